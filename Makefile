@@ -1,0 +1,136 @@
+# libspamlr - Makefile (GNU make)
+#   make            library (static + shared) and the spamlr CLI
+#   make check      the whole test suite (installs build deps when root)
+#   make demo       fetch the SpamAssassin corpus, train, evaluate, inspect
+#   make bench      benchmarks against peers (prints; never fails)
+#   make install    PREFIX=/usr/local DESTDIR=
+#   make check SANITIZE=address,undefined
+
+CC      ?= cc
+PREFIX  ?= /usr/local
+LIBDIR  ?= $(PREFIX)/lib
+INCDIR  ?= $(PREFIX)/include
+BINDIR  ?= $(PREFIX)/bin
+PCDIR   ?= $(LIBDIR)/pkgconfig
+DESTDIR ?=
+B       ?= build
+
+VMAJOR := $(shell sed -n 's/^\#define SPAMLR_VERSION_MAJOR \([0-9]*\)/\1/p' include/spamlr.h)
+VMINOR := $(shell sed -n 's/^\#define SPAMLR_VERSION_MINOR \([0-9]*\)/\1/p' include/spamlr.h)
+VPATCH := $(shell sed -n 's/^\#define SPAMLR_VERSION_PATCH \([0-9]*\)/\1/p' include/spamlr.h)
+VERSION := $(VMAJOR).$(VMINOR).$(VPATCH)
+SONAME  := libspamlr.so.$(VMAJOR)
+
+CFLAGS  ?= -O2 -g
+WARN    := -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Werror
+ifneq ($(SANITIZE),)
+SANFLAGS := -fsanitize=$(SANITIZE) -fno-omit-frame-pointer
+endif
+ALL_CPPFLAGS := -Iinclude -Ilib $(CPPFLAGS)
+ALL_CFLAGS   := $(WARN) -fPIC -fvisibility=hidden $(CFLAGS) $(SANFLAGS)
+ALL_LDFLAGS  := $(LDFLAGS) $(SANFLAGS)
+LIBS         := -lz -lm -lpthread
+
+CHECK_CFLAGS := $(shell pkg-config --cflags check 2>/dev/null)
+CHECK_LIBS   := $(shell pkg-config --libs check 2>/dev/null)
+
+LIB_SRC  := $(wildcard lib/*.c) $(wildcard lib/kernels/*.c)
+LIB_OBJ  := $(LIB_SRC:%.c=$(B)/%.o)
+CLI_SRC  := $(wildcard cli/*.c)
+CLI_OBJ  := $(CLI_SRC:%.c=$(B)/%.o)
+TEST_SRC := $(wildcard tests/test_*.c)
+TEST_BIN := $(TEST_SRC:tests/%.c=$(B)/tests/%)
+
+STATIC := $(B)/libspamlr.a
+SHARED := $(B)/libspamlr.so.$(VERSION)
+CLI    := $(B)/spamlr
+
+.PHONY: all lib cli check test-unit test-cli test-build test-integration demo bench \
+        install uninstall clean deps corpus
+.DELETE_ON_ERROR:
+
+all: lib cli
+lib: $(STATIC) $(SHARED)
+cli: $(CLI)
+
+# Per-ISA kernels get their own flags; everything else stays baseline.
+$(B)/lib/kernels/%_sse2.o: KFLAGS := -msse2
+$(B)/lib/kernels/%_avx2.o: KFLAGS := -mavx2 -mfma
+
+$(B)/%.o: %.c include/spamlr.h $(wildcard lib/*.h lib/kernels/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(KFLAGS) -c $< -o $@
+
+$(STATIC): $(LIB_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(SHARED): $(LIB_OBJ)
+	$(CC) -shared -Wl,-soname,$(SONAME) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+	ln -sf libspamlr.so.$(VERSION) $(B)/$(SONAME)
+	ln -sf libspamlr.so.$(VERSION) $(B)/libspamlr.so
+
+$(CLI): $(CLI_OBJ) $(STATIC)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(CLI_OBJ) $(STATIC) $(LIBS)
+
+# Unit suites link the static library, so they can reach private helpers.
+$(B)/tests/%: tests/%.c $(STATIC) $(wildcard tests/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CPPFLAGS) $(CHECK_CFLAGS) $(ALL_CFLAGS) -Itests $< -o $@ $(STATIC) \
+	    $(ALL_LDFLAGS) $(CHECK_LIBS) $(LIBS)
+
+$(B)/spamlr.pc: Makefile include/spamlr.h
+	@mkdir -p $(B)
+	printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$(LIBDIR)' 'includedir=$(INCDIR)' '' \
+	  'Name: spamlr' 'Description: logistic-regression spam filter with visible parameters' \
+	  'Version: $(VERSION)' 'Libs: -L$${libdir} -lspamlr' 'Libs.private: -lz -lm -lpthread' \
+	  'Cflags: -I$${includedir}' > $@
+
+deps:
+	@sh tests/deps.sh
+
+check: deps
+	@$(MAKE) --no-print-directory all $(TEST_BIN)
+	@$(MAKE) --no-print-directory test-unit test-cli test-build test-integration
+
+test-unit: $(TEST_BIN)
+	@fail=0; for t in $(TEST_BIN); do \
+	  echo "== $$t"; CK_DEFAULT_TIMEOUT=120 SPAMLR_TEST_DATA=data ./$$t || fail=1; \
+	done; exit $$fail
+
+test-cli: $(CLI)
+	@sh tests/cli.sh $(CLI)
+
+test-build: $(B)/spamlr.pc lib
+	@sh tests/build.sh "$(CC)" "$(MAKE)"
+
+test-integration: $(CLI)
+	@sh tests/integration.sh $(CLI)
+
+corpus:
+	@sh data/get-spamassassin.sh
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@sh data/demo.sh $(CLI)
+
+bench: all
+	@sh tests/bench/run.sh $(CLI) || true
+
+install: lib $(CLI) $(B)/spamlr.pc
+	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(PCDIR)
+	install -m 644 include/spamlr.h $(DESTDIR)$(INCDIR)/
+	install -m 644 $(STATIC) $(DESTDIR)$(LIBDIR)/
+	install -m 755 $(SHARED) $(DESTDIR)$(LIBDIR)/
+	ln -sf libspamlr.so.$(VERSION) $(DESTDIR)$(LIBDIR)/$(SONAME)
+	ln -sf libspamlr.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libspamlr.so
+	install -m 755 $(CLI) $(DESTDIR)$(BINDIR)/
+	install -m 644 $(B)/spamlr.pc $(DESTDIR)$(PCDIR)/
+
+uninstall:
+	rm -f $(DESTDIR)$(INCDIR)/spamlr.h $(DESTDIR)$(LIBDIR)/libspamlr.a \
+	  $(DESTDIR)$(LIBDIR)/libspamlr.so.$(VERSION) $(DESTDIR)$(LIBDIR)/$(SONAME) \
+	  $(DESTDIR)$(LIBDIR)/libspamlr.so $(DESTDIR)$(BINDIR)/spamlr $(DESTDIR)$(PCDIR)/spamlr.pc
+
+clean:
+	rm -rf $(B)

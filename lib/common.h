@@ -1,0 +1,56 @@
+/* common.h - private helpers shared by every module of libspamlr. */
+#ifndef SPAMLR_COMMON_H
+#define SPAMLR_COMMON_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdarg.h>
+
+#include "spamlr.h"
+
+#if defined(__GNUC__)
+#  define SPAMLR__PRINTF(a, b) __attribute__((format(printf, a, b)))
+#  define SPAMLR__LIKELY(x) __builtin_expect(!!(x), 1)
+#  define SPAMLR__UNLIKELY(x) __builtin_expect(!!(x), 0)
+#else
+#  define SPAMLR__PRINTF(a, b)
+#  define SPAMLR__LIKELY(x) (x)
+#  define SPAMLR__UNLIKELY(x) (x)
+#endif
+
+/* Fills d (when not NULL) and returns code, so error paths read
+ *   return spamlr__diag(d, SPAMLR_EPARSE, path, line, -1, "no tab");
+ * path may be NULL; line 0 and offset -1 mean "none". */
+int spamlr__diag(spamlr_diag *d, int code, const char *path, long line,
+                 long long offset, const char *fmt, ...) SPAMLR__PRINTF(6, 7);
+
+/* Clears d (when not NULL). */
+void spamlr__diag_clear(spamlr_diag *d);
+
+/* Overflow-checked size arithmetic: 0 on success, -1 on overflow. */
+static inline int spamlr__mul_size(size_t a, size_t b, size_t *out)
+{
+    if (b != 0 && a > SIZE_MAX / b)
+        return -1;
+    *out = a * b;
+    return 0;
+}
+
+/* Grows *p (elements of `elem` bytes, capacity *cap) to hold at least
+ * `need` elements; doubles the capacity. Returns 0 or SPAMLR_ENOMEM; *p is
+ * unchanged on failure. */
+int spamlr__grow(void **p, size_t *cap, size_t need, size_t elem);
+
+/* 32-bit hash of a byte string (not cryptographic; for hash tables). */
+uint32_t spamlr__hash(const void *data, size_t len);
+
+/* CRC-32 (zlib's polynomial) of data, continuing from crc (start at 0). */
+uint32_t spamlr__crc32(uint32_t crc, const void *data, size_t len);
+
+/* Number of online CPUs, at least 1. */
+unsigned spamlr__ncpu(void);
+
+/* Monotonic wall-clock seconds. */
+double spamlr__now(void);
+
+#endif

@@ -1,0 +1,37 @@
+/* dataset.h - tokenised messages: rows of (token id, count) pairs in the
+ * dataset's own vocabulary, plus labels and names. */
+#ifndef SPAMLR_DATASET_H
+#define SPAMLR_DATASET_H
+
+#include "common.h"
+#include "vocab.h"
+
+struct spamlr_dataset {
+    spamlr_text_opts opts;
+    spamlr__vocab vocab;     /* count[id] = rows holding the token */
+    size_t rows, rows_cap;
+    signed char *labels;
+    size_t *ptr;             /* rows + 1 offsets into ids/cnt */
+    uint32_t *ids;           /* ascending within a row */
+    uint32_t *cnt;
+    size_t nnz, nnz_cap;
+    size_t *name_off;        /* row -> offset into names */
+    char *names;
+    size_t names_len, names_cap;
+    /* building the current row: stamp[id] == rows + 1 when id is in it */
+    uint32_t *stamp, *pos;
+    size_t stamp_cap;
+    int building_err;        /* first error met inside the token callback */
+};
+
+/* Opens a row; feeds text to it (may be called several times); closes it. */
+int spamlr__dataset_row_begin(spamlr_dataset *ds);
+int spamlr__dataset_row_text(spamlr_dataset *ds, const char *text, size_t len);
+int spamlr__dataset_row_token(spamlr_dataset *ds, const char *tok, size_t len);
+int spamlr__dataset_row_end(spamlr_dataset *ds, int label, const char *name);
+
+/* Reads a whole file (gzip-compressed or not; "-" = stdin) into a
+ * malloc'ed, NUL-terminated buffer. Errors name the path in d. */
+int spamlr__slurp(const char *path, char **out, size_t *len, spamlr_diag *d);
+
+#endif

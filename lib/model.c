@@ -1,0 +1,289 @@
+/* model.c - queries on a model and prediction. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dataset.h"
+#include "model.h"
+
+struct spamlr_scratch {
+    uint32_t *ids;
+    size_t n, cap;
+    float *val;
+    size_t val_cap;
+    const spamlr_model *m;
+    int err;
+};
+
+int spamlr__model_new(spamlr_model **out, const spamlr_text_opts *text)
+{
+    spamlr_model *m = calloc(1, sizeof *m);
+
+    *out = NULL;
+    if (!m)
+        return SPAMLR_ENOMEM;
+    if (text)
+        m->text = *text;
+    else
+        spamlr_text_opts_init(&m->text);
+    spamlr__vocab_init(&m->vocab);
+    m->threshold = 0.5;
+    m->min_count = 1;
+    *out = m;
+    return SPAMLR_OK;
+}
+
+void spamlr_model_free(spamlr_model *m)
+{
+    if (!m)
+        return;
+    spamlr__vocab_free(&m->vocab);
+    free(m->w);
+    free(m->idf);
+    free(m);
+}
+
+float spamlr__feature_value(unsigned features, uint32_t count, float idf)
+{
+    switch (features) {
+    case SPAMLR_FEAT_LOGTF: return 1.0f + logf((float)count);
+    case SPAMLR_FEAT_TFIDF: return (1.0f + logf((float)count)) * idf;
+    default: return 1.0f;
+    }
+}
+
+void spamlr__normalize(float *v, size_t n)
+{
+    double s = 0;
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        s += (double)v[i] * v[i];
+    if (s > 0) {
+        float k = (float)(1.0 / sqrt(s));
+        for (i = 0; i < n; i++)
+            v[i] *= k;
+    }
+}
+
+void spamlr_model_info_get(const spamlr_model *m, spamlr_model_info *info)
+{
+    size_t i, nz = 0;
+
+    memset(info, 0, sizeof *info);
+    for (i = 0; i < m->vocab.n; i++)
+        nz += m->w[i] != 0.0f;
+    info->parameters = m->vocab.n;
+    info->nonzero = nz;
+    info->has_bias = m->has_bias;
+    info->bias = m->has_bias ? m->bias : 0.0;
+    info->memory_bytes = sizeof *m + spamlr__vocab_bytes(&m->vocab) +
+                         m->vocab.n * sizeof *m->w + (m->idf ? m->vocab.n * sizeof *m->idf : 0);
+    info->solver = m->solver;
+    info->c = m->c;
+    info->tol = m->tol;
+    info->objective = m->objective;
+    info->grad_norm = m->grad_norm;
+    info->iterations = m->iterations;
+    info->examples = (size_t)m->examples;
+    info->spam = (size_t)m->spam;
+    info->ham = (size_t)m->ham;
+    info->trained_at = m->trained_at;
+    info->threshold = m->threshold;
+    info->text = m->text;
+    info->min_count = m->min_count;
+    info->class_weight = m->class_weight;
+}
+
+int spamlr_model_weight(const spamlr_model *m, const char *token, float *w)
+{
+    int64_t id = spamlr__vocab_find(&m->vocab, token, strlen(token));
+
+    *w = id >= 0 ? m->w[id] : 0.0f;
+    return id >= 0 ? SPAMLR_OK : SPAMLR_ENOTFOUND;
+}
+
+size_t spamlr_model_vocab_size(const spamlr_model *m) { return m->vocab.n; }
+
+int spamlr_model_word(const spamlr_model *m, size_t id, spamlr_word *out)
+{
+    if (id >= m->vocab.n)
+        return SPAMLR_EINVAL;
+    out->token = spamlr__vocab_str(&m->vocab, (uint32_t)id);
+    out->weight = m->w[id];
+    out->id = (uint32_t)id;
+    return SPAMLR_OK;
+}
+
+/* true when a ranks before b for this direction */
+static int word_before(const spamlr_model *m, int dir, uint32_t a, uint32_t b)
+{
+    float wa = dir > 0 ? m->w[a] : -m->w[a], wb = dir > 0 ? m->w[b] : -m->w[b];
+
+    if (wa != wb)
+        return wa > wb;
+    return strcmp(spamlr__vocab_str(&m->vocab, a), spamlr__vocab_str(&m->vocab, b)) < 0;
+}
+
+size_t spamlr_model_top(const spamlr_model *m, int direction, spamlr_word *out, size_t k)
+{
+    size_t n = 0, i, j;
+
+    /* insertion into a sorted list of at most k: O(V k), fine for small k */
+    for (i = 0; i < m->vocab.n && k; i++) {
+        uint32_t id = (uint32_t)i;
+        float w = m->w[i];
+        if (!(direction > 0 ? w > 0 : w < 0))
+            continue;
+        if (n == k && !word_before(m, direction, id, out[n - 1].id))
+            continue;
+        j = n < k ? n++ : k - 1;
+        while (j > 0 && word_before(m, direction, id, out[j - 1].id)) {
+            out[j] = out[j - 1];
+            j--;
+        }
+        spamlr_model_word(m, id, &out[j]);
+    }
+    return n;
+}
+
+/* ------------------------------------------------------------ predicting */
+
+int spamlr_scratch_create(spamlr_scratch **out)
+{
+    *out = calloc(1, sizeof **out);
+    return *out ? SPAMLR_OK : SPAMLR_ENOMEM;
+}
+
+void spamlr_scratch_free(spamlr_scratch *s)
+{
+    if (!s)
+        return;
+    free(s->ids);
+    free(s->val);
+    free(s);
+}
+
+static int scratch_token(void *ctx, const char *tok, size_t len)
+{
+    spamlr_scratch *s = ctx;
+    int64_t id = spamlr__vocab_find(&s->m->vocab, tok, len);
+
+    if (id < 0)
+        return 0;
+    if (s->n == s->cap && spamlr__grow((void **)&s->ids, &s->cap, s->n + 1, sizeof *s->ids)) {
+        s->err = SPAMLR_ENOMEM;
+        return 1;
+    }
+    s->ids[s->n++] = (uint32_t)id;
+    return 0;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
+static double sigmoid(double z)
+{
+    return z >= 0 ? 1.0 / (1.0 + exp(-z)) : exp(z) / (1.0 + exp(z));
+}
+
+/* Score of one row given distinct model ids and their counts; val is
+ * scratch of at least n floats. */
+static double row_score(const spamlr_model *m, const uint32_t *ids, const uint32_t *cnt,
+                        size_t n, float *val)
+{
+    double z = 0;
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        val[i] = spamlr__feature_value(m->text.features, cnt[i], m->idf ? m->idf[ids[i]] : 1.0f);
+    if (m->text.normalize)
+        spamlr__normalize(val, n);
+    for (i = 0; i < n; i++)
+        z += (double)val[i] * m->w[ids[i]];
+    return z + (m->has_bias ? m->bias : 0.0);
+}
+
+int spamlr_predict(const spamlr_model *m, spamlr_scratch *s, const char *text, size_t len,
+                   double *prob, double *score)
+{
+    size_t i, k;
+    double z;
+    int rc;
+
+    if (!m || !s || (!text && len))
+        return SPAMLR_EINVAL;
+    s->m = m;
+    s->n = 0;
+    s->err = 0;
+    if ((rc = spamlr_tokenize(&m->text, text, len, scratch_token, s)))
+        return rc;
+    if (s->err)
+        return s->err;
+    if (s->n > 1)
+        qsort(s->ids, s->n, sizeof *s->ids, cmp_u32);
+    /* run-length encode in place: ids[k] distinct, counts after them in val */
+    if (2 * s->n > s->val_cap &&
+        spamlr__grow((void **)&s->val, &s->val_cap, 2 * s->n, sizeof *s->val))
+        return SPAMLR_ENOMEM;
+    {
+        uint32_t *cnt = (uint32_t *)(void *)(s->val + s->n);
+        for (i = 0, k = 0; i < s->n; i++) {
+            if (k && s->ids[k - 1] == s->ids[i]) {
+                cnt[k - 1]++;
+            } else {
+                s->ids[k] = s->ids[i];
+                cnt[k++] = 1;
+            }
+        }
+        z = row_score(m, s->ids, cnt, k, s->val);
+    }
+    if (prob)
+        *prob = sigmoid(z);
+    if (score)
+        *score = z;
+    return SPAMLR_OK;
+}
+
+int spamlr_predict_dataset(const spamlr_model *m, const spamlr_dataset *ds, double *probs)
+{
+    int64_t *map = NULL;
+    uint32_t *ids = NULL, *cnt = NULL;
+    float *val = NULL;
+    size_t i, j, maxrow = 0;
+    int rc = SPAMLR_ENOMEM;
+
+    if (!m || !ds || (!probs && ds->rows))
+        return SPAMLR_EINVAL;
+    for (i = 0; i < ds->rows; i++)
+        if (ds->ptr[i + 1] - ds->ptr[i] > maxrow)
+            maxrow = ds->ptr[i + 1] - ds->ptr[i];
+    if (!(map = malloc((ds->vocab.n + 1) * sizeof *map)) ||
+        !(ids = malloc((maxrow + 1) * sizeof *ids)) ||
+        !(cnt = malloc((maxrow + 1) * sizeof *cnt)) ||
+        !(val = malloc((maxrow + 1) * sizeof *val)))
+        goto out;
+    for (i = 0; i < ds->vocab.n; i++)
+        map[i] = spamlr__vocab_find(&m->vocab, spamlr__vocab_str(&ds->vocab, (uint32_t)i),
+                                    ds->vocab.len[i]);
+    for (i = 0; i < ds->rows; i++) {
+        size_t k = 0;
+        for (j = ds->ptr[i]; j < ds->ptr[i + 1]; j++) {
+            if (map[ds->ids[j]] < 0)
+                continue;
+            ids[k] = (uint32_t)map[ds->ids[j]];
+            cnt[k++] = ds->cnt[j];
+        }
+        probs[i] = sigmoid(row_score(m, ids, cnt, k, val));
+    }
+    rc = SPAMLR_OK;
+out:
+    free(map);
+    free(ids);
+    free(cnt);
+    free(val);
+    return rc;
+}

@@ -1,0 +1,31 @@
+/* model.h - the trained model: vocabulary, weights, settings, metadata. */
+#ifndef SPAMLR_MODEL_H
+#define SPAMLR_MODEL_H
+
+#include "common.h"
+#include "vocab.h"
+
+struct spamlr_model {
+    spamlr_text_opts text;
+    spamlr__vocab vocab;     /* token -> column; count unused */
+    float *w;                /* one weight per vocabulary entry */
+    float *idf;              /* per entry, only with SPAMLR_FEAT_TFIDF */
+    int has_bias;
+    float bias;
+    /* training metadata */
+    unsigned solver, class_weight, min_count, iterations;
+    double c, tol, objective, grad_norm, threshold;
+    uint64_t examples, spam, ham;
+    int64_t trained_at;
+};
+
+/* An empty model with default settings, ready to be filled in. */
+int spamlr__model_new(spamlr_model **out, const spamlr_text_opts *text);
+
+/* Feature value of a token seen `count` times, before normalisation. */
+float spamlr__feature_value(unsigned features, uint32_t count, float idf);
+
+/* Scales v[0..n) to unit L2 norm (no-op for a zero vector). */
+void spamlr__normalize(float *v, size_t n);
+
+#endif

@@ -1,0 +1,524 @@
+/* model_io.c - the .slr model file: serialise, parse, save atomically.
+ *
+ * Layout (all integers little-endian, floats IEEE-754 bit patterns):
+ *   0   8  magic "\x89SLR\r\n\x1a\n"
+ *   8   4  format version (1)
+ *   12  4  flags: bit 0 bias, bit 1 idf values present
+ *   16  4  M = length of the metadata block that follows (>= 136 in v1;
+ *          readers skip bytes they do not know, so it can grow)
+ *   20  M  metadata: 12 x u32 settings (ngrams, max_token_len, number_fold,
+ *          cjk_bigrams, features, normalize, mime, solver, class_weight,
+ *          min_count, iterations, reserved 0), 6 x f64 (c, tol, objective,
+ *          grad_norm, threshold, bias), 3 x u64 (examples, spam, ham),
+ *          i64 trained_at
+ *   ..  8  n, the vocabulary size
+ *   ..  8  U, uncompressed payload length
+ *   ..  8  Z, compressed payload length
+ *   ..  Z  zlib stream of the payload: n x f32 weights, [n x f32 idf],
+ *          then n tokens, each a LEB128 length and that many UTF-8 bytes
+ *   ..  4  CRC-32 of every byte before it
+ */
+#define _DEFAULT_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "dataset.h"
+#include "model.h"
+#include "tokenize.h"
+
+static const unsigned char MAGIC[8] = {0x89, 'S', 'L', 'R', '\r', '\n', 0x1a, '\n'};
+#define FORMAT_VERSION 1u
+#define META_U32 12
+#define META_F64 6
+#define META_U64 4
+#define META_LEN (META_U32 * 4 + META_F64 * 8 + META_U64 * 8)
+#define META_MAX 65536
+#define FIXED (8 + 4 + 4 + 4)
+#define MAX_TOKEN 4096
+
+/* ------------------------------------------------------- byte helpers */
+
+typedef struct wbuf {
+    unsigned char *p;
+    size_t n, cap;
+    int err;
+} wbuf;
+
+static void put(wbuf *b, const void *src, size_t n)
+{
+    if (b->err)
+        return;
+    if (spamlr__grow((void **)&b->p, &b->cap, b->n + n, 1)) {
+        b->err = SPAMLR_ENOMEM;
+        return;
+    }
+    memcpy(b->p + b->n, src, n);
+    b->n += n;
+}
+
+static void put_u32(wbuf *b, uint32_t v)
+{
+    unsigned char t[4] = {(unsigned char)v, (unsigned char)(v >> 8), (unsigned char)(v >> 16),
+                          (unsigned char)(v >> 24)};
+    put(b, t, 4);
+}
+
+static void put_u64(wbuf *b, uint64_t v)
+{
+    put_u32(b, (uint32_t)v);
+    put_u32(b, (uint32_t)(v >> 32));
+}
+
+static void put_f64(wbuf *b, double d)
+{
+    uint64_t v;
+    memcpy(&v, &d, 8);
+    put_u64(b, v);
+}
+
+static void put_f32(wbuf *b, float f)
+{
+    uint32_t v;
+    memcpy(&v, &f, 4);
+    put_u32(b, v);
+}
+
+static uint32_t get_u32(const unsigned char *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static uint64_t get_u64(const unsigned char *p)
+{
+    return (uint64_t)get_u32(p) | (uint64_t)get_u32(p + 4) << 32;
+}
+
+static double get_f64(const unsigned char *p)
+{
+    uint64_t v = get_u64(p);
+    double d;
+    memcpy(&d, &v, 8);
+    return d;
+}
+
+static float get_f32(const unsigned char *p)
+{
+    uint32_t v = get_u32(p);
+    float f;
+    memcpy(&f, &v, 4);
+    return f;
+}
+
+/* ------------------------------------------------------------ writing */
+
+static int payload(const spamlr_model *m, wbuf *pl)
+{
+    size_t i;
+
+    for (i = 0; i < m->vocab.n; i++)
+        put_f32(pl, m->w[i]);
+    if (m->idf)
+        for (i = 0; i < m->vocab.n; i++)
+            put_f32(pl, m->idf[i]);
+    for (i = 0; i < m->vocab.n; i++) {
+        uint32_t len = m->vocab.len[i];
+        unsigned char v[5];
+        size_t k = 0;
+        do {
+            v[k++] = (unsigned char)((len & 0x7f) | (len > 0x7f ? 0x80 : 0));
+            len >>= 7;
+        } while (len);
+        put(pl, v, k);
+        put(pl, spamlr__vocab_str(&m->vocab, (uint32_t)i), m->vocab.len[i]);
+    }
+    return pl->err;
+}
+
+int spamlr_model_save_buffer(const spamlr_model *m, unsigned char **out, size_t *size)
+{
+    wbuf b = {0}, pl = {0};
+    uLongf zlen;
+    int rc;
+
+    *out = NULL;
+    *size = 0;
+    if (!m)
+        return SPAMLR_EINVAL;
+    if ((rc = payload(m, &pl)))
+        goto out;
+    put(&b, MAGIC, 8);
+    put_u32(&b, FORMAT_VERSION);
+    put_u32(&b, (m->has_bias ? 1u : 0u) | (m->idf ? 2u : 0u));
+    put_u32(&b, META_LEN);
+    put_u32(&b, m->text.ngrams);
+    put_u32(&b, m->text.max_token_len);
+    put_u32(&b, m->text.number_fold);
+    put_u32(&b, m->text.cjk_bigrams);
+    put_u32(&b, m->text.features);
+    put_u32(&b, m->text.normalize);
+    put_u32(&b, m->text.mime);
+    put_u32(&b, m->solver);
+    put_u32(&b, m->class_weight);
+    put_u32(&b, m->min_count);
+    put_u32(&b, m->iterations);
+    put_u32(&b, 0);
+    put_f64(&b, m->c);
+    put_f64(&b, m->tol);
+    put_f64(&b, m->objective);
+    put_f64(&b, m->grad_norm);
+    put_f64(&b, m->threshold);
+    put_f64(&b, m->has_bias ? (double)m->bias : 0.0);
+    put_u64(&b, m->examples);
+    put_u64(&b, m->spam);
+    put_u64(&b, m->ham);
+    put_u64(&b, (uint64_t)m->trained_at);
+    put_u64(&b, m->vocab.n);
+    put_u64(&b, pl.n);
+    zlen = compressBound((uLong)pl.n);
+    put_u64(&b, 0); /* Z, patched below */
+    if (b.err) {
+        rc = b.err;
+        goto out;
+    }
+    if (spamlr__grow((void **)&b.p, &b.cap, b.n + zlen + 4, 1)) {
+        rc = SPAMLR_ENOMEM;
+        goto out;
+    }
+    if (compress2(b.p + b.n, &zlen, pl.p ? pl.p : (const Bytef *)"", (uLong)pl.n, 6) != Z_OK) {
+        rc = SPAMLR_ENOMEM;
+        goto out;
+    }
+    {
+        size_t zpos = b.n - 8;
+        b.n += zlen;
+        for (int i = 0; i < 8; i++)
+            b.p[zpos + (size_t)i] = (unsigned char)((uint64_t)zlen >> (8 * i));
+    }
+    put_u32(&b, spamlr__crc32(0, b.p, b.n));
+    if ((rc = b.err))
+        goto out;
+    *out = b.p;
+    *size = b.n;
+    b.p = NULL;
+out:
+    free(b.p);
+    free(pl.p);
+    return rc;
+}
+
+static int write_all(int fd, const unsigned char *p, size_t n)
+{
+    while (n) {
+        ssize_t k = write(fd, p, n > (1u << 30) ? (1u << 30) : n);
+        if (k < 0) {
+            if (errno == EINTR)
+                continue;
+            return -1;
+        }
+        p += k;
+        n -= (size_t)k;
+    }
+    return 0;
+}
+
+int spamlr_model_save(const spamlr_model *m, const char *path, spamlr_diag *d)
+{
+    unsigned char *buf = NULL;
+    char *tmp = NULL, *dir = NULL, *slash;
+    size_t size, plen;
+    int rc, fd = -1, dfd;
+
+    spamlr__diag_clear(d);
+    if (!m || !path || !*path)
+        return SPAMLR_EINVAL;
+    if ((rc = spamlr_model_save_buffer(m, &buf, &size)))
+        return spamlr__diag(d, rc, path, 0, -1, "cannot serialise the model: %s",
+                            spamlr_strerror(rc));
+    plen = strlen(path);
+    if (!(tmp = malloc(plen + 16)) || !(dir = malloc(plen + 2))) {
+        rc = spamlr__diag(d, SPAMLR_ENOMEM, path, 0, -1, "out of memory");
+        goto out;
+    }
+    snprintf(tmp, plen + 16, "%s.tmp-XXXXXX", path);
+    if ((fd = mkstemp(tmp)) < 0) {
+        rc = spamlr__diag(d, SPAMLR_EIO, path, 0, -1, "cannot create a temporary file: %s",
+                          strerror(errno));
+        tmp[0] = '\0';
+        goto out;
+    }
+    if (fchmod(fd, 0644) != 0 || write_all(fd, buf, size) != 0 || fsync(fd) != 0) {
+        rc = spamlr__diag(d, SPAMLR_EIO, path, 0, -1, "cannot write the model: %s",
+                          strerror(errno));
+        goto out;
+    }
+    if (close(fd) != 0) {
+        fd = -1;
+        rc = spamlr__diag(d, SPAMLR_EIO, path, 0, -1, "cannot write the model: %s",
+                          strerror(errno));
+        goto out;
+    }
+    fd = -1;
+    if (rename(tmp, path) != 0) {
+        rc = spamlr__diag(d, SPAMLR_EIO, path, 0, -1, "cannot replace the model file: %s",
+                          strerror(errno));
+        goto out;
+    }
+    tmp[0] = '\0';
+    /* make the rename itself durable */
+    memcpy(dir, path, plen + 1);
+    slash = strrchr(dir, '/');
+    if (slash)
+        slash[slash == dir ? 1 : 0] = '\0';
+    else
+        strcpy(dir, ".");
+    if ((dfd = open(dir, O_RDONLY)) >= 0) {
+        fsync(dfd);
+        close(dfd);
+    }
+out:
+    if (fd >= 0)
+        close(fd);
+    if (tmp && tmp[0])
+        unlink(tmp);
+    free(tmp);
+    free(dir);
+    free(buf);
+    return rc;
+}
+
+/* ------------------------------------------------------------ reading */
+
+static int bad(spamlr_diag *d, int code, long long off, const char *what)
+{
+    return spamlr__diag(d, code, NULL, 0, off, "%s", what);
+}
+
+static int parse_payload(spamlr_model *m, const unsigned char *p, size_t n, uint64_t count,
+                         int has_idf, spamlr_diag *d)
+{
+    size_t i, pos, need = (size_t)count * 4 * (has_idf ? 2 : 1);
+    uint32_t id;
+    int added, rc;
+
+    if (n < need)
+        return bad(d, SPAMLR_ECORRUPT, -1, "payload shorter than its weights");
+    if (!(m->w = malloc((size_t)(count + 1) * sizeof *m->w)))
+        return SPAMLR_ENOMEM;
+    for (i = 0; i < count; i++) {
+        m->w[i] = get_f32(p + 4 * i);
+        if (!isfinite(m->w[i]))
+            return bad(d, SPAMLR_ECORRUPT, -1, "a weight is not a finite number");
+    }
+    if (has_idf) {
+        if (!(m->idf = malloc((size_t)(count + 1) * sizeof *m->idf)))
+            return SPAMLR_ENOMEM;
+        for (i = 0; i < count; i++) {
+            m->idf[i] = get_f32(p + 4 * (count + i));
+            if (!isfinite(m->idf[i]))
+                return bad(d, SPAMLR_ECORRUPT, -1, "an idf value is not a finite number");
+        }
+    }
+    for (i = 0, pos = need; i < count; i++) {
+        uint32_t len = 0;
+        int shift = 0;
+        for (;;) {
+            if (pos >= n || shift > 28)
+                return bad(d, SPAMLR_ECORRUPT, -1, "token length runs past the payload");
+            len |= (uint32_t)(p[pos] & 0x7f) << shift;
+            shift += 7;
+            if (!(p[pos++] & 0x80))
+                break;
+        }
+        if (len > MAX_TOKEN || len > n - pos)
+            return bad(d, SPAMLR_ECORRUPT, -1, "token longer than the payload allows");
+        if ((rc = spamlr__vocab_intern(&m->vocab, (const char *)p + pos, len, &id, &added)))
+            return rc;
+        if (!added)
+            return bad(d, SPAMLR_ECORRUPT, -1, "a token appears twice in the vocabulary");
+        pos += len;
+    }
+    if (pos != n)
+        return bad(d, SPAMLR_ECORRUPT, -1, "payload longer than its content");
+    return SPAMLR_OK;
+}
+
+static int parse_meta(spamlr_model *m, const unsigned char *q, spamlr_diag *d)
+{
+    const unsigned char *f = q + META_U32 * 4;
+    spamlr_text_opts *t = &m->text;
+
+    spamlr_text_opts_init(t);
+    t->ngrams = get_u32(q);
+    t->max_token_len = get_u32(q + 4);
+    t->number_fold = get_u32(q + 8);
+    t->cjk_bigrams = get_u32(q + 12);
+    t->features = get_u32(q + 16);
+    t->normalize = get_u32(q + 20);
+    t->mime = get_u32(q + 24);
+    m->solver = get_u32(q + 28);
+    m->class_weight = get_u32(q + 32);
+    m->min_count = get_u32(q + 36);
+    m->iterations = get_u32(q + 40);
+    m->c = get_f64(f);
+    m->tol = get_f64(f + 8);
+    m->objective = get_f64(f + 16);
+    m->grad_norm = get_f64(f + 24);
+    m->threshold = get_f64(f + 32);
+    m->bias = (float)get_f64(f + 40);
+    f += META_F64 * 8;
+    m->examples = get_u64(f);
+    m->spam = get_u64(f + 8);
+    m->ham = get_u64(f + 16);
+    m->trained_at = (int64_t)get_u64(f + 24);
+    if (spamlr__text_opts_check(t) != SPAMLR_OK)
+        return bad(d, SPAMLR_ECORRUPT, 20, "tokenizer settings out of range");
+    if (!isfinite(m->bias) || !(m->threshold >= 0 && m->threshold <= 1))
+        return bad(d, SPAMLR_ECORRUPT, 20, "bias or threshold out of range");
+    return SPAMLR_OK;
+}
+
+int spamlr_model_load_buffer(spamlr_model **out, const unsigned char *buf, size_t size,
+                             spamlr_diag *d)
+{
+    spamlr_model *m = NULL;
+    unsigned char *raw = NULL;
+    uint32_t version, flags, meta;
+    uint64_t count, ulen, zlen;
+    size_t pos;
+    uLongf got;
+    int rc;
+
+    *out = NULL;
+    spamlr__diag_clear(d);
+    if (!buf && size)
+        return SPAMLR_EINVAL;
+    if (size < 8 || memcmp(buf, MAGIC, 8) != 0)
+        return bad(d, SPAMLR_EMAGIC, 0, size < 8 && size && memcmp(buf, MAGIC, size) == 0
+                   ? "file ends inside the magic number" : "not a spamlr model file (bad magic)");
+    if (size < FIXED)
+        return bad(d, SPAMLR_ETRUNC, (long long)size, "file ends inside the header");
+    version = get_u32(buf + 8);
+    flags = get_u32(buf + 12);
+    meta = get_u32(buf + 16);
+    if (version > FORMAT_VERSION)
+        return spamlr__diag(d, SPAMLR_EVERSION, NULL, 0, 8,
+                            "format version %u is newer than this library reads (%u)", version,
+                            FORMAT_VERSION);
+    if (version == 0)
+        return bad(d, SPAMLR_ECORRUPT, 8, "format version 0 does not exist");
+    if (meta < META_LEN || meta > META_MAX)
+        return spamlr__diag(d, SPAMLR_ESIZE, NULL, 0, 16, "metadata length %u is impossible",
+                            meta);
+    if (flags > 3)
+        return bad(d, SPAMLR_ECORRUPT, 12, "unknown flags");
+    pos = FIXED + meta;
+    if (size < pos + 24 + 4)
+        return bad(d, SPAMLR_ETRUNC, (long long)size, "file ends inside the header");
+    count = get_u64(buf + pos);
+    ulen = get_u64(buf + pos + 8);
+    zlen = get_u64(buf + pos + 16);
+    pos += 24;
+    if (zlen > size - pos - 4 + 0ull) {
+        if (zlen > ((uint64_t)1 << 40))
+            return spamlr__diag(d, SPAMLR_ESIZE, NULL, 0, (long long)pos - 8,
+                                "compressed length %llu is impossible",
+                                (unsigned long long)zlen);
+        return spamlr__diag(d, SPAMLR_ETRUNC, NULL, 0, (long long)size,
+                            "file is %zu bytes but its header says %llu", size,
+                            (unsigned long long)(pos + zlen + 4));
+    }
+    if (zlen < size - pos - 4)
+        return spamlr__diag(d, SPAMLR_ESIZE, NULL, 0, (long long)(pos + zlen + 4),
+                            "%llu unexpected bytes after the end of the model",
+                            (unsigned long long)(size - pos - 4 - zlen));
+    /* each token costs at least 4 bytes of weight and 1 of length; zlib
+     * cannot expand more than ~1032:1 */
+    if (count > UINT32_MAX - 2 || ulen < count * 5 ||
+        ulen > count * (4 + 4 + 3 + MAX_TOKEN) || ulen > zlen * 1032 + 64)
+        return spamlr__diag(d, SPAMLR_ESIZE, NULL, 0, (long long)pos - 24,
+                            "sizes are impossible (%llu words, %llu payload bytes)",
+                            (unsigned long long)count, (unsigned long long)ulen);
+    if (spamlr__crc32(0, buf, size - 4) != get_u32(buf + size - 4))
+        return bad(d, SPAMLR_ECRC, (long long)size - 4, "checksum mismatch: the file is damaged");
+    if ((rc = spamlr__model_new(&m, NULL)))
+        return rc;
+    if ((rc = parse_meta(m, buf + FIXED, d)))
+        goto out;
+    m->has_bias = flags & 1;
+    if (!m->has_bias)
+        m->bias = 0;
+    if (!(raw = malloc((size_t)ulen + 1))) {
+        rc = SPAMLR_ENOMEM;
+        goto out;
+    }
+    got = (uLongf)ulen;
+    if (uncompress(raw, &got, buf + pos, (uLong)zlen) != Z_OK || got != ulen) {
+        rc = bad(d, SPAMLR_ECORRUPT, (long long)pos, "compressed payload does not inflate");
+        goto out;
+    }
+    if ((rc = parse_payload(m, raw, (size_t)ulen, count, (flags & 2) != 0, d)))
+        goto out;
+    if ((flags & 2) != (m->text.features == SPAMLR_FEAT_TFIDF ? 2u : 0u)) {
+        rc = bad(d, SPAMLR_ECORRUPT, 12, "idf values and feature setting disagree");
+        goto out;
+    }
+    *out = m;
+    m = NULL;
+out:
+    if (rc == SPAMLR_ENOMEM)
+        spamlr__diag(d, rc, NULL, 0, -1, "out of memory loading the model");
+    free(raw);
+    spamlr_model_free(m);
+    return rc;
+}
+
+int spamlr_model_load(spamlr_model **out, const char *path, spamlr_diag *d)
+{
+    unsigned char *buf = NULL;
+    size_t n = 0, cap = 0;
+    FILE *f;
+    int rc;
+
+    *out = NULL;
+    spamlr__diag_clear(d);
+    if (!path)
+        return SPAMLR_EINVAL;
+    {
+        struct stat st;
+        if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+            return spamlr__diag(d, SPAMLR_EIO, path, 0, -1, "is a directory, not a model file");
+    }
+    if (!(f = fopen(path, "rb")))
+        return spamlr__diag(d, SPAMLR_EIO, path, 0, -1, "cannot open: %s", strerror(errno));
+    for (;;) {
+        size_t k;
+        if (spamlr__grow((void **)&buf, &cap, n + 65536, 1)) {
+            fclose(f);
+            free(buf);
+            return spamlr__diag(d, SPAMLR_ENOMEM, path, 0, -1, "out of memory");
+        }
+        k = fread(buf + n, 1, cap - n, f);
+        n += k;
+        if (k == 0)
+            break;
+    }
+    if (ferror(f)) {
+        fclose(f);
+        free(buf);
+        return spamlr__diag(d, SPAMLR_EIO, path, 0, -1, "read error");
+    }
+    fclose(f);
+    rc = spamlr_model_load_buffer(out, buf, n, d);
+    if (rc && d)
+        snprintf(d->path, sizeof d->path, "%s", path);
+    free(buf);
+    return rc;
+}

@@ -1,0 +1,47 @@
+/* solver.h - L2-regularised logistic regression on a CSR matrix.
+ *
+ *   f(w) = 1/2 sum_j r_j w_j^2 + sum_i cost_i * log(1 + exp(-y_i w.x_i))
+ *
+ * r_j = 1 for every column except, when unreg_last is set, the last one
+ * (the bias column, which then is not regularised). cost_i already holds
+ * C times the class weight of row i. */
+#ifndef SPAMLR_SOLVER_H
+#define SPAMLR_SOLVER_H
+
+#include "common.h"
+#include "kernels/kernels.h"
+
+typedef struct spamlr__csr {
+    size_t rows, cols;
+    const size_t *ptr;     /* rows + 1 offsets into idx/val */
+    const uint32_t *idx;   /* column ids, ascending within a row */
+    const float *val;      /* values (never NULL here) */
+    const double *y;       /* +1 / -1 */
+    const double *cost;    /* per-row C * class weight */
+    int unreg_last;        /* last column is an unregularised bias */
+} spamlr__csr;
+
+typedef struct spamlr__solve_opts {
+    unsigned solver;       /* spamlr_solver */
+    double tol;            /* relative gradient-norm tolerance */
+    unsigned max_iter;
+    unsigned threads;      /* >= 1 */
+} spamlr__solve_opts;
+
+/* Minimises f from w (cols doubles, the starting point, usually zeros) and
+ * leaves the minimiser in w. Fills rep->objective, grad_norm, grad_norm0,
+ * iterations, inner_iterations. Returns 0, SPAMLR_ENOMEM, or
+ * SPAMLR_ENOCONVERGE (w then holds the last iterate). */
+int spamlr__solve(const spamlr__csr *X, const spamlr__solve_opts *o, double *w,
+                  spamlr_train_report *rep);
+
+/* f(w) and, when g != NULL, its gradient (for tests and reports). */
+double spamlr__objective(const spamlr__csr *X, const double *w, double *g);
+
+/* out = (Hessian of f at w) v, computed by the solver's own (threaded)
+ * Hessian-vector product; for tests. Returns 0, SPAMLR_EINVAL or
+ * SPAMLR_ENOMEM. */
+int spamlr__hessian_vec(const spamlr__csr *X, const double *w, const double *v,
+                        double *out, unsigned threads);
+
+#endif

@@ -1,0 +1,281 @@
+/* train.c - from a dataset to a model: column selection by min_count,
+ * feature values, class weights, then the solver. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "dataset.h"
+#include "model.h"
+#include "solver.h"
+
+void spamlr_train_opts_init(spamlr_train_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->version = SPAMLR_OPTS_VERSION;
+    o->solver = SPAMLR_SOLVER_TRON;
+    o->c = 1.0;
+    o->tol = 1e-4;
+    o->max_iter = 1000;
+    o->threads = 0;
+    o->bias = 1;
+    o->regularize_bias = 0;
+    o->class_weight = SPAMLR_CW_NONE;
+    o->weight_spam = 1.0;
+    o->weight_ham = 1.0;
+    o->min_count = 1;
+}
+
+static int check_opts(const spamlr_train_opts *o, spamlr_diag *d)
+{
+    if (o->version != SPAMLR_OPTS_VERSION)
+        return spamlr__diag(d, SPAMLR_EINVAL, NULL, 0, -1, "train options of unknown version %u",
+                            o->version);
+    if (o->solver > SPAMLR_SOLVER_LBFGS)
+        return spamlr__diag(d, SPAMLR_EINVAL, NULL, 0, -1, "unknown solver %u", o->solver);
+    if (!(o->c > 0) || !isfinite(o->c))
+        return spamlr__diag(d, SPAMLR_EINVAL, NULL, 0, -1, "C must be a positive number");
+    if (!(o->tol > 0) || !isfinite(o->tol))
+        return spamlr__diag(d, SPAMLR_EINVAL, NULL, 0, -1, "tol must be a positive number");
+    if (o->max_iter == 0)
+        return spamlr__diag(d, SPAMLR_EINVAL, NULL, 0, -1, "max_iter must be at least 1");
+    if (o->class_weight > SPAMLR_CW_MANUAL)
+        return spamlr__diag(d, SPAMLR_EINVAL, NULL, 0, -1, "unknown class weight mode");
+    if (o->class_weight == SPAMLR_CW_MANUAL &&
+        (!(o->weight_spam > 0) || !(o->weight_ham > 0) || !isfinite(o->weight_spam) ||
+         !isfinite(o->weight_ham)))
+        return spamlr__diag(d, SPAMLR_EINVAL, NULL, 0, -1, "class weights must be positive");
+    return SPAMLR_OK;
+}
+
+/* The training matrix and what it needs, built from a dataset. */
+typedef struct build {
+    size_t *ptr;
+    uint32_t *idx;
+    float *val;
+    double *y, *cost;
+    uint32_t *col;      /* dataset id -> column, UINT32_MAX when dropped */
+    uint32_t *df;       /* dataset id -> labelled rows holding it */
+    size_t ncols;       /* word columns */
+    size_t rows;
+} build;
+
+static void build_free(build *b)
+{
+    free(b->ptr);
+    free(b->idx);
+    free(b->val);
+    free(b->y);
+    free(b->cost);
+    free(b->col);
+    free(b->df);
+}
+
+static int build_matrix(build *b, const spamlr_dataset *ds, const spamlr_train_opts *o,
+                        size_t nspam, size_t nham, const float *idf_of_col, int pass)
+{
+    size_t i, j, k = 0, r = 0, nnz = 0;
+    double wspam = 1, wham = 1;
+
+    (void)pass;
+    if (o->class_weight == SPAMLR_CW_BALANCED) {
+        wspam = (double)(nspam + nham) / (2.0 * (double)nspam);
+        wham = (double)(nspam + nham) / (2.0 * (double)nham);
+    } else if (o->class_weight == SPAMLR_CW_MANUAL) {
+        wspam = o->weight_spam;
+        wham = o->weight_ham;
+    }
+    for (i = 0; i < ds->rows; i++) {
+        if (ds->labels[i] == SPAMLR_UNLABELLED)
+            continue;
+        for (j = ds->ptr[i]; j < ds->ptr[i + 1]; j++)
+            nnz += b->col[ds->ids[j]] != UINT32_MAX;
+        nnz += o->bias != 0;
+    }
+    b->rows = nspam + nham;
+    if (!(b->ptr = malloc((b->rows + 1) * sizeof *b->ptr)) ||
+        !(b->idx = malloc((nnz + 1) * sizeof *b->idx)) ||
+        !(b->val = malloc((nnz + 1) * sizeof *b->val)) ||
+        !(b->y = malloc(b->rows * sizeof *b->y)) ||
+        !(b->cost = malloc(b->rows * sizeof *b->cost)))
+        return SPAMLR_ENOMEM;
+    b->ptr[0] = 0;
+    for (i = 0; i < ds->rows; i++) {
+        size_t start = k;
+        if (ds->labels[i] == SPAMLR_UNLABELLED)
+            continue;
+        for (j = ds->ptr[i]; j < ds->ptr[i + 1]; j++) {
+            uint32_t c = b->col[ds->ids[j]];
+            if (c == UINT32_MAX)
+                continue;
+            b->idx[k] = c;
+            b->val[k++] = spamlr__feature_value(ds->opts.features, ds->cnt[j],
+                                                idf_of_col ? idf_of_col[c] : 1.0f);
+        }
+        if (ds->opts.normalize)
+            spamlr__normalize(b->val + start, k - start);
+        if (o->bias) {
+            b->idx[k] = (uint32_t)b->ncols;
+            b->val[k++] = 1.0f;
+        }
+        b->y[r] = ds->labels[i] == SPAMLR_SPAM ? 1.0 : -1.0;
+        b->cost[r] = o->c * (ds->labels[i] == SPAMLR_SPAM ? wspam : wham);
+        b->ptr[++r] = k;
+    }
+    return SPAMLR_OK;
+}
+
+/* Chooses the columns: dataset tokens found in at least min_count labelled
+ * rows, in the dataset's order. Fills b->col, b->df, b->ncols. */
+static int select_columns(build *b, const spamlr_dataset *ds, unsigned min_count)
+{
+    size_t i, j, n = ds->vocab.n;
+
+    if (!(b->col = malloc((n + 1) * sizeof *b->col)) ||
+        !(b->df = calloc(n + 1, sizeof *b->df)))
+        return SPAMLR_ENOMEM;
+    for (i = 0; i < ds->rows; i++)
+        if (ds->labels[i] != SPAMLR_UNLABELLED)
+            for (j = ds->ptr[i]; j < ds->ptr[i + 1]; j++)
+                b->df[ds->ids[j]]++;
+    b->ncols = 0;
+    for (i = 0; i < n; i++)
+        b->col[i] = b->df[i] >= (min_count ? min_count : 1) ? (uint32_t)b->ncols++ : UINT32_MAX;
+    return SPAMLR_OK;
+}
+
+/* Copies the selected tokens (and idf values) into the model. */
+static int fill_vocab(spamlr_model *m, const spamlr_dataset *ds, const build *b)
+{
+    size_t i;
+    uint32_t id;
+    int rc;
+
+    for (i = 0; i < ds->vocab.n; i++) {
+        if (b->col[i] == UINT32_MAX)
+            continue;
+        if ((rc = spamlr__vocab_intern(&m->vocab, spamlr__vocab_str(&ds->vocab, (uint32_t)i),
+                                       ds->vocab.len[i], &id, NULL)))
+            return rc;
+    }
+    return SPAMLR_OK;
+}
+
+int spamlr_train(spamlr_model **out, const spamlr_dataset *ds, const spamlr_train_opts *o,
+                 spamlr_train_report *report, spamlr_diag *d)
+{
+    spamlr_train_opts def;
+    spamlr_train_report rep;
+    spamlr_model *m = NULL;
+    build b;
+    spamlr__csr X;
+    spamlr__solve_opts so;
+    double *w = NULL, t0;
+    float *idf = NULL;
+    size_t nspam, nham, i, cols;
+    int rc;
+
+    *out = NULL;
+    memset(&b, 0, sizeof b);
+    memset(&rep, 0, sizeof rep);
+    spamlr__diag_clear(d);
+    if (!ds)
+        return SPAMLR_EINVAL;
+    if (!o) {
+        spamlr_train_opts_init(&def);
+        o = &def;
+    }
+    if ((rc = check_opts(o, d)))
+        return rc;
+    nspam = spamlr_dataset_count(ds, SPAMLR_SPAM);
+    nham = spamlr_dataset_count(ds, SPAMLR_HAM);
+    if (nspam + nham == 0)
+        return spamlr__diag(d, SPAMLR_EEMPTY, NULL, 0, -1, "no labelled messages to train on");
+    if (nspam == 0 || nham == 0)
+        return spamlr__diag(d, SPAMLR_EONECLASS, NULL, 0, -1,
+                            "all %zu labelled messages are %s; training needs spam and ham",
+                            nspam + nham, nspam ? "spam" : "ham");
+    if ((rc = select_columns(&b, ds, o->min_count)))
+        goto out;
+    if ((rc = spamlr__model_new(&m, &ds->opts)))
+        goto out;
+    if (ds->opts.features == SPAMLR_FEAT_TFIDF) {
+        size_t n = nspam + nham;
+        if (!(idf = malloc((b.ncols + 1) * sizeof *idf))) {
+            rc = SPAMLR_ENOMEM;
+            goto out;
+        }
+        for (i = 0; i < ds->vocab.n; i++)
+            if (b.col[i] != UINT32_MAX)
+                idf[b.col[i]] = (float)(log((1.0 + (double)n) / (1.0 + b.df[i])) + 1.0);
+    }
+    if ((rc = build_matrix(&b, ds, o, nspam, nham, idf, 0)))
+        goto out;
+    cols = b.ncols + (o->bias != 0);
+    if (!(w = calloc(cols + 1, sizeof *w)) || !(m->w = malloc((b.ncols + 1) * sizeof *m->w))) {
+        rc = SPAMLR_ENOMEM;
+        goto out;
+    }
+    X.rows = b.rows;
+    X.cols = cols;
+    X.ptr = b.ptr;
+    X.idx = b.idx;
+    X.val = b.val;
+    X.y = b.y;
+    X.cost = b.cost;
+    X.unreg_last = o->bias && !o->regularize_bias;
+    so.solver = o->solver;
+    so.tol = o->tol;
+    so.max_iter = o->max_iter;
+    so.threads = o->threads ? o->threads : spamlr__ncpu();
+    t0 = spamlr__now();
+    rc = spamlr__solve(&X, &so, w, &rep);
+    rep.seconds = spamlr__now() - t0;
+    if (rc && rc != SPAMLR_ENOCONVERGE)
+        goto out;
+    {
+        int rc2 = fill_vocab(m, ds, &b);
+        if (rc2) {
+            rc = rc2;
+            goto out;
+        }
+    }
+    for (i = 0; i < b.ncols; i++)
+        m->w[i] = (float)w[i];
+    m->has_bias = o->bias != 0;
+    m->bias = o->bias ? (float)w[b.ncols] : 0.0f;
+    m->idf = idf;
+    idf = NULL;
+    m->solver = o->solver;
+    m->class_weight = o->class_weight;
+    m->min_count = o->min_count ? o->min_count : 1;
+    m->iterations = rep.iterations;
+    m->c = o->c;
+    m->tol = o->tol;
+    m->objective = rep.objective;
+    m->grad_norm = rep.grad_norm;
+    m->examples = nspam + nham;
+    m->spam = nspam;
+    m->ham = nham;
+    m->trained_at = (int64_t)time(NULL);
+    rep.examples = nspam + nham;
+    rep.spam = nspam;
+    rep.ham = nham;
+    rep.features = b.ncols;
+    if (rc == SPAMLR_ENOCONVERGE)
+        spamlr__diag(d, rc, NULL, 0, -1,
+                     "stopped after %u iterations with gradient norm %.3g (tolerance %.3g)",
+                     rep.iterations, rep.grad_norm, o->tol * rep.grad_norm0);
+    *out = m;
+    m = NULL;
+out:
+    if (rc && rc != SPAMLR_ENOCONVERGE && d && !d->code)
+        spamlr__diag(d, rc, NULL, 0, -1, "%s", spamlr_strerror(rc));
+    if (report)
+        *report = rep;
+    spamlr_model_free(m);
+    build_free(&b);
+    free(w);
+    free(idf);
+    return rc;
+}

@@ -1,0 +1,137 @@
+/* vocab.c - string interning with open addressing (linear probing). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "vocab.h"
+
+void spamlr__vocab_init(spamlr__vocab *v)
+{
+    memset(v, 0, sizeof *v);
+}
+
+void spamlr__vocab_free(spamlr__vocab *v)
+{
+    if (!v)
+        return;
+    free(v->slots);
+    free(v->off);
+    free(v->len);
+    free(v->hash);
+    free(v->count);
+    free(v->chars);
+    memset(v, 0, sizeof *v);
+}
+
+size_t spamlr__vocab_bytes(const spamlr__vocab *v)
+{
+    return v->cap * sizeof *v->slots + v->id_cap * (sizeof *v->off + sizeof *v->len +
+           sizeof *v->hash + sizeof *v->count) + v->chars_cap;
+}
+
+static int rehash(spamlr__vocab *v, size_t ncap)
+{
+    uint32_t *slots = calloc(ncap, sizeof *slots);
+    size_t i, mask = ncap - 1;
+
+    if (!slots)
+        return SPAMLR_ENOMEM;
+    for (i = 0; i < v->n; i++) {
+        size_t s = v->hash[i] & mask;
+        while (slots[s])
+            s = (s + 1) & mask;
+        slots[s] = (uint32_t)i + 1;
+    }
+    free(v->slots);
+    v->slots = slots;
+    v->cap = ncap;
+    return SPAMLR_OK;
+}
+
+static int64_t lookup(const spamlr__vocab *v, const char *s, size_t len, uint32_t h,
+                      size_t *slot)
+{
+    size_t mask = v->cap - 1, i = h & mask;
+
+    for (;; i = (i + 1) & mask) {
+        uint32_t e = v->slots[i];
+        if (!e) {
+            *slot = i;
+            return -1;
+        }
+        e--;
+        if (v->hash[e] == h && v->len[e] == len && memcmp(v->chars + v->off[e], s, len) == 0)
+            return e;
+    }
+}
+
+int64_t spamlr__vocab_find(const spamlr__vocab *v, const char *s, size_t len)
+{
+    size_t slot;
+
+    if (v->n == 0)
+        return -1;
+    return lookup(v, s, len, spamlr__hash(s, len), &slot);
+}
+
+static int grow_ids(spamlr__vocab *v)
+{
+    size_t ncap = v->id_cap ? v->id_cap * 2 : 256;
+    void *p;
+
+    if (!(p = realloc(v->off, ncap * sizeof *v->off)))
+        return SPAMLR_ENOMEM;
+    v->off = p;
+    if (!(p = realloc(v->len, ncap * sizeof *v->len)))
+        return SPAMLR_ENOMEM;
+    v->len = p;
+    if (!(p = realloc(v->hash, ncap * sizeof *v->hash)))
+        return SPAMLR_ENOMEM;
+    v->hash = p;
+    if (!(p = realloc(v->count, ncap * sizeof *v->count)))
+        return SPAMLR_ENOMEM;
+    v->count = p;
+    v->id_cap = ncap;
+    return SPAMLR_OK;
+}
+
+int spamlr__vocab_intern(spamlr__vocab *v, const char *s, size_t len, uint32_t *id,
+                         int *added)
+{
+    uint32_t h = spamlr__hash(s, len);
+    size_t slot;
+    int64_t e;
+    int rc;
+
+    if (added)
+        *added = 0;
+    if (len > UINT32_MAX - 1)
+        return SPAMLR_ELIMIT;
+    if (v->cap == 0 && (rc = rehash(v, 1024)))
+        return rc;
+    e = lookup(v, s, len, h, &slot);
+    if (e >= 0) {
+        *id = (uint32_t)e;
+        return SPAMLR_OK;
+    }
+    if (v->n >= UINT32_MAX - 1)
+        return SPAMLR_ELIMIT;
+    if (v->n == v->id_cap && (rc = grow_ids(v)))
+        return rc;
+    if ((rc = spamlr__grow((void **)&v->chars, &v->chars_cap, v->chars_len + len + 1, 1)))
+        return rc;
+    memcpy(v->chars + v->chars_len, s, len);
+    v->chars[v->chars_len + len] = '\0';
+    v->off[v->n] = v->chars_len;
+    v->len[v->n] = (uint32_t)len;
+    v->hash[v->n] = h;
+    v->count[v->n] = 0;
+    v->chars_len += len + 1;
+    v->slots[slot] = (uint32_t)v->n + 1;
+    *id = (uint32_t)v->n++;
+    if (added)
+        *added = 1;
+    /* keep the load factor under 1/2 */
+    if (v->n * 2 > v->cap && (rc = rehash(v, v->cap * 2)))
+        return rc;
+    return SPAMLR_OK;
+}

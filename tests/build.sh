@@ -1,0 +1,72 @@
+#!/bin/sh
+# Tests of the build itself: the public header compiles alone under strict
+# flags (C11 and C++), and a program builds against an installed copy
+# through pkg-config, linked both shared and static, and runs.
+set -eu
+CC=${1:-cc}
+MAKE=${2:-make}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT INT TERM
+fail() { echo "test-build: FAIL: $*" >&2; exit 1; }
+
+printf '#include "spamlr.h"\nint main(void) { return spamlr_version_number() == 0; }\n' > "$work/h.c"
+$CC -std=c11 -Wall -Wextra -pedantic -Werror -Iinclude -c "$work/h.c" -o "$work/h.o" ||
+  fail "include/spamlr.h does not compile alone with -std=c11 -pedantic -Werror"
+if command -v c++ >/dev/null 2>&1; then
+  cp "$work/h.c" "$work/h.cc"
+  c++ -Wall -Wextra -Werror -Iinclude -c "$work/h.cc" -o "$work/hh.o" ||
+    fail "include/spamlr.h does not compile as C++"
+fi
+
+$MAKE --no-print-directory -s install DESTDIR="$work/root" PREFIX=/usr/local >/dev/null ||
+  fail "make install DESTDIR=... failed"
+root="$work/root/usr/local"
+for f in include/spamlr.h lib/libspamlr.a lib/libspamlr.so lib/pkgconfig/spamlr.pc bin/spamlr; do
+  [ -e "$root/$f" ] || fail "make install did not install $f"
+done
+soname=$(readelf -d "$root/lib/libspamlr.so" | sed -n 's/.*SONAME.*\[\(.*\)\]/\1/p')
+[ -n "$soname" ] && [ -e "$root/lib/$soname" ] || fail "shared library has no usable soname ($soname)"
+readelf --dyn-syms -W "$root/lib/libspamlr.so" | awk '$5=="GLOBAL" && $7!="UND" {print $8}' |
+  grep -v '^spamlr_' | grep -v '^_' > "$work/leaks" || true
+[ -s "$work/leaks" ] && fail "shared library exports non-spamlr_ symbols: $(head -5 "$work/leaks")"
+
+cat > "$work/prog.c" <<'C'
+#include <stdio.h>
+#include <string.h>
+#include <spamlr.h>
+int main(void)
+{
+    spamlr_dataset *ds = NULL;
+    spamlr_model *m = NULL;
+    spamlr_scratch *s = NULL;
+    double p = -1;
+    const char *t[] = {"win free money now", "lunch tomorrow at noon", "free prize claim now",
+                       "meeting notes attached"};
+    if (SPAMLR_VERSION_NUMBER != spamlr_version_number()) return 1;
+    if (spamlr_dataset_create(&ds, NULL)) return 2;
+    for (int i = 0; i < 4; i++)
+        if (spamlr_dataset_add(ds, i % 2 ? SPAMLR_HAM : SPAMLR_SPAM, t[i], strlen(t[i]), NULL)) return 3;
+    if (spamlr_train(&m, ds, NULL, NULL, NULL)) return 4;
+    if (spamlr_scratch_create(&s) || spamlr_predict(m, s, "free money", 10, &p, NULL)) return 5;
+    printf("%s %.3f\n", spamlr_version_string(), p);
+    spamlr_scratch_free(s);
+    spamlr_model_free(m);
+    spamlr_dataset_free(ds);
+    return p > 0.5 ? 0 : 6;
+}
+C
+export PKG_CONFIG_SYSROOT_DIR="$work/root" PKG_CONFIG_PATH="$root/lib/pkgconfig"
+cflags=$(pkg-config --cflags spamlr) || fail "pkg-config does not find spamlr.pc"
+libs=$(pkg-config --libs spamlr)
+slibs=$(pkg-config --libs --static spamlr)
+$CC -std=c11 -Wall -Werror $cflags "$work/prog.c" -o "$work/prog-shared" $libs ||
+  fail "linking against the installed shared library failed"
+LD_LIBRARY_PATH="$root/lib" "$work/prog-shared" > "$work/out" || fail "shared-linked program failed"
+$CC -std=c11 -Wall -Werror $cflags "$work/prog.c" -o "$work/prog-static" \
+  "$root/lib/libspamlr.a" $(echo "$slibs" | sed 's/-lspamlr//') ||
+  fail "linking against the installed static library failed"
+"$work/prog-static" > "$work/out2" || fail "static-linked program failed"
+cmp -s "$work/out" "$work/out2" || fail "shared and static builds disagree"
+$MAKE --no-print-directory -s uninstall DESTDIR="$work/root" PREFIX=/usr/local >/dev/null
+[ ! -e "$root/include/spamlr.h" ] || fail "make uninstall left the header"
+echo "test-build: ok (header alone, install, pkg-config shared+static, uninstall)"

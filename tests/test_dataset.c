@@ -1,0 +1,210 @@
+/* test_dataset.c - the readers: lines (TSV/CSV), files, directories,
+ * index files, gzip, and the errors they give. */
+#include "testutil.h"
+#include <zlib.h>
+#include <sys/stat.h>
+
+
+static spamlr_dataset *new_ds(void)
+{
+    spamlr_dataset *ds = NULL;
+    ck_assert_int_eq(spamlr_dataset_create(&ds, NULL), SPAMLR_OK);
+    return ds;
+}
+
+START_TEST(tsv_labels_and_names)
+{
+    char dir[64], path[128];
+    spamlr_dataset *ds = new_ds();
+    spamlr_diag d;
+    const char *txt = "spam\tWin a prize now\nham\tlunch at noon?\r\n\n1\tfree money\n0\tsee you\n";
+
+    tu_tmpdir(dir, sizeof dir);
+    snprintf(path, sizeof path, "%s/a.tsv", dir);
+    tu_write(path, txt, strlen(txt));
+    ck_assert_int_eq(spamlr_dataset_read_lines(ds, path, &d), SPAMLR_OK);
+    ck_assert_uint_eq(spamlr_dataset_rows(ds), 4);
+    ck_assert_uint_eq(spamlr_dataset_count(ds, SPAMLR_SPAM), 2);
+    ck_assert_uint_eq(spamlr_dataset_count(ds, SPAMLR_HAM), 2);
+    ck_assert_int_eq(spamlr_dataset_label(ds, 0), SPAMLR_SPAM);
+    ck_assert_int_eq(spamlr_dataset_label(ds, 1), SPAMLR_HAM);
+    ck_assert_int_eq(spamlr_dataset_label(ds, 3), SPAMLR_HAM);
+    /* the blank line 3 is skipped, so the third row is line 4 */
+    {
+        char want[160];
+        snprintf(want, sizeof want, "%s:4", path);
+        ck_assert_str_eq(spamlr_dataset_name(ds, 2), want);
+    }
+    spamlr_dataset_free(ds);
+    tu_rmrf(dir);
+}
+END_TEST
+
+START_TEST(tsv_errors_name_the_line)
+{
+    char dir[64], path[128], msg[1200];
+    spamlr_dataset *ds = new_ds();
+    spamlr_diag d;
+    const char *bad_label = "spam\tok\nham\tfine\nmaybe\tnot a label\n";
+    const char *no_tab = "spam\tok\nthis line has no tab\n";
+
+    tu_tmpdir(dir, sizeof dir);
+    snprintf(path, sizeof path, "%s/a.tsv", dir);
+    tu_write(path, bad_label, strlen(bad_label));
+    ck_assert_int_eq(spamlr_dataset_read_lines(ds, path, &d), SPAMLR_EPARSE);
+    ck_assert_int_eq(d.line, 3);
+    ck_assert_str_eq(d.path, path);
+    ck_assert_ptr_nonnull(strstr(d.message, "maybe"));
+    spamlr_diag_format(&d, msg, sizeof msg);
+    ck_assert_ptr_nonnull(strstr(msg, ":3: unknown label"));
+
+    tu_write(path, no_tab, strlen(no_tab));
+    ck_assert_int_eq(spamlr_dataset_read_lines(ds, path, &d), SPAMLR_EPARSE);
+    ck_assert_int_eq(d.line, 2);
+    ck_assert_ptr_nonnull(strstr(d.message, "TAB"));
+
+    snprintf(path, sizeof path, "%s/missing.tsv", dir);
+    ck_assert_int_eq(spamlr_dataset_read_lines(ds, path, &d), SPAMLR_EIO);
+    ck_assert_str_eq(d.path, path);
+    ck_assert_int_eq(spamlr_dataset_read_lines(ds, dir, &d), SPAMLR_EIO);
+    ck_assert_ptr_nonnull(strstr(d.message, "directory"));
+    spamlr_dataset_free(ds);
+    tu_rmrf(dir);
+}
+END_TEST
+
+START_TEST(csv_quotes_and_header)
+{
+    char dir[64], path[128];
+    spamlr_dataset *ds = new_ds();
+    spamlr_diag d;
+    const char *csv = "label,text\r\nspam,\"free, \"\"really\"\" free\nmoney\"\r\nham,hello there\r\n"
+                      "1,\"x\",extra,cols\n";
+
+    tu_tmpdir(dir, sizeof dir);
+    snprintf(path, sizeof path, "%s/a.csv", dir);
+    tu_write(path, csv, strlen(csv));
+    ck_assert_int_eq(spamlr_dataset_read_lines(ds, path, &d), SPAMLR_OK);
+    ck_assert_uint_eq(spamlr_dataset_rows(ds), 3);
+    ck_assert_int_eq(spamlr_dataset_label(ds, 0), SPAMLR_SPAM);
+    ck_assert_int_eq(spamlr_dataset_label(ds, 1), SPAMLR_HAM);
+    {
+        char want[160];
+        /* the quoted field spans lines 2-3, so "ham" is on line 4 */
+        snprintf(want, sizeof want, "%s:4", path);
+        ck_assert_str_eq(spamlr_dataset_name(ds, 1), want);
+    }
+    tu_write(path, "spam,\"never closed\n", 19);
+    ck_assert_int_eq(spamlr_dataset_read_lines(ds, path, &d), SPAMLR_EPARSE);
+    ck_assert_int_eq(d.line, 1);
+    spamlr_dataset_free(ds);
+    tu_rmrf(dir);
+}
+END_TEST
+
+START_TEST(gzip_reads_the_same)
+{
+    char dir[64], plain[128], gz[128];
+    spamlr_dataset *a = new_ds(), *b = new_ds();
+    const char *txt = "spam\tcheap pills online\nham\tthe meeting moved to 3pm\n";
+    gzFile g;
+
+    tu_tmpdir(dir, sizeof dir);
+    snprintf(plain, sizeof plain, "%s/a.tsv", dir);
+    snprintf(gz, sizeof gz, "%s/a.tsv.gz", dir);
+    tu_write(plain, txt, strlen(txt));
+    g = gzopen(gz, "wb");
+    ck_assert_ptr_nonnull(g);
+    ck_assert_int_eq(gzwrite(g, txt, (unsigned)strlen(txt)), (int)strlen(txt));
+    ck_assert_int_eq(gzclose(g), Z_OK);
+    ck_assert_int_eq(spamlr_dataset_read_lines(a, plain, NULL), SPAMLR_OK);
+    ck_assert_int_eq(spamlr_dataset_read_lines(b, gz, NULL), SPAMLR_OK);
+    ck_assert_uint_eq(spamlr_dataset_rows(b), 2);
+    ck_assert_uint_eq(spamlr_dataset_vocab_size(a), spamlr_dataset_vocab_size(b));
+    ck_assert_uint_eq(spamlr_dataset_vocab_size(a), 8);
+    spamlr_dataset_free(a);
+    spamlr_dataset_free(b);
+    tu_rmrf(dir);
+}
+END_TEST
+
+START_TEST(dirs_and_index)
+{
+    char dir[64], p[256];
+    spamlr_dataset *ds = new_ds();
+    spamlr_diag d;
+
+    tu_tmpdir(dir, sizeof dir);
+    snprintf(p, sizeof p, "%s/spam", dir);
+    ck_assert_int_eq(mkdir(p, 0755), 0);
+    snprintf(p, sizeof p, "%s/spam/sub", dir);
+    ck_assert_int_eq(mkdir(p, 0755), 0);
+    snprintf(p, sizeof p, "%s/spam/b.txt", dir);
+    tu_write(p, "buy now", 7);
+    snprintf(p, sizeof p, "%s/spam/sub/a.txt", dir);
+    tu_write(p, "win cash", 8);
+    snprintf(p, sizeof p, "%s/spam/.hidden", dir);
+    tu_write(p, "ignored", 7);
+    snprintf(p, sizeof p, "%s/ham.txt", dir);
+    tu_write(p, "see you at dinner", 17);
+
+    snprintf(p, sizeof p, "%s/spam", dir);
+    ck_assert_int_eq(spamlr_dataset_read_path(ds, SPAMLR_SPAM, p, &d), SPAMLR_OK);
+    ck_assert_uint_eq(spamlr_dataset_rows(ds), 2);
+    /* name order: "b.txt" < "sub" */
+    ck_assert_ptr_nonnull(strstr(spamlr_dataset_name(ds, 0), "b.txt"));
+    ck_assert_ptr_nonnull(strstr(spamlr_dataset_name(ds, 1), "sub/a.txt"));
+
+    snprintf(p, sizeof p, "%s/list.idx", dir);
+    tu_write(p, "# comment\nspam spam\n\nham ham.txt\n", 33);
+    ck_assert_int_eq(spamlr_dataset_read_index(ds, p, &d), SPAMLR_OK);
+    ck_assert_uint_eq(spamlr_dataset_rows(ds), 5);
+    ck_assert_uint_eq(spamlr_dataset_count(ds, SPAMLR_HAM), 1);
+
+    tu_write(p, "spam spam\nham nowhere.txt\n", 26);
+    ck_assert_int_eq(spamlr_dataset_read_index(ds, p, &d), SPAMLR_EIO);
+    ck_assert_int_eq(d.line, 2);
+    ck_assert_str_eq(d.path, p);
+    ck_assert_ptr_nonnull(strstr(d.message, "nowhere.txt"));
+    tu_write(p, "junk ham.txt\n", 13);
+    ck_assert_int_eq(spamlr_dataset_read_index(ds, p, &d), SPAMLR_EPARSE);
+    ck_assert_int_eq(d.line, 1);
+    spamlr_dataset_free(ds);
+    tu_rmrf(dir);
+}
+END_TEST
+
+START_TEST(hostile_bytes)
+{
+    spamlr_dataset *ds = new_ds();
+    char buf[4096];
+    size_t i;
+
+    for (i = 0; i < sizeof buf; i++)
+        buf[i] = (char)(i * 7919u >> 3);
+    ck_assert_int_eq(spamlr_dataset_add(ds, SPAMLR_SPAM, buf, sizeof buf, NULL), SPAMLR_OK);
+    ck_assert_int_eq(spamlr_dataset_add(ds, SPAMLR_HAM, "", 0, NULL), SPAMLR_OK);
+    ck_assert_int_eq(spamlr_dataset_add(ds, SPAMLR_HAM, NULL, 0, "empty"), SPAMLR_OK);
+    ck_assert_int_eq(spamlr_dataset_add(ds, 7, "x", 1, NULL), SPAMLR_EINVAL);
+    ck_assert_uint_eq(spamlr_dataset_rows(ds), 3);
+    ck_assert_str_eq(spamlr_dataset_name(ds, 2), "empty");
+    spamlr_dataset_free(ds);
+    spamlr_dataset_free(NULL);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+    Suite *s = suite_create("dataset");
+    TCase *t = tcase_create("readers");
+    tcase_add_test(t, tsv_labels_and_names);
+    tcase_add_test(t, tsv_errors_name_the_line);
+    tcase_add_test(t, csv_quotes_and_header);
+    tcase_add_test(t, gzip_reads_the_same);
+    tcase_add_test(t, dirs_and_index);
+    tcase_add_test(t, hostile_bytes);
+    suite_add_tcase(s, t);
+    return s;
+}
+
+SPAMLR_TEST_MAIN(suite)

@@ -1,0 +1,338 @@
+/* test_model.c - training through the public API, model queries, the
+ * file format: round trips, atomic saves and rejection of damaged files. */
+#include "testutil.h"
+#include <math.h>
+#include <sys/stat.h>
+
+
+static const char *SPAM[] = {
+    "win a free prize now", "free viagra cheap pills", "恭喜您中奖了 请点击领取",
+    "cheap loans apply now free", "代开发票 免费咨询", "claim your free prize today",
+    "中奖通知 领取奖金", "buy cheap watches now",
+};
+static const char *HAM[] = {
+    "lunch at noon tomorrow?", "the meeting moved to friday", "明天下午开会",
+    "can you send the report", "我们晚上一起吃饭吧", "see you at the station",
+    "please review my patch", "周末去看电影吗", "thanks for the notes",
+};
+
+static spamlr_dataset *toy(const spamlr_text_opts *o)
+{
+    spamlr_dataset *ds = NULL;
+    size_t i;
+
+    ck_assert_int_eq(spamlr_dataset_create(&ds, o), SPAMLR_OK);
+    for (i = 0; i < sizeof SPAM / sizeof *SPAM; i++)
+        ck_assert_int_eq(spamlr_dataset_add(ds, SPAMLR_SPAM, SPAM[i], strlen(SPAM[i]), NULL), 0);
+    for (i = 0; i < sizeof HAM / sizeof *HAM; i++)
+        ck_assert_int_eq(spamlr_dataset_add(ds, SPAMLR_HAM, HAM[i], strlen(HAM[i]), NULL), 0);
+    return ds;
+}
+
+static spamlr_model *train_toy(const spamlr_text_opts *to, spamlr_train_report *rep)
+{
+    spamlr_dataset *ds = toy(to);
+    spamlr_model *m = NULL;
+    spamlr_train_opts o;
+
+    spamlr_train_opts_init(&o);
+    o.c = 10;
+    o.tol = 1e-8;
+    ck_assert_int_eq(spamlr_train(&m, ds, &o, rep, NULL), SPAMLR_OK);
+    spamlr_dataset_free(ds);
+    return m;
+}
+
+START_TEST(train_learns_words)
+{
+    spamlr_train_report rep;
+    spamlr_model *m = train_toy(NULL, &rep);
+    spamlr_model_info info;
+    spamlr_word top[5];
+    float w;
+    size_t n;
+
+    spamlr_model_info_get(m, &info);
+    ck_assert_uint_eq(rep.examples, 17);
+    ck_assert_uint_eq(info.parameters, rep.features);
+    ck_assert_uint_eq(info.spam, 8);
+    ck_assert(info.has_bias);
+    ck_assert(rep.grad_norm <= 1e-8 * rep.grad_norm0 * 1.0001);
+    ck_assert(info.objective > 0 && isfinite(info.objective));
+    ck_assert_int_eq(spamlr_model_weight(m, "中奖", &w), SPAMLR_OK);
+    ck_assert(w > 0);
+    ck_assert_int_eq(spamlr_model_weight(m, "free", &w), SPAMLR_OK);
+    ck_assert(w > 0);
+    ck_assert_int_eq(spamlr_model_weight(m, "meeting", &w), SPAMLR_OK);
+    ck_assert(w < 0);
+    ck_assert_int_eq(spamlr_model_weight(m, "nosuchword", &w), SPAMLR_ENOTFOUND);
+    ck_assert(w == 0.0f);
+    n = spamlr_model_top(m, +1, top, 5);
+    ck_assert_uint_eq(n, 5);
+    ck_assert_str_eq(top[0].token, "free"); /* in 4 of 8 spam, no ham */
+    for (size_t i = 1; i < n; i++)
+        ck_assert(top[i - 1].weight >= top[i].weight);
+    n = spamlr_model_top(m, -1, top, 5);
+    for (size_t i = 0; i < n; i++)
+        ck_assert(top[i].weight < 0);
+    spamlr_model_free(m);
+}
+END_TEST
+
+START_TEST(predict_text_matches_dataset)
+{
+    spamlr_model *m = train_toy(NULL, NULL);
+    spamlr_scratch *s = NULL;
+    spamlr_dataset *ds = toy(NULL);
+    double probs[17], p, z;
+    size_t i;
+
+    ck_assert_int_eq(spamlr_scratch_create(&s), SPAMLR_OK);
+    ck_assert_int_eq(spamlr_predict_dataset(m, ds, probs), SPAMLR_OK);
+    for (i = 0; i < 17; i++) {
+        const char *t = i < 8 ? SPAM[i] : HAM[i - 8];
+        ck_assert_int_eq(spamlr_predict(m, s, t, strlen(t), &p, &z), SPAMLR_OK);
+        ck_assert_double_eq_tol(p, probs[i], 1e-6);
+        ck_assert_double_eq_tol(p, 1 / (1 + exp(-z)), 1e-12);
+        ck_assert((p >= 0.5) == (i < 8)); /* separable with C = 10 */
+    }
+    /* unknown words only: the score is the bias */
+    ck_assert_int_eq(spamlr_predict(m, s, "zzzq qqqz", 9, &p, &z), SPAMLR_OK);
+    {
+        spamlr_model_info info;
+        spamlr_model_info_get(m, &info);
+        ck_assert_double_eq_tol(z, info.bias, 1e-7);
+    }
+    ck_assert_int_eq(spamlr_predict(m, s, NULL, 0, &p, NULL), SPAMLR_OK);
+    spamlr_scratch_free(s);
+    spamlr_dataset_free(ds);
+    spamlr_model_free(m);
+}
+END_TEST
+
+static void same_model(const spamlr_model *a, const spamlr_model *b)
+{
+    size_t i, n = spamlr_model_vocab_size(a);
+    spamlr_model_info ia, ib;
+
+    ck_assert_uint_eq(n, spamlr_model_vocab_size(b));
+    for (i = 0; i < n; i++) {
+        spamlr_word x, y;
+        ck_assert_int_eq(spamlr_model_word(a, i, &x), 0);
+        ck_assert_int_eq(spamlr_model_word(b, i, &y), 0);
+        ck_assert_str_eq(x.token, y.token);
+        ck_assert(x.weight == y.weight);
+    }
+    spamlr_model_info_get(a, &ia);
+    spamlr_model_info_get(b, &ib);
+    ck_assert(ia.bias == ib.bias);
+    ck_assert(ia.objective == ib.objective);
+    ck_assert(ia.c == ib.c);
+    ck_assert_uint_eq(ia.examples, ib.examples);
+    ck_assert_int_eq(ia.trained_at, ib.trained_at);
+    ck_assert_mem_eq(&ia.text, &ib.text, sizeof ia.text);
+}
+
+START_TEST(save_load_round_trip)
+{
+    spamlr_text_opts to;
+    spamlr_model *m, *l = NULL;
+    spamlr_scratch *s = NULL;
+    char dir[64], path[128];
+    unsigned char *buf = NULL, *fbuf;
+    size_t size, i;
+    FILE *f;
+
+    spamlr_text_opts_init(&to);
+    to.features = (unsigned)_i; /* binary, logtf, tfidf */
+    to.ngrams = _i == 2 ? 2 : 1;
+    m = train_toy(&to, NULL);
+    tu_tmpdir(dir, sizeof dir);
+    snprintf(path, sizeof path, "%s/m.slr", dir);
+    ck_assert_int_eq(spamlr_model_save(m, path, NULL), SPAMLR_OK);
+    ck_assert_int_eq(spamlr_model_load(&l, path, NULL), SPAMLR_OK);
+    same_model(m, l);
+    ck_assert_int_eq(spamlr_scratch_create(&s), 0);
+    for (i = 0; i < 17; i++) {
+        const char *t = i < 8 ? SPAM[i] : HAM[i - 8];
+        double p1, p2;
+        ck_assert_int_eq(spamlr_predict(m, s, t, strlen(t), &p1, NULL), 0);
+        ck_assert_int_eq(spamlr_predict(l, s, t, strlen(t), &p2, NULL), 0);
+        ck_assert(p1 == p2);
+    }
+    /* the buffer form is the file, byte for byte */
+    ck_assert_int_eq(spamlr_model_save_buffer(m, &buf, &size), 0);
+    fbuf = malloc(size + 1);
+    f = fopen(path, "rb");
+    ck_assert_uint_eq(fread(fbuf, 1, size + 1, f), size);
+    fclose(f);
+    ck_assert_mem_eq(buf, fbuf, size);
+    free(fbuf);
+    free(buf);
+    spamlr_scratch_free(s);
+    spamlr_model_free(l);
+    spamlr_model_free(m);
+    tu_rmrf(dir);
+}
+END_TEST
+
+START_TEST(damaged_files_are_rejected)
+{
+    spamlr_model *m = train_toy(NULL, NULL), *l = NULL;
+    unsigned char *buf = NULL, *copy;
+    size_t size, i;
+    spamlr_diag d;
+
+    ck_assert_int_eq(spamlr_model_save_buffer(m, &buf, &size), 0);
+    copy = malloc(size);
+    /* every truncation */
+    for (i = 0; i < size; i++) {
+        int rc = spamlr_model_load_buffer(&l, buf, i, &d);
+        ck_assert_msg(rc == SPAMLR_ETRUNC || rc == SPAMLR_EMAGIC || rc == SPAMLR_ESIZE,
+                      "truncated to %zu: %d", i, rc);
+        ck_assert_ptr_null(l);
+    }
+    /* every single-byte change */
+    for (i = 0; i < size; i++) {
+        int rc;
+        memcpy(copy, buf, size);
+        copy[i] ^= 0x5a;
+        rc = spamlr_model_load_buffer(&l, copy, size, &d);
+        ck_assert_msg(rc < 0 && rc != SPAMLR_ENOMEM, "byte %zu flipped: loaded (%d)", i, rc);
+        ck_assert_ptr_null(l);
+        ck_assert_int_eq(d.code, rc);
+    }
+    /* specific codes */
+    memcpy(copy, buf, size);
+    copy[0] = 'X';
+    ck_assert_int_eq(spamlr_model_load_buffer(&l, copy, size, NULL), SPAMLR_EMAGIC);
+    memcpy(copy, buf, size);
+    copy[8] = 2;
+    ck_assert_int_eq(spamlr_model_load_buffer(&l, copy, size, NULL), SPAMLR_EVERSION);
+    memcpy(copy, buf, size);
+    copy[size - 10] ^= 1;
+    ck_assert_int_eq(spamlr_model_load_buffer(&l, copy, size, NULL), SPAMLR_ECRC);
+    ck_assert_int_eq(spamlr_model_load_buffer(&l, buf, size - 1, NULL), SPAMLR_ETRUNC);
+    {
+        unsigned char *longer = malloc(size + 3);
+        memcpy(longer, buf, size);
+        memset(longer + size, 0, 3);
+        ck_assert_int_eq(spamlr_model_load_buffer(&l, longer, size + 3, NULL), SPAMLR_ESIZE);
+        free(longer);
+    }
+    free(copy);
+    free(buf);
+    spamlr_model_free(m);
+}
+END_TEST
+
+START_TEST(failed_save_keeps_old_file)
+{
+    spamlr_model *m = train_toy(NULL, NULL), *l = NULL;
+    char dir[64], path[128], bad[160];
+    spamlr_diag d;
+    struct stat st;
+
+    tu_tmpdir(dir, sizeof dir);
+    /* a directory where the model should go: rename fails, nothing left */
+    snprintf(path, sizeof path, "%s/m.slr", dir);
+    ck_assert_int_eq(mkdir(path, 0755), 0);
+    ck_assert_int_eq(spamlr_model_save(m, path, &d), SPAMLR_EIO);
+    ck_assert_str_eq(d.path, path);
+    {
+        char cmd[200];
+        snprintf(cmd, sizeof cmd, "test $(ls -A '%s' | grep -c tmp-) = 0", dir);
+        ck_assert_int_eq(system(cmd), 0); /* no temporary file left behind */
+    }
+    ck_assert_int_eq(stat(path, &st), 0);
+    ck_assert(S_ISDIR(st.st_mode));
+    snprintf(bad, sizeof bad, "%s/no/such/dir/m.slr", dir);
+    ck_assert_int_eq(spamlr_model_save(m, bad, &d), SPAMLR_EIO);
+    ck_assert_int_eq(spamlr_model_load(&l, path, &d), SPAMLR_EIO);
+    ck_assert_int_eq(spamlr_model_load(&l, bad, &d), SPAMLR_EIO);
+    ck_assert_ptr_null(l);
+    spamlr_model_free(m);
+    tu_rmrf(dir);
+}
+END_TEST
+
+START_TEST(bad_training_input)
+{
+    spamlr_dataset *ds = NULL;
+    spamlr_model *m = NULL;
+    spamlr_train_opts o;
+    spamlr_diag d;
+
+    ck_assert_int_eq(spamlr_dataset_create(&ds, NULL), 0);
+    ck_assert_int_eq(spamlr_train(&m, ds, NULL, NULL, &d), SPAMLR_EEMPTY);
+    ck_assert_int_eq(spamlr_dataset_add(ds, SPAMLR_SPAM, "a b", 3, NULL), 0);
+    ck_assert_int_eq(spamlr_dataset_add(ds, SPAMLR_UNLABELLED, "c d", 3, NULL), 0);
+    ck_assert_int_eq(spamlr_train(&m, ds, NULL, NULL, &d), SPAMLR_EONECLASS);
+    ck_assert_ptr_nonnull(strstr(d.message, "spam"));
+    ck_assert_ptr_null(m);
+    ck_assert_int_eq(spamlr_dataset_add(ds, SPAMLR_HAM, "c e", 3, NULL), 0);
+    spamlr_train_opts_init(&o);
+    o.c = -1;
+    ck_assert_int_eq(spamlr_train(&m, ds, &o, NULL, &d), SPAMLR_EINVAL);
+    spamlr_train_opts_init(&o);
+    o.min_count = 2;
+    ck_assert_int_eq(spamlr_train(&m, ds, &o, NULL, &d), SPAMLR_OK);
+    /* "c" is in one labelled and one unlabelled row; only labelled rows
+     * count towards min_count, so no word is kept */
+    ck_assert_uint_eq(spamlr_model_vocab_size(m), 0);
+    spamlr_model_free(m);
+    spamlr_dataset_free(ds);
+}
+END_TEST
+
+START_TEST(class_weights_shift_the_bias)
+{
+    spamlr_dataset *ds = toy(NULL);
+    spamlr_model *a = NULL, *b = NULL;
+    spamlr_train_opts o;
+    spamlr_model_info ia, ib;
+
+    spamlr_train_opts_init(&o);
+    ck_assert_int_eq(spamlr_train(&a, ds, &o, NULL, NULL), 0);
+    o.class_weight = SPAMLR_CW_MANUAL;
+    o.weight_spam = 5;
+    ck_assert_int_eq(spamlr_train(&b, ds, &o, NULL, NULL), 0);
+    spamlr_model_info_get(a, &ia);
+    spamlr_model_info_get(b, &ib);
+    ck_assert(ib.bias > ia.bias);
+    ck_assert_uint_eq(ib.class_weight, SPAMLR_CW_MANUAL);
+    spamlr_model_free(a);
+    spamlr_model_free(b);
+    spamlr_dataset_free(ds);
+}
+END_TEST
+
+START_TEST(version_matches_header)
+{
+    ck_assert_uint_eq(spamlr_version_number(), SPAMLR_VERSION_NUMBER);
+    ck_assert_str_eq(spamlr_version_string(), SPAMLR_VERSION_STRING);
+    ck_assert_ptr_nonnull(spamlr_simd_name());
+    ck_assert_str_ne(spamlr_strerror(SPAMLR_ECRC), spamlr_strerror(SPAMLR_ETRUNC));
+    for (int e = SPAMLR_EUNSUPPORTED; e <= 0; e++)
+        ck_assert_str_ne(spamlr_strerror(e), "unknown error");
+}
+END_TEST
+
+static Suite *suite(void)
+{
+    Suite *s = suite_create("model");
+    TCase *t = tcase_create("model");
+    tcase_set_timeout(t, 60);
+    tcase_add_test(t, train_learns_words);
+    tcase_add_test(t, predict_text_matches_dataset);
+    tcase_add_loop_test(t, save_load_round_trip, 0, 3);
+    tcase_add_test(t, damaged_files_are_rejected);
+    tcase_add_test(t, failed_save_keeps_old_file);
+    tcase_add_test(t, bad_training_input);
+    tcase_add_test(t, class_weights_shift_the_bias);
+    tcase_add_test(t, version_matches_header);
+    suite_add_tcase(s, t);
+    return s;
+}
+
+SPAMLR_TEST_MAIN(suite)

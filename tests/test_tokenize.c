@@ -1,0 +1,803 @@
+/* test_tokenize.c - Check suite for the UTF-8 helpers and the tokenizer.
+ *
+ * Every expectation tokenises a copy of its input in a buffer malloc'ed to
+ * exactly the input's length, so a run under valgrind or ASan also proves
+ * that nothing past `len` is read. */
+#include <check.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "spamlr.h"
+#include "tokenize.h"
+#include "utf8.h"
+
+/* ---------------------------------------------------------------- helpers */
+
+/* ck_assert() reports every passing check to the parent process; in hot
+ * loops only a failure may cost anything. */
+#define REQUIRE(cond, ...)                                                    \
+    do {                                                                      \
+        if (!(cond))                                                          \
+            ck_abort_msg("'" #cond "' failed: " __VA_ARGS__);                 \
+    } while (0)
+
+typedef struct toklist {
+    char **v;
+    size_t n, cap;
+    size_t stop_after;  /* 0: never stop */
+} toklist;
+
+static int collect(void *ctx, const char *tok, size_t len)
+{
+    toklist *l = ctx;
+    char *s;
+
+    if (l->n == l->cap) {
+        size_t ncap = l->cap ? 2 * l->cap : 16;
+        char **nv = realloc(l->v, ncap * sizeof *nv);
+
+        ck_assert_ptr_nonnull(nv);
+        l->v = nv;
+        l->cap = ncap;
+    }
+    s = malloc(len + 1);
+    ck_assert_ptr_nonnull(s);
+    memcpy(s, tok, len);
+    s[len] = '\0';
+    l->v[l->n++] = s;
+    return l->stop_after && l->n >= l->stop_after;
+}
+
+static void toklist_free(toklist *l)
+{
+    size_t k;
+
+    for (k = 0; k < l->n; k++)
+        free(l->v[k]);
+    free(l->v);
+    memset(l, 0, sizeof *l);
+}
+
+/* A copy of text[0..len) in a buffer of exactly len bytes (1 when len is
+ * 0, so that the pointer is never NULL). */
+static char *exact_copy(const char *text, size_t len)
+{
+    char *b = malloc(len ? len : 1);
+
+    ck_assert_ptr_nonnull(b);
+    if (len)
+        memcpy(b, text, len);
+    return b;
+}
+
+static void append(char *dst, size_t size, const char *s)
+{
+    size_t n = strlen(dst);
+
+    snprintf(dst + n, size - n, "%s", s);
+}
+
+static void describe(char *dst, size_t size, char *const *v, size_t n)
+{
+    size_t k;
+
+    dst[0] = '\0';
+    for (k = 0; k < n; k++) {
+        append(dst, size, k ? " | " : "");
+        append(dst, size, v[k]);
+    }
+}
+
+/* Tokenises text[0..len) with o and checks the exact list want (NULL
+ * terminated). */
+static void expect_at(int line, const spamlr_text_opts *o, const char *text,
+                      size_t len, const char *const *want)
+{
+    toklist l = {0};
+    char *buf = exact_copy(text, len);
+    size_t nw = 0, k;
+    int rc, same;
+
+    rc = spamlr_tokenize(o, buf, len, collect, &l);
+    ck_assert_msg(rc == SPAMLR_OK, "line %d: spamlr_tokenize returned %d", line, rc);
+    while (want[nw])
+        nw++;
+    same = nw == l.n;
+    for (k = 0; same && k < nw; k++)
+        same = strcmp(want[k], l.v[k]) == 0;
+    if (!same) {
+        static char got[8192], exp[8192];
+
+        describe(got, sizeof got, l.v, l.n);
+        describe(exp, sizeof exp, (char *const *)want, nw);
+        ck_abort_msg("line %d:\n  want [%s]\n  got  [%s]", line, exp, got);
+    }
+    toklist_free(&l);
+    free(buf);
+}
+
+#define EXPECT(o, text, ...)                                                  \
+    expect_at(__LINE__, (o), (text), sizeof(text) - 1,                      \
+              (const char *const[]){__VA_ARGS__, NULL})
+#define EXPECT_NONE(o, text)                                                  \
+    expect_at(__LINE__, (o), (text), sizeof(text) - 1, (const char *const[]){NULL})
+
+static spamlr_text_opts opts(void)
+{
+    spamlr_text_opts o;
+
+    spamlr_text_opts_init(&o);
+    return o;
+}
+
+/* xorshift64*, fixed seed: the random tests are reproducible. */
+static uint64_t rng_state = 0x9E3779B97F4A7C15ULL;
+
+static uint64_t rnd(void)
+{
+    rng_state ^= rng_state >> 12;
+    rng_state ^= rng_state << 25;
+    rng_state ^= rng_state >> 27;
+    return rng_state * 0x2545F4914F6CDD1DULL;
+}
+
+static int count_cb(void *ctx, const char *tok, size_t len)
+{
+    (void)tok;
+    (void)len;
+    ++*(size_t *)ctx;
+    return 0;
+}
+
+/* ------------------------------------------------------------------ UTF-8 */
+
+START_TEST(utf8_roundtrip_all)
+{
+    uint32_t cp, back;
+    char b[4];
+    size_t n;
+
+    for (cp = 0; cp <= 0x10FFFF; cp++) {
+        n = spamlr__utf8_encode(cp, b);
+        if (cp >= 0xD800 && cp <= 0xDFFF) {
+            REQUIRE(n == 0, "U+%04X", (unsigned)cp);
+            continue;
+        }
+        REQUIRE(n == (cp < 0x80 ? 1u : cp < 0x800 ? 2u : cp < 0x10000 ? 3u : 4u),
+                "U+%04X", (unsigned)cp);
+        REQUIRE(spamlr__utf8_decode((const unsigned char *)b, n, &back) == n && back == cp,
+                "U+%04X", (unsigned)cp);
+        /* one byte short is invalid and consumes one byte */
+        if (n > 1)
+            REQUIRE(spamlr__utf8_decode((const unsigned char *)b, n - 1, &back) == 1 &&
+                    back == SPAMLR__UTF8_BAD, "U+%04X", (unsigned)cp);
+    }
+    ck_assert_uint_eq(spamlr__utf8_encode(0x110000, b), 0);
+}
+END_TEST
+
+START_TEST(utf8_decode_invalid)
+{
+    static const char *const bad[] = {
+        "\xC0\x80", "\xC1\xBF", "\x80", "\xBF", "\xE0\x80\xAF", "\xED\xA0\x80",
+        "\xED\xBF\xBF", "\xF0\x80\x80\x80", "\xF4\x90\x80\x80", "\xF5\x80\x80\x80",
+        "\xFF", "\xFE", "\xC3\x28", "\xE4\xB8\x28", "\xF0\x9F\x98\x28",
+    };
+    size_t k;
+    uint32_t cp;
+
+    for (k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+        ck_assert_uint_eq(spamlr__utf8_decode((const unsigned char *)bad[k],
+                                              strlen(bad[k]), &cp), 1);
+        ck_assert_msg(cp == SPAMLR__UTF8_BAD, "case %zu", k);
+        ck_assert(!spamlr__utf8_valid(bad[k], strlen(bad[k])));
+    }
+    ck_assert(spamlr__utf8_valid("", 0));
+    ck_assert(spamlr__utf8_valid("a\xC3\xA9\xE4\xB8\xAD\xF0\x9F\x98\x80", 10));
+    ck_assert(!spamlr__utf8_valid("a\xC3\xA9\xE4\xB8\xAD\xF0\x9F\x98\x80", 9));
+}
+END_TEST
+
+START_TEST(utf8_classes_and_case)
+{
+    uint32_t cp, f;
+
+    ck_assert_int_eq(spamlr__utf8_class('a'), SPAMLR__CP_LETTER);
+    ck_assert_int_eq(spamlr__utf8_class('7'), SPAMLR__CP_DIGIT);
+    ck_assert_int_eq(spamlr__utf8_class(' '), SPAMLR__CP_OTHER);
+    ck_assert_int_eq(spamlr__utf8_class('$'), SPAMLR__CP_CURRENCY);
+    ck_assert_int_eq(spamlr__utf8_class(0x20AC), SPAMLR__CP_CURRENCY);
+    ck_assert_int_eq(spamlr__utf8_class(0xE9), SPAMLR__CP_LETTER);      /* é */
+    ck_assert_int_eq(spamlr__utf8_class(0xD7), SPAMLR__CP_OTHER);       /* × */
+    ck_assert_int_eq(spamlr__utf8_class(0x0436), SPAMLR__CP_LETTER);    /* ж */
+    ck_assert_int_eq(spamlr__utf8_class(0x05D0), SPAMLR__CP_LETTER);    /* א */
+    ck_assert_int_eq(spamlr__utf8_class(0x0627), SPAMLR__CP_LETTER);    /* ا */
+    ck_assert_int_eq(spamlr__utf8_class(0x0E01), SPAMLR__CP_LETTER);    /* ก */
+    ck_assert_int_eq(spamlr__utf8_class(0x0301), SPAMLR__CP_MARK);
+    ck_assert_int_eq(spamlr__utf8_class(0x4E2D), SPAMLR__CP_CJK);       /* 中 */
+    ck_assert_int_eq(spamlr__utf8_class(0x3400), SPAMLR__CP_CJK);       /* Ext A */
+    ck_assert_int_eq(spamlr__utf8_class(0x20000), SPAMLR__CP_CJK);      /* Ext B */
+    ck_assert_int_eq(spamlr__utf8_class(0xF900), SPAMLR__CP_CJK);
+    ck_assert_int_eq(spamlr__utf8_class(0x3042), SPAMLR__CP_CJK);       /* あ */
+    ck_assert_int_eq(spamlr__utf8_class(0x30AB), SPAMLR__CP_CJK);       /* カ */
+    ck_assert_int_eq(spamlr__utf8_class(0x30FB), SPAMLR__CP_OTHER);     /* ・ */
+    ck_assert_int_eq(spamlr__utf8_class(0xFF76), SPAMLR__CP_CJK);       /* ｶ */
+    ck_assert_int_eq(spamlr__utf8_class(0xD55C), SPAMLR__CP_CJK);       /* 한 */
+    ck_assert_int_eq(spamlr__utf8_class(0x3002), SPAMLR__CP_OTHER);     /* 。 */
+    ck_assert_int_eq(spamlr__utf8_class(0x1F600), SPAMLR__CP_OTHER);    /* emoji */
+    ck_assert_int_eq(spamlr__utf8_class(0x200B), SPAMLR__CP_IGNORE);
+    ck_assert_int_eq(spamlr__utf8_class(SPAMLR__UTF8_BAD), SPAMLR__CP_OTHER);
+
+    ck_assert_uint_eq(spamlr__utf8_lower('Q'), 'q');
+    ck_assert_uint_eq(spamlr__utf8_lower(0xC9), 0xE9);      /* É */
+    ck_assert_uint_eq(spamlr__utf8_lower(0xDF), 0xDF);      /* ß */
+    ck_assert_uint_eq(spamlr__utf8_lower(0x178), 0xFF);     /* Ÿ */
+    ck_assert_uint_eq(spamlr__utf8_lower(0x141), 0x142);    /* Ł */
+    ck_assert_uint_eq(spamlr__utf8_lower(0x179), 0x17A);    /* Ź */
+    ck_assert_uint_eq(spamlr__utf8_lower(0x218), 0x219);    /* Ș */
+    ck_assert_uint_eq(spamlr__utf8_lower(0x3A3), 0x3C3);    /* Σ */
+    ck_assert_uint_eq(spamlr__utf8_lower(0x38F), 0x3CE);    /* Ώ */
+    ck_assert_uint_eq(spamlr__utf8_lower(0x401), 0x451);    /* Ё */
+    ck_assert_uint_eq(spamlr__utf8_lower(0x42F), 0x44F);    /* Я */
+    ck_assert_uint_eq(spamlr__utf8_lower(0x490), 0x491);    /* Ґ */
+    ck_assert_uint_eq(spamlr__utf8_lower(0x1EA0), 0x1EA1);  /* Ạ */
+    ck_assert_uint_eq(spamlr__utf8_fold(0xFF21), 'a');      /* Ａ */
+    ck_assert_uint_eq(spamlr__utf8_fold(0xFF19), '9');      /* ９ */
+    ck_assert_uint_eq(spamlr__utf8_fold(0x0663), '3');      /* ٣ */
+    ck_assert_uint_eq(spamlr__utf8_fold(0x1D41A), 'a');     /* 𝐚 */
+
+    /* folding is idempotent, keeps letters letters, and lower-cases no
+     * upper-case ASCII out of anything */
+    for (cp = 0; cp <= 0x10FFFF; cp++) {
+        f = spamlr__utf8_fold(cp);
+        REQUIRE(spamlr__utf8_fold(f) == f, "U+%04X", (unsigned)cp);
+        if (spamlr__utf8_class(cp) == SPAMLR__CP_LETTER)
+            REQUIRE(spamlr__utf8_class(f) == SPAMLR__CP_LETTER, "U+%04X", (unsigned)cp);
+        REQUIRE(!(f >= 'A' && f <= 'Z'), "U+%04X", (unsigned)cp);
+    }
+}
+END_TEST
+
+/* -------------------------------------------------------------- tokenizer */
+
+START_TEST(opts_defaults)
+{
+    spamlr_text_opts o;
+    size_t k;
+
+    memset(&o, 0xAB, sizeof o);
+    spamlr_text_opts_init(&o);
+    ck_assert_uint_eq(o.version, SPAMLR_OPTS_VERSION);
+    ck_assert_uint_eq(o.ngrams, 1);
+    ck_assert_uint_eq(o.max_token_len, 40);
+    ck_assert_uint_eq(o.number_fold, 5);
+    ck_assert_uint_eq(o.cjk_bigrams, 1);
+    ck_assert_uint_eq(o.features, SPAMLR_FEAT_BINARY);
+    ck_assert_uint_eq(o.normalize, 1);
+    ck_assert_uint_eq(o.mime, 0);
+    for (k = 0; k < sizeof o.reserved / sizeof o.reserved[0]; k++)
+        ck_assert_uint_eq(o.reserved[k], 0);
+    ck_assert_int_eq(spamlr__text_opts_check(&o), SPAMLR_OK);
+    spamlr_text_opts_init(NULL);    /* must not crash */
+}
+END_TEST
+
+START_TEST(english)
+{
+    EXPECT(NULL, "Hello, World! This is a TEST of the tokenizer.",
+           "hello", "world", "this", "is", "a", "test", "of", "the", "tokenizer");
+    EXPECT(NULL, "  \t\r\nWIN\tbig--now!!!\n", "win", "big", "now");
+    EXPECT(NULL, "don't won\xE2\x80\x99t snake_case", "don", "t", "won", "t", "snake", "case");
+}
+END_TEST
+
+START_TEST(case_folding)
+{
+    EXPECT(NULL, "ÉCOLE École école", "école", "école", "école");
+    EXPECT(NULL, "ПРИВЕТ, Мир! ЁЛКА", "привет", "мир", "ёлка");
+    EXPECT(NULL, "ΚΑΛΗΜΕΡΑ Ώρα", "καλημερα", "ώρα");
+    EXPECT(NULL, "STRAẞE Straße ŁÓDŹ İstanbul", "straße", "straße", "łódź", "istanbul");
+    EXPECT(NULL, "ÀBC123 naïve Élan", "àbc123", "naïve", "élan");
+    EXPECT(NULL, "ＶＩＡＧＲＡ ｆｒｅｅ１２", "viagra", "free12");
+    EXPECT(NULL, "𝐅𝐑𝐄𝐄 Ⓥⓘⓐⓖⓡⓐ", "free", "viagra");
+}
+END_TEST
+
+START_TEST(scripts_and_marks)
+{
+    EXPECT(NULL, "مرحبا بالعالم", "مرحبا", "بالعالم");
+    EXPECT(NULL, "שָׁלוֹם עולם", "שָׁלוֹם", "עולם");
+    EXPECT(NULL, "สวัสดี नमस्ते Բարեւ", "สวัสดี", "नमस्ते", "բարեւ");
+    /* a decomposed accent joins its word, but cannot start one */
+    EXPECT(NULL, "cafe\xCC\x81 \xCC\x81x", "cafe\xCC\x81", "x");
+    /* invisible format characters vanish */
+    EXPECT(NULL, "vi\xE2\x80\x8B" "ag\xC2\xAD" "ra \xEF\xBB\xBFhello", "viagra", "hello");
+    EXPECT(NULL, "中\xE2\x80\x8B奖", "中", "奖", "中奖");
+    /* emoji and symbols separate */
+    EXPECT(NULL, "win\xF0\x9F\x98\x80now©®", "win", "now");
+}
+END_TEST
+
+START_TEST(cjk)
+{
+    spamlr_text_opts o = opts();
+
+    EXPECT(NULL, "恭喜您中奖了", "恭", "喜", "恭喜", "您", "喜您", "中", "您中",
+           "奖", "中奖", "了", "奖了");
+    EXPECT(NULL, "恭喜 中奖！大奖", "恭", "喜", "恭喜", "中", "奖", "中奖", "大", "奖",
+           "大奖");
+    /* compatibility ideograph, Ext A, Ext B */
+    EXPECT(NULL, "\xEF\xA4\x80\xE3\x90\x80\xF0\xA0\x80\x80", "\xEF\xA4\x80",
+           "\xE3\x90\x80", "\xEF\xA4\x80\xE3\x90\x80", "\xF0\xA0\x80\x80",
+           "\xE3\x90\x80\xF0\xA0\x80\x80");
+    o.cjk_bigrams = 0;
+    EXPECT(&o, "恭喜您中奖了", "恭", "喜", "您", "中", "奖", "了");
+}
+END_TEST
+
+START_TEST(cjk_bigram_present)
+{
+    const char *text = "恭喜您中奖了";
+    toklist l = {0};
+    size_t k;
+    int found = 0;
+
+    ck_assert_int_eq(spamlr_tokenize(NULL, text, strlen(text), collect, &l), SPAMLR_OK);
+    for (k = 0; k < l.n; k++)
+        found |= strcmp(l.v[k], "中奖") == 0;
+    ck_assert_msg(found, "中奖 not among the tokens");
+    toklist_free(&l);
+}
+END_TEST
+
+START_TEST(japanese)
+{
+    EXPECT(NULL, "こんにちは", "こ", "ん", "こん", "に", "んに", "ち", "にち", "は", "ちは");
+    EXPECT(NULL, "メール・無料です", "メ", "ー", "メー", "ル", "ール", "無", "料",
+           "無料", "で", "料で", "す", "です");
+    EXPECT(NULL, "ｶﾀｶﾅ", "ｶ", "ﾀ", "ｶﾀ", "ｶ", "ﾀｶ", "ﾅ", "ｶﾅ");
+}
+END_TEST
+
+START_TEST(korean)
+{
+    EXPECT(NULL, "안녕하세요 친구", "안", "녕", "안녕", "하", "녕하", "세", "하세",
+           "요", "세요", "친", "구", "친구");
+}
+END_TEST
+
+START_TEST(mixed_scripts)
+{
+    EXPECT(NULL, "免费viagra中奖", "免", "费", "免费", "viagra", "中", "奖", "中奖");
+    EXPECT(NULL, "限时3天", "限", "时", "限时", "3", "天");
+    EXPECT(NULL, "Привет123мир", "привет123мир");
+}
+END_TEST
+
+START_TEST(urls)
+{
+    EXPECT(NULL, "Visit http://Example.COM/path?x=1 now", "visit", "url:example.com", "now");
+    EXPECT(NULL, "https://www.PayPal.com:8080/login?a=b", "url:paypal.com");
+    EXPECT(NULL, "go to www.Spam-Shop.biz/buy.", "go", "to", "url:spam-shop.biz");
+    EXPECT(NULL, "HTTPS://USER:pw@Host.Example.org:80/x y", "url:host.example.org", "y");
+    EXPECT(NULL, "HtTp://WWW.X.CN", "url:x.cn");
+    EXPECT(NULL, "(see http://a.b/c) ok", "see", "url:a.b", "ok");
+    EXPECT(NULL, "<a href=\"http://evil.ru/x\">click</a>", "a", "href", "url:evil.ru",
+           "click", "a");
+    EXPECT(NULL, "http://example.com.", "url:example.com");
+    EXPECT(NULL, "http://192.168.0.1:8080/", "url:192.168.0.1");
+    EXPECT(NULL, "http://x.com/a@b.com/c", "url:x.com");
+    /* not URLs */
+    EXPECT(NULL, "http:// nothing", "http", "nothing");
+    EXPECT(NULL, "http://user@/x", "http", "user", "x");
+    EXPECT(NULL, "xhttp://foo.com wwwx.com www. x", "xhttp", "foo", "com", "wwwx", "com",
+           "www", "x");
+    /* a URL stops at non-ASCII, so glued CJK text is still tokenised */
+    EXPECT(NULL, "访问http://x.cn/路径", "访", "问", "访问", "url:x.cn", "路", "径", "路径");
+}
+END_TEST
+
+START_TEST(emails)
+{
+    spamlr_text_opts o = opts();
+
+    EXPECT(NULL, "Contact John.Smith+news@Mail.Example.COM. today", "contact",
+           "email:mail.example.com", "today");
+    EXPECT(NULL, "mailto:info@spam.biz", "mailto", "email:spam.biz");
+    EXPECT(NULL, "<a_b-c%d@x-y.co.uk>", "email:x-y.co.uk");
+    EXPECT(NULL, "a@b me@localhost.", "a", "b", "me", "localhost");
+    EXPECT(NULL, "a@b@c.com", "a", "email:c.com");
+    EXPECT(NULL, "x@.com", "x", "com");
+    EXPECT(NULL, "a.b.c. d", "a", "b", "c", "d");
+    /* the e-mail token obeys max_token_len as a whole */
+    o.max_token_len = 12;
+    EXPECT(&o, "a@example.com b@ab.cd", "email:ab.cd");
+}
+END_TEST
+
+START_TEST(numbers)
+{
+    spamlr_text_opts o = opts();
+    static const char digits50[] = "12345678901234567890123456789012345678901234567890";
+
+    EXPECT(NULL, "1234 12345 123456 mp3 2for1 007", "1234", "#n5", "#n6", "mp3", "2for1", "007");
+    EXPECT(NULL, "3.14159 1,000,000", "3", "#n5", "1", "000", "000");
+    EXPECT(NULL, digits50, "#n50");              /* longer than max_token_len */
+    EXPECT(NULL, "１２３４５ ٠١٢", "#n5", "012");   /* full-width, Arabic-Indic */
+    o.number_fold = 0;
+    EXPECT(&o, "12345 1234567", "12345", "1234567");
+    o.number_fold = 1;
+    EXPECT(&o, "7 42 a1", "#n1", "#n2", "a1");
+    o.number_fold = 4;
+    EXPECT(&o, "123 1234", "123", "#n4");
+    /* the shape, not the digits, must fit max_token_len */
+    o.number_fold = 5;
+    o.max_token_len = 3;
+    EXPECT(&o, "1234 12345 123456789012 123", "#n5", "123");
+}
+END_TEST
+
+START_TEST(currency)
+{
+    EXPECT(NULL, "$100 €50 £20 ¥1000 ＄5 ￥8", "$", "100", "€", "50", "£", "20", "¥",
+           "1000", "$", "5", "¥", "8");
+    EXPECT(NULL, "US$5 中奖¥", "us", "$", "5", "中", "奖", "中奖", "¥");
+}
+END_TEST
+
+START_TEST(word_bigrams)
+{
+    spamlr_text_opts o = opts();
+
+    o.ngrams = 2;
+    EXPECT(&o, "Cheap meds now", "cheap", "meds", "cheap meds", "now", "meds now");
+    EXPECT(&o, "a, b. c", "a", "b", "a b", "c", "b c");
+    EXPECT(&o, "win 12345 now", "win", "#n5", "win #n5", "now", "#n5 now");
+    EXPECT(&o, "buy http://x.com now cheap", "buy", "url:x.com", "now", "cheap", "now cheap");
+    EXPECT(&o, "mail a@b.com now", "mail", "email:b.com", "now");
+    EXPECT(&o, "pay $5 now", "pay", "$", "5", "now", "5 now");
+    EXPECT(&o, "买 cheap 药 now", "买", "cheap", "药", "now");
+    EXPECT(&o, "école ÉTÉ", "école", "été", "école été");
+    o.max_token_len = 5;    /* a dropped word breaks the chain */
+    EXPECT(&o, "ab abcdefgh cd ef", "ab", "cd", "ef", "cd ef");
+    EXPECT(&o, "abcde fghij", "abcde", "fghij", "abcde fghij");
+}
+END_TEST
+
+START_TEST(max_token_len)
+{
+    spamlr_text_opts o = opts();
+    char text[64];
+    const char *want[2] = {NULL, NULL};
+
+    memset(text, 'a', 41);
+    want[0] = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";    /* 40 */
+    expect_at(__LINE__, NULL, text, 40, want);
+    want[0] = NULL;
+    expect_at(__LINE__, NULL, text, 41, want);
+    o.max_token_len = 5;
+    EXPECT(&o, "hello worlds hi", "hello", "hi");
+    EXPECT(&o, "éé ééé", "éé");                 /* bytes, not characters */
+    EXPECT(&o, "aaaaaaaaaaaaaaaaaaaaééééééé b", "b");
+    o.max_token_len = 3;
+    EXPECT(&o, "中奖", "中", "奖");              /* bigram is 6 bytes */
+    o.max_token_len = 2;
+    EXPECT_NONE(&o, "中奖");
+    o.max_token_len = 1;
+    EXPECT(&o, "a bc d $ €", "a", "d", "$");
+    o.max_token_len = 1024;
+    EXPECT(&o, "ok", "ok");
+}
+END_TEST
+
+START_TEST(invalid_utf8)
+{
+    EXPECT(NULL, "ab\xC0\x80" "cd", "ab", "cd");                /* overlong NUL */
+    EXPECT(NULL, "ab\xE0\x80\xAF" "cd", "ab", "cd");            /* overlong '/' */
+    EXPECT(NULL, "ab\x80" "cd\xBF", "ab", "cd");                /* lone continuation */
+    EXPECT(NULL, "ab\xF0\x9F\x98" "cd", "ab", "cd");            /* truncated 4-byte */
+    EXPECT(NULL, "ab\xF0\x9F\x98", "ab");                       /* ... at the end */
+    EXPECT(NULL, "ab\xED\xA0\x80" "cd", "ab", "cd");            /* surrogate */
+    EXPECT(NULL, "ab\xF4\x90\x80\x80" "cd", "ab", "cd");        /* > U+10FFFF */
+    EXPECT(NULL, "ab\xFF\xFE" "cd", "ab", "cd");
+    EXPECT(NULL, "\xC3" "\xA9t\xC3\xA9", "été");                /* valid split */
+    EXPECT(NULL, "\xE4\xB8\xAD\xFF\xE5\xA5\x96", "中", "奖");    /* no bigram */
+    EXPECT(NULL, "caf\xC3", "caf");
+    EXPECT_NONE(NULL, "\x80\x80\xC0\xC1\xF5\xF8\xFF");
+}
+END_TEST
+
+START_TEST(embedded_nul)
+{
+    EXPECT(NULL, "foo\0bar\0\0baz", "foo", "bar", "baz");
+    EXPECT(NULL, "http://a.com\0b", "url:a.com", "b");
+    EXPECT(NULL, "\0\0\0中\0奖", "中", "奖");
+    EXPECT_NONE(NULL, "\0");
+}
+END_TEST
+
+START_TEST(empty_text)
+{
+    size_t n = 0;
+
+    ck_assert_int_eq(spamlr_tokenize(NULL, NULL, 0, count_cb, &n), SPAMLR_OK);
+    ck_assert_int_eq(spamlr_tokenize(NULL, "", 0, count_cb, &n), SPAMLR_OK);
+    ck_assert_int_eq(spamlr_tokenize(NULL, "not read", 0, count_cb, &n), SPAMLR_OK);
+    ck_assert_uint_eq(n, 0);
+    EXPECT_NONE(NULL, "");
+    EXPECT_NONE(NULL, "  ,,, !!! ... \xE3\x80\x82 @@ ://");
+}
+END_TEST
+
+/* Inputs cut in the middle of a character, a URL, an address: the buffer
+ * ends exactly there (see expect_at). */
+START_TEST(never_past_len)
+{
+    EXPECT(NULL, "hello \xE4\xB8", "hello");
+    EXPECT(NULL, "hello \xF0\x9F\x98", "hello");
+    EXPECT(NULL, "x\xC3", "x");
+    EXPECT(NULL, "see http://exam", "see", "url:exam");
+    EXPECT(NULL, "see http://exam.", "see", "url:exam");
+    EXPECT(NULL, "http://", "http");
+    EXPECT(NULL, "http:/", "http");
+    EXPECT(NULL, "https:", "https");
+    EXPECT(NULL, "http://u@", "http", "u");
+    EXPECT(NULL, "www.", "www");
+    EXPECT(NULL, "www.ab", "url:ab");
+    EXPECT(NULL, "a@b.c", "email:b.c");
+    EXPECT(NULL, "a@b.", "a", "b");
+    EXPECT(NULL, "a@", "a");
+    EXPECT(NULL, "a.", "a");
+    EXPECT(NULL, "$", "$");
+    EXPECT(NULL, "中", "中");
+}
+END_TEST
+
+START_TEST(callback_stop)
+{
+    spamlr_text_opts o = opts();
+    toklist l = {0};
+
+    l.stop_after = 2;
+    ck_assert_int_eq(spamlr_tokenize(NULL, "one two three four", 18, collect, &l), SPAMLR_OK);
+    ck_assert_uint_eq(l.n, 2);
+    ck_assert_str_eq(l.v[1], "two");
+    toklist_free(&l);
+
+    l.stop_after = 3;   /* stops right after a CJK bigram */
+    ck_assert_int_eq(spamlr_tokenize(NULL, "恭喜中奖", strlen("恭喜中奖"), collect, &l),
+                     SPAMLR_OK);
+    ck_assert_uint_eq(l.n, 3);
+    ck_assert_str_eq(l.v[2], "恭喜");
+    toklist_free(&l);
+
+    o.ngrams = 2;       /* stops between a word and its bigram */
+    l.stop_after = 2;
+    ck_assert_int_eq(spamlr_tokenize(&o, "a b c", 5, collect, &l), SPAMLR_OK);
+    ck_assert_uint_eq(l.n, 2);
+    ck_assert_str_eq(l.v[1], "b");
+    toklist_free(&l);
+
+    l.stop_after = 1;   /* at the very last token */
+    ck_assert_int_eq(spamlr_tokenize(NULL, "x", 1, collect, &l), SPAMLR_OK);
+    ck_assert_uint_eq(l.n, 1);
+    toklist_free(&l);
+}
+END_TEST
+
+START_TEST(bad_options)
+{
+    spamlr_text_opts o;
+    size_t n = 0;
+
+#define BAD(field, value)                                                   \
+    do {                                                                    \
+        o = opts();                                                         \
+        o.field = (value);                                                  \
+        ck_assert_int_eq(spamlr_tokenize(&o, "x", 1, count_cb, &n), SPAMLR_EINVAL); \
+        ck_assert_int_eq(spamlr__text_opts_check(&o), SPAMLR_EINVAL);       \
+    } while (0)
+    BAD(version, 0);
+    BAD(version, SPAMLR_OPTS_VERSION + 1);
+    BAD(ngrams, 0);
+    BAD(ngrams, 3);
+    BAD(max_token_len, 0);
+    BAD(max_token_len, SPAMLR__MAX_TOKEN_LEN + 1);
+    BAD(max_token_len, 0xFFFFFFFFu);
+    BAD(features, 3);
+    BAD(cjk_bigrams, 2);
+#undef BAD
+    ck_assert_uint_eq(n, 0);
+    o = opts();
+    ck_assert_int_eq(spamlr_tokenize(&o, "x", 1, NULL, NULL), SPAMLR_EINVAL);
+    ck_assert_int_eq(spamlr_tokenize(&o, NULL, 1, count_cb, &n), SPAMLR_EINVAL);
+    o.max_token_len = 1;
+    ck_assert_int_eq(spamlr_tokenize(&o, "x", 1, count_cb, &n), SPAMLR_OK);
+    o.max_token_len = SPAMLR__MAX_TOKEN_LEN;
+    o.number_fold = 0xFFFFFFFFu;
+    o.features = SPAMLR_FEAT_TFIDF;
+    ck_assert_int_eq(spamlr_tokenize(&o, "x", 1, count_cb, &n), SPAMLR_OK);
+    ck_assert_uint_eq(n, 2);
+}
+END_TEST
+
+/* -------------------------------------------------------------- random */
+
+typedef struct rcheck {
+    const spamlr_text_opts *o;
+    size_t n;
+    size_t words;   /* tokens without a space */
+} rcheck;
+
+static int random_cb(void *ctx, const char *tok, size_t len)
+{
+    rcheck *r = ctx;
+    size_t max = r->o->ngrams == 2 ? 2 * (size_t)r->o->max_token_len + 1
+                                   : r->o->max_token_len;
+    size_t k;
+    int space = 0;
+
+    REQUIRE(len > 0 && len <= max, "len %zu", len);
+    REQUIRE(spamlr__utf8_valid(tok, len), "%.*s", (int)len, tok);
+    for (k = 0; k < len; k++) {
+        unsigned char c = (unsigned char)tok[k];
+
+        REQUIRE(c >= 0x20 && c != 0x7F && !(c >= 'A' && c <= 'Z'), "byte %02X", c);
+        space |= c == ' ';
+    }
+    if (space) {
+        REQUIRE(r->o->ngrams == 2, "%.*s", (int)len, tok);
+        REQUIRE(tok[0] != ' ' && tok[len - 1] != ' ', "%.*s", (int)len, tok);
+    } else {
+        REQUIRE(len <= r->o->max_token_len, "%.*s", (int)len, tok);
+        r->words++;
+    }
+    r->n++;
+    return 0;
+}
+
+static const char *const pieces[] = {
+    "http://", "HTTPS://", "www.", "@", ".", "-", "_", "+", ":", "/", " ", "\t",
+    "\0", "a", "Z", "7", "12345", "ÉCOLE", "é", "\xCC\x81", "中", "奖", "ｶ", "한",
+    "\xE2\x80\x8B", "$", "€", "\xEF\xBC\x84", "\xE4\xB8", "\xC0\x80", "\x80",
+    "\xED\xA0\x80", "\xF0\x9F\x98\x80", "\xF4\x90\x80\x80", "'", "\"", ")", "<",
+    "x.com", "user", "ж", "\xD9\xA3",
+};
+
+static size_t random_text(char *buf, size_t cap)
+{
+    size_t n = 0, want = rnd() % cap;
+
+    while (n < want) {
+        if (rnd() % 3 == 0) {
+            buf[n++] = (char)(rnd() & 0xFF);
+        } else {
+            size_t k = rnd() % (sizeof pieces / sizeof pieces[0]);
+            size_t m = pieces[k][0] ? strlen(pieces[k]) : 1;
+
+            if (n + m > want)
+                break;
+            memcpy(buf + n, pieces[k], m);
+            n += m;
+        }
+    }
+    return n;
+}
+
+START_TEST(random_robustness)
+{
+    static char text[400];
+    spamlr_text_opts o, o1;
+    rcheck r, r1;
+    int iter;
+
+    for (iter = 0; iter < 20000; iter++) {
+        size_t len = random_text(text, sizeof text);
+        char *buf = exact_copy(text, len);
+
+        o = opts();
+        o.ngrams = 1 + (unsigned)(rnd() % 2);
+        o.max_token_len = rnd() % 4 ? 1 + (unsigned)(rnd() % 48) : SPAMLR__MAX_TOKEN_LEN;
+        o.number_fold = (unsigned)(rnd() % 8);
+        o.cjk_bigrams = (unsigned)(rnd() % 2);
+        memset(&r, 0, sizeof r);
+        r.o = &o;
+        REQUIRE(spamlr_tokenize(&o, buf, len, random_cb, &r) == SPAMLR_OK, "iter %d", iter);
+        /* word bigrams only add tokens: the rest is the ngrams=1 stream */
+        o1 = o;
+        o1.ngrams = 1;
+        memset(&r1, 0, sizeof r1);
+        r1.o = &o1;
+        REQUIRE(spamlr_tokenize(&o1, buf, len, random_cb, &r1) == SPAMLR_OK, "iter %d", iter);
+        REQUIRE(r1.n == r1.words && r.words == r1.n, "iter %d", iter);
+        REQUIRE(o.ngrams == 2 || r.n == r1.n, "iter %d", iter);
+        free(buf);
+    }
+}
+END_TEST
+
+/* A long run without separators and a long chain of would-be addresses
+ * stay linear (a quadratic scan would time out here). */
+START_TEST(long_inputs)
+{
+    size_t len = 4u << 20, k, n = 0;
+    char *big = malloc(len);
+
+    ck_assert_ptr_nonnull(big);
+    for (k = 0; k < len; k++)
+        big[k] = k % 2 ? '.' : 'a';
+    ck_assert_int_eq(spamlr_tokenize(NULL, big, len, count_cb, &n), SPAMLR_OK);
+    ck_assert_uint_eq(n, len / 2);
+    memset(big, 'a', len);
+    n = 0;
+    ck_assert_int_eq(spamlr_tokenize(NULL, big, len, count_cb, &n), SPAMLR_OK);
+    ck_assert_uint_eq(n, 0);
+    memset(big, '7', len);
+    ck_assert_int_eq(spamlr_tokenize(NULL, big, len, count_cb, &n), SPAMLR_OK);
+    ck_assert_uint_eq(n, 1);    /* "#n4194304" */
+    free(big);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ main */
+
+static Suite *utf8_suite(void)
+{
+    Suite *s = suite_create("utf8");
+    TCase *tc = tcase_create("utf8");
+
+    tcase_add_test(tc, utf8_roundtrip_all);
+    tcase_add_test(tc, utf8_decode_invalid);
+    tcase_add_test(tc, utf8_classes_and_case);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+static Suite *tokenize_suite(void)
+{
+    Suite *s = suite_create("tokenize");
+    TCase *tc = tcase_create("tokens");
+    TCase *rob = tcase_create("robustness");
+
+    tcase_add_test(tc, opts_defaults);
+    tcase_add_test(tc, english);
+    tcase_add_test(tc, case_folding);
+    tcase_add_test(tc, scripts_and_marks);
+    tcase_add_test(tc, cjk);
+    tcase_add_test(tc, cjk_bigram_present);
+    tcase_add_test(tc, japanese);
+    tcase_add_test(tc, korean);
+    tcase_add_test(tc, mixed_scripts);
+    tcase_add_test(tc, urls);
+    tcase_add_test(tc, emails);
+    tcase_add_test(tc, numbers);
+    tcase_add_test(tc, currency);
+    tcase_add_test(tc, word_bigrams);
+    tcase_add_test(tc, max_token_len);
+    tcase_add_test(tc, invalid_utf8);
+    tcase_add_test(tc, embedded_nul);
+    tcase_add_test(tc, empty_text);
+    tcase_add_test(tc, never_past_len);
+    tcase_add_test(tc, callback_stop);
+    tcase_add_test(tc, bad_options);
+    suite_add_tcase(s, tc);
+    tcase_set_timeout(rob, 120);
+    tcase_add_test(rob, random_robustness);
+    tcase_add_test(rob, long_inputs);
+    suite_add_tcase(s, rob);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(utf8_suite());
+    int failed;
+
+    srunner_add_suite(sr, tokenize_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
