@@ -14,8 +14,10 @@
  *   ..  8  n, the vocabulary size
  *   ..  8  U, uncompressed payload length
  *   ..  8  Z, compressed payload length
- *   ..  Z  zlib stream of the payload: n x f32 weights, [n x f32 idf],
- *          then n tokens, each a LEB128 length and that many UTF-8 bytes
+ *   ..  Z  zlib stream of the payload: tagged sections (see payload())
+ *          "TOKS" n tokens, each a 1-2 byte length (7 bits per byte,
+ *          low first, high bit = more) and that many UTF-8 bytes;
+ *          "WF32" n f32 weights; "IDF " n f32 idf values (tf-idf only)
  *   ..  4  CRC-32 of every byte before it
  */
 #define _DEFAULT_SOURCE
@@ -119,25 +121,38 @@ static float get_f32(const unsigned char *p)
 
 /* ------------------------------------------------------------ writing */
 
+static void put_tag(wbuf *b, const char tag[4], uint64_t len)
+{
+    put(b, tag, 4);
+    put_u64(b, len);
+}
+
+/* The payload: sections "TOKS" (tokens), "WF32" (weights) and, with
+ * tf-idf, "IDF " (idf values), each a 4-byte tag, a u64 length and the
+ * bytes. A reader must understand every section whose tag starts with an
+ * upper-case letter and may skip the others (so that later versions can
+ * add optional sections, as PNG does with ancillary chunks). */
 static int payload(const spamlr_model *m, wbuf *pl)
 {
-    size_t i;
+    size_t i, toks = 0;
 
     for (i = 0; i < m->vocab.n; i++)
-        put_f32(pl, m->w[i]);
-    if (m->idf)
-        for (i = 0; i < m->vocab.n; i++)
-            put_f32(pl, m->idf[i]);
+        toks += m->vocab.len[i] + (m->vocab.len[i] < 128 ? 1 : 2);
+    put_tag(pl, "TOKS", toks);
     for (i = 0; i < m->vocab.n; i++) {
         uint32_t len = m->vocab.len[i];
-        unsigned char v[5];
-        size_t k = 0;
-        do {
-            v[k++] = (unsigned char)((len & 0x7f) | (len > 0x7f ? 0x80 : 0));
-            len >>= 7;
-        } while (len);
-        put(pl, v, k);
+        unsigned char v[2] = {(unsigned char)((len & 0x7f) | (len > 0x7f ? 0x80 : 0)),
+                              (unsigned char)(len >> 7)};
+        put(pl, v, len > 0x7f ? 2 : 1);
         put(pl, spamlr__vocab_str(&m->vocab, (uint32_t)i), m->vocab.len[i]);
+    }
+    put_tag(pl, "WF32", (uint64_t)m->vocab.n * 4);
+    for (i = 0; i < m->vocab.n; i++)
+        put_f32(pl, m->w[i]);
+    if (m->idf) {
+        put_tag(pl, "IDF ", (uint64_t)m->vocab.n * 4);
+        for (i = 0; i < m->vocab.n; i++)
+            put_f32(pl, m->idf[i]);
     }
     return pl->err;
 }
@@ -301,44 +316,25 @@ static int bad(spamlr_diag *d, int code, long long off, const char *what)
     return spamlr__diag(d, code, NULL, 0, off, "%s", what);
 }
 
-static int parse_payload(spamlr_model *m, const unsigned char *p, size_t n, uint64_t count,
-                         int has_idf, spamlr_diag *d)
+static int parse_tokens(spamlr_model *m, const unsigned char *p, size_t n, uint64_t count,
+                        spamlr_diag *d)
 {
-    size_t i, pos, need = (size_t)count * 4 * (has_idf ? 2 : 1);
+    size_t i, pos = 0;
     uint32_t id;
     int added, rc;
 
-    if (n < need)
-        return bad(d, SPAMLR_ECORRUPT, -1, "payload shorter than its weights");
-    if (!(m->w = malloc((size_t)(count + 1) * sizeof *m->w)))
-        return SPAMLR_ENOMEM;
     for (i = 0; i < count; i++) {
-        m->w[i] = get_f32(p + 4 * i);
-        if (!isfinite(m->w[i]))
-            return bad(d, SPAMLR_ECORRUPT, -1, "a weight is not a finite number");
-    }
-    if (has_idf) {
-        if (!(m->idf = malloc((size_t)(count + 1) * sizeof *m->idf)))
-            return SPAMLR_ENOMEM;
-        for (i = 0; i < count; i++) {
-            m->idf[i] = get_f32(p + 4 * (count + i));
-            if (!isfinite(m->idf[i]))
-                return bad(d, SPAMLR_ECORRUPT, -1, "an idf value is not a finite number");
-        }
-    }
-    for (i = 0, pos = need; i < count; i++) {
-        uint32_t len = 0;
-        int shift = 0;
-        for (;;) {
-            if (pos >= n || shift > 28)
-                return bad(d, SPAMLR_ECORRUPT, -1, "token length runs past the payload");
-            len |= (uint32_t)(p[pos] & 0x7f) << shift;
-            shift += 7;
-            if (!(p[pos++] & 0x80))
-                break;
+        uint32_t len;
+        if (pos >= n)
+            return bad(d, SPAMLR_ECORRUPT, -1, "fewer tokens than the header says");
+        len = p[pos] & 0x7f;
+        if (p[pos++] & 0x80) {
+            if (pos >= n)
+                return bad(d, SPAMLR_ECORRUPT, -1, "token length runs past its section");
+            len |= (uint32_t)p[pos++] << 7;
         }
         if (len > MAX_TOKEN || len > n - pos)
-            return bad(d, SPAMLR_ECORRUPT, -1, "token longer than the payload allows");
+            return bad(d, SPAMLR_ECORRUPT, -1, "token longer than its section allows");
         if ((rc = spamlr__vocab_intern(&m->vocab, (const char *)p + pos, len, &id, &added)))
             return rc;
         if (!added)
@@ -346,7 +342,69 @@ static int parse_payload(spamlr_model *m, const unsigned char *p, size_t n, uint
         pos += len;
     }
     if (pos != n)
-        return bad(d, SPAMLR_ECORRUPT, -1, "payload longer than its content");
+        return bad(d, SPAMLR_ECORRUPT, -1, "token section longer than its tokens");
+    return SPAMLR_OK;
+}
+
+/* Reads count finite floats into a new array *out. */
+static int parse_floats(float **out, const unsigned char *p, size_t n, uint64_t count,
+                        const char *what, spamlr_diag *d)
+{
+    size_t i;
+
+    if (n != count * 4)
+        return spamlr__diag(d, SPAMLR_ECORRUPT, NULL, 0, -1, "%s section has the wrong size",
+                            what);
+    if (*out)
+        return spamlr__diag(d, SPAMLR_ECORRUPT, NULL, 0, -1, "%s section appears twice", what);
+    if (!(*out = malloc((size_t)(count + 1) * sizeof **out)))
+        return SPAMLR_ENOMEM;
+    for (i = 0; i < count; i++) {
+        (*out)[i] = get_f32(p + 4 * i);
+        if (!isfinite((*out)[i]))
+            return spamlr__diag(d, SPAMLR_ECORRUPT, NULL, 0, -1, "a %s value is not finite",
+                                what);
+    }
+    return SPAMLR_OK;
+}
+
+static int parse_payload(spamlr_model *m, const unsigned char *p, size_t n, uint64_t count,
+                         int has_idf, spamlr_diag *d)
+{
+    size_t pos = 0;
+    int rc, toks = 0;
+
+    while (pos < n) {
+        const unsigned char *tag = p + pos;
+        uint64_t len;
+        if (n - pos < 12)
+            return bad(d, SPAMLR_ECORRUPT, -1, "section header runs past the payload");
+        len = get_u64(p + pos + 4);
+        pos += 12;
+        if (len > n - pos)
+            return bad(d, SPAMLR_ECORRUPT, -1, "section runs past the payload");
+        if (memcmp(tag, "TOKS", 4) == 0) {
+            if (toks++)
+                return bad(d, SPAMLR_ECORRUPT, -1, "token section appears twice");
+            rc = parse_tokens(m, p + pos, (size_t)len, count, d);
+        } else if (memcmp(tag, "WF32", 4) == 0) {
+            rc = parse_floats(&m->w, p + pos, (size_t)len, count, "weight", d);
+        } else if (memcmp(tag, "IDF ", 4) == 0) {
+            rc = parse_floats(&m->idf, p + pos, (size_t)len, count, "idf", d);
+        } else if (tag[0] >= 'A' && tag[0] <= 'Z') {
+            return spamlr__diag(d, SPAMLR_ECORRUPT, NULL, 0, -1,
+                                "unknown required section \"%.4s\"", (const char *)tag);
+        } else {
+            rc = SPAMLR_OK; /* optional section of a later version */
+        }
+        if (rc)
+            return rc;
+        pos += (size_t)len;
+    }
+    if (!toks || !m->w)
+        return bad(d, SPAMLR_ECORRUPT, -1, "token or weight section missing");
+    if (has_idf != (m->idf != NULL))
+        return bad(d, SPAMLR_ECORRUPT, -1, "idf section and flags disagree");
     return SPAMLR_OK;
 }
 
@@ -441,8 +499,8 @@ int spamlr_model_load_buffer(spamlr_model **out, const unsigned char *buf, size_
                             (unsigned long long)(size - pos - 4 - zlen));
     /* each token costs at least 4 bytes of weight and 1 of length; zlib
      * cannot expand more than ~1032:1 */
-    if (count > UINT32_MAX - 2 || ulen < count * 5 ||
-        ulen > count * (4 + 4 + 3 + MAX_TOKEN) || ulen > zlen * 1032 + 64)
+    if (count > UINT32_MAX - 2 || ulen < count * 5 + 24 ||
+        ulen > count * (4 + 4 + 2 + MAX_TOKEN) + 4096 || ulen > zlen * 1032 + 64)
         return spamlr__diag(d, SPAMLR_ESIZE, NULL, 0, (long long)pos - 24,
                             "sizes are impossible (%llu words, %llu payload bytes)",
                             (unsigned long long)count, (unsigned long long)ulen);

@@ -72,12 +72,11 @@ static void build_free(build *b)
 }
 
 static int build_matrix(build *b, const spamlr_dataset *ds, const spamlr_train_opts *o,
-                        size_t nspam, size_t nham, const float *idf_of_col, int pass)
+                        size_t nspam, size_t nham, const float *idf_of_col)
 {
     size_t i, j, k = 0, r = 0, nnz = 0;
     double wspam = 1, wham = 1;
 
-    (void)pass;
     if (o->class_weight == SPAMLR_CW_BALANCED) {
         wspam = (double)(nspam + nham) / (2.0 * (double)nspam);
         wham = (double)(nspam + nham) / (2.0 * (double)nham);
@@ -209,7 +208,7 @@ int spamlr_train(spamlr_model **out, const spamlr_dataset *ds, const spamlr_trai
             if (b.col[i] != UINT32_MAX)
                 idf[b.col[i]] = (float)(log((1.0 + (double)n) / (1.0 + b.df[i])) + 1.0);
     }
-    if ((rc = build_matrix(&b, ds, o, nspam, nham, idf, 0)))
+    if ((rc = build_matrix(&b, ds, o, nspam, nham, idf)))
         goto out;
     cols = b.ncols + (o->bias != 0);
     if (!(w = calloc(cols + 1, sizeof *w)) || !(m->w = malloc((b.ncols + 1) * sizeof *m->w))) {
