@@ -100,9 +100,10 @@ enum {
 SPAMLR_API const char *spamlr_strerror(int err);
 
 /* Detail for a failure: what went wrong and where. Filled in by functions
- * that take a `spamlr_diag *` (when it is not NULL) on failure and, for
- * warnings, on success too (see `warning`). `line` is 1-based, 0 when no
- * line applies; `offset` is a byte offset, -1 when none applies. */
+ * that take a `spamlr_diag *` (when it is not NULL) on failure; on success
+ * it is cleared (code 0, empty message), except that spamlr_train leaves a
+ * message there when it returns SPAMLR_ENOCONVERGE. `line` is 1-based, 0
+ * when no line applies; `offset` is a byte offset, -1 when none applies. */
 typedef struct spamlr_diag {
     int code;               /* the SPAMLR_E* code returned */
     long line;              /* 1-based line number, or 0 */
@@ -362,10 +363,10 @@ SPAMLR_API int spamlr_predict(const spamlr_model *m, spamlr_scratch *s, const ch
 
 /* Probabilities of every row of ds (tokens are looked up by string, so the
  * dataset may have been read with any vocabulary; it should have used the
- * model's text options, see spamlr_model_info). probs has one slot per
- * row. */
+ * model's text options, see spamlr_model_info). probs and scores (log-odds
+ * w.x + b) have one slot per row; either may be NULL. */
 SPAMLR_API int spamlr_predict_dataset(const spamlr_model *m, const spamlr_dataset *ds,
-                                      double *probs);
+                                      double *probs, double *scores);
 
 /* ---------------------------------------------------------------- metrics */
 

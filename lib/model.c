@@ -248,7 +248,8 @@ int spamlr_predict(const spamlr_model *m, spamlr_scratch *s, const char *text, s
     return SPAMLR_OK;
 }
 
-int spamlr_predict_dataset(const spamlr_model *m, const spamlr_dataset *ds, double *probs)
+int spamlr_predict_dataset(const spamlr_model *m, const spamlr_dataset *ds, double *probs,
+                           double *scores)
 {
     int64_t *map = NULL;
     uint32_t *ids = NULL, *cnt = NULL;
@@ -256,7 +257,7 @@ int spamlr_predict_dataset(const spamlr_model *m, const spamlr_dataset *ds, doub
     size_t i, j, maxrow = 0;
     int rc = SPAMLR_ENOMEM;
 
-    if (!m || !ds || (!probs && ds->rows))
+    if (!m || !ds)
         return SPAMLR_EINVAL;
     for (i = 0; i < ds->rows; i++)
         if (ds->ptr[i + 1] - ds->ptr[i] > maxrow)
@@ -277,7 +278,11 @@ int spamlr_predict_dataset(const spamlr_model *m, const spamlr_dataset *ds, doub
             ids[k] = (uint32_t)map[ds->ids[j]];
             cnt[k++] = ds->cnt[j];
         }
-        probs[i] = sigmoid(row_score(m, ids, cnt, k, val));
+        double z = row_score(m, ids, cnt, k, val);
+        if (probs)
+            probs[i] = sigmoid(z);
+        if (scores)
+            scores[i] = z;
     }
     rc = SPAMLR_OK;
 out:

@@ -88,7 +88,7 @@ START_TEST(predict_text_matches_dataset)
     size_t i;
 
     ck_assert_int_eq(spamlr_scratch_create(&s), SPAMLR_OK);
-    ck_assert_int_eq(spamlr_predict_dataset(m, ds, probs), SPAMLR_OK);
+    ck_assert_int_eq(spamlr_predict_dataset(m, ds, probs, NULL), SPAMLR_OK);
     for (i = 0; i < 17; i++) {
         const char *t = i < 8 ? SPAM[i] : HAM[i - 8];
         ck_assert_int_eq(spamlr_predict(m, s, t, strlen(t), &p, &z), SPAMLR_OK);

@@ -1,0 +1,497 @@
+/* cmd_inspect.c - spamlr inspect: a model's parameters and word weights. */
+#define _POSIX_C_SOURCE 200809L
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "common.h"
+
+enum { OPT_HELP = 1, OPT_TOP, OPT_WORD, OPT_FORMAT };
+
+static const cli_opt inspect_opts[] = {
+    { "help", 'h', 0, OPT_HELP },
+    { "top", 0, 1, OPT_TOP },
+    { "word", 0, 1, OPT_WORD },
+    { "format", 0, 1, OPT_FORMAT },
+    { NULL, 0, 0, 0 }
+};
+
+enum { FORMAT_TEXT, FORMAT_TSV, FORMAT_JSON };
+static const char *const format_names[] = { "text", "tsv", "json", NULL };
+
+#define DEFAULT_TOP 20
+#define MAX_TOP 100000000UL
+
+typedef struct inspect_cfg {
+    const char *model;
+    int format;
+    int has_top;
+    size_t top;
+    const char **words; /* --word arguments, pointing into argv */
+    size_t nwords, capwords;
+    int help;
+} inspect_cfg;
+
+/* A --word look-up: the word as given and the vocabulary token it matched. */
+typedef struct word_hit {
+    const char *query;
+    char *token;  /* malloc'ed; NULL when not in the vocabulary */
+    float weight;
+} word_hit;
+
+/* Everything inspect prints. */
+typedef struct inspect_view {
+    const spamlr_model *m;
+    spamlr_model_info info;
+    long long disk_bytes; /* -1 when unknown */
+    spamlr_word *spam, *ham;
+    size_t nspam, nham;
+    word_hit *hits;
+    size_t nhits;
+} inspect_view;
+
+static void inspect_help(void)
+{
+    printf("usage: spamlr inspect MODEL [--top N] [--word W]... [--format text|tsv|json]\n\n"
+           "Shows a model's parameters: their count (vocabulary size), non-zero\n"
+           "weights, bias, size on disk and in memory, the tokenizer and feature\n"
+           "settings, how it was trained, the N most spammy and most hammy words\n"
+           "and the weight of each word W.\n\n"
+           "options:\n"
+           "  --top N         how many spam and ham words to list (default %d)\n"
+           "  --word W        weight of W (repeatable); W is looked up as given, then\n"
+           "                  as the tokenizer would spell it (Viagra -> viagra)\n"
+           "  --format F      text (default); tsv: 'token<TAB>weight' lines for the\n"
+           "                  --word words, then the --top spam and ham words (every\n"
+           "                  word when neither is given); json: one object\n"
+           "  -h, --help      show this help\n",
+           DEFAULT_TOP);
+}
+
+static int add_word(inspect_cfg *cfg, const char *w)
+{
+    if (cfg->nwords == cfg->capwords) {
+        size_t cap = cfg->capwords ? 2 * cfg->capwords : 8;
+        const char **p;
+
+        if (cap > SIZE_MAX / sizeof *p || !(p = realloc(cfg->words, cap * sizeof *p)))
+            return report_failure(SPAMLR_ENOMEM, NULL, NULL);
+        cfg->words = p;
+        cfg->capwords = cap;
+    }
+    cfg->words[cfg->nwords++] = w;
+    return 0;
+}
+
+static int parse_option(cli_args *a, inspect_cfg *cfg, int id, const char *v)
+{
+    unsigned long n;
+    int i;
+
+    switch (id) {
+    case OPT_HELP: cfg->help = 1; return 0;
+    case OPT_TOP:
+        if (args_uint(a, v, 0, MAX_TOP, &n))
+            return EXIT_USAGE;
+        cfg->has_top = 1;
+        cfg->top = n;
+        return 0;
+    case OPT_WORD: return add_word(cfg, v);
+    case OPT_FORMAT:
+        if ((i = args_choice(a, v, format_names)) < 0)
+            return EXIT_USAGE;
+        cfg->format = i;
+        return 0;
+    default:
+        if (cfg->model)
+            return usage_error(a->cmd, "one model only ('%s' and '%s' given)",
+                               cfg->model, v);
+        cfg->model = v;
+        return 0;
+    }
+}
+
+static int parse_args(inspect_cfg *cfg, int argc, char **argv)
+{
+    cli_args a;
+    const char *v;
+    int id, rc;
+
+    args_init(&a, argc, argv);
+    while ((id = args_next(&a, inspect_opts, &v)) != ARGS_END) {
+        if (id == ARGS_ERROR)
+            return EXIT_USAGE;
+        if ((rc = parse_option(&a, cfg, id, v)) != 0)
+            return rc;
+    }
+    if (!cfg->help && !cfg->model)
+        return usage_error(a.cmd, "no model given");
+    return 0;
+}
+
+/* ------------------------------------------------------------- look-ups */
+
+typedef struct first_token {
+    size_t count;
+    char *first; /* malloc'ed copy of the first token */
+    int nomem;
+} first_token;
+
+static int on_token(void *ctx, const char *tok, size_t len)
+{
+    first_token *ft = ctx;
+
+    if (ft->count++ == 0) {
+        if (!(ft->first = malloc(len + 1))) {
+            ft->nomem = 1;
+            return 1;
+        }
+        memcpy(ft->first, tok, len);
+        ft->first[len] = '\0';
+    }
+    return ft->count > 1; /* two tokens: no single match, stop */
+}
+
+static char *dup_string(const char *s)
+{
+    size_t len = strlen(s) + 1;
+    char *p = malloc(len);
+
+    return p ? memcpy(p, s, len) : NULL;
+}
+
+/* Looks w up exactly, then as its single token under the model's tokenizer.
+ * Returns 0 (hit->token NULL when not found) or EXIT_RUNTIME. */
+static int lookup_word(const inspect_view *v, const char *w, word_hit *hit)
+{
+    first_token ft = { 0, NULL, 0 };
+    float weight = 0;
+
+    hit->query = w;
+    hit->token = NULL;
+    hit->weight = 0;
+    if (spamlr_model_weight(v->m, w, &weight) == SPAMLR_OK) {
+        hit->weight = weight;
+        hit->token = dup_string(w);
+        return hit->token ? 0 : report_failure(SPAMLR_ENOMEM, NULL, NULL);
+    }
+    spamlr_tokenize(&v->info.text, w, strlen(w), on_token, &ft);
+    if (ft.nomem)
+        return report_failure(SPAMLR_ENOMEM, NULL, NULL);
+    if (ft.count == 1 && spamlr_model_weight(v->m, ft.first, &weight) == SPAMLR_OK) {
+        hit->weight = weight;
+        hit->token = ft.first;
+        return 0;
+    }
+    free(ft.first);
+    return 0;
+}
+
+/* Fills v->spam / v->ham with the top k words each. */
+static int collect_top(inspect_view *v, size_t k)
+{
+    if (k == 0)
+        return 0;
+    if (k > SIZE_MAX / sizeof *v->spam || !(v->spam = malloc(k * sizeof *v->spam)) ||
+        !(v->ham = malloc(k * sizeof *v->ham)))
+        return report_failure(SPAMLR_ENOMEM, NULL, NULL);
+    v->nspam = spamlr_model_top(v->m, 1, v->spam, k);
+    v->nham = spamlr_model_top(v->m, -1, v->ham, k);
+    return 0;
+}
+
+static int collect_words(inspect_view *v, const inspect_cfg *cfg)
+{
+    size_t i;
+    int rc;
+
+    if (cfg->nwords == 0)
+        return 0;
+    if (!(v->hits = calloc(cfg->nwords, sizeof *v->hits)))
+        return report_failure(SPAMLR_ENOMEM, NULL, NULL);
+    for (i = 0; i < cfg->nwords; i++) {
+        if ((rc = lookup_word(v, cfg->words[i], &v->hits[i])) != 0)
+            return rc;
+        v->nhits++;
+    }
+    return 0;
+}
+
+static void view_free(inspect_view *v)
+{
+    size_t i;
+
+    for (i = 0; i < v->nhits; i++)
+        free(v->hits[i].token);
+    free(v->hits);
+    free(v->spam);
+    free(v->ham);
+}
+
+/* ----------------------------------------------------------------- text */
+
+static void format_time(int64_t t, char *buf, size_t size)
+{
+    time_t tt = (time_t)t;
+    struct tm *tm = gmtime(&tt);
+
+    if (!tm || strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", tm) == 0)
+        snprintf(buf, size, "unknown");
+}
+
+static void print_summary(const char *path, const inspect_view *v)
+{
+    const spamlr_model_info *in = &v->info;
+    char when[64];
+
+    format_time(in->trained_at, when, sizeof when);
+    printf("model             %s\n", path);
+    printf("parameters        %zu word weights (vocabulary size)%s\n", in->parameters,
+           in->has_bias ? " + 1 bias" : "");
+    printf("non-zero weights  %zu\n", in->nonzero);
+    if (in->has_bias)
+        printf("bias              %+.6f\n", in->bias);
+    else
+        printf("bias              none\n");
+    if (v->disk_bytes >= 0)
+        printf("bytes on disk     %lld\n", v->disk_bytes);
+    printf("bytes in memory   %zu\n", in->memory_bytes);
+    printf("tokenizer         ngrams=%u max_token_len=%u number_fold=%u "
+           "cjk_bigrams=%u mime=%u\n", in->text.ngrams, in->text.max_token_len,
+           in->text.number_fold, in->text.cjk_bigrams, in->text.mime);
+    printf("features          %s, %s\n", features_name(in->text.features),
+           in->text.normalize ? "L2-normalised" : "not normalised");
+    printf("trained           %s\n", when);
+    printf("solver            %s, C=%g, tol=%g, min_count=%u, class_weight=%s\n",
+           solver_name(in->solver), in->c, in->tol, in->min_count,
+           class_weight_name(in->class_weight));
+    printf("examples          %zu (%zu spam, %zu ham)\n", in->examples, in->spam,
+           in->ham);
+    printf("objective         %.10g\n", in->objective);
+    printf("gradient norm     %.10g\n", in->grad_norm);
+    printf("iterations        %u\n", in->iterations);
+    printf("threshold         %g\n", in->threshold);
+}
+
+static void print_word_list(const char *title, size_t k, const spamlr_word *w,
+                            size_t n)
+{
+    size_t i;
+
+    printf("\ntop %zu %s words:\n", k, title);
+    for (i = 0; i < n; i++)
+        printf("  %+.4f  %s\n", w[i].weight, w[i].token);
+    if (n == 0)
+        printf("  (none)\n");
+}
+
+static void print_text(const char *path, const inspect_view *v, size_t k)
+{
+    size_t i;
+
+    print_summary(path, v);
+    if (k > 0) {
+        print_word_list("spam", k, v->spam, v->nspam);
+        print_word_list("ham", k, v->ham, v->nham);
+    }
+    if (v->nhits > 0)
+        printf("\nwords:\n");
+    for (i = 0; i < v->nhits; i++) {
+        const word_hit *h = &v->hits[i];
+
+        if (!h->token)
+            printf("  %s  not in vocabulary\n", h->query);
+        else if (strcmp(h->token, h->query) != 0)
+            printf("  %s (as %s)  %+.4f\n", h->query, h->token, h->weight);
+        else
+            printf("  %s  %+.4f\n", h->query, h->weight);
+    }
+}
+
+/* ------------------------------------------------------------------ tsv */
+
+static void tsv_line(const char *token, float w)
+{
+    printf("%s\t%.9g\n", token, w);
+}
+
+static int print_all_words(const spamlr_model *m)
+{
+    size_t i, n = spamlr_model_vocab_size(m);
+    spamlr_word w;
+    int err;
+
+    for (i = 0; i < n; i++) {
+        if ((err = spamlr_model_word(m, i, &w)) != SPAMLR_OK)
+            return report_failure(err, NULL, NULL);
+        tsv_line(w.token, w.weight);
+    }
+    return 0;
+}
+
+static int print_tsv(const inspect_view *v, const inspect_cfg *cfg)
+{
+    size_t i;
+
+    if (!cfg->has_top && cfg->nwords == 0)
+        return print_all_words(v->m);
+    for (i = 0; i < v->nhits; i++) {
+        if (v->hits[i].token)
+            tsv_line(v->hits[i].token, v->hits[i].weight);
+        else
+            warning("'%s': not in vocabulary", v->hits[i].query);
+    }
+    for (i = 0; i < v->nspam; i++)
+        tsv_line(v->spam[i].token, v->spam[i].weight);
+    for (i = 0; i < v->nham; i++)
+        tsv_line(v->ham[i].token, v->ham[i].weight);
+    return 0;
+}
+
+/* ----------------------------------------------------------------- json */
+
+static void json_weight(float w)
+{
+    if (isfinite(w))
+        printf("%.9g", w);
+    else
+        fputs("null", stdout);
+}
+
+static void json_words(const char *key, const spamlr_word *w, size_t n)
+{
+    size_t i;
+
+    printf(",\"%s\":[", key);
+    for (i = 0; i < n; i++) {
+        fputs(i ? ",{\"token\":" : "{\"token\":", stdout);
+        json_string(stdout, w[i].token);
+        fputs(",\"weight\":", stdout);
+        json_weight(w[i].weight);
+        putchar('}');
+    }
+    putchar(']');
+}
+
+static void json_hits(const inspect_view *v)
+{
+    size_t i;
+
+    fputs(",\"words\":[", stdout);
+    for (i = 0; i < v->nhits; i++) {
+        const word_hit *h = &v->hits[i];
+
+        fputs(i ? ",{\"token\":" : "{\"token\":", stdout);
+        json_string(stdout, h->query);
+        fputs(",\"match\":", stdout);
+        if (h->token)
+            json_string(stdout, h->token);
+        else
+            fputs("null", stdout);
+        fputs(",\"weight\":", stdout);
+        if (h->token)
+            json_weight(h->weight);
+        else
+            fputs("null", stdout);
+        putchar('}');
+    }
+    putchar(']');
+}
+
+static void json_text_opts(const spamlr_text_opts *t)
+{
+    printf(",\"text\":{\"ngrams\":%u,\"max_token_len\":%u,\"number_fold\":%u,"
+           "\"cjk_bigrams\":%u,\"features\":\"%s\",\"normalize\":%s,\"mime\":%u}",
+           t->ngrams, t->max_token_len, t->number_fold, t->cjk_bigrams,
+           features_name(t->features), t->normalize ? "true" : "false", t->mime);
+}
+
+static void json_key_number(const char *key, double x)
+{
+    printf(",\"%s\":", key);
+    json_number(stdout, x);
+}
+
+static void print_json(const char *path, const inspect_view *v)
+{
+    const spamlr_model_info *in = &v->info;
+    char when[64];
+
+    format_time(in->trained_at, when, sizeof when);
+    fputs("{\"model\":", stdout);
+    json_string(stdout, path);
+    printf(",\"parameters\":%zu,\"nonzero\":%zu,\"has_bias\":%s,\"bias\":",
+           in->parameters, in->nonzero, in->has_bias ? "true" : "false");
+    json_number(stdout, in->has_bias ? in->bias : NAN);
+    json_key_number("bytes_on_disk", v->disk_bytes >= 0 ? (double)v->disk_bytes : NAN);
+    printf(",\"memory_bytes\":%zu,\"solver\":\"%s\"", in->memory_bytes,
+           solver_name(in->solver));
+    json_key_number("c", in->c);
+    json_key_number("tol", in->tol);
+    json_key_number("objective", in->objective);
+    json_key_number("grad_norm", in->grad_norm);
+    printf(",\"iterations\":%u,\"examples\":%zu,\"spam\":%zu,\"ham\":%zu,"
+           "\"min_count\":%u,\"class_weight\":\"%s\",\"trained_at\":\"%s\"",
+           in->iterations, in->examples, in->spam, in->ham, in->min_count,
+           class_weight_name(in->class_weight), when);
+    json_key_number("threshold", in->threshold);
+    json_text_opts(&in->text);
+    json_words("top_spam", v->spam, v->nspam);
+    json_words("top_ham", v->ham, v->nham);
+    json_hits(v);
+    fputs("}\n", stdout);
+}
+
+/* ------------------------------------------------------------------ run */
+
+static int run(const inspect_cfg *cfg)
+{
+    spamlr_model *m = NULL;
+    inspect_view v;
+    struct stat st;
+    size_t k = cfg->has_top ? cfg->top : DEFAULT_TOP;
+    int rc;
+
+    memset(&v, 0, sizeof v);
+    if ((rc = model_open(&m, cfg->model)) != 0)
+        return rc;
+    v.m = m;
+    spamlr_model_info_get(m, &v.info);
+    v.disk_bytes = stat(cfg->model, &st) == 0 ? (long long)st.st_size : -1;
+    if (cfg->format == FORMAT_TSV && !cfg->has_top)
+        k = 0;
+    if ((rc = collect_top(&v, k)) || (rc = collect_words(&v, cfg)))
+        goto out;
+    if (cfg->format == FORMAT_JSON)
+        print_json(cfg->model, &v);
+    else if (cfg->format == FORMAT_TSV)
+        rc = print_tsv(&v, cfg);
+    else
+        print_text(cfg->model, &v, k);
+    rc = finish_output(rc);
+out:
+    view_free(&v);
+    spamlr_model_free(m);
+    return rc;
+}
+
+int cmd_inspect(int argc, char **argv)
+{
+    inspect_cfg cfg;
+    int rc;
+
+    memset(&cfg, 0, sizeof cfg);
+    cfg.format = FORMAT_TEXT;
+    rc = parse_args(&cfg, argc, argv);
+    if (rc == 0 && cfg.help) {
+        inspect_help();
+        rc = finish_output(EXIT_OK);
+    } else if (rc == 0) {
+        rc = run(&cfg);
+    }
+    free(cfg.words);
+    return rc;
+}

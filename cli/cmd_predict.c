@@ -1,0 +1,199 @@
+/* cmd_predict.c - spamlr predict: the spam probability of messages. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common.h"
+
+enum { OPT_HELP = 1, OPT_MODEL, OPT_FORMAT, OPT_THRESHOLD, OPT_LINES };
+
+static const cli_opt predict_opts[] = {
+    { "help", 'h', 0, OPT_HELP },
+    { "model", 'm', 1, OPT_MODEL },
+    { "format", 0, 1, OPT_FORMAT },
+    { "threshold", 0, 1, OPT_THRESHOLD },
+    { "lines", 0, 0, OPT_LINES },
+    INPUT_OPTIONS,
+    { NULL, 0, 0, 0 }
+};
+
+enum { FORMAT_TSV, FORMAT_JSON };
+static const char *const format_names[] = { "tsv", "json", NULL };
+
+typedef struct predict_cfg {
+    const char *model;
+    int format;
+    int has_threshold;
+    double threshold;
+    int lines;
+    int help;
+    input_list inputs;
+} predict_cfg;
+
+static void predict_help(void)
+{
+    printf("usage: spamlr predict -m MODEL [--format tsv|json] [--threshold T]\n"
+           "                      [--lines] INPUT... | PATH...\n\n"
+           "Prints the spam probability of every message, one line each:\n"
+           "  tsv (default)  label<TAB>probability<TAB>id[<TAB>true_label]\n"
+           "  json           {\"id\":..,\"label\":..,\"probability\":..,\"score\":..}\n"
+           "label is the prediction (spam when probability >= T), id names the\n"
+           "message (its file, or file:line); true_label is printed when some input\n"
+           "is labelled ('-' for unlabelled messages). score is the log-odds.\n\n"
+           "options:\n"
+           "  -m, --model MODEL   model file (required)\n"
+           "  --format F          tsv (default) or json\n"
+           "  --threshold T       spam when probability >= T (default: the model's)\n"
+           "  --lines             read positional files as 'label<TAB>text' lines\n"
+           "  -h, --help          show this help\n\n"
+           "%s"
+           "  PATH               unlabelled messages: a file holding one message or\n"
+           "                     a directory (one message per file); with --lines,\n"
+           "                     a file of 'label<TAB>text' lines (a .csv as CSV)\n",
+           input_help);
+}
+
+static int parse_option(cli_args *a, predict_cfg *cfg, int id, const char *v)
+{
+    int i;
+
+    switch (id) {
+    case OPT_HELP: cfg->help = 1; return 0;
+    case OPT_MODEL: cfg->model = v; return 0;
+    case OPT_FORMAT:
+        if ((i = args_choice(a, v, format_names)) < 0)
+            return EXIT_USAGE;
+        cfg->format = i;
+        return 0;
+    case OPT_THRESHOLD:
+        cfg->has_threshold = 1;
+        return args_double(a, v, 0, 1, &cfg->threshold) ? EXIT_USAGE : 0;
+    case OPT_LINES: cfg->lines = 1; return 0;
+    default: return input_take(&cfg->inputs, id, v, INPUT_UNLABELLED);
+    }
+}
+
+/* Positional paths become label<TAB>text files under --lines, which may come
+ * after them on the command line. */
+static void apply_lines(predict_cfg *cfg)
+{
+    size_t i;
+
+    if (!cfg->lines)
+        return;
+    for (i = 0; i < cfg->inputs.n; i++)
+        if (cfg->inputs.items[i].kind == INPUT_UNLABELLED)
+            cfg->inputs.items[i].kind = INPUT_LINES;
+}
+
+static int parse_args(predict_cfg *cfg, int argc, char **argv)
+{
+    cli_args a;
+    const char *v;
+    int id, rc;
+
+    args_init(&a, argc, argv);
+    while ((id = args_next(&a, predict_opts, &v)) != ARGS_END) {
+        if (id == ARGS_ERROR)
+            return EXIT_USAGE;
+        if ((rc = parse_option(&a, cfg, id, v)) != 0)
+            return rc;
+    }
+    if (cfg->help)
+        return 0;
+    if (!cfg->model)
+        return usage_error(a.cmd, "no model given (-m MODEL)");
+    if (cfg->inputs.n == 0)
+        return usage_error(a.cmd, "no input given");
+    apply_lines(cfg);
+    return 0;
+}
+
+/* Writes s with tabs, newlines and other control characters as '?', so a
+ * strange file name cannot break the one-line-per-message format. */
+static void print_field(const char *s)
+{
+    for (; *s; s++)
+        putchar((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s);
+}
+
+static void print_tsv(const spamlr_dataset *ds, size_t i, double p, double t,
+                      int labelled)
+{
+    printf("%s\t%.6f\t", p >= t ? "spam" : "ham", p);
+    print_field(spamlr_dataset_name(ds, i));
+    if (labelled)
+        printf("\t%s", label_name(spamlr_dataset_label(ds, i)));
+    putchar('\n');
+}
+
+static void print_json(const spamlr_dataset *ds, size_t i, double p, double z, double t,
+                       int labelled)
+{
+    fputs("{\"id\":", stdout);
+    json_string(stdout, spamlr_dataset_name(ds, i));
+    printf(",\"label\":\"%s\",\"probability\":", p >= t ? "spam" : "ham");
+    json_number(stdout, p);
+    fputs(",\"score\":", stdout);
+    json_number(stdout, z);
+    if (labelled) {
+        int l = spamlr_dataset_label(ds, i);
+
+        fputs(",\"true_label\":", stdout);
+        if (l == SPAMLR_SPAM || l == SPAMLR_HAM)
+            printf("\"%s\"", label_name(l));
+        else
+            fputs("null", stdout);
+    }
+    fputs("}\n", stdout);
+}
+
+static int run(const predict_cfg *cfg)
+{
+    spamlr_model *m = NULL;
+    spamlr_dataset *ds = NULL;
+    spamlr_model_info info;
+    double *probs = NULL, *scores = NULL, t;
+    size_t i, n;
+    int rc, labelled = input_has_labels(&cfg->inputs);
+
+    if ((rc = model_open(&m, cfg->model)) || (rc = dataset_for_model(&ds, m)) ||
+        (rc = input_read_all(&cfg->inputs, ds)) || (rc = predict_rows(m, ds, &probs, &scores)))
+        goto out;
+    spamlr_model_info_get(m, &info);
+    t = cfg->has_threshold ? cfg->threshold : info.threshold;
+    n = spamlr_dataset_rows(ds);
+    if (n == 0)
+        warning("no messages in the input");
+    for (i = 0; i < n; i++) {
+        if (cfg->format == FORMAT_JSON)
+            print_json(ds, i, probs[i], scores[i], t, labelled);
+        else
+            print_tsv(ds, i, probs[i], t, labelled);
+    }
+    rc = finish_output(EXIT_OK);
+out:
+    free(probs);
+    free(scores);
+    spamlr_dataset_free(ds);
+    spamlr_model_free(m);
+    return rc;
+}
+
+int cmd_predict(int argc, char **argv)
+{
+    predict_cfg cfg;
+    int rc;
+
+    memset(&cfg, 0, sizeof cfg);
+    cfg.format = FORMAT_TSV;
+    rc = parse_args(&cfg, argc, argv);
+    if (rc == 0 && cfg.help) {
+        predict_help();
+        rc = finish_output(EXIT_OK);
+    } else if (rc == 0) {
+        rc = run(&cfg);
+    }
+    input_free(&cfg.inputs);
+    return rc;
+}

@@ -1,0 +1,179 @@
+/* common.h - helpers shared by the subcommands of the spamlr CLI.
+ *
+ * The CLI uses only the public header: it is the library's first user.
+ * Exit codes: 0 success, 1 runtime error (bad data, I/O, corrupt model),
+ * 2 usage error (unknown option, bad number, missing argument). */
+#ifndef SPAMLR_CLI_COMMON_H
+#define SPAMLR_CLI_COMMON_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "spamlr.h"
+
+#if defined(__GNUC__)
+#  define CLI_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#else
+#  define CLI_PRINTF(a, b)
+#endif
+
+enum { EXIT_OK = 0, EXIT_RUNTIME = 1, EXIT_USAGE = 2 };
+
+/* ------------------------------------------------------------ subcommands */
+
+/* Each takes argv with argv[0] = the subcommand name; returns an exit code. */
+int cmd_train(int argc, char **argv);
+int cmd_predict(int argc, char **argv);
+int cmd_eval(int argc, char **argv);
+int cmd_inspect(int argc, char **argv);
+
+/* -------------------------------------------------------- option parsing */
+
+/* One option a subcommand accepts. id is returned by args_next(); short_name
+ * may be 0 (no short form), long_name may be NULL (no long form). */
+typedef struct cli_opt {
+    const char *long_name;
+    char short_name;
+    int has_arg;
+    int id;
+} cli_opt;
+
+/* The state of a walk over argv[1..argc-1]. */
+typedef struct cli_args {
+    int argc;
+    char **argv;
+    int i;               /* next argv index */
+    int only_positional; /* after "--" */
+    const char *cmd;     /* subcommand name, for messages */
+    char name[64];       /* option being handled, as typed ("-c", "--tol") */
+} cli_args;
+
+enum {
+    ARGS_END = -1,        /* no more arguments */
+    ARGS_ERROR = -2,      /* usage error; already reported on stderr */
+    ARGS_POSITIONAL = -3  /* *value is a positional argument */
+};
+
+void args_init(cli_args *a, int argc, char **argv);
+
+/* Returns the id of the next option (with its argument in *value, or NULL),
+ * ARGS_POSITIONAL (argument in *value), ARGS_END or ARGS_ERROR. "-" is a
+ * positional argument; "--" makes everything after it positional; long
+ * options take "--name value" or "--name=value", short ones "-x value" or
+ * "-xvalue". Options and positional arguments may be mixed; they come back
+ * in the order given. */
+int args_next(cli_args *a, const cli_opt *opts, const char **value);
+
+/* Strict number parsing for option `a->name`: the whole string must be a
+ * number in [lo, hi]. On failure a usage error naming the option is printed
+ * and -1 returned; 0 on success. */
+int args_double(const cli_args *a, const char *s, double lo, double hi, double *out);
+int args_uint(const cli_args *a, const char *s, unsigned long lo, unsigned long hi,
+              unsigned long *out);
+
+/* Maps s to the index of the matching name in names (NULL-terminated);
+ * -1 with a usage error naming the option and the choices. */
+int args_choice(const cli_args *a, const char *s, const char *const *names);
+
+/* ---------------------------------------------------------------- errors */
+
+/* "spamlr CMD: message" + "Try 'spamlr CMD --help'." on stderr; returns
+ * EXIT_USAGE. */
+int usage_error(const char *cmd, const char *fmt, ...) CLI_PRINTF(2, 3);
+
+/* "spamlr: message" on stderr; returns EXIT_RUNTIME. */
+int runtime_error(const char *fmt, ...) CLI_PRINTF(1, 2);
+
+/* "spamlr: warning: message" on stderr. */
+void warning(const char *fmt, ...) CLI_PRINTF(1, 2);
+
+/* Reports a library failure as "spamlr: <file>:<line>: <what>". Uses the
+ * diag when it was filled in, else "<path>: <strerror(err)>" (path may be
+ * NULL). Returns EXIT_RUNTIME. */
+int report_failure(int err, const spamlr_diag *d, const char *path);
+
+/* Prints a warning the library left in a diag after success, if any. */
+void report_diag_warning(const spamlr_diag *d);
+
+/* ------------------------------------------------------------------ input */
+
+/* Where messages come from, in the order given on the command line. */
+typedef enum {
+    INPUT_SPAM,       /* --spam PATH: read_path(SPAMLR_SPAM) */
+    INPUT_HAM,        /* --ham PATH: read_path(SPAMLR_HAM) */
+    INPUT_INDEX,      /* --index FILE: read_index */
+    INPUT_LINES,      /* label<TAB>text lines: read_lines */
+    INPUT_UNLABELLED  /* plain messages: read_path(SPAMLR_UNLABELLED) */
+} input_kind;
+
+typedef struct input_item {
+    input_kind kind;
+    const char *path; /* points into argv */
+} input_item;
+
+typedef struct input_list {
+    input_item *items;
+    size_t n, cap;
+} input_list;
+
+/* Option ids reserved for the shared INPUT options; subcommands put
+ * INPUT_OPTIONS into their cli_opt tables and pass those ids (and
+ * ARGS_POSITIONAL) on to input_take(). */
+enum { OPT_SPAM = 1000, OPT_HAM, OPT_INDEX };
+#define INPUT_OPTIONS                                   \
+    { "spam", 0, 1, OPT_SPAM }, { "ham", 0, 1, OPT_HAM }, \
+    { "index", 0, 1, OPT_INDEX }
+
+/* Appends one input for option id (OPT_SPAM, OPT_HAM, OPT_INDEX) or for a
+ * positional argument (ARGS_POSITIONAL, taken as `positional` kind).
+ * Returns 0, or EXIT_RUNTIME when out of memory (reported). */
+int input_take(input_list *l, int id, const char *path, input_kind positional);
+
+/* Reads every input into ds in order; on failure reports it (file and line)
+ * and returns EXIT_RUNTIME, else 0. */
+int input_read_all(const input_list *l, spamlr_dataset *ds);
+
+/* Whether any input carries labels. */
+int input_has_labels(const input_list *l);
+
+void input_free(input_list *l);
+
+/* Text shown in every --help for the INPUT options. */
+extern const char input_help[];
+
+/* ------------------------------------------------------------------ model */
+
+/* Loads MODEL, reporting failure (EXIT_RUNTIME) or returning 0. */
+int model_open(spamlr_model **m, const char *path);
+
+/* Creates a dataset that tokenises as model m does; 0 or EXIT_RUNTIME. */
+int dataset_for_model(spamlr_dataset **ds, const spamlr_model *m);
+
+/* Predicts every row of ds into a new array *probs (free() it); 0 or
+ * EXIT_RUNTIME. *probs is NULL when ds has no rows. */
+/* Probabilities (and, when scores is not NULL, log-odds) of every row;
+ * malloc'ed arrays the caller frees. Returns 0 or an exit status. */
+int predict_rows(const spamlr_model *m, const spamlr_dataset *ds, double **probs,
+                 double **scores);
+
+/* ------------------------------------------------------------------- json */
+
+/* Writes s as a JSON string (with quotes): '"', '\\' and control characters
+ * escaped, valid UTF-8 passed through, invalid bytes as U+FFFD. */
+void json_string(FILE *f, const char *s);
+
+/* Writes a number with %.17g, or null when it is not finite. */
+void json_number(FILE *f, double x);
+
+/* ---------------------------------------------------------------- names */
+
+const char *solver_name(unsigned solver);
+const char *features_name(unsigned features);
+const char *class_weight_name(unsigned cw);
+const char *label_name(int label); /* "spam", "ham" or "-" */
+
+/* Checks for a write error on stdout (full disk, closed pipe); reports it
+ * and returns EXIT_RUNTIME, else returns rc unchanged. */
+int finish_output(int rc);
+
+#endif /* SPAMLR_CLI_COMMON_H */

@@ -1,0 +1,86 @@
+/* inputs.c - the INPUT options shared by train, eval and predict. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common.h"
+
+const char input_help[] =
+    "INPUT (repeatable, read in the order given; any file may be gzip-compressed,\n"
+    "'-' is standard input):\n"
+    "  --spam PATH        every message under PATH is spam: a file holding one\n"
+    "                     message, or a directory (recursed, one message per file)\n"
+    "  --ham PATH         the same for ham\n"
+    "  --index FILE       lines 'spam PATH' or 'ham PATH' (PATH relative to FILE)\n";
+
+int input_take(input_list *l, int id, const char *path, input_kind positional)
+{
+    input_kind kind;
+
+    switch (id) {
+    case OPT_SPAM: kind = INPUT_SPAM; break;
+    case OPT_HAM: kind = INPUT_HAM; break;
+    case OPT_INDEX: kind = INPUT_INDEX; break;
+    default: kind = positional; break;
+    }
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? 2 * l->cap : 8;
+        input_item *p;
+
+        if (cap > SIZE_MAX / sizeof *p || !(p = realloc(l->items, cap * sizeof *p)))
+            return report_failure(SPAMLR_ENOMEM, NULL, NULL);
+        l->items = p;
+        l->cap = cap;
+    }
+    l->items[l->n].kind = kind;
+    l->items[l->n].path = path;
+    l->n++;
+    return 0;
+}
+
+static int read_one(const input_item *it, spamlr_dataset *ds, spamlr_diag *d)
+{
+    switch (it->kind) {
+    case INPUT_SPAM: return spamlr_dataset_read_path(ds, SPAMLR_SPAM, it->path, d);
+    case INPUT_HAM: return spamlr_dataset_read_path(ds, SPAMLR_HAM, it->path, d);
+    case INPUT_INDEX: return spamlr_dataset_read_index(ds, it->path, d);
+    case INPUT_LINES: return spamlr_dataset_read_lines(ds, it->path, d);
+    case INPUT_UNLABELLED:
+        return spamlr_dataset_read_path(ds, SPAMLR_UNLABELLED, it->path, d);
+    }
+    return SPAMLR_EINVAL;
+}
+
+int input_read_all(const input_list *l, spamlr_dataset *ds)
+{
+    size_t i;
+
+    for (i = 0; i < l->n; i++) {
+        spamlr_diag d;
+        int err;
+
+        memset(&d, 0, sizeof d);
+        err = read_one(&l->items[i], ds, &d);
+        if (err != SPAMLR_OK)
+            return report_failure(err, &d, l->items[i].path);
+        report_diag_warning(&d);
+    }
+    return 0;
+}
+
+int input_has_labels(const input_list *l)
+{
+    size_t i;
+
+    for (i = 0; i < l->n; i++)
+        if (l->items[i].kind != INPUT_UNLABELLED)
+            return 1;
+    return 0;
+}
+
+void input_free(input_list *l)
+{
+    free(l->items);
+    l->items = NULL;
+    l->n = l->cap = 0;
+}

@@ -1,0 +1,246 @@
+/* util.c - error reporting, JSON output and small helpers for the CLI. */
+#include <math.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common.h"
+
+/* ---------------------------------------------------------------- errors */
+
+int usage_error(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+
+    fprintf(stderr, "spamlr %s: ", cmd);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\nTry 'spamlr %s --help'.\n", cmd);
+    return EXIT_USAGE;
+}
+
+int runtime_error(const char *fmt, ...)
+{
+    va_list ap;
+
+    fputs("spamlr: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    return EXIT_RUNTIME;
+}
+
+void warning(const char *fmt, ...)
+{
+    va_list ap;
+
+    fputs("spamlr: warning: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+int report_failure(int err, const spamlr_diag *d, const char *path)
+{
+    spamlr_diag copy;
+    char buf[1200];
+
+    if (!d || (d->message[0] == '\0' && d->path[0] == '\0')) {
+        if (path)
+            return runtime_error("%s: %s", path, spamlr_strerror(err));
+        return runtime_error("%s", spamlr_strerror(err));
+    }
+    copy = *d;
+    if (copy.path[0] == '\0' && path)
+        snprintf(copy.path, sizeof copy.path, "%s", path);
+    if (copy.message[0] == '\0')
+        snprintf(copy.message, sizeof copy.message, "%s", spamlr_strerror(err));
+    spamlr_diag_format(&copy, buf, sizeof buf);
+    return runtime_error("%s", buf);
+}
+
+void report_diag_warning(const spamlr_diag *d)
+{
+    char buf[1200];
+
+    if (d->message[0] == '\0')
+        return;
+    spamlr_diag_format(d, buf, sizeof buf);
+    warning("%s", buf);
+}
+
+int finish_output(int rc)
+{
+    if (fflush(stdout) != 0 || ferror(stdout))
+        return runtime_error("error writing to standard output");
+    return rc;
+}
+
+/* ------------------------------------------------------------------ model */
+
+int model_open(spamlr_model **m, const char *path)
+{
+    spamlr_diag d;
+    int err;
+
+    memset(&d, 0, sizeof d);
+    err = spamlr_model_load(m, path, &d);
+    if (err != SPAMLR_OK) {
+        *m = NULL;
+        if (d.path[0] == '\0') /* make sure the message names the model */
+            snprintf(d.path, sizeof d.path, "%s", path);
+        return report_failure(err, &d, path);
+    }
+    return 0;
+}
+
+int dataset_for_model(spamlr_dataset **ds, const spamlr_model *m)
+{
+    spamlr_model_info info;
+    int err;
+
+    spamlr_model_info_get(m, &info);
+    err = spamlr_dataset_create(ds, &info.text);
+    if (err != SPAMLR_OK) {
+        *ds = NULL;
+        return report_failure(err, NULL, NULL);
+    }
+    return 0;
+}
+
+int predict_rows(const spamlr_model *m, const spamlr_dataset *ds, double **probs,
+                 double **scores)
+{
+    size_t n = spamlr_dataset_rows(ds);
+    int err;
+
+    *probs = NULL;
+    if (scores)
+        *scores = NULL;
+    if (n == 0)
+        return 0;
+    if (n > SIZE_MAX / sizeof **probs || !(*probs = malloc(n * sizeof **probs)) ||
+        (scores && !(*scores = malloc(n * sizeof **scores))))
+        goto nomem;
+    err = spamlr_predict_dataset(m, ds, *probs, scores ? *scores : NULL);
+    if (err != SPAMLR_OK)
+        goto fail;
+    return 0;
+nomem:
+    err = SPAMLR_ENOMEM;
+fail:
+    free(*probs);
+    *probs = NULL;
+    if (scores) {
+        free(*scores);
+        *scores = NULL;
+    }
+    return report_failure(err, NULL, NULL);
+}
+
+/* ------------------------------------------------------------------- json */
+
+/* Length of the valid UTF-8 sequence at s (1..4), or 0 when it is invalid
+ * (overlong forms, surrogates and code points above U+10FFFF included). */
+static size_t utf8_valid_len(const unsigned char *s)
+{
+    unsigned c = s[0];
+    size_t len, i;
+    uint32_t cp;
+
+    if (c < 0x80)
+        return 1;
+    if (c >= 0xc2 && c <= 0xdf)
+        len = 2, cp = c & 0x1f;
+    else if (c >= 0xe0 && c <= 0xef)
+        len = 3, cp = c & 0x0f;
+    else if (c >= 0xf0 && c <= 0xf4)
+        len = 4, cp = c & 0x07;
+    else
+        return 0;
+    for (i = 1; i < len; i++) {
+        if ((s[i] & 0xc0) != 0x80) /* also stops at the NUL terminator */
+            return 0;
+        cp = (cp << 6) | (s[i] & 0x3f);
+    }
+    if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+        (cp >= 0xd800 && cp <= 0xdfff))
+        return 0;
+    return len;
+}
+
+void json_string(FILE *f, const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+
+    fputc('"', f);
+    while (*p) {
+        size_t len = utf8_valid_len(p);
+
+        if (len == 0) {
+            fputs("\\ufffd", f);
+            p++;
+        } else if (*p == '"' || *p == '\\') {
+            fputc('\\', f);
+            fputc(*p++, f);
+        } else if (*p < 0x20 || *p == 0x7f) {
+            fprintf(f, "\\u%04x", *p++);
+        } else {
+            fwrite(p, 1, len, f);
+            p += len;
+        }
+    }
+    fputc('"', f);
+}
+
+void json_number(FILE *f, double x)
+{
+    if (isfinite(x))
+        fprintf(f, "%.17g", x);
+    else
+        fputs("null", f);
+}
+
+/* ---------------------------------------------------------------- names */
+
+const char *solver_name(unsigned solver)
+{
+    switch (solver) {
+    case SPAMLR_SOLVER_TRON: return "tron";
+    case SPAMLR_SOLVER_LBFGS: return "lbfgs";
+    default: return "unknown";
+    }
+}
+
+const char *features_name(unsigned features)
+{
+    switch (features) {
+    case SPAMLR_FEAT_BINARY: return "binary";
+    case SPAMLR_FEAT_LOGTF: return "logtf";
+    case SPAMLR_FEAT_TFIDF: return "tfidf";
+    default: return "unknown";
+    }
+}
+
+const char *class_weight_name(unsigned cw)
+{
+    switch (cw) {
+    case SPAMLR_CW_NONE: return "none";
+    case SPAMLR_CW_BALANCED: return "balanced";
+    case SPAMLR_CW_MANUAL: return "manual";
+    default: return "unknown";
+    }
+}
+
+const char *label_name(int label)
+{
+    if (label == SPAMLR_SPAM)
+        return "spam";
+    if (label == SPAMLR_HAM)
+        return "ham";
+    return "-";
+}

@@ -1,0 +1,434 @@
+#!/bin/sh
+# tests/cli.sh - end-to-end checks of the spamlr command line.
+#
+#   sh tests/cli.sh build/spamlr          (from the repository root)
+#
+# Trains on data/corpus.tsv and checks on data/corpus-test.tsv (a small
+# synthetic corpus is made in the work directory when those are missing).
+# Stops at the first failed check with a message naming it. Set
+# SPAMLR_CLI_WRAPPER to run every spamlr command under a tool, e.g.
+#   SPAMLR_CLI_WRAPPER='valgrind -q --leak-check=full --error-exitcode=99'
+set -u
+
+BIN=${1:?usage: sh tests/cli.sh path/to/spamlr}
+case $BIN in /*) ;; *) BIN=$(pwd)/$BIN ;; esac
+[ -x "$BIN" ] || { echo "cli.sh: $BIN is not an executable" >&2; exit 1; }
+for tool in python3 gzip awk od dd cmp; do
+    command -v $tool >/dev/null 2>&1 || { echo "cli.sh: $tool is needed" >&2; exit 1; }
+done
+WRAP=${SPAMLR_CLI_WRAPPER:-}
+ROOT=$(pwd)
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/spamlr-cli.XXXXXX") || exit 1
+trap 'rm -rf "$T"' 0
+trap 'exit 1' HUP INT TERM
+
+checks=0
+current=''
+
+fail() {
+    echo "cli.sh: FAIL [$current]: $*" >&2
+    if [ -s "$T/err" ]; then
+        echo "--- stderr of the last command:" >&2
+        sed 's/^/    /' "$T/err" | head -20 >&2
+    fi
+    exit 1
+}
+
+# check NAME: starts a check (named in failure messages).
+check() {
+    current=$1
+    checks=$((checks + 1))
+}
+
+# run ARGS...: runs spamlr with stdout in $T/out, stderr in $T/err, status in $rc.
+run() {
+    $WRAP "$BIN" "$@" >"$T/out" 2>"$T/err"
+    rc=$?
+}
+
+# run_in FILE ARGS...: the same with standard input from FILE.
+run_in() {
+    f=$1
+    shift
+    $WRAP "$BIN" "$@" <"$f" >"$T/out" 2>"$T/err"
+    rc=$?
+}
+
+expect_rc() {
+    [ "$rc" = "$1" ] || fail "exit status $rc, expected $1"
+}
+
+expect_err() {  # expect_err REGEX: stderr matches (extended regex, any case)
+    grep -Eiq -- "$1" "$T/err" || fail "stderr does not match /$1/"
+}
+
+expect_out() {
+    grep -Eq -- "$1" "$T/out" || fail "stdout does not match /$1/"
+}
+
+# json_check FILE PYTHON-EXPR: FILE parses as JSON (one document) and the
+# expression over `d` is true.
+json_check() {
+    python3 -m json.tool "$1" >/dev/null 2>"$T/jerr" || fail "$1 is not valid JSON: $(cat "$T/jerr")"
+    python3 -c 'import json,sys
+d = json.load(open(sys.argv[1], encoding="utf-8"))
+sys.exit(0 if eval(sys.argv[2]) else 1)' "$1" "$2" || fail "JSON check failed: $2"
+}
+
+# lines FILE: number of non-empty lines
+lines() {
+    grep -c . "$1"
+}
+
+# ------------------------------------------------------------------ data
+
+# A small synthetic corpus, used only while data/corpus*.tsv do not exist.
+make_corpus() {  # make_corpus SEED ROWS OUT
+    awk -v seed="$1" -v rows="$2" 'BEGIN {
+        srand(seed)
+        ns = split("free money winner viagra prize claim offer cash click urgent " \
+                   "免费 中奖 优惠 点击 领取 loan credit cheap bonus deal", S, " ")
+        nh = split("meeting lunch tomorrow report project thanks family dinner " \
+                   "会议 明天 报告 谢谢 schedule notes review call weekend", H, " ")
+        nc = split("the a to you your and is for this on", C, " ")
+        for (i = 0; i < rows; i++) {
+            spam = i % 2
+            line = ""
+            for (j = 0; j < 6; j++) {
+                r = rand()
+                if (r < 0.45) w = spam ? S[int(rand() * ns) + 1] : H[int(rand() * nh) + 1]
+                else if (r < 0.55) w = spam ? H[int(rand() * nh) + 1] : S[int(rand() * ns) + 1]
+                else w = C[int(rand() * nc) + 1]
+                line = line (j ? " " : "") w
+            }
+            if (spam && i % 10 == 1) line = line " 恭喜您中奖了"
+            printf "%s\t%s\n", spam ? "spam" : "ham", line
+        }
+    }' >"$3"
+}
+
+if [ -f "$ROOT/data/corpus.tsv" ] && [ -f "$ROOT/data/corpus-test.tsv" ]; then
+    TRAIN=$ROOT/data/corpus.tsv
+    TEST=$ROOT/data/corpus-test.tsv
+    ACC_BAR=0.85   # measured 0.933 (112 of 120) with the defaults; a margin for change
+else
+    echo "cli.sh: data/corpus.tsv or data/corpus-test.tsv missing; using a synthetic corpus" >&2
+    make_corpus 7 300 "$T/train.tsv"
+    make_corpus 11 100 "$T/test.tsv"
+    TRAIN=$T/train.tsv
+    TEST=$T/test.tsv
+    ACC_BAR=0.80
+fi
+NTEST=$(lines "$TEST")
+M=$T/model.slr
+
+# --------------------------------------------------------------- version
+
+check "--version"
+run --version
+expect_rc 0
+grep -Eq '^spamlr [0-9]+\.[0-9]+\.[0-9]+ \(simd: [A-Za-z0-9_-]+\)$' "$T/out" ||
+    fail "unexpected --version output: $(cat "$T/out")"
+
+check "--help and help"
+for a in --help help; do
+    run $a
+    expect_rc 0
+    for c in train predict eval inspect; do
+        grep -q "$c" "$T/out" || fail "'spamlr $a' does not list $c"
+    done
+done
+
+for c in train predict eval inspect; do
+    check "$c --help"
+    run $c --help
+    expect_rc 0
+    expect_out "^usage: spamlr $c"
+    [ -s "$T/err" ] && fail "$c --help wrote to stderr"
+    run help $c
+    expect_rc 0
+    expect_out "^usage: spamlr $c"
+done
+
+# ----------------------------------------------------------------- train
+
+check "train writes a model and reports"
+run train -o "$M" "$TRAIN"
+expect_rc 0
+[ -s "$M" ] || fail "no model written"
+expect_err 'parameters +[0-9]+'
+expect_err 'objective +[0-9.e+-]+'
+expect_err 'gradient norm'
+expect_err 'iterations'
+cp "$M" "$T/model.orig"
+
+check "train --quiet prints nothing"
+run train --quiet -o "$T/quiet.slr" "$TRAIN"
+expect_rc 0
+[ -s "$T/err" ] && fail "--quiet printed to stderr"
+[ -s "$T/out" ] && fail "train printed to stdout"
+
+check "bad input names file:line and keeps the old model"
+{ printf 'spam\tfree money now\n'; printf 'ham\tsee you at lunch\n'; printf 'spma\tmisspelt label\n'; } >"$T/bad.tsv"
+run train -o "$M" "$TRAIN" "$T/bad.tsv"
+expect_rc 1
+expect_err 'bad\.tsv:3'
+expect_err '^spamlr: '
+cmp -s "$M" "$T/model.orig" || fail "the model was changed by a failed train"
+for f in "$T"/*tmp-*; do
+    [ -e "$f" ] && fail "a temporary model file was left behind: $f"
+done
+
+check "one-class training data"
+grep '^spam' "$TRAIN" >"$T/onlyspam.tsv"
+run train -o "$T/one.slr" "$T/onlyspam.tsv"
+expect_rc 1
+expect_err 'one class|only spam|both'
+[ -e "$T/one.slr" ] && fail "a model was written for one-class data"
+
+check "empty training data"
+: >"$T/empty.tsv"
+run train -o "$T/empty.slr" "$T/empty.tsv"
+expect_rc 1
+expect_err 'no labelled|empty|no examples'
+[ -e "$T/empty.slr" ] && fail "a model was written for empty data"
+
+check "train options"
+run train -q -c 4 --tol 1e-6 --max-iter 500 --solver lbfgs --threads 2 \
+    --class-weight 2:1 --min-count 1 --ngrams 2 --features tfidf \
+    --max-token-len 30 -o "$T/opts.slr" "$TRAIN"
+expect_rc 0
+run inspect "$T/opts.slr" --format json
+expect_rc 0
+json_check "$T/out" 'd["solver"] == "lbfgs" and d["c"] == 4 and d["text"]["ngrams"] == 2 and d["text"]["features"] == "tfidf" and d["text"]["max_token_len"] == 30'
+run train -q --no-bias --no-normalize --class-weight balanced -o "$T/nobias.slr" "$TRAIN"
+expect_rc 0
+run inspect "$T/nobias.slr" --format json
+json_check "$T/out" 'd["has_bias"] is False and d["bias"] is None and d["text"]["normalize"] is False'
+
+check "max-iter reached: warning, model saved, exit 0"
+run train --max-iter 1 --tol 1e-12 -o "$T/early.slr" "$TRAIN"
+expect_rc 0
+[ -s "$T/early.slr" ] || fail "no model saved when the solver stopped early"
+expect_err 'warning'
+
+# --------------------------------------------------------------- predict
+
+check "predict: one line per message, probabilities in [0,1]"
+run predict -m "$M" --lines "$TEST"
+expect_rc 0
+[ "$(lines "$T/out")" = "$NTEST" ] || fail "$(lines "$T/out") lines for $NTEST messages"
+awk -F '\t' 'NF < 3 || ($1 != "spam" && $1 != "ham") || $2 !~ /^[0-9]\.[0-9][0-9][0-9][0-9][0-9][0-9]$/ ||
+             $2 < 0 || $2 > 1 || ($1 == "spam") != ($2 >= 0.5) { bad = 1; print; exit }
+             END { exit bad }' "$T/out" >"$T/badline" ||
+    fail "bad prediction line: $(cat "$T/badline")"
+awk -F '\t' '$4 != "spam" && $4 != "ham" { exit 1 }' "$T/out" ||
+    fail "--lines output lacks the true_label column"
+cut -f1,2 "$T/out" >"$T/pred.plain"
+
+check "predict --format json"
+run predict -m "$M" --format json --lines "$TEST"
+expect_rc 0
+python3 -c 'import json,sys
+n = 0
+for line in open(sys.argv[1], encoding="utf-8"):
+    o = json.loads(line)
+    assert set(["id", "label", "probability", "score"]) <= set(o), o
+    assert 0 <= o["probability"] <= 1 and o["label"] in ("spam", "ham"), o
+    n += 1
+sys.exit(0 if n == int(sys.argv[2]) else 1)' "$T/out" "$NTEST" || fail "bad JSON lines"
+
+check "predict --threshold"
+run predict -m "$M" --threshold 1 --lines "$TEST"
+expect_rc 0
+awk -F '\t' '$1 == "spam" && $2 < 1 { exit 1 }' "$T/out" || fail "threshold 1 ignored"
+
+check "stdin input via -"
+run_in "$TEST" predict -m "$M" --lines -
+expect_rc 0
+cut -f1,2 "$T/out" | cmp -s - "$T/pred.plain" || fail "stdin predictions differ"
+run_in "$TRAIN" train -q -o "$T/stdin.slr" -
+expect_rc 0
+[ -s "$T/stdin.slr" ] || fail "no model from stdin"
+
+check "gzip input gives the same predictions"
+gzip -c "$TEST" >"$T/test.tsv.gz"
+run predict -m "$M" --lines "$T/test.tsv.gz"
+expect_rc 0
+cut -f1,2 "$T/out" | cmp -s - "$T/pred.plain" || fail "gzip predictions differ"
+gzip -c "$TRAIN" >"$T/train.tsv.gz"
+run train -q -o "$T/gz.slr" "$T/train.tsv.gz"
+expect_rc 0
+
+# Messages as files: the first 5 spam and 5 ham texts of the test set.
+mkdir -p "$T/mail/spam/sub" "$T/mail/ham"
+awk -F '\t' -v d="$T/mail" '
+    $1 == "spam" && ns < 5 { f = d "/spam/" (ns < 2 ? "sub/" : "") "s" ns++; print $2 > f; close(f) }
+    $1 == "ham" && nh < 5 { f = d "/ham/h" nh++; print $2 > f; close(f) }' "$TEST"
+{ echo '# index of a few messages'; echo; for f in s0 s1; do echo "spam spam/sub/$f"; done
+  for f in h0 h1 h2; do echo "ham ham/$f"; done; } >"$T/mail/list.idx"
+
+check "predict on unlabelled files and directories"
+run predict -m "$M" "$T/mail/spam" "$T/mail/ham/h0"
+expect_rc 0
+[ "$(lines "$T/out")" = 6 ] || fail "$(lines "$T/out") lines for 6 messages"
+grep -q "mail/ham/h0" "$T/out" || fail "ids do not name the files"
+
+check "--spam/--ham DIR and --index inputs"
+run eval -m "$M" --format json --spam "$T/mail/spam" --ham "$T/mail/ham"
+expect_rc 0
+json_check "$T/out" 'd["n"] == 10 and d["tp"] + d["fn"] == 5'
+run eval -m "$M" --format json --index "$T/mail/list.idx"
+expect_rc 0
+json_check "$T/out" 'd["n"] == 5 and d["tp"] + d["fn"] == 2'
+run train -q -o "$T/dirs.slr" --spam "$T/mail/spam" --ham "$T/mail/ham" --index "$T/mail/list.idx"
+expect_rc 0
+run inspect "$T/dirs.slr" --format json
+json_check "$T/out" 'd["examples"] == 15 and d["spam"] == 7'
+
+check "JSON escaping of ids"
+mkdir "$T/odd"
+printf 'free money\n' >"$T/odd/q\"uo\\te"
+run predict -m "$M" --format json "$T/odd"
+expect_rc 0
+python3 -c 'import json,sys
+o = json.loads(open(sys.argv[1], encoding="utf-8").readline())
+sys.exit(0 if o["id"].endswith("q\"uo\\te") else 1)' "$T/out" || fail "id not escaped: $(cat "$T/out")"
+
+# ------------------------------------------------------------------ eval
+
+check "eval --format json"
+run eval -m "$M" --format json "$TEST"
+expect_rc 0
+cp "$T/out" "$T/eval.json"
+json_check "$T/eval.json" 'all(k in d for k in "n tp fp tn fn accuracy precision recall f1 mcc auc one_minus_auc_pct ham_fpr spam_fnr log_loss threshold".split())'
+json_check "$T/eval.json" "d['n'] == $NTEST and d['tp'] + d['fp'] + d['tn'] + d['fn'] == d['n'] and d['threshold'] == 0.5"
+
+check "eval accuracy above $ACC_BAR"
+json_check "$T/eval.json" "d['accuracy'] > $ACC_BAR"
+
+check "eval text"
+run eval -m "$M" "$TEST"
+expect_rc 0
+for k in accuracy precision recall F1 MCC 'ROC AUC' '\(1-AUC\)%' 'ham FP rate' 'spam miss rate' 'log loss' 'confusion matrix' 'actual spam' 'actual ham'; do
+    expect_out "$k"
+done
+run eval -m "$M" --threshold 0.9 --format json "$TEST"
+expect_rc 0
+json_check "$T/out" 'd["threshold"] == 0.9'
+
+# --------------------------------------------------------------- inspect
+
+check "inspect shows the parameter count"
+run inspect "$M" --format json
+expect_rc 0
+cp "$T/out" "$T/inspect.json"
+json_check "$T/inspect.json" 'all(k in d for k in "objective parameters nonzero bias solver c examples spam ham iterations grad_norm bytes_on_disk text top_spam top_ham words".split())'
+json_check "$T/inspect.json" 'd["parameters"] > 0 and d["nonzero"] <= d["parameters"] and d["solver"] == "tron" and len(d["top_spam"]) <= 20'
+P=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["parameters"])' "$T/inspect.json")
+size=$(wc -c <"$M" | tr -d ' ')
+json_check "$T/inspect.json" "d['bytes_on_disk'] == $size"
+run inspect "$M"
+expect_rc 0
+expect_out "^parameters +$P "
+expect_out '^non-zero weights'
+expect_out "^bytes on disk +$size\$"
+expect_out '^top 20 spam words'
+expect_out '^top 20 ham words'
+expect_out '^trained +[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z$'
+
+check "inspect --word 中奖 --format tsv"
+run inspect "$M" --word 中奖 --format tsv
+expect_rc 0
+[ "$(lines "$T/out")" = 1 ] || fail "expected one line, got: $(cat "$T/out")"
+awk -F '\t' '$1 != "中奖" || !($2 > 0) { exit 1 }' "$T/out" ||
+    fail "中奖 has no positive weight: $(cat "$T/out")"
+
+check "inspect --word falls back to the tokenizer's spelling"
+run inspect "$M" --top 1 --format tsv
+expect_rc 0
+[ "$(lines "$T/out")" = 2 ] || fail "--top 1 gave $(lines "$T/out") lines"
+top=$(head -n 1 "$T/out" | cut -f1)
+w=$(head -n 1 "$T/out" | cut -f2)
+TOP=$(printf '%s' "$top" | tr 'abcdefghijklmnopqrstuvwxyz' 'ABCDEFGHIJKLMNOPQRSTUVWXYZ')
+run inspect "$M" --word "$TOP" --format tsv
+expect_rc 0
+[ "$(cat "$T/out")" = "$(printf '%s\t%s' "$top" "$w")" ] || fail "--word $TOP gave: $(cat "$T/out")"
+run inspect "$M" --word zzqxnotaword --word 中奖
+expect_rc 0
+expect_out 'zzqxnotaword +not in vocabulary'
+run inspect "$M" --word zzqxnotaword --word 中奖 --top 3 --format json
+expect_rc 0
+json_check "$T/out" 'd["words"][0]["weight"] is None and d["words"][1]["weight"] > 0 and len(d["top_spam"]) == 3'
+
+check "inspect --format tsv lists every word"
+run inspect "$M" --format tsv
+expect_rc 0
+[ "$(wc -l <"$T/out" | tr -d ' ')" = "$P" ] || fail "$(wc -l <"$T/out") lines for $P parameters"
+
+# --------------------------------------------------------------- errors
+
+check "usage errors exit 2"
+for args in "" "bogus" "train" "train $TRAIN" "train -o $T/x.slr" \
+    "train --bogus -o $T/x.slr $TRAIN" "train -o $T/x.slr -c" \
+    "train --solver newton -o $T/x.slr $TRAIN" "train --max-iter -1 -o $T/x.slr $TRAIN" \
+    "train --ngrams 3 -o $T/x.slr $TRAIN" "train --class-weight 2:x -o $T/x.slr $TRAIN" \
+    "train --quiet=yes -o $T/x.slr $TRAIN" \
+    "predict $TEST" "predict -m $M" "predict -m $M --format xml $TEST" \
+    "predict -m $M --threshold 1.5 $TEST" "eval -m $M" "eval --format yaml -m $M $TEST" \
+    "inspect" "inspect $M $M" "inspect $M --top x" "inspect $M --format csv" "help bogus"; do
+    # shellcheck disable=SC2086
+    run $args
+    [ "$rc" = 2 ] || fail "'spamlr $args': exit $rc, expected 2"
+    [ -s "$T/err" ] || fail "'spamlr $args': no message on stderr"
+    [ -s "$T/out" ] && fail "'spamlr $args': wrote to stdout"
+done
+[ -e "$T/x.slr" ] && fail "a usage error wrote a model"
+
+check "-c abc names the option"
+run train -c abc -o "$T/x.slr" "$TRAIN"
+expect_rc 2
+expect_err "'-c'.*abc"
+run train -c 0 -o "$T/x.slr" "$TRAIN"
+expect_rc 2
+
+check "missing input file exits 1 naming it"
+run predict -m "$M" --lines "$T/no/such.tsv"
+expect_rc 1
+expect_err 'no/such\.tsv'
+run train -o "$T/x.slr" "$TRAIN" "$T/no/such.tsv"
+expect_rc 1
+expect_err 'no/such\.tsv'
+run eval -m "$M" --spam "$T/no/such-dir"
+expect_rc 1
+expect_err 'no/such-dir'
+run train -q -o "$T/no/dir/m.slr" "$TRAIN"
+expect_rc 1
+expect_err 'no/dir/m\.slr'
+run inspect "$T/no/model.slr"
+expect_rc 1
+expect_err 'no/model\.slr'
+
+check "corrupted model"
+cp "$M" "$T/bad.slr"
+off=$(( $(wc -c <"$M") / 2 ))
+b=$(od -An -tu1 -j "$off" -N1 "$M" | tr -d ' ')
+# shellcheck disable=SC2059
+printf "\\$(printf '%03o' $(( b ^ 255 )))" | dd of="$T/bad.slr" bs=1 seek="$off" conv=notrunc 2>/dev/null
+cmp -s "$M" "$T/bad.slr" && fail "could not flip a byte"
+run predict -m "$T/bad.slr" --lines "$TEST"
+expect_rc 1
+expect_err 'checksum|corrupt|crc'
+expect_err 'bad\.slr'
+[ -s "$T/out" ] && fail "predictions printed from a corrupted model"
+
+check "truncated and foreign model files"
+dd if="$M" of="$T/short.slr" bs=20 count=1 2>/dev/null
+run inspect "$T/short.slr"
+expect_rc 1
+expect_err 'short\.slr'
+run eval -m "$TEST" "$TEST"
+expect_rc 1
+
+echo "cli.sh: all $checks checks passed"
