@@ -95,14 +95,14 @@ check: deps
 
 test-unit: $(TEST_BIN)
 	@fail=0; for t in $(TEST_BIN); do \
-	  echo "== $$t"; CK_DEFAULT_TIMEOUT=120 SPAMLR_TEST_DATA=data ./$$t || fail=1; \
+	  echo "== $$t"; CK_DEFAULT_TIMEOUT=120 SPAMLR_TEST_DATA=data $$t || fail=1; \
 	done; exit $$fail
 
 test-cli: $(CLI)
 	@sh tests/cli.sh $(CLI)
 
 test-build: $(B)/spamlr.pc lib
-	@sh tests/build.sh "$(CC)" "$(MAKE)"
+	@sh tests/build.sh "$(CC)" "$(MAKE) B=$(B)"
 
 test-integration: $(CLI)
 	@sh tests/integration.sh $(CLI)

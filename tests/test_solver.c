@@ -1,0 +1,1031 @@
+/* test_solver.c - the exact batch solvers (TRON, L-BFGS) and the vector
+ * kernels they run on. */
+#define _POSIX_C_SOURCE 200809L
+#include <check.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "solver.h"
+
+/* Under AddressSanitizer or ThreadSanitizer, let the deliberately
+ * impossible allocation of the ENOMEM test return NULL instead of
+ * aborting. */
+#if defined(__GNUC__)
+#  define TEST_EXPORT __attribute__((visibility("default")))
+#else
+#  define TEST_EXPORT
+#endif
+TEST_EXPORT const char *__asan_default_options(void);
+TEST_EXPORT const char *__asan_default_options(void)
+{
+    return "allocator_may_return_null=1";
+}
+TEST_EXPORT const char *__tsan_default_options(void);
+TEST_EXPORT const char *__tsan_default_options(void)
+{
+    return "allocator_may_return_null=1";
+}
+
+/* ------------------------------------------------------------- helpers */
+
+static uint64_t rng_state = 0x853c49e6748fea9bULL;
+
+static void rng_seed(uint64_t s)
+{
+    rng_state = s * 0x9e3779b97f4a7c15ULL + 0x853c49e6748fea9bULL;
+}
+
+static uint64_t rng(void)
+{
+    rng_state ^= rng_state << 13;
+    rng_state ^= rng_state >> 7;
+    rng_state ^= rng_state << 17;
+    return rng_state;
+}
+
+/* uniform in [0, 1) */
+static double urand(void)
+{
+    return (double)(rng() >> 11) * (1.0 / 9007199254740992.0);
+}
+
+static int rel_close(double a, double b, double rel)
+{
+    return fabs(a - b) <= rel * fmax(fmax(fabs(a), fabs(b)), 1e-300);
+}
+
+/* A problem and the storage behind its CSR view. */
+typedef struct prob {
+    spamlr__csr X;
+    size_t *ptr;
+    uint32_t *idx;
+    float *val;
+    double *y, *cost;
+} prob;
+
+static void prob_free(prob *p)
+{
+    free(p->ptr);
+    free(p->idx);
+    free(p->val);
+    free(p->y);
+    free(p->cost);
+    memset(p, 0, sizeof *p);
+}
+
+/* rows x cols random sparse matrix (each entry present with probability
+ * `density`, at least one per row), labels from a random linear rule with
+ * `noise` flips of the score, costs C (times a random factor in [0.5, 2]
+ * when vary_cost). With bias, a last column of ones is added (and left
+ * unregularised). With binary, val is NULL (all ones). */
+static void prob_random(prob *p, size_t rows, size_t cols, double density, int bias,
+                        double C, int vary_cost, int binary, double noise)
+{
+    size_t i, j, nnz = 0, ncol = cols + (bias ? 1 : 0);
+    size_t cap = rows * ncol + 1;
+    double *wt = malloc((cols + 1) * sizeof(double));
+
+    ck_assert_ptr_nonnull(wt);
+    memset(p, 0, sizeof *p);
+    p->ptr = malloc((rows + 1) * sizeof(size_t));
+    p->idx = malloc(cap * sizeof(uint32_t));
+    p->val = malloc(cap * sizeof(float));
+    p->y = malloc((rows + 1) * sizeof(double));
+    p->cost = malloc((rows + 1) * sizeof(double));
+    ck_assert(p->ptr && p->idx && p->val && p->y && p->cost);
+    for (j = 0; j < cols; j++)
+        wt[j] = 4 * (urand() - 0.5);
+    for (i = 0; i < rows; i++) {
+        double score = bias ? 0.3 : 0;
+        size_t start = nnz;
+
+        p->ptr[i] = nnz;
+        for (j = 0; j < cols; j++) {
+            if (urand() < density || (j + 1 == cols && nnz == start)) {
+                float v = binary ? 1.0f : (float)(0.1 + 2 * urand());
+
+                p->idx[nnz] = (uint32_t)j;
+                p->val[nnz++] = v;
+                score += wt[j] * v;
+            }
+        }
+        if (bias) {
+            p->idx[nnz] = (uint32_t)cols;
+            p->val[nnz++] = 1.0f;
+        }
+        score += noise * (urand() - 0.5);
+        p->y[i] = score > 0 ? 1.0 : -1.0;
+        p->cost[i] = C * (vary_cost ? 0.5 + 1.5 * urand() : 1.0);
+    }
+    p->ptr[rows] = nnz;
+    p->X.rows = rows;
+    p->X.cols = ncol;
+    p->X.ptr = p->ptr;
+    p->X.idx = p->idx;
+    p->X.val = binary ? NULL : p->val;
+    p->X.y = p->y;
+    p->X.cost = p->cost;
+    p->X.unreg_last = bias;
+    free(wt);
+}
+
+static double *zeros(size_t n)
+{
+    double *w = calloc(n ? n : 1, sizeof(double));
+
+    ck_assert_ptr_nonnull(w);
+    return w;
+}
+
+static double grad_norm(const spamlr__csr *X, const double *w)
+{
+    double *g = zeros(X->cols), s = 0;
+    size_t j;
+
+    spamlr__objective(X, w, g);
+    for (j = 0; j < X->cols; j++)
+        s += g[j] * g[j];
+    free(g);
+    return sqrt(s);
+}
+
+static int solve(const spamlr__csr *X, unsigned solver, double tol, unsigned max_iter,
+                 unsigned threads, double *w, spamlr_train_report *rep)
+{
+    spamlr__solve_opts o;
+
+    o.solver = solver;
+    o.tol = tol;
+    o.max_iter = max_iter;
+    o.threads = threads;
+    memset(rep, 0, sizeof *rep);
+    return spamlr__solve(X, &o, w, rep);
+}
+
+static const char *solver_name(unsigned s)
+{
+    return s == SPAMLR_SOLVER_TRON ? "tron" : "lbfgs";
+}
+
+/* -------------------------------------------------------------- kernels */
+
+static double naive_dot(const double *a, const double *b, size_t n)
+{
+    double s = 0;
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        s += a[i] * b[i];
+    return s;
+}
+
+static void check_kernels(const spamlr__kernels *k)
+{
+    enum { MAXN = 33, W = 64 };
+    double abuf[MAXN + 4], bbuf[MAXN + 4], ybuf[MAXN + 4], yref[MAXN + 4];
+    double wd[W], ys[W], ysref[W];
+    uint32_t ibuf[MAXN + 4];
+    float vbuf[MAXN + 4];
+    size_t n, off, i;
+
+    ck_assert_ptr_nonnull(k->name);
+    for (i = 0; i < W; i++)
+        wd[i] = urand() * 2 - 1;
+    for (off = 0; off < 3; off++) {
+        for (n = 0; n <= MAXN; n++) {
+            double *a = abuf + off, *b = bbuf + off, *y = ybuf + off;
+            uint32_t *idx = ibuf + off;
+            float *val = vbuf + off;
+            double ref, got, scale = 0;
+
+            for (i = 0; i < n; i++) {
+                a[i] = urand() * 2 - 1;
+                b[i] = urand() * 2 - 1;
+                y[i] = yref[i] = urand() * 2 - 1;
+                idx[i] = (uint32_t)(rng() % W); /* repeats allowed */
+                val[i] = (float)(urand() * 2 - 1);
+                scale += fabs(a[i] * b[i]);
+            }
+            ref = naive_dot(a, b, n);
+            got = k->dot(a, b, n);
+            ck_assert_msg(fabs(got - ref) <= 1e-13 * (scale + 1), "%s dot n=%zu off=%zu",
+                          k->name, n, off);
+            got = k->nrm2sq(a, n);
+            ck_assert_msg(rel_close(got, naive_dot(a, a, n), 1e-13) || n == 0,
+                          "%s nrm2sq n=%zu", k->name, n);
+            if (n == 0)
+                ck_assert(got == 0 && k->dot(a, b, 0) == 0);
+
+            k->axpy(0.75, a, y, n);
+            for (i = 0; i < n; i++)
+                ck_assert_msg(fabs(y[i] - (yref[i] + 0.75 * a[i])) <= 1e-15,
+                              "%s axpy n=%zu i=%zu", k->name, n, i);
+            k->scale(-1.5, y, n);
+            for (i = 0; i < n; i++)
+                ck_assert_msg(fabs(y[i] + 1.5 * (yref[i] + 0.75 * a[i])) <= 1e-14,
+                              "%s scale n=%zu", k->name, n);
+            /* the guard entries after the vector are untouched */
+            y[n] = 12345.0;
+            k->axpy(1.0, a, y, n);
+            k->scale(2.0, y, n);
+            ck_assert(y[n] == 12345.0);
+
+            /* sparse, with values and with val == NULL (all ones) */
+            ref = 0;
+            scale = 0;
+            for (i = 0; i < n; i++) {
+                ref += (double)val[i] * wd[idx[i]];
+                scale += fabs((double)val[i] * wd[idx[i]]);
+            }
+            got = k->sdot(idx, val, n, wd);
+            ck_assert_msg(fabs(got - ref) <= 1e-13 * (scale + 1), "%s sdot n=%zu",
+                          k->name, n);
+            ref = 0;
+            for (i = 0; i < n; i++)
+                ref += wd[idx[i]];
+            got = k->sdot(idx, NULL, n, wd);
+            ck_assert_msg(fabs(got - ref) <= 1e-13 * (n + 1), "%s sdot ones n=%zu",
+                          k->name, n);
+
+            for (i = 0; i < W; i++)
+                ys[i] = ysref[i] = urand();
+            k->saxpy(-0.5, idx, val, n, ys);
+            for (i = 0; i < n; i++)
+                ysref[idx[i]] += -0.5 * (double)val[i];
+            for (i = 0; i < W; i++)
+                ck_assert_msg(fabs(ys[i] - ysref[i]) <= 1e-13, "%s saxpy n=%zu",
+                              k->name, n);
+            k->saxpy(2.0, idx, NULL, n, ys);
+            for (i = 0; i < n; i++)
+                ysref[idx[i]] += 2.0;
+            for (i = 0; i < W; i++)
+                ck_assert_msg(fabs(ys[i] - ysref[i]) <= 1e-13, "%s saxpy ones n=%zu",
+                              k->name, n);
+        }
+    }
+}
+
+START_TEST(test_kernels_env_scalar)
+{
+    /* Must be the first call in this process (this test runs first). */
+    setenv("SPAMLR_SIMD", "scalar", 1);
+    ck_assert_str_eq(spamlr__kernels_get()->name, "scalar");
+    ck_assert_str_eq(spamlr_simd_name(), "scalar");
+    ck_assert_ptr_eq(spamlr__kernels_get(), spamlr__kernels_get());
+}
+END_TEST
+
+START_TEST(test_kernels_choose)
+{
+    const spamlr__kernels *best = spamlr__kernels_available(0), *t;
+    size_t i;
+
+    ck_assert_ptr_nonnull(best);
+    ck_assert_ptr_eq(spamlr__kernels_choose("scalar"), &spamlr__kernels_scalar);
+    ck_assert_ptr_eq(spamlr__kernels_choose("SCALAR"), &spamlr__kernels_scalar);
+    ck_assert_ptr_eq(spamlr__kernels_choose("no-such-isa"), best);
+    ck_assert_ptr_eq(spamlr__kernels_choose(""), best);
+    ck_assert_ptr_eq(spamlr__kernels_choose(NULL), best);
+    for (i = 0; (t = spamlr__kernels_available(i)) != NULL; i++)
+        ck_assert_ptr_eq(spamlr__kernels_choose(t->name), t);
+    /* scalar is always there, and last */
+    ck_assert_ptr_eq(spamlr__kernels_available(i - 1), &spamlr__kernels_scalar);
+}
+END_TEST
+
+START_TEST(test_kernels_vs_naive)
+{
+    const spamlr__kernels *t;
+    size_t i;
+
+    rng_seed(1);
+    check_kernels(&spamlr__kernels_scalar);
+    for (i = 0; (t = spamlr__kernels_available(i)) != NULL; i++)
+        check_kernels(t);
+}
+END_TEST
+
+/* ------------------------------------------------------------ objective */
+
+/* Central differences against spamlr__objective's gradient. */
+static void check_gradient(int bias, int vary_cost, int binary)
+{
+    prob p;
+    size_t j, n;
+    double *w, *g, *gp, gmax = 0;
+
+    rng_seed(10 + (uint64_t)(bias * 4 + vary_cost * 2 + binary));
+    prob_random(&p, 60, 17, 0.3, bias, 1.7, vary_cost, binary, 2.0);
+    n = p.X.cols;
+    w = zeros(n);
+    g = zeros(n);
+    gp = zeros(n);
+    for (j = 0; j < n; j++)
+        w[j] = 2 * (urand() - 0.5);
+    spamlr__objective(&p.X, w, g);
+    for (j = 0; j < n; j++)
+        gmax = fmax(gmax, fabs(g[j]));
+    for (j = 0; j < n; j++) {
+        double h = 1e-5 * fmax(1.0, fabs(w[j])), wj = w[j], fp, fm, fd;
+
+        w[j] = wj + h;
+        fp = spamlr__objective(&p.X, w, NULL);
+        w[j] = wj - h;
+        fm = spamlr__objective(&p.X, w, NULL);
+        w[j] = wj;
+        fd = (fp - fm) / (2 * h);
+        ck_assert_msg(fabs(fd - g[j]) <= 1e-6 * fmax(1.0, gmax),
+                      "bias=%d cost=%d binary=%d: d/dw%zu fd %.10g analytic %.10g", bias,
+                      vary_cost, binary, j, fd, g[j]);
+    }
+    /* the objective without a gradient is the same number */
+    ck_assert(spamlr__objective(&p.X, w, NULL) == spamlr__objective(&p.X, w, gp));
+    free(w);
+    free(g);
+    free(gp);
+    prob_free(&p);
+}
+
+START_TEST(test_gradient_plain)
+{
+    check_gradient(0, 0, 0);
+}
+END_TEST
+
+START_TEST(test_gradient_bias_costs)
+{
+    check_gradient(1, 1, 0);
+    check_gradient(0, 1, 0);
+    check_gradient(1, 0, 0);
+}
+END_TEST
+
+START_TEST(test_gradient_binary)
+{
+    check_gradient(1, 1, 1);
+}
+END_TEST
+
+/* The solver's Hessian-vector product against central differences of the
+ * gradient, for 1..4 threads. */
+START_TEST(test_hessian_vec)
+{
+    prob p;
+    size_t j, n;
+    double *w, *v, *hv, *hv2, *gp, *gm, hmax = 0, h;
+    unsigned th;
+    int binary;
+
+    for (binary = 0; binary < 2; binary++) {
+        rng_seed(20 + (uint64_t)binary);
+        prob_random(&p, 300, 40, 0.15, 1, 2.5, 1, binary, 2.0);
+        n = p.X.cols;
+        w = zeros(n);
+        v = zeros(n);
+        hv = zeros(n);
+        hv2 = zeros(n);
+        gp = zeros(n);
+        gm = zeros(n);
+        for (j = 0; j < n; j++) {
+            w[j] = urand() - 0.5;
+            v[j] = urand() - 0.5;
+        }
+        ck_assert_int_eq(spamlr__hessian_vec(&p.X, w, v, hv, 1), SPAMLR_OK);
+        h = 1e-5;
+        for (j = 0; j < n; j++)
+            w[j] += h * v[j];
+        spamlr__objective(&p.X, w, gp);
+        for (j = 0; j < n; j++)
+            w[j] -= 2 * h * v[j];
+        spamlr__objective(&p.X, w, gm);
+        for (j = 0; j < n; j++) {
+            w[j] += h * v[j];
+            hmax = fmax(hmax, fabs(hv[j]));
+        }
+        for (j = 0; j < n; j++) {
+            double fd = (gp[j] - gm[j]) / (2 * h);
+
+            ck_assert_msg(fabs(fd - hv[j]) <= 1e-6 * fmax(1.0, hmax),
+                          "binary=%d (Hv)[%zu] fd %.10g solver %.10g", binary, j, fd, hv[j]);
+        }
+        for (th = 2; th <= 4; th++) {
+            ck_assert_int_eq(spamlr__hessian_vec(&p.X, w, v, hv2, th), SPAMLR_OK);
+            for (j = 0; j < n; j++)
+                ck_assert(fabs(hv2[j] - hv[j]) <= 1e-12 * fmax(1.0, hmax));
+        }
+        free(w);
+        free(v);
+        free(hv);
+        free(hv2);
+        free(gp);
+        free(gm);
+        prob_free(&p);
+    }
+}
+END_TEST
+
+/* The bias column is not regularised: at w = (0.., b) the objective is
+ * the loss alone, and a huge score does not overflow. */
+START_TEST(test_objective_values)
+{
+    size_t ptr[3] = { 0, 2, 4 };
+    uint32_t idx[4] = { 0, 1, 0, 1 };
+    float val[4] = { 1, 1, 1, 1 };
+    double y[2] = { 1, -1 }, cost[2] = { 1, 3 };
+    spamlr__csr X = { 2, 2, ptr, idx, val, y, cost, 1 };
+    double w[2] = { 0, 0 }, g[2], f;
+
+    f = spamlr__objective(&X, w, g);
+    ck_assert(rel_close(f, 4 * log(2.0), 1e-15));
+    ck_assert(rel_close(g[0], -0.5 + 1.5, 1e-15));
+    ck_assert(rel_close(g[1], -0.5 + 1.5, 1e-15));
+
+    w[1] = 3;
+    f = spamlr__objective(&X, w, NULL);
+    ck_assert(rel_close(f, log1p(exp(-3.0)) + 3 * log1p(exp(3.0)), 1e-14));
+    X.unreg_last = 0;
+    ck_assert(rel_close(spamlr__objective(&X, w, NULL), f + 4.5, 1e-14));
+
+    /* |z| up to 1e300 (through the unregularised bias): no overflow */
+    X.unreg_last = 1;
+    w[0] = 0;
+    w[1] = 1e300;
+    f = spamlr__objective(&X, w, g);
+    ck_assert(rel_close(f, 3e300, 1e-12));
+    ck_assert(rel_close(g[0], 3, 1e-12) && rel_close(g[1], 3, 1e-12));
+    w[1] = -1e300;
+    f = spamlr__objective(&X, w, g);
+    ck_assert(rel_close(f, 1e300, 1e-12));
+    ck_assert(rel_close(g[0], -1, 1e-12) && rel_close(g[1], -1, 1e-12));
+    w[0] = 1e150; /* w^2/2 finite; loss of row 2 = 3 * 1e150 */
+    w[1] = 0;
+    f = spamlr__objective(&X, w, g);
+    ck_assert(rel_close(f, 0.5e300 + 3e150, 1e-12));
+    ck_assert(rel_close(g[0], 1e150 + 3, 1e-12));
+    ck_assert(rel_close(g[1], 3, 1e-12));
+}
+END_TEST
+
+/* --------------------------------------------------------------- solvers */
+
+/* One feature x = 1 in every row; a rows y = +1, b rows y = -1, cost C:
+ * f'(w) = w + C(-a sigma(-w) + b sigma(w)), increasing; root by bisection. */
+static double tiny_root(double a, double b, double C)
+{
+    double lo = -100, hi = 100;
+    int i;
+
+    for (i = 0; i < 200; i++) {
+        double mid = 0.5 * (lo + hi);
+        double d = mid + C * (-a / (1 + exp(mid)) + b / (1 + exp(-mid)));
+
+        if (d > 0)
+            hi = mid;
+        else
+            lo = mid;
+    }
+    return 0.5 * (lo + hi);
+}
+
+START_TEST(test_tiny_known_optimum)
+{
+    static const double cases[][3] = { { 7, 3, 2 }, { 1, 9, 0.5 }, { 50, 1, 10 }, { 4, 4, 1 } };
+    size_t ci;
+    unsigned s, th;
+
+    for (ci = 0; ci < sizeof cases / sizeof cases[0]; ci++) {
+        size_t a = (size_t)cases[ci][0], b = (size_t)cases[ci][1], l = a + b, i;
+        double C = cases[ci][2], root = tiny_root((double)a, (double)b, C);
+        size_t *ptr = malloc((l + 1) * sizeof(size_t));
+        uint32_t *idx = calloc(l, sizeof(uint32_t));
+        float *val = malloc(l * sizeof(float));
+        double *y = malloc(l * sizeof(double)), *cost = malloc(l * sizeof(double));
+        spamlr__csr X;
+
+        ck_assert(ptr && idx && val && y && cost);
+        for (i = 0; i <= l; i++)
+            ptr[i] = i;
+        for (i = 0; i < l; i++) {
+            val[i] = 1;
+            y[i] = i < a ? 1 : -1;
+            cost[i] = C;
+        }
+        X.rows = l;
+        X.cols = 1;
+        X.ptr = ptr;
+        X.idx = idx;
+        X.val = val;
+        X.y = y;
+        X.cost = cost;
+        X.unreg_last = 0;
+        for (s = 0; s < 2; s++) {
+            for (th = 1; th <= 2; th++) {
+                spamlr_train_report rep;
+                double w = 0;
+                int rc = solve(&X, s, 1e-12, 1000, th, &w, &rep);
+
+                ck_assert_msg(rc == SPAMLR_OK, "%s rc %d", solver_name(s), rc);
+                ck_assert_msg(fabs(w - root) <= 1e-8, "%s a=%zu b=%zu C=%g: w %.15g root %.15g",
+                              solver_name(s), a, b, C, w, root);
+                ck_assert(rel_close(rep.objective, spamlr__objective(&X, &w, NULL), 1e-14));
+            }
+        }
+        free(ptr);
+        free(idx);
+        free(val);
+        free(y);
+        free(cost);
+    }
+}
+END_TEST
+
+/* A feature and a bias: the gradient vanishes at the answer. */
+START_TEST(test_two_columns)
+{
+    enum { L = 80 };
+    size_t ptr[L + 1], i;
+    uint32_t idx[2 * L];
+    float val[2 * L];
+    double y[L], cost[L];
+    spamlr__csr X = { L, 2, ptr, idx, val, y, cost, 1 };
+    unsigned s;
+
+    rng_seed(3);
+    for (i = 0; i < L; i++) {
+        double x = 4 * urand() - 1.5;
+
+        ptr[i] = 2 * i;
+        idx[2 * i] = 0;
+        val[2 * i] = (float)x;
+        idx[2 * i + 1] = 1;
+        val[2 * i + 1] = 1;
+        y[i] = x + 0.8 * (urand() - 0.5) > 0.4 ? 1 : -1;
+        cost[i] = 5;
+    }
+    ptr[L] = 2 * L;
+    for (s = 0; s < 2; s++) {
+        spamlr_train_report rep;
+        double w[2] = { 0, 0 }, gn;
+        int rc = solve(&X, s, 1e-10, 1000, 1, w, &rep);
+
+        gn = grad_norm(&X, w);
+        ck_assert_msg(rc == SPAMLR_OK, "%s rc %d", solver_name(s), rc);
+        ck_assert_msg(gn <= 1e-6, "%s |g| %g", solver_name(s), gn);
+        ck_assert_msg(rep.grad_norm <= 1e-10 * rep.grad_norm0 * 1.01 + 1e-12,
+                      "%s reported |g| %g of %g", solver_name(s), rep.grad_norm,
+                      rep.grad_norm0);
+        ck_assert(rel_close(rep.grad_norm, gn, 1e-3) || gn < 1e-12);
+        ck_assert(w[0] > 0 && isfinite(w[1]));
+        ck_assert(rep.iterations > 0 && rep.inner_iterations >= rep.iterations);
+    }
+}
+END_TEST
+
+START_TEST(test_tron_equals_lbfgs)
+{
+    prob p;
+    double *w0, *w1, f0, f1;
+    spamlr_train_report r0, r1;
+    int rc;
+
+    rng_seed(4);
+    prob_random(&p, 2000, 500, 0.02, 1, 1.0, 1, 0, 1.0);
+    w0 = zeros(p.X.cols);
+    w1 = zeros(p.X.cols);
+    rc = solve(&p.X, SPAMLR_SOLVER_TRON, 1e-7, 1000, 1, w0, &r0);
+    ck_assert_int_eq(rc, SPAMLR_OK);
+    rc = solve(&p.X, SPAMLR_SOLVER_LBFGS, 1e-7, 5000, 1, w1, &r1);
+    ck_assert_int_eq(rc, SPAMLR_OK);
+    f0 = spamlr__objective(&p.X, w0, NULL);
+    f1 = spamlr__objective(&p.X, w1, NULL);
+    ck_assert_msg(rel_close(f0, f1, 1e-8), "tron %.15g lbfgs %.15g", f0, f1);
+    ck_assert(rel_close(r0.objective, f0, 1e-12));
+    ck_assert(rel_close(r1.objective, f1, 1e-12));
+    ck_assert(r0.grad_norm <= 1e-7 * r0.grad_norm0 * 1.01);
+    ck_assert(r1.grad_norm <= 1e-7 * r1.grad_norm0 * 1.01);
+    ck_assert(rel_close(r0.grad_norm0, r1.grad_norm0, 1e-12));
+    free(w0);
+    free(w1);
+    prob_free(&p);
+}
+END_TEST
+
+static void check_threads(unsigned s)
+{
+    prob p;
+    double *w[4], f[4], wmax = 0;
+    unsigned th;
+    size_t j;
+
+    rng_seed(5);
+    prob_random(&p, 1500, 400, 0.03, 1, 2.0, 1, 0, 1.0);
+    for (th = 1; th <= 4; th++) {
+        spamlr_train_report rep;
+        int rc;
+
+        w[th - 1] = zeros(p.X.cols);
+        rc = solve(&p.X, s, 1e-10, 5000, th, w[th - 1], &rep);
+        ck_assert_msg(rc == SPAMLR_OK, "%s threads %u rc %d", solver_name(s), th, rc);
+        f[th - 1] = rep.objective;
+        ck_assert(rel_close(f[th - 1], spamlr__objective(&p.X, w[th - 1], NULL), 1e-12));
+    }
+    for (j = 0; j < p.X.cols; j++)
+        wmax = fmax(wmax, fabs(w[0][j]));
+    for (th = 2; th <= 4; th++) {
+        ck_assert_msg(rel_close(f[th - 1], f[0], 1e-10), "%s threads %u: f %.17g vs %.17g",
+                      solver_name(s), th, f[th - 1], f[0]);
+        for (j = 0; j < p.X.cols; j++)
+            ck_assert_msg(fabs(w[th - 1][j] - w[0][j]) <= 1e-7 * fmax(1.0, wmax),
+                          "%s threads %u: w[%zu] %.12g vs %.12g", solver_name(s), th, j,
+                          w[th - 1][j], w[0][j]);
+    }
+    /* The same thread count gives the very same bits. */
+    {
+        spamlr_train_report rep;
+        double *again = zeros(p.X.cols);
+
+        ck_assert_int_eq(solve(&p.X, s, 1e-10, 5000, 3, again, &rep), SPAMLR_OK);
+        ck_assert(memcmp(again, w[2], p.X.cols * sizeof(double)) == 0);
+        free(again);
+    }
+    for (th = 0; th < 4; th++)
+        free(w[th]);
+    prob_free(&p);
+}
+
+START_TEST(test_threads_tron)
+{
+    check_threads(SPAMLR_SOLVER_TRON);
+}
+END_TEST
+
+START_TEST(test_threads_lbfgs)
+{
+    check_threads(SPAMLR_SOLVER_LBFGS);
+}
+END_TEST
+
+/* Separable data with a huge C: the optimum is far out; the solvers stop
+ * (converged or at max_iter) with finite numbers. */
+START_TEST(test_separable_large_c)
+{
+    prob p;
+    unsigned s, th;
+
+    rng_seed(6);
+    prob_random(&p, 300, 30, 0.3, 1, 1e6, 0, 0, 0.0);
+    for (s = 0; s < 2; s++) {
+        for (th = 1; th <= 2; th++) {
+            spamlr_train_report rep;
+            double *w = zeros(p.X.cols), f;
+            size_t j, i, wrong = 0;
+            int rc = solve(&p.X, s, 1e-10, 40, th, w, &rep);
+
+            ck_assert_msg(rc == SPAMLR_OK || rc == SPAMLR_ENOCONVERGE, "%s rc %d",
+                          solver_name(s), rc);
+            if (rc == SPAMLR_ENOCONVERGE)
+                ck_assert_uint_le(rep.iterations, 40);
+            for (j = 0; j < p.X.cols; j++)
+                ck_assert(isfinite(w[j]));
+            f = spamlr__objective(&p.X, w, NULL);
+            ck_assert(isfinite(f) && isfinite(rep.objective) && isfinite(rep.grad_norm));
+            ck_assert(rel_close(rep.objective, f, 1e-9));
+            /* it did learn the rule */
+            for (i = 0; i < p.X.rows; i++) {
+                double z = 0;
+                size_t k;
+
+                for (k = p.ptr[i]; k < p.ptr[i + 1]; k++)
+                    z += p.val[k] * w[p.idx[k]];
+                wrong += z * p.y[i] <= 0;
+            }
+            ck_assert_msg(wrong <= 3, "%s: %zu training errors", solver_name(s), wrong);
+            free(w);
+        }
+    }
+    prob_free(&p);
+}
+END_TEST
+
+START_TEST(test_max_iter_and_report)
+{
+    prob p;
+    unsigned s;
+
+    rng_seed(7);
+    prob_random(&p, 200, 50, 0.1, 1, 1.0, 0, 0, 1.0);
+    for (s = 0; s < 2; s++) {
+        spamlr_train_report rep;
+        spamlr__solve_opts o = { s, 1e-12, 2, 1 };
+        double *w = zeros(p.X.cols);
+        int rc;
+
+        memset(&rep, 0, sizeof rep);
+        rep.examples = 11;
+        rep.spam = 22;
+        rep.ham = 33;
+        rep.features = 44;
+        rep.seconds = 5.5;
+        rc = spamlr__solve(&p.X, &o, w, &rep);
+        ck_assert_int_eq(rc, SPAMLR_ENOCONVERGE);
+        ck_assert_uint_eq(rep.iterations, 2);
+        ck_assert(rep.inner_iterations >= 2);
+        ck_assert(rep.objective < p.X.rows * log(2.0)); /* moved downhill from 0 */
+        ck_assert(rel_close(rep.objective, spamlr__objective(&p.X, w, NULL), 1e-12));
+        ck_assert(rel_close(rep.grad_norm, grad_norm(&p.X, w), 1e-9));
+        ck_assert(rep.grad_norm < rep.grad_norm0);
+        /* fields the solver does not own are left alone */
+        ck_assert(rep.examples == 11 && rep.spam == 22 && rep.ham == 33);
+        ck_assert(rep.features == 44 && rep.seconds == 5.5);
+
+        /* max_iter 0: nothing done, w untouched, still a report */
+        memset(w, 0, p.X.cols * sizeof(double));
+        o.max_iter = 0;
+        rc = spamlr__solve(&p.X, &o, w, &rep);
+        ck_assert_int_eq(rc, SPAMLR_ENOCONVERGE);
+        ck_assert_uint_eq(rep.iterations, 0);
+        ck_assert(rel_close(rep.objective, p.X.rows * log(2.0), 1e-14));
+        ck_assert(rep.grad_norm == rep.grad_norm0 && rep.grad_norm0 > 0);
+
+        /* NULL report is allowed */
+        o.max_iter = 100;
+        o.tol = 1e-3;
+        ck_assert_int_eq(spamlr__solve(&p.X, &o, w, NULL), SPAMLR_OK);
+        free(w);
+    }
+    prob_free(&p);
+}
+END_TEST
+
+/* Starting from a random point reaches the same optimum as from zero. */
+START_TEST(test_warm_start)
+{
+    prob p;
+    unsigned s;
+    size_t j;
+
+    rng_seed(8);
+    prob_random(&p, 400, 60, 0.1, 1, 3.0, 1, 0, 1.0);
+    for (s = 0; s < 2; s++) {
+        spamlr_train_report r0, r1;
+        double *w0 = zeros(p.X.cols), *w1 = zeros(p.X.cols);
+
+        for (j = 0; j < p.X.cols; j++)
+            w1[j] = 3 * (urand() - 0.5);
+        ck_assert_int_eq(solve(&p.X, s, 1e-10, 2000, 1, w0, &r0), SPAMLR_OK);
+        ck_assert_int_eq(solve(&p.X, s, 1e-10, 2000, 2, w1, &r1), SPAMLR_OK);
+        ck_assert(rel_close(r0.objective, r1.objective, 1e-10));
+        for (j = 0; j < p.X.cols; j++)
+            ck_assert(fabs(w0[j] - w1[j]) <= 1e-6);
+        free(w0);
+        free(w1);
+    }
+    prob_free(&p);
+}
+END_TEST
+
+/* Binary rows (val == NULL) solve like the same rows with explicit ones. */
+START_TEST(test_binary_rows)
+{
+    prob p;
+    unsigned s;
+    size_t j;
+
+    rng_seed(9);
+    prob_random(&p, 300, 40, 0.2, 1, 1.0, 0, 1, 1.0);
+    for (s = 0; s < 2; s++) {
+        spamlr_train_report r0, r1;
+        double *w0 = zeros(p.X.cols), *w1 = zeros(p.X.cols);
+
+        p.X.val = NULL;
+        ck_assert_int_eq(solve(&p.X, s, 1e-9, 1000, 2, w0, &r0), SPAMLR_OK);
+        p.X.val = p.val;
+        ck_assert_int_eq(solve(&p.X, s, 1e-9, 1000, 2, w1, &r1), SPAMLR_OK);
+        ck_assert(rel_close(r0.objective, r1.objective, 1e-12));
+        for (j = 0; j < p.X.cols; j++)
+            ck_assert(fabs(w0[j] - w1[j]) <= 1e-12 * (1 + fabs(w0[j])));
+        free(w0);
+        free(w1);
+    }
+    prob_free(&p);
+}
+END_TEST
+
+START_TEST(test_degenerate)
+{
+    size_t ptr0[1] = { 0 }, ptr2[3] = { 0, 0, 0 };
+    uint32_t idx[1] = { 0 };
+    float val[1] = { 1 };
+    double y[2] = { 1, -1 }, cost[2] = { 1, 1 };
+    spamlr__csr X = { 0, 3, ptr0, idx, val, y, cost, 1 };
+    spamlr_train_report rep;
+    double w[3] = { 1, -2, 5 };
+    unsigned s;
+
+    for (s = 0; s < 2; s++) {
+        /* no rows: the optimum of 1/2 |w|^2 is 0; the bias is free */
+        w[0] = 1;
+        w[1] = -2;
+        w[2] = 5;
+        ck_assert_int_eq(solve(&X, s, 1e-10, 100, 4, w, &rep), SPAMLR_OK);
+        ck_assert(fabs(w[0]) < 1e-9 && fabs(w[1]) < 1e-9 && w[2] == 5);
+        ck_assert(fabs(rep.objective) < 1e-17);
+    }
+    /* empty rows: every example scores 0 */
+    X.rows = 2;
+    X.ptr = ptr2;
+    for (s = 0; s < 2; s++) {
+        w[0] = w[1] = w[2] = 0;
+        ck_assert_int_eq(solve(&X, s, 1e-6, 100, 2, w, &rep), SPAMLR_OK);
+        ck_assert(rel_close(rep.objective, 2 * log(2.0), 1e-15));
+        ck_assert(rep.grad_norm0 == 0 && rep.iterations == 0);
+    }
+    /* no columns */
+    X.cols = 0;
+    X.unreg_last = 0;
+    ck_assert_int_eq(solve(&X, 0, 1e-6, 100, 1, NULL, &rep), SPAMLR_OK);
+    ck_assert(rel_close(rep.objective, 2 * log(2.0), 1e-15));
+}
+END_TEST
+
+START_TEST(test_invalid_and_nomem)
+{
+    size_t ptr[2] = { 0, 1 };
+    uint32_t idx[1] = { 0 };
+    float val[1] = { 1 };
+    double y[1] = { 1 }, cost[1] = { 1 }, w[1] = { 0 };
+    spamlr__csr X = { 1, 1, ptr, idx, val, y, cost, 0 };
+    spamlr__solve_opts o = { 0, 1e-4, 10, 1 };
+    spamlr_train_report rep;
+
+    ck_assert_int_eq(spamlr__solve(NULL, &o, w, &rep), SPAMLR_EINVAL);
+    ck_assert_int_eq(spamlr__solve(&X, NULL, w, &rep), SPAMLR_EINVAL);
+    ck_assert_int_eq(spamlr__solve(&X, &o, NULL, &rep), SPAMLR_EINVAL);
+    o.solver = 7;
+    ck_assert_int_eq(spamlr__solve(&X, &o, w, &rep), SPAMLR_EINVAL);
+    o.solver = 0;
+    o.tol = NAN;
+    ck_assert_int_eq(spamlr__solve(&X, &o, w, &rep), SPAMLR_EINVAL);
+    o.tol = -1;
+    ck_assert_int_eq(spamlr__solve(&X, &o, w, &rep), SPAMLR_EINVAL);
+    o.tol = 1e-4;
+    /* threads 0 means one */
+    o.threads = 0;
+    ck_assert_int_eq(spamlr__solve(&X, &o, w, &rep), SPAMLR_OK);
+
+    /* sizes that cannot be allocated: a clean SPAMLR_ENOMEM */
+    X.rows = 0;
+    X.cols = SIZE_MAX / 4;
+    for (o.solver = 0; o.solver < 2; o.solver++) {
+        o.threads = 1;
+        ck_assert_int_eq(spamlr__solve(&X, &o, w, &rep), SPAMLR_ENOMEM);
+    }
+    X.rows = 1;
+    o.solver = SPAMLR_SOLVER_TRON;
+    o.threads = 2;
+    ck_assert_int_eq(spamlr__solve(&X, &o, w, &rep), SPAMLR_ENOMEM);
+}
+END_TEST
+
+/* ------------------------------------------------------------ LIBLINEAR */
+
+#define LIBLINEAR "/usr/bin/liblinear-train"
+
+/* Runs liblinear-train -s 0 -c 1 -e 0.0001 (no bias) and returns f at its
+ * weights, or NAN when it is not installed. */
+static double liblinear_objective(const prob *p)
+{
+    char dir[] = "/tmp/spamlr-test-XXXXXX", data[64], model[64], cmd[256], line[256];
+    FILE *fp;
+    size_t i, k, n = 0, nfeat = 0;
+    double *w, f, sign = 1;
+    int in_w = 0, first_label = 0;
+
+    if (access(LIBLINEAR, X_OK) != 0)
+        return NAN;
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    snprintf(data, sizeof data, "%s/train.svm", dir);
+    snprintf(model, sizeof model, "%s/model", dir);
+    fp = fopen(data, "w");
+    ck_assert_ptr_nonnull(fp);
+    for (i = 0; i < p->X.rows; i++) {
+        fprintf(fp, "%+d", p->y[i] > 0 ? 1 : -1);
+        for (k = p->ptr[i]; k < p->ptr[i + 1]; k++)
+            fprintf(fp, " %u:%.9g", p->idx[k] + 1, (double)p->val[k]);
+        fputc('\n', fp);
+    }
+    ck_assert_int_eq(fclose(fp), 0);
+    snprintf(cmd, sizeof cmd, "%s -q -s 0 -c 1 -e 0.0001 %s %s >/dev/null 2>&1", LIBLINEAR,
+             data, model);
+    ck_assert_int_eq(system(cmd), 0);
+    fp = fopen(model, "r");
+    ck_assert_ptr_nonnull(fp);
+    w = zeros(p->X.cols);
+    while (fgets(line, sizeof line, fp)) {
+        if (in_w) {
+            ck_assert(n < p->X.cols);
+            w[n++] = strtod(line, NULL);
+        } else if (strncmp(line, "label ", 6) == 0) {
+            first_label = atoi(line + 6);
+        } else if (strncmp(line, "nr_feature ", 11) == 0) {
+            nfeat = (size_t)atol(line + 11);
+        } else if (strcmp(line, "w\n") == 0) {
+            in_w = 1;
+        }
+    }
+    fclose(fp);
+    ck_assert_uint_eq(n, nfeat);
+    /* LIBLINEAR's weights score its first label as the positive class */
+    if (first_label == -1)
+        sign = -1;
+    for (i = 0; i < n; i++)
+        w[i] *= sign;
+    f = spamlr__objective(&p->X, w, NULL);
+    free(w);
+    remove(data);
+    remove(model);
+    rmdir(dir);
+    return f;
+}
+
+START_TEST(test_vs_liblinear)
+{
+    prob p;
+    spamlr_train_report rep;
+    double *w, f_ll;
+    unsigned s;
+
+    rng_seed(12);
+    prob_random(&p, 400, 80, 0.08, 0, 1.0, 0, 0, 1.0);
+    f_ll = liblinear_objective(&p);
+    if (isnan(f_ll)) {
+        prob_free(&p);
+        return; /* not installed: nothing to compare with */
+    }
+    for (s = 0; s < 2; s++) {
+        w = zeros(p.X.cols);
+        ck_assert_int_eq(solve(&p.X, s, 1e-8, 1000, 2, w, &rep), SPAMLR_OK);
+        ck_assert_msg(rep.objective <= f_ll * (1 + 1e-12),
+                      "%s f %.12g above liblinear's %.12g", solver_name(s), rep.objective, f_ll);
+        ck_assert_msg(rel_close(rep.objective, f_ll, 1e-5), "%s f %.12g liblinear %.12g",
+                      solver_name(s), rep.objective, f_ll);
+        free(w);
+    }
+    prob_free(&p);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ main */
+
+static Suite *solver_suite(void)
+{
+    Suite *s = suite_create("solver");
+    TCase *tc;
+
+    /* first: the kernel choice must see SPAMLR_SIMD before anything else */
+    tc = tcase_create("kernels");
+    tcase_add_test(tc, test_kernels_env_scalar);
+    tcase_add_test(tc, test_kernels_choose);
+    tcase_add_test(tc, test_kernels_vs_naive);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("objective");
+    tcase_add_test(tc, test_gradient_plain);
+    tcase_add_test(tc, test_gradient_bias_costs);
+    tcase_add_test(tc, test_gradient_binary);
+    tcase_add_test(tc, test_objective_values);
+    tcase_add_test(tc, test_hessian_vec);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("solve");
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, test_tiny_known_optimum);
+    tcase_add_test(tc, test_two_columns);
+    tcase_add_test(tc, test_tron_equals_lbfgs);
+    tcase_add_test(tc, test_threads_tron);
+    tcase_add_test(tc, test_threads_lbfgs);
+    tcase_add_test(tc, test_separable_large_c);
+    tcase_add_test(tc, test_max_iter_and_report);
+    tcase_add_test(tc, test_warm_start);
+    tcase_add_test(tc, test_binary_rows);
+    tcase_add_test(tc, test_degenerate);
+    tcase_add_test(tc, test_invalid_and_nomem);
+    tcase_add_test(tc, test_vs_liblinear);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(solver_suite());
+    int failed;
+
+    srunner_run_all(sr, CK_NORMAL);
+    failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
