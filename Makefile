@@ -14,6 +14,10 @@ BINDIR  ?= $(PREFIX)/bin
 PCDIR   ?= $(LIBDIR)/pkgconfig
 DESTDIR ?=
 B       ?= build
+V       ?= 0
+ifeq ($(V),0)
+Q := @
+endif
 
 VMAJOR := $(shell sed -n 's/^\#define SPAMLR_VERSION_MAJOR \([0-9]*\)/\1/p' include/spamlr.h)
 VMINOR := $(shell sed -n 's/^\#define SPAMLR_VERSION_MINOR \([0-9]*\)/\1/p' include/spamlr.h)
@@ -57,9 +61,10 @@ cli: $(CLI)
 $(B)/lib/kernels/%_sse2.o: KFLAGS := -msse2
 $(B)/lib/kernels/%_avx2.o: KFLAGS := -mavx2 -mfma
 
-$(B)/%.o: %.c include/spamlr.h $(wildcard lib/*.h lib/kernels/*.h)
+$(B)/%.o: %.c include/spamlr.h $(wildcard lib/*.h lib/kernels/*.h cli/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(KFLAGS) -c $< -o $@
+	@echo "  CC      $<"
+	$(Q)$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(KFLAGS) -c $< -o $@
 
 $(STATIC): $(LIB_OBJ)
 	@rm -f $@
@@ -76,7 +81,8 @@ $(CLI): $(CLI_OBJ) $(STATIC)
 # Unit suites link the static library, so they can reach private helpers.
 $(B)/tests/%: tests/%.c $(STATIC) $(wildcard tests/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CPPFLAGS) $(CHECK_CFLAGS) $(ALL_CFLAGS) -Itests $< -o $@ $(STATIC) \
+	@echo "  CCLD    $@"
+	$(Q)$(CC) $(ALL_CPPFLAGS) $(CHECK_CFLAGS) $(ALL_CFLAGS) -Itests $< -o $@ $(STATIC) \
 	    $(ALL_LDFLAGS) $(CHECK_LIBS) $(LIBS)
 
 $(B)/spamlr.pc: Makefile include/spamlr.h

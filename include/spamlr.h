@@ -140,9 +140,15 @@ typedef struct spamlr_text_opts {
                                bigrams; 0 = unigrams only. Default 1 */
     unsigned features;      /* spamlr_features. Default SPAMLR_FEAT_BINARY */
     unsigned normalize;     /* 1 = rows scaled to unit L2 norm. Default 1 */
-    unsigned mime;          /* 1 = inputs are parsed as RFC 5322 e-mail
-                               (reserved for the MIME reader; 0.1 reads raw
-                               mail as text). Default 0 */
+    unsigned mime;          /* 1 = a message (a file, spamlr_dataset_add,
+                               spamlr_predict) is parsed as RFC 5322 e-mail:
+                               headers, MIME parts, transfer encodings and
+                               charsets decoded, HTML turned into text, and
+                               header tokens such as "subject:free" added.
+                               Text without a header is read as a body.
+                               The text column of TSV/CSV lines is always
+                               plain text. 0 = every message is plain
+                               text. Default 1 */
     unsigned reserved[8];
 } spamlr_text_opts;
 
@@ -175,7 +181,8 @@ typedef struct spamlr_dataset spamlr_dataset;
 SPAMLR_API int spamlr_dataset_create(spamlr_dataset **out, const spamlr_text_opts *o);
 SPAMLR_API void spamlr_dataset_free(spamlr_dataset *ds);
 
-/* Appends one message of `len` bytes. label is SPAMLR_SPAM, SPAMLR_HAM or
+/* Appends one message of `len` bytes (read as e-mail or plain text as the
+ * dataset's `mime` option says). label is SPAMLR_SPAM, SPAMLR_HAM or
  * SPAMLR_UNLABELLED; `name` (may be NULL) identifies the row in output
  * (a path, "file:line"); it is copied. */
 SPAMLR_API int spamlr_dataset_add(spamlr_dataset *ds, int label, const char *text,
@@ -189,9 +196,13 @@ SPAMLR_API int spamlr_dataset_add(spamlr_dataset *ds, int label, const char *tex
  *   in .csv (or .csv.gz) is read as CSV (RFC 4180 quoting, label in the
  *   first column, text in the second). Empty lines are skipped; a line
  *   without a label or with an unknown label is an SPAMLR_EPARSE error.
- * read_path: `path` is a file holding one message, or a directory whose
- *   regular files (recursively, in name order, dot-files skipped) are one
- *   message each; all get `label` (SPAMLR_UNLABELLED allowed).
+ * read_path: `path` is a file holding one message, an mbox file (it starts
+ *   with a "From sender Day Mon ..." line; messages are split at such lines
+ *   and ">From " is unescaped), or a directory whose regular files
+ *   (recursively, in name order, dot-files skipped) are each one message or
+ *   mbox; in a maildir (a directory with cur/ and new/) tmp/ is skipped.
+ *   All get `label` (SPAMLR_UNLABELLED allowed). Rows are named by path, or
+ *   "path:line" for the messages of an mbox holding several.
  * read_index: lines `spam PATH` or `ham PATH`, PATH relative to the
  *   directory of the index file (absolute paths are used as they are);
  *   blank lines and lines starting with '#' are skipped. */

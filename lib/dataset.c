@@ -57,6 +57,7 @@ void spamlr_dataset_free(spamlr_dataset *ds)
     free(ds->names);
     free(ds->stamp);
     free(ds->pos);
+    spamlr__buf_free(&ds->mtext);
     free(ds);
 }
 
@@ -150,6 +151,22 @@ int spamlr__dataset_row_text(spamlr_dataset *ds, const char *text, size_t len)
     return rc ? rc : ds->building_err;
 }
 
+int spamlr__dataset_row_message(spamlr_dataset *ds, const char *msg, size_t len)
+{
+    spamlr__mime_opts mo;
+    int rc;
+
+    spamlr__mime_opts_init(&mo);
+    ds->mtext.len = 0;
+    rc = spamlr__mime_parse(&mo, &ds->opts, msg, len, &ds->mtext, token_cb, ds);
+    /* too deep a nesting still gives what could be read: not an error */
+    if (rc && rc != SPAMLR_ELIMIT)
+        return rc;
+    if (ds->building_err)
+        return ds->building_err;
+    return spamlr__dataset_row_text(ds, ds->mtext.data, ds->mtext.len);
+}
+
 static int cmp_pair(const void *a, const void *b)
 {
     const uint32_t *x = a, *y = b;
@@ -214,8 +231,10 @@ fail:
     return rc;
 }
 
-int spamlr_dataset_add(spamlr_dataset *ds, int label, const char *text, size_t len,
-                       const char *name)
+/* Adds one row: a message (parsed as e-mail when the options say so) or,
+ * with as_message 0, plain text (the text column of a TSV or CSV line). */
+static int add_row(spamlr_dataset *ds, int label, const char *text, size_t len,
+                   const char *name, int as_message)
 {
     int rc;
 
@@ -224,13 +243,22 @@ int spamlr_dataset_add(spamlr_dataset *ds, int label, const char *text, size_t l
         return SPAMLR_EINVAL;
     if ((rc = spamlr__dataset_row_begin(ds)))
         return rc;
-    rc = spamlr__dataset_row_text(ds, text, len);
+    if (as_message && ds->opts.mime)
+        rc = spamlr__dataset_row_message(ds, text, len);
+    else
+        rc = spamlr__dataset_row_text(ds, text, len);
     if (rc) {
         ds->building_err = rc;
         ds->nnz = ds->ptr[ds->rows];
         return rc;
     }
     return spamlr__dataset_row_end(ds, label, name);
+}
+
+int spamlr_dataset_add(spamlr_dataset *ds, int label, const char *text, size_t len,
+                       const char *name)
+{
+    return add_row(ds, label, text, len, name, 1);
 }
 
 /* ------------------------------------------------------------- readers */
@@ -309,7 +337,7 @@ static int parse_label(const char *s, size_t n)
 }
 
 static int add_named(spamlr_dataset *ds, int label, const char *text, size_t len,
-                     const char *path, long line, spamlr_diag *d)
+                     const char *path, long line, int as_message, spamlr_diag *d)
 {
     char name[600];
     int rc;
@@ -318,7 +346,7 @@ static int add_named(spamlr_dataset *ds, int label, const char *text, size_t len
         snprintf(name, sizeof name, "%s:%ld", path, line);
     else
         snprintf(name, sizeof name, "%s", path);
-    rc = spamlr_dataset_add(ds, label, text, len, name);
+    rc = add_row(ds, label, text, len, name, as_message);
     if (rc)
         return spamlr__diag(d, rc, path, line, -1, "%s", spamlr_strerror(rc));
     return SPAMLR_OK;
@@ -369,7 +397,7 @@ static int read_tsv(spamlr_dataset *ds, const char *path, const char *buf, size_
             return spamlr__diag(d, SPAMLR_EPARSE, path, line, (long long)(p - buf),
                                 "unknown label \"%s\" (expected spam, ham, 1 or 0)", ex);
         }
-        if ((rc = add_named(ds, label, tab + 1, (size_t)(p + n - tab - 1), path, line, d)))
+        if ((rc = add_named(ds, label, tab + 1, (size_t)(p + n - tab - 1), path, line, 0, d)))
             return rc;
     next:
         p = eol + 1;
@@ -465,7 +493,7 @@ static int read_csv(spamlr_dataset *ds, const char *path, const char *buf, size_
                               "unknown label \"%s\" (expected spam, ham, 1 or 0)", ex);
             goto out;
         }
-        if ((rc = add_named(ds, lab, text ? text : "", tlen, path, rline, d)))
+        if ((rc = add_named(ds, lab, text ? text : "", tlen, path, rline, 0, d)))
             goto out;
     nextrec:
         first = 0;
@@ -506,6 +534,87 @@ int spamlr_dataset_read_lines(spamlr_dataset *ds, const char *path, spamlr_diag 
     return rc;
 }
 
+/* True when p starts an mbox "From " envelope line as MTAs write it:
+ * "From <sender> <weekday> <month> ..." (asctime date). Requiring the date
+ * keeps a body line such as "From the desk of..." from splitting a mail. */
+static int from_line(const char *p, const char *end)
+{
+    static const char days[] = "MonTueWedThuFriSatSun";
+    static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+    const char *q = p + 5;
+    int i, ok = 0;
+
+    if (end - p < 20 || memcmp(p, "From ", 5) != 0)
+        return 0;
+    while (q < end && *q != ' ' && *q != '\n')
+        q++;
+    while (q < end && *q == ' ')
+        q++;
+    if (end - q < 8 || q[3] != ' ')
+        return 0;
+    for (i = 0; i < 7; i++)
+        ok |= memcmp(q, days + 3 * i, 3) == 0;
+    if (!ok)
+        return 0;
+    for (i = 0, ok = 0; i < 12; i++)
+        ok |= memcmp(q + 4, months + 3 * i, 3) == 0;
+    return ok;
+}
+
+/* Adds the messages of an mbox (buf starts with a From_ line): each runs
+ * to the next From_ line; the From_ line itself is dropped and ">From "
+ * (">>From " ...) in bodies loses one '>' (mboxrd). A file holding a single
+ * message is named by its path, several by "path:line". */
+static int read_mbox(spamlr_dataset *ds, int label, const char *path, const char *buf,
+                     size_t len, spamlr_diag *d)
+{
+    const char *end = buf + len, *p = buf, *next;
+    char *msg = NULL;
+    size_t cap = 0;
+    long line = 1, start_line;
+    int rc = SPAMLR_OK, single;
+
+    for (next = memchr(buf, '\n', len); next && !from_line(next + 1, end);
+         next = memchr(next + 1, '\n', (size_t)(end - next - 1)))
+        ;
+    single = next == NULL;
+    while (p < end) {
+        const char *body = memchr(p, '\n', (size_t)(end - p)), *q;
+        size_t n = 0;
+
+        start_line = line;
+        body = body ? body + 1 : end;
+        line++;
+        /* copy the body up to the next From_ line, unescaping >From */
+        for (q = body; q < end;) {
+            const char *eol = memchr(q, '\n', (size_t)(end - q)), *s = q;
+            size_t k;
+            eol = eol ? eol + 1 : end;
+            if (from_line(q, end))
+                break;
+            while (s < eol && *s == '>')
+                s++;
+            if (s > q && eol - s >= 5 && memcmp(s, "From ", 5) == 0)
+                q++;
+            k = (size_t)(eol - q);
+            if ((rc = spamlr__grow((void **)&msg, &cap, n + k + 1, 1))) {
+                rc = spamlr__diag(d, rc, path, start_line, -1, "out of memory");
+                goto out;
+            }
+            memcpy(msg + n, q, k);
+            n += k;
+            q = eol;
+            line++;
+        }
+        if ((rc = add_named(ds, label, msg ? msg : "", n, path, single ? 0 : start_line, 1, d)))
+            goto out;
+        p = q;
+    }
+out:
+    free(msg);
+    return rc;
+}
+
 static int read_file_msg(spamlr_dataset *ds, int label, const char *path, spamlr_diag *d)
 {
     char *buf = NULL;
@@ -514,7 +623,10 @@ static int read_file_msg(spamlr_dataset *ds, int label, const char *path, spamlr
 
     if ((rc = spamlr__slurp(path, &buf, &len, d)))
         return rc;
-    rc = add_named(ds, label, buf, len, path, 0, d);
+    if (from_line(buf, buf + len))
+        rc = read_mbox(ds, label, path, buf, len, d);
+    else
+        rc = add_named(ds, label, buf, len, path, 0, 1, d);
     free(buf);
     return rc;
 }
@@ -530,8 +642,9 @@ static int read_dir(spamlr_dataset *ds, int label, const char *path, int depth,
     DIR *dir = NULL;
     struct dirent *e;
     char **names = NULL, *full = NULL;
+    const char *cur = "cur", *new = "new";
     size_t n = 0, cap = 0, i;
-    int rc = SPAMLR_OK;
+    int rc = SPAMLR_OK, maildir;
 
     if (depth > 64)
         return spamlr__diag(d, SPAMLR_ELIMIT, path, 0, -1,
@@ -551,9 +664,13 @@ static int read_dir(spamlr_dataset *ds, int label, const char *path, int depth,
     }
     if (n > 1)
         qsort(names, n, sizeof *names, cmp_str);
+    maildir = bsearch(&cur, names, n, sizeof *names, cmp_str) &&
+              bsearch(&new, names, n, sizeof *names, cmp_str);
     for (i = 0; i < n; i++) {
         struct stat st;
         size_t flen = strlen(path) + strlen(names[i]) + 2;
+        if (maildir && strcmp(names[i], "tmp") == 0)
+            continue; /* a maildir's tmp/ holds mails still being delivered */
         free(full);
         if (!(full = malloc(flen))) {
             rc = spamlr__diag(d, SPAMLR_ENOMEM, path, 0, -1, "out of memory");

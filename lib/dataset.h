@@ -4,6 +4,7 @@
 #define SPAMLR_DATASET_H
 
 #include "common.h"
+#include "mime.h"
 #include "vocab.h"
 
 struct spamlr_dataset {
@@ -22,11 +23,15 @@ struct spamlr_dataset {
     uint32_t *stamp, *pos;
     size_t stamp_cap;
     int building_err;        /* first error met inside the token callback */
+    spamlr__buf mtext;       /* decoded text of the message being added */
 };
 
 /* Opens a row; feeds text to it (may be called several times); closes it. */
 int spamlr__dataset_row_begin(spamlr_dataset *ds);
 int spamlr__dataset_row_text(spamlr_dataset *ds, const char *text, size_t len);
+/* Feeds a raw e-mail to the current row: its header and structure tokens
+ * and the tokens of its decoded text. */
+int spamlr__dataset_row_message(spamlr_dataset *ds, const char *msg, size_t len);
 int spamlr__dataset_row_token(spamlr_dataset *ds, const char *tok, size_t len);
 int spamlr__dataset_row_end(spamlr_dataset *ds, int label, const char *name);
 

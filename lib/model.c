@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "dataset.h"
+#include "mime.h"
 #include "model.h"
 
 struct spamlr_scratch {
@@ -13,6 +14,7 @@ struct spamlr_scratch {
     size_t val_cap;
     const spamlr_model *m;
     int err;
+    spamlr__buf text;       /* decoded text of an e-mail */
 };
 
 int spamlr__model_new(spamlr_model **out, const spamlr_text_opts *text)
@@ -161,6 +163,7 @@ void spamlr_scratch_free(spamlr_scratch *s)
         return;
     free(s->ids);
     free(s->val);
+    spamlr__buf_free(&s->text);
     free(s);
 }
 
@@ -219,6 +222,16 @@ int spamlr_predict(const spamlr_model *m, spamlr_scratch *s, const char *text, s
     s->m = m;
     s->n = 0;
     s->err = 0;
+    if (m->text.mime) {
+        spamlr__mime_opts mo;
+        spamlr__mime_opts_init(&mo);
+        s->text.len = 0;
+        rc = spamlr__mime_parse(&mo, &m->text, text, len, &s->text, scratch_token, s);
+        if (rc && rc != SPAMLR_ELIMIT)
+            return rc;
+        text = s->text.data;
+        len = s->text.len;
+    }
     if ((rc = spamlr_tokenize(&m->text, text, len, scratch_token, s)))
         return rc;
     if (s->err)

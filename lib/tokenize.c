@@ -521,7 +521,7 @@ void spamlr_text_opts_init(spamlr_text_opts *o)
     o->cjk_bigrams = 1;
     o->features = SPAMLR_FEAT_BINARY;
     o->normalize = 1;
-    o->mime = 0;
+    o->mime = 1;
 }
 
 int spamlr__text_opts_check(const spamlr_text_opts *o)

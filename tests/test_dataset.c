@@ -193,6 +193,86 @@ START_TEST(hostile_bytes)
 }
 END_TEST
 
+START_TEST(mbox_and_maildir)
+{
+    char dir[64], p[256];
+    spamlr_dataset *ds = new_ds();
+    spamlr_diag d;
+    const char *mbox =
+        "From alice@example.com Mon Jan  6 10:00:00 2025\n"
+        "Subject: first\n\nhello\n>From here on, a quoted From line\n\n"
+        "From the desk of nobody: this line is body text, not a separator\n"
+        "From bob@example.com Tue Feb  4 11:00:00 2025\n"
+        "Subject: =?UTF-8?B?5Lit5aWW?=\n\nsecond\n";
+
+    tu_tmpdir(dir, sizeof dir);
+    snprintf(p, sizeof p, "%s/box.mbox", dir);
+    tu_write(p, mbox, strlen(mbox));
+    ck_assert_int_eq(spamlr_dataset_read_path(ds, SPAMLR_SPAM, p, &d), SPAMLR_OK);
+    ck_assert_uint_eq(spamlr_dataset_rows(ds), 2);
+    {
+        char want[300];
+        snprintf(want, sizeof want, "%s:8", p); /* the second From_ line */
+        ck_assert_str_eq(spamlr_dataset_name(ds, 1), want);
+    }
+    /* a maildir: cur/ and new/ are read, tmp/ is not */
+    snprintf(p, sizeof p, "%s/md", dir);
+    ck_assert_int_eq(mkdir(p, 0755), 0);
+    snprintf(p, sizeof p, "%s/md/cur", dir);
+    ck_assert_int_eq(mkdir(p, 0755), 0);
+    snprintf(p, sizeof p, "%s/md/new", dir);
+    ck_assert_int_eq(mkdir(p, 0755), 0);
+    snprintf(p, sizeof p, "%s/md/tmp", dir);
+    ck_assert_int_eq(mkdir(p, 0755), 0);
+    snprintf(p, sizeof p, "%s/md/cur/1.host:2,S", dir);
+    tu_write(p, "Subject: a\n\nx\n", 15);
+    snprintf(p, sizeof p, "%s/md/new/2.host", dir);
+    tu_write(p, "Subject: b\n\ny\n", 15);
+    snprintf(p, sizeof p, "%s/md/tmp/3.host", dir);
+    tu_write(p, "Subject: c\n\nz\n", 15);
+    snprintf(p, sizeof p, "%s/md", dir);
+    ck_assert_int_eq(spamlr_dataset_read_path(ds, SPAMLR_HAM, p, &d), SPAMLR_OK);
+    ck_assert_uint_eq(spamlr_dataset_rows(ds), 4);
+    ck_assert_uint_eq(spamlr_dataset_count(ds, SPAMLR_HAM), 2);
+    spamlr_dataset_free(ds);
+    tu_rmrf(dir);
+}
+END_TEST
+
+START_TEST(mail_is_decoded)
+{
+    /* with mime (the default) a base64 body and an encoded Subject become
+     * words; without it they are opaque */
+    const char *mail = "Subject: =?UTF-8?B?5oGt5Zac5oKo5Lit5aWW?=\n"
+                       "Content-Type: text/plain; charset=utf-8\n"
+                       "Content-Transfer-Encoding: base64\n\n"
+                       "5YWN6LS55Luj5byA5Y+R56Wo\n";
+    spamlr_dataset *ds = new_ds(), *raw = NULL;
+    spamlr_text_opts o;
+    spamlr_model *m = NULL;
+    float w;
+
+    ck_assert_int_eq(spamlr_dataset_add(ds, SPAMLR_SPAM, mail, strlen(mail), NULL), 0);
+    ck_assert_int_eq(spamlr_dataset_add(ds, SPAMLR_HAM, "Subject: hi\n\nlunch?", 20, NULL), 0);
+    ck_assert_int_eq(spamlr_train(&m, ds, NULL, NULL, NULL), 0);
+    ck_assert_int_eq(spamlr_model_weight(m, "subject:中奖", &w), SPAMLR_OK);
+    ck_assert(w > 0);
+    ck_assert_int_eq(spamlr_model_weight(m, "发票", &w), SPAMLR_OK); /* body: 免费代开发票 */
+    ck_assert_int_eq(spamlr_model_weight(m, "5ywn6ls55luj5bya5y", &w), SPAMLR_ENOTFOUND);
+    spamlr_model_free(m);
+    spamlr_text_opts_init(&o);
+    o.mime = 0;
+    ck_assert_int_eq(spamlr_dataset_create(&raw, &o), 0);
+    ck_assert_int_eq(spamlr_dataset_add(raw, SPAMLR_SPAM, mail, strlen(mail), NULL), 0);
+    ck_assert_int_eq(spamlr_dataset_add(raw, SPAMLR_HAM, "lunch?", 6, NULL), 0);
+    ck_assert_int_eq(spamlr_train(&m, raw, NULL, NULL, NULL), 0);
+    ck_assert_int_eq(spamlr_model_weight(m, "发票", &w), SPAMLR_ENOTFOUND);
+    spamlr_model_free(m);
+    spamlr_dataset_free(raw);
+    spamlr_dataset_free(ds);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("dataset");
@@ -203,6 +283,8 @@ static Suite *suite(void)
     tcase_add_test(t, gzip_reads_the_same);
     tcase_add_test(t, dirs_and_index);
     tcase_add_test(t, hostile_bytes);
+    tcase_add_test(t, mbox_and_maildir);
+    tcase_add_test(t, mail_is_decoded);
     suite_add_tcase(s, t);
     return s;
 }

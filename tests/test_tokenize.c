@@ -276,7 +276,7 @@ START_TEST(opts_defaults)
     ck_assert_uint_eq(o.cjk_bigrams, 1);
     ck_assert_uint_eq(o.features, SPAMLR_FEAT_BINARY);
     ck_assert_uint_eq(o.normalize, 1);
-    ck_assert_uint_eq(o.mime, 0);
+    ck_assert_uint_eq(o.mime, 1);
     for (k = 0; k < sizeof o.reserved / sizeof o.reserved[0]; k++)
         ck_assert_uint_eq(o.reserved[k], 0);
     ck_assert_int_eq(spamlr__text_opts_check(&o), SPAMLR_OK);

@@ -1,0 +1,124 @@
+/* mime.h - one raw RFC 5322 message -> decoded UTF-8 text + header tokens.
+ *
+ * The mime module reads any bytes as an e-mail message: header fields
+ * (folded, RFC 2047 encoded words, duplicates, garbage), MIME structure
+ * (multipart types nested to max_depth, message/rfc822 parsed recursively),
+ * transfer encodings (base64, quoted-printable, 7bit, 8bit, binary),
+ * charsets (through iconv, with fallback detection, see charset.h) and HTML
+ * (to text, see html.h). It produces
+ *
+ *   text    the UTF-8 text of every text/plain and text/html part, in message
+ *           order, parts separated by "\n". It is always valid UTF-8 and
+ *           holds no NUL, CR or other C0 control except "\n" and "\t".
+ *   tokens  header and structure tokens in their final form, passed to the
+ *           caller's spamlr_token_fn:
+ *
+ *   subject:<t>         each token t of the decoded Subject, as
+ *                       spamlr_tokenize() makes it with the caller's options
+ *   from:<t>            each token of the From display name (or comment)
+ *   from:@<domain>      domain of the From address, lower-case
+ *   reply-to:@<domain>  domain of the (first) Reply-To address
+ *   to:count:<b>        number of addresses in all To fields, bucketed
+ *   cc:count:<b>        same for Cc; <b> is 0, 1, 2-5 or 6+; only when the
+ *                       field is present
+ *   x-mailer:<t>        each token of X-Mailer; any other field put in the
+ *                       allow-list gives "<name>:<t>" the same way
+ *   content-type:<t/s>  type/subtype of the top-level entity (text/plain
+ *                       when absent or unreadable)
+ *   part:<t/s>          type/subtype of every entity below the top level
+ *   charset:<name>      every charset declared by a text part or an encoded
+ *                       word, lower-case, as declared (gb2312, not gb18030)
+ *   filename:<t>        each token of a part's file name (Content-Disposition
+ *                       filename or Content-Type name, RFC 2047/2231 decoded)
+ *   attach:<ext>        the file name's extension, lower-case ("attach:pdf")
+ *   url:<host>          host of every http(s)/ftp link in HTML href/src
+ *                       attributes (lower-case, without user@ and :port;
+ *                       "www." kept); all-numeric hosts give "url:ip"
+ *   mailto:<domain>     domain of every mailto: link in HTML
+ *   html:img:<b>        number of <img> tags in all HTML parts, bucketed
+ *                       1, 2-5 or 6+ (no token without images)
+ *   html:hidden         HTML hides text (display:none, visibility:hidden,
+ *                       font size 0/1, font-size 0-1px, white text colour)
+ *   html:script, html:iframe, html:form, html:object
+ *                       the HTML holds such an element
+ *
+ * The structure tokens (content-type:, part:, charset:, attach:) come when
+ * "content-type" is in the allow-list; the HTML ones when html_tokens is set.
+ * Every token from part:, charset:, attach:, url:, mailto:, html: is given
+ * at most once per message (up to 256 distinct ones; later new ones are
+ * dropped). Header-field tokens come from the top-level header only; the
+ * Subject of an attached message/rfc822 becomes a line of text instead.
+ *
+ * Never tokenised, whatever the allow-list says: the verdict fields that
+ * other filters add (X-Spam-*, X-Bogosity, X-DSPAM-*, X-Virus-*,
+ * X-SpamBayes-*, X-CRM114-*, X-Bayes-*), and never the mere presence of a
+ * field name. A field with an empty value gives no token at all.
+ */
+#ifndef SPAMLR_MIME_H
+#define SPAMLR_MIME_H
+
+#include "common.h"
+
+/* A growable byte buffer owned by its user. After any successful append,
+ * data[len] == '\0' (data may be NULL while len == 0). */
+typedef struct spamlr__buf {
+    char *data;
+    size_t len, cap;
+} spamlr__buf;
+
+void spamlr__buf_init(spamlr__buf *b);
+/* Frees the storage and re-initialises b. Accepts NULL. */
+void spamlr__buf_free(spamlr__buf *b);
+/* Makes room for `extra` more bytes (plus the NUL). 0 or SPAMLR_ENOMEM. */
+int spamlr__buf_reserve(spamlr__buf *b, size_t extra);
+/* Appends n bytes. 0 or SPAMLR_ENOMEM (then b is unchanged). */
+int spamlr__buf_append(spamlr__buf *b, const void *p, size_t n);
+int spamlr__buf_putc(spamlr__buf *b, int c);
+
+/* The default header allow-list. */
+#define SPAMLR__MIME_FIELDS_DEFAULT "subject from reply-to to cc content-type x-mailer"
+
+/* Parser settings; fill with spamlr__mime_opts_init() and change fields. */
+typedef struct spamlr__mime_opts {
+    unsigned max_depth;       /* nesting of multipart/message entities below
+                                 the top (top = 0). Deeper ones are skipped
+                                 and the call returns SPAMLR_ELIMIT. Default
+                                 32; values above 128 are taken as 128 (the
+                                 parser recurses; this bounds its stack) */
+    size_t max_header_line;   /* an unfolded field longer than this is
+                                 truncated (bytes). Default 65536 */
+    size_t max_output;        /* text is cut at this many bytes (at a UTF-8
+                                 boundary; not an error). Default 4 MiB */
+    size_t max_part;          /* at most this many bytes of one part's body
+                                 are decoded. Default 16 MiB */
+    unsigned html_tokens;     /* 1 = url:, mailto:, html: tokens. Default 1 */
+    const char *fields;       /* header allow-list: field names separated
+                                 by spaces or commas, case-insensitive;
+                                 NULL = SPAMLR__MIME_FIELDS_DEFAULT, "" =
+                                 no header tokens. Special forms exist for
+                                 subject, from, reply-to, to, cc,
+                                 content-type; any other name is tokenised
+                                 with "<name>:" as prefix */
+} spamlr__mime_opts;
+
+void spamlr__mime_opts_init(spamlr__mime_opts *o);
+
+/* Parses msg[0..len) (any bytes; never reads outside them). Appends the
+ * message's text to *text (which the caller initialised and owns; what it
+ * held before is kept, and a "\n" separates it from the new text) and calls
+ * tok(ctx, token, len) for each header/structure token (see above); tok may
+ * be NULL, and when it returns non-zero no more tokens are given (the text
+ * is still completed). Header values are tokenised with spamlr_tokenize(to,
+ * ...); to may be NULL only when tok is NULL.
+ *
+ * Returns SPAMLR_OK; SPAMLR_ELIMIT when entities were nested deeper than
+ * max_depth (everything read before and beside them is still output);
+ * SPAMLR_ENOMEM (text then holds what was written before); SPAMLR_EINVAL
+ * for NULL arguments. Temporary memory (bounded by max_part, max_output and
+ * max_header_line, and by len) is freed before returning. Thread-safe: no
+ * global state; iconv descriptors are opened and closed within the call. */
+int spamlr__mime_parse(const spamlr__mime_opts *mo, const spamlr_text_opts *to,
+                       const char *msg, size_t len, spamlr__buf *text,
+                       spamlr_token_fn tok, void *ctx);
+
+#endif
