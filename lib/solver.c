@@ -29,7 +29,6 @@
 #include <limits.h>
 #include <math.h>
 #include <pthread.h>
-#include <sched.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,22 +67,25 @@ static inline double log1pexp_diff(double t, double h)
 
 /* ----------------------------------------------------------- thread pool */
 
-/* A task is nblk independent blocks. The caller and the workers claim
- * blocks one at a time from a shared counter; since each block writes only
- * its own outputs, the result does not depend on who ran what. The caller
- * first runs its fair share, then gives the workers as long again to claim
- * the rest before it takes those too: so a worker that is late (asleep, or
- * descheduled on a busy machine) costs at most about the caller's share,
- * and an awake one always gets work.
+/* A task is nblk independent blocks. Block b's home is thread b % nthr
+ * (thread 0 is the caller), so a block's accumulator stays in one core's
+ * cache from one task to the next. Each block is claimed once, through its
+ * own flag; since a block writes only its own outputs, the result does not
+ * depend on who ran it. After its own blocks, the caller gives the workers
+ * as long again to claim theirs, then takes what is left: a worker that is
+ * late (asleep, or descheduled on a busy machine) costs about the
+ * caller's share, not a stall.
  *
  * Waiting (workers for a task, the caller for the last block) spins for a
- * short while, then yields the CPU in a loop, then sleeps on a condition
- * variable. The spin matters: a solve hands out tasks microseconds apart,
- * and waking a sleeping thread (worse, an idle virtual CPU) can take
- * milliseconds. There are never more threads than CPUs (more blocks than
- * threads are fine: they are claimed in turn). */
-#define POOL_SPIN_SECONDS 50e-6
-#define POOL_YIELD_SECONDS 20e-3
+ * few tens of microseconds, then sleeps on a condition variable. Inside a
+ * CG loop tasks come microseconds apart, and the spin catches them without
+ * the cost of a wake-up. It is kept short on purpose: measured on a KVM
+ * guest, longer spins, or spins that call sched_yield(), made the waiting
+ * thread miss its tasks (the hypervisor or the scheduler takes the CPU
+ * away from a spinner), and the caller then did all the work. There are
+ * never more threads than CPUs (more blocks than threads are fine). */
+#define POOL_SPIN_SECONDS 30e-6
+#define POOL_GRACE_MIN_SECONDS 5e-6
 
 typedef void (*task_fn)(void *ctx, unsigned blk);
 
@@ -91,13 +93,12 @@ typedef struct pool {
     unsigned nblk;          /* blocks per task */
     unsigned nthr;          /* threads, the caller included */
     pthread_t *tid;         /* nthr - 1 workers */
+    struct pool_arg *args;  /* their arguments */
     pthread_mutex_t mu;
     pthread_cond_t go, done;
     int sync_ok;            /* mu/go/done initialised */
-    uint32_t gen;           /* current task number (caller only) */
-    /* (task number << 32) | next unclaimed block; a new task number is
-     * stored under mu */
-    atomic_uint_least64_t state;
+    atomic_uint_least32_t gen;     /* current task number; stored under mu */
+    atomic_uint_least32_t *claim;  /* per block: last task number it ran in */
     atomic_uint finished;   /* blocks of the current task done */
     _Atomic(task_fn) fn;    /* the current task, valid with its number */
     _Atomic(void *) ctx;
@@ -123,11 +124,11 @@ static double seconds(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-/* Waits (spinning, then yielding) until ready(p, arg), within the pool's
- * spin budget; returns whether it happened. */
+/* Spins until ready(p, arg), at most POOL_SPIN_SECONDS; returns whether
+ * it happened. */
 static int spin_until(pool *p, int (*ready)(pool *, uint32_t), uint32_t arg)
 {
-    double start = 0, t;
+    double until = 0;
     unsigned i;
 
     for (;;) {
@@ -136,24 +137,17 @@ static int spin_until(pool *p, int (*ready)(pool *, uint32_t), uint32_t arg)
                 return 1;
             cpu_relax();
         }
-        t = seconds();
-        if (start == 0)
-            start = t;
-        else if (t - start > POOL_YIELD_SECONDS)
+        if (until == 0)
+            until = seconds() + POOL_SPIN_SECONDS;
+        else if (seconds() > until)
             return 0;
-        else if (t - start > POOL_SPIN_SECONDS)
-            sched_yield();
     }
-}
-
-static uint32_t task_number(pool *p)
-{
-    return (uint32_t)(atomic_load_explicit(&p->state, memory_order_acquire) >> 32);
 }
 
 static int new_task(pool *p, uint32_t seen)
 {
-    return task_number(p) != seen || atomic_load_explicit(&p->quit, memory_order_relaxed);
+    return atomic_load_explicit(&p->gen, memory_order_acquire) != seen
+           || atomic_load_explicit(&p->quit, memory_order_relaxed);
 }
 
 static int task_done(pool *p, uint32_t unused)
@@ -162,27 +156,35 @@ static int task_done(pool *p, uint32_t unused)
     return atomic_load_explicit(&p->finished, memory_order_acquire) == p->nblk;
 }
 
-/* Claims and runs up to `most` blocks of task number `g`. */
-static void pool_claim(pool *p, uint32_t g, int is_worker, unsigned most)
+/* Whether block b is still unclaimed in task g (task numbers wrap). */
+static int unclaimed(pool *p, unsigned b, uint32_t g)
 {
-    uint_least64_t st = atomic_load_explicit(&p->state, memory_order_acquire);
+    uint32_t c = atomic_load_explicit(&p->claim[b], memory_order_acquire);
 
-    while (most > 0) {
+    return (int32_t)(c - g) < 0;
+}
+
+/* Claims and runs the unclaimed blocks first, first + step, ... of task
+ * number g. */
+static void pool_claim(pool *p, uint32_t g, unsigned first, unsigned step, int is_worker)
+{
+    unsigned b;
+
+    for (b = first; b < p->nblk; b += step) {
+        uint_least32_t c = atomic_load_explicit(&p->claim[b], memory_order_acquire);
         task_fn fn;
         void *ctx;
-        unsigned b = (unsigned)(st & 0xffffffffu);
 
-        if ((uint32_t)(st >> 32) != g || b >= p->nblk)
-            return;
-        /* Read before claiming: a successful claim proves the task was
-         * still open, so these belonged to it. */
+        if ((int32_t)((uint32_t)c - g) >= 0)
+            continue;
+        /* Read before claiming: a successful claim proves task g was still
+         * open, so these were its. */
         fn = atomic_load_explicit(&p->fn, memory_order_relaxed);
         ctx = atomic_load_explicit(&p->ctx, memory_order_relaxed);
-        if (!atomic_compare_exchange_weak_explicit(&p->state, &st, st + 1,
-                                                   memory_order_acquire,
-                                                   memory_order_acquire))
+        if (!atomic_compare_exchange_strong_explicit(&p->claim[b], &c, g,
+                                                     memory_order_acq_rel,
+                                                     memory_order_acquire))
             continue;
-        most--;
         fn(ctx, b);
         if (atomic_fetch_add_explicit(&p->finished, 1, memory_order_acq_rel) + 1 == p->nblk
             && is_worker) {
@@ -191,13 +193,18 @@ static void pool_claim(pool *p, uint32_t g, int is_worker, unsigned most)
                 pthread_cond_signal(&p->done);
             pthread_mutex_unlock(&p->mu);
         }
-        st = atomic_load_explicit(&p->state, memory_order_acquire);
     }
 }
 
+typedef struct pool_arg {
+    pool *p;
+    unsigned who;
+} pool_arg;
+
 static void *pool_worker(void *arg)
 {
-    pool *p = arg;
+    pool *p = ((pool_arg *)arg)->p;
+    unsigned who = ((pool_arg *)arg)->who;
     uint32_t seen = 0;
 
     for (;;) {
@@ -212,34 +219,41 @@ static void *pool_worker(void *arg)
         }
         if (atomic_load_explicit(&p->quit, memory_order_relaxed))
             break;
-        seen = task_number(p);
-        pool_claim(p, seen, 1, UINT_MAX);
+        seen = atomic_load_explicit(&p->gen, memory_order_acquire);
+        pool_claim(p, seen, who, p->nthr, 1);
     }
     return NULL;
 }
 
-/* Opens task number ++gen (or, with quit set, tells the workers to end). */
-static void pool_publish(pool *p)
+/* Opens the next task (or, with quit set, tells the workers to end). */
+static uint32_t pool_publish(pool *p)
 {
+    uint32_t g;
+
     pthread_mutex_lock(&p->mu);
-    p->gen++;
-    atomic_store_explicit(&p->state, (uint_least64_t)p->gen << 32, memory_order_release);
+    g = atomic_load_explicit(&p->gen, memory_order_relaxed) + 1;
+    atomic_store_explicit(&p->gen, g, memory_order_release);
     if (p->sleepers)
         pthread_cond_broadcast(&p->go);
     pthread_mutex_unlock(&p->mu);
+    return g;
 }
 
-static int task_claimed(pool *p, uint32_t g)
+static int all_claimed(pool *p, uint32_t g)
 {
-    uint_least64_t st = atomic_load_explicit(&p->state, memory_order_acquire);
+    unsigned b;
 
-    return (uint32_t)(st >> 32) != g || (st & 0xffffffffu) >= p->nblk;
+    for (b = 0; b < p->nblk; b++)
+        if (unclaimed(p, b, g))
+            return 0;
+    return 1;
 }
 
 /* Runs fn(ctx, b) for every block b and returns when all are done. */
 static void pool_run(pool *p, task_fn fn, void *ctx)
 {
     unsigned b;
+    uint32_t g;
     double t0, t1, grace;
 
     if (p->nthr <= 1) {
@@ -250,16 +264,16 @@ static void pool_run(pool *p, task_fn fn, void *ctx)
     atomic_store_explicit(&p->fn, fn, memory_order_relaxed);
     atomic_store_explicit(&p->ctx, ctx, memory_order_relaxed);
     atomic_store_explicit(&p->finished, 0, memory_order_relaxed);
-    pool_publish(p);
+    g = pool_publish(p);
     t0 = seconds();
-    pool_claim(p, p->gen, 0, (p->nblk + p->nthr - 1) / p->nthr);
+    pool_claim(p, g, 0, p->nthr, 0);
     t1 = seconds();
-    grace = t1 + fmax(t1 - t0, POOL_SPIN_SECONDS);
-    while (!task_claimed(p, p->gen)) {
-        for (b = 0; b < 64 && !task_claimed(p, p->gen); b++)
+    grace = t1 + fmax(t1 - t0, POOL_GRACE_MIN_SECONDS);
+    while (!all_claimed(p, g)) {
+        for (b = 0; b < 64 && !all_claimed(p, g); b++)
             cpu_relax();
         if (seconds() > grace)
-            pool_claim(p, p->gen, 0, UINT_MAX);
+            pool_claim(p, g, 0, 1, 0);
     }
     if (spin_until(p, task_done, 0))
         return;
@@ -288,7 +302,11 @@ static void pool_stop(pool *p)
         pthread_mutex_destroy(&p->mu);
     }
     free(p->tid);
+    free(p->args);
+    free((void *)p->claim);
     p->tid = NULL;
+    p->args = NULL;
+    p->claim = NULL;
     p->nthr = 1;
     p->sync_ok = 0;
 }
@@ -298,10 +316,10 @@ static void pool_stop(pool *p)
  * address until pool_stop(). */
 static int pool_start(pool *p, unsigned nblk)
 {
-    unsigned t, want = nblk < spamlr__ncpu() ? nblk : spamlr__ncpu();
+    unsigned t, b, want = nblk < spamlr__ncpu() ? nblk : spamlr__ncpu();
 
     memset(p, 0, sizeof *p);
-    atomic_init(&p->state, 0);
+    atomic_init(&p->gen, 0);
     atomic_init(&p->finished, 0);
     atomic_init(&p->fn, NULL);
     atomic_init(&p->ctx, NULL);
@@ -311,8 +329,12 @@ static int pool_start(pool *p, unsigned nblk)
     if (want <= 1)
         return SPAMLR_OK;
     p->tid = malloc(sizeof(pthread_t) * (want - 1));
-    if (!p->tid)
+    p->args = malloc(sizeof(pool_arg) * want);
+    p->claim = malloc(sizeof(*p->claim) * nblk);
+    if (!p->tid || !p->args || !p->claim)
         goto fail;
+    for (b = 0; b < nblk; b++)
+        atomic_init(&p->claim[b], 0);
     if (pthread_mutex_init(&p->mu, NULL) != 0)
         goto fail;
     if (pthread_cond_init(&p->go, NULL) != 0) {
@@ -325,17 +347,35 @@ static int pool_start(pool *p, unsigned nblk)
         goto fail;
     }
     p->sync_ok = 1;
-    /* When a thread cannot be created, the ones that exist run all the
-     * blocks: slower, but the same result. */
+    /* Workers are created with the final thread count in mind; when one
+     * cannot be created, the blocks it would have had go to the caller
+     * after the grace period: slower, but the same result. */
+    p->nthr = want;
     for (t = 1; t < want; t++) {
-        if (pthread_create(&p->tid[t - 1], NULL, pool_worker, p) != 0)
+        p->args[t].p = p;
+        p->args[t].who = t;
+        if (pthread_create(&p->tid[t - 1], NULL, pool_worker, &p->args[t]) != 0)
             break;
-        p->nthr = t + 1;
+    }
+    if (t < want) {
+        /* stop the ones that started, then run single-threaded */
+        unsigned started = t;
+
+        atomic_store_explicit(&p->quit, 1, memory_order_relaxed);
+        pool_publish(p);
+        for (t = 1; t < started; t++)
+            pthread_join(p->tid[t - 1], NULL);
+        atomic_store_explicit(&p->quit, 0, memory_order_relaxed);
+        p->nthr = 1;
     }
     return SPAMLR_OK;
 fail:
     free(p->tid);
+    free(p->args);
+    free((void *)p->claim);
     p->tid = NULL;
+    p->args = NULL;
+    p->claim = NULL;
     return SPAMLR_ENOMEM;
 }
 
@@ -816,6 +856,10 @@ static int tron(lr *L, const spamlr__solve_opts *o, double *w, spamlr_train_repo
         actred = -step_change(L, t.xs, k->dot(w, t.s, L->nreg),
                               k->nrm2sq(t.s, L->nreg), 1.0, &dg);
         snorm = sqrt(k->nrm2sq(t.s, n));
+        /* The radius update of LIBLINEAR (Lin & More): alpha * snorm is
+         * the minimiser of the quadratic through f(w), g.s and f(w + s)
+         * along s; the ratio actred / prered picks shrink or grow. The
+         * first radius is ||g0||, cut to the first step's length. */
         if (iter == 0)
             delta = fmin(delta, snorm);
         if (-actred - gs <= 0)
