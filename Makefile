@@ -68,15 +68,18 @@ $(B)/%.o: %.c include/spamlr.h $(wildcard lib/*.h lib/kernels/*.h cli/*.h)
 
 $(STATIC): $(LIB_OBJ)
 	@rm -f $@
-	$(AR) rcs $@ $^
+	@echo "  AR      $@"
+	$(Q)$(AR) rcs $@ $^
 
 $(SHARED): $(LIB_OBJ)
-	$(CC) -shared -Wl,-soname,$(SONAME) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
-	ln -sf libspamlr.so.$(VERSION) $(B)/$(SONAME)
-	ln -sf libspamlr.so.$(VERSION) $(B)/libspamlr.so
+	@echo "  LD      $@"
+	$(Q)$(CC) -shared -Wl,-soname,$(SONAME) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+	$(Q)ln -sf libspamlr.so.$(VERSION) $(B)/$(SONAME)
+	$(Q)ln -sf libspamlr.so.$(VERSION) $(B)/libspamlr.so
 
 $(CLI): $(CLI_OBJ) $(STATIC)
-	$(CC) $(ALL_LDFLAGS) -o $@ $(CLI_OBJ) $(STATIC) $(LIBS)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(CLI_OBJ) $(STATIC) $(LIBS)
 
 # Unit suites link the static library, so they can reach private helpers.
 $(B)/tests/%: tests/%.c $(STATIC) $(wildcard tests/*.h)
@@ -87,7 +90,7 @@ $(B)/tests/%: tests/%.c $(STATIC) $(wildcard tests/*.h)
 
 $(B)/spamlr.pc: Makefile include/spamlr.h
 	@mkdir -p $(B)
-	printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$(LIBDIR)' 'includedir=$(INCDIR)' '' \
+	$(Q)printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$(LIBDIR)' 'includedir=$(INCDIR)' '' \
 	  'Name: spamlr' 'Description: logistic-regression spam filter with visible parameters' \
 	  'Version: $(VERSION)' 'Libs: -L$${libdir} -lspamlr' 'Libs.private: -lz -lm -lpthread' \
 	  'Cflags: -I$${includedir}' > $@

@@ -9,7 +9,7 @@
 enum {
     OPT_HELP = 1, OPT_OUT, OPT_C, OPT_TOL, OPT_MAX_ITER, OPT_SOLVER, OPT_THREADS,
     OPT_NO_BIAS, OPT_REG_BIAS, OPT_CLASS_WEIGHT, OPT_MIN_COUNT, OPT_NGRAMS,
-    OPT_FEATURES, OPT_NO_NORMALIZE, OPT_MAX_TOKEN_LEN, OPT_QUIET
+    OPT_FEATURES, OPT_NO_NORMALIZE, OPT_MAX_TOKEN_LEN, OPT_QUIET, OPT_CV
 };
 
 static const cli_opt train_opts[] = {
@@ -29,6 +29,7 @@ static const cli_opt train_opts[] = {
     { "no-normalize", 0, 0, OPT_NO_NORMALIZE },
     { "max-token-len", 0, 1, OPT_MAX_TOKEN_LEN },
     { "quiet", 'q', 0, OPT_QUIET },
+    { "cv", 0, 1, OPT_CV },
     INPUT_OPTIONS,
     { NULL, 0, 0, 0 }
 };
@@ -42,6 +43,8 @@ typedef struct train_cfg {
     spamlr_train_opts train;
     int quiet;
     int help;
+    int auto_c;      /* -c auto */
+    unsigned cv;     /* folds for -c auto or the --cv report; 0 = none */
     input_list inputs;
 } train_cfg;
 
@@ -53,7 +56,11 @@ static void train_help(void)
            "existing MODEL untouched). A report goes to standard error.\n\n"
            "options:\n"
            "  -o, --output MODEL     model file to write (required)\n"
-           "  -c C                   inverse regularisation strength (default 1)\n"
+           "  -c C|auto              inverse regularisation strength (default 1);\n"
+           "                         auto = the best power of 2 from 0.25 up, by\n"
+           "                         cross-validated ROC AUC\n"
+           "  --cv K                 K-fold cross-validation: report it (and with\n"
+           "                         -c auto, use K folds; default 5)\n"
            "  --tol EPS              stop when |grad| <= EPS * |grad at start| (1e-4)\n"
            "  --max-iter N           outer iterations at most (default 1000)\n"
            "  --solver tron|lbfgs    trust-region Newton (default) or L-BFGS\n"
@@ -142,7 +149,13 @@ static int parse_option(cli_args *a, train_cfg *cfg, int id, const char *v)
     switch (id) {
     case OPT_HELP: cfg->help = 1; return 0;
     case OPT_OUT: cfg->out = v; return 0;
-    case OPT_C: return parse_positive(a, v, 1e12, &cfg->train.c);
+    case OPT_C:
+        if (strcmp(v, "auto") == 0) {
+            cfg->auto_c = 1;
+            return 0;
+        }
+        return parse_positive(a, v, 1e12, &cfg->train.c);
+    case OPT_CV: return parse_unsigned(a, v, 2, 100, &cfg->cv);
     case OPT_TOL: return parse_positive(a, v, 1, &cfg->train.tol);
     case OPT_MAX_ITER: return parse_unsigned(a, v, 1, UINT_MAX, &cfg->train.max_iter);
     case OPT_SOLVER: return parse_choice(a, v, solver_names, &cfg->train.solver);
@@ -196,7 +209,8 @@ static int report_bad_classes(int err, const spamlr_dataset *ds)
                          "both spam and ham examples are needed", spam, ham);
 }
 
-static void print_report(const train_cfg *cfg, const spamlr_train_report *r)
+static void print_report(const train_cfg *cfg, const spamlr_train_opts *o,
+                         const spamlr_train_report *r)
 {
     struct stat st;
 
@@ -208,8 +222,8 @@ static void print_report(const train_cfg *cfg, const spamlr_train_report *r)
             "  objective      %.10g\n"
             "  gradient norm  %.10g (initial %.10g)\n"
             "  solve time     %.3f s\n",
-            r->examples, r->spam, r->ham, r->features, solver_name(cfg->train.solver),
-            cfg->train.c, cfg->train.tol, r->iterations, r->inner_iterations,
+            r->examples, r->spam, r->ham, r->features, solver_name(o->solver),
+            o->c, o->tol, r->iterations, r->inner_iterations,
             r->objective, r->grad_norm, r->grad_norm0, r->seconds);
     if (stat(cfg->out, &st) == 0)
         fprintf(stderr, "  model          %s (%lld bytes)\n", cfg->out,
@@ -221,12 +235,25 @@ static int fit_and_save(const train_cfg *cfg, const spamlr_dataset *ds)
 {
     spamlr_model *m = NULL;
     spamlr_train_report rep;
+    spamlr_train_opts train = cfg->train;
     spamlr_diag d;
     int err, rc = EXIT_RUNTIME;
 
     memset(&rep, 0, sizeof rep);
     memset(&d, 0, sizeof d);
-    err = spamlr_train(&m, ds, &cfg->train, &rep, &d);
+    if (cfg->auto_c && (rc = cv_choose_c(ds, &train, cfg->cv ? cfg->cv : 5, cfg->quiet)))
+        return rc;
+    if (cfg->cv && !cfg->auto_c) {
+        spamlr_metrics mt;
+        if ((rc = cv_measure(ds, &train, cfg->cv, &mt)) != 0)
+            return rc;
+        if (!cfg->quiet)
+            fprintf(stderr, "spamlr train: %u-fold cross-validation at C=%g: ROC AUC %.6f, "
+                    "(1-AUC)%% %.4f, accuracy %.4f, log loss %.5f\n", cfg->cv, train.c,
+                    mt.auc, mt.one_minus_auc_pct, mt.accuracy, mt.log_loss);
+        rc = EXIT_RUNTIME;
+    }
+    err = spamlr_train(&m, ds, &train, &rep, &d);
     if (err == SPAMLR_EEMPTY || err == SPAMLR_EONECLASS) {
         rc = report_bad_classes(err, ds);
         goto out;
@@ -246,7 +273,7 @@ static int fit_and_save(const train_cfg *cfg, const spamlr_dataset *ds)
         goto out;
     }
     if (!cfg->quiet)
-        print_report(cfg, &rep);
+        print_report(cfg, &train, &rep);
     rc = EXIT_OK;
 out:
     spamlr_model_free(m);

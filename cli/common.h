@@ -27,6 +27,12 @@ int cmd_predict(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);
 
+/* Cross-validation (cv.c): out-of-fold metrics of training with o; and -c
+ * auto, which sets o->c to the best of a grid. Return 0 or an exit code. */
+int cv_measure(const spamlr_dataset *ds, const spamlr_train_opts *o, unsigned k,
+               spamlr_metrics *mt);
+int cv_choose_c(const spamlr_dataset *ds, spamlr_train_opts *o, unsigned k, int quiet);
+
 /* -------------------------------------------------------- option parsing */
 
 /* One option a subcommand accepts. id is returned by args_next(); short_name

@@ -379,6 +379,20 @@ SPAMLR_API int spamlr_predict(const spamlr_model *m, spamlr_scratch *s, const ch
 SPAMLR_API int spamlr_predict_dataset(const spamlr_model *m, const spamlr_dataset *ds,
                                       double *probs, double *scores);
 
+/* ------------------------------------------------------- cross-validation */
+
+/* Stratified k-fold cross-validation: the labelled rows of ds are dealt to
+ * k folds (per class, in a fixed pseudo-random order, so the same on every
+ * run); for each fold a model is trained with `o` on the other folds
+ * (min_count and idf counted on them alone) and predicts the fold. probs
+ * (one slot per row) receives every labelled row's out-of-fold probability
+ * and NaN for unlabelled rows; feed it to spamlr_metrics_compute with the
+ * row labels. Returns SPAMLR_EINVAL for k < 2, SPAMLR_EONECLASS when a
+ * class has fewer than k rows, or an error of spamlr_train. Not
+ * thread-safe on ds (it is read only, but not locked). */
+SPAMLR_API int spamlr_cross_validate(const spamlr_dataset *ds, const spamlr_train_opts *o,
+                                     unsigned k, double *probs, spamlr_diag *diag);
+
 /* ---------------------------------------------------------------- metrics */
 
 typedef struct spamlr_metrics {

@@ -163,6 +163,21 @@ expect_err 'gradient norm'
 expect_err 'iterations'
 cp "$M" "$T/model.orig"
 
+check "train -c auto chooses C by cross-validation"
+run train -c auto --cv 3 -o "$T/auto.slr" "$TRAIN"
+expect_rc 0
+expect_err 'choosing C by 3-fold cross-validation'
+expect_err 'chosen C = [0-9.]+'
+chosen=$(sed -n 's/.*chosen C = \([0-9.]*\).*/\1/p' "$T/err")
+run inspect --format json "$T/auto.slr"
+cp "$T/out" "$T/auto.json"
+json_check "$T/auto.json" "d['c'] == $chosen and d['c'] >= 0.25"
+run train --cv 3 -o "$T/cv.slr" "$TRAIN"
+expect_rc 0
+expect_err '3-fold cross-validation at C=1: ROC AUC 0\.[0-9]+'
+run train -c auto --cv 1 -o "$T/cv.slr" "$TRAIN"
+expect_rc 2
+
 check "train --quiet prints nothing"
 run train --quiet -o "$T/quiet.slr" "$TRAIN"
 expect_rc 0
