@@ -9,7 +9,8 @@
 enum {
     OPT_HELP = 1, OPT_OUT, OPT_C, OPT_TOL, OPT_MAX_ITER, OPT_SOLVER, OPT_THREADS,
     OPT_NO_BIAS, OPT_REG_BIAS, OPT_CLASS_WEIGHT, OPT_MIN_COUNT, OPT_NGRAMS,
-    OPT_FEATURES, OPT_NO_NORMALIZE, OPT_MAX_TOKEN_LEN, OPT_QUIET, OPT_CV
+    OPT_FEATURES, OPT_NO_NORMALIZE, OPT_MAX_TOKEN_LEN, OPT_QUIET, OPT_CV,
+    OPT_NO_MIME
 };
 
 static const cli_opt train_opts[] = {
@@ -30,6 +31,7 @@ static const cli_opt train_opts[] = {
     { "max-token-len", 0, 1, OPT_MAX_TOKEN_LEN },
     { "quiet", 'q', 0, OPT_QUIET },
     { "cv", 0, 1, OPT_CV },
+    { "no-mime", 0, 0, OPT_NO_MIME },
     INPUT_OPTIONS,
     { NULL, 0, 0, 0 }
 };
@@ -72,6 +74,8 @@ static void train_help(void)
            "  --ngrams 1|2           1 = words (default), 2 = words + word pairs\n"
            "  --features F           binary (default), logtf or tfidf\n"
            "  --no-normalize         do not scale rows to unit length\n"
+           "  --no-mime              read message files as plain text, not as e-mail\n"
+           "                         (no MIME decoding, no header tokens)\n"
            "  --max-token-len N      drop tokens longer than N bytes (default 40)\n"
            "  -q, --quiet            print no report\n"
            "  -h, --help             show this help\n\n"
@@ -167,6 +171,7 @@ static int parse_option(cli_args *a, train_cfg *cfg, int id, const char *v)
     case OPT_NGRAMS: return parse_unsigned(a, v, 1, 2, &cfg->text.ngrams);
     case OPT_FEATURES: return parse_choice(a, v, feature_names, &cfg->text.features);
     case OPT_NO_NORMALIZE: cfg->text.normalize = 0; return 0;
+    case OPT_NO_MIME: cfg->text.mime = 0; return 0;
     case OPT_MAX_TOKEN_LEN:
         return parse_unsigned(a, v, 1, 65535, &cfg->text.max_token_len);
     case OPT_QUIET: cfg->quiet = 1; return 0;
