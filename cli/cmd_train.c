@@ -9,7 +9,7 @@
 enum {
     OPT_HELP = 1, OPT_OUT, OPT_C, OPT_TOL, OPT_MAX_ITER, OPT_SOLVER, OPT_THREADS,
     OPT_NO_BIAS, OPT_REG_BIAS, OPT_CLASS_WEIGHT, OPT_MIN_COUNT, OPT_NGRAMS,
-    OPT_FEATURES, OPT_NO_NORMALIZE, OPT_MAX_TOKEN_LEN, OPT_QUIET
+    OPT_FEATURES, OPT_NO_NORMALIZE, OPT_MAX_TOKEN_LEN, OPT_QUIET, OPT_FORMAT
 };
 
 static const cli_opt train_opts[] = {
@@ -29,12 +29,14 @@ static const cli_opt train_opts[] = {
     { "no-normalize", 0, 0, OPT_NO_NORMALIZE },
     { "max-token-len", 0, 1, OPT_MAX_TOKEN_LEN },
     { "quiet", 'q', 0, OPT_QUIET },
+    { "format", 0, 1, OPT_FORMAT },
     INPUT_OPTIONS,
     { NULL, 0, 0, 0 }
 };
 
 static const char *const solver_names[] = { "tron", "lbfgs", NULL };
 static const char *const feature_names[] = { "binary", "logtf", "tfidf", NULL };
+static const char *const format_names[] = { "text", "libsvm", NULL };
 
 typedef struct train_cfg {
     const char *out;
@@ -42,6 +44,7 @@ typedef struct train_cfg {
     spamlr_train_opts train;
     int quiet;
     int help;
+    unsigned format;        /* of positional FILEs: 0 text lines, 1 libsvm */
     input_list inputs;
 } train_cfg;
 
@@ -66,6 +69,7 @@ static void train_help(void)
            "  --features F           binary (default), logtf or tfidf\n"
            "  --no-normalize         do not scale rows to unit length\n"
            "  --max-token-len N      drop tokens longer than N bytes (default 40)\n"
+           "  --format text|libsvm   how FILE arguments are read (default text)\n"
            "  -q, --quiet            print no report\n"
            "  -h, --help             show this help\n\n"
            "%s"
@@ -157,7 +161,9 @@ static int parse_option(cli_args *a, train_cfg *cfg, int id, const char *v)
     case OPT_MAX_TOKEN_LEN:
         return parse_unsigned(a, v, 1, 65535, &cfg->text.max_token_len);
     case OPT_QUIET: cfg->quiet = 1; return 0;
-    default: return input_take(&cfg->inputs, id, v, INPUT_LINES);
+    case OPT_FORMAT: return parse_choice(a, v, format_names, &cfg->format);
+    default:
+        return input_take(&cfg->inputs, id, v, cfg->format ? INPUT_LIBSVM : INPUT_LINES);
     }
 }
 

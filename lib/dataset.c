@@ -53,6 +53,7 @@ void spamlr_dataset_free(spamlr_dataset *ds)
     free(ds->ptr);
     free(ds->ids);
     free(ds->cnt);
+    free(ds->val);
     free(ds->name_off);
     free(ds->names);
     free(ds->stamp);
@@ -88,6 +89,8 @@ const char *spamlr_dataset_name(const spamlr_dataset *ds, size_t i)
 int spamlr__dataset_row_begin(spamlr_dataset *ds)
 {
     ds->building_err = 0;
+    if (ds->val)
+        return SPAMLR_EINVAL; /* value rows (libsvm) and messages do not mix */
     if (ds->rows >= UINT32_MAX - 1)
         return SPAMLR_ELIMIT;
     return SPAMLR_OK;
