@@ -186,8 +186,11 @@ int spamlr__dataset_row_end(spamlr_dataset *ds, int label, const char *name)
         ds->nnz = start; /* drop the half-built row */
         return ds->building_err;
     }
-    /* sort the row's entries by id, keeping each count with its id */
-    if (n > 1) {
+    /* sort the row's entries by id, keeping each count with its id
+     * (unless they already ascend) */
+    for (i = 1; i < n && ds->ids[start + i - 1] < ds->ids[start + i]; i++)
+        ;
+    if (n > 1 && i < n) {
         size_t bytes;
         if (spamlr__mul_size(n, 2 * sizeof *pairs, &bytes) || !(pairs = malloc(bytes))) {
             ds->nnz = start;

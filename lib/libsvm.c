@@ -5,7 +5,6 @@
  * trained on such rows lists its weights by index, and inspect and
  * predict work as for words. Values are kept as they are (as float): no
  * weighting, no normalisation. */
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -124,6 +123,76 @@ static int is_blank(char c)
     return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
 }
 
+/* Exact powers of ten: doubles represent 10^0 .. 10^22 exactly. */
+static const double pow10_exact[23] = {
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+    1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22
+};
+
+/* Reads a decimal number [-+]digits[.digits][e[-+]digits] at p (before
+ * end) the quick way when that is exact: at most 19 significant digits
+ * whose integer value is below 2^53, and a power of ten within 10^+-22;
+ * then m * 10^e (or m / 10^-e) is one correctly rounded operation, the
+ * same double strtod gives. Returns 0 and leaves the rest to strtod
+ * otherwise (longer numbers, hex, inf, nan, ...). */
+static int quick_number(const char *p, const char *end, double *out, const char **stop)
+{
+    uint64_t m = 0;
+    int neg = 0, digits = 0, e = 0, ex = 0, eneg = 0, any = 0;
+
+    if (p < end && (*p == '-' || *p == '+'))
+        neg = *p++ == '-';
+    while (p < end && *p == '0') /* leading zeros are not significant */
+        p++, any = 1;
+    for (; p < end && *p >= '0' && *p <= '9'; p++, any = 1) {
+        if (++digits > 19)
+            return 0;
+        m = m * 10 + (uint64_t)(*p - '0');
+    }
+    if (p < end && *p == '.') {
+        p++;
+        for (; p < end && *p >= '0' && *p <= '9'; p++, any = 1) {
+            if (m == 0 && *p == '0') {
+                e--;
+                continue;
+            }
+            if (++digits > 19)
+                return 0;
+            m = m * 10 + (uint64_t)(*p - '0');
+            e--;
+        }
+    }
+    if (!any)
+        return 0;
+    if (p < end && (*p == 'e' || *p == 'E')) {
+        const char *q = p + 1;
+
+        if (q < end && (*q == '-' || *q == '+'))
+            eneg = *q++ == '-';
+        if (q == end || *q < '0' || *q > '9')
+            return 0;
+        for (; q < end && *q >= '0' && *q <= '9'; q++)
+            if ((ex = ex * 10 + (*q - '0')) > 1000)
+                return 0;
+        e += eneg ? -ex : ex;
+        p = q;
+    }
+    if (m >= (uint64_t)1 << 53 || (p < end && !is_blank(*p)))
+        return 0;
+    if (m == 0)
+        *out = 0;
+    else if (e >= 0 && e <= 22)
+        *out = (double)m * pow10_exact[e];
+    else if (e < 0 && e >= -22)
+        *out = (double)m / pow10_exact[-e];
+    else
+        return 0;
+    if (neg)
+        *out = -*out;
+    *stop = p;
+    return 1;
+}
+
 /* The label at p (up to the first blank): +1, 1 -> spam; -1, 0 -> ham
  * (any spelling strtod reads as exactly those numbers, e.g. "1.0").
  * Returns -2 when it is none of them. */
@@ -162,7 +231,7 @@ static int parse_line(reader *r, const char *path, long line, const char *p,
                             (int)(q - p > 40 ? 40 : q - p), p);
     for (;;) {
         unsigned long k = 0;
-        const char *f;
+        const char *f, *qstop;
         char *stop;
         double v;
 
@@ -189,8 +258,10 @@ static int parse_line(reader *r, const char *path, long line, const char *p,
         if (k <= prev)
             return spamlr__diag(d, SPAMLR_EPARSE, path, line, -1,
                                 "feature index %lu after %lu: indices must ascend", k, prev);
-        errno = 0;
-        v = strtod(q + 1, &stop);
+        if (quick_number(q + 1, end, &v, &qstop))
+            stop = (char *)(uintptr_t)qstop;
+        else
+            v = strtod(q + 1, &stop);
         if (stop == q + 1 || (stop < end && !is_blank(*stop)) || stop > end) {
             const char *e = q + 1;
 
@@ -253,14 +324,9 @@ int spamlr_dataset_read_libsvm(spamlr_dataset *ds, const char *path, spamlr_diag
         line++;
         for (s = p; s < eol && is_blank(*s); s++)
             ;
-        if (s < eol) {
-            if (memchr(s, '\0', (size_t)(eol - s))) {
-                rc = spamlr__diag(d, SPAMLR_EPARSE, path, line, -1, "NUL byte in line");
-                break;
-            }
-            if ((rc = parse_line(&r, path, line, s, eol, d)))
-                break;
-        }
+        /* (a NUL byte in a line is garbage to the parser, like any other) */
+        if (s < eol && (rc = parse_line(&r, path, line, s, eol, d)))
+            break;
         p = eol + 1;
     }
     free(r.map);

@@ -5,6 +5,8 @@
 
 #include <math.h>
 
+#include "dataset.h"
+
 static char dir[64];
 
 static const char *write_tmp(const char *name, const char *text)
@@ -205,6 +207,62 @@ START_TEST(test_threads_same_objective)
 }
 END_TEST
 
+/* The reader's quick number parser gives the float strtod would (through
+ * double, as LIBLINEAR reads them) for every spelling. */
+START_TEST(test_values_like_strtod)
+{
+    static const char *fixed[] = { "1", "-1", "+2.5", "0", "-0", "0.0", "1.", ".5", "-.25",
+                                   "00012.50", "1e5", "1E+05", "2.5e-3", "1e-30", "3e22",
+                                   "3e23", "123456789012345678", "1234567890123456789012",
+                                   "0.000000000000000000000000001", "9007199254740993",
+                                   "0.1", "0.30000000000000004", "1e-45", "0x1p3",
+                                   "4.9406564584124654e-324", NULL };
+    char *text = malloc(200000), *p = text, expect[64][40];
+    spamlr_dataset *ds;
+    spamlr_diag d;
+    uint64_t st = 99;
+    size_t i, n = 0, j;
+
+    ck_assert_ptr_nonnull(text);
+    p += sprintf(p, "1");
+    for (i = 0; fixed[i]; i++, n++)
+        p += sprintf(p, " %zu:%s", n + 1, fixed[i]);
+    p += sprintf(p, "\n");
+    ck_assert_uint_lt(n, 64);
+    for (i = 0; i < n; i++)
+        snprintf(expect[i], sizeof expect[i], "%s", fixed[i]);
+    /* random values in %.9g and %.17g */
+    for (j = 0; j < 2000; j++) {
+        double v;
+
+        st = st * 6364136223846793005ULL + 1442695040888963407ULL;
+        v = ldexp((double)(st >> 11), -53 - (int)(st % 40)) * ((st >> 7) & 1 ? -1 : 1);
+        p += sprintf(p, j % 2 ? "-1 1:%.9g\n" : "-1 1:%.17g\n", v);
+    }
+    write_tmp("n.svm", text);
+    ck_assert_int_eq(spamlr_dataset_create(&ds, NULL), SPAMLR_OK);
+    ck_assert_msg(spamlr_dataset_read_libsvm(ds, write_tmp("n.svm", text), &d) == SPAMLR_OK,
+                  "%ld: %s", d.line, d.message);
+    ck_assert_uint_eq(ds->rows, 2001);
+    for (i = 0; i < n; i++) {
+        float want = (float)strtod(expect[i], NULL);
+
+        ck_assert_msg(memcmp(&ds->val[i], &want, sizeof want) == 0, "%s: %.9g vs %.9g",
+                      expect[i], (double)ds->val[i], (double)want);
+    }
+    /* rows 1.. each hold one value; compare with strtod on the text */
+    p = strchr(text, '\n') + 1;
+    for (j = 0; j < 2000; j++) {
+        float want = (float)strtod(strchr(p, ':') + 1, NULL);
+
+        ck_assert(memcmp(&ds->val[ds->ptr[j + 1]], &want, sizeof want) == 0);
+        p = strchr(p, '\n') + 1;
+    }
+    spamlr_dataset_free(ds);
+    free(text);
+}
+END_TEST
+
 static Suite *libsvm_suite(void)
 {
     Suite *s = suite_create("libsvm");
@@ -213,6 +271,7 @@ static Suite *libsvm_suite(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, test_read_ok);
     tcase_add_test(tc, test_read_errors);
+    tcase_add_test(tc, test_values_like_strtod);
     tcase_add_test(tc, test_train_values_as_given);
     tcase_add_test(tc, test_threads_same_objective);
     suite_add_tcase(s, tc);
