@@ -123,8 +123,17 @@ demo: deps
 	@$(MAKE) --no-print-directory all
 	@sh data/demo.sh $(CLI)
 
-bench: all
-	@sh tests/bench/run.sh $(CLI) || true
+# Benchmark helpers (tests/bench/*.c) link the static library.
+BENCH_SRC := $(wildcard tests/bench/*.c)
+BENCH_BIN := $(BENCH_SRC:tests/bench/%.c=$(B)/bench/%)
+
+$(B)/bench/%: tests/bench/%.c $(STATIC)
+	@mkdir -p $(dir $@)
+	@echo "  CCLD    $@"
+	$(Q)$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $< -o $@ $(STATIC) $(ALL_LDFLAGS) $(LIBS)
+
+bench: all $(BENCH_BIN)
+	@sh tests/bench/run.sh $(CLI) $(B)/bench || true
 
 install: lib $(CLI) $(B)/spamlr.pc
 	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(PCDIR)

@@ -10,7 +10,7 @@ enum {
     OPT_HELP = 1, OPT_OUT, OPT_C, OPT_TOL, OPT_MAX_ITER, OPT_SOLVER, OPT_THREADS,
     OPT_NO_BIAS, OPT_REG_BIAS, OPT_CLASS_WEIGHT, OPT_MIN_COUNT, OPT_NGRAMS,
     OPT_FEATURES, OPT_NO_NORMALIZE, OPT_MAX_TOKEN_LEN, OPT_QUIET, OPT_CV,
-    OPT_NO_MIME
+    OPT_NO_MIME, OPT_FORMAT
 };
 
 static const cli_opt train_opts[] = {
@@ -32,12 +32,14 @@ static const cli_opt train_opts[] = {
     { "quiet", 'q', 0, OPT_QUIET },
     { "cv", 0, 1, OPT_CV },
     { "no-mime", 0, 0, OPT_NO_MIME },
+    { "format", 0, 1, OPT_FORMAT },
     INPUT_OPTIONS,
     { NULL, 0, 0, 0 }
 };
 
 static const char *const solver_names[] = { "tron", "lbfgs", NULL };
 static const char *const feature_names[] = { "binary", "logtf", "tfidf", NULL };
+static const char *const format_names[] = { "text", "libsvm", NULL };
 
 typedef struct train_cfg {
     const char *out;
@@ -47,6 +49,7 @@ typedef struct train_cfg {
     int help;
     int auto_c;      /* -c auto */
     unsigned cv;     /* folds for -c auto or the --cv report; 0 = none */
+    unsigned format;        /* of positional FILEs: 0 text lines, 1 libsvm */
     input_list inputs;
 } train_cfg;
 
@@ -77,6 +80,7 @@ static void train_help(void)
            "  --no-mime              read message files as plain text, not as e-mail\n"
            "                         (no MIME decoding, no header tokens)\n"
            "  --max-token-len N      drop tokens longer than N bytes (default 40)\n"
+           "  --format text|libsvm   how FILE arguments are read (default text)\n"
            "  -q, --quiet            print no report\n"
            "  -h, --help             show this help\n\n"
            "%s"
@@ -175,7 +179,9 @@ static int parse_option(cli_args *a, train_cfg *cfg, int id, const char *v)
     case OPT_MAX_TOKEN_LEN:
         return parse_unsigned(a, v, 1, 65535, &cfg->text.max_token_len);
     case OPT_QUIET: cfg->quiet = 1; return 0;
-    default: return input_take(&cfg->inputs, id, v, INPUT_LINES);
+    case OPT_FORMAT: return parse_choice(a, v, format_names, &cfg->format);
+    default:
+        return input_take(&cfg->inputs, id, v, cfg->format ? INPUT_LIBSVM : INPUT_LINES);
     }
 }
 

@@ -109,7 +109,8 @@ typedef enum {
     INPUT_HAM,        /* --ham PATH: read_path(SPAMLR_HAM) */
     INPUT_INDEX,      /* --index FILE: read_index */
     INPUT_LINES,      /* label<TAB>text lines: read_lines */
-    INPUT_UNLABELLED  /* plain messages: read_path(SPAMLR_UNLABELLED) */
+    INPUT_UNLABELLED, /* plain messages: read_path(SPAMLR_UNLABELLED) */
+    INPUT_LIBSVM      /* --libsvm FILE: read_libsvm */
 } input_kind;
 
 typedef struct input_item {
@@ -125,12 +126,13 @@ typedef struct input_list {
 /* Option ids reserved for the shared INPUT options; subcommands put
  * INPUT_OPTIONS into their cli_opt tables and pass those ids (and
  * ARGS_POSITIONAL) on to input_take(). */
-enum { OPT_SPAM = 1000, OPT_HAM, OPT_INDEX };
+enum { OPT_SPAM = 1000, OPT_HAM, OPT_INDEX, OPT_LIBSVM };
 #define INPUT_OPTIONS                                   \
     { "spam", 0, 1, OPT_SPAM }, { "ham", 0, 1, OPT_HAM }, \
-    { "index", 0, 1, OPT_INDEX }
+    { "index", 0, 1, OPT_INDEX }, { "libsvm", 0, 1, OPT_LIBSVM }
 
-/* Appends one input for option id (OPT_SPAM, OPT_HAM, OPT_INDEX) or for a
+/* Appends one input for option id (OPT_SPAM, OPT_HAM, OPT_INDEX,
+ * OPT_LIBSVM) or for a
  * positional argument (ARGS_POSITIONAL, taken as `positional` kind).
  * Returns 0, or EXIT_RUNTIME when out of memory (reported). */
 int input_take(input_list *l, int id, const char *path, input_kind positional);

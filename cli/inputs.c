@@ -11,7 +11,9 @@ const char input_help[] =
     "  --spam PATH        every message under PATH is spam: a file holding one\n"
     "                     message, or a directory (recursed, one message per file)\n"
     "  --ham PATH         the same for ham\n"
-    "  --index FILE       lines 'spam PATH' or 'ham PATH' (PATH relative to FILE)\n";
+    "  --index FILE       lines 'spam PATH' or 'ham PATH' (PATH relative to FILE)\n"
+    "  --libsvm FILE      lines '<label> <index>:<value> ...' as LIBLINEAR reads\n"
+    "                     them (label +1/1 spam, -1/0 ham; values used as given)\n";
 
 int input_take(input_list *l, int id, const char *path, input_kind positional)
 {
@@ -21,6 +23,7 @@ int input_take(input_list *l, int id, const char *path, input_kind positional)
     case OPT_SPAM: kind = INPUT_SPAM; break;
     case OPT_HAM: kind = INPUT_HAM; break;
     case OPT_INDEX: kind = INPUT_INDEX; break;
+    case OPT_LIBSVM: kind = INPUT_LIBSVM; break;
     default: kind = positional; break;
     }
     if (l->n == l->cap) {
@@ -45,6 +48,7 @@ static int read_one(const input_item *it, spamlr_dataset *ds, spamlr_diag *d)
     case INPUT_HAM: return spamlr_dataset_read_path(ds, SPAMLR_HAM, it->path, d);
     case INPUT_INDEX: return spamlr_dataset_read_index(ds, it->path, d);
     case INPUT_LINES: return spamlr_dataset_read_lines(ds, it->path, d);
+    case INPUT_LIBSVM: return spamlr_dataset_read_libsvm(ds, it->path, d);
     case INPUT_UNLABELLED:
         return spamlr_dataset_read_path(ds, SPAMLR_UNLABELLED, it->path, d);
     }

@@ -213,6 +213,22 @@ SPAMLR_API int spamlr_dataset_read_path(spamlr_dataset *ds, int label,
 SPAMLR_API int spamlr_dataset_read_index(spamlr_dataset *ds, const char *path,
                                          spamlr_diag *diag);
 
+/* Reads rows of explicit feature values in the libsvm format that
+ * LIBLINEAR reads: one row per line, `<label> <index>:<value> ...`, label
+ * +1 or 1 (spam), -1 or 0 (ham); indices positive integers in ascending
+ * order; values finite numbers. Blank lines are skipped. Feature k becomes
+ * the token "k" (its decimal index) of the dataset, so models, inspect and
+ * predict name it so. The values are used exactly as given: the
+ * dataset's feature weighting and normalisation options do not apply to
+ * them (a bias is still added by training unless turned off). Such rows
+ * cannot be mixed with messages in one dataset (SPAMLR_EINVAL either way).
+ * The file may be gzip-compressed; "-" is standard input. On a malformed
+ * line, returns SPAMLR_EPARSE with diag naming file, line and what was
+ * wrong (bad label, garbage, index 0 or not ascending, non-finite value);
+ * rows before it stay in the dataset. Rows are named "path:line". */
+SPAMLR_API int spamlr_dataset_read_libsvm(spamlr_dataset *ds, const char *path,
+                                          spamlr_diag *diag);
+
 /* Number of rows; of spam rows; of ham rows. */
 SPAMLR_API size_t spamlr_dataset_rows(const spamlr_dataset *ds);
 SPAMLR_API size_t spamlr_dataset_count(const spamlr_dataset *ds, int label);

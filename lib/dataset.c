@@ -53,6 +53,7 @@ void spamlr_dataset_free(spamlr_dataset *ds)
     free(ds->ptr);
     free(ds->ids);
     free(ds->cnt);
+    free(ds->val);
     free(ds->name_off);
     free(ds->names);
     free(ds->stamp);
@@ -88,6 +89,8 @@ const char *spamlr_dataset_name(const spamlr_dataset *ds, size_t i)
 int spamlr__dataset_row_begin(spamlr_dataset *ds)
 {
     ds->building_err = 0;
+    if (ds->val)
+        return SPAMLR_EINVAL; /* value rows (libsvm) and messages do not mix */
     if (ds->rows >= UINT32_MAX - 1)
         return SPAMLR_ELIMIT;
     return SPAMLR_OK;
@@ -183,8 +186,11 @@ int spamlr__dataset_row_end(spamlr_dataset *ds, int label, const char *name)
         ds->nnz = start; /* drop the half-built row */
         return ds->building_err;
     }
-    /* sort the row's entries by id, keeping each count with its id */
-    if (n > 1) {
+    /* sort the row's entries by id, keeping each count with its id
+     * (unless they already ascend) */
+    for (i = 1; i < n && ds->ids[start + i - 1] < ds->ids[start + i]; i++)
+        ;
+    if (n > 1 && i < n) {
         size_t bytes;
         if (spamlr__mul_size(n, 2 * sizeof *pairs, &bytes) || !(pairs = malloc(bytes))) {
             ds->nnz = start;
@@ -263,6 +269,57 @@ int spamlr_dataset_add(spamlr_dataset *ds, int label, const char *text, size_t l
 
 /* ------------------------------------------------------------- readers */
 
+/* Reads the whole of plain file fd (expected to hold `size` bytes; it may
+ * have changed since) into a NUL-terminated malloc'ed buffer. */
+static int read_plain(int fd, const char *path, size_t size, char **out, size_t *len,
+                      spamlr_diag *d)
+{
+    size_t n = 0, cap = size + 2; /* one spare byte shows the end; one for NUL */
+    char *buf = malloc(cap), *p;
+
+    if (!buf)
+        return spamlr__diag(d, SPAMLR_ENOMEM, path, 0, -1, "out of memory reading file");
+    for (;;) {
+        ssize_t got;
+
+        if (n + 1 == cap) { /* the file grew meanwhile */
+            if (n > SPAMLR_MAX_FILE) {
+                free(buf);
+                return spamlr__diag(d, SPAMLR_ELIMIT, path, 0, -1,
+                                    "larger than the 4 GiB limit for one input file");
+            }
+            if (!(p = realloc(buf, 2 * cap))) {
+                free(buf);
+                return spamlr__diag(d, SPAMLR_ENOMEM, path, 0, -1, "out of memory reading file");
+            }
+            buf = p;
+            cap *= 2;
+        }
+        got = read(fd, buf + n, cap - 1 - n);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0) {
+            int e = errno;
+
+            free(buf);
+            return spamlr__diag(d, SPAMLR_EIO, path, 0, (long long)n, "read error: %s",
+                                strerror(e));
+        }
+        if (got == 0)
+            break;
+        n += (size_t)got;
+    }
+    if (n > SPAMLR_MAX_FILE) {
+        free(buf);
+        return spamlr__diag(d, SPAMLR_ELIMIT, path, 0, -1,
+                            "larger than the 4 GiB limit for one input file");
+    }
+    buf[n] = '\0';
+    *out = buf;
+    *len = n;
+    return SPAMLR_OK;
+}
+
 int spamlr__slurp(const char *path, char **out, size_t *len, spamlr_diag *d)
 {
     gzFile gz = NULL;
@@ -285,6 +342,19 @@ int spamlr__slurp(const char *path, char **out, size_t *len, spamlr_diag *d)
                                 "is a directory, expected a file");
         if ((fd = open(path, O_RDONLY)) < 0)
             return spamlr__diag(d, SPAMLR_EIO, path, 0, -1, "cannot open: %s", strerror(errno));
+    }
+    /* A regular file that is not gzip-compressed is read in one go into
+     * a buffer of its size: no copy through zlib, no regrowing. */
+    if (fd >= 0 && strcmp(path, "-") != 0 && S_ISREG(st.st_mode)
+        && (uint64_t)st.st_size <= SPAMLR_MAX_FILE) {
+        unsigned char magic[2];
+        ssize_t got = pread(fd, magic, 2, 0);
+
+        if (got >= 0 && !(got == 2 && magic[0] == 0x1f && magic[1] == 0x8b)) {
+            rc = read_plain(fd, path, (size_t)st.st_size, out, len, d);
+            close(fd);
+            return rc;
+        }
     }
     if (!(gz = gzdopen(fd, "rb"))) {
         close(fd);

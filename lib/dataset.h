@@ -15,6 +15,10 @@ struct spamlr_dataset {
     size_t *ptr;             /* rows + 1 offsets into ids/cnt */
     uint32_t *ids;           /* ascending within a row */
     uint32_t *cnt;
+    float *val;              /* NULL, or explicit feature values (libsvm
+                                rows), used as they are: no weighting, no
+                                normalisation. A dataset holds either
+                                message rows or value rows, never both. */
     size_t nnz, nnz_cap;
     size_t *name_off;        /* row -> offset into names */
     char *names;
@@ -34,6 +38,11 @@ int spamlr__dataset_row_text(spamlr_dataset *ds, const char *text, size_t len);
 int spamlr__dataset_row_message(spamlr_dataset *ds, const char *msg, size_t len);
 int spamlr__dataset_row_token(spamlr_dataset *ds, const char *tok, size_t len);
 int spamlr__dataset_row_end(spamlr_dataset *ds, int label, const char *name);
+
+/* Appends one row of explicit feature values (ids ascending or not,
+ * distinct; they are sorted here) with cnt 1 each. */
+int spamlr__dataset_add_values(spamlr_dataset *ds, int label, const uint32_t *ids,
+                               const float *val, size_t n, const char *name);
 
 /* Reads a whole file (gzip-compressed or not; "-" = stdin) into a
  * malloc'ed, NUL-terminated buffer. Errors name the path in d. */

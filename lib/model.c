@@ -210,6 +210,18 @@ static double row_score(const spamlr_model *m, const uint32_t *ids, const uint32
     return z + (m->has_bias ? m->bias : 0.0);
 }
 
+/* Score of one row of explicit values (libsvm rows). */
+static double value_score(const spamlr_model *m, const uint32_t *ids, const float *val,
+                          size_t n)
+{
+    double z = 0;
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        z += (double)val[i] * m->w[ids[i]];
+    return z + (m->has_bias ? m->bias : 0.0);
+}
+
 int spamlr_predict(const spamlr_model *m, spamlr_scratch *s, const char *text, size_t len,
                    double *prob, double *score)
 {
@@ -289,9 +301,11 @@ int spamlr_predict_dataset(const spamlr_model *m, const spamlr_dataset *ds, doub
             if (map[ds->ids[j]] < 0)
                 continue;
             ids[k] = (uint32_t)map[ds->ids[j]];
+            if (ds->val) /* explicit values (libsvm rows): as they are */
+                val[k] = ds->val[j];
             cnt[k++] = ds->cnt[j];
         }
-        double z = row_score(m, ids, cnt, k, val);
+        double z = ds->val ? value_score(m, ids, val, k) : row_score(m, ids, cnt, k, val);
         if (probs)
             probs[i] = sigmoid(z);
         if (scores)

@@ -108,10 +108,13 @@ static int build_matrix(build *b, const spamlr_dataset *ds, const spamlr_train_o
             if (c == UINT32_MAX)
                 continue;
             b->idx[k] = c;
-            b->val[k++] = spamlr__feature_value(ds->opts.features, ds->cnt[j],
-                                                idf_of_col ? idf_of_col[c] : 1.0f);
+            if (ds->val) /* explicit values (libsvm rows): as they are */
+                b->val[k++] = ds->val[j];
+            else
+                b->val[k++] = spamlr__feature_value(ds->opts.features, ds->cnt[j],
+                                                    idf_of_col ? idf_of_col[c] : 1.0f);
         }
-        if (ds->opts.normalize)
+        if (ds->opts.normalize && !ds->val)
             spamlr__normalize(b->val + start, k - start);
         if (o->bias) {
             b->idx[k] = (uint32_t)b->ncols;

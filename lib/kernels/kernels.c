@@ -14,8 +14,8 @@
 #include "kernels/kernels.h"
 
 #if defined(__x86_64__) || defined(__i386__)
-/* #define SPAMLR_HAVE_AVX2 1 */
-/* #define SPAMLR_HAVE_SSE2 1 */
+#  define SPAMLR_HAVE_AVX2 1
+#  define SPAMLR_HAVE_SSE2 1
 #else
 #  undef SPAMLR_HAVE_AVX2
 #  undef SPAMLR_HAVE_SSE2

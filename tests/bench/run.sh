@@ -1,0 +1,141 @@
+#!/bin/sh
+# run.sh CLI BENCHDIR - `make bench`: spamlr against LIBLINEAR on the same
+# libsvm matrix, every SIMD kernel against the scalar one, threads, growth
+# with the data size, and e-mail reading throughput. Prints; never fails
+# the build; skips what is missing with a message.
+#
+# Times: whole-process runs are repeated (timeit: median wall and median
+# CPU = user + system); the solver's own figure is the "solve time" that
+# `spamlr train` reports (median over the same runs). LIBLINEAR prints no
+# solve time, so its solve-only time is estimated as its whole-process
+# time minus that of the same command with -e 1e30, which stops after the
+# first function and gradient evaluation: reading, building the problem,
+# one pass over the data and writing the model. That subtracts one pass
+# more than its load, so it favours LIBLINEAR slightly.
+set -u
+CLI=$1
+BB=$2
+DATA=${SPAMLR_BENCH_DATA:-data/spamassassin}
+REPS=${SPAMLR_BENCH_REPS:-7}
+W=$(mktemp -d /dev/shm/spamlr-bench.XXXXXX 2>/dev/null || mktemp -d)
+trap 'rm -rf "$W"' EXIT INT TERM
+SUMMARY=$W/summary
+
+say() { printf '%s\n' "$*"; }
+row() { printf '%-44s %s\n' "$1" "$2" >> "$SUMMARY"; }
+# ratio A B -> A/B with 2 decimals
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
+# median of numbers on stdin
+median() { sort -g | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)]; else print "n/a" }'; }
+# solve_times N ARGS... -> median of the "solve time" spamlr train reports
+solve_time() {
+    n=$1; shift
+    i=0
+    while [ $i -lt "$n" ]; do
+        "$CLI" train "$@" 2>&1 | awk '/solve time/ { print $3 }'
+        i=$((i + 1))
+    done | median
+}
+
+ncpu=$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1)
+say "== spamlr bench: $(uname -m), $ncpu cores, $(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | sed 's/.*: //'), simd $("$CLI" --version | sed 's/.*simd: \([a-z0-9]*\).*/\1/')"
+say "   load average at start: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null)"
+: > "$SUMMARY"
+
+# ---------------------------------------------------------------- kernels
+say ""
+say "== (b) kernels: SIMD vs scalar in one binary (CPU time, median of 41)"
+"$BB/kbench" | tee "$W/kbench"
+awk '/^(dot|axpy|scale|nrm2sq|sdot|saxpy)/ {
+        name = $1; if ($2 ~ /^\(/) { name = name " " $2 }
+        printf "kernel %-37s %sx\n", name, substr($NF, 1, length($NF) - 1) }' "$W/kbench" |
+    sed 's/^kernel \(.\{37\}\) /kernel \1 /' >> "$SUMMARY"
+
+if [ ! -f "$DATA/train.idx" ]; then
+    say ""
+    say "== SpamAssassin corpus not found in $DATA (make corpus): skipping the rest"
+    cat "$SUMMARY"
+    exit 0
+fi
+
+# ------------------------------------------------------ e-mail throughput
+say ""
+say "== (e) reading e-mail, one core (CPU time, median of 5)"
+set -- $("$BB/tokbench" "$DATA/train.idx")
+say "   $1 messages, $2 MB: MIME + decode + tokenise + vocabulary $3 MB/s; tokeniser alone $4 MB/s"
+row "e-mail: MIME+tokenise+vocab (MB/s)" "$3"
+row "e-mail: tokeniser alone (MB/s)" "$4"
+
+# ----------------------------------------------------------------- solver
+say ""
+say "== (a) solver: spamlr vs LIBLINEAR -s 0 -c 1, same libsvm file, no bias"
+"$BB/tolibsvm" "$DATA/train.idx" "$W/sa.svm" || { say "cannot write the libsvm file"; exit 0; }
+say "   matrix: $(wc -l < "$W/sa.svm") rows, $(awk '{ n += NF - 1 } END { print n }' "$W/sa.svm") non-zeros, binary L2-normalised word features"
+LL=$(command -v liblinear-train || true)
+if [ -z "$LL" ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    say "   installing liblinear-tools ..."
+    apt-get install -y -qq liblinear-tools >/dev/null 2>&1 || true
+    LL=$(command -v liblinear-train || true)
+fi
+SP="--no-bias --format libsvm $W/sa.svm -c 1"
+set -- $("$BB/timeit" "$REPS" "$CLI" train $SP -o "$W/s.slr")
+sp_wall=$1 sp_cpu=$2
+sp_solve=$(solve_time "$REPS" $SP -o "$W/s.slr")
+sp_obj=$("$BB/lrobj" "$W/sa.svm" 1 spamlr "$W/s.slr")
+"$CLI" train $SP --tol 1e-10 -o "$W/st.slr" -q
+sp_tight=$("$BB/lrobj" "$W/sa.svm" 1 spamlr "$W/st.slr")
+say "   spamlr (tol 1e-4):  whole $sp_wall s wall, $sp_cpu s CPU; solve $sp_solve s; objective $sp_obj"
+say "   spamlr (tol 1e-10): objective $sp_tight"
+if [ -z "$LL" ]; then
+    say "   liblinear-train not installed: skipping the comparison"
+else
+    set -- $("$BB/timeit" "$REPS" "$LL" -s 0 -c 1 "$W/sa.svm" "$W/ll.model")
+    ll_wall=$1 ll_cpu=$2
+    set -- $("$BB/timeit" "$REPS" "$LL" -s 0 -c 1 -e 1e30 "$W/sa.svm" "$W/ll0.model")
+    ll_load_wall=$1 ll_load_cpu=$2
+    ll_solve=$(awk -v a="$ll_cpu" -v b="$ll_load_cpu" 'BEGIN { printf "%.4f", a - b }')
+    ll_obj=$("$BB/lrobj" "$W/sa.svm" 1 liblinear "$W/ll.model")
+    "$LL" -s 0 -c 1 -e 1e-6 "$W/sa.svm" "$W/llt.model" >/dev/null
+    ll_tight=$("$BB/lrobj" "$W/sa.svm" 1 liblinear "$W/llt.model")
+    rel=$(awk -v a="$sp_tight" -v b="$ll_tight" 'BEGIN { d = a - b; if (d < 0) d = -d; printf "%.2e", d / b }')
+    say "   liblinear (-e 0.01): whole $ll_wall s wall, $ll_cpu s CPU; solve ~$ll_solve s CPU (minus $ll_load_cpu s with -e 1e30); objective $ll_obj"
+    say "   liblinear (-e 1e-6): objective $ll_tight"
+    say "   tight objectives differ by $rel relative (goal <= 1e-6)"
+    row "solver: objective spamlr tight" "$sp_tight"
+    row "solver: objective liblinear -e 1e-6" "$ll_tight (rel diff $rel)"
+    row "solver: objective at defaults sp / ll" "$sp_obj / $ll_obj"
+    row "solver: whole-process wall ll/sp (goal 3)" "$(ratio "$ll_wall" "$sp_wall")x ($ll_wall s / $sp_wall s)"
+    row "solver: whole-process CPU ll/sp (goal 3)" "$(ratio "$ll_cpu" "$sp_cpu")x ($ll_cpu s / $sp_cpu s)"
+    row "solver: solve-only ll/sp (goal 2)" "$(ratio "$ll_solve" "$sp_solve")x ($ll_solve s CPU / $sp_solve s)"
+fi
+
+# ---------------------------------------------------------------- threads
+say ""
+say "== (c) threads: 1 vs $ncpu on the corpus replicated 8x (solve time, median of 3)"
+"$BB/tolibsvm" "$DATA/train.idx" "$W/sa8.svm" 8
+t1=$(solve_time 3 train --no-bias --format libsvm "$W/sa8.svm" --threads 1 -o "$W/t.slr")
+tn=$(solve_time 3 train --no-bias --format libsvm "$W/sa8.svm" --threads "$ncpu" -o "$W/t.slr")
+say "   1 thread $t1 s, $ncpu threads $tn s: $(ratio "$t1" "$tn")x"
+row "threads: 1 vs $ncpu, 8x data (goal 1.7)" "$(ratio "$t1" "$tn")x ($t1 s / $tn s)"
+
+# ----------------------------------------------------------------- growth
+say ""
+say "== (d) growth: training time at 1x, 4x, 16x the data ($ncpu threads; median of 3)"
+"$BB/tolibsvm" "$DATA/train.idx" "$W/sa4.svm" 4
+rm -f "$W/sa8.svm"
+"$BB/tolibsvm" "$DATA/train.idx" "$W/sa16.svm" 16
+base=""
+for k in 1 4 16; do
+    f=$W/sa$k.svm
+    [ "$k" = 1 ] && f=$W/sa.svm
+    st=$(solve_time 3 train --no-bias --format libsvm "$f" -o "$W/g.slr")
+    set -- $("$BB/timeit" 3 "$CLI" train --no-bias --format libsvm "$f" -o "$W/g.slr")
+    [ -z "$base" ] && base=$st
+    say "   ${k}x: solve $st s ($(ratio "$st" "$base")x of 1x), whole $1 s wall, $2 s CPU"
+    row "growth: ${k}x solve s (x of 1x) / whole CPU s" "$st ($(ratio "$st" "$base")x) / $2"
+done
+
+say ""
+say "== summary ($(date -u '+%Y-%m-%d %H:%M UTC'); load average now $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null))"
+cat "$SUMMARY"
+exit 0

@@ -1,0 +1,281 @@
+/* test_libsvm.c - libsvm input (spamlr_dataset_read_libsvm), training on
+ * explicit feature values, and thread-count independence of training
+ * through the public API. */
+#include "testutil.h"
+
+#include <math.h>
+
+#include "dataset.h"
+
+static char dir[64];
+
+static const char *write_tmp(const char *name, const char *text)
+{
+    static char path[256];
+
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    tu_write(path, text, strlen(text));
+    return path;
+}
+
+static void setup(void)
+{
+    tu_tmpdir(dir, sizeof dir);
+}
+
+static void teardown(void)
+{
+    tu_rmrf(dir);
+}
+
+START_TEST(test_read_ok)
+{
+    spamlr_dataset *ds;
+    spamlr_diag d;
+    const char *p = write_tmp("a.svm", "+1 1:0.5 3:1.25\n"
+                                       "-1 2:1 3:-0.5\r\n"
+                                       "\n   \n"
+                                       "0 1:0.1\t2:0.2 4:1e-3  \n"
+                                       "1 4:2\n"
+                                       "1.0\n");
+
+    ck_assert_int_eq(spamlr_dataset_create(&ds, NULL), SPAMLR_OK);
+    ck_assert_int_eq(spamlr_dataset_read_libsvm(ds, p, &d), SPAMLR_OK);
+    ck_assert_int_eq(d.code, 0);
+    ck_assert_uint_eq(spamlr_dataset_rows(ds), 5);
+    ck_assert_uint_eq(spamlr_dataset_count(ds, SPAMLR_SPAM), 3);
+    ck_assert_uint_eq(spamlr_dataset_count(ds, SPAMLR_HAM), 2);
+    ck_assert_uint_eq(spamlr_dataset_vocab_size(ds), 4);
+    ck_assert_int_eq(spamlr_dataset_label(ds, 2), SPAMLR_HAM);
+    ck_assert(strstr(spamlr_dataset_name(ds, 2), "a.svm:5") != NULL);
+    /* messages do not mix with value rows */
+    ck_assert_int_eq(spamlr_dataset_add(ds, SPAMLR_SPAM, "hello", 5, NULL), SPAMLR_EINVAL);
+    spamlr_dataset_free(ds);
+
+    ck_assert_int_eq(spamlr_dataset_create(&ds, NULL), SPAMLR_OK);
+    ck_assert_int_eq(spamlr_dataset_add(ds, SPAMLR_SPAM, "hello", 5, NULL), SPAMLR_OK);
+    ck_assert_int_eq(spamlr_dataset_read_libsvm(ds, p, &d), SPAMLR_EINVAL);
+    spamlr_dataset_free(ds);
+}
+END_TEST
+
+static void expect_error(const char *text, long line, const char *what)
+{
+    spamlr_dataset *ds;
+    spamlr_diag d;
+    const char *p = write_tmp("bad.svm", text);
+
+    ck_assert_int_eq(spamlr_dataset_create(&ds, NULL), SPAMLR_OK);
+    ck_assert_int_eq(spamlr_dataset_read_libsvm(ds, p, &d), SPAMLR_EPARSE);
+    ck_assert_int_eq(d.code, SPAMLR_EPARSE);
+    ck_assert_int_eq(d.line, line);
+    ck_assert_str_eq(d.path, p);
+    ck_assert_msg(strstr(d.message, what) != NULL, "'%s' lacks '%s'", d.message, what);
+    ck_assert_uint_eq(spamlr_dataset_rows(ds), (size_t)line - 1);
+    spamlr_dataset_free(ds);
+}
+
+START_TEST(test_read_errors)
+{
+    expect_error("1 1:1\n1 1:0.5 1:2\n", 2, "must ascend");
+    expect_error("1 2:0.5 1:2\n", 1, "must ascend");
+    expect_error("1 1:nan\n", 1, "non-finite");
+    expect_error("1 1:inf\n", 1, "non-finite");
+    expect_error("1 1:1e999\n", 1, "non-finite");
+    expect_error("1 1:1e39\n", 1, "non-finite");  /* beyond float */
+    expect_error("2 1:1\n", 1, "bad label");
+    expect_error("spam 1:1\n", 1, "bad label");
+    expect_error("-1 1:1\n1 0:1\n", 2, "index 0");
+    expect_error("1 1:1 x\n", 1, "expected INDEX:VALUE");
+    expect_error("1 1:\n", 1, "expected INDEX:VALUE");
+    expect_error("1 1: 2\n", 1, "expected INDEX:VALUE");
+    expect_error("1 -3:2\n", 1, "expected INDEX:VALUE");
+    expect_error("1 1:2x\n", 1, "bad value");
+    expect_error("1 99999999999:1\n", 1, "too large");
+}
+END_TEST
+
+/* Trains on explicit values and checks the objective against one
+ * computed here from the model's weights, with the values used as given. */
+START_TEST(test_train_values_as_given)
+{
+    static const struct { int y; int n; int k[3]; double v[3]; } rows[] = {
+        { 1, 2, { 1, 3 }, { 0.5, 1.25 } },
+        { -1, 2, { 2, 3 }, { 1, -0.5 } },
+        { -1, 3, { 1, 2, 4 }, { 0.1, 0.2, 1e-3 } },
+        { 1, 1, { 4 }, { 2 } },
+        { 1, 2, { 2, 4 }, { 3, -1 } },
+    };
+    spamlr_dataset *ds;
+    spamlr_model *m;
+    spamlr_train_opts o;
+    spamlr_train_report rep;
+    spamlr_model_info info;
+    double f = 0, probs[5];
+    float w[5];
+    size_t i;
+    int j;
+    const char *p = write_tmp("t.svm", "+1 1:0.5 3:1.25\n-1 2:1 3:-0.5\n0 1:0.1 2:0.2 4:1e-3\n"
+                                       "1 4:2\n1 2:3 4:-1\n");
+
+    ck_assert_int_eq(spamlr_dataset_create(&ds, NULL), SPAMLR_OK);
+    ck_assert_int_eq(spamlr_dataset_read_libsvm(ds, p, NULL), SPAMLR_OK);
+    spamlr_train_opts_init(&o);
+    o.tol = 1e-10;
+    o.c = 2;
+    ck_assert_int_eq(spamlr_train(&m, ds, &o, &rep, NULL), SPAMLR_OK);
+    spamlr_model_info_get(m, &info);
+    ck_assert(info.has_bias);
+    for (j = 1; j <= 4; j++) {
+        char tok[4];
+
+        snprintf(tok, sizeof tok, "%d", j);
+        ck_assert_int_eq(spamlr_model_weight(m, tok, &w[j]), SPAMLR_OK);
+        f += 0.5 * (double)w[j] * w[j];
+    }
+    ck_assert_int_eq(spamlr_predict_dataset(m, ds, probs, NULL), SPAMLR_OK);
+    for (i = 0; i < 5; i++) {
+        double z = info.bias;
+
+        for (j = 0; j < rows[i].n; j++)
+            z += rows[i].v[j] * (double)w[rows[i].k[j]];
+        f += 2 * log1p(exp(-rows[i].y * z));
+        ck_assert(fabs(probs[i] - 1 / (1 + exp(-z))) < 1e-6);
+    }
+    /* weights were stored as float: agreement to float precision */
+    ck_assert_msg(fabs(f - rep.objective) < 1e-6 * f, "%.10g vs %.10g", f, rep.objective);
+    spamlr_model_free(m);
+    spamlr_dataset_free(ds);
+}
+END_TEST
+
+/* A random sparse problem in libsvm form. */
+static const char *random_problem(size_t rows, size_t cols, size_t per_row)
+{
+    static char path[256];
+    uint64_t s = 12345;
+    FILE *f;
+    size_t i, j;
+
+    snprintf(path, sizeof path, "%s/r.svm", dir);
+    f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    for (i = 0; i < rows; i++) {
+        size_t k = 0;
+        int y;
+
+        s = s * 6364136223846793005ULL + 1442695040888963407ULL;
+        y = (s >> 40) & 1;
+        fprintf(f, "%s", y ? "+1" : "-1");
+        for (j = 0; j < per_row; j++) {
+            s = s * 6364136223846793005ULL + 1442695040888963407ULL;
+            k += 1 + (size_t)((s >> 33) % (2 * cols / per_row));
+            /* features below 20 lean to the label */
+            fprintf(f, " %zu:%.6f", k, k < 20 ? (y ? 1.0 : 0.2) : (double)((s >> 50) % 100) / 50);
+        }
+        fputc('\n', f);
+    }
+    ck_assert_int_eq(fclose(f), 0);
+    return path;
+}
+
+START_TEST(test_threads_same_objective)
+{
+    spamlr_dataset *ds;
+    spamlr_train_opts o;
+    spamlr_train_report r1, r2;
+    spamlr_model *m1, *m2;
+    unsigned solver;
+
+    ck_assert_int_eq(spamlr_dataset_create(&ds, NULL), SPAMLR_OK);
+    ck_assert_int_eq(spamlr_dataset_read_libsvm(ds, random_problem(3000, 2000, 30), NULL),
+                     SPAMLR_OK);
+    for (solver = SPAMLR_SOLVER_TRON; solver <= SPAMLR_SOLVER_LBFGS; solver++) {
+        spamlr_train_opts_init(&o);
+        o.solver = solver;
+        o.tol = 1e-8;
+        o.threads = 1;
+        ck_assert_int_eq(spamlr_train(&m1, ds, &o, &r1, NULL), SPAMLR_OK);
+        o.threads = 2;
+        ck_assert_int_eq(spamlr_train(&m2, ds, &o, &r2, NULL), SPAMLR_OK);
+        ck_assert_msg(fabs(r1.objective - r2.objective) <= 1e-10 * r1.objective,
+                      "solver %u: %.17g vs %.17g", solver, r1.objective, r2.objective);
+        spamlr_model_free(m1);
+        spamlr_model_free(m2);
+    }
+    spamlr_dataset_free(ds);
+}
+END_TEST
+
+/* The reader's quick number parser gives the float strtod would (through
+ * double, as LIBLINEAR reads them) for every spelling. */
+START_TEST(test_values_like_strtod)
+{
+    static const char *fixed[] = { "1", "-1", "+2.5", "0", "-0", "0.0", "1.", ".5", "-.25",
+                                   "00012.50", "1e5", "1E+05", "2.5e-3", "1e-30", "3e22",
+                                   "3e23", "123456789012345678", "1234567890123456789012",
+                                   "0.000000000000000000000000001", "9007199254740993",
+                                   "0.1", "0.30000000000000004", "1e-45", "0x1p3",
+                                   "4.9406564584124654e-324", NULL };
+    char *text = malloc(200000), *p = text, expect[64][40];
+    spamlr_dataset *ds;
+    spamlr_diag d;
+    uint64_t st = 99;
+    size_t i, n = 0, j;
+
+    ck_assert_ptr_nonnull(text);
+    p += sprintf(p, "1");
+    for (i = 0; fixed[i]; i++, n++)
+        p += sprintf(p, " %zu:%s", n + 1, fixed[i]);
+    p += sprintf(p, "\n");
+    ck_assert_uint_lt(n, 64);
+    for (i = 0; i < n; i++)
+        snprintf(expect[i], sizeof expect[i], "%s", fixed[i]);
+    /* random values in %.9g and %.17g */
+    for (j = 0; j < 2000; j++) {
+        double v;
+
+        st = st * 6364136223846793005ULL + 1442695040888963407ULL;
+        v = ldexp((double)(st >> 11), -53 - (int)(st % 40)) * ((st >> 7) & 1 ? -1 : 1);
+        p += sprintf(p, j % 2 ? "-1 1:%.9g\n" : "-1 1:%.17g\n", v);
+    }
+    write_tmp("n.svm", text);
+    ck_assert_int_eq(spamlr_dataset_create(&ds, NULL), SPAMLR_OK);
+    ck_assert_msg(spamlr_dataset_read_libsvm(ds, write_tmp("n.svm", text), &d) == SPAMLR_OK,
+                  "%ld: %s", d.line, d.message);
+    ck_assert_uint_eq(ds->rows, 2001);
+    for (i = 0; i < n; i++) {
+        float want = (float)strtod(expect[i], NULL);
+
+        ck_assert_msg(memcmp(&ds->val[i], &want, sizeof want) == 0, "%s: %.9g vs %.9g",
+                      expect[i], (double)ds->val[i], (double)want);
+    }
+    /* rows 1.. each hold one value; compare with strtod on the text */
+    p = strchr(text, '\n') + 1;
+    for (j = 0; j < 2000; j++) {
+        float want = (float)strtod(strchr(p, ':') + 1, NULL);
+
+        ck_assert(memcmp(&ds->val[ds->ptr[j + 1]], &want, sizeof want) == 0);
+        p = strchr(p, '\n') + 1;
+    }
+    spamlr_dataset_free(ds);
+    free(text);
+}
+END_TEST
+
+static Suite *libsvm_suite(void)
+{
+    Suite *s = suite_create("libsvm");
+    TCase *tc = tcase_create("all");
+
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, test_read_ok);
+    tcase_add_test(tc, test_read_errors);
+    tcase_add_test(tc, test_values_like_strtod);
+    tcase_add_test(tc, test_train_values_as_given);
+    tcase_add_test(tc, test_threads_same_objective);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+SPAMLR_TEST_MAIN(libsvm_suite)
