@@ -233,6 +233,15 @@ static int classify(const char *name, const char **iconv_name)
     return CS_OTHER;
 }
 
+/* Could classify() call this name CS_WIDE or CS_STATEFUL? */
+static int may_be_special(const char *n)
+{
+    return !strncmp(n, "utf-1", 5) || !strncmp(n, "utf-3", 5) || !strncmp(n, "utf1", 4) ||
+           !strncmp(n, "utf3", 4) || !strncmp(n, "ucs", 3) || !strncmp(n, "unicode", 7) ||
+           !strncmp(n, "utf-7", 5) || !strncmp(n, "iso-2022", 8) ||
+           !strncmp(n, "csiso2022", 9) || !strncmp(n, "hz", 2) || !strncmp(n, "x-unicode20", 11);
+}
+
 void spamlr__iconv_cache_init(spamlr__iconv_cache *c)
 {
     memset(c, 0, sizeof *c);
@@ -307,6 +316,31 @@ static int sink_bad(sink *s)
     r = sink_put(s, "\xEF\xBF\xBD", 3);
     s->last_bad = 1;
     return r;
+}
+
+/* Appends iconv output, which is whole characters but not always valid
+ * UTF-8 (glibc passes UCS-4 values above U+10FFFF through as 5- and
+ * 6-byte forms): invalid sequences become U+FFFD. */
+static int sink_checked(sink *s, const char *p, size_t n)
+{
+    size_t ok, k;
+    int r;
+
+    while (n > 0) {
+        ok = spamlr__cs_utf8_prefix(p, n);
+        if ((r = sink_put(s, p, ok)))
+            return r;
+        if (ok == n)
+            return 0;
+        if ((r = sink_bad(s)))
+            return r;
+        /* skip the bad lead byte and its continuation bytes */
+        for (k = ok + 1; k < n && ((unsigned char)p[k] & 0xC0) == 0x80; k++)
+            ;
+        p += k;
+        n -= k;
+    }
+    return 0;
 }
 
 /* UTF-8 where valid, windows-1252 for every other byte. */
@@ -396,7 +430,7 @@ static int decode_iconv(sink *s, iconv_t cd, const char *in, size_t len)
         oleft = sizeof obuf;
         r = iconv(cd, &ip, &ileft, &op, &oleft);
         e = errno;
-        if ((rc = sink_put(s, obuf, (size_t)(op - obuf))))
+        if ((rc = sink_checked(s, obuf, (size_t)(op - obuf))))
             return rc;
         if (r != (size_t)-1)
             break;
@@ -414,7 +448,7 @@ static int decode_iconv(sink *s, iconv_t cd, const char *in, size_t len)
     op = obuf;
     oleft = sizeof obuf;
     iconv(cd, NULL, NULL, &op, &oleft);
-    return sink_put(s, obuf, (size_t)(op - obuf));
+    return sink_checked(s, obuf, (size_t)(op - obuf));
 }
 
 /* Removes U+FEFF from what a conversion appended after `from`. */
@@ -447,7 +481,9 @@ int spamlr__charset_decode(spamlr__iconv_cache *c, const char *cs, size_t cslen,
     sink s;
 
     spamlr__charset_name(cs, cs ? cslen : 0, name, sizeof name);
-    kind = classify(name, &iname);
+    /* the alias table is only searched when the bytes are not usable as
+     * they are, or when the name may be a wide or 7-bit stateful one */
+    kind = may_be_special(name) ? classify(name, &iname) : -1;
     if (kind != CS_WIDE && kind != CS_STATEFUL && spamlr__cs_utf8_prefix(in, len) == len) {
         if (len >= 3 && !memcmp(in, "\xEF\xBB\xBF", 3)) {
             in += 3;
@@ -462,6 +498,8 @@ int spamlr__charset_decode(spamlr__iconv_cache *c, const char *cs, size_t cslen,
         *outlen = len;
         return SPAMLR_OK;
     }
+    if (kind < 0)
+        kind = classify(name, &iname);
     scratch->len = 0;
     if (scratch->data)
         scratch->data[0] = '\0';

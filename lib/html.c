@@ -172,21 +172,25 @@ static int put(hctx *h, const char *p, size_t n)
 
     if (h->full || n == 0 || h->in_head)
         return 0;
-    if (h->out->len > 0) {
-        last = h->out->data[h->out->len - 1];
-        if (h->nl && last != '\n') {
-            if ((r = spamlr__buf_putc(h->out, '\n')))
-                return r;
-        } else if (h->space && last != ' ' && last != '\n') {
-            if ((r = spamlr__buf_putc(h->out, ' ')))
-                return r;
-        }
-    }
-    h->nl = h->space = 0;
     if (h->out->len >= h->max) {
         h->full = 1;
         return 0;
     }
+    if (h->out->len > 0) {
+        char sep = 0;
+        last = h->out->data[h->out->len - 1];
+        if (h->nl && last != '\n')
+            sep = '\n';
+        else if (h->space && last != ' ' && last != '\n')
+            sep = ' ';
+        if (sep && h->out->len + 1 >= h->max) {
+            h->full = 1;
+            return 0;
+        }
+        if (sep && (r = spamlr__buf_putc(h->out, sep)))
+            return r;
+    }
+    h->nl = h->space = 0;
     room = h->max - h->out->len;
     if (n > room) {
         n = room;
@@ -662,9 +666,18 @@ int spamlr__html_to_text(spamlr__buf *out, size_t max_len, const char *s, size_t
             i += k;
             continue;
         }
+        /* a run of plain ASCII, single spaces included */
         start = i;
-        while (i < n && (c = (unsigned char)s[i]) > ' ' && c < 0x7F && c != '<' && c != '&')
-            i++;
+        for (;;) {
+            while (i < n && (c = (unsigned char)s[i]) > ' ' && c < 0x7F && c != '<' && c != '&')
+                i++;
+            if (i + 1 < n && s[i] == ' ' && (c = (unsigned char)s[i + 1]) > ' ' && c < 0x7F &&
+                c != '<' && c != '&') {
+                i++;
+                continue;
+            }
+            break;
+        }
         r = put(&h, s + start, i - start);
         if (h.full)
             break;

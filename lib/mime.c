@@ -396,6 +396,22 @@ static void text_append(pctx *c, const char *s, size_t n)
     end = o + (n < room ? n : room);
     while (i < n && o < end) {
         unsigned char b = (unsigned char)s[i];
+        uint64_t w, ctl;
+        /* eight printable ASCII bytes at a time */
+        while (n - i >= 8 && (size_t)(end - o) >= 8) {
+            memcpy(&w, s + i, 8);
+            ctl = (w | ((w - 0x2020202020202020ULL) & ~w) |
+                   ((w ^ 0x7F7F7F7F7F7F7F7FULL) - 0x0101010101010101ULL)) &
+                  0x8080808080808080ULL;
+            if (ctl)
+                break;
+            memcpy(o, &w, 8);
+            o += 8;
+            i += 8;
+        }
+        if (i >= n || o >= end)
+            break;
+        b = (unsigned char)s[i];
         if (b >= 0x20 && b < 0x7F) {
             *o++ = (char)b;
             i++;
@@ -952,6 +968,66 @@ static void parse_content_type(entity *e, const char *v, size_t n)
 
 /* ------------------------------------------------------------- headers */
 
+/* Start of the line after the one at m[p]. */
+static size_t line_after(const char *m, size_t n, size_t p)
+{
+    const char *nl = memchr(m + p, '\n', n - p);
+
+    return nl ? (size_t)(nl - m) + 1 : n;
+}
+
+/* Is the line at m[p] a field with a well-known name (so surely still
+ * header, not body)? */
+static int field_line(const char *m, size_t n, size_t p)
+{
+    static const char *const known[] = {
+        "to", "from", "subject", "cc", "bcc", "date", "reply-to", "sender", "message-id",
+        "mime-version", "content-type", "content-transfer-encoding", "received",
+        "return-path", "in-reply-to", "references", "organization", "delivered-to", NULL,
+    };
+    const char *const *k;
+    size_t q;
+
+    for (q = p; q < n && m[q] != ':' && m[q] != '\n' && !is_wsp((unsigned char)m[q]); q++)
+        ;
+    if (q >= n || m[q] != ':')
+        return 0;
+    if (iprefix(m + p, q - p, "x-"))
+        return 1;
+    for (k = known; *k; k++)
+        if (ieq(m + p, q - p, *k))
+            return 1;
+    return 0;
+}
+
+/* Is the line at m[p] a blank line that broken mailers put inside a
+ * folded field: blank, then indented lines with text, maybe more such
+ * groups, then a field with a well-known name? Such a blank line does not
+ * end the header. (At most 64 groups are looked at.) */
+static int stray_blank(const char *m, size_t n, size_t p)
+{
+    size_t q = p, t;
+    int groups = 0;
+
+    for (;;) {
+        while (q < n && m[q] == '\r')
+            q++;
+        if (q >= n || m[q] != '\n')
+            return groups > 0 && field_line(m, n, q);
+        q++;
+        if (q >= n || !is_wsp((unsigned char)m[q]))
+            return 0;
+        for (t = q; t < n && is_space((unsigned char)m[t]) && m[t] != '\n'; t++)
+            ;
+        if (t >= n || m[t] == '\n')
+            return 0;                    /* an indented blank: no text */
+        while (q < n && is_wsp((unsigned char)m[q]))
+            q = line_after(m, n, q);
+        if (++groups > 64)
+            return 0;
+    }
+}
+
 /* Reads the field at m[*pos]. Returns 1 with f filled; 0 at the end of
  * the header section, with *pos at the start of the body: after a blank
  * line, or at the first line that is no field (no name, or blanks inside
@@ -985,10 +1061,12 @@ static int next_field(const char *m, size_t n, size_t *pos, hfield *f)
     f->name = m + p;
     f->nlen = q - p;
     f->val = m + r + 1;
-    while (next < n && is_wsp((unsigned char)m[next])) {
-        nl = memchr(m + next, '\n', n - next);
-        le = nl ? (size_t)(nl - m) : n;
-        next = nl ? le + 1 : n;
+    for (;;) {
+        while (next < n && is_wsp((unsigned char)m[next]))
+            next = line_after(m, n, next);
+        if (!stray_blank(m, n, next))
+            break;
+        next = line_after(m, n, next);
     }
     /* the value runs to the end of its last line, without the line end */
     for (ce = next; ce > r + 1 && (m[ce - 1] == '\n' || m[ce - 1] == '\r'); ce--)
@@ -1282,6 +1360,32 @@ static void subject_line(pctx *c, const hfield *f)
     part_end(c, mark);
 }
 
+/* A body without Content-Type that is a multipart all the same (some
+ * spamware leaves the header out): in its first 8 KiB, a line "--X" whose
+ * next line starts with "Content-". Takes X as the boundary. */
+static int sniff_boundary(entity *e, const char *b, size_t n)
+{
+    size_t p = 0, lim = n < 8192 ? n : 8192, end, next, k;
+
+    while (p + 2 < lim) {
+        next = line_after(b, n, p);
+        if (b[p] == '-' && b[p + 1] == '-' && next < n && n - next >= 8 &&
+            ieq(b + next, 8, "content-")) {
+            for (end = next; end > p + 2 && is_space((unsigned char)b[end - 1]); end--)
+                ;
+            k = end - (p + 2);
+            if (k == 0 || k + 1 >= sizeof e->boundary)
+                return 0;
+            memcpy(e->boundary, b + p + 2, k);
+            e->boundary[k] = '\0';
+            e->blen = k;
+            return 1;
+        }
+        p = next;
+    }
+    return 0;
+}
+
 /* Picks the charset for raw 8-bit header text: the top-level charset, or
  * else the first charset= in the first 64 KiB of the message. */
 static void header_charset(pctx *c, const entity *e, const char *m, size_t n)
@@ -1351,6 +1455,8 @@ static void parse_entity(pctx *c, const char *m, size_t n, unsigned depth, int k
     if (!e.type[0]) {
         strcpy(e.type, digest ? "message/rfc822" : "text/plain");
         e.blen = 0;
+        if (!e.have_ctype && !digest && sniff_boundary(&e, body, blen))
+            strcpy(e.type, "multipart/mixed");
     }
     type = e.type;
     if (c->want_struct) {

@@ -23,11 +23,14 @@
  *                       field is present
  *   x-mailer:<t>        each token of X-Mailer; any other field put in the
  *                       allow-list gives "<name>:<t>" the same way
- *   content-type:<t/s>  type/subtype of the top-level entity (text/plain
- *                       when absent or unreadable)
+ *   content-type:<t/s>  type/subtype of the top-level entity as read:
+ *                       text/plain when absent or unreadable,
+ *                       multipart/mixed when a multipart body is recognised
+ *                       without it (see below)
  *   part:<t/s>          type/subtype of every entity below the top level
- *   charset:<name>      every charset declared by a text part or an encoded
- *                       word, lower-case, as declared (gb2312, not gb18030)
+ *   charset:<name>      every charset declared by a text part or by an
+ *                       encoded word in a decoded field, lower-case, as
+ *                       declared (gb2312, not gb18030)
  *   filename:<t>        each token of a part's file name (Content-Disposition
  *                       filename or Content-Type name, RFC 2047/2231 decoded)
  *   attach:<ext>        the file name's extension, lower-case ("attach:pdf")
@@ -41,6 +44,33 @@
  *                       font size 0/1, font-size 0-1px, white text colour)
  *   html:script, html:iframe, html:form, html:object
  *                       the HTML holds such an element
+ *
+ * Reading rules worth knowing:
+ *   - The header ends at the first empty line (LF or CRLF); a first line
+ *     "From " (mbox) is skipped; a line that is no field ("Dear friend:
+ *     hi", an indented first line) starts the body, so a message without
+ *     header is all body and one without empty line all header. A field
+ *     whose name holds odd bytes is skipped. An empty line followed by
+ *     indented text and then a well-known field (To:, X-...:) is taken as
+ *     part of the folded field before it (spamware does this).
+ *   - Field values are unfolded and cut at max_header_line; encoded words
+ *     (B and Q, any charset) are decoded, adjacent ones joined without the
+ *     blanks between them (bytes of one charset are joined before
+ *     conversion, so a character split across words survives); raw 8-bit
+ *     header text is read in the top-level charset, or the first charset=
+ *     of the message, with the fallback rules of charset.h.
+ *   - The first Content-Type / Content-Transfer-Encoding of an entity
+ *     counts. Missing or unreadable Content-Type = text/plain (in a
+ *     multipart/digest: message/rfc822), except that a body starting like
+ *     an HTML document is read as HTML, and one whose first 8 KiB hold a
+ *     line "--X" followed by a "Content-..." line is read as multipart
+ *     with boundary X. A multipart without boundary, or whose boundary
+ *     never occurs, is read as text. Preamble and epilogue are ignored; a
+ *     missing close delimiter ends the last part at the end of the body.
+ *   - text/plain and text/html parts are read (whatever their
+ *     Content-Disposition); other types give tokens only. An HTML part
+ *     without charset takes the one of its <meta>.
+ *   - Parts are separated by "\n": a part's text starts on a new line.
  *
  * The structure tokens (content-type:, part:, charset:, attach:) come when
  * "content-type" is in the allow-list; the HTML ones when html_tokens is set.
@@ -87,8 +117,9 @@ typedef struct spamlr__mime_opts {
                                  parser recurses; this bounds its stack) */
     size_t max_header_line;   /* an unfolded field longer than this is
                                  truncated (bytes). Default 65536 */
-    size_t max_output;        /* text is cut at this many bytes (at a UTF-8
-                                 boundary; not an error). Default 4 MiB */
+    size_t max_output;        /* at most this many bytes are appended to
+                                 text by one call (cut at a UTF-8 boundary;
+                                 not an error). Default 4 MiB */
     size_t max_part;          /* at most this many bytes of one part's body
                                  are decoded. Default 16 MiB */
     unsigned html_tokens;     /* 1 = url:, mailto:, html: tokens. Default 1 */
