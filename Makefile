@@ -101,7 +101,8 @@ deps:
 
 check: deps
 	@$(MAKE) --no-print-directory all $(TEST_BIN) $(REPLAY_BIN)
-	@$(MAKE) --no-print-directory test-unit test-cli test-fuzz-replay test-build test-integration
+	@$(MAKE) --no-print-directory test-unit test-cli test-fuzz-replay test-robust test-build \
+	    test-integration
 
 test-unit: $(TEST_BIN)
 	@fail=0; for t in $(TEST_BIN); do \
@@ -157,7 +158,7 @@ test-fuzz-replay: $(REPLAY_BIN)
 # Crash-safety, limits and the bad-input catalogue (tests/README.md).
 test-robust: $(CLI)
 	@sh tests/badinput.sh $(CLI)
-	@sh tests/crashsafe.sh $(CLI)
+	@sh tests/crashsafe.sh $(CLI) 30
 
 # The unit suites under valgrind (no fork, so leaks are seen per binary).
 check-valgrind: $(TEST_BIN)

@@ -306,8 +306,19 @@ int spamlr__slurp(const char *path, char **out, size_t *len, spamlr_diag *d)
                               zerr == Z_ERRNO ? strerror(errno) : msg);
             goto out;
         }
-        if (got == 0)
+        if (got == 0) {
+            int zerr;
+            /* a gzip stream that stops early reads as a short file:
+             * zlib only says so through gzerror */
+            gzerror(gz, &zerr);
+            if (zerr == Z_BUF_ERROR) {
+                rc = spamlr__diag(d, SPAMLR_EIO, path, 0, -1,
+                                  "compressed data ends early (truncated after %zu "
+                                  "decompressed bytes)", n);
+                goto out;
+            }
             break;
+        }
         n += (size_t)got;
         if (n > SPAMLR_MAX_FILE) {
             rc = spamlr__diag(d, SPAMLR_ELIMIT, path, 0, -1,
