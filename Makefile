@@ -172,9 +172,9 @@ check-valgrind: $(TEST_BIN)
 TSAN_B ?= build-tsan
 check-tsan:
 	@$(MAKE) --no-print-directory B=$(TSAN_B) SANITIZE=thread CFLAGS="-O1 -g" \
-	    $(TSAN_B)/tests/test_threads
+	    $(TSAN_B)/tests/test_concurrency
 	CK_FORK=no TSAN_OPTIONS="halt_on_error=1 exitcode=66" SPAMLR_TEST_DATA=data \
-	    $(TSAN_B)/tests/test_threads
+	    $(TSAN_B)/tests/test_concurrency
 
 corpus:
 	@sh data/get-spamassassin.sh
