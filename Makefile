@@ -164,7 +164,7 @@ test-robust: $(CLI)
 check-valgrind: $(TEST_BIN)
 	@fail=0; for t in $(TEST_BIN); do \
 	  echo "== valgrind $$t"; CK_FORK=no CK_DEFAULT_TIMEOUT=1200 SPAMLR_TEST_DATA=data \
-	    SPAMLR_TEST_SLOW=1 valgrind -q --error-exitcode=1 --leak-check=full \
+	    SPAMLR_TEST_VALGRIND=1 valgrind -q --error-exitcode=1 --leak-check=full \
 	    --errors-for-leak-kinds=definite,indirect $$t || fail=1; \
 	done; exit $$fail
 
@@ -181,7 +181,7 @@ corpus:
 
 demo: deps
 	@$(MAKE) --no-print-directory all
-	@sh data/demo.sh $(CLI)
+	@SPAMLR_DEMO_DIR=$(abspath $(B))/demo sh data/demo.sh $(CLI)
 
 bench: all
 	@sh tests/bench/run.sh $(CLI) || true
