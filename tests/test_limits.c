@@ -255,6 +255,38 @@ START_TEST(token_length)
 }
 END_TEST
 
+static int url_cb(void *ctx, const char *t, size_t n)
+{
+    size_t *count = ctx;
+    *count += n > 4 && memcmp(t, "url:", 4) == 0;
+    return 0;
+}
+
+/* Structure tokens (url:, part:, ...) are given once each, at most 256
+ * distinct ones per message. */
+START_TEST(structure_tokens_per_message)
+{
+    size_t cap = 1000 * 48 + 128, len, i, urls = 0;
+    char *m = malloc(cap);
+    spamlr__mime_opts mo;
+    spamlr_text_opts to;
+    spamlr__buf text;
+
+    ck_assert_ptr_nonnull(m);
+    len = (size_t)snprintf(m, cap, "Content-Type: text/html\n\n<p>");
+    for (i = 0; i < 1000; i++)
+        len += (size_t)snprintf(m + len, cap - len, "<a href=\"http://h%zu.example/\">x</a>", i);
+    spamlr__mime_opts_init(&mo);
+    spamlr_text_opts_init(&to);
+    spamlr__buf_init(&text);
+    ck_assert_int_eq(spamlr__mime_parse(&mo, &to, m, len, &text, url_cb, &urls), SPAMLR_OK);
+    ck_assert_uint_le(urls, 256);
+    ck_assert_uint_ge(urls, 200);
+    spamlr__buf_free(&text);
+    free(m);
+}
+END_TEST
+
 /* A model file holding one token of `toklen` bytes: the fixed header and
  * metadata of a real model, then a hand-made payload. */
 static unsigned char *model_with_token(const unsigned char *orig, size_t toklen, size_t *size)
@@ -341,6 +373,7 @@ static Suite *suite(void)
     tcase_add_test(t, header_line_of_50mb);
     tcase_add_test(t, many_header_fields);
     tcase_add_test(t, token_length);
+    tcase_add_test(t, structure_tokens_per_message);
     tcase_add_test(t, model_token_limit);
     suite_add_tcase(s, t);
     return s;
