@@ -7,7 +7,7 @@
 #include "fuzz.h"
 #include "common.h"
 
-static void use(const spamlr_model *m, const uint8_t *data, size_t size)
+static void use(const spamlr_model *m)
 {
     spamlr_model_info info;
     spamlr_scratch *s = NULL;
@@ -38,8 +38,6 @@ static void use(const spamlr_model *m, const uint8_t *data, size_t size)
         if (spamlr_model_load_buffer(&m2, again, again_size, NULL) != SPAMLR_OK)
             abort();
         spamlr_model_free(m2);
-        (void)data;
-        (void)size;
         free(again);
     }
 }
@@ -53,7 +51,7 @@ static void try_load(const uint8_t *data, size_t size)
     if (rc == SPAMLR_OK) {
         if (!m)
             abort();
-        use(m, data, size);
+        use(m);
         spamlr_model_free(m);
     } else if (m || d.code != rc || rc > 0) {
         abort();
