@@ -113,7 +113,7 @@ test-cli: $(CLI)
 	@sh tests/cli.sh $(CLI)
 
 test-build: $(B)/spamlr.pc lib
-	@sh tests/build.sh "$(CC)" "$(MAKE) B=$(B)"
+	@sh tests/build.sh "$(CC) $(SANFLAGS)" "$(MAKE) B=$(B)"
 
 test-integration: $(CLI)
 	@sh tests/integration.sh $(CLI)
