@@ -6,7 +6,8 @@
 # Starts `spamlr train -o MODEL` over an existing MODEL and kills it with
 # SIGKILL after a random delay, RUNS times (default 40): half the delays
 # are spread over the whole run, half crowd its end, where the model is
-# written. After every run MODEL must load (spamlr inspect) and be either
+# written, and every third run is killed as soon as its temporary file
+# appears, in the middle of writing it. After every run MODEL must load (spamlr inspect) and be either
 # the old model (same bytes) or the new one (same bytes except the training
 # time stamp and the CRC). A killed run may leave one MODEL.tmp-XXXXXX
 # behind (the library does not remove other writers' temporary files, see
@@ -22,7 +23,7 @@ trap 'exit 1' HUP INT TERM
 fail() { echo "crashsafe.sh: FAIL: $*" >&2; exit 1; }
 
 # training data big enough that writing the model takes a moment
-awk 'BEGIN { srand(11); for (i = 0; i < 6000; i++) { s = (i % 2 ? "spam" : "ham") "\t";
+awk 'BEGIN { srand(11); for (i = 0; i < 3000; i++) { s = (i % 2 ? "spam" : "ham") "\t";
        for (j = 0; j < 25; j++) s = s " w" int(rand() * 60000); print s } }' > "$T/data.tsv"
 printf 'spam\tfree prize now\nham\tlunch at noon\nspam\tcheap pills\nham\tsee you\n' > "$T/old.tsv"
 "$BIN" train -q --threads 1 -o "$T/old.slr" "$T/old.tsv" || fail "cannot train the old model"
@@ -46,10 +47,20 @@ killed=0 finished=0 old=0 new=0
 i=0
 while [ $i -lt "$RUNS" ]; do
     delay=$(awk -v d="$dur" -v i=$i 'BEGIN { srand(1000 + i); r = rand();
-        printf "%.3f", (i % 2) ? r * d * 1.1 : d * (0.8 + 0.35 * r) }')
+        printf "%.3f", i == 0 ? d * 0.05 : (i % 2) ? r * d * 1.1 : d * (0.8 + 0.35 * r) }')
     "$BIN" train -q --threads 1 -o "$T/run/m.slr" "$T/data.tsv" 2>/dev/null &
     pid=$!
-    sleep "$delay"
+    if [ $((i % 3)) = 2 ]; then
+        # kill the moment the temporary file appears: mid-write (a shell
+        # builtin loop, no fork per poll)
+        delay=tmpfile
+        while kill -0 $pid 2>/dev/null; do
+            set -- "$T"/run/m.slr.tmp-*
+            [ -e "$1" ] && break
+        done
+    else
+        sleep "$delay"
+    fi
     kill -KILL $pid 2>/dev/null
     wait $pid 2>/dev/null
     st=$?
