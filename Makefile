@@ -5,6 +5,9 @@
 #   make bench      benchmarks against peers (prints; never fails)
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make check SANITIZE=address,undefined
+#   make check-valgrind  unit suites under valgrind (leaks, invalid reads)
+#   make check-tsan      the threaded prediction test under ThreadSanitizer
+#   make fuzz            libFuzzer targets (clang) in $(FUZZ_B)/fuzz/
 
 CC      ?= cc
 PREFIX  ?= /usr/local
@@ -50,7 +53,8 @@ SHARED := $(B)/libspamlr.so.$(VERSION)
 CLI    := $(B)/spamlr
 
 .PHONY: all lib cli check test-unit test-cli test-build test-integration demo bench \
-        install uninstall clean deps corpus
+        install uninstall clean deps corpus fuzz fuzz-bins test-fuzz-replay test-robust \
+        check-valgrind check-tsan
 .DELETE_ON_ERROR:
 
 all: lib cli
@@ -99,8 +103,9 @@ deps:
 	@sh tests/deps.sh
 
 check: deps
-	@$(MAKE) --no-print-directory all $(TEST_BIN)
-	@$(MAKE) --no-print-directory test-unit test-cli test-build test-integration
+	@$(MAKE) --no-print-directory all $(TEST_BIN) $(REPLAY_BIN)
+	@$(MAKE) --no-print-directory test-unit test-cli test-fuzz-replay test-robust test-build \
+	    test-integration
 
 test-unit: $(TEST_BIN)
 	@fail=0; for t in $(TEST_BIN); do \
@@ -111,17 +116,75 @@ test-cli: $(CLI)
 	@sh tests/cli.sh $(CLI)
 
 test-build: $(B)/spamlr.pc lib
-	@sh tests/build.sh "$(CC)" "$(MAKE) B=$(B)"
+	@sh tests/build.sh "$(CC) $(SANFLAGS)" "$(MAKE) B=$(B)"
 
 test-integration: $(CLI)
 	@sh tests/integration.sh $(CLI)
+
+# ---------------------------------------------------------- robustness
+# Fuzz targets (tests/fuzz/fuzz_*.c, libFuzzer entry points). `make fuzz`
+# builds them with clang, libFuzzer, ASan and UBSan in $(FUZZ_B); `make
+# check` links each with tests/fuzz/replay.c instead (any compiler) and
+# runs its seed corpus tests/fuzz/corpus/<target>/.
+FUZZ_CC    ?= clang
+FUZZ_B     ?= build-fuzz
+FUZZ_SRC   := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_NAMES := $(FUZZ_SRC:tests/fuzz/%.c=%)
+REPLAY_BIN := $(FUZZ_NAMES:%=$(B)/fuzz-replay/%)
+FUZZ_BIN   := $(FUZZ_NAMES:%=$(B)/fuzz/%)
+
+$(B)/fuzz-replay/%: tests/fuzz/%.c tests/fuzz/replay.c tests/fuzz/fuzz.h $(STATIC)
+	@mkdir -p $(dir $@)
+	@echo "  CCLD    $@"
+	$(Q)$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -Itests/fuzz $< tests/fuzz/replay.c -o $@ \
+	    $(STATIC) $(ALL_LDFLAGS) $(LIBS)
+
+$(B)/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(STATIC)
+	@mkdir -p $(dir $@)
+	@echo "  FUZZ    $@"
+	$(Q)$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -Itests/fuzz $< -o $@ $(STATIC) \
+	    $(ALL_LDFLAGS) -fsanitize=fuzzer $(LIBS)
+
+fuzz:
+	@$(MAKE) --no-print-directory B=$(FUZZ_B) CC=$(FUZZ_CC) SANITIZE=address,undefined \
+	    CFLAGS="-O1 -g -fsanitize=fuzzer-no-link -fno-sanitize-recover=all" fuzz-bins
+	@echo "fuzz targets in $(FUZZ_B)/fuzz/; run e.g. $(FUZZ_B)/fuzz/fuzz_mime" \
+	    "-jobs=1 tests/fuzz/corpus/fuzz_mime (see tests/fuzz/README.md)"
+
+fuzz-bins: $(FUZZ_BIN)
+
+test-fuzz-replay: $(REPLAY_BIN)
+	@fail=0; for n in $(FUZZ_NAMES); do \
+	  $(B)/fuzz-replay/$$n tests/fuzz/corpus/$$n || fail=1; \
+	done; exit $$fail
+
+# Crash-safety, limits and the bad-input catalogue (tests/README.md).
+test-robust: $(CLI)
+	@sh tests/badinput.sh $(CLI)
+	@sh tests/crashsafe.sh $(CLI) 24
+
+# The unit suites under valgrind (no fork, so leaks are seen per binary).
+check-valgrind: $(TEST_BIN)
+	@fail=0; for t in $(TEST_BIN); do \
+	  echo "== valgrind $$t"; CK_FORK=no CK_DEFAULT_TIMEOUT=1200 SPAMLR_TEST_DATA=data \
+	    SPAMLR_TEST_VALGRIND=1 valgrind -q --error-exitcode=1 --leak-check=full \
+	    --errors-for-leak-kinds=definite,indirect $$t || fail=1; \
+	done; exit $$fail
+
+# Threaded prediction on one shared model under ThreadSanitizer.
+TSAN_B ?= build-tsan
+check-tsan:
+	@$(MAKE) --no-print-directory B=$(TSAN_B) SANITIZE=thread CFLAGS="-O1 -g" \
+	    $(TSAN_B)/tests/test_concurrency
+	CK_FORK=no TSAN_OPTIONS="halt_on_error=1 exitcode=66" SPAMLR_TEST_DATA=data \
+	    $(TSAN_B)/tests/test_concurrency
 
 corpus:
 	@sh data/get-spamassassin.sh
 
 demo: deps
 	@$(MAKE) --no-print-directory all
-	@sh data/demo.sh $(CLI)
+	@SPAMLR_DEMO_DIR=$(abspath $(B))/demo sh data/demo.sh $(CLI)
 
 # Benchmark helpers (tests/bench/*.c) link the static library.
 BENCH_SRC := $(wildcard tests/bench/*.c)

@@ -376,8 +376,19 @@ int spamlr__slurp(const char *path, char **out, size_t *len, spamlr_diag *d)
                               zerr == Z_ERRNO ? strerror(errno) : msg);
             goto out;
         }
-        if (got == 0)
+        if (got == 0) {
+            int zerr;
+            /* a gzip stream that stops early reads as a short file:
+             * zlib only says so through gzerror */
+            gzerror(gz, &zerr);
+            if (zerr == Z_BUF_ERROR) {
+                rc = spamlr__diag(d, SPAMLR_EIO, path, 0, -1,
+                                  "compressed data ends early (truncated after %zu "
+                                  "decompressed bytes)", n);
+                goto out;
+            }
             break;
+        }
         n += (size_t)got;
         if (n > SPAMLR_MAX_FILE) {
             rc = spamlr__diag(d, SPAMLR_ELIMIT, path, 0, -1,
@@ -585,6 +596,14 @@ static int ends_with(const char *s, const char *suffix)
     return n >= k && strcasecmp(s + n - k, suffix) == 0;
 }
 
+int spamlr__dataset_read_lines_buffer(spamlr_dataset *ds, const char *path, const char *buf,
+                                      size_t len, spamlr_diag *d)
+{
+    if (ends_with(path, ".csv") || ends_with(path, ".csv.gz"))
+        return read_csv(ds, path, buf, len, d);
+    return read_tsv(ds, path, buf, len, d);
+}
+
 int spamlr_dataset_read_lines(spamlr_dataset *ds, const char *path, spamlr_diag *d)
 {
     char *buf = NULL;
@@ -596,10 +615,7 @@ int spamlr_dataset_read_lines(spamlr_dataset *ds, const char *path, spamlr_diag 
         return SPAMLR_EINVAL;
     if ((rc = spamlr__slurp(path, &buf, &len, d)))
         return rc;
-    if (ends_with(path, ".csv") || ends_with(path, ".csv.gz"))
-        rc = read_csv(ds, path, buf, len, d);
-    else
-        rc = read_tsv(ds, path, buf, len, d);
+    rc = spamlr__dataset_read_lines_buffer(ds, path, buf, len, d);
     free(buf);
     return rc;
 }
@@ -685,6 +701,14 @@ out:
     return rc;
 }
 
+int spamlr__dataset_read_message_buffer(spamlr_dataset *ds, int label, const char *path,
+                                       const char *buf, size_t len, spamlr_diag *d)
+{
+    if (from_line(buf, buf + len))
+        return read_mbox(ds, label, path, buf, len, d);
+    return add_named(ds, label, buf, len, path, 0, 1, d);
+}
+
 static int read_file_msg(spamlr_dataset *ds, int label, const char *path, spamlr_diag *d)
 {
     char *buf = NULL;
@@ -693,10 +717,7 @@ static int read_file_msg(spamlr_dataset *ds, int label, const char *path, spamlr
 
     if ((rc = spamlr__slurp(path, &buf, &len, d)))
         return rc;
-    if (from_line(buf, buf + len))
-        rc = read_mbox(ds, label, path, buf, len, d);
-    else
-        rc = add_named(ds, label, buf, len, path, 0, 1, d);
+    rc = spamlr__dataset_read_message_buffer(ds, label, path, buf, len, d);
     free(buf);
     return rc;
 }
@@ -781,10 +802,8 @@ int spamlr_dataset_read_path(spamlr_dataset *ds, int label, const char *path, sp
 
 int spamlr_dataset_read_index(spamlr_dataset *ds, const char *path, spamlr_diag *d)
 {
-    char *buf = NULL, *full = NULL;
-    const char *p, *end, *slash;
-    size_t len, dirlen;
-    long line = 0;
+    char *buf = NULL;
+    size_t len;
     int rc;
 
     spamlr__diag_clear(d);
@@ -792,6 +811,20 @@ int spamlr_dataset_read_index(spamlr_dataset *ds, const char *path, spamlr_diag 
         return SPAMLR_EINVAL;
     if ((rc = spamlr__slurp(path, &buf, &len, d)))
         return rc;
+    rc = spamlr__dataset_read_index_buffer(ds, path, buf, len, spamlr_dataset_read_path, d);
+    free(buf);
+    return rc;
+}
+
+int spamlr__dataset_read_index_buffer(spamlr_dataset *ds, const char *path, const char *buf,
+                                      size_t len, spamlr__index_fn read_fn, spamlr_diag *d)
+{
+    char *full = NULL;
+    const char *p, *end, *slash;
+    size_t dirlen;
+    long line = 0;
+    int rc = SPAMLR_OK;
+
     slash = strrchr(path, '/');
     dirlen = slash && strcmp(path, "-") ? (size_t)(slash - path) + 1 : 0;
     for (p = buf, end = buf + len; p < end;) {
@@ -831,7 +864,7 @@ int spamlr_dataset_read_index(spamlr_dataset *ds, const char *path, spamlr_diag 
         memcpy(full, path, *f == '/' ? 0 : dirlen);
         memcpy(full + (*f == '/' ? 0 : dirlen), f, fn);
         full[(*f == '/' ? 0 : dirlen) + fn] = '\0';
-        if ((rc = spamlr_dataset_read_path(ds, label, full, d))) {
+        if ((rc = read_fn(ds, label, full, d))) {
             char what[1100];
             snprintf(what, sizeof what, "%.500s: %.500s", full, d ? d->message : "");
             spamlr__diag(d, rc, path, line, -1, "%.500s", what);
@@ -844,6 +877,5 @@ int spamlr_dataset_read_index(spamlr_dataset *ds, const char *path, spamlr_diag 
     }
 out:
     free(full);
-    free(buf);
     return rc;
 }

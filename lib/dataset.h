@@ -48,4 +48,18 @@ int spamlr__dataset_add_values(spamlr_dataset *ds, int label, const uint32_t *id
  * malloc'ed, NUL-terminated buffer. Errors name the path in d. */
 int spamlr__slurp(const char *path, char **out, size_t *len, spamlr_diag *d);
 
+/* The readers' in-memory forms (for fuzzing and tests): buf[0..len) holds
+ * the file's bytes (need not be NUL-terminated), path names it in
+ * diagnostics (and, for lines, ".csv" selects CSV; for an index, paths are
+ * relative to its directory). The index form calls read_fn for every
+ * "label PATH" line instead of reading PATH. */
+typedef int (*spamlr__index_fn)(spamlr_dataset *ds, int label, const char *path,
+                                spamlr_diag *d);
+int spamlr__dataset_read_lines_buffer(spamlr_dataset *ds, const char *path, const char *buf,
+                                      size_t len, spamlr_diag *d);
+int spamlr__dataset_read_message_buffer(spamlr_dataset *ds, int label, const char *path,
+                                        const char *buf, size_t len, spamlr_diag *d);
+int spamlr__dataset_read_index_buffer(spamlr_dataset *ds, const char *path, const char *buf,
+                                      size_t len, spamlr__index_fn read_fn, spamlr_diag *d);
+
 #endif

@@ -255,7 +255,8 @@ int spamlr_predict(const spamlr_model *m, spamlr_scratch *s, const char *text, s
         spamlr__grow((void **)&s->val, &s->val_cap, 2 * s->n, sizeof *s->val))
         return SPAMLR_ENOMEM;
     {
-        uint32_t *cnt = (uint32_t *)(void *)(s->val + s->n);
+        /* a fresh scratch has no array yet when no word was known */
+        uint32_t *cnt = s->n ? (uint32_t *)(void *)(s->val + s->n) : NULL;
         for (i = 0, k = 0; i < s->n; i++) {
             if (k && s->ids[k - 1] == s->ids[i]) {
                 cnt[k - 1]++;

@@ -3,6 +3,7 @@
 #include "testutil.h"
 #include <math.h>
 #include <sys/stat.h>
+#include <zlib.h>
 
 
 static const char *SPAM[] = {
@@ -235,6 +236,130 @@ START_TEST(damaged_files_are_rejected)
 }
 END_TEST
 
+/* Which error a change at byte `i` of a model file must give, by region:
+ * magic, version, flags, metadata length, metadata, the three sizes
+ * (words, payload, compressed payload), the payload and the CRC. The
+ * loader checks magic, version, sizes and then the CRC before it looks at
+ * anything else, so a change anywhere but the fixed fields is a CRC error.
+ * `v` is the changed byte's new value. Returns a bit set of allowed codes
+ * (bit -code). */
+#define CODE(c) (1u << -(c))
+static unsigned expected_codes(const unsigned char *orig, size_t i, unsigned char v)
+{
+    uint32_t meta = (uint32_t)orig[16] | (uint32_t)orig[17] << 8 |
+                    (uint32_t)orig[18] << 16 | (uint32_t)orig[19] << 24;
+    size_t sizes = 20 + meta;
+
+    if (i < 8)
+        return CODE(SPAMLR_EMAGIC);
+    if (i < 12) { /* version 0 does not exist; anything above 1 is newer */
+        unsigned char ver[4];
+        memcpy(ver, orig + 8, 4);
+        ver[i - 8] = v;
+        return (ver[0] | ver[1] | ver[2] | ver[3]) == 0 ? CODE(SPAMLR_ECORRUPT)
+                                                        : CODE(SPAMLR_EVERSION);
+    }
+    if (i < 16) /* flags: unknown bits are corrupt; known ones fail the CRC */
+        return CODE(SPAMLR_ECORRUPT) | CODE(SPAMLR_ECRC);
+    if (i < 20) /* metadata length: impossible, or sizes then do not fit */
+        return CODE(SPAMLR_ESIZE) | CODE(SPAMLR_ETRUNC);
+    if (i >= sizes && i < sizes + 24) /* a size: impossible, too long, or
+                                         plausible and caught by the CRC */
+        return CODE(SPAMLR_ESIZE) | CODE(SPAMLR_ETRUNC) | CODE(SPAMLR_ECRC);
+    return CODE(SPAMLR_ECRC);
+}
+
+static void check_rejected(const unsigned char *orig, unsigned char *copy, size_t size,
+                           size_t i, unsigned char v)
+{
+    spamlr_model *l = NULL;
+    spamlr_diag d;
+    unsigned allowed = expected_codes(orig, i, v);
+    int rc;
+
+    memcpy(copy, orig, size);
+    copy[i] = v;
+    rc = spamlr_model_load_buffer(&l, copy, size, &d);
+    ck_assert_msg(rc < 0 && (CODE(rc) & allowed),
+                  "byte %zu (of %zu) 0x%02x -> 0x%02x: got %d (%s), allowed set 0x%x", i,
+                  size, orig[i], v, rc, spamlr_strerror(rc), allowed);
+    ck_assert_ptr_null(l);
+    ck_assert_int_eq(d.code, rc);
+    ck_assert(d.message[0] != '\0');
+}
+
+/* Every bit of every byte of a small model, and every other value of each
+ * byte of its fixed header and size fields, for a plain model (_i == 0)
+ * and one with an idf section and bigrams (_i == 1). */
+START_TEST(every_bit_and_header_value_is_checked)
+{
+    spamlr_text_opts to;
+    spamlr_model *m;
+    unsigned char *buf = NULL, *copy;
+    size_t size, i, meta, crc_checked = 0;
+
+    spamlr_text_opts_init(&to);
+    to.mime = 0;
+    if (_i == 1) {
+        to.features = SPAMLR_FEAT_TFIDF;
+        to.ngrams = 2;
+    }
+    m = train_toy(&to, NULL);
+    ck_assert_int_eq(spamlr_model_save_buffer(m, &buf, &size), 0);
+    ck_assert_uint_eq(buf[12] & 2, _i == 1 ? 2 : 0); /* the idf flag */
+    copy = malloc(size);
+    for (i = 0; i < size; i++)
+        for (int bit = 0; bit < 8; bit++)
+            check_rejected(buf, copy, size, i, (unsigned char)(buf[i] ^ (1u << bit)));
+    meta = (size_t)buf[16] | (size_t)buf[17] << 8;
+    for (i = 0; i < 20 + meta + 24; i++) {
+        if (i >= 20 && i < 20 + meta)
+            continue; /* metadata is covered by the CRC: bits suffice */
+        for (unsigned v = 0; v < 256; v++)
+            if (v != buf[i])
+                check_rejected(buf, copy, size, i, (unsigned char)v);
+    }
+    /* every truncation: inside the magic it is not a model, after it the
+     * file is short */
+    for (i = 0; i < size; i++) {
+        spamlr_model *l = NULL;
+        int rc = spamlr_model_load_buffer(&l, buf, i, NULL);
+        ck_assert_msg(rc == (i < 8 ? SPAMLR_EMAGIC : SPAMLR_ETRUNC), "truncated to %zu: %d",
+                      i, rc);
+        ck_assert_ptr_null(l);
+    }
+    /* Past the CRC: a damaged payload whose CRC was made to match (a
+     * writer bug, or a forgery) is still rejected as corrupt, or loads as
+     * a usable model, never anything else */
+    for (i = 20 + meta + 24; i + 4 < size; i++) {
+        spamlr_model *l = NULL;
+        uint32_t crc;
+        int rc;
+        memcpy(copy, buf, size);
+        copy[i] ^= 0x21;
+        crc = (uint32_t)crc32(0L, copy, (unsigned)(size - 4));
+        for (int k = 0; k < 4; k++)
+            copy[size - 4 + (size_t)k] = (unsigned char)(crc >> (8 * k));
+        rc = spamlr_model_load_buffer(&l, copy, size, NULL);
+        ck_assert_msg(rc == SPAMLR_OK || rc == SPAMLR_ECORRUPT, "payload byte %zu: %d", i, rc);
+        if (rc == SPAMLR_OK) {
+            spamlr_scratch *s = NULL;
+            double p;
+            ck_assert_int_eq(spamlr_scratch_create(&s), 0);
+            ck_assert_int_eq(spamlr_predict(l, s, "free prize", 10, &p, NULL), 0);
+            ck_assert(p >= 0 && p <= 1);
+            spamlr_scratch_free(s);
+        }
+        crc_checked += rc == SPAMLR_ECORRUPT;
+        spamlr_model_free(l);
+    }
+    ck_assert_uint_gt(crc_checked, 0);
+    free(copy);
+    free(buf);
+    spamlr_model_free(m);
+}
+END_TEST
+
 START_TEST(failed_save_keeps_old_file)
 {
     spamlr_model *m = train_toy(NULL, NULL), *l = NULL;
@@ -341,6 +466,7 @@ static Suite *suite(void)
     tcase_add_test(t, predict_text_matches_dataset);
     tcase_add_loop_test(t, save_load_round_trip, 0, 3);
     tcase_add_test(t, damaged_files_are_rejected);
+    tcase_add_loop_test(t, every_bit_and_header_value_is_checked, 0, 2);
     tcase_add_test(t, failed_save_keeps_old_file);
     tcase_add_test(t, bad_training_input);
     tcase_add_test(t, class_weights_shift_the_bias);

@@ -1,0 +1,170 @@
+#!/bin/sh
+# tests/badinput.sh - the bad-input catalogue of tests/README.md, row by
+# row: each kind of bad input, what `spamlr` answers (exit status, the
+# shape of the message on stderr) and that nothing is overwritten.
+#
+#   sh tests/badinput.sh build/spamlr
+#
+# Exit codes of the CLI: 0 ok, 1 error, 2 usage. Every `train` here writes
+# -o over an existing model, which must keep its bytes whenever train fails.
+set -u
+BIN=${1:?usage: sh tests/badinput.sh path/to/spamlr}
+case $BIN in /*) ;; *) BIN=$(pwd)/$BIN ;; esac
+T=$(mktemp -d "${TMPDIR:-/tmp}/spamlr-bad.XXXXXX") || exit 1
+trap 'chmod -R u+rwx "$T" 2>/dev/null; rm -rf "$T"' 0
+trap 'exit 1' HUP INT TERM
+cd "$T" || exit 1
+rows=0 skipped=0
+row=''
+
+fail() {
+    echo "badinput.sh: FAIL [$row]: $*" >&2
+    [ -s err ] && sed 's/^/    stderr: /' err | head -5 >&2
+    exit 1
+}
+# case_ NAME: starts a row of the catalogue
+case_() { row=$1; rows=$((rows + 1)); }
+run() { "$BIN" "$@" >out 2>err; rc=$?; }
+expect() {  # expect RC STDERR-REGEX: exit status and one-line message shape
+    [ "$rc" = "$1" ] || fail "exit status $rc, expected $1"
+    if [ -n "$2" ]; then
+        grep -Eq -- "$2" err || fail "stderr does not match /$2/"
+    fi
+    if [ "$1" != 0 ]; then
+        [ "$(wc -l < err)" -le 3 ] || fail "more than 3 lines on stderr"
+        grep -q 'Sanitizer\|runtime error\|Aborted\|Segmentation' err && fail "crashed"
+    fi
+    :
+}
+untouched() { cmp -s old.slr keep.slr || fail "the existing model was changed"; }
+no_tmp() { [ "$(ls | grep -c '\.tmp-')" = 0 ] || fail "temporary files left: $(ls | grep '\.tmp-')"; }
+
+printf 'spam\tfree prize now\nham\tlunch at noon\nspam\tcheap pills\nham\tsee you soon\n' > good.tsv
+"$BIN" train -q -o keep.slr good.tsv || fail "cannot train the reference model"
+cp keep.slr old.slr
+train_over() { cp old.slr keep.slr; run train -q -o keep.slr "$@"; }
+
+case_ "invalid UTF-8 in the text is skipped, not an error"
+printf 'spam\tfr\377\300ee \355\240\200pri\370ze\nham\tlunch \364\220\200\200 noon\n' > utf8.tsv
+run train -q -o u.slr utf8.tsv; expect 0 ''
+run inspect u.slr --format tsv --word fr --word ee; expect 0 ''
+grep -q "^fr	" out && grep -q "^ee	" out || fail "bytes around invalid UTF-8 not read as words"
+
+case_ "NUL bytes in the text separate words"
+printf 'spam\tfree\000prize\nham\tlunch\000\000noon\n' > nul.tsv
+run train -q -o n.slr nul.tsv; expect 0 ''
+run inspect n.slr --format tsv --word prize; expect 0 ''
+grep -q '^prize	' out || fail "word after a NUL was lost"
+
+case_ "NUL bytes and binary garbage as an e-mail message"
+head -c 4096 /dev/urandom > garbage.eml 2>/dev/null || dd if=/dev/urandom of=garbage.eml bs=4096 count=1 2>/dev/null
+run train -q -o g.slr --spam garbage.eml --ham good.tsv; expect 0 ''
+
+case_ "empty input file"
+: > empty.tsv
+train_over empty.tsv; expect 1 '^spamlr: no labelled messages'; untouched; no_tmp
+
+case_ "missing label (no TAB) names file and line"
+printf 'spam\tx\nham\ty\nfoo bar\n' > nolabel.tsv
+train_over good.tsv nolabel.tsv; expect 1 '^spamlr: nolabel\.tsv:3: no TAB between label and text'
+untouched; no_tmp
+
+case_ "unknown label names file, line and label"
+printf 'spam\tx\nmaybe\ty\n' > unknown.tsv
+train_over unknown.tsv; expect 1 '^spamlr: unknown\.tsv:2: unknown label "maybe"'; untouched
+
+case_ "empty label before the TAB"
+printf 'spam\tx\n\ty\n' > emptylabel.tsv
+train_over emptylabel.tsv; expect 1 '^spamlr: emptylabel\.tsv:2: unknown label ""'; untouched
+
+case_ "CSV with one column names the record's line"
+printf 'label,text\nspam,x\nham\n' > onecol.csv
+train_over onecol.csv; expect 1 '^spamlr: onecol\.csv:3: only one column'; untouched
+
+case_ "CSV with an unterminated quoted field"
+printf 'spam,x\nham,"never closed\nspam,y\n' > unterm.csv
+train_over unterm.csv; expect 1 '^spamlr: unterm\.csv:2: unterminated quoted field'; untouched
+
+case_ "CSV with extra columns: they are ignored"
+printf 'spam,free prize,extra,columns\nham,"lunch, noon",x\n' > extra.csv
+run train -q -o e.slr extra.csv; expect 0 ''
+run inspect e.slr --format tsv --word extra; expect 0 ''
+grep -q '^extra	' out && fail "an extra column was read as text"
+
+case_ "input file does not exist"
+train_over nosuch.tsv; expect 1 '^spamlr: nosuch\.tsv: cannot open: No such file'; untouched
+
+case_ "unreadable input file (permission denied; skipped as root)"
+if [ "$(id -u)" = 0 ]; then
+    skipped=$((skipped + 1))
+else
+    cp good.tsv noperm.tsv; chmod 000 noperm.tsv
+    train_over noperm.tsv; expect 1 '^spamlr: noperm\.tsv: cannot open: Permission denied'; untouched
+fi
+
+case_ "a directory where a lines file is expected"
+mkdir adir
+train_over adir; expect 1 '^spamlr: adir: is a directory, expected a file'; untouched
+
+case_ "a directory in an index names index line and path"
+mkdir -p idx/sub; printf 'spam free\n' > idx/a.eml
+printf 'spam a.eml\nham sub/none.eml\n' > idx/list.idx
+train_over --index idx/list.idx; expect 1 '^spamlr: idx/list\.idx:2: idx/sub/none\.eml: cannot open'
+untouched
+
+case_ "one-class training data"
+printf 'spam\tx\nspam\ty\n' > oneclass.tsv
+train_over oneclass.tsv; expect 1 '^spamlr: training data holds only one class \(2 spam, 0 ham\)'
+untouched
+
+case_ "truncated gzip input"
+gzip -c good.tsv > full.tsv.gz
+head -c $(( $(wc -c < full.tsv.gz) - 6 )) full.tsv.gz > trunc.tsv.gz
+train_over trunc.tsv.gz; expect 1 '^spamlr: trunc\.tsv\.gz: compressed data ends early'; untouched
+
+case_ "a huge line (one 20 MB message) is read, bounded by the file limit"
+awk 'BEGIN { printf "spam\t"; for (i = 0; i < 400000; i++) printf "w%d lorem ipsum dolor sit ", i % 50000; printf "\nham\tlunch\n" }' > huge.tsv
+run train -q -o h.slr huge.tsv; expect 0 ''
+run inspect h.slr --format json; expect 0 ''
+grep -q '"parameters": *50006' out || grep -q '"parameters": *5000[0-9]' out || fail "huge line not read whole: $(head -c 200 out)"
+
+case_ "model file that is not a model"
+echo "hello, world" > notmodel.slr
+run predict -m notmodel.slr good.tsv; expect 1 '^spamlr: notmodel\.slr:byte 0: not a spamlr model file'
+[ -s out ] && fail "predict printed results without a model"
+
+case_ "empty model file"
+: > empty.slr
+run inspect empty.slr; expect 1 '^spamlr: empty\.slr:byte 0: not a spamlr model file'
+
+case_ "truncated model file"
+head -c 100 old.slr > short.slr
+run inspect short.slr; expect 1 '^spamlr: short\.slr:.*file ends inside the header'
+
+case_ "damaged model file (one byte changed)"
+cp old.slr bad.slr
+printf '\377' | dd of=bad.slr bs=1 seek=$(( $(wc -c < bad.slr) - 10 )) conv=notrunc 2>/dev/null
+run inspect bad.slr; expect 1 '^spamlr: bad\.slr:.*checksum mismatch'
+
+case_ "model path is a directory"
+run predict -m adir good.tsv; expect 1 '^spamlr: adir: is a directory, not a model file'
+
+case_ "model path does not exist"
+run eval -m nosuch.slr good.tsv; expect 1 '^spamlr: nosuch\.slr: cannot open: No such file'
+
+case_ "output path is a directory: nothing written, no temporary file"
+mkdir outdir.slr
+run train -q -o outdir.slr good.tsv; expect 1 '^spamlr: outdir\.slr: cannot replace the model file'
+[ -d outdir.slr ] || fail "the directory was replaced"; no_tmp
+
+case_ "output directory does not exist"
+run train -q -o no/such/dir/m.slr good.tsv; expect 1 '^spamlr: no/such/dir/m\.slr: cannot create a temporary file'
+
+case_ "unknown option is a usage error"
+run train --no-such-option -o x.slr good.tsv; expect 2 "unknown option '--no-such-option'"
+[ -e x.slr ] && fail "a model was written"
+
+case_ "missing -o is a usage error"
+run train good.tsv; expect 2 ''
+
+echo "badinput.sh: $rows rows passed${skipped:+ ($skipped skipped)}"

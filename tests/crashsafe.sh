@@ -1,0 +1,87 @@
+#!/bin/sh
+# tests/crashsafe.sh - a model file survives `spamlr train` being killed.
+#
+#   sh tests/crashsafe.sh build/spamlr [RUNS]
+#
+# Starts `spamlr train -o MODEL` over an existing MODEL and kills it with
+# SIGKILL after a random delay, RUNS times (default 40): half the delays
+# are spread over the whole run, half crowd its end, where the model is
+# written, and every third run is killed as soon as its temporary file
+# appears, in the middle of writing it. After every run MODEL must load (spamlr inspect) and be either
+# the old model (same bytes) or the new one (same bytes except the training
+# time stamp and the CRC). A killed run may leave one MODEL.tmp-XXXXXX
+# behind (the library does not remove other writers' temporary files, see
+# tests/README.md "Crash safety"); never more than one per killed run, and
+# never under the model's own name.
+set -u
+BIN=${1:?usage: sh tests/crashsafe.sh path/to/spamlr [RUNS]}
+RUNS=${2:-40}
+case $BIN in /*) ;; *) BIN=$(pwd)/$BIN ;; esac
+T=$(mktemp -d "${TMPDIR:-/tmp}/spamlr-crash.XXXXXX") || exit 1
+trap 'rm -rf "$T"' 0
+trap 'exit 1' HUP INT TERM
+fail() { echo "crashsafe.sh: FAIL: $*" >&2; exit 1; }
+
+# training data big enough that writing the model takes a moment
+awk 'BEGIN { srand(11); for (i = 0; i < 3000; i++) { s = (i % 2 ? "spam" : "ham") "\t";
+       for (j = 0; j < 25; j++) s = s " w" int(rand() * 60000); print s } }' > "$T/data.tsv"
+printf 'spam\tfree prize now\nham\tlunch at noon\nspam\tcheap pills\nham\tsee you\n' > "$T/old.tsv"
+"$BIN" train -q --threads 1 -o "$T/old.slr" "$T/old.tsv" || fail "cannot train the old model"
+start=$(date +%s.%N)
+"$BIN" train -q --threads 1 -o "$T/new.slr" "$T/data.tsv" || fail "cannot train the new model"
+end=$(date +%s.%N)
+size=$(wc -c < "$T/new.slr")
+dur=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.3f", b - a }')
+
+# same_as_new FILE: equal to new.slr but for the time stamp (bytes 141-148,
+# 1-based, after the fixed header and the metadata before it) and the CRC
+same_as_new() {
+    [ "$(wc -c < "$1")" = "$size" ] || return 1
+    cmp -l "$1" "$T/new.slr" | awk -v n="$size" '$1 < 141 || ($1 > 148 && $1 <= n - 4) { bad = 1 }
+        END { exit bad }'
+}
+
+mkdir "$T/run"
+cp "$T/old.slr" "$T/run/m.slr"
+killed=0 finished=0 old=0 new=0
+i=0
+while [ $i -lt "$RUNS" ]; do
+    delay=$(awk -v d="$dur" -v i=$i 'BEGIN { srand(1000 + i); r = rand();
+        printf "%.3f", i == 0 ? d * 0.05 : (i % 2) ? r * d * 1.1 : d * (0.8 + 0.35 * r) }')
+    "$BIN" train -q --threads 1 -o "$T/run/m.slr" "$T/data.tsv" 2>/dev/null &
+    pid=$!
+    if [ $((i % 3)) = 2 ]; then
+        # kill the moment the temporary file appears: mid-write (a shell
+        # builtin loop, no fork per poll)
+        delay=tmpfile
+        while kill -0 $pid 2>/dev/null; do
+            set -- "$T"/run/m.slr.tmp-*
+            [ -e "$1" ] && break
+        done
+    else
+        sleep "$delay"
+    fi
+    kill -KILL $pid 2>/dev/null
+    wait $pid 2>/dev/null
+    st=$?
+    case $st in
+        0) finished=$((finished + 1)) ;;
+        137) killed=$((killed + 1)) ;;
+        *) fail "run $i: train exited $st" ;;
+    esac
+    "$BIN" inspect "$T/run/m.slr" > /dev/null 2>"$T/err" ||
+        fail "run $i (killed after ${delay}s): model does not load: $(cat "$T/err")"
+    if cmp -s "$T/run/m.slr" "$T/old.slr"; then
+        old=$((old + 1))
+    elif same_as_new "$T/run/m.slr"; then
+        new=$((new + 1))
+    else
+        fail "run $i: the model is neither the old nor the new one"
+    fi
+    ntmp=$(ls "$T/run" | grep -c '^m\.slr\.tmp-')
+    [ "$ntmp" -le "$killed" ] || fail "run $i: $ntmp temporary files after $killed kills"
+    i=$((i + 1))
+done
+[ "$(ls "$T/run" | grep -vc '^m\.slr\.tmp-')" = 1 ] || fail "unexpected files: $(ls "$T/run")"
+echo "crashsafe.sh: $RUNS runs (one takes ${dur}s): $killed killed, $finished finished;" \
+     "model was old $old times, new $new times; $(ls "$T/run" | grep -c tmp-) temporary files left"

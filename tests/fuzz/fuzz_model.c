@@ -1,0 +1,77 @@
+/* fuzz_model.c - the model loader on any bytes. Whatever loads must be
+ * usable: queried, used to predict, and saved again to the same bytes.
+ * Hint for the fuzzer: the seed corpus holds real saved models, and the
+ * loader checks the CRC before the payload, so the target also tries the
+ * input with its CRC recomputed (the second half of the input space is
+ * reached only that way). */
+#include "fuzz.h"
+#include "common.h"
+
+static void use(const spamlr_model *m)
+{
+    spamlr_model_info info;
+    spamlr_scratch *s = NULL;
+    spamlr_word w, top[4];
+    unsigned char *again = NULL;
+    size_t n, again_size;
+    double p;
+    float f;
+
+    spamlr_model_info_get(m, &info);
+    n = spamlr_model_vocab_size(m);
+    if (n != info.parameters)
+        abort();
+    if (n && (spamlr_model_word(m, n - 1, &w) != SPAMLR_OK ||
+              spamlr_model_weight(m, w.token, &f) != SPAMLR_OK || f != w.weight))
+        abort();
+    spamlr_model_top(m, 1, top, 4);
+    spamlr_model_top(m, -1, top, 4);
+    if (spamlr_scratch_create(&s) == SPAMLR_OK) {
+        static const char msg[] = "Subject: free prize\n\nwin cheap 中奖 now";
+        if (spamlr_predict(m, s, msg, sizeof msg - 1, &p, NULL) == SPAMLR_OK &&
+            !(p >= 0 && p <= 1))
+            abort();
+        spamlr_scratch_free(s);
+    }
+    if (spamlr_model_save_buffer(m, &again, &again_size) == SPAMLR_OK) {
+        spamlr_model *m2 = NULL;
+        if (spamlr_model_load_buffer(&m2, again, again_size, NULL) != SPAMLR_OK)
+            abort();
+        spamlr_model_free(m2);
+        free(again);
+    }
+}
+
+static void try_load(const uint8_t *data, size_t size)
+{
+    spamlr_model *m = NULL;
+    spamlr_diag d;
+    int rc = spamlr_model_load_buffer(&m, data, size, &d);
+
+    if (rc == SPAMLR_OK) {
+        if (!m)
+            abort();
+        use(m);
+        spamlr_model_free(m);
+    } else if (m || d.code != rc || rc > 0) {
+        abort();
+    }
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    unsigned char *copy = (unsigned char *)fuzz_copy(data, size);
+    uint32_t crc;
+
+    if (!copy)
+        return 0;
+    try_load(copy, size);
+    if (size > 24) {
+        crc = spamlr__crc32(0, copy, size - 4);
+        for (int i = 0; i < 4; i++)
+            copy[size - 4 + (size_t)i] = (unsigned char)(crc >> (8 * i));
+        try_load(copy, size);
+    }
+    free(copy);
+    return 0;
+}
