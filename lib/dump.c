@@ -275,9 +275,15 @@ static int header_line(reader *r, spamlr_model *m, header *h, const char *s, siz
     else if (KEY("spam")) bad = num_u64(r, v, vn, ~0ULL, &u), m->spam = u;
     else if (KEY("ham")) bad = num_u64(r, v, vn, ~0ULL, &u), m->ham = u;
     else if (KEY("trained_at")) {
-        double t;
-        bad = num_f64(r, v, vn, &t) || t != floor(t) || fabs(t) > 9e18;
-        m->trained_at = bad ? 0 : (int64_t)t;
+        char *e;
+        long long t = 0;
+        bad = value(r, v, vn);
+        if (!bad) {
+            errno = 0;
+            t = strtoll(r->buf, &e, 10);
+            bad = *e || e == r->buf || errno;
+        }
+        m->trained_at = (int64_t)t;
     } else if (KEY("weight_bits"))
         bad = num_u32(r, v, vn, &m->weight_bits) ||
               (m->weight_bits != 16 && m->weight_bits != 32);

@@ -267,6 +267,7 @@ START_TEST(dump_escapes_tokens)
         "spamlr-dump 1\n"
         "features=binary\n"
         "bias=-0.25\n"
+        "trained_at=9007199254740993\n" /* 2^53 + 1: not a double */
         "[words]\n"
         "tab\\there\t1.5\n"
         "new\\nline\\r\t-2\n"
@@ -281,6 +282,12 @@ START_TEST(dump_escapes_tokens)
 
     ck_assert_int_eq(spamlr_model_import(&m, dump, sizeof dump - 1, NULL), SPAMLR_OK);
     ck_assert_uint_eq(spamlr_model_vocab_size(m), 6);
+    {
+        spamlr_model_info info;
+        spamlr_model_info_get(m, &info);
+        ck_assert(info.trained_at == INT64_C(9007199254740993));
+        ck_assert(info.bias == -0.25);
+    }
     ck_assert_int_eq(spamlr_model_weight(m, "tab\there", &w), 0);
     ck_assert(w == 1.5f);
     ck_assert_int_eq(spamlr_model_weight(m, "new\nline\r", &w), 0);
