@@ -24,7 +24,8 @@
  *   - A spamlr_model is read-only after it is trained or loaded, and may be
  *     shared by any number of threads that call the spamlr_model_* query and
  *     spamlr_predict* functions at the same time. Functions that change a
- *     model (spamlr_model_free) must not run concurrently with others on it.
+ *     model (spamlr_model_free, spamlr_model_set_weight_bits) must not run
+ *     concurrently with others on it.
  *   - A spamlr_scratch belongs to one thread at a time.
  *   - A spamlr_dataset belongs to one caller; it is not thread-safe.
  *   - Free functions (spamlr_strerror, spamlr_metrics_compute, ...) are

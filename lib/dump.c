@@ -323,6 +323,8 @@ static int unescape(reader *r, const char *s, size_t n, char *t, size_t *tn)
 
     for (i = 0; i < n; i++) {
         unsigned hi, lo;
+        if (s[i] == '\0')
+            return perr(r, "a token cannot hold a NUL byte", NULL);
         if (s[i] != '\\') {
             t[k++] = s[i];
             continue;

@@ -346,6 +346,60 @@ START_TEST(import_rejects_bad_dumps)
                       d.line, bad[i].line, d.message);
         ck_assert_msg(strstr(d.message, bad[i].what), "case %zu: '%s'", i, d.message);
     }
+    {
+        static const char nul[] = "spamlr-dump 1\n[words]\nb\t2\na\0b\t1\n";
+        spamlr_model *m = NULL;
+        spamlr_diag d;
+        ck_assert_int_eq(spamlr_model_import(&m, nul, sizeof nul - 1, &d), SPAMLR_EPARSE);
+        ck_assert_int_eq(d.line, 4);
+        ck_assert_ptr_nonnull(strstr(d.message, "NUL"));
+    }
+}
+END_TEST
+
+/* Damaged dumps: every truncation and many random byte changes either
+ * import (and then save and load) or fail with a line number; no crash. */
+START_TEST(import_survives_damage)
+{
+    spamlr_model *m = train_variant(2), *l = NULL;
+    char *text = NULL, *copy;
+    size_t len, i;
+    unsigned seed = 12345;
+
+    ck_assert_int_eq(spamlr_model_dump(m, &text, &len), SPAMLR_OK);
+    copy = malloc(len + 1);
+    for (i = 0; i < 3000; i++) {
+        size_t n = len, k;
+        spamlr_diag d;
+        int rc;
+        memcpy(copy, text, len);
+        if (i < 1000) {
+            n = (size_t)(rand_r(&seed) % (unsigned)len);
+        } else {
+            for (k = 0; k < 1 + i % 4; k++)
+                copy[rand_r(&seed) % (unsigned)len] = (char)(rand_r(&seed) & 0xff);
+        }
+        rc = spamlr_model_import(&l, copy, n, &d);
+        if (rc == SPAMLR_OK) {
+            unsigned char *buf = NULL;
+            size_t size;
+            spamlr_model *again = NULL;
+            ck_assert_int_eq(spamlr_model_save_buffer(l, &buf, &size), SPAMLR_OK);
+            ck_assert_msg(spamlr_model_load_buffer(&again, buf, size, &d) == SPAMLR_OK,
+                          "case %zu: an imported model does not load: %s", i, d.message);
+            spamlr_model_free(again);
+            free(buf);
+            spamlr_model_free(l);
+            l = NULL;
+        } else {
+            ck_assert_int_eq(rc, SPAMLR_EPARSE);
+            ck_assert_int_gt(d.line, 0);
+            ck_assert_ptr_null(l);
+        }
+    }
+    free(copy);
+    free(text);
+    spamlr_model_free(m);
 }
 END_TEST
 
@@ -403,6 +457,7 @@ static Suite *suite(void)
     tcase_add_loop_test(t, dump_import_round_trip, 0, 6);
     tcase_add_test(t, dump_escapes_tokens);
     tcase_add_test(t, import_rejects_bad_dumps);
+    tcase_add_test(t, import_survives_damage);
     tcase_add_loop_test(t, weights_16_bit, 0, 3);
     suite_add_tcase(s, t);
     return s;
