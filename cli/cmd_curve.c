@@ -418,7 +418,7 @@ static int fit(spamlr_model **m, const spamlr_dataset *ds, const spamlr_train_op
 static int l1_path(const curve_cfg *cfg, const spamlr_dataset *train,
                    const spamlr_dataset *test, const int *labels, curve *out, int *available)
 {
-    static const double L1[] = { 0.01, 0.03, 0.1, 0.3, 1, 3, 10, 30 };
+    static const double L1[] = { 0.01, 0.03, 0.1, 0.3, 1, 3, 10, 30, 100 };
     spamlr_train_opts o = cfg->opts;
     size_t i;
     int rc = 0;
