@@ -429,8 +429,8 @@ SPAMLR_API int spamlr_explain(const spamlr_model *m, spamlr_scratch *s, const ch
  * min_abs. Pass keep = SIZE_MAX for no count limit, min_abs = 0 for no
  * threshold. The other words leave the vocabulary (and the file); kept
  * words keep their order, weights, idf values and every setting and piece
- * of metadata, and the copy records the vocabulary size before the first
- * pruning (spamlr_model_info.pruned_from). Weight precision is kept. m is
+ * of metadata, and when words were dropped the copy records the vocabulary
+ * size before the first pruning (spamlr_model_info.pruned_from). Weight precision is kept. m is
  * not changed (it may be shared with predicting threads meanwhile).
  * Returns SPAMLR_OK, SPAMLR_EINVAL (out or m NULL, min_abs negative or not
  * a number), SPAMLR_ENOMEM. */

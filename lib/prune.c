@@ -98,7 +98,6 @@ static void copy_meta(spamlr_model *p, const spamlr_model *m)
     p->trained_at = m->trained_at;
     p->weight_bits = m->weight_bits;
     p->wscale = m->wscale;
-    p->pruned_from = m->pruned_from ? m->pruned_from : m->vocab.n;
 }
 
 int spamlr_model_prune(spamlr_model **out, const spamlr_model *m, size_t keep, double min_abs)
@@ -134,6 +133,8 @@ int spamlr_model_prune(spamlr_model **out, const spamlr_model *m, size_t keep, d
     if (!(p->w = malloc((n + 1) * sizeof *p->w)) ||
         (m->idf && !(p->idf = malloc((n + 1) * sizeof *p->idf))))
         goto out;
+    /* record the size before the first pruning that dropped words */
+    p->pruned_from = m->pruned_from ? m->pruned_from : n < m->vocab.n ? m->vocab.n : 0;
     for (i = 0; i < n; i++) {
         uint32_t id, old = r[i].id;
         if ((rc = spamlr__vocab_intern(&p->vocab, spamlr__vocab_str(&m->vocab, old),

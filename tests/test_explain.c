@@ -17,6 +17,8 @@ static const char *HAM[] = {
 #define NMSG (sizeof SPAM / sizeof *SPAM + sizeof HAM / sizeof *HAM)
 #define NSPAM (sizeof SPAM / sizeof *SPAM)
 
+static void same_bytes(const spamlr_model *a, const spamlr_model *b);
+
 static const char *msg(size_t i)
 {
     return i < NSPAM ? SPAM[i] : HAM[i - NSPAM];
@@ -154,7 +156,7 @@ START_TEST(prune_keeps_the_largest)
             }
         }
         spamlr_model_info_get(p, &ip);
-        ck_assert_uint_eq(ip.pruned_from, n);
+        ck_assert_uint_eq(ip.pruned_from, want < n ? n : 0); /* only when words went */
         ck_assert(ip.bias == im.bias);
         ck_assert(ip.c == im.c && ip.objective == im.objective);
         ck_assert_mem_eq(&ip.text, &im.text, sizeof ip.text);
@@ -166,11 +168,13 @@ START_TEST(prune_keeps_the_largest)
             ck_assert_int_eq(spamlr_model_save_buffer(p, &buf, &size), SPAMLR_OK);
             ck_assert_int_eq(spamlr_model_load_buffer(&l, buf, size, NULL), SPAMLR_OK);
             spamlr_model_info_get(l, &ip);
-            ck_assert_uint_eq(ip.pruned_from, n);
+            ck_assert_uint_eq(ip.pruned_from, want < n ? n : 0);
+            if (want == n) /* nothing dropped: the very same file */
+                same_bytes(m, l);
             /* pruning again keeps the original size */
             ck_assert_int_eq(spamlr_model_prune(&pp, l, want / 2, 0), SPAMLR_OK);
             spamlr_model_info_get(pp, &ip);
-            ck_assert_uint_eq(ip.pruned_from, n);
+            ck_assert_uint_eq(ip.pruned_from, want / 2 < n ? n : 0);
             spamlr_model_free(pp);
             spamlr_model_free(l);
             free(buf);
