@@ -114,6 +114,7 @@ test-unit: $(TEST_BIN)
 
 test-cli: $(CLI)
 	@sh tests/cli.sh $(CLI)
+	@sh tests/cli_inspect.sh $(CLI)
 
 test-build: $(B)/spamlr.pc lib
 	@sh tests/build.sh "$(CC) $(SANFLAGS)" "$(MAKE) B=$(B)"

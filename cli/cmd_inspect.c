@@ -1,6 +1,7 @@
 /* cmd_inspect.c - spamlr inspect: a model's parameters and word weights. */
 #define _POSIX_C_SOURCE 200809L
 #include <math.h>
+#include <regex.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,13 +10,15 @@
 
 #include "common.h"
 
-enum { OPT_HELP = 1, OPT_TOP, OPT_WORD, OPT_FORMAT };
+enum { OPT_HELP = 1, OPT_TOP, OPT_WORD, OPT_FORMAT, OPT_GREP, OPT_DUMP };
 
 static const cli_opt inspect_opts[] = {
     { "help", 'h', 0, OPT_HELP },
     { "top", 0, 1, OPT_TOP },
     { "word", 0, 1, OPT_WORD },
     { "format", 0, 1, OPT_FORMAT },
+    { "grep", 0, 1, OPT_GREP },
+    { "dump", 0, 0, OPT_DUMP },
     { NULL, 0, 0, 0 }
 };
 
@@ -32,6 +35,8 @@ typedef struct inspect_cfg {
     size_t top;
     const char **words; /* --word arguments, pointing into argv */
     size_t nwords, capwords;
+    const char *grep;   /* --grep pattern, or NULL */
+    int dump;
     int help;
 } inspect_cfg;
 
@@ -51,11 +56,14 @@ typedef struct inspect_view {
     size_t nspam, nham;
     word_hit *hits;
     size_t nhits;
+    spamlr_word *grep;  /* words matching --grep, by weight descending */
+    size_t ngrep;
 } inspect_view;
 
 static void inspect_help(void)
 {
-    printf("usage: spamlr inspect MODEL [--top N] [--word W]... [--format text|tsv|json]\n\n"
+    printf("usage: spamlr inspect MODEL [--top N] [--word W]... [--grep RE]\n"
+           "                      [--format text|tsv|json] [--dump]\n\n"
            "Shows a model's parameters: their count (vocabulary size), non-zero\n"
            "weights, bias, size on disk and in memory, the tokenizer and feature\n"
            "settings, how it was trained, the N most spammy and most hammy words\n"
@@ -64,9 +72,13 @@ static void inspect_help(void)
            "  --top N         how many spam and ham words to list (default %d)\n"
            "  --word W        weight of W (repeatable); W is looked up as given, then\n"
            "                  as the tokenizer would spell it (Viagra -> viagra)\n"
+           "  --grep RE       every word matching RE (POSIX extended regular\n"
+           "                  expression, e.g. '^subject:' or '中'), largest weight first\n"
            "  --format F      text (default); tsv: 'token<TAB>weight' lines for the\n"
-           "                  --word words, then the --top spam and ham words (every\n"
-           "                  word when neither is given); json: one object\n"
+           "                  --word words, the --grep matches, then the --top spam and\n"
+           "                  ham words (every word when none is given); json: one object\n"
+           "  --dump          write every parameter and setting as text, losslessly\n"
+           "                  ('spamlr import' turns it back into the same model file)\n"
            "  -h, --help      show this help\n",
            DEFAULT_TOP);
 }
@@ -100,6 +112,12 @@ static int parse_option(cli_args *a, inspect_cfg *cfg, int id, const char *v)
         cfg->top = n;
         return 0;
     case OPT_WORD: return add_word(cfg, v);
+    case OPT_GREP:
+        if (cfg->grep)
+            return usage_error(a->cmd, "one --grep only");
+        cfg->grep = v;
+        return 0;
+    case OPT_DUMP: cfg->dump = 1; return 0;
     case OPT_FORMAT:
         if ((i = args_choice(a, v, format_names)) < 0)
             return EXIT_USAGE;
@@ -129,6 +147,18 @@ static int parse_args(inspect_cfg *cfg, int argc, char **argv)
     }
     if (!cfg->help && !cfg->model)
         return usage_error(a.cmd, "no model given");
+    if (cfg->dump && (cfg->has_top || cfg->nwords || cfg->grep || cfg->format != FORMAT_TEXT))
+        return usage_error(a.cmd, "--dump writes the whole model; it takes no other option");
+    if (cfg->grep) {
+        regex_t re;
+        int e = regcomp(&re, cfg->grep, REG_EXTENDED | REG_NOSUB);
+        if (e != 0) {
+            char msg[256];
+            regerror(e, &re, msg, sizeof msg);
+            return usage_error(a.cmd, "option '--grep': bad pattern '%s': %s", cfg->grep, msg);
+        }
+        regfree(&re);
+    }
     return 0;
 }
 
@@ -220,10 +250,45 @@ static int collect_words(inspect_view *v, const inspect_cfg *cfg)
     return 0;
 }
 
+/* by weight descending, then token */
+static int cmp_word_desc(const void *pa, const void *pb)
+{
+    const spamlr_word *a = pa, *b = pb;
+
+    if (a->weight != b->weight)
+        return a->weight > b->weight ? -1 : 1;
+    return strcmp(a->token, b->token);
+}
+
+static int collect_grep(inspect_view *v, const char *pattern)
+{
+    size_t i, n = spamlr_model_vocab_size(v->m);
+    regex_t re;
+
+    if (!pattern)
+        return 0;
+    if (regcomp(&re, pattern, REG_EXTENDED | REG_NOSUB) != 0) /* checked when parsed */
+        return runtime_error("bad pattern '%s'", pattern);
+    if (!(v->grep = malloc((n + 1) * sizeof *v->grep))) {
+        regfree(&re);
+        return report_failure(SPAMLR_ENOMEM, NULL, NULL);
+    }
+    for (i = 0; i < n; i++) {
+        spamlr_word w;
+        if (spamlr_model_word(v->m, i, &w) == SPAMLR_OK &&
+            regexec(&re, w.token, 0, NULL, 0) == 0)
+            v->grep[v->ngrep++] = w;
+    }
+    regfree(&re);
+    qsort(v->grep, v->ngrep, sizeof *v->grep, cmp_word_desc);
+    return 0;
+}
+
 static void view_free(inspect_view *v)
 {
     size_t i;
 
+    free(v->grep);
     for (i = 0; i < v->nhits; i++)
         free(v->hits[i].token);
     free(v->hits);
@@ -256,6 +321,10 @@ static void print_summary(const char *path, const inspect_view *v)
         printf("bias              %+.6f\n", in->bias);
     else
         printf("bias              none\n");
+    if (in->pruned_from)
+        printf("pruned from       %zu words\n", in->pruned_from);
+    printf("weight precision  %s\n", in->weight_bits == 16 ? "16-bit (65535 steps)"
+                                                            : "32-bit float");
     if (v->disk_bytes >= 0)
         printf("bytes on disk     %lld\n", v->disk_bytes);
     printf("bytes in memory   %zu\n", in->memory_bytes);
@@ -288,7 +357,8 @@ static void print_word_list(const char *title, size_t k, const spamlr_word *w,
         printf("  (none)\n");
 }
 
-static void print_text(const char *path, const inspect_view *v, size_t k)
+static void print_text(const char *path, const inspect_view *v, size_t k,
+                       const char *cfg_grep)
 {
     size_t i;
 
@@ -296,6 +366,11 @@ static void print_text(const char *path, const inspect_view *v, size_t k)
     if (k > 0) {
         print_word_list("spam", k, v->spam, v->nspam);
         print_word_list("ham", k, v->ham, v->nham);
+    }
+    if (v->grep) {
+        printf("\n%zu words match /%s/:\n", v->ngrep, cfg_grep);
+        for (i = 0; i < v->ngrep; i++)
+            printf("  %+.4f  %s\n", v->grep[i].weight, v->grep[i].token);
     }
     if (v->nhits > 0)
         printf("\nwords:\n");
@@ -336,7 +411,7 @@ static int print_tsv(const inspect_view *v, const inspect_cfg *cfg)
 {
     size_t i;
 
-    if (!cfg->has_top && cfg->nwords == 0)
+    if (!cfg->has_top && cfg->nwords == 0 && !cfg->grep)
         return print_all_words(v->m);
     for (i = 0; i < v->nhits; i++) {
         if (v->hits[i].token)
@@ -344,6 +419,8 @@ static int print_tsv(const inspect_view *v, const inspect_cfg *cfg)
         else
             warning("'%s': not in vocabulary", v->hits[i].query);
     }
+    for (i = 0; i < v->ngrep; i++)
+        tsv_line(v->grep[i].token, v->grep[i].weight);
     for (i = 0; i < v->nspam; i++)
         tsv_line(v->spam[i].token, v->spam[i].weight);
     for (i = 0; i < v->nham; i++)
@@ -427,6 +504,7 @@ static void print_json(const char *path, const inspect_view *v)
            in->parameters, in->nonzero, in->has_bias ? "true" : "false");
     json_number(stdout, in->has_bias ? in->bias : NAN);
     json_key_number("bytes_on_disk", v->disk_bytes >= 0 ? (double)v->disk_bytes : NAN);
+    printf(",\"weight_bits\":%u,\"pruned_from\":%zu", in->weight_bits, in->pruned_from);
     printf(",\"memory_bytes\":%zu,\"solver\":\"%s\"", in->memory_bytes,
            solver_name(in->solver));
     json_key_number("c", in->c);
@@ -442,7 +520,24 @@ static void print_json(const char *path, const inspect_view *v)
     json_words("top_spam", v->spam, v->nspam);
     json_words("top_ham", v->ham, v->nham);
     json_hits(v);
+    if (v->grep)
+        json_words("grep", v->grep, v->ngrep);
     fputs("}\n", stdout);
+}
+
+/* ----------------------------------------------------------------- dump */
+
+static int print_dump(const spamlr_model *m, const char *path)
+{
+    char *text = NULL;
+    size_t len;
+    int err = spamlr_model_dump(m, &text, &len);
+
+    if (err != SPAMLR_OK)
+        return report_failure(err, NULL, path);
+    fwrite(text, 1, len, stdout);
+    free(text);
+    return finish_output(EXIT_OK);
 }
 
 /* ------------------------------------------------------------------ run */
@@ -461,16 +556,21 @@ static int run(const inspect_cfg *cfg)
     v.m = m;
     spamlr_model_info_get(m, &v.info);
     v.disk_bytes = stat(cfg->model, &st) == 0 ? (long long)st.st_size : -1;
+    if (cfg->dump) {
+        rc = print_dump(m, cfg->model);
+        goto out;
+    }
     if (cfg->format == FORMAT_TSV && !cfg->has_top)
         k = 0;
-    if ((rc = collect_top(&v, k)) || (rc = collect_words(&v, cfg)))
+    if ((rc = collect_top(&v, k)) || (rc = collect_words(&v, cfg)) ||
+        (rc = collect_grep(&v, cfg->grep)))
         goto out;
     if (cfg->format == FORMAT_JSON)
         print_json(cfg->model, &v);
     else if (cfg->format == FORMAT_TSV)
         rc = print_tsv(&v, cfg);
     else
-        print_text(cfg->model, &v, k);
+        print_text(cfg->model, &v, k, cfg->grep);
     rc = finish_output(rc);
 out:
     view_free(&v);

@@ -10,7 +10,7 @@ enum {
     OPT_HELP = 1, OPT_OUT, OPT_C, OPT_TOL, OPT_MAX_ITER, OPT_SOLVER, OPT_THREADS,
     OPT_NO_BIAS, OPT_REG_BIAS, OPT_CLASS_WEIGHT, OPT_MIN_COUNT, OPT_NGRAMS,
     OPT_FEATURES, OPT_NO_NORMALIZE, OPT_MAX_TOKEN_LEN, OPT_QUIET, OPT_CV,
-    OPT_NO_MIME, OPT_FORMAT
+    OPT_NO_MIME, OPT_FORMAT, OPT_BITS
 };
 
 static const cli_opt train_opts[] = {
@@ -33,6 +33,7 @@ static const cli_opt train_opts[] = {
     { "cv", 0, 1, OPT_CV },
     { "no-mime", 0, 0, OPT_NO_MIME },
     { "format", 0, 1, OPT_FORMAT },
+    { "bits", 0, 1, OPT_BITS },
     INPUT_OPTIONS,
     { NULL, 0, 0, 0 }
 };
@@ -50,6 +51,7 @@ typedef struct train_cfg {
     int auto_c;      /* -c auto */
     unsigned cv;     /* folds for -c auto or the --cv report; 0 = none */
     unsigned format;        /* of positional FILEs: 0 text lines, 1 libsvm */
+    unsigned bits;  /* weight precision in the file: 32 or 16 */
     input_list inputs;
 } train_cfg;
 
@@ -81,6 +83,8 @@ static void train_help(void)
            "                         (no MIME decoding, no header tokens)\n"
            "  --max-token-len N      drop tokens longer than N bytes (default 40)\n"
            "  --format text|libsvm   how FILE arguments are read (default text)\n"
+           "  --bits 32|16           weight precision in the file (default 32; 16\n"
+           "                         rounds the weights to 65535 steps, half the size)\n"
            "  -q, --quiet            print no report\n"
            "  -h, --help             show this help\n\n"
            "%s"
@@ -180,6 +184,12 @@ static int parse_option(cli_args *a, train_cfg *cfg, int id, const char *v)
         return parse_unsigned(a, v, 1, 65535, &cfg->text.max_token_len);
     case OPT_QUIET: cfg->quiet = 1; return 0;
     case OPT_FORMAT: return parse_choice(a, v, format_names, &cfg->format);
+    case OPT_BITS:
+        if (parse_unsigned(a, v, 16, 32, &cfg->bits))
+            return EXIT_USAGE;
+        if (cfg->bits != 16 && cfg->bits != 32)
+            return usage_error(a->cmd, "option '%s': must be 16 or 32", a->name);
+        return 0;
     default:
         return input_take(&cfg->inputs, id, v, cfg->format ? INPUT_LIBSVM : INPUT_LINES);
     }
@@ -275,6 +285,10 @@ static int fit_and_save(const train_cfg *cfg, const spamlr_dataset *ds)
                 cfg->train.max_iter, cfg->train.tol, rep.grad_norm);
     } else if (err != SPAMLR_OK) {
         rc = report_failure(err, &d, NULL);
+        goto out;
+    }
+    if (cfg->bits == 16 && (err = spamlr_model_set_weight_bits(m, 16)) != SPAMLR_OK) {
+        rc = report_failure(err, NULL, NULL);
         goto out;
     }
     memset(&d, 0, sizeof d);

@@ -26,6 +26,10 @@ int cmd_train(int argc, char **argv);
 int cmd_predict(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);
+int cmd_explain(int argc, char **argv);
+int cmd_prune(int argc, char **argv);
+int cmd_import(int argc, char **argv);
+int cmd_curve(int argc, char **argv);
 
 /* Cross-validation (cv.c): out-of-fold metrics of training with o; and -c
  * auto, which sets o->c to the best of a grid. Return 0 or an exit code. */
@@ -163,6 +167,10 @@ int dataset_for_model(spamlr_dataset **ds, const spamlr_model *m);
  * malloc'ed arrays the caller frees. Returns 0 or an exit status. */
 int predict_rows(const spamlr_model *m, const spamlr_dataset *ds, double **probs,
                  double **scores);
+
+/* Reads the whole of path ("-" = standard input) into a malloc'ed,
+ * NUL-terminated buffer; 0, or EXIT_RUNTIME with the error reported. */
+int slurp_file(const char *path, char **out, size_t *len);
 
 /* ------------------------------------------------------------------- json */
 

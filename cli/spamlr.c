@@ -14,6 +14,10 @@ static const command commands[] = {
     { "predict", cmd_predict, "print the spam probability of messages" },
     { "eval", cmd_eval, "measure a model on labelled messages" },
     { "inspect", cmd_inspect, "show a model's parameters and word weights" },
+    { "explain", cmd_explain, "show why a message got its score, word by word" },
+    { "prune", cmd_prune, "keep only the largest weights of a model" },
+    { "import", cmd_import, "turn an 'inspect --dump' text back into a model" },
+    { "curve", cmd_curve, "model size versus quality: prune and evaluate" },
     { NULL, NULL, NULL }
 };
 

@@ -24,7 +24,8 @@
  *   - A spamlr_model is read-only after it is trained or loaded, and may be
  *     shared by any number of threads that call the spamlr_model_* query and
  *     spamlr_predict* functions at the same time. Functions that change a
- *     model (spamlr_model_free) must not run concurrently with others on it.
+ *     model (spamlr_model_free, spamlr_model_set_weight_bits) must not run
+ *     concurrently with others on it.
  *   - A spamlr_scratch belongs to one thread at a time.
  *   - A spamlr_dataset belongs to one caller; it is not thread-safe.
  *   - Free functions (spamlr_strerror, spamlr_metrics_compute, ...) are
@@ -344,6 +345,11 @@ typedef struct spamlr_model_info {
     spamlr_text_opts text;  /* tokenizer and feature settings */
     unsigned min_count;
     unsigned class_weight;
+    unsigned weight_bits;   /* precision of the weights in the file: 32
+                               (float32) or 16 (16-bit grid, see
+                               spamlr_model_set_weight_bits) */
+    size_t pruned_from;     /* vocabulary size before spamlr_model_prune
+                               first shrank this model; 0 = never pruned */
 } spamlr_model_info;
 
 SPAMLR_API void spamlr_model_info_get(const spamlr_model *m, spamlr_model_info *info);
@@ -408,6 +414,105 @@ SPAMLR_API int spamlr_predict_dataset(const spamlr_model *m, const spamlr_datase
  * thread-safe on ds (it is read only, but not locked). */
 SPAMLR_API int spamlr_cross_validate(const spamlr_dataset *ds, const spamlr_train_opts *o,
                                      unsigned k, double *probs, spamlr_diag *diag);
+
+/* --------------------------------------------------- explain, prune, dump */
+
+/* One token's part in a message's score. `token` points into the model and
+ * lives as long as the model. */
+typedef struct spamlr_contribution {
+    const char *token;
+    uint32_t count;         /* occurrences in the message */
+    float value;            /* feature value after normalisation */
+    float weight;           /* the token's weight */
+    double contribution;    /* value * weight, added to the score */
+} spamlr_contribution;
+
+/* A message's score taken apart. score = bias + the sum of every known
+ * token's contribution (to rounding; the sum is taken in double, in the
+ * same order spamlr_predict uses, so score equals its log-odds exactly). */
+typedef struct spamlr_explanation {
+    double score;           /* log-odds w.x + b, as spamlr_predict gives */
+    double prob;            /* sigmoid(score) */
+    double bias;            /* the bias (0 without one) */
+    size_t tokens;          /* token occurrences in the message */
+    size_t known;           /* ... of which the vocabulary holds */
+    size_t unknown;         /* ... of which it does not (they add nothing) */
+    size_t total;           /* distinct known tokens = contributions */
+    size_t n;               /* contributions written to items (<= cap) */
+} spamlr_explanation;
+
+/* Explains the score of one message: tokenises `len` bytes of `text`
+ * exactly as spamlr_predict does (the same e-mail decoding, feature values
+ * and normalisation) and writes the `cap` largest contributions into the
+ * caller-owned array items[0..cap) (items may be NULL when cap is 0),
+ * sorted by |contribution| descending, ties by token (bytewise). out->total
+ * tells how many there were in all. Returns SPAMLR_OK, SPAMLR_EINVAL (m, s
+ * or out NULL, or text NULL with len > 0), SPAMLR_ENOMEM. Thread-safe on a
+ * shared model with one scratch per thread; allocates only to grow s. */
+SPAMLR_API int spamlr_explain(const spamlr_model *m, spamlr_scratch *s, const char *text,
+                              size_t len, spamlr_explanation *out,
+                              spamlr_contribution *items, size_t cap);
+
+/* A smaller copy of m in *out (free it with spamlr_model_free): a word is
+ * kept when it is among the `keep` words of largest |weight| (ties broken
+ * by token, bytewise, so the result is deterministic) AND |weight| >=
+ * min_abs. Pass keep = SIZE_MAX for no count limit, min_abs = 0 for no
+ * threshold. The other words leave the vocabulary (and the file); kept
+ * words keep their order, weights, idf values and every setting and piece
+ * of metadata, and when words were dropped the copy records the vocabulary
+ * size before the first pruning (spamlr_model_info.pruned_from). Weight precision is kept. m is
+ * not changed (it may be shared with predicting threads meanwhile).
+ * Returns SPAMLR_OK, SPAMLR_EINVAL (out or m NULL, min_abs negative or not
+ * a number), SPAMLR_ENOMEM. */
+SPAMLR_API int spamlr_model_prune(spamlr_model **out, const spamlr_model *m, size_t keep,
+                                  double min_abs);
+
+/* Sets the precision the weights are stored with: 32 (float32, the
+ * default) or 16. With 16 the weights are rounded, in the model itself, to
+ * a grid of 65535 levels: w = q * scale, q an integer in [-32767, 32767],
+ * scale = max|w| / 32767 (stored in the file), so that save -> load gives
+ * exactly the same weights and the file's weight section is half the size.
+ * Going back to 32 does not undo the rounding. A weight changed later is
+ * rounded to the grid (and clamped to it) when saved. Changes m: not to be
+ * called while other threads use m. Returns SPAMLR_OK, SPAMLR_EINVAL (m
+ * NULL or bits not 16 or 32). */
+SPAMLR_API int spamlr_model_set_weight_bits(spamlr_model *m, unsigned bits);
+
+/* A lossless text form of the model, for reading and editing by hand.
+ * *out (malloc'ed, NUL-terminated, free() it) receives the text, *len its
+ * length without the NUL (len may be NULL). The text is UTF-8 lines:
+ *   spamlr-dump 1
+ *   # comments
+ *   key=value            one line per setting and metadata field:
+ *                        ngrams, max_token_len, number_fold, cjk_bigrams,
+ *                        features (binary|logtf|tfidf), normalize, mime,
+ *                        solver (tron|lbfgs), class_weight
+ *                        (none|balanced|manual), min_count, iterations, c,
+ *                        tol, objective, grad_norm, threshold, bias (a
+ *                        number, or "none"), examples, spam, ham,
+ *                        trained_at (Unix time), weight_bits (32|16),
+ *                        weight_scale (16-bit only), pruned_from
+ *   [words]
+ *   token<TAB>weight[<TAB>idf]   one line per word, in vocabulary order
+ * Numbers are printed so that they read back exactly (%.9g for float,
+ * %.17g for double). In tokens, backslash, tab, CR, LF, other control bytes
+ * and bytes that are not valid UTF-8 are escaped as \\, \t, \r, \n and \xHH.
+ * Returns SPAMLR_OK, SPAMLR_EINVAL, SPAMLR_ENOMEM. Thread-safe on a shared
+ * model. */
+SPAMLR_API int spamlr_model_dump(const spamlr_model *m, char **out, size_t *len);
+
+/* The reverse of spamlr_model_dump: a new model in *out from `len` bytes of
+ * dump text. Keys may come in any order; a missing key keeps its default
+ * (as a new model's), except that `[words]` must be there. The idf column
+ * is required with features=tfidf and refused otherwise. With
+ * weight_bits=16 the weights are rounded to the grid of weight_scale (or,
+ * when an edited weight falls outside it, of a new scale). Saving the
+ * imported model gives a file byte-identical to saving the dumped one.
+ * Returns SPAMLR_OK, SPAMLR_EPARSE with diag (may be NULL) naming the
+ * 1-based line and what was wrong (unknown key, bad number, bad escape,
+ * duplicate token, ...), SPAMLR_EINVAL, SPAMLR_ENOMEM. Thread-safe. */
+SPAMLR_API int spamlr_model_import(spamlr_model **out, const char *text, size_t len,
+                                   spamlr_diag *diag);
 
 /* ---------------------------------------------------------------- metrics */
 

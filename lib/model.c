@@ -14,6 +14,9 @@ struct spamlr_scratch {
     size_t val_cap;
     const spamlr_model *m;
     int err;
+    size_t tokens, unknown;  /* token occurrences; those not in the vocabulary */
+    spamlr_contribution *items; /* explain: every contribution, to sort */
+    size_t items_cap;
     spamlr__buf text;       /* decoded text of an e-mail */
 };
 
@@ -31,6 +34,7 @@ int spamlr__model_new(spamlr_model **out, const spamlr_text_opts *text)
     spamlr__vocab_init(&m->vocab);
     m->threshold = 0.5;
     m->min_count = 1;
+    m->weight_bits = 32;
     *out = m;
     return SPAMLR_OK;
 }
@@ -95,6 +99,8 @@ void spamlr_model_info_get(const spamlr_model *m, spamlr_model_info *info)
     info->text = m->text;
     info->min_count = m->min_count;
     info->class_weight = m->class_weight;
+    info->weight_bits = m->weight_bits;
+    info->pruned_from = (size_t)m->pruned_from;
 }
 
 int spamlr_model_weight(const spamlr_model *m, const char *token, float *w)
@@ -163,6 +169,7 @@ void spamlr_scratch_free(spamlr_scratch *s)
         return;
     free(s->ids);
     free(s->val);
+    free(s->items);
     spamlr__buf_free(&s->text);
     free(s);
 }
@@ -172,8 +179,11 @@ static int scratch_token(void *ctx, const char *tok, size_t len)
     spamlr_scratch *s = ctx;
     int64_t id = spamlr__vocab_find(&s->m->vocab, tok, len);
 
-    if (id < 0)
+    s->tokens++;
+    if (id < 0) {
+        s->unknown++;
         return 0;
+    }
     if (s->n == s->cap && spamlr__grow((void **)&s->ids, &s->cap, s->n + 1, sizeof *s->ids)) {
         s->err = SPAMLR_ENOMEM;
         return 1;
@@ -222,11 +232,16 @@ static double value_score(const spamlr_model *m, const uint32_t *ids, const floa
     return z + (m->has_bias ? m->bias : 0.0);
 }
 
-int spamlr_predict(const spamlr_model *m, spamlr_scratch *s, const char *text, size_t len,
-                   double *prob, double *score)
+
+/* The prediction path, shared by spamlr_predict and spamlr_explain:
+ * tokenises a message with m's settings into s, leaving the k distinct
+ * model ids (ascending) in s->ids, their counts in *cnt and their feature
+ * values (normalised) in s->val, and the score w.x + b in *z. */
+static int score_message(const spamlr_model *m, spamlr_scratch *s, const char *text,
+                         size_t len, size_t *nk, uint32_t **cnt_out, double *z)
 {
+    uint32_t *cnt;
     size_t i, k;
-    double z;
     int rc;
 
     if (!m || !s || (!text && len))
@@ -234,6 +249,7 @@ int spamlr_predict(const spamlr_model *m, spamlr_scratch *s, const char *text, s
     s->m = m;
     s->n = 0;
     s->err = 0;
+    s->tokens = s->unknown = 0;
     if (m->text.mime) {
         spamlr__mime_opts mo;
         spamlr__mime_opts_init(&mo);
@@ -254,23 +270,86 @@ int spamlr_predict(const spamlr_model *m, spamlr_scratch *s, const char *text, s
     if (2 * s->n > s->val_cap &&
         spamlr__grow((void **)&s->val, &s->val_cap, 2 * s->n, sizeof *s->val))
         return SPAMLR_ENOMEM;
-    {
-        /* a fresh scratch has no array yet when no word was known */
-        uint32_t *cnt = s->n ? (uint32_t *)(void *)(s->val + s->n) : NULL;
-        for (i = 0, k = 0; i < s->n; i++) {
-            if (k && s->ids[k - 1] == s->ids[i]) {
-                cnt[k - 1]++;
-            } else {
-                s->ids[k] = s->ids[i];
-                cnt[k++] = 1;
-            }
+    /* a fresh scratch has no array yet when no word was known */
+    cnt = s->n ? (uint32_t *)(void *)(s->val + s->n) : NULL;
+    for (i = 0, k = 0; i < s->n; i++) {
+        if (k && s->ids[k - 1] == s->ids[i]) {
+            cnt[k - 1]++;
+        } else {
+            s->ids[k] = s->ids[i];
+            cnt[k++] = 1;
         }
-        z = row_score(m, s->ids, cnt, k, s->val);
     }
+    *z = row_score(m, s->ids, cnt, k, s->val);
+    *nk = k;
+    *cnt_out = cnt;
+    return SPAMLR_OK;
+}
+
+int spamlr_predict(const spamlr_model *m, spamlr_scratch *s, const char *text, size_t len,
+                   double *prob, double *score)
+{
+    uint32_t *cnt;
+    size_t k;
+    double z;
+    int rc;
+
+    if ((rc = score_message(m, s, text, len, &k, &cnt, &z)))
+        return rc;
     if (prob)
         *prob = sigmoid(z);
     if (score)
         *score = z;
+    return SPAMLR_OK;
+}
+
+/* |contribution| descending, then token ascending (bytewise) */
+static int cmp_contribution(const void *pa, const void *pb)
+{
+    const spamlr_contribution *a = pa, *b = pb;
+    double x = fabs(a->contribution), y = fabs(b->contribution);
+
+    if (x != y)
+        return x > y ? -1 : 1;
+    return strcmp(a->token, b->token);
+}
+
+int spamlr_explain(const spamlr_model *m, spamlr_scratch *s, const char *text, size_t len,
+                   spamlr_explanation *out, spamlr_contribution *items, size_t cap)
+{
+    uint32_t *cnt;
+    size_t i, k;
+    double z;
+    int rc;
+
+    if (!out || (!items && cap))
+        return SPAMLR_EINVAL;
+    memset(out, 0, sizeof *out);
+    if ((rc = score_message(m, s, text, len, &k, &cnt, &z)))
+        return rc;
+    if (k > s->items_cap &&
+        spamlr__grow((void **)&s->items, &s->items_cap, k, sizeof *s->items))
+        return SPAMLR_ENOMEM;
+    for (i = 0; i < k; i++) {
+        spamlr_contribution *c = &s->items[i];
+        c->token = spamlr__vocab_str(&m->vocab, s->ids[i]);
+        c->count = cnt[i];
+        c->value = s->val[i];
+        c->weight = m->w[s->ids[i]];
+        c->contribution = (double)s->val[i] * m->w[s->ids[i]]; /* as row_score */
+    }
+    if (k > 1)
+        qsort(s->items, k, sizeof *s->items, cmp_contribution);
+    out->score = z;
+    out->prob = sigmoid(z);
+    out->bias = m->has_bias ? m->bias : 0.0;
+    out->tokens = s->tokens;
+    out->unknown = s->unknown;
+    out->known = s->tokens - s->unknown;
+    out->total = k;
+    out->n = k < cap ? k : cap;
+    if (out->n)
+        memcpy(items, s->items, out->n * sizeof *items);
     return SPAMLR_OK;
 }
 

@@ -17,10 +17,21 @@ struct spamlr_model {
     double c, tol, objective, grad_norm, threshold;
     uint64_t examples, spam, ham;
     int64_t trained_at;
+    /* parameters made visible (explain, prune, dump) */
+    unsigned weight_bits;    /* 32, or 16: weights lie on the grid q * wscale */
+    float wscale;            /* grid step for 16-bit weights */
+    uint64_t pruned_from;    /* vocabulary size before the first pruning, 0 */
 };
 
 /* An empty model with default settings, ready to be filled in. */
 int spamlr__model_new(spamlr_model **out, const spamlr_text_opts *text);
+
+/* Rounds the weights to the 16-bit grid of step `scale` (> 0), clamping
+ * to +-32767 steps; stores the scale and sets weight_bits to 16. */
+void spamlr__model_quantize(spamlr_model *m, float scale);
+
+/* The integer grid index of weight w for step scale, clamped. */
+int32_t spamlr__quant16(float w, float scale);
 
 /* Feature value of a token seen `count` times, before normalisation. */
 float spamlr__feature_value(unsigned features, uint32_t count, float idf);

@@ -17,7 +17,10 @@
  *   ..  Z  zlib stream of the payload: tagged sections (see payload())
  *          "TOKS" n tokens, each a 1-2 byte length (7 bits per byte,
  *          low first, high bit = more) and that many UTF-8 bytes;
- *          "WF32" n f32 weights; "IDF " n f32 idf values (tf-idf only)
+ *          "WF32" n f32 weights, or "WQ16" (16-bit weights) an f32 step
+ *          `scale` and n i16 grid indices q, weight = q * scale;
+ *          "IDF " n f32 idf values (tf-idf only); optional "prun" a u64,
+ *          the vocabulary size before the model was first pruned
  *   ..  4  CRC-32 of every byte before it
  */
 #define _DEFAULT_SOURCE
@@ -146,13 +149,27 @@ static int payload(const spamlr_model *m, wbuf *pl)
         put(pl, v, len > 0x7f ? 2 : 1);
         put(pl, spamlr__vocab_str(&m->vocab, (uint32_t)i), m->vocab.len[i]);
     }
-    put_tag(pl, "WF32", (uint64_t)m->vocab.n * 4);
-    for (i = 0; i < m->vocab.n; i++)
-        put_f32(pl, m->w[i]);
+    if (m->weight_bits == 16) {
+        put_tag(pl, "WQ16", 4 + (uint64_t)m->vocab.n * 2);
+        put_f32(pl, m->wscale);
+        for (i = 0; i < m->vocab.n; i++) {
+            uint16_t q = (uint16_t)spamlr__quant16(m->w[i], m->wscale);
+            unsigned char t[2] = {(unsigned char)q, (unsigned char)(q >> 8)};
+            put(pl, t, 2);
+        }
+    } else {
+        put_tag(pl, "WF32", (uint64_t)m->vocab.n * 4);
+        for (i = 0; i < m->vocab.n; i++)
+            put_f32(pl, m->w[i]);
+    }
     if (m->idf) {
         put_tag(pl, "IDF ", (uint64_t)m->vocab.n * 4);
         for (i = 0; i < m->vocab.n; i++)
             put_f32(pl, m->idf[i]);
+    }
+    if (m->pruned_from) {
+        put_tag(pl, "prun", 8);
+        put_u64(pl, m->pruned_from);
     }
     return pl->err;
 }
@@ -368,6 +385,33 @@ static int parse_floats(float **out, const unsigned char *p, size_t n, uint64_t 
     return SPAMLR_OK;
 }
 
+/* "WQ16": an f32 step and count 16-bit grid indices. */
+static int parse_q16(spamlr_model *m, const unsigned char *p, size_t n, uint64_t count,
+                     spamlr_diag *d)
+{
+    size_t i;
+    float scale;
+
+    if (n != 4 + count * 2)
+        return bad(d, SPAMLR_ECORRUPT, -1, "16-bit weight section has the wrong size");
+    if (m->w)
+        return bad(d, SPAMLR_ECORRUPT, -1, "weight section appears twice");
+    scale = get_f32(p);
+    if (!(scale > 0) || !isfinite(scale))
+        return bad(d, SPAMLR_ECORRUPT, -1, "16-bit weight scale is not a positive number");
+    if (!(m->w = malloc((size_t)(count + 1) * sizeof *m->w)))
+        return SPAMLR_ENOMEM;
+    for (i = 0; i < count; i++) {
+        int32_t q = (int16_t)(uint16_t)(p[4 + 2 * i] | p[5 + 2 * i] << 8);
+        if (q < -32767)
+            return bad(d, SPAMLR_ECORRUPT, -1, "16-bit weight outside its grid");
+        m->w[i] = (float)q * scale;
+    }
+    m->weight_bits = 16;
+    m->wscale = scale;
+    return SPAMLR_OK;
+}
+
 static int parse_payload(spamlr_model *m, const unsigned char *p, size_t n, uint64_t count,
                          int has_idf, spamlr_diag *d)
 {
@@ -388,9 +432,18 @@ static int parse_payload(spamlr_model *m, const unsigned char *p, size_t n, uint
                 return bad(d, SPAMLR_ECORRUPT, -1, "token section appears twice");
             rc = parse_tokens(m, p + pos, (size_t)len, count, d);
         } else if (memcmp(tag, "WF32", 4) == 0) {
-            rc = parse_floats(&m->w, p + pos, (size_t)len, count, "weight", d);
+            rc = m->weight_bits == 16
+                 ? bad(d, SPAMLR_ECORRUPT, -1, "weight section appears twice")
+                 : parse_floats(&m->w, p + pos, (size_t)len, count, "weight", d);
+        } else if (memcmp(tag, "WQ16", 4) == 0) {
+            rc = parse_q16(m, p + pos, (size_t)len, count, d);
         } else if (memcmp(tag, "IDF ", 4) == 0) {
             rc = parse_floats(&m->idf, p + pos, (size_t)len, count, "idf", d);
+        } else if (memcmp(tag, "prun", 4) == 0 && len == 8) {
+            m->pruned_from = get_u64(p + pos);
+            rc = m->pruned_from < count ? bad(d, SPAMLR_ECORRUPT, -1,
+                                              "pruned from fewer words than it holds")
+                                        : SPAMLR_OK;
         } else if (tag[0] >= 'A' && tag[0] <= 'Z') {
             return spamlr__diag(d, SPAMLR_ECORRUPT, NULL, 0, -1,
                                 "unknown required section \"%.4s\"", (const char *)tag);
@@ -497,9 +550,9 @@ int spamlr_model_load_buffer(spamlr_model **out, const unsigned char *buf, size_
         return spamlr__diag(d, SPAMLR_ESIZE, NULL, 0, (long long)(pos + zlen + 4),
                             "%llu unexpected bytes after the end of the model",
                             (unsigned long long)(size - pos - 4 - zlen));
-    /* each token costs at least 4 bytes of weight and 1 of length; zlib
+    /* each token costs at least 2 bytes of weight and 1 of length; zlib
      * cannot expand more than ~1032:1 */
-    if (count > UINT32_MAX - 2 || ulen < count * 5 + 24 ||
+    if (count > UINT32_MAX - 2 || ulen < count * 3 + 24 ||
         ulen > count * (4 + 4 + 2 + MAX_TOKEN) + 4096 || ulen > zlen * 1032 + 64)
         return spamlr__diag(d, SPAMLR_ESIZE, NULL, 0, (long long)pos - 24,
                             "sizes are impossible (%llu words, %llu payload bytes)",

@@ -1,0 +1,267 @@
+#!/bin/sh
+# tests/cli_inspect.sh - end-to-end checks of the commands that make the
+# parameters visible: inspect --grep/--dump, import, explain, prune, curve.
+#
+#   sh tests/cli_inspect.sh build/spamlr      (from the repository root)
+#
+# Uses data/corpus.tsv and data/corpus-test.tsv. Stops at the first failed
+# check with a message naming it.
+set -u
+
+BIN=${1:?usage: sh tests/cli_inspect.sh path/to/spamlr}
+case $BIN in /*) ;; *) BIN=$(pwd)/$BIN ;; esac
+[ -x "$BIN" ] || { echo "cli_inspect.sh: $BIN is not an executable" >&2; exit 1; }
+command -v python3 >/dev/null 2>&1 || { echo "cli_inspect.sh: python3 is needed" >&2; exit 1; }
+WRAP=${SPAMLR_CLI_WRAPPER:-}
+ROOT=$(pwd)
+TRAIN=$ROOT/data/corpus.tsv
+TEST=$ROOT/data/corpus-test.tsv
+[ -f "$TRAIN" ] && [ -f "$TEST" ] || { echo "cli_inspect.sh: data/corpus*.tsv missing" >&2; exit 1; }
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/spamlr-cli-inspect.XXXXXX") || exit 1
+trap 'rm -rf "$T"' 0
+trap 'exit 1' HUP INT TERM
+
+checks=0
+current=''
+
+fail() {
+    echo "cli_inspect.sh: FAIL [$current]: $*" >&2
+    if [ -s "$T/err" ]; then
+        echo "--- stderr of the last command:" >&2
+        sed 's/^/    /' "$T/err" | head -20 >&2
+    fi
+    exit 1
+}
+check() { current=$1; checks=$((checks + 1)); }
+run() { $WRAP "$BIN" "$@" >"$T/out" 2>"$T/err"; rc=$?; }
+run_in() { f=$1; shift; $WRAP "$BIN" "$@" <"$f" >"$T/out" 2>"$T/err"; rc=$?; }
+expect_rc() { [ "$rc" = "$1" ] || fail "exit status $rc, expected $1"; }
+expect_err() { grep -Eiq -- "$1" "$T/err" || fail "stderr does not match /$1/"; }
+expect_out() { grep -Eq -- "$1" "$T/out" || fail "stdout does not match /$1/"; }
+
+# json_check FILE PYTHON-EXPR: FILE is one JSON document (checked with
+# python3 -m json.tool) and the expression over d holds.
+json_check() {
+    python3 -m json.tool "$1" >/dev/null 2>"$T/jerr" || fail "$1 is not valid JSON: $(cat "$T/jerr")"
+    python3 -c 'import json,sys
+d = json.load(open(sys.argv[1], encoding="utf-8"))
+sys.exit(0 if eval(sys.argv[2]) else 1)' "$1" "$2" || fail "JSON check failed: $2"
+}
+
+M=$T/m.slr
+"$BIN" train -q -o "$M" "$TRAIN" || { echo "cli_inspect.sh: cannot train" >&2; exit 1; }
+
+# ------------------------------------------------------------------ help
+
+for c in explain prune import curve; do
+    check "$c --help"
+    run $c --help
+    expect_rc 0
+    expect_out "^usage: spamlr $c"
+    [ -s "$T/err" ] && fail "$c --help wrote to stderr"
+    run --help
+    expect_out "^  $c "
+done
+
+# --------------------------------------------------------------- inspect
+
+check "inspect shows precision and pruning"
+run inspect "$M"
+expect_rc 0
+expect_out '^weight precision +32-bit float$'
+expect_out '^bytes on disk +[0-9]+$'
+expect_out '^bytes in memory +[0-9]+$'
+grep -q '^pruned from' "$T/out" && fail "an unpruned model says it was pruned"
+run inspect "$M" --format json
+json_check "$T/out" 'd["weight_bits"] == 32 and d["pruned_from"] == 0'
+P=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["parameters"])' "$T/out")
+
+check "inspect --grep"
+run inspect "$M" --grep '^(fr|中)' --format tsv
+expect_rc 0
+[ -s "$T/out" ] || fail "nothing matched"
+python3 -c 'import re,sys
+rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1], encoding="utf-8")]
+assert all(re.search("^(fr|中)", r[0]) for r in rows), rows
+w = [float(r[1]) for r in rows]
+assert w == sorted(w, reverse=True), w' "$T/out" || fail "--grep rows do not match or are not sorted"
+run inspect "$M" --grep 'ee$' --format json
+expect_rc 0
+json_check "$T/out" 'len(d["grep"]) > 0 and all(w["token"].endswith("ee") for w in d["grep"])'
+run inspect "$M" --grep 'ee$'
+expect_out '^[0-9]+ words match /ee\$/:'
+
+check "inspect --dump and import give the same file"
+run inspect "$M" --dump
+expect_rc 0
+cp "$T/out" "$T/m.dump"
+head -n 1 "$T/m.dump" | grep -qx 'spamlr-dump 1' || fail "dump does not start with its magic line"
+grep -qx '\[words\]' "$T/m.dump" || fail "dump has no [words] line"
+[ "$(sed -n '/^\[words\]$/,$p' "$T/m.dump" | tail -n +2 | grep -c .)" = "$P" ] || fail "dump does not hold $P words"
+run import "$T/m.dump" -o "$T/m2.slr"
+expect_rc 0
+cmp -s "$M" "$T/m2.slr" || fail "import of the dump differs from the model"
+run_in "$T/m.dump" import - -o "$T/m3.slr"
+expect_rc 0
+cmp -s "$M" "$T/m3.slr" || fail "import from stdin differs"
+
+check "an edited dump changes the model"
+awk -F '\t' 'BEGIN { OFS = "\t" } /^\[words\]$/ { w = 1; print; next } w && $1 == "free" { $2 = "7.5" } { print }' \
+    "$T/m.dump" >"$T/edited.dump"
+run import "$T/edited.dump" -o "$T/edited.slr"
+expect_rc 0
+run inspect "$T/edited.slr" --word free --format tsv
+[ "$(cat "$T/out")" = "$(printf 'free\t7.5')" ] || fail "edited weight not imported: $(cat "$T/out")"
+
+check "import rejects a bad dump naming file and line"
+{ head -n 5 "$T/m.dump"; echo 'colour=blue'; } >"$T/bad.dump"
+run import "$T/bad.dump" -o "$T/bad.slr"
+expect_rc 1
+expect_err 'bad\.dump:6: .*colour'
+[ -e "$T/bad.slr" ] && fail "a model was written from a bad dump"
+run import "$T/no/such.dump" -o "$T/x.slr"
+expect_rc 1
+expect_err 'no/such\.dump'
+
+# --------------------------------------------------------------- explain
+
+printf 'Subject: win a free prize\n\nclaim your free prize now zzqxunknown qqzxunknown 中奖\n' >"$T/msg.eml"
+
+check "explain: contributions add up to the score predict gives"
+run explain -m "$M" --format json "$T/msg.eml"
+expect_rc 0
+cp "$T/out" "$T/explain.json"
+json_check "$T/explain.json" 'abs(d["bias"] + sum(c["contribution"] for c in d["contributions"]) - d["score"]) < 1e-6'
+json_check "$T/explain.json" 'd["unknown"] >= 2 and d["known"] + d["unknown"] == d["tokens"] and len(d["contributions"]) == d["distinct_known"]'
+json_check "$T/explain.json" 'all(abs(a["contribution"]) >= abs(b["contribution"]) for a, b in zip(d["contributions"], d["contributions"][1:]))'
+json_check "$T/explain.json" 'all(abs(c["value"] * c["weight"] - c["contribution"]) < 1e-6 for c in d["contributions"])'
+run predict -m "$M" --format json "$T/msg.eml"
+expect_rc 0
+python3 -c 'import json,sys
+e = json.load(open(sys.argv[1])); p = json.loads(open(sys.argv[2]).readline())
+sys.exit(0 if abs(e["score"] - p["score"]) < 1e-9 and abs(e["probability"] - p["probability"]) < 1e-9 else 1)' \
+    "$T/explain.json" "$T/out" || fail "explain and predict disagree"
+
+check "explain text, --top and stdin"
+run explain -m "$M" --top 3 "$T/msg.eml"
+expect_rc 0
+for k in '^score' '^probability' '^bias' '^tokens .*unknown' 'contribution +weight +value +count +token'; do
+    expect_out "$k"
+done
+[ "$(sed -n '/contribution  *weight/,$p' "$T/out" | tail -n +2 | grep -c .)" = 3 ] || fail "--top 3 did not list 3 tokens"
+run_in "$T/msg.eml" explain -m "$M" --format json -
+expect_rc 0
+json_check "$T/out" "d['score'] == $(python3 -c 'import json,sys; print(repr(json.load(open(sys.argv[1]))["score"]))' "$T/explain.json")"
+
+# ----------------------------------------------------------------- prune
+
+check "prune --keep keeps exactly the N largest |weights|"
+run prune -m "$M" --keep 50 -o "$T/p50.slr"
+expect_rc 0
+expect_err 'kept 50 of'
+run inspect "$T/p50.slr" --format json
+json_check "$T/out" "d['parameters'] == 50 and d['pruned_from'] == $P"
+run inspect "$M" --format tsv
+cp "$T/out" "$T/all.tsv"
+run inspect "$T/p50.slr" --format tsv
+python3 -c 'import sys
+def rows(p):
+    return [(l.rstrip("\n").split("\t")[0], float(l.rstrip("\n").split("\t")[1]))
+            for l in open(p, encoding="utf-8", errors="surrogateescape")]
+allw = rows(sys.argv[1]); kept = rows(sys.argv[2])
+best = sorted(allw, key=lambda r: (-abs(r[1]), r[0].encode("utf-8", "surrogateescape")))[:50]
+sys.exit(0 if sorted(best) == sorted(kept) else 1)' "$T/all.tsv" "$T/out" || fail "not the 50 largest"
+run inspect "$T/p50.slr"
+expect_out "^pruned from +$P words$"
+
+check "prune --min-abs"
+run prune -q -m "$M" --min-abs 0.5 -o "$T/pmin.slr"
+expect_rc 0
+run inspect "$T/pmin.slr" --format tsv
+want=$(awk -F '\t' '$2 >= 0.5 || $2 <= -0.5' "$T/all.tsv" | grep -c .)
+[ "$(grep -c . "$T/out")" = "$want" ] || fail "$(grep -c . "$T/out") words kept, expected $want"
+awk -F '\t' '$2 < 0.5 && $2 > -0.5 { exit 1 }' "$T/out" || fail "a small weight survived"
+
+check "16-bit weights: smaller, exact round trip, close predictions"
+run prune -q -m "$M" --keep 1000000 --bits 16 -o "$T/m16.slr"
+expect_rc 0
+run inspect "$T/m16.slr"
+expect_out '^weight precision +16-bit'
+[ "$(wc -c <"$T/m16.slr")" -lt "$(wc -c <"$M")" ] || fail "16-bit file not smaller"
+run inspect "$T/m16.slr" --dump
+cp "$T/out" "$T/m16.dump"
+grep -q '^weight_bits=16$' "$T/m16.dump" || fail "dump does not say weight_bits=16"
+run import "$T/m16.dump" -o "$T/m16b.slr"
+expect_rc 0
+cmp -s "$T/m16.slr" "$T/m16b.slr" || fail "16-bit dump/import not byte-identical"
+run predict -m "$M" --lines "$TEST"
+cut -f2 "$T/out" >"$T/p32"
+run predict -m "$T/m16.slr" --lines "$TEST"
+cut -f2 "$T/out" >"$T/p16"
+paste "$T/p32" "$T/p16" | awk '{ d = $1 - $2; if (d < 0) d = -d; if (d > 0.001) exit 1 }' ||
+    fail "16-bit predictions differ by more than 0.001"
+run train -q --bits 16 -o "$T/t16.slr" "$TRAIN"
+expect_rc 0
+run inspect "$T/t16.slr" --format json
+json_check "$T/out" 'd["weight_bits"] == 16'
+
+# ----------------------------------------------------------------- curve
+
+check "curve: JSON, TSV, text and a well-formed SVG"
+run curve -q --train "$TRAIN" --test "$TEST" --format json --svg "$T/curve.svg" --sizes all,50%,100,10
+expect_rc 0
+json_check "$T/out" "[r['parameters'] for r in d['prune']] == [$P, ($P + 1) // 2, 100, 10]"
+json_check "$T/out" 'd["prune"][0]["size"] == "all" and all(0 <= r["auc"] <= 1 and r["bytes"] > 0 for r in d["prune"]) and d["test"]["n"] > 0'
+json_check "$T/out" 'all(a["parameters"] > b["parameters"] and a["bytes"] > b["bytes"] for a, b in zip(d["prune"], d["prune"][1:]))'
+python3 -c 'import xml.dom.minidom,sys; xml.dom.minidom.parse(sys.argv[1])' "$T/curve.svg" ||
+    fail "the SVG is not well-formed XML"
+grep -q '<svg' "$T/curve.svg" || fail "no <svg> element"
+run curve -q --train "$TRAIN" --test-spam "$ROOT/data/corpus-test.tsv" --test "$TEST" --format tsv --sizes 100
+expect_rc 0
+head -n 1 "$T/out" | grep -q '^path	size	parameters	nonzero	auc' || fail "no TSV header"
+run curve --train "$TRAIN" --test "$TEST" --sizes all,10
+expect_rc 0
+expect_out '^Pruned to the largest'
+expect_out '^L1 path'
+expect_err 'training on'
+
+# ---------------------------------------------------------------- errors
+
+check "usage errors exit 2"
+for args in "explain" "explain -m $M" "explain $T/msg.eml" "explain -m $M --format xml $T/msg.eml" \
+    "explain -m $M --top 0 $T/msg.eml" "explain -m $M a b" \
+    "prune -m $M -o $T/x.slr" "prune -m $M --keep 10" "prune --keep 10 -o $T/x.slr" \
+    "prune -m $M --keep x -o $T/x.slr" "prune -m $M --keep 10 --bits 8 -o $T/x.slr" \
+    "prune -m $M --min-abs -1 -o $T/x.slr" \
+    "import" "import $T/m.dump" "import $T/m.dump $T/m.dump -o $T/x.slr" \
+    "inspect $M --dump --top 3" "inspect $M --grep (" \
+    "curve" "curve --train $TRAIN" "curve --test $TEST" "curve --train $TRAIN --test $TEST --sizes 0" \
+    "curve --train $TRAIN --test $TEST --sizes 5x" "curve --train $TRAIN --test $TEST $TEST" \
+    "train --bits 8 -o $T/x.slr $TRAIN"; do
+    # shellcheck disable=SC2086
+    run $args
+    [ "$rc" = 2 ] || fail "'spamlr $args': exit $rc, expected 2"
+    [ -s "$T/err" ] || fail "'spamlr $args': no message on stderr"
+    [ -s "$T/out" ] && fail "'spamlr $args': wrote to stdout"
+done
+[ -e "$T/x.slr" ] && fail "a usage error wrote a model"
+
+check "runtime errors exit 1 naming the file"
+run explain -m "$M" "$T/no/such.eml"
+expect_rc 1
+expect_err 'no/such\.eml'
+run explain -m "$T/no/model.slr" "$T/msg.eml"
+expect_rc 1
+expect_err 'no/model\.slr'
+run prune -m "$T/no/model.slr" --keep 3 -o "$T/x.slr"
+expect_rc 1
+expect_err 'no/model\.slr'
+run prune -q -m "$M" --keep 3 -o "$T/no/dir/x.slr"
+expect_rc 1
+expect_err 'no/dir/x\.slr'
+run curve --train "$TRAIN" --test "$T/no/test.tsv"
+expect_rc 1
+expect_err 'no/test\.tsv'
+
+echo "cli_inspect.sh: all $checks checks passed"
