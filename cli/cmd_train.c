@@ -9,13 +9,15 @@
 enum {
     OPT_HELP = 1, OPT_OUT, OPT_C, OPT_TOL, OPT_MAX_ITER, OPT_SOLVER, OPT_THREADS,
     OPT_NO_BIAS, OPT_REG_BIAS, OPT_CLASS_WEIGHT, OPT_MIN_COUNT, OPT_NGRAMS,
-    OPT_FEATURES, OPT_NO_NORMALIZE, OPT_MAX_TOKEN_LEN, OPT_QUIET
+    OPT_FEATURES, OPT_NO_NORMALIZE, OPT_MAX_TOKEN_LEN, OPT_QUIET, OPT_L1, OPT_L2
 };
 
 static const cli_opt train_opts[] = {
     { "help", 'h', 0, OPT_HELP },
     { "output", 'o', 1, OPT_OUT },
     { NULL, 'c', 1, OPT_C },
+    { "l1", 0, 1, OPT_L1 },
+    { "l2", 0, 1, OPT_L2 },
     { "tol", 0, 1, OPT_TOL },
     { "max-iter", 0, 1, OPT_MAX_ITER },
     { "solver", 0, 1, OPT_SOLVER },
@@ -33,7 +35,7 @@ static const cli_opt train_opts[] = {
     { NULL, 0, 0, 0 }
 };
 
-static const char *const solver_names[] = { "tron", "lbfgs", NULL };
+static const char *const solver_names[] = { "tron", "lbfgs", "owlqn", NULL };
 static const char *const feature_names[] = { "binary", "logtf", "tfidf", NULL };
 
 typedef struct train_cfg {
@@ -48,15 +50,20 @@ typedef struct train_cfg {
 static void train_help(void)
 {
     printf("usage: spamlr train [options] -o MODEL INPUT...\n\n"
-           "Learns an L2-regularised logistic-regression spam model, solved to the\n"
-           "optimum, and writes it to MODEL (atomically: a failed run leaves an\n"
+           "Learns a regularised (L2, L1 or elastic-net) logistic-regression spam\n"
+           "model, solved to the optimum, and writes it to MODEL (atomically: a failed run leaves an\n"
            "existing MODEL untouched). A report goes to standard error.\n\n"
            "options:\n"
            "  -o, --output MODEL     model file to write (required)\n"
            "  -c C                   inverse regularisation strength (default 1)\n"
+           "  --l1 X                 L1 penalty X*|w|_1: sparse models (default 0)\n"
+           "  --l2 Y                 L2 penalty Y/2*|w|^2 (default 1; --l1 1 --l2 0\n"
+           "                         is LIBLINEAR -s 6)\n"
            "  --tol EPS              stop when |grad| <= EPS * |grad at start| (1e-4)\n"
            "  --max-iter N           outer iterations at most (default 1000)\n"
-           "  --solver tron|lbfgs    trust-region Newton (default) or L-BFGS\n"
+           "  --solver S             tron (trust-region Newton), lbfgs or owlqn\n"
+           "                         (orthant-wise L-BFGS, needed for --l1); default\n"
+           "                         tron, or owlqn with --l1\n"
            "  --threads N            worker threads, 0 = all cores (default 0)\n"
            "  --no-bias              learn no bias term\n"
            "  --regularize-bias      include the bias in the L2 penalty\n"
@@ -144,6 +151,8 @@ static int parse_option(cli_args *a, train_cfg *cfg, int id, const char *v)
     case OPT_OUT: cfg->out = v; return 0;
     case OPT_C: return parse_positive(a, v, 1e12, &cfg->train.c);
     case OPT_TOL: return parse_positive(a, v, 1, &cfg->train.tol);
+    case OPT_L1: return args_double(a, v, 0, 1e12, &cfg->train.l1) ? EXIT_USAGE : 0;
+    case OPT_L2: return args_double(a, v, 0, 1e12, &cfg->train.l2) ? EXIT_USAGE : 0;
     case OPT_MAX_ITER: return parse_unsigned(a, v, 1, UINT_MAX, &cfg->train.max_iter);
     case OPT_SOLVER: return parse_choice(a, v, solver_names, &cfg->train.solver);
     case OPT_THREADS: return parse_unsigned(a, v, 0, 4096, &cfg->train.threads);
@@ -180,6 +189,12 @@ static int parse_args(train_cfg *cfg, int argc, char **argv)
         return usage_error(a.cmd, "no output model given (-o MODEL)");
     if (cfg->inputs.n == 0)
         return usage_error(a.cmd, "no input given");
+    if (cfg->train.l1 == 0 && cfg->train.l2 == 0)
+        return usage_error(a.cmd, "--l1 and --l2 are both 0: no regularisation");
+    if (cfg->train.l1 > 0 && cfg->train.solver != SPAMLR_SOLVER_AUTO
+        && cfg->train.solver != SPAMLR_SOLVER_OWLQN)
+        return usage_error(a.cmd, "--l1 needs --solver owlqn (%s needs a smooth objective)",
+                           solver_name(cfg->train.solver));
     return 0;
 }
 
@@ -196,21 +211,27 @@ static int report_bad_classes(int err, const spamlr_dataset *ds)
                          "both spam and ham examples are needed", spam, ham);
 }
 
-static void print_report(const train_cfg *cfg, const spamlr_train_report *r)
+static void print_report(const train_cfg *cfg, const spamlr_model *m,
+                         const spamlr_train_report *r)
 {
+    spamlr_model_info in;
     struct stat st;
 
+    spamlr_model_info_get(m, &in);
     fprintf(stderr,
             "spamlr train: %zu examples (%zu spam, %zu ham)\n"
             "  parameters     %zu (vocabulary size)\n"
-            "  solver         %s, C=%g, tol=%g\n"
+            "  solver         %s, C=%g, l1=%g, l2=%g, tol=%g\n"
             "  iterations     %u (%u inner)\n"
             "  objective      %.10g\n"
             "  gradient norm  %.10g (initial %.10g)\n"
             "  solve time     %.3f s\n",
-            r->examples, r->spam, r->ham, r->features, solver_name(cfg->train.solver),
-            cfg->train.c, cfg->train.tol, r->iterations, r->inner_iterations,
+            r->examples, r->spam, r->ham, r->features, solver_name(in.solver),
+            cfg->train.c, cfg->train.l1, cfg->train.l2, cfg->train.tol, r->iterations, r->inner_iterations,
             r->objective, r->grad_norm, r->grad_norm0, r->seconds);
+    if (cfg->train.l1 > 0)
+        fprintf(stderr, "  nonzero        %zu of %zu word weights\n", in.nonzero,
+                in.parameters);
     if (stat(cfg->out, &st) == 0)
         fprintf(stderr, "  model          %s (%lld bytes)\n", cfg->out,
                 (long long)st.st_size);
@@ -246,7 +267,7 @@ static int fit_and_save(const train_cfg *cfg, const spamlr_dataset *ds)
         goto out;
     }
     if (!cfg->quiet)
-        print_report(cfg, &rep);
+        print_report(cfg, m, &rep);
     rc = EXIT_OK;
 out:
     spamlr_model_free(m);

@@ -226,8 +226,10 @@ SPAMLR_API size_t spamlr_dataset_vocab_size(const spamlr_dataset *ds);
 /* ------------------------------------------------------------------ train */
 
 typedef enum {
-    SPAMLR_SOLVER_TRON = 0,  /* trust-region Newton, as LIBLINEAR -s 0 (default) */
-    SPAMLR_SOLVER_LBFGS = 1  /* limited-memory BFGS */
+    SPAMLR_SOLVER_TRON = 0,  /* trust-region Newton, as LIBLINEAR -s 0 */
+    SPAMLR_SOLVER_LBFGS = 1, /* limited-memory BFGS */
+    SPAMLR_SOLVER_OWLQN = 2, /* orthant-wise L-BFGS; the one for l1 > 0 */
+    SPAMLR_SOLVER_AUTO = 255 /* default: TRON when l1 == 0, else OWL-QN */
 } spamlr_solver;
 
 typedef enum {
@@ -236,19 +238,25 @@ typedef enum {
     SPAMLR_CW_MANUAL = 2     /* weight_spam, weight_ham below */
 } spamlr_class_weight;
 
-/* Training settings. The objective minimised is LIBLINEAR's:
- *   f(w) = 1/2 ||w||^2 + C * sum_i s_i * log(1 + exp(-y_i w.x_i))
+/* Training settings. The objective minimised is
+ *   f(w) = l2/2 ||w||^2 + l1 ||w||_1 + C * sum_i s_i * log(1 + exp(-y_i w.x_i))
  * with y_i = +1 for spam, -1 for ham and s_i the class weight of example i.
- * With a bias, x_i gets an extra constant feature 1; its weight is NOT
- * regularised unless regularize_bias is set (LIBLINEAR's -B 1 does
- * regularise it). */
+ * The defaults (l2 = 1, l1 = 0) give LIBLINEAR's -s 0 objective; l2 = 0,
+ * l1 = 1 gives LIBLINEAR's -s 6 (L1) objective; both > 0 is the elastic
+ * net. With a bias, x_i gets an extra constant feature 1; its weight is NOT
+ * regularised (by either term) unless regularize_bias is set (LIBLINEAR's
+ * -B 1 does regularise it). l1 > 0 needs SPAMLR_SOLVER_OWLQN (chosen by
+ * SPAMLR_SOLVER_AUTO); TRON and L-BFGS then give SPAMLR_EINVAL. */
 typedef struct spamlr_train_opts {
     unsigned version;       /* SPAMLR_OPTS_VERSION */
-    unsigned solver;        /* spamlr_solver */
+    unsigned solver;        /* spamlr_solver, default SPAMLR_SOLVER_AUTO */
     double c;               /* C > 0, default 1 */
+    double l1;              /* L1 weight >= 0, default 0 */
+    double l2;              /* L2 weight >= 0, default 1; l1 + l2 > 0 */
     double tol;             /* stop when ||grad f|| <= tol * ||grad f(w0)||
                                (default 1e-4; LIBLINEAR's -e 0.01 also scales
-                               by min(#pos,#neg)/n) */
+                               by min(#pos,#neg)/n); with l1 > 0 the norms
+                               are of the pseudo-gradient */
     unsigned max_iter;      /* outer iterations, default 1000 */
     unsigned threads;       /* 0 = all cores (default) */
     unsigned bias;          /* 1 = learn a bias (default) */
@@ -266,7 +274,8 @@ SPAMLR_API void spamlr_train_opts_init(spamlr_train_opts *o);
 /* What training did. */
 typedef struct spamlr_train_report {
     double objective;       /* f(w) at the end */
-    double grad_norm;       /* ||grad f(w)|| at the end */
+    double grad_norm;       /* ||grad f(w)|| at the end (pseudo-gradient
+                               with OWL-QN, here and below) */
     double grad_norm0;      /* ||grad f(w0)|| at the start */
     unsigned iterations;    /* outer iterations */
     unsigned inner_iterations; /* CG steps (TRON) or line-search steps */
@@ -317,7 +326,7 @@ typedef struct spamlr_model_info {
     int has_bias;
     double bias;            /* the bias weight (0 without one) */
     size_t memory_bytes;    /* heap bytes the loaded model holds */
-    unsigned solver;        /* spamlr_solver used */
+    unsigned solver;        /* spamlr_solver used (never AUTO) */
     double c;               /* regularisation C used */
     double tol;
     double objective, grad_norm;
@@ -328,6 +337,8 @@ typedef struct spamlr_model_info {
     spamlr_text_opts text;  /* tokenizer and feature settings */
     unsigned min_count;
     unsigned class_weight;
+    double l1, l2;          /* penalty weights used (0 and 1 for files
+                               written before they were recorded) */
 } spamlr_model_info;
 
 SPAMLR_API void spamlr_model_info_get(const spamlr_model *m, spamlr_model_info *info);

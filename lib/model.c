@@ -31,6 +31,7 @@ int spamlr__model_new(spamlr_model **out, const spamlr_text_opts *text)
     spamlr__vocab_init(&m->vocab);
     m->threshold = 0.5;
     m->min_count = 1;
+    m->l2 = 1.0;
     *out = m;
     return SPAMLR_OK;
 }
@@ -95,6 +96,8 @@ void spamlr_model_info_get(const spamlr_model *m, spamlr_model_info *info)
     info->text = m->text;
     info->min_count = m->min_count;
     info->class_weight = m->class_weight;
+    info->l1 = m->l1;
+    info->l2 = m->l2;
 }
 
 int spamlr_model_weight(const spamlr_model *m, const char *token, float *w)

@@ -13,8 +13,10 @@ void spamlr_train_opts_init(spamlr_train_opts *o)
 {
     memset(o, 0, sizeof *o);
     o->version = SPAMLR_OPTS_VERSION;
-    o->solver = SPAMLR_SOLVER_TRON;
+    o->solver = SPAMLR_SOLVER_AUTO;
     o->c = 1.0;
+    o->l1 = 0.0;
+    o->l2 = 1.0;
     o->tol = 1e-4;
     o->max_iter = 1000;
     o->threads = 0;
@@ -26,15 +28,32 @@ void spamlr_train_opts_init(spamlr_train_opts *o)
     o->min_count = 1;
 }
 
+unsigned spamlr__solver_resolve(unsigned solver, double l1)
+{
+    if (solver != SPAMLR_SOLVER_AUTO)
+        return solver;
+    return l1 > 0 ? SPAMLR_SOLVER_OWLQN : SPAMLR_SOLVER_TRON;
+}
+
 static int check_opts(const spamlr_train_opts *o, spamlr_diag *d)
 {
     if (o->version != SPAMLR_OPTS_VERSION)
         return spamlr__diag(d, SPAMLR_EINVAL, NULL, 0, -1, "train options of unknown version %u",
                             o->version);
-    if (o->solver > SPAMLR_SOLVER_LBFGS)
+    if (o->solver > SPAMLR_SOLVER_OWLQN && o->solver != SPAMLR_SOLVER_AUTO)
         return spamlr__diag(d, SPAMLR_EINVAL, NULL, 0, -1, "unknown solver %u", o->solver);
     if (!(o->c > 0) || !isfinite(o->c))
         return spamlr__diag(d, SPAMLR_EINVAL, NULL, 0, -1, "C must be a positive number");
+    if (!(o->l1 >= 0) || !isfinite(o->l1) || !(o->l2 >= 0) || !isfinite(o->l2))
+        return spamlr__diag(d, SPAMLR_EINVAL, NULL, 0, -1,
+                            "l1 and l2 must be numbers >= 0");
+    if (o->l1 == 0 && o->l2 == 0)
+        return spamlr__diag(d, SPAMLR_EINVAL, NULL, 0, -1,
+                            "l1 and l2 are both 0: the problem has no regularisation");
+    if (o->l1 > 0 && (o->solver == SPAMLR_SOLVER_TRON || o->solver == SPAMLR_SOLVER_LBFGS))
+        return spamlr__diag(d, SPAMLR_EINVAL, NULL, 0, -1,
+                            "l1 > 0 needs the OWL-QN solver (the %s solver needs a smooth "
+                            "objective)", o->solver == SPAMLR_SOLVER_TRON ? "TRON" : "L-BFGS");
     if (!(o->tol > 0) || !isfinite(o->tol))
         return spamlr__diag(d, SPAMLR_EINVAL, NULL, 0, -1, "tol must be a positive number");
     if (o->max_iter == 0)
@@ -169,6 +188,7 @@ int spamlr_train(spamlr_model **out, const spamlr_dataset *ds, const spamlr_trai
     build b;
     spamlr__csr X;
     spamlr__solve_opts so;
+    spamlr__reg reg;
     double *w = NULL, t0;
     float *idf = NULL;
     size_t nspam, nham, i, cols;
@@ -223,7 +243,11 @@ int spamlr_train(spamlr_model **out, const spamlr_dataset *ds, const spamlr_trai
     X.y = b.y;
     X.cost = b.cost;
     X.unreg_last = o->bias && !o->regularize_bias;
-    so.solver = o->solver;
+    reg.l1 = o->l1;
+    reg.l2 = o->l2;
+    X.reg = &reg;
+    memset(&so, 0, sizeof so);
+    so.solver = spamlr__solver_resolve(o->solver, o->l1);
     so.tol = o->tol;
     so.max_iter = o->max_iter;
     so.threads = o->threads ? o->threads : spamlr__ncpu();
@@ -245,7 +269,9 @@ int spamlr_train(spamlr_model **out, const spamlr_dataset *ds, const spamlr_trai
     m->bias = o->bias ? (float)w[b.ncols] : 0.0f;
     m->idf = idf;
     idf = NULL;
-    m->solver = o->solver;
+    m->solver = so.solver;
+    m->l1 = o->l1;
+    m->l2 = o->l2;
     m->class_weight = o->class_weight;
     m->min_count = o->min_count ? o->min_count : 1;
     m->iterations = rep.iterations;
