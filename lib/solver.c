@@ -395,6 +395,9 @@ typedef struct lr {
     size_t n, l;
     size_t nreg;            /* regularised columns: n, or n - 1 with a bias */
     double l1, l2;          /* penalty weights (see solver.h) */
+    void (*red)(void *, double *, size_t);  /* sum over processes, or NULL */
+    void *red_ctx;
+    double *rbuf;           /* n + 2 doubles for red */
     unsigned nblk;          /* row blocks = column blocks = tasks per run */
     size_t *blk;            /* nblk + 1 row boundaries */
     size_t ntile;           /* column tiles */
@@ -435,7 +438,11 @@ static void copy_reg(const lr *L, double *out, const double *v)
 static double *block_acc(lr *L, unsigned b)
 {
     if (b == 0) {
-        copy_reg(L, L->a_out, L->a_v);
+        /* with several processes the regulariser is added after the sum */
+        if (L->red)
+            memset(L->a_out, 0, L->n * sizeof(double));
+        else
+            copy_reg(L, L->a_out, L->a_v);
         return L->a_out;
     }
     memset(L->acc[b], 0, L->n * sizeof(double));
@@ -597,7 +604,24 @@ static double sum_tiles(const lr *L)
     return s;
 }
 
-/* out = R v + X^T (D X v), L->xv = X v; returns v . out. */
+/* With several processes: out (n entries, then `extra` more) = its sum
+ * over the processes, then out += l2 R v (left out of the local sums). */
+static void sum_processes(lr *L, double *out, double *extra, size_t nextra, const double *v)
+{
+    size_t j;
+
+    memcpy(L->rbuf, out, L->n * sizeof(double));
+    if (nextra)
+        memcpy(L->rbuf + L->n, extra, nextra * sizeof(double));
+    L->red(L->red_ctx, L->rbuf, L->n + nextra);
+    memcpy(out, L->rbuf, L->n * sizeof(double));
+    if (nextra)
+        memcpy(extra, L->rbuf + L->n, nextra * sizeof(double));
+    for (j = 0; j < L->nreg; j++)
+        out[j] += L->l2 * v[j];
+}
+
+/* out = l2 R v + X^T (D X v), L->xv = X v; returns v . out. */
 static double hess_vec(lr *L, const double *v, double *out)
 {
     L->a_v = v;
@@ -605,7 +629,10 @@ static double hess_vec(lr *L, const double *v, double *out)
     L->a_row = L->xv;
     pool_run(&L->pl, task_hv, L);
     pool_run(&L->pl, task_reduce, L);
-    return sum_tiles(L);
+    if (!L->red)
+        return sum_tiles(L);
+    sum_processes(L, out, NULL, 0, v);
+    return L->k->dot(v, out, L->n);
 }
 
 /* From L->z: g = grad f(w), L->D, *gg = ||g||^2, and the returned f(w).
@@ -626,6 +653,10 @@ static double eval_grad(lr *L, const double *w, double *g, double *gg, int refre
     L->a_v = g;
     pool_run(&L->pl, task_reduce, L);
     *gg = sum_tiles(L);
+    if (L->red) {
+        sum_processes(L, g, &loss, 1, w);
+        *gg = L->k->nrm2sq(g, L->n);
+    }
     return 0.5 * L->l2 * L->k->nrm2sq(w, L->nreg) + loss;
 }
 
@@ -633,11 +664,17 @@ static double eval_grad(lr *L, const double *w, double *g, double *gg, int refre
  * xp = X p, wp = w.Rp, pp = p.Rp. */
 static double step_change(lr *L, double *xp, double wp, double pp, double a, double *dg)
 {
+    double s[2];
+
     L->a_row = xp;
     L->a_alpha = a;
     pool_run(&L->pl, task_step, L);
-    *dg = L->l2 * (wp + a * pp) + sum_parts(L, L->nblk);
-    return L->l2 * (a * wp + 0.5 * a * a * pp) + sum_parts(L, 0);
+    s[0] = sum_parts(L, 0);
+    s[1] = sum_parts(L, L->nblk);
+    if (L->red)
+        L->red(L->red_ctx, s, 2);
+    *dg = L->l2 * (wp + a * pp) + s[1];
+    return L->l2 * (a * wp + 0.5 * a * a * pp) + s[0];
 }
 
 static void lr_free(lr *L)
@@ -656,6 +693,7 @@ static void lr_free(lr *L)
     free(L->z);
     free(L->D);
     free(L->xv);
+    free(L->rbuf);
     memset(L, 0, sizeof *L);
 }
 
@@ -1206,7 +1244,7 @@ static double owlqn_trial(lr *L, owlqn_buf *o, const double *w, const double *p,
                           const double *pg, double a, double *gain)
 {
     const spamlr__kernels *k = L->k;
-    double dreg = 0, dl1 = 0;
+    double dreg = 0, dl1 = 0, dg;
     size_t j;
 
     for (j = 0; j < L->n; j++) {
@@ -1228,9 +1266,7 @@ static double owlqn_trial(lr *L, owlqn_buf *o, const double *w, const double *p,
     L->a_v = o->dw;
     L->a_row = L->xv;
     pool_run(&L->pl, task_xv, L);
-    L->a_alpha = 1.0;
-    pool_run(&L->pl, task_step, L);
-    return 0.5 * L->l2 * dreg + L->l1 * dl1 + sum_parts(L, 0);
+    return 0.5 * L->l2 * dreg + L->l1 * dl1 + step_change(L, L->xv, 0, 0, 1.0, &dg);
 }
 
 /* Zeroes the regularised entries of p whose sign is not that of -pg;
@@ -1363,6 +1399,14 @@ int spamlr__solve(const spamlr__csr *X, const spamlr__solve_opts *o, double *w,
     rc = lr_init(&L, X, o->threads);
     if (rc)
         return rc;
+    if (o->reduce) {
+        L.red = o->reduce;
+        L.red_ctx = o->reduce_ctx;
+        if (!(L.rbuf = alloc_doubles(L.n + 2))) {
+            lr_free(&L);
+            return SPAMLR_ENOMEM;
+        }
+    }
     if (o->solver == SPAMLR_SOLVER_OWLQN)
         rc = owlqn(&L, o, w, rep);
     else if (o->solver == SPAMLR_SOLVER_LBFGS)

@@ -36,6 +36,14 @@ typedef struct spamlr__solve_opts {
                               pseudo-gradient's for OWL-QN) */
     unsigned max_iter;
     unsigned threads;      /* >= 1 */
+    /* Several processes, each with its own rows of one problem (NULL: one
+     * process): reduce(ctx, v, n) replaces v[0..n) by its sum over the
+     * processes, the same in all of them. The solver calls it once per
+     * gradient (n = cols + 1: gradient and loss), per Hessian-vector
+     * product (n = cols) and per line-search point (n = 2); every process
+     * must call spamlr__solve with the same w and options. */
+    void (*reduce)(void *ctx, double *v, size_t n);
+    void *reduce_ctx;
 } spamlr__solve_opts;
 
 /* Minimises F from w (cols doubles, the starting point, usually zeros) and

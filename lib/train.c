@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "dataset.h"
+#include "dist.h"
 #include "model.h"
 #include "solver.h"
 
@@ -75,6 +76,7 @@ typedef struct build {
     double *y, *cost;
     uint32_t *col;      /* dataset id -> column, UINT32_MAX when dropped */
     uint32_t *df;       /* dataset id -> labelled rows holding it */
+    uint32_t *cdf;      /* column -> labelled rows holding it (all processes) */
     size_t ncols;       /* word columns */
     size_t rows;
 } build;
@@ -88,6 +90,7 @@ static void build_free(build *b)
     free(b->cost);
     free(b->col);
     free(b->df);
+    free(b->cdf);
 }
 
 static int build_matrix(build *b, const spamlr_dataset *ds, const spamlr_train_opts *o,
@@ -109,8 +112,8 @@ static int build_matrix(build *b, const spamlr_dataset *ds, const spamlr_train_o
         for (j = ds->ptr[i]; j < ds->ptr[i + 1]; j++)
             nnz += b->col[ds->ids[j]] != UINT32_MAX;
         nnz += o->bias != 0;
+        b->rows++;
     }
-    b->rows = nspam + nham;
     if (!(b->ptr = malloc((b->rows + 1) * sizeof *b->ptr)) ||
         !(b->idx = malloc((nnz + 1) * sizeof *b->idx)) ||
         !(b->val = malloc((nnz + 1) * sizeof *b->val)) ||
@@ -144,10 +147,13 @@ static int build_matrix(build *b, const spamlr_dataset *ds, const spamlr_train_o
 }
 
 /* Chooses the columns: dataset tokens found in at least min_count labelled
- * rows, in the dataset's order. Fills b->col, b->df, b->ncols. */
-static int select_columns(build *b, const spamlr_dataset *ds, unsigned min_count)
+ * rows, in the dataset's order (with dist: as the processes agree, into
+ * m->vocab). Fills b->col, b->df, b->cdf, b->ncols. */
+static int select_columns(build *b, const spamlr_dataset *ds, unsigned min_count,
+                          const spamlr__dist *dist, spamlr_model *m)
 {
     size_t i, j, n = ds->vocab.n;
+    int rc;
 
     if (!(b->col = malloc((n + 1) * sizeof *b->col)) ||
         !(b->df = calloc(n + 1, sizeof *b->df)))
@@ -156,9 +162,20 @@ static int select_columns(build *b, const spamlr_dataset *ds, unsigned min_count
         if (ds->labels[i] != SPAMLR_UNLABELLED)
             for (j = ds->ptr[i]; j < ds->ptr[i + 1]; j++)
                 b->df[ds->ids[j]]++;
+    if (dist) {
+        rc = dist->columns(dist->ctx, &ds->vocab, b->df, min_count ? min_count : 1, b->col,
+                           &m->vocab, &b->cdf);
+        b->ncols = m->vocab.n;
+        return rc;
+    }
     b->ncols = 0;
     for (i = 0; i < n; i++)
         b->col[i] = b->df[i] >= (min_count ? min_count : 1) ? (uint32_t)b->ncols++ : UINT32_MAX;
+    if (!(b->cdf = malloc((b->ncols + 1) * sizeof *b->cdf)))
+        return SPAMLR_ENOMEM;
+    for (i = 0; i < n; i++)
+        if (b->col[i] != UINT32_MAX)
+            b->cdf[b->col[i]] = b->df[i];
     return SPAMLR_OK;
 }
 
@@ -181,6 +198,12 @@ static int fill_vocab(spamlr_model *m, const spamlr_dataset *ds, const build *b)
 
 int spamlr_train(spamlr_model **out, const spamlr_dataset *ds, const spamlr_train_opts *o,
                  spamlr_train_report *report, spamlr_diag *d)
+{
+    return spamlr__train(out, ds, o, report, d, NULL);
+}
+
+int spamlr__train(spamlr_model **out, const spamlr_dataset *ds, const spamlr_train_opts *o,
+                  spamlr_train_report *report, spamlr_diag *d, const spamlr__dist *dist)
 {
     spamlr_train_opts def;
     spamlr_train_report rep;
@@ -208,15 +231,22 @@ int spamlr_train(spamlr_model **out, const spamlr_dataset *ds, const spamlr_trai
         return rc;
     nspam = spamlr_dataset_count(ds, SPAMLR_SPAM);
     nham = spamlr_dataset_count(ds, SPAMLR_HAM);
+    if (dist) {
+        double cnt[2] = { (double)nspam, (double)nham };
+
+        dist->reduce(dist->ctx, cnt, 2);
+        nspam = (size_t)cnt[0];
+        nham = (size_t)cnt[1];
+    }
     if (nspam + nham == 0)
         return spamlr__diag(d, SPAMLR_EEMPTY, NULL, 0, -1, "no labelled messages to train on");
     if (nspam == 0 || nham == 0)
         return spamlr__diag(d, SPAMLR_EONECLASS, NULL, 0, -1,
                             "all %zu labelled messages are %s; training needs spam and ham",
                             nspam + nham, nspam ? "spam" : "ham");
-    if ((rc = select_columns(&b, ds, o->min_count)))
-        goto out;
     if ((rc = spamlr__model_new(&m, &ds->opts)))
+        goto out;
+    if ((rc = select_columns(&b, ds, o->min_count, dist, m)))
         goto out;
     if (ds->opts.features == SPAMLR_FEAT_TFIDF) {
         size_t n = nspam + nham;
@@ -224,9 +254,8 @@ int spamlr_train(spamlr_model **out, const spamlr_dataset *ds, const spamlr_trai
             rc = SPAMLR_ENOMEM;
             goto out;
         }
-        for (i = 0; i < ds->vocab.n; i++)
-            if (b.col[i] != UINT32_MAX)
-                idf[b.col[i]] = (float)(log((1.0 + (double)n) / (1.0 + b.df[i])) + 1.0);
+        for (i = 0; i < b.ncols; i++)
+            idf[i] = (float)(log((1.0 + (double)n) / (1.0 + b.cdf[i])) + 1.0);
     }
     if ((rc = build_matrix(&b, ds, o, nspam, nham, idf)))
         goto out;
@@ -251,12 +280,16 @@ int spamlr_train(spamlr_model **out, const spamlr_dataset *ds, const spamlr_trai
     so.tol = o->tol;
     so.max_iter = o->max_iter;
     so.threads = o->threads ? o->threads : spamlr__ncpu();
+    if (dist) {
+        so.reduce = dist->reduce;
+        so.reduce_ctx = dist->ctx;
+    }
     t0 = spamlr__now();
     rc = spamlr__solve(&X, &so, w, &rep);
     rep.seconds = spamlr__now() - t0;
     if (rc && rc != SPAMLR_ENOCONVERGE)
         goto out;
-    {
+    if (!dist) {
         int rc2 = fill_vocab(m, ds, &b);
         if (rc2) {
             rc = rc2;

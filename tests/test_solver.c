@@ -3,6 +3,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include <check.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -722,7 +723,7 @@ START_TEST(test_max_iter_and_report)
     prob_random(&p, 200, 50, 0.1, 1, 1.0, 0, 0, 1.0);
     for (s = 0; s < 2; s++) {
         spamlr_train_report rep;
-        spamlr__solve_opts o = { s, 1e-12, 2, 1 };
+        spamlr__solve_opts o = { s, 1e-12, 2, 1, NULL, NULL };
         double *w = zeros(p.X.cols);
         int rc;
 
@@ -861,7 +862,7 @@ START_TEST(test_invalid_and_nomem)
     float val[1] = { 1 };
     double y[1] = { 1 }, cost[1] = { 1 }, w[1] = { 0 };
     spamlr__csr X = { 1, 1, ptr, idx, val, y, cost, 0, NULL };
-    spamlr__solve_opts o = { 0, 1e-4, 10, 1 };
+    spamlr__solve_opts o = { 0, 1e-4, 10, 1, NULL, NULL };
     spamlr_train_report rep;
 
     ck_assert_int_eq(spamlr__solve(NULL, &o, w, &rep), SPAMLR_EINVAL);
@@ -1283,6 +1284,126 @@ START_TEST(test_l1_vs_liblinear)
 }
 END_TEST
 
+/* ------------------------------------------- several processes (reduce) */
+
+/* Threads stand in for processes: each solves on its own rows, and the
+ * reducer adds the vectors of all of them in rank order (so every one
+ * gets the same bits) behind a barrier. */
+#define NPROC 3
+
+typedef struct fake_world {
+    pthread_barrier_t bar;
+    double *in[NPROC];
+    double *sum;
+} fake_world;
+
+typedef struct fake_rank {
+    fake_world *world;
+    unsigned rank;
+    spamlr__csr X;
+    unsigned solver;
+    double *w;
+    spamlr_train_report rep;
+    int rc;
+} fake_rank;
+
+static void fake_reduce(void *ctx, double *v, size_t n)
+{
+    fake_rank *r = ctx;
+    fake_world *wd = r->world;
+    size_t j;
+    unsigned p;
+
+    wd->in[r->rank] = v;
+    pthread_barrier_wait(&wd->bar);
+    if (r->rank == 0)
+        for (j = 0; j < n; j++) {
+            double s = 0;
+
+            for (p = 0; p < NPROC; p++)
+                s += wd->in[p][j];
+            wd->sum[j] = s;
+        }
+    pthread_barrier_wait(&wd->bar);
+    memcpy(v, wd->sum, n * sizeof(double));
+    pthread_barrier_wait(&wd->bar);
+}
+
+static void *fake_solve(void *arg)
+{
+    fake_rank *r = arg;
+    spamlr__solve_opts o;
+
+    memset(&o, 0, sizeof o);
+    o.solver = r->solver;
+    o.tol = 1e-9;
+    o.max_iter = 5000;
+    o.threads = 1 + r->rank % 2;
+    o.reduce = fake_reduce;
+    o.reduce_ctx = r;
+    r->rc = spamlr__solve(&r->X, &o, r->w, &r->rep);
+    return NULL;
+}
+
+START_TEST(test_reduce_shards)
+{
+    prob p;
+    spamlr__reg reg = { 0.5, 1 };
+    fake_world wd;
+    fake_rank r[NPROC];
+    pthread_t tid[NPROC];
+    spamlr_train_report rep;
+    double *w;
+    unsigned s, k;
+    size_t j, lo;
+
+    rng_seed(41);
+    prob_random(&p, 600, 90, 0.06, 1, 1.0, 1, 0, 1.0);
+    wd.sum = zeros(p.X.cols + 2);
+    for (s = 0; s < 3; s++) {
+        p.X.reg = s == SPAMLR_SOLVER_OWLQN ? &reg : NULL;
+        w = zeros(p.X.cols);
+        ck_assert_int_eq(solve(&p.X, s, 1e-9, 5000, 1, w, &rep), SPAMLR_OK);
+        ck_assert_int_eq(pthread_barrier_init(&wd.bar, NULL, NPROC), 0);
+        for (k = 0, lo = 0; k < NPROC; k++) {
+            /* uneven shards: 100, 200, 300 rows */
+            size_t rows = 100 * (k + 1);
+
+            r[k].world = &wd;
+            r[k].rank = k;
+            r[k].X = p.X;
+            r[k].X.rows = rows;
+            r[k].X.ptr = p.ptr + lo;
+            r[k].X.y = p.y + lo;
+            r[k].X.cost = p.cost + lo;
+            r[k].solver = s;
+            r[k].w = zeros(p.X.cols);
+            lo += rows;
+        }
+        for (k = 0; k < NPROC; k++)
+            ck_assert_int_eq(pthread_create(&tid[k], NULL, fake_solve, &r[k]), 0);
+        for (k = 0; k < NPROC; k++)
+            pthread_join(tid[k], NULL);
+        pthread_barrier_destroy(&wd.bar);
+        for (k = 0; k < NPROC; k++) {
+            ck_assert_int_eq(r[k].rc, SPAMLR_OK);
+            ck_assert_msg(rel_close(r[k].rep.objective, rep.objective, 1e-10),
+                          "%s rank %u: f %.15g, one process %.15g", solver_name(s), k,
+                          r[k].rep.objective, rep.objective);
+            /* every rank holds the same bits */
+            ck_assert(memcmp(r[k].w, r[0].w, p.X.cols * sizeof(double)) == 0);
+            for (j = 0; j < p.X.cols; j++)
+                ck_assert_msg(fabs(r[k].w[j] - w[j]) < 1e-6, "%s w[%zu]", solver_name(s), j);
+        }
+        for (k = 0; k < NPROC; k++)
+            free(r[k].w);
+        free(w);
+    }
+    free(wd.sum);
+    prob_free(&p);
+}
+END_TEST
+
 /* ------------------------------------------------------------------ main */
 
 static Suite *solver_suite(void)
@@ -1330,6 +1451,7 @@ static Suite *solver_suite(void)
     tcase_add_test(tc, test_l1_threads);
     tcase_add_test(tc, test_l1_invalid);
     tcase_add_test(tc, test_l1_vs_liblinear);
+    tcase_add_test(tc, test_reduce_shards);
     suite_add_tcase(s, tc);
     return s;
 }
