@@ -5,11 +5,12 @@
 #include <sys/stat.h>
 
 #include "common.h"
+#include "shard.h"
 
 enum {
     OPT_HELP = 1, OPT_OUT, OPT_C, OPT_TOL, OPT_MAX_ITER, OPT_SOLVER, OPT_THREADS,
     OPT_NO_BIAS, OPT_REG_BIAS, OPT_CLASS_WEIGHT, OPT_MIN_COUNT, OPT_NGRAMS,
-    OPT_FEATURES, OPT_NO_NORMALIZE, OPT_MAX_TOKEN_LEN, OPT_QUIET, OPT_L1, OPT_L2
+    OPT_FEATURES, OPT_NO_NORMALIZE, OPT_MAX_TOKEN_LEN, OPT_QUIET, OPT_L1, OPT_L2, OPT_MPI
 };
 
 static const cli_opt train_opts[] = {
@@ -18,6 +19,7 @@ static const cli_opt train_opts[] = {
     { NULL, 'c', 1, OPT_C },
     { "l1", 0, 1, OPT_L1 },
     { "l2", 0, 1, OPT_L2 },
+    { "mpi", 0, 0, OPT_MPI },
     { "tol", 0, 1, OPT_TOL },
     { "max-iter", 0, 1, OPT_MAX_ITER },
     { "solver", 0, 1, OPT_SOLVER },
@@ -44,6 +46,8 @@ typedef struct train_cfg {
     spamlr_train_opts train;
     int quiet;
     int help;
+    int mpi;            /* train --mpi */
+    int rank, nproc;
     input_list inputs;
 } train_cfg;
 
@@ -73,6 +77,10 @@ static void train_help(void)
            "  --features F           binary (default), logtf or tfidf\n"
            "  --no-normalize         do not scale rows to unit length\n"
            "  --max-token-len N      drop tokens longer than N bytes (default 40)\n"
+           "  --mpi                  one process of 'mpirun -np N spamlr train --mpi':\n"
+           "                         reads every Nth message line of --index and\n"
+           "                         label<TAB>text inputs; rank 0 writes MODEL\n"
+           "                         (needs a build with 'make MPI=1')\n"
            "  -q, --quiet            print no report\n"
            "  -h, --help             show this help\n\n"
            "%s"
@@ -166,6 +174,7 @@ static int parse_option(cli_args *a, train_cfg *cfg, int id, const char *v)
     case OPT_MAX_TOKEN_LEN:
         return parse_unsigned(a, v, 1, 65535, &cfg->text.max_token_len);
     case OPT_QUIET: cfg->quiet = 1; return 0;
+    case OPT_MPI: cfg->mpi = 1; return 0;
     default: return input_take(&cfg->inputs, id, v, INPUT_LINES);
     }
 }
@@ -218,6 +227,8 @@ static void print_report(const train_cfg *cfg, const spamlr_model *m,
     struct stat st;
 
     spamlr_model_info_get(m, &in);
+    if (cfg->mpi)
+        fprintf(stderr, "spamlr train: %d MPI processes\n", cfg->nproc);
     fprintf(stderr,
             "spamlr train: %zu examples (%zu spam, %zu ham)\n"
             "  parameters     %zu (vocabulary size)\n"
@@ -247,7 +258,13 @@ static int fit_and_save(const train_cfg *cfg, const spamlr_dataset *ds)
 
     memset(&rep, 0, sizeof rep);
     memset(&d, 0, sizeof d);
-    err = spamlr_train(&m, ds, &cfg->train, &rep, &d);
+    err = cfg->mpi ? spamlr_train_mpi(&m, ds, &cfg->train, &rep, &d)
+                   : spamlr_train(&m, ds, &cfg->train, &rep, &d);
+    if (cfg->mpi && cfg->rank != 0) {
+        /* the same model as rank 0's, which writes it */
+        rc = err == SPAMLR_OK || (err == SPAMLR_ENOCONVERGE && m) ? EXIT_OK : EXIT_RUNTIME;
+        goto out;
+    }
     if (err == SPAMLR_EEMPTY || err == SPAMLR_EONECLASS) {
         rc = report_bad_classes(err, ds);
         goto out;
@@ -291,14 +308,38 @@ int cmd_train(int argc, char **argv)
         }
         goto out;
     }
+    if (cfg.mpi) {
+        err = spamlr_mpi_init(&cfg.rank, &cfg.nproc);
+        if (err == SPAMLR_EUNSUPPORTED) {
+            rc = usage_error("train", "--mpi: built without MPI (rebuild with 'make MPI=1')");
+            goto out;
+        }
+        if (err != SPAMLR_OK) {
+            rc = runtime_error("--mpi: cannot start MPI");
+            goto out;
+        }
+    }
     err = spamlr_dataset_create(&ds, &cfg.text);
     if (err != SPAMLR_OK) {
         rc = report_failure(err, NULL, NULL);
-        goto out;
+    } else if (cfg.mpi) {
+        int all = 0;
+
+        rc = shard_read_all(&cfg.inputs, ds, cfg.rank, cfg.nproc);
+        /* a process that failed stops every one */
+        spamlr_mpi_all_ok(rc == 0, &all);
+        if (!all && rc == 0)
+            rc = runtime_error("process %d of %d: another process could not read its "
+                               "share of the input; stopping", cfg.rank, cfg.nproc);
+        if (all)
+            rc = fit_and_save(&cfg, ds);
+    } else {
+        rc = input_read_all(&cfg.inputs, ds);
+        if (rc == 0)
+            rc = fit_and_save(&cfg, ds);
     }
-    rc = input_read_all(&cfg.inputs, ds);
-    if (rc == 0)
-        rc = fit_and_save(&cfg, ds);
+    if (cfg.mpi)
+        spamlr_mpi_finalize();
 out:
     spamlr_dataset_free(ds);
     input_free(&cfg.inputs);

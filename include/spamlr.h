@@ -295,6 +295,32 @@ SPAMLR_API int spamlr_train(spamlr_model **out, const spamlr_dataset *ds,
                             const spamlr_train_opts *o, spamlr_train_report *report,
                             spamlr_diag *diag);
 
+/* ------------------------------------------ training on several processes */
+
+/* Data-parallel training with MPI, for builds made with `make MPI=1`; in
+ * other builds each function returns SPAMLR_EUNSUPPORTED. Every process of
+ * the MPI job calls them, in the same order (they are collective).
+ *
+ * spamlr_mpi_init: initialises MPI unless the caller already has, and
+ *   gives this process's rank (0-based) and the number of processes.
+ * spamlr_mpi_all_ok: *all = 1 when `ok` is non-zero in every process, else
+ *   0. Call it after each process has read its data, so that one that
+ *   failed stops them all instead of leaving them waiting.
+ * spamlr_train_mpi: spamlr_train on the rows of all processes together; ds
+ *   holds this process's share (any split, an empty one too). The processes
+ *   add up their token counts and apply min_count to the totals, then the
+ *   solver sums gradients, objective and Hessian-vector products over them
+ *   (one MPI_Allreduce of (vocabulary size + 1) doubles each). Every process
+ *   gets the same model, the optimum of the whole data; options must be the
+ *   same in every process.
+ * spamlr_mpi_finalize: ends MPI if spamlr_mpi_init started it. */
+SPAMLR_API int spamlr_mpi_init(int *rank, int *size);
+SPAMLR_API int spamlr_mpi_all_ok(int ok, int *all);
+SPAMLR_API int spamlr_train_mpi(spamlr_model **out, const spamlr_dataset *ds,
+                                const spamlr_train_opts *o, spamlr_train_report *report,
+                                spamlr_diag *diag);
+SPAMLR_API int spamlr_mpi_finalize(void);
+
 /* ------------------------------------------------------------------ model */
 
 SPAMLR_API void spamlr_model_free(spamlr_model *m);
