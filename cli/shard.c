@@ -111,6 +111,7 @@ static int read_shard(const input_item *it, spamlr_dataset *ds, size_t *r, int s
             if (strcmp(d.path, tmp) == 0 || !d.path[0]) {
                 snprintf(d.path, sizeof d.path, "%s", it->path);
                 d.line = 0;
+                d.offset = -1;
             }
             rc = report_failure(err, &d, it->path);
         } else {
