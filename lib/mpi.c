@@ -262,7 +262,13 @@ static int mpi_columns(void *ctx, const spamlr__vocab *local, const uint32_t *df
 out:
     free(mine);
     free(list);
-    return rc;
+    /* all fail if one did (the most negative code wins) */
+    {
+        int worst = rc;
+
+        MPI_Allreduce(&rc, &worst, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
+        return worst;
+    }
 }
 
 int spamlr_train_mpi(spamlr_model **out, const spamlr_dataset *ds, const spamlr_train_opts *o,

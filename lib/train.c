@@ -196,6 +196,17 @@ static int fill_vocab(spamlr_model *m, const spamlr_dataset *ds, const build *b)
     return SPAMLR_OK;
 }
 
+/* With several processes: whether any of them failed (rc != 0) while
+ * preparing its rows. Each calls it once, failed or not, so that none is
+ * left waiting in the solver for the others. */
+static int dist_failed(const spamlr__dist *dist, int rc)
+{
+    double bad = rc ? 1 : 0;
+
+    dist->reduce(dist->ctx, &bad, 1);
+    return bad > 0;
+}
+
 int spamlr_train(spamlr_model **out, const spamlr_dataset *ds, const spamlr_train_opts *o,
                  spamlr_train_report *report, spamlr_diag *d)
 {
@@ -215,7 +226,7 @@ int spamlr__train(spamlr_model **out, const spamlr_dataset *ds, const spamlr_tra
     double *w = NULL, t0;
     float *idf = NULL;
     size_t nspam, nham, i, cols;
-    int rc;
+    int rc, agreed = 0;
 
     *out = NULL;
     memset(&b, 0, sizeof b);
@@ -263,6 +274,14 @@ int spamlr__train(spamlr_model **out, const spamlr_dataset *ds, const spamlr_tra
     if (!(w = calloc(cols + 1, sizeof *w)) || !(m->w = malloc((b.ncols + 1) * sizeof *m->w))) {
         rc = SPAMLR_ENOMEM;
         goto out;
+    }
+    if (dist) {
+        agreed = 1;
+        if (dist_failed(dist, SPAMLR_OK)) {
+            rc = spamlr__diag(d, SPAMLR_EIO, NULL, 0, -1,
+                              "another process failed while preparing its rows");
+            goto out;
+        }
     }
     X.rows = b.rows;
     X.cols = cols;
@@ -327,6 +346,8 @@ int spamlr__train(spamlr_model **out, const spamlr_dataset *ds, const spamlr_tra
     *out = m;
     m = NULL;
 out:
+    if (dist && !agreed)
+        dist_failed(dist, rc);
     if (rc && rc != SPAMLR_ENOCONVERGE && d && !d->code)
         spamlr__diag(d, rc, NULL, 0, -1, "%s", spamlr_strerror(rc));
     if (report)
