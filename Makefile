@@ -16,6 +16,16 @@ INCDIR  ?= $(PREFIX)/include
 BINDIR  ?= $(PREFIX)/bin
 PCDIR   ?= $(LIBDIR)/pkgconfig
 DESTDIR ?=
+# MPI=1: also `spamlr train --mpi` (Open MPI, found through mpicc or
+# pkg-config ompi); built into build-mpi/ unless B is given.
+ifeq ($(MPI),1)
+B       ?= build-mpi
+MPI_CFLAGS := $(shell mpicc --showme:compile 2>/dev/null || pkg-config --cflags ompi 2>/dev/null)
+MPI_LIBS   := $(shell mpicc --showme:link 2>/dev/null || pkg-config --libs ompi 2>/dev/null)
+ifeq ($(strip $(MPI_LIBS)),)
+$(error MPI=1: neither mpicc nor pkg-config ompi found; apt-get install libopenmpi-dev openmpi-bin)
+endif
+endif
 B       ?= build
 V       ?= 0
 ifeq ($(V),0)
@@ -38,6 +48,12 @@ ALL_CFLAGS   := $(WARN) -fPIC -fvisibility=hidden $(CFLAGS) $(SANFLAGS)
 ALL_LDFLAGS  := $(LDFLAGS) $(SANFLAGS)
 LIBS         := -lz -lm -lpthread
 
+ifeq ($(MPI),1)
+# the MPI headers are not ours to hold to our warnings
+ALL_CPPFLAGS += -DSPAMLR_WITH_MPI $(patsubst -I%,-isystem %,$(MPI_CFLAGS))
+LIBS         += $(MPI_LIBS)
+endif
+
 CHECK_CFLAGS := $(shell pkg-config --cflags check 2>/dev/null)
 CHECK_LIBS   := $(shell pkg-config --libs check 2>/dev/null)
 
@@ -52,6 +68,7 @@ STATIC := $(B)/libspamlr.a
 SHARED := $(B)/libspamlr.so.$(VERSION)
 CLI    := $(B)/spamlr
 
+.PHONY: check-mpi
 .PHONY: all lib cli check test-unit test-cli test-build test-integration demo bench \
         install uninstall clean deps corpus fuzz fuzz-bins test-fuzz-replay test-robust \
         check-valgrind check-tsan
@@ -179,6 +196,11 @@ check-tsan:
 	    $(TSAN_B)/tests/test_concurrency
 	CK_FORK=no TSAN_OPTIONS="halt_on_error=1 exitcode=66" SPAMLR_TEST_DATA=data \
 	    $(TSAN_B)/tests/test_concurrency
+
+# Data-parallel training agrees with one process (needs Open MPI).
+check-mpi:
+	@$(MAKE) --no-print-directory MPI=1 B=build-mpi all
+	@sh tests/mpi.sh build-mpi/spamlr
 
 corpus:
 	@sh data/get-spamassassin.sh

@@ -5,18 +5,22 @@
 #include <sys/stat.h>
 
 #include "common.h"
+#include "shard.h"
 
 enum {
     OPT_HELP = 1, OPT_OUT, OPT_C, OPT_TOL, OPT_MAX_ITER, OPT_SOLVER, OPT_THREADS,
     OPT_NO_BIAS, OPT_REG_BIAS, OPT_CLASS_WEIGHT, OPT_MIN_COUNT, OPT_NGRAMS,
     OPT_FEATURES, OPT_NO_NORMALIZE, OPT_MAX_TOKEN_LEN, OPT_QUIET, OPT_CV,
-    OPT_NO_MIME, OPT_FORMAT, OPT_BITS
+    OPT_NO_MIME, OPT_FORMAT, OPT_BITS, OPT_L1, OPT_L2, OPT_MPI
 };
 
 static const cli_opt train_opts[] = {
     { "help", 'h', 0, OPT_HELP },
     { "output", 'o', 1, OPT_OUT },
     { NULL, 'c', 1, OPT_C },
+    { "l1", 0, 1, OPT_L1 },
+    { "l2", 0, 1, OPT_L2 },
+    { "mpi", 0, 0, OPT_MPI },
     { "tol", 0, 1, OPT_TOL },
     { "max-iter", 0, 1, OPT_MAX_ITER },
     { "solver", 0, 1, OPT_SOLVER },
@@ -38,7 +42,7 @@ static const cli_opt train_opts[] = {
     { NULL, 0, 0, 0 }
 };
 
-static const char *const solver_names[] = { "tron", "lbfgs", NULL };
+static const char *const solver_names[] = { "tron", "lbfgs", "owlqn", NULL };
 static const char *const feature_names[] = { "binary", "logtf", "tfidf", NULL };
 static const char *const format_names[] = { "text", "libsvm", NULL };
 
@@ -52,14 +56,16 @@ typedef struct train_cfg {
     unsigned cv;     /* folds for -c auto or the --cv report; 0 = none */
     unsigned format;        /* of positional FILEs: 0 text lines, 1 libsvm */
     unsigned bits;  /* weight precision in the file: 32 or 16 */
+    int mpi;            /* train --mpi */
+    int rank, nproc;
     input_list inputs;
 } train_cfg;
 
 static void train_help(void)
 {
     printf("usage: spamlr train [options] -o MODEL INPUT...\n\n"
-           "Learns an L2-regularised logistic-regression spam model, solved to the\n"
-           "optimum, and writes it to MODEL (atomically: a failed run leaves an\n"
+           "Learns a regularised (L2, L1 or elastic-net) logistic-regression spam\n"
+           "model, solved to the optimum, and writes it to MODEL (atomically: a failed run leaves an\n"
            "existing MODEL untouched). A report goes to standard error.\n\n"
            "options:\n"
            "  -o, --output MODEL     model file to write (required)\n"
@@ -68,9 +74,14 @@ static void train_help(void)
            "                         cross-validated ROC AUC\n"
            "  --cv K                 K-fold cross-validation: report it (and with\n"
            "                         -c auto, use K folds; default 5)\n"
+           "  --l1 X                 L1 penalty X*|w|_1: sparse models (default 0)\n"
+           "  --l2 Y                 L2 penalty Y/2*|w|^2 (default 1; --l1 1 --l2 0\n"
+           "                         is LIBLINEAR -s 6)\n"
            "  --tol EPS              stop when |grad| <= EPS * |grad at start| (1e-4)\n"
            "  --max-iter N           outer iterations at most (default 1000)\n"
-           "  --solver tron|lbfgs    trust-region Newton (default) or L-BFGS\n"
+           "  --solver S             tron (trust-region Newton), lbfgs or owlqn\n"
+           "                         (orthant-wise L-BFGS, needed for --l1); default\n"
+           "                         tron, or owlqn with --l1\n"
            "  --threads N            worker threads, 0 = all cores (default 0)\n"
            "  --no-bias              learn no bias term\n"
            "  --regularize-bias      include the bias in the L2 penalty\n"
@@ -85,6 +96,10 @@ static void train_help(void)
            "  --format text|libsvm   how FILE arguments are read (default text)\n"
            "  --bits 32|16           weight precision in the file (default 32; 16\n"
            "                         rounds the weights to 65535 steps, half the size)\n"
+           "  --mpi                  one process of 'mpirun -np N spamlr train --mpi':\n"
+           "                         reads every Nth message line of --index and\n"
+           "                         label<TAB>text inputs; rank 0 writes MODEL\n"
+           "                         (needs a build with 'make MPI=1')\n"
            "  -q, --quiet            print no report\n"
            "  -h, --help             show this help\n\n"
            "%s"
@@ -169,6 +184,8 @@ static int parse_option(cli_args *a, train_cfg *cfg, int id, const char *v)
         return parse_positive(a, v, 1e12, &cfg->train.c);
     case OPT_CV: return parse_unsigned(a, v, 2, 100, &cfg->cv);
     case OPT_TOL: return parse_positive(a, v, 1, &cfg->train.tol);
+    case OPT_L1: return args_double(a, v, 0, 1e12, &cfg->train.l1) ? EXIT_USAGE : 0;
+    case OPT_L2: return args_double(a, v, 0, 1e12, &cfg->train.l2) ? EXIT_USAGE : 0;
     case OPT_MAX_ITER: return parse_unsigned(a, v, 1, UINT_MAX, &cfg->train.max_iter);
     case OPT_SOLVER: return parse_choice(a, v, solver_names, &cfg->train.solver);
     case OPT_THREADS: return parse_unsigned(a, v, 0, 4096, &cfg->train.threads);
@@ -190,6 +207,7 @@ static int parse_option(cli_args *a, train_cfg *cfg, int id, const char *v)
         if (cfg->bits != 16 && cfg->bits != 32)
             return usage_error(a->cmd, "option '%s': must be 16 or 32", a->name);
         return 0;
+    case OPT_MPI: cfg->mpi = 1; return 0;
     default:
         return input_take(&cfg->inputs, id, v, cfg->format ? INPUT_LIBSVM : INPUT_LINES);
     }
@@ -214,6 +232,12 @@ static int parse_args(train_cfg *cfg, int argc, char **argv)
         return usage_error(a.cmd, "no output model given (-o MODEL)");
     if (cfg->inputs.n == 0)
         return usage_error(a.cmd, "no input given");
+    if (cfg->train.l1 == 0 && cfg->train.l2 == 0)
+        return usage_error(a.cmd, "--l1 and --l2 are both 0: no regularisation");
+    if (cfg->train.l1 > 0 && cfg->train.solver != SPAMLR_SOLVER_AUTO
+        && cfg->train.solver != SPAMLR_SOLVER_OWLQN)
+        return usage_error(a.cmd, "--l1 needs --solver owlqn (%s needs a smooth objective)",
+                           solver_name(cfg->train.solver));
     return 0;
 }
 
@@ -230,22 +254,29 @@ static int report_bad_classes(int err, const spamlr_dataset *ds)
                          "both spam and ham examples are needed", spam, ham);
 }
 
-static void print_report(const train_cfg *cfg, const spamlr_train_opts *o,
+static void print_report(const train_cfg *cfg, const spamlr_model *m,
                          const spamlr_train_report *r)
 {
+    spamlr_model_info in;
     struct stat st;
 
+    spamlr_model_info_get(m, &in);
+    if (cfg->mpi)
+        fprintf(stderr, "spamlr train: %d MPI processes\n", cfg->nproc);
     fprintf(stderr,
             "spamlr train: %zu examples (%zu spam, %zu ham)\n"
             "  parameters     %zu (vocabulary size)\n"
-            "  solver         %s, C=%g, tol=%g\n"
+            "  solver         %s, C=%g, l1=%g, l2=%g, tol=%g\n"
             "  iterations     %u (%u inner)\n"
             "  objective      %.10g\n"
             "  gradient norm  %.10g (initial %.10g)\n"
             "  solve time     %.3f s\n",
-            r->examples, r->spam, r->ham, r->features, solver_name(o->solver),
-            o->c, o->tol, r->iterations, r->inner_iterations,
+            r->examples, r->spam, r->ham, r->features, solver_name(in.solver),
+            in.c, in.l1, in.l2, in.tol, r->iterations, r->inner_iterations,
             r->objective, r->grad_norm, r->grad_norm0, r->seconds);
+    if (cfg->train.l1 > 0)
+        fprintf(stderr, "  nonzero        %zu of %zu word weights\n", in.nonzero,
+                in.parameters);
     if (stat(cfg->out, &st) == 0)
         fprintf(stderr, "  model          %s (%lld bytes)\n", cfg->out,
                 (long long)st.st_size);
@@ -274,7 +305,13 @@ static int fit_and_save(const train_cfg *cfg, const spamlr_dataset *ds)
                     mt.auc, mt.one_minus_auc_pct, mt.accuracy, mt.log_loss);
         rc = EXIT_RUNTIME;
     }
-    err = spamlr_train(&m, ds, &train, &rep, &d);
+    err = cfg->mpi ? spamlr_train_mpi(&m, ds, &train, &rep, &d)
+                   : spamlr_train(&m, ds, &train, &rep, &d);
+    if (cfg->mpi && cfg->rank != 0) {
+        /* the same model as rank 0's, which writes it */
+        rc = err == SPAMLR_OK || (err == SPAMLR_ENOCONVERGE && m) ? EXIT_OK : EXIT_RUNTIME;
+        goto out;
+    }
     if (err == SPAMLR_EEMPTY || err == SPAMLR_EONECLASS) {
         rc = report_bad_classes(err, ds);
         goto out;
@@ -298,7 +335,7 @@ static int fit_and_save(const train_cfg *cfg, const spamlr_dataset *ds)
         goto out;
     }
     if (!cfg->quiet)
-        print_report(cfg, &train, &rep);
+        print_report(cfg, m, &rep);
     rc = EXIT_OK;
 out:
     spamlr_model_free(m);
@@ -322,14 +359,38 @@ int cmd_train(int argc, char **argv)
         }
         goto out;
     }
+    if (cfg.mpi) {
+        err = spamlr_mpi_init(&cfg.rank, &cfg.nproc);
+        if (err == SPAMLR_EUNSUPPORTED) {
+            rc = usage_error("train", "--mpi: built without MPI (rebuild with 'make MPI=1')");
+            goto out;
+        }
+        if (err != SPAMLR_OK) {
+            rc = runtime_error("--mpi: cannot start MPI");
+            goto out;
+        }
+    }
     err = spamlr_dataset_create(&ds, &cfg.text);
     if (err != SPAMLR_OK) {
         rc = report_failure(err, NULL, NULL);
-        goto out;
+    } else if (cfg.mpi) {
+        int all = 0;
+
+        rc = shard_read_all(&cfg.inputs, ds, cfg.rank, cfg.nproc);
+        /* a process that failed stops every one */
+        spamlr_mpi_all_ok(rc == 0, &all);
+        if (!all && rc == 0)
+            rc = runtime_error("process %d of %d: another process could not read its "
+                               "share of the input; stopping", cfg.rank, cfg.nproc);
+        if (all)
+            rc = fit_and_save(&cfg, ds);
+    } else {
+        rc = input_read_all(&cfg.inputs, ds);
+        if (rc == 0)
+            rc = fit_and_save(&cfg, ds);
     }
-    rc = input_read_all(&cfg.inputs, ds);
-    if (rc == 0)
-        rc = fit_and_save(&cfg, ds);
+    if (cfg.mpi)
+        spamlr_mpi_finalize();
 out:
     spamlr_dataset_free(ds);
     input_free(&cfg.inputs);

@@ -212,6 +212,7 @@ const char *solver_name(unsigned solver)
     switch (solver) {
     case SPAMLR_SOLVER_TRON: return "tron";
     case SPAMLR_SOLVER_LBFGS: return "lbfgs";
+    case SPAMLR_SOLVER_OWLQN: return "owlqn";
     default: return "unknown";
     }
 }

@@ -243,8 +243,10 @@ SPAMLR_API size_t spamlr_dataset_vocab_size(const spamlr_dataset *ds);
 /* ------------------------------------------------------------------ train */
 
 typedef enum {
-    SPAMLR_SOLVER_TRON = 0,  /* trust-region Newton, as LIBLINEAR -s 0 (default) */
-    SPAMLR_SOLVER_LBFGS = 1  /* limited-memory BFGS */
+    SPAMLR_SOLVER_TRON = 0,  /* trust-region Newton, as LIBLINEAR -s 0 */
+    SPAMLR_SOLVER_LBFGS = 1, /* limited-memory BFGS */
+    SPAMLR_SOLVER_OWLQN = 2, /* orthant-wise L-BFGS; the one for l1 > 0 */
+    SPAMLR_SOLVER_AUTO = 255 /* default: TRON when l1 == 0, else OWL-QN */
 } spamlr_solver;
 
 typedef enum {
@@ -253,19 +255,25 @@ typedef enum {
     SPAMLR_CW_MANUAL = 2     /* weight_spam, weight_ham below */
 } spamlr_class_weight;
 
-/* Training settings. The objective minimised is LIBLINEAR's:
- *   f(w) = 1/2 ||w||^2 + C * sum_i s_i * log(1 + exp(-y_i w.x_i))
+/* Training settings. The objective minimised is
+ *   f(w) = l2/2 ||w||^2 + l1 ||w||_1 + C * sum_i s_i * log(1 + exp(-y_i w.x_i))
  * with y_i = +1 for spam, -1 for ham and s_i the class weight of example i.
- * With a bias, x_i gets an extra constant feature 1; its weight is NOT
- * regularised unless regularize_bias is set (LIBLINEAR's -B 1 does
- * regularise it). */
+ * The defaults (l2 = 1, l1 = 0) give LIBLINEAR's -s 0 objective; l2 = 0,
+ * l1 = 1 gives LIBLINEAR's -s 6 (L1) objective; both > 0 is the elastic
+ * net. With a bias, x_i gets an extra constant feature 1; its weight is NOT
+ * regularised (by either term) unless regularize_bias is set (LIBLINEAR's
+ * -B 1 does regularise it). l1 > 0 needs SPAMLR_SOLVER_OWLQN (chosen by
+ * SPAMLR_SOLVER_AUTO); TRON and L-BFGS then give SPAMLR_EINVAL. */
 typedef struct spamlr_train_opts {
     unsigned version;       /* SPAMLR_OPTS_VERSION */
-    unsigned solver;        /* spamlr_solver */
+    unsigned solver;        /* spamlr_solver, default SPAMLR_SOLVER_AUTO */
     double c;               /* C > 0, default 1 */
+    double l1;              /* L1 weight >= 0, default 0 */
+    double l2;              /* L2 weight >= 0, default 1; l1 + l2 > 0 */
     double tol;             /* stop when ||grad f|| <= tol * ||grad f(w0)||
                                (default 1e-4; LIBLINEAR's -e 0.01 also scales
-                               by min(#pos,#neg)/n) */
+                               by min(#pos,#neg)/n); with l1 > 0 the norms
+                               are of the pseudo-gradient */
     unsigned max_iter;      /* outer iterations, default 1000 */
     unsigned threads;       /* 0 = all cores (default) */
     unsigned bias;          /* 1 = learn a bias (default) */
@@ -283,7 +291,8 @@ SPAMLR_API void spamlr_train_opts_init(spamlr_train_opts *o);
 /* What training did. */
 typedef struct spamlr_train_report {
     double objective;       /* f(w) at the end */
-    double grad_norm;       /* ||grad f(w)|| at the end */
+    double grad_norm;       /* ||grad f(w)|| at the end (pseudo-gradient
+                               with OWL-QN, here and below) */
     double grad_norm0;      /* ||grad f(w0)|| at the start */
     unsigned iterations;    /* outer iterations */
     unsigned inner_iterations; /* CG steps (TRON) or line-search steps */
@@ -302,6 +311,32 @@ typedef struct spamlr_model spamlr_model;
 SPAMLR_API int spamlr_train(spamlr_model **out, const spamlr_dataset *ds,
                             const spamlr_train_opts *o, spamlr_train_report *report,
                             spamlr_diag *diag);
+
+/* ------------------------------------------ training on several processes */
+
+/* Data-parallel training with MPI, for builds made with `make MPI=1`; in
+ * other builds each function returns SPAMLR_EUNSUPPORTED. Every process of
+ * the MPI job calls them, in the same order (they are collective).
+ *
+ * spamlr_mpi_init: initialises MPI unless the caller already has, and
+ *   gives this process's rank (0-based) and the number of processes.
+ * spamlr_mpi_all_ok: *all = 1 when `ok` is non-zero in every process, else
+ *   0. Call it after each process has read its data, so that one that
+ *   failed stops them all instead of leaving them waiting.
+ * spamlr_train_mpi: spamlr_train on the rows of all processes together; ds
+ *   holds this process's share (any split, an empty one too). The processes
+ *   add up their token counts and apply min_count to the totals, then the
+ *   solver sums gradients, objective and Hessian-vector products over them
+ *   (one MPI_Allreduce of (vocabulary size + 1) doubles each). Every process
+ *   gets the same model, the optimum of the whole data; options must be the
+ *   same in every process.
+ * spamlr_mpi_finalize: ends MPI if spamlr_mpi_init started it. */
+SPAMLR_API int spamlr_mpi_init(int *rank, int *size);
+SPAMLR_API int spamlr_mpi_all_ok(int ok, int *all);
+SPAMLR_API int spamlr_train_mpi(spamlr_model **out, const spamlr_dataset *ds,
+                                const spamlr_train_opts *o, spamlr_train_report *report,
+                                spamlr_diag *diag);
+SPAMLR_API int spamlr_mpi_finalize(void);
 
 /* ------------------------------------------------------------------ model */
 
@@ -334,7 +369,7 @@ typedef struct spamlr_model_info {
     int has_bias;
     double bias;            /* the bias weight (0 without one) */
     size_t memory_bytes;    /* heap bytes the loaded model holds */
-    unsigned solver;        /* spamlr_solver used */
+    unsigned solver;        /* spamlr_solver used (never AUTO) */
     double c;               /* regularisation C used */
     double tol;
     double objective, grad_norm;
@@ -350,6 +385,8 @@ typedef struct spamlr_model_info {
                                spamlr_model_set_weight_bits) */
     size_t pruned_from;     /* vocabulary size before spamlr_model_prune
                                first shrank this model; 0 = never pruned */
+    double l1, l2;          /* penalty weights used (0 and 1 for files
+                               written before they were recorded) */
 } spamlr_model_info;
 
 SPAMLR_API void spamlr_model_info_get(const spamlr_model *m, spamlr_model_info *info);

@@ -35,6 +35,7 @@ int spamlr__model_new(spamlr_model **out, const spamlr_text_opts *text)
     m->threshold = 0.5;
     m->min_count = 1;
     m->weight_bits = 32;
+    m->l2 = 1.0;
     *out = m;
     return SPAMLR_OK;
 }
@@ -101,6 +102,8 @@ void spamlr_model_info_get(const spamlr_model *m, spamlr_model_info *info)
     info->class_weight = m->class_weight;
     info->weight_bits = m->weight_bits;
     info->pruned_from = (size_t)m->pruned_from;
+    info->l1 = m->l1;
+    info->l2 = m->l2;
 }
 
 int spamlr_model_weight(const spamlr_model *m, const char *token, float *w)

@@ -15,6 +15,7 @@ struct spamlr_model {
     /* training metadata */
     unsigned solver, class_weight, min_count, iterations;
     double c, tol, objective, grad_norm, threshold;
+    double l1, l2;           /* penalty weights (0 and 1 in old files) */
     uint64_t examples, spam, ham;
     int64_t trained_at;
     /* parameters made visible (explain, prune, dump) */

@@ -4,13 +4,14 @@
  *   0   8  magic "\x89SLR\r\n\x1a\n"
  *   8   4  format version (1)
  *   12  4  flags: bit 0 bias, bit 1 idf values present
- *   16  4  M = length of the metadata block that follows (>= 136 in v1;
+ *   16  4  M = length of the metadata block that follows (>= 128 in v1;
  *          readers skip bytes they do not know, so it can grow)
  *   20  M  metadata: 12 x u32 settings (ngrams, max_token_len, number_fold,
  *          cjk_bigrams, features, normalize, mime, solver, class_weight,
  *          min_count, iterations, reserved 0), 6 x f64 (c, tol, objective,
  *          grad_norm, threshold, bias), 3 x u64 (examples, spam, ham),
- *          i64 trained_at
+ *          i64 trained_at; then, when M >= 144, 2 x f64 (l1, l2), which
+ *          are 0 and 1 when absent
  *   ..  8  n, the vocabulary size
  *   ..  8  U, uncompressed payload length
  *   ..  8  Z, compressed payload length
@@ -44,7 +45,8 @@ static const unsigned char MAGIC[8] = {0x89, 'S', 'L', 'R', '\r', '\n', 0x1a, '\
 #define META_U32 12
 #define META_F64 6
 #define META_U64 4
-#define META_LEN (META_U32 * 4 + META_F64 * 8 + META_U64 * 8)
+#define META_MIN (META_U32 * 4 + META_F64 * 8 + META_U64 * 8)
+#define META_LEN (META_MIN + 2 * 8)     /* with l1, l2 */
 #define META_MAX 65536
 #define FIXED (8 + 4 + 4 + 4)
 #define MAX_TOKEN 4096
@@ -212,6 +214,8 @@ int spamlr_model_save_buffer(const spamlr_model *m, unsigned char **out, size_t 
     put_u64(&b, m->spam);
     put_u64(&b, m->ham);
     put_u64(&b, (uint64_t)m->trained_at);
+    put_f64(&b, m->l1);
+    put_f64(&b, m->l2);
     put_u64(&b, m->vocab.n);
     put_u64(&b, pl.n);
     zlen = compressBound((uLong)pl.n);
@@ -461,7 +465,7 @@ static int parse_payload(spamlr_model *m, const unsigned char *p, size_t n, uint
     return SPAMLR_OK;
 }
 
-static int parse_meta(spamlr_model *m, const unsigned char *q, spamlr_diag *d)
+static int parse_meta(spamlr_model *m, const unsigned char *q, uint32_t len, spamlr_diag *d)
 {
     const unsigned char *f = q + META_U32 * 4;
     spamlr_text_opts *t = &m->text;
@@ -489,6 +493,14 @@ static int parse_meta(spamlr_model *m, const unsigned char *q, spamlr_diag *d)
     m->spam = get_u64(f + 8);
     m->ham = get_u64(f + 16);
     m->trained_at = (int64_t)get_u64(f + 24);
+    m->l1 = 0;
+    m->l2 = 1;
+    if (len >= META_LEN) {
+        m->l1 = get_f64(f + 32);
+        m->l2 = get_f64(f + 40);
+        if (!(m->l1 >= 0 && m->l2 >= 0 && isfinite(m->l1) && isfinite(m->l2)))
+            return bad(d, SPAMLR_ECORRUPT, 20, "penalty weights out of range");
+    }
     if (spamlr__text_opts_check(t) != SPAMLR_OK)
         return bad(d, SPAMLR_ECORRUPT, 20, "tokenizer settings out of range");
     if (!isfinite(m->bias) || !(m->threshold >= 0 && m->threshold <= 1))
@@ -525,7 +537,7 @@ int spamlr_model_load_buffer(spamlr_model **out, const unsigned char *buf, size_
                             FORMAT_VERSION);
     if (version == 0)
         return bad(d, SPAMLR_ECORRUPT, 8, "format version 0 does not exist");
-    if (meta < META_LEN || meta > META_MAX)
+    if (meta < META_MIN || meta > META_MAX)
         return spamlr__diag(d, SPAMLR_ESIZE, NULL, 0, 16, "metadata length %u is impossible",
                             meta);
     if (flags > 3)
@@ -561,7 +573,7 @@ int spamlr_model_load_buffer(spamlr_model **out, const unsigned char *buf, size_
         return bad(d, SPAMLR_ECRC, (long long)size - 4, "checksum mismatch: the file is damaged");
     if ((rc = spamlr__model_new(&m, NULL)))
         return rc;
-    if ((rc = parse_meta(m, buf + FIXED, d)))
+    if ((rc = parse_meta(m, buf + FIXED, meta, d)))
         goto out;
     m->has_bias = flags & 1;
     if (!m->has_bias)

@@ -1,13 +1,15 @@
-/* solver.c - exact batch solvers for L2-regularised logistic regression:
+/* solver.c - exact batch solvers for regularised logistic regression:
  * a trust-region Newton method (TRON, the algorithm of LIBLINEAR -s 0) and
- * L-BFGS, both on a CSR matrix, with the row loops split over threads.
+ * L-BFGS for L2, and OWL-QN (orthant-wise L-BFGS) for L1 and the elastic
+ * net, all on a CSR matrix, with the row loops split over threads.
  *
  * Notation (see solver.h): z = X w, margin m_i = y_i z_i,
  *   loss_i = cost_i log(1 + exp(-m_i)),
- *   grad f = R w + X^T u,  u_i = -cost_i y_i sigma(-m_i),
- *   H v    = R v + X^T (D X v),  D_i = cost_i sigma(m_i) sigma(-m_i),
+ *   grad f = l2 R w + X^T u,  u_i = -cost_i y_i sigma(-m_i),
+ *   H v    = l2 R v + X^T (D X v),  D_i = cost_i sigma(m_i) sigma(-m_i),
  * R = diag(r), r_j = 1 except the unregularised last column. Since that
- * column is the last one, R v is "v with its last entry zeroed".
+ * column is the last one, R v is "v with its last entry zeroed". f is the
+ * smooth part; F = f + l1 |R w|_1 is what OWL-QN minimises.
  *
  * Threads: rows are cut into `nblk` contiguous blocks of about equal
  * work, nblk = the thread count (capped, see lr_init). A task runs once
@@ -392,6 +394,10 @@ typedef struct lr {
     const spamlr__kernels *k;
     size_t n, l;
     size_t nreg;            /* regularised columns: n, or n - 1 with a bias */
+    double l1, l2;          /* penalty weights (see solver.h) */
+    void (*red)(void *, double *, size_t);  /* sum over processes, or NULL */
+    void *red_ctx;
+    double *rbuf;           /* n + 2 doubles for red */
     unsigned nblk;          /* row blocks = column blocks = tasks per run */
     size_t *blk;            /* nblk + 1 row boundaries */
     size_t ntile;           /* column tiles */
@@ -415,11 +421,14 @@ static inline const float *row_val(const spamlr__csr *X, size_t off)
     return X->val ? X->val + off : NULL;
 }
 
-/* out = R v: v with the bias entry (if any) zeroed. */
+/* out = l2 R v: v scaled, with the bias entry (if any) zeroed. */
 static void copy_reg(const lr *L, double *out, const double *v)
 {
-    if (L->nreg)
+    if (L->nreg) {
         memcpy(out, v, L->nreg * sizeof(double));
+        if (L->l2 != 1)
+            L->k->scale(L->l2, out, L->nreg);
+    }
     if (L->nreg < L->n)
         out[L->n - 1] = 0;
 }
@@ -429,7 +438,11 @@ static void copy_reg(const lr *L, double *out, const double *v)
 static double *block_acc(lr *L, unsigned b)
 {
     if (b == 0) {
-        copy_reg(L, L->a_out, L->a_v);
+        /* with several processes the regulariser is added after the sum */
+        if (L->red)
+            memset(L->a_out, 0, L->n * sizeof(double));
+        else
+            copy_reg(L, L->a_out, L->a_v);
         return L->a_out;
     }
     memset(L->acc[b], 0, L->n * sizeof(double));
@@ -591,7 +604,24 @@ static double sum_tiles(const lr *L)
     return s;
 }
 
-/* out = R v + X^T (D X v), L->xv = X v; returns v . out. */
+/* With several processes: out (n entries, then `extra` more) = its sum
+ * over the processes, then out += l2 R v (left out of the local sums). */
+static void sum_processes(lr *L, double *out, double *extra, size_t nextra, const double *v)
+{
+    size_t j;
+
+    memcpy(L->rbuf, out, L->n * sizeof(double));
+    if (nextra)
+        memcpy(L->rbuf + L->n, extra, nextra * sizeof(double));
+    L->red(L->red_ctx, L->rbuf, L->n + nextra);
+    memcpy(out, L->rbuf, L->n * sizeof(double));
+    if (nextra)
+        memcpy(extra, L->rbuf + L->n, nextra * sizeof(double));
+    for (j = 0; j < L->nreg; j++)
+        out[j] += L->l2 * v[j];
+}
+
+/* out = l2 R v + X^T (D X v), L->xv = X v; returns v . out. */
 static double hess_vec(lr *L, const double *v, double *out)
 {
     L->a_v = v;
@@ -599,7 +629,10 @@ static double hess_vec(lr *L, const double *v, double *out)
     L->a_row = L->xv;
     pool_run(&L->pl, task_hv, L);
     pool_run(&L->pl, task_reduce, L);
-    return sum_tiles(L);
+    if (!L->red)
+        return sum_tiles(L);
+    sum_processes(L, out, NULL, 0, v);
+    return L->k->dot(v, out, L->n);
 }
 
 /* From L->z: g = grad f(w), L->D, *gg = ||g||^2, and the returned f(w).
@@ -620,18 +653,28 @@ static double eval_grad(lr *L, const double *w, double *g, double *gg, int refre
     L->a_v = g;
     pool_run(&L->pl, task_reduce, L);
     *gg = sum_tiles(L);
-    return 0.5 * L->k->nrm2sq(w, L->nreg) + loss;
+    if (L->red) {
+        sum_processes(L, g, &loss, 1, w);
+        *gg = L->k->nrm2sq(g, L->n);
+    }
+    return 0.5 * L->l2 * L->k->nrm2sq(w, L->nreg) + loss;
 }
 
 /* Returns f(w + a p) - f(w) and sets *dg to its derivative in a, where
  * xp = X p, wp = w.Rp, pp = p.Rp. */
 static double step_change(lr *L, double *xp, double wp, double pp, double a, double *dg)
 {
+    double s[2];
+
     L->a_row = xp;
     L->a_alpha = a;
     pool_run(&L->pl, task_step, L);
-    *dg = wp + a * pp + sum_parts(L, L->nblk);
-    return a * wp + 0.5 * a * a * pp + sum_parts(L, 0);
+    s[0] = sum_parts(L, 0);
+    s[1] = sum_parts(L, L->nblk);
+    if (L->red)
+        L->red(L->red_ctx, s, 2);
+    *dg = L->l2 * (wp + a * pp) + s[1];
+    return L->l2 * (a * wp + 0.5 * a * a * pp) + s[0];
 }
 
 static void lr_free(lr *L)
@@ -650,6 +693,7 @@ static void lr_free(lr *L)
     free(L->z);
     free(L->D);
     free(L->xv);
+    free(L->rbuf);
     memset(L, 0, sizeof *L);
 }
 
@@ -693,6 +737,8 @@ static int lr_init(lr *L, const spamlr__csr *X, unsigned threads)
     L->n = X->cols;
     L->l = X->rows;
     L->nreg = X->unreg_last && X->cols > 0 ? X->cols - 1 : X->cols;
+    L->l1 = X->reg ? X->reg->l1 : 0.0;
+    L->l2 = X->reg ? X->reg->l2 : 1.0;
     L->ntile = (L->n + TILE - 1) / TILE;
     /* Each extra block costs a dense accumulator (memory, and O(cols)
      * time per product): keep their total about the size of the matrix,
@@ -1128,6 +1174,209 @@ out:
     return rc;
 }
 
+/* ---------------------------------------------------------------- OWL-QN */
+
+/* OWL-QN (Andrew & Gao, "Scalable training of L1-regularized log-linear
+ * models", ICML 2007): L-BFGS on F = f + l1 |R w|_1, where each iteration
+ * stays inside one orthant, in which F is smooth.
+ *   - The pseudo-gradient pg replaces the gradient: the steepest-descent
+ *     one-sided derivative of F; at w_j = 0 with |g_j| <= l1 it is 0.
+ *   - The direction -H pg from the two-loop recursion (H built from pairs
+ *     of steps and differences of the smooth gradient g) loses every
+ *     regularised entry whose sign disagrees with -pg.
+ *   - Trial points are projected onto the orthant of w (signs of w, or of
+ *     -pg where w_j = 0): entries that would cross zero become zero.
+ *   - Backtracking (halving) until F(w') - F(w) <= 1e-4 pg.(w' - w).
+ * Unregularised entries (the bias) are plain L-BFGS coordinates. It stops
+ * when ||pg|| <= tol ||pg(w0)||. Each trial costs one X (w' - w) product
+ * (the projection means it is not a multiple of X p); accepting one costs
+ * a gradient. */
+
+#define OWLQN_GAMMA 1e-4
+#define OWLQN_MAX_BACKTRACK 60
+
+/* pg = the pseudo-gradient of F at w from the smooth gradient g; returns
+ * ||pg||^2. */
+static double pseudo_grad(const lr *L, const double *w, const double *g, double *pg)
+{
+    const double l1 = L->l1;
+    size_t j;
+
+    for (j = 0; j < L->nreg; j++) {
+        if (w[j] > 0)
+            pg[j] = g[j] + l1;
+        else if (w[j] < 0)
+            pg[j] = g[j] - l1;
+        else if (g[j] + l1 < 0)
+            pg[j] = g[j] + l1;
+        else if (g[j] - l1 > 0)
+            pg[j] = g[j] - l1;
+        else
+            pg[j] = 0;
+    }
+    for (; j < L->n; j++)
+        pg[j] = g[j];
+    return L->k->nrm2sq(pg, L->n);
+}
+
+/* l1 |R w|_1 */
+static double l1_term(const lr *L, const double *w)
+{
+    double s = 0;
+    size_t j;
+
+    if (L->l1 == 0)
+        return 0;
+    for (j = 0; j < L->nreg; j++)
+        s += fabs(w[j]);
+    return L->l1 * s;
+}
+
+typedef struct owlqn_buf {
+    double *g, *gold, *wt, *dw;
+} owlqn_buf;
+
+/* The trial point wt = w + a p projected onto the orthant of w (sign of
+ * w_j, or of -pg_j where w_j = 0), dw = wt - w, L->xv = X dw. Returns
+ * F(wt) - F(w), computed from per-entry and per-row differences so that
+ * it keeps its digits near the optimum; *gain = pg.dw. */
+static double owlqn_trial(lr *L, owlqn_buf *o, const double *w, const double *p,
+                          const double *pg, double a, double *gain)
+{
+    const spamlr__kernels *k = L->k;
+    double dreg = 0, dl1 = 0, dg;
+    size_t j;
+
+    for (j = 0; j < L->n; j++) {
+        double t = w[j] + a * p[j];
+
+        if (j < L->nreg && L->l1 > 0) {
+            double sgn = w[j] != 0 ? w[j] : -pg[j];
+
+            if (t * sgn <= 0)
+                t = 0;
+            dl1 += fabs(t) - fabs(w[j]);
+        }
+        o->wt[j] = t;
+        o->dw[j] = t - w[j];
+        if (j < L->nreg)
+            dreg += o->dw[j] * (2 * w[j] + o->dw[j]);
+    }
+    *gain = k->dot(pg, o->dw, L->n);
+    L->a_v = o->dw;
+    L->a_row = L->xv;
+    pool_run(&L->pl, task_xv, L);
+    return 0.5 * L->l2 * dreg + L->l1 * dl1 + step_change(L, L->xv, 0, 0, 1.0, &dg);
+}
+
+/* Zeroes the regularised entries of p whose sign is not that of -pg;
+ * returns p.pg. */
+static double owlqn_constrain(const lr *L, double *p, const double *pg)
+{
+    size_t j;
+
+    if (L->l1 > 0)
+        for (j = 0; j < L->nreg; j++)
+            if (p[j] * pg[j] >= 0)
+                p[j] = 0;
+    return L->k->dot(p, pg, L->n);
+}
+
+static int owlqn(lr *L, const spamlr__solve_opts *opt, double *w, spamlr_train_report *rep)
+{
+    const spamlr__kernels *k = L->k;
+    size_t n = L->n, l = L->l, mn;
+    lbfgs_buf b;        /* b.g holds the pseudo-gradient, b.y the y pair */
+    owlqn_buf o;
+    double f, gg, gnorm, gnorm0, gamma = 1;
+    unsigned iter = 0, head = 0, cnt = 0, evals = 0;
+    int rc = SPAMLR_ENOMEM, done;
+
+    memset(&b, 0, sizeof b);
+    memset(&o, 0, sizeof o);
+    b.g = alloc_doubles(n);
+    b.y = alloc_doubles(n);
+    b.p = alloc_doubles(n);
+    o.g = alloc_doubles(n);
+    o.gold = alloc_doubles(n);
+    o.wt = alloc_doubles(n);
+    o.dw = alloc_doubles(n);
+    if (!spamlr__mul_size(n, LBFGS_M, &mn)) {
+        b.S = alloc_doubles(mn);
+        b.Y = alloc_doubles(mn);
+    }
+    if (!b.g || !b.y || !b.p || !b.S || !b.Y || !o.g || !o.gold || !o.wt || !o.dw)
+        goto out;
+
+    eval_grad(L, w, o.g, &gg, 1);
+    gnorm0 = gnorm = sqrt(pseudo_grad(L, w, o.g, b.g));
+    done = grad_small(gnorm, gnorm0, opt->tol);
+    while (!done && iter < opt->max_iter) {
+        double dg0, a, df = 0, gain = 0, sy, yy;
+        unsigned tries;
+
+        two_loop(k, &b, n, head, cnt, gamma);
+        dg0 = owlqn_constrain(L, b.p, b.g);
+        if (!(dg0 < 0)) {
+            if (cnt == 0)
+                break;
+            cnt = 0;
+            gamma = 1;
+            continue;
+        }
+        a = cnt ? 1.0 : 1.0 / sqrt(k->nrm2sq(b.p, n));
+        for (tries = 0; tries < OWLQN_MAX_BACKTRACK; tries++, a *= 0.5) {
+            df = owlqn_trial(L, &o, w, b.p, b.g, a, &gain);
+            evals++;
+            if (isfinite(df) && gain < 0 && df <= OWLQN_GAMMA * gain)
+                break;
+        }
+        if (tries == OWLQN_MAX_BACKTRACK) {
+            if (cnt == 0)
+                break; /* no decrease even along -pg: as far as it goes */
+            cnt = 0;
+            gamma = 1;
+            continue;
+        }
+        memcpy(w, o.wt, n * sizeof(double));
+        k->axpy(1.0, L->xv, L->z, l);
+        memcpy(o.gold, o.g, n * sizeof(double));
+        eval_grad(L, w, o.g, &gg, 0);
+        gnorm = sqrt(pseudo_grad(L, w, o.g, b.g));
+        iter++;
+        done = grad_small(gnorm, gnorm0, opt->tol);
+        /* the pair: s = dw, y = g - gold (smooth gradients) */
+        memcpy(b.y, o.g, n * sizeof(double));
+        k->axpy(-1.0, o.gold, b.y, n);
+        sy = k->dot(o.dw, b.y, n);
+        yy = k->nrm2sq(b.y, n);
+        if (sy > 0 && yy > 0 && isfinite(sy) && isfinite(yy)) {
+            memcpy(b.S + head * n, o.dw, n * sizeof(double));
+            memcpy(b.Y + head * n, b.y, n * sizeof(double));
+            b.rho[head] = 1.0 / sy;
+            gamma = sy / yy;
+            head = (head + 1) % LBFGS_M;
+            if (cnt < LBFGS_M)
+                cnt++;
+        }
+    }
+    f = eval_grad(L, w, o.g, &gg, 1);
+    gnorm = sqrt(pseudo_grad(L, w, o.g, b.g));
+    report(rep, f + l1_term(L, w), gnorm, gnorm0, iter, evals);
+    rc = done ? SPAMLR_OK : SPAMLR_ENOCONVERGE;
+out:
+    free(b.g);
+    free(b.y);
+    free(b.p);
+    free(b.S);
+    free(b.Y);
+    free(o.g);
+    free(o.gold);
+    free(o.wt);
+    free(o.dw);
+    return rc;
+}
+
 /* ---------------------------------------------------------- entry points */
 
 int spamlr__solve(const spamlr__csr *X, const spamlr__solve_opts *o, double *w,
@@ -1139,12 +1388,28 @@ int spamlr__solve(const spamlr__csr *X, const spamlr__solve_opts *o, double *w,
     if (!X || !o || (!w && X->cols) || !(o->tol >= 0)
         || (X->rows && (!X->ptr || !X->idx || !X->y || !X->cost)))
         return SPAMLR_EINVAL;
-    if (o->solver != SPAMLR_SOLVER_TRON && o->solver != SPAMLR_SOLVER_LBFGS)
+    if (X->reg && !(X->reg->l1 >= 0 && X->reg->l2 >= 0 && isfinite(X->reg->l1)
+                    && isfinite(X->reg->l2)))
         return SPAMLR_EINVAL;
+    if (o->solver != SPAMLR_SOLVER_TRON && o->solver != SPAMLR_SOLVER_LBFGS
+        && o->solver != SPAMLR_SOLVER_OWLQN)
+        return SPAMLR_EINVAL;
+    if (o->solver != SPAMLR_SOLVER_OWLQN && X->reg && X->reg->l1 > 0)
+        return SPAMLR_EINVAL; /* |w| is not smooth: TRON and L-BFGS cannot */
     rc = lr_init(&L, X, o->threads);
     if (rc)
         return rc;
-    if (o->solver == SPAMLR_SOLVER_LBFGS)
+    if (o->reduce) {
+        L.red = o->reduce;
+        L.red_ctx = o->reduce_ctx;
+        if (!(L.rbuf = alloc_doubles(L.n + 2))) {
+            lr_free(&L);
+            return SPAMLR_ENOMEM;
+        }
+    }
+    if (o->solver == SPAMLR_SOLVER_OWLQN)
+        rc = owlqn(&L, o, w, rep);
+    else if (o->solver == SPAMLR_SOLVER_LBFGS)
         rc = lbfgs(&L, o, w, rep);
     else
         rc = tron(&L, o, w, rep);
@@ -1179,14 +1444,15 @@ double spamlr__objective(const spamlr__csr *X, const double *w, double *g)
 {
     const spamlr__kernels *k = spamlr__kernels_get();
     size_t n = X->cols, nreg = X->unreg_last && n > 0 ? n - 1 : n, i;
-    double f = 0;
+    double f = 0, l1 = X->reg ? X->reg->l1 : 0, l2 = X->reg ? X->reg->l2 : 1, a1 = 0;
 
-    if (g) {
-        if (nreg)
-            memcpy(g, w, nreg * sizeof(double));
-        if (nreg < n)
-            g[n - 1] = 0;
+    for (i = 0; i < nreg; i++) {
+        a1 += fabs(w[i]);
+        if (g)
+            g[i] = l2 * w[i];
     }
+    if (g && nreg < n)
+        g[n - 1] = 0;
     for (i = 0; i < X->rows; i++) {
         size_t o = X->ptr[i], nz = X->ptr[i + 1] - o;
         const float *v = row_val(X, o);
@@ -1196,5 +1462,5 @@ double spamlr__objective(const spamlr__csr *X, const double *w, double *g)
         if (g)
             k->saxpy(-X->cost[i] * X->y[i] * sigmoid(-m), X->idx + o, v, nz, g);
     }
-    return 0.5 * k->nrm2sq(w, nreg) + f;
+    return 0.5 * l2 * k->nrm2sq(w, nreg) + l1 * a1 + f;
 }

@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "dataset.h"
+#include "dist.h"
 #include "model.h"
 #include "solver.h"
 
@@ -13,8 +14,10 @@ void spamlr_train_opts_init(spamlr_train_opts *o)
 {
     memset(o, 0, sizeof *o);
     o->version = SPAMLR_OPTS_VERSION;
-    o->solver = SPAMLR_SOLVER_TRON;
+    o->solver = SPAMLR_SOLVER_AUTO;
     o->c = 1.0;
+    o->l1 = 0.0;
+    o->l2 = 1.0;
     o->tol = 1e-4;
     o->max_iter = 1000;
     o->threads = 0;
@@ -26,15 +29,32 @@ void spamlr_train_opts_init(spamlr_train_opts *o)
     o->min_count = 1;
 }
 
+unsigned spamlr__solver_resolve(unsigned solver, double l1)
+{
+    if (solver != SPAMLR_SOLVER_AUTO)
+        return solver;
+    return l1 > 0 ? SPAMLR_SOLVER_OWLQN : SPAMLR_SOLVER_TRON;
+}
+
 static int check_opts(const spamlr_train_opts *o, spamlr_diag *d)
 {
     if (o->version != SPAMLR_OPTS_VERSION)
         return spamlr__diag(d, SPAMLR_EINVAL, NULL, 0, -1, "train options of unknown version %u",
                             o->version);
-    if (o->solver > SPAMLR_SOLVER_LBFGS)
+    if (o->solver > SPAMLR_SOLVER_OWLQN && o->solver != SPAMLR_SOLVER_AUTO)
         return spamlr__diag(d, SPAMLR_EINVAL, NULL, 0, -1, "unknown solver %u", o->solver);
     if (!(o->c > 0) || !isfinite(o->c))
         return spamlr__diag(d, SPAMLR_EINVAL, NULL, 0, -1, "C must be a positive number");
+    if (!(o->l1 >= 0) || !isfinite(o->l1) || !(o->l2 >= 0) || !isfinite(o->l2))
+        return spamlr__diag(d, SPAMLR_EINVAL, NULL, 0, -1,
+                            "l1 and l2 must be numbers >= 0");
+    if (o->l1 == 0 && o->l2 == 0)
+        return spamlr__diag(d, SPAMLR_EINVAL, NULL, 0, -1,
+                            "l1 and l2 are both 0: the problem has no regularisation");
+    if (o->l1 > 0 && (o->solver == SPAMLR_SOLVER_TRON || o->solver == SPAMLR_SOLVER_LBFGS))
+        return spamlr__diag(d, SPAMLR_EINVAL, NULL, 0, -1,
+                            "l1 > 0 needs the OWL-QN solver (the %s solver needs a smooth "
+                            "objective)", o->solver == SPAMLR_SOLVER_TRON ? "TRON" : "L-BFGS");
     if (!(o->tol > 0) || !isfinite(o->tol))
         return spamlr__diag(d, SPAMLR_EINVAL, NULL, 0, -1, "tol must be a positive number");
     if (o->max_iter == 0)
@@ -56,6 +76,7 @@ typedef struct build {
     double *y, *cost;
     uint32_t *col;      /* dataset id -> column, UINT32_MAX when dropped */
     uint32_t *df;       /* dataset id -> labelled rows holding it */
+    uint32_t *cdf;      /* column -> labelled rows holding it (all processes) */
     size_t ncols;       /* word columns */
     size_t rows;
 } build;
@@ -69,6 +90,7 @@ static void build_free(build *b)
     free(b->cost);
     free(b->col);
     free(b->df);
+    free(b->cdf);
 }
 
 static int build_matrix(build *b, const spamlr_dataset *ds, const spamlr_train_opts *o,
@@ -90,8 +112,8 @@ static int build_matrix(build *b, const spamlr_dataset *ds, const spamlr_train_o
         for (j = ds->ptr[i]; j < ds->ptr[i + 1]; j++)
             nnz += b->col[ds->ids[j]] != UINT32_MAX;
         nnz += o->bias != 0;
+        b->rows++;
     }
-    b->rows = nspam + nham;
     if (!(b->ptr = malloc((b->rows + 1) * sizeof *b->ptr)) ||
         !(b->idx = malloc((nnz + 1) * sizeof *b->idx)) ||
         !(b->val = malloc((nnz + 1) * sizeof *b->val)) ||
@@ -128,10 +150,13 @@ static int build_matrix(build *b, const spamlr_dataset *ds, const spamlr_train_o
 }
 
 /* Chooses the columns: dataset tokens found in at least min_count labelled
- * rows, in the dataset's order. Fills b->col, b->df, b->ncols. */
-static int select_columns(build *b, const spamlr_dataset *ds, unsigned min_count)
+ * rows, in the dataset's order (with dist: as the processes agree, into
+ * m->vocab). Fills b->col, b->df, b->cdf, b->ncols. */
+static int select_columns(build *b, const spamlr_dataset *ds, unsigned min_count,
+                          const spamlr__dist *dist, spamlr_model *m)
 {
     size_t i, j, n = ds->vocab.n;
+    int rc;
 
     if (!(b->col = malloc((n + 1) * sizeof *b->col)) ||
         !(b->df = calloc(n + 1, sizeof *b->df)))
@@ -140,9 +165,20 @@ static int select_columns(build *b, const spamlr_dataset *ds, unsigned min_count
         if (ds->labels[i] != SPAMLR_UNLABELLED)
             for (j = ds->ptr[i]; j < ds->ptr[i + 1]; j++)
                 b->df[ds->ids[j]]++;
+    if (dist) {
+        rc = dist->columns(dist->ctx, &ds->vocab, b->df, min_count ? min_count : 1, b->col,
+                           &m->vocab, &b->cdf);
+        b->ncols = m->vocab.n;
+        return rc;
+    }
     b->ncols = 0;
     for (i = 0; i < n; i++)
         b->col[i] = b->df[i] >= (min_count ? min_count : 1) ? (uint32_t)b->ncols++ : UINT32_MAX;
+    if (!(b->cdf = malloc((b->ncols + 1) * sizeof *b->cdf)))
+        return SPAMLR_ENOMEM;
+    for (i = 0; i < n; i++)
+        if (b->col[i] != UINT32_MAX)
+            b->cdf[b->col[i]] = b->df[i];
     return SPAMLR_OK;
 }
 
@@ -163,8 +199,25 @@ static int fill_vocab(spamlr_model *m, const spamlr_dataset *ds, const build *b)
     return SPAMLR_OK;
 }
 
+/* With several processes: whether any of them failed (rc != 0) while
+ * preparing its rows. Each calls it once, failed or not, so that none is
+ * left waiting in the solver for the others. */
+static int dist_failed(const spamlr__dist *dist, int rc)
+{
+    double bad = rc ? 1 : 0;
+
+    dist->reduce(dist->ctx, &bad, 1);
+    return bad > 0;
+}
+
 int spamlr_train(spamlr_model **out, const spamlr_dataset *ds, const spamlr_train_opts *o,
                  spamlr_train_report *report, spamlr_diag *d)
+{
+    return spamlr__train(out, ds, o, report, d, NULL);
+}
+
+int spamlr__train(spamlr_model **out, const spamlr_dataset *ds, const spamlr_train_opts *o,
+                  spamlr_train_report *report, spamlr_diag *d, const spamlr__dist *dist)
 {
     spamlr_train_opts def;
     spamlr_train_report rep;
@@ -172,10 +225,11 @@ int spamlr_train(spamlr_model **out, const spamlr_dataset *ds, const spamlr_trai
     build b;
     spamlr__csr X;
     spamlr__solve_opts so;
+    spamlr__reg reg;
     double *w = NULL, t0;
     float *idf = NULL;
     size_t nspam, nham, i, cols;
-    int rc;
+    int rc, agreed = 0;
 
     *out = NULL;
     memset(&b, 0, sizeof b);
@@ -191,15 +245,22 @@ int spamlr_train(spamlr_model **out, const spamlr_dataset *ds, const spamlr_trai
         return rc;
     nspam = spamlr_dataset_count(ds, SPAMLR_SPAM);
     nham = spamlr_dataset_count(ds, SPAMLR_HAM);
+    if (dist) {
+        double cnt[2] = { (double)nspam, (double)nham };
+
+        dist->reduce(dist->ctx, cnt, 2);
+        nspam = (size_t)cnt[0];
+        nham = (size_t)cnt[1];
+    }
     if (nspam + nham == 0)
         return spamlr__diag(d, SPAMLR_EEMPTY, NULL, 0, -1, "no labelled messages to train on");
     if (nspam == 0 || nham == 0)
         return spamlr__diag(d, SPAMLR_EONECLASS, NULL, 0, -1,
                             "all %zu labelled messages are %s; training needs spam and ham",
                             nspam + nham, nspam ? "spam" : "ham");
-    if ((rc = select_columns(&b, ds, o->min_count)))
-        goto out;
     if ((rc = spamlr__model_new(&m, &ds->opts)))
+        goto out;
+    if ((rc = select_columns(&b, ds, o->min_count, dist, m)))
         goto out;
     if (ds->opts.features == SPAMLR_FEAT_TFIDF) {
         size_t n = nspam + nham;
@@ -207,9 +268,8 @@ int spamlr_train(spamlr_model **out, const spamlr_dataset *ds, const spamlr_trai
             rc = SPAMLR_ENOMEM;
             goto out;
         }
-        for (i = 0; i < ds->vocab.n; i++)
-            if (b.col[i] != UINT32_MAX)
-                idf[b.col[i]] = (float)(log((1.0 + (double)n) / (1.0 + b.df[i])) + 1.0);
+        for (i = 0; i < b.ncols; i++)
+            idf[i] = (float)(log((1.0 + (double)n) / (1.0 + b.cdf[i])) + 1.0);
     }
     if ((rc = build_matrix(&b, ds, o, nspam, nham, idf)))
         goto out;
@@ -217,6 +277,14 @@ int spamlr_train(spamlr_model **out, const spamlr_dataset *ds, const spamlr_trai
     if (!(w = calloc(cols + 1, sizeof *w)) || !(m->w = malloc((b.ncols + 1) * sizeof *m->w))) {
         rc = SPAMLR_ENOMEM;
         goto out;
+    }
+    if (dist) {
+        agreed = 1;
+        if (dist_failed(dist, SPAMLR_OK)) {
+            rc = spamlr__diag(d, SPAMLR_EIO, NULL, 0, -1,
+                              "another process failed while preparing its rows");
+            goto out;
+        }
     }
     X.rows = b.rows;
     X.cols = cols;
@@ -226,16 +294,24 @@ int spamlr_train(spamlr_model **out, const spamlr_dataset *ds, const spamlr_trai
     X.y = b.y;
     X.cost = b.cost;
     X.unreg_last = o->bias && !o->regularize_bias;
-    so.solver = o->solver;
+    reg.l1 = o->l1;
+    reg.l2 = o->l2;
+    X.reg = &reg;
+    memset(&so, 0, sizeof so);
+    so.solver = spamlr__solver_resolve(o->solver, o->l1);
     so.tol = o->tol;
     so.max_iter = o->max_iter;
     so.threads = o->threads ? o->threads : spamlr__ncpu();
+    if (dist) {
+        so.reduce = dist->reduce;
+        so.reduce_ctx = dist->ctx;
+    }
     t0 = spamlr__now();
     rc = spamlr__solve(&X, &so, w, &rep);
     rep.seconds = spamlr__now() - t0;
     if (rc && rc != SPAMLR_ENOCONVERGE)
         goto out;
-    {
+    if (!dist) {
         int rc2 = fill_vocab(m, ds, &b);
         if (rc2) {
             rc = rc2;
@@ -248,7 +324,9 @@ int spamlr_train(spamlr_model **out, const spamlr_dataset *ds, const spamlr_trai
     m->bias = o->bias ? (float)w[b.ncols] : 0.0f;
     m->idf = idf;
     idf = NULL;
-    m->solver = o->solver;
+    m->solver = so.solver;
+    m->l1 = o->l1;
+    m->l2 = o->l2;
     m->class_weight = o->class_weight;
     m->min_count = o->min_count ? o->min_count : 1;
     m->iterations = rep.iterations;
@@ -271,6 +349,8 @@ int spamlr_train(spamlr_model **out, const spamlr_dataset *ds, const spamlr_trai
     *out = m;
     m = NULL;
 out:
+    if (dist && !agreed)
+        dist_failed(dist, rc);
     if (rc && rc != SPAMLR_ENOCONVERGE && d && !d->code)
         spamlr__diag(d, rc, NULL, 0, -1, "%s", spamlr_strerror(rc));
     if (report)

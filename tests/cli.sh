@@ -446,4 +446,26 @@ expect_err 'short\.slr'
 run eval -m "$TEST" "$TEST"
 expect_rc 1
 
+check "L1 and elastic net: --l1, --l2, owlqn chosen, inspect shows them"
+run train -q --l1 0.5 --l2 0.5 -o "$T/l1.slr" "$TRAIN"
+expect_rc 0
+run inspect --format json "$T/l1.slr"
+expect_rc 0
+json_check "$T/out" 'd["solver"] == "owlqn" and d["l1"] == 0.5 and d["l2"] == 0.5 and 0 < d["nonzero"] < d["parameters"]'
+run inspect "$T/l1.slr"
+expect_out 'owlqn, C=1, l1=0.5, l2=0.5'
+run inspect --format json "$M"
+json_check "$T/out" 'd["l1"] == 0 and d["l2"] == 1'
+run train --l1 0.5 -o "$T/l1.slr" "$TRAIN"
+expect_rc 0
+expect_err 'nonzero +[0-9]+ of [0-9]+ word weights'
+run train -q --l1 0.5 --solver tron -o "$T/l1b.slr" "$TRAIN"
+expect_rc 2
+expect_err 'owlqn'
+[ -e "$T/l1b.slr" ] && fail "a model was written for a rejected option"
+run train -q --l1 0 --l2 0 -o "$T/l1b.slr" "$TRAIN"
+expect_rc 2
+run train -q --l1 -1 -o "$T/l1b.slr" "$TRAIN"
+expect_rc 2
+
 echo "cli.sh: all $checks checks passed"

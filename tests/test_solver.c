@@ -1,8 +1,9 @@
-/* test_solver.c - the exact batch solvers (TRON, L-BFGS) and the vector
+/* test_solver.c - the exact batch solvers (TRON, L-BFGS, OWL-QN) and the vector
  * kernels they run on. */
 #define _POSIX_C_SOURCE 200809L
 #include <check.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -158,6 +159,7 @@ static int solve(const spamlr__csr *X, unsigned solver, double tol, unsigned max
 {
     spamlr__solve_opts o;
 
+    memset(&o, 0, sizeof o);
     o.solver = solver;
     o.tol = tol;
     o.max_iter = max_iter;
@@ -168,7 +170,7 @@ static int solve(const spamlr__csr *X, unsigned solver, double tol, unsigned max
 
 static const char *solver_name(unsigned s)
 {
-    return s == SPAMLR_SOLVER_TRON ? "tron" : "lbfgs";
+    return s == SPAMLR_SOLVER_TRON ? "tron" : s == SPAMLR_SOLVER_LBFGS ? "lbfgs" : "owlqn";
 }
 
 /* -------------------------------------------------------------- kernels */
@@ -436,7 +438,7 @@ START_TEST(test_objective_values)
     uint32_t idx[4] = { 0, 1, 0, 1 };
     float val[4] = { 1, 1, 1, 1 };
     double y[2] = { 1, -1 }, cost[2] = { 1, 3 };
-    spamlr__csr X = { 2, 2, ptr, idx, val, y, cost, 1 };
+    spamlr__csr X = { 2, 2, ptr, idx, val, y, cost, 1, NULL };
     double w[2] = { 0, 0 }, g[2], f;
 
     f = spamlr__objective(&X, w, g);
@@ -522,6 +524,7 @@ START_TEST(test_tiny_known_optimum)
         X.y = y;
         X.cost = cost;
         X.unreg_last = 0;
+        X.reg = NULL;
         for (s = 0; s < 2; s++) {
             for (th = 1; th <= 2; th++) {
                 spamlr_train_report rep;
@@ -551,7 +554,7 @@ START_TEST(test_two_columns)
     uint32_t idx[2 * L];
     float val[2 * L];
     double y[L], cost[L];
-    spamlr__csr X = { L, 2, ptr, idx, val, y, cost, 1 };
+    spamlr__csr X = { L, 2, ptr, idx, val, y, cost, 1, NULL };
     unsigned s;
 
     rng_seed(3);
@@ -720,7 +723,7 @@ START_TEST(test_max_iter_and_report)
     prob_random(&p, 200, 50, 0.1, 1, 1.0, 0, 0, 1.0);
     for (s = 0; s < 2; s++) {
         spamlr_train_report rep;
-        spamlr__solve_opts o = { s, 1e-12, 2, 1 };
+        spamlr__solve_opts o = { s, 1e-12, 2, 1, NULL, NULL };
         double *w = zeros(p.X.cols);
         int rc;
 
@@ -821,7 +824,7 @@ START_TEST(test_degenerate)
     uint32_t idx[1] = { 0 };
     float val[1] = { 1 };
     double y[2] = { 1, -1 }, cost[2] = { 1, 1 };
-    spamlr__csr X = { 0, 3, ptr0, idx, val, y, cost, 1 };
+    spamlr__csr X = { 0, 3, ptr0, idx, val, y, cost, 1, NULL };
     spamlr_train_report rep;
     double w[3] = { 1, -2, 5 };
     unsigned s;
@@ -858,8 +861,8 @@ START_TEST(test_invalid_and_nomem)
     uint32_t idx[1] = { 0 };
     float val[1] = { 1 };
     double y[1] = { 1 }, cost[1] = { 1 }, w[1] = { 0 };
-    spamlr__csr X = { 1, 1, ptr, idx, val, y, cost, 0 };
-    spamlr__solve_opts o = { 0, 1e-4, 10, 1 };
+    spamlr__csr X = { 1, 1, ptr, idx, val, y, cost, 0, NULL };
+    spamlr__solve_opts o = { 0, 1e-4, 10, 1, NULL, NULL };
     spamlr_train_report rep;
 
     ck_assert_int_eq(spamlr__solve(NULL, &o, w, &rep), SPAMLR_EINVAL);
@@ -895,9 +898,9 @@ END_TEST
 
 #define LIBLINEAR "/usr/bin/liblinear-train"
 
-/* Runs liblinear-train -s 0 -c 1 -e 0.0001 (no bias) and returns f at its
- * weights, or NAN when it is not installed. */
-static double liblinear_objective(const prob *p)
+/* Runs liblinear-train with `args` (no bias) and returns our objective
+ * (with p->X.reg) at its weights, or NAN when it is not installed. */
+static double liblinear_objective_args(const prob *p, const char *args)
 {
     char dir[] = "/tmp/spamlr-test-XXXXXX", data[64], model[64], cmd[256], line[256];
     FILE *fp;
@@ -919,8 +922,8 @@ static double liblinear_objective(const prob *p)
         fputc('\n', fp);
     }
     ck_assert_int_eq(fclose(fp), 0);
-    snprintf(cmd, sizeof cmd, "%s -q -s 0 -c 1 -e 0.0001 %s %s >/dev/null 2>&1", LIBLINEAR,
-             data, model);
+    snprintf(cmd, sizeof cmd, "%s -q %s %s %s >/dev/null 2>&1", LIBLINEAR, args, data,
+             model);
     ck_assert_int_eq(system(cmd), 0);
     fp = fopen(model, "r");
     ck_assert_ptr_nonnull(fp);
@@ -952,6 +955,12 @@ static double liblinear_objective(const prob *p)
     return f;
 }
 
+/* liblinear-train -s 0 -c 1 -e 0.0001 */
+static double liblinear_objective(const prob *p)
+{
+    return liblinear_objective_args(p, "-s 0 -c 1 -e 0.0001");
+}
+
 START_TEST(test_vs_liblinear)
 {
     prob p;
@@ -975,6 +984,422 @@ START_TEST(test_vs_liblinear)
                       solver_name(s), rep.objective, f_ll);
         free(w);
     }
+    prob_free(&p);
+}
+END_TEST
+
+/* ------------------------------------------------------ L1 and OWL-QN */
+
+/* Checks the optimality conditions of F at w with gradient g of the
+ * smooth part: for a regularised w_j != 0, g_j + l1 sign(w_j) = 0; for
+ * w_j = 0, |g_j| <= l1; for the bias, g_j = 0 (all within eps). Returns
+ * the number of nonzero regularised weights. */
+static size_t check_l1_optimal(const spamlr__csr *X, const double *w, double eps)
+{
+    size_t n = X->cols, nreg = X->unreg_last ? n - 1 : n, j, nz = 0;
+    double l1 = X->reg->l1, *g = zeros(n);
+
+    spamlr__objective(X, w, g);
+    for (j = 0; j < n; j++) {
+        if (j >= nreg)
+            ck_assert_msg(fabs(g[j]) <= eps, "bias gradient %g", g[j]);
+        else if (w[j] != 0) {
+            nz++;
+            ck_assert_msg(fabs(g[j] + copysign(l1, w[j])) <= eps,
+                          "w[%zu] = %g: g + l1 sign(w) = %g", j, w[j],
+                          g[j] + copysign(l1, w[j]));
+        } else {
+            ck_assert_msg(fabs(g[j]) <= l1 + eps, "w[%zu] = 0 but |g| = %g > l1 = %g", j,
+                          fabs(g[j]), l1);
+        }
+    }
+    free(g);
+    return nz;
+}
+
+static int solve_owlqn(const spamlr__csr *X, double tol, unsigned threads, double *w,
+                       spamlr_train_report *rep)
+{
+    return solve(X, SPAMLR_SOLVER_OWLQN, tol, 5000, threads, w, rep);
+}
+
+START_TEST(test_l1_optimality)
+{
+    static const double l2s[] = { 0, 0.5, 1 };
+    prob p;
+    spamlr__reg reg;
+    spamlr_train_report rep;
+    unsigned k;
+
+    rng_seed(31);
+    prob_random(&p, 300, 60, 0.1, 1, 1.0, 1, 0, 1.0);
+    p.X.reg = &reg;
+    for (k = 0; k < 3; k++) {
+        double *w = zeros(p.X.cols);
+        size_t nz;
+
+        reg.l1 = 3;
+        reg.l2 = l2s[k];
+        ck_assert_int_eq(solve_owlqn(&p.X, 1e-9, 1, w, &rep), SPAMLR_OK);
+        ck_assert(rep.grad_norm <= 1e-9 * rep.grad_norm0);
+        ck_assert(rel_close(rep.objective, spamlr__objective(&p.X, w, NULL), 1e-12));
+        nz = check_l1_optimal(&p.X, w, 1e-6);
+        /* a real sparse solution: some weights zero, some not */
+        ck_assert_msg(nz > 0 && nz < 60, "l2 %g: %zu nonzero", reg.l2, nz);
+        free(w);
+    }
+    prob_free(&p);
+}
+END_TEST
+
+/* One column of ones, a rows y = +1 and b rows y = -1, C = 1, l2 = 0:
+ * F(w) = a log(1+e^-w) + b log(1+e^w) + l1 |w|. For l1 < |a - b| / 2 the
+ * minimiser solves a sigma(-w) - b sigma(w) = l1 sign(w), so
+ * w = log((a - l1) / (b + l1)) when a > b (the soft threshold of the
+ * log-odds); for l1 >= |a - b| / 2 it is exactly 0. */
+START_TEST(test_l1_soft_threshold)
+{
+    static const double l1s[] = { 0.01, 0.5, 0.99, 1.0, 1.5, 10 };
+    size_t ptr[5] = { 0, 1, 2, 3, 4 };
+    uint32_t idx[4] = { 0, 0, 0, 0 };
+    float val[4] = { 1, 1, 1, 1 };
+    double y[4], cost[4] = { 1, 1, 1, 1 };
+    spamlr__reg reg = { 0, 0 };
+    spamlr__csr X = { 4, 1, ptr, idx, val, y, cost, 0, &reg };
+    spamlr_train_report rep;
+    unsigned k, side;
+
+    for (side = 0; side < 2; side++) {
+        double sg = side ? -1 : 1, a = 3, b = 1;
+
+        /* three rows of class sg, one of the other */
+        y[0] = y[1] = y[2] = sg;
+        y[3] = -sg;
+        for (k = 0; k < sizeof l1s / sizeof *l1s; k++) {
+            double w = 0, want;
+
+            reg.l1 = l1s[k];
+            want = reg.l1 >= (a - b) / 2 ? 0 : sg * log((a - reg.l1) / (b + reg.l1));
+            ck_assert_int_eq(solve_owlqn(&X, 1e-12, 1, &w, &rep), SPAMLR_OK);
+            if (want == 0)
+                ck_assert_msg(w == 0, "l1 %g: w %g, want exactly 0", reg.l1, w);
+            else
+                ck_assert_msg(rel_close(w, want, 1e-8), "l1 %g: w %.12g want %.12g", reg.l1,
+                              w, want);
+        }
+    }
+    /* with l2 too: w solves 3 sigma(-w) - sigma(w) = l2 w + l1 */
+    y[0] = y[1] = y[2] = 1;
+    y[3] = -1;
+    reg.l1 = 0.5;
+    reg.l2 = 2;
+    {
+        double w = 0, s;
+
+        ck_assert_int_eq(solve_owlqn(&X, 1e-12, 1, &w, &rep), SPAMLR_OK);
+        ck_assert(w > 0);
+        s = 1 / (1 + exp(-w));
+        ck_assert_msg(fabs(3 * (1 - s) - s - 2 * w - 0.5) < 1e-9, "w %.12g", w);
+    }
+}
+END_TEST
+
+/* A larger l1 never gives more nonzero weights on this problem, and an l1
+ * above the largest |gradient| at 0 gives none at all. */
+START_TEST(test_l1_sparsity_grows)
+{
+    static const double l1s[] = { 0.01, 0.3, 1, 3, 10, 30 };
+    prob p;
+    spamlr__reg reg = { 0, 1 };
+    spamlr_train_report rep;
+    size_t nz, last = SIZE_MAX, first = 0, j;
+    double *g, gmax = 0;
+    unsigned k;
+
+    rng_seed(32);
+    prob_random(&p, 400, 120, 0.06, 1, 1.0, 0, 0, 0.5);
+    p.X.reg = &reg;
+    for (k = 0; k < sizeof l1s / sizeof *l1s; k++) {
+        double *w = zeros(p.X.cols);
+
+        reg.l1 = l1s[k];
+        ck_assert_int_eq(solve_owlqn(&p.X, 1e-8, 2, w, &rep), SPAMLR_OK);
+        nz = check_l1_optimal(&p.X, w, 1e-5);
+        ck_assert_msg(nz <= last, "l1 %g: %zu nonzero, more than %zu before", reg.l1, nz,
+                      last);
+        if (k == 0)
+            first = nz;
+        last = nz;
+        free(w);
+    }
+    ck_assert_msg(last < first / 4, "%zu nonzero at the end, %zu at first", last, first);
+    /* l1 above max |g_j(0)| over the word columns: only the bias moves */
+    {
+        double *w = zeros(p.X.cols);
+
+        g = zeros(p.X.cols);
+        reg.l1 = 0;
+        spamlr__objective(&p.X, w, g);
+        for (j = 0; j + 1 < p.X.cols; j++)
+            gmax = fmax(gmax, fabs(g[j]));
+        /* the bias shifts the gradient; a margin of 2x covers it here */
+        reg.l1 = 2 * gmax + 1;
+        ck_assert_int_eq(solve_owlqn(&p.X, 1e-8, 1, w, &rep), SPAMLR_OK);
+        ck_assert_uint_eq(check_l1_optimal(&p.X, w, 1e-5), 0);
+        ck_assert(w[p.X.cols - 1] != 0);
+        free(w);
+        free(g);
+    }
+    prob_free(&p);
+}
+END_TEST
+
+/* With l1 = 0, OWL-QN is L-BFGS with backtracking and reaches TRON's
+ * optimum; the l2 weight scales the penalty as documented in TRON,
+ * L-BFGS and OWL-QN alike: l2 = 2 with costs C equals 2 x the problem with
+ * l2 = 1 and costs C / 2. */
+START_TEST(test_owlqn_l2_and_scaling)
+{
+    prob p;
+    spamlr__reg reg = { 0, 2 };
+    spamlr_train_report rep;
+    double *w0, *w1, f_half;
+    size_t i;
+    unsigned s;
+
+    rng_seed(33);
+    prob_random(&p, 300, 50, 0.1, 1, 1.0, 1, 0, 1.0);
+    /* reference: l2 = 1, costs halved, TRON */
+    for (i = 0; i < p.X.rows; i++)
+        p.cost[i] *= 0.5;
+    w0 = zeros(p.X.cols);
+    ck_assert_int_eq(solve(&p.X, SPAMLR_SOLVER_TRON, 1e-10, 1000, 1, w0, &rep), SPAMLR_OK);
+    f_half = rep.objective;
+    for (i = 0; i < p.X.rows; i++)
+        p.cost[i] *= 2;
+    p.X.reg = &reg;
+    for (s = 0; s < 3; s++) {
+        w1 = zeros(p.X.cols);
+        ck_assert_int_eq(solve(&p.X, s, 1e-10, 5000, 2, w1, &rep), SPAMLR_OK);
+        ck_assert_msg(rel_close(rep.objective, 2 * f_half, 1e-9), "solver %u: %.15g vs %.15g",
+                      s, rep.objective, 2 * f_half);
+        for (i = 0; i < p.X.cols; i++)
+            ck_assert_msg(fabs(w1[i] - w0[i]) < 1e-6, "solver %u w[%zu]", s, i);
+        free(w1);
+    }
+    free(w0);
+    prob_free(&p);
+}
+END_TEST
+
+/* The same L1 problem on 1..4 threads: the same objective and weights up
+ * to rounding, and the same set of zero weights. */
+START_TEST(test_l1_threads)
+{
+    prob p;
+    spamlr__reg reg = { 0.2, 0.1 };
+    spamlr_train_report rep;
+    double *w[4], f[4];
+    unsigned th;
+    size_t j;
+
+    rng_seed(34);
+    prob_random(&p, 2000, 300, 0.03, 1, 1.0, 1, 0, 1.0);
+    p.X.reg = &reg;
+    for (th = 1; th <= 4; th++) {
+        w[th - 1] = zeros(p.X.cols);
+        ck_assert_int_eq(solve_owlqn(&p.X, 1e-9, th, w[th - 1], &rep), SPAMLR_OK);
+        f[th - 1] = rep.objective;
+        check_l1_optimal(&p.X, w[th - 1], 1e-5);
+    }
+    for (th = 2; th <= 4; th++) {
+        ck_assert_msg(rel_close(f[th - 1], f[0], 1e-10), "%u threads: f %.15g vs %.15g", th,
+                      f[th - 1], f[0]);
+        for (j = 0; j < p.X.cols; j++) {
+            ck_assert_msg(fabs(w[th - 1][j] - w[0][j]) < 1e-5, "%u threads, w[%zu]", th, j);
+            ck_assert_msg((w[th - 1][j] == 0) == (w[0][j] == 0) || fabs(w[0][j]) < 1e-6,
+                          "%u threads, support differs at %zu", th, j);
+        }
+    }
+    for (th = 0; th < 4; th++)
+        free(w[th]);
+    prob_free(&p);
+}
+END_TEST
+
+START_TEST(test_l1_invalid)
+{
+    size_t ptr[2] = { 0, 1 };
+    uint32_t idx[1] = { 0 };
+    float val[1] = { 1 };
+    double y[1] = { 1 }, cost[1] = { 1 }, w[1] = { 0 };
+    spamlr__reg reg = { 1, 1 };
+    spamlr__csr X = { 1, 1, ptr, idx, val, y, cost, 0, &reg };
+    spamlr_train_report rep;
+
+    /* |w| is not smooth: TRON and L-BFGS refuse l1 > 0 */
+    ck_assert_int_eq(solve(&X, SPAMLR_SOLVER_TRON, 1e-4, 10, 1, w, &rep), SPAMLR_EINVAL);
+    ck_assert_int_eq(solve(&X, SPAMLR_SOLVER_LBFGS, 1e-4, 10, 1, w, &rep), SPAMLR_EINVAL);
+    ck_assert_int_eq(solve(&X, SPAMLR_SOLVER_OWLQN, 1e-4, 10, 1, w, &rep), SPAMLR_OK);
+    reg.l1 = -1;
+    ck_assert_int_eq(solve(&X, SPAMLR_SOLVER_OWLQN, 1e-4, 10, 1, w, &rep), SPAMLR_EINVAL);
+    reg.l1 = NAN;
+    ck_assert_int_eq(solve(&X, SPAMLR_SOLVER_OWLQN, 1e-4, 10, 1, w, &rep), SPAMLR_EINVAL);
+    reg.l1 = 0;
+    reg.l2 = -1;
+    ck_assert_int_eq(solve(&X, SPAMLR_SOLVER_OWLQN, 1e-4, 10, 1, w, &rep), SPAMLR_EINVAL);
+    /* out of memory is clean */
+    reg.l2 = 1;
+    X.rows = 0;
+    X.cols = SIZE_MAX / 4;
+    ck_assert_int_eq(solve(&X, SPAMLR_SOLVER_OWLQN, 1e-4, 10, 1, w, &rep), SPAMLR_ENOMEM);
+}
+END_TEST
+
+/* ||w||_1 + C sum loss, as liblinear-train -s 6 minimises it. */
+START_TEST(test_l1_vs_liblinear)
+{
+    prob p;
+    spamlr__reg reg = { 1, 0 };
+    spamlr_train_report rep;
+    double *w, f_ll;
+
+    rng_seed(35);
+    prob_random(&p, 400, 80, 0.08, 0, 1.0, 0, 0, 1.0);
+    p.X.reg = &reg;
+    f_ll = liblinear_objective_args(&p, "-s 6 -c 1 -e 0.00001");
+    if (isnan(f_ll)) {
+        prob_free(&p);
+        return; /* not installed: nothing to compare with */
+    }
+    w = zeros(p.X.cols);
+    ck_assert_int_eq(solve_owlqn(&p.X, 1e-9, 2, w, &rep), SPAMLR_OK);
+    ck_assert_msg(rep.objective <= f_ll * (1 + 1e-9), "f %.12g above liblinear's %.12g",
+                  rep.objective, f_ll);
+    ck_assert_msg(rel_close(rep.objective, f_ll, 1e-5), "f %.12g liblinear %.12g",
+                  rep.objective, f_ll);
+    check_l1_optimal(&p.X, w, 1e-6);
+    free(w);
+    prob_free(&p);
+}
+END_TEST
+
+/* ------------------------------------------- several processes (reduce) */
+
+/* Threads stand in for processes: each solves on its own rows, and the
+ * reducer adds the vectors of all of them in rank order (so every one
+ * gets the same bits) behind a barrier. */
+#define NPROC 3
+
+typedef struct fake_world {
+    pthread_barrier_t bar;
+    double *in[NPROC];
+    double *sum;
+} fake_world;
+
+typedef struct fake_rank {
+    fake_world *world;
+    unsigned rank;
+    spamlr__csr X;
+    unsigned solver;
+    double *w;
+    spamlr_train_report rep;
+    int rc;
+} fake_rank;
+
+static void fake_reduce(void *ctx, double *v, size_t n)
+{
+    fake_rank *r = ctx;
+    fake_world *wd = r->world;
+    size_t j;
+    unsigned p;
+
+    wd->in[r->rank] = v;
+    pthread_barrier_wait(&wd->bar);
+    if (r->rank == 0)
+        for (j = 0; j < n; j++) {
+            double s = 0;
+
+            for (p = 0; p < NPROC; p++)
+                s += wd->in[p][j];
+            wd->sum[j] = s;
+        }
+    pthread_barrier_wait(&wd->bar);
+    memcpy(v, wd->sum, n * sizeof(double));
+    pthread_barrier_wait(&wd->bar);
+}
+
+static void *fake_solve(void *arg)
+{
+    fake_rank *r = arg;
+    spamlr__solve_opts o;
+
+    memset(&o, 0, sizeof o);
+    o.solver = r->solver;
+    o.tol = 1e-9;
+    o.max_iter = 5000;
+    o.threads = 1 + r->rank % 2;
+    o.reduce = fake_reduce;
+    o.reduce_ctx = r;
+    r->rc = spamlr__solve(&r->X, &o, r->w, &r->rep);
+    return NULL;
+}
+
+START_TEST(test_reduce_shards)
+{
+    prob p;
+    spamlr__reg reg = { 0.5, 1 };
+    fake_world wd;
+    fake_rank r[NPROC];
+    pthread_t tid[NPROC];
+    spamlr_train_report rep;
+    double *w;
+    unsigned s, k;
+    size_t j, lo;
+
+    rng_seed(41);
+    prob_random(&p, 600, 90, 0.06, 1, 1.0, 1, 0, 1.0);
+    wd.sum = zeros(p.X.cols + 2);
+    for (s = 0; s < 3; s++) {
+        p.X.reg = s == SPAMLR_SOLVER_OWLQN ? &reg : NULL;
+        w = zeros(p.X.cols);
+        ck_assert_int_eq(solve(&p.X, s, 1e-9, 5000, 1, w, &rep), SPAMLR_OK);
+        ck_assert_int_eq(pthread_barrier_init(&wd.bar, NULL, NPROC), 0);
+        for (k = 0, lo = 0; k < NPROC; k++) {
+            /* uneven shards: 100, 200, 300 rows */
+            size_t rows = 100 * (k + 1);
+
+            r[k].world = &wd;
+            r[k].rank = k;
+            r[k].X = p.X;
+            r[k].X.rows = rows;
+            r[k].X.ptr = p.ptr + lo;
+            r[k].X.y = p.y + lo;
+            r[k].X.cost = p.cost + lo;
+            r[k].solver = s;
+            r[k].w = zeros(p.X.cols);
+            lo += rows;
+        }
+        for (k = 0; k < NPROC; k++)
+            ck_assert_int_eq(pthread_create(&tid[k], NULL, fake_solve, &r[k]), 0);
+        for (k = 0; k < NPROC; k++)
+            pthread_join(tid[k], NULL);
+        pthread_barrier_destroy(&wd.bar);
+        for (k = 0; k < NPROC; k++) {
+            ck_assert_int_eq(r[k].rc, SPAMLR_OK);
+            ck_assert_msg(rel_close(r[k].rep.objective, rep.objective, 1e-10),
+                          "%s rank %u: f %.15g, one process %.15g", solver_name(s), k,
+                          r[k].rep.objective, rep.objective);
+            /* every rank holds the same bits */
+            ck_assert(memcmp(r[k].w, r[0].w, p.X.cols * sizeof(double)) == 0);
+            for (j = 0; j < p.X.cols; j++)
+                ck_assert_msg(fabs(r[k].w[j] - w[j]) < 1e-6, "%s w[%zu]", solver_name(s), j);
+        }
+        for (k = 0; k < NPROC; k++)
+            free(r[k].w);
+        free(w);
+    }
+    free(wd.sum);
     prob_free(&p);
 }
 END_TEST
@@ -1015,6 +1440,18 @@ static Suite *solver_suite(void)
     tcase_add_test(tc, test_degenerate);
     tcase_add_test(tc, test_invalid_and_nomem);
     tcase_add_test(tc, test_vs_liblinear);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("l1");
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, test_l1_optimality);
+    tcase_add_test(tc, test_l1_soft_threshold);
+    tcase_add_test(tc, test_l1_sparsity_grows);
+    tcase_add_test(tc, test_owlqn_l2_and_scaling);
+    tcase_add_test(tc, test_l1_threads);
+    tcase_add_test(tc, test_l1_invalid);
+    tcase_add_test(tc, test_l1_vs_liblinear);
+    tcase_add_test(tc, test_reduce_shards);
     suite_add_tcase(s, tc);
     return s;
 }
