@@ -6,6 +6,7 @@
 #include "dataset.h"
 #include "mime.h"
 #include "model.h"
+#include "online.h"
 
 struct spamlr_scratch {
     uint32_t *ids;
@@ -13,6 +14,7 @@ struct spamlr_scratch {
     float *val;
     size_t val_cap;
     const spamlr_model *m;
+    spamlr_model *grow;      /* intern unknown tokens into this model */
     int err;
     spamlr__buf text;       /* decoded text of an e-mail */
 };
@@ -42,6 +44,8 @@ void spamlr_model_free(spamlr_model *m)
     spamlr__vocab_free(&m->vocab);
     free(m->w);
     free(m->idf);
+    free(m->acc);
+    free(m->acc_z);
     free(m);
 }
 
@@ -95,6 +99,14 @@ void spamlr_model_info_get(const spamlr_model *m, spamlr_model_info *info)
     info->text = m->text;
     info->min_count = m->min_count;
     info->class_weight = m->class_weight;
+}
+
+int spamlr_model_set_threshold(spamlr_model *m, double t)
+{
+    if (!m || !(t >= 0 && t <= 1))
+        return SPAMLR_EINVAL;
+    m->threshold = t;
+    return SPAMLR_OK;
 }
 
 int spamlr_model_weight(const spamlr_model *m, const char *token, float *w)
@@ -170,10 +182,23 @@ void spamlr_scratch_free(spamlr_scratch *s)
 static int scratch_token(void *ctx, const char *tok, size_t len)
 {
     spamlr_scratch *s = ctx;
-    int64_t id = spamlr__vocab_find(&s->m->vocab, tok, len);
+    int64_t id;
 
-    if (id < 0)
-        return 0;
+    if (s->grow) {
+        uint32_t nid;
+        int rc = spamlr__model_reserve(s->grow, s->grow->vocab.n + 1);
+        if (!rc)
+            rc = spamlr__vocab_intern(&s->grow->vocab, tok, len, &nid, NULL);
+        if (rc) {
+            s->err = rc;
+            return 1;
+        }
+        id = nid;
+    } else {
+        id = spamlr__vocab_find(&s->m->vocab, tok, len);
+        if (id < 0)
+            return 0;
+    }
     if (s->n == s->cap && spamlr__grow((void **)&s->ids, &s->cap, s->n + 1, sizeof *s->ids)) {
         s->err = SPAMLR_ENOMEM;
         return 1;
@@ -188,9 +213,20 @@ static int cmp_u32(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-static double sigmoid(double z)
+double spamlr__sigmoid(double z)
 {
     return z >= 0 ? 1.0 / (1.0 + exp(-z)) : exp(z) / (1.0 + exp(z));
+}
+
+void spamlr__row_values(const spamlr_model *m, const uint32_t *ids, const uint32_t *cnt,
+                        size_t n, float *val)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        val[i] = spamlr__feature_value(m->text.features, cnt[i], m->idf ? m->idf[ids[i]] : 1.0f);
+    if (m->text.normalize)
+        spamlr__normalize(val, n);
 }
 
 /* Score of one row given distinct model ids and their counts; val is
@@ -201,25 +237,22 @@ static double row_score(const spamlr_model *m, const uint32_t *ids, const uint32
     double z = 0;
     size_t i;
 
-    for (i = 0; i < n; i++)
-        val[i] = spamlr__feature_value(m->text.features, cnt[i], m->idf ? m->idf[ids[i]] : 1.0f);
-    if (m->text.normalize)
-        spamlr__normalize(val, n);
+    spamlr__row_values(m, ids, cnt, n, val);
     for (i = 0; i < n; i++)
         z += (double)val[i] * m->w[ids[i]];
     return z + (m->has_bias ? m->bias : 0.0);
 }
 
-int spamlr_predict(const spamlr_model *m, spamlr_scratch *s, const char *text, size_t len,
-                   double *prob, double *score)
+int spamlr__scratch_row(const spamlr_model *m, spamlr_model *grow, spamlr_scratch *s,
+                        const char *text, size_t len, uint32_t **ids, uint32_t **cnt,
+                        float **val, size_t *k)
 {
-    size_t i, k;
-    double z;
+    size_t i, j;
+    uint32_t *c;
     int rc;
 
-    if (!m || !s || (!text && len))
-        return SPAMLR_EINVAL;
     s->m = m;
+    s->grow = grow;
     s->n = 0;
     s->err = 0;
     if (m->text.mime) {
@@ -232,32 +265,88 @@ int spamlr_predict(const spamlr_model *m, spamlr_scratch *s, const char *text, s
         text = s->text.data;
         len = s->text.len;
     }
-    if ((rc = spamlr_tokenize(&m->text, text, len, scratch_token, s)))
+    if (!s->err && (rc = spamlr_tokenize(&m->text, text, len, scratch_token, s)))
         return rc;
     if (s->err)
         return s->err;
     if (s->n > 1)
         qsort(s->ids, s->n, sizeof *s->ids, cmp_u32);
-    /* run-length encode in place: ids[k] distinct, counts after them in val */
+    /* run-length encode in place: ids[j] distinct, counts after them in val */
     if (2 * s->n > s->val_cap &&
         spamlr__grow((void **)&s->val, &s->val_cap, 2 * s->n, sizeof *s->val))
         return SPAMLR_ENOMEM;
-    {
-        uint32_t *cnt = (uint32_t *)(void *)(s->val + s->n);
-        for (i = 0, k = 0; i < s->n; i++) {
-            if (k && s->ids[k - 1] == s->ids[i]) {
-                cnt[k - 1]++;
-            } else {
-                s->ids[k] = s->ids[i];
-                cnt[k++] = 1;
-            }
+    c = (uint32_t *)(void *)(s->val + s->n);
+    for (i = 0, j = 0; i < s->n; i++) {
+        if (j && s->ids[j - 1] == s->ids[i]) {
+            c[j - 1]++;
+        } else {
+            s->ids[j] = s->ids[i];
+            c[j++] = 1;
         }
-        z = row_score(m, s->ids, cnt, k, s->val);
     }
+    *ids = s->ids;
+    *cnt = c;
+    *val = s->val;
+    *k = j;
+    return SPAMLR_OK;
+}
+
+int spamlr_predict(const spamlr_model *m, spamlr_scratch *s, const char *text, size_t len,
+                   double *prob, double *score)
+{
+    uint32_t *ids, *cnt;
+    float *val;
+    size_t k;
+    double z;
+    int rc;
+
+    if (!m || !s || (!text && len))
+        return SPAMLR_EINVAL;
+    if ((rc = spamlr__scratch_row(m, NULL, s, text, len, &ids, &cnt, &val, &k)))
+        return rc;
+    z = row_score(m, ids, cnt, k, val);
     if (prob)
-        *prob = sigmoid(z);
+        *prob = spamlr__sigmoid(z);
     if (score)
         *score = z;
+    return SPAMLR_OK;
+}
+
+int spamlr_predict_top(const spamlr_model *m, spamlr_scratch *s, const char *text,
+                       size_t len, double *prob, spamlr_word *words, double *contrib,
+                       size_t k, size_t *nout)
+{
+    uint32_t *ids, *cnt;
+    float *val;
+    size_t n, i, j, got = 0;
+    double z;
+    int rc;
+
+    if (nout)
+        *nout = 0;
+    if (!m || !s || (!text && len) || (k && (!words || !contrib)))
+        return SPAMLR_EINVAL;
+    if ((rc = spamlr__scratch_row(m, NULL, s, text, len, &ids, &cnt, &val, &n)))
+        return rc;
+    z = row_score(m, ids, cnt, n, val);
+    /* keep the k largest |w_i x_i| by insertion; O(n k) for small k */
+    for (i = 0; i < n && k; i++) {
+        double c = (double)val[i] * m->w[ids[i]];
+        if (c == 0 || (got == k && fabs(c) <= fabs(contrib[got - 1])))
+            continue;
+        j = got < k ? got++ : k - 1;
+        while (j > 0 && fabs(c) > fabs(contrib[j - 1])) {
+            words[j] = words[j - 1];
+            contrib[j] = contrib[j - 1];
+            j--;
+        }
+        spamlr_model_word(m, ids[i], &words[j]);
+        contrib[j] = c;
+    }
+    if (prob)
+        *prob = spamlr__sigmoid(z);
+    if (nout)
+        *nout = got;
     return SPAMLR_OK;
 }
 
@@ -293,7 +382,7 @@ int spamlr_predict_dataset(const spamlr_model *m, const spamlr_dataset *ds, doub
         }
         double z = row_score(m, ids, cnt, k, val);
         if (probs)
-            probs[i] = sigmoid(z);
+            probs[i] = spamlr__sigmoid(z);
         if (scores)
             scores[i] = z;
     }

@@ -17,7 +17,16 @@
  *   ..  Z  zlib stream of the payload: tagged sections (see payload())
  *          "TOKS" n tokens, each a 1-2 byte length (7 bits per byte,
  *          low first, high bit = more) and that many UTF-8 bytes;
- *          "WF32" n f32 weights; "IDF " n f32 idf values (tf-idf only)
+ *          "WF32" n f32 weights; "IDF " n f32 idf values (tf-idf only);
+ *          "onln" (optional, lower-case: a reader that does not know it
+ *          skips it and still predicts exactly) the online-learning state
+ *          of lib/online.c: u32 solver (16 AdaGrad, 17 FTRL), u32 0,
+ *          f64 eta, beta, l1, l2, bias accumulator, bias z, u64 updates,
+ *          then n f32 accumulators (sum of squared gradients, >= 0) and,
+ *          for FTRL only, n f32 z values. It is optional, not required,
+ *          because losing it only restarts the step sizes: the weights,
+ *          and so every prediction, are in "WF32"; a library that cannot
+ *          learn online must still be able to use the model.
  *   ..  4  CRC-32 of every byte before it
  */
 #define _DEFAULT_SOURCE
@@ -45,6 +54,7 @@ static const unsigned char MAGIC[8] = {0x89, 'S', 'L', 'R', '\r', '\n', 0x1a, '\
 #define META_MAX 65536
 #define FIXED (8 + 4 + 4 + 4)
 #define MAX_TOKEN 4096
+#define ONLN_HEAD (4 + 4 + 6 * 8 + 8)
 
 /* ------------------------------------------------------- byte helpers */
 
@@ -153,6 +163,22 @@ static int payload(const spamlr_model *m, wbuf *pl)
         put_tag(pl, "IDF ", (uint64_t)m->vocab.n * 4);
         for (i = 0; i < m->vocab.n; i++)
             put_f32(pl, m->idf[i]);
+    }
+    if (m->online && m->acc) {
+        put_tag(pl, "onln", ONLN_HEAD + (uint64_t)m->vocab.n * (m->acc_z ? 8 : 4));
+        put_u32(pl, m->online);
+        put_u32(pl, 0);
+        put_f64(pl, m->eta);
+        put_f64(pl, m->beta);
+        put_f64(pl, m->l1);
+        put_f64(pl, m->l2);
+        put_f64(pl, m->bias_acc);
+        put_f64(pl, m->bias_z);
+        put_u64(pl, m->updates);
+        for (i = 0; i < m->vocab.n; i++)
+            put_f32(pl, m->acc[i]);
+        for (i = 0; m->acc_z && i < m->vocab.n; i++)
+            put_f32(pl, m->acc_z[i]);
     }
     return pl->err;
 }
@@ -368,11 +394,52 @@ static int parse_floats(float **out, const unsigned char *p, size_t n, uint64_t 
     return SPAMLR_OK;
 }
 
+/* The optional "onln" section (see the top of the file). */
+static int parse_online(spamlr_model *m, const unsigned char *p, size_t n, uint64_t count,
+                        spamlr_diag *d)
+{
+    uint32_t solver;
+    size_t i, per;
+
+    if (n < ONLN_HEAD)
+        return bad(d, SPAMLR_ECORRUPT, -1, "online state section too short");
+    solver = get_u32(p);
+    if (solver != SPAMLR_SOLVER_ADAGRAD && solver != SPAMLR_SOLVER_FTRL)
+        return bad(d, SPAMLR_ECORRUPT, -1, "online state of an unknown solver");
+    per = solver == SPAMLR_SOLVER_FTRL ? 8 : 4;
+    if (n - ONLN_HEAD != count * per)
+        return bad(d, SPAMLR_ECORRUPT, -1, "online state section has the wrong size");
+    m->eta = get_f64(p + 8);
+    m->beta = get_f64(p + 16);
+    m->l1 = get_f64(p + 24);
+    m->l2 = get_f64(p + 32);
+    m->bias_acc = get_f64(p + 40);
+    m->bias_z = get_f64(p + 48);
+    m->updates = get_u64(p + 56);
+    if (!(m->eta > 0) || !isfinite(m->eta) || !(m->beta >= 0) || !isfinite(m->beta) ||
+        !(m->l1 >= 0) || !isfinite(m->l1) || !(m->l2 >= 0) || !isfinite(m->l2) ||
+        !(m->bias_acc >= 0) || !isfinite(m->bias_acc) || !isfinite(m->bias_z))
+        return bad(d, SPAMLR_ECORRUPT, -1, "online settings out of range");
+    if (!(m->acc = malloc((size_t)(count + 1) * sizeof *m->acc)) ||
+        (per == 8 && !(m->acc_z = malloc((size_t)(count + 1) * sizeof *m->acc_z))))
+        return SPAMLR_ENOMEM;
+    p += ONLN_HEAD;
+    for (i = 0; i < count; i++) {
+        m->acc[i] = get_f32(p + 4 * i);
+        if (!(m->acc[i] >= 0) || !isfinite(m->acc[i]))
+            return bad(d, SPAMLR_ECORRUPT, -1, "an online accumulator is out of range");
+        if (per == 8 && !isfinite(m->acc_z[i] = get_f32(p + 4 * (count + i))))
+            return bad(d, SPAMLR_ECORRUPT, -1, "an online z value is not finite");
+    }
+    m->online = solver;
+    return SPAMLR_OK;
+}
+
 static int parse_payload(spamlr_model *m, const unsigned char *p, size_t n, uint64_t count,
                          int has_idf, spamlr_diag *d)
 {
     size_t pos = 0;
-    int rc, toks = 0;
+    int rc, toks = 0, online = 0;
 
     while (pos < n) {
         const unsigned char *tag = p + pos;
@@ -391,6 +458,10 @@ static int parse_payload(spamlr_model *m, const unsigned char *p, size_t n, uint
             rc = parse_floats(&m->w, p + pos, (size_t)len, count, "weight", d);
         } else if (memcmp(tag, "IDF ", 4) == 0) {
             rc = parse_floats(&m->idf, p + pos, (size_t)len, count, "idf", d);
+        } else if (memcmp(tag, "onln", 4) == 0) {
+            if (online++)
+                return bad(d, SPAMLR_ECORRUPT, -1, "online state section appears twice");
+            rc = parse_online(m, p + pos, (size_t)len, count, d);
         } else if (tag[0] >= 'A' && tag[0] <= 'Z') {
             return spamlr__diag(d, SPAMLR_ECORRUPT, NULL, 0, -1,
                                 "unknown required section \"%.4s\"", (const char *)tag);
@@ -500,7 +571,7 @@ int spamlr_model_load_buffer(spamlr_model **out, const unsigned char *buf, size_
     /* each token costs at least 4 bytes of weight and 1 of length; zlib
      * cannot expand more than ~1032:1 */
     if (count > UINT32_MAX - 2 || ulen < count * 5 + 24 ||
-        ulen > count * (4 + 4 + 2 + MAX_TOKEN) + 4096 || ulen > zlen * 1032 + 64)
+        ulen > count * (4 + 4 + 8 + 2 + MAX_TOKEN) + 4096 || ulen > zlen * 1032 + 64)
         return spamlr__diag(d, SPAMLR_ESIZE, NULL, 0, (long long)pos - 24,
                             "sizes are impossible (%llu words, %llu payload bytes)",
                             (unsigned long long)count, (unsigned long long)ulen);
