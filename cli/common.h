@@ -26,6 +26,16 @@ int cmd_train(int argc, char **argv);
 int cmd_predict(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);
+int cmd_learn(int argc, char **argv);
+int cmd_filter(int argc, char **argv);
+
+/* Takes an exclusive lock on MODEL.lock (created when missing; flock, so
+ * it ends with the process). Returns the descriptor to pass to
+ * model_unlock(), or -1 after reporting the failure. Every command that
+ * rewrites a model in place holds it from loading to saving, so that
+ * concurrent writers serialise and lose no update. */
+int model_lock(const char *model);
+void model_unlock(int fd);
 
 /* -------------------------------------------------------- option parsing */
 

@@ -14,6 +14,8 @@ static const command commands[] = {
     { "predict", cmd_predict, "print the spam probability of messages" },
     { "eval", cmd_eval, "measure a model on labelled messages" },
     { "inspect", cmd_inspect, "show a model's parameters and word weights" },
+    { "learn", cmd_learn, "update a model in place from messages (online)" },
+    { "filter", cmd_filter, "pass a mail through, adding X-Spam-* headers" },
     { NULL, NULL, NULL }
 };
 

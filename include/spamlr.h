@@ -510,14 +510,17 @@ SPAMLR_API int spamlr_model_online_setup(spamlr_model *m, const spamlr_online_op
 SPAMLR_API int spamlr_model_learn(spamlr_model *m, spamlr_scratch *s, const char *text,
                                   size_t len, int label, int direction, double *prob);
 
-/* spamlr_model_learn for every labelled row of ds, in row order (a
- * training stream); unlabelled rows are skipped. ds may have been read with
- * any vocabulary but should use the model's text options. probs (may be
- * NULL) has one slot per row of ds and receives, for each labelled row, its
- * probability before its own step (NAN for unlabelled rows): the TREC
- * online protocol in one call. NOT thread-safe. */
+/* spamlr_model_learn for the labelled rows of ds (a training stream):
+ * rows order[0..n) in that order (order may repeat rows), or, when order
+ * is NULL, rows 0..n-1 (n must then be <= the row count); unlabelled rows
+ * are skipped. ds may have been read with any vocabulary but should use
+ * the model's text options. probs (may be NULL) has one slot per row of
+ * ds; each labelled row learned gets its probability before its own step
+ * (the TREC online protocol in one call), other slots are left alone.
+ * NOT thread-safe. */
 SPAMLR_API int spamlr_model_learn_dataset(spamlr_model *m, const spamlr_dataset *ds,
-                                          int direction, double *probs);
+                                          const size_t *order, size_t n, int direction,
+                                          double *probs);
 
 /* ---------------------------------------------------------------- metrics */
 

@@ -449,20 +449,20 @@ out:
     return rc;
 }
 
-int spamlr_model_learn_dataset(spamlr_model *m, const spamlr_dataset *ds, int direction,
-                               double *probs)
+int spamlr_model_learn_dataset(spamlr_model *m, const spamlr_dataset *ds,
+                               const size_t *order, size_t n, int direction, double *probs)
 {
     size_t i;
     int rc;
 
-    if (!m || !ds)
+    if (!m || !ds || (!order && n > ds->rows))
         return SPAMLR_EINVAL;
+    for (i = 0; order && i < n; i++)
+        if (order[i] >= ds->rows)
+            return SPAMLR_EINVAL;
     if ((rc = learn_begin(m, direction)))
         return rc;
-    if (probs)
-        for (i = 0; i < ds->rows; i++)
-            probs[i] = NAN;
-    return learn_rows(m, ds, NULL, ds->rows, direction, probs, 0, 1.0, 1.0);
+    return learn_rows(m, ds, order, n, direction, probs, 0, 1.0, 1.0);
 }
 
 /* ------------------------------------------------------ spamlr_train */

@@ -284,7 +284,7 @@ START_TEST(train_with_online_solvers)
     }
     spamlr_model_free(m2);
     /* learn_dataset with TREC probabilities */
-    ck_assert_int_eq(spamlr_model_learn_dataset(m, ds, 1, p), SPAMLR_OK);
+    ck_assert_int_eq(spamlr_model_learn_dataset(m, ds, NULL, NSPAM + NHAM, 1, p), SPAMLR_OK);
     for (i = 0; i < NSPAM + NHAM; i++)
         ck_assert(p[i] >= 0 && p[i] <= 1);
     spamlr_model_info_get(m, &info);
