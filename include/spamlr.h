@@ -282,8 +282,8 @@ typedef struct spamlr_train_opts {
                                the dataset's (else SPAMLR_EINVAL). */
     unsigned epochs;        /* online solvers: passes over the data (5) */
     double eta;             /* online solvers: AdaGrad learning rate or FTRL
-                               alpha; 0 = the default of
-                               spamlr_online_opts_init() */
+                               alpha; 0 (default) = the solver's default
+                               (see spamlr_online_opts) */
     unsigned reserved[8];
 } spamlr_train_opts;
 
@@ -453,7 +453,9 @@ SPAMLR_API int spamlr_predict_top(const spamlr_model *m, spamlr_scratch *s,
 typedef struct spamlr_online_opts {
     unsigned version;       /* SPAMLR_OPTS_VERSION */
     unsigned solver;        /* SPAMLR_SOLVER_ADAGRAD (default) or _FTRL */
-    double eta;             /* AdaGrad step / FTRL alpha. Default 0.2 */
+    double eta;             /* AdaGrad step / FTRL alpha; 0 (default) = the
+                               solver's default: 0.5 for AdaGrad, 5 for FTRL
+                               (the best on the SpamAssassin online run) */
     double beta;            /* FTRL beta. Default 1 */
     double l1;              /* FTRL L1 penalty per update. Default 0 */
     double l2;              /* L2 penalty per update (AdaGrad: lambda w_j is
@@ -482,22 +484,23 @@ SPAMLR_API int spamlr_model_online_setup(spamlr_model *m, const spamlr_online_op
  * current weights; the spam or ham count of the model goes up.
  *
  * direction -1 unlearns a message that was learned by mistake (e.g. with
- * the wrong label): it inverts the solver step that learning this message
- * WOULD have taken to arrive at the current state. It finds the message's
- * gradient g (a one-dimensional root search, since g is the message's
- * feature vector times one number) such that a step with g from a state S
- * leads to the current state, and puts the model back to S: the weights
- * move back and g^2 leaves the accumulators. Guarantee: when the message
- * was the LAST one learned (with the same label), the weights, the bias
- * and the accumulators return to their earlier values up to float
- * rounding (words the message added stay in the vocabulary, at weight 0);
- * after other updates in between, the result is an approximation (the
- * same inverse applied to the current state), as with any gradient
- * method. With AdaGrad's l2 > 0 the inverse ignores the l2 term. Tokens
- * not in the vocabulary are ignored; the count of `label` goes down. To
- * fix a wrong label, unlearn with the wrong label, then learn with the
- * right one. Unlearning a label whose count is 0 (nothing of that class
- * was learned) returns SPAMLR_EINVAL and changes nothing.
+ * the wrong label): it inverts a solver step on this message. The model
+ * remembers its last step (a hash of the message's row and label, and its
+ * gradient; saved in the file), so unlearning the message learned LAST,
+ * with the same label, restores the weights, the bias and the accumulators
+ * to their earlier values up to float rounding (words the message added
+ * stay in the vocabulary, at weight 0). For any other message the step is
+ * inverted approximately: the message's gradient g is found (a root search
+ * in one dimension: g is the feature vector times one number) such that a
+ * step with g leads to the current state, choosing the root nearest to the
+ * message's gradient now when there are several; the model is put back to
+ * the state before that step. As with any gradient method this does not
+ * reproduce the model that never saw the message. With AdaGrad's l2 > 0
+ * the inverse ignores the l2 term. Tokens not in the vocabulary are
+ * ignored; the count of `label` goes down. To fix a wrong label, unlearn
+ * with the wrong label, then learn with the right one. Unlearning a label
+ * whose count is 0 (nothing of that class was learned) returns
+ * SPAMLR_EINVAL and changes nothing.
  *
  * s is the caller's scratch (as for spamlr_predict). prob (may be NULL)
  * receives the spam probability of the message BEFORE the step (with

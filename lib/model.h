@@ -26,6 +26,8 @@ struct spamlr_model {
     double bias_acc, bias_z; /* the same for the bias */
     double eta, beta, l1, l2;/* online hyper-parameters */
     uint64_t updates;        /* online updates applied (learn - unlearn) */
+    uint64_t last_hash;      /* row + label of the last step (0 = none) */
+    double last_gz;          /* and its gradient factor, for exact unlearn */
 };
 
 /* An empty model with default settings, ready to be filled in. */

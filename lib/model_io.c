@@ -22,7 +22,8 @@
  *          skips it and still predicts exactly) the online-learning state
  *          of lib/online.c: u32 solver (16 AdaGrad, 17 FTRL), u32 0,
  *          f64 eta, beta, l1, l2, bias accumulator, bias z, u64 updates,
- *          then n f32 accumulators (sum of squared gradients, >= 0) and,
+ *          u64 hash of the last message learned, f64 its gradient factor
+ *          (so that it can be unlearned exactly), then n f32 accumulators (sum of squared gradients, >= 0) and,
  *          for FTRL only, n f32 z values. It is optional, not required,
  *          because losing it only restarts the step sizes: the weights,
  *          and so every prediction, are in "WF32"; a library that cannot
@@ -54,7 +55,7 @@ static const unsigned char MAGIC[8] = {0x89, 'S', 'L', 'R', '\r', '\n', 0x1a, '\
 #define META_MAX 65536
 #define FIXED (8 + 4 + 4 + 4)
 #define MAX_TOKEN 4096
-#define ONLN_HEAD (4 + 4 + 6 * 8 + 8)
+#define ONLN_HEAD (4 + 4 + 6 * 8 + 8 + 8 + 8)
 
 /* ------------------------------------------------------- byte helpers */
 
@@ -175,6 +176,8 @@ static int payload(const spamlr_model *m, wbuf *pl)
         put_f64(pl, m->bias_acc);
         put_f64(pl, m->bias_z);
         put_u64(pl, m->updates);
+        put_u64(pl, m->last_hash);
+        put_f64(pl, m->last_gz);
         for (i = 0; i < m->vocab.n; i++)
             put_f32(pl, m->acc[i]);
         for (i = 0; m->acc_z && i < m->vocab.n; i++)
@@ -416,9 +419,12 @@ static int parse_online(spamlr_model *m, const unsigned char *p, size_t n, uint6
     m->bias_acc = get_f64(p + 40);
     m->bias_z = get_f64(p + 48);
     m->updates = get_u64(p + 56);
+    m->last_hash = get_u64(p + 64);
+    m->last_gz = get_f64(p + 72);
     if (!(m->eta > 0) || !isfinite(m->eta) || !(m->beta >= 0) || !isfinite(m->beta) ||
         !(m->l1 >= 0) || !isfinite(m->l1) || !(m->l2 >= 0) || !isfinite(m->l2) ||
-        !(m->bias_acc >= 0) || !isfinite(m->bias_acc) || !isfinite(m->bias_z))
+        !(m->bias_acc >= 0) || !isfinite(m->bias_acc) || !isfinite(m->bias_z) ||
+        !isfinite(m->last_gz))
         return bad(d, SPAMLR_ECORRUPT, -1, "online settings out of range");
     if (!(m->acc = malloc((size_t)(count + 1) * sizeof *m->acc)) ||
         (per == 8 && !(m->acc_z = malloc((size_t)(count + 1) * sizeof *m->acc_z))))
