@@ -106,6 +106,7 @@ test-unit: $(TEST_BIN)
 
 test-cli: $(CLI)
 	@sh tests/cli.sh $(CLI)
+	@sh tests/cli_online.sh $(CLI)
 
 test-build: $(B)/spamlr.pc lib
 	@sh tests/build.sh "$(CC)" "$(MAKE) B=$(B)"
