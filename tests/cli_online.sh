@@ -10,7 +10,7 @@ set -u
 BIN=${1:?usage: sh tests/cli_online.sh path/to/spamlr}
 case $BIN in /*) ;; *) BIN=$(pwd)/$BIN ;; esac
 [ -x "$BIN" ] || { echo "cli_online.sh: $BIN is not an executable" >&2; exit 1; }
-for tool in python3 cmp grep sed head; do
+for tool in python3 awk cmp grep sed head; do
     command -v $tool >/dev/null 2>&1 || { echo "cli_online.sh: $tool is needed" >&2; exit 1; }
 done
 ROOT=$(pwd)
@@ -31,8 +31,11 @@ fail() {
 check() { current=$1; checks=$((checks + 1)); }
 run() { "$BIN" "$@" >"$T/out" 2>"$T/err"; rc=$?; }
 expect_rc() { [ "$rc" = "$1" ] || fail "exit status $rc, expected $1"; }
-# json FILE EXPR: evaluates a Python expression on the JSON object j
-json() { python3 -c "import json,sys; j=json.load(open(sys.argv[1])); print($2)" "$1"; }
+# jget FILE KEY: the value of the first "KEY": number/string in FILE (the
+# JSON of spamlr is one line; keys asked for here are unique)
+jget() { grep -o "\"$2\":[^,}]*" "$1" | head -1 | sed 's/^[^:]*://; s/"//g'; }
+# ok EXPR: awk arithmetic condition (python3 starts too slowly on some hosts)
+ok() { awk "BEGIN { exit !($1) }"; }
 
 CORPUS=$ROOT/data/corpus.tsv
 TEST=$ROOT/data/corpus-test.tsv
@@ -45,8 +48,8 @@ for s in adagrad ftrl; do
     expect_rc 0
     run eval -m "$T/$s.slr" --format json "$TEST"
     expect_rc 0
-    auc=$(json "$T/out" "j['auc']")
-    python3 -c "import sys; sys.exit(0 if $auc > 0.95 else 1)" || fail "$s AUC $auc <= 0.95"
+    auc=$(jget "$T/out" auc)
+    ok "$auc > 0.95" || fail "$s AUC $auc <= 0.95"
     run inspect "$T/$s.slr" --format json
     grep -q "\"solver\":\"$s\"" "$T/out" || fail "inspect does not name solver $s"
 done
@@ -58,7 +61,7 @@ g_cold=$(sed -n 's/.*(initial \([^)]*\)).*/\1/p' "$T/err")
 run train -o "$T/warm.slr" --init "$T/base.slr" "$CORPUS"
 expect_rc 0
 g_warm=$(sed -n 's/.*(initial \([^)]*\)).*/\1/p' "$T/err")
-python3 -c "import sys; sys.exit(0 if $g_warm < 1e-3 * $g_cold else 1)" ||
+ok "$g_warm < 1e-3 * $g_cold" ||
     fail "warm start gradient $g_warm is not << cold start $g_cold"
 run train -q -o "$T/x.slr" --init "$T/missing.slr" "$CORPUS"
 expect_rc 1
@@ -80,33 +83,31 @@ mail() { # mail FILE SUBJECT BODY
 }
 check "learn moves a word and counts the message"
 cp "$T/base.slr" "$T/m.slr"
-before=$("$BIN" inspect "$T/m.slr" --format json)
+"$BIN" inspect "$T/m.slr" --format json > "$T/before.json"
 mail "$T/s1.eml" "cheap zorblax offer" "buy zorblax pills now"
 run learn -m "$T/m.slr" --spam "$T/s1.eml"
 expect_rc 0
 run inspect "$T/m.slr" --word zorblax --format tsv
 expect_rc 0
 w=$(cut -f2 "$T/out")
-python3 -c "import sys; sys.exit(0 if $w > 0 else 1)" || fail "zorblax weight $w not > 0"
+ok "$w > 0" || fail "zorblax weight $w not > 0"
 "$BIN" inspect "$T/m.slr" --format json > "$T/after.json"
-spam0=$(echo "$before" | python3 -c "import json,sys; print(json.load(sys.stdin)['spam'])")
-[ "$(json "$T/after.json" "j['spam']")" = $((spam0 + 1)) ] || fail "spam count not +1"
+spam0=$(jget "$T/before.json" spam)
+[ "$(jget "$T/after.json" spam)" = $((spam0 + 1)) ] || fail "spam count not +1"
 ls "$T"/m.slr.tmp-* >/dev/null 2>&1 && fail "temporary file left behind"
 
 check "learn --unlearn of the last message restores the weights"
 cp "$T/base.slr" "$T/u.slr"
-"$BIN" inspect "$T/u.slr" --word free --format tsv > "$T/w0"
+"$BIN" inspect "$T/u.slr" --word now --format tsv > "$T/w0"
 run learn -m "$T/u.slr" --ham "$T/s1.eml"
 expect_rc 0
-"$BIN" inspect "$T/u.slr" --word free --format tsv > "$T/w1"
+"$BIN" inspect "$T/u.slr" --word now --format tsv > "$T/w1"
 run learn -m "$T/u.slr" --ham --unlearn "$T/s1.eml"
 expect_rc 0
-"$BIN" inspect "$T/u.slr" --word free --format tsv > "$T/w2"
-python3 - "$T/w0" "$T/w2" <<'PY' || fail "weight of 'free' not restored"
-import sys
-a = float(open(sys.argv[1]).read().split()[1]); b = float(open(sys.argv[2]).read().split()[1])
-sys.exit(0 if abs(a - b) < 1e-4 else 1)
-PY
+"$BIN" inspect "$T/u.slr" --word now --format tsv > "$T/w2"
+a=$(cut -f2 "$T/w0"); b=$(cut -f2 "$T/w2"); c=$(cut -f2 "$T/w1")
+ok "$a != $c" || fail "learning as ham did not move 'now'"
+ok "$a - $b < 1e-4 && $b - $a < 1e-4" || fail "weight of 'now' not restored ($a -> $c -> $b)"
 
 check "unlearn what was never learned is refused, model untouched"
 run learn -m "$T/empty.slr" --create --spam "$T/s1.eml"
@@ -145,7 +146,7 @@ while [ $i -le 8 ]; do
 done
 for p in $pids; do wait "$p" || fail "a concurrent learner failed: $(cat "$T"/cerr*)"; done
 "$BIN" inspect "$T/conc.slr" --format json > "$T/conc.json"
-[ "$(json "$T/conc.json" "j['spam']")" = $((spam0 + 8)) ] || fail "spam count is not +8"
+[ "$(jget "$T/conc.json" spam)" = $((spam0 + 8)) ] || fail "spam count is not +8"
 i=1
 while [ $i -le 8 ]; do
     run inspect "$T/conc.slr" --word uniqtoken$i --format tsv
@@ -229,27 +230,26 @@ check "eval --target-fpr and --save-threshold"
 cp "$T/base.slr" "$T/th.slr"
 run eval -m "$T/th.slr" --format json --target-fpr 0.01 "$TEST"
 expect_rc 0
-t=$(json "$T/out" "j['threshold_for_target_fpr']")
-fpr=$(json "$T/out" "j['ham_fpr_at_target']")
-python3 -c "import sys; sys.exit(0 if $fpr <= 0.01 else 1)" || fail "FPR $fpr > 0.01"
+t=$(jget "$T/out" threshold_for_target_fpr)
+fpr=$(jget "$T/out" ham_fpr_at_target)
+ok "$fpr <= 0.01" || fail "FPR $fpr > 0.01"
 run eval -m "$T/th.slr" --target-fpr 0.01 --save-threshold "$TEST"
 expect_rc 0
 "$BIN" inspect "$T/th.slr" --format json > "$T/th.json"
-[ "$(json "$T/th.json" "repr(j['threshold'])")" = "$(python3 -c "print(repr(float('$t')))")" ] ||
-    fail "saved threshold $(json "$T/th.json" "j['threshold']") != $t"
+saved=$(jget "$T/th.json" threshold)
+ok "$saved == $t && $saved > 0" || fail "saved threshold $saved != $t"
 run eval -m "$T/th.slr" --format json "$TEST"
-[ "$(json "$T/out" "j['fp']")" -le 0 ] 2>/dev/null ||
-    python3 -c "import sys; sys.exit(0 if $(json "$T/out" "j['ham_fpr']") <= 0.01 else 1)" ||
-    fail "model threshold not used by eval"
+[ "$(jget "$T/out" threshold)" = "$t" ] || fail "eval does not use the saved threshold"
+ok "$(jget "$T/out" ham_fpr) <= 0.01" || fail "ham FP rate above 0.01 at the saved threshold"
 run eval -m "$T/th.slr" --save-threshold "$TEST"
 expect_rc 2
 
 check "eval --online: TREC protocol and learning curve"
 run eval --online --block 100 --format json "$CORPUS" "$TEST"
 expect_rc 0
-[ "$(json "$T/out" "j['n']")" = 520 ] || fail "online eval did not classify 520 messages"
-[ "$(json "$T/out" "len(j['curve'])")" = 6 ] || fail "curve has not 6 blocks"
-[ "$(json "$T/out" "j['curve'][-1]['end']")" = 520 ] || fail "curve does not end at 520"
+[ "$(jget "$T/out" n)" = 520 ] || fail "online eval did not classify 520 messages"
+[ "$(grep -o '"end":' "$T/out" | wc -l)" = 6 ] || fail "curve has not 6 blocks"
+grep -q '"end":520,' "$T/out" || fail "curve does not end at 520"
 run eval --online --shuffle 3 "$CORPUS"
 expect_rc 0
 grep -q "learning curve" "$T/out" || fail "no learning curve in text output"
