@@ -3,6 +3,7 @@
 #   make check      the whole test suite (installs build deps when root)
 #   make demo       fetch the SpamAssassin corpus, train, evaluate, inspect
 #   make bench      benchmarks against peers (prints; never fails)
+#   make bench-predict  messages/s and latency of one-message prediction
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make check SANITIZE=address,undefined
 
@@ -49,7 +50,7 @@ STATIC := $(B)/libspamlr.a
 SHARED := $(B)/libspamlr.so.$(VERSION)
 CLI    := $(B)/spamlr
 
-.PHONY: all lib cli check test-unit test-cli test-build test-integration demo bench \
+.PHONY: all lib cli check test-unit test-cli test-build test-integration demo bench bench-predict \
         install uninstall clean deps corpus
 .DELETE_ON_ERROR:
 
@@ -123,6 +124,14 @@ demo: deps
 
 bench: all
 	@sh tests/bench/run.sh $(CLI) || true
+
+# Prediction speed on the SpamAssassin test split, with a model trained on
+# the train split (prints; never fails).
+bench-predict: all $(B)/tests/bench/bench_predict
+	@sh data/get-spamassassin.sh >/dev/null 2>&1 && \
+	  $(CLI) train -q -o $(B)/bench-sa.slr --index data/spamassassin/train.idx && \
+	  $(B)/tests/bench/bench_predict $(B)/bench-sa.slr data/spamassassin/test.idx \
+	    $$(nproc 2>/dev/null || echo 2) 5 || true
 
 install: lib $(CLI) $(B)/spamlr.pc
 	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(PCDIR)

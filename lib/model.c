@@ -207,10 +207,51 @@ static int scratch_token(void *ctx, const char *tok, size_t len)
     return 0;
 }
 
-static int cmp_u32(const void *a, const void *b)
+static void sift_down(uint32_t *a, size_t i, size_t n)
 {
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    return (x > y) - (x < y);
+    uint32_t v = a[i];
+
+    for (;;) {
+        size_t c = 2 * i + 1;
+        if (c >= n)
+            break;
+        if (c + 1 < n && a[c + 1] > a[c])
+            c++;
+        if (a[c] <= v)
+            break;
+        a[i] = a[c];
+        i = c;
+    }
+    a[i] = v;
+}
+
+/* Sorts ids in place without allocating (glibc's qsort may malloc a merge
+ * buffer for large arrays, which the prediction hot path must not):
+ * insertion sort for short rows, heapsort for the rest. */
+static void sort_ids(uint32_t *a, size_t n)
+{
+    size_t i;
+
+    if (n <= 32) {
+        for (i = 1; i < n; i++) {
+            uint32_t v = a[i];
+            size_t j = i;
+            while (j > 0 && a[j - 1] > v) {
+                a[j] = a[j - 1];
+                j--;
+            }
+            a[j] = v;
+        }
+        return;
+    }
+    for (i = n / 2; i-- > 0;)
+        sift_down(a, i, n);
+    for (i = n - 1; i > 0; i--) {
+        uint32_t t = a[0];
+        a[0] = a[i];
+        a[i] = t;
+        sift_down(a, 0, i);
+    }
 }
 
 double spamlr__sigmoid(double z)
@@ -269,8 +310,7 @@ int spamlr__scratch_row(const spamlr_model *m, spamlr_model *grow, spamlr_scratc
         return rc;
     if (s->err)
         return s->err;
-    if (s->n > 1)
-        qsort(s->ids, s->n, sizeof *s->ids, cmp_u32);
+    sort_ids(s->ids, s->n);
     /* run-length encode in place: ids[j] distinct, counts after them in val */
     if (2 * s->n > s->val_cap &&
         spamlr__grow((void **)&s->val, &s->val_cap, 2 * s->n, sizeof *s->val))
