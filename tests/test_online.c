@@ -9,13 +9,23 @@
 /* ---------------------------------------------------- counting mallocs
  * The test program's own malloc family wraps glibc's, so every allocation
  * anywhere in the process (library included) is counted while `counting`
- * is set in the thread that allocates. */
+ * is set in the thread that allocates. Not under AddressSanitizer, which
+ * owns malloc itself (the count checks are then skipped). */
+#if defined(__has_feature)
+#  if __has_feature(address_sanitizer)
+#    define TU_NO_WRAP 1
+#  endif
+#endif
+#if defined(__SANITIZE_ADDRESS__) || !defined(__GLIBC__)
+#  define TU_NO_WRAP 1
+#endif
+static _Thread_local int counting;
+static _Thread_local long allocs;
+#ifndef TU_NO_WRAP
 extern void *__libc_malloc(size_t);
 extern void *__libc_calloc(size_t, size_t);
 extern void *__libc_realloc(void *, size_t);
 extern void __libc_free(void *);
-static _Thread_local int counting;
-static _Thread_local long allocs;
 
 void *malloc(size_t n);
 void *calloc(size_t a, size_t b);
@@ -41,6 +51,7 @@ void free(void *p)
 {
     __libc_free(p);
 }
+#endif
 
 /* ------------------------------------------------------------- data */
 
@@ -508,8 +519,11 @@ START_TEST(predict_allocates_nothing)
         }
     counting = 0;
     got = allocs;
+    (void)got;
+#ifndef TU_NO_WRAP
     ck_assert_int_eq(got, 0);
     /* the counter does count: a fresh scratch must allocate */
+#endif
     {
         spamlr_scratch *s2 = NULL;
         allocs = 0;
@@ -517,7 +531,9 @@ START_TEST(predict_allocates_nothing)
         spamlr_scratch_create(&s2);
         spamlr_predict(m, s2, texts[100], text_len[100], &p, NULL);
         counting = 0;
+#ifndef TU_NO_WRAP
         ck_assert_int_gt(allocs, 0);
+#endif
         spamlr_scratch_free(s2);
     }
     for (int i = 0; i < NTEXTS; i++)
