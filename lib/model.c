@@ -15,6 +15,8 @@ struct spamlr_scratch {
     size_t val_cap;
     const spamlr_model *m;
     spamlr_model *grow;      /* intern unknown tokens into this model */
+    uint32_t *tmp;           /* radix-sort buffer */
+    size_t tmp_cap;
     int err;
     spamlr__buf text;       /* decoded text of an e-mail */
 };
@@ -174,6 +176,7 @@ void spamlr_scratch_free(spamlr_scratch *s)
     if (!s)
         return;
     free(s->ids);
+    free(s->tmp);
     free(s->val);
     spamlr__buf_free(&s->text);
     free(s);
@@ -207,32 +210,17 @@ static int scratch_token(void *ctx, const char *tok, size_t len)
     return 0;
 }
 
-static void sift_down(uint32_t *a, size_t i, size_t n)
+/* Sorts ids[0..n) without allocating once the scratch is warm (glibc's
+ * qsort may malloc a merge buffer, which the hot path must not): insertion
+ * sort for short rows, else an LSD radix sort by bytes through s->tmp,
+ * skipping the bytes in which all ids agree. 0 or SPAMLR_ENOMEM. */
+static int sort_ids(spamlr_scratch *s, uint32_t *a, size_t n)
 {
-    uint32_t v = a[i];
+    size_t i, cnt[256];
+    uint32_t *src = a, *dst, *t, all_or = 0, all_and = UINT32_MAX;
+    unsigned shift;
 
-    for (;;) {
-        size_t c = 2 * i + 1;
-        if (c >= n)
-            break;
-        if (c + 1 < n && a[c + 1] > a[c])
-            c++;
-        if (a[c] <= v)
-            break;
-        a[i] = a[c];
-        i = c;
-    }
-    a[i] = v;
-}
-
-/* Sorts ids in place without allocating (glibc's qsort may malloc a merge
- * buffer for large arrays, which the prediction hot path must not):
- * insertion sort for short rows, heapsort for the rest. */
-static void sort_ids(uint32_t *a, size_t n)
-{
-    size_t i;
-
-    if (n <= 32) {
+    if (n <= 64) {
         for (i = 1; i < n; i++) {
             uint32_t v = a[i];
             size_t j = i;
@@ -242,16 +230,36 @@ static void sort_ids(uint32_t *a, size_t n)
             }
             a[j] = v;
         }
-        return;
+        return SPAMLR_OK;
     }
-    for (i = n / 2; i-- > 0;)
-        sift_down(a, i, n);
-    for (i = n - 1; i > 0; i--) {
-        uint32_t t = a[0];
-        a[0] = a[i];
-        a[i] = t;
-        sift_down(a, 0, i);
+    if (n > s->tmp_cap && spamlr__grow((void **)&s->tmp, &s->tmp_cap, n, sizeof *s->tmp))
+        return SPAMLR_ENOMEM;
+    dst = s->tmp;
+    for (i = 0; i < n; i++) {
+        all_or |= a[i];
+        all_and &= a[i];
     }
+    for (shift = 0; shift < 32; shift += 8) {
+        size_t sum = 0;
+        if ((((all_or ^ all_and) >> shift) & 0xff) == 0)
+            continue; /* every id has the same byte here */
+        memset(cnt, 0, sizeof cnt);
+        for (i = 0; i < n; i++)
+            cnt[(src[i] >> shift) & 0xff]++;
+        for (i = 0; i < 256; i++) {
+            size_t c = cnt[i];
+            cnt[i] = sum;
+            sum += c;
+        }
+        for (i = 0; i < n; i++)
+            dst[cnt[(src[i] >> shift) & 0xff]++] = src[i];
+        t = src;
+        src = dst;
+        dst = t;
+    }
+    if (src != a)
+        memcpy(a, src, n * sizeof *a);
+    return SPAMLR_OK;
 }
 
 double spamlr__sigmoid(double z)
@@ -310,7 +318,8 @@ int spamlr__scratch_row(const spamlr_model *m, spamlr_model *grow, spamlr_scratc
         return rc;
     if (s->err)
         return s->err;
-    sort_ids(s->ids, s->n);
+    if (sort_ids(s, s->ids, s->n))
+        return SPAMLR_ENOMEM;
     /* run-length encode in place: ids[j] distinct, counts after them in val */
     if (2 * s->n > s->val_cap &&
         spamlr__grow((void **)&s->val, &s->val_cap, 2 * s->n, sizeof *s->val))
