@@ -578,6 +578,44 @@ START_TEST(predict_top_lists_contributions)
 }
 END_TEST
 
+/* A long message over a vocabulary of thousands of words (token ids of
+ * more than one byte, the radix-sort path) scores as the dataset path does. */
+START_TEST(long_message_matches_dataset)
+{
+    spamlr_text_opts to;
+    spamlr_model *m = NULL;
+    spamlr_scratch *s = NULL;
+    spamlr_dataset *ds = NULL;
+    char *t = malloc(3000 * 16);
+    size_t n = 0, i;
+    double p1, p2, z1, z2;
+    uint32_t r = 7;
+
+    plain_opts(&to);
+    ck_assert_int_eq(spamlr_model_create(&m, &to), 0);
+    ck_assert_int_eq(spamlr_scratch_create(&s), 0);
+    for (i = 0; i < 3000; i++)
+        n += (size_t)sprintf(t + n, "w%zu ", i);
+    ck_assert_int_eq(spamlr_model_learn(m, s, t, n, SPAMLR_SPAM, 1, NULL), 0);
+    n = 0;
+    for (i = 0; i < 3000; i++) {
+        r = r * 1103515245u + 12345u;
+        n += (size_t)sprintf(t + n, "w%u ", (r >> 8) % 3000);
+    }
+    ck_assert_int_eq(spamlr_model_learn(m, s, t, n, SPAMLR_HAM, 1, NULL), 0);
+    ck_assert_int_eq(spamlr_predict(m, s, t, n, &p1, &z1), 0);
+    ck_assert_int_eq(spamlr_dataset_create(&ds, &to), 0);
+    ck_assert_int_eq(spamlr_dataset_add(ds, SPAMLR_UNLABELLED, t, n, NULL), 0);
+    ck_assert_int_eq(spamlr_predict_dataset(m, ds, &p2, &z2), 0);
+    ck_assert_double_eq_tol(z1, z2, 1e-9);
+    ck_assert_double_eq_tol(p1, p2, 1e-12);
+    free(t);
+    spamlr_dataset_free(ds);
+    spamlr_scratch_free(s);
+    spamlr_model_free(m);
+}
+END_TEST
+
 static Suite *online_suite(void)
 {
     Suite *s = suite_create("online");
@@ -593,6 +631,7 @@ static Suite *online_suite(void)
     tcase_add_test(t, threads_share_a_model);
     tcase_add_test(t, predict_allocates_nothing);
     tcase_add_test(t, predict_top_lists_contributions);
+    tcase_add_test(t, long_message_matches_dataset);
     suite_add_tcase(s, t);
     return s;
 }
