@@ -3,6 +3,7 @@
 #   make check      the whole test suite (installs build deps when root)
 #   make demo       fetch the SpamAssassin corpus, train, evaluate, inspect
 #   make bench      benchmarks against peers (prints; never fails)
+#   make bench-predict  messages/s and latency of one-message prediction
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make check SANITIZE=address,undefined
 #   make check-valgrind  unit suites under valgrind (leaks, invalid reads)
@@ -68,10 +69,9 @@ STATIC := $(B)/libspamlr.a
 SHARED := $(B)/libspamlr.so.$(VERSION)
 CLI    := $(B)/spamlr
 
-.PHONY: check-mpi
-.PHONY: all lib cli check test-unit test-cli test-build test-integration demo bench \
+.PHONY: all lib cli check test-unit test-cli test-build test-integration demo bench bench-predict \
         install uninstall clean deps corpus fuzz fuzz-bins test-fuzz-replay test-robust \
-        check-valgrind check-tsan
+        check-valgrind check-tsan check-mpi
 .DELETE_ON_ERROR:
 
 all: lib cli
@@ -132,6 +132,7 @@ test-unit: $(TEST_BIN)
 test-cli: $(CLI)
 	@sh tests/cli.sh $(CLI)
 	@sh tests/cli_inspect.sh $(CLI)
+	@sh tests/cli_online.sh $(CLI)
 
 test-build: $(B)/spamlr.pc lib
 	@sh tests/build.sh "$(CC) $(SANFLAGS)" "$(MAKE) B=$(B)"
@@ -220,6 +221,14 @@ $(B)/bench/%: tests/bench/%.c $(STATIC)
 
 bench: all $(BENCH_BIN)
 	@sh tests/bench/run.sh $(CLI) $(B)/bench || true
+
+# Prediction speed on the SpamAssassin test split, with a model trained on
+# the train split (prints; never fails).
+bench-predict: all $(B)/tests/bench/bench_predict
+	@sh data/get-spamassassin.sh >/dev/null 2>&1 && \
+	  $(CLI) train -q -o $(B)/bench-sa.slr --index data/spamassassin/train.idx && \
+	  $(B)/tests/bench/bench_predict $(B)/bench-sa.slr data/spamassassin/test.idx \
+	    $$(nproc 2>/dev/null || echo 2) 5 || true
 
 install: lib $(CLI) $(B)/spamlr.pc
 	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(PCDIR)

@@ -1,17 +1,26 @@
 /* cmd_eval.c - spamlr eval: measure a model on labelled messages. */
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "common.h"
 
-enum { OPT_HELP = 1, OPT_MODEL, OPT_FORMAT, OPT_THRESHOLD };
+enum { OPT_HELP = 1, OPT_MODEL, OPT_FORMAT, OPT_THRESHOLD, OPT_ONLINE, OPT_TARGET_FPR,
+       OPT_SAVE_THRESHOLD, OPT_BLOCK, OPT_SHUFFLE, OPT_SOLVER, OPT_ETA };
 
 static const cli_opt eval_opts[] = {
     { "help", 'h', 0, OPT_HELP },
     { "model", 'm', 1, OPT_MODEL },
     { "format", 0, 1, OPT_FORMAT },
     { "threshold", 0, 1, OPT_THRESHOLD },
+    { "online", 0, 0, OPT_ONLINE },
+    { "target-fpr", 0, 1, OPT_TARGET_FPR },
+    { "save-threshold", 0, 0, OPT_SAVE_THRESHOLD },
+    { "block", 0, 1, OPT_BLOCK },
+    { "shuffle", 0, 1, OPT_SHUFFLE },
+    { "solver", 0, 1, OPT_SOLVER },
+    { "eta", 0, 1, OPT_ETA },
     INPUT_OPTIONS,
     { NULL, 0, 0, 0 }
 };
@@ -25,19 +34,48 @@ typedef struct eval_cfg {
     int has_threshold;
     double threshold;
     int help;
+    int online;
+    int has_target;
+    double target_fpr;
+    int save_threshold;
+    unsigned long block;
+    int has_shuffle;
+    unsigned long seed;
+    unsigned solver;
+    double eta;
     input_list inputs;
 } eval_cfg;
 
+static const char *const online_names[] = { "adagrad", "ftrl", NULL };
+
 static void eval_help(void)
 {
-    printf("usage: spamlr eval -m MODEL [--format text|json] [--threshold T] INPUT...\n\n"
+    printf("usage: spamlr eval -m MODEL [--format text|json] [--threshold T]\n"
+           "                   [--target-fpr X [--save-threshold]] INPUT...\n"
+           "       spamlr eval --online [-m MODEL] [--block N] [--shuffle SEED] INPUT...\n\n"
            "Predicts every labelled message and prints accuracy, precision, recall,\n"
            "F1, MCC, ROC AUC, (1-AUC)%%, the ham false-positive rate, the spam miss\n"
            "rate, log loss and the confusion matrix (spam is the positive class).\n\n"
+           "With --online (the TREC spam-track protocol) each message, in input\n"
+           "order, is first classified and then learned with its true label, starting\n"
+           "from an empty model (or from MODEL, which is not changed); the metrics are\n"
+           "those of the classifications, and a learning curve gives them per block\n"
+           "of N messages.\n\n"
            "options:\n"
-           "  -m, --model MODEL   model file (required)\n"
+           "  -m, --model MODEL   model file (required without --online)\n"
            "  --format F          text (default) or json (one object)\n"
            "  --threshold T       spam when probability >= T (default: the model's)\n"
+           "  --target-fpr X      also print the smallest threshold that calls at most\n"
+           "                      a fraction X of the ham spam (e.g. 0.001), and the\n"
+           "                      spam recall at it\n"
+           "  --save-threshold    store that threshold in MODEL (rewritten atomically\n"
+           "                      under MODEL.lock)\n"
+           "  --online            TREC-style online evaluation (see above)\n"
+           "  --block N           learning-curve block size (default 500)\n"
+           "  --shuffle SEED      --online: learn in a fixed pseudo-random order made\n"
+           "                      from SEED instead of input order\n"
+           "  --solver S          --online from scratch: adagrad (default) or ftrl\n"
+           "  --eta X             --online from scratch: learning rate\n"
            "  -h, --help          show this help\n\n"
            "%s"
            "  FILE               lines 'label<TAB>text', label spam/ham or 1/0;\n"
@@ -60,6 +98,27 @@ static int parse_option(cli_args *a, eval_cfg *cfg, int id, const char *v)
     case OPT_THRESHOLD:
         cfg->has_threshold = 1;
         return args_double(a, v, 0, 1, &cfg->threshold) ? EXIT_USAGE : 0;
+    case OPT_ONLINE: cfg->online = 1; return 0;
+    case OPT_TARGET_FPR:
+        cfg->has_target = 1;
+        if (args_double(a, v, 0, 1, &cfg->target_fpr))
+            return EXIT_USAGE;
+        return cfg->target_fpr < 1 ? 0 : usage_error(a->cmd, "option '%s': must be < 1",
+                                                     a->name);
+    case OPT_SAVE_THRESHOLD: cfg->save_threshold = 1; return 0;
+    case OPT_BLOCK: return args_uint(a, v, 1, 100000000, &cfg->block) ? EXIT_USAGE : 0;
+    case OPT_SHUFFLE:
+        cfg->has_shuffle = 1;
+        return args_uint(a, v, 0, 4294967295ul, &cfg->seed) ? EXIT_USAGE : 0;
+    case OPT_SOLVER:
+        if ((i = args_choice(a, v, online_names)) < 0)
+            return EXIT_USAGE;
+        cfg->solver = i ? SPAMLR_SOLVER_FTRL : SPAMLR_SOLVER_ADAGRAD;
+        return 0;
+    case OPT_ETA:
+        if (args_double(a, v, 0, 1e6, &cfg->eta))
+            return EXIT_USAGE;
+        return cfg->eta > 0 ? 0 : usage_error(a->cmd, "option '%s': must be > 0", a->name);
     default: return input_take(&cfg->inputs, id, v, INPUT_LINES);
     }
 }
@@ -79,8 +138,10 @@ static int parse_args(eval_cfg *cfg, int argc, char **argv)
     }
     if (cfg->help)
         return 0;
-    if (!cfg->model)
+    if (!cfg->model && !cfg->online)
         return usage_error(a.cmd, "no model given (-m MODEL)");
+    if (cfg->save_threshold && (!cfg->has_target || cfg->online))
+        return usage_error(a.cmd, "--save-threshold needs --target-fpr (and no --online)");
     if (cfg->inputs.n == 0)
         return usage_error(a.cmd, "no input given");
     return 0;
@@ -132,7 +193,6 @@ static void print_json(const spamlr_metrics *mt)
     json_field("spam_fnr", mt->spam_fnr, 0);
     json_field("log_loss", mt->log_loss, 0);
     json_field("threshold", mt->threshold, 0);
-    fputs("}\n", stdout);
 }
 
 /* Copies the label of every row of ds (n > 0 rows) into a new array. */
@@ -168,28 +228,219 @@ static int measure(const spamlr_dataset *ds, const double *probs, double t,
     return 0;
 }
 
+/* The model to evaluate: MODEL, or for --online without one an empty
+ * model with the chosen online solver. */
+static int open_model(const eval_cfg *cfg, spamlr_model **m)
+{
+    spamlr_online_opts oo;
+    int err;
+
+    if (cfg->model)
+        return model_open(m, cfg->model);
+    if ((err = spamlr_model_create(m, NULL)))
+        return report_failure(err, NULL, NULL);
+    spamlr_online_opts_init(&oo);
+    oo.solver = cfg->solver ? cfg->solver : SPAMLR_SOLVER_ADAGRAD;
+    if (cfg->eta > 0)
+        oo.eta = cfg->eta;
+    if ((err = spamlr_model_online_setup(*m, &oo)))
+        return report_failure(err, NULL, NULL);
+    return 0;
+}
+
+/* The labelled rows in learning order: input order, or a permutation made
+ * from the seed (xorshift64* + Fisher-Yates, the same on every machine). */
+static size_t *learning_order(const eval_cfg *cfg, const spamlr_dataset *ds, size_t *n)
+{
+    size_t rows = spamlr_dataset_rows(ds), i, k = 0;
+    size_t *order = malloc((rows + 1) * sizeof *order);
+    uint64_t r = 0x853c49e6748fea9bull ^ (uint64_t)cfg->seed;
+
+    if (!order)
+        return NULL;
+    for (i = 0; i < rows; i++)
+        if (spamlr_dataset_label(ds, i) != SPAMLR_UNLABELLED)
+            order[k++] = i;
+    for (i = k; cfg->has_shuffle && i > 1; i--) {
+        size_t j, t;
+        r ^= r >> 12;
+        r ^= r << 25;
+        r ^= r >> 27;
+        j = (size_t)((r * 0x2545f4914f6cdd1dull) % i);
+        t = order[i - 1];
+        order[i - 1] = order[j];
+        order[j] = t;
+    }
+    *n = k;
+    return order;
+}
+
+/* The learning curve: metrics of the classifications of each block of
+ * cfg->block messages, in learning order. */
+static int print_curve(const eval_cfg *cfg, const spamlr_dataset *ds, const size_t *order,
+                       size_t n, const double *probs, double t)
+{
+    int *lab = malloc((n + 1) * sizeof *lab);
+    double *p = malloc((n + 1) * sizeof *p);
+    size_t i, b, block = cfg->block ? cfg->block : 500;
+
+    if (!lab || !p) {
+        free(lab);
+        free(p);
+        return report_failure(SPAMLR_ENOMEM, NULL, NULL);
+    }
+    for (i = 0; i < n; i++) {
+        lab[i] = spamlr_dataset_label(ds, order[i]);
+        p[i] = probs[order[i]];
+    }
+    if (cfg->format == FORMAT_JSON)
+        fputs(",\"curve\":[", stdout);
+    else
+        printf("\nlearning curve (blocks of %zu messages, in learning order)\n"
+               "  messages  errors  ham FP  spam missed  (1-AUC)%%\n", block);
+    for (b = 0; b < n; b += block) {
+        size_t len = n - b < block ? n - b : block;
+        spamlr_metrics mt;
+        if (spamlr_metrics_compute(&mt, lab + b, p + b, len, t) != SPAMLR_OK)
+            continue;
+        if (cfg->format == FORMAT_JSON) {
+            printf("%s{\"end\":%zu,\"n\":%zu,\"errors\":%zu,\"fp\":%zu,\"fn\":%zu,"
+                   "\"one_minus_auc_pct\":", b ? "," : "", b + len, len, mt.fp + mt.fn,
+                   mt.fp, mt.fn);
+            json_number(stdout, mt.fp + mt.tn && mt.tp + mt.fn ? mt.one_minus_auc_pct : NAN);
+            fputc('}', stdout);
+        } else {
+            printf("  %8zu  %6zu  %6zu  %11zu  ", b + len, mt.fp + mt.fn, mt.fp, mt.fn);
+            if (mt.fp + mt.tn && mt.tp + mt.fn)
+                printf("%.4f\n", mt.one_minus_auc_pct);
+            else
+                printf("-\n");
+        }
+    }
+    if (cfg->format == FORMAT_JSON)
+        fputc(']', stdout);
+    free(lab);
+    free(p);
+    return 0;
+}
+
+/* --online: classify, then learn, message by message. */
+static int run_online(const eval_cfg *cfg, spamlr_model *m, const spamlr_dataset *ds,
+                      double **probs, size_t **order, size_t *n)
+{
+    size_t rows = spamlr_dataset_rows(ds), i;
+    int err;
+
+    if (!(*probs = malloc((rows + 1) * sizeof **probs)) ||
+        !(*order = learning_order(cfg, ds, n)))
+        return report_failure(SPAMLR_ENOMEM, NULL, NULL);
+    for (i = 0; i < rows; i++)
+        (*probs)[i] = 0.5; /* unlabelled rows: never measured */
+    err = spamlr_model_learn_dataset(m, ds, *order, *n, 1, *probs);
+    if (err == SPAMLR_EUNSUPPORTED)
+        return runtime_error("%s: this model cannot learn online (tf-idf features)",
+                             cfg->model ? cfg->model : "model");
+    return err ? report_failure(err, NULL, NULL) : 0;
+}
+
+/* --save-threshold: MODEL is re-read under its lock, so that an update made
+ * meanwhile by 'spamlr learn' is kept. */
+static int save_threshold(const char *path, double t)
+{
+    spamlr_model *m = NULL;
+    spamlr_diag d;
+    int lock, err, rc;
+
+    if ((lock = model_lock(path)) < 0)
+        return EXIT_RUNTIME;
+    if ((rc = model_open(&m, path)) == 0) {
+        memset(&d, 0, sizeof d);
+        if ((err = spamlr_model_set_threshold(m, t)) || (err = spamlr_model_save(m, path, &d)))
+            rc = report_failure(err, &d, path);
+    }
+    spamlr_model_free(m);
+    model_unlock(lock);
+    return rc;
+}
+
+/* --target-fpr: the threshold, and how the data fare at it. */
+static int target_threshold(const eval_cfg *cfg, const spamlr_dataset *ds,
+                            const double *probs)
+{
+    size_t n = spamlr_dataset_rows(ds);
+    int *labels = NULL, rc, err;
+    spamlr_metrics mt;
+    double t;
+
+    if ((rc = row_labels(ds, n, &labels)))
+        return rc;
+    err = spamlr_threshold_for_fpr(&t, labels, probs, n, cfg->target_fpr);
+    if (err == SPAMLR_EEMPTY) {
+        free(labels);
+        return runtime_error("--target-fpr needs ham messages in the input");
+    }
+    if (err && err != SPAMLR_ELIMIT) {
+        free(labels);
+        return report_failure(err, NULL, NULL);
+    }
+    if (err == SPAMLR_ELIMIT)
+        warning("even threshold 1 calls more than %g of the ham spam", cfg->target_fpr);
+    spamlr_metrics_compute(&mt, labels, probs, n, t);
+    free(labels);
+    if (cfg->format == FORMAT_JSON) {
+        json_field("target_fpr", cfg->target_fpr, 0);
+        json_field("threshold_for_target_fpr", t, 0);
+        json_field("ham_fpr_at_target", mt.ham_fpr, 0);
+        json_field("recall_at_target", mt.recall, 0);
+    } else {
+        printf("\nthreshold for ham FP rate <= %g: %.17g\n"
+               "  at it: ham FP rate %.6f (%zu of %zu), spam recall %.6f (%zu of %zu)\n",
+               cfg->target_fpr, t, mt.ham_fpr, mt.fp, mt.fp + mt.tn, mt.recall, mt.tp,
+               mt.tp + mt.fn);
+    }
+    if (cfg->save_threshold) {
+        if ((rc = save_threshold(cfg->model, t)))
+            return rc;
+        if (cfg->format != FORMAT_JSON)
+            printf("  saved in %s\n", cfg->model);
+    }
+    return 0;
+}
+
 static int run(const eval_cfg *cfg)
 {
     spamlr_model *m = NULL;
     spamlr_dataset *ds = NULL;
     spamlr_model_info info;
     spamlr_metrics mt;
-    double *probs = NULL;
+    double *probs = NULL, t;
+    size_t *order = NULL, n = 0;
     int rc;
 
-    if ((rc = model_open(&m, cfg->model)) || (rc = dataset_for_model(&ds, m)) ||
-        (rc = input_read_all(&cfg->inputs, ds)) || (rc = predict_rows(m, ds, &probs, NULL)))
+    if ((rc = open_model(cfg, &m)) || (rc = dataset_for_model(&ds, m)) ||
+        (rc = input_read_all(&cfg->inputs, ds)))
         goto out;
     spamlr_model_info_get(m, &info);
-    rc = measure(ds, probs, cfg->has_threshold ? cfg->threshold : info.threshold, &mt);
-    if (rc != 0)
+    t = cfg->has_threshold ? cfg->threshold : info.threshold;
+    if (cfg->online)
+        rc = run_online(cfg, m, ds, &probs, &order, &n);
+    else
+        rc = predict_rows(m, ds, &probs, NULL);
+    if (rc || (rc = measure(ds, probs, t, &mt)))
         goto out;
     if (cfg->format == FORMAT_JSON)
         print_json(&mt);
     else
         print_text(&mt);
+    if (cfg->has_target && (rc = target_threshold(cfg, ds, probs)))
+        goto out;
+    if (cfg->online && (rc = print_curve(cfg, ds, order, n, probs, t)))
+        goto out;
+    if (cfg->format == FORMAT_JSON)
+        fputs("}\n", stdout);
     rc = finish_output(EXIT_OK);
 out:
+    free(order);
     free(probs);
     spamlr_dataset_free(ds);
     spamlr_model_free(m);

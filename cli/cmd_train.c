@@ -11,7 +11,8 @@ enum {
     OPT_HELP = 1, OPT_OUT, OPT_C, OPT_TOL, OPT_MAX_ITER, OPT_SOLVER, OPT_THREADS,
     OPT_NO_BIAS, OPT_REG_BIAS, OPT_CLASS_WEIGHT, OPT_MIN_COUNT, OPT_NGRAMS,
     OPT_FEATURES, OPT_NO_NORMALIZE, OPT_MAX_TOKEN_LEN, OPT_QUIET, OPT_CV,
-    OPT_NO_MIME, OPT_FORMAT, OPT_BITS, OPT_L1, OPT_L2, OPT_MPI
+    OPT_NO_MIME, OPT_FORMAT, OPT_BITS, OPT_L1, OPT_L2, OPT_MPI,
+    OPT_INIT, OPT_EPOCHS, OPT_ETA, OPT_STRICT
 };
 
 static const cli_opt train_opts[] = {
@@ -38,11 +39,18 @@ static const cli_opt train_opts[] = {
     { "no-mime", 0, 0, OPT_NO_MIME },
     { "format", 0, 1, OPT_FORMAT },
     { "bits", 0, 1, OPT_BITS },
+    { "init", 0, 1, OPT_INIT },
+    { "epochs", 0, 1, OPT_EPOCHS },
+    { "eta", 0, 1, OPT_ETA },
+    { "strict", 0, 0, OPT_STRICT },
     INPUT_OPTIONS,
     { NULL, 0, 0, 0 }
 };
 
-static const char *const solver_names[] = { "tron", "lbfgs", "owlqn", NULL };
+static const char *const solver_names[] = { "tron", "lbfgs", "owlqn", "adagrad", "ftrl", NULL };
+static const unsigned solver_ids[] = { SPAMLR_SOLVER_TRON, SPAMLR_SOLVER_LBFGS,
+                                       SPAMLR_SOLVER_OWLQN, SPAMLR_SOLVER_ADAGRAD,
+                                       SPAMLR_SOLVER_FTRL };
 static const char *const feature_names[] = { "binary", "logtf", "tfidf", NULL };
 static const char *const format_names[] = { "text", "libsvm", NULL };
 
@@ -58,6 +66,8 @@ typedef struct train_cfg {
     unsigned bits;  /* weight precision in the file: 32 or 16 */
     int mpi;            /* train --mpi */
     int rank, nproc;
+    int strict;
+    const char *init;
     input_list inputs;
 } train_cfg;
 
@@ -79,9 +89,19 @@ static void train_help(void)
            "                         is LIBLINEAR -s 6)\n"
            "  --tol EPS              stop when |grad| <= EPS * |grad at start| (1e-4)\n"
            "  --max-iter N           outer iterations at most (default 1000)\n"
-           "  --solver S             tron (trust-region Newton), lbfgs or owlqn\n"
-           "                         (orthant-wise L-BFGS, needed for --l1); default\n"
-           "                         tron, or owlqn with --l1\n"
+           "  --solver S             tron (trust-region Newton), lbfgs, owlqn\n"
+           "                         (orthant-wise L-BFGS, needed for --l1), or the\n"
+           "                         online adagrad or ftrl (the model can then go on\n"
+           "                         learning with 'spamlr learn'); default tron, or\n"
+           "                         owlqn with --l1\n"
+           "  --epochs N             online solvers: passes over the data (5)\n"
+           "  --eta X                online solvers: learning rate (AdaGrad 0.5,\n"
+           "                         FTRL 5)\n"
+           "  --init MODEL           warm start from MODEL's weights (the data is then\n"
+           "                         tokenised with MODEL's settings; --tol is relative\n"
+           "                         to the gradient at MODEL's weights)\n"
+           "  --strict               too few examples of a class is an error, not a\n"
+           "                         warning (fewer than 10, or under 1%%)\n"
            "  --threads N            worker threads, 0 = all cores (default 0)\n"
            "  --no-bias              learn no bias term\n"
            "  --regularize-bias      include the bias in the L2 penalty\n"
@@ -187,7 +207,15 @@ static int parse_option(cli_args *a, train_cfg *cfg, int id, const char *v)
     case OPT_L1: return args_double(a, v, 0, 1e12, &cfg->train.l1) ? EXIT_USAGE : 0;
     case OPT_L2: return args_double(a, v, 0, 1e12, &cfg->train.l2) ? EXIT_USAGE : 0;
     case OPT_MAX_ITER: return parse_unsigned(a, v, 1, UINT_MAX, &cfg->train.max_iter);
-    case OPT_SOLVER: return parse_choice(a, v, solver_names, &cfg->train.solver);
+    case OPT_SOLVER:
+        if (parse_choice(a, v, solver_names, &cfg->train.solver))
+            return EXIT_USAGE;
+        cfg->train.solver = solver_ids[cfg->train.solver];
+        return 0;
+    case OPT_INIT: cfg->init = v; return 0;
+    case OPT_EPOCHS: return parse_unsigned(a, v, 1, 100000, &cfg->train.epochs);
+    case OPT_ETA: return parse_positive(a, v, 1e6, &cfg->train.eta);
+    case OPT_STRICT: cfg->strict = 1; return 0;
     case OPT_THREADS: return parse_unsigned(a, v, 0, 4096, &cfg->train.threads);
     case OPT_NO_BIAS: cfg->train.bias = 0; return 0;
     case OPT_REG_BIAS: cfg->train.regularize_bias = 1; return 0;
@@ -282,14 +310,44 @@ static void print_report(const train_cfg *cfg, const spamlr_model *m,
                 (long long)st.st_size);
 }
 
+/* A class with fewer than 10 examples, or under 1% of them, makes a
+ * model that has barely seen it: a warning, or an error with --strict.
+ * Returns 0 or EXIT_RUNTIME. */
+static int check_class_sizes(const train_cfg *cfg, const spamlr_dataset *ds)
+{
+    size_t spam = spamlr_dataset_count(ds, SPAMLR_SPAM);
+    size_t ham = spamlr_dataset_count(ds, SPAMLR_HAM), n = spam + ham, k;
+    int which;
+
+    if (!spam || !ham)
+        return 0; /* spamlr_train says it */
+    for (which = 0; which < 2; which++) {
+        k = which ? ham : spam;
+        if (k >= 10 && k * 100 >= n)
+            continue;
+        if (cfg->strict)
+            return runtime_error("only %zu of %zu training messages are %s (fewer than 10 "
+                                 "or under 1%%): refusing to train with --strict", k, n,
+                                 which ? "ham" : "spam");
+        warning("only %zu of %zu training messages are %s (fewer than 10 or under 1%%): "
+                "the model will barely know that class; add examples (--strict makes "
+                "this an error)", k, n, which ? "ham" : "spam");
+    }
+    return 0;
+}
+
 /* Trains on ds and saves the model; returns an exit code. */
-static int fit_and_save(const train_cfg *cfg, const spamlr_dataset *ds)
+static int fit_and_save(train_cfg *cfg, const spamlr_dataset *ds)
 {
     spamlr_model *m = NULL;
     spamlr_train_report rep;
     spamlr_train_opts train = cfg->train;
     spamlr_diag d;
     int err, rc = EXIT_RUNTIME;
+
+    if ((rc = check_class_sizes(cfg, ds)))
+        return rc;
+    rc = EXIT_RUNTIME;
 
     memset(&rep, 0, sizeof rep);
     memset(&d, 0, sizeof d);
@@ -346,6 +404,7 @@ int cmd_train(int argc, char **argv)
 {
     train_cfg cfg;
     spamlr_dataset *ds = NULL;
+    spamlr_model *init = NULL;
     int err, rc;
 
     memset(&cfg, 0, sizeof cfg);
@@ -370,10 +429,16 @@ int cmd_train(int argc, char **argv)
             goto out;
         }
     }
-    err = spamlr_dataset_create(&ds, &cfg.text);
-    if (err != SPAMLR_OK) {
+    if (cfg.init) {
+        /* the data is read as the initial model tokenises */
+        if ((rc = model_open(&init, cfg.init)) || (rc = dataset_for_model(&ds, init)))
+            goto out;
+        cfg.train.init = init;
+    } else if ((err = spamlr_dataset_create(&ds, &cfg.text)) != SPAMLR_OK) {
         rc = report_failure(err, NULL, NULL);
-    } else if (cfg.mpi) {
+        goto out;
+    }
+    if (cfg.mpi) {
         int all = 0;
 
         rc = shard_read_all(&cfg.inputs, ds, cfg.rank, cfg.nproc);
@@ -392,6 +457,7 @@ int cmd_train(int argc, char **argv)
     if (cfg.mpi)
         spamlr_mpi_finalize();
 out:
+    spamlr_model_free(init);
     spamlr_dataset_free(ds);
     input_free(&cfg.inputs);
     return rc;

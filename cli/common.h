@@ -37,6 +37,17 @@ int cv_measure(const spamlr_dataset *ds, const spamlr_train_opts *o, unsigned k,
                spamlr_metrics *mt);
 int cv_choose_c(const spamlr_dataset *ds, spamlr_train_opts *o, unsigned k, int quiet);
 
+int cmd_learn(int argc, char **argv);
+int cmd_filter(int argc, char **argv);
+
+/* Takes an exclusive lock on MODEL.lock (created when missing; flock, so
+ * it ends with the process). Returns the descriptor to pass to
+ * model_unlock(), or -1 after reporting the failure. Every command that
+ * rewrites a model in place holds it from loading to saving, so that
+ * concurrent writers serialise and lose no update. */
+int model_lock(const char *model);
+void model_unlock(int fd);
+
 /* -------------------------------------------------------- option parsing */
 
 /* One option a subcommand accepts. id is returned by args_next(); short_name

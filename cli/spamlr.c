@@ -18,6 +18,8 @@ static const command commands[] = {
     { "prune", cmd_prune, "keep only the largest weights of a model" },
     { "import", cmd_import, "turn an 'inspect --dump' text back into a model" },
     { "curve", cmd_curve, "model size versus quality: prune and evaluate" },
+    { "learn", cmd_learn, "update a model in place from messages (online)" },
+    { "filter", cmd_filter, "pass a mail through, adding X-Spam-* headers" },
     { NULL, NULL, NULL }
 };
 

@@ -213,6 +213,8 @@ const char *solver_name(unsigned solver)
     case SPAMLR_SOLVER_TRON: return "tron";
     case SPAMLR_SOLVER_LBFGS: return "lbfgs";
     case SPAMLR_SOLVER_OWLQN: return "owlqn";
+    case SPAMLR_SOLVER_ADAGRAD: return "adagrad";
+    case SPAMLR_SOLVER_FTRL: return "ftrl";
     default: return "unknown";
     }
 }

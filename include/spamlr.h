@@ -24,8 +24,14 @@
  *   - A spamlr_model is read-only after it is trained or loaded, and may be
  *     shared by any number of threads that call the spamlr_model_* query and
  *     spamlr_predict* functions at the same time. Functions that change a
- *     model (spamlr_model_free, spamlr_model_set_weight_bits) must not run
- *     concurrently with others on it.
+ *     model (spamlr_model_free, spamlr_model_set_weight_bits,
+ *     spamlr_model_set_threshold, spamlr_model_online_setup,
+ *     spamlr_model_learn*) must not run concurrently with any other call
+ *     on it.
+ *   - spamlr_train, spamlr_model_load*, spamlr_model_save* and
+ *     spamlr_model_create may run in many threads at once on different
+ *     objects (spamlr_model_save only reads the model: it may run beside
+ *     predictions).
  *   - A spamlr_scratch belongs to one thread at a time.
  *   - A spamlr_dataset belongs to one caller; it is not thread-safe.
  *   - Free functions (spamlr_strerror, spamlr_metrics_compute, ...) are
@@ -246,8 +252,17 @@ typedef enum {
     SPAMLR_SOLVER_TRON = 0,  /* trust-region Newton, as LIBLINEAR -s 0 */
     SPAMLR_SOLVER_LBFGS = 1, /* limited-memory BFGS */
     SPAMLR_SOLVER_OWLQN = 2, /* orthant-wise L-BFGS; the one for l1 > 0 */
+    /* Online solvers (see "Online learning" below): `epochs` passes over
+     * the labelled rows, one message at a time, in an order shuffled with
+     * a fixed seed (so runs are reproducible). The model keeps their state
+     * and can go on learning with spamlr_model_learn(). */
+    SPAMLR_SOLVER_ADAGRAD = 16, /* AdaGrad: per-weight step eta/sqrt(sum g^2) */
+    SPAMLR_SOLVER_FTRL = 17,    /* FTRL-Proximal (McMahan et al. 2013) */
     SPAMLR_SOLVER_AUTO = 255 /* default: TRON when l1 == 0, else OWL-QN */
 } spamlr_solver;
+
+/* A trained model; see "model" below. */
+typedef struct spamlr_model spamlr_model;
 
 typedef enum {
     SPAMLR_CW_NONE = 0,      /* every example weighs 1 (default) */
@@ -283,6 +298,17 @@ typedef struct spamlr_train_opts {
     double weight_ham;
     unsigned min_count;     /* tokens in fewer than this many training
                                messages are left out. Default 1 */
+    const spamlr_model *init;     /* warm start (may be NULL, the default):
+                               the batch solvers start from this model's
+                               weight for every column whose token it has
+                               (0 for the others) and from its bias; the
+                               online solvers continue from a copy of it,
+                               state included. Its text options must equal
+                               the dataset's (else SPAMLR_EINVAL). */
+    unsigned epochs;        /* online solvers: passes over the data (5) */
+    double eta;             /* online solvers: AdaGrad learning rate or FTRL
+                               alpha; 0 (default) = the solver's default
+                               (see spamlr_online_opts) */
     unsigned reserved[8];
 } spamlr_train_opts;
 
@@ -300,8 +326,6 @@ typedef struct spamlr_train_report {
     size_t features;        /* vocabulary size of the model */
     double seconds;         /* wall-clock time of the solve alone */
 } spamlr_train_report;
-
-typedef struct spamlr_model spamlr_model;
 
 /* Trains a model on every labelled row of ds (unlabelled rows are
  * skipped). report and diag may be NULL. Returns SPAMLR_EEMPTY without
@@ -415,6 +439,11 @@ SPAMLR_API int spamlr_model_word(const spamlr_model *m, size_t id, spamlr_word *
 SPAMLR_API size_t spamlr_model_top(const spamlr_model *m, int direction,
                                    spamlr_word *out, size_t k);
 
+/* Sets the model's decision threshold (spam when probability >= t, saved
+ * in the model file), 0 <= t <= 1, else SPAMLR_EINVAL. Changes the model:
+ * not to be called while other threads use it. */
+SPAMLR_API int spamlr_model_set_threshold(spamlr_model *m, double t);
+
 /* ------------------------------------------------------------- predicting */
 
 /* Per-thread working memory for prediction, so that predicting one message
@@ -523,7 +552,8 @@ SPAMLR_API int spamlr_model_set_weight_bits(spamlr_model *m, unsigned bits);
  *   key=value            one line per setting and metadata field:
  *                        ngrams, max_token_len, number_fold, cjk_bigrams,
  *                        features (binary|logtf|tfidf), normalize, mime,
- *                        solver (tron|lbfgs), class_weight
+ *                        solver (tron|lbfgs|owlqn, or a number), l1, l2,
+ *                        class_weight
  *                        (none|balanced|manual), min_count, iterations, c,
  *                        tol, objective, grad_norm, threshold, bias (a
  *                        number, or "none"), examples, spam, ham,
@@ -551,6 +581,111 @@ SPAMLR_API int spamlr_model_dump(const spamlr_model *m, char **out, size_t *len)
 SPAMLR_API int spamlr_model_import(spamlr_model **out, const char *text, size_t len,
                                    spamlr_diag *diag);
 
+/* -------------------------------------------------------- online learning
+ *
+ * A model can learn one message at a time (a user's "this is spam" / "this
+ * is not spam"), the way bogofilter -s/-n and sa-learn do: new words enter
+ * the vocabulary and weights move by one step of an online solver.
+ *
+ * The solver is AdaGrad by default: each weight w_j has its own step size
+ * eta / sqrt(G_j), G_j the sum of its squared gradients so far, so a word
+ * seen for the first time moves fast and a frequent word settles. Its only
+ * state is G (one float per word), its only setting eta, and it needs no
+ * schedule, which suits learning that never ends. FTRL-Proximal is
+ * available too (two floats per word; with l1 > 0 it keeps rare words at
+ * exactly 0, giving smaller models). Loss: the logistic loss of
+ * spamlr_train; the bias is learned, never penalised. Online updates do not
+ * minimise spamlr_train's objective; a batch solver on all the data does.
+ *
+ * The state (G, or FTRL's z and n, plus settings and counters) is part of
+ * the model and saved with it (an optional section of the file: older
+ * readers still predict with such a model), so learning continues across
+ * runs. A model trained by a batch solver can learn too: it starts with an
+ * empty state (AdaGrad) or a state derived from its weights (FTRL).
+ * Models with tf-idf features cannot learn online (SPAMLR_EUNSUPPORTED).
+ *
+ * Threads: a model that is learning is NOT thread-safe. spamlr_model_learn
+ * and spamlr_model_learn_dataset change the model (weights, vocabulary,
+ * even the storage of spamlr_model_word() tokens): no other call may use
+ * the model at the same time. Learn in one thread, or copy with
+ * save_buffer/load_buffer and swap the pointer when no reader is left.
+ */
+
+typedef struct spamlr_online_opts {
+    unsigned version;       /* SPAMLR_OPTS_VERSION */
+    unsigned solver;        /* SPAMLR_SOLVER_ADAGRAD (default) or _FTRL */
+    double eta;             /* AdaGrad step / FTRL alpha; 0 (default) = the
+                               solver's default: 0.5 for AdaGrad, 5 for FTRL
+                               (the best on the SpamAssassin online run) */
+    double beta;            /* FTRL beta. Default 1 */
+    double l1;              /* FTRL L1 penalty per update. Default 0 */
+    double l2;              /* L2 penalty per update (AdaGrad: lambda w_j is
+                               added to the gradient of every word of the
+                               message). Default 0 */
+    unsigned reserved[8];
+} spamlr_online_opts;
+
+SPAMLR_API void spamlr_online_opts_init(spamlr_online_opts *o);
+
+/* An empty model (no words, bias 0: every message scores 0.5) that learns
+ * with the given text options (NULL = defaults; tf-idf is refused with
+ * SPAMLR_EUNSUPPORTED) and the default online solver. */
+SPAMLR_API int spamlr_model_create(spamlr_model **out, const spamlr_text_opts *o);
+
+/* Chooses the online solver and its settings for m (o = NULL: defaults).
+ * The weights are kept; the solver state is reset (FTRL derives its state
+ * from the weights). Not thread-safe (see above). */
+SPAMLR_API int spamlr_model_online_setup(spamlr_model *m, const spamlr_online_opts *o);
+
+/* One online step on one message: len bytes of text, read with the model's
+ * text options; label SPAMLR_SPAM or SPAMLR_HAM.
+ *
+ * direction +1 learns: tokens not yet in the vocabulary are added (weight
+ * 0), then the solver steps on the logistic loss of the message at the
+ * current weights; the spam or ham count of the model goes up.
+ *
+ * direction -1 unlearns a message that was learned by mistake (e.g. with
+ * the wrong label): it inverts a solver step on this message. The model
+ * remembers its last step (a hash of the message's row and label, and its
+ * gradient; saved in the file), so unlearning the message learned LAST,
+ * with the same label, restores the weights, the bias and the accumulators
+ * to their earlier values up to float rounding (words the message added
+ * stay in the vocabulary, at weight 0). For any other message the step is
+ * inverted approximately: the message's gradient g is found (a root search
+ * in one dimension: g is the feature vector times one number) such that a
+ * step with g leads to the current state, choosing the root nearest to the
+ * message's gradient now when there are several; the model is put back to
+ * the state before that step. As with any gradient method this does not
+ * reproduce the model that never saw the message. With AdaGrad's l2 > 0
+ * the inverse ignores the l2 term. Tokens not in the vocabulary are
+ * ignored; the count of `label` goes down. To fix a wrong label, unlearn
+ * with the wrong label, then learn with the right one. Unlearning a label
+ * whose count is 0 (nothing of that class was learned) returns
+ * SPAMLR_EINVAL and changes nothing.
+ *
+ * s is the caller's scratch (as for spamlr_predict). prob (may be NULL)
+ * receives the spam probability of the message BEFORE the step (with
+ * direction +1 its new words, still at weight 0, already count in the
+ * row's L2 normalisation, so it can differ slightly from spamlr_predict;
+ * TREC-style evaluation should call spamlr_predict first). Returns
+ * SPAMLR_OK, SPAMLR_EINVAL, SPAMLR_EUNSUPPORTED (tf-idf model),
+ * SPAMLR_ENOMEM / SPAMLR_ELIMIT (then the vocabulary may hold new words
+ * with weight 0, and the weights are unchanged). NOT thread-safe. */
+SPAMLR_API int spamlr_model_learn(spamlr_model *m, spamlr_scratch *s, const char *text,
+                                  size_t len, int label, int direction, double *prob);
+
+/* spamlr_model_learn for the labelled rows of ds (a training stream):
+ * rows order[0..n) in that order (order may repeat rows), or, when order
+ * is NULL, rows 0..n-1 (n must then be <= the row count); unlabelled rows
+ * are skipped. ds may have been read with any vocabulary but should use
+ * the model's text options. probs (may be NULL) has one slot per row of
+ * ds; each labelled row learned gets its probability before its own step
+ * (the TREC online protocol in one call), other slots are left alone.
+ * NOT thread-safe. */
+SPAMLR_API int spamlr_model_learn_dataset(spamlr_model *m, const spamlr_dataset *ds,
+                                          const size_t *order, size_t n, int direction,
+                                          double *probs);
+
 /* ---------------------------------------------------------------- metrics */
 
 typedef struct spamlr_metrics {
@@ -570,6 +705,17 @@ typedef struct spamlr_metrics {
  * labelled rows, SPAMLR_ENOMEM. Thread-safe. */
 SPAMLR_API int spamlr_metrics_compute(spamlr_metrics *out, const int *labels,
                                       const double *probs, size_t n, double threshold);
+
+/* The smallest threshold t (spam when p >= t) at which at most a fraction
+ * `max_fpr` (0 <= max_fpr < 1) of the ham rows are called spam: with h
+ * ham rows, at most floor(max_fpr * h) of them have p >= t. The spam
+ * recall at t is then as high as that constraint allows on these data.
+ * Rows with labels other than SPAMLR_SPAM / SPAMLR_HAM are skipped.
+ * Returns SPAMLR_EEMPTY without ham rows, SPAMLR_EINVAL for bad arguments,
+ * SPAMLR_ELIMIT when even t = 1 lets too many ham through (*threshold is
+ * then 1), SPAMLR_ENOMEM. Thread-safe. */
+SPAMLR_API int spamlr_threshold_for_fpr(double *threshold, const int *labels,
+                                        const double *probs, size_t n, double max_fpr);
 
 #ifdef __cplusplus
 }

@@ -2,6 +2,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
 #include <iconv.h>
+#include <pthread.h>
 #include <string.h>
 
 #include "charset.h"
@@ -259,6 +260,36 @@ void spamlr__iconv_cache_free(spamlr__iconv_cache *c)
     memset(c, 0, sizeof *c);
 }
 
+/* glibc loads a gconv module at the first iconv_open of a charset and
+ * unloads it when the last descriptor closes, so opening and closing one
+ * per message (the cache lives as long as one parse) cost a dlopen and a
+ * dlclose each time: milliseconds of latency and a process-wide loader
+ * lock that stops threads from scaling. One descriptor per charset name
+ * (up to PIN_MAX) is therefore kept open for the life of the process, never
+ * used, only to keep its module loaded. */
+#define PIN_MAX 64
+static struct {
+    pthread_mutex_t lock;
+    unsigned n;
+    char name[PIN_MAX][32];
+} pins = {PTHREAD_MUTEX_INITIALIZER, 0, {{0}}};
+
+static void pin_module(const char *name)
+{
+    unsigned i;
+    iconv_t cd;
+
+    if (strlen(name) >= sizeof pins.name[0] || pthread_mutex_lock(&pins.lock) != 0)
+        return;
+    for (i = 0; i < pins.n && strcmp(pins.name[i], name) != 0; i++)
+        ;
+    if (i == pins.n && pins.n < PIN_MAX && (cd = iconv_open("UTF-8", name)) != (iconv_t)-1) {
+        (void)cd; /* deliberately never closed */
+        strcpy(pins.name[pins.n++], name);
+    }
+    pthread_mutex_unlock(&pins.lock);
+}
+
 /* An open descriptor for name -> UTF-8, or NULL when iconv has none. */
 static iconv_t *cache_get(spamlr__iconv_cache *c, const char *name)
 {
@@ -276,6 +307,8 @@ static iconv_t *cache_get(spamlr__iconv_cache *c, const char *name)
     if (c->slot[i].name[0] && !c->slot[i].failed)
         iconv_close(c->slot[i].cd);
     cd = iconv_open("UTF-8", name);
+    if (cd != (iconv_t)-1)
+        pin_module(name);
     strcpy(c->slot[i].name, name);
     c->slot[i].failed = cd == (iconv_t)-1;
     c->slot[i].cd = cd;

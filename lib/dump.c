@@ -16,7 +16,9 @@
 #define MAX_TOKEN 4096 /* the longest token a model file may hold */
 
 static const char *const FEATURES[] = {"binary", "logtf", "tfidf", NULL};
-static const char *const SOLVERS[] = {"tron", "lbfgs", NULL};
+/* solver names by id; the online ones (16, 17) and AUTO are written as
+ * numbers, which import reads back the same */
+static const char *const SOLVERS[] = {"tron", "lbfgs", "owlqn", NULL};
 static const char *const CWEIGHTS[] = {"none", "balanced", "manual", NULL};
 
 /* ------------------------------------------------------------- writing */
@@ -97,9 +99,10 @@ int spamlr_model_dump(const spamlr_model *m, char **text, size_t *len)
          m->text.ngrams, m->text.max_token_len, m->text.number_fold, m->text.cjk_bigrams);
     emit_name(&o, "features", m->text.features, FEATURES, 3);
     emit(&o, "normalize=%u\nmime=%u\n", m->text.normalize, m->text.mime);
-    emit_name(&o, "solver", m->solver, SOLVERS, 2);
+    emit_name(&o, "solver", m->solver, SOLVERS, 3);
     emit_name(&o, "class_weight", m->class_weight, CWEIGHTS, 3);
     emit(&o, "min_count=%u\niterations=%u\n", m->min_count, m->iterations);
+    emit(&o, "l1=%.17g\nl2=%.17g\n", m->l1, m->l2);
     emit(&o, "c=%.17g\ntol=%.17g\nobjective=%.17g\ngrad_norm=%.17g\nthreshold=%.17g\n",
          m->c, m->tol, m->objective, m->grad_norm, m->threshold);
     if (m->has_bias)
@@ -263,6 +266,8 @@ static int header_line(reader *r, spamlr_model *m, header *h, const char *s, siz
     else if (KEY("iterations")) bad = num_u32(r, v, vn, &m->iterations);
     else if (KEY("c")) bad = num_f64(r, v, vn, &m->c);
     else if (KEY("tol")) bad = num_f64(r, v, vn, &m->tol);
+    else if (KEY("l1")) bad = num_f64(r, v, vn, &m->l1) || !(m->l1 >= 0);
+    else if (KEY("l2")) bad = num_f64(r, v, vn, &m->l2) || !(m->l2 >= 0);
     else if (KEY("objective")) bad = num_f64(r, v, vn, &m->objective);
     else if (KEY("grad_norm")) bad = num_f64(r, v, vn, &m->grad_norm);
     else if (KEY("threshold"))

@@ -90,3 +90,42 @@ int spamlr_metrics_compute(spamlr_metrics *m, const int *labels, const double *p
     free(s);
     return SPAMLR_OK;
 }
+
+static int cmp_desc(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x < y) - (x > y);
+}
+
+int spamlr_threshold_for_fpr(double *threshold, const int *labels, const double *probs,
+                             size_t n, double max_fpr)
+{
+    double *h;
+    size_t i, nh = 0, k;
+    double t;
+
+    if (!threshold || (n && (!labels || !probs)) || !(max_fpr >= 0 && max_fpr < 1))
+        return SPAMLR_EINVAL;
+    *threshold = 1.0;
+    if (!(h = malloc((n + 1) * sizeof *h)))
+        return SPAMLR_ENOMEM;
+    for (i = 0; i < n; i++)
+        if (labels[i] == SPAMLR_HAM)
+            h[nh++] = probs[i];
+    if (!nh) {
+        free(h);
+        return SPAMLR_EEMPTY;
+    }
+    /* hams sorted by probability, highest first: the k highest may be
+     * called spam, so t must lie just above h[k] */
+    qsort(h, nh, sizeof *h, cmp_desc);
+    k = (size_t)floor(max_fpr * (double)nh + 1e-9);
+    t = k >= nh ? 0.0 : nextafter(h[k], 2.0);
+    free(h);
+    if (!(t <= 1.0)) {
+        *threshold = 1.0;
+        return SPAMLR_ELIMIT;
+    }
+    *threshold = t < 0 ? 0 : t;
+    return SPAMLR_OK;
+}

@@ -6,6 +6,7 @@
 #include "dataset.h"
 #include "mime.h"
 #include "model.h"
+#include "online.h"
 
 struct spamlr_scratch {
     uint32_t *ids;
@@ -13,6 +14,9 @@ struct spamlr_scratch {
     float *val;
     size_t val_cap;
     const spamlr_model *m;
+    spamlr_model *grow;      /* intern unknown tokens into this model */
+    uint32_t *tmp;           /* radix-sort buffer */
+    size_t tmp_cap;
     int err;
     size_t tokens, unknown;  /* token occurrences; those not in the vocabulary */
     spamlr_contribution *items; /* explain: every contribution, to sort */
@@ -47,6 +51,8 @@ void spamlr_model_free(spamlr_model *m)
     spamlr__vocab_free(&m->vocab);
     free(m->w);
     free(m->idf);
+    free(m->acc);
+    free(m->acc_z);
     free(m);
 }
 
@@ -104,6 +110,14 @@ void spamlr_model_info_get(const spamlr_model *m, spamlr_model_info *info)
     info->pruned_from = (size_t)m->pruned_from;
     info->l1 = m->l1;
     info->l2 = m->l2;
+}
+
+int spamlr_model_set_threshold(spamlr_model *m, double t)
+{
+    if (!m || !(t >= 0 && t <= 1))
+        return SPAMLR_EINVAL;
+    m->threshold = t;
+    return SPAMLR_OK;
 }
 
 int spamlr_model_weight(const spamlr_model *m, const char *token, float *w)
@@ -171,6 +185,7 @@ void spamlr_scratch_free(spamlr_scratch *s)
     if (!s)
         return;
     free(s->ids);
+    free(s->tmp);
     free(s->val);
     free(s->items);
     spamlr__buf_free(&s->text);
@@ -180,10 +195,20 @@ void spamlr_scratch_free(spamlr_scratch *s)
 static int scratch_token(void *ctx, const char *tok, size_t len)
 {
     spamlr_scratch *s = ctx;
-    int64_t id = spamlr__vocab_find(&s->m->vocab, tok, len);
+    int64_t id;
 
     s->tokens++;
-    if (id < 0) {
+    if (s->grow) {
+        uint32_t nid;
+        int rc = spamlr__model_reserve(s->grow, s->grow->vocab.n + 1);
+        if (!rc)
+            rc = spamlr__vocab_intern(&s->grow->vocab, tok, len, &nid, NULL);
+        if (rc) {
+            s->err = rc;
+            return 1;
+        }
+        id = nid;
+    } else if ((id = spamlr__vocab_find(&s->m->vocab, tok, len)) < 0) {
         s->unknown++;
         return 0;
     }
@@ -195,15 +220,72 @@ static int scratch_token(void *ctx, const char *tok, size_t len)
     return 0;
 }
 
-static int cmp_u32(const void *a, const void *b)
+/* Sorts ids[0..n) without allocating once the scratch is warm (glibc's
+ * qsort may malloc a merge buffer, which the hot path must not): insertion
+ * sort for short rows, else an LSD radix sort by bytes through s->tmp,
+ * skipping the bytes in which all ids agree. 0 or SPAMLR_ENOMEM. */
+static int sort_ids(spamlr_scratch *s, uint32_t *a, size_t n)
 {
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    return (x > y) - (x < y);
+    size_t i, cnt[256];
+    uint32_t *src = a, *dst, *t, all_or = 0, all_and = UINT32_MAX;
+    unsigned shift;
+
+    if (n <= 64) {
+        for (i = 1; i < n; i++) {
+            uint32_t v = a[i];
+            size_t j = i;
+            while (j > 0 && a[j - 1] > v) {
+                a[j] = a[j - 1];
+                j--;
+            }
+            a[j] = v;
+        }
+        return SPAMLR_OK;
+    }
+    if (n > s->tmp_cap && spamlr__grow((void **)&s->tmp, &s->tmp_cap, n, sizeof *s->tmp))
+        return SPAMLR_ENOMEM;
+    dst = s->tmp;
+    for (i = 0; i < n; i++) {
+        all_or |= a[i];
+        all_and &= a[i];
+    }
+    for (shift = 0; shift < 32; shift += 8) {
+        size_t sum = 0;
+        if ((((all_or ^ all_and) >> shift) & 0xff) == 0)
+            continue; /* every id has the same byte here */
+        memset(cnt, 0, sizeof cnt);
+        for (i = 0; i < n; i++)
+            cnt[(src[i] >> shift) & 0xff]++;
+        for (i = 0; i < 256; i++) {
+            size_t c = cnt[i];
+            cnt[i] = sum;
+            sum += c;
+        }
+        for (i = 0; i < n; i++)
+            dst[cnt[(src[i] >> shift) & 0xff]++] = src[i];
+        t = src;
+        src = dst;
+        dst = t;
+    }
+    if (src != a)
+        memcpy(a, src, n * sizeof *a);
+    return SPAMLR_OK;
 }
 
-static double sigmoid(double z)
+double spamlr__sigmoid(double z)
 {
     return z >= 0 ? 1.0 / (1.0 + exp(-z)) : exp(z) / (1.0 + exp(z));
+}
+
+void spamlr__row_values(const spamlr_model *m, const uint32_t *ids, const uint32_t *cnt,
+                        size_t n, float *val)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        val[i] = spamlr__feature_value(m->text.features, cnt[i], m->idf ? m->idf[ids[i]] : 1.0f);
+    if (m->text.normalize)
+        spamlr__normalize(val, n);
 }
 
 /* Score of one row given distinct model ids and their counts; val is
@@ -214,10 +296,7 @@ static double row_score(const spamlr_model *m, const uint32_t *ids, const uint32
     double z = 0;
     size_t i;
 
-    for (i = 0; i < n; i++)
-        val[i] = spamlr__feature_value(m->text.features, cnt[i], m->idf ? m->idf[ids[i]] : 1.0f);
-    if (m->text.normalize)
-        spamlr__normalize(val, n);
+    spamlr__row_values(m, ids, cnt, n, val);
     for (i = 0; i < n; i++)
         z += (double)val[i] * m->w[ids[i]];
     return z + (m->has_bias ? m->bias : 0.0);
@@ -236,20 +315,16 @@ static double value_score(const spamlr_model *m, const uint32_t *ids, const floa
 }
 
 
-/* The prediction path, shared by spamlr_predict and spamlr_explain:
- * tokenises a message with m's settings into s, leaving the k distinct
- * model ids (ascending) in s->ids, their counts in *cnt and their feature
- * values (normalised) in s->val, and the score w.x + b in *z. */
-static int score_message(const spamlr_model *m, spamlr_scratch *s, const char *text,
-                         size_t len, size_t *nk, uint32_t **cnt_out, double *z)
+int spamlr__scratch_row(const spamlr_model *m, spamlr_model *grow, spamlr_scratch *s,
+                        const char *text, size_t len, uint32_t **ids, uint32_t **cnt,
+                        float **val, size_t *k)
 {
-    uint32_t *cnt;
-    size_t i, k;
+    size_t i, j;
+    uint32_t *c;
     int rc;
 
-    if (!m || !s || (!text && len))
-        return SPAMLR_EINVAL;
     s->m = m;
+    s->grow = grow;
     s->n = 0;
     s->err = 0;
     s->tokens = s->unknown = 0;
@@ -263,29 +338,49 @@ static int score_message(const spamlr_model *m, spamlr_scratch *s, const char *t
         text = s->text.data;
         len = s->text.len;
     }
-    if ((rc = spamlr_tokenize(&m->text, text, len, scratch_token, s)))
+    if (!s->err && (rc = spamlr_tokenize(&m->text, text, len, scratch_token, s)))
         return rc;
     if (s->err)
         return s->err;
-    if (s->n > 1)
-        qsort(s->ids, s->n, sizeof *s->ids, cmp_u32);
-    /* run-length encode in place: ids[k] distinct, counts after them in val */
+    if (sort_ids(s, s->ids, s->n))
+        return SPAMLR_ENOMEM;
+    /* run-length encode in place: ids[j] distinct, counts after them in val */
     if (2 * s->n > s->val_cap &&
         spamlr__grow((void **)&s->val, &s->val_cap, 2 * s->n, sizeof *s->val))
         return SPAMLR_ENOMEM;
     /* a fresh scratch has no array yet when no word was known */
-    cnt = s->n ? (uint32_t *)(void *)(s->val + s->n) : NULL;
-    for (i = 0, k = 0; i < s->n; i++) {
-        if (k && s->ids[k - 1] == s->ids[i]) {
-            cnt[k - 1]++;
+    c = s->n ? (uint32_t *)(void *)(s->val + s->n) : NULL;
+    for (i = 0, j = 0; i < s->n; i++) {
+        if (j && s->ids[j - 1] == s->ids[i]) {
+            c[j - 1]++;
         } else {
-            s->ids[k] = s->ids[i];
-            cnt[k++] = 1;
+            s->ids[j] = s->ids[i];
+            c[j++] = 1;
         }
     }
-    *z = row_score(m, s->ids, cnt, k, s->val);
-    *nk = k;
-    *cnt_out = cnt;
+    *ids = s->ids;
+    *cnt = c;
+    *val = s->val;
+    *k = j;
+    return SPAMLR_OK;
+}
+
+/* The prediction path, shared by spamlr_predict and spamlr_explain: the
+ * message's k distinct model ids (ascending) in s->ids, their counts in
+ * *cnt_out and their feature values (normalised) in s->val, and the score
+ * w.x + b in *z. */
+static int score_message(const spamlr_model *m, spamlr_scratch *s, const char *text,
+                         size_t len, size_t *nk, uint32_t **cnt_out, double *z)
+{
+    uint32_t *ids;
+    float *val;
+    int rc;
+
+    if (!m || !s || (!text && len))
+        return SPAMLR_EINVAL;
+    if ((rc = spamlr__scratch_row(m, NULL, s, text, len, &ids, cnt_out, &val, nk)))
+        return rc;
+    *z = row_score(m, ids, *cnt_out, *nk, val);
     return SPAMLR_OK;
 }
 
@@ -300,7 +395,7 @@ int spamlr_predict(const spamlr_model *m, spamlr_scratch *s, const char *text, s
     if ((rc = score_message(m, s, text, len, &k, &cnt, &z)))
         return rc;
     if (prob)
-        *prob = sigmoid(z);
+        *prob = spamlr__sigmoid(z);
     if (score)
         *score = z;
     return SPAMLR_OK;
@@ -344,7 +439,7 @@ int spamlr_explain(const spamlr_model *m, spamlr_scratch *s, const char *text, s
     if (k > 1)
         qsort(s->items, k, sizeof *s->items, cmp_contribution);
     out->score = z;
-    out->prob = sigmoid(z);
+    out->prob = spamlr__sigmoid(z);
     out->bias = m->has_bias ? m->bias : 0.0;
     out->tokens = s->tokens;
     out->unknown = s->unknown;
@@ -390,7 +485,7 @@ int spamlr_predict_dataset(const spamlr_model *m, const spamlr_dataset *ds, doub
         }
         double z = ds->val ? value_score(m, ids, val, k) : row_score(m, ids, cnt, k, val);
         if (probs)
-            probs[i] = sigmoid(z);
+            probs[i] = spamlr__sigmoid(z);
         if (scores)
             scores[i] = z;
     }

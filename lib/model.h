@@ -22,6 +22,17 @@ struct spamlr_model {
     unsigned weight_bits;    /* 32, or 16: weights lie on the grid q * wscale */
     float wscale;            /* grid step for 16-bit weights */
     uint64_t pruned_from;    /* vocabulary size before the first pruning, 0 */
+    /* online learning (lib/online.c): the state that lets learning go on
+     * across runs; saved in the optional "onln" payload section */
+    size_t w_cap;            /* capacity of w/acc/acc_z (0 = vocab.n) */
+    unsigned online;         /* SPAMLR_SOLVER_ADAGRAD/FTRL, 0 = no state */
+    float *acc;              /* per weight: sum of squared gradients */
+    float *acc_z;            /* per weight: FTRL z (NULL for AdaGrad) */
+    double bias_acc, bias_z; /* the same for the bias */
+    double eta, beta, on_l1, on_l2; /* online hyper-parameters */
+    uint64_t updates;        /* online updates applied (learn - unlearn) */
+    uint64_t last_hash;      /* row + label of the last step (0 = none) */
+    double last_gz;          /* and its gradient factor, for exact unlearn */
 };
 
 /* An empty model with default settings, ready to be filled in. */
@@ -36,6 +47,22 @@ int32_t spamlr__quant16(float w, float scale);
 
 /* Feature value of a token seen `count` times, before normalisation. */
 float spamlr__feature_value(unsigned features, uint32_t count, float idf);
+
+/* Tokenises a message (as spamlr_predict does) into the scratch: *ids
+ * gets the distinct model ids in ascending order, *cnt their counts, *k
+ * their number, and *val room for k floats (all valid until the next use
+ * of s). With `grow` (== m, not const) unknown tokens are interned into
+ * grow's vocabulary; without it they are skipped. */
+int spamlr__scratch_row(const spamlr_model *m, spamlr_model *grow, spamlr_scratch *s,
+                        const char *text, size_t len, uint32_t **ids, uint32_t **cnt,
+                        float **val, size_t *k);
+
+/* Feature values of a row (ids/cnt as above) into val[0..n), normalised
+ * as the model says. */
+void spamlr__row_values(const spamlr_model *m, const uint32_t *ids, const uint32_t *cnt,
+                        size_t n, float *val);
+
+double spamlr__sigmoid(double z);
 
 /* Scales v[0..n) to unit L2 norm (no-op for a zero vector). */
 void spamlr__normalize(float *v, size_t n);

@@ -21,7 +21,17 @@
  *          "WF32" n f32 weights, or "WQ16" (16-bit weights) an f32 step
  *          `scale` and n i16 grid indices q, weight = q * scale;
  *          "IDF " n f32 idf values (tf-idf only); optional "prun" a u64,
- *          the vocabulary size before the model was first pruned
+ *          the vocabulary size before the model was first pruned;
+ *          optional "onln" (lower-case: a reader that does not know it
+ *          skips it and still predicts exactly) the online-learning state
+ *          of lib/online.c: u32 solver (16 AdaGrad, 17 FTRL), u32 0,
+ *          f64 eta, beta, l1, l2, bias accumulator, bias z, u64 updates,
+ *          u64 hash of the last message learned, f64 its gradient factor
+ *          (so that it can be unlearned exactly), then n f32 accumulators (sum of squared gradients, >= 0) and,
+ *          for FTRL only, n f32 z values. It is optional, not required,
+ *          because losing it only restarts the step sizes: the weights,
+ *          and so every prediction, are in "WF32"; a library that cannot
+ *          learn online must still be able to use the model.
  *   ..  4  CRC-32 of every byte before it
  */
 #define _DEFAULT_SOURCE
@@ -50,6 +60,7 @@ static const unsigned char MAGIC[8] = {0x89, 'S', 'L', 'R', '\r', '\n', 0x1a, '\
 #define META_MAX 65536
 #define FIXED (8 + 4 + 4 + 4)
 #define MAX_TOKEN 4096
+#define ONLN_HEAD (4 + 4 + 6 * 8 + 8 + 8 + 8)
 
 /* ------------------------------------------------------- byte helpers */
 
@@ -172,6 +183,24 @@ static int payload(const spamlr_model *m, wbuf *pl)
     if (m->pruned_from) {
         put_tag(pl, "prun", 8);
         put_u64(pl, m->pruned_from);
+    }
+    if (m->online && m->acc) {
+        put_tag(pl, "onln", ONLN_HEAD + (uint64_t)m->vocab.n * (m->acc_z ? 8 : 4));
+        put_u32(pl, m->online);
+        put_u32(pl, 0);
+        put_f64(pl, m->eta);
+        put_f64(pl, m->beta);
+        put_f64(pl, m->on_l1);
+        put_f64(pl, m->on_l2);
+        put_f64(pl, m->bias_acc);
+        put_f64(pl, m->bias_z);
+        put_u64(pl, m->updates);
+        put_u64(pl, m->last_hash);
+        put_f64(pl, m->last_gz);
+        for (i = 0; i < m->vocab.n; i++)
+            put_f32(pl, m->acc[i]);
+        for (i = 0; m->acc_z && i < m->vocab.n; i++)
+            put_f32(pl, m->acc_z[i]);
     }
     return pl->err;
 }
@@ -416,11 +445,55 @@ static int parse_q16(spamlr_model *m, const unsigned char *p, size_t n, uint64_t
     return SPAMLR_OK;
 }
 
+/* The optional "onln" section (see the top of the file). */
+static int parse_online(spamlr_model *m, const unsigned char *p, size_t n, uint64_t count,
+                        spamlr_diag *d)
+{
+    uint32_t solver;
+    size_t i, per;
+
+    if (n < ONLN_HEAD)
+        return bad(d, SPAMLR_ECORRUPT, -1, "online state section too short");
+    solver = get_u32(p);
+    if (solver != SPAMLR_SOLVER_ADAGRAD && solver != SPAMLR_SOLVER_FTRL)
+        return bad(d, SPAMLR_ECORRUPT, -1, "online state of an unknown solver");
+    per = solver == SPAMLR_SOLVER_FTRL ? 8 : 4;
+    if (n - ONLN_HEAD != count * per)
+        return bad(d, SPAMLR_ECORRUPT, -1, "online state section has the wrong size");
+    m->eta = get_f64(p + 8);
+    m->beta = get_f64(p + 16);
+    m->on_l1 = get_f64(p + 24);
+    m->on_l2 = get_f64(p + 32);
+    m->bias_acc = get_f64(p + 40);
+    m->bias_z = get_f64(p + 48);
+    m->updates = get_u64(p + 56);
+    m->last_hash = get_u64(p + 64);
+    m->last_gz = get_f64(p + 72);
+    if (!(m->eta > 0) || !isfinite(m->eta) || !(m->beta >= 0) || !isfinite(m->beta) ||
+        !(m->on_l1 >= 0) || !isfinite(m->on_l1) || !(m->on_l2 >= 0) || !isfinite(m->on_l2) ||
+        !(m->bias_acc >= 0) || !isfinite(m->bias_acc) || !isfinite(m->bias_z) ||
+        !isfinite(m->last_gz))
+        return bad(d, SPAMLR_ECORRUPT, -1, "online settings out of range");
+    if (!(m->acc = malloc((size_t)(count + 1) * sizeof *m->acc)) ||
+        (per == 8 && !(m->acc_z = malloc((size_t)(count + 1) * sizeof *m->acc_z))))
+        return SPAMLR_ENOMEM;
+    p += ONLN_HEAD;
+    for (i = 0; i < count; i++) {
+        m->acc[i] = get_f32(p + 4 * i);
+        if (!(m->acc[i] >= 0) || !isfinite(m->acc[i]))
+            return bad(d, SPAMLR_ECORRUPT, -1, "an online accumulator is out of range");
+        if (per == 8 && !isfinite(m->acc_z[i] = get_f32(p + 4 * (count + i))))
+            return bad(d, SPAMLR_ECORRUPT, -1, "an online z value is not finite");
+    }
+    m->online = solver;
+    return SPAMLR_OK;
+}
+
 static int parse_payload(spamlr_model *m, const unsigned char *p, size_t n, uint64_t count,
                          int has_idf, spamlr_diag *d)
 {
     size_t pos = 0;
-    int rc, toks = 0;
+    int rc, toks = 0, online = 0;
 
     while (pos < n) {
         const unsigned char *tag = p + pos;
@@ -448,6 +521,10 @@ static int parse_payload(spamlr_model *m, const unsigned char *p, size_t n, uint
             rc = m->pruned_from < count ? bad(d, SPAMLR_ECORRUPT, -1,
                                               "pruned from fewer words than it holds")
                                         : SPAMLR_OK;
+        } else if (memcmp(tag, "onln", 4) == 0) {
+            if (online++)
+                return bad(d, SPAMLR_ECORRUPT, -1, "online state section appears twice");
+            rc = parse_online(m, p + pos, (size_t)len, count, d);
         } else if (tag[0] >= 'A' && tag[0] <= 'Z') {
             return spamlr__diag(d, SPAMLR_ECORRUPT, NULL, 0, -1,
                                 "unknown required section \"%.4s\"", (const char *)tag);
@@ -565,7 +642,7 @@ int spamlr_model_load_buffer(spamlr_model **out, const unsigned char *buf, size_
     /* each token costs at least 2 bytes of weight and 1 of length; zlib
      * cannot expand more than ~1032:1 */
     if (count > UINT32_MAX - 2 || ulen < count * 3 + 24 ||
-        ulen > count * (4 + 4 + 2 + MAX_TOKEN) + 4096 || ulen > zlen * 1032 + 64)
+        ulen > count * (4 + 4 + 8 + 2 + MAX_TOKEN) + 4096 || ulen > zlen * 1032 + 64)
         return spamlr__diag(d, SPAMLR_ESIZE, NULL, 0, (long long)pos - 24,
                             "sizes are impossible (%llu words, %llu payload bytes)",
                             (unsigned long long)count, (unsigned long long)ulen);

@@ -88,6 +88,8 @@ static void copy_meta(spamlr_model *p, const spamlr_model *m)
     p->min_count = m->min_count;
     p->iterations = m->iterations;
     p->c = m->c;
+    p->l1 = m->l1;
+    p->l2 = m->l2;
     p->tol = m->tol;
     p->objective = m->objective;
     p->grad_norm = m->grad_norm;

@@ -8,6 +8,7 @@
 #include "dataset.h"
 #include "dist.h"
 #include "model.h"
+#include "online.h"
 #include "solver.h"
 
 void spamlr_train_opts_init(spamlr_train_opts *o)
@@ -27,6 +28,9 @@ void spamlr_train_opts_init(spamlr_train_opts *o)
     o->weight_spam = 1.0;
     o->weight_ham = 1.0;
     o->min_count = 1;
+    o->init = NULL;
+    o->epochs = 5;
+    o->eta = 0;
 }
 
 unsigned spamlr__solver_resolve(unsigned solver, double l1)
@@ -41,7 +45,8 @@ static int check_opts(const spamlr_train_opts *o, spamlr_diag *d)
     if (o->version != SPAMLR_OPTS_VERSION)
         return spamlr__diag(d, SPAMLR_EINVAL, NULL, 0, -1, "train options of unknown version %u",
                             o->version);
-    if (o->solver > SPAMLR_SOLVER_OWLQN && o->solver != SPAMLR_SOLVER_AUTO)
+    if (o->solver > SPAMLR_SOLVER_OWLQN && o->solver != SPAMLR_SOLVER_AUTO &&
+        !spamlr__is_online(o->solver))
         return spamlr__diag(d, SPAMLR_EINVAL, NULL, 0, -1, "unknown solver %u", o->solver);
     if (!(o->c > 0) || !isfinite(o->c))
         return spamlr__diag(d, SPAMLR_EINVAL, NULL, 0, -1, "C must be a positive number");
@@ -65,7 +70,28 @@ static int check_opts(const spamlr_train_opts *o, spamlr_diag *d)
         (!(o->weight_spam > 0) || !(o->weight_ham > 0) || !isfinite(o->weight_spam) ||
          !isfinite(o->weight_ham)))
         return spamlr__diag(d, SPAMLR_EINVAL, NULL, 0, -1, "class weights must be positive");
+    if (!(o->eta >= 0) || !isfinite(o->eta))
+        return spamlr__diag(d, SPAMLR_EINVAL, NULL, 0, -1, "eta must be >= 0");
     return SPAMLR_OK;
+}
+
+/* Warm start: w[col] = the init model's weight of the column's token. */
+static void warm_start(double *w, const spamlr_model *init, const spamlr_dataset *ds,
+                       const uint32_t *col, size_t ncols, int bias)
+{
+    size_t i;
+
+    for (i = 0; i < ds->vocab.n; i++) {
+        int64_t id;
+        if (col[i] == UINT32_MAX)
+            continue;
+        id = spamlr__vocab_find(&init->vocab, spamlr__vocab_str(&ds->vocab, (uint32_t)i),
+                                ds->vocab.len[i]);
+        if (id >= 0)
+            w[col[i]] = init->w[id];
+    }
+    if (bias && init->has_bias)
+        w[ncols] = init->bias;
 }
 
 /* The training matrix and what it needs, built from a dataset. */
@@ -258,6 +284,13 @@ int spamlr__train(spamlr_model **out, const spamlr_dataset *ds, const spamlr_tra
         return spamlr__diag(d, SPAMLR_EONECLASS, NULL, 0, -1,
                             "all %zu labelled messages are %s; training needs spam and ham",
                             nspam + nham, nspam ? "spam" : "ham");
+    if (o->init && !spamlr__text_opts_equal(&o->init->text, &ds->opts))
+        return spamlr__diag(d, SPAMLR_EINVAL, NULL, 0, -1,
+                            "the initial model tokenises differently from the data");
+    if (spamlr__is_online(o->solver)) {
+        rc = spamlr__train_online(out, ds, o, &rep, d);
+        goto out;
+    }
     if ((rc = spamlr__model_new(&m, &ds->opts)))
         goto out;
     if ((rc = select_columns(&b, ds, o->min_count, dist, m)))
@@ -286,6 +319,8 @@ int spamlr__train(spamlr_model **out, const spamlr_dataset *ds, const spamlr_tra
             goto out;
         }
     }
+    if (o->init)
+        warm_start(w, o->init, ds, b.col, b.ncols, o->bias != 0);
     X.rows = b.rows;
     X.cols = cols;
     X.ptr = b.ptr;

@@ -67,6 +67,18 @@ $CC -std=c11 -Wall -Werror $cflags "$work/prog.c" -o "$work/prog-static" \
   fail "linking against the installed static library failed"
 "$work/prog-static" > "$work/out2" || fail "static-linked program failed"
 cmp -s "$work/out" "$work/out2" || fail "shared and static builds disagree"
+# the example mail filter of tests/example builds the same way and runs
+$CC -std=c11 -Wall -Wextra -Werror $cflags tests/example/filter.c -o "$work/filter" $libs ||
+  fail "tests/example/filter.c does not build against the installed library"
+"$root/bin/spamlr" train -q -o "$work/ex.slr" data/corpus.tsv || fail "cannot train the example model"
+printf 'From: a@example.com\nSubject: free prize\n\nclaim your free prize now, cheap\n' > "$work/s.eml"
+printf 'From: b@example.com\nSubject: lunch\n\nsee you at the meeting tomorrow\n' > "$work/h.eml"
+LD_LIBRARY_PATH="$root/lib" "$work/filter" "$work/ex.slr" "$work/s.eml" "$work/h.eml" > "$work/verdicts" ||
+  fail "the example filter failed"
+[ "$(wc -l < "$work/verdicts")" = 2 ] && grep -q "	$work/s.eml\$" "$work/verdicts" ||
+  fail "the example filter printed no verdicts: $(cat "$work/verdicts")"
+LD_LIBRARY_PATH="$root/lib" "$work/filter" "$work/missing.slr" "$work/s.eml" 2>/dev/null &&
+  fail "the example filter accepted a missing model"
 $MAKE --no-print-directory -s uninstall DESTDIR="$work/root" PREFIX=/usr/local >/dev/null
 [ ! -e "$root/include/spamlr.h" ] || fail "make uninstall left the header"
-echo "test-build: ok (header alone, install, pkg-config shared+static, uninstall)"
+echo "test-build: ok (header alone, install, pkg-config shared+static, example filter, uninstall)"

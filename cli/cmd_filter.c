@@ -1,0 +1,262 @@
+/* cmd_filter.c - spamlr filter: a mail passes through with X-Spam-* headers
+ * added, for procmail, maildrop, Exim and Postfix pipes (as bogofilter -p).
+ *
+ * The output is the input, byte for byte, with three header lines
+ * inserted at the end of the header block (before the empty line that
+ * ends it), using the message's own line ending (CRLF when its first line
+ * ends in CRLF, else LF):
+ *   X-Spam-Flag: YES|NO
+ *   X-Spam-Probability: 0.xxxx
+ *   X-Spam-Words: token=+0.123 subject:token=-0.045 ...
+ * A message without an empty line after its header gets them after its
+ * last line (after an added line ending when its last line has none); a
+ * message that does not start with a header field gets them, then an empty
+ * line, in front. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "common.h"
+
+enum { OPT_HELP = 1, OPT_MODEL, OPT_THRESHOLD, OPT_WORDS };
+
+static const cli_opt filter_opts[] = {
+    { "help", 'h', 0, OPT_HELP },
+    { "model", 'm', 1, OPT_MODEL },
+    { "threshold", 0, 1, OPT_THRESHOLD },
+    { "words", 0, 1, OPT_WORDS },
+    { NULL, 0, 0, 0 }
+};
+
+enum { FILTER_SPAM = 0, FILTER_HAM = 1, FILTER_ERROR = 2 };
+#define MAX_WORDS 16
+
+typedef struct filter_cfg {
+    const char *model;
+    int has_threshold;
+    double threshold;
+    unsigned long words;
+    int help;
+} filter_cfg;
+
+static void filter_help(void)
+{
+    printf("usage: spamlr filter -m MODEL [--threshold T] [--words N] < MAIL > MAIL\n\n"
+           "Copies one mail from standard input to standard output unchanged, except\n"
+           "for three header fields added at the end of its header:\n"
+           "  X-Spam-Flag: YES|NO            spam when probability >= T\n"
+           "  X-Spam-Probability: 0.xxxx\n"
+           "  X-Spam-Words: w=+0.123 ...     the N tokens that moved the score most\n"
+           "Line endings (CRLF or LF, taken from the mail), 8-bit bytes and any size\n"
+           "pass through byte for byte. Existing X-Spam-* fields are kept as they are.\n\n"
+           "options:\n"
+           "  -m, --model MODEL   model file (required)\n"
+           "  --threshold T       spam when probability >= T (default: the model's)\n"
+           "  --words N           tokens in X-Spam-Words, 0..%d (default 5)\n"
+           "  -h, --help          show this help\n\n"
+           "Exit status: 0 spam, 1 ham, 2 error (usage, unreadable model, ...). On an\n"
+           "error after the mail was read, the mail is still copied out unchanged\n"
+           "(without the added fields), so a pipe never loses it.\n", MAX_WORDS);
+}
+
+static int parse_args(filter_cfg *cfg, int argc, char **argv)
+{
+    cli_args a;
+    const char *v;
+    int id;
+
+    args_init(&a, argc, argv);
+    while ((id = args_next(&a, filter_opts, &v)) != ARGS_END) {
+        switch (id) {
+        case ARGS_ERROR: return EXIT_USAGE;
+        case OPT_HELP: cfg->help = 1; break;
+        case OPT_MODEL: cfg->model = v; break;
+        case OPT_THRESHOLD:
+            cfg->has_threshold = 1;
+            if (args_double(&a, v, 0, 1, &cfg->threshold))
+                return EXIT_USAGE;
+            break;
+        case OPT_WORDS:
+            if (args_uint(&a, v, 0, MAX_WORDS, &cfg->words))
+                return EXIT_USAGE;
+            break;
+        default:
+            return usage_error(a.cmd, "unexpected argument '%s' (the mail is read from "
+                                      "standard input)", v);
+        }
+    }
+    if (!cfg->help && !cfg->model)
+        return usage_error(a.cmd, "no model given (-m MODEL)");
+    return 0;
+}
+
+/* Reads all of stdin into *buf (malloc'ed), *len bytes. */
+static int read_stdin(char **buf, size_t *len)
+{
+    size_t cap = 1 << 16, n = 0, k;
+    char *p = malloc(cap), *np;
+
+    if (!p)
+        return -1;
+    while ((k = fread(p + n, 1, cap - n, stdin)) > 0) {
+        n += k;
+        if (n == cap) {
+            if (cap > ((size_t)-1) / 2 || !(np = realloc(p, cap * 2))) {
+                free(p);
+                return -1;
+            }
+            p = np;
+            cap *= 2;
+        }
+    }
+    if (ferror(stdin)) {
+        free(p);
+        return -1;
+    }
+    *buf = p;
+    *len = n;
+    return 0;
+}
+
+/* Whether the line at p (of n bytes left) starts like a header field:
+ * "name:" with printable ASCII name characters, or an mbox "From " line. */
+static int header_like(const char *p, size_t n)
+{
+    size_t i;
+
+    if (n >= 5 && memcmp(p, "From ", 5) == 0)
+        return 1;
+    for (i = 0; i < n && p[i] > 32 && p[i] < 127 && p[i] != ':'; i++)
+        ;
+    return i > 0 && i < n && p[i] == ':';
+}
+
+/* Where the header fields go: offset `at` in msg; *pre_eol is set when a
+ * line ending must come first (the last line has none), *post_blank when
+ * an empty line must follow (the mail has no header). */
+static size_t insert_point(const char *msg, size_t len, int *pre_eol, int *post_blank)
+{
+    size_t i = 0;
+
+    *pre_eol = *post_blank = 0;
+    if (len == 0 || !header_like(msg, len)) {
+        *post_blank = 1;
+        return 0;
+    }
+    /* the first empty line: "\n\n" or "\n\r\n" */
+    while (i < len) {
+        const char *nl = memchr(msg + i, '\n', len - i);
+        if (!nl)
+            break;
+        i = (size_t)(nl - msg) + 1;
+        if (i < len && msg[i] == '\n')
+            return i;
+        if (i + 1 < len && msg[i] == '\r' && msg[i + 1] == '\n')
+            return i;
+    }
+    /* no separator: the whole mail is header */
+    *pre_eol = msg[len - 1] != '\n';
+    return len;
+}
+
+/* Writes one token (at most 40 bytes; UTF-8 kept, as RFC 6532 allows) for
+ * X-Spam-Words: bytes below 0x21 and DEL become '_', so the field stays one line of space-separated items. */
+static void put_token(FILE *f, const char *t)
+{
+    size_t i;
+
+    for (i = 0; t[i] && i < 40; i++) {
+        unsigned char c = (unsigned char)t[i];
+        fputc(c < 0x21 || c == 0x7f ? '_' : c, f);
+    }
+}
+
+static void put_headers(FILE *f, const char *eol, double p, double t,
+                        const spamlr_contribution *w, size_t n)
+{
+    size_t i;
+
+    fprintf(f, "X-Spam-Flag: %s%s", p >= t ? "YES" : "NO", eol);
+    fprintf(f, "X-Spam-Probability: %.4f%s", p, eol);
+    fputs("X-Spam-Words:", f);
+    for (i = 0; i < n; i++) {
+        fputc(' ', f);
+        put_token(f, w[i].token);
+        fprintf(f, "=%+.3f", w[i].contribution);
+    }
+    fputs(eol, f);
+}
+
+static int classify(const filter_cfg *cfg, const char *msg, size_t len)
+{
+    spamlr_model *m = NULL;
+    spamlr_scratch *s = NULL;
+    spamlr_model_info info;
+    spamlr_contribution w[MAX_WORDS];
+    spamlr_explanation ex;
+    double p = 0, t;
+    size_t n = 0, at;
+    int err, pre, post, rc = FILTER_ERROR;
+    const char *eol;
+
+    if (model_open(&m, cfg->model))
+        goto fail;
+    if ((err = spamlr_scratch_create(&s)) ||
+        (err = spamlr_explain(m, s, msg, len, &ex, w, cfg->words))) {
+        report_failure(err, NULL, "standard input");
+        goto fail;
+    }
+    p = ex.prob;
+    n = ex.n;
+    spamlr_model_info_get(m, &info);
+    t = cfg->has_threshold ? cfg->threshold : info.threshold;
+    at = insert_point(msg, len, &pre, &post);
+    {
+        const char *nl = memchr(msg, '\n', len);
+        eol = nl && nl > msg && nl[-1] == '\r' ? "\r\n" : "\n";
+    }
+    fwrite(msg, 1, at, stdout);
+    if (pre)
+        fputs(eol, stdout);
+    put_headers(stdout, eol, p, t, w, n);
+    if (post)
+        fputs(eol, stdout);
+    fwrite(msg + at, 1, len - at, stdout);
+    rc = p >= t ? FILTER_SPAM : FILTER_HAM;
+    spamlr_scratch_free(s);
+    spamlr_model_free(m);
+    return rc;
+fail:
+    fwrite(msg, 1, len, stdout);
+    spamlr_scratch_free(s);
+    spamlr_model_free(m);
+    return FILTER_ERROR;
+}
+
+int cmd_filter(int argc, char **argv)
+{
+    filter_cfg cfg;
+    char *msg = NULL;
+    size_t len = 0;
+    int rc;
+
+    memset(&cfg, 0, sizeof cfg);
+    cfg.words = 5;
+    rc = parse_args(&cfg, argc, argv);
+    if (rc)
+        return FILTER_ERROR;
+    if (cfg.help) {
+        filter_help();
+        return finish_output(EXIT_OK) ? FILTER_ERROR : EXIT_OK;
+    }
+    if (read_stdin(&msg, &len)) {
+        runtime_error("cannot read the mail from standard input");
+        return FILTER_ERROR;
+    }
+    rc = classify(&cfg, msg, len);
+    free(msg);
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        runtime_error("error writing to standard output");
+        return FILTER_ERROR;
+    }
+    return rc;
+}

@@ -1,0 +1,181 @@
+/* cmd_learn.c - spamlr learn: update a model in place from messages. */
+#define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "common.h"
+
+enum { OPT_HELP = 1, OPT_MODEL, OPT_LSPAM, OPT_LHAM, OPT_UNLEARN, OPT_CREATE, OPT_QUIET };
+
+static const cli_opt learn_opts[] = {
+    { "help", 'h', 0, OPT_HELP },
+    { "model", 'm', 1, OPT_MODEL },
+    { "spam", 0, 0, OPT_LSPAM },
+    { "ham", 0, 0, OPT_LHAM },
+    { "unlearn", 0, 0, OPT_UNLEARN },
+    { "create", 0, 0, OPT_CREATE },
+    { "quiet", 'q', 0, OPT_QUIET },
+    { NULL, 0, 0, 0 }
+};
+
+typedef struct learn_cfg {
+    const char *model;
+    int label;           /* SPAMLR_SPAM, SPAMLR_HAM, or -1 when not given */
+    int unlearn, create, quiet, help;
+    const char **files;
+    size_t nfiles;
+} learn_cfg;
+
+static void learn_help(void)
+{
+    printf("usage: spamlr learn -m MODEL (--spam|--ham) [--unlearn] [--create] FILE...\n\n"
+           "Teaches MODEL that every message in FILE... is spam (--spam) or ham\n"
+           "(--ham), one online step per message (AdaGrad, or FTRL for a model\n"
+           "trained with --solver ftrl): new words enter the vocabulary, weights\n"
+           "move. MODEL is replaced atomically (temporary file, fsync, rename);\n"
+           "concurrent learners on one MODEL take turns on MODEL.lock and lose no\n"
+           "update. FILE is a file holding one message, an mbox, a directory or\n"
+           "maildir (every message in it), or '-' for standard input.\n\n"
+           "options:\n"
+           "  -m, --model MODEL   model file to update (required)\n"
+           "  --spam | --ham      the class of the messages (one is required)\n"
+           "  --unlearn           undo an earlier 'learn' of these messages with this\n"
+           "                      class: exact when they were the last ones learned,\n"
+           "                      approximate otherwise (see spamlr.h); to fix a wrong\n"
+           "                      class, unlearn with it, then learn with the right one\n"
+           "  --create            create MODEL (empty, default settings) when missing\n"
+           "  -q, --quiet         print no report\n"
+           "  -h, --help          show this help\n\n"
+           "Exit status: 0 success, 1 error (MODEL is then unchanged), 2 usage error.\n");
+}
+
+static int parse_args(learn_cfg *cfg, int argc, char **argv)
+{
+    cli_args a;
+    const char *v;
+    int id;
+
+    args_init(&a, argc, argv);
+    while ((id = args_next(&a, learn_opts, &v)) != ARGS_END) {
+        switch (id) {
+        case ARGS_ERROR: return EXIT_USAGE;
+        case OPT_HELP: cfg->help = 1; break;
+        case OPT_MODEL: cfg->model = v; break;
+        case OPT_LSPAM:
+        case OPT_LHAM:
+            if (cfg->label >= 0 && cfg->label != (id == OPT_LSPAM ? SPAMLR_SPAM : SPAMLR_HAM))
+                return usage_error(a.cmd, "give either --spam or --ham, not both");
+            cfg->label = id == OPT_LSPAM ? SPAMLR_SPAM : SPAMLR_HAM;
+            break;
+        case OPT_UNLEARN: cfg->unlearn = 1; break;
+        case OPT_CREATE: cfg->create = 1; break;
+        case OPT_QUIET: cfg->quiet = 1; break;
+        default: cfg->files[cfg->nfiles++] = v; break;
+        }
+    }
+    if (cfg->help)
+        return 0;
+    if (!cfg->model)
+        return usage_error(a.cmd, "no model given (-m MODEL)");
+    if (cfg->label < 0)
+        return usage_error(a.cmd, "say what the messages are: --spam or --ham");
+    if (cfg->nfiles == 0)
+        return usage_error(a.cmd, "no message file given");
+    return 0;
+}
+
+/* Loads MODEL, or creates an empty one with --create when it is missing. */
+static int open_or_create(const learn_cfg *cfg, spamlr_model **m)
+{
+    struct stat st;
+    int err;
+
+    if (cfg->create && stat(cfg->model, &st) != 0 && errno == ENOENT) {
+        err = spamlr_model_create(m, NULL);
+        return err ? report_failure(err, NULL, cfg->model) : 0;
+    }
+    return model_open(m, cfg->model);
+}
+
+static int run(const learn_cfg *cfg)
+{
+    spamlr_model *m = NULL;
+    spamlr_dataset *ds = NULL;
+    spamlr_model_info info;
+    spamlr_diag d;
+    size_t i, n;
+    int rc, err, lock;
+
+    if ((lock = model_lock(cfg->model)) < 0)
+        return EXIT_RUNTIME;
+    if ((rc = open_or_create(cfg, &m)) || (rc = dataset_for_model(&ds, m)))
+        goto out;
+    for (i = 0; i < cfg->nfiles; i++) {
+        memset(&d, 0, sizeof d);
+        err = spamlr_dataset_read_path(ds, cfg->label, cfg->files[i], &d);
+        if (err) {
+            rc = report_failure(err, &d, cfg->files[i]);
+            goto out;
+        }
+    }
+    n = spamlr_dataset_rows(ds);
+    spamlr_model_info_get(m, &info);
+    if (cfg->unlearn && n > (cfg->label == SPAMLR_SPAM ? info.spam : info.ham)) {
+        rc = runtime_error("%s: cannot unlearn %zu %s message%s: the model has learned "
+                           "only %zu", cfg->model, n, label_name(cfg->label),
+                           n == 1 ? "" : "s", cfg->label == SPAMLR_SPAM ? info.spam : info.ham);
+        goto out;
+    }
+    err = spamlr_model_learn_dataset(m, ds, NULL, n, cfg->unlearn ? -1 : 1, NULL);
+    if (err == SPAMLR_EUNSUPPORTED) {
+        rc = runtime_error("%s: this model cannot learn online (tf-idf features); "
+                           "retrain it with 'spamlr train'", cfg->model);
+        goto out;
+    }
+    if (err) {
+        rc = report_failure(err, NULL, cfg->model);
+        goto out;
+    }
+    memset(&d, 0, sizeof d);
+    if ((err = spamlr_model_save(m, cfg->model, &d))) {
+        rc = report_failure(err, &d, cfg->model);
+        goto out;
+    }
+    if (!cfg->quiet) {
+        spamlr_model_info_get(m, &info);
+        fprintf(stderr, "spamlr learn: %s %zu %s message%s %s %s (%zu words; %zu spam, "
+                "%zu ham learned)\n", cfg->unlearn ? "unlearned" : "learned", n,
+                label_name(cfg->label), n == 1 ? "" : "s", cfg->unlearn ? "from" : "into",
+                cfg->model, info.parameters, info.spam, info.ham);
+    }
+    rc = EXIT_OK;
+out:
+    model_unlock(lock);
+    spamlr_dataset_free(ds);
+    spamlr_model_free(m);
+    return rc;
+}
+
+int cmd_learn(int argc, char **argv)
+{
+    learn_cfg cfg;
+    int rc;
+
+    memset(&cfg, 0, sizeof cfg);
+    cfg.label = -1;
+    /* at most argc positional arguments */
+    cfg.files = calloc((size_t)argc + 1, sizeof *cfg.files);
+    if (!cfg.files)
+        return report_failure(SPAMLR_ENOMEM, NULL, NULL);
+    rc = parse_args(&cfg, argc, argv);
+    if (rc == 0 && cfg.help) {
+        learn_help();
+        rc = finish_output(EXIT_OK);
+    } else if (rc == 0) {
+        rc = run(&cfg);
+    }
+    free((void *)cfg.files);
+    return rc;
+}

@@ -1,0 +1,261 @@
+#!/bin/sh
+# tests/cli_online.sh - end-to-end checks of the production commands:
+# spamlr learn (in place, locked, concurrent), spamlr filter (byte-for-byte
+# passthrough, exit status), eval --online / --target-fpr / --save-threshold,
+# train --solver adagrad|ftrl, --init, --strict.
+#
+#   sh tests/cli_online.sh build/spamlr          (from the repository root)
+set -u
+
+BIN=${1:?usage: sh tests/cli_online.sh path/to/spamlr}
+case $BIN in /*) ;; *) BIN=$(pwd)/$BIN ;; esac
+[ -x "$BIN" ] || { echo "cli_online.sh: $BIN is not an executable" >&2; exit 1; }
+for tool in python3 awk cmp grep sed head; do
+    command -v $tool >/dev/null 2>&1 || { echo "cli_online.sh: $tool is needed" >&2; exit 1; }
+done
+ROOT=$(pwd)
+T=$(mktemp -d "${TMPDIR:-/tmp}/spamlr-online.XXXXXX") || exit 1
+trap 'rm -rf "$T"' 0
+trap 'exit 1' HUP INT TERM
+
+checks=0
+current=''
+fail() {
+    echo "cli_online.sh: FAIL [$current]: $*" >&2
+    if [ -s "$T/err" ]; then
+        echo "--- stderr of the last command:" >&2
+        sed 's/^/    /' "$T/err" | head -20 >&2
+    fi
+    exit 1
+}
+check() { current=$1; checks=$((checks + 1)); }
+run() { "$BIN" "$@" >"$T/out" 2>"$T/err"; rc=$?; }
+expect_rc() { [ "$rc" = "$1" ] || fail "exit status $rc, expected $1"; }
+# jget FILE KEY: the value of the first "KEY": number/string in FILE (the
+# JSON of spamlr is one line; keys asked for here are unique)
+jget() { grep -o "\"$2\":[^,}]*" "$1" | head -1 | sed 's/^[^:]*://; s/"//g'; }
+# ok EXPR: awk arithmetic condition (python3 starts too slowly on some hosts)
+ok() { awk "BEGIN { exit !($1) }"; }
+
+CORPUS=$ROOT/data/corpus.tsv
+TEST=$ROOT/data/corpus-test.tsv
+[ -f "$CORPUS" ] || { echo "cli_online.sh: $CORPUS missing" >&2; exit 1; }
+
+# ---------------------------------------------------------------- train
+check "train --solver adagrad and ftrl"
+for s in adagrad ftrl; do
+    run train -q --solver $s --epochs 3 -o "$T/$s.slr" "$CORPUS"
+    expect_rc 0
+    run eval -m "$T/$s.slr" --format json "$TEST"
+    expect_rc 0
+    auc=$(jget "$T/out" auc)
+    ok "$auc > 0.95" || fail "$s AUC $auc <= 0.95"
+    run inspect "$T/$s.slr" --format json
+    grep -q "\"solver\":\"$s\"" "$T/out" || fail "inspect does not name solver $s"
+done
+
+check "train --init warm start"
+run train -o "$T/base.slr" "$CORPUS"
+expect_rc 0
+g_cold=$(sed -n 's/.*(initial \([^)]*\)).*/\1/p' "$T/err")
+run train -o "$T/warm.slr" --init "$T/base.slr" "$CORPUS"
+expect_rc 0
+g_warm=$(sed -n 's/.*(initial \([^)]*\)).*/\1/p' "$T/err")
+ok "$g_warm < 1e-3 * $g_cold" ||
+    fail "warm start gradient $g_warm is not << cold start $g_cold"
+run train -q -o "$T/x.slr" --init "$T/missing.slr" "$CORPUS"
+expect_rc 1
+
+check "too few examples of a class: warning, --strict error"
+{ grep '^spam' "$CORPUS" | head -3; grep '^ham' "$CORPUS"; } > "$T/skewed.tsv"
+run train -q -o "$T/skewed.slr" "$T/skewed.tsv"
+expect_rc 0
+grep -q "warning: only 3 of .* are spam" "$T/err" || fail "no warning about 3 spam"
+run train -q --strict -o "$T/strict.slr" "$T/skewed.tsv"
+expect_rc 1
+[ ! -e "$T/strict.slr" ] || fail "--strict wrote a model"
+run train -q -o "$T/ok.slr" "$CORPUS"
+grep -q warning "$T/err" && fail "warning on a balanced corpus"
+
+# ---------------------------------------------------------------- learn
+mail() { # mail FILE SUBJECT BODY
+    printf 'From: someone@example.com\nSubject: %s\n\n%s\n' "$2" "$3" > "$1"
+}
+check "learn moves a word and counts the message"
+cp "$T/base.slr" "$T/m.slr"
+"$BIN" inspect "$T/m.slr" --format json > "$T/before.json"
+mail "$T/s1.eml" "cheap zorblax offer" "buy zorblax pills now"
+run learn -m "$T/m.slr" --spam "$T/s1.eml"
+expect_rc 0
+run inspect "$T/m.slr" --word zorblax --format tsv
+expect_rc 0
+w=$(cut -f2 "$T/out")
+ok "$w > 0" || fail "zorblax weight $w not > 0"
+"$BIN" inspect "$T/m.slr" --format json > "$T/after.json"
+spam0=$(jget "$T/before.json" spam)
+[ "$(jget "$T/after.json" spam)" = $((spam0 + 1)) ] || fail "spam count not +1"
+ls "$T"/m.slr.tmp-* >/dev/null 2>&1 && fail "temporary file left behind"
+
+check "learn --unlearn of the last message restores the weights"
+cp "$T/base.slr" "$T/u.slr"
+"$BIN" inspect "$T/u.slr" --word now --format tsv > "$T/w0"
+run learn -m "$T/u.slr" --ham "$T/s1.eml"
+expect_rc 0
+"$BIN" inspect "$T/u.slr" --word now --format tsv > "$T/w1"
+run learn -m "$T/u.slr" --ham --unlearn "$T/s1.eml"
+expect_rc 0
+"$BIN" inspect "$T/u.slr" --word now --format tsv > "$T/w2"
+a=$(cut -f2 "$T/w0"); b=$(cut -f2 "$T/w2"); c=$(cut -f2 "$T/w1")
+ok "$a != $c" || fail "learning as ham did not move 'now'"
+ok "$a - $b < 1e-4 && $b - $a < 1e-4" || fail "weight of 'now' not restored ($a -> $c -> $b)"
+
+check "unlearn what was never learned is refused, model untouched"
+run learn -m "$T/empty.slr" --create --spam "$T/s1.eml"
+expect_rc 0
+cp "$T/empty.slr" "$T/empty.bak"
+run learn -m "$T/empty.slr" --ham --unlearn "$T/s1.eml"
+expect_rc 1
+grep -q "cannot unlearn" "$T/err" || fail "no clear message"
+cmp -s "$T/empty.slr" "$T/empty.bak" || fail "refused unlearn changed the model"
+
+check "learn usage and errors"
+run learn -m "$T/m.slr" "$T/s1.eml"
+expect_rc 2
+run learn -m "$T/m.slr" --spam --ham "$T/s1.eml"
+expect_rc 2
+run learn -m "$T/nonexistent.slr" --spam "$T/s1.eml"
+expect_rc 1
+cp "$T/m.slr" "$T/m.bak"
+run learn -m "$T/m.slr" --spam "$T/no-such-mail"
+expect_rc 1
+cmp -s "$T/m.slr" "$T/m.bak" || fail "failed learn changed the model"
+
+check "8 concurrent learners lose no update"
+cp "$T/base.slr" "$T/conc.slr"
+i=1
+while [ $i -le 8 ]; do
+    mail "$T/c$i.eml" "offer $i" "uniqtoken$i special deal number $i"
+    i=$((i + 1))
+done
+pids=''
+i=1
+while [ $i -le 8 ]; do
+    "$BIN" learn -q -m "$T/conc.slr" --spam "$T/c$i.eml" 2>"$T/cerr$i" &
+    pids="$pids $!"
+    i=$((i + 1))
+done
+for p in $pids; do wait "$p" || fail "a concurrent learner failed: $(cat "$T"/cerr*)"; done
+"$BIN" inspect "$T/conc.slr" --format json > "$T/conc.json"
+[ "$(jget "$T/conc.json" spam)" = $((spam0 + 8)) ] || fail "spam count is not +8"
+i=1
+while [ $i -le 8 ]; do
+    run inspect "$T/conc.slr" --word uniqtoken$i --format tsv
+    expect_rc 0
+    i=$((i + 1))
+done
+
+# ---------------------------------------------------------------- filter
+# strip OUT: the output without the three added header lines
+strip() { grep -av '^X-Spam-\(Flag\|Probability\|Words\):' "$1"; }
+
+filter_same() { # filter_same NAME MAIL: output minus the added lines == MAIL
+    "$BIN" filter -m "$T/base.slr" < "$2" > "$T/f.out" 2>"$T/err"
+    rc=$?
+    [ $rc = 0 ] || [ $rc = 1 ] || fail "$1: exit status $rc"
+    [ "$(grep -ac '^X-Spam-Flag: \(YES\|NO\)' "$T/f.out")" = 1 ] || fail "$1: no X-Spam-Flag"
+    grep -aq '^X-Spam-Probability: 0\.[0-9]\{4\}' "$T/f.out" ||
+        grep -aq '^X-Spam-Probability: 1\.0000' "$T/f.out" || fail "$1: no X-Spam-Probability"
+    grep -aq '^X-Spam-Words:' "$T/f.out" || fail "$1: no X-Spam-Words"
+    strip "$T/f.out" > "$T/f.stripped"
+    cmp -s "$T/f.stripped" "$2" || fail "$1: not passed through byte for byte"
+}
+
+check "filter: LF mail"
+printf 'From: a@example.com\nSubject: free prize\n\nclaim your free prize now\n' > "$T/lf.eml"
+filter_same lf "$T/lf.eml"
+python3 - "$T/f.out" <<'PY' || fail "headers not at the end of the header block"
+import sys
+b = open(sys.argv[1], 'rb').read()
+h, _, body = b.partition(b'\n\n')
+assert h.split(b'\n')[-1].startswith(b'X-Spam-Words:'), h
+assert body == b'claim your free prize now\n'
+PY
+
+check "filter: CRLF mail keeps CRLF"
+printf 'From: a@example.com\r\nSubject: lunch\r\n\r\nsee you at noon\r\n' > "$T/crlf.eml"
+filter_same crlf "$T/crlf.eml"
+grep -a '^X-Spam-' "$T/f.out" | grep -avq "$(printf '\r')\$" && fail "added line without CR"
+:
+
+check "filter: 8-bit body"
+{ printf 'From: a@example.com\nSubject: =?utf-8?b?5Lit5aWW?=\nContent-Type: text/plain; charset=latin1\n\n'
+  printf 'caf\351 \377\376\000 binary \200\201 bytes\n'; } > "$T/8bit.eml"
+filter_same 8bit "$T/8bit.eml"
+
+check "filter: multi-MB mail"
+python3 - "$T/big.eml" <<'PY'
+import sys, random
+r = random.Random(7)
+with open(sys.argv[1], 'wb') as f:
+    f.write(b'From: a@example.com\r\nSubject: big\r\n\r\n')
+    for i in range(60000):
+        f.write(bytes(r.randrange(32, 256) for _ in range(70)) + b'\r\n')
+PY
+filter_same big "$T/big.eml"
+
+check "filter: no header/body separator"
+printf 'From: a@example.com\nSubject: only headers\n' > "$T/nosep.eml"
+filter_same nosep "$T/nosep.eml"
+printf 'just a body line, no header\nand another\n' > "$T/nohdr.eml"
+"$BIN" filter -m "$T/base.slr" < "$T/nohdr.eml" > "$T/f.out"
+head -1 "$T/f.out" | grep -q '^X-Spam-Flag:' || fail "headers not in front of a header-less mail"
+strip "$T/f.out" | sed '1{/^$/d}' | cmp -s - "$T/nohdr.eml" || fail "header-less body changed"
+: > "$T/empty.eml"
+"$BIN" filter -m "$T/base.slr" < "$T/empty.eml" > "$T/f.out"
+[ "$(strip "$T/f.out")" = "" ] || fail "empty mail grew a body"
+
+check "filter: exit status 0 spam, 1 ham, 2 error (mail still passed)"
+"$BIN" filter -m "$T/base.slr" --threshold 0 < "$T/lf.eml" > "$T/f.out"
+[ $? = 0 ] || fail "threshold 0 is not spam"
+"$BIN" filter -m "$T/base.slr" --threshold 1 < "$T/lf.eml" > "$T/f.out"
+[ $? = 1 ] || fail "threshold 1 is not ham"
+"$BIN" filter -m "$T/missing.slr" < "$T/lf.eml" > "$T/f.out" 2>"$T/err"
+[ $? = 2 ] || fail "missing model is not exit 2"
+cmp -s "$T/f.out" "$T/lf.eml" || fail "on error the mail was not passed unchanged"
+"$BIN" filter < "$T/lf.eml" > /dev/null 2>&1
+[ $? = 2 ] || fail "usage error is not exit 2"
+
+# ----------------------------------------------------------------- eval
+check "eval --target-fpr and --save-threshold"
+cp "$T/base.slr" "$T/th.slr"
+run eval -m "$T/th.slr" --format json --target-fpr 0.01 "$TEST"
+expect_rc 0
+t=$(jget "$T/out" threshold_for_target_fpr)
+fpr=$(jget "$T/out" ham_fpr_at_target)
+ok "$fpr <= 0.01" || fail "FPR $fpr > 0.01"
+run eval -m "$T/th.slr" --target-fpr 0.01 --save-threshold "$TEST"
+expect_rc 0
+"$BIN" inspect "$T/th.slr" --format json > "$T/th.json"
+saved=$(jget "$T/th.json" threshold)
+ok "$saved == $t && $saved > 0" || fail "saved threshold $saved != $t"
+run eval -m "$T/th.slr" --format json "$TEST"
+[ "$(jget "$T/out" threshold)" = "$t" ] || fail "eval does not use the saved threshold"
+ok "$(jget "$T/out" ham_fpr) <= 0.01" || fail "ham FP rate above 0.01 at the saved threshold"
+run eval -m "$T/th.slr" --save-threshold "$TEST"
+expect_rc 2
+
+check "eval --online: TREC protocol and learning curve"
+run eval --online --block 100 --format json "$CORPUS" "$TEST"
+expect_rc 0
+[ "$(jget "$T/out" n)" = 520 ] || fail "online eval did not classify 520 messages"
+[ "$(grep -o '"end":' "$T/out" | wc -l)" = 6 ] || fail "curve has not 6 blocks"
+grep -q '"end":520,' "$T/out" || fail "curve does not end at 520"
+run eval --online --shuffle 3 "$CORPUS"
+expect_rc 0
+grep -q "learning curve" "$T/out" || fail "no learning curve in text output"
+cp "$T/base.slr" "$T/on.slr"
+run eval --online -m "$T/on.slr" "$TEST"
+expect_rc 0
+cmp -s "$T/on.slr" "$T/base.slr" || fail "eval --online changed MODEL"
+
+echo "cli_online.sh: all $checks checks passed"

@@ -1,0 +1,601 @@
+/* test_online.c - online learning (AdaGrad, FTRL), its state in the model
+ * file, unlearning, warm starts, thresholds for a target false-positive
+ * rate, and embedding: many threads predicting on one model, and no
+ * allocation on the prediction hot path. */
+#include "testutil.h"
+#include <math.h>
+#include <pthread.h>
+
+/* ---------------------------------------------------- counting mallocs
+ * The test program's own malloc family wraps glibc's, so every allocation
+ * anywhere in the process (library included) is counted while `counting`
+ * is set in the thread that allocates. Not under AddressSanitizer, which
+ * owns malloc itself (the count checks are then skipped). */
+#if defined(__has_feature)
+#  if __has_feature(address_sanitizer)
+#    define TU_NO_WRAP 1
+#  endif
+#endif
+#if defined(__SANITIZE_ADDRESS__) || !defined(__GLIBC__)
+#  define TU_NO_WRAP 1
+#endif
+static _Thread_local int counting;
+static _Thread_local long allocs;
+#ifndef TU_NO_WRAP
+extern void *__libc_malloc(size_t);
+extern void *__libc_calloc(size_t, size_t);
+extern void *__libc_realloc(void *, size_t);
+extern void __libc_free(void *);
+
+void *malloc(size_t n);
+void *calloc(size_t a, size_t b);
+void *realloc(void *p, size_t n);
+void free(void *p);
+
+void *malloc(size_t n)
+{
+    allocs += counting;
+    return __libc_malloc(n);
+}
+void *calloc(size_t a, size_t b)
+{
+    allocs += counting;
+    return __libc_calloc(a, b);
+}
+void *realloc(void *p, size_t n)
+{
+    allocs += counting;
+    return __libc_realloc(p, n);
+}
+void free(void *p)
+{
+    __libc_free(p);
+}
+#endif
+
+/* ------------------------------------------------------------- data */
+
+static const char *SPAM[] = {
+    "win a free prize now", "free viagra cheap pills", "恭喜您中奖了 请点击领取",
+    "cheap loans apply now free", "代开发票 免费咨询", "claim your free prize today",
+    "中奖通知 领取奖金", "buy cheap watches now",
+};
+static const char *HAM[] = {
+    "lunch at noon tomorrow?", "the meeting moved to friday", "明天下午开会",
+    "can you send the report", "我们晚上一起吃饭吧", "see you at the station",
+    "please review my patch", "周末去看电影吗", "thanks for the notes",
+};
+#define NSPAM (sizeof SPAM / sizeof *SPAM)
+#define NHAM (sizeof HAM / sizeof *HAM)
+
+static void plain_opts(spamlr_text_opts *o)
+{
+    spamlr_text_opts_init(o);
+    o->mime = 0;
+}
+
+/* message i of the interleaved stream spam0, ham0, spam1, ... */
+static const char *stream(size_t i, int *label)
+{
+    if (i % 2 == 0 && i / 2 < NSPAM) {
+        *label = SPAMLR_SPAM;
+        return SPAM[i / 2];
+    }
+    *label = SPAMLR_HAM;
+    return HAM[(i / 2) % NHAM];
+}
+
+static void learn_stream(spamlr_model *m, spamlr_scratch *s, size_t from, size_t to, int epochs)
+{
+    for (int e = 0; e < epochs; e++)
+        for (size_t i = from; i < to; i++) {
+            int label;
+            const char *t = stream(i, &label);
+            ck_assert_int_eq(spamlr_model_learn(m, s, t, strlen(t), label, 1, NULL), SPAMLR_OK);
+        }
+}
+
+static double prob(const spamlr_model *m, spamlr_scratch *s, const char *t)
+{
+    double p = -1;
+    ck_assert_int_eq(spamlr_predict(m, s, t, strlen(t), &p, NULL), SPAMLR_OK);
+    return p;
+}
+
+/* ------------------------------------------------------------ tests */
+
+START_TEST(learn_from_empty_model)
+{
+    spamlr_text_opts to;
+    spamlr_model *m = NULL;
+    spamlr_scratch *s = NULL;
+    spamlr_model_info info;
+    float w;
+
+    plain_opts(&to);
+    ck_assert_int_eq(spamlr_model_create(&m, &to), SPAMLR_OK);
+    ck_assert_int_eq(spamlr_scratch_create(&s), SPAMLR_OK);
+    ck_assert_double_eq_tol(prob(m, s, "free prize"), 0.5, 1e-12);
+    learn_stream(m, s, 0, 2 * NHAM, 3);
+    spamlr_model_info_get(m, &info);
+    ck_assert_uint_eq(info.spam, 3 * NSPAM);
+    ck_assert_uint_eq(info.ham, 3 * (2 * NHAM - NSPAM));
+    ck_assert_uint_gt(info.parameters, 40);
+    ck_assert_int_eq(spamlr_model_weight(m, "free", &w), SPAMLR_OK);
+    ck_assert_float_gt(w, 0);
+    ck_assert_int_eq(spamlr_model_weight(m, "meeting", &w), SPAMLR_OK);
+    ck_assert_float_lt(w, 0);
+    ck_assert_double_gt(prob(m, s, "claim your free prize"), 0.7);
+    ck_assert_double_lt(prob(m, s, "see you at the meeting"), 0.2);
+    /* bad arguments */
+    ck_assert_int_eq(spamlr_model_learn(m, s, "x", 1, SPAMLR_UNLABELLED, 1, NULL), SPAMLR_EINVAL);
+    ck_assert_int_eq(spamlr_model_learn(m, s, "x", 1, SPAMLR_SPAM, 0, NULL), SPAMLR_EINVAL);
+    to.features = SPAMLR_FEAT_TFIDF;
+    spamlr_model *t = NULL;
+    ck_assert_int_eq(spamlr_model_create(&t, &to), SPAMLR_EUNSUPPORTED);
+    ck_assert_ptr_null(t);
+    spamlr_scratch_free(s);
+    spamlr_model_free(m);
+}
+END_TEST
+
+START_TEST(unlearn_moves_back)
+{
+    spamlr_text_opts to;
+    spamlr_model *m = NULL;
+    spamlr_scratch *s = NULL;
+    spamlr_model_info info;
+    const char *msg = "limited offer: cheap meds online";
+    double p0, p1, p2, before;
+    int solver = _i ? SPAMLR_SOLVER_FTRL : SPAMLR_SOLVER_ADAGRAD;
+    spamlr_online_opts oo;
+
+    plain_opts(&to);
+    ck_assert_int_eq(spamlr_model_create(&m, &to), SPAMLR_OK);
+    spamlr_online_opts_init(&oo);
+    oo.solver = (unsigned)solver;
+    ck_assert_int_eq(spamlr_model_online_setup(m, &oo), SPAMLR_OK);
+    ck_assert_int_eq(spamlr_scratch_create(&s), SPAMLR_OK);
+    /* nothing learned: unlearning is refused and changes nothing */
+    ck_assert_int_eq(spamlr_model_learn(m, s, msg, strlen(msg), SPAMLR_HAM, -1, NULL),
+                     SPAMLR_EINVAL);
+    learn_stream(m, s, 0, 2 * NHAM, 2);
+    p0 = prob(m, s, msg);
+    size_t nv = spamlr_model_vocab_size(m), i;
+    float *w0 = malloc(nv * sizeof *w0);
+    spamlr_model_info_get(m, &info);
+    double b0 = info.bias;
+    for (i = 0; i < nv; i++) {
+        spamlr_word wd;
+        spamlr_model_word(m, i, &wd);
+        w0[i] = wd.weight;
+    }
+    /* a mistaken registration as ham, then its undo */
+    ck_assert_int_eq(spamlr_model_learn(m, s, msg, strlen(msg), SPAMLR_HAM, 1, &before),
+                     SPAMLR_OK);
+    /* `before` counts the message's new words (weight 0) in its norm */
+    ck_assert(before > 0.3 && before < p0 + 1e-12);
+    p1 = prob(m, s, msg);
+    ck_assert_double_lt(p1, p0);
+    ck_assert_int_eq(spamlr_model_learn(m, s, msg, strlen(msg), SPAMLR_HAM, -1, NULL),
+                     SPAMLR_OK);
+    p2 = prob(m, s, msg);
+    ck_assert_double_gt(p2, p1);
+    /* it was the last step: the weights are back, to rounding */
+    spamlr_model_info_get(m, &info);
+    ck_assert_double_eq_tol(info.bias, b0, 1e-5);
+    for (i = 0; i < spamlr_model_vocab_size(m); i++) {
+        spamlr_word wd;
+        spamlr_model_word(m, i, &wd);
+        ck_assert_float_eq_tol(wd.weight, i < nv ? w0[i] : 0.0f, 1e-5);
+    }
+    free(w0);
+    spamlr_model_info_get(m, &info);
+    ck_assert_uint_eq(info.ham, 2 * (2 * NHAM - NSPAM));
+    spamlr_scratch_free(s);
+    spamlr_model_free(m);
+}
+END_TEST
+
+/* Learning k messages, saving, loading and learning the rest gives the
+ * same model, bit for bit, as learning them all in one go: the solver
+ * state survives the file. */
+START_TEST(state_survives_save_load)
+{
+    spamlr_text_opts to;
+    spamlr_model *a = NULL, *b = NULL, *c = NULL;
+    spamlr_scratch *s = NULL;
+    spamlr_online_opts oo;
+    unsigned char *buf = NULL, *buf2 = NULL;
+    size_t size, size2, i;
+    char dir[64], path[128];
+
+    plain_opts(&to);
+    spamlr_online_opts_init(&oo);
+    oo.solver = _i ? SPAMLR_SOLVER_FTRL : SPAMLR_SOLVER_ADAGRAD;
+    oo.l1 = _i ? 0.01 : 0;
+    ck_assert_int_eq(spamlr_scratch_create(&s), SPAMLR_OK);
+    ck_assert_int_eq(spamlr_model_create(&a, &to), SPAMLR_OK);
+    ck_assert_int_eq(spamlr_model_online_setup(a, &oo), SPAMLR_OK);
+    ck_assert_int_eq(spamlr_model_create(&b, &to), SPAMLR_OK);
+    ck_assert_int_eq(spamlr_model_online_setup(b, &oo), SPAMLR_OK);
+    learn_stream(a, s, 0, 2 * NHAM, 1);
+    learn_stream(b, s, 0, 7, 1);
+    snprintf(path, sizeof path, "%s/b.slr", tu_tmpdir(dir, sizeof dir));
+    ck_assert_int_eq(spamlr_model_save(b, path, NULL), SPAMLR_OK);
+    spamlr_model_free(b);
+    ck_assert_int_eq(spamlr_model_load(&c, path, NULL), SPAMLR_OK);
+    learn_stream(c, s, 7, 2 * NHAM, 1);
+    ck_assert_uint_eq(spamlr_model_vocab_size(a), spamlr_model_vocab_size(c));
+    for (i = 0; i < spamlr_model_vocab_size(a); i++) {
+        spamlr_word wa, wc;
+        ck_assert_int_eq(spamlr_model_word(a, i, &wa), 0);
+        ck_assert_int_eq(spamlr_model_word(c, i, &wc), 0);
+        ck_assert_str_eq(wa.token, wc.token);
+        ck_assert_float_eq(wa.weight, wc.weight);
+    }
+    /* trained_at may differ by a second; compare everything else */
+    ck_assert_int_eq(spamlr_model_save_buffer(a, &buf, &size), 0);
+    ck_assert_int_eq(spamlr_model_save_buffer(c, &buf2, &size2), 0);
+    ck_assert_uint_eq(size, size2);
+    free(buf);
+    free(buf2);
+    spamlr_model_free(a);
+    spamlr_model_free(c);
+    spamlr_scratch_free(s);
+    tu_rmrf(dir);
+}
+END_TEST
+
+static spamlr_dataset *toy(void)
+{
+    spamlr_dataset *ds = NULL;
+    spamlr_text_opts to;
+    size_t i;
+
+    plain_opts(&to);
+    ck_assert_int_eq(spamlr_dataset_create(&ds, &to), SPAMLR_OK);
+    for (i = 0; i < NSPAM; i++)
+        ck_assert_int_eq(spamlr_dataset_add(ds, SPAMLR_SPAM, SPAM[i], strlen(SPAM[i]), NULL), 0);
+    for (i = 0; i < NHAM; i++)
+        ck_assert_int_eq(spamlr_dataset_add(ds, SPAMLR_HAM, HAM[i], strlen(HAM[i]), NULL), 0);
+    return ds;
+}
+
+START_TEST(train_with_online_solvers)
+{
+    spamlr_dataset *ds = toy();
+    spamlr_model *m = NULL, *m2 = NULL;
+    spamlr_train_opts o;
+    spamlr_train_report rep;
+    spamlr_model_info info;
+    double *p = malloc((NSPAM + NHAM) * sizeof *p);
+    size_t i;
+
+    spamlr_train_opts_init(&o);
+    o.solver = _i ? SPAMLR_SOLVER_FTRL : SPAMLR_SOLVER_ADAGRAD;
+    o.epochs = 10;
+    o.eta = 0.5;
+    ck_assert_int_eq(spamlr_train(&m, ds, &o, &rep, NULL), SPAMLR_OK);
+    ck_assert_uint_eq(rep.iterations, 10);
+    ck_assert_uint_eq(rep.examples, NSPAM + NHAM);
+    spamlr_model_info_get(m, &info);
+    ck_assert_uint_eq(info.solver, o.solver);
+    ck_assert_uint_eq(info.examples, NSPAM + NHAM);
+    ck_assert_int_eq(spamlr_predict_dataset(m, ds, p, NULL), 0);
+    for (i = 0; i < NSPAM + NHAM; i++)
+        ck_assert(i < NSPAM ? p[i] > 0.5 : p[i] < 0.5);
+    /* the same run again gives the same model (fixed shuffle) */
+    ck_assert_int_eq(spamlr_train(&m2, ds, &o, NULL, NULL), SPAMLR_OK);
+    for (i = 0; i < info.parameters; i++) {
+        spamlr_word a, b;
+        spamlr_model_word(m, i, &a);
+        spamlr_model_word(m2, i, &b);
+        ck_assert_float_eq(a.weight, b.weight);
+    }
+    spamlr_model_free(m2);
+    /* learn_dataset with TREC probabilities */
+    ck_assert_int_eq(spamlr_model_learn_dataset(m, ds, NULL, NSPAM + NHAM, 1, p), SPAMLR_OK);
+    for (i = 0; i < NSPAM + NHAM; i++)
+        ck_assert(p[i] >= 0 && p[i] <= 1);
+    spamlr_model_info_get(m, &info);
+    ck_assert_uint_eq(info.examples, 2 * (NSPAM + NHAM));
+    free(p);
+    spamlr_model_free(m);
+    spamlr_dataset_free(ds);
+}
+END_TEST
+
+START_TEST(warm_start_batch)
+{
+    spamlr_dataset *ds = toy();
+    spamlr_model *m = NULL, *m2 = NULL;
+    spamlr_train_opts o;
+    spamlr_train_report r1, r2;
+    size_t i;
+
+    spamlr_train_opts_init(&o);
+    o.c = 10;
+    o.tol = 1e-6;
+    ck_assert_int_eq(spamlr_train(&m, ds, &o, &r1, NULL), SPAMLR_OK);
+    o.init = m;
+    ck_assert_int_eq(spamlr_train(&m2, ds, &o, &r2, NULL), SPAMLR_OK);
+    /* starting at the optimum: the start gradient is tiny, and the
+     * weights are those of the first model */
+    ck_assert_double_lt(r2.grad_norm0, 1e-3 * r1.grad_norm0);
+    ck_assert_uint_le(r2.iterations, r1.iterations);
+    for (i = 0; i < spamlr_model_vocab_size(m); i++) {
+        spamlr_word a, b;
+        spamlr_model_word(m, i, &a);
+        spamlr_model_word(m2, i, &b);
+        ck_assert_str_eq(a.token, b.token);
+        ck_assert_float_eq_tol(a.weight, b.weight, 1e-3);
+    }
+    /* an init model that tokenises otherwise is refused */
+    {
+        spamlr_text_opts to;
+        spamlr_model *other = NULL, *bad = NULL;
+        plain_opts(&to);
+        to.ngrams = 2;
+        ck_assert_int_eq(spamlr_model_create(&other, &to), 0);
+        o.init = other;
+        ck_assert_int_eq(spamlr_train(&bad, ds, &o, NULL, NULL), SPAMLR_EINVAL);
+        ck_assert_ptr_null(bad);
+        spamlr_model_free(other);
+    }
+    /* a batch model can go on learning online */
+    {
+        spamlr_scratch *s = NULL;
+        double p0, p1;
+        const char *t = "cheap prize pills";
+        ck_assert_int_eq(spamlr_scratch_create(&s), 0);
+        p0 = prob(m, s, t);
+        ck_assert_int_eq(spamlr_model_learn(m, s, t, strlen(t), SPAMLR_SPAM, 1, NULL), 0);
+        p1 = prob(m, s, t);
+        ck_assert_double_gt(p1, p0);
+        spamlr_scratch_free(s);
+    }
+    spamlr_model_free(m);
+    spamlr_model_free(m2);
+    spamlr_dataset_free(ds);
+}
+END_TEST
+
+START_TEST(threshold_for_fpr)
+{
+    /* 10 hams 0.0 .. 0.9 and spam at 0.95 */
+    int labels[11];
+    double probs[11], t, t2;
+    spamlr_metrics mt;
+    size_t i;
+
+    for (i = 0; i < 10; i++) {
+        labels[i] = SPAMLR_HAM;
+        probs[i] = (double)i / 10;
+    }
+    labels[10] = SPAMLR_SPAM;
+    probs[10] = 0.95;
+    ck_assert_int_eq(spamlr_threshold_for_fpr(&t, labels, probs, 11, 0.0), 0);
+    ck_assert_double_gt(t, 0.9);
+    ck_assert_double_lt(t, 0.9000001);
+    ck_assert_int_eq(spamlr_metrics_compute(&mt, labels, probs, 11, t), 0);
+    ck_assert_uint_eq(mt.fp, 0);
+    ck_assert_uint_eq(mt.tp, 1);
+    ck_assert_int_eq(spamlr_threshold_for_fpr(&t2, labels, probs, 11, 0.2), 0);
+    ck_assert_double_gt(t2, 0.7);
+    ck_assert_double_lt(t2, 0.8);
+    ck_assert_int_eq(spamlr_metrics_compute(&mt, labels, probs, 11, t2), 0);
+    ck_assert_uint_eq(mt.fp, 2);
+    ck_assert_int_eq(spamlr_threshold_for_fpr(&t, labels, probs, 11, 1.0), SPAMLR_EINVAL);
+    probs[9] = 1.0;
+    ck_assert_int_eq(spamlr_threshold_for_fpr(&t, labels, probs, 11, 0.0), SPAMLR_ELIMIT);
+    ck_assert_int_eq(spamlr_threshold_for_fpr(&t, labels + 10, probs + 10, 1, 0.1),
+                     SPAMLR_EEMPTY);
+    {
+        spamlr_model *m = NULL;
+        ck_assert_int_eq(spamlr_model_create(&m, NULL), 0);
+        ck_assert_int_eq(spamlr_model_set_threshold(m, 1.5), SPAMLR_EINVAL);
+        ck_assert_int_eq(spamlr_model_set_threshold(m, t2), 0);
+        spamlr_model_info info;
+        spamlr_model_info_get(m, &info);
+        ck_assert_double_eq(info.threshold, t2);
+        spamlr_model_free(m);
+    }
+}
+END_TEST
+
+/* ------------------------------------------------------- embedding */
+
+#define NMSG 100000
+#define NTHREADS 8
+#define NTEXTS 512
+
+static char *texts[NTEXTS];
+static size_t text_len[NTEXTS];
+
+static void make_texts(void)
+{
+    static const char *words[] = {"free", "prize", "meeting", "lunch", "viagra", "report",
+                                  "中奖", "开会", "cheap", "patch", "now", "the", "notes",
+                                  "unknownword", "claim", "friday", "loans", "station"};
+    uint32_t r = 12345;
+    for (int i = 0; i < NTEXTS; i++) {
+        /* every 64th text is long: sorting its tokens must not allocate */
+        int nw = i % 64 == 63 ? 5000 : 1 + i % 40;
+        size_t cap = (size_t)nw * 16 + 1, n = 0;
+        texts[i] = malloc(cap);
+        for (int j = 0; j < nw; j++) {
+            r = r * 1103515245u + 12345u;
+            const char *w = words[(r >> 16) % (sizeof words / sizeof *words)];
+            n += (size_t)snprintf(texts[i] + n, cap - n, "%s ", w);
+        }
+        text_len[i] = n;
+    }
+}
+
+typedef struct job {
+    const spamlr_model *m;
+    size_t from, to;
+    double *out;
+    int rc;
+} job;
+
+static void *predict_range(void *arg)
+{
+    job *j = arg;
+    spamlr_scratch *s = NULL;
+
+    j->rc = spamlr_scratch_create(&s);
+    for (size_t i = j->from; i < j->to && !j->rc; i++)
+        j->rc = spamlr_predict(j->m, s, texts[i % NTEXTS], text_len[i % NTEXTS], &j->out[i],
+                               NULL);
+    spamlr_scratch_free(s);
+    return NULL;
+}
+
+START_TEST(threads_share_a_model)
+{
+    spamlr_dataset *ds = toy();
+    spamlr_model *m = NULL;
+    double *one = malloc(NMSG * sizeof *one), *many = malloc(NMSG * sizeof *many);
+    pthread_t th[NTHREADS];
+    job jobs[NTHREADS];
+    job single = {0};
+    size_t i;
+
+    ck_assert_int_eq(spamlr_train(&m, ds, NULL, NULL, NULL), 0);
+    make_texts();
+    single.m = m;
+    single.from = 0;
+    single.to = NMSG;
+    single.out = one;
+    predict_range(&single);
+    ck_assert_int_eq(single.rc, 0);
+    for (i = 0; i < NTHREADS; i++) {
+        jobs[i].m = m;
+        jobs[i].from = i * NMSG / NTHREADS;
+        jobs[i].to = (i + 1) * NMSG / NTHREADS;
+        jobs[i].out = many;
+        jobs[i].rc = -1;
+        ck_assert_int_eq(pthread_create(&th[i], NULL, predict_range, &jobs[i]), 0);
+    }
+    for (i = 0; i < NTHREADS; i++) {
+        ck_assert_int_eq(pthread_join(th[i], NULL), 0);
+        ck_assert_int_eq(jobs[i].rc, 0);
+    }
+    ck_assert_int_eq(memcmp(one, many, NMSG * sizeof *one), 0);
+    for (i = 0; i < NTEXTS; i++)
+        free(texts[i]);
+    free(one);
+    free(many);
+    spamlr_model_free(m);
+    spamlr_dataset_free(ds);
+}
+END_TEST
+
+/* Once the scratch has seen the largest message, predicting allocates
+ * nothing: counted by the malloc wrapper above. */
+START_TEST(predict_allocates_nothing)
+{
+    spamlr_dataset *ds = toy();
+    spamlr_model *m = NULL;
+    spamlr_scratch *s = NULL;
+    double p;
+    long got;
+
+    ck_assert_int_eq(spamlr_train(&m, ds, NULL, NULL, NULL), 0);
+    ck_assert_int_eq(spamlr_scratch_create(&s), 0);
+    make_texts();
+    for (int i = 0; i < NTEXTS; i++)
+        ck_assert_int_eq(spamlr_predict(m, s, texts[i], text_len[i], &p, NULL), 0);
+    allocs = 0;
+    counting = 1;
+    for (int r = 0; r < 20; r++)
+        for (int i = 0; i < NTEXTS; i++) {
+            spamlr_predict(m, s, texts[i], text_len[i], &p, NULL);
+        }
+    counting = 0;
+    got = allocs;
+    (void)got;
+#ifndef TU_NO_WRAP
+    ck_assert_int_eq(got, 0);
+    /* the counter does count: a fresh scratch must allocate */
+#endif
+    {
+        spamlr_scratch *s2 = NULL;
+        allocs = 0;
+        counting = 1;
+        spamlr_scratch_create(&s2);
+        spamlr_predict(m, s2, texts[100], text_len[100], &p, NULL);
+        counting = 0;
+#ifndef TU_NO_WRAP
+        ck_assert_int_gt(allocs, 0);
+#endif
+        spamlr_scratch_free(s2);
+    }
+    for (int i = 0; i < NTEXTS; i++)
+        free(texts[i]);
+    spamlr_scratch_free(s);
+    spamlr_model_free(m);
+    spamlr_dataset_free(ds);
+}
+END_TEST
+
+/* A long message over a vocabulary of thousands of words (token ids of
+ * more than one byte, the radix-sort path) scores as the dataset path does. */
+START_TEST(long_message_matches_dataset)
+{
+    spamlr_text_opts to;
+    spamlr_model *m = NULL;
+    spamlr_scratch *s = NULL;
+    spamlr_dataset *ds = NULL;
+    char *t = malloc(3000 * 16);
+    size_t n = 0, i;
+    double p1, p2, z1, z2;
+    uint32_t r = 7;
+
+    plain_opts(&to);
+    ck_assert_int_eq(spamlr_model_create(&m, &to), 0);
+    ck_assert_int_eq(spamlr_scratch_create(&s), 0);
+    for (i = 0; i < 3000; i++)
+        n += (size_t)sprintf(t + n, "w%zu ", i);
+    ck_assert_int_eq(spamlr_model_learn(m, s, t, n, SPAMLR_SPAM, 1, NULL), 0);
+    n = 0;
+    for (i = 0; i < 3000; i++) {
+        r = r * 1103515245u + 12345u;
+        n += (size_t)sprintf(t + n, "w%u ", (r >> 8) % 3000);
+    }
+    ck_assert_int_eq(spamlr_model_learn(m, s, t, n, SPAMLR_HAM, 1, NULL), 0);
+    ck_assert_int_eq(spamlr_predict(m, s, t, n, &p1, &z1), 0);
+    ck_assert_int_eq(spamlr_dataset_create(&ds, &to), 0);
+    ck_assert_int_eq(spamlr_dataset_add(ds, SPAMLR_UNLABELLED, t, n, NULL), 0);
+    ck_assert_int_eq(spamlr_predict_dataset(m, ds, &p2, &z2), 0);
+    ck_assert_double_eq_tol(z1, z2, 1e-9);
+    ck_assert_double_eq_tol(p1, p2, 1e-12);
+    free(t);
+    spamlr_dataset_free(ds);
+    spamlr_scratch_free(s);
+    spamlr_model_free(m);
+}
+END_TEST
+
+static Suite *online_suite(void)
+{
+    Suite *s = suite_create("online");
+    TCase *t = tcase_create("core");
+
+    tcase_set_timeout(t, 120);
+    tcase_add_test(t, learn_from_empty_model);
+    tcase_add_loop_test(t, unlearn_moves_back, 0, 2);
+    tcase_add_loop_test(t, state_survives_save_load, 0, 2);
+    tcase_add_loop_test(t, train_with_online_solvers, 0, 2);
+    tcase_add_test(t, warm_start_batch);
+    tcase_add_test(t, threshold_for_fpr);
+    tcase_add_test(t, threads_share_a_model);
+    tcase_add_test(t, predict_allocates_nothing);
+    tcase_add_test(t, long_message_matches_dataset);
+    suite_add_tcase(s, t);
+    return s;
+}
+
+SPAMLR_TEST_MAIN(online_suite)
