@@ -48,6 +48,16 @@ static int check_opts(const spamlr_train_opts *o, spamlr_diag *d)
     return SPAMLR_OK;
 }
 
+/* Below this many non-zeros, threads = 0 (all cores) runs on one thread:
+ * a pass over the matrix then takes tens of microseconds, about what
+ * starting the pool and handing tasks to it costs. */
+#define AUTO_THREADS_MIN_NNZ 50000
+
+static unsigned auto_threads(size_t nnz)
+{
+    return nnz < AUTO_THREADS_MIN_NNZ ? 1 : spamlr__ncpu();
+}
+
 /* The training matrix and what it needs, built from a dataset. */
 typedef struct build {
     size_t *ptr;
@@ -98,6 +108,8 @@ static int build_matrix(build *b, const spamlr_dataset *ds, const spamlr_train_o
         !(b->y = malloc(b->rows * sizeof *b->y)) ||
         !(b->cost = malloc(b->rows * sizeof *b->cost)))
         return SPAMLR_ENOMEM;
+    spamlr__advise_huge(b->idx, (nnz + 1) * sizeof *b->idx);
+    spamlr__advise_huge(b->val, (nnz + 1) * sizeof *b->val);
     b->ptr[0] = 0;
     for (i = 0; i < ds->rows; i++) {
         size_t start = k;
@@ -229,7 +241,7 @@ int spamlr_train(spamlr_model **out, const spamlr_dataset *ds, const spamlr_trai
     so.solver = o->solver;
     so.tol = o->tol;
     so.max_iter = o->max_iter;
-    so.threads = o->threads ? o->threads : spamlr__ncpu();
+    so.threads = o->threads ? o->threads : auto_threads(b.ptr[b.rows]);
     t0 = spamlr__now();
     rc = spamlr__solve(&X, &so, w, &rep);
     rep.seconds = spamlr__now() - t0;
