@@ -290,7 +290,11 @@ typedef struct spamlr_train_opts {
                                by min(#pos,#neg)/n); with l1 > 0 the norms
                                are of the pseudo-gradient */
     unsigned max_iter;      /* outer iterations, default 1000 */
-    unsigned threads;       /* 0 = all cores (default) */
+    unsigned threads;       /* 0 = all cores (default), except that
+                               problems under 50,000 non-zeros then run
+                               on one (threads would cost more than they
+                               save). Results do not depend on the count
+                               beyond floating-point rounding. */
     unsigned bias;          /* 1 = learn a bias (default) */
     unsigned regularize_bias; /* 1 = include the bias in ||w||^2. Default 0 */
     unsigned class_weight;  /* spamlr_class_weight */

@@ -50,6 +50,11 @@ uint32_t spamlr__crc32(uint32_t crc, const void *data, size_t len);
 /* Number of online CPUs, at least 1. */
 unsigned spamlr__ncpu(void);
 
+/* Advice that a large buffer be backed by transparent huge pages (one
+ * page fault per 2 MiB as it is first written, not per 4 KiB); a no-op
+ * for small buffers and where unsupported. */
+void spamlr__advise_huge(void *p, size_t n);
+
 /* Monotonic wall-clock seconds. */
 double spamlr__now(void);
 

@@ -279,6 +279,7 @@ static int read_plain(int fd, const char *path, size_t size, char **out, size_t 
 
     if (!buf)
         return spamlr__diag(d, SPAMLR_ENOMEM, path, 0, -1, "out of memory reading file");
+    spamlr__advise_huge(buf, cap);
     for (;;) {
         ssize_t got;
 

@@ -5,6 +5,7 @@
  * trained on such rows lists its weights by index, and inspect and
  * predict work as for words. Values are kept as they are (as float): no
  * weighting, no normalisation. */
+#define _DEFAULT_SOURCE
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -80,6 +81,32 @@ int spamlr__dataset_add_values(spamlr_dataset *ds, int label, const uint32_t *id
     ds->nnz += n;
     /* already sorted, so row_end's sort keeps the values in step */
     return spamlr__dataset_row_end(ds, label, name);
+}
+
+/* Grows the entry arrays of ds (ids, cnt, val) to hold `cap` entries;
+ * on failure leaves them as they were (growing later may still work). */
+static void reserve_values(spamlr_dataset *ds, size_t cap)
+{
+    void *p;
+
+    if (cap > SIZE_MAX / sizeof(uint32_t))
+        return;
+    if ((p = realloc(ds->ids, cap * sizeof *ds->ids)))
+        ds->ids = p;
+    else
+        return;
+    if ((p = realloc(ds->cnt, cap * sizeof *ds->cnt)))
+        ds->cnt = p;
+    else
+        return;
+    if ((p = realloc(ds->val, cap * sizeof *ds->val)))
+        ds->val = p;
+    else
+        return;
+    ds->nnz_cap = cap;
+    spamlr__advise_huge(ds->ids, cap * sizeof *ds->ids);
+    spamlr__advise_huge(ds->cnt, cap * sizeof *ds->cnt);
+    spamlr__advise_huge(ds->val, cap * sizeof *ds->val);
 }
 
 typedef struct reader {
@@ -316,6 +343,11 @@ int spamlr_dataset_read_libsvm(spamlr_dataset *ds, const char *path, spamlr_diag
     r.ds = ds;
     if ((rc = spamlr__slurp(path, &buf, &len, d)))
         return rc;
+    /* Every entry takes at least 4 bytes ("1:1 "): reserving len / 4 more
+     * entries up front (address space; pages are touched only as used)
+     * saves growing the arrays, and copying them, again and again. */
+    if (len / 4 > ds->nnz_cap - ds->nnz && (ds->val || !ds->rows))
+        reserve_values(ds, ds->nnz + len / 4 + 1);
     for (p = buf, end = buf + len; p < end;) {
         const char *eol = memchr(p, '\n', (size_t)(end - p)), *s;
 
@@ -328,6 +360,10 @@ int spamlr_dataset_read_libsvm(spamlr_dataset *ds, const char *path, spamlr_diag
         if (s < eol && (rc = parse_line(&r, path, line, s, eol, d)))
             break;
         p = eol + 1;
+    }
+    if (!ds->rows) { /* nothing read: the dataset may still take messages */
+        free(ds->val);
+        ds->val = NULL;
     }
     free(r.map);
     free(r.ids);

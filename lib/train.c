@@ -94,6 +94,16 @@ static void warm_start(double *w, const spamlr_model *init, const spamlr_dataset
         w[ncols] = init->bias;
 }
 
+/* Below this many non-zeros, threads = 0 (all cores) runs on one thread:
+ * a pass over the matrix then takes tens of microseconds, about what
+ * starting the pool and handing tasks to it costs. */
+#define AUTO_THREADS_MIN_NNZ 50000
+
+static unsigned auto_threads(size_t nnz)
+{
+    return nnz < AUTO_THREADS_MIN_NNZ ? 1 : spamlr__ncpu();
+}
+
 /* The training matrix and what it needs, built from a dataset. */
 typedef struct build {
     size_t *ptr;
@@ -146,6 +156,8 @@ static int build_matrix(build *b, const spamlr_dataset *ds, const spamlr_train_o
         !(b->y = malloc(b->rows * sizeof *b->y)) ||
         !(b->cost = malloc(b->rows * sizeof *b->cost)))
         return SPAMLR_ENOMEM;
+    spamlr__advise_huge(b->idx, (nnz + 1) * sizeof *b->idx);
+    spamlr__advise_huge(b->val, (nnz + 1) * sizeof *b->val);
     b->ptr[0] = 0;
     for (i = 0; i < ds->rows; i++) {
         size_t start = k;
@@ -336,7 +348,7 @@ int spamlr__train(spamlr_model **out, const spamlr_dataset *ds, const spamlr_tra
     so.solver = spamlr__solver_resolve(o->solver, o->l1);
     so.tol = o->tol;
     so.max_iter = o->max_iter;
-    so.threads = o->threads ? o->threads : spamlr__ncpu();
+    so.threads = o->threads ? o->threads : auto_threads(b.ptr[b.rows]);
     if (dist) {
         so.reduce = dist->reduce;
         so.reduce_ctx = dist->ctx;

@@ -468,4 +468,21 @@ expect_rc 2
 run train -q --l1 -1 -o "$T/l1b.slr" "$TRAIN"
 expect_rc 2
 
+check "libsvm input: train --format libsvm, eval --libsvm, errors name file:line"
+printf '+1 1:0.5 3:1.25\n-1 2:1 3:-0.5\n0 1:0.1 2:0.2 4:1e-3\n1 4:2\n' > "$T/a.svm"
+run train --format libsvm "$T/a.svm" --no-bias -o "$T/svm.slr"
+expect_rc 0
+expect_err 'objective'
+run inspect "$T/svm.slr" --word 3 --format tsv
+expect_rc 0
+expect_out '^3	'
+run eval -m "$T/svm.slr" --libsvm "$T/a.svm" --format json
+expect_rc 0
+expect_out '"n": *4'
+printf '1 1:1\n1 2:1 2:3\n' > "$T/b.svm"
+run train --libsvm "$T/b.svm" -o "$T/b.slr"
+expect_rc 1
+expect_err 'b\.svm:2:.*ascend'
+[ -e "$T/b.slr" ] && fail "a model was written from a bad libsvm file"
+
 echo "cli.sh: all $checks checks passed"

@@ -10,7 +10,7 @@
  * y is +1 for labels 1/+1 and -1 for -1/0. A LIBLINEAR model lists its
  * labels in the order it met them; its w scores the first one, so w is
  * negated when that is -1. Models without a bias only (-B off,
- * --no-bias). Prints f with 12 significant digits. */
+ * --no-bias). Prints f with 15 significant digits. */
 #define _POSIX_C_SOURCE 200809L
 #include <math.h>
 #include <stdio.h>
@@ -153,7 +153,7 @@ int main(int argc, char **argv)
     free(line);
     for (k = 0; k < nw; k++)
         reg += w[k] * w[k];
-    printf("%.12g\n", 0.5 * reg + c * loss);
+    printf("%.15g\n", 0.5 * reg + c * loss);
     free(w);
     return 0;
 }
