@@ -377,22 +377,6 @@ static int prune_path(const curve_cfg *cfg, const spamlr_model *full,
     return rc;
 }
 
-/* Sets the L1 strength of training options; -1 when this build's library
- * has no L1 training. The solver work adds `double l1` to
- * spamlr_train_opts (f = 1/2 |w|^2 + l1 |w|_1 + C loss); build with
- * -DSPAMLR_CURVE_L1 once it is there. */
-static int set_l1(spamlr_train_opts *o, double l1)
-{
-#ifdef SPAMLR_CURVE_L1
-    o->l1 = l1;
-    return 0;
-#else
-    (void)o;
-    (void)l1;
-    return -1;
-#endif
-}
-
 /* Trains ds with options o; reports failures; *m NULL on error. */
 static int fit(spamlr_model **m, const spamlr_dataset *ds, const spamlr_train_opts *o)
 {
@@ -413,24 +397,36 @@ static int fit(spamlr_model **m, const spamlr_dataset *ds, const spamlr_train_op
     return 0;
 }
 
-/* The L1 path: one model per L1 strength, sparse by construction. Returns
- * 0 with *available = 0 when the library has no L1 training. */
+/* The L1 path: one model per L1 strength (OWL-QN), sparse by
+ * construction. */
 static int l1_path(const curve_cfg *cfg, const spamlr_dataset *train,
-                   const spamlr_dataset *test, const int *labels, curve *out, int *available)
+                   const spamlr_dataset *test, const int *labels, curve *out)
 {
     static const double L1[] = { 0.01, 0.03, 0.1, 0.3, 1, 3, 10, 30, 100 };
     spamlr_train_opts o = cfg->opts;
     size_t i;
     int rc = 0;
 
-    *available = set_l1(&o, 0) == 0;
-    for (i = 0; *available && i < sizeof L1 / sizeof *L1 && rc == 0; i++) {
+    for (i = 0; i < sizeof L1 / sizeof *L1 && rc == 0; i++) {
         spamlr_model *m = NULL;
         point pt;
 
-        set_l1(&o, L1[i]);
+        o.l1 = L1[i];
         if ((rc = fit(&m, train, &o)) != 0)
             break;
+        /* words L1 set to exactly 0 leave the model, as they would leave
+         * a user's file (spamlr prune --min-abs 1e-30) */
+        {
+            spamlr_model *p = NULL;
+            int err = spamlr_model_prune(&p, m, SIZE_MAX, 1e-30);
+            if (err != SPAMLR_OK) {
+                spamlr_model_free(m);
+                rc = report_failure(err, NULL, NULL);
+                break;
+            }
+            spamlr_model_free(m);
+            m = p;
+        }
         if (cfg->bits)
             spamlr_model_set_weight_bits(m, cfg->bits);
         memset(&pt, 0, sizeof pt);
@@ -495,8 +491,7 @@ static void print_rows_json(const char *key, const curve *c)
 }
 
 static void print_table(const curve_cfg *cfg, const spamlr_model *full,
-                        const spamlr_dataset *test, const curve *pr, const curve *l1,
-                        int l1_available)
+                        const spamlr_dataset *test, const curve *pr, const curve *l1)
 {
     spamlr_model_info in;
 
@@ -517,10 +512,7 @@ static void print_table(const curve_cfg *cfg, const spamlr_model *full,
         printf(",\"weight_bits\":%u,\"threshold\":", cfg->bits ? cfg->bits : 32);
         json_number(stdout, in.threshold);
         print_rows_json("prune", pr);
-        if (l1_available)
-            print_rows_json("l1", l1);
-        else
-            fputs(",\"l1\":null", stdout);
+        print_rows_json("l1", l1);
         fputs("}\n", stdout);
         return;
     }
@@ -530,10 +522,7 @@ static void print_table(const curve_cfg *cfg, const spamlr_model *full,
            spamlr_dataset_rows(test), spamlr_dataset_count(test, SPAMLR_SPAM),
            spamlr_dataset_count(test, SPAMLR_HAM), in.threshold, cfg->bits ? cfg->bits : 32);
     print_rows_text("Pruned to the largest |weights|:", pr);
-    if (l1_available)
-        print_rows_text("L1 path:", l1);
-    else
-        printf("\nL1 path: not available in this build\n");
+    print_rows_text("L1 path (OWL-QN, words at 0 removed):", l1);
 }
 
 /* ----------------------------------------------------------------- svg */
@@ -691,7 +680,7 @@ static int run(const curve_cfg *cfg)
     spamlr_dataset *train = NULL, *test = NULL;
     spamlr_model *full = NULL;
     curve pr = { NULL, 0, 0 }, l1 = { NULL, 0, 0 };
-    int *labels = NULL, rc, l1_available = 0;
+    int *labels = NULL, rc;
     size_t i, n;
 
     if ((rc = read_set(&train, cfg, &cfg->train)) || (rc = read_set(&test, cfg, &cfg->test)))
@@ -710,9 +699,9 @@ static int run(const curve_cfg *cfg)
     if (!cfg->quiet)
         fprintf(stderr, "spamlr curve: training on %zu messages\n", spamlr_dataset_rows(train));
     if ((rc = fit(&full, train, &cfg->opts)) || (rc = prune_path(cfg, full, test, labels, &pr)) ||
-        (rc = l1_path(cfg, train, test, labels, &l1, &l1_available)))
+        (rc = l1_path(cfg, train, test, labels, &l1)))
         goto out;
-    print_table(cfg, full, test, &pr, &l1, l1_available);
+    print_table(cfg, full, test, &pr, &l1);
     rc = finish_output(EXIT_OK);
     if (rc == 0 && cfg->svg)
         rc = write_svg(cfg->svg, &pr, &l1);
