@@ -12,7 +12,7 @@ enum {
     OPT_NO_BIAS, OPT_REG_BIAS, OPT_CLASS_WEIGHT, OPT_MIN_COUNT, OPT_NGRAMS,
     OPT_FEATURES, OPT_NO_NORMALIZE, OPT_MAX_TOKEN_LEN, OPT_QUIET, OPT_CV,
     OPT_NO_MIME, OPT_FORMAT, OPT_BITS, OPT_L1, OPT_L2, OPT_MPI,
-    OPT_INIT, OPT_EPOCHS, OPT_ETA, OPT_STRICT
+    OPT_INIT, OPT_EPOCHS, OPT_ETA, OPT_STRICT, OPT_HEADER_FIELDS
 };
 
 static const cli_opt train_opts[] = {
@@ -37,6 +37,7 @@ static const cli_opt train_opts[] = {
     { "quiet", 'q', 0, OPT_QUIET },
     { "cv", 0, 1, OPT_CV },
     { "no-mime", 0, 0, OPT_NO_MIME },
+    { "header-fields", 0, 1, OPT_HEADER_FIELDS },
     { "format", 0, 1, OPT_FORMAT },
     { "bits", 0, 1, OPT_BITS },
     { "init", 0, 1, OPT_INIT },
@@ -113,6 +114,11 @@ static void train_help(void)
            "  --no-normalize         do not scale rows to unit length\n"
            "  --no-mime              read message files as plain text, not as e-mail\n"
            "                         (no MIME decoding, no header tokens)\n"
+           "  --header-fields LIST   header fields that give tokens, e.g.\n"
+           "                         'default,list-id' (default: subject, from,\n"
+           "                         reply-to, to, cc, content-type, x-mailer; also\n"
+           "                         user-agent, organization, list-id, received,\n"
+           "                         message-id, all, none)\n"
            "  --max-token-len N      drop tokens longer than N bytes (default 40)\n"
            "  --format text|libsvm   how FILE arguments are read (default text)\n"
            "  --bits 32|16           weight precision in the file (default 32; 16\n"
@@ -226,6 +232,13 @@ static int parse_option(cli_args *a, train_cfg *cfg, int id, const char *v)
     case OPT_FEATURES: return parse_choice(a, v, feature_names, &cfg->text.features);
     case OPT_NO_NORMALIZE: cfg->text.normalize = 0; return 0;
     case OPT_NO_MIME: cfg->text.mime = 0; return 0;
+    case OPT_HEADER_FIELDS:
+        if (spamlr_header_fields_parse(v, &cfg->text.header_fields) != SPAMLR_OK)
+            return usage_error(a->cmd, "option '%s': unknown field in '%s' (known: subject, "
+                               "from, reply-to, to, cc, content-type, x-mailer, user-agent, "
+                               "organization, list-id, received, message-id, default, all, "
+                               "none)", a->name, v);
+        return 0;
     case OPT_MAX_TOKEN_LEN:
         return parse_unsigned(a, v, 1, 65535, &cfg->text.max_token_len);
     case OPT_QUIET: cfg->quiet = 1; return 0;

@@ -134,6 +134,39 @@ typedef enum {
     SPAMLR_FEAT_TFIDF = 2   /* (1 + log(count)) * idf, idf = log((1+n)/(1+df)) + 1 */
 } spamlr_features;
 
+/* Header fields that give tokens when e-mail is decoded (`mime` = 1), as a
+ * bit set in spamlr_text_opts.header_fields. Values are tokenised and
+ * prefixed with the field name ("subject:free", "x-mailer:outlook");
+ * From and Reply-To also give their address domain ("from:@example.com"),
+ * To and Cc a bucketed address count ("to:count:2-5"), Content-Type the
+ * MIME structure (content-type:, part:, charset:, attach:, filename:).
+ * Verdict fields that other filters add (X-Spam-*, X-Bogosity, ...) never
+ * give tokens, and no field gives a token for its mere presence. */
+enum {
+    SPAMLR_HDR_SUBJECT = 1u << 0,
+    SPAMLR_HDR_FROM = 1u << 1,
+    SPAMLR_HDR_REPLY_TO = 1u << 2,
+    SPAMLR_HDR_TO = 1u << 3,
+    SPAMLR_HDR_CC = 1u << 4,
+    SPAMLR_HDR_CONTENT_TYPE = 1u << 5,
+    SPAMLR_HDR_X_MAILER = 1u << 6,
+    SPAMLR_HDR_USER_AGENT = 1u << 7,
+    SPAMLR_HDR_ORGANIZATION = 1u << 8,
+    SPAMLR_HDR_LIST_ID = 1u << 9,
+    SPAMLR_HDR_RECEIVED = 1u << 10,
+    SPAMLR_HDR_MESSAGE_ID = 1u << 11,
+    SPAMLR_HDR_ALL = (1u << 12) - 1,
+    /* the default: Subject, From, Reply-To, To, Cc, Content-Type, X-Mailer */
+    SPAMLR_HDR_DEFAULT = (1u << 7) - 1
+};
+
+/* Parses a comma- or space-separated list of field names (case-insensitive:
+ * subject, from, reply-to, to, cc, content-type, x-mailer, user-agent,
+ * organization, list-id, received, message-id; "default", "all" and "none"
+ * too) into a SPAMLR_HDR_* bit set. Returns SPAMLR_EINVAL for an unknown
+ * name. Thread-safe. */
+SPAMLR_API int spamlr_header_fields_parse(const char *list, unsigned *out);
+
 /* How text becomes tokens and tokens become feature values. The settings
  * are stored in the model so that prediction tokenises exactly as training
  * did. Initialise with spamlr_text_opts_init(). */
@@ -156,7 +189,10 @@ typedef struct spamlr_text_opts {
                                The text column of TSV/CSV lines is always
                                plain text. 0 = every message is plain
                                text. Default 1 */
-    unsigned reserved[8];
+    unsigned header_fields; /* SPAMLR_HDR_* bits: the header fields that
+                               give tokens when mime = 1. Default
+                               SPAMLR_HDR_DEFAULT */
+    unsigned reserved[7];
 } spamlr_text_opts;
 
 SPAMLR_API void spamlr_text_opts_init(spamlr_text_opts *o);
@@ -556,6 +592,7 @@ SPAMLR_API int spamlr_model_set_weight_bits(spamlr_model *m, unsigned bits);
  *   key=value            one line per setting and metadata field:
  *                        ngrams, max_token_len, number_fold, cjk_bigrams,
  *                        features (binary|logtf|tfidf), normalize, mime,
+ *                        header_fields (SPAMLR_HDR_* bits, a number),
  *                        solver (tron|lbfgs|owlqn, or a number), l1, l2,
  *                        class_weight
  *                        (none|balanced|manual), min_count, iterations, c,

@@ -157,9 +157,10 @@ int spamlr__dataset_row_text(spamlr_dataset *ds, const char *text, size_t len)
 int spamlr__dataset_row_message(spamlr_dataset *ds, const char *msg, size_t len)
 {
     spamlr__mime_opts mo;
+    char fields[SPAMLR__MIME_FIELDS_MAX];
     int rc;
 
-    spamlr__mime_opts_init(&mo);
+    spamlr__mime_opts_for(&mo, &ds->opts, fields);
     ds->mtext.len = 0;
     rc = spamlr__mime_parse(&mo, &ds->opts, msg, len, &ds->mtext, token_cb, ds);
     /* too deep a nesting still gives what could be read: not an error */

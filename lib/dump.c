@@ -98,7 +98,8 @@ int spamlr_model_dump(const spamlr_model *m, char **text, size_t *len)
     emit(&o, "ngrams=%u\nmax_token_len=%u\nnumber_fold=%u\ncjk_bigrams=%u\n",
          m->text.ngrams, m->text.max_token_len, m->text.number_fold, m->text.cjk_bigrams);
     emit_name(&o, "features", m->text.features, FEATURES, 3);
-    emit(&o, "normalize=%u\nmime=%u\n", m->text.normalize, m->text.mime);
+    emit(&o, "normalize=%u\nmime=%u\nheader_fields=%u\n", m->text.normalize, m->text.mime,
+         m->text.header_fields);
     emit_name(&o, "solver", m->solver, SOLVERS, 3);
     emit_name(&o, "class_weight", m->class_weight, CWEIGHTS, 3);
     emit(&o, "min_count=%u\niterations=%u\n", m->min_count, m->iterations);
@@ -260,6 +261,7 @@ static int header_line(reader *r, spamlr_model *m, header *h, const char *s, siz
     else if (KEY("features")) bad = name_u32(r, v, vn, FEATURES, &m->text.features);
     else if (KEY("normalize")) bad = num_u32(r, v, vn, &m->text.normalize);
     else if (KEY("mime")) bad = num_u32(r, v, vn, &m->text.mime);
+    else if (KEY("header_fields")) bad = num_u32(r, v, vn, &m->text.header_fields);
     else if (KEY("solver")) bad = name_u32(r, v, vn, SOLVERS, &m->solver);
     else if (KEY("class_weight")) bad = name_u32(r, v, vn, CWEIGHTS, &m->class_weight);
     else if (KEY("min_count")) bad = num_u32(r, v, vn, &m->min_count);

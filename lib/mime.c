@@ -1574,3 +1574,63 @@ int spamlr__mime_parse(const spamlr__mime_opts *mo, const spamlr_text_opts *to,
     free(c);
     return r;
 }
+
+/* ------------------------------------------------- header field sets */
+
+static const char *const HDR_NAMES[] = {
+    "subject", "from", "reply-to", "to", "cc", "content-type", "x-mailer",
+    "user-agent", "organization", "list-id", "received", "message-id",
+};
+
+void spamlr__mime_opts_for(spamlr__mime_opts *mo, const spamlr_text_opts *to, char *buf)
+{
+    size_t i, n = 0;
+
+    spamlr__mime_opts_init(mo);
+    buf[0] = '\0';
+    for (i = 0; i < sizeof HDR_NAMES / sizeof *HDR_NAMES; i++) {
+        size_t k = strlen(HDR_NAMES[i]);
+        if (!(to->header_fields & (1u << i)) || n + k + 2 > SPAMLR__MIME_FIELDS_MAX)
+            continue;
+        if (n)
+            buf[n++] = ' ';
+        memcpy(buf + n, HDR_NAMES[i], k + 1);
+        n += k;
+    }
+    mo->fields = buf;
+}
+
+int spamlr_header_fields_parse(const char *list, unsigned *out)
+{
+    unsigned bits = 0;
+    const char *p = list;
+
+    if (!list || !out)
+        return SPAMLR_EINVAL;
+    while (*p) {
+        size_t n, i;
+        while (*p == ',' || *p == ' ' || *p == '\t')
+            p++;
+        for (n = 0; p[n] && p[n] != ',' && p[n] != ' ' && p[n] != '\t'; n++)
+            ;
+        if (!n)
+            break;
+        if (ieq(p, n, "default")) {
+            bits |= SPAMLR_HDR_DEFAULT;
+        } else if (ieq(p, n, "all")) {
+            bits |= SPAMLR_HDR_ALL;
+        } else if (ieq(p, n, "none")) {
+            /* nothing */
+        } else {
+            for (i = 0; i < sizeof HDR_NAMES / sizeof *HDR_NAMES; i++)
+                if (ieq(p, n, HDR_NAMES[i]))
+                    break;
+            if (i == sizeof HDR_NAMES / sizeof *HDR_NAMES)
+                return SPAMLR_EINVAL;
+            bits |= 1u << i;
+        }
+        p += n;
+    }
+    *out = bits;
+    return SPAMLR_OK;
+}

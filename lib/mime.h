@@ -134,6 +134,12 @@ typedef struct spamlr__mime_opts {
 
 void spamlr__mime_opts_init(spamlr__mime_opts *o);
 
+/* Parser settings for text options `to`: the header allow-list written
+ * into buf (at least SPAMLR__MIME_FIELDS_MAX bytes) from
+ * to->header_fields, mo->fields pointing to it. */
+#define SPAMLR__MIME_FIELDS_MAX 160
+void spamlr__mime_opts_for(spamlr__mime_opts *mo, const spamlr_text_opts *to, char *buf);
+
 /* Parses msg[0..len) (any bytes; never reads outside them). Appends the
  * message's text to *text (which the caller initialised and owns; what it
  * held before is kept, and a "\n" separates it from the new text) and calls

@@ -330,7 +330,8 @@ int spamlr__scratch_row(const spamlr_model *m, spamlr_model *grow, spamlr_scratc
     s->tokens = s->unknown = 0;
     if (m->text.mime) {
         spamlr__mime_opts mo;
-        spamlr__mime_opts_init(&mo);
+        char fields[SPAMLR__MIME_FIELDS_MAX];
+        spamlr__mime_opts_for(&mo, &m->text, fields);
         s->text.len = 0;
         rc = spamlr__mime_parse(&mo, &m->text, text, len, &s->text, scratch_token, s);
         if (rc && rc != SPAMLR_ELIMIT)

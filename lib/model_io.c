@@ -8,7 +8,7 @@
  *          readers skip bytes they do not know, so it can grow)
  *   20  M  metadata: 12 x u32 settings (ngrams, max_token_len, number_fold,
  *          cjk_bigrams, features, normalize, mime, solver, class_weight,
- *          min_count, iterations, reserved 0), 6 x f64 (c, tol, objective,
+ *          min_count, iterations, header fields | 0x80000000), 6 x f64 (c, tol, objective,
  *          grad_norm, threshold, bias), 3 x u64 (examples, spam, ham),
  *          i64 trained_at; then, when M >= 144, 2 x f64 (l1, l2), which
  *          are 0 and 1 when absent
@@ -52,6 +52,7 @@
 
 static const unsigned char MAGIC[8] = {0x89, 'S', 'L', 'R', '\r', '\n', 0x1a, '\n'};
 #define FORMAT_VERSION 1u
+#define HDR_SET 0x80000000u /* marks a recorded header-field set */
 #define META_U32 12
 #define META_F64 6
 #define META_U64 4
@@ -232,7 +233,7 @@ int spamlr_model_save_buffer(const spamlr_model *m, unsigned char **out, size_t 
     put_u32(&b, m->class_weight);
     put_u32(&b, m->min_count);
     put_u32(&b, m->iterations);
-    put_u32(&b, 0);
+    put_u32(&b, m->text.header_fields | HDR_SET);
     put_f64(&b, m->c);
     put_f64(&b, m->tol);
     put_f64(&b, m->objective);
@@ -559,6 +560,12 @@ static int parse_meta(spamlr_model *m, const unsigned char *q, uint32_t len, spa
     m->class_weight = get_u32(q + 32);
     m->min_count = get_u32(q + 36);
     m->iterations = get_u32(q + 40);
+    {
+        uint32_t h = get_u32(q + 44);
+        /* 0: a file from before the field was recorded, which used the
+         * default set */
+        t->header_fields = h & HDR_SET ? h & ~HDR_SET : SPAMLR_HDR_DEFAULT;
+    }
     m->c = get_f64(f);
     m->tol = get_f64(f + 8);
     m->objective = get_f64(f + 16);

@@ -46,7 +46,8 @@ int spamlr__text_opts_equal(const spamlr_text_opts *a, const spamlr_text_opts *b
 {
     return a->ngrams == b->ngrams && a->max_token_len == b->max_token_len &&
            a->number_fold == b->number_fold && a->cjk_bigrams == b->cjk_bigrams &&
-           a->features == b->features && a->normalize == b->normalize && a->mime == b->mime;
+           a->features == b->features && a->normalize == b->normalize && a->mime == b->mime &&
+           a->header_fields == b->header_fields;
 }
 
 /* Reallocates *p (floats, `have` of them valid) to cap, zeroing from

@@ -522,6 +522,7 @@ void spamlr_text_opts_init(spamlr_text_opts *o)
     o->features = SPAMLR_FEAT_BINARY;
     o->normalize = 1;
     o->mime = 1;
+    o->header_fields = SPAMLR_HDR_DEFAULT;
 }
 
 int spamlr__text_opts_check(const spamlr_text_opts *o)
@@ -534,7 +535,8 @@ int spamlr__text_opts_check(const spamlr_text_opts *o)
         return SPAMLR_EINVAL;
     if (o->features > SPAMLR_FEAT_TFIDF)
         return SPAMLR_EINVAL;
-    if (o->cjk_bigrams > 1 || o->normalize > 1 || o->mime > 1)
+    if (o->cjk_bigrams > 1 || o->normalize > 1 || o->mime > 1 ||
+        (o->header_fields & ~(unsigned)SPAMLR_HDR_ALL))
         return SPAMLR_EINVAL;
     return SPAMLR_OK;
 }

@@ -273,6 +273,57 @@ START_TEST(mail_is_decoded)
 }
 END_TEST
 
+START_TEST(header_fields_are_configurable)
+{
+    const char *mail = "From: Prize Team <win@lucky.example>\nSubject: claim now\n"
+                       "List-Id: <deals.lucky.example>\n\nhello\n";
+    spamlr_text_opts o;
+    spamlr_dataset *ds = NULL;
+    spamlr_model *m = NULL;
+    unsigned bits;
+    float w;
+
+    ck_assert_int_eq(spamlr_header_fields_parse("subject, List-Id", &bits), SPAMLR_OK);
+    ck_assert_uint_eq(bits, SPAMLR_HDR_SUBJECT | SPAMLR_HDR_LIST_ID);
+    ck_assert_int_eq(spamlr_header_fields_parse("default,received", &bits), SPAMLR_OK);
+    ck_assert_uint_eq(bits, SPAMLR_HDR_DEFAULT | SPAMLR_HDR_RECEIVED);
+    ck_assert_int_eq(spamlr_header_fields_parse("none", &bits), SPAMLR_OK);
+    ck_assert_uint_eq(bits, 0);
+    ck_assert_int_eq(spamlr_header_fields_parse("subject,x-spam-status", &bits), SPAMLR_EINVAL);
+
+    spamlr_text_opts_init(&o);
+    ck_assert_uint_eq(o.header_fields, SPAMLR_HDR_DEFAULT);
+    o.header_fields = SPAMLR_HDR_SUBJECT | SPAMLR_HDR_LIST_ID;
+    ck_assert_int_eq(spamlr_dataset_create(&ds, &o), 0);
+    ck_assert_int_eq(spamlr_dataset_add(ds, SPAMLR_SPAM, mail, strlen(mail), NULL), 0);
+    ck_assert_int_eq(spamlr_dataset_add(ds, SPAMLR_HAM, "Subject: lunch\n\nok", 19, NULL), 0);
+    ck_assert_int_eq(spamlr_train(&m, ds, NULL, NULL, NULL), 0);
+    ck_assert_int_eq(spamlr_model_weight(m, "subject:claim", &w), SPAMLR_OK);
+    ck_assert_int_eq(spamlr_model_weight(m, "list-id:deals", &w), SPAMLR_OK);
+    /* From is not in the set: neither its name nor its domain */
+    ck_assert_int_eq(spamlr_model_weight(m, "from:@lucky.example", &w), SPAMLR_ENOTFOUND);
+    ck_assert_int_eq(spamlr_model_weight(m, "from:prize", &w), SPAMLR_ENOTFOUND);
+    {
+        /* the set travels with the model, so prediction reads mail the same way */
+        unsigned char *buf = NULL;
+        size_t size;
+        spamlr_model *l = NULL;
+        spamlr_model_info info;
+        ck_assert_int_eq(spamlr_model_save_buffer(m, &buf, &size), 0);
+        ck_assert_int_eq(spamlr_model_load_buffer(&l, buf, size, NULL), 0);
+        spamlr_model_info_get(l, &info);
+        ck_assert_uint_eq(info.text.header_fields, SPAMLR_HDR_SUBJECT | SPAMLR_HDR_LIST_ID);
+        spamlr_model_free(l);
+        free(buf);
+    }
+    o.header_fields = 1u << 20;
+    spamlr_dataset_free(ds);
+    ds = NULL;
+    ck_assert_int_eq(spamlr_dataset_create(&ds, &o), SPAMLR_EINVAL);
+    spamlr_model_free(m);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("dataset");
@@ -285,6 +336,7 @@ static Suite *suite(void)
     tcase_add_test(t, hostile_bytes);
     tcase_add_test(t, mbox_and_maildir);
     tcase_add_test(t, mail_is_decoded);
+    tcase_add_test(t, header_fields_are_configurable);
     suite_add_tcase(s, t);
     return s;
 }
