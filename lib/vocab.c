@@ -30,7 +30,7 @@ size_t spamlr__vocab_bytes(const spamlr__vocab *v)
 
 static int rehash(spamlr__vocab *v, size_t ncap)
 {
-    uint32_t *slots = calloc(ncap, sizeof *slots);
+    uint64_t *slots = calloc(ncap, sizeof *slots);
     size_t i, mask = ncap - 1;
 
     if (!slots)
@@ -39,7 +39,7 @@ static int rehash(spamlr__vocab *v, size_t ncap)
         size_t s = v->hash[i] & mask;
         while (slots[s])
             s = (s + 1) & mask;
-        slots[s] = (uint32_t)i + 1;
+        slots[s] = (uint64_t)v->hash[i] << 32 | ((uint64_t)i + 1);
     }
     free(v->slots);
     v->slots = slots;
@@ -53,14 +53,17 @@ static int64_t lookup(const spamlr__vocab *v, const char *s, size_t len, uint32_
     size_t mask = v->cap - 1, i = h & mask;
 
     for (;; i = (i + 1) & mask) {
-        uint32_t e = v->slots[i];
+        uint64_t e = v->slots[i];
+        uint32_t id;
         if (!e) {
             *slot = i;
             return -1;
         }
-        e--;
-        if (v->hash[e] == h && v->len[e] == len && memcmp(v->chars + v->off[e], s, len) == 0)
-            return e;
+        if ((uint32_t)(e >> 32) != h)
+            continue;
+        id = (uint32_t)e - 1;
+        if (v->len[id] == len && memcmp(v->chars + v->off[id], s, len) == 0)
+            return id;
     }
 }
 
@@ -126,7 +129,7 @@ int spamlr__vocab_intern(spamlr__vocab *v, const char *s, size_t len, uint32_t *
     v->hash[v->n] = h;
     v->count[v->n] = 0;
     v->chars_len += len + 1;
-    v->slots[slot] = (uint32_t)v->n + 1;
+    v->slots[slot] = (uint64_t)h << 32 | ((uint64_t)v->n + 1);
     *id = (uint32_t)v->n++;
     if (added)
         *added = 1;

@@ -8,7 +8,9 @@
  * NUL-terminated in one arena, so spamlr__vocab_str() pointers stay valid
  * until the next insertion (the arena may move) or free. */
 typedef struct spamlr__vocab {
-    uint32_t *slots;    /* open addressing: id + 1, 0 = empty */
+    uint64_t *slots;    /* open addressing: (hash << 32) | (id + 1), 0 =
+                           empty; the hash beside the id rejects most
+                           mismatches without touching the id arrays */
     size_t cap;         /* slots, a power of two */
     size_t n;           /* number of ids */
     size_t id_cap;
