@@ -187,6 +187,7 @@ check-valgrind: $(TEST_BIN)
 	@fail=0; for t in $(TEST_BIN); do \
 	  echo "== valgrind $$t"; CK_FORK=no CK_DEFAULT_TIMEOUT=1200 SPAMLR_TEST_DATA=data \
 	    SPAMLR_TEST_VALGRIND=1 valgrind -q --error-exitcode=1 --leak-check=full \
+	    --suppressions=tests/valgrind.supp \
 	    --errors-for-leak-kinds=definite,indirect $$t || fail=1; \
 	done; exit $$fail
 

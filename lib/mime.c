@@ -378,7 +378,8 @@ static int qp_decode(const char *s, size_t n, spamlr__buf *out, size_t max, int 
 /* --------------------------------------------------------------- text */
 
 /* Appends UTF-8 s[0..n) to the text, CRLF and CR as LF, other controls
- * (C0 but tab and LF, DEL, C1) as spaces, cut at the text cap. */
+ * (C0 but tab and LF, DEL, C1) and invalid UTF-8 bytes as spaces, cut at
+ * the text cap. */
 static void text_append(pctx *c, const char *s, size_t n)
 {
     spamlr__buf *t = c->text;
@@ -424,13 +425,16 @@ static void text_append(pctx *c, const char *s, size_t n)
         } else if (b < 0x80) {
             *o++ = ' ';
             i++;
-        } else if (b == 0xC2 && i + 1 < n && (unsigned char)s[i + 1] < 0xA0) {
+        } else if (b == 0xC2 && i + 1 < n && (unsigned char)s[i + 1] >= 0x80 &&
+                   (unsigned char)s[i + 1] < 0xA0) {
             *o++ = ' ';
             i += 2;
+        } else if (!(k = spamlr__cs_utf8_seq((const unsigned char *)s + i, n - i))) {
+            /* not valid UTF-8 after all (iconv turns UCS-4 values above
+             * U+10FFFF into 5- and 6-byte forms): a space per bad byte */
+            *o++ = ' ';
+            i++;
         } else {
-            k = b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : 2;
-            if (k > n - i)
-                k = n - i;               /* cannot happen: s is valid */
             if (k > (size_t)(end - o)) { /* cut before a split character */
                 end = o;
                 break;

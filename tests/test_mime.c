@@ -76,7 +76,7 @@ static int collect(void *ctx, const char *t, size_t n)
 static int has_token(const toks *k, const char *t)
 {
     size_t n = strlen(t);
-    const char *p = k->all.data, *end = p ? p + k->all.len : NULL;
+    const char *p = k->all.data, *end = p ? p + k->all.len : NULL; /* no NULL + 0 */
 
     while (p && p < end) {
         const char *nl = memchr(p, '\n', (size_t)(end - p));
@@ -110,7 +110,7 @@ static void check_text(const spamlr__buf *b)
  * a field. */
 static void check_tokens(const toks *k)
 {
-    const char *p = k->all.data, *end = p ? p + k->all.len : NULL;
+    const char *p = k->all.data, *end = p ? p + k->all.len : NULL; /* no NULL + 0 */
 
     while (p && p < end) {
         const char *nl = memchr(p, '\n', (size_t)(end - p));
