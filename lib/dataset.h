@@ -61,5 +61,7 @@ int spamlr__dataset_read_message_buffer(spamlr_dataset *ds, int label, const cha
                                         const char *buf, size_t len, spamlr_diag *d);
 int spamlr__dataset_read_index_buffer(spamlr_dataset *ds, const char *path, const char *buf,
                                       size_t len, spamlr__index_fn read_fn, spamlr_diag *d);
+int spamlr__dataset_read_libsvm_buffer(spamlr_dataset *ds, const char *path, const char *buf,
+                                       size_t len, spamlr_diag *d);
 
 #endif

@@ -53,7 +53,9 @@ int spamlr__dataset_add_values(spamlr_dataset *ds, int label, const uint32_t *id
     for (i = 1; i < n; i++)
         if (ids[i] <= ids[i - 1])
             sorted = 0;
-    if (sorted) {
+    if (n == 0) {
+        /* a row without features (its arrays may be NULL) */
+    } else if (sorted) {
         memcpy(ds->ids + start, ids, n * sizeof *ids);
         memcpy(ds->val + start, val, n * sizeof *val);
     } else {
@@ -326,11 +328,8 @@ static int parse_line(reader *r, const char *path, long line, const char *p,
 
 int spamlr_dataset_read_libsvm(spamlr_dataset *ds, const char *path, spamlr_diag *d)
 {
-    reader r;
     char *buf = NULL;
-    const char *p, *end;
     size_t len;
-    long line = 0;
     int rc;
 
     spamlr__diag_clear(d);
@@ -339,10 +338,26 @@ int spamlr_dataset_read_libsvm(spamlr_dataset *ds, const char *path, spamlr_diag
     if (ds->rows && !ds->val)
         return spamlr__diag(d, SPAMLR_EINVAL, path, 0, -1,
                             "libsvm rows cannot be added to a dataset holding messages");
-    memset(&r, 0, sizeof r);
-    r.ds = ds;
     if ((rc = spamlr__slurp(path, &buf, &len, d)))
         return rc;
+    rc = spamlr__dataset_read_libsvm_buffer(ds, path, buf, len, d);
+    free(buf);
+    return rc;
+}
+
+int spamlr__dataset_read_libsvm_buffer(spamlr_dataset *ds, const char *path, const char *buf,
+                                       size_t len, spamlr_diag *d)
+{
+    reader r;
+    const char *p, *end;
+    long line = 0;
+    int rc = SPAMLR_OK;
+
+    if (ds->rows && !ds->val)
+        return spamlr__diag(d, SPAMLR_EINVAL, path, 0, -1,
+                            "libsvm rows cannot be added to a dataset holding messages");
+    memset(&r, 0, sizeof r);
+    r.ds = ds;
     /* Every entry takes at least 4 bytes ("1:1 "): reserving len / 4 more
      * entries up front (address space; pages are touched only as used)
      * saves growing the arrays, and copying them, again and again. */
@@ -368,6 +383,5 @@ int spamlr_dataset_read_libsvm(spamlr_dataset *ds, const char *path, spamlr_diag
     free(r.map);
     free(r.ids);
     free(r.val);
-    free(buf);
     return rc;
 }

@@ -146,6 +146,18 @@ cp old.slr bad.slr
 printf '\377' | dd of=bad.slr bs=1 seek=$(( $(wc -c < bad.slr) - 10 )) conv=notrunc 2>/dev/null
 run inspect bad.slr; expect 1 '^spamlr: bad\.slr:.*checksum mismatch'
 
+case_ "non-finite value in libsvm input names file and line"
+printf '+1 1:0.5 2:1\n-1 1:inf\n' > inf.svm
+cp old.slr keep.slr; run train -q --libsvm inf.svm -o keep.slr
+expect 1 '^spamlr: inf\.svm:2: non-finite value "inf" for feature 1'; untouched; no_tmp
+printf '+1 1:nan\n' > nan.svm
+run eval -m old.slr --libsvm nan.svm; expect 1 '^spamlr: nan\.svm:1: non-finite value "nan"'
+
+case_ "bad label in libsvm input names file and line"
+printf '+1 1:1\nspam 2:1\n' > lab.svm
+cp old.slr keep.slr; run train -q --libsvm lab.svm -o keep.slr
+expect 1 '^spamlr: lab\.svm:2: bad label "spam"'; untouched
+
 case_ "model path is a directory"
 run predict -m adir good.tsv; expect 1 '^spamlr: adir: is a directory, not a model file'
 
