@@ -1,5 +1,6 @@
 #!/bin/sh
-# tests/crashsafe.sh - a model file survives `spamlr train` being killed.
+# tests/crashsafe.sh - a model file survives `spamlr train` and `spamlr
+# learn` being killed.
 #
 #   sh tests/crashsafe.sh build/spamlr [RUNS]
 #
@@ -33,13 +34,16 @@ end=$(date +%s.%N)
 size=$(wc -c < "$T/new.slr")
 dur=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.3f", b - a }')
 
-# same_as_new FILE: equal to new.slr but for the time stamp (bytes 141-148,
-# 1-based, after the fixed header and the metadata before it) and the CRC
-same_as_new() {
-    [ "$(wc -c < "$1")" = "$size" ] || return 1
-    cmp -l "$1" "$T/new.slr" | awk -v n="$size" '$1 < 141 || ($1 > 148 && $1 <= n - 4) { bad = 1 }
+# same_but_time FILE REF: equal to REF but for the time stamp (bytes
+# 141-148, 1-based, after the fixed header and the metadata before it) and
+# the CRC
+same_but_time() {
+    n=$(wc -c < "$2")
+    [ "$(wc -c < "$1")" = "$n" ] || return 1
+    cmp -l "$1" "$2" | awk -v n="$n" '$1 < 141 || ($1 > 148 && $1 <= n - 4) { bad = 1 }
         END { exit bad }'
 }
+same_as_new() { same_but_time "$1" "$T/new.slr"; }
 
 mkdir "$T/run"
 cp "$T/old.slr" "$T/run/m.slr"
@@ -85,3 +89,38 @@ done
 [ "$(ls "$T/run" | grep -vc '^m\.slr\.tmp-')" = 1 ] || fail "unexpected files: $(ls "$T/run")"
 echo "crashsafe.sh: $RUNS runs (one takes ${dur}s): $killed killed, $finished finished;" \
      "model was old $old times, new $new times; $(ls "$T/run" | grep -c tmp-) temporary files left"
+
+# spamlr learn updates MODEL in place (under MODEL.lock): killed at random
+# points, MODEL must load and be the model before the update or after it.
+mkdir "$T/mails" "$T/lrun"
+awk -v dir="$T/mails" 'NR <= 600 { f = sprintf("%s/%04d.txt", dir, NR);
+    sub(/^[a-z]+\t/, ""); print "Subject: note " NR "\n\n" $0 > f; close(f) }' "$T/data.tsv"
+cp "$T/old.slr" "$T/learned.slr"
+start=$(date +%s.%N)
+"$BIN" learn -m "$T/learned.slr" --spam "$T/mails" 2>/dev/null || fail "learn does not run"
+end=$(date +%s.%N)
+ldur=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.3f", b - a }')
+lkilled=0 lold=0 lnew=0
+j=0
+while [ $j -lt 12 ]; do
+    cp "$T/old.slr" "$T/lrun/m.slr"
+    delay=$(awk -v d="$ldur" -v j=$j 'BEGIN { srand(500 + j); printf "%.3f", rand() * d * 1.1 }')
+    "$BIN" learn -m "$T/lrun/m.slr" --spam "$T/mails" 2>/dev/null &
+    pid=$!
+    sleep "$delay"
+    kill -KILL $pid 2>/dev/null
+    wait $pid 2>/dev/null
+    [ $? = 137 ] && lkilled=$((lkilled + 1))
+    "$BIN" inspect "$T/lrun/m.slr" > /dev/null 2>"$T/err" ||
+        fail "learn run $j (killed after ${delay}s): model does not load: $(cat "$T/err")"
+    if cmp -s "$T/lrun/m.slr" "$T/old.slr"; then
+        lold=$((lold + 1))
+    elif same_but_time "$T/lrun/m.slr" "$T/learned.slr"; then
+        lnew=$((lnew + 1))
+    else
+        fail "learn run $j: the model is neither the one before nor the one after"
+    fi
+    j=$((j + 1))
+done
+echo "crashsafe.sh: 12 learn runs (one takes ${ldur}s): $lkilled killed;" \
+     "model was the one before $lold times, after $lnew times"
