@@ -272,7 +272,8 @@ static struct {
     pthread_mutex_t lock;
     unsigned n;
     char name[PIN_MAX][32];
-} pins = {PTHREAD_MUTEX_INITIALIZER, 0, {{0}}};
+    iconv_t cd[PIN_MAX];     /* kept reachable: held on purpose, not leaked */
+} pins = {PTHREAD_MUTEX_INITIALIZER, 0, {{0}}, {0}};
 
 static void pin_module(const char *name)
 {
@@ -284,7 +285,7 @@ static void pin_module(const char *name)
     for (i = 0; i < pins.n && strcmp(pins.name[i], name) != 0; i++)
         ;
     if (i == pins.n && pins.n < PIN_MAX && (cd = iconv_open("UTF-8", name)) != (iconv_t)-1) {
-        (void)cd; /* deliberately never closed */
+        pins.cd[pins.n] = cd; /* never closed */
         strcpy(pins.name[pins.n++], name);
     }
     pthread_mutex_unlock(&pins.lock);
