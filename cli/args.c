@@ -163,3 +163,19 @@ int args_choice(const cli_args *a, const char *s, const char *const *names)
     usage_error(a->cmd, "option '%s': '%s' is not one of: %s", a->name, s, list);
     return -1;
 }
+
+int args_parse(cli_args *a, int argc, char **argv, const cli_opt *opts, args_take_fn take,
+               void *cfg)
+{
+    const char *v;
+    int id, rc;
+
+    args_init(a, argc, argv);
+    while ((id = args_next(a, opts, &v)) != ARGS_END) {
+        if (id == ARGS_ERROR)
+            return EXIT_USAGE;
+        if ((rc = take(a, cfg, id, v)) != 0)
+            return rc;
+    }
+    return 0;
+}

@@ -211,8 +211,9 @@ static int parse_num_option(cli_args *a, curve_cfg *cfg, int id, const char *v)
     }
 }
 
-static int parse_option(cli_args *a, curve_cfg *cfg, int id, const char *v)
+static int parse_option(cli_args *a, void *c, int id, const char *v)
 {
+    curve_cfg *cfg = c;
     int i;
 
     switch (id) {
@@ -247,16 +248,10 @@ static int parse_option(cli_args *a, curve_cfg *cfg, int id, const char *v)
 static int parse_args(curve_cfg *cfg, int argc, char **argv)
 {
     cli_args a;
-    const char *v;
-    int id, rc;
+    int rc;
 
-    args_init(&a, argc, argv);
-    while ((id = args_next(&a, curve_opts, &v)) != ARGS_END) {
-        if (id == ARGS_ERROR)
-            return EXIT_USAGE;
-        if ((rc = parse_option(&a, cfg, id, v)) != 0)
-            return rc;
-    }
+    if ((rc = args_parse(&a, argc, argv, curve_opts, parse_option, cfg)) != 0)
+        return rc;
     if (cfg->help)
         return 0;
     if (cfg->train.n == 0)

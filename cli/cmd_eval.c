@@ -83,8 +83,9 @@ static void eval_help(void)
            input_help);
 }
 
-static int parse_option(cli_args *a, eval_cfg *cfg, int id, const char *v)
+static int parse_option(cli_args *a, void *c, int id, const char *v)
 {
+    eval_cfg *cfg = c;
     int i;
 
     switch (id) {
@@ -126,16 +127,10 @@ static int parse_option(cli_args *a, eval_cfg *cfg, int id, const char *v)
 static int parse_args(eval_cfg *cfg, int argc, char **argv)
 {
     cli_args a;
-    const char *v;
-    int id, rc;
+    int rc;
 
-    args_init(&a, argc, argv);
-    while ((id = args_next(&a, eval_opts, &v)) != ARGS_END) {
-        if (id == ARGS_ERROR)
-            return EXIT_USAGE;
-        if ((rc = parse_option(&a, cfg, id, v)) != 0)
-            return rc;
-    }
+    if ((rc = args_parse(&a, argc, argv, eval_opts, parse_option, cfg)) != 0)
+        return rc;
     if (cfg->help)
         return 0;
     if (!cfg->model && !cfg->online)

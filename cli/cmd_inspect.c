@@ -98,8 +98,9 @@ static int add_word(inspect_cfg *cfg, const char *w)
     return 0;
 }
 
-static int parse_option(cli_args *a, inspect_cfg *cfg, int id, const char *v)
+static int parse_option(cli_args *a, void *c, int id, const char *v)
 {
+    inspect_cfg *cfg = c;
     unsigned long n;
     int i;
 
@@ -135,16 +136,10 @@ static int parse_option(cli_args *a, inspect_cfg *cfg, int id, const char *v)
 static int parse_args(inspect_cfg *cfg, int argc, char **argv)
 {
     cli_args a;
-    const char *v;
-    int id, rc;
+    int rc;
 
-    args_init(&a, argc, argv);
-    while ((id = args_next(&a, inspect_opts, &v)) != ARGS_END) {
-        if (id == ARGS_ERROR)
-            return EXIT_USAGE;
-        if ((rc = parse_option(&a, cfg, id, v)) != 0)
-            return rc;
-    }
+    if ((rc = args_parse(&a, argc, argv, inspect_opts, parse_option, cfg)) != 0)
+        return rc;
     if (!cfg->help && !cfg->model)
         return usage_error(a.cmd, "no model given");
     if (cfg->dump && (cfg->has_top || cfg->nwords || cfg->grep || cfg->format != FORMAT_TEXT))

@@ -53,8 +53,9 @@ static void predict_help(void)
            input_help);
 }
 
-static int parse_option(cli_args *a, predict_cfg *cfg, int id, const char *v)
+static int parse_option(cli_args *a, void *c, int id, const char *v)
 {
+    predict_cfg *cfg = c;
     int i;
 
     switch (id) {
@@ -89,16 +90,10 @@ static void apply_lines(predict_cfg *cfg)
 static int parse_args(predict_cfg *cfg, int argc, char **argv)
 {
     cli_args a;
-    const char *v;
-    int id, rc;
+    int rc;
 
-    args_init(&a, argc, argv);
-    while ((id = args_next(&a, predict_opts, &v)) != ARGS_END) {
-        if (id == ARGS_ERROR)
-            return EXIT_USAGE;
-        if ((rc = parse_option(&a, cfg, id, v)) != 0)
-            return rc;
-    }
+    if ((rc = args_parse(&a, argc, argv, predict_opts, parse_option, cfg)) != 0)
+        return rc;
     if (cfg->help)
         return 0;
     if (!cfg->model)

@@ -198,8 +198,9 @@ static int parse_choice(cli_args *a, const char *v, const char *const *names,
     return 0;
 }
 
-static int parse_option(cli_args *a, train_cfg *cfg, int id, const char *v)
+static int parse_option(cli_args *a, void *c, int id, const char *v)
 {
+    train_cfg *cfg = c;
     switch (id) {
     case OPT_HELP: cfg->help = 1; return 0;
     case OPT_OUT: cfg->out = v; return 0;
@@ -258,16 +259,10 @@ static int parse_option(cli_args *a, train_cfg *cfg, int id, const char *v)
 static int parse_args(train_cfg *cfg, int argc, char **argv)
 {
     cli_args a;
-    const char *v;
-    int id, rc;
+    int rc;
 
-    args_init(&a, argc, argv);
-    while ((id = args_next(&a, train_opts, &v)) != ARGS_END) {
-        if (id == ARGS_ERROR)
-            return EXIT_USAGE;
-        if ((rc = parse_option(&a, cfg, id, v)) != 0)
-            return rc;
-    }
+    if ((rc = args_parse(&a, argc, argv, train_opts, parse_option, cfg)) != 0)
+        return rc;
     if (cfg->help)
         return 0;
     if (!cfg->out)

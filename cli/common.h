@@ -85,6 +85,14 @@ void args_init(cli_args *a, int argc, char **argv);
  * in the order given. */
 int args_next(cli_args *a, const cli_opt *opts, const char **value);
 
+/* Walks argv[1..] with opts: calls take(a, cfg, id, value) for every option
+ * and positional argument (id ARGS_POSITIONAL) in order. Returns 0, or the
+ * first non-zero exit code take returned, or EXIT_USAGE after a usage error
+ * args_next reported. a is left for the caller's own messages. */
+typedef int (*args_take_fn)(cli_args *a, void *cfg, int id, const char *value);
+int args_parse(cli_args *a, int argc, char **argv, const cli_opt *opts, args_take_fn take,
+               void *cfg);
+
 /* Strict number parsing for option `a->name`: the whole string must be a
  * number in [lo, hi]. On failure a usage error naming the option is printed
  * and -1 returned; 0 on success. */
