@@ -8,46 +8,11 @@
 # check with a message naming it.
 set -u
 
-BIN=${1:?usage: sh tests/cli_inspect.sh path/to/spamlr}
-case $BIN in /*) ;; *) BIN=$(pwd)/$BIN ;; esac
-[ -x "$BIN" ] || { echo "cli_inspect.sh: $BIN is not an executable" >&2; exit 1; }
-command -v python3 >/dev/null 2>&1 || { echo "cli_inspect.sh: python3 is needed" >&2; exit 1; }
-WRAP=${SPAMLR_CLI_WRAPPER:-}
-ROOT=$(pwd)
+. "$(dirname "$0")/cli_lib.sh"
+cli_setup cli_inspect.sh "${1:?usage: sh tests/cli_inspect.sh path/to/spamlr}" python3
 TRAIN=$ROOT/data/corpus.tsv
 TEST=$ROOT/data/corpus-test.tsv
 [ -f "$TRAIN" ] && [ -f "$TEST" ] || { echo "cli_inspect.sh: data/corpus*.tsv missing" >&2; exit 1; }
-
-T=$(mktemp -d "${TMPDIR:-/tmp}/spamlr-cli-inspect.XXXXXX") || exit 1
-trap 'rm -rf "$T"' 0
-trap 'exit 1' HUP INT TERM
-
-checks=0
-current=''
-
-fail() {
-    echo "cli_inspect.sh: FAIL [$current]: $*" >&2
-    if [ -s "$T/err" ]; then
-        echo "--- stderr of the last command:" >&2
-        sed 's/^/    /' "$T/err" | head -20 >&2
-    fi
-    exit 1
-}
-check() { current=$1; checks=$((checks + 1)); }
-run() { $WRAP "$BIN" "$@" >"$T/out" 2>"$T/err"; rc=$?; }
-run_in() { f=$1; shift; $WRAP "$BIN" "$@" <"$f" >"$T/out" 2>"$T/err"; rc=$?; }
-expect_rc() { [ "$rc" = "$1" ] || fail "exit status $rc, expected $1"; }
-expect_err() { grep -Eiq -- "$1" "$T/err" || fail "stderr does not match /$1/"; }
-expect_out() { grep -Eq -- "$1" "$T/out" || fail "stdout does not match /$1/"; }
-
-# json_check FILE PYTHON-EXPR: FILE is one JSON document (checked with
-# python3 -m json.tool) and the expression over d holds.
-json_check() {
-    python3 -m json.tool "$1" >/dev/null 2>"$T/jerr" || fail "$1 is not valid JSON: $(cat "$T/jerr")"
-    python3 -c 'import json,sys
-d = json.load(open(sys.argv[1], encoding="utf-8"))
-sys.exit(0 if eval(sys.argv[2]) else 1)' "$1" "$2" || fail "JSON check failed: $2"
-}
 
 M=$T/m.slr
 "$BIN" train -q -o "$M" "$TRAIN" || { echo "cli_inspect.sh: cannot train" >&2; exit 1; }

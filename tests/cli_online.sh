@@ -7,30 +7,9 @@
 #   sh tests/cli_online.sh build/spamlr          (from the repository root)
 set -u
 
-BIN=${1:?usage: sh tests/cli_online.sh path/to/spamlr}
-case $BIN in /*) ;; *) BIN=$(pwd)/$BIN ;; esac
-[ -x "$BIN" ] || { echo "cli_online.sh: $BIN is not an executable" >&2; exit 1; }
-for tool in python3 awk cmp grep sed head; do
-    command -v $tool >/dev/null 2>&1 || { echo "cli_online.sh: $tool is needed" >&2; exit 1; }
-done
-ROOT=$(pwd)
-T=$(mktemp -d "${TMPDIR:-/tmp}/spamlr-online.XXXXXX") || exit 1
-trap 'rm -rf "$T"' 0
-trap 'exit 1' HUP INT TERM
-
-checks=0
-current=''
-fail() {
-    echo "cli_online.sh: FAIL [$current]: $*" >&2
-    if [ -s "$T/err" ]; then
-        echo "--- stderr of the last command:" >&2
-        sed 's/^/    /' "$T/err" | head -20 >&2
-    fi
-    exit 1
-}
-check() { current=$1; checks=$((checks + 1)); }
-run() { "$BIN" "$@" >"$T/out" 2>"$T/err"; rc=$?; }
-expect_rc() { [ "$rc" = "$1" ] || fail "exit status $rc, expected $1"; }
+. "$(dirname "$0")/cli_lib.sh"
+cli_setup cli_online.sh "${1:?usage: sh tests/cli_online.sh path/to/spamlr}" \
+    python3 awk cmp grep sed head
 # jget FILE KEY: the value of the first "KEY": number/string in FILE (the
 # JSON of spamlr is one line; keys asked for here are unique)
 jget() { grep -o "\"$2\":[^,}]*" "$1" | head -1 | sed 's/^[^:]*://; s/"//g'; }
