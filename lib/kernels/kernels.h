@@ -27,6 +27,10 @@ typedef struct spamlr__kernels {
 /* The scalar reference; always available. */
 extern const spamlr__kernels spamlr__kernels_scalar;
 
+/* The scalar scatter, shared by every table (no ISA speeds it up). */
+void spamlr__saxpy_scalar(double a, const uint32_t *idx, const float *val, size_t nnz,
+                          double *y);
+
 /* The SIMD tables. Each is defined only in its own file
  * (kernels_sse2.c, kernels_avx2.c), built with its own flags, and is used
  * only when kernels.c is told it exists (SPAMLR_HAVE_SSE2/AVX2 there). */

@@ -117,23 +117,6 @@ static double avx2_sdot(const uint32_t *idx, const float *val, size_t nnz, const
     return hsum4(_mm256_add_pd(s0, s1)) + tail;
 }
 
-/* The scatter is bound by its random read-modify-writes of y (no
- * scatter instruction, and a repeated index must add up): computing
- * a * val[k] in vector registers first measured slower than this plain
- * loop (kbench), which is the scalar reference's, bit for bit. */
-static void avx2_saxpy(double a, const uint32_t *idx, const float *val, size_t nnz, double *y)
-{
-    size_t k;
-
-    if (!val) {
-        for (k = 0; k < nnz; k++)
-            y[idx[k]] += a;
-    } else {
-        for (k = 0; k < nnz; k++)
-            y[idx[k]] += a * (double)val[k];
-    }
-}
-
 const spamlr__kernels spamlr__kernels_avx2 = {
     "avx2",
     avx2_dot,
@@ -141,7 +124,7 @@ const spamlr__kernels spamlr__kernels_avx2 = {
     avx2_scale,
     avx2_nrm2sq,
     avx2_sdot,
-    avx2_saxpy
+    spamlr__saxpy_scalar /* see kernels_scalar.c */
 };
 
 #else

@@ -72,9 +72,11 @@ static double scalar_sdot(const uint32_t *idx, const float *val, size_t nnz,
     return (s0 + s1) + (s2 + s3);
 }
 
-/* Updates happen in index order, so a repeated index is handled as a sum. */
-static void scalar_saxpy(double a, const uint32_t *idx, const float *val, size_t nnz,
-                         double *y)
+/* Updates happen in index order, so a repeated index is handled as a sum.
+ * The SIMD tables use it too: the scatter is bound by its random
+ * read-modify-writes of y, and vector versions measured slower (kbench). */
+void spamlr__saxpy_scalar(double a, const uint32_t *idx, const float *val, size_t nnz,
+                          double *y)
 {
     size_t k;
 
@@ -94,5 +96,5 @@ const spamlr__kernels spamlr__kernels_scalar = {
     scalar_scale,
     scalar_nrm2sq,
     scalar_sdot,
-    scalar_saxpy
+    spamlr__saxpy_scalar
 };

@@ -112,23 +112,6 @@ static double sse2_sdot(const uint32_t *idx, const float *val, size_t nnz, const
     return hsum2(_mm_add_pd(s0, s1)) + tail;
 }
 
-/* The scatter is bound by its random read-modify-writes of y (no
- * scatter instruction, and a repeated index must add up): computing
- * a * val[k] in vector registers first measured slower than this plain
- * loop (kbench), which is the scalar reference's, bit for bit. */
-static void sse2_saxpy(double a, const uint32_t *idx, const float *val, size_t nnz, double *y)
-{
-    size_t k;
-
-    if (!val) {
-        for (k = 0; k < nnz; k++)
-            y[idx[k]] += a;
-    } else {
-        for (k = 0; k < nnz; k++)
-            y[idx[k]] += a * (double)val[k];
-    }
-}
-
 const spamlr__kernels spamlr__kernels_sse2 = {
     "sse2",
     sse2_dot,
@@ -136,7 +119,7 @@ const spamlr__kernels spamlr__kernels_sse2 = {
     sse2_scale,
     sse2_nrm2sq,
     sse2_sdot,
-    sse2_saxpy
+    spamlr__saxpy_scalar /* see kernels_scalar.c */
 };
 
 #else
