@@ -452,25 +452,46 @@ int spamlr_explain(const spamlr_model *m, spamlr_scratch *s, const char *text, s
     return SPAMLR_OK;
 }
 
-int spamlr_predict_dataset(const spamlr_model *m, const spamlr_dataset *ds, double *probs,
-                           double *scores)
+int spamlr__rowbuf_init(spamlr__rowbuf *rb, const spamlr_dataset *ds)
 {
-    int64_t *map = NULL;
-    uint32_t *ids = NULL, *cnt = NULL;
-    float *val = NULL;
-    size_t i, j, maxrow = 0;
-    int rc = SPAMLR_ENOMEM;
+    size_t i, maxrow = 0;
 
-    if (!m || !ds)
-        return SPAMLR_EINVAL;
     for (i = 0; i < ds->rows; i++)
         if (ds->ptr[i + 1] - ds->ptr[i] > maxrow)
             maxrow = ds->ptr[i + 1] - ds->ptr[i];
-    if (!(map = malloc((ds->vocab.n + 1) * sizeof *map)) ||
-        !(ids = malloc((maxrow + 1) * sizeof *ids)) ||
-        !(cnt = malloc((maxrow + 1) * sizeof *cnt)) ||
-        !(val = malloc((maxrow + 1) * sizeof *val)))
-        goto out;
+    rb->map = malloc((ds->vocab.n + 1) * sizeof *rb->map);
+    rb->ids = malloc((maxrow + 1) * sizeof *rb->ids);
+    rb->cnt = malloc((maxrow + 1) * sizeof *rb->cnt);
+    rb->val = malloc((maxrow + 1) * sizeof *rb->val);
+    if (rb->map && rb->ids && rb->cnt && rb->val)
+        return SPAMLR_OK;
+    spamlr__rowbuf_free(rb);
+    return SPAMLR_ENOMEM;
+}
+
+void spamlr__rowbuf_free(spamlr__rowbuf *rb)
+{
+    free(rb->map);
+    free(rb->ids);
+    free(rb->cnt);
+    free(rb->val);
+    memset(rb, 0, sizeof *rb);
+}
+
+int spamlr_predict_dataset(const spamlr_model *m, const spamlr_dataset *ds, double *probs,
+                           double *scores)
+{
+    spamlr__rowbuf rb;
+    int64_t *map;
+    uint32_t *ids, *cnt;
+    float *val;
+    size_t i, j;
+
+    if (!m || !ds)
+        return SPAMLR_EINVAL;
+    if (spamlr__rowbuf_init(&rb, ds))
+        return SPAMLR_ENOMEM;
+    map = rb.map, ids = rb.ids, cnt = rb.cnt, val = rb.val;
     for (i = 0; i < ds->vocab.n; i++)
         map[i] = spamlr__vocab_find(&m->vocab, spamlr__vocab_str(&ds->vocab, (uint32_t)i),
                                     ds->vocab.len[i]);
@@ -490,11 +511,6 @@ int spamlr_predict_dataset(const spamlr_model *m, const spamlr_dataset *ds, doub
         if (scores)
             scores[i] = z;
     }
-    rc = SPAMLR_OK;
-out:
-    free(map);
-    free(ids);
-    free(cnt);
-    free(val);
-    return rc;
+    spamlr__rowbuf_free(&rb);
+    return SPAMLR_OK;
 }

@@ -53,6 +53,19 @@ float spamlr__feature_value(unsigned features, uint32_t count, float idf);
  * their number, and *val room for k floats (all valid until the next use
  * of s). With `grow` (== m, not const) unknown tokens are interned into
  * grow's vocabulary; without it they are skipped. */
+/* Working arrays for going through the rows of a dataset with a model:
+ * map (dataset token id -> model id, for the caller to fill) and one row's
+ * model ids, counts and values, with room for the dataset's longest row. */
+typedef struct spamlr__rowbuf {
+    int64_t *map;
+    uint32_t *ids, *cnt;
+    float *val;
+} spamlr__rowbuf;
+
+/* 0 or SPAMLR_ENOMEM (then rb holds nothing to free). */
+int spamlr__rowbuf_init(spamlr__rowbuf *rb, const spamlr_dataset *ds);
+void spamlr__rowbuf_free(spamlr__rowbuf *rb);
+
 int spamlr__scratch_row(const spamlr_model *m, spamlr_model *grow, spamlr_scratch *s,
                         const char *text, size_t len, uint32_t **ids, uint32_t **cnt,
                         float **val, size_t *k);

@@ -445,20 +445,16 @@ static int learn_rows(spamlr_model *m, const spamlr_dataset *ds, const size_t *o
                       size_t n, int dir, double *probs, unsigned min_df, double ws,
                       double wh)
 {
-    int64_t *map = NULL;   /* ds id -> model id; -1 absent, -2 not looked up */
-    uint32_t *ids = NULL, *cnt = NULL;
-    float *val = NULL;
-    size_t i, j, maxrow = 0;
-    int rc = SPAMLR_ENOMEM;
+    spamlr__rowbuf rb;
+    int64_t *map;   /* ds id -> model id; -1 absent, -2 not looked up */
+    uint32_t *ids, *cnt;
+    float *val;
+    size_t i, j;
+    int rc;
 
-    for (i = 0; i < ds->rows; i++)
-        if (ds->ptr[i + 1] - ds->ptr[i] > maxrow)
-            maxrow = ds->ptr[i + 1] - ds->ptr[i];
-    if (!(map = malloc((ds->vocab.n + 1) * sizeof *map)) ||
-        !(ids = malloc((maxrow + 1) * sizeof *ids)) ||
-        !(cnt = malloc((maxrow + 1) * sizeof *cnt)) ||
-        !(val = malloc((maxrow + 1) * sizeof *val)))
-        goto out;
+    if (spamlr__rowbuf_init(&rb, ds))
+        return SPAMLR_ENOMEM;
+    map = rb.map, ids = rb.ids, cnt = rb.cnt, val = rb.val;
     for (i = 0; i < ds->vocab.n; i++)
         map[i] = -2;
     for (i = 0; i < n; i++) {
@@ -502,10 +498,7 @@ static int learn_rows(spamlr_model *m, const spamlr_dataset *ds, const size_t *o
     }
     rc = SPAMLR_OK;
 out:
-    free(map);
-    free(ids);
-    free(cnt);
-    free(val);
+    spamlr__rowbuf_free(&rb);
     return rc;
 }
 
