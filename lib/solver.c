@@ -1063,6 +1063,28 @@ typedef struct lbfgs_buf {
     double rho[LBFGS_M], al[LBFGS_M];
 } lbfgs_buf;
 
+/* Adds the pair (a s, y) to the memory as the newest, when its curvature
+ * a s.y is positive and finite (otherwise the pair is skipped, which keeps
+ * the implied Hessian positive definite). */
+static void memory_push(const spamlr__kernels *k, lbfgs_buf *b, size_t n, const double *s,
+                        double a, const double *y, unsigned *head, unsigned *cnt,
+                        double *gamma)
+{
+    double sy = a * k->dot(s, y, n), yy = k->nrm2sq(y, n);
+
+    if (!(sy > 0 && yy > 0 && isfinite(sy) && isfinite(yy)))
+        return;
+    memcpy(b->S + *head * n, s, n * sizeof(double));
+    if (a != 1.0)
+        k->scale(a, b->S + *head * n, n);
+    memcpy(b->Y + *head * n, y, n * sizeof(double));
+    b->rho[*head] = 1.0 / sy;
+    *gamma = sy / yy;
+    *head = (*head + 1) % LBFGS_M;
+    if (*cnt < LBFGS_M)
+        (*cnt)++;
+}
+
 /* p = -H g by the two-loop recursion over the `cnt` newest pairs, the
  * newest at slot `head - 1` (mod LBFGS_M). */
 static void two_loop(const spamlr__kernels *k, lbfgs_buf *b, size_t n, unsigned head,
@@ -1114,7 +1136,6 @@ static int lbfgs(lr *L, const spamlr__solve_opts *o, double *w, spamlr_train_rep
     done = grad_small(gnorm, gnorm0, o->tol);
     while (!done && iter < o->max_iter) {
         ls_point pt;
-        double sy, yy;
 
         two_loop(k, &b, n, head, cnt, gamma);
         c.dg0 = k->dot(b.g, b.p, n);
@@ -1149,18 +1170,7 @@ static int lbfgs(lr *L, const spamlr__solve_opts *o, double *w, spamlr_train_rep
         /* y = g_new - g_old; s = a p */
         k->scale(-1.0, b.y, n);
         k->axpy(1.0, b.g, b.y, n);
-        sy = pt.a * k->dot(b.p, b.y, n);
-        yy = k->nrm2sq(b.y, n);
-        if (sy > 0 && yy > 0 && isfinite(sy) && isfinite(yy)) {
-            memcpy(b.S + head * n, b.p, n * sizeof(double));
-            k->scale(pt.a, b.S + head * n, n);
-            memcpy(b.Y + head * n, b.y, n * sizeof(double));
-            b.rho[head] = 1.0 / sy;
-            gamma = sy / yy;
-            head = (head + 1) % LBFGS_M;
-            if (cnt < LBFGS_M)
-                cnt++;
-        }
+        memory_push(k, &b, n, b.p, pt.a, b.y, &head, &cnt, &gamma);
     }
     f = eval_grad(L, w, b.g, &gg, 1);
     report(rep, f, sqrt(gg), gnorm0, iter, c.evals);
@@ -1312,7 +1322,7 @@ static int owlqn(lr *L, const spamlr__solve_opts *opt, double *w, spamlr_train_r
     gnorm0 = gnorm = sqrt(pseudo_grad(L, w, o.g, b.g));
     done = grad_small(gnorm, gnorm0, opt->tol);
     while (!done && iter < opt->max_iter) {
-        double dg0, a, df = 0, gain = 0, sy, yy;
+        double dg0, a, df = 0, gain = 0;
         unsigned tries;
 
         two_loop(k, &b, n, head, cnt, gamma);
@@ -1348,17 +1358,7 @@ static int owlqn(lr *L, const spamlr__solve_opts *opt, double *w, spamlr_train_r
         /* the pair: s = dw, y = g - gold (smooth gradients) */
         memcpy(b.y, o.g, n * sizeof(double));
         k->axpy(-1.0, o.gold, b.y, n);
-        sy = k->dot(o.dw, b.y, n);
-        yy = k->nrm2sq(b.y, n);
-        if (sy > 0 && yy > 0 && isfinite(sy) && isfinite(yy)) {
-            memcpy(b.S + head * n, o.dw, n * sizeof(double));
-            memcpy(b.Y + head * n, b.y, n * sizeof(double));
-            b.rho[head] = 1.0 / sy;
-            gamma = sy / yy;
-            head = (head + 1) % LBFGS_M;
-            if (cnt < LBFGS_M)
-                cnt++;
-        }
+        memory_push(k, &b, n, o.dw, 1.0, b.y, &head, &cnt, &gamma);
     }
     f = eval_grad(L, w, o.g, &gg, 1);
     gnorm = sqrt(pseudo_grad(L, w, o.g, b.g));
