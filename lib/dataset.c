@@ -6,6 +6,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -177,9 +178,39 @@ static int cmp_pair(const void *a, const void *b)
     return (*x > *y) - (*x < *y);
 }
 
+int spamlr__dataset_push_row(spamlr_dataset *ds, int label, const char *name)
+{
+    size_t nlen;
+    int rc;
+
+    if (ds->rows + 1 >= ds->rows_cap) {
+        size_t cap = ds->rows_cap, c2;
+        if ((rc = spamlr__grow((void **)&ds->labels, &cap, ds->rows + 2, sizeof *ds->labels)))
+            return rc;
+        c2 = ds->rows_cap;
+        if ((rc = spamlr__grow((void **)&ds->name_off, &c2, cap, sizeof *ds->name_off)))
+            return rc;
+        c2 = ds->rows_cap;
+        if ((rc = spamlr__grow((void **)&ds->ptr, &c2, cap, sizeof *ds->ptr)))
+            return rc;
+        ds->rows_cap = cap;
+    }
+    name = name ? name : "";
+    nlen = strlen(name);
+    if ((rc = spamlr__grow((void **)&ds->names, &ds->names_cap, ds->names_len + nlen + 1, 1)))
+        return rc;
+    memcpy(ds->names + ds->names_len, name, nlen + 1);
+    ds->name_off[ds->rows] = ds->names_len;
+    ds->names_len += nlen + 1;
+    ds->labels[ds->rows] = (signed char)label;
+    ds->rows++;
+    ds->ptr[ds->rows] = ds->nnz;
+    return SPAMLR_OK;
+}
+
 int spamlr__dataset_row_end(spamlr_dataset *ds, int label, const char *name)
 {
-    size_t start = ds->ptr[ds->rows], n = ds->nnz - start, i, nlen;
+    size_t start = ds->ptr[ds->rows], n = ds->nnz - start, i;
     uint32_t *pairs = NULL;
     int rc;
 
@@ -208,30 +239,10 @@ int spamlr__dataset_row_end(spamlr_dataset *ds, int label, const char *name)
         }
         free(pairs);
     }
-    if (ds->rows + 1 >= ds->rows_cap) {
-        size_t cap = ds->rows_cap, c2;
-        if ((rc = spamlr__grow((void **)&ds->labels, &cap, ds->rows + 2, sizeof *ds->labels)))
-            goto fail;
-        c2 = ds->rows_cap;
-        if ((rc = spamlr__grow((void **)&ds->name_off, &c2, cap, sizeof *ds->name_off)))
-            goto fail;
-        c2 = ds->rows_cap;
-        if ((rc = spamlr__grow((void **)&ds->ptr, &c2, cap, sizeof *ds->ptr)))
-            goto fail;
-        ds->rows_cap = cap;
-    }
-    name = name ? name : "";
-    nlen = strlen(name);
-    if ((rc = spamlr__grow((void **)&ds->names, &ds->names_cap, ds->names_len + nlen + 1, 1)))
+    if ((rc = spamlr__dataset_push_row(ds, label, name)))
         goto fail;
-    memcpy(ds->names + ds->names_len, name, nlen + 1);
-    ds->name_off[ds->rows] = ds->names_len;
-    ds->names_len += nlen + 1;
-    ds->labels[ds->rows] = (signed char)label;
     for (i = start; i < ds->nnz; i++)
         ds->vocab.count[ds->ids[i]]++;
-    ds->rows++;
-    ds->ptr[ds->rows] = ds->nnz;
     return SPAMLR_OK;
 fail:
     ds->nnz = start;
@@ -276,11 +287,10 @@ static int read_plain(int fd, const char *path, size_t size, char **out, size_t 
                       spamlr_diag *d)
 {
     size_t n = 0, cap = size + 2; /* one spare byte shows the end; one for NUL */
-    char *buf = malloc(cap), *p;
+    char *buf = spamlr__alloc_big(cap), *p;
 
     if (!buf)
         return spamlr__diag(d, SPAMLR_ENOMEM, path, 0, -1, "out of memory reading file");
-    spamlr__advise_huge(buf, cap);
     for (;;) {
         ssize_t got;
 
@@ -290,7 +300,7 @@ static int read_plain(int fd, const char *path, size_t size, char **out, size_t 
                 return spamlr__diag(d, SPAMLR_ELIMIT, path, 0, -1,
                                     "larger than the 4 GiB limit for one input file");
             }
-            if (!(p = realloc(buf, 2 * cap))) {
+            if (!(p = spamlr__realloc_big(buf, n, 2 * cap))) {
                 free(buf);
                 return spamlr__diag(d, SPAMLR_ENOMEM, path, 0, -1, "out of memory reading file");
             }
@@ -322,76 +332,111 @@ static int read_plain(int fd, const char *path, size_t size, char **out, size_t 
     return SPAMLR_OK;
 }
 
+/* Opens path for reading ("-" = a duplicate of standard input); refuses
+ * directories. *st is filled for named files (st_mode 0 for "-"). */
+static int open_input(const char *path, int *fd, struct stat *st, spamlr_diag *d)
+{
+    memset(st, 0, sizeof *st);
+    if (strcmp(path, "-") == 0) {
+        if ((*fd = dup(0)) < 0)
+            return spamlr__diag(d, SPAMLR_EIO, "-", 0, -1, "cannot read standard input: %s",
+                                strerror(errno));
+        return SPAMLR_OK;
+    }
+    if (stat(path, st) != 0)
+        return spamlr__diag(d, SPAMLR_EIO, path, 0, -1, "cannot open: %s", strerror(errno));
+    if (S_ISDIR(st->st_mode))
+        return spamlr__diag(d, SPAMLR_EIO, path, 0, -1, "is a directory, expected a file");
+    if ((*fd = open(path, O_RDONLY)) < 0)
+        return spamlr__diag(d, SPAMLR_EIO, path, 0, -1, "cannot open: %s", strerror(errno));
+    return SPAMLR_OK;
+}
+
+/* zlib's reader over fd (it reads plain files as they are), which it
+ * now owns. */
+static int gz_open_fd(int fd, const char *path, gzFile *gz, spamlr_diag *d)
+{
+    if (!(*gz = gzdopen(fd, "rb"))) {
+        close(fd);
+        return spamlr__diag(d, SPAMLR_ENOMEM, path, 0, -1, "out of memory opening file");
+    }
+    gzbuffer(*gz, 1 << 17);
+    return SPAMLR_OK;
+}
+
+int spamlr__input_open(const char *path, gzFile *gz, spamlr_diag *d)
+{
+    struct stat st;
+    int fd = -1, rc;
+
+    *gz = NULL;
+    if ((rc = open_input(path, &fd, &st, d)))
+        return rc;
+    return gz_open_fd(fd, path, gz, d);
+}
+
+int spamlr__input_read(gzFile gz, char *buf, size_t n, const char *path, size_t done,
+                       size_t *got, spamlr_diag *d)
+{
+    int r, zerr;
+
+    if (n > INT_MAX)
+        n = INT_MAX;
+    *got = 0;
+    r = gzread(gz, buf, (unsigned)n);
+    if (r < 0) {
+        const char *msg = gzerror(gz, &zerr);
+
+        return spamlr__diag(d, SPAMLR_EIO, path, 0, (long long)done,
+                            "read error (after %zu decompressed bytes): %s", done,
+                            zerr == Z_ERRNO ? strerror(errno) : msg);
+    }
+    /* a gzip stream that stops early reads as a short file: zlib only
+     * says so through gzerror */
+    if (r == 0 && n > 0 && (gzerror(gz, &zerr), zerr == Z_BUF_ERROR))
+        return spamlr__diag(d, SPAMLR_EIO, path, 0, -1,
+                            "compressed data ends early (truncated after %zu "
+                            "decompressed bytes)", done);
+    *got = (size_t)r;
+    return SPAMLR_OK;
+}
+
 int spamlr__slurp(const char *path, char **out, size_t *len, spamlr_diag *d)
 {
     gzFile gz = NULL;
     char *buf = NULL;
-    size_t n = 0, cap = 0;
+    size_t n = 0, cap = 0, got;
     struct stat st;
     int rc = SPAMLR_OK, fd = -1;
 
     *out = NULL;
     *len = 0;
-    if (strcmp(path, "-") == 0) {
-        if ((fd = dup(0)) < 0)
-            return spamlr__diag(d, SPAMLR_EIO, "-", 0, -1, "cannot read standard input: %s",
-                                strerror(errno));
-    } else {
-        if (stat(path, &st) != 0)
-            return spamlr__diag(d, SPAMLR_EIO, path, 0, -1, "cannot open: %s", strerror(errno));
-        if (S_ISDIR(st.st_mode))
-            return spamlr__diag(d, SPAMLR_EIO, path, 0, -1,
-                                "is a directory, expected a file");
-        if ((fd = open(path, O_RDONLY)) < 0)
-            return spamlr__diag(d, SPAMLR_EIO, path, 0, -1, "cannot open: %s", strerror(errno));
-    }
+    if ((rc = open_input(path, &fd, &st, d)))
+        return rc;
     /* A regular file that is not gzip-compressed is read in one go into
      * a buffer of its size: no copy through zlib, no regrowing. */
-    if (fd >= 0 && strcmp(path, "-") != 0 && S_ISREG(st.st_mode)
-        && (uint64_t)st.st_size <= SPAMLR_MAX_FILE) {
+    if (S_ISREG(st.st_mode) && (uint64_t)st.st_size <= SPAMLR_MAX_FILE) {
         unsigned char magic[2];
-        ssize_t got = pread(fd, magic, 2, 0);
+        ssize_t m = pread(fd, magic, 2, 0);
 
-        if (got >= 0 && !(got == 2 && magic[0] == 0x1f && magic[1] == 0x8b)) {
+        if (m >= 0 && !(m == 2 && magic[0] == 0x1f && magic[1] == 0x8b)) {
             rc = read_plain(fd, path, (size_t)st.st_size, out, len, d);
             close(fd);
             return rc;
         }
     }
-    if (!(gz = gzdopen(fd, "rb"))) {
-        close(fd);
-        return spamlr__diag(d, SPAMLR_ENOMEM, path, 0, -1, "out of memory opening file");
-    }
-    gzbuffer(gz, 1 << 17);
+    if ((rc = gz_open_fd(fd, path, &gz, d)))
+        return rc;
     for (;;) {
-        int got;
         if ((rc = spamlr__grow((void **)&buf, &cap, n + (1 << 16) + 1, 1))) {
             spamlr__diag(d, rc, path, 0, -1, "out of memory reading file");
             goto out;
         }
-        got = gzread(gz, buf + n, (unsigned)(cap - n - 1));
-        if (got < 0) {
-            int zerr;
-            const char *msg = gzerror(gz, &zerr);
-            rc = spamlr__diag(d, SPAMLR_EIO, path, 0, (long long)n,
-                              "read error (after %zu decompressed bytes): %s", n,
-                              zerr == Z_ERRNO ? strerror(errno) : msg);
+        if ((rc = spamlr__input_read(gz, buf + n, cap - n - 1, path, n, &got, d)))
             goto out;
-        }
-        if (got == 0) {
-            int zerr;
-            /* a gzip stream that stops early reads as a short file:
-             * zlib only says so through gzerror */
-            gzerror(gz, &zerr);
-            if (zerr == Z_BUF_ERROR) {
-                rc = spamlr__diag(d, SPAMLR_EIO, path, 0, -1,
-                                  "compressed data ends early (truncated after %zu "
-                                  "decompressed bytes)", n);
-                goto out;
-            }
+        if (got == 0)
             break;
-        }
-        n += (size_t)got;
+        n += got;
         if (n > SPAMLR_MAX_FILE) {
             rc = spamlr__diag(d, SPAMLR_ELIMIT, path, 0, -1,
                               "larger than the 4 GiB limit for one input file");

@@ -3,6 +3,8 @@
 #ifndef SPAMLR_DATASET_H
 #define SPAMLR_DATASET_H
 
+#include <zlib.h>
+
 #include "common.h"
 #include "mime.h"
 #include "vocab.h"
@@ -38,15 +40,23 @@ int spamlr__dataset_row_text(spamlr_dataset *ds, const char *text, size_t len);
 int spamlr__dataset_row_message(spamlr_dataset *ds, const char *msg, size_t len);
 int spamlr__dataset_row_token(spamlr_dataset *ds, const char *tok, size_t len);
 int spamlr__dataset_row_end(spamlr_dataset *ds, int label, const char *name);
-
-/* Appends one row of explicit feature values (ids ascending or not,
- * distinct; they are sorted here) with cnt 1 each. */
-int spamlr__dataset_add_values(spamlr_dataset *ds, int label, const uint32_t *ids,
-                               const float *val, size_t n, const char *name);
+/* Closes the row of entries ptr[rows]..nnz as they are (no sorting, no
+ * token counts): label, a copy of name, ptr. The caller has filled the
+ * entry arrays. */
+int spamlr__dataset_push_row(spamlr_dataset *ds, int label, const char *name);
 
 /* Reads a whole file (gzip-compressed or not; "-" = stdin) into a
  * malloc'ed, NUL-terminated buffer. Errors name the path in d. */
 int spamlr__slurp(const char *path, char **out, size_t *len, spamlr_diag *d);
+
+/* Streaming instead: opens path (gzip or plain; "-" = stdin; directories
+ * refused) and reads from it in pieces. input_read puts up to n bytes in
+ * buf and sets *got (0 at the end); `done` (bytes read so far) is for the
+ * messages. A gzip stream that ends early is an SPAMLR_EIO error. The
+ * caller gzclose()s. */
+int spamlr__input_open(const char *path, gzFile *gz, spamlr_diag *d);
+int spamlr__input_read(gzFile gz, char *buf, size_t n, const char *path, size_t done,
+                       size_t *got, spamlr_diag *d);
 
 /* The readers' in-memory forms (for fuzzing and tests): buf[0..len) holds
  * the file's bytes (need not be NUL-terminated), path names it in

@@ -13,10 +13,6 @@
 
 #include "dataset.h"
 
-/* Indices below this are mapped to dataset ids through a direct table;
- * larger ones (rare) through the vocabulary's hash table. */
-#define DIRECT_MAP_LIMIT ((uint32_t)1 << 24)
-
 static int cmp_u64(const void *a, const void *b)
 {
     uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
@@ -24,128 +20,72 @@ static int cmp_u64(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-int spamlr__dataset_add_values(spamlr_dataset *ds, int label, const uint32_t *ids,
-                               const float *val, size_t n, const char *name)
+/* Sorts the entries (ids[i], val[i]) of one row by id; ids distinct. */
+static int sort_entries(uint32_t *ids, float *val, size_t n)
 {
-    size_t start = ds->nnz, i, cap;
-    uint64_t *pairs = NULL;
-    int rc, sorted = 1;
-    void *p;
+    uint64_t *pairs;
+    size_t i;
 
-    if (ds->rows && !ds->val)
-        return SPAMLR_EINVAL;
-    if (ds->rows >= UINT32_MAX - 1)
-        return SPAMLR_ELIMIT;
-    if (n > SIZE_MAX / 4 - ds->nnz)
+    /* (id, value bits) in one 64-bit key: ids are distinct, so sorting
+     * the keys sorts by id */
+    if (!(pairs = malloc(n * sizeof *pairs)))
         return SPAMLR_ENOMEM;
-    if (ds->nnz + n > ds->nnz_cap || !ds->val) {
-        cap = ds->nnz_cap;
-        if ((rc = spamlr__grow((void **)&ds->ids, &cap, ds->nnz + n + 1, sizeof *ds->ids)))
-            return rc;
-        if (!(p = realloc(ds->cnt, cap * sizeof *ds->cnt)))
-            return SPAMLR_ENOMEM; /* nnz_cap stays: the next call grows all again */
-        ds->cnt = p;
-        if (!(p = realloc(ds->val, cap * sizeof *ds->val)))
-            return SPAMLR_ENOMEM;
-        ds->val = p;
-        ds->nnz_cap = cap;
-    }
-    for (i = 1; i < n; i++)
-        if (ids[i] <= ids[i - 1])
-            sorted = 0;
-    if (n == 0) {
-        /* a row without features (its arrays may be NULL) */
-    } else if (sorted) {
-        memcpy(ds->ids + start, ids, n * sizeof *ids);
-        memcpy(ds->val + start, val, n * sizeof *val);
-    } else {
-        /* (id, value bits) in one 64-bit key: ids are distinct, so sorting
-         * the keys sorts by id */
-        if (!(pairs = malloc(n * sizeof *pairs)))
-            return SPAMLR_ENOMEM;
-        for (i = 0; i < n; i++) {
-            uint32_t bits;
+    for (i = 0; i < n; i++) {
+        uint32_t bits;
 
-            memcpy(&bits, &val[i], sizeof bits);
-            pairs[i] = (uint64_t)ids[i] << 32 | bits;
-        }
-        qsort(pairs, n, sizeof *pairs, cmp_u64);
-        for (i = 0; i < n; i++) {
-            uint32_t bits = (uint32_t)pairs[i];
-
-            ds->ids[start + i] = (uint32_t)(pairs[i] >> 32);
-            memcpy(&ds->val[start + i], &bits, sizeof bits);
-        }
-        free(pairs);
+        memcpy(&bits, &val[i], sizeof bits);
+        pairs[i] = (uint64_t)ids[i] << 32 | bits;
     }
-    for (i = 0; i < n; i++)
-        ds->cnt[start + i] = 1;
-    ds->nnz += n;
-    /* already sorted, so row_end's sort keeps the values in step */
-    return spamlr__dataset_row_end(ds, label, name);
+    qsort(pairs, n, sizeof *pairs, cmp_u64);
+    for (i = 0; i < n; i++) {
+        uint32_t bits = (uint32_t)pairs[i];
+
+        ids[i] = (uint32_t)(pairs[i] >> 32);
+        memcpy(&val[i], &bits, sizeof bits);
+    }
+    free(pairs);
+    return SPAMLR_OK;
 }
 
-/* Grows the entry arrays of ds (ids, cnt, val) to hold `cap` entries;
- * on failure leaves them as they were (growing later may still work). */
+/* Grows the entry arrays of ds (ids, cnt, val) to hold at least `cap`
+ * entries; on failure leaves them as they were (growing later may still
+ * work). */
 static void reserve_values(spamlr_dataset *ds, size_t cap)
 {
+    size_t old = ds->nnz_cap, bytes;
     void *p;
 
-    if (cap > SIZE_MAX / sizeof(uint32_t))
+    if (cap <= old || cap > SIZE_MAX / sizeof(uint32_t))
         return;
-    if ((p = realloc(ds->ids, cap * sizeof *ds->ids)))
-        ds->ids = p;
-    else
+    bytes = spamlr__big_size(cap * sizeof(uint32_t));
+    cap = bytes / sizeof(uint32_t);
+    if (!(p = spamlr__realloc_big(ds->ids, ds->nnz * sizeof *ds->ids, bytes)))
         return;
-    if ((p = realloc(ds->cnt, cap * sizeof *ds->cnt)))
-        ds->cnt = p;
-    else
+    ds->ids = p;
+    if (!(p = spamlr__realloc_big(ds->cnt, ds->nnz * sizeof *ds->cnt, bytes)))
         return;
-    if ((p = realloc(ds->val, cap * sizeof *ds->val)))
-        ds->val = p;
-    else
+    ds->cnt = p;
+    if (!(p = spamlr__realloc_big(ds->val, ds->val ? ds->nnz * sizeof *ds->val : 0, bytes)))
         return;
-    ds->nnz_cap = cap;
-    spamlr__advise_huge(ds->ids, cap * sizeof *ds->ids);
-    spamlr__advise_huge(ds->cnt, cap * sizeof *ds->cnt);
-    spamlr__advise_huge(ds->val, cap * sizeof *ds->val);
+    ds->val = p;
+    ds->nnz_cap = cap > old ? cap : old;
 }
+
+/* Reading a file: lines are parsed as they stream in, in pieces of
+ * CHUNK bytes (a buffer that stays in cache: no copy of the whole file,
+ * no page faults for it). Each row goes straight into the dataset's entry
+ * arrays holding the raw feature index k; once the file (or the rows
+ * before a bad line) is read, `finish` turns the indices into dataset ids. */
+#define CHUNK ((size_t)1 << 20)
 
 typedef struct reader {
     spamlr_dataset *ds;
-    uint32_t *map;          /* index -> dataset id + 1, 0 = not yet seen */
-    size_t map_cap;
-    uint32_t *ids;          /* the current line */
-    float *val;
-    size_t cap;
+    const char *path;
+    long line;
+    size_t row0, nnz0;      /* this file's rows start here */
+    uint32_t maxk;          /* largest feature index read */
+    size_t vocab0;          /* vocabulary size before this file */
 } reader;
-
-/* Dataset id of feature index k (interned as the token "k"). */
-static int feature_id(reader *r, uint32_t k, uint32_t *id)
-{
-    char tok[16];
-    int len, rc;
-
-    if (k < r->map_cap && r->map[k]) {
-        *id = r->map[k] - 1;
-        return SPAMLR_OK;
-    }
-    len = snprintf(tok, sizeof tok, "%lu", (unsigned long)k);
-    if ((rc = spamlr__vocab_intern(&r->ds->vocab, tok, (size_t)len, id, NULL)))
-        return rc;
-    if (k < DIRECT_MAP_LIMIT) {
-        if (k >= r->map_cap) {
-            size_t old = r->map_cap, cap = old;
-
-            if ((rc = spamlr__grow((void **)&r->map, &cap, (size_t)k + 1, sizeof *r->map)))
-                return rc;
-            memset(r->map + old, 0, (cap - old) * sizeof *r->map);
-            r->map_cap = cap;
-        }
-        r->map[k] = *id + 1;
-    }
-    return SPAMLR_OK;
-}
 
 static int is_blank(char c)
 {
@@ -222,18 +162,37 @@ static int quick_number(const char *p, const char *end, double *out, const char 
     return 1;
 }
 
-/* The label at p (up to the first blank): +1, 1 -> spam; -1, 0 -> ham
- * (any spelling strtod reads as exactly those numbers, e.g. "1.0").
- * Returns -2 when it is none of them. */
+/* Copies the token [p, end) (at most cap - 1 bytes) NUL-terminated into
+ * tmp for strtod; 0 when it is longer. */
+static int token_copy(char *tmp, size_t cap, const char *p, const char *end)
+{
+    size_t n = (size_t)(end - p);
+
+    if (n >= cap)
+        return 0;
+    memcpy(tmp, p, n);
+    tmp[n] = '\0';
+    return 1;
+}
+
+/* The label [p, end): +1, 1 -> spam; -1, 0 -> ham (any spelling strtod
+ * reads as exactly those numbers, e.g. "1.0"). Returns -2 for anything
+ * else. */
 static int parse_label(const char *p, const char *end)
 {
-    char *stop;
+    char tmp[64], *stop;
+    size_t n = (size_t)(end - p);
     double v;
 
-    if (p == end || !(*p == '+' || *p == '-' || *p == '.' || (*p >= '0' && *p <= '9')))
+    if ((n == 1 && *p == '1') || (n == 2 && p[0] == '+' && p[1] == '1'))
+        return SPAMLR_SPAM;
+    if ((n == 2 && p[0] == '-' && p[1] == '1') || (n == 1 && *p == '0'))
+        return SPAMLR_HAM;
+    if (n == 0 || !(*p == '+' || *p == '-' || *p == '.' || (*p >= '0' && *p <= '9')) ||
+        !token_copy(tmp, sizeof tmp, p, end))
         return -2;
-    v = strtod(p, &stop);
-    if (stop != end)
+    v = strtod(tmp, &stop);
+    if (*stop)
         return -2;
     if (v == 1)
         return SPAMLR_SPAM;
@@ -242,12 +201,51 @@ static int parse_label(const char *p, const char *end)
     return -2;
 }
 
-/* Parses one non-blank line [p, end) into r->ids / r->val and adds it. */
-static int parse_line(reader *r, const char *path, long line, const char *p,
-                      const char *end, spamlr_diag *d)
+/* The value at p (before end): the quick exact path, else strtod on a
+ * copy. Sets *stop after it; 0 when it is not a number ending at a blank
+ * or the end of the line. */
+static int parse_value(const char *p, const char *end, double *v, const char **stop)
 {
-    const char *q = p;
-    unsigned long prev = 0;
+    char tmp[128], *s;
+    const char *e = p;
+
+    if (quick_number(p, end, v, stop))
+        return 1;
+    while (e < end && !is_blank(*e))
+        e++;
+    if (e == p || !token_copy(tmp, sizeof tmp, p, e))
+        return 0;
+    *v = strtod(tmp, &s);
+    if (*s || s == tmp)
+        return 0;
+    *stop = e;
+    return 1;
+}
+
+/* Room for `more` entries beyond nnz in the entry arrays. */
+static int entries_room(spamlr_dataset *ds, size_t more)
+{
+    size_t cap;
+
+    if (ds->nnz + more <= ds->nnz_cap && ds->val)
+        return SPAMLR_OK;
+    if (more > SIZE_MAX / 8 - ds->nnz)
+        return SPAMLR_ENOMEM;
+    for (cap = ds->nnz_cap > 4096 ? ds->nnz_cap : 4096; cap < ds->nnz + more; cap *= 2)
+        ;
+    reserve_values(ds, cap);
+    return ds->nnz + more <= ds->nnz_cap && ds->val ? SPAMLR_OK : SPAMLR_ENOMEM;
+}
+
+/* Parses one non-blank line [p, end) into a new row of raw indices. */
+static int parse_line(reader *r, const char *p, const char *end, spamlr_diag *d)
+{
+    spamlr_dataset *ds = r->ds;
+    const char *q = p, *path = r->path;
+    long line = r->line;
+    uint32_t *ids;
+    float *val;
+    uint64_t prev = 0;
     size_t n = 0;
     char name[600];
     int label, rc;
@@ -258,10 +256,14 @@ static int parse_line(reader *r, const char *path, long line, const char *p,
         return spamlr__diag(d, SPAMLR_EPARSE, path, line, -1,
                             "bad label \"%.*s\" (expected +1, 1, -1 or 0)",
                             (int)(q - p > 40 ? 40 : q - p), p);
+    /* every entry takes at least 4 bytes ("1:1 " or " 1:1") */
+    if ((rc = entries_room(ds, (size_t)(end - q) / 4 + 1)))
+        return spamlr__diag(d, rc, path, line, -1, "out of memory");
+    ids = ds->ids + ds->nnz;
+    val = ds->val + ds->nnz;
     for (;;) {
-        unsigned long k = 0;
-        const char *f, *qstop;
-        char *stop;
+        uint64_t k = 0;
+        const char *f, *stop;
         double v;
 
         while (q < end && is_blank(*q))
@@ -270,7 +272,7 @@ static int parse_line(reader *r, const char *path, long line, const char *p,
             break;
         f = q;
         while (q < end && *q >= '0' && *q <= '9' && k <= UINT32_MAX)
-            k = k * 10 + (unsigned long)(*q++ - '0');
+            k = k * 10 + (uint64_t)(*q++ - '0');
         if (q == f || q == end || *q != ':' || q + 1 == end || is_blank(q[1])
             || k > UINT32_MAX - 1) {
             while (q < end && !is_blank(*q))
@@ -286,102 +288,284 @@ static int parse_line(reader *r, const char *path, long line, const char *p,
                                 "feature index 0 (indices start at 1)");
         if (k <= prev)
             return spamlr__diag(d, SPAMLR_EPARSE, path, line, -1,
-                                "feature index %lu after %lu: indices must ascend", k, prev);
-        if (quick_number(q + 1, end, &v, &qstop))
-            stop = (char *)(uintptr_t)qstop;
-        else
-            v = strtod(q + 1, &stop);
-        if (stop == q + 1 || (stop < end && !is_blank(*stop)) || stop > end) {
+                                "feature index %lu after %lu: indices must ascend",
+                                (unsigned long)k, (unsigned long)prev);
+        if (!parse_value(q + 1, end, &v, &stop)) {
             const char *e = q + 1;
 
             while (e < end && !is_blank(*e))
                 e++;
             return spamlr__diag(d, SPAMLR_EPARSE, path, line, -1,
                                 "bad value \"%.*s\" for feature %lu",
-                                (int)(e - q - 1 > 40 ? 40 : e - q - 1), q + 1, k);
+                                (int)(e - q - 1 > 40 ? 40 : e - q - 1), q + 1,
+                                (unsigned long)k);
         }
         if (!isfinite(v) || !isfinite((float)v))
             return spamlr__diag(d, SPAMLR_EPARSE, path, line, -1,
                                 "non-finite value \"%.*s\" for feature %lu",
-                                (int)(stop - q - 1 > 40 ? 40 : stop - q - 1), q + 1, k);
-        if (n == r->cap) {
-            size_t cap = r->cap;
-
-            if ((rc = spamlr__grow((void **)&r->ids, &cap, n + 1, sizeof *r->ids)))
-                return spamlr__diag(d, rc, path, line, -1, "out of memory");
-            cap = r->cap;
-            if ((rc = spamlr__grow((void **)&r->val, &cap, n + 1, sizeof *r->val)))
-                return spamlr__diag(d, rc, path, line, -1, "out of memory");
-            r->cap = cap;
-        }
-        if ((rc = feature_id(r, (uint32_t)k, &r->ids[n])))
-            return spamlr__diag(d, rc, path, line, -1, "%s", spamlr_strerror(rc));
-        r->val[n++] = (float)v;
+                                (int)(stop - q - 1 > 40 ? 40 : stop - q - 1), q + 1,
+                                (unsigned long)k);
+        ids[n] = (uint32_t)k;
+        val[n++] = (float)v;
         prev = k;
         q = stop;
     }
+    if (prev > r->maxk)
+        r->maxk = (uint32_t)prev;
+    ds->nnz += n;
     snprintf(name, sizeof name, "%.500s:%ld", path, line);
-    if ((rc = spamlr__dataset_add_values(r->ds, label, r->ids, r->val, n, name)))
+    if ((rc = spamlr__dataset_push_row(ds, label, name))) {
+        ds->nnz -= n;
         return spamlr__diag(d, rc, path, line, -1, "%s", spamlr_strerror(rc));
+    }
+    return SPAMLR_OK;
+}
+
+/* Parses the complete lines of buf[0..len) (and, when `last`, the line
+ * that ends without a newline); *used = bytes consumed. */
+static int parse_lines(reader *r, const char *buf, size_t len, int last, size_t *used,
+                       spamlr_diag *d)
+{
+    const char *p = buf, *end = buf + len;
+    int rc;
+
+    while (p < end) {
+        const char *eol = memchr(p, '\n', (size_t)(end - p)), *s;
+
+        if (!eol) {
+            if (!last)
+                break;
+            eol = end;
+        }
+        r->line++;
+        for (s = p; s < eol && is_blank(*s); s++)
+            ;
+        /* (a NUL byte in a line is garbage to the parser, like any other) */
+        if (s < eol && (rc = parse_line(r, s, eol, d))) {
+            *used = (size_t)(p - buf);
+            return rc;
+        }
+        p = eol < end ? eol + 1 : end;
+    }
+    *used = (size_t)(p - buf);
+    return SPAMLR_OK;
+}
+
+/* Decimal digits of k at the end of tmp[16]; returns where they start. */
+static char *u32_digits(uint32_t k, char tmp[16])
+{
+    char *p = tmp + 15;
+
+    *p = '\0';
+    do
+        *--p = (char)('0' + k % 10);
+    while (k /= 10);
+    return p;
+}
+
+/* Interns the token of feature index k; its dataset id in *id. */
+static int intern_index(spamlr_dataset *ds, uint32_t k, uint32_t *id)
+{
+    char tmp[16], *s = u32_digits(k, tmp);
+
+    return spamlr__vocab_intern(&ds->vocab, s, (size_t)(tmp + 15 - s), id, NULL);
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+    return (x > y) - (x < y);
+}
+
+/* The file's rows hold raw feature indices: makes them dataset ids. The
+ * indices are interned in ascending order, so that in a dataset without
+ * earlier tokens the ids ascend with them and every row stays sorted;
+ * otherwise rows are sorted again. Then the token counts. On failure
+ * (memory) the file's rows are taken out again. */
+static int finish(reader *r)
+{
+    spamlr_dataset *ds = r->ds;
+    uint32_t *ids = ds->ids + r->nnz0, *tab = NULL, *keys = NULL;
+    size_t n = ds->nnz - r->nnz0, j, distinct = 0, i;
+    int rc = SPAMLR_OK;
+
+    if (ds->rows == r->row0)
+        return SPAMLR_OK;
+    if (n > 0 && (size_t)r->maxk <= 4 * n + 65536) {
+        /* a table over 0..maxk: tab[k] = 1 when seen, then id + 1 */
+        if (!(tab = calloc((size_t)r->maxk + 1, sizeof *tab))) {
+            rc = SPAMLR_ENOMEM;
+            goto out;
+        }
+        for (j = 0; j < n; j++)
+            tab[ids[j]] = 1;
+        for (i = 1; i <= r->maxk; i++)
+            distinct += tab[i];
+        if ((rc = spamlr__vocab_reserve(&ds->vocab, distinct, distinct * 11)))
+            goto out;
+        for (i = 1; i <= r->maxk; i++) {
+            uint32_t id;
+
+            if (!tab[i])
+                continue;
+            if ((rc = intern_index(ds, (uint32_t)i, &id)))
+                goto out;
+            tab[i] = id + 1;
+        }
+        for (j = 0; j < n; j++)
+            ids[j] = tab[ids[j]] - 1;
+    } else if (n > 0) {
+        /* sparse, huge indices: the sorted distinct ones, and a binary
+         * search for each entry */
+        if (!(keys = malloc(n * sizeof *keys))) {
+            rc = SPAMLR_ENOMEM;
+            goto out;
+        }
+        memcpy(keys, ids, n * sizeof *keys);
+        qsort(keys, n, sizeof *keys, cmp_u32);
+        for (j = 0; j < n; j++)
+            if (j == 0 || keys[j] != keys[j - 1])
+                keys[distinct++] = keys[j];
+        if (!(tab = malloc(distinct * sizeof *tab))) {
+            rc = SPAMLR_ENOMEM;
+            goto out;
+        }
+        if ((rc = spamlr__vocab_reserve(&ds->vocab, distinct, distinct * 11)))
+            goto out;
+        for (i = 0; i < distinct; i++)
+            if ((rc = intern_index(ds, keys[i], &tab[i])))
+                goto out;
+        for (j = 0; j < n; j++) {
+            size_t lo = 0, hi = distinct;
+
+            while (hi - lo > 1) { /* keys[lo] <= ids[j] < keys[hi] */
+                size_t mid = lo + (hi - lo) / 2;
+
+                if (keys[mid] <= ids[j])
+                    lo = mid;
+                else
+                    hi = mid;
+            }
+            ids[j] = tab[lo];
+        }
+    }
+    if (r->vocab0 > 0) /* earlier tokens keep their ids: sort again */
+        for (i = r->row0; i < ds->rows; i++) {
+            size_t s = ds->ptr[i], e = ds->ptr[i + 1];
+
+            for (j = s + 1; j < e && ds->ids[j - 1] < ds->ids[j]; j++)
+                ;
+            if (j < e && (rc = sort_entries(ds->ids + s, ds->val + s, e - s)))
+                goto out;
+        }
+    for (j = r->nnz0; j < ds->nnz; j++) {
+        ds->cnt[j] = 1;
+        ds->vocab.count[ds->ids[j]]++;
+    }
+out:
+    if (rc) { /* take the rows out: they hold raw indices */
+        ds->names_len = ds->name_off[r->row0];
+        ds->rows = r->row0;
+        ds->nnz = r->nnz0;
+    }
+    free(tab);
+    free(keys);
+    return rc;
+}
+
+static void reader_init(reader *r, spamlr_dataset *ds, const char *path)
+{
+    memset(r, 0, sizeof *r);
+    r->ds = ds;
+    r->path = path;
+    r->row0 = ds->rows;
+    r->nnz0 = ds->nnz;
+    r->vocab0 = ds->vocab.n;
+}
+
+/* After reading (rc: how it went): ids for the rows read, and a dataset
+ * that still takes messages when no row was read. */
+static int reader_end(reader *r, int rc, spamlr_diag *d)
+{
+    spamlr_dataset *ds = r->ds;
+    int rc2 = finish(r);
+
+    if (rc2 && !rc)
+        rc = spamlr__diag(d, rc2, r->path, 0, -1, "%s", spamlr_strerror(rc2));
+    if (!ds->rows) {
+        free(ds->val);
+        ds->val = NULL;
+    }
+    return rc;
+}
+
+static int check_mixing(const spamlr_dataset *ds, const char *path, spamlr_diag *d)
+{
+    if (ds->rows && !ds->val)
+        return spamlr__diag(d, SPAMLR_EINVAL, path, 0, -1,
+                            "libsvm rows cannot be added to a dataset holding messages");
     return SPAMLR_OK;
 }
 
 int spamlr_dataset_read_libsvm(spamlr_dataset *ds, const char *path, spamlr_diag *d)
 {
+    reader r;
+    gzFile gz = NULL;
     char *buf = NULL;
-    size_t len;
-    int rc;
+    size_t cap = CHUNK, have = 0, done = 0;
+    int rc, eof = 0;
 
     spamlr__diag_clear(d);
     if (!ds || !path)
         return SPAMLR_EINVAL;
-    if (ds->rows && !ds->val)
-        return spamlr__diag(d, SPAMLR_EINVAL, path, 0, -1,
-                            "libsvm rows cannot be added to a dataset holding messages");
-    if ((rc = spamlr__slurp(path, &buf, &len, d)))
+    if ((rc = check_mixing(ds, path, d)))
         return rc;
-    rc = spamlr__dataset_read_libsvm_buffer(ds, path, buf, len, d);
+    if ((rc = spamlr__input_open(path, &gz, d)))
+        return rc;
+    if (!(buf = malloc(cap))) {
+        gzclose(gz);
+        return spamlr__diag(d, SPAMLR_ENOMEM, path, 0, -1, "out of memory reading file");
+    }
+    reader_init(&r, ds, path);
+    while (!eof) {
+        size_t got, used;
+        void *p;
+
+        if (have == cap) { /* a line longer than the buffer */
+            if (cap > SIZE_MAX / 2 || !(p = realloc(buf, 2 * cap))) {
+                rc = spamlr__diag(d, SPAMLR_ENOMEM, path, r.line + 1, -1,
+                                  "out of memory for a line of over %zu bytes", cap);
+                break;
+            }
+            buf = p;
+            cap *= 2;
+        }
+        if ((rc = spamlr__input_read(gz, buf + have, cap - have, path, done, &got, d)))
+            break;
+        eof = got == 0;
+        have += got;
+        done += got;
+        if ((rc = parse_lines(&r, buf, have, eof, &used, d)))
+            break;
+        memmove(buf, buf + used, have - used);
+        have -= used;
+    }
     free(buf);
-    return rc;
+    gzclose(gz);
+    return reader_end(&r, rc, d);
 }
 
 int spamlr__dataset_read_libsvm_buffer(spamlr_dataset *ds, const char *path, const char *buf,
                                        size_t len, spamlr_diag *d)
 {
     reader r;
-    const char *p, *end;
-    long line = 0;
-    int rc = SPAMLR_OK;
+    size_t used;
+    int rc;
 
-    if (ds->rows && !ds->val)
-        return spamlr__diag(d, SPAMLR_EINVAL, path, 0, -1,
-                            "libsvm rows cannot be added to a dataset holding messages");
-    memset(&r, 0, sizeof r);
-    r.ds = ds;
-    /* Every entry takes at least 4 bytes ("1:1 "): reserving len / 4 more
-     * entries up front (address space; pages are touched only as used)
-     * saves growing the arrays, and copying them, again and again. */
-    if (len / 4 > ds->nnz_cap - ds->nnz && (ds->val || !ds->rows))
-        reserve_values(ds, ds->nnz + len / 4 + 1);
-    for (p = buf, end = buf + len; p < end;) {
-        const char *eol = memchr(p, '\n', (size_t)(end - p)), *s;
-
-        if (!eol)
-            eol = end;
-        line++;
-        for (s = p; s < eol && is_blank(*s); s++)
-            ;
-        /* (a NUL byte in a line is garbage to the parser, like any other) */
-        if (s < eol && (rc = parse_line(&r, path, line, s, eol, d)))
-            break;
-        p = eol + 1;
-    }
-    if (!ds->rows) { /* nothing read: the dataset may still take messages */
-        free(ds->val);
-        ds->val = NULL;
-    }
-    free(r.map);
-    free(r.ids);
-    free(r.val);
-    return rc;
+    if ((rc = check_mixing(ds, path, d)))
+        return rc;
+    reader_init(&r, ds, path);
+    rc = parse_lines(&r, buf, len, 1, &used, d);
+    return reader_end(&r, rc, d);
 }

@@ -258,7 +258,7 @@ int spamlr_model_save_buffer(const spamlr_model *m, unsigned char **out, size_t 
         rc = SPAMLR_ENOMEM;
         goto out;
     }
-    if (compress2(b.p + b.n, &zlen, pl.p ? pl.p : (const Bytef *)"", (uLong)pl.n, 6) != Z_OK) {
+    if (compress2(b.p + b.n, &zlen, pl.p ? pl.p : (const Bytef *)"", (uLong)pl.n, 1) != Z_OK) {
         rc = SPAMLR_ENOMEM;
         goto out;
     }

@@ -151,13 +151,11 @@ static int build_matrix(build *b, const spamlr_dataset *ds, const spamlr_train_o
         b->rows++;
     }
     if (!(b->ptr = malloc((b->rows + 1) * sizeof *b->ptr)) ||
-        !(b->idx = malloc((nnz + 1) * sizeof *b->idx)) ||
-        !(b->val = malloc((nnz + 1) * sizeof *b->val)) ||
+        !(b->idx = spamlr__alloc_big((nnz + 1) * sizeof *b->idx)) ||
+        !(b->val = spamlr__alloc_big((nnz + 1) * sizeof *b->val)) ||
         !(b->y = malloc(b->rows * sizeof *b->y)) ||
         !(b->cost = malloc(b->rows * sizeof *b->cost)))
         return SPAMLR_ENOMEM;
-    spamlr__advise_huge(b->idx, (nnz + 1) * sizeof *b->idx);
-    spamlr__advise_huge(b->val, (nnz + 1) * sizeof *b->val);
     b->ptr[0] = 0;
     for (i = 0; i < ds->rows; i++) {
         size_t start = k;

@@ -13,6 +13,42 @@
 unsigned spamlr_version_number(void) { return SPAMLR_VERSION_NUMBER; }
 const char *spamlr_version_string(void) { return SPAMLR_VERSION_STRING; }
 
+size_t spamlr__big_size(size_t n)
+{
+    if (n < SPAMLR_BIG_BYTES || n > SIZE_MAX - SPAMLR_HUGE_PAGE)
+        return n;
+    return (n + SPAMLR_HUGE_PAGE - 1) & ~(SPAMLR_HUGE_PAGE - 1);
+}
+
+void *spamlr__alloc_big(size_t n)
+{
+    size_t r = spamlr__big_size(n);
+    void *p;
+
+    if (n < SPAMLR_BIG_BYTES || n > SIZE_MAX - SPAMLR_HUGE_PAGE)
+        return malloc(n);
+    if (!(p = aligned_alloc(SPAMLR_HUGE_PAGE, r)))
+        return NULL;
+#if defined(MADV_HUGEPAGE)
+    (void)madvise(p, r, MADV_HUGEPAGE);
+#endif
+    return p;
+}
+
+void *spamlr__realloc_big(void *p, size_t old, size_t n)
+{
+    void *q;
+
+    if (n < SPAMLR_BIG_BYTES)
+        return realloc(p, n);
+    if (!(q = spamlr__alloc_big(n)))
+        return NULL;
+    if (p)
+        memcpy(q, p, old < n ? old : n);
+    free(p);
+    return q;
+}
+
 int spamlr__grow(void **p, size_t *cap, size_t need, size_t elem)
 {
     size_t ncap, bytes;
@@ -28,11 +64,12 @@ int spamlr__grow(void **p, size_t *cap, size_t need, size_t elem)
     }
     if (spamlr__mul_size(ncap, elem, &bytes))
         return SPAMLR_ENOMEM;
-    np = realloc(*p, bytes);
+    bytes = spamlr__big_size(bytes);
+    np = spamlr__realloc_big(*p, *cap * elem, bytes);
     if (!np)
         return SPAMLR_ENOMEM;
     *p = np;
-    *cap = ncap;
+    *cap = bytes / elem;
     return SPAMLR_OK;
 }
 
@@ -88,19 +125,4 @@ double spamlr__now(void)
 
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-void spamlr__advise_huge(void *p, size_t n)
-{
-#if defined(MADV_HUGEPAGE)
-    const uintptr_t huge = (uintptr_t)1 << 21;
-    uintptr_t lo = ((uintptr_t)p + huge - 1) & ~(huge - 1);
-    uintptr_t hi = ((uintptr_t)p + n) & ~(huge - 1);
-
-    if (p && n >= 2 * huge && hi > lo)
-        (void)madvise((void *)lo, hi - lo, MADV_HUGEPAGE);
-#else
-    (void)p;
-    (void)n;
-#endif
 }

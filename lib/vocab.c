@@ -76,9 +76,8 @@ int64_t spamlr__vocab_find(const spamlr__vocab *v, const char *s, size_t len)
     return lookup(v, s, len, spamlr__hash(s, len), &slot);
 }
 
-static int grow_ids(spamlr__vocab *v)
+static int grow_ids_to(spamlr__vocab *v, size_t ncap)
 {
-    size_t ncap = v->id_cap ? v->id_cap * 2 : 256;
     void *p;
 
     if (!(p = realloc(v->off, ncap * sizeof *v->off)))
@@ -94,6 +93,31 @@ static int grow_ids(spamlr__vocab *v)
         return SPAMLR_ENOMEM;
     v->count = p;
     v->id_cap = ncap;
+    return SPAMLR_OK;
+}
+
+static int grow_ids(spamlr__vocab *v)
+{
+    return grow_ids_to(v, v->id_cap ? v->id_cap * 2 : 256);
+}
+
+int spamlr__vocab_reserve(spamlr__vocab *v, size_t more, size_t chars)
+{
+    size_t need, cap;
+    int rc;
+
+    if (more > UINT32_MAX - v->n)
+        return SPAMLR_ELIMIT;
+    need = v->n + more;
+    if (need > v->id_cap && (rc = grow_ids_to(v, need)))
+        return rc;
+    if ((rc = spamlr__grow((void **)&v->chars, &v->chars_cap, v->chars_len + chars, 1)))
+        return rc;
+    /* the load factor stays under 1/2 up to `need` ids */
+    for (cap = v->cap ? v->cap : 1024; cap <= 2 * need; cap *= 2)
+        ;
+    if (cap > v->cap)
+        return rehash(v, cap);
     return SPAMLR_OK;
 }
 

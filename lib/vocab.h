@@ -31,6 +31,10 @@ void spamlr__vocab_free(spamlr__vocab *v);
 int spamlr__vocab_intern(spamlr__vocab *v, const char *s, size_t len, uint32_t *id,
                          int *added);
 
+/* Makes room for `more` new ids holding `chars` bytes of strings in all
+ * (NULs included), so that interning them grows nothing. */
+int spamlr__vocab_reserve(spamlr__vocab *v, size_t more, size_t chars);
+
 /* Id of s[0..len), or -1 when absent. Read-only: safe from many threads. */
 int64_t spamlr__vocab_find(const spamlr__vocab *v, const char *s, size_t len);
 

@@ -4,6 +4,7 @@
 #include "testutil.h"
 
 #include <math.h>
+#include <zlib.h>
 
 #include "dataset.h"
 
@@ -263,6 +264,137 @@ START_TEST(test_values_like_strtod)
 }
 END_TEST
 
+
+/* Row r of ds holds exactly the features k[0..n) with values v (order of
+ * the row's entries aside: ids ascend, tokens need not). */
+static void expect_row(const spamlr_dataset *ds, size_t r, const unsigned long *k,
+                       const double *v, size_t n)
+{
+    size_t j, i, found = 0;
+
+    ck_assert_uint_eq(ds->ptr[r + 1] - ds->ptr[r], n);
+    for (j = ds->ptr[r]; j < ds->ptr[r + 1]; j++) {
+        unsigned long tok = strtoul(spamlr__vocab_str(&ds->vocab, ds->ids[j]), NULL, 10);
+
+        if (j > ds->ptr[r])
+            ck_assert_uint_lt(ds->ids[j - 1], ds->ids[j]);
+        ck_assert_uint_eq(ds->cnt[j], 1);
+        for (i = 0; i < n; i++)
+            if (k[i] == tok) {
+                ck_assert_msg(ds->val[j] == (float)v[i], "row %zu feature %lu: %g vs %g", r,
+                              tok, (double)ds->val[j], v[i]);
+                found++;
+            }
+    }
+    ck_assert_uint_eq(found, n);
+}
+
+/* Files are read in pieces of 1 MiB: lines across piece boundaries, a line
+ * longer than a piece, and the same rows from a gzip file. */
+START_TEST(test_read_streaming)
+{
+    size_t cap = 8u << 20, len = 0, rows = 0, r;
+    char *text = malloc(cap), path[300];
+    spamlr_dataset *ds[2];
+    spamlr_diag d;
+    unsigned long k[3];
+    double v[3];
+    gzFile gz;
+    int f;
+
+    ck_assert_ptr_nonnull(text);
+    /* 60,000 short rows, then one of 150,000 features, then short rows */
+    for (r = 0; r < 60000; r++, rows++)
+        len += (size_t)sprintf(text + len, "%s %zu:%zu.5 %zu:-0.25 %zu:1e-3\n",
+                               r % 3 ? "-1" : "+1", r % 97 + 1, r % 97 + 1, r % 89 + 100,
+                               r + 1000);
+    len += (size_t)sprintf(text + len, "1");
+    for (r = 1; r <= 150000; r++)
+        len += (size_t)sprintf(text + len, " %zu:%zu", r, r % 7);
+    len += (size_t)sprintf(text + len, "\n");
+    rows++;
+    for (r = 0; r < 1000; r++, rows++)
+        len += (size_t)sprintf(text + len, "0 %zu:2\n", r + 5);
+    ck_assert_uint_lt(len, cap);
+    ck_assert_uint_gt(len, 3u << 20);
+    snprintf(path, sizeof path, "%s/big.svm", dir);
+    tu_write(path, text, len);
+    snprintf(path, sizeof path, "%s/big.svm.gz", dir);
+    ck_assert_ptr_nonnull(gz = gzopen(path, "wb1"));
+    ck_assert_int_eq(gzwrite(gz, text, (unsigned)len), (int)len);
+    ck_assert_int_eq(gzclose(gz), Z_OK);
+    for (f = 0; f < 2; f++) {
+        snprintf(path, sizeof path, "%s/big.svm%s", dir, f ? ".gz" : "");
+        ck_assert_int_eq(spamlr_dataset_create(&ds[f], NULL), SPAMLR_OK);
+        ck_assert_msg(spamlr_dataset_read_libsvm(ds[f], path, &d) == SPAMLR_OK, "%s:%ld: %s",
+                      d.path, d.line, d.message);
+        ck_assert_uint_eq(spamlr_dataset_rows(ds[f]), rows);
+        ck_assert_uint_eq(spamlr_dataset_count(ds[f], SPAMLR_SPAM), 20000 + 1);
+        ck_assert_uint_eq(spamlr_dataset_vocab_size(ds[f]), 150000);
+        for (r = 0; r < 60000; r += 997) {
+            k[0] = r % 97 + 1;
+            k[1] = r % 89 + 100, v[1] = -0.25;
+            k[2] = r + 1000, v[2] = 1e-3;
+            v[0] = (double)(r % 97 + 1) + 0.5;
+            expect_row(ds[f], r, k, v, 3);
+        }
+        ck_assert_uint_eq(ds[f]->ptr[60001] - ds[f]->ptr[60000], 150000);
+        ck_assert(ds[f]->val[ds[f]->ptr[60000] + 149999] == 150000 % 7);
+        k[0] = 1004, v[0] = 2;
+        expect_row(ds[f], rows - 1, k, v, 1);
+        ck_assert(strstr(spamlr_dataset_name(ds[f], rows - 1), ":61001") != NULL);
+    }
+    ck_assert_int_eq(memcmp(ds[0]->ids, ds[1]->ids, ds[0]->nnz * sizeof *ds[0]->ids), 0);
+    spamlr_dataset_free(ds[0]);
+    spamlr_dataset_free(ds[1]);
+    free(text);
+}
+END_TEST
+
+/* A second file adds to the tokens of the first (rows are sorted again by
+ * id); indices far apart; long values; rows before a bad line keep their
+ * features. */
+START_TEST(test_read_append)
+{
+    spamlr_dataset *ds;
+    spamlr_diag d;
+    static const unsigned long k0[] = { 5, 9 }, k1[] = { 3, 5, 100 },
+                               k2[] = { 7, 4000000000UL }, k3[] = { 7 }, k4[] = { 2, 3 };
+    static const double v0[] = { 1, 2 }, v1[] = { 1, 2, 3 }, v2[] = { 2, 1 }, v3[] = { 1 },
+                        v4[] = { 1.00000000000000000000000000001, 4 };
+    char longval[300];
+
+    ck_assert_int_eq(spamlr_dataset_create(&ds, NULL), SPAMLR_OK);
+    ck_assert_int_eq(spamlr_dataset_read_libsvm(ds, write_tmp("a.svm", "1 5:1 9:2\n"), &d),
+                     SPAMLR_OK);
+    ck_assert_int_eq(spamlr_dataset_read_libsvm(ds, write_tmp("b.svm", "0 3:1 5:2 100:3"), &d),
+                     SPAMLR_OK);
+    ck_assert_int_eq(spamlr_dataset_read_libsvm(ds, write_tmp("c.svm", "1 7:2 4000000000:1\n"
+                                                                       "-1 7:1\n"), &d),
+                     SPAMLR_OK);
+    ck_assert_int_eq(spamlr_dataset_read_libsvm(ds, write_tmp("d.svm",
+                         "1 2:1.00000000000000000000000000001 3:4\n"), &d), SPAMLR_OK);
+    ck_assert_uint_eq(spamlr_dataset_rows(ds), 5);
+    ck_assert_uint_eq(spamlr_dataset_vocab_size(ds), 7);
+    expect_row(ds, 0, k0, v0, 2);
+    expect_row(ds, 1, k1, v1, 3);
+    expect_row(ds, 2, k2, v2, 2);
+    expect_row(ds, 3, k3, v3, 1);
+    expect_row(ds, 4, k4, v4, 2);
+    /* a value longer than the reader takes; the rows before it stay */
+    memset(longval, '1', sizeof longval);
+    memcpy(longval, "-1 6:1\n1 8:0.", 13);
+    longval[sizeof longval - 1] = '\0';
+    ck_assert_int_eq(spamlr_dataset_read_libsvm(ds, write_tmp("e.svm", longval), &d),
+                     SPAMLR_EPARSE);
+    ck_assert_int_eq(d.line, 2);
+    ck_assert_msg(strstr(d.message, "bad value") != NULL, "%s", d.message);
+    ck_assert_uint_eq(spamlr_dataset_rows(ds), 6);
+    expect_row(ds, 5, (const unsigned long[]){ 6 }, (const double[]){ 1 }, 1);
+    spamlr_dataset_free(ds);
+}
+END_TEST
+
 static Suite *libsvm_suite(void)
 {
     Suite *s = suite_create("libsvm");
@@ -271,6 +403,8 @@ static Suite *libsvm_suite(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, test_read_ok);
     tcase_add_test(tc, test_read_errors);
+    tcase_add_test(tc, test_read_streaming);
+    tcase_add_test(tc, test_read_append);
     tcase_add_test(tc, test_values_like_strtod);
     tcase_add_test(tc, test_train_values_as_given);
     tcase_add_test(tc, test_threads_same_objective);
