@@ -52,14 +52,14 @@ unsigned spamlr__ncpu(void);
 
 /* Large arrays. A first write to a fresh 4 KiB page costs a page fault
  * (measured at about 11 us each in the VM we develop on: 46 ms for 16 MiB),
- * so arrays of SPAMLR_BIG_BYTES or more are allocated 2 MiB-aligned, their
- * size rounded up to whole 2 MiB pages, and advised to be backed by
+ * so arrays of SPAMLR_BIG_BYTES (512 KiB) or more are allocated 2 MiB-
+ * aligned, their size rounded up to whole 2 MiB pages, and advised to be backed by
  * transparent huge pages (one fault per 2 MiB: 1 ms for 16 MiB). Where
  * huge pages are off this changes nothing but the alignment.
  * alloc_big: malloc for big arrays (free() releases it); big_size: the
  *   size alloc_big really provides for n bytes;
  * realloc_big: like realloc, copying the first min(old, n) bytes. */
-#define SPAMLR_BIG_BYTES ((size_t)1 << 20)
+#define SPAMLR_BIG_BYTES ((size_t)1 << 19)
 #define SPAMLR_HUGE_PAGE ((size_t)1 << 21)
 void *spamlr__alloc_big(size_t n);
 size_t spamlr__big_size(size_t n);

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "dataset.h"
 
@@ -513,8 +514,9 @@ int spamlr_dataset_read_libsvm(spamlr_dataset *ds, const char *path, spamlr_diag
     reader r;
     gzFile gz = NULL;
     char *buf = NULL;
-    size_t cap = CHUNK, have = 0, done = 0;
-    int rc, eof = 0;
+    size_t cap = CHUNK, have = 0, done = 0, size = 0;
+    struct stat st;
+    int rc, eof = 0, first = 1;
 
     spamlr__diag_clear(d);
     if (!ds || !path)
@@ -523,17 +525,19 @@ int spamlr_dataset_read_libsvm(spamlr_dataset *ds, const char *path, spamlr_diag
         return rc;
     if ((rc = spamlr__input_open(path, &gz, d)))
         return rc;
-    if (!(buf = malloc(cap))) {
+    if (!(buf = spamlr__alloc_big(cap))) {
         gzclose(gz);
         return spamlr__diag(d, SPAMLR_ENOMEM, path, 0, -1, "out of memory reading file");
     }
+    if (strcmp(path, "-") != 0 && stat(path, &st) == 0 && S_ISREG(st.st_mode))
+        size = (size_t)st.st_size;
     reader_init(&r, ds, path);
     while (!eof) {
         size_t got, used;
         void *p;
 
         if (have == cap) { /* a line longer than the buffer */
-            if (cap > SIZE_MAX / 2 || !(p = realloc(buf, 2 * cap))) {
+            if (cap > SIZE_MAX / 2 || !(p = spamlr__realloc_big(buf, have, 2 * cap))) {
                 rc = spamlr__diag(d, SPAMLR_ENOMEM, path, r.line + 1, -1,
                                   "out of memory for a line of over %zu bytes", cap);
                 break;
@@ -548,6 +552,14 @@ int spamlr_dataset_read_libsvm(spamlr_dataset *ds, const char *path, spamlr_diag
         done += got;
         if ((rc = parse_lines(&r, buf, have, eof, &used, d)))
             break;
+        if (first && used > 0 && size > done && gzdirect(gz)) {
+            /* a plain file: room for the whole of it at the first piece's
+             * entries per byte (growing and copying the arrays costs more) */
+            double per = (double)(ds->nnz - r.nnz0) / (double)used;
+
+            reserve_values(ds, ds->nnz + (size_t)(per * 1.05 * (double)(size - used)) + 1024);
+        }
+        first = 0;
         memmove(buf, buf + used, have - used);
         have -= used;
     }

@@ -398,6 +398,7 @@ typedef struct lr {
     void (*red)(void *, double *, size_t);  /* sum over processes, or NULL */
     void *red_ctx;
     double *rbuf;           /* n + 2 doubles for red */
+    double *block;          /* holds acc[1..], part, tpart, z, D, xv */
     unsigned nblk;          /* row blocks = column blocks = tasks per run */
     size_t *blk;            /* nblk + 1 row boundaries */
     size_t ntile;           /* column tiles */
@@ -679,20 +680,10 @@ static double step_change(lr *L, double *xp, double wp, double pp, double a, dou
 
 static void lr_free(lr *L)
 {
-    unsigned b;
-
     pool_stop(&L->pl);
-    if (L->acc) {
-        for (b = 1; b < L->nblk; b++)
-            free(L->acc[b]);
-        free(L->acc);
-    }
+    free(L->acc);
+    free(L->block);
     free(L->blk);
-    free(L->part);
-    free(L->tpart);
-    free(L->z);
-    free(L->D);
-    free(L->xv);
     free(L->rbuf);
     memset(L, 0, sizeof *L);
 }
@@ -704,6 +695,31 @@ static void *alloc_doubles(size_t count)
     if (spamlr__mul_size(count ? count : 1, sizeof(double), &bytes))
         return NULL;
     return malloc(bytes);
+}
+
+/* Carves k vectors of counts[i] doubles (each start 64-byte aligned) out
+ * of one block and points *vec[i] at them; returns the block (free() it),
+ * or NULL. One allocation, on huge pages when large (spamlr__alloc_big),
+ * instead of a dozen each paying a page fault per 4 KiB. */
+static double *alloc_vectors(double **const *vec, const size_t *counts, size_t k)
+{
+    size_t total = 0, i, c;
+    double *block;
+
+    for (i = 0; i < k; i++) {
+        c = (counts[i] + 7) & ~(size_t)7;
+        if (c < counts[i] || c > SIZE_MAX / sizeof(double) - 8 - total)
+            return NULL;
+        total += c;
+    }
+    if (!(block = spamlr__alloc_big((total ? total : 1) * sizeof(double) + 64)))
+        return NULL;
+    total = (size_t)((64 - (uintptr_t)block % 64) % 64) / sizeof(double);
+    for (i = 0; i < k; i++) {
+        *vec[i] = block + total;
+        total += (counts[i] + 7) & ~(size_t)7;
+    }
+    return block;
 }
 
 /* Cuts rows into nblk blocks of about equal work (nonzeros + rows). */
@@ -755,17 +771,23 @@ static int lr_init(lr *L, const spamlr__csr *X, unsigned threads)
         nblk = L->l ? (unsigned)L->l : 1;
     L->nblk = nblk;
     L->blk = malloc(sizeof(size_t) * (nblk + 1));
-    L->part = alloc_doubles(2 * (size_t)nblk);
-    L->tpart = alloc_doubles(L->ntile);
-    L->z = alloc_doubles(L->l);
-    L->D = alloc_doubles(L->l);
-    L->xv = alloc_doubles(L->l);
     L->acc = calloc(nblk, sizeof(double *));
-    if (!L->blk || !L->part || !L->tpart || !L->z || !L->D || !L->xv || !L->acc)
+    if (!L->blk || !L->acc)
         goto fail;
-    for (b = 1; b < nblk; b++)
-        if (!(L->acc[b] = alloc_doubles(L->n)))
+    {
+        double **vec[5 + 256];
+        size_t counts[5 + 256];
+
+        vec[0] = &L->part, counts[0] = 2 * (size_t)nblk;
+        vec[1] = &L->tpart, counts[1] = L->ntile;
+        vec[2] = &L->z, counts[2] = L->l;
+        vec[3] = &L->D, counts[3] = L->l;
+        vec[4] = &L->xv, counts[4] = L->l;
+        for (b = 1; b < nblk; b++)
+            vec[4 + b] = &L->acc[b], counts[4 + b] = L->n;
+        if (!(L->block = alloc_vectors((double **const *)vec, counts, 4 + nblk)))
             goto fail;
+    }
     split_rows(L);
     rc = pool_start(&L->pl, nblk);
     if (rc)
@@ -876,16 +898,13 @@ static int tron(lr *L, const spamlr__solve_opts *o, double *w, spamlr_train_repo
     tron_buf t = { NULL, NULL, NULL, NULL, NULL, NULL };
     double f, gg, gnorm, gnorm0, delta;
     unsigned iter = 0, inner = 0, rejects = 0;
-    int rc = SPAMLR_ENOMEM, done = 0;
+    int rc, done = 0;
+    double **const vec[] = { &t.g, &t.s, &t.r, &t.d, &t.hd, &t.xs };
+    const size_t counts[] = { n, n, n, n, n, l };
+    double *block;
 
-    t.g = alloc_doubles(n);
-    t.s = alloc_doubles(n);
-    t.r = alloc_doubles(n);
-    t.d = alloc_doubles(n);
-    t.hd = alloc_doubles(n);
-    t.xs = alloc_doubles(l);
-    if (!t.g || !t.s || !t.r || !t.d || !t.hd || !t.xs)
-        goto out;
+    if (!(block = alloc_vectors(vec, counts, 6)))
+        return SPAMLR_ENOMEM;
 
     eval_grad(L, w, t.g, &gg, 1);
     gnorm0 = gnorm = sqrt(gg);
@@ -943,13 +962,7 @@ static int tron(lr *L, const spamlr__solve_opts *o, double *w, spamlr_train_repo
     f = eval_grad(L, w, t.g, &gg, 1);
     report(rep, f, sqrt(gg), gnorm0, iter, inner);
     rc = done ? SPAMLR_OK : SPAMLR_ENOCONVERGE;
-out:
-    free(t.g);
-    free(t.s);
-    free(t.r);
-    free(t.d);
-    free(t.hd);
-    free(t.xs);
+    free(block);
     return rc;
 }
 
@@ -1118,18 +1131,18 @@ static int lbfgs(lr *L, const spamlr__solve_opts *o, double *w, spamlr_train_rep
     unsigned iter = 0, head = 0, cnt = 0;
     int rc = SPAMLR_ENOMEM, done;
 
+    double **const vec[] = { &b.g, &b.y, &b.p, &b.S, &b.Y };
+    size_t counts[] = { n, n, n, 0, 0 };
+    double *block;
+
     memset(&b, 0, sizeof b);
     memset(&c, 0, sizeof c);
     c.L = L;
-    b.g = alloc_doubles(n);
-    b.y = alloc_doubles(n);
-    b.p = alloc_doubles(n);
-    if (!spamlr__mul_size(n, LBFGS_M, &mn)) {
-        b.S = alloc_doubles(mn);
-        b.Y = alloc_doubles(mn);
-    }
-    if (!b.g || !b.y || !b.p || !b.S || !b.Y)
-        goto out;
+    if (spamlr__mul_size(n, LBFGS_M, &mn))
+        return SPAMLR_ENOMEM;
+    counts[3] = counts[4] = mn;
+    if (!(block = alloc_vectors(vec, counts, 5)))
+        return SPAMLR_ENOMEM;
 
     eval_grad(L, w, b.g, &gg, 1);
     gnorm0 = gnorm = sqrt(gg);
@@ -1175,12 +1188,7 @@ static int lbfgs(lr *L, const spamlr__solve_opts *o, double *w, spamlr_train_rep
     f = eval_grad(L, w, b.g, &gg, 1);
     report(rep, f, sqrt(gg), gnorm0, iter, c.evals);
     rc = done ? SPAMLR_OK : SPAMLR_ENOCONVERGE;
-out:
-    free(b.g);
-    free(b.y);
-    free(b.p);
-    free(b.S);
-    free(b.Y);
+    free(block);
     return rc;
 }
 
@@ -1302,21 +1310,17 @@ static int owlqn(lr *L, const spamlr__solve_opts *opt, double *w, spamlr_train_r
     unsigned iter = 0, head = 0, cnt = 0, evals = 0;
     int rc = SPAMLR_ENOMEM, done;
 
+    double **const vec[] = { &b.g, &b.y, &b.p, &o.g, &o.gold, &o.wt, &o.dw, &b.S, &b.Y };
+    size_t counts[] = { n, n, n, n, n, n, n, 0, 0 };
+    double *block;
+
     memset(&b, 0, sizeof b);
     memset(&o, 0, sizeof o);
-    b.g = alloc_doubles(n);
-    b.y = alloc_doubles(n);
-    b.p = alloc_doubles(n);
-    o.g = alloc_doubles(n);
-    o.gold = alloc_doubles(n);
-    o.wt = alloc_doubles(n);
-    o.dw = alloc_doubles(n);
-    if (!spamlr__mul_size(n, LBFGS_M, &mn)) {
-        b.S = alloc_doubles(mn);
-        b.Y = alloc_doubles(mn);
-    }
-    if (!b.g || !b.y || !b.p || !b.S || !b.Y || !o.g || !o.gold || !o.wt || !o.dw)
-        goto out;
+    if (spamlr__mul_size(n, LBFGS_M, &mn))
+        return SPAMLR_ENOMEM;
+    counts[7] = counts[8] = mn;
+    if (!(block = alloc_vectors(vec, counts, 9)))
+        return SPAMLR_ENOMEM;
 
     eval_grad(L, w, o.g, &gg, 1);
     gnorm0 = gnorm = sqrt(pseudo_grad(L, w, o.g, b.g));
@@ -1364,16 +1368,7 @@ static int owlqn(lr *L, const spamlr__solve_opts *opt, double *w, spamlr_train_r
     gnorm = sqrt(pseudo_grad(L, w, o.g, b.g));
     report(rep, f + l1_term(L, w), gnorm, gnorm0, iter, evals);
     rc = done ? SPAMLR_OK : SPAMLR_ENOCONVERGE;
-out:
-    free(b.g);
-    free(b.y);
-    free(b.p);
-    free(b.S);
-    free(b.Y);
-    free(o.g);
-    free(o.gold);
-    free(o.wt);
-    free(o.dw);
+    free(block);
     return rc;
 }
 

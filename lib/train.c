@@ -221,10 +221,15 @@ static int select_columns(build *b, const spamlr_dataset *ds, unsigned min_count
 /* Copies the selected tokens (and idf values) into the model. */
 static int fill_vocab(spamlr_model *m, const spamlr_dataset *ds, const build *b)
 {
-    size_t i;
+    size_t i, chars = 0;
     uint32_t id;
     int rc;
 
+    for (i = 0; i < ds->vocab.n; i++)
+        if (b->col[i] != UINT32_MAX)
+            chars += ds->vocab.len[i] + 1;
+    if ((rc = spamlr__vocab_reserve(&m->vocab, b->ncols, chars)))
+        return rc;
     for (i = 0; i < ds->vocab.n; i++) {
         if (b->col[i] == UINT32_MAX)
             continue;

@@ -14,10 +14,7 @@ void spamlr__vocab_free(spamlr__vocab *v)
     if (!v)
         return;
     free(v->slots);
-    free(v->off);
-    free(v->len);
-    free(v->hash);
-    free(v->count);
+    free(v->off); /* the block holding len, hash and count too */
     free(v->chars);
     memset(v, 0, sizeof *v);
 }
@@ -30,11 +27,12 @@ size_t spamlr__vocab_bytes(const spamlr__vocab *v)
 
 static int rehash(spamlr__vocab *v, size_t ncap)
 {
-    uint64_t *slots = calloc(ncap, sizeof *slots);
+    uint64_t *slots;
     size_t i, mask = ncap - 1;
 
-    if (!slots)
+    if (ncap > SIZE_MAX / sizeof *slots || !(slots = spamlr__alloc_big(ncap * sizeof *slots)))
         return SPAMLR_ENOMEM;
+    memset(slots, 0, ncap * sizeof *slots);
     for (i = 0; i < v->n; i++) {
         size_t s = v->hash[i] & mask;
         while (slots[s])
@@ -76,22 +74,32 @@ int64_t spamlr__vocab_find(const spamlr__vocab *v, const char *s, size_t len)
     return lookup(v, s, len, spamlr__hash(s, len), &slot);
 }
 
+/* The id arrays (off, len, hash, count) live in one block (one
+ * allocation, on huge pages once large), off first. */
 static int grow_ids_to(spamlr__vocab *v, size_t ncap)
 {
-    void *p;
+    const size_t per = sizeof *v->off + sizeof *v->len + sizeof *v->hash + sizeof *v->count;
+    unsigned char *blk;
+    uint64_t *off;
+    uint32_t *len, *hash, *count;
 
-    if (!(p = realloc(v->off, ncap * sizeof *v->off)))
+    if (ncap > SIZE_MAX / per || !(blk = spamlr__alloc_big(ncap * per)))
         return SPAMLR_ENOMEM;
-    v->off = p;
-    if (!(p = realloc(v->len, ncap * sizeof *v->len)))
-        return SPAMLR_ENOMEM;
-    v->len = p;
-    if (!(p = realloc(v->hash, ncap * sizeof *v->hash)))
-        return SPAMLR_ENOMEM;
-    v->hash = p;
-    if (!(p = realloc(v->count, ncap * sizeof *v->count)))
-        return SPAMLR_ENOMEM;
-    v->count = p;
+    off = (uint64_t *)(void *)blk;
+    len = (uint32_t *)(void *)(blk + ncap * sizeof *off);
+    hash = len + ncap;
+    count = hash + ncap;
+    if (v->n) {
+        memcpy(off, v->off, v->n * sizeof *off);
+        memcpy(len, v->len, v->n * sizeof *len);
+        memcpy(hash, v->hash, v->n * sizeof *hash);
+        memcpy(count, v->count, v->n * sizeof *count);
+    }
+    free(v->off);
+    v->off = off;
+    v->len = len;
+    v->hash = hash;
+    v->count = count;
     v->id_cap = ncap;
     return SPAMLR_OK;
 }
