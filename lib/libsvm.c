@@ -74,10 +74,10 @@ static void reserve_values(spamlr_dataset *ds, size_t cap)
 
 /* Reading a file: lines are parsed as they stream in, in pieces of
  * CHUNK bytes (a buffer that stays in cache: no copy of the whole file,
- * no page faults for it). Each row goes straight into the dataset's entry
+ * no page faults for it; it grows for longer lines). Each row goes straight into the dataset's entry
  * arrays holding the raw feature index k; once the file (or the rows
  * before a bad line) is read, `finish` turns the indices into dataset ids. */
-#define CHUNK ((size_t)1 << 20)
+#define CHUNK ((size_t)1 << 18)
 
 typedef struct reader {
     spamlr_dataset *ds;

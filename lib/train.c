@@ -106,9 +106,12 @@ static unsigned auto_threads(size_t nnz)
 
 /* The training matrix and what it needs, built from a dataset. */
 typedef struct build {
-    size_t *ptr;
+    size_t *ptr;        /* the matrix when built here (else NULL) */
     uint32_t *idx;
     float *val;
+    const size_t *X_ptr; /* the matrix: the above, or the dataset's arrays */
+    const uint32_t *X_idx;
+    const float *X_val;
     double *y, *cost;
     uint32_t *col;      /* dataset id -> column, UINT32_MAX when dropped */
     uint32_t *df;       /* dataset id -> labelled rows holding it */
@@ -150,13 +153,34 @@ static int build_matrix(build *b, const spamlr_dataset *ds, const spamlr_train_o
         nnz += o->bias != 0;
         b->rows++;
     }
+    if (!(b->y = malloc((b->rows + 1) * sizeof *b->y)) ||
+        !(b->cost = malloc((b->rows + 1) * sizeof *b->cost)))
+        return SPAMLR_ENOMEM;
+    for (i = 0; i < ds->rows; i++)
+        if (ds->labels[i] != SPAMLR_UNLABELLED) {
+            b->y[r] = ds->labels[i] == SPAMLR_SPAM ? 1.0 : -1.0;
+            b->cost[r++] = o->c * (ds->labels[i] == SPAMLR_SPAM ? wspam : wham);
+        }
+    /* Explicit values, every row labelled, every token a column (in
+     * order), no bias column: the dataset's arrays are the matrix as they
+     * are, so they are used without a copy. */
+    for (i = 0; i < ds->vocab.n && b->col[i] == i; i++)
+        ;
+    if (ds->val && !o->bias && b->rows == ds->rows && i == ds->vocab.n && nnz == ds->nnz) {
+        b->X_ptr = ds->ptr;
+        b->X_idx = ds->ids;
+        b->X_val = ds->val;
+        return SPAMLR_OK;
+    }
     if (!(b->ptr = malloc((b->rows + 1) * sizeof *b->ptr)) ||
         !(b->idx = spamlr__alloc_big((nnz + 1) * sizeof *b->idx)) ||
-        !(b->val = spamlr__alloc_big((nnz + 1) * sizeof *b->val)) ||
-        !(b->y = malloc(b->rows * sizeof *b->y)) ||
-        !(b->cost = malloc(b->rows * sizeof *b->cost)))
+        !(b->val = spamlr__alloc_big((nnz + 1) * sizeof *b->val)))
         return SPAMLR_ENOMEM;
+    b->X_ptr = b->ptr;
+    b->X_idx = b->idx;
+    b->X_val = b->val;
     b->ptr[0] = 0;
+    r = 0;
     for (i = 0; i < ds->rows; i++) {
         size_t start = k;
         if (ds->labels[i] == SPAMLR_UNLABELLED)
@@ -178,8 +202,6 @@ static int build_matrix(build *b, const spamlr_dataset *ds, const spamlr_train_o
             b->idx[k] = (uint32_t)b->ncols;
             b->val[k++] = 1.0f;
         }
-        b->y[r] = ds->labels[i] == SPAMLR_SPAM ? 1.0 : -1.0;
-        b->cost[r] = o->c * (ds->labels[i] == SPAMLR_SPAM ? wspam : wham);
         b->ptr[++r] = k;
     }
     return SPAMLR_OK;
@@ -338,9 +360,9 @@ int spamlr__train(spamlr_model **out, const spamlr_dataset *ds, const spamlr_tra
         warm_start(w, o->init, ds, b.col, b.ncols, o->bias != 0);
     X.rows = b.rows;
     X.cols = cols;
-    X.ptr = b.ptr;
-    X.idx = b.idx;
-    X.val = b.val;
+    X.ptr = b.X_ptr;
+    X.idx = b.X_idx;
+    X.val = b.X_val;
     X.y = b.y;
     X.cost = b.cost;
     X.unreg_last = o->bias && !o->regularize_bias;
@@ -351,7 +373,7 @@ int spamlr__train(spamlr_model **out, const spamlr_dataset *ds, const spamlr_tra
     so.solver = spamlr__solver_resolve(o->solver, o->l1);
     so.tol = o->tol;
     so.max_iter = o->max_iter;
-    so.threads = o->threads ? o->threads : auto_threads(b.ptr[b.rows]);
+    so.threads = o->threads ? o->threads : auto_threads(b.X_ptr[b.rows]);
     if (dist) {
         so.reduce = dist->reduce;
         so.reduce_ctx = dist->ctx;

@@ -289,7 +289,7 @@ static void expect_row(const spamlr_dataset *ds, size_t r, const unsigned long *
     ck_assert_uint_eq(found, n);
 }
 
-/* Files are read in pieces of 1 MiB: lines across piece boundaries, a line
+/* Files are read in pieces of 256 KiB: lines across piece boundaries, a line
  * longer than a piece, and the same rows from a gzip file. */
 START_TEST(test_read_streaming)
 {
