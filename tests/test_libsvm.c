@@ -208,6 +208,44 @@ START_TEST(test_threads_same_objective)
 }
 END_TEST
 
+/* Without a bias, training reads a libsvm dataset's own arrays as the
+ * matrix; with an unlabelled row present it builds a copy. Both must give
+ * the same weights. */
+START_TEST(test_matrix_without_copy)
+{
+    spamlr_dataset *ds[2];
+    spamlr_train_opts o;
+    spamlr_train_report r[2];
+    spamlr_model *m[2];
+    const char *p = random_problem(500, 300, 12);
+    float w0, w1;
+    int i;
+
+    for (i = 0; i < 2; i++) {
+        ck_assert_int_eq(spamlr_dataset_create(&ds[i], NULL), SPAMLR_OK);
+        ck_assert_int_eq(spamlr_dataset_read_libsvm(ds[i], p, NULL), SPAMLR_OK);
+    }
+    ck_assert_int_eq(spamlr_dataset_read_libsvm(ds[1], write_tmp("u.svm", "0 1:1\n"), NULL),
+                     SPAMLR_OK);
+    ds[1]->labels[ds[1]->rows - 1] = SPAMLR_UNLABELLED;
+    spamlr_train_opts_init(&o);
+    o.bias = 0;
+    o.threads = 1;
+    for (i = 0; i < 2; i++)
+        ck_assert_int_eq(spamlr_train(&m[i], ds[i], &o, &r[i], NULL), SPAMLR_OK);
+    ck_assert_uint_eq(r[0].examples, 500);
+    ck_assert_uint_eq(r[1].examples, 500);
+    ck_assert(r[0].objective == r[1].objective);
+    ck_assert_int_eq(spamlr_model_weight(m[0], "7", &w0), SPAMLR_OK);
+    ck_assert_int_eq(spamlr_model_weight(m[1], "7", &w1), SPAMLR_OK);
+    ck_assert(w0 == w1 && w0 != 0);
+    for (i = 0; i < 2; i++) {
+        spamlr_model_free(m[i]);
+        spamlr_dataset_free(ds[i]);
+    }
+}
+END_TEST
+
 /* The reader's quick number parser gives the float strtod would (through
  * double, as LIBLINEAR reads them) for every spelling. */
 START_TEST(test_values_like_strtod)
@@ -408,6 +446,7 @@ static Suite *libsvm_suite(void)
     tcase_add_test(tc, test_values_like_strtod);
     tcase_add_test(tc, test_train_values_as_given);
     tcase_add_test(tc, test_threads_same_objective);
+    tcase_add_test(tc, test_matrix_without_copy);
     suite_add_tcase(s, tc);
     return s;
 }
