@@ -364,12 +364,16 @@ static char *u32_digits(uint32_t k, char tmp[16])
     return p;
 }
 
-/* Interns the token of feature index k; its dataset id in *id. */
-static int intern_index(spamlr_dataset *ds, uint32_t k, uint32_t *id)
+/* Interns the token of feature index k; its dataset id in *id. `fresh`:
+ * the caller knows the token is not there yet. */
+static int intern_index(spamlr_dataset *ds, uint32_t k, int fresh, uint32_t *id)
 {
     char tmp[16], *s = u32_digits(k, tmp);
+    size_t len = (size_t)(tmp + 15 - s);
 
-    return spamlr__vocab_intern(&ds->vocab, s, (size_t)(tmp + 15 - s), id, NULL);
+    if (fresh)
+        return spamlr__vocab_add_new(&ds->vocab, s, len, spamlr__hash(s, len), id);
+    return spamlr__vocab_intern(&ds->vocab, s, len, id, NULL);
 }
 
 static int cmp_u32(const void *a, const void *b)
@@ -410,7 +414,7 @@ static int finish(reader *r)
 
             if (!tab[i])
                 continue;
-            if ((rc = intern_index(ds, (uint32_t)i, &id)))
+            if ((rc = intern_index(ds, (uint32_t)i, r->vocab0 == 0, &id)))
                 goto out;
             tab[i] = id + 1;
         }
@@ -435,7 +439,7 @@ static int finish(reader *r)
         if ((rc = spamlr__vocab_reserve(&ds->vocab, distinct, distinct * 11)))
             goto out;
         for (i = 0; i < distinct; i++)
-            if ((rc = intern_index(ds, keys[i], &tab[i])))
+            if ((rc = intern_index(ds, keys[i], r->vocab0 == 0, &tab[i])))
                 goto out;
         for (j = 0; j < n; j++) {
             size_t lo = 0, hi = distinct;

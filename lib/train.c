@@ -247,16 +247,19 @@ static int fill_vocab(spamlr_model *m, const spamlr_dataset *ds, const build *b)
     uint32_t id;
     int rc;
 
+    if (b->ncols == ds->vocab.n && m->vocab.n == 0) /* every token: a copy */
+        return spamlr__vocab_clone(&m->vocab, &ds->vocab);
     for (i = 0; i < ds->vocab.n; i++)
         if (b->col[i] != UINT32_MAX)
             chars += ds->vocab.len[i] + 1;
     if ((rc = spamlr__vocab_reserve(&m->vocab, b->ncols, chars)))
         return rc;
+    /* distinct tokens whose hashes are known: no lookups */
     for (i = 0; i < ds->vocab.n; i++) {
         if (b->col[i] == UINT32_MAX)
             continue;
-        if ((rc = spamlr__vocab_intern(&m->vocab, spamlr__vocab_str(&ds->vocab, (uint32_t)i),
-                                       ds->vocab.len[i], &id, NULL)))
+        if ((rc = spamlr__vocab_add_new(&m->vocab, spamlr__vocab_str(&ds->vocab, (uint32_t)i),
+                                        ds->vocab.len[i], ds->vocab.hash[i], &id)))
             return rc;
     }
     return SPAMLR_OK;

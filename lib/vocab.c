@@ -129,6 +129,33 @@ int spamlr__vocab_reserve(spamlr__vocab *v, size_t more, size_t chars)
     return SPAMLR_OK;
 }
 
+/* Stores s (absent; hash h) as id n in the empty slot `slot`. */
+static int insert_at(spamlr__vocab *v, const char *s, size_t len, uint32_t h, size_t slot,
+                     uint32_t *id)
+{
+    int rc;
+
+    if (v->n >= UINT32_MAX - 1)
+        return SPAMLR_ELIMIT;
+    if (v->n == v->id_cap && (rc = grow_ids(v)))
+        return rc;
+    if ((rc = spamlr__grow((void **)&v->chars, &v->chars_cap, v->chars_len + len + 1, 1)))
+        return rc;
+    memcpy(v->chars + v->chars_len, s, len);
+    v->chars[v->chars_len + len] = '\0';
+    v->off[v->n] = v->chars_len;
+    v->len[v->n] = (uint32_t)len;
+    v->hash[v->n] = h;
+    v->count[v->n] = 0;
+    v->chars_len += len + 1;
+    v->slots[slot] = (uint64_t)h << 32 | ((uint64_t)v->n + 1);
+    *id = (uint32_t)v->n++;
+    /* keep the load factor under 1/2 */
+    if (v->n * 2 > v->cap && (rc = rehash(v, v->cap * 2)))
+        return rc;
+    return SPAMLR_OK;
+}
+
 int spamlr__vocab_intern(spamlr__vocab *v, const char *s, size_t len, uint32_t *id,
                          int *added)
 {
@@ -148,25 +175,51 @@ int spamlr__vocab_intern(spamlr__vocab *v, const char *s, size_t len, uint32_t *
         *id = (uint32_t)e;
         return SPAMLR_OK;
     }
-    if (v->n >= UINT32_MAX - 1)
-        return SPAMLR_ELIMIT;
-    if (v->n == v->id_cap && (rc = grow_ids(v)))
+    if ((rc = insert_at(v, s, len, h, slot, id)))
         return rc;
-    if ((rc = spamlr__grow((void **)&v->chars, &v->chars_cap, v->chars_len + len + 1, 1)))
-        return rc;
-    memcpy(v->chars + v->chars_len, s, len);
-    v->chars[v->chars_len + len] = '\0';
-    v->off[v->n] = v->chars_len;
-    v->len[v->n] = (uint32_t)len;
-    v->hash[v->n] = h;
-    v->count[v->n] = 0;
-    v->chars_len += len + 1;
-    v->slots[slot] = (uint64_t)h << 32 | ((uint64_t)v->n + 1);
-    *id = (uint32_t)v->n++;
     if (added)
         *added = 1;
-    /* keep the load factor under 1/2 */
-    if (v->n * 2 > v->cap && (rc = rehash(v, v->cap * 2)))
+    return SPAMLR_OK;
+}
+
+int spamlr__vocab_add_new(spamlr__vocab *v, const char *s, size_t len, uint32_t h,
+                          uint32_t *id)
+{
+    size_t mask, i;
+    int rc;
+
+    if (len > UINT32_MAX - 1)
+        return SPAMLR_ELIMIT;
+    if (v->cap == 0 && (rc = rehash(v, 1024)))
         return rc;
+    mask = v->cap - 1;
+    for (i = h & mask; v->slots[i]; i = (i + 1) & mask)
+        ;
+    return insert_at(v, s, len, h, i, id);
+}
+
+int spamlr__vocab_clone(spamlr__vocab *dst, const spamlr__vocab *src)
+{
+    int rc;
+
+    if (dst->n || dst->cap)
+        return SPAMLR_EINVAL;
+    if (src->n == 0)
+        return SPAMLR_OK;
+    if ((rc = grow_ids_to(dst, src->n)) ||
+        (rc = spamlr__grow((void **)&dst->chars, &dst->chars_cap, src->chars_len, 1)))
+        return rc;
+    if (src->cap > SIZE_MAX / sizeof *dst->slots ||
+        !(dst->slots = spamlr__alloc_big(src->cap * sizeof *dst->slots)))
+        return SPAMLR_ENOMEM;
+    dst->cap = src->cap;
+    memcpy(dst->slots, src->slots, src->cap * sizeof *dst->slots);
+    memcpy(dst->off, src->off, src->n * sizeof *dst->off);
+    memcpy(dst->len, src->len, src->n * sizeof *dst->len);
+    memcpy(dst->hash, src->hash, src->n * sizeof *dst->hash);
+    memset(dst->count, 0, src->n * sizeof *dst->count);
+    memcpy(dst->chars, src->chars, src->chars_len);
+    dst->chars_len = src->chars_len;
+    dst->n = src->n;
     return SPAMLR_OK;
 }

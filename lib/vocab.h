@@ -35,6 +35,14 @@ int spamlr__vocab_intern(spamlr__vocab *v, const char *s, size_t len, uint32_t *
  * (NULs included), so that interning them grows nothing. */
 int spamlr__vocab_reserve(spamlr__vocab *v, size_t more, size_t chars);
 
+/* Adds s[0..len), which the caller knows to be absent, with its hash h
+ * (spamlr__hash), skipping the comparisons of a lookup. */
+int spamlr__vocab_add_new(spamlr__vocab *v, const char *s, size_t len, uint32_t h,
+                          uint32_t *id);
+
+/* Makes the empty dst a copy of src (same ids; counts 0). */
+int spamlr__vocab_clone(spamlr__vocab *dst, const spamlr__vocab *src);
+
 /* Id of s[0..len), or -1 when absent. Read-only: safe from many threads. */
 int64_t spamlr__vocab_find(const spamlr__vocab *v, const char *s, size_t len);
 
