@@ -238,7 +238,44 @@ static int entries_room(spamlr_dataset *ds, size_t more)
     return ds->nnz + more <= ds->nnz_cap && ds->val ? SPAMLR_OK : SPAMLR_ENOMEM;
 }
 
-/* Parses one non-blank line [p, end) into a new row of raw indices. */
+/* The common spelling of a value, [-+]digits[.digits] with at most 19
+ * significant digits below 2^53 and at most 22 after the point, read in
+ * one pass: m / 10^f is then one correctly rounded division (the double
+ * strtod gives). 0 for anything else (the full parser takes it). Needs a
+ * byte after the value that is not part of it (the line's end is one). */
+static inline int value_fast(const char *p, double *v, const char **stop)
+{
+    const char *s = p, *d0;
+    uint64_t m = 0;
+    unsigned nd = 0, fd = 0;
+    int neg = *s == '-', any;
+
+    s += neg || *s == '+';
+    d0 = s;
+    while (*s == '0')
+        s++;
+    for (; (unsigned)(*s - '0') < 10; s++, nd++)
+        m = m * 10 + (uint64_t)(*s - '0');
+    any = s > d0;
+    if (*s == '.') {
+        const char *f0 = ++s;
+
+        for (; (unsigned)(*s - '0') < 10; s++, nd++, fd++)
+            m = m * 10 + (uint64_t)(*s - '0');
+        any |= s > f0;
+    }
+    if (!any || nd > 19 || fd > 22 || m >= (uint64_t)1 << 53 || *s == 'e' || *s == 'E')
+        return 0;
+    *v = fd ? (double)m / pow10_exact[fd] : (double)m;
+    if (neg)
+        *v = -*v;
+    *stop = s;
+    return 1;
+}
+
+/* Parses one non-blank line [p, end) into a new row of raw indices. The
+ * byte at end is '\n' or '\0' (a sentinel: the loops stop there without
+ * comparing pointers). */
 static int parse_line(reader *r, const char *p, const char *end, spamlr_diag *d)
 {
     spamlr_dataset *ds = r->ds;
@@ -267,15 +304,13 @@ static int parse_line(reader *r, const char *p, const char *end, spamlr_diag *d)
         const char *f, *stop;
         double v;
 
-        while (q < end && is_blank(*q))
+        while (is_blank(*q))
             q++;
         if (q == end)
             break;
-        f = q;
-        while (q < end && *q >= '0' && *q <= '9' && k <= UINT32_MAX)
-            k = k * 10 + (uint64_t)(*q++ - '0');
-        if (q == f || q == end || *q != ':' || q + 1 == end || is_blank(q[1])
-            || k > UINT32_MAX - 1) {
+        for (f = q; (unsigned)(*q - '0') < 10 && q - f < 11; q++)
+            k = k * 10 + (uint64_t)(*q - '0');
+        if (q == f || *q != ':' || q + 1 == end || is_blank(q[1]) || k > UINT32_MAX - 1) {
             while (q < end && !is_blank(*q))
                 q++;
             return spamlr__diag(d, SPAMLR_EPARSE, path, line, -1,
@@ -291,7 +326,8 @@ static int parse_line(reader *r, const char *p, const char *end, spamlr_diag *d)
             return spamlr__diag(d, SPAMLR_EPARSE, path, line, -1,
                                 "feature index %lu after %lu: indices must ascend",
                                 (unsigned long)k, (unsigned long)prev);
-        if (!parse_value(q + 1, end, &v, &stop)) {
+        if (!(value_fast(q + 1, &v, &stop) && (stop == end || is_blank(*stop))) &&
+            !parse_value(q + 1, end, &v, &stop)) {
             const char *e = q + 1;
 
             while (e < end && !is_blank(*e))
@@ -364,16 +400,39 @@ static char *u32_digits(uint32_t k, char tmp[16])
     return p;
 }
 
-/* Interns the token of feature index k; its dataset id in *id. `fresh`:
- * the caller knows the token is not there yet. */
-static int intern_index(spamlr_dataset *ds, uint32_t k, int fresh, uint32_t *id)
+/* Interns the tokens of the distinct indices keys[0..n) into ds, their ids
+ * into id[0..n). `fresh`: none is there yet, so no lookups. The slot of
+ * the token AHEAD places on is prefetched: the table is larger than the
+ * caches, and a miss per token would otherwise cost most of the time. */
+#define AHEAD 12
+static int intern_indices(spamlr_dataset *ds, const uint32_t *keys, size_t n, int fresh,
+                          uint32_t *id)
 {
-    char tmp[16], *s = u32_digits(k, tmp);
-    size_t len = (size_t)(tmp + 15 - s);
+    char tmp[16], *t;
+    uint32_t *h;
+    size_t i;
+    int rc = SPAMLR_OK;
 
-    if (fresh)
-        return spamlr__vocab_add_new(&ds->vocab, s, len, spamlr__hash(s, len), id);
-    return spamlr__vocab_intern(&ds->vocab, s, len, id, NULL);
+    if ((rc = spamlr__vocab_reserve(&ds->vocab, n, n * 11)))
+        return rc;
+    if (!(h = malloc((n + 1) * sizeof *h)))
+        return SPAMLR_ENOMEM;
+    for (i = 0; i < n; i++) {
+        t = u32_digits(keys[i], tmp);
+        h[i] = spamlr__hash(t, (size_t)(tmp + 15 - t));
+    }
+    for (i = 0; i < n && !rc; i++) {
+        size_t len;
+
+        if (i + AHEAD < n)
+            spamlr__vocab_prefetch(&ds->vocab, h[i + AHEAD]);
+        t = u32_digits(keys[i], tmp);
+        len = (size_t)(tmp + 15 - t);
+        rc = fresh ? spamlr__vocab_add_new(&ds->vocab, t, len, h[i], &id[i])
+                   : spamlr__vocab_intern(&ds->vocab, t, len, &id[i], NULL);
+    }
+    free(h);
+    return rc;
 }
 
 static int cmp_u32(const void *a, const void *b)
@@ -407,17 +466,17 @@ static int finish(reader *r)
             tab[ids[j]] = 1;
         for (i = 1; i <= r->maxk; i++)
             distinct += tab[i];
-        if ((rc = spamlr__vocab_reserve(&ds->vocab, distinct, distinct * 11)))
+        if (!(keys = calloc(2 * distinct + 1, sizeof *keys))) {
+            rc = SPAMLR_ENOMEM;
             goto out;
-        for (i = 1; i <= r->maxk; i++) {
-            uint32_t id;
-
-            if (!tab[i])
-                continue;
-            if ((rc = intern_index(ds, (uint32_t)i, r->vocab0 == 0, &id)))
-                goto out;
-            tab[i] = id + 1;
         }
+        for (i = 1, j = 0; i <= r->maxk; i++)
+            if (tab[i])
+                keys[j++] = (uint32_t)i;
+        if ((rc = intern_indices(ds, keys, distinct, r->vocab0 == 0, keys + distinct)))
+            goto out;
+        for (i = 0; i < distinct; i++)
+            tab[keys[i]] = keys[distinct + i] + 1;
         for (j = 0; j < n; j++)
             ids[j] = tab[ids[j]] - 1;
     } else if (n > 0) {
@@ -436,11 +495,8 @@ static int finish(reader *r)
             rc = SPAMLR_ENOMEM;
             goto out;
         }
-        if ((rc = spamlr__vocab_reserve(&ds->vocab, distinct, distinct * 11)))
+        if ((rc = intern_indices(ds, keys, distinct, r->vocab0 == 0, tab)))
             goto out;
-        for (i = 0; i < distinct; i++)
-            if ((rc = intern_index(ds, keys[i], r->vocab0 == 0, &tab[i])))
-                goto out;
         for (j = 0; j < n; j++) {
             size_t lo = 0, hi = distinct;
 
@@ -529,7 +585,7 @@ int spamlr_dataset_read_libsvm(spamlr_dataset *ds, const char *path, spamlr_diag
         return rc;
     if ((rc = spamlr__input_open(path, &gz, d)))
         return rc;
-    if (!(buf = spamlr__alloc_big(cap))) {
+    if (!(buf = spamlr__alloc_big(cap + 1))) {
         gzclose(gz);
         return spamlr__diag(d, SPAMLR_ENOMEM, path, 0, -1, "out of memory reading file");
     }
@@ -541,7 +597,7 @@ int spamlr_dataset_read_libsvm(spamlr_dataset *ds, const char *path, spamlr_diag
         void *p;
 
         if (have == cap) { /* a line longer than the buffer */
-            if (cap > SIZE_MAX / 2 || !(p = spamlr__realloc_big(buf, have, 2 * cap))) {
+            if (cap > SIZE_MAX / 2 - 1 || !(p = spamlr__realloc_big(buf, have, 2 * cap + 1))) {
                 rc = spamlr__diag(d, SPAMLR_ENOMEM, path, r.line + 1, -1,
                                   "out of memory for a line of over %zu bytes", cap);
                 break;
@@ -554,6 +610,7 @@ int spamlr_dataset_read_libsvm(spamlr_dataset *ds, const char *path, spamlr_diag
         eof = got == 0;
         have += got;
         done += got;
+        buf[have] = '\0'; /* the sentinel after a last line without '\n' */
         if ((rc = parse_lines(&r, buf, have, eof, &used, d)))
             break;
         if (first && used > 0 && size > done && gzdirect(gz)) {
@@ -577,11 +634,18 @@ int spamlr__dataset_read_libsvm_buffer(spamlr_dataset *ds, const char *path, con
 {
     reader r;
     size_t used;
+    char *copy;
     int rc;
 
     if ((rc = check_mixing(ds, path, d)))
         return rc;
+    /* the parser wants a sentinel byte after the data */
+    if (len == SIZE_MAX || !(copy = malloc(len + 1)))
+        return spamlr__diag(d, SPAMLR_ENOMEM, path, 0, -1, "out of memory");
+    memcpy(copy, buf, len);
+    copy[len] = '\0';
     reader_init(&r, ds, path);
-    rc = parse_lines(&r, buf, len, 1, &used, d);
+    rc = parse_lines(&r, copy, len, 1, &used, d);
+    free(copy);
     return reader_end(&r, rc, d);
 }

@@ -487,9 +487,12 @@ static int learn_rows(spamlr_model *m, const spamlr_dataset *ds, const size_t *o
             if (map[t] < 0)
                 continue;
             ids[k] = (uint32_t)map[t];
+            if (ds->val) /* explicit values (libsvm rows): as they are */
+                val[k] = ds->val[j];
             cnt[k++] = ds->cnt[j];
         }
-        spamlr__row_values(m, ids, cnt, k, val);
+        if (!ds->val)
+            spamlr__row_values(m, ids, cnt, k, val);
         p = row_step(m, ids, val, k, label == SPAMLR_SPAM, label == SPAMLR_SPAM ? ws : wh,
                      dir);
         count_label(m, label, dir);

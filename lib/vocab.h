@@ -40,6 +40,18 @@ int spamlr__vocab_reserve(spamlr__vocab *v, size_t more, size_t chars);
 int spamlr__vocab_add_new(spamlr__vocab *v, const char *s, size_t len, uint32_t h,
                           uint32_t *id);
 
+/* A hint that the slot of hash h is about to be read. */
+static inline void spamlr__vocab_prefetch(const spamlr__vocab *v, uint32_t h)
+{
+#if defined(__GNUC__)
+    if (v->cap)
+        __builtin_prefetch(&v->slots[h & (v->cap - 1)]);
+#else
+    (void)v;
+    (void)h;
+#endif
+}
+
 /* Makes the empty dst a copy of src (same ids; counts 0). */
 int spamlr__vocab_clone(spamlr__vocab *dst, const spamlr__vocab *src);
 

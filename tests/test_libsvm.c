@@ -246,6 +246,34 @@ START_TEST(test_matrix_without_copy)
 }
 END_TEST
 
+/* The online solvers learn from the explicit values too (rows that differ
+ * only in a value are told apart), as prediction reads them. */
+START_TEST(test_online_uses_values)
+{
+    spamlr_dataset *ds;
+    spamlr_train_opts o;
+    spamlr_model *m;
+    double probs[4];
+    unsigned solver;
+
+    ck_assert_int_eq(spamlr_dataset_create(&ds, NULL), SPAMLR_OK);
+    ck_assert_int_eq(spamlr_dataset_read_libsvm(ds, write_tmp("o.svm", "+1 1:5\n-1 1:0.1\n"
+                                                                       "+1 1:4\n-1 1:0.2\n"),
+                                                NULL), SPAMLR_OK);
+    for (solver = SPAMLR_SOLVER_ADAGRAD; solver <= SPAMLR_SOLVER_FTRL; solver++) {
+        spamlr_train_opts_init(&o);
+        o.solver = solver;
+        o.epochs = 20;
+        ck_assert_int_eq(spamlr_train(&m, ds, &o, NULL, NULL), SPAMLR_OK);
+        ck_assert_int_eq(spamlr_predict_dataset(m, ds, probs, NULL), SPAMLR_OK);
+        ck_assert_msg(probs[0] > probs[1] + 0.1 && probs[2] > probs[3] + 0.1,
+                      "solver %u: %g %g %g %g", solver, probs[0], probs[1], probs[2], probs[3]);
+        spamlr_model_free(m);
+    }
+    spamlr_dataset_free(ds);
+}
+END_TEST
+
 /* The reader's quick number parser gives the float strtod would (through
  * double, as LIBLINEAR reads them) for every spelling. */
 START_TEST(test_values_like_strtod)
@@ -447,6 +475,7 @@ static Suite *libsvm_suite(void)
     tcase_add_test(tc, test_train_values_as_given);
     tcase_add_test(tc, test_threads_same_objective);
     tcase_add_test(tc, test_matrix_without_copy);
+    tcase_add_test(tc, test_online_uses_values);
     suite_add_tcase(s, tc);
     return s;
 }
