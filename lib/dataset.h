@@ -16,7 +16,7 @@ struct spamlr_dataset {
     signed char *labels;
     size_t *ptr;             /* rows + 1 offsets into ids/cnt */
     uint32_t *ids;           /* ascending within a row */
-    uint32_t *cnt;
+    uint32_t *cnt;           /* (NULL with val: value rows have no counts) */
     float *val;              /* NULL, or explicit feature values (libsvm
                                 rows), used as they are: no weighting, no
                                 normalisation. A dataset holds either

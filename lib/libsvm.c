@@ -48,9 +48,9 @@ static int sort_entries(uint32_t *ids, float *val, size_t n)
     return SPAMLR_OK;
 }
 
-/* Grows the entry arrays of ds (ids, cnt, val) to hold at least `cap`
- * entries; on failure leaves them as they were (growing later may still
- * work). */
+/* Grows the entry arrays of ds (ids, val; value rows have no counts, cnt
+ * stays NULL) to hold at least `cap` entries; on failure leaves them as
+ * they were (growing later may still work). */
 static void reserve_values(spamlr_dataset *ds, size_t cap)
 {
     size_t old = ds->nnz_cap, bytes;
@@ -63,9 +63,6 @@ static void reserve_values(spamlr_dataset *ds, size_t cap)
     if (!(p = spamlr__realloc_big(ds->ids, ds->nnz * sizeof *ds->ids, bytes)))
         return;
     ds->ids = p;
-    if (!(p = spamlr__realloc_big(ds->cnt, ds->nnz * sizeof *ds->cnt, bytes)))
-        return;
-    ds->cnt = p;
     if (!(p = spamlr__realloc_big(ds->val, ds->val ? ds->nnz * sizeof *ds->val : 0, bytes)))
         return;
     ds->val = p;
@@ -520,10 +517,8 @@ static int finish(reader *r)
             if (j < e && (rc = sort_entries(ds->ids + s, ds->val + s, e - s)))
                 goto out;
         }
-    for (j = r->nnz0; j < ds->nnz; j++) {
-        ds->cnt[j] = 1;
+    for (j = r->nnz0; j < ds->nnz; j++)
         ds->vocab.count[ds->ids[j]]++;
-    }
 out:
     if (rc) { /* take the rows out: they hold raw indices */
         ds->names_len = ds->name_off[r->row0];

@@ -503,7 +503,7 @@ int spamlr_predict_dataset(const spamlr_model *m, const spamlr_dataset *ds, doub
             ids[k] = (uint32_t)map[ds->ids[j]];
             if (ds->val) /* explicit values (libsvm rows): as they are */
                 val[k] = ds->val[j];
-            cnt[k++] = ds->cnt[j];
+            cnt[k++] = ds->cnt ? ds->cnt[j] : 1;
         }
         double z = ds->val ? value_score(m, ids, val, k) : row_score(m, ids, cnt, k, val);
         if (probs)

@@ -489,7 +489,7 @@ static int learn_rows(spamlr_model *m, const spamlr_dataset *ds, const size_t *o
             ids[k] = (uint32_t)map[t];
             if (ds->val) /* explicit values (libsvm rows): as they are */
                 val[k] = ds->val[j];
-            cnt[k++] = ds->cnt[j];
+            cnt[k++] = ds->cnt ? ds->cnt[j] : 1;
         }
         if (!ds->val)
             spamlr__row_values(m, ids, cnt, k, val);
