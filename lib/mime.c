@@ -617,46 +617,71 @@ static void decode_words(pctx *c, const char *v, size_t n, spamlr__buf *out)
 
 /* ------------------------------------------------------------ addresses */
 
+/* Where a scan of an address list stands: in a quoted string, in a
+ * (nested) comment, or neither. addr_step() reads v[*i] (moving *i past a
+ * backslash-escaped character) and says what it was: */
+typedef struct addr_state {
+    int q, depth;
+} addr_state;
+
+enum { ADDR_PLAIN, ADDR_INSIDE, ADDR_OPEN, ADDR_CLOSE };
+
+static int addr_step(addr_state *st, const char *v, size_t *i)
+{
+    char ch = v[*i];
+
+    if (st->q) {
+        if (ch == '\\')
+            ++*i;
+        else if (ch == '"')
+            st->q = 0;
+        return ADDR_INSIDE;
+    }
+    if (st->depth) {
+        if (ch == '\\')
+            ++*i;
+        else if (ch == '(')
+            st->depth++;
+        else if (ch == ')' && --st->depth == 0)
+            return ADDR_CLOSE; /* the comment ends here */
+        return ADDR_INSIDE;
+    }
+    if (ch == '"') {
+        st->q = 1;
+        return ADDR_INSIDE;
+    }
+    if (ch == '(') {
+        st->depth = 1;
+        return ADDR_OPEN;
+    }
+    return ADDR_PLAIN;
+}
+
 /* The first mailbox of an address list: its display name (or comment)
  * and its address. */
 static void mailbox(const char *v, size_t n, const char **dn, size_t *dl, const char **ad,
                     size_t *al)
 {
     size_t i, lt = n, at = n, s, e, cs = n, ce = n;
-    int q = 0, depth = 0;
+    addr_state st = { 0, 0 };
 
     *dn = *ad = v;
     *dl = *al = 0;
     for (i = 0; i < n; i++) {
-        char ch = v[i];
-        if (q) {
-            if (ch == '\\')
-                i++;
-            else if (ch == '"')
-                q = 0;
+        int k = addr_step(&st, v, &i);
+
+        if (k == ADDR_OPEN && cs == n)
+            cs = i + 1;
+        else if (k == ADDR_CLOSE && ce == n)
+            ce = i;
+        if (k != ADDR_PLAIN)
             continue;
-        }
-        if (depth) {
-            if (ch == '\\')
-                i++;
-            else if (ch == '(')
-                depth++;
-            else if (ch == ')' && --depth == 0 && ce == n)
-                ce = i;
-            continue;
-        }
-        if (ch == '"')
-            q = 1;
-        else if (ch == '(') {
-            depth = 1;
-            if (cs == n)
-                cs = i + 1;
-        } else if (ch == '<') {
+        if (v[i] == '<') {
             lt = i;
             break;
-        } else if (ch == '@' && at == n)
+        } else if (v[i] == '@' && at == n)
             at = i;
-        else if (ch == ',' && (at < n))
+        else if (v[i] == ',' && (at < n))
             break;
     }
     if (lt < n) {
@@ -713,31 +738,17 @@ static size_t domain_of(const char *a, size_t n, char *d)
 /* Number of addresses in an address-list value. */
 static unsigned count_addresses(const char *v, size_t n)
 {
+    addr_state st = { 0, 0 };
     unsigned count = 0;
-    int q = 0, depth = 0, at = 0;
+    int at = 0;
     size_t i;
 
     for (i = 0; i < n; i++) {
-        char ch = v[i];
-        if (q) {
-            if (ch == '\\')
-                i++;
-            else if (ch == '"')
-                q = 0;
-        } else if (depth) {
-            if (ch == '\\')
-                i++;
-            else if (ch == '(')
-                depth++;
-            else if (ch == ')')
-                depth--;
-        } else if (ch == '"')
-            q = 1;
-        else if (ch == '(')
-            depth = 1;
-        else if (ch == '@')
+        if (addr_step(&st, v, &i) != ADDR_PLAIN)
+            continue;
+        if (v[i] == '@')
             at = 1;
-        else if (ch == ',' || ch == ';') {
+        else if (v[i] == ',' || v[i] == ';') {
             count += (unsigned)at;
             at = 0;
         }
