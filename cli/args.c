@@ -164,6 +164,26 @@ int args_choice(const cli_args *a, const char *s, const char *const *names)
     return -1;
 }
 
+int args_scoring(const cli_args *a, scoring_opts *s, int id, const char *v,
+                 const char *const *formats)
+{
+    int i;
+
+    switch (id) {
+    case SC_HELP: s->help = 1; return 0;
+    case SC_MODEL: s->model = v; return 0;
+    case SC_FORMAT:
+        if ((i = args_choice(a, v, formats)) < 0)
+            return EXIT_USAGE;
+        s->format = i;
+        return 0;
+    case SC_THRESHOLD:
+        s->has_threshold = 1;
+        return args_double(a, v, 0, 1, &s->threshold) ? EXIT_USAGE : 0;
+    default: return -1;
+    }
+}
+
 int args_parse(cli_args *a, int argc, char **argv, const cli_opt *opts, args_take_fn take,
                void *cfg)
 {

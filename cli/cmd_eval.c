@@ -6,14 +6,11 @@
 
 #include "common.h"
 
-enum { OPT_HELP = 1, OPT_MODEL, OPT_FORMAT, OPT_THRESHOLD, OPT_ONLINE, OPT_TARGET_FPR,
-       OPT_SAVE_THRESHOLD, OPT_BLOCK, OPT_SHUFFLE, OPT_SOLVER, OPT_ETA };
+enum { OPT_ONLINE = SC_END, OPT_TARGET_FPR, OPT_SAVE_THRESHOLD, OPT_BLOCK, OPT_SHUFFLE,
+       OPT_SOLVER, OPT_ETA };
 
 static const cli_opt eval_opts[] = {
-    { "help", 'h', 0, OPT_HELP },
-    { "model", 'm', 1, OPT_MODEL },
-    { "format", 0, 1, OPT_FORMAT },
-    { "threshold", 0, 1, OPT_THRESHOLD },
+    SCORING_OPTIONS,
     { "online", 0, 0, OPT_ONLINE },
     { "target-fpr", 0, 1, OPT_TARGET_FPR },
     { "save-threshold", 0, 0, OPT_SAVE_THRESHOLD },
@@ -29,11 +26,7 @@ enum { FORMAT_TEXT, FORMAT_JSON };
 static const char *const format_names[] = { "text", "json", NULL };
 
 typedef struct eval_cfg {
-    const char *model;
-    int format;
-    int has_threshold;
-    double threshold;
-    int help;
+    scoring_opts sc;        /* -h, -m, --format, --threshold */
     int online;
     int has_target;
     double target_fpr;
@@ -86,19 +79,11 @@ static void eval_help(void)
 static int parse_option(cli_args *a, void *c, int id, const char *v)
 {
     eval_cfg *cfg = c;
-    int i;
+    int rc = args_scoring(a, &cfg->sc, id, v, format_names);
 
+    if (rc >= 0)
+        return rc;
     switch (id) {
-    case OPT_HELP: cfg->help = 1; return 0;
-    case OPT_MODEL: cfg->model = v; return 0;
-    case OPT_FORMAT:
-        if ((i = args_choice(a, v, format_names)) < 0)
-            return EXIT_USAGE;
-        cfg->format = i;
-        return 0;
-    case OPT_THRESHOLD:
-        cfg->has_threshold = 1;
-        return args_double(a, v, 0, 1, &cfg->threshold) ? EXIT_USAGE : 0;
     case OPT_ONLINE: cfg->online = 1; return 0;
     case OPT_TARGET_FPR:
         cfg->has_target = 1;
@@ -112,9 +97,9 @@ static int parse_option(cli_args *a, void *c, int id, const char *v)
         cfg->has_shuffle = 1;
         return args_uint(a, v, 0, 4294967295ul, &cfg->seed) ? EXIT_USAGE : 0;
     case OPT_SOLVER:
-        if ((i = args_choice(a, v, online_names)) < 0)
+        if ((rc = args_choice(a, v, online_names)) < 0)
             return EXIT_USAGE;
-        cfg->solver = i ? SPAMLR_SOLVER_FTRL : SPAMLR_SOLVER_ADAGRAD;
+        cfg->solver = rc ? SPAMLR_SOLVER_FTRL : SPAMLR_SOLVER_ADAGRAD;
         return 0;
     case OPT_ETA:
         if (args_double(a, v, 0, 1e6, &cfg->eta))
@@ -131,9 +116,9 @@ static int parse_args(eval_cfg *cfg, int argc, char **argv)
 
     if ((rc = args_parse(&a, argc, argv, eval_opts, parse_option, cfg)) != 0)
         return rc;
-    if (cfg->help)
+    if (cfg->sc.help)
         return 0;
-    if (!cfg->model && !cfg->online)
+    if (!cfg->sc.model && !cfg->online)
         return usage_error(a.cmd, "no model given (-m MODEL)");
     if (cfg->save_threshold && (!cfg->has_target || cfg->online))
         return usage_error(a.cmd, "--save-threshold needs --target-fpr (and no --online)");
@@ -230,8 +215,8 @@ static int open_model(const eval_cfg *cfg, spamlr_model **m)
     spamlr_online_opts oo;
     int err;
 
-    if (cfg->model)
-        return model_open(m, cfg->model);
+    if (cfg->sc.model)
+        return model_open(m, cfg->sc.model);
     if ((err = spamlr_model_create(m, NULL)))
         return report_failure(err, NULL, NULL);
     spamlr_online_opts_init(&oo);
@@ -288,7 +273,7 @@ static int print_curve(const eval_cfg *cfg, const spamlr_dataset *ds, const size
         lab[i] = spamlr_dataset_label(ds, order[i]);
         p[i] = probs[order[i]];
     }
-    if (cfg->format == FORMAT_JSON)
+    if (cfg->sc.format == FORMAT_JSON)
         fputs(",\"curve\":[", stdout);
     else
         printf("\nlearning curve (blocks of %zu messages, in learning order)\n"
@@ -298,7 +283,7 @@ static int print_curve(const eval_cfg *cfg, const spamlr_dataset *ds, const size
         spamlr_metrics mt;
         if (spamlr_metrics_compute(&mt, lab + b, p + b, len, t) != SPAMLR_OK)
             continue;
-        if (cfg->format == FORMAT_JSON) {
+        if (cfg->sc.format == FORMAT_JSON) {
             printf("%s{\"end\":%zu,\"n\":%zu,\"errors\":%zu,\"fp\":%zu,\"fn\":%zu,"
                    "\"one_minus_auc_pct\":", b ? "," : "", b + len, len, mt.fp + mt.fn,
                    mt.fp, mt.fn);
@@ -312,7 +297,7 @@ static int print_curve(const eval_cfg *cfg, const spamlr_dataset *ds, const size
                 printf("-\n");
         }
     }
-    if (cfg->format == FORMAT_JSON)
+    if (cfg->sc.format == FORMAT_JSON)
         fputc(']', stdout);
     free(lab);
     free(p);
@@ -334,7 +319,7 @@ static int run_online(const eval_cfg *cfg, spamlr_model *m, const spamlr_dataset
     err = spamlr_model_learn_dataset(m, ds, *order, *n, 1, *probs);
     if (err == SPAMLR_EUNSUPPORTED)
         return runtime_error("%s: this model cannot learn online (tf-idf features)",
-                             cfg->model ? cfg->model : "model");
+                             cfg->sc.model ? cfg->sc.model : "model");
     return err ? report_failure(err, NULL, NULL) : 0;
 }
 
@@ -382,7 +367,7 @@ static int target_threshold(const eval_cfg *cfg, const spamlr_dataset *ds,
         warning("even threshold 1 calls more than %g of the ham spam", cfg->target_fpr);
     spamlr_metrics_compute(&mt, labels, probs, n, t);
     free(labels);
-    if (cfg->format == FORMAT_JSON) {
+    if (cfg->sc.format == FORMAT_JSON) {
         json_field("target_fpr", cfg->target_fpr, 0);
         json_field("threshold_for_target_fpr", t, 0);
         json_field("ham_fpr_at_target", mt.ham_fpr, 0);
@@ -394,10 +379,10 @@ static int target_threshold(const eval_cfg *cfg, const spamlr_dataset *ds,
                mt.tp + mt.fn);
     }
     if (cfg->save_threshold) {
-        if ((rc = save_threshold(cfg->model, t)))
+        if ((rc = save_threshold(cfg->sc.model, t)))
             return rc;
-        if (cfg->format != FORMAT_JSON)
-            printf("  saved in %s\n", cfg->model);
+        if (cfg->sc.format != FORMAT_JSON)
+            printf("  saved in %s\n", cfg->sc.model);
     }
     return 0;
 }
@@ -416,14 +401,14 @@ static int run(const eval_cfg *cfg)
         (rc = input_read_all(&cfg->inputs, ds)))
         goto out;
     spamlr_model_info_get(m, &info);
-    t = cfg->has_threshold ? cfg->threshold : info.threshold;
+    t = cfg->sc.has_threshold ? cfg->sc.threshold : info.threshold;
     if (cfg->online)
         rc = run_online(cfg, m, ds, &probs, &order, &n);
     else
         rc = predict_rows(m, ds, &probs, NULL);
     if (rc || (rc = measure(ds, probs, t, &mt)))
         goto out;
-    if (cfg->format == FORMAT_JSON)
+    if (cfg->sc.format == FORMAT_JSON)
         print_json(&mt);
     else
         print_text(&mt);
@@ -431,7 +416,7 @@ static int run(const eval_cfg *cfg)
         goto out;
     if (cfg->online && (rc = print_curve(cfg, ds, order, n, probs, t)))
         goto out;
-    if (cfg->format == FORMAT_JSON)
+    if (cfg->sc.format == FORMAT_JSON)
         fputs("}\n", stdout);
     rc = finish_output(EXIT_OK);
 out:
@@ -448,9 +433,9 @@ int cmd_eval(int argc, char **argv)
     int rc;
 
     memset(&cfg, 0, sizeof cfg);
-    cfg.format = FORMAT_TEXT;
+    cfg.sc.format = FORMAT_TEXT;
     rc = parse_args(&cfg, argc, argv);
-    if (rc == 0 && cfg.help) {
+    if (rc == 0 && cfg.sc.help) {
         eval_help();
         rc = finish_output(EXIT_OK);
     } else if (rc == 0) {

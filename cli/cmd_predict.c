@@ -5,13 +5,10 @@
 
 #include "common.h"
 
-enum { OPT_HELP = 1, OPT_MODEL, OPT_FORMAT, OPT_THRESHOLD, OPT_LINES };
+enum { OPT_LINES = SC_END };
 
 static const cli_opt predict_opts[] = {
-    { "help", 'h', 0, OPT_HELP },
-    { "model", 'm', 1, OPT_MODEL },
-    { "format", 0, 1, OPT_FORMAT },
-    { "threshold", 0, 1, OPT_THRESHOLD },
+    SCORING_OPTIONS,
     { "lines", 0, 0, OPT_LINES },
     INPUT_OPTIONS,
     { NULL, 0, 0, 0 }
@@ -21,12 +18,8 @@ enum { FORMAT_TSV, FORMAT_JSON };
 static const char *const format_names[] = { "tsv", "json", NULL };
 
 typedef struct predict_cfg {
-    const char *model;
-    int format;
-    int has_threshold;
-    double threshold;
+    scoring_opts sc;        /* -h, -m, --format, --threshold */
     int lines;
-    int help;
     input_list inputs;
 } predict_cfg;
 
@@ -56,19 +49,11 @@ static void predict_help(void)
 static int parse_option(cli_args *a, void *c, int id, const char *v)
 {
     predict_cfg *cfg = c;
-    int i;
+    int rc = args_scoring(a, &cfg->sc, id, v, format_names);
 
+    if (rc >= 0)
+        return rc;
     switch (id) {
-    case OPT_HELP: cfg->help = 1; return 0;
-    case OPT_MODEL: cfg->model = v; return 0;
-    case OPT_FORMAT:
-        if ((i = args_choice(a, v, format_names)) < 0)
-            return EXIT_USAGE;
-        cfg->format = i;
-        return 0;
-    case OPT_THRESHOLD:
-        cfg->has_threshold = 1;
-        return args_double(a, v, 0, 1, &cfg->threshold) ? EXIT_USAGE : 0;
     case OPT_LINES: cfg->lines = 1; return 0;
     default: return input_take(&cfg->inputs, id, v, INPUT_UNLABELLED);
     }
@@ -94,9 +79,9 @@ static int parse_args(predict_cfg *cfg, int argc, char **argv)
 
     if ((rc = args_parse(&a, argc, argv, predict_opts, parse_option, cfg)) != 0)
         return rc;
-    if (cfg->help)
+    if (cfg->sc.help)
         return 0;
-    if (!cfg->model)
+    if (!cfg->sc.model)
         return usage_error(a.cmd, "no model given (-m MODEL)");
     if (cfg->inputs.n == 0)
         return usage_error(a.cmd, "no input given");
@@ -152,16 +137,16 @@ static int run(const predict_cfg *cfg)
     size_t i, n;
     int rc, labelled = input_has_labels(&cfg->inputs);
 
-    if ((rc = model_open(&m, cfg->model)) || (rc = dataset_for_model(&ds, m)) ||
+    if ((rc = model_open(&m, cfg->sc.model)) || (rc = dataset_for_model(&ds, m)) ||
         (rc = input_read_all(&cfg->inputs, ds)) || (rc = predict_rows(m, ds, &probs, &scores)))
         goto out;
     spamlr_model_info_get(m, &info);
-    t = cfg->has_threshold ? cfg->threshold : info.threshold;
+    t = cfg->sc.has_threshold ? cfg->sc.threshold : info.threshold;
     n = spamlr_dataset_rows(ds);
     if (n == 0)
         warning("no messages in the input");
     for (i = 0; i < n; i++) {
-        if (cfg->format == FORMAT_JSON)
+        if (cfg->sc.format == FORMAT_JSON)
             print_json(ds, i, probs[i], scores[i], t, labelled);
         else
             print_tsv(ds, i, probs[i], t, labelled);
@@ -181,9 +166,9 @@ int cmd_predict(int argc, char **argv)
     int rc;
 
     memset(&cfg, 0, sizeof cfg);
-    cfg.format = FORMAT_TSV;
+    cfg.sc.format = FORMAT_TSV;
     rc = parse_args(&cfg, argc, argv);
-    if (rc == 0 && cfg.help) {
+    if (rc == 0 && cfg.sc.help) {
         predict_help();
         rc = finish_output(EXIT_OK);
     } else if (rc == 0) {

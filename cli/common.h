@@ -104,6 +104,25 @@ int args_uint(const cli_args *a, const char *s, unsigned long lo, unsigned long 
  * -1 with a usage error naming the option and the choices. */
 int args_choice(const cli_args *a, const char *s, const char *const *names);
 
+/* The options predict and eval share: -h, -m MODEL, --format F (one of
+ * the command's format names), --threshold T. Their ids come first; a
+ * command numbers its own from SC_END. */
+enum { SC_HELP = 1, SC_MODEL, SC_FORMAT, SC_THRESHOLD, SC_END };
+#define SCORING_OPTIONS                                                        \
+    { "help", 'h', 0, SC_HELP }, { "model", 'm', 1, SC_MODEL },                \
+    { "format", 0, 1, SC_FORMAT }, { "threshold", 0, 1, SC_THRESHOLD }
+typedef struct scoring_opts {
+    const char *model;
+    int format;
+    int has_threshold;
+    double threshold;
+    int help;
+} scoring_opts;
+/* Takes one of those options into s: returns 0, EXIT_USAGE (after a usage
+ * error), or -1 when id is not one of them. */
+int args_scoring(const cli_args *a, scoring_opts *s, int id, const char *v,
+                 const char *const *formats);
+
 /* ---------------------------------------------------------------- errors */
 
 /* "spamlr CMD: message" + "Try 'spamlr CMD --help'." on stderr; returns
