@@ -364,7 +364,7 @@ static int gz_open_fd(int fd, const char *path, gzFile *gz, spamlr_diag *d)
     return SPAMLR_OK;
 }
 
-int spamlr__input_open(const char *path, gzFile *gz, spamlr_diag *d)
+int spamlr__input_open(const char *path, gzFile *gz, size_t *size, spamlr_diag *d)
 {
     struct stat st;
     int fd = -1, rc;
@@ -372,6 +372,7 @@ int spamlr__input_open(const char *path, gzFile *gz, spamlr_diag *d)
     *gz = NULL;
     if ((rc = open_input(path, &fd, &st, d)))
         return rc;
+    *size = S_ISREG(st.st_mode) ? (size_t)st.st_size : 0;
     return gz_open_fd(fd, path, gz, d);
 }
 

@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "dataset.h"
 
@@ -96,55 +95,58 @@ static const double pow10_exact[23] = {
     1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22
 };
 
-/* Reads a decimal number [-+]digits[.digits][e[-+]digits] at p (before
- * end) the quick way when that is exact: at most 19 significant digits
- * whose integer value is below 2^53, and a power of ten within 10^+-22;
- * then m * 10^e (or m / 10^-e) is one correctly rounded operation, the
- * same double strtod gives. Returns 0 and leaves the rest to strtod
- * otherwise (longer numbers, hex, inf, nan, ...). */
+/* Reads a decimal number [-+]digits[.digits][e[-+]digits] at p the quick
+ * way when that is exact: at most 19 significant digits whose integer
+ * value is below 2^53, and a power of ten within 10^+-22; then m * 10^e
+ * (or m / 10^-e) is one correctly rounded operation, the same double
+ * strtod gives. Returns 0 and leaves the rest to strtod otherwise (longer
+ * numbers, hex, inf, nan, ...), or when the number does not end at a blank
+ * or at `end`. The byte at end must not continue a number (the reader
+ * puts '\n' or '\0' there): the loops stop on it without comparing
+ * pointers, which is most of this parser's speed. */
 static int quick_number(const char *p, const char *end, double *out, const char **stop)
 {
+    const char *s = p, *d0, *i0;
     uint64_t m = 0;
-    int neg = 0, digits = 0, e = 0, ex = 0, eneg = 0, any = 0;
+    int neg = *s == '-', any, e = 0, ex = 0, eneg = 0;
+    size_t nd;
 
-    if (p < end && (*p == '-' || *p == '+'))
-        neg = *p++ == '-';
-    while (p < end && *p == '0') /* leading zeros are not significant */
-        p++, any = 1;
-    for (; p < end && *p >= '0' && *p <= '9'; p++, any = 1) {
-        if (++digits > 19)
-            return 0;
-        m = m * 10 + (uint64_t)(*p - '0');
+    s += neg || *s == '+';
+    d0 = s;
+    while (*s == '0') /* leading zeros are not significant */
+        s++;
+    for (i0 = s; (unsigned)(*s - '0') < 10; s++)
+        m = m * 10 + (uint64_t)(*s - '0');
+    nd = (size_t)(s - i0);
+    any = s > d0;
+    if (*s == '.') {
+        const char *f0 = ++s, *g0;
+
+        if (m == 0) /* nor are zeros right after the point of 0.xxx */
+            while (*s == '0')
+                s++;
+        for (g0 = s; (unsigned)(*s - '0') < 10; s++)
+            m = m * 10 + (uint64_t)(*s - '0');
+        nd += (size_t)(s - g0);
+        e = -(int)(s - f0 > 1000 ? 1000 : s - f0);
+        any |= s > f0;
     }
-    if (p < end && *p == '.') {
-        p++;
-        for (; p < end && *p >= '0' && *p <= '9'; p++, any = 1) {
-            if (m == 0 && *p == '0') {
-                e--;
-                continue;
-            }
-            if (++digits > 19)
-                return 0;
-            m = m * 10 + (uint64_t)(*p - '0');
-            e--;
-        }
-    }
-    if (!any)
+    if (!any || nd > 19) /* (more digits may have wrapped m: not used) */
         return 0;
-    if (p < end && (*p == 'e' || *p == 'E')) {
-        const char *q = p + 1;
+    if (*s == 'e' || *s == 'E') {
+        const char *q = s + 1;
 
-        if (q < end && (*q == '-' || *q == '+'))
+        if (*q == '-' || *q == '+')
             eneg = *q++ == '-';
-        if (q == end || *q < '0' || *q > '9')
+        if ((unsigned)(*q - '0') >= 10)
             return 0;
-        for (; q < end && *q >= '0' && *q <= '9'; q++)
+        for (; (unsigned)(*q - '0') < 10; q++)
             if ((ex = ex * 10 + (*q - '0')) > 1000)
                 return 0;
         e += eneg ? -ex : ex;
-        p = q;
+        s = q;
     }
-    if (m >= (uint64_t)1 << 53 || (p < end && !is_blank(*p)))
+    if (m >= (uint64_t)1 << 53 || (s != end && !is_blank(*s)))
         return 0;
     if (m == 0)
         *out = 0;
@@ -156,7 +158,7 @@ static int quick_number(const char *p, const char *end, double *out, const char 
         return 0;
     if (neg)
         *out = -*out;
-    *stop = p;
+    *stop = s;
     return 1;
 }
 
@@ -235,44 +237,9 @@ static int entries_room(spamlr_dataset *ds, size_t more)
     return ds->nnz + more <= ds->nnz_cap && ds->val ? SPAMLR_OK : SPAMLR_ENOMEM;
 }
 
-/* The common spelling of a value, [-+]digits[.digits] with at most 19
- * significant digits below 2^53 and at most 22 after the point, read in
- * one pass: m / 10^f is then one correctly rounded division (the double
- * strtod gives). 0 for anything else (the full parser takes it). Needs a
- * byte after the value that is not part of it (the line's end is one). */
-static inline int value_fast(const char *p, double *v, const char **stop)
-{
-    const char *s = p, *d0;
-    uint64_t m = 0;
-    unsigned nd = 0, fd = 0;
-    int neg = *s == '-', any;
-
-    s += neg || *s == '+';
-    d0 = s;
-    while (*s == '0')
-        s++;
-    for (; (unsigned)(*s - '0') < 10; s++, nd++)
-        m = m * 10 + (uint64_t)(*s - '0');
-    any = s > d0;
-    if (*s == '.') {
-        const char *f0 = ++s;
-
-        for (; (unsigned)(*s - '0') < 10; s++, nd++, fd++)
-            m = m * 10 + (uint64_t)(*s - '0');
-        any |= s > f0;
-    }
-    if (!any || nd > 19 || fd > 22 || m >= (uint64_t)1 << 53 || *s == 'e' || *s == 'E')
-        return 0;
-    *v = fd ? (double)m / pow10_exact[fd] : (double)m;
-    if (neg)
-        *v = -*v;
-    *stop = s;
-    return 1;
-}
-
 /* Parses one non-blank line [p, end) into a new row of raw indices. The
- * byte at end is '\n' or '\0' (a sentinel: the loops stop there without
- * comparing pointers). */
+ * byte at end is '\n' or '\0', a sentinel: the loops here and in
+ * quick_number stop on it without comparing pointers. */
 static int parse_line(reader *r, const char *p, const char *end, spamlr_diag *d)
 {
     spamlr_dataset *ds = r->ds;
@@ -323,8 +290,7 @@ static int parse_line(reader *r, const char *p, const char *end, spamlr_diag *d)
             return spamlr__diag(d, SPAMLR_EPARSE, path, line, -1,
                                 "feature index %lu after %lu: indices must ascend",
                                 (unsigned long)k, (unsigned long)prev);
-        if (!(value_fast(q + 1, &v, &stop) && (stop == end || is_blank(*stop))) &&
-            !parse_value(q + 1, end, &v, &stop)) {
+        if (!parse_value(q + 1, end, &v, &stop)) {
             const char *e = q + 1;
 
             while (e < end && !is_blank(*e))
@@ -570,7 +536,6 @@ int spamlr_dataset_read_libsvm(spamlr_dataset *ds, const char *path, spamlr_diag
     gzFile gz = NULL;
     char *buf = NULL;
     size_t cap = CHUNK, have = 0, done = 0, size = 0;
-    struct stat st;
     int rc, eof = 0, first = 1;
 
     spamlr__diag_clear(d);
@@ -578,14 +543,12 @@ int spamlr_dataset_read_libsvm(spamlr_dataset *ds, const char *path, spamlr_diag
         return SPAMLR_EINVAL;
     if ((rc = check_mixing(ds, path, d)))
         return rc;
-    if ((rc = spamlr__input_open(path, &gz, d)))
+    if ((rc = spamlr__input_open(path, &gz, &size, d)))
         return rc;
     if (!(buf = spamlr__alloc_big(cap + 1))) {
         gzclose(gz);
         return spamlr__diag(d, SPAMLR_ENOMEM, path, 0, -1, "out of memory reading file");
     }
-    if (strcmp(path, "-") != 0 && stat(path, &st) == 0 && S_ISREG(st.st_mode))
-        size = (size_t)st.st_size;
     reader_init(&r, ds, path);
     while (!eof) {
         size_t got, used;
