@@ -117,6 +117,7 @@ typedef struct build {
     uint32_t *df;       /* dataset id -> labelled rows holding it */
     uint32_t *cdf;      /* column -> labelled rows holding it (all processes) */
     size_t ncols;       /* word columns */
+    int all_cols;       /* every dataset token is a column, col[i] == i */
     size_t rows;
 } build;
 
@@ -164,9 +165,7 @@ static int build_matrix(build *b, const spamlr_dataset *ds, const spamlr_train_o
     /* Explicit values, every row labelled, every token a column (in
      * order), no bias column: the dataset's arrays are the matrix as they
      * are, so they are used without a copy. */
-    for (i = 0; i < ds->vocab.n && b->col[i] == i; i++)
-        ;
-    if (ds->val && !o->bias && b->rows == ds->rows && i == ds->vocab.n && nnz == ds->nnz) {
+    if (ds->val && !o->bias && b->rows == ds->rows && b->all_cols) {
         b->X_ptr = ds->ptr;
         b->X_idx = ds->ids;
         b->X_val = ds->val;
@@ -227,11 +226,15 @@ static int select_columns(build *b, const spamlr_dataset *ds, unsigned min_count
         rc = dist->columns(dist->ctx, &ds->vocab, b->df, min_count ? min_count : 1, b->col,
                            &m->vocab, &b->cdf);
         b->ncols = m->vocab.n;
+        for (i = 0; !rc && i < n && b->col[i] == i; i++)
+            ;
+        b->all_cols = !rc && i == n && b->ncols == n;
         return rc;
     }
     b->ncols = 0;
     for (i = 0; i < n; i++)
         b->col[i] = b->df[i] >= (min_count ? min_count : 1) ? (uint32_t)b->ncols++ : UINT32_MAX;
+    b->all_cols = b->ncols == n; /* columns are numbered in token order */
     if (!(b->cdf = malloc((b->ncols + 1) * sizeof *b->cdf)))
         return SPAMLR_ENOMEM;
     for (i = 0; i < n; i++)
@@ -247,7 +250,7 @@ static int fill_vocab(spamlr_model *m, const spamlr_dataset *ds, const build *b)
     uint32_t id;
     int rc;
 
-    if (b->ncols == ds->vocab.n && m->vocab.n == 0) /* every token: a copy */
+    if (b->all_cols && m->vocab.n == 0) /* every token: a copy */
         return spamlr__vocab_clone(&m->vocab, &ds->vocab);
     for (i = 0; i < ds->vocab.n; i++)
         if (b->col[i] != UINT32_MAX)

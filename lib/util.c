@@ -25,7 +25,7 @@ void *spamlr__alloc_big(size_t n)
     size_t r = spamlr__big_size(n);
     void *p;
 
-    if (n < SPAMLR_BIG_BYTES || n > SIZE_MAX - SPAMLR_HUGE_PAGE)
+    if (r < SPAMLR_BIG_BYTES || r % SPAMLR_HUGE_PAGE) /* small, or too large to round */
         return malloc(n);
     if (!(p = aligned_alloc(SPAMLR_HUGE_PAGE, r)))
         return NULL;

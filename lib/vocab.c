@@ -129,6 +129,15 @@ int spamlr__vocab_reserve(spamlr__vocab *v, size_t more, size_t chars)
     return SPAMLR_OK;
 }
 
+/* Before a string of len bytes goes in: its length is storable and the
+ * slot table exists. */
+static int table_ready(spamlr__vocab *v, size_t len)
+{
+    if (len > UINT32_MAX - 1)
+        return SPAMLR_ELIMIT;
+    return v->cap ? SPAMLR_OK : rehash(v, 1024);
+}
+
 /* Stores s (absent; hash h) as id n in the empty slot `slot`. */
 static int insert_at(spamlr__vocab *v, const char *s, size_t len, uint32_t h, size_t slot,
                      uint32_t *id)
@@ -166,9 +175,7 @@ int spamlr__vocab_intern(spamlr__vocab *v, const char *s, size_t len, uint32_t *
 
     if (added)
         *added = 0;
-    if (len > UINT32_MAX - 1)
-        return SPAMLR_ELIMIT;
-    if (v->cap == 0 && (rc = rehash(v, 1024)))
+    if ((rc = table_ready(v, len)))
         return rc;
     e = lookup(v, s, len, h, &slot);
     if (e >= 0) {
@@ -188,9 +195,7 @@ int spamlr__vocab_add_new(spamlr__vocab *v, const char *s, size_t len, uint32_t 
     size_t mask, i;
     int rc;
 
-    if (len > UINT32_MAX - 1)
-        return SPAMLR_ELIMIT;
-    if (v->cap == 0 && (rc = rehash(v, 1024)))
+    if ((rc = table_ready(v, len)))
         return rc;
     mask = v->cap - 1;
     for (i = h & mask; v->slots[i]; i = (i + 1) & mask)
