@@ -413,12 +413,13 @@ static int cmp_u32(const void *a, const void *b)
 static int finish(reader *r)
 {
     spamlr_dataset *ds = r->ds;
-    uint32_t *ids = ds->ids + r->nnz0, *tab = NULL, *keys = NULL;
+    uint32_t *ids, *tab = NULL, *keys = NULL;
     size_t n = ds->nnz - r->nnz0, j, distinct = 0, i;
     int rc = SPAMLR_OK;
 
-    if (ds->rows == r->row0)
+    if (ds->rows == r->row0) /* (then the entry arrays may not exist) */
         return SPAMLR_OK;
+    ids = ds->ids + r->nnz0;
     if (n > 0 && (size_t)r->maxk <= 4 * n + 65536) {
         /* a table over 0..maxk: tab[k] = 1 when seen, then id + 1 */
         if (!(tab = calloc((size_t)r->maxk + 1, sizeof *tab))) {
