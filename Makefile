@@ -58,7 +58,10 @@ endif
 CHECK_CFLAGS := $(shell pkg-config --cflags check 2>/dev/null)
 CHECK_LIBS   := $(shell pkg-config --libs check 2>/dev/null)
 
-LIB_SRC  := $(wildcard lib/*.c) $(wildcard lib/kernels/*.c)
+# lib/ is one folder a layer (lib/README.md); sources are found by folder.
+LIB_DIRS := common kernels text mail data model learn
+LIB_SRC  := $(foreach d,$(LIB_DIRS),$(wildcard lib/$(d)/*.c))
+LIB_HDR  := $(foreach d,$(LIB_DIRS),$(wildcard lib/$(d)/*.h))
 LIB_OBJ  := $(LIB_SRC:%.c=$(B)/%.o)
 CLI_SRC  := $(wildcard cli/*.c)
 CLI_OBJ  := $(CLI_SRC:%.c=$(B)/%.o)
@@ -69,7 +72,7 @@ STATIC := $(B)/libspamlr.a
 SHARED := $(B)/libspamlr.so.$(VERSION)
 CLI    := $(B)/spamlr
 
-.PHONY: all lib cli check test-unit test-cli test-build test-integration demo bench bench-predict \
+.PHONY: all lib cli check test-layers test-unit test-cli test-build test-integration demo bench bench-predict \
         install uninstall clean deps corpus fuzz fuzz-bins test-fuzz-replay test-robust \
         check-valgrind check-tsan check-mpi
 .DELETE_ON_ERROR:
@@ -82,7 +85,7 @@ cli: $(CLI)
 $(B)/lib/kernels/%_sse2.o: KFLAGS := -msse2
 $(B)/lib/kernels/%_avx2.o: KFLAGS := -mavx2 -mfma
 
-$(B)/%.o: %.c include/spamlr.h $(wildcard lib/*.h lib/kernels/*.h cli/*.h)
+$(B)/%.o: %.c include/spamlr.h $(LIB_HDR) $(wildcard cli/*.h)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	$(Q)$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(KFLAGS) -c $< -o $@
@@ -121,8 +124,12 @@ deps:
 
 check: deps
 	@$(MAKE) --no-print-directory all $(TEST_BIN) $(REPLAY_BIN)
-	@$(MAKE) --no-print-directory test-unit test-cli test-fuzz-replay test-robust test-build \
-	    test-integration
+	@$(MAKE) --no-print-directory test-layers test-unit test-cli test-fuzz-replay test-robust \
+	    test-build test-integration
+
+# The layout: includes and calls between lib/ files follow the layers.
+test-layers: $(LIB_OBJ)
+	@sh tests/layers.sh $(B)
 
 test-unit: $(TEST_BIN)
 	@fail=0; for t in $(TEST_BIN); do \

@@ -6,9 +6,9 @@
 #include <math.h>
 #include <pthread.h>
 
-#include "common.h"
-#include "dist.h"
-#include "vocab.h"
+#include "common/common.h"
+#include "learn/dist.h"
+#include "text/vocab.h"
 
 /* Rows i % nshard == shard of a small data set where a few words decide
  * the class and many do not. */

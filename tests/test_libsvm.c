@@ -6,7 +6,7 @@
 #include <math.h>
 #include <zlib.h>
 
-#include "dataset.h"
+#include "data/dataset.h"
 
 static char dir[64];
 

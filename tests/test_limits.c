@@ -11,8 +11,8 @@
 #include <sys/wait.h>
 #include <zlib.h>
 
-#include "mime.h"
-#include "tokenize.h"
+#include "mail/mime.h"
+#include "text/tokenize.h"
 
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
 #define TU_SANITIZED 1

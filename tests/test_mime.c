@@ -14,9 +14,9 @@
 #include <errno.h>
 #include <iconv.h>
 
-#include "charset.h"
-#include "html.h"
-#include "mime.h"
+#include "mail/charset.h"
+#include "mail/html.h"
+#include "mail/mime.h"
 
 /* ------------------------------------------------------------ helpers */
 

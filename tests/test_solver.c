@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "solver.h"
+#include "learn/solver.h"
 
 /* Under AddressSanitizer or ThreadSanitizer, let the deliberately
  * impossible allocation of the ENOMEM test return NULL instead of

@@ -10,8 +10,8 @@
 #include <string.h>
 
 #include "spamlr.h"
-#include "tokenize.h"
-#include "utf8.h"
+#include "text/tokenize.h"
+#include "text/utf8.h"
 
 /* ---------------------------------------------------------------- helpers */
 

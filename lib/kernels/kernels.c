@@ -10,7 +10,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 
-#include "common.h"
+#include "common/common.h"
 #include "kernels/kernels.h"
 
 #if defined(__x86_64__) || defined(__i386__)

@@ -14,7 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "dataset.h"
+#include "data/dataset.h"
 
 int main(int argc, char **argv)
 {

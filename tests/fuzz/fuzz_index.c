@@ -2,7 +2,7 @@
  * bytes, in memory. The paths it names are not opened (a fuzzed index
  * could name /dev/zero): a stub checks each one and adds a tiny row. */
 #include "fuzz.h"
-#include "dataset.h"
+#include "data/dataset.h"
 
 static int stub(spamlr_dataset *ds, int label, const char *path, spamlr_diag *d)
 {

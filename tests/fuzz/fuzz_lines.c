@@ -2,7 +2,7 @@
  * any bytes, in memory. The first byte picks CSV or TSV and e-mail
  * decoding of the dataset (the text column is plain text either way). */
 #include "fuzz.h"
-#include "dataset.h"
+#include "data/dataset.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -2,7 +2,7 @@
  * mbox (split at From_ lines, >From unescaped, each message MIME-parsed)
  * or a single message, in memory. */
 #include "fuzz.h"
-#include "dataset.h"
+#include "data/dataset.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

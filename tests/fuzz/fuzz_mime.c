@@ -14,8 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "charset.h"
-#include "mime.h"
+#include "mail/charset.h"
+#include "mail/mime.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

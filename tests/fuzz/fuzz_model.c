@@ -5,7 +5,7 @@
  * input with its CRC recomputed (the second half of the input space is
  * reached only that way). */
 #include "fuzz.h"
-#include "common.h"
+#include "common/common.h"
 
 static void use(const spamlr_model *m)
 {

@@ -1,0 +1,128 @@
+/* util.c - small shared helpers: growth, hashing, checksums, clocks. */
+#define _DEFAULT_SOURCE
+#define _POSIX_C_SOURCE 200809L
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "common/common.h"
+
+unsigned spamlr_version_number(void) { return SPAMLR_VERSION_NUMBER; }
+const char *spamlr_version_string(void) { return SPAMLR_VERSION_STRING; }
+
+size_t spamlr__big_size(size_t n)
+{
+    if (n < SPAMLR_BIG_BYTES || n > SIZE_MAX - SPAMLR_HUGE_PAGE)
+        return n;
+    return (n + SPAMLR_HUGE_PAGE - 1) & ~(SPAMLR_HUGE_PAGE - 1);
+}
+
+void *spamlr__alloc_big(size_t n)
+{
+    size_t r = spamlr__big_size(n);
+    void *p;
+
+    if (r < SPAMLR_BIG_BYTES || r % SPAMLR_HUGE_PAGE) /* small, or too large to round */
+        return malloc(n);
+    if (!(p = aligned_alloc(SPAMLR_HUGE_PAGE, r)))
+        return NULL;
+#if defined(MADV_HUGEPAGE)
+    (void)madvise(p, r, MADV_HUGEPAGE);
+#endif
+    return p;
+}
+
+void *spamlr__realloc_big(void *p, size_t old, size_t n)
+{
+    void *q;
+
+    if (n < SPAMLR_BIG_BYTES)
+        return realloc(p, n);
+    if (!(q = spamlr__alloc_big(n)))
+        return NULL;
+    if (p)
+        memcpy(q, p, old < n ? old : n);
+    free(p);
+    return q;
+}
+
+int spamlr__grow(void **p, size_t *cap, size_t need, size_t elem)
+{
+    size_t ncap, bytes;
+    void *np;
+
+    if (need <= *cap)
+        return SPAMLR_OK;
+    ncap = *cap ? *cap : 16;
+    while (ncap < need) {
+        if (ncap > SIZE_MAX / 2)
+            return SPAMLR_ENOMEM;
+        ncap *= 2;
+    }
+    if (spamlr__mul_size(ncap, elem, &bytes))
+        return SPAMLR_ENOMEM;
+    bytes = spamlr__big_size(bytes);
+    np = spamlr__realloc_big(*p, *cap * elem, bytes);
+    if (!np)
+        return SPAMLR_ENOMEM;
+    *p = np;
+    *cap = bytes / elem;
+    return SPAMLR_OK;
+}
+
+/* A multiply-rotate hash over 8-byte words (our own; quality is enough for
+ * open addressing with power-of-two tables after the final mix). */
+uint32_t spamlr__hash(const void *data, size_t len)
+{
+    const unsigned char *p = data;
+    uint64_t h = 0x9e3779b97f4a7c15ULL ^ (len * 0xff51afd7ed558ccdULL);
+    uint64_t k;
+
+    while (len >= 8) {
+        memcpy(&k, p, 8);
+        h ^= k * 0xc2b2ae3d27d4eb4fULL;
+        h = (h << 31 | h >> 33) * 0x9e3779b97f4a7c15ULL;
+        p += 8;
+        len -= 8;
+    }
+    if (len) {
+        k = 0;
+        memcpy(&k, p, len);
+        h ^= k * 0xc2b2ae3d27d4eb4fULL;
+        h = (h << 31 | h >> 33) * 0x9e3779b97f4a7c15ULL;
+    }
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdULL;
+    h ^= h >> 29;
+    return (uint32_t)(h ^ (h >> 32));
+}
+
+uint32_t spamlr__crc32(uint32_t crc, const void *data, size_t len)
+{
+    const unsigned char *p = data;
+
+    while (len > 0) {
+        uInt chunk = len > 0x40000000u ? 0x40000000u : (uInt)len;
+        crc = (uint32_t)crc32(crc, p, chunk);
+        p += chunk;
+        len -= chunk;
+    }
+    return crc;
+}
+
+unsigned spamlr__ncpu(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n < 1 ? 1u : (unsigned)n;
+}
+
+double spamlr__now(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}

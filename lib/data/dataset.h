@@ -1,0 +1,78 @@
+/* dataset.h - tokenised messages: rows of (token id, count) pairs in the
+ * dataset's own vocabulary, plus labels and names. */
+#ifndef SPAMLR_DATASET_H
+#define SPAMLR_DATASET_H
+
+#include <zlib.h>
+
+#include "common/common.h"
+#include "common/buf.h"
+#include "text/vocab.h"
+
+struct spamlr_dataset {
+    spamlr_text_opts opts;
+    spamlr__vocab vocab;     /* count[id] = rows holding the token */
+    size_t rows, rows_cap;
+    signed char *labels;
+    size_t *ptr;             /* rows + 1 offsets into ids/cnt */
+    uint32_t *ids;           /* ascending within a row */
+    uint32_t *cnt;           /* (NULL with val: value rows have no counts) */
+    float *val;              /* NULL, or explicit feature values (libsvm
+                                rows), used as they are: no weighting, no
+                                normalisation. A dataset holds either
+                                message rows or value rows, never both. */
+    size_t nnz, nnz_cap;
+    size_t *name_off;        /* row -> offset into names */
+    char *names;
+    size_t names_len, names_cap;
+    /* building the current row: stamp[id] == rows + 1 when id is in it */
+    uint32_t *stamp, *pos;
+    size_t stamp_cap;
+    int building_err;        /* first error met inside the token callback */
+    spamlr__buf mtext;       /* decoded text of the message being added */
+};
+
+/* Opens a row; feeds text to it (may be called several times); closes it. */
+int spamlr__dataset_row_begin(spamlr_dataset *ds);
+int spamlr__dataset_row_text(spamlr_dataset *ds, const char *text, size_t len);
+/* Feeds a raw e-mail to the current row: its header and structure tokens
+ * and the tokens of its decoded text. */
+int spamlr__dataset_row_message(spamlr_dataset *ds, const char *msg, size_t len);
+int spamlr__dataset_row_token(spamlr_dataset *ds, const char *tok, size_t len);
+int spamlr__dataset_row_end(spamlr_dataset *ds, int label, const char *name);
+/* Closes the row of entries ptr[rows]..nnz as they are (no sorting, no
+ * token counts): label, a copy of name, ptr. The caller has filled the
+ * entry arrays. */
+int spamlr__dataset_push_row(spamlr_dataset *ds, int label, const char *name);
+
+/* Reads a whole file (gzip-compressed or not; "-" = stdin) into a
+ * malloc'ed, NUL-terminated buffer. Errors name the path in d. */
+int spamlr__slurp(const char *path, char **out, size_t *len, spamlr_diag *d);
+
+/* Streaming instead: opens path (gzip or plain; "-" = stdin; directories
+ * refused; *size = its size on disk when it is a regular file, else 0) and
+ * reads from it in pieces. input_read puts up to n bytes in
+ * buf and sets *got (0 at the end); `done` (bytes read so far) is for the
+ * messages. A gzip stream that ends early is an SPAMLR_EIO error. The
+ * caller gzclose()s. */
+int spamlr__input_open(const char *path, gzFile *gz, size_t *size, spamlr_diag *d);
+int spamlr__input_read(gzFile gz, char *buf, size_t n, const char *path, size_t done,
+                       size_t *got, spamlr_diag *d);
+
+/* The readers' in-memory forms (for fuzzing and tests): buf[0..len) holds
+ * the file's bytes (need not be NUL-terminated), path names it in
+ * diagnostics (and, for lines, ".csv" selects CSV; for an index, paths are
+ * relative to its directory). The index form calls read_fn for every
+ * "label PATH" line instead of reading PATH. */
+typedef int (*spamlr__index_fn)(spamlr_dataset *ds, int label, const char *path,
+                                spamlr_diag *d);
+int spamlr__dataset_read_lines_buffer(spamlr_dataset *ds, const char *path, const char *buf,
+                                      size_t len, spamlr_diag *d);
+int spamlr__dataset_read_message_buffer(spamlr_dataset *ds, int label, const char *path,
+                                        const char *buf, size_t len, spamlr_diag *d);
+int spamlr__dataset_read_index_buffer(spamlr_dataset *ds, const char *path, const char *buf,
+                                      size_t len, spamlr__index_fn read_fn, spamlr_diag *d);
+int spamlr__dataset_read_libsvm_buffer(spamlr_dataset *ds, const char *path, const char *buf,
+                                       size_t len, spamlr_diag *d);
+
+#endif

@@ -1,0 +1,84 @@
+/* cv.c - k-fold cross-validation and the choice of C by it. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "data/dataset.h"
+
+/* Stratified fold of every labelled row: within each class, rows are dealt
+ * to folds in an order shuffled by a fixed-seed generator, so that index
+ * files sorted by class or source still give balanced folds, and the
+ * result is the same on every run. Unlabelled rows get fold -1. */
+static void assign_folds(const spamlr_dataset *ds, unsigned k, int *fold)
+{
+    uint64_t s = 0x9e3779b97f4a7c15ULL;
+    size_t i, seen[2] = {0, 0};
+
+    for (i = 0; i < ds->rows; i++) {
+        int l = ds->labels[i];
+        fold[i] = -1;
+        if (l != SPAMLR_SPAM && l != SPAMLR_HAM)
+            continue;
+        /* deal in rounds of k: a random rotation per round keeps each
+         * fold's class share within one row of the others */
+        if (seen[l] % k == 0) {
+            s ^= s << 13, s ^= s >> 7, s ^= s << 17;
+        }
+        fold[i] = (int)((seen[l] + (s >> 33)) % k);
+        seen[l]++;
+    }
+}
+
+int spamlr_cross_validate(const spamlr_dataset *ds, const spamlr_train_opts *o, unsigned k,
+                          double *probs, spamlr_diag *d)
+{
+    spamlr_dataset view;
+    signed char *labels = NULL;
+    double *all = NULL;
+    int *fold = NULL, rc = SPAMLR_OK;
+    size_t i, n;
+    unsigned f;
+
+    spamlr__diag_clear(d);
+    if (!ds || !probs || k < 2)
+        return spamlr__diag(d, SPAMLR_EINVAL, NULL, 0, -1,
+                            "cross-validation needs a dataset and at least 2 folds");
+    n = ds->rows;
+    if (spamlr_dataset_count(ds, SPAMLR_SPAM) < k || spamlr_dataset_count(ds, SPAMLR_HAM) < k)
+        return spamlr__diag(d, SPAMLR_EONECLASS, NULL, 0, -1,
+                            "%u-fold cross-validation needs at least %u spam and %u ham", k, k,
+                            k);
+    if (!(labels = malloc(n + 1)) || !(all = malloc((n + 1) * sizeof *all)) ||
+        !(fold = malloc((n + 1) * sizeof *fold))) {
+        rc = spamlr__diag(d, SPAMLR_ENOMEM, NULL, 0, -1, "out of memory");
+        goto out;
+    }
+    assign_folds(ds, k, fold);
+    for (i = 0; i < n; i++)
+        probs[i] = NAN;
+    for (f = 0; f < k; f++) {
+        spamlr_model *m = NULL;
+        /* a view of ds whose held-out rows are unlabelled: training skips
+         * them and counts min_count and idf over the other folds only */
+        view = *ds;
+        for (i = 0; i < n; i++)
+            labels[i] = fold[i] == (int)f || fold[i] < 0 ? SPAMLR_UNLABELLED : ds->labels[i];
+        view.labels = labels;
+        rc = spamlr_train(&m, &view, o, NULL, d);
+        if (rc == SPAMLR_ENOCONVERGE)
+            rc = SPAMLR_OK;
+        if (!rc)
+            rc = spamlr_predict_dataset(m, ds, all, NULL);
+        spamlr_model_free(m);
+        if (rc)
+            goto out;
+        for (i = 0; i < n; i++)
+            if (fold[i] == (int)f)
+                probs[i] = all[i];
+    }
+out:
+    free(labels);
+    free(all);
+    free(fold);
+    return rc;
+}

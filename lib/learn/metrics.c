@@ -1,0 +1,131 @@
+/* metrics.c - classification metrics of probabilities against labels. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/common.h"
+
+typedef struct scored {
+    double p;
+    int spam;
+} scored;
+
+static int cmp_scored(const void *a, const void *b)
+{
+    double x = ((const scored *)a)->p, y = ((const scored *)b)->p;
+    return (x > y) - (x < y);
+}
+
+static double ratio(double a, double b)
+{
+    return b > 0 ? a / b : 0.0;
+}
+
+/* ROC AUC by the rank-sum (Mann-Whitney) statistic; ties count one half. */
+static double auc_of(scored *s, size_t n, size_t npos, size_t nneg)
+{
+    double rank_sum = 0;
+    size_t i = 0, j;
+
+    if (!npos || !nneg)
+        return 0.0;
+    qsort(s, n, sizeof *s, cmp_scored);
+    while (i < n) {
+        size_t pos_in_tie = 0;
+        double mid;
+        for (j = i; j < n && s[j].p == s[i].p; j++)
+            pos_in_tie += s[j].spam;
+        mid = ((double)i + 1 + (double)j) / 2.0; /* mean 1-based rank of the tie */
+        rank_sum += mid * (double)pos_in_tie;
+        i = j;
+    }
+    return (rank_sum - (double)npos * ((double)npos + 1) / 2.0) / ((double)npos * (double)nneg);
+}
+
+int spamlr_metrics_compute(spamlr_metrics *m, const int *labels, const double *probs,
+                           size_t n, double threshold)
+{
+    scored *s;
+    size_t i, k = 0;
+    double ll = 0, tp, fp, tn, fn, den;
+
+    memset(m, 0, sizeof *m);
+    m->threshold = threshold;
+    if ((n && (!labels || !probs)) || !(threshold >= 0 && threshold <= 1))
+        return SPAMLR_EINVAL;
+    if (!(s = malloc((n + 1) * sizeof *s)))
+        return SPAMLR_ENOMEM;
+    for (i = 0; i < n; i++) {
+        double p = probs[i], pc;
+        int spam;
+        if (labels[i] != SPAMLR_SPAM && labels[i] != SPAMLR_HAM)
+            continue;
+        spam = labels[i] == SPAMLR_SPAM;
+        if (p >= threshold)
+            spam ? m->tp++ : m->fp++;
+        else
+            spam ? m->fn++ : m->tn++;
+        pc = p < 1e-15 ? 1e-15 : p > 1 - 1e-15 ? 1 - 1e-15 : p;
+        ll -= spam ? log(pc) : log1p(-pc);
+        s[k].p = p;
+        s[k++].spam = spam;
+    }
+    m->n = k;
+    if (!k) {
+        free(s);
+        return SPAMLR_EEMPTY;
+    }
+    tp = (double)m->tp, fp = (double)m->fp, tn = (double)m->tn, fn = (double)m->fn;
+    m->accuracy = (tp + tn) / (double)k;
+    m->precision = ratio(tp, tp + fp);
+    m->recall = ratio(tp, tp + fn);
+    m->f1 = ratio(2 * tp, 2 * tp + fp + fn);
+    den = sqrt((tp + fp) * (tp + fn) * (tn + fp) * (tn + fn));
+    m->mcc = ratio(tp * tn - fp * fn, den);
+    m->ham_fpr = ratio(fp, fp + tn);
+    m->spam_fnr = ratio(fn, fn + tp);
+    m->log_loss = ll / (double)k;
+    m->auc = auc_of(s, k, m->tp + m->fn, m->fp + m->tn);
+    m->one_minus_auc_pct = (1.0 - m->auc) * 100.0;
+    free(s);
+    return SPAMLR_OK;
+}
+
+static int cmp_desc(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x < y) - (x > y);
+}
+
+int spamlr_threshold_for_fpr(double *threshold, const int *labels, const double *probs,
+                             size_t n, double max_fpr)
+{
+    double *h;
+    size_t i, nh = 0, k;
+    double t;
+
+    if (!threshold || (n && (!labels || !probs)) || !(max_fpr >= 0 && max_fpr < 1))
+        return SPAMLR_EINVAL;
+    *threshold = 1.0;
+    if (!(h = malloc((n + 1) * sizeof *h)))
+        return SPAMLR_ENOMEM;
+    for (i = 0; i < n; i++)
+        if (labels[i] == SPAMLR_HAM)
+            h[nh++] = probs[i];
+    if (!nh) {
+        free(h);
+        return SPAMLR_EEMPTY;
+    }
+    /* hams sorted by probability, highest first: the k highest may be
+     * called spam, so t must lie just above h[k] */
+    qsort(h, nh, sizeof *h, cmp_desc);
+    k = (size_t)floor(max_fpr * (double)nh + 1e-9);
+    t = k >= nh ? 0.0 : nextafter(h[k], 2.0);
+    free(h);
+    if (!(t <= 1.0)) {
+        *threshold = 1.0;
+        return SPAMLR_ELIMIT;
+    }
+    *threshold = t < 0 ? 0 : t;
+    return SPAMLR_OK;
+}

@@ -1,0 +1,441 @@
+/* train.c - from a dataset to a model: column selection by min_count,
+ * feature values, class weights, then the solver. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "data/dataset.h"
+#include "learn/dist.h"
+#include "model/model.h"
+#include "learn/online.h"
+#include "learn/solver.h"
+
+void spamlr_train_opts_init(spamlr_train_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->version = SPAMLR_OPTS_VERSION;
+    o->solver = SPAMLR_SOLVER_AUTO;
+    o->c = 1.0;
+    o->l1 = 0.0;
+    o->l2 = 1.0;
+    o->tol = 1e-4;
+    o->max_iter = 1000;
+    o->threads = 0;
+    o->bias = 1;
+    o->regularize_bias = 0;
+    o->class_weight = SPAMLR_CW_NONE;
+    o->weight_spam = 1.0;
+    o->weight_ham = 1.0;
+    o->min_count = 1;
+    o->init = NULL;
+    o->epochs = 5;
+    o->eta = 0;
+}
+
+unsigned spamlr__solver_resolve(unsigned solver, double l1)
+{
+    if (solver != SPAMLR_SOLVER_AUTO)
+        return solver;
+    return l1 > 0 ? SPAMLR_SOLVER_OWLQN : SPAMLR_SOLVER_TRON;
+}
+
+static int check_opts(const spamlr_train_opts *o, spamlr_diag *d)
+{
+    if (o->version != SPAMLR_OPTS_VERSION)
+        return spamlr__diag(d, SPAMLR_EINVAL, NULL, 0, -1, "train options of unknown version %u",
+                            o->version);
+    if (o->solver > SPAMLR_SOLVER_OWLQN && o->solver != SPAMLR_SOLVER_AUTO &&
+        !spamlr__is_online(o->solver))
+        return spamlr__diag(d, SPAMLR_EINVAL, NULL, 0, -1, "unknown solver %u", o->solver);
+    if (!(o->c > 0) || !isfinite(o->c))
+        return spamlr__diag(d, SPAMLR_EINVAL, NULL, 0, -1, "C must be a positive number");
+    if (!(o->l1 >= 0) || !isfinite(o->l1) || !(o->l2 >= 0) || !isfinite(o->l2))
+        return spamlr__diag(d, SPAMLR_EINVAL, NULL, 0, -1,
+                            "l1 and l2 must be numbers >= 0");
+    if (o->l1 == 0 && o->l2 == 0)
+        return spamlr__diag(d, SPAMLR_EINVAL, NULL, 0, -1,
+                            "l1 and l2 are both 0: the problem has no regularisation");
+    if (o->l1 > 0 && (o->solver == SPAMLR_SOLVER_TRON || o->solver == SPAMLR_SOLVER_LBFGS))
+        return spamlr__diag(d, SPAMLR_EINVAL, NULL, 0, -1,
+                            "l1 > 0 needs the OWL-QN solver (the %s solver needs a smooth "
+                            "objective)", o->solver == SPAMLR_SOLVER_TRON ? "TRON" : "L-BFGS");
+    if (!(o->tol > 0) || !isfinite(o->tol))
+        return spamlr__diag(d, SPAMLR_EINVAL, NULL, 0, -1, "tol must be a positive number");
+    if (o->max_iter == 0)
+        return spamlr__diag(d, SPAMLR_EINVAL, NULL, 0, -1, "max_iter must be at least 1");
+    if (o->class_weight > SPAMLR_CW_MANUAL)
+        return spamlr__diag(d, SPAMLR_EINVAL, NULL, 0, -1, "unknown class weight mode");
+    if (o->class_weight == SPAMLR_CW_MANUAL &&
+        (!(o->weight_spam > 0) || !(o->weight_ham > 0) || !isfinite(o->weight_spam) ||
+         !isfinite(o->weight_ham)))
+        return spamlr__diag(d, SPAMLR_EINVAL, NULL, 0, -1, "class weights must be positive");
+    if (!(o->eta >= 0) || !isfinite(o->eta))
+        return spamlr__diag(d, SPAMLR_EINVAL, NULL, 0, -1, "eta must be >= 0");
+    return SPAMLR_OK;
+}
+
+/* Warm start: w[col] = the init model's weight of the column's token. */
+static void warm_start(double *w, const spamlr_model *init, const spamlr_dataset *ds,
+                       const uint32_t *col, size_t ncols, int bias)
+{
+    size_t i;
+
+    for (i = 0; i < ds->vocab.n; i++) {
+        int64_t id;
+        if (col[i] == UINT32_MAX)
+            continue;
+        id = spamlr__vocab_find(&init->vocab, spamlr__vocab_str(&ds->vocab, (uint32_t)i),
+                                ds->vocab.len[i]);
+        if (id >= 0)
+            w[col[i]] = init->w[id];
+    }
+    if (bias && init->has_bias)
+        w[ncols] = init->bias;
+}
+
+/* Below this many non-zeros, threads = 0 (all cores) runs on one thread:
+ * a pass over the matrix then takes tens of microseconds, about what
+ * starting the pool and handing tasks to it costs. */
+#define AUTO_THREADS_MIN_NNZ 50000
+
+static unsigned auto_threads(size_t nnz)
+{
+    return nnz < AUTO_THREADS_MIN_NNZ ? 1 : spamlr__ncpu();
+}
+
+/* The training matrix and what it needs, built from a dataset. */
+typedef struct build {
+    size_t *ptr;        /* the matrix when built here (else NULL) */
+    uint32_t *idx;
+    float *val;
+    const size_t *X_ptr; /* the matrix: the above, or the dataset's arrays */
+    const uint32_t *X_idx;
+    const float *X_val;
+    double *y, *cost;
+    uint32_t *col;      /* dataset id -> column, UINT32_MAX when dropped */
+    uint32_t *df;       /* dataset id -> labelled rows holding it */
+    uint32_t *cdf;      /* column -> labelled rows holding it (all processes) */
+    size_t ncols;       /* word columns */
+    int all_cols;       /* every dataset token is a column, col[i] == i */
+    size_t rows;
+} build;
+
+static void build_free(build *b)
+{
+    free(b->ptr);
+    free(b->idx);
+    free(b->val);
+    free(b->y);
+    free(b->cost);
+    free(b->col);
+    free(b->df);
+    free(b->cdf);
+}
+
+static int build_matrix(build *b, const spamlr_dataset *ds, const spamlr_train_opts *o,
+                        size_t nspam, size_t nham, const float *idf_of_col)
+{
+    size_t i, j, k = 0, r = 0, nnz = 0;
+    double wspam = 1, wham = 1;
+
+    if (o->class_weight == SPAMLR_CW_BALANCED) {
+        wspam = (double)(nspam + nham) / (2.0 * (double)nspam);
+        wham = (double)(nspam + nham) / (2.0 * (double)nham);
+    } else if (o->class_weight == SPAMLR_CW_MANUAL) {
+        wspam = o->weight_spam;
+        wham = o->weight_ham;
+    }
+    for (i = 0; i < ds->rows; i++) {
+        if (ds->labels[i] == SPAMLR_UNLABELLED)
+            continue;
+        for (j = ds->ptr[i]; j < ds->ptr[i + 1]; j++)
+            nnz += b->col[ds->ids[j]] != UINT32_MAX;
+        nnz += o->bias != 0;
+        b->rows++;
+    }
+    if (!(b->y = malloc((b->rows + 1) * sizeof *b->y)) ||
+        !(b->cost = malloc((b->rows + 1) * sizeof *b->cost)))
+        return SPAMLR_ENOMEM;
+    for (i = 0; i < ds->rows; i++)
+        if (ds->labels[i] != SPAMLR_UNLABELLED) {
+            b->y[r] = ds->labels[i] == SPAMLR_SPAM ? 1.0 : -1.0;
+            b->cost[r++] = o->c * (ds->labels[i] == SPAMLR_SPAM ? wspam : wham);
+        }
+    /* Explicit values, every row labelled, every token a column (in
+     * order), no bias column: the dataset's arrays are the matrix as they
+     * are, so they are used without a copy. */
+    if (ds->val && !o->bias && b->rows == ds->rows && b->all_cols) {
+        b->X_ptr = ds->ptr;
+        b->X_idx = ds->ids;
+        b->X_val = ds->val;
+        return SPAMLR_OK;
+    }
+    if (!(b->ptr = malloc((b->rows + 1) * sizeof *b->ptr)) ||
+        !(b->idx = spamlr__alloc_big((nnz + 1) * sizeof *b->idx)) ||
+        !(b->val = spamlr__alloc_big((nnz + 1) * sizeof *b->val)))
+        return SPAMLR_ENOMEM;
+    b->X_ptr = b->ptr;
+    b->X_idx = b->idx;
+    b->X_val = b->val;
+    b->ptr[0] = 0;
+    r = 0;
+    for (i = 0; i < ds->rows; i++) {
+        size_t start = k;
+        if (ds->labels[i] == SPAMLR_UNLABELLED)
+            continue;
+        for (j = ds->ptr[i]; j < ds->ptr[i + 1]; j++) {
+            uint32_t c = b->col[ds->ids[j]];
+            if (c == UINT32_MAX)
+                continue;
+            b->idx[k] = c;
+            if (ds->val) /* explicit values (libsvm rows): as they are */
+                b->val[k++] = ds->val[j];
+            else
+                b->val[k++] = spamlr__feature_value(ds->opts.features, ds->cnt[j],
+                                                    idf_of_col ? idf_of_col[c] : 1.0f);
+        }
+        if (ds->opts.normalize && !ds->val)
+            spamlr__normalize(b->val + start, k - start);
+        if (o->bias) {
+            b->idx[k] = (uint32_t)b->ncols;
+            b->val[k++] = 1.0f;
+        }
+        b->ptr[++r] = k;
+    }
+    return SPAMLR_OK;
+}
+
+/* Chooses the columns: dataset tokens found in at least min_count labelled
+ * rows, in the dataset's order (with dist: as the processes agree, into
+ * m->vocab). Fills b->col, b->df, b->cdf, b->ncols. */
+static int select_columns(build *b, const spamlr_dataset *ds, unsigned min_count,
+                          const spamlr__dist *dist, spamlr_model *m)
+{
+    size_t i, j, n = ds->vocab.n;
+    int rc;
+
+    if (!(b->col = malloc((n + 1) * sizeof *b->col)) ||
+        !(b->df = calloc(n + 1, sizeof *b->df)))
+        return SPAMLR_ENOMEM;
+    for (i = 0; i < ds->rows; i++)
+        if (ds->labels[i] != SPAMLR_UNLABELLED)
+            for (j = ds->ptr[i]; j < ds->ptr[i + 1]; j++)
+                b->df[ds->ids[j]]++;
+    if (dist) {
+        rc = dist->columns(dist->ctx, &ds->vocab, b->df, min_count ? min_count : 1, b->col,
+                           &m->vocab, &b->cdf);
+        b->ncols = m->vocab.n;
+        for (i = 0; !rc && i < n && b->col[i] == i; i++)
+            ;
+        b->all_cols = !rc && i == n && b->ncols == n;
+        return rc;
+    }
+    b->ncols = 0;
+    for (i = 0; i < n; i++)
+        b->col[i] = b->df[i] >= (min_count ? min_count : 1) ? (uint32_t)b->ncols++ : UINT32_MAX;
+    b->all_cols = b->ncols == n; /* columns are numbered in token order */
+    if (!(b->cdf = malloc((b->ncols + 1) * sizeof *b->cdf)))
+        return SPAMLR_ENOMEM;
+    for (i = 0; i < n; i++)
+        if (b->col[i] != UINT32_MAX)
+            b->cdf[b->col[i]] = b->df[i];
+    return SPAMLR_OK;
+}
+
+/* Copies the selected tokens (and idf values) into the model. */
+static int fill_vocab(spamlr_model *m, const spamlr_dataset *ds, const build *b)
+{
+    size_t i, chars = 0;
+    uint32_t id;
+    int rc;
+
+    if (b->all_cols && m->vocab.n == 0) /* every token: a copy */
+        return spamlr__vocab_clone(&m->vocab, &ds->vocab);
+    for (i = 0; i < ds->vocab.n; i++)
+        if (b->col[i] != UINT32_MAX)
+            chars += ds->vocab.len[i] + 1;
+    if ((rc = spamlr__vocab_reserve(&m->vocab, b->ncols, chars)))
+        return rc;
+    /* distinct tokens whose hashes are known: no lookups */
+    for (i = 0; i < ds->vocab.n; i++) {
+        if (b->col[i] == UINT32_MAX)
+            continue;
+        if ((rc = spamlr__vocab_add_new(&m->vocab, spamlr__vocab_str(&ds->vocab, (uint32_t)i),
+                                        ds->vocab.len[i], ds->vocab.hash[i], &id)))
+            return rc;
+    }
+    return SPAMLR_OK;
+}
+
+/* With several processes: whether any of them failed (rc != 0) while
+ * preparing its rows. Each calls it once, failed or not, so that none is
+ * left waiting in the solver for the others. */
+static int dist_failed(const spamlr__dist *dist, int rc)
+{
+    double bad = rc ? 1 : 0;
+
+    dist->reduce(dist->ctx, &bad, 1);
+    return bad > 0;
+}
+
+int spamlr_train(spamlr_model **out, const spamlr_dataset *ds, const spamlr_train_opts *o,
+                 spamlr_train_report *report, spamlr_diag *d)
+{
+    return spamlr__train(out, ds, o, report, d, NULL);
+}
+
+int spamlr__train(spamlr_model **out, const spamlr_dataset *ds, const spamlr_train_opts *o,
+                  spamlr_train_report *report, spamlr_diag *d, const spamlr__dist *dist)
+{
+    spamlr_train_opts def;
+    spamlr_train_report rep;
+    spamlr_model *m = NULL;
+    build b;
+    spamlr__csr X;
+    spamlr__solve_opts so;
+    spamlr__reg reg;
+    double *w = NULL, t0;
+    float *idf = NULL;
+    size_t nspam, nham, i, cols;
+    int rc, agreed = 0;
+
+    *out = NULL;
+    memset(&b, 0, sizeof b);
+    memset(&rep, 0, sizeof rep);
+    spamlr__diag_clear(d);
+    if (!ds)
+        return SPAMLR_EINVAL;
+    if (!o) {
+        spamlr_train_opts_init(&def);
+        o = &def;
+    }
+    if ((rc = check_opts(o, d)))
+        return rc;
+    nspam = spamlr_dataset_count(ds, SPAMLR_SPAM);
+    nham = spamlr_dataset_count(ds, SPAMLR_HAM);
+    if (dist) {
+        double cnt[2] = { (double)nspam, (double)nham };
+
+        dist->reduce(dist->ctx, cnt, 2);
+        nspam = (size_t)cnt[0];
+        nham = (size_t)cnt[1];
+    }
+    if (nspam + nham == 0)
+        return spamlr__diag(d, SPAMLR_EEMPTY, NULL, 0, -1, "no labelled messages to train on");
+    if (nspam == 0 || nham == 0)
+        return spamlr__diag(d, SPAMLR_EONECLASS, NULL, 0, -1,
+                            "all %zu labelled messages are %s; training needs spam and ham",
+                            nspam + nham, nspam ? "spam" : "ham");
+    if (o->init && !spamlr__text_opts_equal(&o->init->text, &ds->opts))
+        return spamlr__diag(d, SPAMLR_EINVAL, NULL, 0, -1,
+                            "the initial model tokenises differently from the data");
+    if (spamlr__is_online(o->solver)) {
+        rc = spamlr__train_online(out, ds, o, &rep, d);
+        goto out;
+    }
+    if ((rc = spamlr__model_new(&m, &ds->opts)))
+        goto out;
+    if ((rc = select_columns(&b, ds, o->min_count, dist, m)))
+        goto out;
+    if (ds->opts.features == SPAMLR_FEAT_TFIDF) {
+        size_t n = nspam + nham;
+        if (!(idf = malloc((b.ncols + 1) * sizeof *idf))) {
+            rc = SPAMLR_ENOMEM;
+            goto out;
+        }
+        for (i = 0; i < b.ncols; i++)
+            idf[i] = (float)(log((1.0 + (double)n) / (1.0 + b.cdf[i])) + 1.0);
+    }
+    if ((rc = build_matrix(&b, ds, o, nspam, nham, idf)))
+        goto out;
+    cols = b.ncols + (o->bias != 0);
+    if (!(w = calloc(cols + 1, sizeof *w)) || !(m->w = malloc((b.ncols + 1) * sizeof *m->w))) {
+        rc = SPAMLR_ENOMEM;
+        goto out;
+    }
+    if (dist) {
+        agreed = 1;
+        if (dist_failed(dist, SPAMLR_OK)) {
+            rc = spamlr__diag(d, SPAMLR_EIO, NULL, 0, -1,
+                              "another process failed while preparing its rows");
+            goto out;
+        }
+    }
+    if (o->init)
+        warm_start(w, o->init, ds, b.col, b.ncols, o->bias != 0);
+    X.rows = b.rows;
+    X.cols = cols;
+    X.ptr = b.X_ptr;
+    X.idx = b.X_idx;
+    X.val = b.X_val;
+    X.y = b.y;
+    X.cost = b.cost;
+    X.unreg_last = o->bias && !o->regularize_bias;
+    reg.l1 = o->l1;
+    reg.l2 = o->l2;
+    X.reg = &reg;
+    memset(&so, 0, sizeof so);
+    so.solver = spamlr__solver_resolve(o->solver, o->l1);
+    so.tol = o->tol;
+    so.max_iter = o->max_iter;
+    so.threads = o->threads ? o->threads : auto_threads(b.X_ptr[b.rows]);
+    if (dist) {
+        so.reduce = dist->reduce;
+        so.reduce_ctx = dist->ctx;
+    }
+    t0 = spamlr__now();
+    rc = spamlr__solve(&X, &so, w, &rep);
+    rep.seconds = spamlr__now() - t0;
+    if (rc && rc != SPAMLR_ENOCONVERGE)
+        goto out;
+    if (!dist) {
+        int rc2 = fill_vocab(m, ds, &b);
+        if (rc2) {
+            rc = rc2;
+            goto out;
+        }
+    }
+    for (i = 0; i < b.ncols; i++)
+        m->w[i] = (float)w[i];
+    m->has_bias = o->bias != 0;
+    m->bias = o->bias ? (float)w[b.ncols] : 0.0f;
+    m->idf = idf;
+    idf = NULL;
+    m->solver = so.solver;
+    m->l1 = o->l1;
+    m->l2 = o->l2;
+    m->class_weight = o->class_weight;
+    m->min_count = o->min_count ? o->min_count : 1;
+    m->iterations = rep.iterations;
+    m->c = o->c;
+    m->tol = o->tol;
+    m->objective = rep.objective;
+    m->grad_norm = rep.grad_norm;
+    m->examples = nspam + nham;
+    m->spam = nspam;
+    m->ham = nham;
+    m->trained_at = (int64_t)time(NULL);
+    rep.examples = nspam + nham;
+    rep.spam = nspam;
+    rep.ham = nham;
+    rep.features = b.ncols;
+    if (rc == SPAMLR_ENOCONVERGE)
+        spamlr__diag(d, rc, NULL, 0, -1,
+                     "stopped after %u iterations with gradient norm %.3g (tolerance %.3g)",
+                     rep.iterations, rep.grad_norm, o->tol * rep.grad_norm0);
+    *out = m;
+    m = NULL;
+out:
+    if (dist && !agreed)
+        dist_failed(dist, rc);
+    if (rc && rc != SPAMLR_ENOCONVERGE && d && !d->code)
+        spamlr__diag(d, rc, NULL, 0, -1, "%s", spamlr_strerror(rc));
+    if (report)
+        *report = rep;
+    spamlr_model_free(m);
+    build_free(&b);
+    free(w);
+    free(idf);
+    return rc;
+}

@@ -1,0 +1,503 @@
+/* dump.c - the model as editable text (spamlr_model_dump) and back
+ * (spamlr_model_import). The format is described in include/spamlr.h. */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/buf.h"
+#include "model/model.h"
+#include "text/tokenize.h"
+#include "text/utf8.h"
+
+#define DUMP_MAGIC "spamlr-dump 1"
+#define WORDS_LINE "[words]"
+#define MAX_TOKEN 4096 /* the longest token a model file may hold */
+
+static const char *const FEATURES[] = {"binary", "logtf", "tfidf", NULL};
+/* solver names by id; the online ones (16, 17) and AUTO are written as
+ * numbers, which import reads back the same */
+static const char *const SOLVERS[] = {"tron", "lbfgs", "owlqn", NULL};
+static const char *const CWEIGHTS[] = {"none", "balanced", "manual", NULL};
+
+/* ------------------------------------------------------------- writing */
+
+typedef struct textbuf {
+    spamlr__buf b;
+    int err;
+} textbuf;
+
+static void emit(textbuf *o, const char *fmt, ...) SPAMLR__PRINTF(2, 3);
+
+static void emit(textbuf *o, const char *fmt, ...)
+{
+    char tmp[256];
+    va_list ap;
+    int n;
+
+    if (o->err)
+        return;
+    va_start(ap, fmt);
+    n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+    va_end(ap);
+    if (n < 0 || (size_t)n >= sizeof tmp || spamlr__buf_append(&o->b, tmp, (size_t)n))
+        o->err = SPAMLR_ENOMEM;
+}
+
+static void emit_name(textbuf *o, const char *key, unsigned v, const char *const *names,
+                      unsigned nnames)
+{
+    if (v < nnames)
+        emit(o, "%s=%s\n", key, names[v]);
+    else
+        emit(o, "%s=%u\n", key, v);
+}
+
+static void emit_token(textbuf *o, const char *s, size_t len)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t i = 0;
+
+    while (i < len && !o->err) {
+        uint32_t cp;
+        size_t k = spamlr__utf8_decode(p + i, len - i, &cp);
+        if (cp == SPAMLR__UTF8_BAD || p[i] < 0x20 || p[i] == 0x7f || p[i] == '\\') {
+            switch (p[i]) {
+            case '\\': emit(o, "\\\\"); break;
+            case '\t': emit(o, "\\t"); break;
+            case '\n': emit(o, "\\n"); break;
+            case '\r': emit(o, "\\r"); break;
+            default: emit(o, "\\x%02x", p[i]); break;
+            }
+            i++;
+        } else {
+            if (spamlr__buf_append(&o->b, p + i, k))
+                o->err = SPAMLR_ENOMEM;
+            i += k;
+        }
+    }
+}
+
+int spamlr_model_dump(const spamlr_model *m, char **text, size_t *len)
+{
+    textbuf o;
+    size_t i;
+
+    if (text)
+        *text = NULL;
+    if (len)
+        *len = 0;
+    if (!m || !text)
+        return SPAMLR_EINVAL;
+    memset(&o, 0, sizeof o);
+    spamlr__buf_init(&o.b);
+    emit(&o, "%s\n# a spamlr model as text: settings, then one 'token<TAB>weight%s' line\n"
+             "# per word; spamlr import turns it back into a model file\n",
+         DUMP_MAGIC, m->idf ? "<TAB>idf" : "");
+    emit(&o, "ngrams=%u\nmax_token_len=%u\nnumber_fold=%u\ncjk_bigrams=%u\n",
+         m->text.ngrams, m->text.max_token_len, m->text.number_fold, m->text.cjk_bigrams);
+    emit_name(&o, "features", m->text.features, FEATURES, 3);
+    emit(&o, "normalize=%u\nmime=%u\nheader_fields=%u\n", m->text.normalize, m->text.mime,
+         m->text.header_fields);
+    emit_name(&o, "solver", m->solver, SOLVERS, 3);
+    emit_name(&o, "class_weight", m->class_weight, CWEIGHTS, 3);
+    emit(&o, "min_count=%u\niterations=%u\n", m->min_count, m->iterations);
+    emit(&o, "l1=%.17g\nl2=%.17g\n", m->l1, m->l2);
+    emit(&o, "c=%.17g\ntol=%.17g\nobjective=%.17g\ngrad_norm=%.17g\nthreshold=%.17g\n",
+         m->c, m->tol, m->objective, m->grad_norm, m->threshold);
+    if (m->has_bias)
+        emit(&o, "bias=%.9g\n", m->bias);
+    else
+        emit(&o, "bias=none\n");
+    emit(&o, "examples=%llu\nspam=%llu\nham=%llu\ntrained_at=%lld\n",
+         (unsigned long long)m->examples, (unsigned long long)m->spam,
+         (unsigned long long)m->ham, (long long)m->trained_at);
+    emit(&o, "weight_bits=%u\n", m->weight_bits == 16 ? 16u : 32u);
+    if (m->weight_bits == 16)
+        emit(&o, "weight_scale=%.9g\n", m->wscale);
+    emit(&o, "pruned_from=%llu\n%s\n", (unsigned long long)m->pruned_from, WORDS_LINE);
+    for (i = 0; i < m->vocab.n && !o.err; i++) {
+        emit_token(&o, spamlr__vocab_str(&m->vocab, (uint32_t)i), m->vocab.len[i]);
+        if (m->idf)
+            emit(&o, "\t%.9g\t%.9g\n", m->w[i], m->idf[i]);
+        else
+            emit(&o, "\t%.9g\n", m->w[i]);
+    }
+    if (!o.err && !o.b.data && spamlr__buf_reserve(&o.b, 1))
+        o.err = SPAMLR_ENOMEM;
+    if (o.err) {
+        spamlr__buf_free(&o.b);
+        return o.err;
+    }
+    *text = o.b.data;
+    if (len)
+        *len = o.b.len;
+    return SPAMLR_OK;
+}
+
+/* ------------------------------------------------------------- reading */
+
+typedef struct reader {
+    const char *p, *end;
+    long line;
+    spamlr_diag *d;
+    char buf[64];       /* a value as a NUL-terminated string */
+} reader;
+
+/* The next line (without its newline and a trailing CR); 0 at the end. */
+static int next_line(reader *r, const char **s, size_t *n)
+{
+    const char *nl;
+
+    if (r->p >= r->end)
+        return 0;
+    nl = memchr(r->p, '\n', (size_t)(r->end - r->p));
+    *s = r->p;
+    *n = (size_t)((nl ? nl : r->end) - r->p);
+    r->p = nl ? nl + 1 : r->end;
+    if (*n && (*s)[*n - 1] == '\r')
+        (*n)--;
+    r->line++;
+    return 1;
+}
+
+static int perr(reader *r, const char *what, const char *arg)
+{
+    return spamlr__diag(r->d, SPAMLR_EPARSE, NULL, r->line, -1, "%s%s%s%s", what,
+                        arg ? " '" : "", arg ? arg : "", arg ? "'" : "");
+}
+
+/* Copies v[0..n) into r->buf; -1 when it does not fit. */
+static int value(reader *r, const char *v, size_t n)
+{
+    if (n == 0 || n >= sizeof r->buf)
+        return -1;
+    memcpy(r->buf, v, n);
+    r->buf[n] = '\0';
+    return 0;
+}
+
+static int num_f64(reader *r, const char *v, size_t n, double *x)
+{
+    char *e;
+
+    if (value(r, v, n))
+        return -1;
+    errno = 0;
+    *x = strtod(r->buf, &e);
+    return *e || e == r->buf ? -1 : 0;
+}
+
+static int num_f32(reader *r, const char *v, size_t n, float *x)
+{
+    char *e;
+
+    if (value(r, v, n))
+        return -1;
+    *x = strtof(r->buf, &e);
+    return *e || e == r->buf || !isfinite(*x) ? -1 : 0;
+}
+
+static int num_u64(reader *r, const char *v, size_t n, unsigned long long max,
+                   unsigned long long *x)
+{
+    char *e;
+
+    if (value(r, v, n) || r->buf[0] == '-' || r->buf[0] == '+')
+        return -1;
+    errno = 0;
+    *x = strtoull(r->buf, &e, 10);
+    return *e || e == r->buf || errno || *x > max ? -1 : 0;
+}
+
+static int num_u32(reader *r, const char *v, size_t n, unsigned *x)
+{
+    unsigned long long u;
+
+    if (num_u64(r, v, n, 0xffffffffULL, &u))
+        return -1;
+    *x = (unsigned)u;
+    return 0;
+}
+
+/* A name from names, or a plain number. */
+static int name_u32(reader *r, const char *v, size_t n, const char *const *names, unsigned *x)
+{
+    unsigned i;
+
+    for (i = 0; names[i]; i++)
+        if (strlen(names[i]) == n && memcmp(names[i], v, n) == 0) {
+            *x = i;
+            return 0;
+        }
+    return num_u32(r, v, n, x);
+}
+
+typedef struct header {
+    int seen_scale;
+    long pruned_line;
+} header;
+
+/* One key=value line of the header. */
+static int header_line(reader *r, spamlr_model *m, header *h, const char *s, size_t n)
+{
+    const char *eq = memchr(s, '=', n);
+    const char *v;
+    size_t k, vn;
+    unsigned long long u;
+    int bad = 0;
+
+    if (!eq)
+        return perr(r, "expected key=value or " WORDS_LINE, NULL);
+    k = (size_t)(eq - s);
+    v = eq + 1;
+    vn = n - k - 1;
+#define KEY(name) (k == sizeof(name) - 1 && memcmp(s, name, k) == 0)
+    if (KEY("ngrams")) bad = num_u32(r, v, vn, &m->text.ngrams);
+    else if (KEY("max_token_len")) bad = num_u32(r, v, vn, &m->text.max_token_len);
+    else if (KEY("number_fold")) bad = num_u32(r, v, vn, &m->text.number_fold);
+    else if (KEY("cjk_bigrams")) bad = num_u32(r, v, vn, &m->text.cjk_bigrams);
+    else if (KEY("features")) bad = name_u32(r, v, vn, FEATURES, &m->text.features);
+    else if (KEY("normalize")) bad = num_u32(r, v, vn, &m->text.normalize);
+    else if (KEY("mime")) bad = num_u32(r, v, vn, &m->text.mime);
+    else if (KEY("header_fields")) bad = num_u32(r, v, vn, &m->text.header_fields);
+    else if (KEY("solver")) bad = name_u32(r, v, vn, SOLVERS, &m->solver);
+    else if (KEY("class_weight")) bad = name_u32(r, v, vn, CWEIGHTS, &m->class_weight);
+    else if (KEY("min_count")) bad = num_u32(r, v, vn, &m->min_count);
+    else if (KEY("iterations")) bad = num_u32(r, v, vn, &m->iterations);
+    else if (KEY("c")) bad = num_f64(r, v, vn, &m->c);
+    else if (KEY("tol")) bad = num_f64(r, v, vn, &m->tol);
+    else if (KEY("l1")) bad = num_f64(r, v, vn, &m->l1) || !(m->l1 >= 0);
+    else if (KEY("l2")) bad = num_f64(r, v, vn, &m->l2) || !(m->l2 >= 0);
+    else if (KEY("objective")) bad = num_f64(r, v, vn, &m->objective);
+    else if (KEY("grad_norm")) bad = num_f64(r, v, vn, &m->grad_norm);
+    else if (KEY("threshold"))
+        bad = num_f64(r, v, vn, &m->threshold) || !(m->threshold >= 0 && m->threshold <= 1);
+    else if (KEY("bias")) {
+        m->has_bias = !(vn == 4 && memcmp(v, "none", 4) == 0);
+        m->bias = 0;
+        bad = m->has_bias && num_f32(r, v, vn, &m->bias);
+    } else if (KEY("examples")) bad = num_u64(r, v, vn, ~0ULL, &u), m->examples = u;
+    else if (KEY("spam")) bad = num_u64(r, v, vn, ~0ULL, &u), m->spam = u;
+    else if (KEY("ham")) bad = num_u64(r, v, vn, ~0ULL, &u), m->ham = u;
+    else if (KEY("trained_at")) {
+        char *e;
+        long long t = 0;
+        bad = value(r, v, vn);
+        if (!bad) {
+            errno = 0;
+            t = strtoll(r->buf, &e, 10);
+            bad = *e || e == r->buf || errno;
+        }
+        m->trained_at = (int64_t)t;
+    } else if (KEY("weight_bits"))
+        bad = num_u32(r, v, vn, &m->weight_bits) ||
+              (m->weight_bits != 16 && m->weight_bits != 32);
+    else if (KEY("weight_scale"))
+        bad = num_f32(r, v, vn, &m->wscale) || !(m->wscale > 0), h->seen_scale = 1;
+    else if (KEY("pruned_from")) {
+        bad = num_u64(r, v, vn, ~0ULL, &u);
+        m->pruned_from = u;
+        h->pruned_line = r->line;
+    } else
+        return perr(r, "unknown key", (value(r, s, k) ? "?" : r->buf));
+#undef KEY
+    if (bad) {
+        char key[64];
+        snprintf(key, sizeof key, "%.*s", (int)(k < 60 ? k : 60), s);
+        return spamlr__diag(r->d, SPAMLR_EPARSE, NULL, r->line, -1,
+                            "bad value for %s: '%.*s'", key, (int)(vn < 80 ? vn : 80), v);
+    }
+    return SPAMLR_OK;
+}
+
+static unsigned hexval(char c)
+{
+    if (c >= '0' && c <= '9')
+        return (unsigned)(c - '0');
+    if (c >= 'a' && c <= 'f')
+        return (unsigned)(c - 'a' + 10);
+    if (c >= 'A' && c <= 'F')
+        return (unsigned)(c - 'A' + 10);
+    return 16;
+}
+
+/* Unescapes a token into t (at least n + 1 bytes); its length in *tn. */
+static int unescape(reader *r, const char *s, size_t n, char *t, size_t *tn)
+{
+    size_t i, k = 0;
+
+    for (i = 0; i < n; i++) {
+        unsigned hi, lo;
+        if (s[i] == '\0')
+            return perr(r, "a token cannot hold a NUL byte", NULL);
+        if (s[i] != '\\') {
+            t[k++] = s[i];
+            continue;
+        }
+        if (++i == n)
+            return perr(r, "token ends with a lone backslash", NULL);
+        switch (s[i]) {
+        case '\\': t[k++] = '\\'; break;
+        case 't': t[k++] = '\t'; break;
+        case 'n': t[k++] = '\n'; break;
+        case 'r': t[k++] = '\r'; break;
+        case 'x':
+            if (n - i < 3 || (hi = hexval(s[i + 1])) > 15 || (lo = hexval(s[i + 2])) > 15)
+                return perr(r, "bad \\x escape in a token (two hex digits needed)", NULL);
+            if (!(hi | lo))
+                return perr(r, "a token cannot hold a NUL byte (\\x00)", NULL);
+            t[k++] = (char)(hi << 4 | lo);
+            i += 2;
+            break;
+        default: return perr(r, "unknown escape in a token (use \\\\ \\t \\n \\r \\xHH)", NULL);
+        }
+    }
+    if (k > MAX_TOKEN)
+        return perr(r, "token longer than 4096 bytes", NULL);
+    *tn = k;
+    return SPAMLR_OK;
+}
+
+/* Appends v to a growable float array. */
+static int push_f32(float **a, size_t *cap, size_t n, float v)
+{
+    if (spamlr__grow((void **)a, cap, n + 1, sizeof **a))
+        return SPAMLR_ENOMEM;
+    (*a)[n] = v;
+    return SPAMLR_OK;
+}
+
+/* The word lines after [words]. */
+static int word_lines(reader *r, spamlr_model *m)
+{
+    size_t wcap = 0, icap = 0, n;
+    char *tok = NULL;
+    const char *s;
+    int rc = SPAMLR_OK, tfidf = m->text.features == SPAMLR_FEAT_TFIDF;
+
+    while (rc == SPAMLR_OK && next_line(r, &s, &n)) {
+        const char *t1 = memchr(s, '\t', n), *t2;
+        float w, idf = 0;
+        size_t tn = 0;
+        uint32_t id;
+        int added;
+
+        if (n == 0)
+            continue;
+        if (!t1)
+            return free(tok), perr(r, "expected token<TAB>weight", NULL);
+        t2 = memchr(t1 + 1, '\t', (size_t)(s + n - t1 - 1));
+        if ((t2 != NULL) != tfidf) {
+            free(tok);
+            return perr(r, tfidf ? "expected token<TAB>weight<TAB>idf (features=tfidf)"
+                                 : "expected token<TAB>weight (an idf column needs "
+                                   "features=tfidf)", NULL);
+        }
+        if (num_f32(r, t1 + 1, (size_t)((t2 ? t2 : s + n) - t1 - 1), &w) ||
+            (t2 && num_f32(r, t2 + 1, (size_t)(s + n - t2 - 1), &idf))) {
+            free(tok);
+            return perr(r, "bad number", NULL);
+        }
+        free(tok);
+        if (!(tok = malloc((size_t)(t1 - s) + 1)))
+            return SPAMLR_ENOMEM;
+        if ((rc = unescape(r, s, (size_t)(t1 - s), tok, &tn)))
+            break;
+        if ((rc = spamlr__vocab_intern(&m->vocab, tok, tn, &id, &added)))
+            break;
+        if (!added) {
+            tok[tn] = '\0';
+            rc = spamlr__diag(r->d, SPAMLR_EPARSE, NULL, r->line, -1,
+                              "token '%.100s' appears twice", tok);
+            break;
+        }
+        if ((rc = push_f32(&m->w, &wcap, id, w)) ||
+            (tfidf && (rc = push_f32(&m->idf, &icap, id, idf))))
+            break;
+    }
+    free(tok);
+    if (rc == SPAMLR_OK && !m->w && !(m->w = malloc(sizeof *m->w)))
+        rc = SPAMLR_ENOMEM;
+    if (rc == SPAMLR_OK && tfidf && !m->idf && !(m->idf = malloc(sizeof *m->idf)))
+        rc = SPAMLR_ENOMEM;
+    return rc;
+}
+
+/* Puts the weights on the 16-bit grid the dump names (or a new one when an
+ * edited weight no longer fits it). */
+static int apply_bits(reader *r, spamlr_model *m, const header *h)
+{
+    size_t i;
+
+    if (m->weight_bits != 16) {
+        m->wscale = 0;
+        return SPAMLR_OK;
+    }
+    if (!h->seen_scale)
+        return perr(r, "weight_bits=16 needs a weight_scale line", NULL);
+    for (i = 0; i < m->vocab.n; i++)
+        if (fabs((double)m->w[i] / m->wscale) > 32767.5)
+            return spamlr_model_set_weight_bits(m, 16);
+    spamlr__model_quantize(m, m->wscale);
+    return SPAMLR_OK;
+}
+
+int spamlr_model_import(spamlr_model **out, const char *text, size_t len, spamlr_diag *d)
+{
+    spamlr_model *m = NULL;
+    reader r;
+    header h = {0, 0};
+    const char *s;
+    size_t n;
+    int rc, words = 0;
+
+    spamlr__diag_clear(d);
+    if (out)
+        *out = NULL;
+    if (!out || (!text && len))
+        return SPAMLR_EINVAL;
+    r.p = text;
+    r.end = text + len;
+    r.line = 0;
+    r.d = d;
+    if (!next_line(&r, &s, &n) || n != strlen(DUMP_MAGIC) || memcmp(s, DUMP_MAGIC, n) != 0)
+        return spamlr__diag(d, SPAMLR_EPARSE, NULL, 1, -1,
+                            "not a spamlr dump (the first line must be '%s')", DUMP_MAGIC);
+    if ((rc = spamlr__model_new(&m, NULL)))
+        return rc;
+    m->has_bias = 1;
+    while (rc == SPAMLR_OK && next_line(&r, &s, &n)) {
+        if (n == strlen(WORDS_LINE) && memcmp(s, WORDS_LINE, n) == 0) {
+            words = 1;
+            break;
+        }
+        if (n && s[0] != '#')
+            rc = header_line(&r, m, &h, s, n);
+    }
+    if (rc)
+        goto out;
+    if (!words) {
+        rc = perr(&r, "the '" WORDS_LINE "' line is missing", NULL);
+        goto out;
+    }
+    if (spamlr__text_opts_check(&m->text) != SPAMLR_OK) {
+        rc = perr(&r, "tokenizer settings out of range", NULL);
+        goto out;
+    }
+    if ((rc = word_lines(&r, m)) || (rc = apply_bits(&r, m, &h)))
+        goto out;
+    if (m->pruned_from && m->pruned_from < m->vocab.n) {
+        r.line = h.pruned_line;
+        rc = perr(&r, "pruned_from is smaller than the number of words", NULL);
+        goto out;
+    }
+    *out = m;
+    m = NULL;
+out:
+    if (rc == SPAMLR_ENOMEM)
+        spamlr__diag(d, rc, NULL, 0, -1, "out of memory importing the model");
+    spamlr_model_free(m);
+    return rc;
+}

@@ -1,0 +1,551 @@
+/* model.c - queries on a model and prediction. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "data/dataset.h"
+#include "mail/mime.h"
+#include "model/model.h"
+
+struct spamlr_scratch {
+    uint32_t *ids;
+    size_t n, cap;
+    float *val;
+    size_t val_cap;
+    const spamlr_model *m;
+    spamlr_model *grow;      /* intern unknown tokens into this model */
+    uint32_t *tmp;           /* radix-sort buffer */
+    size_t tmp_cap;
+    int err;
+    size_t tokens, unknown;  /* token occurrences; those not in the vocabulary */
+    spamlr_contribution *items; /* explain: every contribution, to sort */
+    size_t items_cap;
+    spamlr__buf text;       /* decoded text of an e-mail */
+};
+
+int spamlr__model_new(spamlr_model **out, const spamlr_text_opts *text)
+{
+    spamlr_model *m = calloc(1, sizeof *m);
+
+    *out = NULL;
+    if (!m)
+        return SPAMLR_ENOMEM;
+    if (text)
+        m->text = *text;
+    else
+        spamlr_text_opts_init(&m->text);
+    spamlr__vocab_init(&m->vocab);
+    m->threshold = 0.5;
+    m->min_count = 1;
+    m->weight_bits = 32;
+    m->l2 = 1.0;
+    *out = m;
+    return SPAMLR_OK;
+}
+
+void spamlr_model_free(spamlr_model *m)
+{
+    if (!m)
+        return;
+    spamlr__vocab_free(&m->vocab);
+    free(m->w);
+    free(m->idf);
+    free(m->acc);
+    free(m->acc_z);
+    free(m);
+}
+
+/* Reallocates *p (floats, `have` of them valid) to cap, zeroing from
+ * `have` on. */
+static int resize(float **p, size_t have, size_t cap)
+{
+    float *np = realloc(*p, (cap + 1) * sizeof *np);
+
+    if (!np)
+        return SPAMLR_ENOMEM;
+    memset(np + have, 0, (cap - have) * sizeof *np);
+    *p = np;
+    return SPAMLR_OK;
+}
+
+int spamlr__model_reserve(spamlr_model *m, size_t n)
+{
+    size_t have = m->vocab.n, cap = m->w_cap > have ? m->w_cap : have;
+    int rc;
+
+    if (n <= cap && m->w_cap >= have)
+        return SPAMLR_OK;
+    if (n > cap) {
+        size_t ncap = cap < 64 ? 64 : cap;
+        while (ncap < n) {
+            if (ncap > SIZE_MAX / 2 / sizeof(float))
+                return SPAMLR_ENOMEM;
+            ncap *= 2;
+        }
+        cap = ncap;
+    }
+    if ((rc = resize(&m->w, have, cap)) || (m->acc && (rc = resize(&m->acc, have, cap))) ||
+        (m->acc_z && (rc = resize(&m->acc_z, have, cap))))
+        return rc;
+    m->w_cap = cap;
+    return SPAMLR_OK;
+}
+
+float spamlr__feature_value(unsigned features, uint32_t count, float idf)
+{
+    switch (features) {
+    case SPAMLR_FEAT_LOGTF: return 1.0f + logf((float)count);
+    case SPAMLR_FEAT_TFIDF: return (1.0f + logf((float)count)) * idf;
+    default: return 1.0f;
+    }
+}
+
+void spamlr__normalize(float *v, size_t n)
+{
+    double s = 0;
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        s += (double)v[i] * v[i];
+    if (s > 0) {
+        float k = (float)(1.0 / sqrt(s));
+        for (i = 0; i < n; i++)
+            v[i] *= k;
+    }
+}
+
+void spamlr_model_info_get(const spamlr_model *m, spamlr_model_info *info)
+{
+    size_t i, nz = 0;
+
+    memset(info, 0, sizeof *info);
+    for (i = 0; i < m->vocab.n; i++)
+        nz += m->w[i] != 0.0f;
+    info->parameters = m->vocab.n;
+    info->nonzero = nz;
+    info->has_bias = m->has_bias;
+    info->bias = m->has_bias ? m->bias : 0.0;
+    info->memory_bytes = sizeof *m + spamlr__vocab_bytes(&m->vocab) +
+                         m->vocab.n * sizeof *m->w + (m->idf ? m->vocab.n * sizeof *m->idf : 0);
+    info->solver = m->solver;
+    info->c = m->c;
+    info->tol = m->tol;
+    info->objective = m->objective;
+    info->grad_norm = m->grad_norm;
+    info->iterations = m->iterations;
+    info->examples = (size_t)m->examples;
+    info->spam = (size_t)m->spam;
+    info->ham = (size_t)m->ham;
+    info->trained_at = m->trained_at;
+    info->threshold = m->threshold;
+    info->text = m->text;
+    info->min_count = m->min_count;
+    info->class_weight = m->class_weight;
+    info->weight_bits = m->weight_bits;
+    info->pruned_from = (size_t)m->pruned_from;
+    info->l1 = m->l1;
+    info->l2 = m->l2;
+}
+
+int spamlr_model_set_threshold(spamlr_model *m, double t)
+{
+    if (!m || !(t >= 0 && t <= 1))
+        return SPAMLR_EINVAL;
+    m->threshold = t;
+    return SPAMLR_OK;
+}
+
+int spamlr_model_weight(const spamlr_model *m, const char *token, float *w)
+{
+    int64_t id = spamlr__vocab_find(&m->vocab, token, strlen(token));
+
+    *w = id >= 0 ? m->w[id] : 0.0f;
+    return id >= 0 ? SPAMLR_OK : SPAMLR_ENOTFOUND;
+}
+
+size_t spamlr_model_vocab_size(const spamlr_model *m) { return m->vocab.n; }
+
+int spamlr_model_word(const spamlr_model *m, size_t id, spamlr_word *out)
+{
+    if (id >= m->vocab.n)
+        return SPAMLR_EINVAL;
+    out->token = spamlr__vocab_str(&m->vocab, (uint32_t)id);
+    out->weight = m->w[id];
+    out->id = (uint32_t)id;
+    return SPAMLR_OK;
+}
+
+/* true when a ranks before b for this direction */
+static int word_before(const spamlr_model *m, int dir, uint32_t a, uint32_t b)
+{
+    float wa = dir > 0 ? m->w[a] : -m->w[a], wb = dir > 0 ? m->w[b] : -m->w[b];
+
+    if (wa != wb)
+        return wa > wb;
+    return strcmp(spamlr__vocab_str(&m->vocab, a), spamlr__vocab_str(&m->vocab, b)) < 0;
+}
+
+size_t spamlr_model_top(const spamlr_model *m, int direction, spamlr_word *out, size_t k)
+{
+    size_t n = 0, i, j;
+
+    /* insertion into a sorted list of at most k: O(V k), fine for small k */
+    for (i = 0; i < m->vocab.n && k; i++) {
+        uint32_t id = (uint32_t)i;
+        float w = m->w[i];
+        if (!(direction > 0 ? w > 0 : w < 0))
+            continue;
+        if (n == k && !word_before(m, direction, id, out[n - 1].id))
+            continue;
+        j = n < k ? n++ : k - 1;
+        while (j > 0 && word_before(m, direction, id, out[j - 1].id)) {
+            out[j] = out[j - 1];
+            j--;
+        }
+        spamlr_model_word(m, id, &out[j]);
+    }
+    return n;
+}
+
+/* ------------------------------------------------------------ predicting */
+
+int spamlr_scratch_create(spamlr_scratch **out)
+{
+    *out = calloc(1, sizeof **out);
+    return *out ? SPAMLR_OK : SPAMLR_ENOMEM;
+}
+
+void spamlr_scratch_free(spamlr_scratch *s)
+{
+    if (!s)
+        return;
+    free(s->ids);
+    free(s->tmp);
+    free(s->val);
+    free(s->items);
+    spamlr__buf_free(&s->text);
+    free(s);
+}
+
+static int scratch_token(void *ctx, const char *tok, size_t len)
+{
+    spamlr_scratch *s = ctx;
+    int64_t id;
+
+    s->tokens++;
+    if (s->grow) {
+        uint32_t nid;
+        int rc = spamlr__model_reserve(s->grow, s->grow->vocab.n + 1);
+        if (!rc)
+            rc = spamlr__vocab_intern(&s->grow->vocab, tok, len, &nid, NULL);
+        if (rc) {
+            s->err = rc;
+            return 1;
+        }
+        id = nid;
+    } else if ((id = spamlr__vocab_find(&s->m->vocab, tok, len)) < 0) {
+        s->unknown++;
+        return 0;
+    }
+    if (s->n == s->cap && spamlr__grow((void **)&s->ids, &s->cap, s->n + 1, sizeof *s->ids)) {
+        s->err = SPAMLR_ENOMEM;
+        return 1;
+    }
+    s->ids[s->n++] = (uint32_t)id;
+    return 0;
+}
+
+/* Sorts ids[0..n) without allocating once the scratch is warm (glibc's
+ * qsort may malloc a merge buffer, which the hot path must not): insertion
+ * sort for short rows, else an LSD radix sort by bytes through s->tmp,
+ * skipping the bytes in which all ids agree. 0 or SPAMLR_ENOMEM. */
+static int sort_ids(spamlr_scratch *s, uint32_t *a, size_t n)
+{
+    size_t i, cnt[256];
+    uint32_t *src = a, *dst, *t, all_or = 0, all_and = UINT32_MAX;
+    unsigned shift;
+
+    if (n <= 64) {
+        for (i = 1; i < n; i++) {
+            uint32_t v = a[i];
+            size_t j = i;
+            while (j > 0 && a[j - 1] > v) {
+                a[j] = a[j - 1];
+                j--;
+            }
+            a[j] = v;
+        }
+        return SPAMLR_OK;
+    }
+    if (n > s->tmp_cap && spamlr__grow((void **)&s->tmp, &s->tmp_cap, n, sizeof *s->tmp))
+        return SPAMLR_ENOMEM;
+    dst = s->tmp;
+    for (i = 0; i < n; i++) {
+        all_or |= a[i];
+        all_and &= a[i];
+    }
+    for (shift = 0; shift < 32; shift += 8) {
+        size_t sum = 0;
+        if ((((all_or ^ all_and) >> shift) & 0xff) == 0)
+            continue; /* every id has the same byte here */
+        memset(cnt, 0, sizeof cnt);
+        for (i = 0; i < n; i++)
+            cnt[(src[i] >> shift) & 0xff]++;
+        for (i = 0; i < 256; i++) {
+            size_t c = cnt[i];
+            cnt[i] = sum;
+            sum += c;
+        }
+        for (i = 0; i < n; i++)
+            dst[cnt[(src[i] >> shift) & 0xff]++] = src[i];
+        t = src;
+        src = dst;
+        dst = t;
+    }
+    if (src != a)
+        memcpy(a, src, n * sizeof *a);
+    return SPAMLR_OK;
+}
+
+double spamlr__sigmoid(double z)
+{
+    return z >= 0 ? 1.0 / (1.0 + exp(-z)) : exp(z) / (1.0 + exp(z));
+}
+
+void spamlr__row_values(const spamlr_model *m, const uint32_t *ids, const uint32_t *cnt,
+                        size_t n, float *val)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        val[i] = spamlr__feature_value(m->text.features, cnt[i], m->idf ? m->idf[ids[i]] : 1.0f);
+    if (m->text.normalize)
+        spamlr__normalize(val, n);
+}
+
+/* Score of one row given distinct model ids and their counts; val is
+ * scratch of at least n floats. */
+static double row_score(const spamlr_model *m, const uint32_t *ids, const uint32_t *cnt,
+                        size_t n, float *val)
+{
+    double z = 0;
+    size_t i;
+
+    spamlr__row_values(m, ids, cnt, n, val);
+    for (i = 0; i < n; i++)
+        z += (double)val[i] * m->w[ids[i]];
+    return z + (m->has_bias ? m->bias : 0.0);
+}
+
+/* Score of one row of explicit values (libsvm rows). */
+static double value_score(const spamlr_model *m, const uint32_t *ids, const float *val,
+                          size_t n)
+{
+    double z = 0;
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        z += (double)val[i] * m->w[ids[i]];
+    return z + (m->has_bias ? m->bias : 0.0);
+}
+
+
+int spamlr__scratch_row(const spamlr_model *m, spamlr_model *grow, spamlr_scratch *s,
+                        const char *text, size_t len, uint32_t **ids, uint32_t **cnt,
+                        float **val, size_t *k)
+{
+    size_t i, j;
+    uint32_t *c;
+    int rc;
+
+    s->m = m;
+    s->grow = grow;
+    s->n = 0;
+    s->err = 0;
+    s->tokens = s->unknown = 0;
+    if (m->text.mime) {
+        spamlr__mime_opts mo;
+        char fields[SPAMLR__MIME_FIELDS_MAX];
+        spamlr__mime_opts_for(&mo, &m->text, fields);
+        s->text.len = 0;
+        rc = spamlr__mime_parse(&mo, &m->text, text, len, &s->text, scratch_token, s);
+        if (rc && rc != SPAMLR_ELIMIT)
+            return rc;
+        text = s->text.data;
+        len = s->text.len;
+    }
+    if (!s->err && (rc = spamlr_tokenize(&m->text, text, len, scratch_token, s)))
+        return rc;
+    if (s->err)
+        return s->err;
+    if (sort_ids(s, s->ids, s->n))
+        return SPAMLR_ENOMEM;
+    /* run-length encode in place: ids[j] distinct, counts after them in val */
+    if (2 * s->n > s->val_cap &&
+        spamlr__grow((void **)&s->val, &s->val_cap, 2 * s->n, sizeof *s->val))
+        return SPAMLR_ENOMEM;
+    /* a fresh scratch has no array yet when no word was known */
+    c = s->n ? (uint32_t *)(void *)(s->val + s->n) : NULL;
+    for (i = 0, j = 0; i < s->n; i++) {
+        if (j && s->ids[j - 1] == s->ids[i]) {
+            c[j - 1]++;
+        } else {
+            s->ids[j] = s->ids[i];
+            c[j++] = 1;
+        }
+    }
+    *ids = s->ids;
+    *cnt = c;
+    *val = s->val;
+    *k = j;
+    return SPAMLR_OK;
+}
+
+/* The prediction path, shared by spamlr_predict and spamlr_explain: the
+ * message's k distinct model ids (ascending) in s->ids, their counts in
+ * *cnt_out and their feature values (normalised) in s->val, and the score
+ * w.x + b in *z. */
+static int score_message(const spamlr_model *m, spamlr_scratch *s, const char *text,
+                         size_t len, size_t *nk, uint32_t **cnt_out, double *z)
+{
+    uint32_t *ids;
+    float *val;
+    int rc;
+
+    if (!m || !s || (!text && len))
+        return SPAMLR_EINVAL;
+    if ((rc = spamlr__scratch_row(m, NULL, s, text, len, &ids, cnt_out, &val, nk)))
+        return rc;
+    *z = row_score(m, ids, *cnt_out, *nk, val);
+    return SPAMLR_OK;
+}
+
+int spamlr_predict(const spamlr_model *m, spamlr_scratch *s, const char *text, size_t len,
+                   double *prob, double *score)
+{
+    uint32_t *cnt;
+    size_t k;
+    double z;
+    int rc;
+
+    if ((rc = score_message(m, s, text, len, &k, &cnt, &z)))
+        return rc;
+    if (prob)
+        *prob = spamlr__sigmoid(z);
+    if (score)
+        *score = z;
+    return SPAMLR_OK;
+}
+
+/* |contribution| descending, then token ascending (bytewise) */
+static int cmp_contribution(const void *pa, const void *pb)
+{
+    const spamlr_contribution *a = pa, *b = pb;
+    double x = fabs(a->contribution), y = fabs(b->contribution);
+
+    if (x != y)
+        return x > y ? -1 : 1;
+    return strcmp(a->token, b->token);
+}
+
+int spamlr_explain(const spamlr_model *m, spamlr_scratch *s, const char *text, size_t len,
+                   spamlr_explanation *out, spamlr_contribution *items, size_t cap)
+{
+    uint32_t *cnt;
+    size_t i, k;
+    double z;
+    int rc;
+
+    if (!out || (!items && cap))
+        return SPAMLR_EINVAL;
+    memset(out, 0, sizeof *out);
+    if ((rc = score_message(m, s, text, len, &k, &cnt, &z)))
+        return rc;
+    if (k > s->items_cap &&
+        spamlr__grow((void **)&s->items, &s->items_cap, k, sizeof *s->items))
+        return SPAMLR_ENOMEM;
+    for (i = 0; i < k; i++) {
+        spamlr_contribution *c = &s->items[i];
+        c->token = spamlr__vocab_str(&m->vocab, s->ids[i]);
+        c->count = cnt[i];
+        c->value = s->val[i];
+        c->weight = m->w[s->ids[i]];
+        c->contribution = (double)s->val[i] * m->w[s->ids[i]]; /* as row_score */
+    }
+    if (k > 1)
+        qsort(s->items, k, sizeof *s->items, cmp_contribution);
+    out->score = z;
+    out->prob = spamlr__sigmoid(z);
+    out->bias = m->has_bias ? m->bias : 0.0;
+    out->tokens = s->tokens;
+    out->unknown = s->unknown;
+    out->known = s->tokens - s->unknown;
+    out->total = k;
+    out->n = k < cap ? k : cap;
+    if (out->n)
+        memcpy(items, s->items, out->n * sizeof *items);
+    return SPAMLR_OK;
+}
+
+int spamlr__rowbuf_init(spamlr__rowbuf *rb, const spamlr_dataset *ds)
+{
+    size_t i, maxrow = 0;
+
+    for (i = 0; i < ds->rows; i++)
+        if (ds->ptr[i + 1] - ds->ptr[i] > maxrow)
+            maxrow = ds->ptr[i + 1] - ds->ptr[i];
+    rb->map = malloc((ds->vocab.n + 1) * sizeof *rb->map);
+    rb->ids = malloc((maxrow + 1) * sizeof *rb->ids);
+    rb->cnt = malloc((maxrow + 1) * sizeof *rb->cnt);
+    rb->val = malloc((maxrow + 1) * sizeof *rb->val);
+    if (rb->map && rb->ids && rb->cnt && rb->val)
+        return SPAMLR_OK;
+    spamlr__rowbuf_free(rb);
+    return SPAMLR_ENOMEM;
+}
+
+void spamlr__rowbuf_free(spamlr__rowbuf *rb)
+{
+    free(rb->map);
+    free(rb->ids);
+    free(rb->cnt);
+    free(rb->val);
+    memset(rb, 0, sizeof *rb);
+}
+
+int spamlr_predict_dataset(const spamlr_model *m, const spamlr_dataset *ds, double *probs,
+                           double *scores)
+{
+    spamlr__rowbuf rb;
+    int64_t *map;
+    uint32_t *ids, *cnt;
+    float *val;
+    size_t i, j;
+
+    if (!m || !ds)
+        return SPAMLR_EINVAL;
+    if (spamlr__rowbuf_init(&rb, ds))
+        return SPAMLR_ENOMEM;
+    map = rb.map, ids = rb.ids, cnt = rb.cnt, val = rb.val;
+    for (i = 0; i < ds->vocab.n; i++)
+        map[i] = spamlr__vocab_find(&m->vocab, spamlr__vocab_str(&ds->vocab, (uint32_t)i),
+                                    ds->vocab.len[i]);
+    for (i = 0; i < ds->rows; i++) {
+        size_t k = 0;
+        for (j = ds->ptr[i]; j < ds->ptr[i + 1]; j++) {
+            if (map[ds->ids[j]] < 0)
+                continue;
+            ids[k] = (uint32_t)map[ds->ids[j]];
+            if (ds->val) /* explicit values (libsvm rows): as they are */
+                val[k] = ds->val[j];
+            cnt[k++] = ds->cnt ? ds->cnt[j] : 1;
+        }
+        double z = ds->val ? value_score(m, ids, val, k) : row_score(m, ids, cnt, k, val);
+        if (probs)
+            probs[i] = spamlr__sigmoid(z);
+        if (scores)
+            scores[i] = z;
+    }
+    spamlr__rowbuf_free(&rb);
+    return SPAMLR_OK;
+}

@@ -1,0 +1,89 @@
+/* model.h - the trained model: vocabulary, weights, settings, metadata. */
+#ifndef SPAMLR_MODEL_H
+#define SPAMLR_MODEL_H
+
+#include "common/common.h"
+#include "text/vocab.h"
+
+struct spamlr_model {
+    spamlr_text_opts text;
+    spamlr__vocab vocab;     /* token -> column; count unused */
+    float *w;                /* one weight per vocabulary entry */
+    float *idf;              /* per entry, only with SPAMLR_FEAT_TFIDF */
+    int has_bias;
+    float bias;
+    /* training metadata */
+    unsigned solver, class_weight, min_count, iterations;
+    double c, tol, objective, grad_norm, threshold;
+    double l1, l2;           /* penalty weights (0 and 1 in old files) */
+    uint64_t examples, spam, ham;
+    int64_t trained_at;
+    /* parameters made visible (explain, prune, dump) */
+    unsigned weight_bits;    /* 32, or 16: weights lie on the grid q * wscale */
+    float wscale;            /* grid step for 16-bit weights */
+    uint64_t pruned_from;    /* vocabulary size before the first pruning, 0 */
+    /* online learning (lib/online.c): the state that lets learning go on
+     * across runs; saved in the optional "onln" payload section */
+    size_t w_cap;            /* capacity of w/acc/acc_z (0 = vocab.n) */
+    unsigned online;         /* SPAMLR_SOLVER_ADAGRAD/FTRL, 0 = no state */
+    float *acc;              /* per weight: sum of squared gradients */
+    float *acc_z;            /* per weight: FTRL z (NULL for AdaGrad) */
+    double bias_acc, bias_z; /* the same for the bias */
+    double eta, beta, on_l1, on_l2; /* online hyper-parameters */
+    uint64_t updates;        /* online updates applied (learn - unlearn) */
+    uint64_t last_hash;      /* row + label of the last step (0 = none) */
+    double last_gz;          /* and its gradient factor, for exact unlearn */
+};
+
+/* An empty model with default settings, ready to be filled in. */
+int spamlr__model_new(spamlr_model **out, const spamlr_text_opts *text);
+
+/* Makes room in w (and the online state, when present) for at least n
+ * words; new slots from vocab.n up are zero. 0 or SPAMLR_ENOMEM. */
+int spamlr__model_reserve(spamlr_model *m, size_t n);
+
+/* Rounds the weights to the 16-bit grid of step `scale` (> 0), clamping
+ * to +-32767 steps; stores the scale and sets weight_bits to 16. */
+void spamlr__model_quantize(spamlr_model *m, float scale);
+
+/* The integer grid index of weight w for step scale, clamped to
+ * +-SPAMLR__Q16_MAX (the model file's 16-bit weights, model_io.c). */
+#define SPAMLR__Q16_MAX 32767
+int32_t spamlr__quant16(float w, float scale);
+
+/* Feature value of a token seen `count` times, before normalisation. */
+float spamlr__feature_value(unsigned features, uint32_t count, float idf);
+
+/* Tokenises a message (as spamlr_predict does) into the scratch: *ids
+ * gets the distinct model ids in ascending order, *cnt their counts, *k
+ * their number, and *val room for k floats (all valid until the next use
+ * of s). With `grow` (== m, not const) unknown tokens are interned into
+ * grow's vocabulary; without it they are skipped. */
+/* Working arrays for going through the rows of a dataset with a model:
+ * map (dataset token id -> model id, for the caller to fill) and one row's
+ * model ids, counts and values, with room for the dataset's longest row. */
+typedef struct spamlr__rowbuf {
+    int64_t *map;
+    uint32_t *ids, *cnt;
+    float *val;
+} spamlr__rowbuf;
+
+/* 0 or SPAMLR_ENOMEM (then rb holds nothing to free). */
+int spamlr__rowbuf_init(spamlr__rowbuf *rb, const spamlr_dataset *ds);
+void spamlr__rowbuf_free(spamlr__rowbuf *rb);
+
+int spamlr__scratch_row(const spamlr_model *m, spamlr_model *grow, spamlr_scratch *s,
+                        const char *text, size_t len, uint32_t **ids, uint32_t **cnt,
+                        float **val, size_t *k);
+
+/* Feature values of a row (ids/cnt as above) into val[0..n), normalised
+ * as the model says. */
+void spamlr__row_values(const spamlr_model *m, const uint32_t *ids, const uint32_t *cnt,
+                        size_t n, float *val);
+
+double spamlr__sigmoid(double z);
+
+/* Scales v[0..n) to unit L2 norm (no-op for a zero vector). */
+void spamlr__normalize(float *v, size_t n);
+
+#endif

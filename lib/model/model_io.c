@@ -1,0 +1,745 @@
+/* model_io.c - the .slr model file: serialise, parse, save atomically.
+ *
+ * Layout (all integers little-endian, floats IEEE-754 bit patterns):
+ *   0   8  magic "\x89SLR\r\n\x1a\n"
+ *   8   4  format version (1)
+ *   12  4  flags: bit 0 bias, bit 1 idf values present
+ *   16  4  M = length of the metadata block that follows (>= 128 in v1;
+ *          readers skip bytes they do not know, so it can grow)
+ *   20  M  metadata: 12 x u32 settings (ngrams, max_token_len, number_fold,
+ *          cjk_bigrams, features, normalize, mime, solver, class_weight,
+ *          min_count, iterations, header fields | 0x80000000), 6 x f64 (c, tol, objective,
+ *          grad_norm, threshold, bias), 3 x u64 (examples, spam, ham),
+ *          i64 trained_at; then, when M >= 144, 2 x f64 (l1, l2), which
+ *          are 0 and 1 when absent
+ *   ..  8  n, the vocabulary size
+ *   ..  8  U, uncompressed payload length
+ *   ..  8  Z, compressed payload length
+ *   ..  Z  zlib stream of the payload: tagged sections (see payload())
+ *          "TOKS" n tokens, each a 1-2 byte length (7 bits per byte,
+ *          low first, high bit = more) and that many UTF-8 bytes;
+ *          "WF32" n f32 weights, or "WQ16" (16-bit weights) an f32 step
+ *          `scale` and n i16 grid indices q, weight = q * scale;
+ *          "IDF " n f32 idf values (tf-idf only); optional "prun" a u64,
+ *          the vocabulary size before the model was first pruned;
+ *          optional "onln" (lower-case: a reader that does not know it
+ *          skips it and still predicts exactly) the online-learning state
+ *          of lib/online.c: u32 solver (16 AdaGrad, 17 FTRL), u32 0,
+ *          f64 eta, beta, l1, l2, bias accumulator, bias z, u64 updates,
+ *          u64 hash of the last message learned, f64 its gradient factor
+ *          (so that it can be unlearned exactly), then n f32 accumulators (sum of squared gradients, >= 0) and,
+ *          for FTRL only, n f32 z values. It is optional, not required,
+ *          because losing it only restarts the step sizes: the weights,
+ *          and so every prediction, are in "WF32"; a library that cannot
+ *          learn online must still be able to use the model.
+ *   ..  4  CRC-32 of every byte before it
+ */
+#define _DEFAULT_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "data/dataset.h"
+#include "model/model.h"
+#include "text/tokenize.h"
+
+static const unsigned char MAGIC[8] = {0x89, 'S', 'L', 'R', '\r', '\n', 0x1a, '\n'};
+#define FORMAT_VERSION 1u
+#define HDR_SET 0x80000000u /* marks a recorded header-field set */
+#define META_U32 12
+#define META_F64 6
+#define META_U64 4
+#define META_MIN (META_U32 * 4 + META_F64 * 8 + META_U64 * 8)
+#define META_LEN (META_MIN + 2 * 8)     /* with l1, l2 */
+#define META_MAX 65536
+#define FIXED (8 + 4 + 4 + 4)
+#define MAX_TOKEN 4096
+#define ONLN_HEAD (4 + 4 + 6 * 8 + 8 + 8 + 8)
+
+/* The 16-bit weight grid (model.h): the "WQ16" section stores these. */
+int32_t spamlr__quant16(float w, float scale)
+{
+    double q = nearbyint((double)w / (double)scale);
+
+    if (!(q == q))
+        return 0;
+    if (q > SPAMLR__Q16_MAX)
+        return SPAMLR__Q16_MAX;
+    if (q < -SPAMLR__Q16_MAX)
+        return -SPAMLR__Q16_MAX;
+    return (int32_t)q;
+}
+
+/* ------------------------------------------------------- byte helpers */
+
+typedef struct wbuf {
+    unsigned char *p;
+    size_t n, cap;
+    int err;
+} wbuf;
+
+static void put(wbuf *b, const void *src, size_t n)
+{
+    if (b->err)
+        return;
+    if (spamlr__grow((void **)&b->p, &b->cap, b->n + n, 1)) {
+        b->err = SPAMLR_ENOMEM;
+        return;
+    }
+    memcpy(b->p + b->n, src, n);
+    b->n += n;
+}
+
+static void put_u32(wbuf *b, uint32_t v)
+{
+    unsigned char t[4] = {(unsigned char)v, (unsigned char)(v >> 8), (unsigned char)(v >> 16),
+                          (unsigned char)(v >> 24)};
+    put(b, t, 4);
+}
+
+static void put_u64(wbuf *b, uint64_t v)
+{
+    put_u32(b, (uint32_t)v);
+    put_u32(b, (uint32_t)(v >> 32));
+}
+
+static void put_f64(wbuf *b, double d)
+{
+    uint64_t v;
+    memcpy(&v, &d, 8);
+    put_u64(b, v);
+}
+
+static void put_f32(wbuf *b, float f)
+{
+    uint32_t v;
+    memcpy(&v, &f, 4);
+    put_u32(b, v);
+}
+
+static uint32_t get_u32(const unsigned char *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static uint64_t get_u64(const unsigned char *p)
+{
+    return (uint64_t)get_u32(p) | (uint64_t)get_u32(p + 4) << 32;
+}
+
+static double get_f64(const unsigned char *p)
+{
+    uint64_t v = get_u64(p);
+    double d;
+    memcpy(&d, &v, 8);
+    return d;
+}
+
+static float get_f32(const unsigned char *p)
+{
+    uint32_t v = get_u32(p);
+    float f;
+    memcpy(&f, &v, 4);
+    return f;
+}
+
+/* ------------------------------------------------------------ writing */
+
+static void put_tag(wbuf *b, const char tag[4], uint64_t len)
+{
+    put(b, tag, 4);
+    put_u64(b, len);
+}
+
+/* The payload: sections "TOKS" (tokens), "WF32" (weights) and, with
+ * tf-idf, "IDF " (idf values), each a 4-byte tag, a u64 length and the
+ * bytes. A reader must understand every section whose tag starts with an
+ * upper-case letter and may skip the others (so that later versions can
+ * add optional sections, as PNG does with ancillary chunks). */
+static int payload(const spamlr_model *m, wbuf *pl)
+{
+    size_t i, toks = 0;
+
+    for (i = 0; i < m->vocab.n; i++)
+        toks += m->vocab.len[i] + (m->vocab.len[i] < 128 ? 1 : 2);
+    put_tag(pl, "TOKS", toks);
+    for (i = 0; i < m->vocab.n; i++) {
+        uint32_t len = m->vocab.len[i];
+        unsigned char v[2] = {(unsigned char)((len & 0x7f) | (len > 0x7f ? 0x80 : 0)),
+                              (unsigned char)(len >> 7)};
+        put(pl, v, len > 0x7f ? 2 : 1);
+        put(pl, spamlr__vocab_str(&m->vocab, (uint32_t)i), m->vocab.len[i]);
+    }
+    if (m->weight_bits == 16) {
+        put_tag(pl, "WQ16", 4 + (uint64_t)m->vocab.n * 2);
+        put_f32(pl, m->wscale);
+        for (i = 0; i < m->vocab.n; i++) {
+            uint16_t q = (uint16_t)spamlr__quant16(m->w[i], m->wscale);
+            unsigned char t[2] = {(unsigned char)q, (unsigned char)(q >> 8)};
+            put(pl, t, 2);
+        }
+    } else {
+        put_tag(pl, "WF32", (uint64_t)m->vocab.n * 4);
+        for (i = 0; i < m->vocab.n; i++)
+            put_f32(pl, m->w[i]);
+    }
+    if (m->idf) {
+        put_tag(pl, "IDF ", (uint64_t)m->vocab.n * 4);
+        for (i = 0; i < m->vocab.n; i++)
+            put_f32(pl, m->idf[i]);
+    }
+    if (m->pruned_from) {
+        put_tag(pl, "prun", 8);
+        put_u64(pl, m->pruned_from);
+    }
+    if (m->online && m->acc) {
+        put_tag(pl, "onln", ONLN_HEAD + (uint64_t)m->vocab.n * (m->acc_z ? 8 : 4));
+        put_u32(pl, m->online);
+        put_u32(pl, 0);
+        put_f64(pl, m->eta);
+        put_f64(pl, m->beta);
+        put_f64(pl, m->on_l1);
+        put_f64(pl, m->on_l2);
+        put_f64(pl, m->bias_acc);
+        put_f64(pl, m->bias_z);
+        put_u64(pl, m->updates);
+        put_u64(pl, m->last_hash);
+        put_f64(pl, m->last_gz);
+        for (i = 0; i < m->vocab.n; i++)
+            put_f32(pl, m->acc[i]);
+        for (i = 0; m->acc_z && i < m->vocab.n; i++)
+            put_f32(pl, m->acc_z[i]);
+    }
+    return pl->err;
+}
+
+int spamlr_model_save_buffer(const spamlr_model *m, unsigned char **out, size_t *size)
+{
+    wbuf b = {0}, pl = {0};
+    uLongf zlen;
+    int rc;
+
+    *out = NULL;
+    *size = 0;
+    if (!m)
+        return SPAMLR_EINVAL;
+    if ((rc = payload(m, &pl)))
+        goto out;
+    put(&b, MAGIC, 8);
+    put_u32(&b, FORMAT_VERSION);
+    put_u32(&b, (m->has_bias ? 1u : 0u) | (m->idf ? 2u : 0u));
+    put_u32(&b, META_LEN);
+    put_u32(&b, m->text.ngrams);
+    put_u32(&b, m->text.max_token_len);
+    put_u32(&b, m->text.number_fold);
+    put_u32(&b, m->text.cjk_bigrams);
+    put_u32(&b, m->text.features);
+    put_u32(&b, m->text.normalize);
+    put_u32(&b, m->text.mime);
+    put_u32(&b, m->solver);
+    put_u32(&b, m->class_weight);
+    put_u32(&b, m->min_count);
+    put_u32(&b, m->iterations);
+    put_u32(&b, m->text.header_fields | HDR_SET);
+    put_f64(&b, m->c);
+    put_f64(&b, m->tol);
+    put_f64(&b, m->objective);
+    put_f64(&b, m->grad_norm);
+    put_f64(&b, m->threshold);
+    put_f64(&b, m->has_bias ? (double)m->bias : 0.0);
+    put_u64(&b, m->examples);
+    put_u64(&b, m->spam);
+    put_u64(&b, m->ham);
+    put_u64(&b, (uint64_t)m->trained_at);
+    put_f64(&b, m->l1);
+    put_f64(&b, m->l2);
+    put_u64(&b, m->vocab.n);
+    put_u64(&b, pl.n);
+    zlen = compressBound((uLong)pl.n);
+    put_u64(&b, 0); /* Z, patched below */
+    if (b.err) {
+        rc = b.err;
+        goto out;
+    }
+    if (spamlr__grow((void **)&b.p, &b.cap, b.n + zlen + 4, 1)) {
+        rc = SPAMLR_ENOMEM;
+        goto out;
+    }
+    if (compress2(b.p + b.n, &zlen, pl.p ? pl.p : (const Bytef *)"", (uLong)pl.n, 1) != Z_OK) {
+        rc = SPAMLR_ENOMEM;
+        goto out;
+    }
+    {
+        size_t zpos = b.n - 8;
+        b.n += zlen;
+        for (int i = 0; i < 8; i++)
+            b.p[zpos + (size_t)i] = (unsigned char)((uint64_t)zlen >> (8 * i));
+    }
+    put_u32(&b, spamlr__crc32(0, b.p, b.n));
+    if ((rc = b.err))
+        goto out;
+    *out = b.p;
+    *size = b.n;
+    b.p = NULL;
+out:
+    free(b.p);
+    free(pl.p);
+    return rc;
+}
+
+static int write_all(int fd, const unsigned char *p, size_t n)
+{
+    while (n) {
+        ssize_t k = write(fd, p, n > (1u << 30) ? (1u << 30) : n);
+        if (k < 0) {
+            if (errno == EINTR)
+                continue;
+            return -1;
+        }
+        p += k;
+        n -= (size_t)k;
+    }
+    return 0;
+}
+
+int spamlr_model_save(const spamlr_model *m, const char *path, spamlr_diag *d)
+{
+    unsigned char *buf = NULL;
+    char *tmp = NULL, *dir = NULL, *slash;
+    size_t size, plen;
+    int rc, fd = -1, dfd;
+
+    spamlr__diag_clear(d);
+    if (!m || !path || !*path)
+        return SPAMLR_EINVAL;
+    if ((rc = spamlr_model_save_buffer(m, &buf, &size)))
+        return spamlr__diag(d, rc, path, 0, -1, "cannot serialise the model: %s",
+                            spamlr_strerror(rc));
+    plen = strlen(path);
+    if (!(tmp = malloc(plen + 16)) || !(dir = malloc(plen + 2))) {
+        rc = spamlr__diag(d, SPAMLR_ENOMEM, path, 0, -1, "out of memory");
+        goto out;
+    }
+    snprintf(tmp, plen + 16, "%s.tmp-XXXXXX", path);
+    if ((fd = mkstemp(tmp)) < 0) {
+        rc = spamlr__diag(d, SPAMLR_EIO, path, 0, -1, "cannot create a temporary file: %s",
+                          strerror(errno));
+        tmp[0] = '\0';
+        goto out;
+    }
+    if (fchmod(fd, 0644) != 0 || write_all(fd, buf, size) != 0 || fsync(fd) != 0) {
+        rc = spamlr__diag(d, SPAMLR_EIO, path, 0, -1, "cannot write the model: %s",
+                          strerror(errno));
+        goto out;
+    }
+    if (close(fd) != 0) {
+        fd = -1;
+        rc = spamlr__diag(d, SPAMLR_EIO, path, 0, -1, "cannot write the model: %s",
+                          strerror(errno));
+        goto out;
+    }
+    fd = -1;
+    if (rename(tmp, path) != 0) {
+        rc = spamlr__diag(d, SPAMLR_EIO, path, 0, -1, "cannot replace the model file: %s",
+                          strerror(errno));
+        goto out;
+    }
+    tmp[0] = '\0';
+    /* make the rename itself durable */
+    memcpy(dir, path, plen + 1);
+    slash = strrchr(dir, '/');
+    if (slash)
+        slash[slash == dir ? 1 : 0] = '\0';
+    else
+        strcpy(dir, ".");
+    if ((dfd = open(dir, O_RDONLY)) >= 0) {
+        fsync(dfd);
+        close(dfd);
+    }
+out:
+    if (fd >= 0)
+        close(fd);
+    if (tmp && tmp[0])
+        unlink(tmp);
+    free(tmp);
+    free(dir);
+    free(buf);
+    return rc;
+}
+
+/* ------------------------------------------------------------ reading */
+
+static int bad(spamlr_diag *d, int code, long long off, const char *what)
+{
+    return spamlr__diag(d, code, NULL, 0, off, "%s", what);
+}
+
+static int parse_tokens(spamlr_model *m, const unsigned char *p, size_t n, uint64_t count,
+                        spamlr_diag *d)
+{
+    size_t i, pos = 0;
+    uint32_t id;
+    int added, rc;
+
+    for (i = 0; i < count; i++) {
+        uint32_t len;
+        if (pos >= n)
+            return bad(d, SPAMLR_ECORRUPT, -1, "fewer tokens than the header says");
+        len = p[pos] & 0x7f;
+        if (p[pos++] & 0x80) {
+            if (pos >= n)
+                return bad(d, SPAMLR_ECORRUPT, -1, "token length runs past its section");
+            len |= (uint32_t)p[pos++] << 7;
+        }
+        if (len > MAX_TOKEN || len > n - pos)
+            return bad(d, SPAMLR_ECORRUPT, -1, "token longer than its section allows");
+        if ((rc = spamlr__vocab_intern(&m->vocab, (const char *)p + pos, len, &id, &added)))
+            return rc;
+        if (!added)
+            return bad(d, SPAMLR_ECORRUPT, -1, "a token appears twice in the vocabulary");
+        pos += len;
+    }
+    if (pos != n)
+        return bad(d, SPAMLR_ECORRUPT, -1, "token section longer than its tokens");
+    return SPAMLR_OK;
+}
+
+/* Reads count finite floats into a new array *out. */
+static int parse_floats(float **out, const unsigned char *p, size_t n, uint64_t count,
+                        const char *what, spamlr_diag *d)
+{
+    size_t i;
+
+    if (n != count * 4)
+        return spamlr__diag(d, SPAMLR_ECORRUPT, NULL, 0, -1, "%s section has the wrong size",
+                            what);
+    if (*out)
+        return spamlr__diag(d, SPAMLR_ECORRUPT, NULL, 0, -1, "%s section appears twice", what);
+    if (!(*out = malloc((size_t)(count + 1) * sizeof **out)))
+        return SPAMLR_ENOMEM;
+    for (i = 0; i < count; i++) {
+        (*out)[i] = get_f32(p + 4 * i);
+        if (!isfinite((*out)[i]))
+            return spamlr__diag(d, SPAMLR_ECORRUPT, NULL, 0, -1, "a %s value is not finite",
+                                what);
+    }
+    return SPAMLR_OK;
+}
+
+/* "WQ16": an f32 step and count 16-bit grid indices. */
+static int parse_q16(spamlr_model *m, const unsigned char *p, size_t n, uint64_t count,
+                     spamlr_diag *d)
+{
+    size_t i;
+    float scale;
+
+    if (n != 4 + count * 2)
+        return bad(d, SPAMLR_ECORRUPT, -1, "16-bit weight section has the wrong size");
+    if (m->w)
+        return bad(d, SPAMLR_ECORRUPT, -1, "weight section appears twice");
+    scale = get_f32(p);
+    if (!(scale > 0) || !isfinite(scale))
+        return bad(d, SPAMLR_ECORRUPT, -1, "16-bit weight scale is not a positive number");
+    if (!(m->w = malloc((size_t)(count + 1) * sizeof *m->w)))
+        return SPAMLR_ENOMEM;
+    for (i = 0; i < count; i++) {
+        int32_t q = (int16_t)(uint16_t)(p[4 + 2 * i] | p[5 + 2 * i] << 8);
+        if (q < -32767)
+            return bad(d, SPAMLR_ECORRUPT, -1, "16-bit weight outside its grid");
+        m->w[i] = (float)q * scale;
+    }
+    m->weight_bits = 16;
+    m->wscale = scale;
+    return SPAMLR_OK;
+}
+
+/* The optional "onln" section (see the top of the file). */
+static int parse_online(spamlr_model *m, const unsigned char *p, size_t n, uint64_t count,
+                        spamlr_diag *d)
+{
+    uint32_t solver;
+    size_t i, per;
+
+    if (n < ONLN_HEAD)
+        return bad(d, SPAMLR_ECORRUPT, -1, "online state section too short");
+    solver = get_u32(p);
+    if (solver != SPAMLR_SOLVER_ADAGRAD && solver != SPAMLR_SOLVER_FTRL)
+        return bad(d, SPAMLR_ECORRUPT, -1, "online state of an unknown solver");
+    per = solver == SPAMLR_SOLVER_FTRL ? 8 : 4;
+    if (n - ONLN_HEAD != count * per)
+        return bad(d, SPAMLR_ECORRUPT, -1, "online state section has the wrong size");
+    m->eta = get_f64(p + 8);
+    m->beta = get_f64(p + 16);
+    m->on_l1 = get_f64(p + 24);
+    m->on_l2 = get_f64(p + 32);
+    m->bias_acc = get_f64(p + 40);
+    m->bias_z = get_f64(p + 48);
+    m->updates = get_u64(p + 56);
+    m->last_hash = get_u64(p + 64);
+    m->last_gz = get_f64(p + 72);
+    if (!(m->eta > 0) || !isfinite(m->eta) || !(m->beta >= 0) || !isfinite(m->beta) ||
+        !(m->on_l1 >= 0) || !isfinite(m->on_l1) || !(m->on_l2 >= 0) || !isfinite(m->on_l2) ||
+        !(m->bias_acc >= 0) || !isfinite(m->bias_acc) || !isfinite(m->bias_z) ||
+        !isfinite(m->last_gz))
+        return bad(d, SPAMLR_ECORRUPT, -1, "online settings out of range");
+    if (!(m->acc = malloc((size_t)(count + 1) * sizeof *m->acc)) ||
+        (per == 8 && !(m->acc_z = malloc((size_t)(count + 1) * sizeof *m->acc_z))))
+        return SPAMLR_ENOMEM;
+    p += ONLN_HEAD;
+    for (i = 0; i < count; i++) {
+        m->acc[i] = get_f32(p + 4 * i);
+        if (!(m->acc[i] >= 0) || !isfinite(m->acc[i]))
+            return bad(d, SPAMLR_ECORRUPT, -1, "an online accumulator is out of range");
+        if (per == 8 && !isfinite(m->acc_z[i] = get_f32(p + 4 * (count + i))))
+            return bad(d, SPAMLR_ECORRUPT, -1, "an online z value is not finite");
+    }
+    m->online = solver;
+    return SPAMLR_OK;
+}
+
+static int parse_payload(spamlr_model *m, const unsigned char *p, size_t n, uint64_t count,
+                         int has_idf, spamlr_diag *d)
+{
+    size_t pos = 0;
+    int rc, toks = 0, online = 0;
+
+    while (pos < n) {
+        const unsigned char *tag = p + pos;
+        uint64_t len;
+        if (n - pos < 12)
+            return bad(d, SPAMLR_ECORRUPT, -1, "section header runs past the payload");
+        len = get_u64(p + pos + 4);
+        pos += 12;
+        if (len > n - pos)
+            return bad(d, SPAMLR_ECORRUPT, -1, "section runs past the payload");
+        if (memcmp(tag, "TOKS", 4) == 0) {
+            if (toks++)
+                return bad(d, SPAMLR_ECORRUPT, -1, "token section appears twice");
+            rc = parse_tokens(m, p + pos, (size_t)len, count, d);
+        } else if (memcmp(tag, "WF32", 4) == 0) {
+            rc = m->weight_bits == 16
+                 ? bad(d, SPAMLR_ECORRUPT, -1, "weight section appears twice")
+                 : parse_floats(&m->w, p + pos, (size_t)len, count, "weight", d);
+        } else if (memcmp(tag, "WQ16", 4) == 0) {
+            rc = parse_q16(m, p + pos, (size_t)len, count, d);
+        } else if (memcmp(tag, "IDF ", 4) == 0) {
+            rc = parse_floats(&m->idf, p + pos, (size_t)len, count, "idf", d);
+        } else if (memcmp(tag, "prun", 4) == 0 && len == 8) {
+            m->pruned_from = get_u64(p + pos);
+            rc = m->pruned_from < count ? bad(d, SPAMLR_ECORRUPT, -1,
+                                              "pruned from fewer words than it holds")
+                                        : SPAMLR_OK;
+        } else if (memcmp(tag, "onln", 4) == 0) {
+            if (online++)
+                return bad(d, SPAMLR_ECORRUPT, -1, "online state section appears twice");
+            rc = parse_online(m, p + pos, (size_t)len, count, d);
+        } else if (tag[0] >= 'A' && tag[0] <= 'Z') {
+            return spamlr__diag(d, SPAMLR_ECORRUPT, NULL, 0, -1,
+                                "unknown required section \"%.4s\"", (const char *)tag);
+        } else {
+            rc = SPAMLR_OK; /* optional section of a later version */
+        }
+        if (rc)
+            return rc;
+        pos += (size_t)len;
+    }
+    if (!toks || !m->w)
+        return bad(d, SPAMLR_ECORRUPT, -1, "token or weight section missing");
+    if (has_idf != (m->idf != NULL))
+        return bad(d, SPAMLR_ECORRUPT, -1, "idf section and flags disagree");
+    return SPAMLR_OK;
+}
+
+static int parse_meta(spamlr_model *m, const unsigned char *q, uint32_t len, spamlr_diag *d)
+{
+    const unsigned char *f = q + META_U32 * 4;
+    spamlr_text_opts *t = &m->text;
+
+    spamlr_text_opts_init(t);
+    t->ngrams = get_u32(q);
+    t->max_token_len = get_u32(q + 4);
+    t->number_fold = get_u32(q + 8);
+    t->cjk_bigrams = get_u32(q + 12);
+    t->features = get_u32(q + 16);
+    t->normalize = get_u32(q + 20);
+    t->mime = get_u32(q + 24);
+    m->solver = get_u32(q + 28);
+    m->class_weight = get_u32(q + 32);
+    m->min_count = get_u32(q + 36);
+    m->iterations = get_u32(q + 40);
+    {
+        uint32_t h = get_u32(q + 44);
+        /* 0: a file from before the field was recorded, which used the
+         * default set */
+        t->header_fields = h & HDR_SET ? h & ~HDR_SET : SPAMLR_HDR_DEFAULT;
+    }
+    m->c = get_f64(f);
+    m->tol = get_f64(f + 8);
+    m->objective = get_f64(f + 16);
+    m->grad_norm = get_f64(f + 24);
+    m->threshold = get_f64(f + 32);
+    m->bias = (float)get_f64(f + 40);
+    f += META_F64 * 8;
+    m->examples = get_u64(f);
+    m->spam = get_u64(f + 8);
+    m->ham = get_u64(f + 16);
+    m->trained_at = (int64_t)get_u64(f + 24);
+    m->l1 = 0;
+    m->l2 = 1;
+    if (len >= META_LEN) {
+        m->l1 = get_f64(f + 32);
+        m->l2 = get_f64(f + 40);
+        if (!(m->l1 >= 0 && m->l2 >= 0 && isfinite(m->l1) && isfinite(m->l2)))
+            return bad(d, SPAMLR_ECORRUPT, 20, "penalty weights out of range");
+    }
+    if (spamlr__text_opts_check(t) != SPAMLR_OK)
+        return bad(d, SPAMLR_ECORRUPT, 20, "tokenizer settings out of range");
+    if (!isfinite(m->bias) || !(m->threshold >= 0 && m->threshold <= 1))
+        return bad(d, SPAMLR_ECORRUPT, 20, "bias or threshold out of range");
+    return SPAMLR_OK;
+}
+
+int spamlr_model_load_buffer(spamlr_model **out, const unsigned char *buf, size_t size,
+                             spamlr_diag *d)
+{
+    spamlr_model *m = NULL;
+    unsigned char *raw = NULL;
+    uint32_t version, flags, meta;
+    uint64_t count, ulen, zlen;
+    size_t pos;
+    uLongf got;
+    int rc;
+
+    *out = NULL;
+    spamlr__diag_clear(d);
+    if (!buf && size)
+        return SPAMLR_EINVAL;
+    if (size < 8 || memcmp(buf, MAGIC, 8) != 0)
+        return bad(d, SPAMLR_EMAGIC, 0, size < 8 && size && memcmp(buf, MAGIC, size) == 0
+                   ? "file ends inside the magic number" : "not a spamlr model file (bad magic)");
+    if (size < FIXED)
+        return bad(d, SPAMLR_ETRUNC, (long long)size, "file ends inside the header");
+    version = get_u32(buf + 8);
+    flags = get_u32(buf + 12);
+    meta = get_u32(buf + 16);
+    if (version > FORMAT_VERSION)
+        return spamlr__diag(d, SPAMLR_EVERSION, NULL, 0, 8,
+                            "format version %u is newer than this library reads (%u)", version,
+                            FORMAT_VERSION);
+    if (version == 0)
+        return bad(d, SPAMLR_ECORRUPT, 8, "format version 0 does not exist");
+    if (meta < META_MIN || meta > META_MAX)
+        return spamlr__diag(d, SPAMLR_ESIZE, NULL, 0, 16, "metadata length %u is impossible",
+                            meta);
+    if (flags > 3)
+        return bad(d, SPAMLR_ECORRUPT, 12, "unknown flags");
+    pos = FIXED + meta;
+    if (size < pos + 24 + 4)
+        return bad(d, SPAMLR_ETRUNC, (long long)size, "file ends inside the header");
+    count = get_u64(buf + pos);
+    ulen = get_u64(buf + pos + 8);
+    zlen = get_u64(buf + pos + 16);
+    pos += 24;
+    if (zlen > size - pos - 4 + 0ull) {
+        if (zlen > ((uint64_t)1 << 40))
+            return spamlr__diag(d, SPAMLR_ESIZE, NULL, 0, (long long)pos - 8,
+                                "compressed length %llu is impossible",
+                                (unsigned long long)zlen);
+        return spamlr__diag(d, SPAMLR_ETRUNC, NULL, 0, (long long)size,
+                            "file is %zu bytes but its header says %llu", size,
+                            (unsigned long long)(pos + zlen + 4));
+    }
+    if (zlen < size - pos - 4)
+        return spamlr__diag(d, SPAMLR_ESIZE, NULL, 0, (long long)(pos + zlen + 4),
+                            "%llu unexpected bytes after the end of the model",
+                            (unsigned long long)(size - pos - 4 - zlen));
+    /* each token costs at least 2 bytes of weight and 1 of length; zlib
+     * cannot expand more than ~1032:1 */
+    if (count > UINT32_MAX - 2 || ulen < count * 3 + 24 ||
+        ulen > count * (4 + 4 + 8 + 2 + MAX_TOKEN) + 4096 || ulen > zlen * 1032 + 64)
+        return spamlr__diag(d, SPAMLR_ESIZE, NULL, 0, (long long)pos - 24,
+                            "sizes are impossible (%llu words, %llu payload bytes)",
+                            (unsigned long long)count, (unsigned long long)ulen);
+    if (spamlr__crc32(0, buf, size - 4) != get_u32(buf + size - 4))
+        return bad(d, SPAMLR_ECRC, (long long)size - 4, "checksum mismatch: the file is damaged");
+    if ((rc = spamlr__model_new(&m, NULL)))
+        return rc;
+    if ((rc = parse_meta(m, buf + FIXED, meta, d)))
+        goto out;
+    m->has_bias = flags & 1;
+    if (!m->has_bias)
+        m->bias = 0;
+    if (!(raw = malloc((size_t)ulen + 1))) {
+        rc = SPAMLR_ENOMEM;
+        goto out;
+    }
+    got = (uLongf)ulen;
+    if (uncompress(raw, &got, buf + pos, (uLong)zlen) != Z_OK || got != ulen) {
+        rc = bad(d, SPAMLR_ECORRUPT, (long long)pos, "compressed payload does not inflate");
+        goto out;
+    }
+    if ((rc = parse_payload(m, raw, (size_t)ulen, count, (flags & 2) != 0, d)))
+        goto out;
+    if ((flags & 2) != (m->text.features == SPAMLR_FEAT_TFIDF ? 2u : 0u)) {
+        rc = bad(d, SPAMLR_ECORRUPT, 12, "idf values and feature setting disagree");
+        goto out;
+    }
+    *out = m;
+    m = NULL;
+out:
+    if (rc == SPAMLR_ENOMEM)
+        spamlr__diag(d, rc, NULL, 0, -1, "out of memory loading the model");
+    free(raw);
+    spamlr_model_free(m);
+    return rc;
+}
+
+int spamlr_model_load(spamlr_model **out, const char *path, spamlr_diag *d)
+{
+    unsigned char *buf = NULL;
+    size_t n = 0, cap = 0;
+    FILE *f;
+    int rc;
+
+    *out = NULL;
+    spamlr__diag_clear(d);
+    if (!path)
+        return SPAMLR_EINVAL;
+    {
+        struct stat st;
+        if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+            return spamlr__diag(d, SPAMLR_EIO, path, 0, -1, "is a directory, not a model file");
+    }
+    if (!(f = fopen(path, "rb")))
+        return spamlr__diag(d, SPAMLR_EIO, path, 0, -1, "cannot open: %s", strerror(errno));
+    for (;;) {
+        size_t k;
+        if (spamlr__grow((void **)&buf, &cap, n + 65536, 1)) {
+            fclose(f);
+            free(buf);
+            return spamlr__diag(d, SPAMLR_ENOMEM, path, 0, -1, "out of memory");
+        }
+        k = fread(buf + n, 1, cap - n, f);
+        n += k;
+        if (k == 0)
+            break;
+    }
+    if (ferror(f)) {
+        fclose(f);
+        free(buf);
+        return spamlr__diag(d, SPAMLR_EIO, path, 0, -1, "read error");
+    }
+    fclose(f);
+    rc = spamlr_model_load_buffer(out, buf, n, d);
+    if (rc && d)
+        snprintf(d->path, sizeof d->path, "%s", path);
+    free(buf);
+    return rc;
+}

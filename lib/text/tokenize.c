@@ -1,0 +1,576 @@
+/* tokenize.c - text -> tokens.
+ *
+ * What spamlr_tokenize() emits, in text order:
+ *
+ * Input. Any `len` bytes; nothing past len is read and no NUL terminator is
+ *   assumed. Invalid UTF-8 (overlong forms, surrogates, > U+10FFFF,
+ *   truncated or stray continuation bytes: each bad byte on its own) and NUL
+ *   bytes are separators. Nothing is allocated: the token being built lives
+ *   in a fixed buffer inside a stack frame.
+ *
+ * Folding. Every code point is folded first (spamlr__utf8_fold): full-width
+ *   ASCII U+FF01..FF5E, mathematical and enclosed Latin letters and the
+ *   decimal digits of other scripts become ASCII; then simple one-to-one
+ *   lower-casing (ASCII, Latin-1, Latin Extended-A/-B pairs and Additional,
+ *   Greek, Cyrillic, Armenian, Georgian). "ÉCOLE" -> "école", "ＶＩＡＧＲＡ"
+ *   -> "viagra".
+ *
+ * Words. A word is a maximal run of letters and digits (Latin, Greek,
+ *   Cyrillic, Armenian, Hebrew, Arabic, Indic, Thai, ... see utf8.c).
+ *   Combining marks continue a word but never start one. Invisible format
+ *   characters (soft hyphen, zero-width space and joiners, BOM, variation
+ *   selectors) are skipped as if absent, so "vi<ZWSP>agra" is "viagra".
+ *   Everything else separates words: spaces, punctuation (apostrophes and
+ *   '_' included: "don't" -> "don" "t"), symbols, emoji.
+ *
+ * Numbers. A word made of digits only, with at least number_fold digits
+ *   (number_fold > 0), becomes the shape token "#n<digits>" ("#n7"); shorter
+ *   digit runs stay as they are; letter/digit mixes are words ("mp3").
+ *
+ * Length. A token longer than max_token_len bytes is dropped, not
+ *   truncated; this applies to every token (words, "#n" shapes, CJK uni- and
+ *   bigrams, url:, email:, currency) except word bigrams, which may be up to
+ *   2 * max_token_len + 1 bytes.
+ *
+ * CJK. Han (URO, Ext A, Ext B.., compatibility), Hiragana, Katakana (and
+ *   half-width), Bopomofo, Hangul syllables and compatibility jamo are never
+ *   joined into words: each character is a token, and with cjk_bigrams each
+ *   pair of adjacent CJK characters is one more, emitted right after its
+ *   second character: "恭喜中奖" -> 恭 喜 恭喜 中 喜中 奖 中奖. Any non-CJK
+ *   character (a space, a letter, an invalid byte; not an invisible format
+ *   character, which is skipped) ends the run.
+ *
+ * URLs. At the start of a word, "http://" or "https://" (any case), or
+ *   "www." followed by a letter or digit, starts a URL. It yields one token
+ *   "url:<host>": the host is the run of ASCII letters, digits, '-' and '.'
+ *   after the scheme and any "userinfo@", lower-cased, without trailing dots
+ *   or a leading "www."; the port is dropped. The rest of the URL is skipped
+ *   up to whitespace, a control byte, a quote (" ' `), '<', '>', ')' or any
+ *   non-ASCII byte (so CJK text glued to a URL is still tokenised). Without
+ *   a host ("http:// x") there is no URL and "http" is a word.
+ *
+ * E-mail. local@domain, where local is ASCII letters, digits and . - _ + %
+ *   starting at a word start and the domain is ASCII letters, digits, '-'
+ *   and '.', starts with a letter or digit and holds a '.' once trailing dots
+ *   are dropped, yields "email:<domain>" (lower-cased); the local part gives
+ *   no token.
+ *
+ * Currency. $ € £ ¥ (and their full-width forms) are tokens of their own.
+ *
+ * Word bigrams (ngrams = 2). After each word or number token comes the
+ *   bigram "<previous> <this>" when the previous token was also a word or
+ *   number. CJK, url:, email: and currency tokens, and dropped (too long)
+ *   words, break the chain; separators do not.
+ *
+ * The callback may return non-zero to stop; spamlr_tokenize still returns
+ * SPAMLR_OK.
+ *
+ * Speed. ASCII letters/digits and ASCII separators are handled in runs
+ * (scan_alnum / scan_sep) without UTF-8 decoding; only bytes >= 0x80 go
+ * through spamlr__utf8_decode. Those two scanners are the place for a SIMD
+ * version: they only need "index of the first byte not in this class" and
+ * the OR of the classes seen.
+ */
+#include <string.h>
+
+#include "text/tokenize.h"
+#include "text/utf8.h"
+
+/* ------------------------------------------------------ ASCII byte classes */
+
+enum {
+    AC_SEP = 1,       /* ASCII, not a letter/digit/'$': ends a word */
+    AC_LETTER = 2,
+    AC_DIGIT = 4,
+    AC_DOLLAR = 8,
+    AC_HOSTP = 16,    /* '-' '.' : in host names besides letters/digits */
+    AC_LOCALP = 32,   /* '-' '.' '_' '+' '%' : in e-mail local parts */
+    AC_URLEND = 64,   /* ends a URL: space, control, quotes, < > ), >= 0x80 */
+    AC_ALNUM = AC_LETTER | AC_DIGIT
+};
+
+#define AC_IS_DIGIT(c) ((c) >= '0' && (c) <= '9')
+#define AC_IS_LETTER(c) (((c) >= 'a' && (c) <= 'z') || ((c) >= 'A' && (c) <= 'Z'))
+#define AC_IS_HOSTP(c) ((c) == '-' || (c) == '.')
+#define AC_IS_LOCALP(c) (AC_IS_HOSTP(c) || (c) == '_' || (c) == '+' || (c) == '%')
+#define AC_IS_URLEND(c) ((c) <= 0x20 || (c) >= 0x7F || (c) == '"' || (c) == '\'' || \
+                         (c) == '`' || (c) == '<' || (c) == '>' || (c) == ')')
+#define AC_OF(c)                                                              \
+    (AC_IS_DIGIT(c) ? AC_DIGIT : AC_IS_LETTER(c) ? AC_LETTER :                \
+     (c) == '$' ? AC_DOLLAR : (c) >= 0x80 ? AC_URLEND :                       \
+     AC_SEP | (AC_IS_HOSTP(c) ? AC_HOSTP : 0) | (AC_IS_LOCALP(c) ? AC_LOCALP : 0) | \
+     (AC_IS_URLEND(c) ? AC_URLEND : 0))
+#define AC4(c) AC_OF(c), AC_OF((c) + 1), AC_OF((c) + 2), AC_OF((c) + 3)
+#define AC16(c) AC4(c), AC4((c) + 4), AC4((c) + 8), AC4((c) + 12)
+#define AC64(c) AC16(c), AC16((c) + 16), AC16((c) + 32), AC16((c) + 48)
+
+static const unsigned char ascii_class[256] = {
+    AC64(0), AC64(64), AC64(128), AC64(192)
+};
+
+/* ------------------------------------------------------------------ state */
+
+/* Room for a bigram of two maximal words plus the space, with slack for a
+ * "#n<count>" shape written where a word starts. */
+#define TOK_BUF_SIZE (2 * SPAMLR__MAX_TOKEN_LEN + 64)
+
+typedef struct tok {
+    spamlr_token_fn fn;
+    void *ctx;
+    size_t maxlen;           /* max_token_len */
+    size_t number_fold;
+    int bigrams;             /* ngrams == 2 */
+    int cjk_bigrams;
+    int stop;                /* the callback asked to stop */
+    /* the word being built, at w[0..wlen) */
+    int inword;
+    int toolong;             /* outgrew maxlen: no longer stored, only counted */
+    int nondigit;            /* holds something other than digits */
+    size_t wlen;             /* bytes */
+    size_t wcps;             /* code points */
+    char *w;                 /* buf, or buf + plen + 1 after a previous word */
+    /* the previous word of the bigram chain, at buf[0..plen) */
+    int have_prev;
+    size_t plen;
+    /* the previous character of the current CJK run (cjk_len 0: none) */
+    size_t cjk_len;
+    char cjk[4];
+    size_t no_email_before;  /* a word starting before here is no e-mail */
+    char buf[TOK_BUF_SIZE];
+} tok;
+
+static void emit(tok *t, const char *s, size_t n)
+{
+    if (!t->stop && t->fn(t->ctx, s, n))
+        t->stop = 1;
+}
+
+/* A token that breaks the bigram chain (currency, CJK, url:, email:). */
+static void emit_single(tok *t, const char *s, size_t n)
+{
+    t->have_prev = 0;
+    if (n <= t->maxlen)
+        emit(t, s, n);
+}
+
+/* pre + s[0..n) lower-cased (s is ASCII host characters). No word is in
+ * progress, so buf is free. */
+static void emit_prefixed(tok *t, const char *pre, size_t np,
+                          const unsigned char *s, size_t n)
+{
+    size_t k;
+
+    t->have_prev = 0;
+    if (np + n > t->maxlen)
+        return;
+    memcpy(t->buf, pre, np);
+    for (k = 0; k < n; k++)
+        t->buf[np + k] = (char)(s[k] | 0x20);   /* letters, digits, - . */
+    emit(t, t->buf, np + n);
+}
+
+/* u[0..n) is one CJK character (folding leaves CJK unchanged, so these are
+ * the input bytes); every CJK code point is >= U+3005, so n is 3 or 4 and
+ * the copies below have fixed sizes. */
+static void emit_cjk(tok *t, const unsigned char *u, size_t n)
+{
+    char b[8];
+
+    emit_single(t, (const char *)u, n);
+    if (t->cjk_bigrams && t->cjk_len) {
+        memcpy(b, t->cjk, 4);
+        memcpy(b + t->cjk_len, u, 3);
+        if (n == 4)
+            b[t->cjk_len + 3] = (char)u[3];
+        emit_single(t, b, t->cjk_len + n);
+    }
+    memcpy(t->cjk, u, 3);
+    if (n == 4)
+        t->cjk[3] = (char)u[3];
+    t->cjk_len = n;
+}
+
+/* ------------------------------------------------------------------ words */
+
+static void begin_word(tok *t)
+{
+    t->inword = 1;
+    t->toolong = 0;
+    t->nondigit = 0;
+    t->wlen = 0;
+    t->wcps = 0;
+    if (t->have_prev) {
+        t->buf[t->plen] = ' ';
+        t->w = t->buf + t->plen + 1;
+    } else {
+        t->w = t->buf;
+    }
+}
+
+/* Appends n ASCII letters/digits (classes OR-ed in `seen`). */
+static void append_ascii(tok *t, const unsigned char *s, size_t n, unsigned seen)
+{
+    char *w;
+    size_t k;
+
+    t->wcps += n;
+    if (seen & AC_LETTER)
+        t->nondigit = 1;
+    if (t->toolong)
+        return;
+    if (n > t->maxlen - t->wlen) {
+        t->toolong = 1;
+        return;
+    }
+    w = t->w + t->wlen;
+    for (k = 0; k < n; k++)
+        w[k] = (char)(s[k] | 0x20);     /* lower-cases letters, keeps digits */
+    t->wlen += n;
+}
+
+static void append_cp(tok *t, uint32_t cp, int cls)
+{
+    char u[4];
+    size_t n = spamlr__utf8_encode(cp, u);
+
+    t->wcps++;
+    if (cls != SPAMLR__CP_DIGIT)
+        t->nondigit = 1;
+    if (t->toolong)
+        return;
+    if (n > t->maxlen - t->wlen) {
+        t->toolong = 1;
+        return;
+    }
+    memcpy(t->w + t->wlen, u, n);
+    t->wlen += n;
+}
+
+/* Writes "#n<count>" at w and returns its length (at most 22). */
+static size_t number_shape(char *w, size_t count)
+{
+    char digits[24];
+    size_t n = 0, k;
+
+    do {
+        digits[n++] = (char)('0' + count % 10);
+        count /= 10;
+    } while (count);
+    w[0] = '#';
+    w[1] = 'n';
+    for (k = 0; k < n; k++)
+        w[2 + k] = digits[n - 1 - k];
+    return 2 + n;
+}
+
+static void end_word(tok *t)
+{
+    size_t n;
+
+    t->inword = 0;
+    if (!t->nondigit && t->number_fold && t->wcps >= t->number_fold) {
+        t->wlen = number_shape(t->w, t->wcps);
+        t->toolong = t->wlen > t->maxlen;
+    }
+    if (t->toolong) {
+        t->have_prev = 0;
+        return;
+    }
+    emit(t, t->w, t->wlen);
+    if (!t->bigrams)
+        return;
+    if (t->have_prev) {
+        n = t->plen + 1 + t->wlen;
+        if (n <= 2 * t->maxlen + 1)
+            emit(t, t->buf, n);
+    }
+    if (t->w != t->buf)
+        memmove(t->buf, t->w, t->wlen);
+    t->plen = t->wlen;
+    t->have_prev = 1;
+}
+
+/* ------------------------------------------------------- run scanners */
+
+/* End of the run of ASCII letters/digits starting at i; ORs their classes
+ * into *seen. */
+static size_t scan_alnum(const unsigned char *p, size_t i, size_t len,
+                         unsigned *seen)
+{
+    unsigned k, acc = 0;
+
+    while (i < len && ((k = ascii_class[p[i]]) & AC_ALNUM)) {
+        acc |= k;
+        i++;
+    }
+    *seen |= acc;
+    return i;
+}
+
+/* End of the run of ASCII separators starting at i. */
+static size_t scan_sep(const unsigned char *p, size_t i, size_t len)
+{
+    while (i < len && (ascii_class[p[i]] & AC_SEP))
+        i++;
+    return i;
+}
+
+/* ----------------------------------------------------------- URL, e-mail */
+
+/* s[0..n) equals lit (lower-case) ignoring the case of ASCII letters. */
+static int ascii_ieq(const unsigned char *s, const char *lit, size_t n)
+{
+    size_t k;
+
+    for (k = 0; k < n; k++) {
+        unsigned c = s[k];
+
+        if (c - 'A' < 26u)
+            c += 0x20;
+        if (c != (unsigned char)lit[k])
+            return 0;
+    }
+    return 1;
+}
+
+/* The host starting at h (an ASCII letter/digit): emits url:<host> and
+ * returns the end of the URL. */
+static size_t url_host(tok *t, const unsigned char *p, size_t len, size_t h)
+{
+    size_t e, end;
+
+    for (e = h; e < len && (ascii_class[p[e]] & (AC_ALNUM | AC_HOSTP)); e++)
+        ;
+    end = e;
+    while (p[e - 1] == '.')
+        e--;
+    if (e - h > 4 && ascii_ieq(p + h, "www.", 4))
+        h += 4;
+    emit_prefixed(t, "url:", 4, p + h, e - h);
+    while (end < len && !(ascii_class[p[end]] & AC_URLEND))
+        end++;
+    return end;
+}
+
+/* At a word start i holding 'h' or 'w' (any case): when a URL starts here,
+ * emits its token and returns its end, else returns i. */
+static size_t try_url(tok *t, const unsigned char *p, size_t len, size_t i)
+{
+    size_t h, j;
+
+    if ((p[i] | 0x20) == 'w') {
+        if (len - i < 5 || !ascii_ieq(p + i, "www.", 4) ||
+            !(ascii_class[p[i + 4]] & AC_ALNUM))
+            return i;
+        return url_host(t, p, len, i);
+    }
+    if (len - i >= 8 && ascii_ieq(p + i, "https://", 8))
+        h = i + 8;
+    else if (len - i >= 7 && ascii_ieq(p + i, "http://", 7))
+        h = i + 7;
+    else
+        return i;
+    /* the authority ends at '/', '?', '#'; the host follows the last '@' */
+    for (j = h; j < len && !(ascii_class[p[j]] & AC_URLEND) && p[j] != '/' &&
+                p[j] != '?' && p[j] != '#'; j++)
+        if (p[j] == '@')
+            h = j + 1;
+    if (h >= len || !(ascii_class[p[h]] & AC_ALNUM))
+        return i;
+    return url_host(t, p, len, h);
+}
+
+/* A word starts at s with ASCII letters/digits up to e, and p[e] may
+ * continue an e-mail local part. When s..'@'..domain is an address, emits
+ * email:<domain> and returns its end; else returns s and remembers that
+ * no word before the end of this local part can start an address. */
+static size_t try_email(tok *t, const unsigned char *p, size_t len, size_t s,
+                        size_t e)
+{
+    size_t j, d, de;
+
+    for (j = e; j < len && (ascii_class[p[j]] & (AC_ALNUM | AC_LOCALP)); j++)
+        ;
+    if (j + 1 >= len || p[j] != '@' || !(ascii_class[p[j + 1]] & AC_ALNUM))
+        goto no;
+    d = j + 1;
+    for (de = d; de < len && (ascii_class[p[de]] & (AC_ALNUM | AC_HOSTP)); de++)
+        ;
+    e = de;
+    while (p[e - 1] == '.')
+        e--;
+    if (!memchr(p + d, '.', e - d))
+        goto no;
+    emit_prefixed(t, "email:", 6, p + d, e - d);
+    return de;
+no:
+    t->no_email_before = j;
+    return s;
+}
+
+/* ------------------------------------------------------------- main loop */
+
+/* p[i] is an ASCII letter or digit. */
+static size_t ascii_word(tok *t, const unsigned char *p, size_t len, size_t i)
+{
+    unsigned seen = 0;
+    size_t e, r;
+    int start = !t->inword;
+
+    t->cjk_len = 0;
+    if (start && ((p[i] | 0x20) == 'h' || (p[i] | 0x20) == 'w')) {
+        r = try_url(t, p, len, i);
+        if (r != i)
+            return r;
+    }
+    e = scan_alnum(p, i, len, &seen);
+    if (start && e < len && (p[e] == '@' || (ascii_class[p[e]] & AC_LOCALP)) &&
+        i >= t->no_email_before) {
+        r = try_email(t, p, len, i, e);
+        if (r != i)
+            return r;
+    }
+    if (start)
+        begin_word(t);
+    append_ascii(t, p + i, e - i, seen);
+    return e;
+}
+
+/* p[i] >= 0x80: one code point (or one invalid byte). */
+static size_t utf8_char(tok *t, const unsigned char *p, size_t len, size_t i)
+{
+    uint32_t cp;
+    size_t n = spamlr__utf8_decode(p + i, len - i, &cp);
+    int cls = SPAMLR__CP_OTHER;
+    char u[4];
+
+    if (cp != SPAMLR__UTF8_BAD) {
+        cp = spamlr__utf8_fold(cp);
+        cls = spamlr__utf8_class(cp);
+    }
+    switch (cls) {
+    case SPAMLR__CP_LETTER:
+    case SPAMLR__CP_DIGIT:
+        t->cjk_len = 0;
+        if (!t->inword)
+            begin_word(t);
+        append_cp(t, cp, cls);
+        break;
+    case SPAMLR__CP_MARK:
+        t->cjk_len = 0;
+        if (t->inword)
+            append_cp(t, cp, cls);
+        break;
+    case SPAMLR__CP_IGNORE:
+        break;
+    case SPAMLR__CP_CJK:
+        if (t->inword)
+            end_word(t);
+        emit_cjk(t, p + i, n);
+        break;
+    case SPAMLR__CP_CURRENCY:
+        if (t->inword)
+            end_word(t);
+        t->cjk_len = 0;
+        emit_single(t, u, spamlr__utf8_encode(cp, u));
+        break;
+    default:
+        if (t->inword)
+            end_word(t);
+        t->cjk_len = 0;
+        break;
+    }
+    return i + n;
+}
+
+static void run(tok *t, const unsigned char *p, size_t len)
+{
+    size_t i = 0;
+
+    while (i < len && !t->stop) {
+        unsigned c = p[i], k = ascii_class[c];
+
+        if (k & AC_ALNUM) {
+            i = ascii_word(t, p, len, i);
+        } else if (c < 0x80) {
+            t->cjk_len = 0;
+            if (t->inword)
+                end_word(t);
+            if (k & AC_DOLLAR)
+                emit_single(t, "$", 1);
+            i = scan_sep(p, i + 1, len);
+        } else {
+            i = utf8_char(t, p, len, i);
+        }
+    }
+    if (t->inword)
+        end_word(t);
+}
+
+/* ---------------------------------------------------------------- public */
+
+void spamlr_text_opts_init(spamlr_text_opts *o)
+{
+    if (!o)
+        return;
+    memset(o, 0, sizeof *o);
+    o->version = SPAMLR_OPTS_VERSION;
+    o->ngrams = 1;
+    o->max_token_len = 40;
+    o->number_fold = 5;
+    o->cjk_bigrams = 1;
+    o->features = SPAMLR_FEAT_BINARY;
+    o->normalize = 1;
+    o->mime = 1;
+    o->header_fields = SPAMLR_HDR_DEFAULT;
+}
+
+int spamlr__text_opts_check(const spamlr_text_opts *o)
+{
+    if (o->version != SPAMLR_OPTS_VERSION)
+        return SPAMLR_EINVAL;
+    if (o->ngrams < 1 || o->ngrams > 2)
+        return SPAMLR_EINVAL;
+    if (o->max_token_len < 1 || o->max_token_len > SPAMLR__MAX_TOKEN_LEN)
+        return SPAMLR_EINVAL;
+    if (o->features > SPAMLR_FEAT_TFIDF)
+        return SPAMLR_EINVAL;
+    if (o->cjk_bigrams > 1 || o->normalize > 1 || o->mime > 1 ||
+        (o->header_fields & ~(unsigned)SPAMLR_HDR_ALL))
+        return SPAMLR_EINVAL;
+    return SPAMLR_OK;
+}
+
+int spamlr_tokenize(const spamlr_text_opts *o, const char *text, size_t len,
+                    spamlr_token_fn fn, void *ctx)
+{
+    spamlr_text_opts def;
+    tok t;
+
+    if (!o) {
+        spamlr_text_opts_init(&def);
+        o = &def;
+    }
+    if (spamlr__text_opts_check(o) != SPAMLR_OK || !fn || (!text && len))
+        return SPAMLR_EINVAL;
+    t.fn = fn;
+    t.ctx = ctx;
+    t.maxlen = o->max_token_len;
+    t.number_fold = o->number_fold;
+    t.bigrams = o->ngrams == 2;
+    t.cjk_bigrams = o->cjk_bigrams != 0;
+    t.stop = 0;
+    t.inword = 0;
+    t.toolong = 0;
+    t.nondigit = 0;
+    t.wlen = 0;
+    t.wcps = 0;
+    t.w = t.buf;
+    t.have_prev = 0;
+    t.plen = 0;
+    t.cjk_len = 0;
+    t.no_email_before = 0;
+    if (len)
+        run(&t, (const unsigned char *)text, len);
+    return SPAMLR_OK;
+}

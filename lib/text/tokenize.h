@@ -1,0 +1,17 @@
+/* tokenize.h - text -> tokens (the public spamlr_tokenize() lives in
+ * tokenize.c; this header holds what other modules share with it). */
+#ifndef SPAMLR_TOKENIZE_H
+#define SPAMLR_TOKENIZE_H
+
+#include "common/common.h"
+
+/* Largest accepted spamlr_text_opts.max_token_len, in bytes. */
+#define SPAMLR__MAX_TOKEN_LEN 1024u
+
+/* Checks text options as spamlr_tokenize() does: version ==
+ * SPAMLR_OPTS_VERSION, ngrams 1 or 2, max_token_len 1..SPAMLR__MAX_TOKEN_LEN,
+ * features 0..2, cjk_bigrams, normalize and mime 0 or 1. o must not be
+ * NULL. Returns SPAMLR_OK or SPAMLR_EINVAL. Thread-safe. */
+int spamlr__text_opts_check(const spamlr_text_opts *o);
+
+#endif

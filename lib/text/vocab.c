@@ -1,0 +1,230 @@
+/* vocab.c - string interning with open addressing (linear probing). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "text/vocab.h"
+
+void spamlr__vocab_init(spamlr__vocab *v)
+{
+    memset(v, 0, sizeof *v);
+}
+
+void spamlr__vocab_free(spamlr__vocab *v)
+{
+    if (!v)
+        return;
+    free(v->slots);
+    free(v->off); /* the block holding len, hash and count too */
+    free(v->chars);
+    memset(v, 0, sizeof *v);
+}
+
+size_t spamlr__vocab_bytes(const spamlr__vocab *v)
+{
+    return v->cap * sizeof *v->slots + v->id_cap * (sizeof *v->off + sizeof *v->len +
+           sizeof *v->hash + sizeof *v->count) + v->chars_cap;
+}
+
+static int rehash(spamlr__vocab *v, size_t ncap)
+{
+    uint64_t *slots;
+    size_t i, mask = ncap - 1;
+
+    if (ncap > SIZE_MAX / sizeof *slots || !(slots = spamlr__alloc_big(ncap * sizeof *slots)))
+        return SPAMLR_ENOMEM;
+    memset(slots, 0, ncap * sizeof *slots);
+    for (i = 0; i < v->n; i++) {
+        size_t s = v->hash[i] & mask;
+        while (slots[s])
+            s = (s + 1) & mask;
+        slots[s] = (uint64_t)v->hash[i] << 32 | ((uint64_t)i + 1);
+    }
+    free(v->slots);
+    v->slots = slots;
+    v->cap = ncap;
+    return SPAMLR_OK;
+}
+
+static int64_t lookup(const spamlr__vocab *v, const char *s, size_t len, uint32_t h,
+                      size_t *slot)
+{
+    size_t mask = v->cap - 1, i = h & mask;
+
+    for (;; i = (i + 1) & mask) {
+        uint64_t e = v->slots[i];
+        uint32_t id;
+        if (!e) {
+            *slot = i;
+            return -1;
+        }
+        if ((uint32_t)(e >> 32) != h)
+            continue;
+        id = (uint32_t)e - 1;
+        if (v->len[id] == len && memcmp(v->chars + v->off[id], s, len) == 0)
+            return id;
+    }
+}
+
+int64_t spamlr__vocab_find(const spamlr__vocab *v, const char *s, size_t len)
+{
+    size_t slot;
+
+    if (v->n == 0)
+        return -1;
+    return lookup(v, s, len, spamlr__hash(s, len), &slot);
+}
+
+/* The id arrays (off, len, hash, count) live in one block (one
+ * allocation, on huge pages once large), off first. */
+static int grow_ids_to(spamlr__vocab *v, size_t ncap)
+{
+    const size_t per = sizeof *v->off + sizeof *v->len + sizeof *v->hash + sizeof *v->count;
+    unsigned char *blk;
+    uint64_t *off;
+    uint32_t *len, *hash, *count;
+
+    if (ncap > SIZE_MAX / per || !(blk = spamlr__alloc_big(ncap * per)))
+        return SPAMLR_ENOMEM;
+    off = (uint64_t *)(void *)blk;
+    len = (uint32_t *)(void *)(blk + ncap * sizeof *off);
+    hash = len + ncap;
+    count = hash + ncap;
+    if (v->n) {
+        memcpy(off, v->off, v->n * sizeof *off);
+        memcpy(len, v->len, v->n * sizeof *len);
+        memcpy(hash, v->hash, v->n * sizeof *hash);
+        memcpy(count, v->count, v->n * sizeof *count);
+    }
+    free(v->off);
+    v->off = off;
+    v->len = len;
+    v->hash = hash;
+    v->count = count;
+    v->id_cap = ncap;
+    return SPAMLR_OK;
+}
+
+static int grow_ids(spamlr__vocab *v)
+{
+    return grow_ids_to(v, v->id_cap ? v->id_cap * 2 : 256);
+}
+
+int spamlr__vocab_reserve(spamlr__vocab *v, size_t more, size_t chars)
+{
+    size_t need, cap;
+    int rc;
+
+    if (more > UINT32_MAX - v->n)
+        return SPAMLR_ELIMIT;
+    need = v->n + more;
+    if (need > v->id_cap && (rc = grow_ids_to(v, need)))
+        return rc;
+    if ((rc = spamlr__grow((void **)&v->chars, &v->chars_cap, v->chars_len + chars, 1)))
+        return rc;
+    /* the load factor stays under 1/2 up to `need` ids */
+    for (cap = v->cap ? v->cap : 1024; cap <= 2 * need; cap *= 2)
+        ;
+    if (cap > v->cap)
+        return rehash(v, cap);
+    return SPAMLR_OK;
+}
+
+/* Before a string of len bytes goes in: its length is storable and the
+ * slot table exists. */
+static int table_ready(spamlr__vocab *v, size_t len)
+{
+    if (len > UINT32_MAX - 1)
+        return SPAMLR_ELIMIT;
+    return v->cap ? SPAMLR_OK : rehash(v, 1024);
+}
+
+/* Stores s (absent; hash h) as id n in the empty slot `slot`. */
+static int insert_at(spamlr__vocab *v, const char *s, size_t len, uint32_t h, size_t slot,
+                     uint32_t *id)
+{
+    int rc;
+
+    if (v->n >= UINT32_MAX - 1)
+        return SPAMLR_ELIMIT;
+    if (v->n == v->id_cap && (rc = grow_ids(v)))
+        return rc;
+    if ((rc = spamlr__grow((void **)&v->chars, &v->chars_cap, v->chars_len + len + 1, 1)))
+        return rc;
+    memcpy(v->chars + v->chars_len, s, len);
+    v->chars[v->chars_len + len] = '\0';
+    v->off[v->n] = v->chars_len;
+    v->len[v->n] = (uint32_t)len;
+    v->hash[v->n] = h;
+    v->count[v->n] = 0;
+    v->chars_len += len + 1;
+    v->slots[slot] = (uint64_t)h << 32 | ((uint64_t)v->n + 1);
+    *id = (uint32_t)v->n++;
+    /* keep the load factor under 1/2 */
+    if (v->n * 2 > v->cap && (rc = rehash(v, v->cap * 2)))
+        return rc;
+    return SPAMLR_OK;
+}
+
+int spamlr__vocab_intern(spamlr__vocab *v, const char *s, size_t len, uint32_t *id,
+                         int *added)
+{
+    uint32_t h = spamlr__hash(s, len);
+    size_t slot;
+    int64_t e;
+    int rc;
+
+    if (added)
+        *added = 0;
+    if ((rc = table_ready(v, len)))
+        return rc;
+    e = lookup(v, s, len, h, &slot);
+    if (e >= 0) {
+        *id = (uint32_t)e;
+        return SPAMLR_OK;
+    }
+    if ((rc = insert_at(v, s, len, h, slot, id)))
+        return rc;
+    if (added)
+        *added = 1;
+    return SPAMLR_OK;
+}
+
+int spamlr__vocab_add_new(spamlr__vocab *v, const char *s, size_t len, uint32_t h,
+                          uint32_t *id)
+{
+    size_t mask, i;
+    int rc;
+
+    if ((rc = table_ready(v, len)))
+        return rc;
+    mask = v->cap - 1;
+    for (i = h & mask; v->slots[i]; i = (i + 1) & mask)
+        ;
+    return insert_at(v, s, len, h, i, id);
+}
+
+int spamlr__vocab_clone(spamlr__vocab *dst, const spamlr__vocab *src)
+{
+    int rc;
+
+    if (dst->n || dst->cap)
+        return SPAMLR_EINVAL;
+    if (src->n == 0)
+        return SPAMLR_OK;
+    if ((rc = grow_ids_to(dst, src->n)) ||
+        (rc = spamlr__grow((void **)&dst->chars, &dst->chars_cap, src->chars_len, 1)))
+        return rc;
+    if (src->cap > SIZE_MAX / sizeof *dst->slots ||
+        !(dst->slots = spamlr__alloc_big(src->cap * sizeof *dst->slots)))
+        return SPAMLR_ENOMEM;
+    dst->cap = src->cap;
+    memcpy(dst->slots, src->slots, src->cap * sizeof *dst->slots);
+    memcpy(dst->off, src->off, src->n * sizeof *dst->off);
+    memcpy(dst->len, src->len, src->n * sizeof *dst->len);
+    memcpy(dst->hash, src->hash, src->n * sizeof *dst->hash);
+    memset(dst->count, 0, src->n * sizeof *dst->count);
+    memcpy(dst->chars, src->chars, src->chars_len);
+    dst->chars_len = src->chars_len;
+    dst->n = src->n;
+    return SPAMLR_OK;
+}

@@ -1,0 +1,69 @@
+/* vocab.h - string interning: token -> dense id, with a count per id. */
+#ifndef SPAMLR_VOCAB_H
+#define SPAMLR_VOCAB_H
+
+#include "common/common.h"
+
+/* Ids are dense, 0..n-1, in order of first insertion. Strings are stored
+ * NUL-terminated in one arena, so spamlr__vocab_str() pointers stay valid
+ * until the next insertion (the arena may move) or free. */
+typedef struct spamlr__vocab {
+    uint64_t *slots;    /* open addressing: (hash << 32) | (id + 1), 0 =
+                           empty; the hash beside the id rejects most
+                           mismatches without touching the id arrays */
+    size_t cap;         /* slots, a power of two */
+    size_t n;           /* number of ids */
+    size_t id_cap;
+    uint64_t *off;      /* id -> offset of its string in chars */
+    uint32_t *len;      /* id -> length in bytes (without NUL) */
+    uint32_t *hash;     /* id -> hash */
+    uint32_t *count;    /* id -> count (the caller decides what it counts) */
+    char *chars;
+    size_t chars_len, chars_cap;
+} spamlr__vocab;
+
+void spamlr__vocab_init(spamlr__vocab *v);
+void spamlr__vocab_free(spamlr__vocab *v);
+
+/* Id of s[0..len), inserting it (count 0) when new. *added (may be NULL)
+ * tells whether it was new. Returns 0 or SPAMLR_ENOMEM / SPAMLR_ELIMIT
+ * (more than UINT32_MAX-1 ids). */
+int spamlr__vocab_intern(spamlr__vocab *v, const char *s, size_t len, uint32_t *id,
+                         int *added);
+
+/* Makes room for `more` new ids holding `chars` bytes of strings in all
+ * (NULs included), so that interning them grows nothing. */
+int spamlr__vocab_reserve(spamlr__vocab *v, size_t more, size_t chars);
+
+/* Adds s[0..len), which the caller knows to be absent, with its hash h
+ * (spamlr__hash), skipping the comparisons of a lookup. */
+int spamlr__vocab_add_new(spamlr__vocab *v, const char *s, size_t len, uint32_t h,
+                          uint32_t *id);
+
+/* A hint that the slot of hash h is about to be read. */
+static inline void spamlr__vocab_prefetch(const spamlr__vocab *v, uint32_t h)
+{
+#if defined(__GNUC__)
+    if (v->cap)
+        __builtin_prefetch(&v->slots[h & (v->cap - 1)]);
+#else
+    (void)v;
+    (void)h;
+#endif
+}
+
+/* Makes the empty dst a copy of src (same ids; counts 0). */
+int spamlr__vocab_clone(spamlr__vocab *dst, const spamlr__vocab *src);
+
+/* Id of s[0..len), or -1 when absent. Read-only: safe from many threads. */
+int64_t spamlr__vocab_find(const spamlr__vocab *v, const char *s, size_t len);
+
+static inline const char *spamlr__vocab_str(const spamlr__vocab *v, uint32_t id)
+{
+    return v->chars + v->off[id];
+}
+
+/* Bytes of heap the vocabulary holds. */
+size_t spamlr__vocab_bytes(const spamlr__vocab *v);
+
+#endif
