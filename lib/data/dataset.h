@@ -3,8 +3,6 @@
 #ifndef SPAMLR_DATASET_H
 #define SPAMLR_DATASET_H
 
-#include <zlib.h>
-
 #include "common/common.h"
 #include "common/buf.h"
 #include "text/vocab.h"
@@ -45,19 +43,10 @@ int spamlr__dataset_row_end(spamlr_dataset *ds, int label, const char *name);
  * entry arrays. */
 int spamlr__dataset_push_row(spamlr_dataset *ds, int label, const char *name);
 
-/* Reads a whole file (gzip-compressed or not; "-" = stdin) into a
- * malloc'ed, NUL-terminated buffer. Errors name the path in d. */
-int spamlr__slurp(const char *path, char **out, size_t *len, spamlr_diag *d);
-
-/* Streaming instead: opens path (gzip or plain; "-" = stdin; directories
- * refused; *size = its size on disk when it is a regular file, else 0) and
- * reads from it in pieces. input_read puts up to n bytes in
- * buf and sets *got (0 at the end); `done` (bytes read so far) is for the
- * messages. A gzip stream that ends early is an SPAMLR_EIO error. The
- * caller gzclose()s. */
-int spamlr__input_open(const char *path, gzFile *gz, size_t *size, spamlr_diag *d);
-int spamlr__input_read(gzFile gz, char *buf, size_t n, const char *path, size_t done,
-                       size_t *got, spamlr_diag *d);
+/* For the readers (dataset.c). */
+int spamlr__parse_label(const char *s, size_t n);
+int spamlr__dataset_add_named(spamlr_dataset *ds, int label, const char *text, size_t len,
+                              const char *path, long line, int as_message, spamlr_diag *d);
 
 /* The readers' in-memory forms (for fuzzing and tests): buf[0..len) holds
  * the file's bytes (need not be NUL-terminated), path names it in

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "data/dataset.h"
+#include "data/input.h"
 
 static int cmp_u64(const void *a, const void *b)
 {

@@ -1,0 +1,190 @@
+/* input.c - opening and reading one input file: plain, gzip-compressed
+ * (through zlib) or standard input ("-"), whole or in pieces. */
+#define _DEFAULT_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "data/input.h"
+
+/* Largest input file read into memory at once. */
+#define SPAMLR_MAX_FILE ((size_t)1 << 32)
+
+/* Reads the whole of plain file fd (expected to hold `size` bytes; it may
+ * have changed since) into a NUL-terminated malloc'ed buffer. */
+static int read_plain(int fd, const char *path, size_t size, char **out, size_t *len,
+                      spamlr_diag *d)
+{
+    size_t n = 0, cap = size + 2; /* one spare byte shows the end; one for NUL */
+    char *buf = spamlr__alloc_big(cap), *p;
+
+    if (!buf)
+        return spamlr__diag(d, SPAMLR_ENOMEM, path, 0, -1, "out of memory reading file");
+    for (;;) {
+        ssize_t got;
+
+        if (n + 1 == cap) { /* the file grew meanwhile */
+            if (n > SPAMLR_MAX_FILE) {
+                free(buf);
+                return spamlr__diag(d, SPAMLR_ELIMIT, path, 0, -1,
+                                    "larger than the 4 GiB limit for one input file");
+            }
+            if (!(p = spamlr__realloc_big(buf, n, 2 * cap))) {
+                free(buf);
+                return spamlr__diag(d, SPAMLR_ENOMEM, path, 0, -1, "out of memory reading file");
+            }
+            buf = p;
+            cap *= 2;
+        }
+        got = read(fd, buf + n, cap - 1 - n);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0) {
+            int e = errno;
+
+            free(buf);
+            return spamlr__diag(d, SPAMLR_EIO, path, 0, (long long)n, "read error: %s",
+                                strerror(e));
+        }
+        if (got == 0)
+            break;
+        n += (size_t)got;
+    }
+    if (n > SPAMLR_MAX_FILE) {
+        free(buf);
+        return spamlr__diag(d, SPAMLR_ELIMIT, path, 0, -1,
+                            "larger than the 4 GiB limit for one input file");
+    }
+    buf[n] = '\0';
+    *out = buf;
+    *len = n;
+    return SPAMLR_OK;
+}
+
+/* Opens path for reading ("-" = a duplicate of standard input); refuses
+ * directories. *st is filled for named files (st_mode 0 for "-"). */
+static int open_input(const char *path, int *fd, struct stat *st, spamlr_diag *d)
+{
+    memset(st, 0, sizeof *st);
+    if (strcmp(path, "-") == 0) {
+        if ((*fd = dup(0)) < 0)
+            return spamlr__diag(d, SPAMLR_EIO, "-", 0, -1, "cannot read standard input: %s",
+                                strerror(errno));
+        return SPAMLR_OK;
+    }
+    if (stat(path, st) != 0)
+        return spamlr__diag(d, SPAMLR_EIO, path, 0, -1, "cannot open: %s", strerror(errno));
+    if (S_ISDIR(st->st_mode))
+        return spamlr__diag(d, SPAMLR_EIO, path, 0, -1, "is a directory, expected a file");
+    if ((*fd = open(path, O_RDONLY)) < 0)
+        return spamlr__diag(d, SPAMLR_EIO, path, 0, -1, "cannot open: %s", strerror(errno));
+    return SPAMLR_OK;
+}
+
+/* zlib's reader over fd (it reads plain files as they are), which it
+ * now owns. */
+static int gz_open_fd(int fd, const char *path, gzFile *gz, spamlr_diag *d)
+{
+    if (!(*gz = gzdopen(fd, "rb"))) {
+        close(fd);
+        return spamlr__diag(d, SPAMLR_ENOMEM, path, 0, -1, "out of memory opening file");
+    }
+    gzbuffer(*gz, 1 << 17);
+    return SPAMLR_OK;
+}
+
+int spamlr__input_open(const char *path, gzFile *gz, size_t *size, spamlr_diag *d)
+{
+    struct stat st;
+    int fd = -1, rc;
+
+    *gz = NULL;
+    if ((rc = open_input(path, &fd, &st, d)))
+        return rc;
+    *size = S_ISREG(st.st_mode) ? (size_t)st.st_size : 0;
+    return gz_open_fd(fd, path, gz, d);
+}
+
+int spamlr__input_read(gzFile gz, char *buf, size_t n, const char *path, size_t done,
+                       size_t *got, spamlr_diag *d)
+{
+    int r, zerr;
+
+    if (n > INT_MAX)
+        n = INT_MAX;
+    *got = 0;
+    r = gzread(gz, buf, (unsigned)n);
+    if (r < 0) {
+        const char *msg = gzerror(gz, &zerr);
+
+        return spamlr__diag(d, SPAMLR_EIO, path, 0, (long long)done,
+                            "read error (after %zu decompressed bytes): %s", done,
+                            zerr == Z_ERRNO ? strerror(errno) : msg);
+    }
+    /* a gzip stream that stops early reads as a short file: zlib only
+     * says so through gzerror */
+    if (r == 0 && n > 0 && (gzerror(gz, &zerr), zerr == Z_BUF_ERROR))
+        return spamlr__diag(d, SPAMLR_EIO, path, 0, -1,
+                            "compressed data ends early (truncated after %zu "
+                            "decompressed bytes)", done);
+    *got = (size_t)r;
+    return SPAMLR_OK;
+}
+
+int spamlr__slurp(const char *path, char **out, size_t *len, spamlr_diag *d)
+{
+    gzFile gz = NULL;
+    char *buf = NULL;
+    size_t n = 0, cap = 0, got;
+    struct stat st;
+    int rc = SPAMLR_OK, fd = -1;
+
+    *out = NULL;
+    *len = 0;
+    if ((rc = open_input(path, &fd, &st, d)))
+        return rc;
+    /* A regular file that is not gzip-compressed is read in one go into
+     * a buffer of its size: no copy through zlib, no regrowing. */
+    if (S_ISREG(st.st_mode) && (uint64_t)st.st_size <= SPAMLR_MAX_FILE) {
+        unsigned char magic[2];
+        ssize_t m = pread(fd, magic, 2, 0);
+
+        if (m >= 0 && !(m == 2 && magic[0] == 0x1f && magic[1] == 0x8b)) {
+            rc = read_plain(fd, path, (size_t)st.st_size, out, len, d);
+            close(fd);
+            return rc;
+        }
+    }
+    if ((rc = gz_open_fd(fd, path, &gz, d)))
+        return rc;
+    for (;;) {
+        if ((rc = spamlr__grow((void **)&buf, &cap, n + (1 << 16) + 1, 1))) {
+            spamlr__diag(d, rc, path, 0, -1, "out of memory reading file");
+            goto out;
+        }
+        if ((rc = spamlr__input_read(gz, buf + n, cap - n - 1, path, n, &got, d)))
+            goto out;
+        if (got == 0)
+            break;
+        n += got;
+        if (n > SPAMLR_MAX_FILE) {
+            rc = spamlr__diag(d, SPAMLR_ELIMIT, path, 0, -1,
+                              "larger than the 4 GiB limit for one input file");
+            goto out;
+        }
+    }
+    buf[n] = '\0';
+    *out = buf;
+    *len = n;
+    buf = NULL;
+out:
+    free(buf);
+    gzclose(gz);
+    return rc;
+}

@@ -1,0 +1,23 @@
+/* input.h - opening and reading one input file (input.c). */
+#ifndef SPAMLR_INPUT_H
+#define SPAMLR_INPUT_H
+
+#include <zlib.h>
+
+#include "common/common.h"
+
+/* Reads a whole file (gzip-compressed or not; "-" = stdin) into a
+ * malloc'ed, NUL-terminated buffer. Errors name the path in d. */
+int spamlr__slurp(const char *path, char **out, size_t *len, spamlr_diag *d);
+
+/* Streaming instead: opens path (gzip or plain; "-" = stdin; directories
+ * refused; *size = its size on disk when it is a regular file, else 0) and
+ * reads from it in pieces. input_read puts up to n bytes in
+ * buf and sets *got (0 at the end); `done` (bytes read so far) is for the
+ * messages. A gzip stream that ends early is an SPAMLR_EIO error. The
+ * caller gzclose()s. */
+int spamlr__input_open(const char *path, gzFile *gz, size_t *size, spamlr_diag *d);
+int spamlr__input_read(gzFile gz, char *buf, size_t n, const char *path, size_t done,
+                       size_t *got, spamlr_diag *d);
+
+#endif

@@ -1,0 +1,274 @@
+/* messages.c - the message readers: one file holding a message or an mbox,
+ * directories (recursed) and maildirs, and index files of "spam PATH" /
+ * "ham PATH" lines. */
+#define _DEFAULT_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+#include "data/dataset.h"
+#include "data/input.h"
+
+/* True when p starts an mbox "From " envelope line as MTAs write it:
+ * "From <sender> <weekday> <month> ..." (asctime date). Requiring the date
+ * keeps a body line such as "From the desk of..." from splitting a mail. */
+static int from_line(const char *p, const char *end)
+{
+    static const char days[] = "MonTueWedThuFriSatSun";
+    static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+    const char *q = p + 5;
+    int i, ok = 0;
+
+    if (end - p < 20 || memcmp(p, "From ", 5) != 0)
+        return 0;
+    while (q < end && *q != ' ' && *q != '\n')
+        q++;
+    while (q < end && *q == ' ')
+        q++;
+    if (end - q < 8 || q[3] != ' ')
+        return 0;
+    for (i = 0; i < 7; i++)
+        ok |= memcmp(q, days + 3 * i, 3) == 0;
+    if (!ok)
+        return 0;
+    for (i = 0, ok = 0; i < 12; i++)
+        ok |= memcmp(q + 4, months + 3 * i, 3) == 0;
+    return ok;
+}
+
+/* Adds the messages of an mbox (buf starts with a From_ line): each runs
+ * to the next From_ line; the From_ line itself is dropped and ">From "
+ * (">>From " ...) in bodies loses one '>' (mboxrd). A file holding a single
+ * message is named by its path, several by "path:line". */
+static int read_mbox(spamlr_dataset *ds, int label, const char *path, const char *buf,
+                     size_t len, spamlr_diag *d)
+{
+    const char *end = buf + len, *p = buf, *next;
+    char *msg = NULL;
+    size_t cap = 0;
+    long line = 1, start_line;
+    int rc = SPAMLR_OK, single;
+
+    for (next = memchr(buf, '\n', len); next && !from_line(next + 1, end);
+         next = memchr(next + 1, '\n', (size_t)(end - next - 1)))
+        ;
+    single = next == NULL;
+    while (p < end) {
+        const char *body = memchr(p, '\n', (size_t)(end - p)), *q;
+        size_t n = 0;
+
+        start_line = line;
+        body = body ? body + 1 : end;
+        line++;
+        /* copy the body up to the next From_ line, unescaping >From */
+        for (q = body; q < end;) {
+            const char *eol = memchr(q, '\n', (size_t)(end - q)), *s = q;
+            size_t k;
+            eol = eol ? eol + 1 : end;
+            if (from_line(q, end))
+                break;
+            while (s < eol && *s == '>')
+                s++;
+            if (s > q && eol - s >= 5 && memcmp(s, "From ", 5) == 0)
+                q++;
+            k = (size_t)(eol - q);
+            if ((rc = spamlr__grow((void **)&msg, &cap, n + k + 1, 1))) {
+                rc = spamlr__diag(d, rc, path, start_line, -1, "out of memory");
+                goto out;
+            }
+            memcpy(msg + n, q, k);
+            n += k;
+            q = eol;
+            line++;
+        }
+        if ((rc = spamlr__dataset_add_named(ds, label, msg ? msg : "", n, path, single ? 0 : start_line, 1, d)))
+            goto out;
+        p = q;
+    }
+out:
+    free(msg);
+    return rc;
+}
+
+int spamlr__dataset_read_message_buffer(spamlr_dataset *ds, int label, const char *path,
+                                       const char *buf, size_t len, spamlr_diag *d)
+{
+    if (from_line(buf, buf + len))
+        return read_mbox(ds, label, path, buf, len, d);
+    return spamlr__dataset_add_named(ds, label, buf, len, path, 0, 1, d);
+}
+
+static int read_file_msg(spamlr_dataset *ds, int label, const char *path, spamlr_diag *d)
+{
+    char *buf = NULL;
+    size_t len;
+    int rc;
+
+    if ((rc = spamlr__slurp(path, &buf, &len, d)))
+        return rc;
+    rc = spamlr__dataset_read_message_buffer(ds, label, path, buf, len, d);
+    free(buf);
+    return rc;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int read_dir(spamlr_dataset *ds, int label, const char *path, int depth,
+                    spamlr_diag *d)
+{
+    DIR *dir = NULL;
+    struct dirent *e;
+    char **names = NULL, *full = NULL;
+    const char *cur = "cur", *new = "new";
+    size_t n = 0, cap = 0, i;
+    int rc = SPAMLR_OK, maildir;
+
+    if (depth > 64)
+        return spamlr__diag(d, SPAMLR_ELIMIT, path, 0, -1,
+                            "directories nested deeper than 64 levels");
+    if (!(dir = opendir(path)))
+        return spamlr__diag(d, SPAMLR_EIO, path, 0, -1, "cannot open directory: %s",
+                            strerror(errno));
+    while ((e = readdir(dir))) {
+        if (e->d_name[0] == '.')
+            continue;
+        if ((rc = spamlr__grow((void **)&names, &cap, n + 1, sizeof *names)) ||
+            !(names[n] = strdup(e->d_name))) {
+            rc = spamlr__diag(d, SPAMLR_ENOMEM, path, 0, -1, "out of memory listing directory");
+            goto out;
+        }
+        n++;
+    }
+    if (n > 1)
+        qsort(names, n, sizeof *names, cmp_str);
+    maildir = bsearch(&cur, names, n, sizeof *names, cmp_str) &&
+              bsearch(&new, names, n, sizeof *names, cmp_str);
+    for (i = 0; i < n; i++) {
+        struct stat st;
+        size_t flen = strlen(path) + strlen(names[i]) + 2;
+        if (maildir && strcmp(names[i], "tmp") == 0)
+            continue; /* a maildir's tmp/ holds mails still being delivered */
+        free(full);
+        if (!(full = malloc(flen))) {
+            rc = spamlr__diag(d, SPAMLR_ENOMEM, path, 0, -1, "out of memory");
+            goto out;
+        }
+        snprintf(full, flen, "%s/%s", path, names[i]);
+        if (stat(full, &st) != 0) {
+            rc = spamlr__diag(d, SPAMLR_EIO, full, 0, -1, "cannot open: %s", strerror(errno));
+            goto out;
+        }
+        if (S_ISDIR(st.st_mode))
+            rc = read_dir(ds, label, full, depth + 1, d);
+        else if (S_ISREG(st.st_mode))
+            rc = read_file_msg(ds, label, full, d);
+        if (rc)
+            goto out;
+    }
+out:
+    for (i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+    free(full);
+    closedir(dir);
+    return rc;
+}
+
+int spamlr_dataset_read_path(spamlr_dataset *ds, int label, const char *path, spamlr_diag *d)
+{
+    struct stat st;
+
+    spamlr__diag_clear(d);
+    if (!ds || !path || (label != SPAMLR_SPAM && label != SPAMLR_HAM && label != SPAMLR_UNLABELLED))
+        return SPAMLR_EINVAL;
+    if (strcmp(path, "-") != 0 && stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+        return read_dir(ds, label, path, 0, d);
+    return read_file_msg(ds, label, path, d);
+}
+
+int spamlr_dataset_read_index(spamlr_dataset *ds, const char *path, spamlr_diag *d)
+{
+    char *buf = NULL;
+    size_t len;
+    int rc;
+
+    spamlr__diag_clear(d);
+    if (!ds || !path)
+        return SPAMLR_EINVAL;
+    if ((rc = spamlr__slurp(path, &buf, &len, d)))
+        return rc;
+    rc = spamlr__dataset_read_index_buffer(ds, path, buf, len, spamlr_dataset_read_path, d);
+    free(buf);
+    return rc;
+}
+
+int spamlr__dataset_read_index_buffer(spamlr_dataset *ds, const char *path, const char *buf,
+                                      size_t len, spamlr__index_fn read_fn, spamlr_diag *d)
+{
+    char *full = NULL;
+    const char *p, *end, *slash;
+    size_t dirlen;
+    long line = 0;
+    int rc = SPAMLR_OK;
+
+    slash = strrchr(path, '/');
+    dirlen = slash && strcmp(path, "-") ? (size_t)(slash - path) + 1 : 0;
+    for (p = buf, end = buf + len; p < end;) {
+        const char *eol = memchr(p, '\n', (size_t)(end - p)), *sp, *f;
+        size_t n, fn;
+        int label;
+
+        if (!eol)
+            eol = end;
+        line++;
+        n = (size_t)(eol - p);
+        while (n && (p[n - 1] == '\r' || p[n - 1] == ' ' || p[n - 1] == '\t'))
+            n--;
+        while (n && (*p == ' ' || *p == '\t'))
+            p++, n--;
+        if (n == 0 || *p == '#')
+            goto next;
+        for (sp = p; sp < p + n && *sp != ' ' && *sp != '\t'; sp++)
+            ;
+        label = spamlr__parse_label(p, (size_t)(sp - p));
+        for (f = sp; f < p + n && (*f == ' ' || *f == '\t'); f++)
+            ;
+        fn = (size_t)(p + n - f);
+        if (label < -1 || fn == 0) {
+            rc = spamlr__diag(d, SPAMLR_EPARSE, path, line, (long long)(p - buf),
+                              fn == 0 ? "expected \"spam PATH\" or \"ham PATH\""
+                                      : "unknown label (expected spam, ham, 1 or 0)");
+            goto out;
+        }
+        free(full);
+        if (!(full = malloc(dirlen + fn + 1))) {
+            rc = spamlr__diag(d, SPAMLR_ENOMEM, path, line, -1, "out of memory");
+            goto out;
+        }
+        if (*f == '/')
+            dirlen = 0;
+        memcpy(full, path, *f == '/' ? 0 : dirlen);
+        memcpy(full + (*f == '/' ? 0 : dirlen), f, fn);
+        full[(*f == '/' ? 0 : dirlen) + fn] = '\0';
+        if ((rc = read_fn(ds, label, full, d))) {
+            char what[1100];
+            snprintf(what, sizeof what, "%.500s: %.500s", full, d ? d->message : "");
+            spamlr__diag(d, rc, path, line, -1, "%.500s", what);
+            goto out;
+        }
+        if (slash && strcmp(path, "-"))
+            dirlen = (size_t)(slash - path) + 1;
+    next:
+        p = eol + 1;
+    }
+out:
+    free(full);
+    return rc;
+}
