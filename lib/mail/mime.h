@@ -1,11 +1,11 @@
 /* mime.h - one raw RFC 5322 message -> decoded UTF-8 text + header tokens.
  *
  * The mime module reads any bytes as an e-mail message: header fields
- * (folded, RFC 2047 encoded words, duplicates, garbage), MIME structure
- * (multipart types nested to max_depth, message/rfc822 parsed recursively),
- * transfer encodings (base64, quoted-printable, 7bit, 8bit, binary),
- * charsets (through iconv, with fallback detection, see charset.h) and HTML
- * (to text, see html.h). It produces
+ * (folded, RFC 2047 encoded words, duplicates, garbage, see header.h), MIME
+ * structure (multipart types nested to max_depth, message/rfc822 parsed
+ * recursively), transfer encodings (base64, quoted-printable, see
+ * transfer.h; 7bit, 8bit, binary), charsets (through iconv, with fallback
+ * detection, see charset.h) and HTML (to text, see html.h). It produces
  *
  *   text    the UTF-8 text of every text/plain and text/html part, in message
  *           order, parts separated by "\n". It is always valid UTF-8 and

@@ -1,0 +1,125 @@
+/* opts.c - the parser's settings: defaults, the header allow-list, the field sets. */
+#include <string.h>
+
+#include "mail/mime.h"
+#include "mail/opts.h"
+#include "mail/syntax.h"
+
+void spamlr__mime_opts_init(spamlr__mime_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->max_depth = 32;
+    o->max_header_line = 65536;
+    o->max_output = (size_t)4 << 20;
+    o->max_part = (size_t)16 << 20;
+    o->html_tokens = 1;
+    o->fields = NULL;
+}
+
+/* ------------------------------------------------------------ allow-list */
+
+/* The verdict fields that other filters add: never tokenised. */
+static int denied(const char *name, size_t n)
+{
+    return iprefix(name, n, "x-spam") || iprefix(name, n, "x-bogosity") ||
+           iprefix(name, n, "x-dspam") || iprefix(name, n, "x-virus") ||
+           iprefix(name, n, "x-crm114") || iprefix(name, n, "x-bayes");
+}
+
+void spamlr__fields_parse(spamlr__fields *fl, const char *s)
+{
+    size_t i = 0, k;
+
+    memset(fl, 0, sizeof *fl);
+    if (!s)
+        s = SPAMLR__MIME_FIELDS_DEFAULT;
+    while (s[i] && fl->n < SPAMLR__FIELDS_N) {
+        while (s[i] == ' ' || s[i] == ',' || s[i] == '\t' || s[i] == ';')
+            i++;
+        for (k = 0; s[i] && s[i] != ' ' && s[i] != ',' && s[i] != '\t' && s[i] != ';'; i++)
+            if (k + 1 < SPAMLR__FIELD_NAME_MAX)
+                fl->name[fl->n][k++] = (char)lower((unsigned char)s[i]);
+        if (k == 0)
+            continue;
+        if (fl->name[fl->n][k - 1] == ':')
+            k--;
+        fl->name[fl->n][k] = '\0';
+        if (k && !denied(fl->name[fl->n], k)) {
+            if (!strcmp(fl->name[fl->n], "content-type"))
+                fl->want_struct = 1;
+            fl->n++;
+        }
+    }
+}
+
+int spamlr__fields_find(const spamlr__fields *fl, const char *name, size_t n)
+{
+    size_t i;
+
+    if (denied(name, n))
+        return -1;
+    for (i = 0; i < fl->n; i++)
+        if (ieq(name, n, fl->name[i]))
+            return (int)i;
+    return -1;
+}
+
+/* ------------------------------------------------- header field sets */
+
+static const char *const HDR_NAMES[] = {
+    "subject", "from", "reply-to", "to", "cc", "content-type", "x-mailer",
+    "user-agent", "organization", "list-id", "received", "message-id",
+};
+
+void spamlr__mime_opts_for(spamlr__mime_opts *mo, const spamlr_text_opts *to, char *buf)
+{
+    size_t i, n = 0;
+
+    spamlr__mime_opts_init(mo);
+    buf[0] = '\0';
+    for (i = 0; i < sizeof HDR_NAMES / sizeof *HDR_NAMES; i++) {
+        size_t k = strlen(HDR_NAMES[i]);
+        if (!(to->header_fields & (1u << i)) || n + k + 2 > SPAMLR__MIME_FIELDS_MAX)
+            continue;
+        if (n)
+            buf[n++] = ' ';
+        memcpy(buf + n, HDR_NAMES[i], k + 1);
+        n += k;
+    }
+    mo->fields = buf;
+}
+
+int spamlr_header_fields_parse(const char *list, unsigned *out)
+{
+    unsigned bits = 0;
+    const char *p = list;
+
+    if (!list || !out)
+        return SPAMLR_EINVAL;
+    while (*p) {
+        size_t n, i;
+        while (*p == ',' || *p == ' ' || *p == '\t')
+            p++;
+        for (n = 0; p[n] && p[n] != ',' && p[n] != ' ' && p[n] != '\t'; n++)
+            ;
+        if (!n)
+            break;
+        if (ieq(p, n, "default")) {
+            bits |= SPAMLR_HDR_DEFAULT;
+        } else if (ieq(p, n, "all")) {
+            bits |= SPAMLR_HDR_ALL;
+        } else if (ieq(p, n, "none")) {
+            /* nothing */
+        } else {
+            for (i = 0; i < sizeof HDR_NAMES / sizeof *HDR_NAMES; i++)
+                if (ieq(p, n, HDR_NAMES[i]))
+                    break;
+            if (i == sizeof HDR_NAMES / sizeof *HDR_NAMES)
+                return SPAMLR_EINVAL;
+            bits |= 1u << i;
+        }
+        p += n;
+    }
+    *out = bits;
+    return SPAMLR_OK;
+}
