@@ -1,0 +1,515 @@
+/* objective.c - the regularised logistic objective on a CSR matrix, over a thread pool. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "learn/objective.h"
+
+/* Threads: rows are cut into `nblk` contiguous blocks of about equal
+ * work, nblk = the thread count (capped, see spamlr__lr_init). A task runs
+ * once per block; block b adds its part of X^T u into its own dense
+ * accumulator (block 0 into the output itself), and the accumulators are
+ * then added into the output in block order, by column ranges. Per-block
+ * partial sums are added in block order; dense dots and norms are summed
+ * per tile of TILE entries, then in tile order. So for a given thread
+ * count the result does not depend on scheduling, and different counts
+ * differ only by rounding. A pool of threads, created once per solve,
+ * claims blocks as they come; with one block everything runs inline. */
+
+/* ------------------------------------------------------------- numerics */
+
+/* log(1 + exp(t)) without overflow for any finite t. */
+static inline double log1pexp(double t)
+{
+    return t > 0 ? t + log1p(exp(-t)) : log1p(exp(t));
+}
+
+/* 1 / (1 + exp(-t)) without overflow. */
+static inline double sigmoid(double t)
+{
+    double e;
+
+    if (t >= 0)
+        return 1.0 / (1.0 + exp(-t));
+    e = exp(t);
+    return e / (1.0 + e);
+}
+
+/* log1pexp(t + h) - log1pexp(t), accurate also when h is tiny (so that
+ * f(w + s) - f(w) keeps its digits near the optimum, where it is far below
+ * the rounding error of f itself). */
+static inline double log1pexp_diff(double t, double h)
+{
+    if (fabs(h) < 0.5)
+        return log1p(sigmoid(t) * expm1(h));
+    return log1pexp(t + h) - log1pexp(t);
+}
+
+/* ------------------------------------------------------- problem context */
+
+/* Dense vectors are cut into tiles of TILE entries; reductions over them
+ * (dots, norms) are summed per tile and then in tile order, so they do not
+ * depend on the number of threads, and the several operations a step makes
+ * on one tile find it in the cache. */
+#define TILE 2048
+
+static inline const float *row_val(const spamlr__csr *X, size_t off)
+{
+    return X->val ? X->val + off : NULL;
+}
+
+/* out = l2 R v: v scaled, with the bias entry (if any) zeroed. */
+static void copy_reg(const spamlr__lr *L, double *out, const double *v)
+{
+    if (L->nreg) {
+        memcpy(out, v, L->nreg * sizeof(double));
+        if (L->l2 != 1)
+            L->k->scale(L->l2, out, L->nreg);
+    }
+    if (L->nreg < L->n)
+        out[L->n - 1] = 0;
+}
+
+/* The accumulator of row block b, ready for use: the output itself set to
+ * R a_v for block 0, a zeroed private vector for the others. */
+static double *block_acc(spamlr__lr *L, unsigned b)
+{
+    if (b == 0) {
+        /* with several processes the regulariser is added after the sum */
+        if (L->red)
+            memset(L->a_out, 0, L->n * sizeof(double));
+        else
+            copy_reg(L, L->a_out, L->a_v);
+        return L->a_out;
+    }
+    memset(L->acc[b], 0, L->n * sizeof(double));
+    return L->acc[b];
+}
+
+/* Column range [*lo, *hi) of block b, in whole tiles. */
+static void block_cols(const spamlr__lr *L, unsigned b, size_t *lo, size_t *hi)
+{
+    *lo = L->ntile * b / L->nblk * TILE;
+    *hi = L->ntile * (b + 1) / L->nblk * TILE;
+    if (*hi > L->n)
+        *hi = L->n;
+    if (*lo > *hi)
+        *lo = *hi;
+}
+
+/* a_row[i] = x_i . a_v */
+static void task_xv(void *ctx, unsigned b)
+{
+    spamlr__lr *L = ctx;
+    const spamlr__csr *X = L->X;
+    size_t i;
+
+    for (i = L->blk[b]; i < L->blk[b + 1]; i++) {
+        size_t o = X->ptr[i], nz = X->ptr[i + 1] - o;
+
+        L->a_row[i] = L->k->sdot(X->idx + o, row_val(X, o), nz, L->a_v);
+    }
+}
+
+/* From z: D, the loss (part[b]) and the block's share of X^T u, with
+ * a_v = w so that block 0 starts the gradient at R w. */
+static void task_grad(void *ctx, unsigned b)
+{
+    spamlr__lr *L = ctx;
+    const spamlr__csr *X = L->X;
+    double *acc = block_acc(L, b), loss = 0;
+    size_t i;
+
+    for (i = L->blk[b]; i < L->blk[b + 1]; i++) {
+        size_t o = X->ptr[i], nz = X->ptr[i + 1] - o;
+        double m = X->y[i] * L->z[i], e = exp(-fabs(m)), inv = 1.0 / (1.0 + e);
+        double sneg = m >= 0 ? e * inv : inv; /* sigma(-m) */
+        double u = -X->cost[i] * X->y[i] * sneg;
+
+        loss += X->cost[i] * ((m < 0 ? -m : 0.0) + log1p(e));
+        L->D[i] = X->cost[i] * e * inv * inv;
+        if (u != 0)
+            L->k->saxpy(u, X->idx + o, row_val(X, o), nz, acc);
+    }
+    L->part[b] = loss;
+}
+
+/* a_row = X a_v and the block's share of X^T (D a_row), one pass over
+ * each row. */
+static void task_hv(void *ctx, unsigned b)
+{
+    spamlr__lr *L = ctx;
+    const spamlr__csr *X = L->X;
+    double *acc = block_acc(L, b);
+    size_t i;
+
+    for (i = L->blk[b]; i < L->blk[b + 1]; i++) {
+        size_t o = X->ptr[i], nz = X->ptr[i + 1] - o;
+        const float *v = row_val(X, o);
+        double t = L->k->sdot(X->idx + o, v, nz, L->a_v), c = L->D[i] * t;
+
+        L->a_row[i] = t;
+        if (c != 0)
+            L->k->saxpy(c, X->idx + o, v, nz, acc);
+    }
+}
+
+/* a_out += acc[1] + ... + acc[nblk-1] (in that order), then per tile
+ * tpart = a_v . a_out. */
+static void task_reduce(void *ctx, unsigned b)
+{
+    spamlr__lr *L = ctx;
+    size_t lo, hi, len;
+    unsigned t;
+
+    block_cols(L, b, &lo, &hi);
+    for (; lo < hi; lo += len) {
+        len = hi - lo < TILE ? hi - lo : TILE;
+        for (t = 1; t < L->nblk; t++)
+            L->k->axpy(1.0, L->acc[t] + lo, L->a_out + lo, len);
+        L->tpart[lo / TILE] = L->k->dot(L->a_v + lo, L->a_out + lo, len);
+    }
+}
+
+/* CG step: s += alpha d, r -= alpha Hd, tpart = r.r per tile. */
+static void task_cg_step(void *ctx, unsigned b)
+{
+    spamlr__lr *L = ctx;
+    size_t lo, hi, len;
+
+    block_cols(L, b, &lo, &hi);
+    for (; lo < hi; lo += len) {
+        len = hi - lo < TILE ? hi - lo : TILE;
+        L->k->axpy(L->a_alpha, L->a_d + lo, L->a_s + lo, len);
+        L->k->axpy(-L->a_alpha, L->a_hd + lo, L->a_r + lo, len);
+        L->tpart[lo / TILE] = L->k->nrm2sq(L->a_r + lo, len);
+    }
+}
+
+/* CG direction: d = r + alpha d. */
+static void task_cg_dir(void *ctx, unsigned b)
+{
+    spamlr__lr *L = ctx;
+    size_t lo, hi, len;
+
+    block_cols(L, b, &lo, &hi);
+    for (; lo < hi; lo += len) {
+        len = hi - lo < TILE ? hi - lo : TILE;
+        L->k->scale(L->a_alpha, L->a_d + lo, len);
+        L->k->axpy(1.0, L->a_r + lo, L->a_d + lo, len);
+    }
+}
+
+/* part[b] = sum_i (loss_i(z_i + a_alpha a_row_i) - loss_i(z_i)),
+ * part[nblk + b] = its derivative in a_alpha. */
+static void task_step(void *ctx, unsigned b)
+{
+    spamlr__lr *L = ctx;
+    const spamlr__csr *X = L->X;
+    double df = 0, dg = 0, a = L->a_alpha;
+    size_t i;
+
+    for (i = L->blk[b]; i < L->blk[b + 1]; i++) {
+        double t = -X->y[i] * L->z[i], h = -X->y[i] * L->a_row[i];
+
+        if (h == 0)
+            continue;
+        df += X->cost[i] * log1pexp_diff(t, a * h);
+        dg += X->cost[i] * sigmoid(t + a * h) * h;
+    }
+    L->part[b] = df;
+    L->part[L->nblk + b] = dg;
+}
+
+static double sum_parts(const spamlr__lr *L, size_t from)
+{
+    double s = 0;
+    unsigned b;
+
+    for (b = 0; b < L->nblk; b++)
+        s += L->part[from + b];
+    return s;
+}
+
+static double sum_tiles(const spamlr__lr *L)
+{
+    double s = 0;
+    size_t t;
+
+    for (t = 0; t < L->ntile; t++)
+        s += L->tpart[t];
+    return s;
+}
+
+/* With several processes: out (n entries, then `extra` more) = its sum
+ * over the processes, then out += l2 R v (left out of the local sums). */
+static void sum_processes(spamlr__lr *L, double *out, double *extra, size_t nextra, const double *v)
+{
+    size_t j;
+
+    memcpy(L->rbuf, out, L->n * sizeof(double));
+    if (nextra)
+        memcpy(L->rbuf + L->n, extra, nextra * sizeof(double));
+    L->red(L->red_ctx, L->rbuf, L->n + nextra);
+    memcpy(out, L->rbuf, L->n * sizeof(double));
+    if (nextra)
+        memcpy(extra, L->rbuf + L->n, nextra * sizeof(double));
+    for (j = 0; j < L->nreg; j++)
+        out[j] += L->l2 * v[j];
+}
+
+double spamlr__lr_hess_vec(spamlr__lr *L, const double *v, double *out)
+{
+    L->a_v = v;
+    L->a_out = out;
+    L->a_row = L->xv;
+    spamlr__pool_run(&L->pl, task_hv, L);
+    spamlr__pool_run(&L->pl, task_reduce, L);
+    if (!L->red)
+        return sum_tiles(L);
+    sum_processes(L, out, NULL, 0, v);
+    return L->k->dot(v, out, L->n);
+}
+
+double spamlr__lr_eval_grad(spamlr__lr *L, const double *w, double *g, double *gg,
+                            int refresh)
+{
+    double loss;
+
+    L->a_v = w;
+    if (refresh) {
+        L->a_row = L->z;
+        spamlr__pool_run(&L->pl, task_xv, L);
+    }
+    L->a_out = g;
+    spamlr__pool_run(&L->pl, task_grad, L);
+    loss = sum_parts(L, 0);
+    L->a_v = g;
+    spamlr__pool_run(&L->pl, task_reduce, L);
+    *gg = sum_tiles(L);
+    if (L->red) {
+        sum_processes(L, g, &loss, 1, w);
+        *gg = L->k->nrm2sq(g, L->n);
+    }
+    return 0.5 * L->l2 * L->k->nrm2sq(w, L->nreg) + loss;
+}
+
+double spamlr__lr_step_change(spamlr__lr *L, double *xp, double wp, double pp, double a,
+                              double *dg)
+{
+    double s[2];
+
+    L->a_row = xp;
+    L->a_alpha = a;
+    spamlr__pool_run(&L->pl, task_step, L);
+    s[0] = sum_parts(L, 0);
+    s[1] = sum_parts(L, L->nblk);
+    if (L->red)
+        L->red(L->red_ctx, s, 2);
+    *dg = L->l2 * (wp + a * pp) + s[1];
+    return L->l2 * (a * wp + 0.5 * a * a * pp) + s[0];
+}
+
+void spamlr__lr_xv(spamlr__lr *L, const double *v, double *out)
+{
+    L->a_v = v;
+    L->a_row = out;
+    spamlr__pool_run(&L->pl, task_xv, L);
+}
+
+double spamlr__lr_cg_step(spamlr__lr *L, double alpha, double *d, double *hd, double *s,
+                          double *r)
+{
+    L->a_alpha = alpha;
+    L->a_d = d;
+    L->a_hd = hd;
+    L->a_s = s;
+    L->a_r = r;
+    spamlr__pool_run(&L->pl, task_cg_step, L);
+    return sum_tiles(L);
+}
+
+void spamlr__lr_cg_dir(spamlr__lr *L, double beta, double *r, double *d)
+{
+    L->a_alpha = beta;
+    L->a_r = r;
+    L->a_d = d;
+    spamlr__pool_run(&L->pl, task_cg_dir, L);
+}
+
+void spamlr__lr_free(spamlr__lr *L)
+{
+    spamlr__pool_stop(&L->pl);
+    free(L->acc);
+    free(L->block);
+    free(L->blk);
+    free(L->rbuf);
+    memset(L, 0, sizeof *L);
+}
+
+static void *alloc_doubles(size_t count)
+{
+    size_t bytes;
+
+    if (spamlr__mul_size(count ? count : 1, sizeof(double), &bytes))
+        return NULL;
+    return malloc(bytes);
+}
+
+/* One allocation, on huge pages when large (spamlr__alloc_big), instead
+ * of a dozen each paying a page fault per 4 KiB. */
+double *spamlr__alloc_vectors(double **const *vec, const size_t *counts, size_t k)
+{
+    size_t total = 0, i, c;
+    double *block;
+
+    for (i = 0; i < k; i++) {
+        c = (counts[i] + 7) & ~(size_t)7;
+        if (c < counts[i] || c > SIZE_MAX / sizeof(double) - 8 - total)
+            return NULL;
+        total += c;
+    }
+    if (!(block = spamlr__alloc_big((total ? total : 1) * sizeof(double) + 64)))
+        return NULL;
+    total = (size_t)((64 - (uintptr_t)block % 64) % 64) / sizeof(double);
+    for (i = 0; i < k; i++) {
+        *vec[i] = block + total;
+        total += (counts[i] + 7) & ~(size_t)7;
+    }
+    return block;
+}
+
+/* Cuts rows into nblk blocks of about equal work (nonzeros + rows). */
+static void split_rows(spamlr__lr *L)
+{
+    const spamlr__csr *X = L->X;
+    size_t base = X->ptr[0], r = 0;
+    double work = (double)(X->ptr[L->l] - base) + (double)L->l;
+    unsigned b;
+
+    L->blk[0] = 0;
+    for (b = 1; b < L->nblk; b++) {
+        double target = work * b / L->nblk;
+
+        while (r < L->l && (double)(X->ptr[r] - base + r) < target)
+            r++;
+        L->blk[b] = r;
+    }
+    L->blk[L->nblk] = L->l;
+}
+
+int spamlr__lr_init(spamlr__lr *L, const spamlr__csr *X, unsigned threads,
+                    void (*reduce)(void *, double *, size_t), void *reduce_ctx)
+{
+    unsigned b, nblk = threads ? threads : 1;
+    int rc = SPAMLR_ENOMEM;
+
+    memset(L, 0, sizeof *L);
+    L->pl.nthr = 1;
+    L->X = X;
+    L->k = spamlr__kernels_get();
+    L->n = X->cols;
+    L->l = X->rows;
+    L->nreg = X->unreg_last && X->cols > 0 ? X->cols - 1 : X->cols;
+    L->l1 = X->reg ? X->reg->l1 : 0.0;
+    L->l2 = X->reg ? X->reg->l2 : 1.0;
+    L->ntile = (L->n + TILE - 1) / TILE;
+    /* Each extra block costs a dense accumulator (memory, and O(cols)
+     * time per product): keep their total about the size of the matrix,
+     * beyond which they cost more than the threads gain. */
+    if (L->n > 0 && L->l > 0) {
+        size_t cap = 1 + (X->ptr[L->l] - X->ptr[0]) / L->n;
+
+        if (nblk > cap)
+            nblk = cap > 256 ? 256 : (unsigned)cap;
+    }
+    if (nblk > 256)
+        nblk = 256;
+    if (nblk > L->l)
+        nblk = L->l ? (unsigned)L->l : 1;
+    L->nblk = nblk;
+    L->blk = malloc(sizeof(size_t) * (nblk + 1));
+    L->acc = calloc(nblk, sizeof(double *));
+    if (!L->blk || !L->acc)
+        goto fail;
+    {
+        double **vec[5 + 256];
+        size_t counts[5 + 256];
+
+        vec[0] = &L->part, counts[0] = 2 * (size_t)nblk;
+        vec[1] = &L->tpart, counts[1] = L->ntile;
+        vec[2] = &L->z, counts[2] = L->l;
+        vec[3] = &L->D, counts[3] = L->l;
+        vec[4] = &L->xv, counts[4] = L->l;
+        for (b = 1; b < nblk; b++)
+            vec[4 + b] = &L->acc[b], counts[4 + b] = L->n;
+        if (!(L->block = spamlr__alloc_vectors((double **const *)vec, counts, 4 + nblk)))
+            goto fail;
+    }
+    split_rows(L);
+    rc = spamlr__pool_start(&L->pl, nblk);
+    if (rc)
+        goto fail;
+    if (reduce) {
+        L->red = reduce;
+        L->red_ctx = reduce_ctx;
+        if (!(L->rbuf = alloc_doubles(L->n + 2))) {
+            rc = SPAMLR_ENOMEM;
+            goto fail;
+        }
+    }
+    return SPAMLR_OK;
+fail:
+    spamlr__lr_free(L);
+    return rc;
+}
+
+/* ------------------------------------------ for tests (declared in solver.h) */
+
+int spamlr__hessian_vec(const spamlr__csr *X, const double *w, const double *v,
+                        double *out, unsigned threads)
+{
+    spamlr__lr L;
+    double *g, gg;
+    int rc;
+
+    if (!X || (X->cols && (!w || !v || !out))
+        || (X->rows && (!X->ptr || !X->idx || !X->y || !X->cost)))
+        return SPAMLR_EINVAL;
+    rc = spamlr__lr_init(&L, X, threads, NULL, NULL);
+    if (rc)
+        return rc;
+    g = alloc_doubles(X->cols);
+    if (g) {
+        spamlr__lr_eval_grad(&L, w, g, &gg, 1);
+        spamlr__lr_hess_vec(&L, v, out);
+    }
+    free(g);
+    spamlr__lr_free(&L);
+    return g ? SPAMLR_OK : SPAMLR_ENOMEM;
+}
+
+double spamlr__objective(const spamlr__csr *X, const double *w, double *g)
+{
+    const spamlr__kernels *k = spamlr__kernels_get();
+    size_t n = X->cols, nreg = X->unreg_last && n > 0 ? n - 1 : n, i;
+    double f = 0, l1 = X->reg ? X->reg->l1 : 0, l2 = X->reg ? X->reg->l2 : 1, a1 = 0;
+
+    for (i = 0; i < nreg; i++) {
+        a1 += fabs(w[i]);
+        if (g)
+            g[i] = l2 * w[i];
+    }
+    if (g && nreg < n)
+        g[n - 1] = 0;
+    for (i = 0; i < X->rows; i++) {
+        size_t o = X->ptr[i], nz = X->ptr[i + 1] - o;
+        const float *v = row_val(X, o);
+        double m = X->y[i] * k->sdot(X->idx + o, v, nz, w);
+
+        f += X->cost[i] * log1pexp(-m);
+        if (g)
+            k->saxpy(-X->cost[i] * X->y[i] * sigmoid(-m), X->idx + o, v, nz, g);
+    }
+    return 0.5 * l2 * k->nrm2sq(w, nreg) + l1 * a1 + f;
+}

@@ -1,0 +1,109 @@
+/* objective.h - the regularised logistic objective on a CSR matrix, over a thread pool. */
+#ifndef SPAMLR_OBJECTIVE_H
+#define SPAMLR_OBJECTIVE_H
+
+#include "common/common.h"
+#include "kernels/kernels.h"
+#include "learn/pool.h"
+#include "learn/solver.h"
+
+/* Notation (see solver.h): z = X w, margin m_i = y_i z_i,
+ *   loss_i = cost_i log(1 + exp(-m_i)),
+ *   grad f = l2 R w + X^T u,  u_i = -cost_i y_i sigma(-m_i),
+ *   H v    = l2 R v + X^T (D X v),  D_i = cost_i sigma(m_i) sigma(-m_i),
+ * R = diag(r), r_j = 1 except the unregularised last column. Since that
+ * column is the last one, R v is "v with its last entry zeroed". f is the
+ * smooth part; F = f + l1 |R w|_1 is what OWL-QN minimises.
+ *
+ * The solvers carry z along (z += X s, from X s products they have
+ * anyway), so that a trial point costs O(rows) to evaluate, and have it
+ * recomputed exactly at the start and the end. */
+
+/* One problem, ready to evaluate. The solvers read k, n, l, nreg, l1,
+ * l2, and use z and xv as described; the rest is objective.c's. */
+typedef struct spamlr__lr {
+    const spamlr__csr *X;
+    const spamlr__kernels *k;
+    size_t n, l;
+    size_t nreg;            /* regularised columns: n, or n - 1 with a bias */
+    double l1, l2;          /* penalty weights (see solver.h) */
+    void (*red)(void *, double *, size_t);  /* sum over processes, or NULL */
+    void *red_ctx;
+    double *rbuf;           /* n + 2 doubles for red */
+    double *block;          /* holds acc[1..], part, tpart, z, D, xv */
+    unsigned nblk;          /* row blocks = column blocks = tasks per run */
+    size_t *blk;            /* nblk + 1 row boundaries */
+    size_t ntile;           /* column tiles */
+    double **acc;           /* acc[1..nblk-1]: per-block X^T u accumulators */
+    double *part;           /* 2 * nblk per-block partial sums */
+    double *tpart;          /* ntile per-tile partial sums */
+    double *z;              /* X w at the current iterate */
+    double *D;              /* Hessian row weights at the current iterate */
+    double *xv;             /* X v of the last Hv product (or X p) */
+    spamlr__pool pl;
+    /* arguments of the task being run */
+    const double *a_v;      /* dense input (n) */
+    double *a_out;          /* dense output (n); block 0 accumulates here */
+    double *a_row;          /* per-row output or input (l) */
+    double a_alpha;
+    double *a_s, *a_r, *a_d, *a_hd;  /* CG vectors */
+} spamlr__lr;
+
+/* Sets L up for X with `threads` threads (capped by the size of X) and,
+ * when reduce is not NULL, for several processes (see
+ * spamlr__solve_opts). Returns 0 or SPAMLR_ENOMEM (L then needs no
+ * spamlr__lr_free). */
+int spamlr__lr_init(spamlr__lr *L, const spamlr__csr *X, unsigned threads,
+                    void (*reduce)(void *, double *, size_t), void *reduce_ctx);
+
+void spamlr__lr_free(spamlr__lr *L);
+
+/* From L->z: g = grad f(w), the Hessian weights, *gg = ||g||^2, and the
+ * returned f(w). When refresh is set, z is first recomputed as X w (it is
+ * otherwise carried along by updates and may drift by rounding). */
+double spamlr__lr_eval_grad(spamlr__lr *L, const double *w, double *g, double *gg,
+                            int refresh);
+
+/* out = l2 R v + X^T (D X v) at the point of the last gradient,
+ * L->xv = X v; returns v . out. */
+double spamlr__lr_hess_vec(spamlr__lr *L, const double *v, double *out);
+
+/* out = X v (l entries). */
+void spamlr__lr_xv(spamlr__lr *L, const double *v, double *out);
+
+/* Returns f(w + a p) - f(w), from L->z = X w, and sets *dg to its
+ * derivative in a, where xp = X p, wp = w.Rp, pp = p.Rp. */
+double spamlr__lr_step_change(spamlr__lr *L, double *xp, double wp, double pp, double a,
+                              double *dg);
+
+/* Conjugate-gradient updates over the pool (n entries each): the step
+ * s += alpha d, r -= alpha hd, returning r.r; the direction d = r + beta d. */
+double spamlr__lr_cg_step(spamlr__lr *L, double alpha, double *d, double *hd, double *s,
+                          double *r);
+void spamlr__lr_cg_dir(spamlr__lr *L, double beta, double *r, double *d);
+
+/* Carves k vectors of counts[i] doubles (each start 64-byte aligned) out
+ * of one block and points *vec[i] at them; returns the block (free() it),
+ * or NULL. */
+double *spamlr__alloc_vectors(double **const *vec, const size_t *counts, size_t k);
+
+/* Whether the solvers' stopping test ||g|| <= tol ||g0|| holds. */
+static inline int spamlr__grad_small(double gnorm, double gnorm0, double tol)
+{
+    return gnorm <= tol * gnorm0;
+}
+
+/* Fills rep (when not NULL) at the end of a solve. */
+static inline void spamlr__report(spamlr_train_report *rep, double f, double gnorm,
+                                  double gnorm0, unsigned iter, unsigned inner)
+{
+    if (!rep)
+        return;
+    rep->objective = f;
+    rep->grad_norm = gnorm;
+    rep->grad_norm0 = gnorm0;
+    rep->iterations = iter;
+    rep->inner_iterations = inner;
+}
+
+#endif
