@@ -292,11 +292,6 @@ int spamlr__pool_start(spamlr__pool *p, unsigned nblk)
     }
     return SPAMLR_OK;
 fail:
-    free(p->tid);
-    free(p->args);
-    free((void *)p->claim);
-    p->tid = NULL;
-    p->args = NULL;
-    p->claim = NULL;
+    spamlr__pool_stop(p); /* no thread, no sync objects yet: frees the arrays */
     return SPAMLR_ENOMEM;
 }

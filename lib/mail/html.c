@@ -3,6 +3,7 @@
 
 #include "mail/charset.h"
 #include "mail/html.h"
+#include "mail/syntax.h"
 
 /* ------------------------------------------------------------ entities */
 
@@ -75,17 +76,6 @@ static int is_alnum(unsigned char c)
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
 }
 
-static int hexval(unsigned char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* Special results of entity(). */
 #define ENT_NOTHING 0xFFFFFFFEu   /* decodes to nothing (soft hyphen, ZW) */
 #define ENT_SPACE 0xFFFFFFFDu     /* decodes to white space */
@@ -106,7 +96,7 @@ static size_t entity(const char *s, size_t n, size_t i, uint32_t *cp, int attr)
             j++;
         }
         start = j;
-        while (j < n && (d = hex ? hexval((unsigned char)s[j])
+        while (j < n && (d = hex ? hexv((unsigned char)s[j])
                                  : (s[j] >= '0' && s[j] <= '9' ? s[j] - '0' : -1)) >= 0) {
             if (v > 0x10FFFF)
                 big = 1;
@@ -216,20 +206,6 @@ static int put_cp(hctx *h, uint32_t cp)
 
 /* -------------------------------------------------------------- helpers */
 
-static int ieq(const char *a, size_t n, const char *lit)
-{
-    size_t i;
-
-    for (i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)a[i];
-        if (c >= 'A' && c <= 'Z')
-            c = (unsigned char)(c + 32);
-        if (!lit[i] || c != (unsigned char)lit[i])
-            return 0;
-    }
-    return lit[n] == '\0';
-}
-
 /* Case-insensitive search for the lower-case literal lit in s[from..n). */
 static size_t ifind(const char *s, size_t n, size_t from, const char *lit)
 {
@@ -296,14 +272,14 @@ static int whitish(const char *v, size_t n)
     }
     if (n == 3) {
         for (i = 0; i < 3; i++)
-            if ((d = hexval((unsigned char)v[i])) < 0 || d < 0xF)
+            if ((d = hexv((unsigned char)v[i])) < 0 || d < 0xF)
                 return 0;
         return 1;
     }
     if (n != 6)
         return 0;
     for (i = 0; i < 3; i++) {
-        int hi = hexval((unsigned char)v[2 * i]), lo = hexval((unsigned char)v[2 * i + 1]);
+        int hi = hexv((unsigned char)v[2 * i]), lo = hexv((unsigned char)v[2 * i + 1]);
         if (hi < 0 || lo < 0)
             return 0;
         c[i] = hi * 16 + lo;
@@ -434,9 +410,9 @@ static void link_value(hctx *h, const char *v, size_t n)
     }
     for (; i < m && hn + 1 < sizeof host; i++) {
         int c = (unsigned char)buf[i];
-        if (c == '%' && i + 2 < m && hexval((unsigned char)buf[i + 1]) >= 0 &&
-            hexval((unsigned char)buf[i + 2]) >= 0) {
-            c = hexval((unsigned char)buf[i + 1]) * 16 + hexval((unsigned char)buf[i + 2]);
+        if (c == '%' && i + 2 < m && hexv((unsigned char)buf[i + 1]) >= 0 &&
+            hexv((unsigned char)buf[i + 2]) >= 0) {
+            c = hexv((unsigned char)buf[i + 1]) * 16 + hexv((unsigned char)buf[i + 2]);
             i += 2;
         }
         if (c >= 'A' && c <= 'Z')
