@@ -332,6 +332,7 @@ static void print_summary(const char *path, const inspect_view *v)
     printf("solver            %s, C=%g, l1=%g, l2=%g, tol=%g, min_count=%u, "
            "class_weight=%s\n", solver_name(in->solver), in->c, in->l1, in->l2, in->tol,
            in->min_count, class_weight_name(in->class_weight));
+    print_path(stdout, v->m);
     printf("examples          %zu (%zu spam, %zu ham)\n", in->examples, in->spam,
            in->ham);
     printf("objective         %.10g\n", in->objective);
@@ -503,6 +504,8 @@ static void print_json(const char *path, const inspect_view *v)
     printf(",\"memory_bytes\":%zu,\"solver\":\"%s\"", in->memory_bytes,
            solver_name(in->solver));
     json_key_number("c", in->c);
+    fputs(",\"c_path\":", stdout);
+    json_path(stdout, v->m);
     json_key_number("l1", in->l1);
     json_key_number("l2", in->l2);
     json_key_number("tol", in->tol);

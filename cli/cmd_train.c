@@ -61,8 +61,7 @@ typedef struct train_cfg {
     spamlr_train_opts train;
     int quiet;
     int help;
-    int auto_c;      /* -c auto */
-    unsigned cv;     /* folds for -c auto or the --cv report; 0 = none */
+    unsigned cv;     /* folds of the --cv report (and of choosing C); 0 = none */
     unsigned format;        /* of positional FILEs: 0 text lines, 1 libsvm */
     unsigned bits;  /* weight precision in the file: 32 or 16 */
     int mpi;            /* train --mpi */
@@ -80,11 +79,12 @@ static void train_help(void)
            "existing MODEL untouched). A report goes to standard error.\n\n"
            "options:\n"
            "  -o, --output MODEL     model file to write (required)\n"
-           "  -c C|auto              inverse regularisation strength (default 1);\n"
-           "                         auto = the best power of 2 from 0.25 up, by\n"
-           "                         cross-validated ROC AUC\n"
-           "  --cv K                 K-fold cross-validation: report it (and with\n"
-           "                         -c auto, use K folds; default 5)\n"
+           "  -c C|auto              inverse regularisation strength; default auto:\n"
+           "                         chosen by 5-fold validation log loss on a\n"
+           "                         warm-started path of powers of 2 (the report\n"
+           "                         and 'spamlr inspect' show it)\n"
+           "  --cv K                 report K-fold cross-validated quality (and\n"
+           "                         choose C with K folds)\n"
            "  --l1 X                 L1 penalty X*|w|_1: sparse models (default 0)\n"
            "  --l2 Y                 L2 penalty Y/2*|w|^2 (default 1; --l1 1 --l2 0\n"
            "                         is LIBLINEAR -s 6)\n"
@@ -206,11 +206,15 @@ static int parse_option(cli_args *a, void *c, int id, const char *v)
     case OPT_OUT: cfg->out = v; return 0;
     case OPT_C:
         if (strcmp(v, "auto") == 0) {
-            cfg->auto_c = 1;
+            cfg->train.c = SPAMLR_C_AUTO;
             return 0;
         }
         return parse_positive(a, v, 1e12, &cfg->train.c);
-    case OPT_CV: return parse_unsigned(a, v, 2, 100, &cfg->cv);
+    case OPT_CV:
+        if (parse_unsigned(a, v, 2, 100, &cfg->cv))
+            return EXIT_USAGE;
+        cfg->train.folds = cfg->cv;
+        return 0;
     case OPT_TOL: return parse_positive(a, v, 1, &cfg->train.tol);
     case OPT_L1: return args_double(a, v, 0, 1e12, &cfg->train.l1) ? EXIT_USAGE : 0;
     case OPT_L2: return args_double(a, v, 0, 1e12, &cfg->train.l2) ? EXIT_USAGE : 0;
@@ -306,11 +310,14 @@ static void print_report(const train_cfg *cfg, const spamlr_model *m,
             "  solver         %s, C=%g, l1=%g, l2=%g, tol=%g\n"
             "  iterations     %u (%u inner)\n"
             "  objective      %.10g\n"
-            "  gradient norm  %.10g (initial %.10g)\n"
+            "  gradient norm  %.10g (%s %.10g)\n"
             "  solve time     %.3f s\n",
             r->examples, r->spam, r->ham, r->features, solver_name(in.solver),
             in.c, in.l1, in.l2, in.tol, r->iterations, r->inner_iterations,
-            r->objective, r->grad_norm, r->grad_norm0, r->seconds);
+            r->objective, r->grad_norm,
+            spamlr_model_path(m, NULL, NULL) ? "at w = 0" : "initial", r->grad_norm0,
+            r->seconds);
+    print_path(stderr, m);
     if (cfg->train.l1 > 0)
         fprintf(stderr, "  nonzero        %zu of %zu word weights\n", in.nonzero,
                 in.parameters);
@@ -360,15 +367,14 @@ static int fit_and_save(train_cfg *cfg, const spamlr_dataset *ds)
 
     memset(&rep, 0, sizeof rep);
     memset(&d, 0, sizeof d);
-    if (cfg->auto_c && (rc = cv_choose_c(ds, &train, cfg->cv ? cfg->cv : 5, cfg->quiet)))
-        return rc;
-    if (cfg->cv && !cfg->auto_c) {
+    if (cfg->cv) {
         spamlr_metrics mt;
         if ((rc = cv_measure(ds, &train, cfg->cv, &mt)) != 0)
             return rc;
         if (!cfg->quiet)
-            fprintf(stderr, "spamlr train: %u-fold cross-validation at C=%g: ROC AUC %.6f, "
-                    "(1-AUC)%% %.4f, accuracy %.4f, log loss %.5f\n", cfg->cv, train.c,
+            fprintf(stderr, "spamlr train: %u-fold cross-validation%s: ROC AUC %.6f, "
+                    "(1-AUC)%% %.4f, accuracy %.4f, log loss %.5f\n", cfg->cv,
+                    train.c == SPAMLR_C_AUTO ? " (C chosen within each fold)" : "",
                     mt.auc, mt.one_minus_auc_pct, mt.accuracy, mt.log_loss);
         rc = EXIT_RUNTIME;
     }

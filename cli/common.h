@@ -31,11 +31,15 @@ int cmd_prune(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 int cmd_curve(int argc, char **argv);
 
-/* Cross-validation (cv.c): out-of-fold metrics of training with o; and -c
- * auto, which sets o->c to the best of a grid. Return 0 or an exit code. */
+/* Cross-validation (cv.c): out-of-fold metrics of training with o.
+ * Returns 0 or an exit code. */
 int cv_measure(const spamlr_dataset *ds, const spamlr_train_opts *o, unsigned k,
                spamlr_metrics *mt);
-int cv_choose_c(const spamlr_dataset *ds, spamlr_train_opts *o, unsigned k, int quiet);
+
+/* The regularisation path that chose m's C, as a small table (nothing
+ * when C was given), and the same as a JSON array (null without one). */
+void print_path(FILE *f, const spamlr_model *m);
+void json_path(FILE *f, const spamlr_model *m);
 
 int cmd_learn(int argc, char **argv);
 int cmd_filter(int argc, char **argv);

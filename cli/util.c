@@ -247,3 +247,45 @@ const char *label_name(int label)
         return "ham";
     return "-";
 }
+
+void print_path(FILE *f, const spamlr_model *m)
+{
+    const spamlr_path_point *pt;
+    unsigned folds, i, best = 0;
+    size_t n = spamlr_model_path(m, &pt, &folds);
+
+    if (n == 0)
+        return;
+    for (i = 1; i < n; i++)
+        if (pt[i].log_loss < pt[best].log_loss)
+            best = i;
+    fprintf(f, "  C chosen       %g: the least %u-fold validation log loss on a warm-started path\n"
+               "  %14s  %10s  %9s  %9s\n", pt[best].c, folds, "C", "log loss", "ROC AUC",
+            "(1-AUC)%");
+    for (i = 0; i < n; i++)
+        fprintf(f, "  %14g  %10.6f  %9.6f  %9.4f%s\n", pt[i].c, pt[i].log_loss, pt[i].auc,
+                (1 - pt[i].auc) * 100, i == best ? "  <- chosen" : "");
+}
+
+void json_path(FILE *f, const spamlr_model *m)
+{
+    const spamlr_path_point *pt;
+    unsigned folds, i;
+    size_t n = spamlr_model_path(m, &pt, &folds);
+
+    if (n == 0) {
+        fputs("null", f);
+        return;
+    }
+    fprintf(f, "{\"folds\": %u, \"criterion\": \"log_loss\", \"points\": [", folds);
+    for (i = 0; i < n; i++) {
+        fputs(i ? ", {\"c\": " : "{\"c\": ", f);
+        json_number(f, pt[i].c);
+        fputs(", \"log_loss\": ", f);
+        json_number(f, pt[i].log_loss);
+        fputs(", \"auc\": ", f);
+        json_number(f, pt[i].auc);
+        fputs("}", f);
+    }
+    fputs("]}", f);
+}

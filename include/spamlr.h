@@ -318,7 +318,11 @@ typedef enum {
 typedef struct spamlr_train_opts {
     unsigned version;       /* SPAMLR_OPTS_VERSION */
     unsigned solver;        /* spamlr_solver, default SPAMLR_SOLVER_AUTO */
-    double c;               /* C > 0, default 1 */
+    double c;               /* C > 0, or SPAMLR_C_AUTO (0, the default):
+                               chosen by validation on a warm-started
+                               regularisation path (spamlr_model_path
+                               tells what it tried); the online solvers
+                               ignore it */
     double l1;              /* L1 weight >= 0, default 0 */
     double l2;              /* L2 weight >= 0, default 1; l1 + l2 > 0 */
     double tol;             /* stop when ||grad f|| <= tol * ||grad f(w0)||
@@ -349,8 +353,13 @@ typedef struct spamlr_train_opts {
     double eta;             /* online solvers: AdaGrad learning rate or FTRL
                                alpha; 0 (default) = the solver's default
                                (see spamlr_online_opts) */
-    unsigned reserved[8];
+    unsigned folds;         /* SPAMLR_C_AUTO: validation folds (0 = 5;
+                               fewer when a class has fewer messages) */
+    unsigned reserved[7];
 } spamlr_train_opts;
+
+/* spamlr_train_opts.c: choose C by validation (the default). */
+#define SPAMLR_C_AUTO 0.0
 
 SPAMLR_API void spamlr_train_opts_init(spamlr_train_opts *o);
 
@@ -359,7 +368,11 @@ typedef struct spamlr_train_report {
     double objective;       /* f(w) at the end */
     double grad_norm;       /* ||grad f(w)|| at the end (pseudo-gradient
                                with OWL-QN, here and below) */
-    double grad_norm0;      /* ||grad f(w0)|| at the start */
+    double grad_norm0;      /* the reference of the stopping test: ||grad
+                               f(w0)|| at the start, or ||grad f(0)|| when
+                               the final solve started from the C path's
+                               solutions (so that it stops where a cold
+                               start would) */
     unsigned iterations;    /* outer iterations */
     unsigned inner_iterations; /* CG steps (TRON) or line-search steps */
     size_t examples, spam, ham;
@@ -454,6 +467,23 @@ typedef struct spamlr_model_info {
 } spamlr_model_info;
 
 SPAMLR_API void spamlr_model_info_get(const spamlr_model *m, spamlr_model_info *info);
+
+/* One C that training with SPAMLR_C_AUTO tried: the mean log loss of the
+ * folds' models on their held-out messages (the criterion) and the ROC AUC
+ * of those out-of-fold probabilities pooled (NaN when not measured). */
+typedef struct spamlr_path_point {
+    double c;
+    double log_loss;
+    double auc;
+} spamlr_path_point;
+
+/* The regularisation path that chose the model's C, in the order tried:
+ * returns the number of points (0 when C was given, or for a model saved
+ * before paths were recorded), sets *points (valid while the model lives;
+ * may be NULL) and *folds (may be NULL). The chosen C is the point with
+ * the smallest log loss, and spamlr_model_info's c. */
+SPAMLR_API size_t spamlr_model_path(const spamlr_model *m, const spamlr_path_point **points,
+                                    unsigned *folds);
 
 /* Weight of one token (as the tokenizer emits it: lower-case, e.g. "中奖",
  * "viagra"). Returns SPAMLR_ENOTFOUND when the token is not in the

@@ -100,19 +100,29 @@ expect_err 'gradient norm'
 expect_err 'iterations'
 cp "$M" "$T/model.orig"
 
-check "train -c auto chooses C by cross-validation"
-run train -c auto --cv 3 -o "$T/auto.slr" "$TRAIN"
+check "train chooses C on a validation path by default; -c C forces one"
+run train --cv 3 -o "$T/auto.slr" "$TRAIN"
 expect_rc 0
-expect_err 'choosing C by 3-fold cross-validation'
-expect_err 'chosen C = [0-9.]+'
-chosen=$(sed -n 's/.*chosen C = \([0-9.]*\).*/\1/p' "$T/err")
+expect_err 'C chosen +[0-9.e+]+: the least 3-fold validation log loss'
+expect_err '<- chosen'
+expect_err '3-fold cross-validation \(C chosen within each fold\): ROC AUC 0\.[0-9]+'
+chosen=$(sed -n 's/.*C chosen *\([0-9.e+]*\):.*/\1/p' "$T/err")
 run inspect --format json "$T/auto.slr"
 cp "$T/out" "$T/auto.json"
-json_check "$T/auto.json" "d['c'] == $chosen and d['c'] >= 0.25"
-run train --cv 3 -o "$T/cv.slr" "$TRAIN"
+json_check "$T/auto.json" "abs(d['c'] - $chosen) <= 1e-5 * $chosen and d['c_path']['folds'] == 3 \
+  and d['c'] == min(d['c_path']['points'], key=lambda p: p['log_loss'])['c'] \
+  and len(d['c_path']['points']) >= 4"
+run inspect "$T/auto.slr"
+expect_out 'C chosen +[0-9.e+]+: the least 3-fold'
+run train -c auto --cv 3 -q -o "$T/auto2.slr" "$TRAIN"
+run inspect --format json "$T/auto2.slr"
+json_check "$T/out" "d['c'] == $(python3 -c 'import json,sys; print(repr(json.load(open(sys.argv[1]))["c"]))' "$T/auto.json")"
+run train -c 1 --cv 3 -o "$T/cv.slr" "$TRAIN"
 expect_rc 0
-expect_err '3-fold cross-validation at C=1: ROC AUC 0\.[0-9]+'
-run train -c auto --cv 1 -o "$T/cv.slr" "$TRAIN"
+expect_err '3-fold cross-validation: ROC AUC 0\.[0-9]+'
+run inspect --format json "$T/cv.slr"
+json_check "$T/out" "d['c'] == 1 and d['c_path'] is None"
+run train --cv 1 -o "$T/cv.slr" "$TRAIN"
 expect_rc 2
 
 check "train --quiet prints nothing"
@@ -384,7 +394,7 @@ run eval -m "$TEST" "$TEST"
 expect_rc 1
 
 check "L1 and elastic net: --l1, --l2, owlqn chosen, inspect shows them"
-run train -q --l1 0.5 --l2 0.5 -o "$T/l1.slr" "$TRAIN"
+run train -q -c 1 --l1 0.5 --l2 0.5 -o "$T/l1.slr" "$TRAIN"
 expect_rc 0
 run inspect --format json "$T/l1.slr"
 expect_rc 0

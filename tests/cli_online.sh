@@ -34,10 +34,10 @@ for s in adagrad ftrl; do
 done
 
 check "train --init warm start"
-run train -o "$T/base.slr" "$CORPUS"
+run train -c 1 -o "$T/base.slr" "$CORPUS"
 expect_rc 0
 g_cold=$(sed -n 's/.*(initial \([^)]*\)).*/\1/p' "$T/err")
-run train -o "$T/warm.slr" --init "$T/base.slr" "$CORPUS"
+run train -c 1 -o "$T/warm.slr" --init "$T/base.slr" "$CORPUS"
 expect_rc 0
 g_warm=$(sed -n 's/.*(initial \([^)]*\)).*/\1/p' "$T/err")
 ok "$g_warm < 1e-3 * $g_cold" ||

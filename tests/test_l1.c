@@ -320,6 +320,7 @@ START_TEST(test_dist_equals_one_process)
         spamlr_train_opts o;
 
         spamlr_train_opts_init(&o);
+        o.c = 1; /* a chosen C would come from each side's own folds */
         o.l1 = l1s[c];
         o.min_count = 3;
         o.class_weight = SPAMLR_CW_BALANCED;

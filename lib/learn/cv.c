@@ -4,30 +4,7 @@
 #include <string.h>
 
 #include "data/dataset.h"
-
-/* Stratified fold of every labelled row: within each class, rows are dealt
- * to folds in an order shuffled by a fixed-seed generator, so that index
- * files sorted by class or source still give balanced folds, and the
- * result is the same on every run. Unlabelled rows get fold -1. */
-static void assign_folds(const spamlr_dataset *ds, unsigned k, int *fold)
-{
-    uint64_t s = 0x9e3779b97f4a7c15ULL;
-    size_t i, seen[2] = {0, 0};
-
-    for (i = 0; i < ds->rows; i++) {
-        int l = ds->labels[i];
-        fold[i] = -1;
-        if (l != SPAMLR_SPAM && l != SPAMLR_HAM)
-            continue;
-        /* deal in rounds of k: a random rotation per round keeps each
-         * fold's class share within one row of the others */
-        if (seen[l] % k == 0) {
-            s ^= s << 13, s ^= s >> 7, s ^= s << 17;
-        }
-        fold[i] = (int)((seen[l] + (s >> 33)) % k);
-        seen[l]++;
-    }
-}
+#include "learn/path.h"
 
 int spamlr_cross_validate(const spamlr_dataset *ds, const spamlr_train_opts *o, unsigned k,
                           double *probs, spamlr_diag *d)
@@ -53,7 +30,7 @@ int spamlr_cross_validate(const spamlr_dataset *ds, const spamlr_train_opts *o, 
         rc = spamlr__diag(d, SPAMLR_ENOMEM, NULL, 0, -1, "out of memory");
         goto out;
     }
-    assign_folds(ds, k, fold);
+    spamlr__assign_folds(ds->labels, n, k, fold);
     for (i = 0; i < n; i++)
         probs[i] = NAN;
     for (f = 0; f < k; f++) {

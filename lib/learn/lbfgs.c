@@ -176,7 +176,7 @@ int spamlr__lbfgs(spamlr__lr *L, const spamlr__solve_opts *o, double *w,
 
     spamlr__lr_eval_grad(L, w, b.g, &gg, 1);
     gnorm0 = gnorm = sqrt(gg);
-    done = spamlr__grad_small(gnorm, gnorm0, o->tol);
+    done = spamlr__grad_small(o, gnorm, gnorm0);
     while (!done && iter < o->max_iter) {
         ls_point pt;
 
@@ -207,14 +207,14 @@ int spamlr__lbfgs(spamlr__lr *L, const spamlr__solve_opts *o, double *w,
         spamlr__lr_eval_grad(L, w, b.g, &gg, 0);
         gnorm = sqrt(gg);
         iter++;
-        done = spamlr__grad_small(gnorm, gnorm0, o->tol);
+        done = spamlr__grad_small(o, gnorm, gnorm0);
         /* y = g_new - g_old; s = a p */
         k->scale(-1.0, b.y, n);
         k->axpy(1.0, b.g, b.y, n);
         spamlr__lbfgs_push(k, &b, n, b.p, pt.a, b.y, &head, &cnt, &gamma);
     }
     f = spamlr__lr_eval_grad(L, w, b.g, &gg, 1);
-    spamlr__report(rep, f, sqrt(gg), gnorm0, iter, c.evals);
+    spamlr__report(rep, f, sqrt(gg), spamlr__gnorm_ref(o, gnorm0), iter, c.evals);
     rc = done ? SPAMLR_OK : SPAMLR_ENOCONVERGE;
     free(block);
     return rc;

@@ -87,10 +87,17 @@ void spamlr__lr_cg_dir(spamlr__lr *L, double beta, double *r, double *d);
  * or NULL. */
 double *spamlr__alloc_vectors(double **const *vec, const size_t *counts, size_t k);
 
-/* Whether the solvers' stopping test ||g|| <= tol ||g0|| holds. */
-static inline int spamlr__grad_small(double gnorm, double gnorm0, double tol)
+/* The reference of the stopping test: o->gnorm_ref when given, else the
+ * gradient norm at the start, gnorm0. The report's grad_norm0 is it. */
+static inline double spamlr__gnorm_ref(const spamlr__solve_opts *o, double gnorm0)
 {
-    return gnorm <= tol * gnorm0;
+    return o->gnorm_ref > 0 ? o->gnorm_ref : gnorm0;
+}
+
+/* Whether the solvers' stopping test ||g|| <= tol * reference holds. */
+static inline int spamlr__grad_small(const spamlr__solve_opts *o, double gnorm, double gnorm0)
+{
+    return gnorm <= o->tol * spamlr__gnorm_ref(o, gnorm0);
 }
 
 /* Fills rep (when not NULL) at the end of a solve. */

@@ -599,7 +599,7 @@ int spamlr__train_online(spamlr_model **out, const spamlr_dataset *ds,
     }
     rep->seconds = spamlr__now() - t0;
     rep->iterations = epochs;
-    rep->objective = objective(m, ds, o->c, ws, wh);
+    rep->objective = objective(m, ds, o->c == SPAMLR_C_AUTO ? 1.0 : o->c, ws, wh);
     rep->examples = nspam + nham;
     rep->spam = nspam;
     rep->ham = nham;
@@ -608,7 +608,7 @@ int spamlr__train_online(spamlr_model **out, const spamlr_dataset *ds,
     m->class_weight = o->class_weight;
     m->min_count = o->min_count ? o->min_count : 1;
     m->iterations = epochs;
-    m->c = o->c;
+    m->c = o->c == SPAMLR_C_AUTO ? 1.0 : o->c; /* the online solvers choose no C */
     m->tol = o->tol;
     m->objective = rep->objective;
     m->grad_norm = 0;

@@ -135,7 +135,7 @@ int spamlr__owlqn(spamlr__lr *L, const spamlr__solve_opts *opt, double *w,
 
     spamlr__lr_eval_grad(L, w, o.g, &gg, 1);
     gnorm0 = gnorm = sqrt(pseudo_grad(L, w, o.g, b.g));
-    done = spamlr__grad_small(gnorm, gnorm0, opt->tol);
+    done = spamlr__grad_small(opt, gnorm, gnorm0);
     while (!done && iter < opt->max_iter) {
         double dg0, a, df = 0, gain = 0;
         unsigned tries;
@@ -169,7 +169,7 @@ int spamlr__owlqn(spamlr__lr *L, const spamlr__solve_opts *opt, double *w,
         spamlr__lr_eval_grad(L, w, o.g, &gg, 0);
         gnorm = sqrt(pseudo_grad(L, w, o.g, b.g));
         iter++;
-        done = spamlr__grad_small(gnorm, gnorm0, opt->tol);
+        done = spamlr__grad_small(opt, gnorm, gnorm0);
         /* the pair: s = dw, y = g - gold (smooth gradients) */
         memcpy(b.y, o.g, n * sizeof(double));
         k->axpy(-1.0, o.gold, b.y, n);
@@ -177,7 +177,7 @@ int spamlr__owlqn(spamlr__lr *L, const spamlr__solve_opts *opt, double *w,
     }
     f = spamlr__lr_eval_grad(L, w, o.g, &gg, 1);
     gnorm = sqrt(pseudo_grad(L, w, o.g, b.g));
-    spamlr__report(rep, f + l1_term(L, w), gnorm, gnorm0, iter, evals);
+    spamlr__report(rep, f + l1_term(L, w), gnorm, spamlr__gnorm_ref(opt, gnorm0), iter, evals);
     rc = done ? SPAMLR_OK : SPAMLR_ENOCONVERGE;
     free(block);
     return rc;

@@ -44,6 +44,10 @@ typedef struct spamlr__solve_opts {
      * must call spamlr__solve with the same w and options. */
     void (*reduce)(void *ctx, double *v, size_t n);
     void *reduce_ctx;
+    double gnorm_ref;      /* > 0: stop when ||grad|| <= tol * gnorm_ref
+                              instead of tol * ||grad at the start||, so
+                              that a warm start is solved as precisely as
+                              a cold one (pass ||grad at w = 0||) */
 } spamlr__solve_opts;
 
 /* Minimises F from w (cols doubles, the starting point, usually zeros) and

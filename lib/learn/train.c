@@ -9,6 +9,7 @@
 #include "learn/dist.h"
 #include "model/model.h"
 #include "learn/online.h"
+#include "learn/path.h"
 #include "learn/solver.h"
 
 void spamlr_train_opts_init(spamlr_train_opts *o)
@@ -16,7 +17,7 @@ void spamlr_train_opts_init(spamlr_train_opts *o)
     memset(o, 0, sizeof *o);
     o->version = SPAMLR_OPTS_VERSION;
     o->solver = SPAMLR_SOLVER_AUTO;
-    o->c = 1.0;
+    o->c = SPAMLR_C_AUTO;
     o->l1 = 0.0;
     o->l2 = 1.0;
     o->tol = 1e-4;
@@ -31,6 +32,7 @@ void spamlr_train_opts_init(spamlr_train_opts *o)
     o->init = NULL;
     o->epochs = 5;
     o->eta = 0;
+    o->folds = 0;
 }
 
 unsigned spamlr__solver_resolve(unsigned solver, double l1)
@@ -48,8 +50,11 @@ static int check_opts(const spamlr_train_opts *o, spamlr_diag *d)
     if (o->solver > SPAMLR_SOLVER_OWLQN && o->solver != SPAMLR_SOLVER_AUTO &&
         !spamlr__is_online(o->solver))
         return spamlr__diag(d, SPAMLR_EINVAL, NULL, 0, -1, "unknown solver %u", o->solver);
-    if (!(o->c > 0) || !isfinite(o->c))
-        return spamlr__diag(d, SPAMLR_EINVAL, NULL, 0, -1, "C must be a positive number");
+    if (!(o->c > 0 || o->c == SPAMLR_C_AUTO) || !isfinite(o->c))
+        return spamlr__diag(d, SPAMLR_EINVAL, NULL, 0, -1,
+                            "C must be a positive number (or SPAMLR_C_AUTO)");
+    if (o->folds == 1)
+        return spamlr__diag(d, SPAMLR_EINVAL, NULL, 0, -1, "validation needs at least 2 folds");
     if (!(o->l1 >= 0) || !isfinite(o->l1) || !(o->l2 >= 0) || !isfinite(o->l2))
         return spamlr__diag(d, SPAMLR_EINVAL, NULL, 0, -1,
                             "l1 and l2 must be numbers >= 0");
@@ -133,9 +138,12 @@ static void build_free(build *b)
     free(b->cdf);
 }
 
+/* Builds the matrix with cost = C times the class weight (C = 1 when C is
+ * to be chosen). */
 static int build_matrix(build *b, const spamlr_dataset *ds, const spamlr_train_opts *o,
                         size_t nspam, size_t nham, const float *idf_of_col)
 {
+    double cval = o->c == SPAMLR_C_AUTO ? 1.0 : o->c;
     size_t i, j, k = 0, r = 0, nnz = 0;
     double wspam = 1, wham = 1;
 
@@ -160,7 +168,7 @@ static int build_matrix(build *b, const spamlr_dataset *ds, const spamlr_train_o
     for (i = 0; i < ds->rows; i++)
         if (ds->labels[i] != SPAMLR_UNLABELLED) {
             b->y[r] = ds->labels[i] == SPAMLR_SPAM ? 1.0 : -1.0;
-            b->cost[r++] = o->c * (ds->labels[i] == SPAMLR_SPAM ? wspam : wham);
+            b->cost[r++] = cval * (ds->labels[i] == SPAMLR_SPAM ? wspam : wham);
         }
     /* Explicit values, every row labelled, every token a column (in
      * order), no bias column: the dataset's arrays are the matrix as they
@@ -279,6 +287,51 @@ static int dist_failed(const spamlr__dist *dist, int rc)
     return bad > 0;
 }
 
+/* SPAMLR_C_AUTO: chooses C on the validation path (learn/path.c) over
+ * the matrix rows, scales the costs by it, leaves the path's warm start in
+ * w and the final solve's stopping reference in *gref. Too few messages
+ * of a class for two folds: C = 1 and no path. */
+static int choose_c(build *b, spamlr__csr *X, const spamlr__solve_opts *so, unsigned folds,
+                    size_t nspam, size_t nham, spamlr__path *path, double *w, double *c,
+                    double *gref)
+{
+    signed char *lab = NULL;
+    int *fold = NULL, rc = SPAMLR_OK;
+    double *g = NULL;
+    unsigned k = folds ? folds : SPAMLR__PATH_FOLDS;
+    size_t r;
+
+    memset(path, 0, sizeof *path);
+    *c = 1.0;
+    if (k > nspam)
+        k = (unsigned)nspam;
+    if (k > nham)
+        k = (unsigned)nham;
+    if (k < 2)
+        return SPAMLR_OK;
+    if (!(lab = malloc(b->rows + 1)) || !(fold = malloc((b->rows + 1) * sizeof *fold)) ||
+        !(g = malloc((X->cols + 1) * sizeof *g))) {
+        rc = SPAMLR_ENOMEM;
+        goto out;
+    }
+    for (r = 0; r < b->rows; r++)
+        lab[r] = b->y[r] > 0 ? SPAMLR_SPAM : SPAMLR_HAM;
+    spamlr__assign_folds(lab, b->rows, k, fold);
+    if ((rc = spamlr__path_choose(X, fold, k, so, path, w)))
+        goto out;
+    *c = path->c;
+    for (r = 0; r < b->rows; r++)
+        b->cost[r] *= *c;
+    /* the final solve starts from the folds' mean: it stops where a cold
+     * start would */
+    *gref = spamlr__grad0_norm(X, so, g);
+out:
+    free(lab);
+    free(fold);
+    free(g);
+    return rc;
+}
+
 int spamlr_train(spamlr_model **out, const spamlr_dataset *ds, const spamlr_train_opts *o,
                  spamlr_train_report *report, spamlr_diag *d)
 {
@@ -295,13 +348,15 @@ int spamlr__train(spamlr_model **out, const spamlr_dataset *ds, const spamlr_tra
     spamlr__csr X;
     spamlr__solve_opts so;
     spamlr__reg reg;
-    double *w = NULL, t0;
+    spamlr__path path;
+    double *w = NULL, t0, c;
     float *idf = NULL;
     size_t nspam, nham, i, cols;
-    int rc, agreed = 0;
+    int rc, rc2, agreed = 0;
 
     *out = NULL;
     memset(&b, 0, sizeof b);
+    path.n = 0;
     memset(&rep, 0, sizeof rep);
     spamlr__diag_clear(d);
     if (!ds)
@@ -385,16 +440,17 @@ int spamlr__train(spamlr_model **out, const spamlr_dataset *ds, const spamlr_tra
         so.reduce_ctx = dist->ctx;
     }
     t0 = spamlr__now();
+    c = o->c;
+    if (c == SPAMLR_C_AUTO &&
+        (rc = choose_c(&b, &X, &so, o->folds, nspam, nham, &path, w, &c, &so.gnorm_ref)))
+        goto out;
     rc = spamlr__solve(&X, &so, w, &rep);
     rep.seconds = spamlr__now() - t0;
     if (rc && rc != SPAMLR_ENOCONVERGE)
         goto out;
-    if (!dist) {
-        int rc2 = fill_vocab(m, ds, &b);
-        if (rc2) {
-            rc = rc2;
-            goto out;
-        }
+    if (!dist && (rc2 = fill_vocab(m, ds, &b))) {
+        rc = rc2;
+        goto out;
     }
     for (i = 0; i < b.ncols; i++)
         m->w[i] = (float)w[i];
@@ -408,8 +464,12 @@ int spamlr__train(spamlr_model **out, const spamlr_dataset *ds, const spamlr_tra
     m->class_weight = o->class_weight;
     m->min_count = o->min_count ? o->min_count : 1;
     m->iterations = rep.iterations;
-    m->c = o->c;
+    m->c = c;
     m->tol = o->tol;
+    if (path.n && (rc2 = spamlr__model_set_path(m, path.pt, path.n, path.folds))) {
+        rc = rc2;
+        goto out;
+    }
     m->objective = rep.objective;
     m->grad_norm = rep.grad_norm;
     m->examples = nspam + nham;

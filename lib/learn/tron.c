@@ -96,7 +96,7 @@ int spamlr__tron(spamlr__lr *L, const spamlr__solve_opts *o, double *w,
     spamlr__lr_eval_grad(L, w, t.g, &gg, 1);
     gnorm0 = gnorm = sqrt(gg);
     delta = gnorm0;
-    done = spamlr__grad_small(gnorm, gnorm0, o->tol);
+    done = spamlr__grad_small(o, gnorm, gnorm0);
     while (!done && iter < o->max_iter) {
         int boundary;
         double gs, prered, actred, dg, snorm, alpha;
@@ -136,7 +136,7 @@ int spamlr__tron(spamlr__lr *L, const spamlr__solve_opts *o, double *w,
             gnorm = sqrt(gg);
             iter++;
             rejects = 0;
-            done = spamlr__grad_small(gnorm, gnorm0, o->tol);
+            done = spamlr__grad_small(o, gnorm, gnorm0);
             continue;
         }
         /* Rejected. Stop when no decrease can be predicted, or when the
@@ -147,7 +147,7 @@ int spamlr__tron(spamlr__lr *L, const spamlr__solve_opts *o, double *w,
     }
     /* Final f and gradient from z = X w recomputed exactly. */
     f = spamlr__lr_eval_grad(L, w, t.g, &gg, 1);
-    spamlr__report(rep, f, sqrt(gg), gnorm0, iter, inner);
+    spamlr__report(rep, f, sqrt(gg), spamlr__gnorm_ref(o, gnorm0), iter, inner);
     rc = done ? SPAMLR_OK : SPAMLR_ENOCONVERGE;
     free(block);
     return rc;

@@ -116,6 +116,11 @@ int spamlr_model_dump(const spamlr_model *m, char **text, size_t *len)
     emit(&o, "weight_bits=%u\n", m->weight_bits == 16 ? 16u : 32u);
     if (m->weight_bits == 16)
         emit(&o, "weight_scale=%.9g\n", m->wscale);
+    if (m->path_n)
+        emit(&o, "path_folds=%u\n", m->path_folds);
+    for (i = 0; i < m->path_n; i++) /* C, validation log loss, AUC */
+        emit(&o, "path=%.17g %.17g %.17g\n", m->path[i].c, m->path[i].log_loss,
+             m->path[i].auc);
     emit(&o, "pruned_from=%llu\n%s\n", (unsigned long long)m->pruned_from, WORDS_LINE);
     for (i = 0; i < m->vocab.n && !o.err; i++) {
         emit_token(&o, spamlr__vocab_str(&m->vocab, (uint32_t)i), m->vocab.len[i]);
@@ -239,6 +244,27 @@ typedef struct header {
     long pruned_line;
 } header;
 
+/* A "path=C LOGLOSS AUC" line: one more point of the C path. */
+static int path_point(reader *r, spamlr_model *m, const char *v, size_t n)
+{
+    spamlr_path_point pt, *np;
+    char *e;
+
+    if (value(r, v, n) || m->path_n >= 256)
+        return -1;
+    pt.c = strtod(r->buf, &e);
+    pt.log_loss = strtod(e, &e);
+    pt.auc = strtod(e, &e);
+    if (*e || !(pt.c > 0) || !isfinite(pt.c) || !(pt.log_loss >= 0) ||
+        !isfinite(pt.log_loss) || (!isnan(pt.auc) && !(pt.auc >= 0 && pt.auc <= 1)))
+        return -1;
+    if (!(np = realloc(m->path, (m->path_n + 1) * sizeof *np)))
+        return -1;
+    np[m->path_n++] = pt;
+    m->path = np;
+    return 0;
+}
+
 /* One key=value line of the header. */
 static int header_line(reader *r, spamlr_model *m, header *h, const char *s, size_t n)
 {
@@ -300,7 +326,11 @@ static int header_line(reader *r, spamlr_model *m, header *h, const char *s, siz
         bad = num_u64(r, v, vn, ~0ULL, &u);
         m->pruned_from = u;
         h->pruned_line = r->line;
-    } else
+    } else if (KEY("path_folds"))
+        bad = num_u32(r, v, vn, &m->path_folds) || m->path_folds < 2;
+    else if (KEY("path"))
+        bad = path_point(r, m, v, vn);
+    else
         return perr(r, "unknown key", (value(r, s, k) ? "?" : r->buf));
 #undef KEY
     if (bad) {

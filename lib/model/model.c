@@ -52,6 +52,7 @@ void spamlr_model_free(spamlr_model *m)
     free(m->idf);
     free(m->acc);
     free(m->acc_z);
+    free(m->path);
     free(m);
 }
 
@@ -91,6 +92,32 @@ int spamlr__model_reserve(spamlr_model *m, size_t n)
     return SPAMLR_OK;
 }
 
+int spamlr__model_set_path(spamlr_model *m, const spamlr_path_point *pt, size_t n,
+                           unsigned folds)
+{
+    spamlr_path_point *p = NULL;
+
+    if (n && !(p = malloc(n * sizeof *p)))
+        return SPAMLR_ENOMEM;
+    if (n)
+        memcpy(p, pt, n * sizeof *p);
+    free(m->path);
+    m->path = p;
+    m->path_n = n;
+    m->path_folds = n ? folds : 0;
+    return SPAMLR_OK;
+}
+
+size_t spamlr_model_path(const spamlr_model *m, const spamlr_path_point **points,
+                         unsigned *folds)
+{
+    if (points)
+        *points = m ? m->path : NULL;
+    if (folds)
+        *folds = m ? m->path_folds : 0;
+    return m ? m->path_n : 0;
+}
+
 float spamlr__feature_value(unsigned features, uint32_t count, float idf)
 {
     switch (features) {
@@ -126,7 +153,8 @@ void spamlr_model_info_get(const spamlr_model *m, spamlr_model_info *info)
     info->has_bias = m->has_bias;
     info->bias = m->has_bias ? m->bias : 0.0;
     info->memory_bytes = sizeof *m + spamlr__vocab_bytes(&m->vocab) +
-                         m->vocab.n * sizeof *m->w + (m->idf ? m->vocab.n * sizeof *m->idf : 0);
+                         m->vocab.n * sizeof *m->w + (m->idf ? m->vocab.n * sizeof *m->idf : 0) +
+                         m->path_n * sizeof *m->path;
     info->solver = m->solver;
     info->c = m->c;
     info->tol = m->tol;

@@ -22,6 +22,9 @@ struct spamlr_model {
     unsigned weight_bits;    /* 32, or 16: weights lie on the grid q * wscale */
     float wscale;            /* grid step for 16-bit weights */
     uint64_t pruned_from;    /* vocabulary size before the first pruning, 0 */
+    spamlr_path_point *path; /* the C path that chose c (NULL: c was given) */
+    size_t path_n;
+    unsigned path_folds;
     /* online learning (lib/online.c): the state that lets learning go on
      * across runs; saved in the optional "onln" payload section */
     size_t w_cap;            /* capacity of w/acc/acc_z (0 = vocab.n) */
@@ -37,6 +40,11 @@ struct spamlr_model {
 
 /* An empty model with default settings, ready to be filled in. */
 int spamlr__model_new(spamlr_model **out, const spamlr_text_opts *text);
+
+/* Replaces m's regularisation path by a copy of pt[0..n) (n = 0: none).
+ * 0 or SPAMLR_ENOMEM (m unchanged). */
+int spamlr__model_set_path(spamlr_model *m, const spamlr_path_point *pt, size_t n,
+                           unsigned folds);
 
 /* Makes room in w (and the online state, when present) for at least n
  * words; new slots from vocab.n up are zero. 0 or SPAMLR_ENOMEM. */

@@ -24,7 +24,7 @@
  *          the vocabulary size before the model was first pruned;
  *          optional "onln" (lower-case: a reader that does not know it
  *          skips it and still predicts exactly) the online-learning state
- *          of lib/online.c: u32 solver (16 AdaGrad, 17 FTRL), u32 0,
+ *          of lib/learn/online.c: u32 solver (16 AdaGrad, 17 FTRL), u32 0,
  *          f64 eta, beta, l1, l2, bias accumulator, bias z, u64 updates,
  *          u64 hash of the last message learned, f64 its gradient factor
  *          (so that it can be unlearned exactly), then n f32 accumulators (sum of squared gradients, >= 0) and,
@@ -32,6 +32,9 @@
  *          because losing it only restarts the step sizes: the weights,
  *          and so every prediction, are in "WF32"; a library that cannot
  *          learn online must still be able to use the model.
+ *          Optional "cpth": the regularisation path that chose C
+ *          (lib/learn/path.c): u32 folds, u32 k, then k x (f64 C, f64 mean
+ *          validation log loss, f64 pooled out-of-fold AUC or NaN).
  *   ..  4  CRC-32 of every byte before it
  */
 #define _DEFAULT_SOURCE
@@ -61,6 +64,7 @@ static const unsigned char MAGIC[8] = {0x89, 'S', 'L', 'R', '\r', '\n', 0x1a, '\
 #define META_MAX 65536
 #define FIXED (8 + 4 + 4 + 4)
 #define MAX_TOKEN 4096
+#define PATH_MAX_POINTS 256
 #define ONLN_HEAD (4 + 4 + 6 * 8 + 8 + 8 + 8)
 
 /* The 16-bit weight grid (model.h): the "WQ16" section stores these. */
@@ -198,6 +202,16 @@ static int payload(const spamlr_model *m, wbuf *pl)
     if (m->pruned_from) {
         put_tag(pl, "prun", 8);
         put_u64(pl, m->pruned_from);
+    }
+    if (m->path_n) {
+        put_tag(pl, "cpth", 8 + (uint64_t)m->path_n * 24);
+        put_u32(pl, m->path_folds);
+        put_u32(pl, (uint32_t)m->path_n);
+        for (i = 0; i < m->path_n; i++) {
+            put_f64(pl, m->path[i].c);
+            put_f64(pl, m->path[i].log_loss);
+            put_f64(pl, m->path[i].auc);
+        }
     }
     if (m->online && m->acc) {
         put_tag(pl, "onln", ONLN_HEAD + (uint64_t)m->vocab.n * (m->acc_z ? 8 : 4));
@@ -504,6 +518,26 @@ static int parse_online(spamlr_model *m, const unsigned char *p, size_t n, uint6
     return SPAMLR_OK;
 }
 
+/* The optional "cpth" section: u32 folds, u32 n, n x (f64 C, f64 log
+ * loss, f64 AUC or NaN), the regularisation path that chose C. */
+static int parse_path(spamlr_model *m, const unsigned char *p, size_t n, spamlr_diag *d)
+{
+    spamlr_path_point pt[PATH_MAX_POINTS];
+    uint32_t k, i;
+
+    if (n < 8 || (k = get_u32(p + 4)) == 0 || k > PATH_MAX_POINTS || n != 8 + (size_t)k * 24)
+        return bad(d, SPAMLR_ECORRUPT, -1, "regularisation path section has the wrong size");
+    for (i = 0; i < k; i++) {
+        pt[i].c = get_f64(p + 8 + 24 * i);
+        pt[i].log_loss = get_f64(p + 16 + 24 * i);
+        pt[i].auc = get_f64(p + 24 + 24 * i);
+        if (!(pt[i].c > 0) || !isfinite(pt[i].c) || !(pt[i].log_loss >= 0) ||
+            !isfinite(pt[i].log_loss) || (!isnan(pt[i].auc) && !(pt[i].auc >= 0 && pt[i].auc <= 1)))
+            return bad(d, SPAMLR_ECORRUPT, -1, "a regularisation path point is out of range");
+    }
+    return spamlr__model_set_path(m, pt, k, get_u32(p));
+}
+
 static int parse_payload(spamlr_model *m, const unsigned char *p, size_t n, uint64_t count,
                          int has_idf, spamlr_diag *d)
 {
@@ -540,6 +574,9 @@ static int parse_payload(spamlr_model *m, const unsigned char *p, size_t n, uint
             if (online++)
                 return bad(d, SPAMLR_ECORRUPT, -1, "online state section appears twice");
             rc = parse_online(m, p + pos, (size_t)len, count, d);
+        } else if (memcmp(tag, "cpth", 4) == 0) {
+            rc = m->path_n ? bad(d, SPAMLR_ECORRUPT, -1, "path section appears twice")
+                           : parse_path(m, p + pos, (size_t)len, d);
         } else if (tag[0] >= 'A' && tag[0] <= 'Z') {
             return spamlr__diag(d, SPAMLR_ECORRUPT, NULL, 0, -1,
                                 "unknown required section \"%.4s\"", (const char *)tag);

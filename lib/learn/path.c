@@ -1,0 +1,266 @@
+/* path.c - choosing C: stratified folds and a warm-started regularisation
+ * path scored by validation log loss (path.h). */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "learn/path.h"
+#include "learn/pool.h"
+
+#define C_START 1.0
+#define C_MIN (1.0 / 1024)
+#define C_MAX (1024.0 * 1024)
+#define HALF_STEP 1.4142135623730951 /* sqrt(2) */
+#define PATH_TOL 0.1        /* the path's solves: tol * PATH_TOL */
+#define PATIENCE 2          /* steps without improvement that end a direction */
+
+void spamlr__assign_folds(const signed char *lab, size_t n, unsigned k, int *fold)
+{
+    uint64_t s = 0x9e3779b97f4a7c15ULL;
+    size_t i, seen[2] = {0, 0};
+
+    for (i = 0; i < n; i++) {
+        int l = lab[i];
+        fold[i] = -1;
+        if (l != SPAMLR_SPAM && l != SPAMLR_HAM)
+            continue;
+        /* deal in rounds of k: a random rotation per round keeps each
+         * fold's class share within one row of the others */
+        if (seen[l] % k == 0) {
+            s ^= s << 13, s ^= s >> 7, s ^= s << 17;
+        }
+        fold[i] = (int)((seen[l] + (s >> 33)) % k);
+        seen[l]++;
+    }
+}
+
+double spamlr__grad0_norm(const spamlr__csr *X, const spamlr__solve_opts *so, double *g)
+{
+    size_t r, e, cols = X->cols;
+    double s = 0;
+
+    memset(g, 0, cols * sizeof *g);
+    for (r = 0; r < X->rows; r++) {
+        double u = -0.5 * X->cost[r] * X->y[r]; /* sigma(0) = 1/2 */
+        if (u == 0)
+            continue;
+        for (e = X->ptr[r]; e < X->ptr[r + 1]; e++)
+            g[X->idx[e]] += u * X->val[e];
+    }
+    if (so->reduce)
+        so->reduce(so->reduce_ctx, g, cols);
+    for (r = 0; r < cols; r++)
+        s += g[r] * g[r];
+    return sqrt(s);
+}
+
+/* One fold's problem: X with the fold's rows at cost 0, its current and
+ * best solutions, and the validation loss of the last solve. */
+typedef struct fold_job {
+    spamlr__csr X;
+    double *cost, *w, *best;
+    double g0;              /* ||grad at w = 0|| at C = 1 (the solves' reference) */
+    double loss;            /* sum of log losses of the fold's rows */
+    double count;           /* their number */
+    int rc;
+} fold_job;
+
+typedef struct path_ctx {
+    const spamlr__csr *X;   /* the whole problem; cost = class weights */
+    const int *fold;
+    unsigned k, slots;
+    spamlr__solve_opts so;  /* for one fold */
+    fold_job *job;
+    double *prob;           /* out-of-fold probability of every row */
+    double c;               /* the C being tried */
+    int from_best;          /* start from the best solutions, not the last */
+} path_ctx;
+
+static double log1pexp(double t)
+{
+    return t > 0 ? t + log1p(exp(-t)) : log1p(exp(t));
+}
+
+static void solve_fold(path_ctx *p, unsigned f)
+{
+    const spamlr__csr *X = p->X;
+    fold_job *j = &p->job[f];
+    spamlr_train_report rep;
+    spamlr__solve_opts so;
+    size_t r, e, cols = X->cols;
+    int rc;
+
+    for (r = 0; r < X->rows; r++)
+        j->cost[r] = p->fold[r] == (int)f ? 0.0 : X->cost[r] * p->c;
+    if (p->from_best)
+        memcpy(j->w, j->best, cols * sizeof *j->w);
+    memset(&rep, 0, sizeof rep);
+    so = p->so;
+    /* stop where a cold start would with a tenth of the tolerance: a
+     * warm start is often within the plain one already, and the log
+     * losses of neighbouring C differ in the fourth digit */
+    so.gnorm_ref = j->g0 * p->c; /* the gradient at 0 grows with C */
+    so.tol = p->so.tol * PATH_TOL;
+    rc = spamlr__solve(&j->X, &so, j->w, &rep);
+    j->rc = rc == SPAMLR_ENOCONVERGE ? SPAMLR_OK : rc;
+    j->loss = j->count = 0;
+    for (r = 0; r < X->rows; r++) {
+        double z = 0;
+        if (p->fold[r] != (int)f)
+            continue;
+        for (e = X->ptr[r]; e < X->ptr[r + 1]; e++)
+            z += (double)X->val[e] * j->w[X->idx[e]];
+        j->loss += log1pexp(-X->y[r] * z);
+        j->count += 1;
+        p->prob[r] = 1.0 / (1.0 + exp(-z));
+    }
+}
+
+/* A pool task: block `slot` solves folds slot, slot + slots, ... */
+static void fold_task(void *ctx, unsigned slot)
+{
+    path_ctx *p = ctx;
+    unsigned f;
+
+    for (f = slot; f < p->k; f += p->slots)
+        solve_fold(p, f);
+}
+
+/* Solves every fold at C = c and appends the point to path; *improved
+ * says whether it is the best so far (its solutions are then kept). */
+static int visit(path_ctx *p, spamlr__pool *pl, double c, int from_best, spamlr__path *path,
+                 double *best_loss, int *improved)
+{
+    spamlr_path_point *pt = &path->pt[path->n];
+    double sum[2] = { 0, 0 };
+    unsigned f;
+    size_t r, cols = p->X->cols;
+
+    p->c = c;
+    p->from_best = from_best;
+    if (p->slots > 1)
+        spamlr__pool_run(pl, fold_task, p);
+    else
+        fold_task(p, 0);
+    for (f = 0; f < p->k; f++) {
+        if (p->job[f].rc)
+            return p->job[f].rc;
+        sum[0] += p->job[f].loss;
+        sum[1] += p->job[f].count;
+    }
+    if (p->so.reduce)
+        p->so.reduce(p->so.reduce_ctx, sum, 2);
+    pt->c = c;
+    pt->log_loss = sum[1] > 0 ? sum[0] / sum[1] : NAN;
+    pt->auc = NAN;
+    if (!p->so.reduce) {
+        int *lab = malloc((p->X->rows + 1) * sizeof *lab);
+        spamlr_metrics mt;
+        if (!lab)
+            return SPAMLR_ENOMEM;
+        for (r = 0; r < p->X->rows; r++)
+            lab[r] = p->X->y[r] > 0 ? SPAMLR_SPAM : SPAMLR_HAM;
+        if (spamlr_metrics_compute(&mt, lab, p->prob, p->X->rows, 0.5) == SPAMLR_OK)
+            pt->auc = mt.auc;
+        free(lab);
+    }
+    path->n++;
+    *improved = pt->log_loss < *best_loss;
+    if (*improved) {
+        *best_loss = pt->log_loss;
+        path->c = c;
+        for (f = 0; f < p->k; f++)
+            memcpy(p->job[f].best, p->job[f].w, cols * sizeof *p->job[f].w);
+    }
+    return SPAMLR_OK;
+}
+
+/* Walks from C = c0 by factor `step` while the loss improves; the first
+ * solve starts from the best solutions when from_best. */
+static int walk(path_ctx *p, spamlr__pool *pl, double c0, double step, int from_best,
+                spamlr__path *path, double *best_loss)
+{
+    int worse = 0, improved, rc;
+    double c;
+
+    for (c = c0; worse < PATIENCE && c >= C_MIN && c <= C_MAX && path->n < SPAMLR__PATH_MAX - 2;
+         c *= step) {
+        if ((rc = visit(p, pl, c, from_best, path, best_loss, &improved)))
+            return rc;
+        from_best = 0;
+        worse = improved ? 0 : worse + 1;
+    }
+    return SPAMLR_OK;
+}
+
+int spamlr__path_choose(const spamlr__csr *X, const int *fold, unsigned k,
+                        const spamlr__solve_opts *so, spamlr__path *path, double *w)
+{
+    path_ctx p;
+    spamlr__pool pl;
+    double best_loss = INFINITY, *block = NULL, best;
+    size_t cols = X->cols, per = 2 * cols + X->rows + 3;
+    unsigned f;
+    int improved, rc = SPAMLR_OK;
+
+    memset(path, 0, sizeof *path);
+    memset(&p, 0, sizeof p);
+    memset(&pl, 0, sizeof pl);
+    pl.nthr = 1;
+    path->folds = k;
+    path->c = C_START;
+    p.X = X;
+    p.fold = fold;
+    p.k = k;
+    p.so = *so;
+    p.slots = so->reduce ? 1 : (so->threads < k ? so->threads : k);
+    if (p.slots < 1)
+        p.slots = 1;
+    if (!so->reduce)
+        p.so.threads = 1; /* one thread a fold: the path does not depend on the count */
+    if (!(p.job = calloc(k, sizeof *p.job)) ||
+        !(p.prob = malloc((X->rows + 1) * sizeof *p.prob)) ||
+        !(block = spamlr__alloc_big(((size_t)k * per + 1) * sizeof *block))) {
+        rc = SPAMLR_ENOMEM;
+        goto out;
+    }
+    for (f = 0; f < k; f++) {
+        fold_job *j = &p.job[f];
+        j->w = block + (size_t)f * per;
+        j->best = j->w + cols + 1;
+        j->cost = j->best + cols + 1;
+        j->X = *X;
+        j->X.cost = j->cost;
+        for (size_t r = 0; r < X->rows; r++)
+            j->cost[r] = fold[r] == (int)f ? 0.0 : X->cost[r];
+        j->g0 = spamlr__grad0_norm(&j->X, so, j->w);
+        memcpy(j->w, w, cols * sizeof *j->w);
+    }
+    if (p.slots > 1 && (rc = spamlr__pool_start(&pl, p.slots)))
+        goto out;
+    /* up from C_START while it helps; down when C_START itself was best */
+    if ((rc = walk(&p, &pl, C_START, 2.0, 0, path, &best_loss)))
+        goto out;
+    if (path->c == C_START && (rc = walk(&p, &pl, C_START / 2, 0.5, 1, path, &best_loss)))
+        goto out;
+    /* the half steps on either side of the best */
+    best = path->c;
+    if (best * HALF_STEP <= C_MAX &&
+        (rc = visit(&p, &pl, best * HALF_STEP, 1, path, &best_loss, &improved)))
+        goto out;
+    if (best / HALF_STEP >= C_MIN &&
+        (rc = visit(&p, &pl, best / HALF_STEP, 1, path, &best_loss, &improved)))
+        goto out;
+    for (size_t i = 0; i < cols; i++) {
+        double s = 0;
+        for (f = 0; f < k; f++)
+            s += p.job[f].best[i];
+        w[i] = s / k;
+    }
+out:
+    spamlr__pool_stop(&pl);
+    free(block);
+    free(p.prob);
+    free(p.job);
+    return rc;
+}

@@ -1,0 +1,54 @@
+/* path.h - choosing C by validation on a warm-started regularisation path. */
+#ifndef SPAMLR_PATH_H
+#define SPAMLR_PATH_H
+
+#include "common/common.h"
+#include "learn/solver.h"
+
+/* Default number of validation folds, and the most a path visits. */
+#define SPAMLR__PATH_FOLDS 5
+#define SPAMLR__PATH_MAX 48
+
+/* Stratified folds of n rows with labels lab[i] (SPAMLR_SPAM, SPAMLR_HAM,
+ * anything else = not in a fold, fold -1): within each class, rows are dealt
+ * to the k folds in an order shuffled by a fixed-seed generator, so that
+ * inputs sorted by class or source still give balanced folds, and the same
+ * input gives the same folds on every run. */
+void spamlr__assign_folds(const signed char *lab, size_t n, unsigned k, int *fold);
+
+/* ||grad f(0)|| of X (g: X->cols doubles of scratch), summed over the
+ * processes with so->reduce: the reference of the solvers' stopping test
+ * for a warm start (spamlr__solve_opts.gnorm_ref). It is C times the
+ * value for the class-weight costs alone, since f's gradient at 0 is
+ * X^T u with u_i = -cost_i y_i / 2. */
+double spamlr__grad0_norm(const spamlr__csr *X, const spamlr__solve_opts *so, double *g);
+
+/* What the path visited and chose. */
+typedef struct spamlr__path {
+    spamlr_path_point pt[SPAMLR__PATH_MAX]; /* in the order visited */
+    size_t n;
+    unsigned folds;
+    double c;               /* the chosen C */
+} spamlr__path;
+
+/* Chooses C for X, whose cost[] holds each row's class weight (the cost at
+ * C = 1), by k-fold validation: fold f's model is X solved with the rows
+ * of fold f (fold[r] == f) given cost 0, and is scored by the log loss of
+ * its predictions on them. C runs over powers of two from 1, up while
+ * the pooled validation log loss falls and down when C = 1 was the best,
+ * each solve starting from that fold's solution at the previous C, until
+ * two steps in a row bring no improvement; then the half steps beside
+ * the best are tried. Every fold starts from w (X->cols doubles: zeros, or
+ * an initial model's weights). The best C (smallest log loss) goes to
+ * path->c, and w receives the mean of the folds' solutions at it, a warm
+ * start for the final solve on every row.
+ *
+ * Folds are solved one thread each on up to so->threads threads (so the
+ * result does not depend on the thread count), or, with so->reduce (rows
+ * spread over processes; fold[] then numbers this process's rows), one
+ * after another with so->threads threads each; the AUCs are then NaN.
+ * Returns 0 or an error (SPAMLR_ENOMEM, a solver's). */
+int spamlr__path_choose(const spamlr__csr *X, const int *fold, unsigned k,
+                        const spamlr__solve_opts *so, spamlr__path *path, double *w);
+
+#endif
