@@ -70,6 +70,119 @@ START_TEST(bad_arguments)
 }
 END_TEST
 
+/* The path a model keeps, and the rules it was chosen by. */
+static void check_path(const spamlr_model *m, size_t *n_out)
+{
+    const spamlr_path_point *pt;
+    unsigned folds, i, best = 0;
+    size_t n = spamlr_model_path(m, &pt, &folds);
+    spamlr_model_info in;
+    int above = 0;
+
+    ck_assert_uint_ge(n, 4);
+    ck_assert_uint_eq(folds, 5);
+    for (i = 1; i < n; i++)
+        if (pt[i].log_loss < pt[best].log_loss)
+            best = i;
+    spamlr_model_info_get(m, &in);
+    ck_assert(in.c == pt[best].c);
+    /* the walk went on past the best until the loss turned */
+    for (i = 0; i < n; i++) {
+        ck_assert(pt[i].c > 0 && pt[i].log_loss > 0 && pt[i].auc > 0.5 && pt[i].auc <= 1);
+        above |= pt[i].c > pt[best].c && pt[i].log_loss > pt[best].log_loss;
+    }
+    ck_assert(above);
+    *n_out = n;
+}
+
+START_TEST(path_chooses_c)
+{
+    spamlr_dataset *ds = corpus();
+    spamlr_train_opts o;
+    spamlr_model *m1 = NULL, *m2 = NULL, *back = NULL;
+    const spamlr_path_point *p1, *p2;
+    unsigned char *b1 = NULL, *b2 = NULL;
+    size_t n1, n2, s1, s2, i, tlen;
+    char *text = NULL;
+
+    spamlr_train_opts_init(&o);
+    ck_assert(o.c == SPAMLR_C_AUTO); /* the default */
+    o.threads = 1;
+    ck_assert_int_eq(spamlr_train(&m1, ds, &o, NULL, NULL), SPAMLR_OK);
+    o.threads = 2;
+    ck_assert_int_eq(spamlr_train(&m2, ds, &o, NULL, NULL), SPAMLR_OK);
+    check_path(m1, &n1);
+    check_path(m2, &n2);
+    /* one thread a fold: the same path, bit for bit, for any thread count */
+    ck_assert_uint_eq(n1, n2);
+    spamlr_model_path(m1, &p1, NULL);
+    spamlr_model_path(m2, &p2, NULL);
+    for (i = 0; i < n1; i++)
+        ck_assert(p1[i].c == p2[i].c && p1[i].log_loss == p2[i].log_loss &&
+                  p1[i].auc == p2[i].auc);
+    /* the path survives the file and the text dump */
+    ck_assert_int_eq(spamlr_model_save_buffer(m1, &b1, &s1), SPAMLR_OK);
+    ck_assert_int_eq(spamlr_model_load_buffer(&back, b1, s1, NULL), SPAMLR_OK);
+    ck_assert_uint_eq(spamlr_model_path(back, &p2, NULL), n1);
+    for (i = 0; i < n1; i++)
+        ck_assert(p1[i].c == p2[i].c && p1[i].log_loss == p2[i].log_loss);
+    spamlr_model_free(back);
+    back = NULL;
+    ck_assert_int_eq(spamlr_model_dump(m1, &text, &tlen), SPAMLR_OK);
+    ck_assert_int_eq(spamlr_model_import(&back, text, tlen, NULL), SPAMLR_OK);
+    ck_assert_int_eq(spamlr_model_save_buffer(back, &b2, &s2), SPAMLR_OK);
+    ck_assert_uint_eq(s1, s2);
+    ck_assert(memcmp(b1, b2, s1) == 0);
+    free(b1);
+    free(b2);
+    free(text);
+    spamlr_model_free(back);
+    spamlr_model_free(m1);
+    spamlr_model_free(m2);
+    spamlr_dataset_free(ds);
+}
+END_TEST
+
+/* On separable data the held-out loss falls as C grows: the path follows
+ * it far past the top (4096) of the old fixed grid. A given C is used as
+ * it is, and too few messages for two folds mean C = 1. */
+START_TEST(path_follows_the_data)
+{
+    spamlr_dataset *ds = NULL;
+    spamlr_train_opts o;
+    spamlr_model *m = NULL;
+    spamlr_model_info in;
+    char msg[64];
+    int i;
+
+    ck_assert_int_eq(spamlr_dataset_create(&ds, NULL), 0);
+    for (i = 0; i < 60; i++) {
+        int n = snprintf(msg, sizeof msg, "%s w%d common", i % 2 ? "prize" : "meeting", i);
+        ck_assert_int_eq(spamlr_dataset_add(ds, i % 2 ? SPAMLR_SPAM : SPAMLR_HAM, msg,
+                                            (size_t)n, NULL), 0);
+    }
+    ck_assert_int_eq(spamlr_train(&m, ds, NULL, NULL, NULL), SPAMLR_OK);
+    spamlr_model_info_get(m, &in);
+    ck_assert_msg(in.c > 4096, "chose C = %g", in.c);
+    spamlr_model_free(m);
+    spamlr_train_opts_init(&o);
+    o.c = 2.5;
+    ck_assert_int_eq(spamlr_train(&m, ds, &o, NULL, NULL), SPAMLR_OK);
+    spamlr_model_info_get(m, &in);
+    ck_assert(in.c == 2.5 && spamlr_model_path(m, NULL, NULL) == 0);
+    spamlr_model_free(m);
+    spamlr_dataset_free(ds);
+    ck_assert_int_eq(spamlr_dataset_create(&ds, NULL), 0);
+    ck_assert_int_eq(spamlr_dataset_add(ds, SPAMLR_SPAM, "prize", 5, NULL), 0);
+    ck_assert_int_eq(spamlr_dataset_add(ds, SPAMLR_HAM, "meeting", 7, NULL), 0);
+    ck_assert_int_eq(spamlr_train(&m, ds, NULL, NULL, NULL), SPAMLR_OK);
+    spamlr_model_info_get(m, &in);
+    ck_assert(in.c == 1 && spamlr_model_path(m, NULL, NULL) == 0);
+    spamlr_model_free(m);
+    spamlr_dataset_free(ds);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("cv");
@@ -77,6 +190,8 @@ static Suite *suite(void)
     tcase_set_timeout(t, 60);
     tcase_add_test(t, out_of_fold_probabilities);
     tcase_add_test(t, bad_arguments);
+    tcase_add_test(t, path_chooses_c);
+    tcase_add_test(t, path_follows_the_data);
     suite_add_tcase(s, t);
     return s;
 }
