@@ -432,4 +432,19 @@ expect_rc 1
 expect_err 'b\.svm:2:.*ascend'
 [ -e "$T/b.slr" ] && fail "a model was written from a bad libsvm file"
 
+check "model files of v0.1 load and predict exactly as before"
+# tests/models/v0.1-*.slr were written by libspamlr 0.1.0 (binary C=1 and
+# tf-idf C=8 on data/corpus.tsv); the .pred files are what 0.1.0 printed
+# for data/corpus-test.tsv and the golden mails of tests/mime.
+for m in corpus tfidf; do
+    (cd "$ROOT/tests" &&
+     $WRAP "$BIN" predict -m models/v0.1-$m.slr --format json --lines ../data/corpus-test.tsv &&
+     $WRAP "$BIN" predict -m models/v0.1-$m.slr --format json mime/*.eml) >"$T/old.pred" 2>"$T/err" ||
+        fail "predict with models/v0.1-$m.slr: $(head -1 "$T/err")"
+    cmp -s "$T/old.pred" "$ROOT/tests/models/v0.1-$m.pred" ||
+        fail "v0.1-$m.slr predicts differently: $(diff "$T/old.pred" "$ROOT/tests/models/v0.1-$m.pred" | head -3)"
+done
+run inspect --format json "$ROOT/tests/models/v0.1-corpus.slr"
+json_check "$T/out" "d['c'] == 1 and d['c_path'] is None"
+
 echo "cli.sh: all $checks checks passed"
