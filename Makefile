@@ -3,6 +3,7 @@
 #   make check      the whole test suite (installs build deps when root)
 #   make demo       fetch the SpamAssassin corpus, train, evaluate, inspect
 #   make bench      benchmarks against peers (prints; never fails)
+#   make accuracy   quality on fixed splits beside the peers (prints; never fails)
 #   make bench-predict  messages/s and latency of one-message prediction
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make check SANITIZE=address,undefined
@@ -72,7 +73,7 @@ STATIC := $(B)/libspamlr.a
 SHARED := $(B)/libspamlr.so.$(VERSION)
 CLI    := $(B)/spamlr
 
-.PHONY: all lib cli check test-layers test-unit test-cli test-build test-integration demo bench bench-predict \
+.PHONY: all lib cli check test-layers test-unit test-cli test-build test-integration demo bench accuracy bench-predict \
         install uninstall clean deps corpus fuzz fuzz-bins test-fuzz-replay test-robust \
         check-valgrind check-tsan check-mpi
 .DELETE_ON_ERROR:
@@ -229,6 +230,12 @@ $(B)/bench/%: tests/bench/%.c $(STATIC)
 
 bench: all $(BENCH_BIN)
 	@sh tests/bench/run.sh $(CLI) $(B)/bench || true
+	@sh tests/bench/quality.sh $(CLI) $(B)/bench || true
+
+# Quality on fixed splits beside bogofilter, scikit-learn and the byte-4-gram
+# online filter (prints; never fails).
+accuracy: all $(BENCH_BIN)
+	@sh tests/bench/quality.sh $(CLI) $(B)/bench || true
 
 # Prediction speed on the SpamAssassin test split, with a model trained on
 # the train split (prints; never fails).

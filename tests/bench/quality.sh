@@ -1,78 +1,104 @@
 #!/bin/sh
-# Quality on the SpamAssassin split: spamlr (several settings) against the
-# peers a user would pick instead, bogofilter and scikit-learn, on the same
-# train/test mails in the same run. Prints a table; never fails the build.
-#   sh tests/bench/quality.sh [build/spamlr]
+# quality.sh - `make accuracy` (also the end of `make bench`): spamlr's
+# defaults, and each single change from them, against the peers a user
+# would pick instead (bogofilter, scikit-learn, and the byte-4-gram online
+# filter of tests/bench/bytes4.c), on fixed splits, in the same run.
+# Prints (1-AUC)%, ham false positives and spam misses at the default
+# threshold, and training time; never fails the build.
+#   sh tests/bench/quality.sh [build/spamlr [build/bench]]
+# Corpora: the SpamAssassin split (data/get-spamassassin.sh) and, when
+# present, the SMS Spam Collection (SPAMLR_SMS, default
+# ../shared/corpora/sms/SMSSpamCollection), split by the MD5 of each text:
+# first hex digit 0-3 = test (1487 messages), the rest train (4087), so a
+# text that repeats stays on one side.
 set -u
 CLI=${1:-build/spamlr}
+BB=${2:-$(dirname "$CLI")/bench}
 here=$(cd "$(dirname "$0")/../.." && pwd)
-sh "$here/data/get-spamassassin.sh" >/dev/null 2>&1 || { echo "quality: SpamAssassin corpus unavailable; skipped"; exit 0; }
-S="$here/data/spamassassin"
+SMS=${SPAMLR_SMS:-$here/../shared/corpora/sms/SMSSpamCollection}
 W=$(mktemp -d)
 trap 'rm -rf "$W"' EXIT INT TERM
 PY=/usr/bin/python3
 [ -x "$PY" ] || PY=python3
 
-# score FILE(label prob lines): prints AUC, (1-AUC)%, ham FP and spam missed at 0.5
+# score FILE (lines "label probability"): (1-AUC)%, ham FP, spam missed at 0.5
 score() {
     "$PY" - "$1" <<'PY'
 import sys
 rows = [l.split() for l in open(sys.argv[1]) if l.strip()]
-pos = sorted(float(p) for y, p in rows if y == "spam")
-neg = sorted(float(p) for y, p in rows if y == "ham")
-# Mann-Whitney with ties counted one half
-allv = sorted([(float(p), y == "spam") for y, p in rows])
-rank, i, rs = 0.0, 0, 0.0
-while i < len(allv):
+allv = sorted((float(p), y == "spam") for y, p in rows)
+npos = sum(1 for _, s in allv if s)
+nneg = len(allv) - npos
+i, rs = 0, 0.0
+while i < len(allv):  # Mann-Whitney, ties counted one half
     j = i
     while j < len(allv) and allv[j][0] == allv[i][0]:
         j += 1
-    mid = (i + 1 + j) / 2.0
-    rs += mid * sum(1 for k in range(i, j) if allv[k][1])
+    rs += (i + 1 + j) / 2.0 * sum(1 for k in range(i, j) if allv[k][1])
     i = j
-auc = (rs - len(pos) * (len(pos) + 1) / 2.0) / (len(pos) * len(neg))
-fp = sum(1 for p in neg if p >= 0.5)
-fn = sum(1 for p in pos if p < 0.5)
-print("%.5f  %8.3f  %5d  %5d" % (auc, (1 - auc) * 100, fp, fn))
+auc = (rs - npos * (npos + 1) / 2.0) / (npos * nneg)
+fp = sum(1 for p, s in allv if not s and p >= 0.5)
+fn = sum(1 for p, s in allv if s and p < 0.5)
+print("%8.3f  %5d  %5d" % ((1 - auc) * 100, fp, fn))
 PY
 }
+now() { date +%s.%N; }
+secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%7.2f", b - a }'; }
+header() {
+    printf '\n%-50s %8s  %5s  %5s  %7s\n' "$1" "(1-AUC)%" "hamFP" "spamFN" "train s"
+}
+line() { printf '%-50s %s  %s\n' "$1" "$2" "${3:-}"; }
 
-printf '%-44s %-7s  %8s  %5s  %5s\n' "SpamAssassin test split (1496 mails)" "ROC AUC" "(1-AUC)%" "hamFP" "spamFN"
-spamlr_row() {  # spamlr_row LABEL TRAIN-OPTIONS...
-    label=$1
-    shift
-    if "$CLI" train -q "$@" -o "$W/m.slr" --index "$S/train.idx" 2>"$W/err" &&
-       "$CLI" predict -m "$W/m.slr" --index "$S/test.idx" > "$W/pred"; then
-        awk -F'\t' '{print $4, $2}' "$W/pred" > "$W/scores"
-        printf '%-44s %s\n' "$label" "$(score "$W/scores")"
+# spamlr_row LABEL TRAIN-INPUT TEST-INPUT [TRAIN-OPTIONS...]
+# (inputs are one word: "--index=FILE" or a TSV path)
+spamlr_row() {
+    label=$1 tr=$2 te=$3
+    shift 3
+    t0=$(now)
+    # shellcheck disable=SC2086
+    if "$CLI" train -q "$@" -o "$W/m.slr" $(echo "$tr" | sed 's/=/ /') 2>"$W/err"; then
+        t1=$(now)
+        # shellcheck disable=SC2086
+        "$CLI" predict -m "$W/m.slr" --lines $(echo "$te" | sed 's/=/ /') |
+            awk -F'\t' '{ print $4, $2 }' > "$W/scores"
+        line "$label" "$(score "$W/scores")" "$(secs "$t0" "$t1")"
     else
-        printf '%-44s failed: %s\n' "$label" "$(head -1 "$W/err")"
+        line "$label" "failed: $(head -1 "$W/err")"
     fi
 }
-spamlr_row "spamlr, e-mail decoded, C=1 (default)"
-spamlr_row "spamlr, raw mail as text, C=1" --no-mime
-spamlr_row "spamlr, e-mail decoded, C by 5-fold CV" -c auto
-spamlr_row "spamlr, raw mail as text, C by 5-fold CV" -c auto --no-mime
-spamlr_row "spamlr, decoded, tf-idf, C by 5-fold CV" -c auto --features tfidf
-
-if command -v bogofilter >/dev/null 2>&1; then
-    (cd "$S" &&
-     bogofilter -d "$W/bogo" -s -B $(awk '$1=="spam"{print $2}' train.idx) &&
-     bogofilter -d "$W/bogo" -n -B $(awk '$1=="ham"{print $2}' train.idx) &&
-     bogofilter -d "$W/bogo" -T -B $(awk '{print $2}' test.idx)) > "$W/bogo.out" 2>/dev/null
-    awk 'NR==FNR {lab[$2]=$1; next} {print lab[$1], $3}' "$S/test.idx" "$W/bogo.out" > "$W/scores"
-    printf '%-44s %s\n' "bogofilter $(bogofilter -V 2>&1 | head -1 | awk '{print $3}') (raw mail, defaults)" "$(score "$W/scores")"
-else
-    echo "bogofilter: not installed (apt-get install bogofilter); skipped"
-fi
-
-if "$PY" -c 'import sklearn' 2>/dev/null; then
-    "$PY" - "$S" > "$W/scores" <<'PY'
+# online_row LABEL INPUT [EVAL-OPTIONS...]: test-then-train on the stream
+online_row() {
+    label=$1 in=$2
+    shift 2
+    # shellcheck disable=SC2086
+    if "$CLI" eval --online --format json "$@" $(echo "$in" | sed 's/=/ /') > "$W/ev" 2>"$W/err"; then
+        "$PY" -c 'import json,sys; m=json.load(open(sys.argv[1])); print("%8.3f  %5d  %5d" % (m["one_minus_auc_pct"], m["fp"], m["fn"]))' "$W/ev" > "$W/row"
+        line "$label" "$(cat "$W/row")"
+    else
+        line "$label" "failed: $(head -1 "$W/err")"
+    fi
+}
+bytes4_row() {  # bytes4_row LABEL FILE [--shuffle SEED]
+    label=$1 f=$2
+    shift 2
+    if [ -x "$BB/bytes4" ] && "$BB/bytes4" "$@" "$f" > "$W/scores" 2>"$W/err"; then
+        line "$label" "$(score "$W/scores")"
+    else
+        line "$label" "skipped: $BB/bytes4 not built (make bench builds it)"
+    fi
+}
+sklearn_row() {  # sklearn_row LABEL MODE TRAIN TEST (MODE: mail = index files, text = TSV)
+    if ! "$PY" -c 'import sklearn' 2>/dev/null; then
+        line "$1" "skipped: apt-get install python3-sklearn"
+        return
+    fi
+    t0=$(now)
+    "$PY" - "$2" "$3" "$4" > "$W/scores" <<'PY'
 import email, email.policy, os, sys
 from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.linear_model import LogisticRegression
-root = sys.argv[1]
-def text(path):
+mode, tr, te = sys.argv[1:4]
+def mail(path):
     msg = email.message_from_binary_file(open(path, "rb"), policy=email.policy.compat32)
     out = []
     for part in msg.walk():
@@ -83,17 +109,97 @@ def text(path):
             except LookupError:  # an unknown charset name
                 out.append(raw.decode("latin-1"))
     return str(msg.get("Subject") or "") + "\n" + "\n".join(out)
-def load(idx):
-    rows = [l.split() for l in open(os.path.join(root, idx)) if l.strip()]
-    return [text(os.path.join(root, p)) for _, p in rows], [y == "spam" for y, _ in rows]
-Xtr, ytr = load("train.idx")
-Xte, yte = load("test.idx")
+def load(f):
+    if mode == "mail":
+        rows = [l.split() for l in open(f) if l.strip()]
+        d = os.path.dirname(f)
+        return [mail(os.path.join(d, p)) for _, p in rows], [y == "spam" for y, _ in rows]
+    rows = [l.rstrip("\n").split("\t", 1) for l in open(f, encoding="utf-8") if l.strip()]
+    return [t for _, t in rows], [y == "spam" for y, _ in rows]
+Xtr, ytr = load(tr)
+Xte, yte = load(te)
 v = CountVectorizer(binary=True)
 clf = LogisticRegression(C=1.0, max_iter=2000).fit(v.fit_transform(Xtr), ytr)
 for y, p in zip(yte, clf.predict_proba(v.transform(Xte))[:, 1]):
     print("spam" if y else "ham", repr(float(p)))
 PY
-    printf '%-44s %s\n' "scikit-learn $("$PY" -c 'import sklearn; print(sklearn.__version__)') CountVectorizer+LR (decoded)" "$(score "$W/scores")"
+    t1=$(now)
+    line "$1" "$(score "$W/scores")" "$(secs "$t0" "$t1")"
+}
+# bogofilter_row LABEL DIR TRAIN.idx TEST.idx (paths in the index files relative to DIR)
+bogofilter_row() {
+    if ! command -v bogofilter >/dev/null 2>&1; then
+        line "$1" "skipped: apt-get install bogofilter"
+        return
+    fi
+    t0=$(now)
+    (cd "$2" &&
+     bogofilter -d "$W/bogo" -s -B $(awk '$1=="spam"{print $2}' "$3") &&
+     bogofilter -d "$W/bogo" -n -B $(awk '$1=="ham"{print $2}' "$3")) 2>/dev/null
+    t1=$(now)
+    (cd "$2" && bogofilter -d "$W/bogo" -T -B $(awk '{print $2}' "$4")) > "$W/bogo.out" 2>/dev/null
+    awk 'NR==FNR {lab[$2]=$1; next} {print lab[$1], $3}' "$4" "$W/bogo.out" > "$W/scores"
+    rm -rf "$W/bogo"
+    line "$1 $(bogofilter -V 2>&1 | head -1 | awk '{print $3}')" "$(score "$W/scores")" "$(secs "$t0" "$t1")"
+}
+
+# one_change TAG TRAIN TEST: the defaults, then each change from them
+one_change() {
+    tag=$1 tr=$2 te=$3
+    spamlr_row "spamlr defaults (C by path, $tag)" "$tr" "$te"
+    spamlr_row "  -c 1 (C fixed, the 0.1 default)" "$tr" "$te" -c 1
+    spamlr_row "  --features binary" "$tr" "$te" --features binary
+    spamlr_row "  --features logtf" "$tr" "$te" --features logtf
+    spamlr_row "  --features tfidf" "$tr" "$te" --features tfidf
+    spamlr_row "  -c 1 --features binary (all 0.1 defaults)" "$tr" "$te" -c 1 --features binary
+    spamlr_row "  --solver adagrad (online, 5 epochs)" "$tr" "$te" --solver adagrad
+}
+
+say_env() {
+    echo "== spamlr accuracy: $(uname -m), $(getconf _NPROCESSORS_ONLN 2>/dev/null) cores," \
+         "$(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | sed 's/.*: //'), load $(cut -d' ' -f1 /proc/loadavg)"
+}
+say_env
+if sh "$here/data/get-spamassassin.sh" >/dev/null 2>&1; then
+    S=$here/data/spamassassin
+    header "SpamAssassin split (train 4550, test 1496 mails)"
+    one_change "e-mail" "--index=$S/train.idx" "--index=$S/test.idx"
+    bogofilter_row "bogofilter (raw mail, defaults)" "$S" "$S/train.idx" "$S/test.idx"
+    sklearn_row "scikit-learn CountVectorizer+LR C=1 (decoded)" mail "$S/train.idx" "$S/test.idx"
+    cat "$S/train.idx" "$S/test.idx" > "$S/.all.idx.tmp" && mv "$S/.all.idx.tmp" "$S/all.idx"
+    header "SpamAssassin online, test-then-train on all 6046 mails"
+    online_row "spamlr eval --online, index order" "--index=$S/all.idx"
+    online_row "spamlr eval --online --shuffle 1" "--index=$S/all.idx" --shuffle 1
+    bytes4_row "byte 4-grams online LR (bytes4), index order" "$S/all.idx"
+    bytes4_row "byte 4-grams online LR (bytes4), shuffled 1" "$S/all.idx" --shuffle 1
 else
-    echo "scikit-learn: not installed (apt-get install python3-sklearn); skipped"
+    echo "quality: SpamAssassin corpus unavailable; skipped"
+fi
+
+if [ -r "$SMS" ]; then
+    "$PY" - "$SMS" "$W/sms" <<'PY'
+import hashlib, os, sys
+src, out = sys.argv[1], sys.argv[2]
+os.makedirs(out + "/msg")
+tr, te = open(out + "/train.tsv", "w"), open(out + "/test.tsv", "w")
+itr, ite = open(out + "/train.idx", "w"), open(out + "/test.idx", "w")
+for i, line in enumerate(open(src, encoding="utf-8")):
+    lab, text = line.rstrip("\n").split("\t", 1)
+    test = hashlib.md5(text.encode()).hexdigest()[0] in "0123"
+    (te if test else tr).write(lab + "\t" + text + "\n")
+    open("%s/msg/%05d" % (out, i), "w").write(text + "\n")  # for bogofilter
+    (ite if test else itr).write("%s msg/%05d\n" % (lab, i))
+PY
+    header "SMS Spam Collection, MD5 split (train 4087, test 1487)"
+    one_change "text" "$W/sms/train.tsv" "$W/sms/test.tsv"
+    bogofilter_row "bogofilter (defaults)" "$W/sms" "$W/sms/train.idx" "$W/sms/test.idx"
+    sklearn_row "scikit-learn CountVectorizer+LR C=1" text "$W/sms/train.tsv" "$W/sms/test.tsv"
+    cat "$W/sms/train.tsv" "$W/sms/test.tsv" > "$W/sms/all.tsv"
+    header "SMS online, test-then-train on all 5574 messages"
+    online_row "spamlr eval --online, file order" "$W/sms/all.tsv"
+    online_row "spamlr eval --online --shuffle 1" "$W/sms/all.tsv" --shuffle 1
+    bytes4_row "byte 4-grams online LR (bytes4), file order" "$W/sms/all.tsv"
+    bytes4_row "byte 4-grams online LR (bytes4), shuffled 1" "$W/sms/all.tsv" --shuffle 1
+else
+    echo "quality: no SMS corpus at $SMS (set SPAMLR_SMS); skipped"
 fi
