@@ -318,7 +318,7 @@ static int run_online(const eval_cfg *cfg, spamlr_model *m, const spamlr_dataset
         (*probs)[i] = 0.5; /* unlabelled rows: never measured */
     err = spamlr_model_learn_dataset(m, ds, *order, *n, 1, *probs);
     if (err == SPAMLR_EUNSUPPORTED)
-        return runtime_error("%s: this model cannot learn online (tf-idf features)",
+        return runtime_error("%s: this model cannot learn online (tf-idf weights without idf values)",
                              cfg->sc.model ? cfg->sc.model : "model");
     return err ? report_failure(err, NULL, NULL) : 0;
 }

@@ -130,7 +130,7 @@ static int run(const learn_cfg *cfg)
     }
     err = spamlr_model_learn_dataset(m, ds, NULL, n, cfg->unlearn ? -1 : 1, NULL);
     if (err == SPAMLR_EUNSUPPORTED) {
-        rc = runtime_error("%s: this model cannot learn online (tf-idf features); "
+        rc = runtime_error("%s: this model cannot learn online (tf-idf weights without idf values); "
                            "retrain it with 'spamlr train'", cfg->model);
         goto out;
     }

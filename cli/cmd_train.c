@@ -110,7 +110,7 @@ static void train_help(void)
            "  --class-weight W       balanced, none (default) or SPAM:HAM, e.g. 2:1\n"
            "  --min-count N          drop words seen in fewer than N messages (1)\n"
            "  --ngrams 1|2           1 = words (default), 2 = words + word pairs\n"
-           "  --features F           binary (default), logtf or tfidf\n"
+           "  --features F           tfidf (default), binary or logtf\n"
            "  --no-normalize         do not scale rows to unit length\n"
            "  --no-mime              read message files as plain text, not as e-mail\n"
            "                         (no MIME decoding, no header tokens)\n"

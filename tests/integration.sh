@@ -25,6 +25,6 @@ print("test-integration: SpamAssassin test split: n=%d AUC=%.5f (1-AUC)%%=%.3f a
                                      m["fp"], m["fn"]))
 assert m["n"] == 1496, "expected 1496 test mails, got %d" % m["n"]
 assert m["tp"] + m["fn"] == 480, "expected 480 spam in the test split"
-if m["auc"] < 0.998:
-    sys.exit("test-integration: FAIL: ROC AUC %.5f < 0.998" % m["auc"])
+if m["auc"] < 0.9995:  # the defaults: 0.99978 when this was written
+    sys.exit("test-integration: FAIL: ROC AUC %.5f < 0.9995" % m["auc"])
 PY

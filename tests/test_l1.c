@@ -164,6 +164,7 @@ START_TEST(test_sparsity_through_api)
     unsigned k;
 
     spamlr_train_opts_init(&o);
+    o.c = 1; /* the L1 weight sweeps; C stays */
     o.threads = 2;
     for (k = 0; k < sizeof l1s / sizeof *l1s; k++) {
         o.l1 = l1s[k];

@@ -308,6 +308,7 @@ START_TEST(every_bit_and_header_value_is_checked)
 
     spamlr_text_opts_init(&to);
     to.mime = 0;
+    to.features = SPAMLR_FEAT_BINARY;
     if (_i == 1) {
         to.features = SPAMLR_FEAT_TFIDF;
         to.ngrams = 2;

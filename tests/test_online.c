@@ -4,6 +4,8 @@
  * allocation on the prediction hot path. */
 #include "testutil.h"
 #include <math.h>
+
+#include "model/model.h"
 #include <pthread.h>
 
 /* ---------------------------------------------------- counting mallocs
@@ -130,12 +132,70 @@ START_TEST(learn_from_empty_model)
     /* bad arguments */
     ck_assert_int_eq(spamlr_model_learn(m, s, "x", 1, SPAMLR_UNLABELLED, 1, NULL), SPAMLR_EINVAL);
     ck_assert_int_eq(spamlr_model_learn(m, s, "x", 1, SPAMLR_SPAM, 0, NULL), SPAMLR_EINVAL);
-    to.features = SPAMLR_FEAT_TFIDF;
-    spamlr_model *t = NULL;
-    ck_assert_int_eq(spamlr_model_create(&t, &to), SPAMLR_EUNSUPPORTED);
-    ck_assert_ptr_null(t);
     spamlr_scratch_free(s);
     spamlr_model_free(m);
+}
+END_TEST
+
+/* tf-idf models learn online: a batch-trained one keeps the idf values it
+ * was trained with, a word it first meets gets the idf of a word one
+ * training message held; an empty one has idf 1 everywhere and so learns
+ * exactly as a log-tf one does (rows are unit length). */
+START_TEST(tfidf_models_learn)
+{
+    static const char *const spam[] = { "free prize claim now", "win cash prize today" };
+    static const char *const ham[] = { "lunch meeting today", "project report meeting" };
+    spamlr_text_opts to;
+    spamlr_train_opts o;
+    spamlr_dataset *ds = NULL;
+    spamlr_model *m = NULL, *a = NULL, *b = NULL;
+    spamlr_scratch *s = NULL;
+    float before, maxidf = 0, w;
+    int64_t id;
+    size_t i;
+    int k;
+
+    spamlr_text_opts_init(&to);
+    to.features = SPAMLR_FEAT_TFIDF;
+    ck_assert_int_eq(spamlr_dataset_create(&ds, &to), 0);
+    for (k = 0; k < 10; k++)
+        for (i = 0; i < 2; i++) {
+            ck_assert_int_eq(spamlr_dataset_add(ds, SPAMLR_SPAM, spam[i], strlen(spam[i]), NULL), 0);
+            ck_assert_int_eq(spamlr_dataset_add(ds, SPAMLR_HAM, ham[i], strlen(ham[i]), NULL), 0);
+        }
+    spamlr_train_opts_init(&o);
+    o.c = 4;
+    ck_assert_int_eq(spamlr_train(&m, ds, &o, NULL, NULL), SPAMLR_OK);
+    ck_assert_int_eq(spamlr_scratch_create(&s), 0);
+    id = spamlr__vocab_find(&m->vocab, "prize", 5);
+    ck_assert(id >= 0 && m->idf);
+    before = m->idf[id];
+    for (i = 0; i < m->vocab.n; i++)
+        maxidf = m->idf[i] > maxidf ? m->idf[i] : maxidf;
+    for (k = 0; k < 20; k++)
+        ck_assert_int_eq(spamlr_model_learn(m, s, "zqxj prize", 10, SPAMLR_SPAM, 1, NULL),
+                         SPAMLR_OK);
+    ck_assert(m->idf[id] == before);
+    id = spamlr__vocab_find(&m->vocab, "zqxj", 4);
+    ck_assert(id >= 0 && m->idf[id] == maxidf);
+    ck_assert_int_eq(spamlr_model_weight(m, "zqxj", &w), SPAMLR_OK);
+    ck_assert_float_gt(w, 0);
+    /* empty models: tf-idf learns as log-tf */
+    ck_assert_int_eq(spamlr_model_create(&a, &to), SPAMLR_OK);
+    to.features = SPAMLR_FEAT_LOGTF;
+    ck_assert_int_eq(spamlr_model_create(&b, &to), SPAMLR_OK);
+    for (i = 0; i < 2; i++) {
+        ck_assert_int_eq(spamlr_model_learn(a, s, spam[i], strlen(spam[i]), SPAMLR_SPAM, 1, NULL), 0);
+        ck_assert_int_eq(spamlr_model_learn(b, s, spam[i], strlen(spam[i]), SPAMLR_SPAM, 1, NULL), 0);
+        ck_assert_int_eq(spamlr_model_learn(a, s, ham[i], strlen(ham[i]), SPAMLR_HAM, 1, NULL), 0);
+        ck_assert_int_eq(spamlr_model_learn(b, s, ham[i], strlen(ham[i]), SPAMLR_HAM, 1, NULL), 0);
+    }
+    ck_assert(prob(a, s, "free lunch prize") == prob(b, s, "free lunch prize"));
+    spamlr_model_free(a);
+    spamlr_model_free(b);
+    spamlr_scratch_free(s);
+    spamlr_model_free(m);
+    spamlr_dataset_free(ds);
 }
 END_TEST
 
@@ -586,6 +646,7 @@ static Suite *online_suite(void)
 
     tcase_set_timeout(t, 120);
     tcase_add_test(t, learn_from_empty_model);
+    tcase_add_test(t, tfidf_models_learn);
     tcase_add_loop_test(t, unlearn_moves_back, 0, 2);
     tcase_add_loop_test(t, state_survives_save_load, 0, 2);
     tcase_add_loop_test(t, train_with_online_solvers, 0, 2);

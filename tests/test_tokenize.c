@@ -274,7 +274,7 @@ START_TEST(opts_defaults)
     ck_assert_uint_eq(o.max_token_len, 40);
     ck_assert_uint_eq(o.number_fold, 5);
     ck_assert_uint_eq(o.cjk_bigrams, 1);
-    ck_assert_uint_eq(o.features, SPAMLR_FEAT_BINARY);
+    ck_assert_uint_eq(o.features, SPAMLR_FEAT_TFIDF);
     ck_assert_uint_eq(o.normalize, 1);
     ck_assert_uint_eq(o.mime, 1);
     for (k = 0; k < sizeof o.reserved / sizeof o.reserved[0]; k++)

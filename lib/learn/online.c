@@ -94,8 +94,14 @@ int spamlr_model_online_setup(spamlr_model *m, const spamlr_online_opts *o)
     }
     if ((rc = check_online_opts(o)))
         return rc;
-    if (m->text.features == SPAMLR_FEAT_TFIDF)
-        return SPAMLR_EUNSUPPORTED;
+    /* tf-idf learns with the idf of the batch training frozen (a model
+     * made empty has all idf 1: log-tf, since rows are unit length) */
+    if (m->text.features == SPAMLR_FEAT_TFIDF && !m->idf) {
+        if (m->vocab.n)
+            return SPAMLR_EUNSUPPORTED; /* weights without their idf */
+        if (!(m->idf = calloc(1, sizeof *m->idf)))
+            return SPAMLR_ENOMEM;
+    }
     if ((rc = spamlr__model_reserve(m, m->vocab.n)))
         return rc;
     cap = m->w_cap;
@@ -132,8 +138,6 @@ int spamlr_model_create(spamlr_model **out, const spamlr_text_opts *o)
     *out = NULL;
     if (o && spamlr__text_opts_check(o) != SPAMLR_OK)
         return SPAMLR_EINVAL;
-    if (o && o->features == SPAMLR_FEAT_TFIDF)
-        return SPAMLR_EUNSUPPORTED;
     if ((rc = spamlr__model_new(&m, o)))
         return rc;
     m->has_bias = 1;
@@ -354,8 +358,6 @@ static int learn_begin(spamlr_model *m, int direction)
 {
     if (direction != 1 && direction != -1)
         return SPAMLR_EINVAL;
-    if (m->text.features == SPAMLR_FEAT_TFIDF)
-        return SPAMLR_EUNSUPPORTED;
     if (!spamlr__is_online(m->online) || !m->acc)
         return spamlr_model_online_setup(m, NULL);
     return spamlr__model_reserve(m, m->vocab.n);
@@ -407,7 +409,7 @@ int spamlr_model_learn(spamlr_model *m, spamlr_scratch *s, const char *text, siz
  * ds are left out. probs: see spamlr_model_learn_dataset. */
 static int learn_rows(spamlr_model *m, const spamlr_dataset *ds, const size_t *order,
                       size_t n, int dir, double *probs, unsigned min_df, double ws,
-                      double wh)
+                      double wh, const float *idf)
 {
     spamlr__rowbuf rb;
     int64_t *map;   /* ds id -> model id; -1 absent, -2 not looked up */
@@ -439,9 +441,8 @@ static int learn_rows(spamlr_model *m, const spamlr_dataset *ds, const size_t *o
                 const char *str = spamlr__vocab_str(&ds->vocab, t);
                 if (dir > 0) {
                     uint32_t id;
-                    if ((rc = spamlr__model_reserve(m, m->vocab.n + 1)) ||
-                        (rc = spamlr__vocab_intern(&m->vocab, str, ds->vocab.len[t], &id,
-                                                   NULL)))
+                    if ((rc = spamlr__model_intern(m, str, ds->vocab.len[t],
+                                                   idf ? idf[t] : 0, &id)))
                         goto out;
                     map[t] = id;
                 } else {
@@ -482,7 +483,7 @@ int spamlr_model_learn_dataset(spamlr_model *m, const spamlr_dataset *ds,
             return SPAMLR_EINVAL;
     if ((rc = learn_begin(m, direction)))
         return rc;
-    return learn_rows(m, ds, order, n, direction, probs, 0, 1.0, 1.0);
+    return learn_rows(m, ds, order, n, direction, probs, 0, 1.0, 1.0, NULL);
 }
 
 /* ------------------------------------------------------ spamlr_train */
@@ -529,6 +530,30 @@ static double objective(spamlr_model *m, const spamlr_dataset *ds, double c, dou
     return f;
 }
 
+/* idf[t] of every dataset token t over the n labelled rows, as batch
+ * training computes it. */
+static int labelled_idf(const spamlr_dataset *ds, size_t n, float **out)
+{
+    uint32_t *df = calloc(ds->vocab.n + 1, sizeof *df);
+    float *idf = malloc((ds->vocab.n + 1) * sizeof *idf);
+    size_t i, j;
+
+    if (!df || !idf) {
+        free(df);
+        free(idf);
+        return SPAMLR_ENOMEM;
+    }
+    for (i = 0; i < ds->rows; i++)
+        if (ds->labels[i] == SPAMLR_SPAM || ds->labels[i] == SPAMLR_HAM)
+            for (j = ds->ptr[i]; j < ds->ptr[i + 1]; j++)
+                df[ds->ids[j]]++;
+    for (i = 0; i < ds->vocab.n; i++)
+        idf[i] = spamlr__idf_of(n, df[i]);
+    free(df);
+    *out = idf;
+    return SPAMLR_OK;
+}
+
 int spamlr__train_online(spamlr_model **out, const spamlr_dataset *ds,
                          const spamlr_train_opts *o, spamlr_train_report *rep,
                          spamlr_diag *d)
@@ -536,16 +561,15 @@ int spamlr__train_online(spamlr_model **out, const spamlr_dataset *ds,
     spamlr_model *m = NULL;
     spamlr_online_opts oo;
     size_t *order = NULL, i, n = 0, nspam, nham;
+    float *idf = NULL;
     unsigned e, epochs = o->epochs ? o->epochs : 5;
     uint64_t rng = 0x9e3779b97f4a7c15ull;
     double ws = 1, wh = 1, t0;
     int rc;
 
+    (void)d; /* its only errors, out of memory, are said by their code */
     nspam = spamlr_dataset_count(ds, SPAMLR_SPAM);
     nham = spamlr_dataset_count(ds, SPAMLR_HAM);
-    if (ds->opts.features == SPAMLR_FEAT_TFIDF)
-        return spamlr__diag(d, SPAMLR_EUNSUPPORTED, NULL, 0, -1,
-                            "the online solvers do not support tf-idf features");
     if (o->class_weight == SPAMLR_CW_BALANCED) {
         ws = (double)(nspam + nham) / (2.0 * (double)nspam);
         wh = (double)(nspam + nham) / (2.0 * (double)nham);
@@ -580,6 +604,10 @@ int spamlr__train_online(spamlr_model **out, const spamlr_dataset *ds,
     for (i = 0; i < ds->rows; i++)
         if (ds->labels[i] == SPAMLR_SPAM || ds->labels[i] == SPAMLR_HAM)
             order[n++] = i;
+    /* tf-idf: the idf batch training would use, for the words it meets */
+    if (ds->opts.features == SPAMLR_FEAT_TFIDF && !ds->val &&
+        (rc = labelled_idf(ds, n, &idf)))
+        goto out;
     t0 = spamlr__now();
     for (e = 0; e < epochs; e++) {
         /* Fisher-Yates with xorshift64*: the same order on every run */
@@ -594,7 +622,7 @@ int spamlr__train_online(spamlr_model **out, const spamlr_dataset *ds,
             order[j] = t;
         }
         if ((rc = learn_rows(m, ds, order, n, 1, NULL, o->min_count ? o->min_count : 1,
-                             ws, wh)))
+                             ws, wh, idf)))
             goto out;
     }
     rep->seconds = spamlr__now() - t0;
@@ -622,6 +650,7 @@ int spamlr__train_online(spamlr_model **out, const spamlr_dataset *ds,
     rc = SPAMLR_OK;
 out:
     free(order);
+    free(idf);
     spamlr_model_free(m);
     return rc;
 }

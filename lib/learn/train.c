@@ -400,7 +400,7 @@ int spamlr__train(spamlr_model **out, const spamlr_dataset *ds, const spamlr_tra
             goto out;
         }
         for (i = 0; i < b.ncols; i++)
-            idf[i] = (float)(log((1.0 + (double)n) / (1.0 + b.cdf[i])) + 1.0);
+            idf[i] = spamlr__idf_of(n, b.cdf[i]);
     }
     if ((rc = build_matrix(&b, ds, o, nspam, nham, idf)))
         goto out;

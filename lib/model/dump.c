@@ -497,6 +497,9 @@ int spamlr_model_import(spamlr_model **out, const char *text, size_t len, spamlr
                             "not a spamlr dump (the first line must be '%s')", DUMP_MAGIC);
     if ((rc = spamlr__model_new(&m, NULL)))
         return rc;
+    /* a dump without features= (one written by hand) has plain
+     * token<TAB>weight lines: binary features, whatever the default */
+    m->text.features = SPAMLR_FEAT_BINARY;
     m->has_bias = 1;
     while (rc == SPAMLR_OK && next_line(&r, &s, &n)) {
         if (n == strlen(WORDS_LINE) && memcmp(s, WORDS_LINE, n) == 0) {

@@ -86,9 +86,33 @@ int spamlr__model_reserve(spamlr_model *m, size_t n)
         cap = ncap;
     }
     if ((rc = resize(&m->w, have, cap)) || (m->acc && (rc = resize(&m->acc, have, cap))) ||
-        (m->acc_z && (rc = resize(&m->acc_z, have, cap))))
+        (m->acc_z && (rc = resize(&m->acc_z, have, cap))) ||
+        (m->idf && (rc = resize(&m->idf, have, cap))))
         return rc;
     m->w_cap = cap;
+    return SPAMLR_OK;
+}
+
+int spamlr__model_intern(spamlr_model *m, const char *tok, size_t len, float idf, uint32_t *id)
+{
+    int added = 0, rc;
+
+    if ((rc = spamlr__model_reserve(m, m->vocab.n + 1)) ||
+        (rc = spamlr__vocab_intern(&m->vocab, tok, len, id, &added)))
+        return rc;
+    if (added && m->idf) {
+        if (!(idf > 0)) {
+            /* a word no training message held: the idf of one that a single
+             * message held, the largest (1 in a model without any) */
+            size_t i;
+            if (!(m->idf_new > 0))
+                for (m->idf_new = 1.0f, i = 0; i + 1 < m->vocab.n; i++)
+                    if (m->idf[i] > m->idf_new)
+                        m->idf_new = m->idf[i];
+            idf = m->idf_new;
+        }
+        m->idf[*id] = idf;
+    }
     return SPAMLR_OK;
 }
 
@@ -263,9 +287,7 @@ static int scratch_token(void *ctx, const char *tok, size_t len)
     s->tokens++;
     if (s->grow) {
         uint32_t nid;
-        int rc = spamlr__model_reserve(s->grow, s->grow->vocab.n + 1);
-        if (!rc)
-            rc = spamlr__vocab_intern(&s->grow->vocab, tok, len, &nid, NULL);
+        int rc = spamlr__model_intern(s->grow, tok, len, 0, &nid);
         if (rc) {
             s->err = rc;
             return 1;

@@ -2,6 +2,8 @@
 #ifndef SPAMLR_MODEL_H
 #define SPAMLR_MODEL_H
 
+#include <math.h>
+
 #include "common/common.h"
 #include "text/vocab.h"
 
@@ -10,6 +12,8 @@ struct spamlr_model {
     spamlr__vocab vocab;     /* token -> column; count unused */
     float *w;                /* one weight per vocabulary entry */
     float *idf;              /* per entry, only with SPAMLR_FEAT_TFIDF */
+    float idf_new;           /* idf of a word met first while learning
+                                online (0 = not worked out yet) */
     int has_bias;
     float bias;
     /* training metadata */
@@ -41,6 +45,12 @@ struct spamlr_model {
 /* An empty model with default settings, ready to be filled in. */
 int spamlr__model_new(spamlr_model **out, const spamlr_text_opts *text);
 
+/* Id of token tok in m's vocabulary, adding it (weight 0, room made by
+ * spamlr__model_reserve) when new; a new token of a tf-idf model gets idf
+ * `idf`, or, when idf <= 0, that of a word one training message held.
+ * 0 or an error. */
+int spamlr__model_intern(spamlr_model *m, const char *tok, size_t len, float idf, uint32_t *id);
+
 /* Replaces m's regularisation path by a copy of pt[0..n) (n = 0: none).
  * 0 or SPAMLR_ENOMEM (m unchanged). */
 int spamlr__model_set_path(spamlr_model *m, const spamlr_path_point *pt, size_t n,
@@ -58,6 +68,12 @@ void spamlr__model_quantize(spamlr_model *m, float scale);
  * +-SPAMLR__Q16_MAX (the model file's 16-bit weights, model_io.c). */
 #define SPAMLR__Q16_MAX 32767
 int32_t spamlr__quant16(float w, float scale);
+
+/* The idf of a token that df of n training messages hold. */
+static inline float spamlr__idf_of(size_t n, size_t df)
+{
+    return (float)(log((1.0 + (double)n) / (1.0 + (double)df)) + 1.0);
+}
 
 /* Feature value of a token seen `count` times, before normalisation. */
 float spamlr__feature_value(unsigned features, uint32_t count, float idf);

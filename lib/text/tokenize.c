@@ -519,7 +519,7 @@ void spamlr_text_opts_init(spamlr_text_opts *o)
     o->max_token_len = 40;
     o->number_fold = 5;
     o->cjk_bigrams = 1;
-    o->features = SPAMLR_FEAT_BINARY;
+    o->features = SPAMLR_FEAT_TFIDF;
     o->normalize = 1;
     o->mime = 1;
     o->header_fields = SPAMLR_HDR_DEFAULT;
