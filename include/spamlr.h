@@ -354,7 +354,7 @@ typedef struct spamlr_train_opts {
     double eta;             /* online solvers: AdaGrad learning rate or FTRL
                                alpha; 0 (default) = the solver's default
                                (see spamlr_online_opts) */
-    unsigned folds;         /* SPAMLR_C_AUTO: validation folds (0 = 5;
+    unsigned folds;         /* SPAMLR_C_AUTO: validation folds (0 = 3;
                                fewer when a class has fewer messages) */
     unsigned reserved[7];
 } spamlr_train_opts;

@@ -6,7 +6,7 @@
 #include "learn/solver.h"
 
 /* Default number of validation folds, and the most a path visits. */
-#define SPAMLR__PATH_FOLDS 5
+#define SPAMLR__PATH_FOLDS 3
 #define SPAMLR__PATH_MAX 48
 
 /* Stratified folds of n rows with labels lab[i] (SPAMLR_SPAM, SPAMLR_HAM,
