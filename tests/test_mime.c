@@ -683,6 +683,106 @@ START_TEST(test_allow_list)
 }
 END_TEST
 
+/* Field-aware header tokens (the default header set) from a golden
+ * message: a Received chain with IPv4 and IPv6, a folded Message-ID, an
+ * odd Date, address domains with their parents; deny-listed fields give
+ * nothing, with or without every other field. */
+static void parse_fields(unsigned bits, const char *m, toks *k)
+{
+    spamlr_text_opts to;
+    spamlr__mime_opts mo;
+    spamlr__buf text;
+    char buf[SPAMLR__MIME_FIELDS_MAX];
+
+    spamlr_text_opts_init(&to);
+    if (bits)
+        to.header_fields = bits;
+    spamlr__mime_opts_for(&mo, &to, buf);
+    spamlr__buf_init(&text);
+    toks_init(k);
+    ck_assert_int_eq(spamlr__mime_parse(&mo, &to, m, strlen(m), &text, collect, k), SPAMLR_OK);
+    check_tokens(k);
+    spamlr__buf_free(&text);
+}
+
+START_TEST(test_field_aware)
+{
+    static const char m[] =
+        "Received: from mail.sender.example.co.uk (mail.sender.example.co.uk [192.0.2.45])\n"
+        "\tby mx.local.test (Postfix) with ESMTP id ABC123\n"
+        "\tfor <u@local.test>; Tue, 3 Dec 2002 10:00:00 +0100\n"
+        "Received: from [IPv6:2001:DB8:85a3::7334] by relay.test with SMTP id 77;\n"
+        "   3 Dec 2002 09:59:58 -0000\n"
+        "Message-ID:\n <20021203.GA4155@Host.Example.ORG>\n"
+        "Date: Tue,  3 Dec 2002 10:00:00 -0500 (EST)\n"
+        "From: Alice <alice@news.sender.example.co.uk>\n"
+        "Reply-To: offers@other.example\n"
+        "To: undisclosed-recipients:;\n"
+        "X-Mailer: Microsoft Outlook Express 6.00.2800.1106\n"
+        "X-Spam-Status: Yes, hits=9\n"
+        "X-Keywords: junk\n"
+        "Status: RO\n"
+        "X-Original-Date: Mon, 1 Jan 2001\n"
+        "Delivered-To: u@local.test\n"
+        "X-Custom-Thing: Cheap Pills\n"
+        "Content-Type: multipart/alternative; boundary=\"----=_NextPart_000_0001_01C29A\"\n"
+        "\n------=_NextPart_000_0001_01C29A\nContent-Type: text/plain\n\nhi\n"
+        "------=_NextPart_000_0001_01C29A--\n";
+    static const char *const want[] = {
+        "received:from:mail.sender.example.co.uk", "received:from:sender.example.co.uk",
+        "received:from:example.co.uk", "received:ip:192.0.2", "received:ip:192.0",
+        "received:shape:from-by-with-id-for", "received:shape:from-by-with-id",
+        "received:ip6:2001:db8", "message-id:@host.example.org", "message-id:@example.org",
+        "message-id:shape:9.A9",
+        "from:alice", "from:@news.sender.example.co.uk", "from:@sender.example.co.uk",
+        "reply-to:@other.example", "reply-to:other-domain", "to:undisclosed",
+        "x-mailer:name:microsoft_outlook_express", "x-mailer:ver:microsoft_outlook_express/6",
+        "content-type:boundary:----=_A_9_9_9A9A", "content-type:multipart/alternative",
+    };
+    static const char *const never[] = {
+        "received:by:mx.local.test", "received:by:relay.test", "x-custom-thing:cheap",
+        "status:ro", "x-original-date:mon", "delivered-to:u", "x-keywords:junk",
+    };
+    static const char odd[] =
+        "Date: 3 Dec 02 10:00 GMT\nMessage-ID: no-at-sign-here\nReceived: from localhost\n"
+        "Subject: x\n\nbody\n";
+    size_t i;
+    toks k;
+
+    parse_fields(0, m, &k);
+    for (i = 0; i < sizeof want / sizeof *want; i++)
+        ck_assert_msg(has_token(&k, want[i]), "no token %s in\n%s", want[i], k.all.data);
+    for (i = 0; i < sizeof never / sizeof *never; i++)
+        ck_assert_msg(!has_token(&k, never[i]), "token %s", never[i]);
+    spamlr__buf_free(&k.all);
+    /* every other field too: the custom one, still none of the deny-list */
+    parse_fields(SPAMLR_HDR_ALL, m, &k);
+    ck_assert(has_token(&k, "x-custom-thing:cheap"));
+    ck_assert(has_token(&k, "date:tz:-0500"));
+    ck_assert(has_token(&k, "date:shape:A, 9 A 9 9:9:9 -9 (A)"));
+    for (i = 1; i < sizeof never / sizeof *never; i++)
+        if (strncmp(never[i], "x-custom", 8))
+            ck_assert_msg(!has_token(&k, never[i]), "token %s", never[i]);
+    ck_assert_ptr_null(strstr(k.all.data, "x-spam"));
+    ck_assert_ptr_null(strstr(k.all.data, "\nstatus:"));
+    spamlr__buf_free(&k.all);
+    /* the 0.1 set gives none of the new tokens */
+    parse_fields(SPAMLR_HDR_V01, m, &k);
+    ck_assert(!has_token(&k, "reply-to:other-domain") && !has_token(&k, "to:undisclosed") &&
+              !has_token(&k, "from:@sender.example.co.uk") && has_token(&k, "from:@news.sender.example.co.uk"));
+    spamlr__buf_free(&k.all);
+    /* odd values */
+    parse_fields(SPAMLR_HDR_ALL, odd, &k);
+    ck_assert(has_token(&k, "date:tz:gmt"));
+    ck_assert(has_token(&k, "date:shape:9 A 9 9:9 A"));
+    ck_assert(has_token(&k, "message-id:no-at"));
+    ck_assert(has_token(&k, "message-id:shape:a-a-a-a"));
+    ck_assert(has_token(&k, "received:shape:from"));
+    ck_assert_ptr_null(strstr(k.all.data, "received:from:"));  /* "localhost" is no domain */
+    spamlr__buf_free(&k.all);
+}
+END_TEST
+
 START_TEST(test_filenames)
 {
     static const char m[] =
@@ -1215,6 +1315,7 @@ static Suite *mime_suite(void)
     tcase_add_test(tc, test_base64_qp_tolerance);
     tcase_add_test(tc, test_encoded_words);
     tcase_add_test(tc, test_allow_list);
+    tcase_add_test(tc, test_field_aware);
     tcase_add_test(tc, test_filenames);
     tcase_add_test(tc, test_structure);
     tcase_add_test(tc, test_charsets);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "mail/charset.h"
+#include "mail/fields.h"
 #include "mail/header.h"
 #include "mail/html.h"
 #include "mail/mime.h"
@@ -15,7 +16,9 @@
 
 #define HARD_MAX_DEPTH 128u
 #define SEEN_MAX 256
-#define MAX_DEFERRED 64
+#define MAX_DEFERRED 128
+#define MAX_NAMED 64 /* of them allow-listed (the limit of 0.1, kept so that
+                       old models see the same tokens) */
 
 /* -------------------------------------------------------------- context */
 
@@ -67,7 +70,7 @@ typedef struct pctx {
     char hdr_cs[48];        /* charset for raw 8-bit header text */
     spamlr__hfield deferred[MAX_DEFERRED]; /* allow-listed top-level fields */
     int deferred_idx[MAX_DEFERRED];
-    size_t ndeferred;
+    size_t ndeferred, nnamed;
 } pctx;
 
 static void set_err(pctx *c, int r)
@@ -254,7 +257,39 @@ static void parse_content_type(entity *e, const char *v, size_t n)
 typedef struct hstate {
     unsigned to, cc;
     int have_to, have_cc;
+    char from_dom[256], rt_dom[256]; /* From / Reply-To address domains */
+    size_t from_dl, rt_dl;
 } hstate;
+
+/* spamlr__emit_fn for the field-aware tokens of fields.c */
+static void emit_cb(void *ctx, const char *prefix, const char *t, size_t n)
+{
+    emit2(ctx, prefix, strlen(prefix), t, n);
+}
+
+/* The field-aware tokens of a field that has them (fields.h); 1 when it
+ * gave them instead of plain text tokens. */
+static int aware_tokens(pctx *c, const char *lname, const char *v, size_t n)
+{
+    if (!strcmp(lname, "received"))
+        spamlr__field_received(v, n, emit_cb, c);
+    else if (!strcmp(lname, "message-id"))
+        spamlr__field_message_id(v, n, emit_cb, c);
+    else if (!strcmp(lname, "date"))
+        spamlr__field_date(v, n, emit_cb, c);
+    else if (!strcmp(lname, "return-path") || !strcmp(lname, "sender")) {
+        const char *dn, *ad;
+        size_t dl, al, dlen;
+        char dom[256], prefix[16];
+        spamlr__hdr_mailbox(v, n, &dn, &dl, &ad, &al);
+        if ((dlen = spamlr__hdr_domain(ad, al, dom))) {
+            snprintf(prefix, sizeof prefix, "%s:@", lname);
+            spamlr__domain_tokens(prefix, dom, dlen, emit_cb, c);
+        }
+    } else
+        return 0;
+    return 1;
+}
 
 /* Tokens of one allow-listed top-level field. */
 static void field_tokens(pctx *c, const char *lname, const spamlr__hfield *f, hstate *hs)
@@ -271,8 +306,17 @@ static void field_tokens(pctx *c, const char *lname, const spamlr__hfield *f, hs
     }
     if (n == 0)
         return;
+    if (c->mo->field_aware && aware_tokens(c, lname, v, n))
+        return;
     if (!strcmp(lname, "to") || !strcmp(lname, "cc")) {
         unsigned k = spamlr__hdr_count_addresses(v, n);
+        size_t i;
+        if (c->mo->field_aware)
+            for (i = 0; i + 11 <= n; i++)
+                if (ieq(v + i, 11, "undisclosed")) {
+                    emit2(c, lname, strlen(lname), ":undisclosed", 12);
+                    break;
+                }
         if (lname[0] == 't') {
             hs->to += k;
             hs->have_to = 1;
@@ -292,15 +336,25 @@ static void field_tokens(pctx *c, const char *lname, const spamlr__hfield *f, hs
                 decode_words(c, dn, dl, &c->hd);
                 tokenize_with(c, "from:", c->hd.data, c->hd.len);
             }
-            if (dlen)
+            if (dlen && c->mo->field_aware)
+                spamlr__domain_tokens("from:@", dom, dlen, emit_cb, c);
+            else if (dlen)
                 emit2(c, "from:@", 6, dom, dlen);
-        } else if (dlen)
+        } else if (dlen && c->mo->field_aware)
+            spamlr__domain_tokens("reply-to:@", dom, dlen, emit_cb, c);
+        else if (dlen)
             emit2(c, "reply-to:@", 10, dom, dlen);
+        if (lname[0] == 'f' && !hs->from_dl)
+            memcpy(hs->from_dom, dom, hs->from_dl = dlen);
+        else if (lname[0] == 'r' && !hs->rt_dl)
+            memcpy(hs->rt_dom, dom, hs->rt_dl = dlen);
         return;
     }
     decode_words(c, v, n, &c->hd);
     snprintf(prefix, sizeof prefix, "%s:", lname);
     tokenize_with(c, prefix, c->hd.data, c->hd.len);
+    if (c->mo->field_aware && (!strcmp(lname, "x-mailer") || !strcmp(lname, "user-agent")))
+        spamlr__field_mailer(prefix, c->hd.data, c->hd.len, emit_cb, c);
 }
 
 static void mime_field(pctx *c, entity *e, const spamlr__hfield *f)
@@ -585,8 +639,11 @@ static void parse_entity(pctx *c, const char *m, size_t n, unsigned depth, int k
     }
     while (!c->err && spamlr__hdr_next_field(m, n, &pos, &f)) {
         mime_field(c, &e, &f);
-        if (kind == ENT_TOP && (idx = spamlr__fields_find(&c->fields, f.name, f.nlen)) >= 0 &&
-            c->ndeferred < MAX_DEFERRED) {
+        if (kind == ENT_TOP && c->ndeferred < MAX_DEFERRED &&
+            (((idx = spamlr__fields_find(&c->fields, f.name, f.nlen)) >= 0 &&
+              c->nnamed++ < MAX_NAMED) ||
+             (idx < 0 && c->mo->other_fields && f.nlen < SPAMLR__FIELD_NAME_MAX &&
+              !spamlr__field_denied(f.name, f.nlen)))) {
             c->deferred[c->ndeferred] = f;
             c->deferred_idx[c->ndeferred++] = idx;
         } else if (kind == ENT_MESSAGE && ieq(f.name, f.nlen, "subject"))
@@ -595,8 +652,23 @@ static void parse_entity(pctx *c, const char *m, size_t n, unsigned depth, int k
     if (kind == ENT_TOP) {
         /* raw 8-bit header text is most likely in the body's charset */
         header_charset(c, &e, m, n);
-        for (i = 0; i < c->ndeferred && !c->err; i++)
-            field_tokens(c, c->fields.name[c->deferred_idx[i]], &c->deferred[i], &hs);
+        for (i = 0; i < c->ndeferred && !c->err; i++) {
+            const spamlr__hfield *d = &c->deferred[i];
+            char lname[SPAMLR__FIELD_NAME_MAX];
+            size_t k;
+            if (c->deferred_idx[i] >= 0) {
+                field_tokens(c, c->fields.name[c->deferred_idx[i]], d, &hs);
+                continue;
+            }
+            for (k = 0; k < d->nlen; k++) /* a field outside the list */
+                lname[k] = (char)lower((unsigned char)d->name[k]);
+            lname[k] = '\0';
+            field_tokens(c, lname, d, &hs);
+        }
+        if (c->mo->field_aware && hs.from_dl && hs.rt_dl) {
+            int same = hs.from_dl == hs.rt_dl && !memcmp(hs.from_dom, hs.rt_dom, hs.rt_dl);
+            emit2(c, "reply-to:", 9, same ? "same-domain" : "other-domain", same ? 11 : 12);
+        }
     }
     if (c->err)
         return;
@@ -615,6 +687,11 @@ static void parse_entity(pctx *c, const char *m, size_t n, unsigned depth, int k
     }
     type = e.type;
     if (c->fields.want_struct) {
+        if (kind == ENT_TOP && c->mo->field_aware && e.blen) {
+            char shape[64];
+            emit2(c, "content-type:boundary:", 22, shape,
+                  spamlr__shape(e.boundary, e.blen, shape, sizeof shape));
+        }
         if (kind == ENT_TOP)
             emit2(c, "content-type:", 13, type, strlen(type));
         else

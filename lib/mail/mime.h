@@ -108,6 +108,12 @@ typedef struct spamlr__mime_opts {
     size_t max_part;          /* at most this many bytes of one part's body
                                  are decoded. Default 16 MiB */
     unsigned html_tokens;     /* 1 = url:, mailto:, html: tokens. Default 1 */
+    unsigned other_fields;    /* 1 = every top-level field outside the list
+                                 gives "<name>:" tokens too (deny-list
+                                 aside). Default 0 */
+    unsigned field_aware;     /* 1 = structured tokens for Received,
+                                 Message-ID, Date, addresses, mailers
+                                 (fields.h). Default 0 */
     const char *fields;       /* header allow-list: field names separated
                                  by spaces or commas, case-insensitive;
                                  NULL = SPAMLR__MIME_FIELDS_DEFAULT, "" =

@@ -18,12 +18,33 @@ void spamlr__mime_opts_init(spamlr__mime_opts *o)
 
 /* ------------------------------------------------------------ allow-list */
 
-/* The verdict fields that other filters add: never tokenised. */
+/* Fields never tokenised: the verdicts of other filters, and what a mail
+ * store or the local delivery added (include/spamlr.h, SPAMLR_HDR_OTHER). */
 static int denied(const char *name, size_t n)
 {
-    return iprefix(name, n, "x-spam") || iprefix(name, n, "x-bogosity") ||
-           iprefix(name, n, "x-dspam") || iprefix(name, n, "x-virus") ||
-           iprefix(name, n, "x-crm114") || iprefix(name, n, "x-bayes");
+    static const char *const prefixes[] = {
+        "x-spam", "x-bogosity", "x-dspam", "x-virus", "x-crm114", "x-bayes",
+        "x-mailscanner", "x-mozilla-", "x-evolution", "x-imap", "x-envelope-",
+    };
+    static const char *const names[] = {
+        "x-keywords", "x-uid", "status", "x-status", "content-length", "lines",
+        "delivery-date", "delivered-to", "x-original-to", "envelope-to", "x-apparently-to",
+        "x-loop", "x-original-date",
+    };
+    size_t i;
+
+    for (i = 0; i < sizeof prefixes / sizeof *prefixes; i++)
+        if (iprefix(name, n, prefixes[i]))
+            return 1;
+    for (i = 0; i < sizeof names / sizeof *names; i++)
+        if (ieq(name, n, names[i]))
+            return 1;
+    return 0;
+}
+
+int spamlr__field_denied(const char *name, size_t n)
+{
+    return denied(name, n);
 }
 
 void spamlr__fields_parse(spamlr__fields *fl, const char *s)
@@ -69,7 +90,9 @@ int spamlr__fields_find(const spamlr__fields *fl, const char *name, size_t n)
 static const char *const HDR_NAMES[] = {
     "subject", "from", "reply-to", "to", "cc", "content-type", "x-mailer",
     "user-agent", "organization", "list-id", "received", "message-id",
+    "other", "field-aware",
 };
+#define NAMED_FIELDS 12 /* HDR_NAMES up to here are field names */
 
 void spamlr__mime_opts_for(spamlr__mime_opts *mo, const spamlr_text_opts *to, char *buf)
 {
@@ -77,7 +100,9 @@ void spamlr__mime_opts_for(spamlr__mime_opts *mo, const spamlr_text_opts *to, ch
 
     spamlr__mime_opts_init(mo);
     buf[0] = '\0';
-    for (i = 0; i < sizeof HDR_NAMES / sizeof *HDR_NAMES; i++) {
+    mo->other_fields = (to->header_fields & SPAMLR_HDR_OTHER) != 0;
+    mo->field_aware = (to->header_fields & SPAMLR_HDR_FIELD_AWARE) != 0;
+    for (i = 0; i < NAMED_FIELDS; i++) {
         size_t k = strlen(HDR_NAMES[i]);
         if (!(to->header_fields & (1u << i)) || n + k + 2 > SPAMLR__MIME_FIELDS_MAX)
             continue;
@@ -108,6 +133,8 @@ int spamlr_header_fields_parse(const char *list, unsigned *out)
             bits |= SPAMLR_HDR_DEFAULT;
         } else if (ieq(p, n, "all")) {
             bits |= SPAMLR_HDR_ALL;
+        } else if (ieq(p, n, "v0.1")) {
+            bits |= SPAMLR_HDR_V01;
         } else if (ieq(p, n, "none")) {
             /* nothing */
         } else {

@@ -615,7 +615,7 @@ static int parse_meta(spamlr_model *m, const unsigned char *q, uint32_t len, spa
         uint32_t h = get_u32(q + 44);
         /* 0: a file from before the field was recorded, which used the
          * default set */
-        t->header_fields = h & HDR_SET ? h & ~HDR_SET : SPAMLR_HDR_DEFAULT;
+        t->header_fields = h & HDR_SET ? h & ~HDR_SET : SPAMLR_HDR_V01;
     }
     m->c = get_f64(f);
     m->tol = get_f64(f + 8);
