@@ -72,6 +72,7 @@ typedef struct path_ctx {
     spamlr__solve_opts so;  /* for one fold */
     fold_job *job;
     double *prob;           /* out-of-fold probability of every row */
+    int *lab;               /* row labels for the AUC (NULL with several processes) */
     double c;               /* the C being tried */
     int from_best;          /* start from the best solutions, not the last */
 } path_ctx;
@@ -134,7 +135,7 @@ static int visit(path_ctx *p, spamlr__pool *pl, double c, int from_best, spamlr_
     spamlr_path_point *pt = &path->pt[path->n];
     double sum[2] = { 0, 0 };
     unsigned f;
-    size_t r, cols = p->X->cols;
+    size_t cols = p->X->cols;
 
     p->c = c;
     p->from_best = from_best;
@@ -153,16 +154,10 @@ static int visit(path_ctx *p, spamlr__pool *pl, double c, int from_best, spamlr_
     pt->c = c;
     pt->log_loss = sum[1] > 0 ? sum[0] / sum[1] : NAN;
     pt->auc = NAN;
-    if (!p->so.reduce) {
-        int *lab = malloc((p->X->rows + 1) * sizeof *lab);
+    if (p->lab) {
         spamlr_metrics mt;
-        if (!lab)
-            return SPAMLR_ENOMEM;
-        for (r = 0; r < p->X->rows; r++)
-            lab[r] = p->X->y[r] > 0 ? SPAMLR_SPAM : SPAMLR_HAM;
-        if (spamlr_metrics_compute(&mt, lab, p->prob, p->X->rows, 0.5) == SPAMLR_OK)
+        if (spamlr_metrics_compute(&mt, p->lab, p->prob, p->X->rows, 0.5) == SPAMLR_OK)
             pt->auc = mt.auc;
-        free(lab);
     }
     path->n++;
     *improved = pt->log_loss < *best_loss;
@@ -220,6 +215,7 @@ int spamlr__path_choose(const spamlr__csr *X, const int *fold, unsigned k,
         p.so.threads = 1; /* one thread a fold: the path does not depend on the count */
     if (!(p.job = calloc(k, sizeof *p.job)) ||
         !(p.prob = malloc((X->rows + 1) * sizeof *p.prob)) ||
+        (!so->reduce && !(p.lab = malloc((X->rows + 1) * sizeof *p.lab))) ||
         !(block = spamlr__alloc_big(((size_t)k * per + 1) * sizeof *block))) {
         rc = SPAMLR_ENOMEM;
         goto out;
@@ -236,6 +232,8 @@ int spamlr__path_choose(const spamlr__csr *X, const int *fold, unsigned k,
         j->g0 = spamlr__grad0_norm(&j->X, so, j->w);
         memcpy(j->w, w, cols * sizeof *j->w);
     }
+    for (size_t r = 0; p.lab && r < X->rows; r++)
+        p.lab[r] = X->y[r] > 0 ? SPAMLR_SPAM : SPAMLR_HAM;
     if (p.slots > 1 && (rc = spamlr__pool_start(&pl, p.slots)))
         goto out;
     /* up from C_START while it helps; down when C_START itself was best */
@@ -261,6 +259,7 @@ out:
     spamlr__pool_stop(&pl);
     free(block);
     free(p.prob);
+    free(p.lab);
     free(p.job);
     return rc;
 }
