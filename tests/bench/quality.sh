@@ -151,7 +151,9 @@ one_change() {
     spamlr_row "  --features binary" "$tr" "$te" --features binary
     spamlr_row "  --features logtf" "$tr" "$te" --features logtf
     spamlr_row "  --features tfidf" "$tr" "$te" --features tfidf
-    spamlr_row "  -c 1 --features binary (all 0.1 defaults)" "$tr" "$te" -c 1 --features binary
+    spamlr_row "  -c 1 --features binary --header-fields v0.1" "$tr" "$te" -c 1 --features binary \
+        --header-fields v0.1  # all the 0.1 defaults
+    spamlr_row "  --header-fields v0.1 (the 0.1 header set)" "$tr" "$te" --header-fields v0.1
     spamlr_row "  --solver adagrad (online, 5 epochs)" "$tr" "$te" --solver adagrad
 }
 
