@@ -324,8 +324,9 @@ static void print_summary(const char *path, const inspect_view *v)
         printf("bytes on disk     %lld\n", v->disk_bytes);
     printf("bytes in memory   %zu\n", in->memory_bytes);
     printf("tokenizer         ngrams=%u max_token_len=%u number_fold=%u "
-           "cjk_bigrams=%u mime=%u\n", in->text.ngrams, in->text.max_token_len,
-           in->text.number_fold, in->text.cjk_bigrams, in->text.mime);
+           "cjk_bigrams=%u mime=%u fold=%s subwords=%u\n", in->text.ngrams,
+           in->text.max_token_len, in->text.number_fold, in->text.cjk_bigrams, in->text.mime,
+           in->text.fold ? "nfkc" : "simple", in->text.subwords);
     printf("features          %s, %s\n", features_name(in->text.features),
            in->text.normalize ? "L2-normalised" : "not normalised");
     printf("trained           %s\n", when);
@@ -477,9 +478,11 @@ static void json_hits(const inspect_view *v)
 static void json_text_opts(const spamlr_text_opts *t)
 {
     printf(",\"text\":{\"ngrams\":%u,\"max_token_len\":%u,\"number_fold\":%u,"
-           "\"cjk_bigrams\":%u,\"features\":\"%s\",\"normalize\":%s,\"mime\":%u}",
+           "\"cjk_bigrams\":%u,\"features\":\"%s\",\"normalize\":%s,\"mime\":%u,"
+           "\"fold\":\"%s\",\"subwords\":%u}",
            t->ngrams, t->max_token_len, t->number_fold, t->cjk_bigrams,
-           features_name(t->features), t->normalize ? "true" : "false", t->mime);
+           features_name(t->features), t->normalize ? "true" : "false", t->mime,
+           t->fold ? "nfkc" : "simple", t->subwords);
 }
 
 static void json_key_number(const char *key, double x)

@@ -12,7 +12,7 @@ enum {
     OPT_NO_BIAS, OPT_REG_BIAS, OPT_CLASS_WEIGHT, OPT_MIN_COUNT, OPT_NGRAMS,
     OPT_FEATURES, OPT_NO_NORMALIZE, OPT_MAX_TOKEN_LEN, OPT_QUIET, OPT_CV,
     OPT_NO_MIME, OPT_FORMAT, OPT_BITS, OPT_L1, OPT_L2, OPT_MPI,
-    OPT_INIT, OPT_EPOCHS, OPT_ETA, OPT_STRICT, OPT_HEADER_FIELDS
+    OPT_INIT, OPT_EPOCHS, OPT_ETA, OPT_STRICT, OPT_HEADER_FIELDS, OPT_FOLD, OPT_SUBWORDS
 };
 
 static const cli_opt train_opts[] = {
@@ -38,6 +38,8 @@ static const cli_opt train_opts[] = {
     { "cv", 0, 1, OPT_CV },
     { "no-mime", 0, 0, OPT_NO_MIME },
     { "header-fields", 0, 1, OPT_HEADER_FIELDS },
+    { "fold", 0, 1, OPT_FOLD },
+    { "subwords", 0, 1, OPT_SUBWORDS },
     { "format", 0, 1, OPT_FORMAT },
     { "bits", 0, 1, OPT_BITS },
     { "init", 0, 1, OPT_INIT },
@@ -53,6 +55,7 @@ static const unsigned solver_ids[] = { SPAMLR_SOLVER_TRON, SPAMLR_SOLVER_LBFGS,
                                        SPAMLR_SOLVER_OWLQN, SPAMLR_SOLVER_ADAGRAD,
                                        SPAMLR_SOLVER_FTRL };
 static const char *const feature_names[] = { "binary", "logtf", "tfidf", NULL };
+static const char *const fold_names[] = { "simple", "nfkc", NULL };
 static const char *const format_names[] = { "text", "libsvm", NULL };
 
 typedef struct train_cfg {
@@ -119,6 +122,10 @@ static void train_help(void)
            "                         reply-to, to, cc, content-type, x-mailer; also\n"
            "                         user-agent, organization, list-id, received,\n"
            "                         message-id, all, none)\n"
+           "  --fold simple|nfkc     simple: the 0.1 folding tables; nfkc: Unicode\n"
+           "                         NFKC_Casefold and Latin look-alikes folded\n"
+           "  --subwords N           0 (default) or 3..6: words longer than N also\n"
+           "                         give their character N-grams (cN:gram)\n"
            "  --max-token-len N      drop tokens longer than N bytes (default 40)\n"
            "  --format text|libsvm   how FILE arguments are read (default text)\n"
            "  --bits 32|16           weight precision in the file (default 32; 16\n"
@@ -246,6 +253,13 @@ static int parse_option(cli_args *a, void *c, int id, const char *v)
         return 0;
     case OPT_MAX_TOKEN_LEN:
         return parse_unsigned(a, v, 1, 65535, &cfg->text.max_token_len);
+    case OPT_FOLD: return parse_choice(a, v, fold_names, &cfg->text.fold);
+    case OPT_SUBWORDS:
+        if (parse_unsigned(a, v, 0, 6, &cfg->text.subwords))
+            return EXIT_USAGE;
+        if (cfg->text.subwords && cfg->text.subwords < 3)
+            return usage_error(a->cmd, "option '%s': must be 0 or 3..6", a->name);
+        return 0;
     case OPT_QUIET: cfg->quiet = 1; return 0;
     case OPT_FORMAT: return parse_choice(a, v, format_names, &cfg->format);
     case OPT_BITS:

@@ -134,6 +134,18 @@ typedef enum {
     SPAMLR_FEAT_TFIDF = 2   /* (1 + log(count)) * idf, idf = log((1+n)/(1+df)) + 1 */
 } spamlr_features;
 
+/* How code points are folded before they form words (spamlr_text_opts.fold). */
+typedef enum {
+    /* the 0.1 tables: full-width ASCII, mathematical and enclosed Latin
+     * letters and other scripts' digits to ASCII, then one-to-one
+     * lower-casing */
+    SPAMLR_FOLD_SIMPLE = 0,
+    /* full compatibility normalisation with case folding (Unicode
+     * NFKC_Casefold), then Latin look-alikes of other scripts folded to
+     * Latin inside Latin words */
+    SPAMLR_FOLD_NFKC = 1
+} spamlr_fold;
+
 /* Header fields that give tokens when e-mail is decoded (`mime` = 1), as a
  * bit set in spamlr_text_opts.header_fields. Values are tokenised and
  * prefixed with the field name ("subject:free", "x-mailer:outlook");
@@ -215,7 +227,17 @@ typedef struct spamlr_text_opts {
     unsigned header_fields; /* SPAMLR_HDR_* bits: the header fields that
                                give tokens when mime = 1. Default
                                SPAMLR_HDR_DEFAULT */
-    unsigned reserved[7];
+    unsigned fold;          /* spamlr_fold: how code points are folded
+                               before words are formed. Default
+                               SPAMLR_FOLD_SIMPLE */
+    unsigned subwords;      /* 0 = words only; N (3..6) = each word of more
+                               than N characters also gives its character
+                               N-grams, with '<' and '>' marking the word's
+                               ends, as tokens "cN:<gram>" ("c4:<rol",
+                               "c4:role", "c4:olex", "c4:lex>"), so an unseen
+                               spelling ("r0lex", "v1agra") still scores by
+                               its pieces. Default 0 */
+    unsigned reserved[5];
 } spamlr_text_opts;
 
 SPAMLR_API void spamlr_text_opts_init(spamlr_text_opts *o);

@@ -123,17 +123,17 @@ START_TEST(test_auto_solver_and_metadata)
     ck_assert_uint_eq(in.solver, SPAMLR_SOLVER_OWLQN);
     ck_assert_uint_eq(in.nonzero, nonzero(m));
 
-    /* a file from before l1/l2 were recorded (metadata 16 bytes shorter)
-     * still loads, as l1 = 0, l2 = 1 */
+    /* a file from before l1/l2 were recorded (metadata without l1, l2,
+     * fold, subwords: 24 bytes shorter) still loads, as l1 = 0, l2 = 1 */
     {
         uint32_t meta = (uint32_t)buf[16] | (uint32_t)buf[17] << 8, crc;
-        size_t cut = 20 + meta - 16;
+        size_t cut = 20 + meta - 24;
         spamlr_model *old = NULL;
 
-        ck_assert_uint_eq(meta, 144);
-        memmove(buf + cut, buf + cut + 16, size - cut - 16);
-        size -= 16;
-        buf[16] = (unsigned char)(meta - 16);
+        ck_assert_uint_eq(meta, 152);
+        memmove(buf + cut, buf + cut + 24, size - cut - 24);
+        size -= 24;
+        buf[16] = (unsigned char)(meta - 24);
         crc = spamlr__crc32(0, buf, size - 4);
         buf[size - 4] = (unsigned char)crc;
         buf[size - 3] = (unsigned char)(crc >> 8);

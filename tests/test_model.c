@@ -225,7 +225,7 @@ START_TEST(damaged_files_are_rejected)
     copy[0] = 'X';
     ck_assert_int_eq(spamlr_model_load_buffer(&l, copy, size, NULL), SPAMLR_EMAGIC);
     memcpy(copy, buf, size);
-    copy[8] = 2;
+    copy[8] = 3;
     ck_assert_int_eq(spamlr_model_load_buffer(&l, copy, size, NULL), SPAMLR_EVERSION);
     memcpy(copy, buf, size);
     copy[size - 10] ^= 1;
@@ -260,12 +260,16 @@ static unsigned expected_codes(const unsigned char *orig, size_t i, unsigned cha
 
     if (i < 8)
         return CODE(SPAMLR_EMAGIC);
-    if (i < 12) { /* version 0 does not exist; anything above 1 is newer */
+    if (i < 12) { /* version 0 does not exist; anything above 2 is newer;
+                     1 and 2 are both read, so the CRC catches the change */
         unsigned char ver[4];
+        uint32_t n;
         memcpy(ver, orig + 8, 4);
         ver[i - 8] = v;
-        return (ver[0] | ver[1] | ver[2] | ver[3]) == 0 ? CODE(SPAMLR_ECORRUPT)
-                                                        : CODE(SPAMLR_EVERSION);
+        n = (uint32_t)ver[0] | (uint32_t)ver[1] << 8 | (uint32_t)ver[2] << 16 |
+            (uint32_t)ver[3] << 24;
+        return n == 0 ? CODE(SPAMLR_ECORRUPT) : n <= 2 ? CODE(SPAMLR_ECRC)
+                                                      : CODE(SPAMLR_EVERSION);
     }
     if (i < 16) /* flags: unknown bits are corrupt; known ones fail the CRC */
         return CODE(SPAMLR_ECORRUPT) | CODE(SPAMLR_ECRC);

@@ -47,7 +47,8 @@ int spamlr__text_opts_equal(const spamlr_text_opts *a, const spamlr_text_opts *b
     return a->ngrams == b->ngrams && a->max_token_len == b->max_token_len &&
            a->number_fold == b->number_fold && a->cjk_bigrams == b->cjk_bigrams &&
            a->features == b->features && a->normalize == b->normalize && a->mime == b->mime &&
-           a->header_fields == b->header_fields;
+           a->header_fields == b->header_fields && a->fold == b->fold &&
+           a->subwords == b->subwords;
 }
 
 /* FTRL: the weight that (z, n) stand for. */

@@ -100,6 +100,7 @@ int spamlr_model_dump(const spamlr_model *m, char **text, size_t *len)
     emit_name(&o, "features", m->text.features, FEATURES, 3);
     emit(&o, "normalize=%u\nmime=%u\nheader_fields=%u\n", m->text.normalize, m->text.mime,
          m->text.header_fields);
+    emit(&o, "fold=%u\nsubwords=%u\n", m->text.fold, m->text.subwords);
     emit_name(&o, "solver", m->solver, SOLVERS, 3);
     emit_name(&o, "class_weight", m->class_weight, CWEIGHTS, 3);
     emit(&o, "min_count=%u\niterations=%u\n", m->min_count, m->iterations);
@@ -288,6 +289,8 @@ static int header_line(reader *r, spamlr_model *m, header *h, const char *s, siz
     else if (KEY("normalize")) bad = num_u32(r, v, vn, &m->text.normalize);
     else if (KEY("mime")) bad = num_u32(r, v, vn, &m->text.mime);
     else if (KEY("header_fields")) bad = num_u32(r, v, vn, &m->text.header_fields);
+    else if (KEY("fold")) bad = num_u32(r, v, vn, &m->text.fold);
+    else if (KEY("subwords")) bad = num_u32(r, v, vn, &m->text.subwords);
     else if (KEY("solver")) bad = name_u32(r, v, vn, SOLVERS, &m->solver);
     else if (KEY("class_weight")) bad = name_u32(r, v, vn, CWEIGHTS, &m->class_weight);
     else if (KEY("min_count")) bad = num_u32(r, v, vn, &m->min_count);
@@ -500,6 +503,9 @@ int spamlr_model_import(spamlr_model **out, const char *text, size_t len, spamlr
     /* a dump without features= (one written by hand) has plain
      * token<TAB>weight lines: binary features, whatever the default */
     m->text.features = SPAMLR_FEAT_BINARY;
+    /* and, like a dump from before these keys, the 0.1 tokens */
+    m->text.fold = SPAMLR_FOLD_SIMPLE;
+    m->text.subwords = 0;
     m->has_bias = 1;
     while (rc == SPAMLR_OK && next_line(&r, &s, &n)) {
         if (n == strlen(WORDS_LINE) && memcmp(s, WORDS_LINE, n) == 0) {

@@ -2,7 +2,7 @@
  *
  * Layout (all integers little-endian, floats IEEE-754 bit patterns):
  *   0   8  magic "\x89SLR\r\n\x1a\n"
- *   8   4  format version (1)
+ *   8   4  format version (1, or 2 when the tokens need version 2)
  *   12  4  flags: bit 0 bias, bit 1 idf values present
  *   16  4  M = length of the metadata block that follows (>= 128 in v1;
  *          readers skip bytes they do not know, so it can grow)
@@ -11,7 +11,10 @@
  *          min_count, iterations, header fields | 0x80000000), 6 x f64 (c, tol, objective,
  *          grad_norm, threshold, bias), 3 x u64 (examples, spam, ham),
  *          i64 trained_at; then, when M >= 144, 2 x f64 (l1, l2), which
- *          are 0 and 1 when absent
+ *          are 0 and 1 when absent; then, when M >= 152, 2 x u32 (fold,
+ *          subwords), 0 and 0 when absent. A model whose fold or subwords
+ *          is not 0 is written as format version 2, so that a reader of
+ *          version 1, which would tokenise it differently, refuses it
  *   ..  8  n, the vocabulary size
  *   ..  8  U, uncompressed payload length
  *   ..  8  Z, compressed payload length
@@ -54,13 +57,14 @@
 #include "text/tokenize.h"
 
 static const unsigned char MAGIC[8] = {0x89, 'S', 'L', 'R', '\r', '\n', 0x1a, '\n'};
-#define FORMAT_VERSION 1u
+#define FORMAT_VERSION 2u
 #define HDR_SET 0x80000000u /* marks a recorded header-field set */
 #define META_U32 12
 #define META_F64 6
 #define META_U64 4
 #define META_MIN (META_U32 * 4 + META_F64 * 8 + META_U64 * 8)
-#define META_LEN (META_MIN + 2 * 8)     /* with l1, l2 */
+#define META_LEN_V1 (META_MIN + 2 * 8)  /* with l1, l2 */
+#define META_LEN (META_LEN_V1 + 2 * 4)  /* with fold, subwords */
 #define META_MAX 65536
 #define FIXED (8 + 4 + 4 + 4)
 #define MAX_TOKEN 4096
@@ -247,7 +251,7 @@ int spamlr_model_save_buffer(const spamlr_model *m, unsigned char **out, size_t 
     if ((rc = payload(m, &pl)))
         goto out;
     put(&b, MAGIC, 8);
-    put_u32(&b, FORMAT_VERSION);
+    put_u32(&b, m->text.fold || m->text.subwords ? 2u : 1u);
     put_u32(&b, (m->has_bias ? 1u : 0u) | (m->idf ? 2u : 0u));
     put_u32(&b, META_LEN);
     put_u32(&b, m->text.ngrams);
@@ -274,6 +278,8 @@ int spamlr_model_save_buffer(const spamlr_model *m, unsigned char **out, size_t 
     put_u64(&b, (uint64_t)m->trained_at);
     put_f64(&b, m->l1);
     put_f64(&b, m->l2);
+    put_u32(&b, m->text.fold);
+    put_u32(&b, m->text.subwords);
     put_u64(&b, m->vocab.n);
     put_u64(&b, pl.n);
     zlen = compressBound((uLong)pl.n);
@@ -630,7 +636,13 @@ static int parse_meta(spamlr_model *m, const unsigned char *q, uint32_t len, spa
     m->trained_at = (int64_t)get_u64(f + 24);
     m->l1 = 0;
     m->l2 = 1;
+    t->fold = SPAMLR_FOLD_SIMPLE;
+    t->subwords = 0;
     if (len >= META_LEN) {
+        t->fold = get_u32(f + 48);
+        t->subwords = get_u32(f + 52);
+    }
+    if (len >= META_LEN_V1) {
         m->l1 = get_f64(f + 32);
         m->l2 = get_f64(f + 40);
         if (!(m->l1 >= 0 && m->l2 >= 0 && isfinite(m->l1) && isfinite(m->l2)))

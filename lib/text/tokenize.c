@@ -535,6 +535,8 @@ int spamlr__text_opts_check(const spamlr_text_opts *o)
         return SPAMLR_EINVAL;
     if (o->features > SPAMLR_FEAT_TFIDF)
         return SPAMLR_EINVAL;
+    if (o->fold > SPAMLR_FOLD_NFKC || (o->subwords && (o->subwords < 3 || o->subwords > 6)))
+        return SPAMLR_EINVAL;
     if (o->cjk_bigrams > 1 || o->normalize > 1 || o->mime > 1 ||
         (o->header_fields & ~(unsigned)SPAMLR_HDR_ALL))
         return SPAMLR_EINVAL;
