@@ -447,4 +447,26 @@ done
 run inspect --format json "$ROOT/tests/models/v0.1-corpus.slr"
 json_check "$T/out" "d['c'] == 1 and d['c_path'] is None"
 
+check "sub-word tokens and the fold are recorded: inspect, dump/import, format version"
+run train -q -c 4 --subwords 4 --fold nfkc -o "$T/sub.slr" "$TRAIN"
+expect_rc 0
+run inspect --format json "$T/sub.slr"
+cp "$T/out" "$T/sub.json"
+json_check "$T/sub.json" "d['text']['subwords'] == 4 and d['text']['fold'] == 'nfkc'"
+run inspect --grep '^c4:' --format tsv "$T/sub.slr"
+expect_out '^c4:<'
+# a model with new tokenizer settings is format version 2 (a 0.1 reader
+# refuses it instead of tokenising it the old way); without them, 1
+[ "$(od -An -tu1 -j8 -N1 "$T/sub.slr" | tr -d ' ')" = 2 ] || fail "format version is not 2"
+[ "$(od -An -tu1 -j8 -N1 "$M" | tr -d ' ')" = 1 ] || fail "a 0.1-compatible model is not version 1"
+run inspect --dump "$T/sub.slr"
+cp "$T/out" "$T/sub.dump"
+grep -q '^subwords=4$' "$T/sub.dump" || fail "dump lacks subwords=4"
+run import "$T/sub.dump" -o "$T/sub2.slr"
+expect_rc 0
+run predict -m "$T/sub.slr" --lines "$TEST"
+cp "$T/out" "$T/sub.pred"
+run predict -m "$T/sub2.slr" --lines "$TEST"
+cmp -s "$T/out" "$T/sub.pred" || fail "dump/import changed the sub-word model's predictions"
+
 echo "cli.sh: all $checks checks passed"

@@ -466,6 +466,33 @@ START_TEST(word_bigrams)
 }
 END_TEST
 
+START_TEST(subwords)
+{
+    spamlr_text_opts o = opts();
+
+    o.subwords = 4;
+    /* a word of more than 4 characters gives its 4-grams, ends marked;
+     * shorter words, numbers, URLs and CJK give none */
+    EXPECT(&o, "Rolex now", "rolex", "c4:<rol", "c4:role", "c4:olex", "c4:lex>", "now");
+    EXPECT(&o, "1234567 mp3s http://x.com 中奖", "#n7", "mp3s", "url:x.com", "中", "奖",
+           "中奖");
+    EXPECT(&o, "watch", "watch", "c4:<wat", "c4:watc", "c4:atch", "c4:tch>");
+    o.subwords = 3;     /* n-grams count characters, not bytes */
+    EXPECT(&o, "CAFÉS", "cafés", "c3:<ca", "c3:caf", "c3:afé", "c3:fés", "c3:és>");
+    o.subwords = 6;
+    EXPECT(&o, "v1agra", "v1agra");
+    EXPECT(&o, "v1agras", "v1agras", "c6:<v1agr", "c6:v1agra", "c6:1agras", "c6:agras>");
+    o.ngrams = 2;       /* n-grams do not break the word-pair chain */
+    o.subwords = 5;
+    EXPECT(&o, "cheap rolexes", "cheap", "rolexes",
+           "c5:<role", "c5:rolex", "c5:olexe", "c5:lexes", "c5:exes>", "cheap rolexes");
+    o.subwords = 2;
+    ck_assert_int_eq(spamlr__text_opts_check(&o), SPAMLR_EINVAL);
+    o.subwords = 7;
+    ck_assert_int_eq(spamlr__text_opts_check(&o), SPAMLR_EINVAL);
+}
+END_TEST
+
 START_TEST(max_token_len)
 {
     spamlr_text_opts o = opts();
@@ -782,6 +809,7 @@ static Suite *tokenize_suite(void)
     tcase_add_test(tc, never_past_len);
     tcase_add_test(tc, callback_stop);
     tcase_add_test(tc, bad_options);
+    tcase_add_test(tc, subwords);
     suite_add_tcase(s, tc);
     tcase_set_timeout(rob, 120);
     tcase_add_test(rob, random_robustness);

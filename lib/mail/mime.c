@@ -120,16 +120,23 @@ static int prefix_cb(void *ctx, const char *t, size_t n)
     return c->tok_stop;
 }
 
-/* Tokenises UTF-8 text with the caller's options, each token prefixed. */
+/* Tokenises UTF-8 text with the caller's options, each token prefixed.
+ * Of the header fields only Subject is prose: the others give no
+ * character n-grams (they would multiply the vocabulary with pieces of
+ * host names and mailer versions that their own tokens already name). */
 static void tokenize_with(pctx *c, const char *prefix, const char *v, size_t n)
 {
+    spamlr_text_opts o;
     int r;
 
     if (!c->tok || c->tok_stop || n == 0)
         return;
     c->prefix = prefix;
     c->plen = strlen(prefix);
-    r = spamlr_tokenize(c->to, v, n, prefix_cb, c);
+    o = *c->to;
+    if (strcmp(prefix, "subject:") != 0)
+        o.subwords = 0;
+    r = spamlr_tokenize(&o, v, n, prefix_cb, c);
     if (r == SPAMLR_EINVAL || r == SPAMLR_ENOMEM)
         set_err(c, r);
 }

@@ -25,11 +25,22 @@ static int denied(const char *name, size_t n)
     static const char *const prefixes[] = {
         "x-spam", "x-bogosity", "x-dspam", "x-virus", "x-crm114", "x-bayes",
         "x-mailscanner", "x-mozilla-", "x-evolution", "x-imap", "x-envelope-",
+        /* more filters' verdicts and scores */
+        "x-rspamd", "x-amavis", "x-razor", "x-pyzor", "x-barracuda", "x-proofpoint",
+        "x-ironport", "x-microsoft-antispam", "x-forefront-antispam",
+        "x-ms-exchange-organization-", "x-antispam", "x-antivirus", "x-policyd",
+        "x-greylist", "x-quarantine", "x-junk", "x-gmx-antispam", "x-yandex-spam",
+        "x-sophos", "x-sieve",
+        /* labels and bookkeeping of mail clients and stores */
+        "x-gm-", "x-gmail-", "x-account-key", "x-vm-", "x-mh-", "x-folder",
     };
     static const char *const names[] = {
         "x-keywords", "x-uid", "status", "x-status", "content-length", "lines",
         "delivery-date", "delivered-to", "x-original-to", "envelope-to", "x-apparently-to",
-        "x-loop", "x-original-date",
+        "x-loop", "x-original-date", "x-label", "x-labels", "x-tuid", "x-mailbox",
+        /* what the receiving side concluded about the sender */
+        "authentication-results", "arc-authentication-results", "received-spf",
+        "x-scanned-by", "x-scanner", "x-spf",
     };
     size_t i;
 

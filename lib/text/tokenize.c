@@ -121,6 +121,7 @@ typedef struct tok {
     size_t number_fold;
     int bigrams;             /* ngrams == 2 */
     int cjk_bigrams;
+    unsigned subwords;       /* character n-gram length, 0 = none */
     int stop;                /* the callback asked to stop */
     /* the word being built, at w[0..wlen) */
     int inword;
@@ -263,6 +264,43 @@ static size_t number_shape(char *w, size_t count)
     return 2 + n;
 }
 
+/* The character n-grams of the word at w[0..wlen) (wcps code points, more
+ * than t->subwords), its ends marked '<' and '>': "cN:<gram>". */
+static void emit_subwords(tok *t)
+{
+    uint16_t off[SPAMLR__MAX_TOKEN_LEN + 3];
+    char g[3 + 6 * 4];
+    size_t n = t->subwords, k = 0, i, a, b;
+    const unsigned char *w = (const unsigned char *)t->w;
+
+    g[0] = 'c';
+    g[1] = (char)('0' + n);
+    g[2] = ':';
+    /* off[k]: where code point k of "<word>" starts in w, shifted by one for
+     * the '<'; off[0] is the '<' itself */
+    off[k++] = 0;
+    for (i = 0; i < t->wlen; i++)
+        if ((w[i] & 0xC0) != 0x80)
+            off[k++] = (uint16_t)(i + 1);
+    off[k++] = (uint16_t)(t->wlen + 1);   /* the '>' */
+    off[k] = (uint16_t)(t->wlen + 2);
+    for (i = 0; i + n <= k && !t->stop; i++) {
+        size_t len = 3;
+
+        a = off[i];
+        b = off[i + n];
+        if (a == 0)
+            g[len++] = '<', a = 1;
+        if (b == t->wlen + 2)
+            b = t->wlen + 1;
+        memcpy(g + len, w + a - 1, b - a);
+        len += b - a;
+        if (off[i + n] == t->wlen + 2)
+            g[len++] = '>';
+        emit(t, g, len);
+    }
+}
+
 static void end_word(tok *t)
 {
     size_t n;
@@ -277,6 +315,8 @@ static void end_word(tok *t)
         return;
     }
     emit(t, t->w, t->wlen);
+    if (t->subwords && t->nondigit && t->wcps > t->subwords)
+        emit_subwords(t);
     if (!t->bigrams)
         return;
     if (t->have_prev) {
@@ -561,6 +601,7 @@ int spamlr_tokenize(const spamlr_text_opts *o, const char *text, size_t len,
     t.number_fold = o->number_fold;
     t.bigrams = o->ngrams == 2;
     t.cjk_bigrams = o->cjk_bigrams != 0;
+    t.subwords = o->subwords;
     t.stop = 0;
     t.inword = 0;
     t.toolong = 0;
