@@ -111,7 +111,7 @@ static void train_help(void)
            "  --no-bias              learn no bias term\n"
            "  --regularize-bias      include the bias in the L2 penalty\n"
            "  --class-weight W       balanced, none (default) or SPAM:HAM, e.g. 2:1\n"
-           "  --min-count N          drop words seen in fewer than N messages (1)\n"
+           "  --min-count N          drop words seen in fewer than N messages (2)\n"
            "  --ngrams 1|2           1 = words (default), 2 = words + word pairs\n"
            "  --features F           tfidf (default), binary or logtf\n"
            "  --no-normalize         do not scale rows to unit length\n"

@@ -179,8 +179,10 @@ expect_rc 0
 json_check "$T/out" "[r['parameters'] for r in d['prune']] == [$P, ($P + 1) // 2, 100, 10]"
 json_check "$T/out" 'd["prune"][0]["size"] == "all" and all(0 <= r["auc"] <= 1 and r["bytes"] > 0 for r in d["prune"]) and d["test"]["n"] > 0'
 json_check "$T/out" 'all(a["parameters"] > b["parameters"] and a["bytes"] > b["bytes"] for a, b in zip(d["prune"], d["prune"][1:]))'
-# the L1 path: sparser as l1 grows, and words at 0 are not kept
-json_check "$T/out" 'len(d["l1"]) >= 5 and all(r["parameters"] == r["nonzero"] for r in d["l1"]) and all(a["nonzero"] >= b["nonzero"] for a, b in zip(d["l1"], d["l1"][1:])) and d["l1"][0]["nonzero"] > d["l1"][-1]["nonzero"]'
+# the L1 path: sparser as l1 grows (a lasso path may let a word in as
+# others leave, so a step may gain a word or two, never 1%), and words at
+# 0 are not kept
+json_check "$T/out" 'len(d["l1"]) >= 5 and all(r["parameters"] == r["nonzero"] for r in d["l1"]) and all(a["nonzero"] * 1.01 >= b["nonzero"] for a, b in zip(d["l1"], d["l1"][1:])) and d["l1"][0]["nonzero"] > 2 * d["l1"][-3]["nonzero"]'
 python3 -c 'import xml.dom.minidom,sys; xml.dom.minidom.parse(sys.argv[1])' "$T/curve.svg" ||
     fail "the SVG is not well-formed XML"
 grep -q '<svg' "$T/curve.svg" || fail "no <svg> element"

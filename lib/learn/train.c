@@ -28,7 +28,7 @@ void spamlr_train_opts_init(spamlr_train_opts *o)
     o->class_weight = SPAMLR_CW_NONE;
     o->weight_spam = 1.0;
     o->weight_ham = 1.0;
-    o->min_count = 1;
+    o->min_count = SPAMLR_MIN_COUNT_AUTO;
     o->init = NULL;
     o->epochs = 5;
     o->eta = 0;
@@ -341,7 +341,7 @@ int spamlr_train(spamlr_model **out, const spamlr_dataset *ds, const spamlr_trai
 int spamlr__train(spamlr_model **out, const spamlr_dataset *ds, const spamlr_train_opts *o,
                   spamlr_train_report *report, spamlr_diag *d, const spamlr__dist *dist)
 {
-    spamlr_train_opts def;
+    spamlr_train_opts def, res;
     spamlr_train_report rep;
     spamlr_model *m = NULL;
     build b;
@@ -382,6 +382,12 @@ int spamlr__train(spamlr_model **out, const spamlr_dataset *ds, const spamlr_tra
         return spamlr__diag(d, SPAMLR_EONECLASS, NULL, 0, -1,
                             "all %zu labelled messages are %s; training needs spam and ham",
                             nspam + nham, nspam ? "spam" : "ham");
+    /* the automatic min_count, resolved here so that the model records the
+     * value used (every process of an MPI run sees the same totals) */
+    res = *o;
+    if (res.min_count == SPAMLR_MIN_COUNT_AUTO)
+        res.min_count = nspam + nham >= SPAMLR_MIN_COUNT_AUTO_N ? 2 : 1;
+    o = &res;
     if (o->init && !spamlr__text_opts_equal(&o->init->text, &ds->opts))
         return spamlr__diag(d, SPAMLR_EINVAL, NULL, 0, -1,
                             "the initial model tokenises differently from the data");
