@@ -97,7 +97,8 @@ static void block_cols(const spamlr__lr *L, unsigned b, size_t *lo, size_t *hi)
         *lo = *hi;
 }
 
-/* a_row[i] = x_i . a_v */
+/* a_row[i] = x_i . a_v. A row of cost 0 (a held-out fold of the C path)
+ * counts for nothing in the objective: its product is left at 0. */
 static void task_xv(void *ctx, unsigned b)
 {
     spamlr__lr *L = ctx;
@@ -107,7 +108,8 @@ static void task_xv(void *ctx, unsigned b)
     for (i = L->blk[b]; i < L->blk[b + 1]; i++) {
         size_t o = X->ptr[i], nz = X->ptr[i + 1] - o;
 
-        L->a_row[i] = L->k->sdot(X->idx + o, row_val(X, o), nz, L->a_v);
+        L->a_row[i] = X->cost[i] == 0 ? 0.0
+                                      : L->k->sdot(X->idx + o, row_val(X, o), nz, L->a_v);
     }
 }
 
@@ -146,8 +148,14 @@ static void task_hv(void *ctx, unsigned b)
     for (i = L->blk[b]; i < L->blk[b + 1]; i++) {
         size_t o = X->ptr[i], nz = X->ptr[i + 1] - o;
         const float *v = row_val(X, o);
-        double t = L->k->sdot(X->idx + o, v, nz, L->a_v), c = L->D[i] * t;
+        double t, c;
 
+        if (X->cost[i] == 0) {  /* a held-out row: no share, z unused */
+            L->a_row[i] = 0;
+            continue;
+        }
+        t = L->k->sdot(X->idx + o, v, nz, L->a_v);
+        c = L->D[i] * t;
         L->a_row[i] = t;
         if (c != 0)
             L->k->saxpy(c, X->idx + o, v, nz, acc);

@@ -12,7 +12,8 @@
 #define C_MAX (1024.0 * 1024)
 #define HALF_STEP 1.4142135623730951 /* sqrt(2) */
 #define PATH_TOL 0.1        /* the path's solves: tol * PATH_TOL */
-#define PATIENCE 2          /* steps without improvement that end a direction */
+#define PATIENCE 2          /* steps without a clear gain that end a direction */
+#define CLEAR_GAIN 1e-3     /* a clear gain: the best loss falls by this share */
 
 void spamlr__assign_folds(const signed char *lab, size_t n, unsigned k, int *fold)
 {
@@ -128,7 +129,8 @@ static void fold_task(void *ctx, unsigned slot)
 }
 
 /* Solves every fold at C = c and appends the point to path; *improved
- * says whether it is the best so far (its solutions are then kept). */
+ * says whether it is the best so far (its solutions are then kept), and
+ * by a clear margin (CLEAR_GAIN) it is 2 rather than 1. */
 static int visit(path_ctx *p, spamlr__pool *pl, double c, int from_best, spamlr__path *path,
                  double *best_loss, int *improved)
 {
@@ -161,6 +163,8 @@ static int visit(path_ctx *p, spamlr__pool *pl, double c, int from_best, spamlr_
     }
     path->n++;
     *improved = pt->log_loss < *best_loss;
+    if (*improved && !(pt->log_loss > *best_loss * (1 - CLEAR_GAIN)))
+        *improved = 2;
     if (*improved) {
         *best_loss = pt->log_loss;
         path->c = c;
@@ -170,8 +174,10 @@ static int visit(path_ctx *p, spamlr__pool *pl, double c, int from_best, spamlr_
     return SPAMLR_OK;
 }
 
-/* Walks from C = c0 by factor `step` while the loss improves; the first
- * solve starts from the best solutions when from_best. */
+/* Walks from C = c0 by factor `step` while the loss improves clearly
+ * (PATIENCE steps of no or a tiny gain end it: they are the costly solves
+ * at large C, and a gain under CLEAR_GAIN is below the folds' noise); the
+ * first solve starts from the best solutions when from_best. */
 static int walk(path_ctx *p, spamlr__pool *pl, double c0, double step, int from_best,
                 spamlr__path *path, double *best_loss)
 {
@@ -183,7 +189,7 @@ static int walk(path_ctx *p, spamlr__pool *pl, double c0, double step, int from_
         if ((rc = visit(p, pl, c, from_best, path, best_loss, &improved)))
             return rc;
         from_best = 0;
-        worse = improved ? 0 : worse + 1;
+        worse = improved == 2 ? 0 : worse + 1;
     }
     return SPAMLR_OK;
 }
