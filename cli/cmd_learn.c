@@ -128,7 +128,8 @@ static int run(const learn_cfg *cfg)
                            n == 1 ? "" : "s", cfg->label == SPAMLR_SPAM ? info.spam : info.ham);
         goto out;
     }
-    err = spamlr_model_learn_dataset(m, ds, NULL, n, cfg->unlearn ? -1 : 1, NULL);
+    err = cfg->unlearn ? spamlr_model_learn_dataset(m, ds, NULL, n, -1, NULL)
+                       : spamlr_model_learn_batch(m, ds, NULL, n);
     if (err == SPAMLR_EUNSUPPORTED) {
         rc = runtime_error("%s: this model cannot learn online (tf-idf weights without idf values); "
                            "retrain it with 'spamlr train'", cfg->model);
