@@ -16,7 +16,15 @@
  * Why AdaGrad by default: one accumulator per word, one setting, no decay
  * schedule to tune for a stream that never ends, and its step can be
  * negated for unlearning with the same per-word scale. FTRL keeps two
- * numbers per word but can hold unhelpful rare words at exactly 0 (l1). */
+ * numbers per word but can hold unhelpful rare words at exactly 0 (l1).
+ *
+ * A message already right by the margin (log-odds) takes no step: the
+ * thick threshold of the TREC filters, which keeps a stream in class
+ * order (all ham, then all spam) from driving words shared by both
+ * classes to extremes. A batch (spamlr_model_learn_batch) is learned
+ * together with a reservoir sample of the messages learned before, in
+ * passes, so that a batch of one class cannot undo the other: a
+ * rehearsal memory, since an online step alone forgets. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
