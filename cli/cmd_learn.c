@@ -32,9 +32,13 @@ static void learn_help(void)
 {
     printf("usage: spamlr learn -m MODEL (--spam|--ham) [--unlearn] [--create] FILE...\n\n"
            "Teaches MODEL that every message in FILE... is spam (--spam) or ham\n"
-           "(--ham), one online step per message (AdaGrad, or FTRL for a model\n"
-           "trained with --solver ftrl): new words enter the vocabulary, weights\n"
-           "move. MODEL is replaced atomically (temporary file, fsync, rename);\n"
+           "(--ham) by online steps (AdaGrad, or FTRL for a model trained with\n"
+           "--solver ftrl): new words enter the vocabulary, weights move; a message\n"
+           "already right by a margin is not learned. Several messages are learned\n"
+           "as a batch, like training: shuffled together with the messages the\n"
+           "model remembers (up to 500 per class) in passes, so a folder of one\n"
+           "class does not erase what the other taught, and their order does not\n"
+           "matter. MODEL is replaced atomically (temporary file, fsync, rename);\n"
            "concurrent learners on one MODEL take turns on MODEL.lock and lose no\n"
            "update. FILE is a file holding one message, an mbox, a directory or\n"
            "maildir (every message in it), or '-' for standard input.\n\n"
@@ -42,7 +46,7 @@ static void learn_help(void)
            "  -m, --model MODEL   model file to update (required)\n"
            "  --spam | --ham      the class of the messages (one is required)\n"
            "  --unlearn           undo an earlier 'learn' of these messages with this\n"
-           "                      class: exact when they were the last ones learned,\n"
+           "                      class: exact for one message learned alone last,\n"
            "                      approximate otherwise (see spamlr.h); to fix a wrong\n"
            "                      class, unlearn with it, then learn with the right one\n"
            "  --create            create MODEL (empty, default settings) when missing\n"
@@ -128,7 +132,8 @@ static int run(const learn_cfg *cfg)
                            n == 1 ? "" : "s", cfg->label == SPAMLR_SPAM ? info.spam : info.ham);
         goto out;
     }
-    err = spamlr_model_learn_dataset(m, ds, NULL, n, cfg->unlearn ? -1 : 1, NULL);
+    err = cfg->unlearn ? spamlr_model_learn_dataset(m, ds, NULL, n, -1, NULL)
+                       : spamlr_model_learn_batch(m, ds, NULL, n);
     if (err == SPAMLR_EUNSUPPORTED) {
         rc = runtime_error("%s: this model cannot learn online (tf-idf weights without idf values); "
                            "retrain it with 'spamlr train'", cfg->model);

@@ -763,7 +763,18 @@ typedef struct spamlr_online_opts {
     double l2;              /* L2 penalty per update (AdaGrad: lambda w_j is
                                added to the gradient of every word of the
                                message). Default 0 */
-    unsigned reserved[8];
+    double margin;          /* thick threshold: a message is learned only
+                               when its score (log-odds, positive = spam) is
+                               on the wrong side or less than margin on the
+                               right side; messages already classified with
+                               confidence leave the model alone. INFINITY
+                               learns every message (spamlr 0.1). Default 2 */
+    unsigned memory;        /* rehearsal memory: how many learned messages
+                               of each class the model keeps (a uniform
+                               sample, saved with it) for
+                               spamlr_model_learn_batch to replay; 0 keeps
+                               none. Default 500 */
+    unsigned reserved[5];
 } spamlr_online_opts;
 
 SPAMLR_API void spamlr_online_opts_init(spamlr_online_opts *o);
@@ -827,6 +838,23 @@ SPAMLR_API int spamlr_model_learn(spamlr_model *m, spamlr_scratch *s, const char
 SPAMLR_API int spamlr_model_learn_dataset(spamlr_model *m, const spamlr_dataset *ds,
                                           const size_t *order, size_t n, int direction,
                                           double *probs);
+
+/* Learns the labelled rows order[0..n) of ds (order NULL: rows 0..n-1)
+ * the way training on them would, not as a stream: a batch that holds
+ * one class (a user's Junk folder) must not erase what earlier batches of
+ * the other class taught. The rows are shuffled (a fixed order made from
+ * the model's state) together with the messages the model remembers (see
+ * spamlr_online_opts.memory) and learned in passes, each message stepped
+ * only while it lies inside the margin, until a pass changes nothing (at
+ * most 5 passes); then the rows join the memory and the counts. The
+ * result does not depend on the order of the rows within the call.
+ * Unlearning a row learned this way (spamlr_model_learn_dataset with
+ * direction -1) is approximate and drops it from the memory. A call with
+ * one labelled row is one step of spamlr_model_learn_dataset (so that
+ * unlearning it is exact). Returns as
+ * spamlr_model_learn_dataset. NOT thread-safe. */
+SPAMLR_API int spamlr_model_learn_batch(spamlr_model *m, const spamlr_dataset *ds,
+                                        const size_t *order, size_t n);
 
 /* ---------------------------------------------------------------- metrics */
 

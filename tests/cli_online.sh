@@ -97,6 +97,26 @@ expect_rc 1
 grep -q "cannot unlearn" "$T/err" || fail "no clear message"
 cmp -s "$T/empty.slr" "$T/empty.bak" || fail "refused unlearn changed the model"
 
+check "learn a folder of each class in turn: the first is not erased"
+# the bogofilter bootstrap (issue 18 item 6): spamlr 0.1 missed 39 of the 49
+# test spam after spam then ham, and called 50 of the 71 test hams spam
+# after ham then spam
+mkdir -p "$T/boot/spam" "$T/boot/ham"
+awk -F'\t' -v d="$T/boot" '{ f = sprintf("%s/%s/%03d", d, $1, NR); print $2 > f; close(f) }' "$CORPUS"
+for first in spam ham; do
+    second=ham
+    [ $first = ham ] && second=spam
+    rm -f "$T/boot.slr"
+    run learn -q --create -m "$T/boot.slr" --$first "$T/boot/$first"
+    expect_rc 0
+    run learn -q -m "$T/boot.slr" --$second "$T/boot/$second"
+    expect_rc 0
+    run eval -m "$T/boot.slr" --format json "$TEST"
+    expect_rc 0
+    fp=$(jget "$T/out" fp) fn=$(jget "$T/out" fn)
+    ok "$fp <= 5 && $fn <= 12" || fail "$first then $second: $fp of 71 ham called spam, $fn of 49 spam missed"
+done
+
 check "learn usage and errors"
 run learn -m "$T/m.slr" "$T/s1.eml"
 expect_rc 2

@@ -638,6 +638,167 @@ START_TEST(long_message_matches_dataset)
     spamlr_model_free(m);
 }
 END_TEST
+/* Words every message of both classes holds, as mail headers do. */
+#define COMMON " sent by the example mail relay to you on tuesday"
+
+/* One class's messages, each with COMMON, as a dataset (plain text). */
+static spamlr_dataset *one_class(int label)
+{
+    spamlr_dataset *ds = NULL;
+    spamlr_text_opts to;
+    const char *const *t = label == SPAMLR_SPAM ? SPAM : HAM;
+    size_t i, n = label == SPAMLR_SPAM ? NSPAM : NHAM;
+    char buf[256];
+
+    plain_opts(&to);
+    ck_assert_int_eq(spamlr_dataset_create(&ds, &to), SPAMLR_OK);
+    for (i = 0; i < n; i++) {
+        snprintf(buf, sizeof buf, "%s%s", t[i], COMMON);
+        ck_assert_int_eq(spamlr_dataset_add(ds, label, buf, strlen(buf), NULL), 0);
+    }
+    return ds;
+}
+
+/* prob() of text + COMMON. */
+static double prob_common(const spamlr_model *m, spamlr_scratch *s, const char *text)
+{
+    char buf[256];
+
+    snprintf(buf, sizeof buf, "%s%s", text, COMMON);
+    return prob(m, s, buf);
+}
+
+/* A model through its file bytes. */
+static spamlr_model *reload(spamlr_model *m)
+{
+    unsigned char *buf = NULL;
+    size_t size;
+    spamlr_model *r = NULL;
+
+    ck_assert_int_eq(spamlr_model_save_buffer(m, &buf, &size), SPAMLR_OK);
+    ck_assert_int_eq(spamlr_model_load_buffer(&r, buf, size, NULL), SPAMLR_OK);
+    free(buf);
+    spamlr_model_free(m);
+    return r;
+}
+
+/* The bogofilter bootstrap: a folder of one class, then a folder of the
+ * other (either order), each in its own call and with the model saved in
+ * between, must give a model that knows both classes. Learning the same
+ * folders as streams erases the first class (spamlr 0.1: every message of
+ * the first class is then called the other). */
+START_TEST(batch_keeps_the_other_class)
+{
+    spamlr_text_opts to;
+    spamlr_model *m = NULL;
+    spamlr_scratch *s = NULL;
+    spamlr_dataset *first = one_class(_i ? SPAMLR_HAM : SPAMLR_SPAM);
+    spamlr_dataset *second = one_class(_i ? SPAMLR_SPAM : SPAMLR_HAM);
+    spamlr_model_info info;
+    size_t i;
+
+    plain_opts(&to);
+    ck_assert_int_eq(spamlr_scratch_create(&s), SPAMLR_OK);
+    ck_assert_int_eq(spamlr_model_create(&m, &to), SPAMLR_OK);
+    ck_assert_int_eq(spamlr_model_learn_batch(m, first, NULL, spamlr_dataset_rows(first)), 0);
+    m = reload(m);
+    ck_assert_int_eq(spamlr_model_learn_batch(m, second, NULL, spamlr_dataset_rows(second)), 0);
+    m = reload(m);
+    spamlr_model_info_get(m, &info);
+    ck_assert_uint_eq(info.spam, NSPAM);
+    ck_assert_uint_eq(info.ham, NHAM);
+    for (i = 0; i < NSPAM; i++)
+        ck_assert_msg(prob_common(m, s, SPAM[i]) > 0.5, "spam %zu called ham: %g", i,
+                      prob_common(m, s, SPAM[i]));
+    for (i = 0; i < NHAM; i++)
+        ck_assert_msg(prob_common(m, s, HAM[i]) < 0.5, "ham %zu called spam: %g", i,
+                      prob_common(m, s, HAM[i]));
+    ck_assert_double_gt(prob_common(m, s, "claim your free prize"), 0.5);
+    ck_assert_double_lt(prob_common(m, s, "see you at the meeting"), 0.5);
+    spamlr_dataset_free(first);
+    spamlr_dataset_free(second);
+    spamlr_scratch_free(s);
+    spamlr_model_free(m);
+}
+END_TEST
+
+/* A batch gives the same model whatever the order of its rows. */
+START_TEST(batch_ignores_row_order)
+{
+    spamlr_text_opts to;
+    spamlr_model *a = NULL, *b = NULL;
+    spamlr_dataset *ds = toy(), *warm = one_class(SPAMLR_HAM);
+    size_t n = spamlr_dataset_rows(ds), order[NSPAM + NHAM], i;
+
+    plain_opts(&to);
+    for (i = 0; i < n; i++)
+        order[i] = n - 1 - i;
+    ck_assert_int_eq(spamlr_model_create(&a, &to), SPAMLR_OK);
+    ck_assert_int_eq(spamlr_model_create(&b, &to), SPAMLR_OK);
+    ck_assert_int_eq(spamlr_model_learn_batch(a, warm, NULL, NHAM), 0);
+    ck_assert_int_eq(spamlr_model_learn_batch(b, warm, NULL, NHAM), 0);
+    ck_assert_int_eq(spamlr_model_learn_batch(a, ds, NULL, n), 0);
+    ck_assert_int_eq(spamlr_model_learn_batch(b, ds, order, n), 0);
+    for (i = 0; i < spamlr_model_vocab_size(a); i++) {
+        spamlr_word wa;
+        float wb;
+        ck_assert_int_eq(spamlr_model_word(a, i, &wa), 0);
+        ck_assert_int_eq(spamlr_model_weight(b, wa.token, &wb), 0);
+        ck_assert_float_eq(wa.weight, wb);
+    }
+    ck_assert_float_eq(a->bias, b->bias);
+    /* every message is remembered (the memory holds 500 per class) */
+    ck_assert_uint_eq(a->mem_n[0], 2 * NHAM);
+    ck_assert_uint_eq(b->mem_n[0], 2 * NHAM);
+    ck_assert_uint_eq(b->mem_n[1], NSPAM);
+    /* bad arguments */
+    order[0] = n;
+    ck_assert_int_eq(spamlr_model_learn_batch(a, ds, order, 1), SPAMLR_EINVAL);
+    ck_assert_int_eq(spamlr_model_learn_batch(NULL, ds, NULL, 1), SPAMLR_EINVAL);
+    spamlr_dataset_free(ds);
+    spamlr_dataset_free(warm);
+    spamlr_model_free(a);
+    spamlr_model_free(b);
+}
+END_TEST
+
+/* The thick threshold: a message already right by the margin leaves the
+ * model alone; margin INFINITY learns every message (spamlr 0.1). */
+START_TEST(margin_skips_confident_messages)
+{
+    spamlr_text_opts to;
+    spamlr_online_opts oo;
+    spamlr_model *m = NULL;
+    spamlr_scratch *s = NULL;
+    float w0, w1;
+    int k;
+
+    plain_opts(&to);
+    spamlr_online_opts_init(&oo);
+    ck_assert_double_eq(oo.margin, 2.0);
+    oo.margin = -1;
+    ck_assert_int_eq(spamlr_scratch_create(&s), SPAMLR_OK);
+    ck_assert_int_eq(spamlr_model_create(&m, &to), SPAMLR_OK);
+    ck_assert_int_eq(spamlr_model_online_setup(m, &oo), SPAMLR_EINVAL);
+    for (k = 0; k < 2; k++) {
+        oo.margin = k ? INFINITY : 1.0;
+        ck_assert_int_eq(spamlr_model_online_setup(m, &oo), SPAMLR_OK);
+        for (int r = 0; r < 20; r++)
+            ck_assert_int_eq(spamlr_model_learn(m, s, "free prize", 10, SPAMLR_SPAM, 1, NULL), 0);
+        ck_assert_double_gt(prob(m, s, "free prize"), 0.73); /* log-odds > 1 */
+        ck_assert_int_eq(spamlr_model_weight(m, "free", &w0), 0);
+        ck_assert_int_eq(spamlr_model_learn(m, s, "free prize", 10, SPAMLR_SPAM, 1, NULL), 0);
+        ck_assert_int_eq(spamlr_model_weight(m, "free", &w1), 0);
+        if (k)
+            ck_assert_float_gt(w1, w0);
+        else
+            ck_assert_float_eq(w1, w0);
+    }
+    spamlr_scratch_free(s);
+    spamlr_model_free(m);
+}
+END_TEST
+
 
 static Suite *online_suite(void)
 {
@@ -655,6 +816,9 @@ static Suite *online_suite(void)
     tcase_add_test(t, threads_share_a_model);
     tcase_add_test(t, predict_allocates_nothing);
     tcase_add_test(t, long_message_matches_dataset);
+    tcase_add_loop_test(t, batch_keeps_the_other_class, 0, 2);
+    tcase_add_test(t, batch_ignores_row_order);
+    tcase_add_test(t, margin_skips_confident_messages);
     suite_add_tcase(s, t);
     return s;
 }

@@ -16,7 +16,15 @@
  * Why AdaGrad by default: one accumulator per word, one setting, no decay
  * schedule to tune for a stream that never ends, and its step can be
  * negated for unlearning with the same per-word scale. FTRL keeps two
- * numbers per word but can hold unhelpful rare words at exactly 0 (l1). */
+ * numbers per word but can hold unhelpful rare words at exactly 0 (l1).
+ *
+ * A message already right by the margin (log-odds) takes no step: the
+ * thick threshold of the TREC filters, which keeps a stream in class
+ * order (all ham, then all spam) from driving words shared by both
+ * classes to extremes. A batch (spamlr_model_learn_batch) is learned
+ * together with a reservoir sample of the messages learned before, in
+ * passes, so that a batch of one class cannot undo the other: a
+ * rehearsal memory, since an online step alone forgets. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +38,10 @@
  * SpamAssassin corpus (README) was lowest near these values. */
 #define DEFAULT_ETA_ADAGRAD 0.5
 #define DEFAULT_ETA_FTRL 5.0
+/* Thick threshold and rehearsal memory (see spamlr_online_opts). */
+#define DEFAULT_MARGIN SPAMLR__DEFAULT_MARGIN
+#define DEFAULT_MEMORY SPAMLR__DEFAULT_MEMORY
+#define BATCH_PASSES 5
 
 void spamlr_online_opts_init(spamlr_online_opts *o)
 {
@@ -40,6 +52,8 @@ void spamlr_online_opts_init(spamlr_online_opts *o)
     o->beta = 1.0;
     o->l1 = 0;
     o->l2 = 0;
+    o->margin = DEFAULT_MARGIN;
+    o->memory = DEFAULT_MEMORY;
 }
 
 int spamlr__text_opts_equal(const spamlr_text_opts *a, const spamlr_text_opts *b)
@@ -76,7 +90,8 @@ static int check_online_opts(const spamlr_online_opts *o)
     if (o->version != SPAMLR_OPTS_VERSION || !spamlr__is_online(o->solver))
         return SPAMLR_EINVAL;
     if (!(o->eta >= 0) || !isfinite(o->eta) || !(o->beta >= 0) || !isfinite(o->beta) ||
-        !(o->l1 >= 0) || !isfinite(o->l1) || !(o->l2 >= 0) || !isfinite(o->l2))
+        !(o->l1 >= 0) || !isfinite(o->l1) || !(o->l2 >= 0) || !isfinite(o->l2) ||
+        !(o->margin >= 0))
         return SPAMLR_EINVAL;
     return SPAMLR_OK;
 }
@@ -119,6 +134,11 @@ int spamlr_model_online_setup(spamlr_model *m, const spamlr_online_opts *o)
     m->beta = o->beta;
     m->on_l1 = o->l1;
     m->on_l2 = o->l2;
+    m->margin = o->margin;
+    m->mem_max = o->memory;
+    for (i = 0; i < 2; i++) /* the memory is data, not state: kept */
+        while (m->mem_n[i] > m->mem_max)
+            free(m->mem[i][--m->mem_n[i]].ids);
     m->bias_acc = 0;
     m->bias_z = 0;
     if (m->acc_z) {
@@ -333,8 +353,13 @@ static double row_step(spamlr_model *m, const uint32_t *ids, const float *val, s
             m->updates--;
         return p;
     }
-    gz = s * (p - y01);
     m->last_hash = row_hash(ids, val, k, y01, s);
+    m->updates++;
+    if ((y01 ? z : -z) >= m->margin) { /* right, and by the margin: no step */
+        m->last_gz = 0;
+        return p;
+    }
+    gz = s * (p - y01);
     m->last_gz = gz;
     for (i = 0; i < k; i++) {
         uint32_t j = ids[i];
@@ -350,8 +375,86 @@ static double row_step(spamlr_model *m, const uint32_t *ids, const float *val, s
         m->bias_acc = acc;
         m->bias_z = bz;
     }
-    m->updates++;
     return p;
+}
+
+/* ------------------------------------------------- rehearsal memory */
+
+static uint64_t mix64(uint64_t x)
+{
+    x += 0x9e3779b97f4a7c15ull;
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+    x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+    return x ^ (x >> 31);
+}
+
+/* A new memory row holding a copy of ids/val[0..k); NULL ids on ENOMEM. */
+static spamlr__memrow mem_row(const uint32_t *ids, const float *val, size_t k)
+{
+    spamlr__memrow r;
+
+    r.k = (uint32_t)k;
+    r.ids = malloc(k * (sizeof *r.ids + sizeof *r.val) + 1);
+    r.val = r.ids ? (float *)(void *)(r.ids + k) : NULL;
+    if (r.ids) {
+        memcpy(r.ids, ids, k * sizeof *ids);
+        memcpy(r.val, val, k * sizeof *val);
+    }
+    return r;
+}
+
+/* Offers a learned row of class y01 to its reservoir (Vitter's algorithm
+ * R with a hash of the row and the count as the random number, so the
+ * same messages give the same memory). Out of memory: the row is not
+ * kept, which only makes the memory smaller. */
+static void mem_add(spamlr_model *m, const uint32_t *ids, const float *val, size_t k,
+                    int y01, uint64_t h)
+{
+    size_t *n = &m->mem_n[y01], slot;
+    uint64_t seen = ++m->mem_seen[y01];
+    spamlr__memrow r;
+
+    if (!m->mem_max || k > UINT32_MAX)
+        return;
+    if (*n < m->mem_max) {
+        slot = *n;
+    } else {
+        slot = (size_t)(mix64(h ^ seen) % seen);
+        if (slot >= *n)
+            return;
+    }
+    if (slot == m->mem_cap[y01]) {
+        size_t cap = m->mem_cap[y01] ? 2 * m->mem_cap[y01] : 16;
+        spamlr__memrow *a;
+        if (cap > m->mem_max)
+            cap = m->mem_max;
+        if (!(a = realloc(m->mem[y01], cap * sizeof *a)))
+            return;
+        m->mem[y01] = a;
+        m->mem_cap[y01] = cap;
+    }
+    if (!(r = mem_row(ids, val, k)).ids)
+        return;
+    if (slot < *n)
+        free(m->mem[y01][slot].ids);
+    else
+        (*n)++;
+    m->mem[y01][slot] = r;
+}
+
+/* Unlearning: drops one remembered row of class y01 with these ids. */
+static void mem_drop(spamlr_model *m, const uint32_t *ids, size_t k, int y01)
+{
+    size_t i;
+
+    for (i = 0; i < m->mem_n[y01]; i++) {
+        spamlr__memrow *r = &m->mem[y01][i];
+        if (r->k == k && memcmp(r->ids, ids, k * sizeof *ids) == 0) {
+            free(r->ids);
+            *r = m->mem[y01][--m->mem_n[y01]];
+            return;
+        }
+    }
 }
 
 /* Common checks of learn and learn_dataset; sets up a default state. */
@@ -399,68 +502,92 @@ int spamlr_model_learn(spamlr_model *m, spamlr_scratch *s, const char *text, siz
         return rc;
     spamlr__row_values(m, ids, cnt, k, val);
     p = row_step(m, ids, val, k, label == SPAMLR_SPAM, 1.0, direction);
+    if (direction > 0)
+        mem_add(m, ids, val, k, label == SPAMLR_SPAM, m->last_hash);
+    else
+        mem_drop(m, ids, k, label == SPAMLR_SPAM);
     count_label(m, label, direction);
     if (prob)
         *prob = p;
     return SPAMLR_OK;
 }
 
+/* Row r of ds as model ids and feature values in ids/cnt/val (room for
+ * the row), *k of them: with dir > 0 new tokens enter the vocabulary (a
+ * tf-idf model gives them idf[t], or its default when idf is NULL), else
+ * tokens unknown to the model are left out; so are tokens in fewer than
+ * min_df rows of ds. map caches ds id -> model id (-1 absent, -2 not
+ * looked up yet). */
+static int map_row(spamlr_model *m, const spamlr_dataset *ds, size_t r, int64_t *map,
+                   unsigned min_df, const float *idf, int dir, uint32_t *ids, uint32_t *cnt,
+                   float *val, size_t *k)
+{
+    size_t j;
+    int rc;
+
+    *k = 0;
+    for (j = ds->ptr[r]; j < ds->ptr[r + 1]; j++) {
+        uint32_t t = ds->ids[j];
+        if (ds->vocab.count[t] < min_df)
+            continue;
+        if (map[t] == -2) {
+            const char *str = spamlr__vocab_str(&ds->vocab, t);
+            if (dir > 0) {
+                uint32_t id;
+                if ((rc = spamlr__model_intern(m, str, ds->vocab.len[t], idf ? idf[t] : 0,
+                                               &id)))
+                    return rc;
+                map[t] = id;
+            } else {
+                map[t] = spamlr__vocab_find(&m->vocab, str, ds->vocab.len[t]);
+            }
+        }
+        if (map[t] < 0)
+            continue;
+        ids[*k] = (uint32_t)map[t];
+        if (ds->val) /* explicit values (libsvm rows): as they are */
+            val[*k] = ds->val[j];
+        cnt[(*k)++] = ds->cnt ? ds->cnt[j] : 1;
+    }
+    if (!ds->val)
+        spamlr__row_values(m, ids, cnt, *k, val);
+    return SPAMLR_OK;
+}
+
 /* Learns rows order[0..n) of ds (row indices; labelled rows only) with
  * example weights ws/wh for spam/ham; tokens in fewer than min_df rows of
- * ds are left out. probs: see spamlr_model_learn_dataset. */
+ * ds are left out. remember: learned rows are offered to the rehearsal
+ * memory (unlearned ones always leave it). probs: see
+ * spamlr_model_learn_dataset. */
 static int learn_rows(spamlr_model *m, const spamlr_dataset *ds, const size_t *order,
                       size_t n, int dir, double *probs, unsigned min_df, double ws,
-                      double wh, const float *idf)
+                      double wh, const float *idf, int remember)
 {
     spamlr__rowbuf rb;
-    int64_t *map;   /* ds id -> model id; -1 absent, -2 not looked up */
-    uint32_t *ids, *cnt;
-    float *val;
-    size_t i, j;
+    size_t i, k;
     int rc;
 
     if (spamlr__rowbuf_init(&rb, ds))
         return SPAMLR_ENOMEM;
-    map = rb.map, ids = rb.ids, cnt = rb.cnt, val = rb.val;
     for (i = 0; i < ds->vocab.n; i++)
-        map[i] = -2;
+        rb.map[i] = -2;
     for (i = 0; i < n; i++) {
-        size_t r = order ? order[i] : i, k = 0;
-        int label = ds->labels[r];
-        double p;
+        size_t r = order ? order[i] : i;
+        int label = ds->labels[r], y01 = label == SPAMLR_SPAM;
+        double p, s = y01 ? ws : wh;
         if (label != SPAMLR_SPAM && label != SPAMLR_HAM)
             continue;
         if (dir < 0 && (label == SPAMLR_SPAM ? m->spam : m->ham) == 0) {
             rc = SPAMLR_EINVAL;
             goto out;
         }
-        for (j = ds->ptr[r]; j < ds->ptr[r + 1]; j++) {
-            uint32_t t = ds->ids[j];
-            if (ds->vocab.count[t] < min_df)
-                continue;
-            if (map[t] == -2) {
-                const char *str = spamlr__vocab_str(&ds->vocab, t);
-                if (dir > 0) {
-                    uint32_t id;
-                    if ((rc = spamlr__model_intern(m, str, ds->vocab.len[t],
-                                                   idf ? idf[t] : 0, &id)))
-                        goto out;
-                    map[t] = id;
-                } else {
-                    map[t] = spamlr__vocab_find(&m->vocab, str, ds->vocab.len[t]);
-                }
-            }
-            if (map[t] < 0)
-                continue;
-            ids[k] = (uint32_t)map[t];
-            if (ds->val) /* explicit values (libsvm rows): as they are */
-                val[k] = ds->val[j];
-            cnt[k++] = ds->cnt ? ds->cnt[j] : 1;
-        }
-        if (!ds->val)
-            spamlr__row_values(m, ids, cnt, k, val);
-        p = row_step(m, ids, val, k, label == SPAMLR_SPAM, label == SPAMLR_SPAM ? ws : wh,
-                     dir);
+        if ((rc = map_row(m, ds, r, rb.map, min_df, idf, dir, rb.ids, rb.cnt, rb.val, &k)))
+            goto out;
+        p = row_step(m, rb.ids, rb.val, k, y01, s, dir);
+        if (dir > 0 && remember)
+            mem_add(m, rb.ids, rb.val, k, y01, m->last_hash);
+        else if (dir < 0)
+            mem_drop(m, rb.ids, k, y01);
         count_label(m, label, dir);
         if (probs)
             probs[r] = p;
@@ -484,7 +611,156 @@ int spamlr_model_learn_dataset(spamlr_model *m, const spamlr_dataset *ds,
             return SPAMLR_EINVAL;
     if ((rc = learn_begin(m, direction)))
         return rc;
-    return learn_rows(m, ds, order, n, direction, probs, 0, 1.0, 1.0, NULL);
+    return learn_rows(m, ds, order, n, direction, probs, 0, 1.0, 1.0, NULL, 1);
+}
+
+/* ------------------------------------------------------- batches */
+
+/* A row of a batch pass: the batch's own rows and the remembered ones. */
+typedef struct brow {
+    const uint32_t *ids;
+    const float *val;
+    size_t k;
+    int y01;
+    uint64_t h;
+} brow;
+
+/* A hash of a row and its label that depends on its tokens and values
+ * only, not on their ids or order (which depend on the order in which
+ * the words entered the vocabulary); never 0. */
+static uint64_t content_hash(const spamlr_model *m, const uint32_t *ids, const float *val,
+                             size_t k, int y01)
+{
+    uint64_t h = mix64((uint64_t)y01 + 1);
+    size_t i, j;
+
+    for (i = 0; i < k; i++) {
+        const unsigned char *t = (const unsigned char *)spamlr__vocab_str(&m->vocab, ids[i]);
+        uint64_t th = 0xcbf29ce484222325ull;
+        uint32_t v;
+        for (j = 0; j < m->vocab.len[ids[i]]; j++)
+            th = (th ^ t[j]) * 0x100000001b3ull;
+        memcpy(&v, &val[i], 4);
+        h += mix64(th ^ (uint64_t)v << 17);
+    }
+    return h ? h : 1;
+}
+
+static int cmp_brow(const void *a, const void *b)
+{
+    uint64_t x = ((const brow *)a)->h, y = ((const brow *)b)->h;
+
+    return x < y ? -1 : x > y;
+}
+
+/* Passes over rows[0..n) in fresh shuffled orders, stepping each row
+ * inside the margin, until a pass steps none (at most BATCH_PASSES). */
+static void batch_passes(spamlr_model *m, brow *rows, size_t n, uint64_t rng)
+{
+    size_t i, steps = 1;
+    unsigned pass;
+
+    for (pass = 0; pass < BATCH_PASSES && steps; pass++) {
+        for (i = n; i > 1; i--) { /* Fisher-Yates, xorshift64* */
+            size_t j;
+            brow t;
+            rng ^= rng >> 12;
+            rng ^= rng << 25;
+            rng ^= rng >> 27;
+            j = (size_t)((rng * 0x2545f4914f6cdd1dull) % i);
+            t = rows[i - 1];
+            rows[i - 1] = rows[j];
+            rows[j] = t;
+        }
+        for (steps = 0, i = 0; i < n; i++) {
+            row_step(m, rows[i].ids, rows[i].val, rows[i].k, rows[i].y01, 1.0, 1);
+            steps += m->last_gz != 0;
+        }
+    }
+}
+
+int spamlr_model_learn_batch(spamlr_model *m, const spamlr_dataset *ds, const size_t *order,
+                             size_t n)
+{
+    spamlr__rowbuf rb;
+    spamlr__memrow *fresh = NULL;
+    brow *rows = NULL;
+    size_t i, k, nb = 0, nt;
+    uint64_t updates;
+    int rc;
+
+    if (!m || !ds || (!order && n > ds->rows))
+        return SPAMLR_EINVAL;
+    for (i = 0; order && i < n; i++)
+        if (order[i] >= ds->rows)
+            return SPAMLR_EINVAL;
+    if ((rc = learn_begin(m, 1)))
+        return rc;
+    for (i = nb = 0; i < n && nb < 2; i++) {
+        int label = ds->labels[order ? order[i] : i];
+        nb += label == SPAMLR_SPAM || label == SPAMLR_HAM;
+    }
+    if (nb < 2) /* one message: one step, which unlearning undoes exactly */
+        return learn_rows(m, ds, order, n, 1, NULL, 0, 1.0, 1.0, NULL, 1);
+    nb = 0;
+    if (spamlr__rowbuf_init(&rb, ds))
+        return SPAMLR_ENOMEM;
+    nt = m->mem_n[0] + m->mem_n[1];
+    if (!(fresh = calloc(n + 1, sizeof *fresh)) || !(rows = malloc((n + nt + 1) * sizeof *rows))) {
+        rc = SPAMLR_ENOMEM;
+        goto out;
+    }
+    for (i = 0; i < ds->vocab.n; i++)
+        rb.map[i] = -2;
+    for (i = 0; i < n; i++) {
+        size_t r = order ? order[i] : i;
+        int label = ds->labels[r];
+        if (label != SPAMLR_SPAM && label != SPAMLR_HAM)
+            continue;
+        if ((rc = map_row(m, ds, r, rb.map, 0, NULL, 1, rb.ids, rb.cnt, rb.val, &k)))
+            goto out;
+        if (!(fresh[nb] = mem_row(rb.ids, rb.val, k)).ids) {
+            rc = SPAMLR_ENOMEM;
+            goto out;
+        }
+        rows[nb].ids = fresh[nb].ids;
+        rows[nb].val = fresh[nb].val;
+        rows[nb].k = k;
+        rows[nb].y01 = label == SPAMLR_SPAM;
+        rows[nb].h = content_hash(m, rb.ids, rb.val, k, rows[nb].y01);
+        nb++;
+    }
+    /* the same rows in any order give the same model */
+    qsort(rows, nb, sizeof *rows, cmp_brow);
+    for (nt = nb, k = 0; k < 2; k++)
+        for (i = 0; i < m->mem_n[k]; i++, nt++) {
+            rows[nt].ids = m->mem[k][i].ids;
+            rows[nt].val = m->mem[k][i].val;
+            rows[nt].k = m->mem[k][i].k;
+            rows[nt].y01 = (int)k;
+            rows[nt].h = 0;
+        }
+    updates = m->updates;
+    batch_passes(m, rows, nt, mix64(updates ^ (uint64_t)nb << 32 ^ (nb ? rows[0].h : 0)));
+    m->updates = updates;
+    m->last_hash = 0; /* no exact unlearning of a batch */
+    /* rows[0..nb) are shuffled now: offer them to the memory by hash */
+    qsort(rows, nt, sizeof *rows, cmp_brow);
+    for (i = 0; i < nt; i++) {
+        if (!rows[i].h)
+            continue;
+        mem_add(m, rows[i].ids, rows[i].val, rows[i].k, rows[i].y01, rows[i].h);
+        count_label(m, rows[i].y01 ? SPAMLR_SPAM : SPAMLR_HAM, 1);
+        m->updates++;
+    }
+    rc = SPAMLR_OK;
+out:
+    for (i = 0; fresh && i < nb; i++)
+        free(fresh[i].ids);
+    free(fresh);
+    free(rows);
+    spamlr__rowbuf_free(&rb);
+    return rc;
 }
 
 /* ------------------------------------------------------ spamlr_train */
@@ -565,7 +841,7 @@ int spamlr__train_online(spamlr_model **out, const spamlr_dataset *ds,
     float *idf = NULL;
     unsigned e, epochs = o->epochs ? o->epochs : 5;
     uint64_t rng = 0x9e3779b97f4a7c15ull;
-    double ws = 1, wh = 1, t0;
+    double ws = 1, wh = 1, t0, margin;
     int rc;
 
     (void)d; /* its only errors, out of memory, are said by their code */
@@ -610,6 +886,11 @@ int spamlr__train_online(spamlr_model **out, const spamlr_dataset *ds,
         (rc = labelled_idf(ds, n, &idf)))
         goto out;
     t0 = spamlr__now();
+    /* epochs over the whole set learn every message, as in spamlr 0.1 (a
+     * margin measured 0.011 against 0.007 on SpamAssassin); the model
+     * keeps its margin for later learning */
+    margin = m->margin;
+    m->margin = INFINITY;
     for (e = 0; e < epochs; e++) {
         /* Fisher-Yates with xorshift64*: the same order on every run */
         for (i = n; i > 1; i--) {
@@ -623,9 +904,10 @@ int spamlr__train_online(spamlr_model **out, const spamlr_dataset *ds,
             order[j] = t;
         }
         if ((rc = learn_rows(m, ds, order, n, 1, NULL, o->min_count ? o->min_count : 1,
-                             ws, wh, idf)))
+                             ws, wh, idf, 0)))
             goto out;
     }
+    m->margin = margin;
     rep->seconds = spamlr__now() - t0;
     rep->iterations = epochs;
     rep->objective = objective(m, ds, o->c == SPAMLR_C_AUTO ? 1.0 : o->c, ws, wh);

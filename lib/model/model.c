@@ -53,7 +53,22 @@ void spamlr_model_free(spamlr_model *m)
     free(m->acc);
     free(m->acc_z);
     free(m->path);
+    spamlr__model_mem_free(m);
     free(m);
+}
+
+void spamlr__model_mem_free(spamlr_model *m)
+{
+    size_t c, i;
+
+    for (c = 0; c < 2; c++) {
+        for (i = 0; m->mem[c] && i < m->mem_n[c]; i++)
+            free(m->mem[c][i].ids);
+        free(m->mem[c]);
+        m->mem[c] = NULL;
+        m->mem_n[c] = m->mem_cap[c] = 0;
+        m->mem_seen[c] = 0;
+    }
 }
 
 /* Reallocates *p (floats, `have` of them valid) to cap, zeroing from

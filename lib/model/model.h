@@ -40,7 +40,31 @@ struct spamlr_model {
     uint64_t updates;        /* online updates applied (learn - unlearn) */
     uint64_t last_hash;      /* row + label of the last step (0 = none) */
     double last_gz;          /* and its gradient factor, for exact unlearn */
+    double margin;           /* learn a message only when y z < margin */
+    /* rehearsal memory: a uniform sample (reservoir) of up to mem_max
+     * messages of each class learned so far, as model ids and feature
+     * values; spamlr_model_learn_batch replays it so that a batch of one
+     * class does not erase what the other taught ("onmm" section) */
+    unsigned mem_max;
+    size_t mem_n[2], mem_cap[2]; /* rows held, [0] ham, [1] spam; room */
+    uint64_t mem_seen[2];    /* messages offered to each reservoir */
+    struct spamlr__memrow *mem[2];
 };
+
+/* The thick threshold and memory size of an online state that does not
+ * say (spamlr_online_opts_init's defaults). */
+#define SPAMLR__DEFAULT_MARGIN 2.0
+#define SPAMLR__DEFAULT_MEMORY 500u
+
+/* One remembered message: k ids, then k values, in one allocation. */
+typedef struct spamlr__memrow {
+    uint32_t k;
+    uint32_t *ids;
+    float *val;
+} spamlr__memrow;
+
+/* Frees m's rehearsal memory (the rows and their arrays). */
+void spamlr__model_mem_free(spamlr_model *m);
 
 /* An empty model with default settings, ready to be filled in. */
 int spamlr__model_new(spamlr_model **out, const spamlr_text_opts *text);

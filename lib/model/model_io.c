@@ -35,6 +35,13 @@
  *          because losing it only restarts the step sizes: the weights,
  *          and so every prediction, are in "WF32"; a library that cannot
  *          learn online must still be able to use the model.
+ *          Optional "onmm", written after "onln" (a file without it
+ *          learns with the defaults: margin 2, memory 500): f64 margin
+ *          (the thick threshold; +inf learns every message), u32 memory
+ *          (rows kept per class), u32 0, u64 ham and u64 spam messages
+ *          offered to the memory, u32 ham rows, u32 spam rows, then the
+ *          rows, ham first: u32 k, k u32 word ids (< n), k f32 feature
+ *          values. It is ignored without "onln".
  *          Optional "cpth": the regularisation path that chose C
  *          (lib/learn/path.c): u32 folds, u32 k, then k x (f64 C, f64 mean
  *          validation log loss, f64 pooled out-of-fold AUC or NaN).
@@ -70,6 +77,7 @@ static const unsigned char MAGIC[8] = {0x89, 'S', 'L', 'R', '\r', '\n', 0x1a, '\
 #define MAX_TOKEN 4096
 #define PATH_MAX_POINTS 256
 #define ONLN_HEAD (4 + 4 + 6 * 8 + 8 + 8 + 8)
+#define ONMM_HEAD (8 + 4 + 4 + 8 + 8 + 4 + 4)
 
 /* The 16-bit weight grid (model.h): the "WQ16" section stores these. */
 int32_t spamlr__quant16(float w, float scale)
@@ -166,6 +174,34 @@ static void put_tag(wbuf *b, const char tag[4], uint64_t len)
     put_u64(b, len);
 }
 
+/* The optional "onmm" section (see the top of the file). */
+static void put_memory(const spamlr_model *m, wbuf *pl)
+{
+    uint64_t len = ONMM_HEAD;
+    size_t c, i, j;
+
+    for (c = 0; c < 2; c++)
+        for (i = 0; i < m->mem_n[c]; i++)
+            len += 4 + (uint64_t)m->mem[c][i].k * 8;
+    put_tag(pl, "onmm", len);
+    put_f64(pl, m->margin);
+    put_u32(pl, m->mem_max);
+    put_u32(pl, 0);
+    put_u64(pl, m->mem_seen[0]);
+    put_u64(pl, m->mem_seen[1]);
+    put_u32(pl, (uint32_t)m->mem_n[0]);
+    put_u32(pl, (uint32_t)m->mem_n[1]);
+    for (c = 0; c < 2; c++)
+        for (i = 0; i < m->mem_n[c]; i++) {
+            const spamlr__memrow *r = &m->mem[c][i];
+            put_u32(pl, r->k);
+            for (j = 0; j < r->k; j++)
+                put_u32(pl, r->ids[j]);
+            for (j = 0; j < r->k; j++)
+                put_f32(pl, r->val[j]);
+        }
+}
+
 /* The payload: sections "TOKS" (tokens), "WF32" (weights) and, with
  * tf-idf, "IDF " (idf values), each a 4-byte tag, a u64 length and the
  * bytes. A reader must understand every section whose tag starts with an
@@ -234,6 +270,7 @@ static int payload(const spamlr_model *m, wbuf *pl)
             put_f32(pl, m->acc[i]);
         for (i = 0; m->acc_z && i < m->vocab.n; i++)
             put_f32(pl, m->acc_z[i]);
+        put_memory(m, pl);
     }
     return pl->err;
 }
@@ -521,6 +558,54 @@ static int parse_online(spamlr_model *m, const unsigned char *p, size_t n, uint6
             return bad(d, SPAMLR_ECORRUPT, -1, "an online z value is not finite");
     }
     m->online = solver;
+    m->margin = SPAMLR__DEFAULT_MARGIN;
+    m->mem_max = SPAMLR__DEFAULT_MEMORY;
+    return SPAMLR_OK;
+}
+
+/* The optional "onmm" section (see the top of the file); after "onln". */
+static int parse_memory(spamlr_model *m, const unsigned char *p, size_t n, uint64_t count,
+                        spamlr_diag *d)
+{
+    size_t c, i, j, pos = ONMM_HEAD, want[2];
+
+    if (n < ONMM_HEAD)
+        return bad(d, SPAMLR_ECORRUPT, -1, "online memory section too short");
+    m->margin = get_f64(p);
+    m->mem_max = get_u32(p + 8);
+    m->mem_seen[0] = get_u64(p + 16);
+    m->mem_seen[1] = get_u64(p + 24);
+    want[0] = get_u32(p + 32);
+    want[1] = get_u32(p + 36);
+    if (!(m->margin >= 0) || want[0] > m->mem_max || want[1] > m->mem_max ||
+        want[0] > m->mem_seen[0] || want[1] > m->mem_seen[1])
+        return bad(d, SPAMLR_ECORRUPT, -1, "online memory settings out of range");
+    for (c = 0; c < 2; c++) {
+        if (want[c] && !(m->mem[c] = calloc(want[c], sizeof *m->mem[c])))
+            return SPAMLR_ENOMEM;
+        m->mem_cap[c] = want[c];
+        for (i = 0; i < want[c]; i++) {
+            spamlr__memrow *r = &m->mem[c][i];
+            uint32_t k;
+            if (n - pos < 4 || (k = get_u32(p + pos), (n - pos - 4) / 8 < k))
+                return bad(d, SPAMLR_ECORRUPT, -1, "online memory section has the wrong size");
+            pos += 4;
+            if (!(r->ids = malloc((size_t)k * 8 + 1)))
+                return SPAMLR_ENOMEM;
+            r->k = k;
+            r->val = (float *)(void *)(r->ids + k);
+            m->mem_n[c]++;
+            for (j = 0; j < k; j++) {
+                r->ids[j] = get_u32(p + pos + 4 * j);
+                r->val[j] = get_f32(p + pos + 4 * (k + j));
+                if (r->ids[j] >= count || !isfinite(r->val[j]))
+                    return bad(d, SPAMLR_ECORRUPT, -1, "online memory row out of range");
+            }
+            pos += (size_t)k * 8;
+        }
+    }
+    if (pos != n)
+        return bad(d, SPAMLR_ECORRUPT, -1, "online memory section has the wrong size");
     return SPAMLR_OK;
 }
 
@@ -548,7 +633,7 @@ static int parse_payload(spamlr_model *m, const unsigned char *p, size_t n, uint
                          int has_idf, spamlr_diag *d)
 {
     size_t pos = 0;
-    int rc, toks = 0, online = 0;
+    int rc, toks = 0, online = 0, memory = 0;
 
     while (pos < n) {
         const unsigned char *tag = p + pos;
@@ -580,6 +665,13 @@ static int parse_payload(spamlr_model *m, const unsigned char *p, size_t n, uint
             if (online++)
                 return bad(d, SPAMLR_ECORRUPT, -1, "online state section appears twice");
             rc = parse_online(m, p + pos, (size_t)len, count, d);
+        } else if (memcmp(tag, "onmm", 4) == 0) {
+            if (memory++)
+                return bad(d, SPAMLR_ECORRUPT, -1, "online memory section appears twice");
+            if (!online)
+                rc = SPAMLR_OK; /* without "onln" (before it): ignored */
+            else
+                rc = parse_memory(m, p + pos, (size_t)len, count, d);
         } else if (memcmp(tag, "cpth", 4) == 0) {
             rc = m->path_n ? bad(d, SPAMLR_ECORRUPT, -1, "path section appears twice")
                            : parse_path(m, p + pos, (size_t)len, d);

@@ -87,6 +87,24 @@ bytes4_row() {  # bytes4_row LABEL FILE [--shuffle SEED]
         line "$label" "skipped: $BB/bytes4 not built (make bench builds it)"
     fi
 }
+# bootstrap_row LABEL DIR TRAIN.idx TEST.idx FIRST SECOND: the bogofilter
+# bootstrap, `learn` a folder of one class then of the other (the first
+# 200 spam and 400 ham of TRAIN.idx), measured on TEST.idx
+bootstrap_row() {
+    label=$1 dir=$2 tr=$3 te=$4 first=$5 second=$6
+    rm -f "$W/boot.slr"
+    for c in "$first" "$second"; do
+        n=200
+        [ "$c" = ham ] && n=400
+        # shellcheck disable=SC2046
+        "$CLI" learn -q ${first:+--create} -m "$W/boot.slr" --"$c" \
+            $(grep "^$c " "$tr" | head -$n | awk -v d="$dir" '{ print d "/" $2 }') 2>"$W/err" ||
+            { line "$label" "failed: $(head -1 "$W/err")"; return; }
+        first=
+    done
+    "$CLI" predict -m "$W/boot.slr" --lines --index "$te" | awk -F'\t' '{ print $4, $2 }' > "$W/scores"
+    line "$label" "$(score "$W/scores")"
+}
 sklearn_row() {  # sklearn_row LABEL MODE TRAIN TEST (MODE: mail = index files, text = TSV)
     if ! "$PY" -c 'import sklearn' 2>/dev/null; then
         line "$1" "skipped: apt-get install python3-sklearn"
@@ -174,6 +192,13 @@ if sh "$here/data/get-spamassassin.sh" >/dev/null 2>&1; then
     online_row "spamlr eval --online --shuffle 1" "--index=$S/all.idx" --shuffle 1
     bytes4_row "byte 4-grams online LR (bytes4), index order" "$S/all.idx"
     bytes4_row "byte 4-grams online LR (bytes4), shuffled 1" "$S/all.idx" --shuffle 1
+    header "SpamAssassin bootstrap: learn 200 spam, 400 ham; test.idx"
+    bootstrap_row "spamlr learn --spam, then --ham" "$S" "$S/train.idx" "$S/test.idx" spam ham
+    bootstrap_row "spamlr learn --ham, then --spam" "$S" "$S/train.idx" "$S/test.idx" ham spam
+    { grep '^spam ' "$S/train.idx" | head -200; grep '^ham ' "$S/train.idx" | head -400; } |
+        awk -v d="$S" '{ print $1, d "/" $2 }' > "$W/boot.idx"
+    spamlr_row "spamlr train --solver adagrad on the same 600" "--index=$W/boot.idx" \
+        "--index=$S/test.idx" --solver adagrad
 else
     echo "quality: SpamAssassin corpus unavailable; skipped"
 fi
