@@ -48,6 +48,7 @@ void spamlr_dataset_free(spamlr_dataset *ds)
     free(ds->names);
     free(ds->stamp);
     free(ds->pos);
+    free(ds->sortbuf);
     spamlr__buf_free(&ds->mtext);
     free(ds);
 }
@@ -161,10 +162,45 @@ int spamlr__dataset_row_message(spamlr_dataset *ds, const char *msg, size_t len)
     return spamlr__dataset_row_text(ds, ds->mtext.data, ds->mtext.len);
 }
 
-static int cmp_pair(const void *a, const void *b)
+/* Sorts the n keys at a (the id in the high half, so no two are equal)
+ * with b (room for n) as scratch and returns where the sorted keys are, a
+ * or b: insertion for short rows, else a least-significant-digit radix
+ * sort on the id's bytes that skips the bytes no key has set. */
+static uint64_t *sort_keys(uint64_t *a, uint64_t *b, size_t n)
 {
-    const uint32_t *x = a, *y = b;
-    return (*x > *y) - (*x < *y);
+    size_t i, j, cnt[256];
+    uint64_t any = 0, *t;
+    unsigned shift;
+
+    if (n <= 32) {
+        for (i = 1; i < n; i++) {
+            uint64_t k = a[i];
+            for (j = i; j > 0 && a[j - 1] > k; j--)
+                a[j] = a[j - 1];
+            a[j] = k;
+        }
+        return a;
+    }
+    for (i = 0; i < n; i++)
+        any |= a[i];
+    for (shift = 32; shift < 64; shift += 8) {
+        if (!((any >> shift) & 0xFF))
+            continue;
+        memset(cnt, 0, sizeof cnt);
+        for (i = 0; i < n; i++)
+            cnt[(a[i] >> shift) & 0xFF]++;
+        for (i = 0, j = 0; i < 256; i++) {
+            size_t c = cnt[i];
+            cnt[i] = j;
+            j += c;
+        }
+        for (i = 0; i < n; i++)
+            b[cnt[(a[i] >> shift) & 0xFF]++] = a[i];
+        t = a;
+        a = b;
+        b = t;
+    }
+    return a;
 }
 
 int spamlr__dataset_push_row(spamlr_dataset *ds, int label, const char *name)
@@ -200,7 +236,6 @@ int spamlr__dataset_push_row(spamlr_dataset *ds, int label, const char *name)
 int spamlr__dataset_row_end(spamlr_dataset *ds, int label, const char *name)
 {
     size_t start = ds->ptr[ds->rows], n = ds->nnz - start, i;
-    uint32_t *pairs = NULL;
     int rc;
 
     if (ds->building_err) {
@@ -212,21 +247,22 @@ int spamlr__dataset_row_end(spamlr_dataset *ds, int label, const char *name)
     for (i = 1; i < n && ds->ids[start + i - 1] < ds->ids[start + i]; i++)
         ;
     if (n > 1 && i < n) {
-        size_t bytes;
-        if (spamlr__mul_size(n, 2 * sizeof *pairs, &bytes) || !(pairs = malloc(bytes))) {
-            ds->nnz = start;
-            return SPAMLR_ENOMEM;
+        uint64_t *k;
+        if (2 * n > ds->sort_cap) {
+            size_t cap = ds->sort_cap;
+            if ((rc = spamlr__grow((void **)&ds->sortbuf, &cap, 2 * n, sizeof *ds->sortbuf))) {
+                ds->nnz = start;
+                return rc;
+            }
+            ds->sort_cap = cap;
         }
+        for (i = 0; i < n; i++)
+            ds->sortbuf[i] = (uint64_t)ds->ids[start + i] << 32 | ds->cnt[start + i];
+        k = sort_keys(ds->sortbuf, ds->sortbuf + n, n);
         for (i = 0; i < n; i++) {
-            pairs[2 * i] = ds->ids[start + i];
-            pairs[2 * i + 1] = ds->cnt[start + i];
+            ds->ids[start + i] = (uint32_t)(k[i] >> 32);
+            ds->cnt[start + i] = (uint32_t)k[i];
         }
-        qsort(pairs, n, 2 * sizeof *pairs, cmp_pair);
-        for (i = 0; i < n; i++) {
-            ds->ids[start + i] = pairs[2 * i];
-            ds->cnt[start + i] = pairs[2 * i + 1];
-        }
-        free(pairs);
     }
     if ((rc = spamlr__dataset_push_row(ds, label, name)))
         goto fail;

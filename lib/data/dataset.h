@@ -26,6 +26,9 @@ struct spamlr_dataset {
     /* building the current row: stamp[id] == rows + 1 when id is in it */
     uint32_t *stamp, *pos;
     size_t stamp_cap;
+    /* scratch of row_end's sort: 2 x the longest row's (id << 32 | count) */
+    uint64_t *sortbuf;
+    size_t sort_cap;
     int building_err;        /* first error met inside the token callback */
     spamlr__buf mtext;       /* decoded text of the message being added */
 };

@@ -19,36 +19,59 @@ void spamlr__mime_opts_init(spamlr__mime_opts *o)
 /* ------------------------------------------------------------ allow-list */
 
 /* Fields never tokenised: the verdicts of other filters, and what a mail
- * store or the local delivery added (include/spamlr.h, SPAMLR_HDR_OTHER). */
+ * store or the local delivery added (include/spamlr.h, SPAMLR_HDR_OTHER).
+ * Entries are lower-case; `prefix` ones match every field they start. */
+typedef struct deny {
+    const char *s;
+    unsigned char len, prefix;
+} deny;
+#define P(lit) { lit, sizeof(lit) - 1, 1 }
+#define N(lit) { lit, sizeof(lit) - 1, 0 }
+static const deny DENY_X[] = {  /* after "x-" */
+    P("spam"), P("bogosity"), P("dspam"), P("virus"), P("crm114"), P("bayes"),
+    P("mailscanner"), P("mozilla-"), P("evolution"), P("imap"), P("envelope-"),
+    /* more filters' verdicts and scores */
+    P("rspamd"), P("amavis"), P("razor"), P("pyzor"), P("barracuda"), P("proofpoint"),
+    P("ironport"), P("microsoft-antispam"), P("forefront-antispam"),
+    P("ms-exchange-organization-"), P("antispam"), P("antivirus"), P("policyd"),
+    P("greylist"), P("quarantine"), P("junk"), P("gmx-antispam"), P("yandex-spam"),
+    P("sophos"), P("sieve"),
+    /* labels and bookkeeping of mail clients and stores */
+    P("gm-"), P("gmail-"), P("account-key"), P("vm-"), P("mh-"), P("folder"),
+    N("keywords"), N("uid"), N("status"), N("original-to"), N("apparently-to"), N("loop"),
+    N("original-date"), N("label"), N("labels"), N("tuid"), N("mailbox"),
+    /* what the receiving side concluded about the sender */
+    N("scanned-by"), N("scanner"), N("spf"),
+};
+static const deny DENY[] = {
+    N("status"), N("content-length"), N("lines"), N("delivery-date"), N("delivered-to"),
+    N("envelope-to"), N("authentication-results"), N("arc-authentication-results"),
+    N("received-spf"),
+};
+#undef P
+#undef N
+
 static int denied(const char *name, size_t n)
 {
-    static const char *const prefixes[] = {
-        "x-spam", "x-bogosity", "x-dspam", "x-virus", "x-crm114", "x-bayes",
-        "x-mailscanner", "x-mozilla-", "x-evolution", "x-imap", "x-envelope-",
-        /* more filters' verdicts and scores */
-        "x-rspamd", "x-amavis", "x-razor", "x-pyzor", "x-barracuda", "x-proofpoint",
-        "x-ironport", "x-microsoft-antispam", "x-forefront-antispam",
-        "x-ms-exchange-organization-", "x-antispam", "x-antivirus", "x-policyd",
-        "x-greylist", "x-quarantine", "x-junk", "x-gmx-antispam", "x-yandex-spam",
-        "x-sophos", "x-sieve",
-        /* labels and bookkeeping of mail clients and stores */
-        "x-gm-", "x-gmail-", "x-account-key", "x-vm-", "x-mh-", "x-folder",
-    };
-    static const char *const names[] = {
-        "x-keywords", "x-uid", "status", "x-status", "content-length", "lines",
-        "delivery-date", "delivered-to", "x-original-to", "envelope-to", "x-apparently-to",
-        "x-loop", "x-original-date", "x-label", "x-labels", "x-tuid", "x-mailbox",
-        /* what the receiving side concluded about the sender */
-        "authentication-results", "arc-authentication-results", "received-spf",
-        "x-scanned-by", "x-scanner", "x-spf",
-    };
-    size_t i;
+    char low[40];
+    const deny *t = DENY;
+    size_t i, k = sizeof DENY / sizeof *DENY, m = n < sizeof low ? n : sizeof low;
+    const char *s = low;
 
-    for (i = 0; i < sizeof prefixes / sizeof *prefixes; i++)
-        if (iprefix(name, n, prefixes[i]))
-            return 1;
-    for (i = 0; i < sizeof names / sizeof *names; i++)
-        if (ieq(name, n, names[i]))
+    /* the longest entry is under 40 bytes: a longer name can only match a
+     * prefix, which its first 40 bytes decide */
+    for (i = 0; i < m; i++)
+        low[i] = (char)lower((unsigned char)name[i]);
+    if (m >= 2 && low[0] == 'x' && low[1] == '-') {
+        t = DENY_X;
+        k = sizeof DENY_X / sizeof *DENY_X;
+        s += 2;
+        n -= 2;
+        m -= 2;
+    }
+    for (i = 0; i < k; i++)
+        if (t[i].prefix ? m >= t[i].len && memcmp(s, t[i].s, t[i].len) == 0
+                        : n == t[i].len && memcmp(s, t[i].s, n) == 0)
             return 1;
     return 0;
 }
