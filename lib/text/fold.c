@@ -40,8 +40,10 @@ uint32_t spamlr__fold_quick(uint32_t c)
         return c;
     if (c >= 0xFF01 && c <= 0xFF5E)     /* full-width ASCII */
         return c - 0xFF21 < 26 ? c - 0xFEC0 : c - 0xFEE0;
-    if (c == 0xA0 || c == 0x3000)       /* no-break, ideographic space */
-        return ' ';
+    if (c == 0xA0 || c == 0x3000 || c == 0x2122 || c == 0x2120)
+        return ' ';                     /* spaces; ™ ℠ (before_fold) */
+    if (c == 0x130)
+        return 'i';
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
 
@@ -92,6 +94,18 @@ size_t spamlr__fold_span(const unsigned char *s, size_t n)
     return i;
 }
 
+/* Taken before NFKC_Casefold: two symbols that are no letters in mail, and
+ * the one Turkic case folding. */
+static utf8proc_int32_t before_fold(utf8proc_int32_t c, void *data)
+{
+    (void)data;
+    if (c == 0x130)                     /* İ: i, not i + U+0307 */
+        return 'i';
+    if (c == 0x2122 || c == 0x2120)     /* ™ ℠: "eBay™" is "ebay" */
+        return ' ';
+    return c;
+}
+
 size_t spamlr__fold_nfkc(const unsigned char *s, size_t n, uint32_t *out,
                          size_t *nout)
 {
@@ -100,7 +114,8 @@ size_t spamlr__fold_nfkc(const unsigned char *s, size_t n, uint32_t *out,
     uint32_t cp;
 
     for (;;) {
-        r = utf8proc_decompose(s, (utf8proc_ssize_t)n, b, SPAMLR__FOLD_CAP, NFKC_CF);
+        r = utf8proc_decompose_custom(s, (utf8proc_ssize_t)n, b, SPAMLR__FOLD_CAP,
+                                      NFKC_CF, before_fold, NULL);
         if (r < 0) {                    /* not for valid UTF-8 */
             *nout = 0;
             return n;

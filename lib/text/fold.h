@@ -27,7 +27,8 @@ size_t spamlr__fold_span(const unsigned char *s, size_t n);
  * ("ask utf8proc"). It knows the letters of the CJK, kana, Hangul
  * syllable, lower-case Cyrillic, Greek and Latin-1, Hebrew and Arabic
  * blocks, common punctuation and emoji (all unchanged), the full-width
- * ASCII forms and the no-break and ideographic spaces. */
+ * ASCII forms, the no-break and ideographic spaces, and the three code
+ * points spamlr__fold_nfkc() takes first. */
 uint32_t spamlr__fold_quick(uint32_t cp);
 
 /* 1 when cp (a code point) may combine with the character before it
@@ -40,6 +41,9 @@ int spamlr__fold_attaches(uint32_t cp);
 /* Folds the valid UTF-8 s[0..n) to NFKC_Casefold (compatibility
  * decomposition, full case folding, default-ignorable code points removed,
  * canonical composition), the code points into out[0..SPAMLR__FOLD_CAP).
+ * Three code points are taken first: "İ" is "i" (Turkic folding; Unicode's
+ * default gives i + U+0307, which "istanbul" would not match), and "™",
+ * "℠" are spaces, not the letters "tm", "sm" (so "eBay™" is "ebay").
  * Returns how many bytes of s were folded: all of them, or, when their
  * fold would not fit, a shorter prefix ending at a code point boundary
  * (never less than one code point); *nout receives the count. */
