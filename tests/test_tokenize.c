@@ -91,10 +91,28 @@ static void describe(char *dst, size_t size, char *const *v, size_t n)
     }
 }
 
+static void expect_one(int line, const spamlr_text_opts *o, const char *text,
+                       size_t len, const char *const *want);
+
 /* Tokenises text[0..len) with o and checks the exact list want (NULL
- * terminated). */
+ * terminated). o NULL: the defaults (fold NFKC) and the same with fold
+ * SIMPLE must both give want, so every such line also pins the 0.1
+ * tokens; where the two differ, a test names each. */
 static void expect_at(int line, const spamlr_text_opts *o, const char *text,
                       size_t len, const char *const *want)
+{
+    spamlr_text_opts simple;
+
+    expect_one(line, o, text, len, want);
+    if (!o) {
+        spamlr_text_opts_init(&simple);
+        simple.fold = SPAMLR_FOLD_SIMPLE;
+        expect_one(line, &simple, text, len, want);
+    }
+}
+
+static void expect_one(int line, const spamlr_text_opts *o, const char *text,
+                       size_t len, const char *const *want)
 {
     toklist l = {0};
     char *buf = exact_copy(text, len);
@@ -113,7 +131,8 @@ static void expect_at(int line, const spamlr_text_opts *o, const char *text,
 
         describe(got, sizeof got, l.v, l.n);
         describe(exp, sizeof exp, (char *const *)want, nw);
-        ck_abort_msg("line %d:\n  want [%s]\n  got  [%s]", line, exp, got);
+        ck_abort_msg("line %d (fold %s):\n  want [%s]\n  got  [%s]", line,
+                     o && o->fold == SPAMLR_FOLD_SIMPLE ? "simple" : "nfkc", exp, got);
     }
     toklist_free(&l);
     free(buf);
@@ -130,6 +149,14 @@ static spamlr_text_opts opts(void)
     spamlr_text_opts o;
 
     spamlr_text_opts_init(&o);
+    return o;
+}
+
+static spamlr_text_opts opts_fold(unsigned fold)
+{
+    spamlr_text_opts o = opts();
+
+    o.fold = fold;
     return o;
 }
 
@@ -278,6 +305,7 @@ START_TEST(opts_defaults)
     ck_assert_uint_eq(o.features, SPAMLR_FEAT_TFIDF);
     ck_assert_uint_eq(o.normalize, 1);
     ck_assert_uint_eq(o.mime, 1);
+    ck_assert_uint_eq(o.fold, SPAMLR_FOLD_NFKC);
     for (k = 0; k < sizeof o.reserved / sizeof o.reserved[0]; k++)
         ck_assert_uint_eq(o.reserved[k], 0);
     ck_assert_int_eq(spamlr__text_opts_check(&o), SPAMLR_OK);
@@ -296,10 +324,13 @@ END_TEST
 
 START_TEST(case_folding)
 {
+    spamlr_text_opts s = opts_fold(SPAMLR_FOLD_SIMPLE), n = opts_fold(SPAMLR_FOLD_NFKC);
+
     EXPECT(NULL, "ÉCOLE École école", "école", "école", "école");
     EXPECT(NULL, "ПРИВЕТ, Мир! ЁЛКА", "привет", "мир", "ёлка");
     EXPECT(NULL, "ΚΑΛΗΜΕΡΑ Ώρα", "καλημερα", "ώρα");
-    EXPECT(NULL, "STRAẞE Straße ŁÓDŹ İstanbul", "straße", "straße", "łódź", "istanbul");
+    EXPECT(&s, "STRAẞE Straße ŁÓDŹ İstanbul", "straße", "straße", "łódź", "istanbul");
+    EXPECT(&n, "STRAẞE Straße ŁÓDŹ İstanbul", "strasse", "strasse", "łódź", "istanbul");
     EXPECT(NULL, "ÀBC123 naïve Élan", "àbc123", "naïve", "élan");
     EXPECT(NULL, "ＶＩＡＧＲＡ ｆｒｅｅ１２", "viagra", "free12");
     EXPECT(NULL, "𝐅𝐑𝐄𝐄 Ⓥⓘⓐⓖⓡⓐ", "free", "viagra");
@@ -308,11 +339,14 @@ END_TEST
 
 START_TEST(scripts_and_marks)
 {
+    spamlr_text_opts s = opts_fold(SPAMLR_FOLD_SIMPLE), n = opts_fold(SPAMLR_FOLD_NFKC);
+
     EXPECT(NULL, "مرحبا بالعالم", "مرحبا", "بالعالم");
     EXPECT(NULL, "שָׁלוֹם עולם", "שָׁלוֹם", "עולם");
     EXPECT(NULL, "สวัสดี नमस्ते Բարեւ", "สวัสดี", "नमस्ते", "բարեւ");
     /* a decomposed accent joins its word, but cannot start one */
-    EXPECT(NULL, "cafe\xCC\x81 \xCC\x81x", "cafe\xCC\x81", "x");
+    EXPECT(&s, "cafe\xCC\x81 \xCC\x81x", "cafe\xCC\x81", "x");
+    EXPECT(&n, "cafe\xCC\x81 \xCC\x81x", "caf\xC3\xA9", "x");
     /* invisible format characters vanish */
     EXPECT(NULL, "vi\xE2\x80\x8B" "ag\xC2\xAD" "ra \xEF\xBB\xBFhello", "viagra", "hello");
     EXPECT(NULL, "中\xE2\x80\x8B奖", "中", "奖", "中奖");
@@ -323,15 +357,18 @@ END_TEST
 
 START_TEST(cjk)
 {
-    spamlr_text_opts o = opts();
+    spamlr_text_opts o = opts(), s = opts_fold(SPAMLR_FOLD_SIMPLE);
 
     EXPECT(NULL, "恭喜您中奖了", "恭", "喜", "恭喜", "您", "喜您", "中", "您中",
            "奖", "中奖", "了", "奖了");
     EXPECT(NULL, "恭喜 中奖！大奖", "恭", "喜", "恭喜", "中", "奖", "中奖", "大", "奖",
            "大奖");
-    /* compatibility ideograph, Ext A, Ext B */
-    EXPECT(NULL, "\xEF\xA4\x80\xE3\x90\x80\xF0\xA0\x80\x80", "\xEF\xA4\x80",
+    /* compatibility ideograph (NFKC: its unified twin U+8C48), Ext A, Ext B */
+    EXPECT(&s, "\xEF\xA4\x80\xE3\x90\x80\xF0\xA0\x80\x80", "\xEF\xA4\x80",
            "\xE3\x90\x80", "\xEF\xA4\x80\xE3\x90\x80", "\xF0\xA0\x80\x80",
+           "\xE3\x90\x80\xF0\xA0\x80\x80");
+    EXPECT(&o, "\xEF\xA4\x80\xE3\x90\x80\xF0\xA0\x80\x80", "\xE8\xB1\x88",
+           "\xE3\x90\x80", "\xE8\xB1\x88\xE3\x90\x80", "\xF0\xA0\x80\x80",
            "\xE3\x90\x80\xF0\xA0\x80\x80");
     o.cjk_bigrams = 0;
     EXPECT(&o, "恭喜您中奖了", "恭", "喜", "您", "中", "奖", "了");
@@ -355,10 +392,13 @@ END_TEST
 
 START_TEST(japanese)
 {
+    spamlr_text_opts s = opts_fold(SPAMLR_FOLD_SIMPLE), o = opts();
+
     EXPECT(NULL, "こんにちは", "こ", "ん", "こん", "に", "んに", "ち", "にち", "は", "ちは");
     EXPECT(NULL, "メール・無料です", "メ", "ー", "メー", "ル", "ール", "無", "料",
            "無料", "で", "料で", "す", "です");
-    EXPECT(NULL, "ｶﾀｶﾅ", "ｶ", "ﾀ", "ｶﾀ", "ｶ", "ﾀｶ", "ﾅ", "ｶﾅ");
+    EXPECT(&s, "ｶﾀｶﾅ", "ｶ", "ﾀ", "ｶﾀ", "ｶ", "ﾀｶ", "ﾅ", "ｶﾅ");
+    EXPECT(&o, "ｶﾀｶﾅ", "カ", "タ", "カタ", "カ", "タカ", "ナ", "カナ");
 }
 END_TEST
 
@@ -626,14 +666,6 @@ END_TEST
 
 
 /* ------------------------------------------------------------ NFKC fold */
-
-static spamlr_text_opts opts_fold(unsigned fold)
-{
-    spamlr_text_opts o = opts();
-
-    o.fold = fold;
-    return o;
-}
 
 /* Issue 18, item 7: each way of dodging the simple tables, with the tokens
  * SPAMLR_FOLD_SIMPLE gives (unchanged: old models depend on them) and

@@ -16,19 +16,20 @@
  *   Georgian). "ÉCOLE" -> "école", "ＶＩＡＧＲＡ" -> "viagra". These are the
  *   0.1 tokens; models with fold 0 depend on them staying exactly so.
  *
- * Folding, SPAMLR_FOLD_NFKC. Each maximal stretch of non-ASCII code points
- *   (with the ASCII letter before it when it starts with a combining mark)
- *   is folded as a whole to Unicode NFKC_Casefold (fold.c, libutf8proc):
- *   compatibility forms to their plain letters ("𝐶𝑎𝑠ℎ" -> "cash", "ﬁ" ->
- *   "fi", "ｶﾞ" -> "ガ", "㎏" -> "kg", "①" -> "1"), full case folding ("ß"
- *   -> "ss"), decomposed accents composed ("e" U+0301 -> "é"), default
- *   ignorable code points removed. Then spamlr__utf8_fold (other scripts'
- *   digits to ASCII); conjoining Hangul jamo left over are CJK characters.
- *   A word holding Latin letters whose other letters are all Cyrillic or
- *   Greek look-alikes of Latin ones is written in Latin ("Рaypal" ->
- *   "paypal"); a word without Latin letters is left ("сосо"). ASCII is
- *   never normalised (it only needs lower-casing), and the common letters
- *   and punctuation of CJK, Cyrillic, Greek, ... go through a fast path
+ * Folding, SPAMLR_FOLD_NFKC (the default). Each maximal stretch of
+ *   non-ASCII code points (with the ASCII letter before it when it starts
+ *   with a combining mark) is folded as a whole to Unicode NFKC_Casefold
+ *   (fold.c, libutf8proc): compatibility forms to their plain letters
+ *   ("𝐶𝑎𝑠ℎ" -> "cash", "ﬁ" -> "fi", "ｶﾞ" -> "ガ", "㎏" -> "kg", "①" ->
+ *   "1"), full case folding ("ß" -> "ss"), decomposed accents composed
+ *   ("e" U+0301 -> "é"), default ignorable code points removed; "İ" is
+ *   "i", "™" a separator. Then spamlr__utf8_fold (other scripts' digits to
+ *   ASCII); conjoining Hangul jamo left over are CJK characters. A word
+ *   holding Latin letters whose other letters are all Cyrillic or Greek
+ *   look-alikes of Latin ones is written in Latin ("Рaypal" -> "paypal");
+ *   a word without Latin letters is left ("сосо"). ASCII is never
+ *   normalised (it only needs lower-casing), and the common letters and
+ *   punctuation of CJK, Cyrillic, Greek, ... go through a fast path
  *   (spamlr__fold_quick) when nothing next to them can combine.
  *
  * Words. A word is a maximal run of letters and digits (Latin, Greek,
@@ -643,6 +644,7 @@ void spamlr_text_opts_init(spamlr_text_opts *o)
     o->normalize = 1;
     o->mime = 1;
     o->header_fields = SPAMLR_HDR_DEFAULT;
+    o->fold = SPAMLR_FOLD_NFKC;
 }
 
 int spamlr__text_opts_check(const spamlr_text_opts *o)
