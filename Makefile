@@ -48,7 +48,7 @@ endif
 ALL_CPPFLAGS := -Iinclude -Ilib $(CPPFLAGS)
 ALL_CFLAGS   := $(WARN) -fPIC -fvisibility=hidden $(CFLAGS) $(SANFLAGS)
 ALL_LDFLAGS  := $(LDFLAGS) $(SANFLAGS)
-LIBS         := -lz -lm -lpthread
+LIBS         := -lutf8proc -lz -lm -lpthread
 
 ifeq ($(MPI),1)
 # the MPI headers are not ours to hold to our warnings
@@ -117,7 +117,7 @@ $(B)/spamlr.pc: Makefile include/spamlr.h
 	@mkdir -p $(B)
 	$(Q)printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$(LIBDIR)' 'includedir=$(INCDIR)' '' \
 	  'Name: spamlr' 'Description: logistic-regression spam filter with visible parameters' \
-	  'Version: $(VERSION)' 'Libs: -L$${libdir} -lspamlr' 'Libs.private: -lz -lm -lpthread' \
+	  'Version: $(VERSION)' 'Libs: -L$${libdir} -lspamlr' 'Libs.private: -lutf8proc -lz -lm -lpthread' \
 	  'Cflags: -I$${includedir}' > $@
 
 deps:

@@ -455,10 +455,13 @@ cp "$T/out" "$T/sub.json"
 json_check "$T/sub.json" "d['text']['subwords'] == 4 and d['text']['fold'] == 'nfkc'"
 run inspect --grep '^c4:' --format tsv "$T/sub.slr"
 expect_out '^c4:<'
-# a model with new tokenizer settings is format version 2 (a 0.1 reader
-# refuses it instead of tokenising it the old way); without them, 1
+# a model with new tokenizer settings (the default fold among them) is
+# format version 2 (a 0.1 reader refuses it instead of tokenising it the
+# old way); with the 0.1 tokens, 1
 [ "$(od -An -tu1 -j8 -N1 "$T/sub.slr" | tr -d ' ')" = 2 ] || fail "format version is not 2"
-[ "$(od -An -tu1 -j8 -N1 "$M" | tr -d ' ')" = 1 ] || fail "a 0.1-compatible model is not version 1"
+run train -q -c 4 --fold simple -o "$T/simple.slr" "$TRAIN"
+[ "$(od -An -tu1 -j8 -N1 "$T/simple.slr" | tr -d ' ')" = 1 ] ||
+    fail "a model with the 0.1 tokens is not version 1"
 run inspect --dump "$T/sub.slr"
 cp "$T/out" "$T/sub.dump"
 grep -q '^subwords=4$' "$T/sub.dump" || fail "dump lacks subwords=4"

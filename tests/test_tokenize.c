@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "spamlr.h"
+#include "text/fold.h"
 #include "text/tokenize.h"
 #include "text/utf8.h"
 
@@ -90,10 +91,28 @@ static void describe(char *dst, size_t size, char *const *v, size_t n)
     }
 }
 
+static void expect_one(int line, const spamlr_text_opts *o, const char *text,
+                       size_t len, const char *const *want);
+
 /* Tokenises text[0..len) with o and checks the exact list want (NULL
- * terminated). */
+ * terminated). o NULL: the defaults (fold NFKC) and the same with fold
+ * SIMPLE must both give want, so every such line also pins the 0.1
+ * tokens; where the two differ, a test names each. */
 static void expect_at(int line, const spamlr_text_opts *o, const char *text,
                       size_t len, const char *const *want)
+{
+    spamlr_text_opts simple;
+
+    expect_one(line, o, text, len, want);
+    if (!o) {
+        spamlr_text_opts_init(&simple);
+        simple.fold = SPAMLR_FOLD_SIMPLE;
+        expect_one(line, &simple, text, len, want);
+    }
+}
+
+static void expect_one(int line, const spamlr_text_opts *o, const char *text,
+                       size_t len, const char *const *want)
 {
     toklist l = {0};
     char *buf = exact_copy(text, len);
@@ -112,7 +131,8 @@ static void expect_at(int line, const spamlr_text_opts *o, const char *text,
 
         describe(got, sizeof got, l.v, l.n);
         describe(exp, sizeof exp, (char *const *)want, nw);
-        ck_abort_msg("line %d:\n  want [%s]\n  got  [%s]", line, exp, got);
+        ck_abort_msg("line %d (fold %s):\n  want [%s]\n  got  [%s]", line,
+                     o && o->fold == SPAMLR_FOLD_SIMPLE ? "simple" : "nfkc", exp, got);
     }
     toklist_free(&l);
     free(buf);
@@ -129,6 +149,14 @@ static spamlr_text_opts opts(void)
     spamlr_text_opts o;
 
     spamlr_text_opts_init(&o);
+    return o;
+}
+
+static spamlr_text_opts opts_fold(unsigned fold)
+{
+    spamlr_text_opts o = opts();
+
+    o.fold = fold;
     return o;
 }
 
@@ -277,6 +305,7 @@ START_TEST(opts_defaults)
     ck_assert_uint_eq(o.features, SPAMLR_FEAT_TFIDF);
     ck_assert_uint_eq(o.normalize, 1);
     ck_assert_uint_eq(o.mime, 1);
+    ck_assert_uint_eq(o.fold, SPAMLR_FOLD_NFKC);
     for (k = 0; k < sizeof o.reserved / sizeof o.reserved[0]; k++)
         ck_assert_uint_eq(o.reserved[k], 0);
     ck_assert_int_eq(spamlr__text_opts_check(&o), SPAMLR_OK);
@@ -295,10 +324,13 @@ END_TEST
 
 START_TEST(case_folding)
 {
+    spamlr_text_opts s = opts_fold(SPAMLR_FOLD_SIMPLE), n = opts_fold(SPAMLR_FOLD_NFKC);
+
     EXPECT(NULL, "ÉCOLE École école", "école", "école", "école");
     EXPECT(NULL, "ПРИВЕТ, Мир! ЁЛКА", "привет", "мир", "ёлка");
     EXPECT(NULL, "ΚΑΛΗΜΕΡΑ Ώρα", "καλημερα", "ώρα");
-    EXPECT(NULL, "STRAẞE Straße ŁÓDŹ İstanbul", "straße", "straße", "łódź", "istanbul");
+    EXPECT(&s, "STRAẞE Straße ŁÓDŹ İstanbul", "straße", "straße", "łódź", "istanbul");
+    EXPECT(&n, "STRAẞE Straße ŁÓDŹ İstanbul", "strasse", "strasse", "łódź", "istanbul");
     EXPECT(NULL, "ÀBC123 naïve Élan", "àbc123", "naïve", "élan");
     EXPECT(NULL, "ＶＩＡＧＲＡ ｆｒｅｅ１２", "viagra", "free12");
     EXPECT(NULL, "𝐅𝐑𝐄𝐄 Ⓥⓘⓐⓖⓡⓐ", "free", "viagra");
@@ -307,11 +339,14 @@ END_TEST
 
 START_TEST(scripts_and_marks)
 {
+    spamlr_text_opts s = opts_fold(SPAMLR_FOLD_SIMPLE), n = opts_fold(SPAMLR_FOLD_NFKC);
+
     EXPECT(NULL, "مرحبا بالعالم", "مرحبا", "بالعالم");
     EXPECT(NULL, "שָׁלוֹם עולם", "שָׁלוֹם", "עולם");
     EXPECT(NULL, "สวัสดี नमस्ते Բարեւ", "สวัสดี", "नमस्ते", "բարեւ");
     /* a decomposed accent joins its word, but cannot start one */
-    EXPECT(NULL, "cafe\xCC\x81 \xCC\x81x", "cafe\xCC\x81", "x");
+    EXPECT(&s, "cafe\xCC\x81 \xCC\x81x", "cafe\xCC\x81", "x");
+    EXPECT(&n, "cafe\xCC\x81 \xCC\x81x", "caf\xC3\xA9", "x");
     /* invisible format characters vanish */
     EXPECT(NULL, "vi\xE2\x80\x8B" "ag\xC2\xAD" "ra \xEF\xBB\xBFhello", "viagra", "hello");
     EXPECT(NULL, "中\xE2\x80\x8B奖", "中", "奖", "中奖");
@@ -322,15 +357,18 @@ END_TEST
 
 START_TEST(cjk)
 {
-    spamlr_text_opts o = opts();
+    spamlr_text_opts o = opts(), s = opts_fold(SPAMLR_FOLD_SIMPLE);
 
     EXPECT(NULL, "恭喜您中奖了", "恭", "喜", "恭喜", "您", "喜您", "中", "您中",
            "奖", "中奖", "了", "奖了");
     EXPECT(NULL, "恭喜 中奖！大奖", "恭", "喜", "恭喜", "中", "奖", "中奖", "大", "奖",
            "大奖");
-    /* compatibility ideograph, Ext A, Ext B */
-    EXPECT(NULL, "\xEF\xA4\x80\xE3\x90\x80\xF0\xA0\x80\x80", "\xEF\xA4\x80",
+    /* compatibility ideograph (NFKC: its unified twin U+8C48), Ext A, Ext B */
+    EXPECT(&s, "\xEF\xA4\x80\xE3\x90\x80\xF0\xA0\x80\x80", "\xEF\xA4\x80",
            "\xE3\x90\x80", "\xEF\xA4\x80\xE3\x90\x80", "\xF0\xA0\x80\x80",
+           "\xE3\x90\x80\xF0\xA0\x80\x80");
+    EXPECT(&o, "\xEF\xA4\x80\xE3\x90\x80\xF0\xA0\x80\x80", "\xE8\xB1\x88",
+           "\xE3\x90\x80", "\xE8\xB1\x88\xE3\x90\x80", "\xF0\xA0\x80\x80",
            "\xE3\x90\x80\xF0\xA0\x80\x80");
     o.cjk_bigrams = 0;
     EXPECT(&o, "恭喜您中奖了", "恭", "喜", "您", "中", "奖", "了");
@@ -354,10 +392,13 @@ END_TEST
 
 START_TEST(japanese)
 {
+    spamlr_text_opts s = opts_fold(SPAMLR_FOLD_SIMPLE), o = opts();
+
     EXPECT(NULL, "こんにちは", "こ", "ん", "こん", "に", "んに", "ち", "にち", "は", "ちは");
     EXPECT(NULL, "メール・無料です", "メ", "ー", "メー", "ル", "ール", "無", "料",
            "無料", "で", "料で", "す", "です");
-    EXPECT(NULL, "ｶﾀｶﾅ", "ｶ", "ﾀ", "ｶﾀ", "ｶ", "ﾀｶ", "ﾅ", "ｶﾅ");
+    EXPECT(&s, "ｶﾀｶﾅ", "ｶ", "ﾀ", "ｶﾀ", "ｶ", "ﾀｶ", "ﾅ", "ｶﾅ");
+    EXPECT(&o, "ｶﾀｶﾅ", "カ", "タ", "カタ", "カ", "タカ", "ナ", "カナ");
 }
 END_TEST
 
@@ -650,6 +691,218 @@ START_TEST(bad_options)
 }
 END_TEST
 
+
+/* ------------------------------------------------------------ NFKC fold */
+
+/* Issue 18, item 7: each way of dodging the simple tables, with the tokens
+ * SPAMLR_FOLD_SIMPLE gives (unchanged: old models depend on them) and
+ * those SPAMLR_FOLD_NFKC gives. */
+START_TEST(nfkc_issue_cases)
+{
+    spamlr_text_opts s = opts_fold(SPAMLR_FOLD_SIMPLE), n = opts_fold(SPAMLR_FOLD_NFKC);
+
+    /* letters filling the gaps of the mathematical alphabets: ℂ ℎ */
+    EXPECT(&s, "𝔽𝕣𝕖𝕖 ℂ𝕒𝕤𝕙", "free", "ash");
+    EXPECT(&n, "𝔽𝕣𝕖𝕖 ℂ𝕒𝕤𝕙", "free", "cash");
+    EXPECT(&s, "𝐶𝑎𝑠ℎ", "cas");
+    EXPECT(&n, "𝐶𝑎𝑠ℎ", "cash");
+    /* ligatures */
+    EXPECT(&s, "ﬁnance", "ﬁnance");
+    EXPECT(&n, "ﬁnance", "finance");
+    EXPECT(&n, "ＦＩＮＡＮＣＥ ﬃ", "finance", "ffi");
+    /* half-width katakana, with the voiced marks joined */
+    EXPECT(&s, "ｶﾀｶﾅ", "ｶ", "ﾀ", "ｶﾀ", "ｶ", "ﾀｶ", "ﾅ", "ｶﾅ");
+    EXPECT(&n, "ｶﾀｶﾅ", "カ", "タ", "カタ", "カ", "タカ", "ナ", "カナ");
+    EXPECT(&n, "ｶﾞｲﾄﾞ", "ガ", "イ", "ガイ", "ド", "イド");
+    EXPECT(&n, "ﾊﾟﾁﾝｺ", "パ", "チ", "パチ", "ン", "チン", "コ", "ンコ");
+    /* decomposed accents compose, whether after ASCII or not */
+    EXPECT(&s, "cafe\xCC\x81 CAFÉ", "cafe\xCC\x81", "café");
+    EXPECT(&n, "cafe\xCC\x81 CAFE\xCC\x81 café", "café", "café", "café");
+    EXPECT(&n, "\xD0\xB8\xCC\x86" "од", "йод");
+    EXPECT(&n, "e\xCC\x81" "t\xC3\xA9", "été");
+    EXPECT(&n, "\xCC\x81x", "x");           /* a mark still starts no word */
+    /* a Cyrillic Р in a Latin word */
+    EXPECT(&s, "Рaypal", "рaypal");
+    EXPECT(&n, "Рaypal", "paypal");
+}
+END_TEST
+
+START_TEST(nfkc_lookalikes)
+{
+    spamlr_text_opts n = opts_fold(SPAMLR_FOLD_NFKC);
+
+    EXPECT(&n, "РАYРАL Аmazоn аррle", "paypal", "amazon", "apple");
+    EXPECT(&n, "Αpple vіаgrа Ьank", "apple", "viagra", "ьank");
+    EXPECT(&n, "bitсоin2024", "bitcoin2024");
+    /* real Cyrillic and Greek stay, even when every letter looks Latin */
+    EXPECT(&n, "привет сосо СОСО вот ΚΑΛΗΜΕΡΑ οχι", "привет", "сосо", "сосо", "вот",
+           "καλημερα", "οχι");
+    /* a letter of another script that looks like no Latin one: no fold */
+    EXPECT(&n, "пpивет pуб", "пpивет", "pуб");
+    /* each word on its own */
+    EXPECT(&n, "Рaypal сосо", "paypal", "сосо");
+    ck_assert_uint_eq(spamlr__fold_lookalike(0x0440), 'p');
+    ck_assert_uint_eq(spamlr__fold_lookalike(0x03BF), 'o');
+    ck_assert_uint_eq(spamlr__fold_lookalike(0x0420), 0);   /* upper case: folded first */
+    ck_assert_uint_eq(spamlr__fold_lookalike('p'), 0);
+    ck_assert_uint_eq(spamlr__fold_lookalike(0x0436), 0);   /* ж */
+}
+END_TEST
+
+START_TEST(nfkc_other_forms)
+{
+    spamlr_text_opts n = opts_fold(SPAMLR_FOLD_NFKC);
+
+    EXPECT(&n, "Hello, World! don't", "hello", "world", "don", "t");
+    EXPECT(&n, "𝐅𝐑𝐄𝐄 Ⓥⓘⓐⓖⓡⓐ ＶＩＡＧＲＡ", "free", "viagra", "viagra");
+    EXPECT(&n, "STRAẞE Straße İSTANBUL İstanbul", "strasse", "strasse", "istanbul",
+           "istanbul");
+    EXPECT(&n, "eBay™ eBay℠ DELL™\xCC\x81", "ebay", "ebay", "dell");
+    EXPECT(&n, "①②③④⑤ ٣٤ ２０２４", "#n5", "34", "2024");
+    EXPECT(&n, "5㎏ ㎏ ™ ℡ ＄9 ￥", "5kg", "kg", "tel", "$", "9", "¥");
+    EXPECT(&n, "vi\xE2\x80\x8B" "ag\xC2\xAD" "ra", "viagra");
+    EXPECT(&n, "恭喜您中奖", "恭", "喜", "恭喜", "您", "喜您", "中", "您中", "奖", "中奖");
+    EXPECT(&n, "㈱ 中奖", "株", "中", "奖", "中奖");
+    /* Hangul: compatibility jamo and decomposed syllables stay one token a
+     * character */
+    EXPECT(&n, "ㅋㅋ 안녕", "\xE1\x84\x8F", "\xE1\x84\x8F", "\xE1\x84\x8F\xE1\x84\x8F",
+           "안", "녕", "안녕");
+    EXPECT(&n, "\xE1\x84\x92\xE1\x85\xA1\xE1\x86\xAB", "한");
+    EXPECT(&n, "Visit http://Example.COM/ or a@B.com", "visit", "url:example.com", "or",
+           "email:b.com");
+    EXPECT(&n, "ab\xC0\x80" "cd\xE4\xB8\xAD\xFF\xE5\xA5\x96", "ab", "cd", "中", "奖");
+    EXPECT(&n, "caf\xC3", "caf");
+    /* what the fast path takes, next to what it does not */
+    EXPECT(&n, "ＡＢＣ\xCC\x81 中文，ｶﾞ", "abć", "中", "文", "中文", "ガ");
+    EXPECT(&n, "か\xE3\x82\x99き ë\xCC\xA3", "が", "き", "がき", "\xE1\xBA\xB9\xCC\x88");
+    EXPECT(&n, "\xC2\xA0x\xE3\x80\x80y«z»", "x", "y", "z");
+    ck_assert(spamlr__fold_attaches(0x0301));
+    ck_assert(spamlr__fold_attaches(0xFF9E));              /* ﾞ -> U+3099 */
+    ck_assert(spamlr__fold_attaches(0x1161));              /* jamo vowel */
+    ck_assert(!spamlr__fold_attaches(0xE9));
+    ck_assert(!spamlr__fold_attaches(0x4E2D));
+    ck_assert(!spamlr__fold_attaches(0xFF76));             /* ｶ */
+}
+END_TEST
+
+/* The tokenizer's fast path agrees with utf8proc: each code point it
+ * knows folds alone to what it says, attaches to nothing, and a pair of
+ * them folds to the pair. */
+START_TEST(nfkc_quick_agrees)
+{
+    static const uint32_t after[] = {'a', 0xE9, 0x4E2D, 0xAC00, 0x30AB, 0x0430, 0xFF21};
+    uint32_t cp, q, out[SPAMLR__FOLD_CAP];
+    unsigned char u[8];
+    size_t n, nout, k, known = 0;
+
+    for (cp = 0x80; cp <= 0x10FFFF; cp++) {
+        if (!(q = spamlr__fold_quick(cp)))
+            continue;
+        known++;
+        n = spamlr__utf8_encode(cp, (char *)u);
+        REQUIRE(spamlr__fold_nfkc(u, n, out, &nout) == n && nout == 1 && out[0] == q,
+                "U+%04X", (unsigned)cp);
+        REQUIRE(!spamlr__fold_attaches(cp), "U+%04X", (unsigned)cp);
+        for (k = 0; k < sizeof after / sizeof after[0]; k++) {
+            size_t m = n + spamlr__utf8_encode(after[k], (char *)u + n);
+
+            REQUIRE(spamlr__fold_nfkc(u, m, out, &nout) == m && nout == 2 && out[0] == q &&
+                    out[1] == (after[k] == 0xFF21 ? 'a' : after[k]), "U+%04X", (unsigned)cp);
+        }
+    }
+    ck_assert_uint_gt(known, 40000);
+}
+END_TEST
+
+/* Tokens of text[0..len) with o, as one string "a|b|c|". */
+static char *joined(const spamlr_text_opts *o, const char *text, size_t len)
+{
+    toklist l = {0};
+    size_t k, n = 1;
+    char *s;
+
+    ck_assert_int_eq(spamlr_tokenize(o, text, len, collect, &l), SPAMLR_OK);
+    for (k = 0; k < l.n; k++)
+        n += strlen(l.v[k]) + 1;
+    s = malloc(n);
+    ck_assert_ptr_nonnull(s);
+    s[0] = '\0';
+    for (k = 0; k < l.n; k++) {
+        strcat(s, l.v[k]);
+        strcat(s, "|");
+    }
+    toklist_free(&l);
+    return s;
+}
+
+static char *repeat(const char *piece, size_t times, size_t *len)
+{
+    size_t m = strlen(piece), k;
+    char *b = malloc(m * times + 1);
+
+    ck_assert_ptr_nonnull(b);
+    for (k = 0; k < times; k++)
+        memcpy(b + k * m, piece, m);
+    b[m * times] = '\0';
+    *len = m * times;
+    return b;
+}
+
+/* Long non-ASCII stretches are folded in pieces; a piece never ends
+ * between a character and the mark that combines with it. */
+START_TEST(nfkc_long_runs)
+{
+    static const char *const pairs[][2] = {
+        {"ｶﾞ", "ガ"}, {"\xD0\xB8\xCC\x86", "й"}, {"ｶﾞﾊﾟ", "ガパ"},
+        {"\xE1\x84\x92\xE1\x85\xA1\xE1\x86\xAB", "한"},
+        {"\xEF\xB7\xBA", "صلى الله عليه وسلم"}, {"ﬁ", "fi"}, {"ж\xCC\x81", "ж\xCC\x81"},
+    };
+    spamlr_text_opts n = opts_fold(SPAMLR_FOLD_NFKC);
+    size_t k, times, la, lb;
+
+    n.max_token_len = SPAMLR__MAX_TOKEN_LEN;
+    for (k = 0; k < sizeof pairs / sizeof pairs[0]; k++) {
+        for (times = 1; times < 300; times += 37) {
+            char *a = repeat(pairs[k][0], times, &la), *b = repeat(pairs[k][1], times, &lb);
+            char *ta = joined(&n, a, la), *tb = joined(&n, b, lb);
+
+            ck_assert_msg(strcmp(ta, tb) == 0, "pair %zu x %zu:\n%s\n%s", k, times,
+                          ta, tb);
+            free(ta);
+            free(tb);
+            free(a);
+            free(b);
+        }
+    }
+}
+END_TEST
+
+/* Pure ASCII needs no normalising: both folds give the same tokens. */
+START_TEST(nfkc_ascii_same)
+{
+    static char text[300];
+    spamlr_text_opts s, n;
+    int iter;
+
+    for (iter = 0; iter < 3000; iter++) {
+        size_t len = rnd() % sizeof text, k;
+        char *a, *b;
+
+        for (k = 0; k < len; k++)
+            text[k] = rnd() % 4 ? (char)(0x20 + rnd() % 95) : "aeiou .@:/"[rnd() % 10];
+        s = opts_fold(SPAMLR_FOLD_SIMPLE);
+        s.ngrams = 1 + (unsigned)(iter % 2);
+        n = s;
+        n.fold = SPAMLR_FOLD_NFKC;
+        a = joined(&s, text, len);
+        b = joined(&n, text, len);
+        ck_assert_msg(strcmp(a, b) == 0, "%.*s", (int)len, text);
+        free(a);
+        free(b);
+    }
+}
+END_TEST
+
 /* -------------------------------------------------------------- random */
 
 typedef struct rcheck {
@@ -690,7 +943,8 @@ static const char *const pieces[] = {
     "\0", "a", "Z", "7", "12345", "ÉCOLE", "é", "\xCC\x81", "中", "奖", "ｶ", "한",
     "\xE2\x80\x8B", "$", "€", "\xEF\xBC\x84", "\xE4\xB8", "\xC0\x80", "\x80",
     "\xED\xA0\x80", "\xF0\x9F\x98\x80", "\xF4\x90\x80\x80", "'", "\"", ")", "<",
-    "x.com", "user", "ж", "\xD9\xA3",
+    "x.com", "user", "ж", "\xD9\xA3", "𝕖", "ℂ", "ﬁ", "ﾞ", "Р", "ο", "\xEF\xB7\xBA",
+    "ㅋ", "\xE1\x85\xA1", "①",
 };
 
 static size_t random_text(char *buf, size_t cap)
@@ -729,6 +983,7 @@ START_TEST(random_robustness)
         o.max_token_len = rnd() % 4 ? 1 + (unsigned)(rnd() % 48) : SPAMLR__MAX_TOKEN_LEN;
         o.number_fold = (unsigned)(rnd() % 8);
         o.cjk_bigrams = (unsigned)(rnd() % 2);
+        o.fold = (unsigned)(iter & 1);
         memset(&r, 0, sizeof r);
         r.o = &o;
         REQUIRE(spamlr_tokenize(&o, buf, len, random_cb, &r) == SPAMLR_OK, "iter %d", iter);
@@ -764,6 +1019,15 @@ START_TEST(long_inputs)
     memset(big, '7', len);
     ck_assert_int_eq(spamlr_tokenize(NULL, big, len, count_cb, &n), SPAMLR_OK);
     ck_assert_uint_eq(n, 1);    /* "#n4194304" */
+    {
+        spamlr_text_opts o = opts_fold(SPAMLR_FOLD_NFKC);
+
+        for (k = 0; k + 2 <= len; k += 2)
+            memcpy(big + k, k % 64 ? "\xD0\xB6" : "\xCC\x81", 2);   /* ж, marks */
+        n = 0;
+        ck_assert_int_eq(spamlr_tokenize(&o, big, len, count_cb, &n), SPAMLR_OK);
+        ck_assert_uint_eq(n, 0);    /* one word, too long */
+    }
     free(big);
 }
 END_TEST
@@ -810,6 +1074,12 @@ static Suite *tokenize_suite(void)
     tcase_add_test(tc, callback_stop);
     tcase_add_test(tc, bad_options);
     tcase_add_test(tc, subwords);
+    tcase_add_test(tc, nfkc_issue_cases);
+    tcase_add_test(tc, nfkc_lookalikes);
+    tcase_add_test(tc, nfkc_other_forms);
+    tcase_add_test(tc, nfkc_long_runs);
+    tcase_add_test(tc, nfkc_quick_agrees);
+    tcase_add_test(tc, nfkc_ascii_same);
     suite_add_tcase(s, tc);
     tcase_set_timeout(rob, 120);
     tcase_add_test(rob, random_robustness);

@@ -8,12 +8,29 @@
  *   bytes are separators. Nothing is allocated: the token being built lives
  *   in a fixed buffer inside a stack frame.
  *
- * Folding. Every code point is folded first (spamlr__utf8_fold): full-width
- *   ASCII U+FF01..FF5E, mathematical and enclosed Latin letters and the
- *   decimal digits of other scripts become ASCII; then simple one-to-one
- *   lower-casing (ASCII, Latin-1, Latin Extended-A/-B pairs and Additional,
- *   Greek, Cyrillic, Armenian, Georgian). "ÉCOLE" -> "école", "ＶＩＡＧＲＡ"
- *   -> "viagra".
+ * Folding, SPAMLR_FOLD_SIMPLE. Every code point is folded first
+ *   (spamlr__utf8_fold): full-width ASCII U+FF01..FF5E, mathematical and
+ *   enclosed Latin letters and the decimal digits of other scripts become
+ *   ASCII; then simple one-to-one lower-casing (ASCII, Latin-1, Latin
+ *   Extended-A/-B pairs and Additional, Greek, Cyrillic, Armenian,
+ *   Georgian). "ÉCOLE" -> "école", "ＶＩＡＧＲＡ" -> "viagra". These are the
+ *   0.1 tokens; models with fold 0 depend on them staying exactly so.
+ *
+ * Folding, SPAMLR_FOLD_NFKC (the default). Each maximal stretch of
+ *   non-ASCII code points (with the ASCII letter before it when it starts
+ *   with a combining mark) is folded as a whole to Unicode NFKC_Casefold
+ *   (fold.c, libutf8proc): compatibility forms to their plain letters
+ *   ("𝐶𝑎𝑠ℎ" -> "cash", "ﬁ" -> "fi", "ｶﾞ" -> "ガ", "㎏" -> "kg", "①" ->
+ *   "1"), full case folding ("ß" -> "ss"), decomposed accents composed
+ *   ("e" U+0301 -> "é"), default ignorable code points removed; "İ" is
+ *   "i", "™" a separator. Then spamlr__utf8_fold (other scripts' digits to
+ *   ASCII); conjoining Hangul jamo left over are CJK characters. A word
+ *   holding Latin letters whose other letters are all Cyrillic or Greek
+ *   look-alikes of Latin ones is written in Latin ("Рaypal" -> "paypal");
+ *   a word without Latin letters is left ("сосо"). ASCII is never
+ *   normalised (it only needs lower-casing), and the common letters and
+ *   punctuation of CJK, Cyrillic, Greek, ... go through a fast path
+ *   (spamlr__fold_quick) when nothing next to them can combine.
  *
  * Words. A word is a maximal run of letters and digits (Latin, Greek,
  *   Cyrillic, Armenian, Hebrew, Arabic, Indic, Thai, ... see utf8.c).
@@ -73,6 +90,7 @@
  */
 #include <string.h>
 
+#include "text/fold.h"
 #include "text/tokenize.h"
 #include "text/utf8.h"
 
@@ -122,6 +140,8 @@ typedef struct tok {
     int bigrams;             /* ngrams == 2 */
     int cjk_bigrams;
     unsigned subwords;       /* character n-gram length, 0 = none */
+    int nfkc;                /* fold == SPAMLR_FOLD_NFKC */
+    int lookalike;           /* nfkc: the word holds a Latin look-alike */
     int stop;                /* the callback asked to stop */
     /* the word being built, at w[0..wlen) */
     int inword;
@@ -300,11 +320,14 @@ static void emit_subwords(tok *t)
         emit(t, g, len);
     }
 }
+static void fold_lookalikes(tok *t);
 
 static void end_word(tok *t)
 {
     size_t n;
 
+    if (t->lookalike)
+        fold_lookalikes(t);
     t->inword = 0;
     if (!t->nondigit && t->number_fold && t->wcps >= t->number_fold) {
         t->wlen = number_shape(t->w, t->wcps);
@@ -476,18 +499,13 @@ static size_t ascii_word(tok *t, const unsigned char *p, size_t len, size_t i)
     return e;
 }
 
-/* p[i] >= 0x80: one code point (or one invalid byte). */
-static size_t utf8_char(tok *t, const unsigned char *p, size_t len, size_t i)
+/* One folded code point cp of class cls (SPAMLR__CP_OTHER for an invalid
+ * byte); u[0..n) is its UTF-8 (for a CJK character). */
+static void put_cp(tok *t, uint32_t cp, int cls, const unsigned char *u,
+                   size_t n)
 {
-    uint32_t cp;
-    size_t n = spamlr__utf8_decode(p + i, len - i, &cp);
-    int cls = SPAMLR__CP_OTHER;
-    char u[4];
+    char c[4];
 
-    if (cp != SPAMLR__UTF8_BAD) {
-        cp = spamlr__utf8_fold(cp);
-        cls = spamlr__utf8_class(cp);
-    }
     switch (cls) {
     case SPAMLR__CP_LETTER:
     case SPAMLR__CP_DIGIT:
@@ -506,13 +524,13 @@ static size_t utf8_char(tok *t, const unsigned char *p, size_t len, size_t i)
     case SPAMLR__CP_CJK:
         if (t->inword)
             end_word(t);
-        emit_cjk(t, p + i, n);
+        emit_cjk(t, u, n);
         break;
     case SPAMLR__CP_CURRENCY:
         if (t->inword)
             end_word(t);
         t->cjk_len = 0;
-        emit_single(t, u, spamlr__utf8_encode(cp, u));
+        emit_single(t, c, spamlr__utf8_encode(cp, c));
         break;
     default:
         if (t->inword)
@@ -520,6 +538,108 @@ static size_t utf8_char(tok *t, const unsigned char *p, size_t len, size_t i)
         t->cjk_len = 0;
         break;
     }
+}
+
+/* The word ends, and it holds a look-alike: Latin it becomes, when all its
+ * other letters are Latin (fold.h). */
+static void fold_lookalikes(tok *t)
+{
+    t->lookalike = 0;
+    if (!t->toolong)
+        t->wlen = spamlr__fold_lookalikes(t->w, t->wlen);
+}
+
+/* The fast path of utf8_nfkc() from p[i]: a code point whose fold
+ * spamlr__fold_quick() knows goes straight to the word when what follows
+ * it is ASCII, the end, or such a code point too. Returns where the code
+ * points it took end (i: none). */
+static size_t utf8_quick(tok *t, const unsigned char *p, size_t len, size_t i)
+{
+    uint32_t cp, f, next = 0, g = 0;
+    size_t n = spamlr__utf8_decode(p + i, len - i, &cp), m = 0;
+    int cls;
+
+    f = cp == SPAMLR__UTF8_BAD ? 0 : spamlr__fold_quick(cp);
+    while (f) {
+        if (i + n < len && p[i + n] >= 0x80) {
+            m = spamlr__utf8_decode(p + i + n, len - i - n, &next);
+            if (next == SPAMLR__UTF8_BAD || !(g = spamlr__fold_quick(next)))
+                break;
+        } else {
+            g = 0;          /* ASCII or the end: the loop stops after cp */
+        }
+        cls = spamlr__utf8_class(f);
+        put_cp(t, f, cls, p + i, n);    /* f == cp when cls is CJK */
+        if (cls == SPAMLR__CP_LETTER && spamlr__fold_lookalike(f))
+            t->lookalike = 1;
+        i += n;
+        n = m;
+        f = g;
+    }
+    return i;
+}
+
+/* SPAMLR_FOLD_NFKC, p[i] >= 0x80: the stretch of non-ASCII code points
+ * from i (or one invalid byte), folded to NFKC_Casefold as a whole, then
+ * each code point through spamlr__utf8_fold (other scripts' digits);
+ * Hangul jamo stay one token each, as in SPAMLR_FOLD_SIMPLE. An
+ * ASCII letter just before a combining mark is taken back from the word
+ * and folded with it ("e" U+0301 -> "é"); ASCII after the stretch never
+ * combines with it. */
+static size_t utf8_nfkc(tok *t, const unsigned char *p, size_t len, size_t i)
+{
+    uint32_t cps[SPAMLR__FOLD_CAP], cp;
+    unsigned char u[4];
+    size_t e, s = i, n, k;
+    int cls;
+
+    if ((k = utf8_quick(t, p, len, i)) > i)
+        return k;
+    if (!(e = spamlr__fold_span(p + i, len - i))) {
+        put_cp(t, SPAMLR__UTF8_BAD, SPAMLR__CP_OTHER, NULL, 0);
+        return i + 1;
+    }
+    e += i;
+    if (t->inword && i > 0 && AC_IS_LETTER(p[i - 1])) {
+        spamlr__utf8_decode(p + i, len - i, &cp);
+        if (spamlr__fold_attaches(cp)) {
+            s = i - 1;
+            t->wcps--;
+            if (!t->toolong)
+                t->wlen--;
+        }
+    }
+    while (s < e && !t->stop) {
+        s += spamlr__fold_nfkc(p + s, e - s, cps, &n);
+        for (k = 0; k < n; k++) {
+            cp = spamlr__utf8_fold(cps[k]);
+            cls = spamlr__utf8_class(cp);
+            if (cp - 0x1100u < 0x100u)  /* conjoining jamo left over (the */
+                cls = SPAMLR__CP_CJK;   /* fold of compatibility jamo) */
+            put_cp(t, cp, cls, u, cls == SPAMLR__CP_CJK ?
+                   spamlr__utf8_encode(cp, (char *)u) : 0);
+            if (cls == SPAMLR__CP_LETTER && spamlr__fold_lookalike(cp))
+                t->lookalike = 1;
+        }
+    }
+    return e;
+}
+
+/* p[i] >= 0x80: one code point (or one invalid byte). */
+static size_t utf8_char(tok *t, const unsigned char *p, size_t len, size_t i)
+{
+    uint32_t cp;
+    size_t n;
+    int cls = SPAMLR__CP_OTHER;
+
+    if (t->nfkc)
+        return utf8_nfkc(t, p, len, i);
+    n = spamlr__utf8_decode(p + i, len - i, &cp);
+    if (cp != SPAMLR__UTF8_BAD) {
+        cp = spamlr__utf8_fold(cp);
+        cls = spamlr__utf8_class(cp);
+    }
+    put_cp(t, cp, cls, p + i, n);
     return i + n;
 }
 
@@ -563,6 +683,7 @@ void spamlr_text_opts_init(spamlr_text_opts *o)
     o->normalize = 1;
     o->mime = 1;
     o->header_fields = SPAMLR_HDR_DEFAULT;
+    o->fold = SPAMLR_FOLD_NFKC;
 }
 
 int spamlr__text_opts_check(const spamlr_text_opts *o)
@@ -602,6 +723,8 @@ int spamlr_tokenize(const spamlr_text_opts *o, const char *text, size_t len,
     t.bigrams = o->ngrams == 2;
     t.cjk_bigrams = o->cjk_bigrams != 0;
     t.subwords = o->subwords;
+    t.nfkc = o->fold == SPAMLR_FOLD_NFKC;
+    t.lookalike = 0;
     t.stop = 0;
     t.inword = 0;
     t.toolong = 0;

@@ -1,8 +1,9 @@
 /* tokbench.c - throughput of reading e-mail: MIME parsing, decoding and
  * tokenising, on raw messages already in memory.
  *
- *   tokbench INDEX
+ *   tokbench INDEX [simple|nfkc]
  *
+ * (the second argument: spamlr_text_opts.fold, default the library's)
  * loads every message INDEX names, then times (median of 5 passes, one
  * core) (1) spamlr_dataset_add on each, i.e. the whole pipeline: MIME
  * structure, transfer encodings, charsets, HTML to text, header and body
@@ -55,8 +56,13 @@ int main(int argc, char **argv)
     spamlr_text_opts o;
     int pass;
 
-    if (argc != 2 || !(f = fopen(argv[1], "r"))) {
-        fprintf(stderr, "usage: tokbench INDEX\n");
+    spamlr_text_opts_init(&o);
+    if (argc == 3 && strcmp(argv[2], "simple") && strcmp(argv[2], "nfkc"))
+        argc = 0;
+    if (argc == 3)
+        o.fold = strcmp(argv[2], "nfkc") ? SPAMLR_FOLD_SIMPLE : SPAMLR_FOLD_NFKC;
+    if (argc < 2 || argc > 3 || !(f = fopen(argv[1], "r"))) {
+        fprintf(stderr, "usage: tokbench INDEX [simple|nfkc]\n");
         return 2;
     }
     snprintf(dir, sizeof dir, "%s", argv[1]);
@@ -93,12 +99,11 @@ int main(int argc, char **argv)
         fclose(g);
     }
     fclose(f);
-    spamlr_text_opts_init(&o);
     for (pass = 0; pass < 5; pass++) {
         spamlr_dataset *ds;
         double t0;
 
-        if (spamlr_dataset_create(&ds, NULL))
+        if (spamlr_dataset_create(&ds, &o))
             return 1;
         t0 = now();
         for (i = 0; i < n; i++)
