@@ -8,7 +8,7 @@
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make check SANITIZE=address,undefined
 #   make check-valgrind  unit suites under valgrind (leaks, invalid reads)
-#   make check-tsan      the threaded prediction test under ThreadSanitizer
+#   make check-tsan      the threaded prediction and reading tests under ThreadSanitizer
 #   make fuzz            libFuzzer targets (clang) in $(FUZZ_B)/fuzz/
 
 CC      ?= cc
@@ -203,9 +203,11 @@ check-valgrind: $(TEST_BIN)
 TSAN_B ?= build-tsan
 check-tsan:
 	@$(MAKE) --no-print-directory B=$(TSAN_B) SANITIZE=thread CFLAGS="-O1 -g" \
-	    $(TSAN_B)/tests/test_concurrency
+	    $(TSAN_B)/tests/test_concurrency $(TSAN_B)/tests/test_dataset
 	CK_FORK=no TSAN_OPTIONS="halt_on_error=1 exitcode=66" SPAMLR_TEST_DATA=data \
 	    $(TSAN_B)/tests/test_concurrency
+	CK_FORK=no TSAN_OPTIONS="halt_on_error=1 exitcode=66" SPAMLR_TEST_DATA=data \
+	    $(TSAN_B)/tests/test_dataset
 
 # Data-parallel training agrees with one process (needs Open MPI).
 check-mpi:

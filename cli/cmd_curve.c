@@ -516,6 +516,7 @@ static int read_set(spamlr_dataset **ds, const curve_cfg *cfg, const input_list 
 
     if (err != SPAMLR_OK)
         return report_failure(err, NULL, NULL);
+    spamlr_dataset_set_threads(*ds, cfg->opts.threads);
     return input_read_all(in, *ds);
 }
 

@@ -471,6 +471,7 @@ int cmd_train(int argc, char **argv)
         rc = report_failure(err, NULL, NULL);
         goto out;
     }
+    spamlr_dataset_set_threads(ds, cfg.train.threads);
     if (cfg.mpi) {
         int all = 0;
 

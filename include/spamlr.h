@@ -316,6 +316,12 @@ SPAMLR_API int spamlr_dataset_add(spamlr_dataset *ds, int label, const char *tex
  *   blank lines and lines starting with '#' are skipped. */
 SPAMLR_API int spamlr_dataset_read_lines(spamlr_dataset *ds, const char *path,
                                          spamlr_diag *diag);
+/* How many threads read_path (a directory) and read_index may use to read
+ * many files: 0 = every core (the default), 1 = the calling thread only.
+ * The dataset is the same, byte for byte, for every count: the files are
+ * read in chunks and the chunks joined in order. Not thread-safe (the
+ * dataset belongs to one caller). */
+SPAMLR_API void spamlr_dataset_set_threads(spamlr_dataset *ds, unsigned threads);
 SPAMLR_API int spamlr_dataset_read_path(spamlr_dataset *ds, int label,
                                         const char *path, spamlr_diag *diag);
 SPAMLR_API int spamlr_dataset_read_index(spamlr_dataset *ds, const char *path,

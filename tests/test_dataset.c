@@ -1,6 +1,7 @@
 /* test_dataset.c - the readers: lines (TSV/CSV), files, directories,
  * index files, gzip, and the errors they give. */
 #include "testutil.h"
+#include "data/dataset.h"
 #include <zlib.h>
 #include <sys/stat.h>
 
@@ -174,6 +175,101 @@ START_TEST(dirs_and_index)
 }
 END_TEST
 
+/* Two datasets hold the same rows, names, labels, token ids and counts,
+ * and the same vocabulary in the same order. */
+static void same_dataset(const spamlr_dataset *a, const spamlr_dataset *b)
+{
+    size_t i;
+
+    ck_assert_uint_eq(a->rows, b->rows);
+    ck_assert_uint_eq(a->nnz, b->nnz);
+    ck_assert_uint_eq(a->vocab.n, b->vocab.n);
+    for (i = 0; i < a->vocab.n; i++) {
+        ck_assert_str_eq(spamlr__vocab_str(&a->vocab, (uint32_t)i),
+                         spamlr__vocab_str(&b->vocab, (uint32_t)i));
+        ck_assert_uint_eq(a->vocab.count[i], b->vocab.count[i]);
+    }
+    for (i = 0; i < a->rows; i++) {
+        ck_assert_int_eq(a->labels[i], b->labels[i]);
+        ck_assert_str_eq(spamlr_dataset_name(a, i), spamlr_dataset_name(b, i));
+        ck_assert_uint_eq(a->ptr[i + 1], b->ptr[i + 1]);
+    }
+    ck_assert(memcmp(a->ids, b->ids, a->nnz * sizeof *a->ids) == 0);
+    ck_assert(memcmp(a->cnt, b->cnt, a->nnz * sizeof *a->cnt) == 0);
+}
+
+/* Reading many files on several threads gives the dataset one thread
+ * gives, byte for byte, and stops at the same failing line. */
+START_TEST(parallel_reading_is_exact)
+{
+    static const char *const words[] = {
+        "prize", "meeting", "viagra", "lunch", "invoice", "winner", "report", "cash",
+        "中奖", "会议", "deal", "family", "offer", "project", "免费", "review",
+    };
+    char dir[64], path[160], idx[160], body[400];
+    spamlr_dataset *one = new_ds(), *two = new_ds(), *three = new_ds();
+    spamlr_diag d1, d2;
+    FILE *f;
+    int i, k;
+
+    tu_tmpdir(dir, sizeof dir);
+    snprintf(idx, sizeof idx, "%s/all.idx", dir);
+    ck_assert_ptr_nonnull(f = fopen(idx, "w"));
+    snprintf(path, sizeof path, "%s/m", dir);
+    ck_assert_int_eq(mkdir(path, 0700), 0);
+    for (i = 0; i < 150; i++) {
+        int n = 0;
+        /* each file brings words no earlier file had (w<i>), so token ids
+         * depend on the order files are read in */
+        n += snprintf(body + n, sizeof body - (size_t)n, "Subject: note %d w%d\n\n", i, i);
+        for (k = 0; k < 6; k++)
+            n += snprintf(body + n, sizeof body - (size_t)n, "%s w%d ",
+                          words[(i * 7 + k * 3) % 16], (i * 13 + k) % 97);
+        snprintf(path, sizeof path, "%s/m/%03d.eml", dir, i);
+        tu_write(path, body, strlen(body));
+        fprintf(f, "%s m/%03d.eml\n", i % 3 ? "ham" : "spam", i);
+    }
+    ck_assert_int_eq(fclose(f), 0);
+    spamlr_dataset_set_threads(one, 1);
+    spamlr_dataset_set_threads(two, 2);
+    spamlr_dataset_set_threads(three, 3);
+    ck_assert_int_eq(spamlr_dataset_read_index(one, idx, &d1), SPAMLR_OK);
+    ck_assert_int_eq(spamlr_dataset_read_index(two, idx, &d2), SPAMLR_OK);
+    ck_assert_int_eq(spamlr_dataset_read_index(three, idx, &d2), SPAMLR_OK);
+    ck_assert_uint_eq(spamlr_dataset_rows(one), 150);
+    same_dataset(one, two);
+    same_dataset(one, three);
+    /* a directory, after what was read: the same again */
+    snprintf(path, sizeof path, "%s/m", dir);
+    ck_assert_int_eq(spamlr_dataset_read_path(one, SPAMLR_SPAM, path, &d1), SPAMLR_OK);
+    ck_assert_int_eq(spamlr_dataset_read_path(two, SPAMLR_SPAM, path, &d2), SPAMLR_OK);
+    same_dataset(one, two);
+    spamlr_dataset_free(one);
+    spamlr_dataset_free(two);
+    spamlr_dataset_free(three);
+
+    /* a file that is missing at line 101: the same error, and the same
+     * 100 rows kept */
+    snprintf(path, sizeof path, "%s/m/100.eml", dir);
+    ck_assert_int_eq(unlink(path), 0);
+    one = new_ds();
+    two = new_ds();
+    spamlr_dataset_set_threads(one, 1);
+    spamlr_dataset_set_threads(two, 2);
+    ck_assert_int_eq(spamlr_dataset_read_index(one, idx, &d1), SPAMLR_EIO);
+    ck_assert_int_eq(spamlr_dataset_read_index(two, idx, &d2), SPAMLR_EIO);
+    ck_assert_int_eq(d1.line, 101);
+    ck_assert_str_eq(d1.message, d2.message);
+    ck_assert_str_eq(d1.path, d2.path);
+    ck_assert_int_eq(d2.line, 101);
+    ck_assert_uint_eq(spamlr_dataset_rows(one), 100);
+    same_dataset(one, two);
+    spamlr_dataset_free(one);
+    spamlr_dataset_free(two);
+    tu_rmrf(dir);
+}
+END_TEST
+
 START_TEST(hostile_bytes)
 {
     spamlr_dataset *ds = new_ds();
@@ -334,6 +430,7 @@ static Suite *suite(void)
     tcase_add_test(t, gzip_reads_the_same);
     tcase_add_test(t, dirs_and_index);
     tcase_add_test(t, hostile_bytes);
+    tcase_add_test(t, parallel_reading_is_exact);
     tcase_add_test(t, mbox_and_maildir);
     tcase_add_test(t, mail_is_decoded);
     tcase_add_test(t, header_fields_are_configurable);

@@ -54,6 +54,12 @@ void spamlr_dataset_free(spamlr_dataset *ds)
 }
 
 size_t spamlr_dataset_rows(const spamlr_dataset *ds) { return ds->rows; }
+
+void spamlr_dataset_set_threads(spamlr_dataset *ds, unsigned threads)
+{
+    if (ds)
+        ds->threads = threads;
+}
 size_t spamlr_dataset_vocab_size(const spamlr_dataset *ds) { return ds->vocab.n; }
 
 size_t spamlr_dataset_count(const spamlr_dataset *ds, int label)
@@ -94,7 +100,8 @@ int spamlr__dataset_row_token(spamlr_dataset *ds, const char *tok, size_t len)
 
     if ((rc = spamlr__vocab_intern(&ds->vocab, tok, len, &id, &added)))
         return rc;
-    if (added && ds->vocab.n > ds->stamp_cap) {
+    (void)added;
+    if (ds->vocab.n > ds->stamp_cap) {
         size_t cap = ds->stamp_cap;
         if ((rc = spamlr__grow((void **)&ds->stamp, &cap, ds->vocab.n, sizeof *ds->stamp)))
             return rc;
@@ -271,6 +278,51 @@ int spamlr__dataset_row_end(spamlr_dataset *ds, int label, const char *name)
     return SPAMLR_OK;
 fail:
     ds->nnz = start;
+    return rc;
+}
+
+int spamlr__dataset_append(spamlr_dataset *ds, const spamlr_dataset *src)
+{
+    uint32_t *map = NULL;
+    size_t r, i;
+    int rc = SPAMLR_OK;
+
+    if (src->val || ds->val)
+        return SPAMLR_EINVAL;
+    if (src->vocab.n && !(map = malloc(src->vocab.n * sizeof *map)))
+        return SPAMLR_ENOMEM;
+    /* src's ids are in its first-seen order, so interning them in id order
+     * gives the ids reading src's messages into ds would have given */
+    for (i = 0; i < src->vocab.n; i++)
+        if ((rc = spamlr__vocab_intern(&ds->vocab, spamlr__vocab_str(&src->vocab, (uint32_t)i),
+                                       src->vocab.len[i], &map[i], NULL)))
+            goto out;
+    for (r = 0; r < src->rows; r++) {
+        size_t a = src->ptr[r], n = src->ptr[r + 1] - a, start = ds->nnz;
+        if ((rc = spamlr__dataset_row_begin(ds)))
+            goto out;
+        if (ds->nnz + n > ds->nnz_cap) {
+            size_t cap = ds->nnz_cap;
+            void *p;
+            if ((rc = spamlr__grow((void **)&ds->ids, &cap, ds->nnz + n, sizeof *ds->ids)))
+                goto out;
+            if (!(p = realloc(ds->cnt, cap * sizeof *ds->cnt))) {
+                rc = SPAMLR_ENOMEM;
+                goto out;
+            }
+            ds->cnt = p;
+            ds->nnz_cap = cap;
+        }
+        for (i = 0; i < n; i++) {
+            ds->ids[start + i] = map[src->ids[a + i]];
+            ds->cnt[start + i] = src->cnt[a + i];
+        }
+        ds->nnz += n;
+        if ((rc = spamlr__dataset_row_end(ds, src->labels[r], spamlr_dataset_name(src, r))))
+            goto out;
+    }
+out:
+    free(map);
     return rc;
 }
 

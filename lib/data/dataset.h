@@ -30,6 +30,7 @@ struct spamlr_dataset {
     uint64_t *sortbuf;
     size_t sort_cap;
     int building_err;        /* first error met inside the token callback */
+    unsigned threads;        /* readers of many files: 0 = every core */
     spamlr__buf mtext;       /* decoded text of the message being added */
 };
 
@@ -46,6 +47,12 @@ int spamlr__dataset_row_end(spamlr_dataset *ds, int label, const char *name);
  * entry arrays. */
 int spamlr__dataset_push_row(spamlr_dataset *ds, int label, const char *name);
 
+/* Appends src's rows to ds (as if src's messages were read into ds): src's
+ * tokens are interned into ds's vocabulary in src's id order, each row is
+ * remapped, sorted and closed with its label and name. Message rows only.
+ * On an error ds keeps the rows appended so far. */
+int spamlr__dataset_append(spamlr_dataset *ds, const spamlr_dataset *src);
+
 /* For the readers (dataset.c). */
 int spamlr__parse_label(const char *s, size_t n);
 int spamlr__dataset_add_named(spamlr_dataset *ds, int label, const char *text, size_t len,
@@ -54,16 +61,18 @@ int spamlr__dataset_add_named(spamlr_dataset *ds, int label, const char *text, s
 /* The readers' in-memory forms (for fuzzing and tests): buf[0..len) holds
  * the file's bytes (need not be NUL-terminated), path names it in
  * diagnostics (and, for lines, ".csv" selects CSV; for an index, paths are
- * relative to its directory). The index form calls read_fn for every
- * "label PATH" line instead of reading PATH. */
-typedef int (*spamlr__index_fn)(spamlr_dataset *ds, int label, const char *path,
+ * relative to its directory). The index form calls fn(ctx, label, PATH,
+ * line, d) for every "label PATH" line instead of reading PATH; an error
+ * from fn stops it and is named by index:line. */
+typedef int (*spamlr__index_fn)(void *ctx, int label, const char *path, long line,
                                 spamlr_diag *d);
 int spamlr__dataset_read_lines_buffer(spamlr_dataset *ds, const char *path, const char *buf,
                                       size_t len, spamlr_diag *d);
 int spamlr__dataset_read_message_buffer(spamlr_dataset *ds, int label, const char *path,
                                         const char *buf, size_t len, spamlr_diag *d);
-int spamlr__dataset_read_index_buffer(spamlr_dataset *ds, const char *path, const char *buf,
-                                      size_t len, spamlr__index_fn read_fn, spamlr_diag *d);
+int spamlr__dataset_read_index_buffer(const char *path, const char *buf, size_t len,
+                                      spamlr__index_fn fn, void *ctx, spamlr_diag *d);
+
 int spamlr__dataset_read_libsvm_buffer(spamlr_dataset *ds, const char *path, const char *buf,
                                        size_t len, spamlr_diag *d);
 

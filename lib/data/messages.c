@@ -12,6 +12,7 @@
 
 #include "data/dataset.h"
 #include "data/input.h"
+#include "data/parallel.h"
 
 /* True when p starts an mbox "From " envelope line as MTAs write it:
  * "From <sender> <weekday> <month> ..." (asctime date). Requiring the date
@@ -120,8 +121,10 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static int read_dir(spamlr_dataset *ds, int label, const char *path, int depth,
-                    spamlr_diag *d)
+/* Lists the message files under directory `path` (recursed, in name
+ * order, dot-files skipped, a maildir's tmp/ skipped) into l. */
+static int collect_dir(spamlr__items *l, int label, const char *path, int depth,
+                       spamlr_diag *d)
 {
     DIR *dir = NULL;
     struct dirent *e;
@@ -166,9 +169,9 @@ static int read_dir(spamlr_dataset *ds, int label, const char *path, int depth,
             goto out;
         }
         if (S_ISDIR(st.st_mode))
-            rc = read_dir(ds, label, full, depth + 1, d);
-        else if (S_ISREG(st.st_mode))
-            rc = read_file_msg(ds, label, full, d);
+            rc = collect_dir(l, label, full, depth + 1, d);
+        else if (S_ISREG(st.st_mode) && (rc = spamlr__items_add(l, label, full, 0)))
+            rc = spamlr__diag(d, rc, path, 0, -1, "out of memory listing directory");
         if (rc)
             goto out;
     }
@@ -181,6 +184,25 @@ out:
     return rc;
 }
 
+/* Reads directory `path`: its files are listed first, then read (on
+ * several threads when there are many); a listing error comes after the
+ * files listed before it were read, as a one-by-one walk would give. */
+static int read_dir(spamlr_dataset *ds, int label, const char *path, spamlr_diag *d)
+{
+    spamlr__items l;
+    spamlr_diag ld;
+    int lrc, rc;
+
+    memset(&l, 0, sizeof l);
+    spamlr__diag_clear(&ld);
+    lrc = collect_dir(&l, label, path, 0, &ld);
+    rc = spamlr__dataset_read_items(ds, &l, NULL, spamlr_dataset_read_path, d);
+    spamlr__items_free(&l);
+    if (!rc && lrc && d)
+        *d = ld;
+    return rc ? rc : lrc;
+}
+
 int spamlr_dataset_read_path(spamlr_dataset *ds, int label, const char *path, spamlr_diag *d)
 {
     struct stat st;
@@ -189,28 +211,45 @@ int spamlr_dataset_read_path(spamlr_dataset *ds, int label, const char *path, sp
     if (!ds || !path || (label != SPAMLR_SPAM && label != SPAMLR_HAM && label != SPAMLR_UNLABELLED))
         return SPAMLR_EINVAL;
     if (strcmp(path, "-") != 0 && stat(path, &st) == 0 && S_ISDIR(st.st_mode))
-        return read_dir(ds, label, path, 0, d);
+        return read_dir(ds, label, path, d);
     return read_file_msg(ds, label, path, d);
+}
+
+static int collect_index(void *ctx, int label, const char *path, long line, spamlr_diag *d)
+{
+    (void)d;
+    return spamlr__items_add(ctx, label, path, line);
 }
 
 int spamlr_dataset_read_index(spamlr_dataset *ds, const char *path, spamlr_diag *d)
 {
+    spamlr__items l;
+    spamlr_diag ld;
     char *buf = NULL;
     size_t len;
-    int rc;
+    int rc, lrc;
 
     spamlr__diag_clear(d);
     if (!ds || !path)
         return SPAMLR_EINVAL;
     if ((rc = spamlr__slurp(path, &buf, &len, d)))
         return rc;
-    rc = spamlr__dataset_read_index_buffer(ds, path, buf, len, spamlr_dataset_read_path, d);
+    /* the files it names are listed first, then read (on several threads
+     * when there are many); an error in a line of the index comes after
+     * the files of the lines before it were read */
+    memset(&l, 0, sizeof l);
+    spamlr__diag_clear(&ld);
+    lrc = spamlr__dataset_read_index_buffer(path, buf, len, collect_index, &l, &ld);
     free(buf);
-    return rc;
+    rc = spamlr__dataset_read_items(ds, &l, path, spamlr_dataset_read_path, d);
+    spamlr__items_free(&l);
+    if (!rc && lrc && d)
+        *d = ld;
+    return rc ? rc : lrc;
 }
 
-int spamlr__dataset_read_index_buffer(spamlr_dataset *ds, const char *path, const char *buf,
-                                      size_t len, spamlr__index_fn read_fn, spamlr_diag *d)
+int spamlr__dataset_read_index_buffer(const char *path, const char *buf, size_t len,
+                                      spamlr__index_fn each, void *ctx, spamlr_diag *d)
 {
     char *full = NULL;
     const char *p, *end, *slash;
@@ -257,10 +296,8 @@ int spamlr__dataset_read_index_buffer(spamlr_dataset *ds, const char *path, cons
         memcpy(full, path, *f == '/' ? 0 : dirlen);
         memcpy(full + (*f == '/' ? 0 : dirlen), f, fn);
         full[(*f == '/' ? 0 : dirlen) + fn] = '\0';
-        if ((rc = read_fn(ds, label, full, d))) {
-            char what[1100];
-            snprintf(what, sizeof what, "%.500s: %.500s", full, d ? d->message : "");
-            spamlr__diag(d, rc, path, line, -1, "%.500s", what);
+        if ((rc = each(ctx, label, full, line, d))) {
+            spamlr__index_error(d, rc, path, line, full, d ? d->message : "");
             goto out;
         }
         if (slash && strcmp(path, "-"))

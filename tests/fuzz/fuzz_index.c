@@ -4,11 +4,14 @@
 #include "fuzz.h"
 #include "data/dataset.h"
 
-static int stub(spamlr_dataset *ds, int label, const char *path, spamlr_diag *d)
+static int stub(void *ctx, int label, const char *path, long line, spamlr_diag *d)
 {
+    spamlr_dataset *ds = ctx;
     size_t n = strlen(path);
 
     (void)d;
+    if (line < 1)
+        abort();
     if (n == 0 || (label != SPAMLR_SPAM && label != SPAMLR_HAM))
         abort();
     if (path[0] != '/' && strncmp(path, "dir/sub/", 8) != 0)
@@ -29,7 +32,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (spamlr_dataset_create(&ds, &o) != SPAMLR_OK)
         return 0;
     if ((buf = fuzz_copy(data, size))) {
-        rc = spamlr__dataset_read_index_buffer(ds, "dir/sub/train.idx", buf, size, stub, &d);
+        rc = spamlr__dataset_read_index_buffer("dir/sub/train.idx", buf, size, stub, ds, &d);
         if (rc != SPAMLR_OK && (rc != d.code || d.path[0] == '\0'))
             abort();
         free(buf);

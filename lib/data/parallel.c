@@ -1,0 +1,208 @@
+/* parallel.c - reading a list of message files on several threads.
+ *
+ * The list is cut into contiguous chunks; workers take chunks in turn and
+ * read each into a dataset of its own; the chunks are then appended to the
+ * target in list order (spamlr__dataset_append). A chunk's token ids are
+ * in its first-seen order, so the result is the dataset that reading the
+ * list in one thread gives, byte for byte, whatever the thread count: the
+ * same vocabulary order, rows, names and counts. */
+#define _DEFAULT_SOURCE
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "data/dataset.h"
+#include "data/parallel.h"
+
+#define MIN_CHUNK 16        /* files: fewer are not worth a dataset */
+#define CHUNKS_PER_THREAD 2 /* spread uneven files over the workers */
+
+int spamlr__items_add(spamlr__items *l, int label, const char *path, long line)
+{
+    size_t n = strlen(path);
+    char *p;
+    int rc;
+
+    if ((rc = spamlr__grow((void **)&l->v, &l->cap, l->n + 1, sizeof *l->v)))
+        return rc;
+    if (!(p = malloc(n + 1)))
+        return SPAMLR_ENOMEM;
+    memcpy(p, path, n + 1);
+    l->v[l->n].path = p;
+    l->v[l->n].label = label;
+    l->v[l->n].line = line;
+    l->n++;
+    return SPAMLR_OK;
+}
+
+void spamlr__items_free(spamlr__items *l)
+{
+    size_t i;
+
+    for (i = 0; i < l->n; i++)
+        free(l->v[i].path);
+    free(l->v);
+    memset(l, 0, sizeof *l);
+}
+
+typedef struct chunk {
+    size_t lo, hi;          /* its items */
+    spamlr_dataset *ds;     /* the rows read */
+    size_t failed;          /* the item that failed (rc != 0) */
+    int rc;
+    spamlr_diag d;
+} chunk;
+
+typedef struct job {
+    const spamlr__items *l;
+    spamlr__read_fn read;
+    spamlr_dataset *ds;     /* the target: chunk 0 is read straight into it */
+    const spamlr_text_opts *opts;
+    chunk *c;
+    size_t nc, next;        /* chunks, and the next one to take */
+    size_t stop;            /* no chunk after this one is needed */
+    pthread_mutex_t lock;
+} job;
+
+/* Reads chunk c into into (its own dataset when NULL). */
+static void read_chunk(job *j, chunk *c, spamlr_dataset *into)
+{
+    size_t i;
+
+    if (!into) {
+        if ((c->rc = spamlr_dataset_create(&c->ds, j->opts))) {
+            c->failed = c->lo;
+            spamlr__diag(&c->d, c->rc, NULL, 0, -1, "out of memory");
+            return;
+        }
+        into = c->ds;
+        into->threads = 1; /* a directory inside is read by this worker */
+    }
+    for (i = c->lo; i < c->hi; i++)
+        if ((c->rc = j->read(into, j->l->v[i].label, j->l->v[i].path, &c->d))) {
+            c->failed = i;
+            return;
+        }
+}
+
+static void *worker(void *arg)
+{
+    job *j = arg;
+    size_t k;
+
+    for (;;) {
+        pthread_mutex_lock(&j->lock);
+        k = j->next < j->stop ? j->next++ : j->nc;
+        pthread_mutex_unlock(&j->lock);
+        if (k >= j->nc)
+            return NULL;
+        read_chunk(j, &j->c[k], k == 0 ? j->ds : NULL);
+        if (j->c[k].rc) {
+            pthread_mutex_lock(&j->lock);
+            if (k < j->stop)
+                j->stop = k;
+            pthread_mutex_unlock(&j->lock);
+        }
+    }
+}
+
+/* The error of item i as the sequential readers report it. */
+static int item_error(const spamlr__items *l, size_t i, const char *index, int rc,
+                      const spamlr_diag *in, spamlr_diag *d)
+{
+    if (!index) {
+        if (d)
+            *d = *in;
+        return rc;
+    }
+    return spamlr__index_error(d, rc, index, l->v[i].line, l->v[i].path, in->message);
+}
+
+/* One thread: straight into ds, as the readers always did. */
+static int read_serial(spamlr_dataset *ds, const spamlr__items *l, const char *index,
+                       spamlr__read_fn read, spamlr_diag *d)
+{
+    spamlr_diag one;
+    size_t i;
+    int rc;
+
+    for (i = 0; i < l->n; i++)
+        if ((rc = read(ds, l->v[i].label, l->v[i].path, &one)))
+            return item_error(l, i, index, rc, &one, d);
+    return SPAMLR_OK;
+}
+
+int spamlr__index_error(spamlr_diag *d, int rc, const char *index, long line, const char *file,
+                        const char *message)
+{
+    char what[1100];
+
+    snprintf(what, sizeof what, "%.500s: %.500s", file, message ? message : "");
+    spamlr__diag(d, rc, index, line, -1, "%.500s", what);
+    return rc;
+}
+
+int spamlr__dataset_read_items(spamlr_dataset *ds, const spamlr__items *l, const char *index,
+                               spamlr__read_fn read, spamlr_diag *d)
+{
+    pthread_t th[64];
+    unsigned nth = ds->threads ? ds->threads : spamlr__ncpu(), started = 0, t, saved;
+    job j;
+    size_t k;
+    int rc = SPAMLR_OK;
+
+    if (nth > 64)
+        nth = 64;
+    if (nth > l->n / MIN_CHUNK)
+        nth = (unsigned)(l->n / MIN_CHUNK);
+    if (nth <= 1)
+        return read_serial(ds, l, index, read, d);
+    memset(&j, 0, sizeof j);
+    j.l = l;
+    j.read = read;
+    j.ds = ds;
+    j.opts = &ds->opts;
+    j.nc = (size_t)nth * CHUNKS_PER_THREAD;
+    if (j.nc > l->n / MIN_CHUNK)
+        j.nc = l->n / MIN_CHUNK;
+    j.stop = j.nc;
+    if (!(j.c = calloc(j.nc, sizeof *j.c)))
+        return spamlr__diag(d, SPAMLR_ENOMEM, index, 0, -1, "out of memory");
+    for (k = 0; k < j.nc; k++) {
+        j.c[k].lo = l->n * k / j.nc;
+        j.c[k].hi = l->n * (k + 1) / j.nc;
+    }
+    pthread_mutex_init(&j.lock, NULL);
+    /* this thread takes chunk 0 (into ds) before the others start, and a
+     * directory inside an item is read by the thread that reads the item */
+    j.next = 1;
+    saved = ds->threads;
+    ds->threads = 1;
+    for (t = 1; t < nth; t++, started++)
+        if (pthread_create(&th[t], NULL, worker, &j) != 0)
+            break;
+    read_chunk(&j, &j.c[0], ds);
+    if (j.c[0].rc) {
+        pthread_mutex_lock(&j.lock);
+        j.stop = 0;
+        pthread_mutex_unlock(&j.lock);
+    }
+    worker(&j);
+    for (t = 1; t <= started; t++)
+        pthread_join(th[t], NULL);
+    pthread_mutex_destroy(&j.lock);
+    ds->threads = saved;
+    /* in list order, up to and including the first chunk that failed */
+    for (k = 0; k < j.nc && !rc; k++) {
+        chunk *c = &j.c[k];
+        if (k > 0 && c->ds && (rc = spamlr__dataset_append(ds, c->ds)))
+            rc = spamlr__diag(d, rc, index, 0, -1, "out of memory merging what was read");
+        else if (c->rc)
+            rc = item_error(l, c->failed, index, c->rc, &c->d, d);
+    }
+    for (k = 0; k < j.nc; k++)
+        spamlr_dataset_free(j.c[k].ds);
+    free(j.c);
+    return rc;
+}
