@@ -84,7 +84,7 @@ static void train_help(void)
            "  -o, --output MODEL     model file to write (required)\n"
            "  -c C|auto              inverse regularisation strength; default auto:\n"
            "                         chosen by 3-fold validation log loss on a\n"
-           "                         warm-started path of powers of 2 (the report\n"
+           "                         warm-started path of powers of 4 (the report\n"
            "                         and 'spamlr inspect' show it)\n"
            "  --cv K                 report K-fold cross-validated quality (and\n"
            "                         choose C with K folds)\n"

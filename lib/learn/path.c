@@ -10,7 +10,7 @@
 #define C_START 1.0
 #define C_MIN (1.0 / 1024)
 #define C_MAX (1024.0 * 1024)
-#define HALF_STEP 1.4142135623730951 /* sqrt(2) */
+#define STEP 4.0            /* the path's factor; then half steps (2) */
 #define PATH_TOL 0.1        /* the path's solves: tol * PATH_TOL */
 #define PATIENCE 2          /* steps without a clear gain that end a direction */
 #define CLEAR_GAIN 1e-3     /* a clear gain: the best loss falls by this share */
@@ -243,17 +243,17 @@ int spamlr__path_choose(const spamlr__csr *X, const int *fold, unsigned k,
     if (p.slots > 1 && (rc = spamlr__pool_start(&pl, p.slots)))
         goto out;
     /* up from C_START while it helps; down when C_START itself was best */
-    if ((rc = walk(&p, &pl, C_START, 2.0, 0, path, &best_loss)))
+    if ((rc = walk(&p, &pl, C_START, STEP, 0, path, &best_loss)))
         goto out;
-    if (path->c == C_START && (rc = walk(&p, &pl, C_START / 2, 0.5, 1, path, &best_loss)))
+    if (path->c == C_START && (rc = walk(&p, &pl, C_START / STEP, 1 / STEP, 1, path, &best_loss)))
         goto out;
     /* the half steps on either side of the best */
     best = path->c;
-    if (best * HALF_STEP <= C_MAX &&
-        (rc = visit(&p, &pl, best * HALF_STEP, 1, path, &best_loss, &improved)))
+    if (best * (STEP / 2) <= C_MAX &&
+        (rc = visit(&p, &pl, best * (STEP / 2), 1, path, &best_loss, &improved)))
         goto out;
-    if (best / HALF_STEP >= C_MIN &&
-        (rc = visit(&p, &pl, best / HALF_STEP, 1, path, &best_loss, &improved)))
+    if (best / (STEP / 2) >= C_MIN &&
+        (rc = visit(&p, &pl, best / (STEP / 2), 1, path, &best_loss, &improved)))
         goto out;
     for (size_t i = 0; i < cols; i++) {
         double s = 0;
