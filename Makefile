@@ -188,6 +188,7 @@ test-fuzz-replay: $(REPLAY_BIN)
 # Crash-safety, limits and the bad-input catalogue (tests/README.md).
 test-robust: $(CLI)
 	@sh tests/badinput.sh $(CLI)
+	@sh tests/writes.sh $(CLI)
 	@sh tests/crashsafe.sh $(CLI) 24
 
 # The unit suites under valgrind (no fork, so leaks are seen per binary).

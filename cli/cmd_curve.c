@@ -527,6 +527,11 @@ static int run(const curve_cfg *cfg)
     int *labels = NULL, rc;
     size_t i, n;
 
+    /* the drawing is written last: what would stop it is found first */
+    if (cfg->svg && ((rc = output_check("curve", "--svg", cfg->svg, "an SVG drawing")) ||
+                     (rc = output_vs_inputs(cfg->svg, &cfg->train)) ||
+                     (rc = output_vs_inputs(cfg->svg, &cfg->test))))
+        goto out;
     if ((rc = read_set(&train, cfg, &cfg->train)) || (rc = read_set(&test, cfg, &cfg->test)))
         goto out;
     n = spamlr_dataset_rows(test);

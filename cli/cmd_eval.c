@@ -124,6 +124,10 @@ static int parse_args(eval_cfg *cfg, int argc, char **argv)
         return usage_error(a.cmd, "--save-threshold needs --target-fpr (and no --online)");
     if (cfg->inputs.n == 0)
         return usage_error(a.cmd, "no input given");
+    if (cfg->save_threshold) {
+        int r = output_check(a.cmd, "-m", cfg->sc.model, "a model");
+        return r ? r : output_vs_inputs(cfg->sc.model, &cfg->inputs);
+    }
     return 0;
 }
 
@@ -328,15 +332,15 @@ static int run_online(const eval_cfg *cfg, spamlr_model *m, const spamlr_dataset
 static int save_threshold(const char *path, double t)
 {
     spamlr_model *m = NULL;
-    spamlr_diag d;
     int lock, err, rc;
 
     if ((lock = model_lock(path)) < 0)
         return EXIT_RUNTIME;
     if ((rc = model_open(&m, path)) == 0) {
-        memset(&d, 0, sizeof d);
-        if ((err = spamlr_model_set_threshold(m, t)) || (err = spamlr_model_save(m, path, &d)))
-            rc = report_failure(err, &d, path);
+        if ((err = spamlr_model_set_threshold(m, t)))
+            rc = report_failure(err, NULL, path);
+        else
+            rc = model_save_report(m, path);
     }
     spamlr_model_free(m);
     model_unlock(lock);

@@ -290,6 +290,9 @@ static int parse_args(train_cfg *cfg, int argc, char **argv)
         return usage_error(a.cmd, "no output model given (-o MODEL)");
     if (cfg->inputs.n == 0)
         return usage_error(a.cmd, "no input given");
+    if ((rc = output_check(a.cmd, "-o", cfg->out, "a model")) ||
+        (rc = output_vs_inputs(cfg->out, &cfg->inputs)))
+        return rc;
     if (cfg->train.l1 == 0 && cfg->train.l2 == 0)
         return usage_error(a.cmd, "--l1 and --l2 are both 0: no regularisation");
     if (cfg->train.l1 > 0 && cfg->train.solver != SPAMLR_SOLVER_AUTO
@@ -418,12 +421,10 @@ static int fit_and_save(train_cfg *cfg, const spamlr_dataset *ds)
         rc = report_failure(err, NULL, NULL);
         goto out;
     }
-    memset(&d, 0, sizeof d);
-    err = spamlr_model_save(m, cfg->out, &d);
-    if (err != SPAMLR_OK) {
-        rc = report_failure(err, &d, cfg->out);
+    /* under MODEL.lock, so that a 'spamlr learn' running meanwhile either
+     * finishes before or learns into this model */
+    if ((rc = model_save_locked(m, cfg->out)) != 0)
         goto out;
-    }
     if (!cfg->quiet)
         print_report(cfg, m, &rep);
     rc = EXIT_OK;

@@ -166,11 +166,11 @@ run eval -m nosuch.slr good.tsv; expect 1 '^spamlr: nosuch\.slr: cannot open: No
 
 case_ "output path is a directory: nothing written, no temporary file"
 mkdir outdir.slr
-run train -q -o outdir.slr good.tsv; expect 1 '^spamlr: outdir\.slr: cannot replace the model file'
+run train -q -o outdir.slr good.tsv; expect 1 '^spamlr: outdir\.slr: is a directory, not a regular file; refusing to replace it'
 [ -d outdir.slr ] || fail "the directory was replaced"; no_tmp
 
 case_ "output directory does not exist"
-run train -q -o no/such/dir/m.slr good.tsv; expect 1 '^spamlr: no/such/dir/m\.slr: cannot create a temporary file'
+run train -q -o no/such/dir/m.slr good.tsv; expect 1 '^spamlr: no/such/dir/m\.slr: cannot write there: no/such/dir: No such file or directory'
 
 case_ "unknown option is a usage error"
 run train --no-such-option -o x.slr good.tsv; expect 2 "unknown option '--no-such-option'"
