@@ -539,6 +539,13 @@ static int run(const curve_cfg *cfg)
         rc = runtime_error("the test set holds no labelled messages");
         goto out;
     }
+    if (!spamlr_dataset_count(test, SPAMLR_SPAM) || !spamlr_dataset_count(test, SPAMLR_HAM)) {
+        rc = runtime_error("the test set holds only %s (%zu messages): ROC AUC, which the "
+                           "curve measures, is undefined; add %s", spamlr_dataset_count(test,
+                           SPAMLR_SPAM) ? "spam" : "ham", n, spamlr_dataset_count(test,
+                           SPAMLR_SPAM) ? "ham" : "spam");
+        goto out;
+    }
     if (!(labels = malloc((n + 1) * sizeof *labels))) {
         rc = report_failure(SPAMLR_ENOMEM, NULL, NULL);
         goto out;

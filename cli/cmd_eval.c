@@ -133,6 +133,8 @@ static int parse_args(eval_cfg *cfg, int argc, char **argv)
 
 static void print_text(const spamlr_metrics *mt)
 {
+    char a[64], b[64];
+
     printf("messages        %zu (%zu spam, %zu ham)\n"
            "threshold       %g\n"
            "accuracy        %.6f\n"
@@ -140,14 +142,14 @@ static void print_text(const spamlr_metrics *mt)
            "recall          %.6f\n"
            "F1              %.6f\n"
            "MCC             %.6f\n"
-           "ROC AUC         %.6f\n"
-           "(1-AUC)%%        %.4f\n"
+           "ROC AUC         %s\n"
+           "(1-AUC)%%        %s\n"
            "ham FP rate     %.6f (%zu of %zu ham called spam)\n"
            "spam miss rate  %.6f (%zu of %zu spam missed)\n"
            "log loss        %.6f\n\n",
            mt->n, mt->tp + mt->fn, mt->fp + mt->tn, mt->threshold, mt->accuracy,
-           mt->precision, mt->recall, mt->f1, mt->mcc, mt->auc, mt->one_minus_auc_pct,
-           mt->ham_fpr, mt->fp, mt->fp + mt->tn, mt->spam_fnr, mt->fn, mt->tp + mt->fn,
+           mt->precision, mt->recall, mt->f1, mt->mcc, auc_text(mt->auc, 6, a),
+           auc_text(mt->one_minus_auc_pct, 4, b), mt->ham_fpr, mt->fp, mt->fp + mt->tn, mt->spam_fnr, mt->fn, mt->tp + mt->fn,
            mt->log_loss);
     printf("confusion matrix  predicted spam  predicted ham\n"
            "  actual spam     %14zu  %13zu\n"
@@ -209,6 +211,9 @@ static int measure(const spamlr_dataset *ds, const double *probs, double t,
         return runtime_error("no labelled messages to evaluate");
     if (err != SPAMLR_OK)
         return report_failure(err, NULL, NULL);
+    if (mt->auc != mt->auc)
+        warning("the data hold only %s (%zu messages): ROC AUC is undefined (null in JSON)",
+                mt->tp + mt->fn ? "spam" : "ham", mt->n);
     return 0;
 }
 

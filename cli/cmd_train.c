@@ -391,11 +391,14 @@ static int fit_and_save(train_cfg *cfg, const spamlr_dataset *ds)
         spamlr_metrics mt;
         if ((rc = cv_measure(ds, &train, cfg->cv, &mt)) != 0)
             return rc;
-        if (!cfg->quiet)
-            fprintf(stderr, "spamlr train: %u-fold cross-validation%s: ROC AUC %.6f, "
-                    "(1-AUC)%% %.4f, accuracy %.4f, log loss %.5f\n", cfg->cv,
+        if (!cfg->quiet) {
+            char a[64], b[64];
+            fprintf(stderr, "spamlr train: %u-fold cross-validation%s: ROC AUC %s, "
+                    "(1-AUC)%% %s, accuracy %.4f, log loss %.5f\n", cfg->cv,
                     train.c == SPAMLR_C_AUTO ? " (C chosen within each fold)" : "",
-                    mt.auc, mt.one_minus_auc_pct, mt.accuracy, mt.log_loss);
+                    auc_text(mt.auc, 6, a), auc_text(mt.one_minus_auc_pct, 4, b),
+                    mt.accuracy, mt.log_loss);
+        }
         rc = EXIT_RUNTIME;
     }
     err = cfg->mpi ? spamlr_train_mpi(&m, ds, &train, &rep, &d)

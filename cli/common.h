@@ -250,8 +250,17 @@ int slurp_file(const char *path, char **out, size_t *len);
  * escaped, valid UTF-8 passed through, invalid bytes as U+FFFD. */
 void json_string(FILE *f, const char *s);
 
+/* Writes a model token for a terminal or a TSV line as 'inspect --dump'
+ * does: backslash, TAB, LF, CR as \\ \t \n \r, other control characters
+ * (C0, DEL, C1) and bytes of invalid UTF-8 as \xHH; the rest as it is. */
+void token_text(FILE *f, const char *s);
+
 /* Writes a number with %.17g, or null when it is not finite. */
 void json_number(FILE *f, double x);
+
+/* An AUC (or (1-AUC)%) for text output: "%.*f", or "undefined (one
+ * class)" when it is NaN. Returns buf (at least 32 bytes). */
+const char *auc_text(double x, int digits, char *buf);
 
 /* ---------------------------------------------------------------- names */
 

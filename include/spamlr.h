@@ -878,8 +878,9 @@ SPAMLR_API int spamlr_model_learn_batch(spamlr_model *m, const spamlr_dataset *d
 typedef struct spamlr_metrics {
     size_t n, tp, fp, tn, fn;    /* positive = spam */
     double accuracy, precision, recall, f1, mcc;
-    double auc;                  /* ROC AUC, ties counted one half */
-    double one_minus_auc_pct;    /* (1 - AUC) * 100 */
+    double auc;                  /* ROC AUC, ties counted one half; NaN
+                                    (undefined) when the data hold one class */
+    double one_minus_auc_pct;    /* (1 - AUC) * 100; NaN with auc */
     double ham_fpr;              /* fp / (fp + tn) */
     double spam_fnr;             /* fn / (fn + tp) */
     double log_loss;             /* mean, natural log, probs clipped to 1e-15 */
