@@ -124,7 +124,7 @@ deps:
 	@sh tests/deps.sh
 
 check: deps
-	@$(MAKE) --no-print-directory all $(TEST_BIN) $(REPLAY_BIN)
+	@$(MAKE) --no-print-directory all $(TEST_BIN) $(REPLAY_BIN) $(SHIM)
 	@$(MAKE) --no-print-directory test-layers test-unit test-cli test-fuzz-replay test-robust \
 	    test-build test-integration
 
@@ -185,9 +185,20 @@ test-fuzz-replay: $(REPLAY_BIN)
 	  $(B)/fuzz-replay/$$n tests/fuzz/corpus/$$n || fail=1; \
 	done; exit $$fail
 
-# Crash-safety, limits and the bad-input catalogue (tests/README.md).
-test-robust: $(CLI)
+# The fault-injection shim of tests/faults.sh: LD_PRELOADed into the CLI,
+# so built without the sanitizers (it only counts calls).
+SHIM := $(B)/tests/faultshim.so
+$(SHIM): tests/faultshim.c
+	@mkdir -p $(dir $@)
+	@echo "  CCLD    $@"
+	$(Q)$(CC) -std=c11 -Wall -Wextra -Werror -O2 -fPIC -shared $(CFLAGS) $< -o $@ -ldl
+
+# Crash-safety, limits, fault injection and the bad-input catalogue
+# (tests/README.md).
+test-robust: $(CLI) $(SHIM)
 	@sh tests/badinput.sh $(CLI)
+	@sh tests/writes.sh $(CLI)
+	@sh tests/faults.sh $(CLI) $(SHIM)
 	@sh tests/crashsafe.sh $(CLI) 24
 
 # The unit suites under valgrind (no fork, so leaks are seen per binary).

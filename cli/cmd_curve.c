@@ -528,11 +528,23 @@ static int run(const curve_cfg *cfg)
     int *labels = NULL, rc;
     size_t i, n;
 
+    /* the drawing is written last: what would stop it is found first */
+    if (cfg->svg && ((rc = output_check("curve", "--svg", cfg->svg, "an SVG drawing")) ||
+                     (rc = output_vs_inputs(cfg->svg, &cfg->train)) ||
+                     (rc = output_vs_inputs(cfg->svg, &cfg->test))))
+        goto out;
     if ((rc = read_set(&train, cfg, &cfg->train)) || (rc = read_set(&test, cfg, &cfg->test)))
         goto out;
     n = spamlr_dataset_rows(test);
     if (spamlr_dataset_count(test, SPAMLR_SPAM) + spamlr_dataset_count(test, SPAMLR_HAM) == 0) {
         rc = runtime_error("the test set holds no labelled messages");
+        goto out;
+    }
+    if (!spamlr_dataset_count(test, SPAMLR_SPAM) || !spamlr_dataset_count(test, SPAMLR_HAM)) {
+        rc = runtime_error("the test set holds only %s (%zu messages): ROC AUC, which the "
+                           "curve measures, is undefined; add %s", spamlr_dataset_count(test,
+                           SPAMLR_SPAM) ? "spam" : "ham", n, spamlr_dataset_count(test,
+                           SPAMLR_SPAM) ? "ham" : "spam");
         goto out;
     }
     if (!(labels = malloc((n + 1) * sizeof *labels))) {

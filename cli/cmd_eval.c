@@ -124,11 +124,17 @@ static int parse_args(eval_cfg *cfg, int argc, char **argv)
         return usage_error(a.cmd, "--save-threshold needs --target-fpr (and no --online)");
     if (cfg->inputs.n == 0)
         return usage_error(a.cmd, "no input given");
+    if (cfg->save_threshold) {
+        int r = output_check(a.cmd, "-m", cfg->sc.model, "a model");
+        return r ? r : output_vs_inputs(cfg->sc.model, &cfg->inputs);
+    }
     return 0;
 }
 
 static void print_text(const spamlr_metrics *mt)
 {
+    char a[64], b[64];
+
     printf("messages        %zu (%zu spam, %zu ham)\n"
            "threshold       %g\n"
            "accuracy        %.6f\n"
@@ -136,14 +142,14 @@ static void print_text(const spamlr_metrics *mt)
            "recall          %.6f\n"
            "F1              %.6f\n"
            "MCC             %.6f\n"
-           "ROC AUC         %.6f\n"
-           "(1-AUC)%%        %.4f\n"
+           "ROC AUC         %s\n"
+           "(1-AUC)%%        %s\n"
            "ham FP rate     %.6f (%zu of %zu ham called spam)\n"
            "spam miss rate  %.6f (%zu of %zu spam missed)\n"
            "log loss        %.6f\n\n",
            mt->n, mt->tp + mt->fn, mt->fp + mt->tn, mt->threshold, mt->accuracy,
-           mt->precision, mt->recall, mt->f1, mt->mcc, mt->auc, mt->one_minus_auc_pct,
-           mt->ham_fpr, mt->fp, mt->fp + mt->tn, mt->spam_fnr, mt->fn, mt->tp + mt->fn,
+           mt->precision, mt->recall, mt->f1, mt->mcc, auc_text(mt->auc, 6, a),
+           auc_text(mt->one_minus_auc_pct, 4, b), mt->ham_fpr, mt->fp, mt->fp + mt->tn, mt->spam_fnr, mt->fn, mt->tp + mt->fn,
            mt->log_loss);
     printf("confusion matrix  predicted spam  predicted ham\n"
            "  actual spam     %14zu  %13zu\n"
@@ -205,6 +211,9 @@ static int measure(const spamlr_dataset *ds, const double *probs, double t,
         return runtime_error("no labelled messages to evaluate");
     if (err != SPAMLR_OK)
         return report_failure(err, NULL, NULL);
+    if (mt->auc != mt->auc)
+        warning("the data hold only %s (%zu messages): ROC AUC is undefined (null in JSON)",
+                mt->tp + mt->fn ? "spam" : "ham", mt->n);
     return 0;
 }
 
@@ -328,15 +337,15 @@ static int run_online(const eval_cfg *cfg, spamlr_model *m, const spamlr_dataset
 static int save_threshold(const char *path, double t)
 {
     spamlr_model *m = NULL;
-    spamlr_diag d;
     int lock, err, rc;
 
     if ((lock = model_lock(path)) < 0)
         return EXIT_RUNTIME;
     if ((rc = model_open(&m, path)) == 0) {
-        memset(&d, 0, sizeof d);
-        if ((err = spamlr_model_set_threshold(m, t)) || (err = spamlr_model_save(m, path, &d)))
-            rc = report_failure(err, &d, path);
+        if ((err = spamlr_model_set_threshold(m, t)))
+            rc = report_failure(err, NULL, path);
+        else
+            rc = model_save_report(m, path);
     }
     spamlr_model_free(m);
     model_unlock(lock);

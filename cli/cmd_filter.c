@@ -11,9 +11,23 @@
  * A message without an empty line after its header gets them after its
  * last line (after an added line ending when its last line has none); a
  * message that does not start with a header field gets them, then an empty
- * line, in front. */
+ * line, in front.
+ *
+ * Fields named X-Spam-* that arrive in the header (forged by a sender, or
+ * added by an earlier filter) are renamed X-Spam-Prev-* (the name only;
+ * value and folding are kept), so that a reader taking the first
+ * X-Spam-Flag (Python's email module, procmail's ^X-Spam-Flag) sees ours.
+ * Renamed rather than removed: the filter loses nothing, and what an
+ * earlier filter or a forger wrote stays there for whoever looks.
+ *
+ * When the mail cannot be buffered (memory, read error), what was read is
+ * written out and the rest of standard input copied through unchanged,
+ * with exit status 2: a pipe never loses a mail. */
+#define _DEFAULT_SOURCE
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "common.h"
 
@@ -47,15 +61,17 @@ static void filter_help(void)
            "  X-Spam-Probability: 0.xxxx\n"
            "  X-Spam-Words: w=+0.123 ...     the N tokens that moved the score most\n"
            "Line endings (CRLF or LF, taken from the mail), 8-bit bytes and any size\n"
-           "pass through byte for byte. Existing X-Spam-* fields are kept as they are.\n\n"
+           "pass through byte for byte. X-Spam-* fields already in the header are\n"
+           "renamed X-Spam-Prev-* (values kept), so that the first X-Spam-Flag is ours.\n\n"
            "options:\n"
            "  -m, --model MODEL   model file (required)\n"
            "  --threshold T       spam when probability >= T (default: the model's)\n"
            "  --words N           tokens in X-Spam-Words, 0..%d (default 5)\n"
            "  -h, --help          show this help\n\n"
            "Exit status: 0 spam, 1 ham, 2 error (usage, unreadable model, ...). On an\n"
-           "error after the mail was read, the mail is still copied out unchanged\n"
-           "(without the added fields), so a pipe never loses it.\n", MAX_WORDS);
+           "error after reading began (even a mail too big to hold in memory), the\n"
+           "mail is still copied out unchanged (without the added fields), so a pipe\n"
+           "never loses it.\n", MAX_WORDS);
 }
 
 static int parse_args(filter_cfg *cfg, int argc, char **argv)
@@ -89,32 +105,48 @@ static int parse_args(filter_cfg *cfg, int argc, char **argv)
     return 0;
 }
 
-/* Reads all of stdin into *buf (malloc'ed), *len bytes. */
+/* Reads all of stdin into *buf (malloc'ed), *len bytes. On failure
+ * returns -1 with errno set and what was read in *buf, *len (the caller
+ * frees it, and may write it out). */
 static int read_stdin(char **buf, size_t *len)
 {
     size_t cap = 1 << 16, n = 0, k;
     char *p = malloc(cap), *np;
 
+    *buf = p;
+    *len = 0;
     if (!p)
         return -1;
     while ((k = fread(p + n, 1, cap - n, stdin)) > 0) {
         n += k;
+        *len = n;
         if (n == cap) {
             if (cap > ((size_t)-1) / 2 || !(np = realloc(p, cap * 2))) {
-                free(p);
+                errno = ENOMEM;
                 return -1;
             }
-            p = np;
+            *buf = p = np;
             cap *= 2;
         }
     }
     if (ferror(stdin)) {
-        free(p);
+        errno = errno ? errno : EIO;
         return -1;
     }
-    *buf = p;
-    *len = n;
     return 0;
+}
+
+/* After a failure to buffer the mail: writes the n bytes read, then
+ * copies the rest of standard input to standard output unchanged. */
+static void pass_through(const char *p, size_t n)
+{
+    static char chunk[1 << 16];
+    size_t k;
+
+    if (n)
+        fwrite(p, 1, n, stdout);
+    while ((k = fread(chunk, 1, sizeof chunk, stdin)) > 0)
+        fwrite(chunk, 1, k, stdout);
 }
 
 /* Whether the line at p (of n bytes left) starts like a header field:
@@ -156,6 +188,26 @@ static size_t insert_point(const char *msg, size_t len, int *pre_eol, int *post_
     /* no separator: the whole mail is header */
     *pre_eol = msg[len - 1] != '\n';
     return len;
+}
+
+/* Writes the header block msg[0..at), each field named X-Spam-* renamed
+ * X-Spam-Prev-* (see the top of the file). */
+static void put_header_block(const char *msg, size_t at)
+{
+    size_t i = 0, start = 0;
+
+    while (i < at) {
+        const char *nl = memchr(msg + i, '\n', at - i);
+        size_t end = nl ? (size_t)(nl - msg) + 1 : at;
+        if (end - i > 7 && strncasecmp(msg + i, "X-Spam-", 7) == 0 &&
+            header_like(msg + i, end - i)) {
+            fwrite(msg + start, 1, i + 7 - start, stdout);
+            fputs("Prev-", stdout);
+            start = i + 7;
+        }
+        i = end;
+    }
+    fwrite(msg + start, 1, at - start, stdout);
 }
 
 /* Writes one token (at most 40 bytes; UTF-8 kept, as RFC 6532 allows) for
@@ -214,7 +266,7 @@ static int classify(const filter_cfg *cfg, const char *msg, size_t len)
         const char *nl = memchr(msg, '\n', len);
         eol = nl && nl > msg && nl[-1] == '\r' ? "\r\n" : "\n";
     }
-    fwrite(msg, 1, at, stdout);
+    put_header_block(msg, at);
     if (pre)
         fputs(eol, stdout);
     put_headers(stdout, eol, p, t, w, n);
@@ -249,7 +301,12 @@ int cmd_filter(int argc, char **argv)
         return finish_output(EXIT_OK) ? FILTER_ERROR : EXIT_OK;
     }
     if (read_stdin(&msg, &len)) {
-        runtime_error("cannot read the mail from standard input");
+        int e = errno;
+        runtime_error("standard input: cannot hold the mail (%s after %zu bytes); copying it "
+                      "through unchanged", strerror(e), len);
+        pass_through(msg, len);
+        free(msg);
+        fflush(stdout);
         return FILTER_ERROR;
     }
     rc = classify(&cfg, msg, len);

@@ -348,8 +348,11 @@ static void print_word_list(const char *title, size_t k, const spamlr_word *w,
     size_t i;
 
     printf("\ntop %zu %s words:\n", k, title);
-    for (i = 0; i < n; i++)
-        printf("  %+.4f  %s\n", w[i].weight, w[i].token);
+    for (i = 0; i < n; i++) {
+        printf("  %+.4f  ", w[i].weight);
+        token_text(stdout, w[i].token);
+        putchar('\n');
+    }
     if (n == 0)
         printf("  (none)\n");
 }
@@ -366,20 +369,28 @@ static void print_text(const char *path, const inspect_view *v, size_t k,
     }
     if (v->grep) {
         printf("\n%zu words match /%s/:\n", v->ngrep, cfg_grep);
-        for (i = 0; i < v->ngrep; i++)
-            printf("  %+.4f  %s\n", v->grep[i].weight, v->grep[i].token);
+        for (i = 0; i < v->ngrep; i++) {
+            printf("  %+.4f  ", v->grep[i].weight);
+            token_text(stdout, v->grep[i].token);
+            putchar('\n');
+        }
     }
     if (v->nhits > 0)
         printf("\nwords:\n");
     for (i = 0; i < v->nhits; i++) {
         const word_hit *h = &v->hits[i];
 
-        if (!h->token)
-            printf("  %s  not in vocabulary\n", h->query);
-        else if (strcmp(h->token, h->query) != 0)
-            printf("  %s (as %s)  %+.4f\n", h->query, h->token, h->weight);
-        else
-            printf("  %s  %+.4f\n", h->query, h->weight);
+        fputs("  ", stdout);
+        token_text(stdout, h->query);
+        if (!h->token) {
+            printf("  not in vocabulary\n");
+        } else if (strcmp(h->token, h->query) != 0) {
+            fputs(" (as ", stdout);
+            token_text(stdout, h->token);
+            printf(")  %+.4f\n", h->weight);
+        } else {
+            printf("  %+.4f\n", h->weight);
+        }
     }
 }
 
@@ -387,7 +398,8 @@ static void print_text(const char *path, const inspect_view *v, size_t k,
 
 static void tsv_line(const char *token, float w)
 {
-    printf("%s\t%.9g\n", token, w);
+    token_text(stdout, token);
+    printf("\t%.9g\n", w);
 }
 
 static int print_all_words(const spamlr_model *m)

@@ -59,7 +59,8 @@ static int parse_args(learn_cfg *cfg, int argc, char **argv)
 {
     cli_args a;
     const char *v;
-    int id;
+    size_t i;
+    int id, rc;
 
     args_init(&a, argc, argv);
     while ((id = args_next(&a, learn_opts, &v)) != ARGS_END) {
@@ -87,6 +88,11 @@ static int parse_args(learn_cfg *cfg, int argc, char **argv)
         return usage_error(a.cmd, "say what the messages are: --spam or --ham");
     if (cfg->nfiles == 0)
         return usage_error(a.cmd, "no message file given");
+    if ((rc = output_check(a.cmd, "-m", cfg->model, "a model")))
+        return rc;
+    for (i = 0; i < cfg->nfiles; i++)
+        if ((rc = output_vs_input(cfg->model, cfg->files[i])))
+            return rc;
     return 0;
 }
 
@@ -143,11 +149,8 @@ static int run(const learn_cfg *cfg)
         rc = report_failure(err, NULL, cfg->model);
         goto out;
     }
-    memset(&d, 0, sizeof d);
-    if ((err = spamlr_model_save(m, cfg->model, &d))) {
-        rc = report_failure(err, &d, cfg->model);
+    if ((rc = model_save_report(m, cfg->model)))
         goto out;
-    }
     if (!cfg->quiet) {
         spamlr_model_info_get(m, &info);
         fprintf(stderr, "spamlr learn: %s %zu %s message%s %s %s (%zu words; %zu spam, "

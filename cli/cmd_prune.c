@@ -93,7 +93,7 @@ static int parse_prune(prune_cfg *cfg, int argc, char **argv)
         return usage_error(a.cmd, "no output model given (-o OUT)");
     if (!cfg->has_keep && !cfg->has_min_abs)
         return usage_error(a.cmd, "say what to keep: --keep N or --min-abs X");
-    return 0;
+    return output_check(a.cmd, "-o", cfg->out, "a model");
 }
 
 static long long file_size(const char *path)
@@ -103,23 +103,13 @@ static long long file_size(const char *path)
     return stat(path, &st) == 0 ? (long long)st.st_size : -1;
 }
 
-/* Saves m to path, reporting failure; returns an exit status. */
-static int save_model(const spamlr_model *m, const char *path)
-{
-    spamlr_diag d;
-    int err;
-
-    memset(&d, 0, sizeof d);
-    err = spamlr_model_save(m, path, &d);
-    return err ? report_failure(err, &d, path) : 0;
-}
-
 int cmd_prune(int argc, char **argv)
 {
     prune_cfg cfg;
     spamlr_model *m = NULL, *p = NULL;
     spamlr_model_info im, ip;
-    int rc, err;
+    long long before;
+    int rc, err, lock;
 
     memset(&cfg, 0, sizeof cfg);
     if ((rc = parse_prune(&cfg, argc, argv)) != 0)
@@ -128,8 +118,15 @@ int cmd_prune(int argc, char **argv)
         prune_help();
         return finish_output(EXIT_OK);
     }
-    if ((rc = model_open(&m, cfg.model)) != 0)
+    /* OUT may be MODEL (pruning in place): the lock is held from loading
+     * to saving, as 'spamlr learn' holds it */
+    if ((lock = model_lock(cfg.out)) < 0)
+        return EXIT_RUNTIME;
+    before = file_size(cfg.model);
+    if ((rc = model_open(&m, cfg.model)) != 0) {
+        model_unlock(lock);
         return rc;
+    }
     err = spamlr_model_prune(&p, m, cfg.has_keep ? cfg.keep : SIZE_MAX,
                              cfg.has_min_abs ? cfg.min_abs : 0);
     if (err == SPAMLR_OK && cfg.bits)
@@ -137,14 +134,15 @@ int cmd_prune(int argc, char **argv)
     if (err != SPAMLR_OK)
         rc = report_failure(err, NULL, cfg.model);
     else
-        rc = save_model(p, cfg.out);
+        rc = model_save_report(p, cfg.out);
+    model_unlock(lock);
     if (rc == 0 && !cfg.quiet) {
         spamlr_model_info_get(m, &im);
         spamlr_model_info_get(p, &ip);
         fprintf(stderr, "spamlr prune: kept %zu of %zu words (%zu non-zero), %u-bit "
                         "weights\n  %s: %lld bytes -> %s: %lld bytes\n",
                 ip.parameters, im.parameters, ip.nonzero, ip.weight_bits, cfg.model,
-                file_size(cfg.model), cfg.out, file_size(cfg.out));
+                before, cfg.out, file_size(cfg.out));
     }
     spamlr_model_free(p);
     spamlr_model_free(m);
@@ -199,6 +197,8 @@ int cmd_import(int argc, char **argv)
         return usage_error(a.cmd, "no dump given (DUMP or -)");
     if (!out)
         return usage_error(a.cmd, "no output model given (-o MODEL)");
+    if ((rc = output_check(a.cmd, "-o", out, "a model")) || (rc = output_vs_input(out, dump)))
+        return rc;
     if ((rc = slurp_file(dump, &text, &len)) != 0)
         return rc;
     memset(&d, 0, sizeof d);
@@ -207,7 +207,7 @@ int cmd_import(int argc, char **argv)
         snprintf(d.path, sizeof d.path, "%s", strcmp(dump, "-") ? dump : "(standard input)");
         rc = report_failure(err, &d, dump);
     } else {
-        rc = save_model(m, out);
+        rc = model_save_locked(m, out);
     }
     spamlr_model_free(m);
     free(text);

@@ -291,6 +291,9 @@ static int parse_args(train_cfg *cfg, int argc, char **argv)
         return usage_error(a.cmd, "no output model given (-o MODEL)");
     if (cfg->inputs.n == 0)
         return usage_error(a.cmd, "no input given");
+    if ((rc = output_check(a.cmd, "-o", cfg->out, "a model")) ||
+        (rc = output_vs_inputs(cfg->out, &cfg->inputs)))
+        return rc;
     if (cfg->train.l1 == 0 && cfg->train.l2 == 0)
         return usage_error(a.cmd, "--l1 and --l2 are both 0: no regularisation");
     if (cfg->train.l1 > 0 && cfg->train.solver != SPAMLR_SOLVER_AUTO
@@ -389,11 +392,14 @@ static int fit_and_save(train_cfg *cfg, const spamlr_dataset *ds)
         spamlr_metrics mt;
         if ((rc = cv_measure(ds, &train, cfg->cv, &mt)) != 0)
             return rc;
-        if (!cfg->quiet)
-            fprintf(stderr, "spamlr train: %u-fold cross-validation%s: ROC AUC %.6f, "
-                    "(1-AUC)%% %.4f, accuracy %.4f, log loss %.5f\n", cfg->cv,
+        if (!cfg->quiet) {
+            char a[64], b[64];
+            fprintf(stderr, "spamlr train: %u-fold cross-validation%s: ROC AUC %s, "
+                    "(1-AUC)%% %s, accuracy %.4f, log loss %.5f\n", cfg->cv,
                     train.c == SPAMLR_C_AUTO ? " (C chosen within each fold)" : "",
-                    mt.auc, mt.one_minus_auc_pct, mt.accuracy, mt.log_loss);
+                    auc_text(mt.auc, 6, a), auc_text(mt.one_minus_auc_pct, 4, b),
+                    mt.accuracy, mt.log_loss);
+        }
         rc = EXIT_RUNTIME;
     }
     err = cfg->mpi ? spamlr_train_mpi(&m, ds, &train, &rep, &d)
@@ -419,12 +425,10 @@ static int fit_and_save(train_cfg *cfg, const spamlr_dataset *ds)
         rc = report_failure(err, NULL, NULL);
         goto out;
     }
-    memset(&d, 0, sizeof d);
-    err = spamlr_model_save(m, cfg->out, &d);
-    if (err != SPAMLR_OK) {
-        rc = report_failure(err, &d, cfg->out);
+    /* under MODEL.lock, so that a 'spamlr learn' running meanwhile either
+     * finishes before or learns into this model */
+    if ((rc = model_save_locked(m, cfg->out)) != 0)
         goto out;
-    }
     if (!cfg->quiet)
         print_report(cfg, m, &rep);
     rc = EXIT_OK;

@@ -44,13 +44,43 @@ void json_path(FILE *f, const spamlr_model *m);
 int cmd_learn(int argc, char **argv);
 int cmd_filter(int argc, char **argv);
 
-/* Takes an exclusive lock on MODEL.lock (created when missing; flock, so
- * it ends with the process). Returns the descriptor to pass to
+/* Takes an exclusive lock on TARGET.lock, TARGET being MODEL with its
+ * symbolic links followed (spamlr_model_save_path), so that a link and its
+ * target share one lock. The lock file is created when missing (0666 &
+ * ~umask), opened without following a symbolic link, and refused when it
+ * is not a regular file; flock, so the lock ends with the process. Returns the descriptor to pass to
  * model_unlock(), or -1 after reporting the failure. Every command that
  * rewrites a model in place holds it from loading to saving, so that
  * concurrent writers serialise and lose no update. */
 int model_lock(const char *model);
 void model_unlock(int fd);
+
+/* ------------------------------------------------------- writing files */
+/* (outfile.c) Every file a command writes is checked before any work is
+ * done, and every model is saved under MODEL.lock. */
+
+/* Checks the output `out` given as option `opt` (for messages; `what` is
+ * "a model" or "an SVG drawing"): not empty (usage error), not "-" (usage
+ * error: standard output is refused, a file is written atomically), and,
+ * after following symbolic links, either missing or a regular file (a
+ * device, FIFO, socket or directory is refused), in a directory that
+ * exists and that we may write to. Returns 0 or the exit code, reported. */
+int output_check(const char *cmd, const char *opt, const char *out, const char *what);
+
+/* Refuses (EXIT_RUNTIME, reported) an output that is the input `in` ("-"
+ * = standard input) by device and inode, whatever the names and links, or
+ * that lies inside the input directory `in`; 0 when they are apart. */
+int output_vs_input(const char *out, const char *in);
+struct input_list;
+int output_vs_inputs(const char *out, const struct input_list *l);
+
+/* Saves m to path (spamlr_model_save), reporting a failure (EXIT_RUNTIME)
+ * or the library's warning; 0 on success. The caller holds the lock. */
+int model_save_report(const spamlr_model *m, const char *path);
+
+/* The same under model_lock(path), for writers that replace a model
+ * rather than update it (train, prune, import). */
+int model_save_locked(const spamlr_model *m, const char *path);
 
 /* -------------------------------------------------------- option parsing */
 
@@ -220,8 +250,17 @@ int slurp_file(const char *path, char **out, size_t *len);
  * escaped, valid UTF-8 passed through, invalid bytes as U+FFFD. */
 void json_string(FILE *f, const char *s);
 
+/* Writes a model token for a terminal or a TSV line as 'inspect --dump'
+ * does: backslash, TAB, LF, CR as \\ \t \n \r, other control characters
+ * (C0, DEL, C1) and bytes of invalid UTF-8 as \xHH; the rest as it is. */
+void token_text(FILE *f, const char *s);
+
 /* Writes a number with %.17g, or null when it is not finite. */
 void json_number(FILE *f, double x);
+
+/* An AUC (or (1-AUC)%) for text output: "%.*f", or "undefined (one
+ * class)" when it is NaN. Returns buf (at least 32 bytes). */
+const char *auc_text(double x, int digits, char *buf);
 
 /* ---------------------------------------------------------------- names */
 

@@ -5,37 +5,59 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "common.h"
 
 int model_lock(const char *model)
 {
-    size_t n = strlen(model);
-    char *path = malloc(n + 6);
-    int fd;
+    char *target = NULL, *path = NULL;
+    struct stat st;
+    spamlr_diag d;
+    size_t n;
+    int fd = -1, err;
 
-    if (!path) {
-        report_failure(SPAMLR_ENOMEM, NULL, NULL);
+    memset(&d, 0, sizeof d);
+    if ((err = spamlr_model_save_path(&target, model, &d)) != SPAMLR_OK) {
+        report_failure(err, &d, model);
         return -1;
     }
-    memcpy(path, model, n);
+    n = strlen(target);
+    if (!(path = malloc(n + 6))) {
+        report_failure(SPAMLR_ENOMEM, NULL, NULL);
+        goto out;
+    }
+    memcpy(path, target, n);
     memcpy(path + n, ".lock", 6);
-    fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    /* read-only is enough for flock; O_NOFOLLOW so that a planted link
+     * cannot make us create a file elsewhere; O_NONBLOCK so that a FIFO
+     * does not hang us before it is refused */
+    fd = open(path, O_RDONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0666);
     if (fd < 0) {
-        runtime_error("%s: cannot open the lock file: %s", path, strerror(errno));
-        free(path);
-        return -1;
+        if (errno == ELOOP)
+            runtime_error("%s: is a symbolic link; refusing to use it as the lock file", path);
+        else
+            runtime_error("%s: cannot open the lock file: %s", path, strerror(errno));
+        goto out;
+    }
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        runtime_error("%s: is not a regular file; refusing to use it as the lock file", path);
+        close(fd);
+        fd = -1;
+        goto out;
     }
     while (flock(fd, LOCK_EX) != 0) {
         if (errno == EINTR)
             continue;
         runtime_error("%s: cannot lock: %s", path, strerror(errno));
         close(fd);
-        free(path);
-        return -1;
+        fd = -1;
+        goto out;
     }
+out:
     free(path);
+    free(target);
     return fd;
 }
 

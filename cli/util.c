@@ -197,6 +197,30 @@ void json_string(FILE *f, const char *s)
     fputc('"', f);
 }
 
+void token_text(FILE *f, const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+
+    while (*p) {
+        size_t len = utf8_valid_len(p);
+
+        if (len == 0 || *p < 0x20 || *p == 0x7f || *p == '\\' ||
+            (len == 2 && p[0] == 0xc2 && p[1] < 0xa0)) { /* C1 controls too */
+            switch (*p) {
+            case '\\': fputs("\\\\", f); break;
+            case '\t': fputs("\\t", f); break;
+            case '\n': fputs("\\n", f); break;
+            case '\r': fputs("\\r", f); break;
+            default: fprintf(f, "\\x%02x", *p); break;
+            }
+            p++;
+        } else {
+            fwrite(p, 1, len, f);
+            p += len;
+        }
+    }
+}
+
 void json_number(FILE *f, double x)
 {
     if (isfinite(x))
@@ -288,4 +312,12 @@ void json_path(FILE *f, const spamlr_model *m)
         fputs("}", f);
     }
     fputs("]}", f);
+}
+
+const char *auc_text(double x, int digits, char *buf)
+{
+    if (x != x)
+        return strcpy(buf, "undefined (one class)");
+    snprintf(buf, 32, "%.*f", digits, x);
+    return buf;
 }

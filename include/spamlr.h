@@ -507,11 +507,28 @@ SPAMLR_API void spamlr_model_free(spamlr_model *m);
  * failure. */
 SPAMLR_API int spamlr_model_load(spamlr_model **out, const char *path, spamlr_diag *diag);
 
-/* Saves a model: writes PATH.tmp-XXXXXX in the same directory, flushes and
- * fsyncs it, then renames it over `path` (and fsyncs the directory). On any
- * failure the temporary file is removed and an existing file at `path` is
- * left untouched. */
+/* Saves a model in place of the file `path` names. Symbolic links are
+ * followed (spamlr_model_save_path): a link stays a link and its target
+ * gets the model. That target must be a regular file or missing: a
+ * directory, device, FIFO or socket is refused (SPAMLR_EIO), never
+ * replaced. The model is written to TARGET.tmp-XXXXXX in the target's
+ * directory, fsynced, given the old file's mode and owner (the owner only
+ * where permitted; a new file gets 0666 & ~umask), renamed over TARGET, and
+ * the directory is fsynced. On any failure (SPAMLR_EIO, the diag naming
+ * `path` and the system's reason) the temporary file is removed and an
+ * existing file is left untouched. When only the final fsync of the
+ * directory fails, the model is saved and SPAMLR_OK is returned with a
+ * warning in diag->message (code 0). Takes no lock: callers that let
+ * several writers update one model serialise them themselves. */
 SPAMLR_API int spamlr_model_save(const spamlr_model *m, const char *path, spamlr_diag *diag);
+
+/* The file spamlr_model_save(m, path) writes: `path` with its symbolic
+ * links followed (at most 40), each relative link target taken from the
+ * link's directory; `path` itself when it is not a link or does not exist.
+ * *out is malloc'ed (free() it). A writer that locks a model should lock a
+ * name derived from this one, so that a link and its target share a lock.
+ * SPAMLR_EIO when a link cannot be read or the chain is too long. */
+SPAMLR_API int spamlr_model_save_path(char **out, const char *path, spamlr_diag *diag);
 
 /* Serialises the model into a malloc'ed buffer (*out, *size; free() it) or
  * reads one from memory; the bytes are exactly those of the file. */
@@ -876,8 +893,9 @@ SPAMLR_API int spamlr_model_learn_batch(spamlr_model *m, const spamlr_dataset *d
 typedef struct spamlr_metrics {
     size_t n, tp, fp, tn, fn;    /* positive = spam */
     double accuracy, precision, recall, f1, mcc;
-    double auc;                  /* ROC AUC, ties counted one half */
-    double one_minus_auc_pct;    /* (1 - AUC) * 100 */
+    double auc;                  /* ROC AUC, ties counted one half; NaN
+                                    (undefined) when the data hold one class */
+    double one_minus_auc_pct;    /* (1 - AUC) * 100; NaN with auc */
     double ham_fpr;              /* fp / (fp + tn) */
     double spam_fnr;             /* fn / (fn + tp) */
     double log_loss;             /* mean, natural log, probs clipped to 1e-15 */

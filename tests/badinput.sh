@@ -166,11 +166,11 @@ run eval -m nosuch.slr good.tsv; expect 1 '^spamlr: nosuch\.slr: cannot open: No
 
 case_ "output path is a directory: nothing written, no temporary file"
 mkdir outdir.slr
-run train -q -o outdir.slr good.tsv; expect 1 '^spamlr: outdir\.slr: cannot replace the model file'
+run train -q -o outdir.slr good.tsv; expect 1 '^spamlr: outdir\.slr: is a directory, not a regular file; refusing to replace it'
 [ -d outdir.slr ] || fail "the directory was replaced"; no_tmp
 
 case_ "output directory does not exist"
-run train -q -o no/such/dir/m.slr good.tsv; expect 1 '^spamlr: no/such/dir/m\.slr: cannot create a temporary file'
+run train -q -o no/such/dir/m.slr good.tsv; expect 1 '^spamlr: no/such/dir/m\.slr: cannot write there: no/such/dir: No such file or directory'
 
 case_ "unknown option is a usage error"
 run train --no-such-option -o x.slr good.tsv; expect 2 "unknown option '--no-such-option'"
@@ -178,5 +178,27 @@ run train --no-such-option -o x.slr good.tsv; expect 2 "unknown option '--no-suc
 
 case_ "missing -o is a usage error"
 run train good.tsv; expect 2 ''
+
+case_ "one-class test data: ROC AUC undefined, not 0 (text, JSON null, a warning); curve refuses"
+printf 'spam\tfree prize\nspam\tcheap pills\n' > oneclass.tsv
+run eval -m old.slr oneclass.tsv; expect 0 '^spamlr: warning: the data hold only spam \(2 messages\): ROC AUC is undefined'
+grep -q '^ROC AUC  *undefined (one class)$' out && grep -q '^(1-AUC)%  *undefined' out || fail "AUC not said undefined"
+run eval -m old.slr --format json oneclass.tsv; expect 0 'undefined'
+python3 -c 'import json,sys; d=json.load(open("out")); assert d["auc"] is None and d["one_minus_auc_pct"] is None, d' ||
+    fail "JSON auc is not null"
+run curve --train good.tsv --test oneclass.tsv; expect 1 '^spamlr: the test set holds only spam \(2 messages\): ROC AUC.*undefined'
+
+case_ "control characters and invalid UTF-8 in a model's tokens are escaped by inspect"
+"$BIN" inspect old.slr --dump > hostile.dump
+idf=''; grep -q '^features=tfidf' hostile.dump && idf='\t1'
+printf "evil\\\\x1b[2Jclear\t5$idf\nline\\\\nbreak\t-4$idf\nbad\\\\xffbyte\t3$idf\nc1\\\\xc2\\\\x9bcsi\t2$idf\n" >> hostile.dump
+run import hostile.dump -o hostile.slr; expect 0 ''
+for fmt in text tsv; do
+    run inspect hostile.slr --format "$fmt" --top 10; expect 0 ''
+    LC_ALL=C grep -q "$(printf '[\033\377\233]')" out && fail "$fmt: raw control bytes or invalid UTF-8 in the output"
+    grep -qF 'evil\x1b[2Jclear' out && grep -qF 'line\nbreak' out && grep -qF 'bad\xffbyte' out &&
+        grep -qF 'c1\xc2\x9bcsi' out || fail "$fmt: tokens not escaped as --dump escapes them"
+done
+[ "$(grep -c '	' out)" = "$(wc -l < out)" ] || fail "a TSV record was broken by a token"
 
 echo "badinput.sh: $rows rows passed${skipped:+ ($skipped skipped)}"

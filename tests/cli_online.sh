@@ -224,6 +224,39 @@ cmp -s "$T/f.out" "$T/lf.eml" || fail "on error the mail was not passed unchange
 "$BIN" filter < "$T/lf.eml" > /dev/null 2>&1
 [ $? = 2 ] || fail "usage error is not exit 2"
 
+check "filter: incoming X-Spam-* fields are renamed X-Spam-Prev-*, ours come first"
+printf 'X-Spam-Flag: NO\nFrom: a@example.com\nx-spam-status: No,\n  score=-5\nSubject: free prize\nX-Spam-Flag: NO\nX-Spam-Probability: 0.0001\n\nclaim your free prize now\nX-Spam-Flag: NO\n' > "$T/forged.eml"
+"$BIN" filter -m "$T/base.slr" --threshold 0 < "$T/forged.eml" > "$T/f.out" || fail "forged: not spam at threshold 0"
+python3 - "$T/f.out" "$T/forged.eml" <<'PY' || fail "a mail parser does not see our X-Spam fields first"
+import email, sys
+raw = open(sys.argv[1], 'rb').read()
+m = email.message_from_bytes(raw)
+assert m['X-Spam-Flag'] == 'YES', m['X-Spam-Flag']
+assert m.get_all('X-Spam-Flag') == ['YES'], m.get_all('X-Spam-Flag')
+assert m.get_all('X-Spam-Probability') != ['0.0001'] and len(m.get_all('X-Spam-Probability')) == 1
+assert m.get_all('X-Spam-Prev-Flag') == ['NO', 'NO'], m.get_all('X-Spam-Prev-Flag')
+assert m['X-Spam-Prev-Probability'] == '0.0001'
+assert 'score=-5' in m['x-spam-prev-status']
+assert m.get_payload() == 'claim your free prize now\nX-Spam-Flag: NO\n', m.get_payload()
+# nothing but the names changed, and our three fields were added
+orig = open(sys.argv[2], 'rb').read()
+ours = b''.join(l for l in raw.splitlines(True)
+                if not l.startswith((b'X-Spam-Flag: YES', b'X-Spam-Probability: 0.', b'X-Spam-Probability: 1.', b'X-Spam-Words:')))
+assert ours.replace(b'X-Spam-Prev-', b'X-Spam-').replace(b'x-spam-Prev-', b'x-spam-') == orig, ours
+PY
+
+check "filter: a mail too big to hold is copied through, exit 2"
+if (ulimit -v 60000 && "$BIN" --version) >/dev/null 2>&1; then
+    gen() { printf 'Subject: big\n\n'; yes 'spam spam line' | head -c 100000000; }
+    want=$(gen | cksum)
+    got=$(gen | (ulimit -v 60000; "$BIN" filter -m "$T/base.slr" 2>"$T/err"; echo $? > "$T/rc") | cksum)
+    [ "$(cat "$T/rc")" = 2 ] || fail "a mail that cannot be held: exit $(cat "$T/rc"), not 2"
+    [ "$got" = "$want" ] || fail "a mail that cannot be held was not copied through unchanged"
+    grep -q '^spamlr: standard input: cannot hold the mail' "$T/err" || fail "no message"
+else
+    echo "cli_online.sh: ulimit -v not usable here (sanitizer build?): the big-mail case is skipped"
+fi
+
 # ----------------------------------------------------------------- eval
 check "eval --target-fpr and --save-threshold"
 cp "$T/base.slr" "$T/th.slr"

@@ -64,6 +64,9 @@ START_TEST(degenerate_inputs)
     ck_assert_double_eq(m.precision, 1.0);
     ck_assert_double_eq(m.ham_fpr, 0.0); /* no ham: a zero denominator gives 0 */
     ck_assert_double_eq(m.mcc, 0.0);
+    /* one class: no spam-ham pair to order, so the AUC is undefined, not 0 */
+    ck_assert(isnan(m.auc));
+    ck_assert(isnan(m.one_minus_auc_pct));
 }
 END_TEST
 

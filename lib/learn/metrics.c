@@ -28,7 +28,7 @@ static double auc_of(scored *s, size_t n, size_t npos, size_t nneg)
     size_t i = 0, j;
 
     if (!npos || !nneg)
-        return 0.0;
+        return NAN; /* undefined: no pair of a spam and a ham to order */
     qsort(s, n, sizeof *s, cmp_scored);
     while (i < n) {
         size_t pos_in_tie = 0;
