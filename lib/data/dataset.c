@@ -49,6 +49,7 @@ void spamlr_dataset_free(spamlr_dataset *ds)
     free(ds->stamp);
     free(ds->pos);
     free(ds->sortbuf);
+    free(ds->pend_buf);
     spamlr__buf_free(&ds->mtext);
     free(ds);
 }
@@ -86,6 +87,8 @@ const char *spamlr_dataset_name(const spamlr_dataset *ds, size_t i)
 int spamlr__dataset_row_begin(spamlr_dataset *ds)
 {
     ds->building_err = 0;
+    ds->npend = 0;
+    ds->pend_len = 0;
     if (ds->val)
         return SPAMLR_EINVAL; /* value rows (libsvm) and messages do not mix */
     if (ds->rows >= UINT32_MAX - 1)
@@ -93,24 +96,31 @@ int spamlr__dataset_row_begin(spamlr_dataset *ds)
     return SPAMLR_OK;
 }
 
-int spamlr__dataset_row_token(spamlr_dataset *ds, const char *tok, size_t len)
+/* Makes stamp and pos cover every id of the vocabulary. */
+static int cover_ids(spamlr_dataset *ds)
 {
-    uint32_t id, row = (uint32_t)ds->rows + 1;
-    int rc, added;
+    size_t cap;
+    int rc;
 
-    if ((rc = spamlr__vocab_intern(&ds->vocab, tok, len, &id, &added)))
+    if (ds->vocab.n <= ds->stamp_cap)
+        return SPAMLR_OK;
+    cap = ds->stamp_cap;
+    if ((rc = spamlr__grow((void **)&ds->stamp, &cap, ds->vocab.n, sizeof *ds->stamp)))
         return rc;
-    (void)added;
-    if (ds->vocab.n > ds->stamp_cap) {
-        size_t cap = ds->stamp_cap;
-        if ((rc = spamlr__grow((void **)&ds->stamp, &cap, ds->vocab.n, sizeof *ds->stamp)))
-            return rc;
-        cap = ds->stamp_cap;
-        if ((rc = spamlr__grow((void **)&ds->pos, &cap, ds->vocab.n, sizeof *ds->pos)))
-            return rc;
-        memset(ds->stamp + ds->stamp_cap, 0, (cap - ds->stamp_cap) * sizeof *ds->stamp);
-        ds->stamp_cap = cap;
-    }
+    cap = ds->stamp_cap;
+    if ((rc = spamlr__grow((void **)&ds->pos, &cap, ds->vocab.n, sizeof *ds->pos)))
+        return rc;
+    memset(ds->stamp + ds->stamp_cap, 0, (cap - ds->stamp_cap) * sizeof *ds->stamp);
+    ds->stamp_cap = cap;
+    return SPAMLR_OK;
+}
+
+/* Counts token `id` in the row being built. */
+static int count_id(spamlr_dataset *ds, uint32_t id)
+{
+    uint32_t row = (uint32_t)ds->rows + 1;
+    int rc;
+
     if (ds->stamp[id] == row) {
         ds->cnt[ds->ptr[ds->rows] + ds->pos[id]]++;
         return SPAMLR_OK;
@@ -130,6 +140,51 @@ int spamlr__dataset_row_token(spamlr_dataset *ds, const char *tok, size_t len)
     ds->ids[ds->nnz] = id;
     ds->cnt[ds->nnz] = 1;
     ds->nnz++;
+    return SPAMLR_OK;
+}
+
+/* Looks up the pending tokens, in order, and counts them in the row. */
+static int flush_pending(spamlr_dataset *ds)
+{
+    uint32_t id[SPAMLR__PEND];
+    unsigned i, n = ds->npend;
+    int rc = SPAMLR_OK;
+
+    ds->npend = 0;
+    ds->pend_len = 0;
+    for (i = 0; i < n; i++) {
+        if ((rc = spamlr__vocab_intern_hashed(&ds->vocab, ds->pend_buf + ds->pend_off[i],
+                                              ds->pend_n[i], ds->pend_h[i], &id[i], NULL)))
+            return rc;
+#if defined(__GNUC__)
+        if (id[i] < ds->stamp_cap)
+            __builtin_prefetch(&ds->stamp[id[i]]);
+#endif
+    }
+    if ((rc = cover_ids(ds)))
+        return rc;
+    for (i = 0; i < n && !rc; i++)
+        rc = count_id(ds, id[i]);
+    return rc;
+}
+
+int spamlr__dataset_row_token(spamlr_dataset *ds, const char *tok, size_t len)
+{
+    uint32_t h = spamlr__hash(tok, len);
+    int rc;
+
+    if (len > UINT32_MAX - 1)
+        return SPAMLR_ELIMIT;
+    if ((rc = spamlr__grow((void **)&ds->pend_buf, &ds->pend_cap, ds->pend_len + len + 1, 1)))
+        return rc;
+    memcpy(ds->pend_buf + ds->pend_len, tok, len);
+    spamlr__vocab_prefetch(&ds->vocab, h);
+    ds->pend_off[ds->npend] = (uint32_t)ds->pend_len;
+    ds->pend_n[ds->npend] = (uint32_t)len;
+    ds->pend_h[ds->npend] = h;
+    ds->pend_len += len;
+    if (++ds->npend == SPAMLR__PEND)
+        return flush_pending(ds);
     return SPAMLR_OK;
 }
 
@@ -242,13 +297,17 @@ int spamlr__dataset_push_row(spamlr_dataset *ds, int label, const char *name)
 
 int spamlr__dataset_row_end(spamlr_dataset *ds, int label, const char *name)
 {
-    size_t start = ds->ptr[ds->rows], n = ds->nnz - start, i;
+    size_t start = ds->ptr[ds->rows], n, i;
     int rc;
 
+    if (!ds->building_err && ds->npend && (rc = flush_pending(ds)))
+        ds->building_err = rc;
+    ds->npend = 0;
     if (ds->building_err) {
         ds->nnz = start; /* drop the half-built row */
         return ds->building_err;
     }
+    n = ds->nnz - start;
     /* sort the row's entries by id, keeping each count with its id
      * (unless they already ascend) */
     for (i = 1; i < n && ds->ids[start + i - 1] < ds->ids[start + i]; i++)

@@ -7,6 +7,8 @@
 #include "common/buf.h"
 #include "text/vocab.h"
 
+#define SPAMLR__PEND 32
+
 struct spamlr_dataset {
     spamlr_text_opts opts;
     spamlr__vocab vocab;     /* count[id] = rows holding the token */
@@ -23,9 +25,17 @@ struct spamlr_dataset {
     size_t *name_off;        /* row -> offset into names */
     char *names;
     size_t names_len, names_cap;
-    /* building the current row: stamp[id] == rows + 1 when id is in it */
+    /* building the current row: stamp[id] == rows + 1 when id is in it,
+     * at entry pos[id] of the row */
     uint32_t *stamp, *pos;
     size_t stamp_cap;
+    /* tokens not yet looked up (SPAMLR__PEND of them at most): their bytes
+     * in pend_buf, hashed, their slots prefetched, so that the lookups of
+     * a batch wait for memory together rather than one after another */
+    char *pend_buf;
+    size_t pend_len, pend_cap;
+    unsigned npend;
+    uint32_t pend_off[SPAMLR__PEND], pend_n[SPAMLR__PEND], pend_h[SPAMLR__PEND];
     /* scratch of row_end's sort: 2 x the longest row's (id << 32 | count) */
     uint64_t *sortbuf;
     size_t sort_cap;

@@ -25,9 +25,31 @@ size_t spamlr__vocab_bytes(const spamlr__vocab *v)
            sizeof *v->hash + sizeof *v->count) + v->chars_cap;
 }
 
+/* The slot fields of s[0..len) with hash h. */
+static inline uint32_t slot_hl(uint32_t h, size_t len)
+{
+    return (h & 0xFFFFFF00u) | (uint32_t)(len < 255 ? len : 255);
+}
+
+static inline uint64_t slot_key(const char *s, size_t len)
+{
+    uint64_t k = 0;
+
+    if (len)
+        memcpy(&k, s, len < 8 ? len : 8);
+    return k;
+}
+
+static void fill_slot(spamlr__slot *sl, uint32_t id, uint32_t h, const char *s, size_t len)
+{
+    sl->id1 = id + 1;
+    sl->hl = slot_hl(h, len);
+    sl->key = slot_key(s, len);
+}
+
 static int rehash(spamlr__vocab *v, size_t ncap)
 {
-    uint64_t *slots;
+    spamlr__slot *slots;
     size_t i, mask = ncap - 1;
 
     if (ncap > SIZE_MAX / sizeof *slots || !(slots = spamlr__alloc_big(ncap * sizeof *slots)))
@@ -35,9 +57,9 @@ static int rehash(spamlr__vocab *v, size_t ncap)
     memset(slots, 0, ncap * sizeof *slots);
     for (i = 0; i < v->n; i++) {
         size_t s = v->hash[i] & mask;
-        while (slots[s])
+        while (slots[s].id1)
             s = (s + 1) & mask;
-        slots[s] = (uint64_t)v->hash[i] << 32 | ((uint64_t)i + 1);
+        fill_slot(&slots[s], (uint32_t)i, v->hash[i], v->chars + v->off[i], v->len[i]);
     }
     free(v->slots);
     v->slots = slots;
@@ -49,18 +71,23 @@ static int64_t lookup(const spamlr__vocab *v, const char *s, size_t len, uint32_
                       size_t *slot)
 {
     size_t mask = v->cap - 1, i = h & mask;
+    uint32_t hl = slot_hl(h, len);
+    uint64_t key = slot_key(s, len);
 
     for (;; i = (i + 1) & mask) {
-        uint64_t e = v->slots[i];
+        const spamlr__slot *e = &v->slots[i];
         uint32_t id;
-        if (!e) {
+        if (!e->id1) {
             *slot = i;
             return -1;
         }
-        if ((uint32_t)(e >> 32) != h)
+        if (e->hl != hl || e->key != key)
             continue;
-        id = (uint32_t)e - 1;
-        if (v->len[id] == len && memcmp(v->chars + v->off[id], s, len) == 0)
+        id = e->id1 - 1;
+        /* up to 8 bytes: same length and the same bytes, found; under 255
+         * the slot holds the exact length too */
+        if (len <= 8 || ((len < 255 || v->len[id] == len) &&
+                         memcmp(v->chars + v->off[id] + 8, s + 8, len - 8) == 0))
             return id;
     }
 }
@@ -157,7 +184,7 @@ static int insert_at(spamlr__vocab *v, const char *s, size_t len, uint32_t h, si
     v->hash[v->n] = h;
     v->count[v->n] = 0;
     v->chars_len += len + 1;
-    v->slots[slot] = (uint64_t)h << 32 | ((uint64_t)v->n + 1);
+    fill_slot(&v->slots[slot], (uint32_t)v->n, h, s, len);
     *id = (uint32_t)v->n++;
     /* keep the load factor under 1/2 */
     if (v->n * 2 > v->cap && (rc = rehash(v, v->cap * 2)))
@@ -168,7 +195,12 @@ static int insert_at(spamlr__vocab *v, const char *s, size_t len, uint32_t h, si
 int spamlr__vocab_intern(spamlr__vocab *v, const char *s, size_t len, uint32_t *id,
                          int *added)
 {
-    uint32_t h = spamlr__hash(s, len);
+    return spamlr__vocab_intern_hashed(v, s, len, spamlr__hash(s, len), id, added);
+}
+
+int spamlr__vocab_intern_hashed(spamlr__vocab *v, const char *s, size_t len, uint32_t h,
+                                uint32_t *id, int *added)
+{
     size_t slot;
     int64_t e;
     int rc;
@@ -198,7 +230,7 @@ int spamlr__vocab_add_new(spamlr__vocab *v, const char *s, size_t len, uint32_t 
     if ((rc = table_ready(v, len)))
         return rc;
     mask = v->cap - 1;
-    for (i = h & mask; v->slots[i]; i = (i + 1) & mask)
+    for (i = h & mask; v->slots[i].id1; i = (i + 1) & mask)
         ;
     return insert_at(v, s, len, h, i, id);
 }
