@@ -5,6 +5,7 @@
 #define SPAMLR_CLI_SERVE_H
 
 #include <pthread.h>
+#include <stdint.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 
@@ -52,6 +53,13 @@ typedef struct model_slot {
     const char *path;
     struct stat id;         /* the file cur was read from (or saved as) */
     unsigned long gen;      /* installs so far */
+    /* the last TELLs that learned (message hash and class), so that a
+     * forget (Remove without Message-class) unlearns with the class the
+     * message was learned as; older or unknown ones take the predicted
+     * class */
+    uint64_t told_hash[256];
+    signed char told_class[256];
+    size_t told_next;
 } model_slot;
 
 /* Loads path; 0, or an exit code after reporting. */
@@ -66,8 +74,9 @@ void slot_put(model_slot *s, served_model *sm);
 int slot_reload(model_slot *s, int force);
 
 /* TELL: unlearns (req->remove has SPAMD_DB_LOCAL) and/or learns (set) the
- * message with req->msg_class (an unlearn without a class takes the one
- * the served model predicts), through model_update() as `spamlr learn`,
+ * message with req->msg_class (an unlearn without a class takes the class
+ * of one of the last 256 TELLs of the same bytes, else the one the model
+ * predicts), through model_update() as `spamlr learn`,
  * and serves the saved model. *did_set / *did_remove get SPAMD_DB_LOCAL
  * for what was done. Returns SPAMD_EX_OK, or a SPAMD_EX_* code with *why. */
 int slot_tell(model_slot *s, spamlr_scratch *scratch, const char *msg, size_t len,

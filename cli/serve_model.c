@@ -137,6 +137,7 @@ int slot_reload(model_slot *s, int force)
 
 typedef struct tell_ctx {
     model_slot *slot;
+    uint64_t hash;
     spamlr_scratch *scratch;
     const char *msg;
     size_t len;
@@ -148,6 +149,44 @@ typedef struct tell_ctx {
 
 enum { TELL_NOTHING = 100 }; /* change() did nothing: no save */
 
+static uint64_t fnv1a(const char *p, size_t n)
+{
+    uint64_t h = 14695981039346656037ull;
+
+    while (n--)
+        h = (h ^ (unsigned char)*p++) * 1099511628211ull;
+    return h | 1; /* 0 marks a free entry */
+}
+
+/* The class the message was last learned as by a TELL (the entry is
+ * dropped), or -1. */
+static int told_take(model_slot *s, uint64_t hash)
+{
+    size_t i, k;
+    int label = -1;
+
+    pthread_mutex_lock(&s->mu);
+    for (i = 1; i <= 256; i++) {
+        k = (s->told_next + 256 - i) % 256;
+        if (s->told_hash[k] == hash) {
+            label = s->told_class[k];
+            s->told_hash[k] = 0;
+            break;
+        }
+    }
+    pthread_mutex_unlock(&s->mu);
+    return label;
+}
+
+static void told_put(model_slot *s, uint64_t hash, int label)
+{
+    pthread_mutex_lock(&s->mu);
+    s->told_hash[s->told_next] = hash;
+    s->told_class[s->told_next] = (signed char)label;
+    s->told_next = (s->told_next + 1) % 256;
+    pthread_mutex_unlock(&s->mu);
+}
+
 static int tell_change(spamlr_model *m, void *ctx)
 {
     tell_ctx *t = ctx;
@@ -155,6 +194,8 @@ static int tell_change(spamlr_model *m, void *ctx)
     int err, label = req->msg_class;
 
     if (req->remove & SPAMD_DB_LOCAL) {
+        if (label < 0)
+            label = told_take(t->slot, t->hash);
         if (label < 0) {
             spamlr_model_info info;
             double p = 0;
@@ -188,6 +229,8 @@ static int tell_saved(spamlr_model *m, const struct stat *st, void *ctx)
     tell_ctx *t = ctx;
     served_model *sm = served_new(m);
 
+    if (t->did_set)
+        told_put(t->slot, t->hash, t->req->msg_class);
     if (!sm)
         return 0; /* the file is right; the next look at it loads it */
     install(t->slot, sm, st);
@@ -214,6 +257,7 @@ int slot_tell(model_slot *s, spamlr_scratch *scratch, const char *msg, size_t le
     t.msg = msg;
     t.len = len;
     t.req = req;
+    t.hash = fnv1a(msg, len);
     t.code = SPAMD_EX_SOFTWARE;
     t.why = "the model could not be updated";
     rc = model_update(s->path, 0, tell_change, tell_saved, &t);
