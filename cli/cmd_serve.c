@@ -23,7 +23,7 @@
 
 enum {
     OPT_HELP = 1, OPT_MODEL, OPT_LISTEN, OPT_ALLOW, OPT_MAX_SIZE, OPT_THREADS, OPT_TIMEOUT,
-    OPT_MAX_CONN, OPT_ALLOW_TELL, OPT_LOG, OPT_WORDS
+    OPT_MAX_CONN, OPT_ALLOW_TELL, OPT_LOG, OPT_WORDS, OPT_SOCKET_MODE
 };
 
 static const cli_opt serve_opts[] = {
@@ -38,6 +38,7 @@ static const cli_opt serve_opts[] = {
     { "allow-tell", 0, 0, OPT_ALLOW_TELL },
     { "log", 0, 1, OPT_LOG },
     { "words", 0, 1, OPT_WORDS },
+    { "socket-mode", 0, 1, OPT_SOCKET_MODE },
     { NULL, 0, 0, 0 }
 };
 
@@ -45,7 +46,8 @@ static void serve_help(void)
 {
     printf("usage: spamlr serve -m MODEL [--listen ADDR:PORT|unix:PATH]... [--allow CIDR]...\n"
            "                    [--threads N] [--max-size BYTES] [--timeout S] [--max-conn N]\n"
-           "                    [--allow-tell] [--log stderr|syslog] [--words N]\n\n"
+           "                    [--allow-tell] [--log stderr|syslog] [--words N]\n"
+           "                    [--socket-mode OCTAL]\n\n"
            "A daemon that speaks SpamAssassin's spamd protocol, so that spamc (and\n"
            "Postfix, Exim, procmail, ... through it) classify with MODEL unchanged:\n"
            "  spamc -c       CHECK: 'score/5.0', exit 1 for spam, 0 for ham\n"
@@ -79,6 +81,7 @@ static void serve_help(void)
            "                       score, time, result), never message content\n"
            "  --words N            tokens listed by SYMBOLS, REPORT and the headers,\n"
            "                       0..%d (default 10)\n"
+           "  --socket-mode OCTAL  mode of unix:PATH sockets, e.g. 660 (default: umask)\n"
            "  -h, --help           show this help\n\n"
            "Errors answer with spamd's codes: 76 EX_PROTOCOL (malformed request),\n"
            "65 EX_DATAERR (larger than --max-size, bad zlib data), 79 EX_TIMEOUT,\n"
@@ -116,6 +119,14 @@ static int take(cli_args *a, void *c, int id, const char *v)
     case OPT_MAX_CONN: return args_uint(a, v, 1, 65536, &cfg->max_conn) ? EXIT_USAGE : 0;
     case OPT_WORDS: return args_uint(a, v, 0, MAX_WORDS, &cfg->words) ? EXIT_USAGE : 0;
     case OPT_ALLOW_TELL: cfg->allow_tell = 1; return 0;
+    case OPT_SOCKET_MODE: {
+        char *end;
+        long m = strtol(v, &end, 8);
+        if (!*v || *end || m < 0 || m > 0777)
+            return usage_error(a->cmd, "--socket-mode %s: expected an octal mode, 0..777", v);
+        cfg->socket_mode = m;
+        return 0;
+    }
     case OPT_LOG: {
         static const char *const where[] = { "stderr", "syslog", NULL };
         int k = args_choice(a, v, where);
@@ -349,7 +360,7 @@ static int run(serve_cfg *cfg)
         goto out_slot;
     rc = EXIT_RUNTIME;
     for (nl = 0; nl < cfg->nlisten; nl++)
-        if ((lfd[nl] = net_listen(cfg->listen[nl])) < 0)
+        if ((lfd[nl] = net_listen(cfg->listen[nl], cfg->socket_mode)) < 0)
             goto out_listen;
     if (!(w = calloc(cfg->threads, sizeof *w)))
         goto out_listen;
@@ -419,6 +430,7 @@ int cmd_serve(int argc, char **argv)
     cfg.timeout = 30;
     cfg.max_conn = 256;
     cfg.words = 10;
+    cfg.socket_mode = -1;
     rc = args_parse(&a, argc, argv, serve_opts, take, &cfg);
     if (rc == 0 && cfg.help) {
         serve_help();

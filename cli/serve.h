@@ -29,9 +29,10 @@ int net_allowed(const serve_cidr *list, size_t n, const struct sockaddr_storage 
 
 /* Opens a listening socket for "unix:PATH", "ADDR:PORT", "[ADDR6]:PORT"
  * or "PORT" (on 127.0.0.1), non-blocking, close-on-exec. A stale Unix
- * socket file at PATH is replaced. Returns the descriptor, or -1 after
+ * socket file at PATH is replaced; its mode is socket_mode when that is
+ * not negative (else the umask's). Returns the descriptor, or -1 after
  * reporting the failure. */
-int net_listen(const char *spec);
+int net_listen(const char *spec, long socket_mode);
 
 /* "ADDR:PORT" of a TCP peer, "unix" for a Unix-socket one. */
 void net_peer_name(const struct sockaddr_storage *peer, char *buf, size_t size);
@@ -92,6 +93,7 @@ typedef struct serve_cfg {
     serve_cidr *allow;
     size_t nallow;
     unsigned long max_size, threads, timeout, max_conn, words;
+    long socket_mode;       /* --socket-mode, or -1 */
     int allow_tell, syslog, help;
 } serve_cfg;
 

@@ -267,7 +267,7 @@ static int scan(serve_worker *w, const spamd_request *req, const char *msg, size
     o->prob = v.prob;
     o->spam = v.prob >= v.threshold;
     o->score = spamd_score(v.logodds, v.threshold);
-    if (spamd_reply_scan(r, &w->extra, req->verb, &v, msg, len)) {
+    if (spamd_reply_scan(r, &w->extra, req, &v, msg, len)) {
         o->why = "out of memory";
         return SPAMD_EX_OSERR;
     }

@@ -97,7 +97,7 @@ void net_peer_name(const struct sockaddr_storage *peer, char *buf, size_t size)
     }
 }
 
-static int listen_unix(const char *path)
+static int listen_unix(const char *path, long mode)
 {
     struct sockaddr_un a;
     struct stat st;
@@ -113,7 +113,8 @@ static int listen_unix(const char *path)
     if (lstat(path, &st) == 0 && S_ISSOCK(st.st_mode))
         unlink(path); /* a socket left by an earlier run */
     if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0)) < 0 ||
-        bind(fd, (struct sockaddr *)&a, sizeof a) != 0 || listen(fd, 128) != 0) {
+        bind(fd, (struct sockaddr *)&a, sizeof a) != 0 ||
+        (mode >= 0 && chmod(path, (mode_t)mode) != 0) || listen(fd, 128) != 0) {
         runtime_error("unix:%s: %s", path, strerror(errno));
         if (fd >= 0)
             close(fd);
@@ -174,9 +175,9 @@ static int listen_tcp(const char *spec)
     return fd;
 }
 
-int net_listen(const char *spec)
+int net_listen(const char *spec, long socket_mode)
 {
     if (strncmp(spec, "unix:", 5) == 0)
-        return listen_unix(spec + 5);
+        return listen_unix(spec + 5, socket_mode);
     return listen_tcp(spec);
 }

@@ -451,7 +451,7 @@ void spamd_reply_pong(spamd_reply *r)
 
 void spamd_reply_tell(spamd_reply *r, unsigned did_set, unsigned did_remove)
 {
-    set_head(r, "SPAMD/1.1 0 EX_OK\r\n%s%s%s%s\r\n",
+    set_head(r, "SPAMD/1.1 0 EX_OK\r\n%s%s%s%sContent-length: 0\r\n\r\n",
              did_set ? "DidSet: local" : "", did_set ? "\r\n" : "",
              did_remove ? "DidRemove: local" : "", did_remove ? "\r\n" : "");
 }
@@ -529,18 +529,26 @@ static void put_fields(spamd_buf *b, const spamd_verdict *v, double score, const
     puts_(b, eol);
 }
 
-int spamd_reply_scan(spamd_reply *r, spamd_buf *extra, int verb, const spamd_verdict *v,
-                     const char *msg, size_t len)
+int spamd_reply_scan(spamd_reply *r, spamd_buf *extra, const spamd_request *req,
+                     const spamd_verdict *v, const char *msg, size_t len)
 {
     double score = spamd_score(v->logodds, v->threshold);
-    int spam = v->prob >= v->threshold, pre, post;
+    int verb = req->verb, spam = v->prob >= v->threshold, pre = 0, post = 0;
+    int minor = req->major > 1 ? 99 : req->minor;
     size_t at = 0, sep = 0;
     const char *eol = mail_eol(msg, len);
+    char spamhdr[80], lenhdr[48];
+    struct iovec body[4];
+    int nb, i;
 
     extra->len = 0;
     extra->oom = 0;
     switch (verb) {
-    case SPAMD_SYMBOLS: put_symbols(extra, v); break;
+    case SPAMD_SYMBOLS:
+        put_symbols(extra, v);
+        if (minor < 3) /* before 1.3 the list ended in CRLF */
+            puts_(extra, "\r\n");
+        break;
     case SPAMD_REPORT: put_report(extra, v, score); break;
     case SPAMD_REPORT_IFSPAM:
         if (spam)
@@ -571,16 +579,20 @@ int spamd_reply_scan(spamd_reply *r, spamd_buf *extra, int verb, const spamd_ver
     } else {
         add_part(r, extra->p, extra->len);
     }
-    {
-        struct iovec body[4];
-        int nb = r->nparts - 1;
-
-        memcpy(body, r->part + 1, (size_t)nb * sizeof *body);
-        set_head(r, "SPAMD/1.1 0 EX_OK\r\nContent-length: %zu\r\nSpam: %s ; %.1f / %.1f\r\n\r\n",
-                 r->body_len, spam ? "True" : "False", score, SPAMD_REQUIRED);
-        r->body_len = 0;
-        for (int i = 0; i < nb; i++)
-            add_part(r, body[i].iov_base, body[i].iov_len);
-    }
+    nb = r->nparts - 1;
+    memcpy(body, r->part + 1, (size_t)nb * sizeof *body);
+    /* as spamd: Content-length from 1.2 on for PROCESS (1.3 for the
+     * others, whose 1.2 clients such as Exim's read "Spam:" right after
+     * the status line), the Spam: field from 1.3 on for PROCESS */
+    snprintf(spamhdr, sizeof spamhdr, "Spam: %s ; %.1f / %.1f\r\n", spam ? "True" : "False",
+             score, SPAMD_REQUIRED);
+    snprintf(lenhdr, sizeof lenhdr, "Content-length: %zu\r\n", r->body_len);
+    if (verb == SPAMD_PROCESS || verb == SPAMD_HEADERS)
+        set_head(r, "SPAMD/1.1 0 EX_OK\r\n%s%s\r\n", minor >= 3 ? spamhdr : "",
+                 minor >= 2 ? lenhdr : "");
+    else
+        set_head(r, "SPAMD/1.1 0 EX_OK\r\n%s%s\r\n", minor >= 3 ? lenhdr : "", spamhdr);
+    for (i = 0; i < nb; i++)
+        add_part(r, body[i].iov_base, body[i].iov_len);
     return 0;
 }

@@ -114,12 +114,13 @@ typedef struct spamd_reply {
     size_t body_len;
 } spamd_reply;
 
-/* The reply to CHECK, SYMBOLS, REPORT, REPORT_IFSPAM, PROCESS or HEADERS
- * for msg[0..len) with verdict v. Generated text goes into extra (emptied
+/* The reply to req (CHECK, SYMBOLS, REPORT, REPORT_IFSPAM, PROCESS or
+ * HEADERS) for msg[0..len) with verdict v, laid out as spamd does for the
+ * client's protocol version. Generated text goes into extra (emptied
  * first; it must outlive the reply, as must msg). Returns 0, or -1 when
  * extra could not grow (reply then unusable). */
-int spamd_reply_scan(spamd_reply *r, spamd_buf *extra, int verb, const spamd_verdict *v,
-                     const char *msg, size_t len);
+int spamd_reply_scan(spamd_reply *r, spamd_buf *extra, const spamd_request *req,
+                     const spamd_verdict *v, const char *msg, size_t len);
 void spamd_reply_error(spamd_reply *r, int code, const char *why);
 void spamd_reply_pong(spamd_reply *r);
 /* TELL done: DidSet / DidRemove name the databases changed (SPAMD_DB_*). */

@@ -253,6 +253,23 @@ case $(raw "$T/req") in "SPAMD/1.1 0 EX_OK") ;; *) fail "a Content-length too sh
 printf 'SYMBOLS SPAMC/1.0\r\nSubject: free money\r\n\r\nwin cash now' > "$T/req"
 case $(raw "$T/req") in "SPAMD/1.1 0 EX_OK") ;; *) fail "SPAMC/1.0 (no header fields)" ;; esac
 
+check "a SPAMC/1.2 REPORT (Exim's own spamd client) is answered in the 1.2 layout"
+printf 'REPORT SPAMC/1.2\r\nContent-length: 29\r\n\r\nSubject: free money\n\nwin cash' > "$T/req"
+python3 - "$PORT" "$T/req" <<'EOF2' || fail "the 1.2 layout: Spam: right after the status line"
+import re, socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+s.sendall(open(sys.argv[2], "rb").read())
+s.shutdown(socket.SHUT_WR)
+out = b""
+while True:
+    k = s.recv(4096)
+    if not k:
+        break
+    out += k
+# Exim: sscanf "SPAMD/%7s 0 EX_OK\r\nSpam: %*s ; %lf / %lf\r\n\r\n%n"
+assert re.match(rb"SPAMD/1\.1 0 EX_OK\r\nSpam: (True|False) ; -?[0-9.]+ / 5\.0\r\n\r\n.*Content analysis", out, re.S), out[:200]
+EOF2
+
 check "slowloris: closed after --timeout while others are served"
 printf 'CHECK SPAMC/1.5\r\nContent-length: 10\r\n\r\n0123456789' > "$T/req"
 raw "$T/req" 0.4 > "$T/slow" &
@@ -291,7 +308,8 @@ grep -Eq "CHECK user=[^ ]+ size=[0-9]+ (spam|ham) score=[-0-9.]+/5.0 p=[0-9.]+ [
 
 # ---------------------------------------------------------------- TELL
 run train -q -o "$M" "$CORPUS"
-start --allow-tell --threads 2
+start --allow-tell --threads 2 --socket-mode 660
+[ "$(stat -c %a "$T/sock")" = 660 ] || fail "--socket-mode 660: $(stat -c %a "$T/sock")"
 
 check "spamc -L spam / ham / forget learn through the model file"
 spam0=$("$BIN" inspect "$M" --format json | sed -n 's/.*"spam":\([0-9]*\).*/\1/p')
