@@ -235,6 +235,7 @@ $(B)/bench/%: tests/bench/%.c $(STATIC)
 bench: all $(BENCH_BIN)
 	@sh tests/bench/run.sh $(CLI) $(B)/bench || true
 	@sh tests/bench/quality.sh $(CLI) $(B)/bench || true
+	@sh tests/bench/serve_bench.sh $(CLI) $(B)/bench || true
 
 # Quality on fixed splits beside bogofilter, scikit-learn and the byte-4-gram
 # online filter (prints; never fails).
