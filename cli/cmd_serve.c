@@ -376,12 +376,16 @@ static int run(serve_cfg *cfg)
         }
     }
     if (!got_term) {
+        size_t active;
+
         serve_log(&srv, "serving %s on %zu socket%s (%s%s), %lu thread%s", cfg->model, nl,
                   nl == 1 ? "" : "s", cfg->listen[0], nl > 1 ? ", ..." : "", cfg->threads,
                   cfg->threads == 1 ? "" : "s");
         main_loop(&srv, lfd, nl);
-        serve_log(&srv, "stopping: finishing %zu connection%s", Q.active,
-                  Q.active == 1 ? "" : "s");
+        pthread_mutex_lock(&Q.mu);
+        active = Q.active;
+        pthread_mutex_unlock(&Q.mu);
+        serve_log(&srv, "stopping: finishing %zu connection%s", active, active == 1 ? "" : "s");
         rc = EXIT_OK;
     }
     for (i = 0; i < nl; i++) {
