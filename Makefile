@@ -141,6 +141,7 @@ test-cli: $(CLI)
 	@sh tests/cli.sh $(CLI)
 	@sh tests/cli_inspect.sh $(CLI)
 	@sh tests/cli_online.sh $(CLI)
+	@sh tests/serve.sh $(CLI)
 
 test-build: $(B)/spamlr.pc lib
 	@sh tests/build.sh "$(CC) $(SANFLAGS)" "$(MAKE) B=$(B)"
@@ -164,13 +165,16 @@ $(B)/fuzz-replay/%: tests/fuzz/%.c tests/fuzz/replay.c tests/fuzz/fuzz.h $(STATI
 	@mkdir -p $(dir $@)
 	@echo "  CCLD    $@"
 	$(Q)$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -Itests/fuzz $< tests/fuzz/replay.c -o $@ \
-	    $(STATIC) $(ALL_LDFLAGS) $(LIBS)
+	    $(filter %.o,$^) $(STATIC) $(ALL_LDFLAGS) $(LIBS)
 
 $(B)/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(STATIC)
 	@mkdir -p $(dir $@)
 	@echo "  FUZZ    $@"
-	$(Q)$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -Itests/fuzz $< -o $@ $(STATIC) \
+	$(Q)$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -Itests/fuzz $< -o $@ $(filter %.o,$^) $(STATIC) \
 	    $(ALL_LDFLAGS) -fsanitize=fuzzer $(LIBS)
+
+# fuzz_spamd reaches into cli/: the request parser of `spamlr serve`.
+$(B)/fuzz-replay/fuzz_spamd $(B)/fuzz/fuzz_spamd: $(B)/cli/spamd.o $(B)/cli/mailhdr.o
 
 fuzz:
 	@$(MAKE) --no-print-directory B=$(FUZZ_B) CC=$(FUZZ_CC) SANITIZE=address,undefined \
@@ -244,6 +248,7 @@ $(B)/bench/%: tests/bench/%.c $(STATIC)
 bench: all $(BENCH_BIN)
 	@sh tests/bench/run.sh $(CLI) $(B)/bench || true
 	@sh tests/bench/quality.sh $(CLI) $(B)/bench || true
+	@sh tests/bench/serve_bench.sh $(CLI) $(B)/bench || true
 
 # Quality on fixed splits beside bogofilter, scikit-learn and the byte-4-gram
 # online filter (prints; never fails).

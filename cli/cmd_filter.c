@@ -149,79 +149,6 @@ static void pass_through(const char *p, size_t n)
         fwrite(chunk, 1, k, stdout);
 }
 
-/* Whether the line at p (of n bytes left) starts like a header field:
- * "name:" with printable ASCII name characters, or an mbox "From " line. */
-static int header_like(const char *p, size_t n)
-{
-    size_t i;
-
-    if (n >= 5 && memcmp(p, "From ", 5) == 0)
-        return 1;
-    for (i = 0; i < n && p[i] > 32 && p[i] < 127 && p[i] != ':'; i++)
-        ;
-    return i > 0 && i < n && p[i] == ':';
-}
-
-/* Where the header fields go: offset `at` in msg; *pre_eol is set when a
- * line ending must come first (the last line has none), *post_blank when
- * an empty line must follow (the mail has no header). */
-static size_t insert_point(const char *msg, size_t len, int *pre_eol, int *post_blank)
-{
-    size_t i = 0;
-
-    *pre_eol = *post_blank = 0;
-    if (len == 0 || !header_like(msg, len)) {
-        *post_blank = 1;
-        return 0;
-    }
-    /* the first empty line: "\n\n" or "\n\r\n" */
-    while (i < len) {
-        const char *nl = memchr(msg + i, '\n', len - i);
-        if (!nl)
-            break;
-        i = (size_t)(nl - msg) + 1;
-        if (i < len && msg[i] == '\n')
-            return i;
-        if (i + 1 < len && msg[i] == '\r' && msg[i + 1] == '\n')
-            return i;
-    }
-    /* no separator: the whole mail is header */
-    *pre_eol = msg[len - 1] != '\n';
-    return len;
-}
-
-/* Writes the header block msg[0..at), each field named X-Spam-* renamed
- * X-Spam-Prev-* (see the top of the file). */
-static void put_header_block(const char *msg, size_t at)
-{
-    size_t i = 0, start = 0;
-
-    while (i < at) {
-        const char *nl = memchr(msg + i, '\n', at - i);
-        size_t end = nl ? (size_t)(nl - msg) + 1 : at;
-        if (end - i > 7 && strncasecmp(msg + i, "X-Spam-", 7) == 0 &&
-            header_like(msg + i, end - i)) {
-            fwrite(msg + start, 1, i + 7 - start, stdout);
-            fputs("Prev-", stdout);
-            start = i + 7;
-        }
-        i = end;
-    }
-    fwrite(msg + start, 1, at - start, stdout);
-}
-
-/* Writes one token (at most 40 bytes; UTF-8 kept, as RFC 6532 allows) for
- * X-Spam-Words: bytes below 0x21 and DEL become '_', so the field stays one line of space-separated items. */
-static void put_token(FILE *f, const char *t)
-{
-    size_t i;
-
-    for (i = 0; t[i] && i < 40; i++) {
-        unsigned char c = (unsigned char)t[i];
-        fputc(c < 0x21 || c == 0x7f ? '_' : c, f);
-    }
-}
-
 static void put_headers(FILE *f, const char *eol, double p, double t,
                         const spamlr_contribution *w, size_t n)
 {
@@ -231,8 +158,10 @@ static void put_headers(FILE *f, const char *eol, double p, double t,
     fprintf(f, "X-Spam-Probability: %.4f%s", p, eol);
     fputs("X-Spam-Words:", f);
     for (i = 0; i < n; i++) {
-        fputc(' ', f);
-        put_token(f, w[i].token);
+        char tok[MAIL_TOKEN_MAX + 1];
+
+        mail_token(tok, w[i].token, 0);
+        fprintf(f, " %s", tok);
         fprintf(f, "=%+.3f", w[i].contribution);
     }
     fputs(eol, f);
@@ -261,12 +190,9 @@ static int classify(const filter_cfg *cfg, const char *msg, size_t len)
     n = ex.n;
     spamlr_model_info_get(m, &info);
     t = cfg->has_threshold ? cfg->threshold : info.threshold;
-    at = insert_point(msg, len, &pre, &post);
-    {
-        const char *nl = memchr(msg, '\n', len);
-        eol = nl && nl > msg && nl[-1] == '\r' ? "\r\n" : "\n";
-    }
-    put_header_block(msg, at);
+    at = mail_insert_point(msg, len, &pre, &post);
+    eol = mail_eol(msg, len);
+    mail_put_header_block(stdout, msg, at);
     if (pre)
         fputs(eol, stdout);
     put_headers(stdout, eol, p, t, w, n);

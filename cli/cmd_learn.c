@@ -1,6 +1,5 @@
 /* cmd_learn.c - spamlr learn: update a model in place from messages. */
 #define _POSIX_C_SOURCE 200809L
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -26,6 +25,7 @@ typedef struct learn_cfg {
     int unlearn, create, quiet, help;
     const char **files;
     size_t nfiles;
+    size_t learned;      /* messages learned (for the report) */
 } learn_cfg;
 
 static void learn_help(void)
@@ -96,31 +96,17 @@ static int parse_args(learn_cfg *cfg, int argc, char **argv)
     return 0;
 }
 
-/* Loads MODEL, or creates an empty one with --create when it is missing. */
-static int open_or_create(const learn_cfg *cfg, spamlr_model **m)
+/* The change model_update makes: every message of the files, one step each. */
+static int learn_step(spamlr_model *m, void *ctx)
 {
-    struct stat st;
-    int err;
-
-    if (cfg->create && stat(cfg->model, &st) != 0 && errno == ENOENT) {
-        err = spamlr_model_create(m, NULL);
-        return err ? report_failure(err, NULL, cfg->model) : 0;
-    }
-    return model_open(m, cfg->model);
-}
-
-static int run(const learn_cfg *cfg)
-{
-    spamlr_model *m = NULL;
+    learn_cfg *cfg = ctx;
     spamlr_dataset *ds = NULL;
     spamlr_model_info info;
     spamlr_diag d;
     size_t i, n;
-    int rc, err, lock;
+    int rc, err;
 
-    if ((lock = model_lock(cfg->model)) < 0)
-        return EXIT_RUNTIME;
-    if ((rc = open_or_create(cfg, &m)) || (rc = dataset_for_model(&ds, m)))
+    if ((rc = dataset_for_model(&ds, m)))
         goto out;
     for (i = 0; i < cfg->nfiles; i++) {
         memset(&d, 0, sizeof d);
@@ -149,8 +135,20 @@ static int run(const learn_cfg *cfg)
         rc = report_failure(err, NULL, cfg->model);
         goto out;
     }
-    if ((rc = model_save_report(m, cfg->model)))
-        goto out;
+    cfg->learned = n;
+out:
+    spamlr_dataset_free(ds);
+    return rc;
+}
+
+/* After the save: the report. */
+static int learn_saved(spamlr_model *m, const struct stat *st, void *ctx)
+{
+    const learn_cfg *cfg = ctx;
+    spamlr_model_info info;
+    size_t n = cfg->learned;
+
+    (void)st;
     if (!cfg->quiet) {
         spamlr_model_info_get(m, &info);
         fprintf(stderr, "spamlr learn: %s %zu %s message%s %s %s (%zu words; %zu spam, "
@@ -158,12 +156,12 @@ static int run(const learn_cfg *cfg)
                 label_name(cfg->label), n == 1 ? "" : "s", cfg->unlearn ? "from" : "into",
                 cfg->model, info.parameters, info.spam, info.ham);
     }
-    rc = EXIT_OK;
-out:
-    model_unlock(lock);
-    spamlr_dataset_free(ds);
-    spamlr_model_free(m);
-    return rc;
+    return 0;
+}
+
+static int run(learn_cfg *cfg)
+{
+    return model_update(cfg->model, cfg->create, learn_step, learn_saved, cfg);
 }
 
 int cmd_learn(int argc, char **argv)

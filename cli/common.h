@@ -43,6 +43,7 @@ void json_path(FILE *f, const spamlr_model *m);
 
 int cmd_learn(int argc, char **argv);
 int cmd_filter(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
 
 /* Takes an exclusive lock on TARGET.lock, TARGET being MODEL with its
  * symbolic links followed (spamlr_model_save_path), so that a link and its
@@ -81,6 +82,38 @@ int model_save_report(const spamlr_model *m, const char *path);
 /* The same under model_lock(path), for writers that replace a model
  * rather than update it (train, prune, import). */
 int model_save_locked(const spamlr_model *m, const char *path);
+
+/* The one way a model file is changed in place (learn, and serve's TELL):
+ * takes MODEL.lock, loads MODEL (or, with `create` and no such file, makes
+ * an empty model), calls change(m, ctx), saves m atomically and, with the
+ * lock still held, calls saved(m, st, ctx) (saved may be NULL; st is the
+ * saved file's stat). saved returns 1 when it keeps m (then the caller's,
+ * to free), 0 when m is to be freed here. Failures are reported on stderr;
+ * a non-zero return of change is passed through and MODEL is unchanged.
+ * Returns 0 or an exit code. */
+struct stat;
+typedef int (*model_change_fn)(spamlr_model *m, void *ctx);
+typedef int (*model_saved_fn)(spamlr_model *m, const struct stat *st, void *ctx);
+int model_update(const char *path, int create, model_change_fn change, model_saved_fn saved,
+                 void *ctx);
+
+/* Header placement for a mail that passes through (filter, serve): the
+ * offset where added fields go (at the end of the header block, before
+ * the empty line); *pre_eol is set when a line ending must come first (the
+ * last line has none), *post_blank when an empty line must follow (the
+ * mail has no header). */
+size_t mail_insert_point(const char *msg, size_t len, int *pre_eol, int *post_blank);
+/* Writes the header block msg[0..at) to f, each field named X-Spam-*
+ * renamed X-Spam-Prev-* (what the sender or an earlier filter wrote stays,
+ * but a first-match reader sees only ours). */
+void mail_put_header_block(FILE *f, const char *msg, size_t at);
+/* The mail's line ending: CRLF when its first line ends in CRLF, else LF. */
+const char *mail_eol(const char *msg, size_t len);
+/* Copies at most MAIL_TOKEN_MAX bytes of tok into dst (MAIL_TOKEN_MAX + 1
+ * bytes) with bytes below 0x21 and DEL (and ',' when comma) as '_', so it
+ * stays one item of a header line; returns its length. */
+#define MAIL_TOKEN_MAX 40
+size_t mail_token(char *dst, const char *tok, int comma);
 
 /* -------------------------------------------------------- option parsing */
 

@@ -20,6 +20,7 @@ static const command commands[] = {
     { "curve", cmd_curve, "model size versus quality: prune and evaluate" },
     { "learn", cmd_learn, "update a model in place from messages (online)" },
     { "filter", cmd_filter, "pass a mail through, adding X-Spam-* headers" },
+    { "serve", cmd_serve, "a spamd-compatible daemon for spamc and mail servers" },
     { NULL, NULL, NULL }
 };
 
