@@ -43,6 +43,16 @@
 #define DEFAULT_MEMORY SPAMLR__DEFAULT_MEMORY
 #define BATCH_PASSES 5
 
+/* A pseudo-random index below i (xorshift64*, state *rng): shuffles that
+ * are the same on every run. */
+static size_t rand_below(uint64_t *rng, size_t i)
+{
+    *rng ^= *rng >> 12;
+    *rng ^= *rng << 25;
+    *rng ^= *rng >> 27;
+    return (size_t)((*rng * 0x2545f4914f6cdd1dull) % i);
+}
+
 void spamlr_online_opts_init(spamlr_online_opts *o)
 {
     memset(o, 0, sizeof *o);
@@ -598,18 +608,26 @@ out:
     return rc;
 }
 
-int spamlr_model_learn_dataset(spamlr_model *m, const spamlr_dataset *ds,
-                               const size_t *order, size_t n, int direction, double *probs)
+/* The arguments of the dataset learners: rows that exist. */
+static int check_rows(const spamlr_model *m, const spamlr_dataset *ds, const size_t *order,
+                      size_t n)
 {
     size_t i;
-    int rc;
 
     if (!m || !ds || (!order && n > ds->rows))
         return SPAMLR_EINVAL;
     for (i = 0; order && i < n; i++)
         if (order[i] >= ds->rows)
             return SPAMLR_EINVAL;
-    if ((rc = learn_begin(m, direction)))
+    return SPAMLR_OK;
+}
+
+int spamlr_model_learn_dataset(spamlr_model *m, const spamlr_dataset *ds,
+                               const size_t *order, size_t n, int direction, double *probs)
+{
+    int rc;
+
+    if ((rc = check_rows(m, ds, order, n)) || (rc = learn_begin(m, direction)))
         return rc;
     return learn_rows(m, ds, order, n, direction, probs, 0, 1.0, 1.0, NULL, 1);
 }
@@ -661,13 +679,9 @@ static void batch_passes(spamlr_model *m, brow *rows, size_t n, uint64_t rng)
     unsigned pass;
 
     for (pass = 0; pass < BATCH_PASSES && steps; pass++) {
-        for (i = n; i > 1; i--) { /* Fisher-Yates, xorshift64* */
-            size_t j;
+        for (i = n; i > 1; i--) { /* Fisher-Yates */
+            size_t j = rand_below(&rng, i);
             brow t;
-            rng ^= rng >> 12;
-            rng ^= rng << 25;
-            rng ^= rng >> 27;
-            j = (size_t)((rng * 0x2545f4914f6cdd1dull) % i);
             t = rows[i - 1];
             rows[i - 1] = rows[j];
             rows[j] = t;
@@ -689,12 +703,7 @@ int spamlr_model_learn_batch(spamlr_model *m, const spamlr_dataset *ds, const si
     uint64_t updates;
     int rc;
 
-    if (!m || !ds || (!order && n > ds->rows))
-        return SPAMLR_EINVAL;
-    for (i = 0; order && i < n; i++)
-        if (order[i] >= ds->rows)
-            return SPAMLR_EINVAL;
-    if ((rc = learn_begin(m, 1)))
+    if ((rc = check_rows(m, ds, order, n)) || (rc = learn_begin(m, 1)))
         return rc;
     for (i = nb = 0; i < n && nb < 2; i++) {
         int label = ds->labels[order ? order[i] : i];
@@ -894,11 +903,7 @@ int spamlr__train_online(spamlr_model **out, const spamlr_dataset *ds,
     for (e = 0; e < epochs; e++) {
         /* Fisher-Yates with xorshift64*: the same order on every run */
         for (i = n; i > 1; i--) {
-            size_t j, t;
-            rng ^= rng >> 12;
-            rng ^= rng << 25;
-            rng ^= rng >> 27;
-            j = (size_t)((rng * 0x2545f4914f6cdd1dull) % i);
+            size_t j = rand_below(&rng, i), t;
             t = order[i - 1];
             order[i - 1] = order[j];
             order[j] = t;
