@@ -1,5 +1,4 @@
-/* lock.c - the lock file that serialises commands rewriting one model, and
- * the locked load-change-save cycle they share (learn, serve's TELL). */
+/* lock.c - the lock file that serialises commands rewriting one model. */
 #define _DEFAULT_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -68,42 +67,4 @@ void model_unlock(int fd)
         flock(fd, LOCK_UN);
         close(fd);
     }
-}
-
-/* Loads path, or creates an empty model with create when it is missing. */
-static int open_or_create(const char *path, int create, spamlr_model **m)
-{
-    struct stat st;
-    int err;
-
-    if (create && stat(path, &st) != 0 && errno == ENOENT) {
-        err = spamlr_model_create(m, NULL);
-        return err ? report_failure(err, NULL, path) : 0;
-    }
-    return model_open(m, path);
-}
-
-int model_update(const char *path, int create, model_change_fn change, model_saved_fn saved,
-                 void *ctx)
-{
-    spamlr_model *m = NULL;
-    struct stat st;
-    int rc, lock;
-
-    if ((lock = model_lock(path)) < 0)
-        return EXIT_RUNTIME;
-    if ((rc = open_or_create(path, create, &m)) || (rc = change(m, ctx)) ||
-        (rc = model_save_report(m, path)))
-        goto out;
-    if (stat(path, &st) != 0) {
-        rc = runtime_error("%s: %s", path, strerror(errno));
-        goto out;
-    }
-    if (saved && saved(m, &st, ctx))
-        m = NULL;
-    rc = EXIT_OK;
-out:
-    model_unlock(lock);
-    spamlr_model_free(m);
-    return rc;
 }
