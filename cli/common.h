@@ -240,8 +240,10 @@ int dataset_for_model(spamlr_dataset **ds, const spamlr_model *m);
 int predict_rows(const spamlr_model *m, const spamlr_dataset *ds, double **probs,
                  double **scores);
 
-/* Reads the whole of path ("-" = standard input) into a malloc'ed,
- * NUL-terminated buffer; 0, or EXIT_RUNTIME with the error reported. */
+/* Reads the whole of path ("-" = standard input; gzip-compressed or
+ * plain; at most the input size limit) into a malloc'ed, NUL-terminated
+ * buffer through spamlr_read_file, as the other commands read their
+ * inputs; 0, or EXIT_RUNTIME with the error reported. */
 int slurp_file(const char *path, char **out, size_t *len);
 
 /* ------------------------------------------------------------------- json */

@@ -343,6 +343,19 @@ SPAMLR_API int spamlr_dataset_read_index(spamlr_dataset *ds, const char *path,
 SPAMLR_API int spamlr_dataset_read_libsvm(spamlr_dataset *ds, const char *path,
                                           spamlr_diag *diag);
 
+/* Reads one whole input file as every reader above does: gzip-compressed
+ * or plain, "-" = standard input, directories refused, at most 4 GiB
+ * (after decompression; the buffer never grows past the limit, so a gzip
+ * bomb costs no more memory than the limit). The environment variable
+ * SPAMLR_MAX_INPUT (a number of bytes) lowers the limit for every reader
+ * (it is for tests; a larger or malformed value is ignored). *out
+ * (malloc'ed, free() it) receives the bytes followed by a NUL, *len their
+ * number. Returns SPAMLR_OK, SPAMLR_EINVAL (an argument NULL), SPAMLR_EIO
+ * (cannot open or read, truncated gzip), SPAMLR_ELIMIT (too big),
+ * SPAMLR_ENOMEM; diag (may be NULL) names the file. Thread-safe. */
+SPAMLR_API int spamlr_read_file(const char *path, char **out, size_t *len,
+                                spamlr_diag *diag);
+
 /* Number of rows; of spam rows; of ham rows. */
 SPAMLR_API size_t spamlr_dataset_rows(const spamlr_dataset *ds);
 SPAMLR_API size_t spamlr_dataset_count(const spamlr_dataset *ds, int label);

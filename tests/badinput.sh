@@ -201,4 +201,17 @@ for fmt in text tsv; do
 done
 [ "$(grep -c '	' out)" = "$(wc -l < out)" ] || fail "a TSV record was broken by a token"
 
+case_ "explain reads what predict reads: a gzip-compressed message is explained decompressed"
+printf 'Subject: free prize\n\nclaim your cheap pills now\n' > msg.eml
+gzip -c msg.eml > msg.eml.gz
+run explain -m old.slr --format json msg.eml; expect 0 ''; sed 's/"file":"[^"]*"//' out > plain.json
+run explain -m old.slr --format json msg.eml.gz; expect 0 ''; cp out gz.raw; sed 's/"file":"[^"]*"//' out > gz.json
+cmp -s plain.json gz.json || fail "explain scores the gzip bytes, not the message"
+run explain -m old.slr --format json - < msg.eml.gz; expect 0 ''
+sed 's/"file":"[^"]*"//' out | cmp -s - plain.json || fail "explain - does not gunzip standard input"
+run predict -m old.slr --format json msg.eml.gz; expect 0 ''
+python3 -c 'import json; a=json.load(open("gz.raw")); b=[json.loads(l) for l in open("out")][0]
+assert abs(a["probability"]-b["probability"])<1e-6, (a, b)' || fail "explain and predict disagree"
+run explain -m old.slr missing.eml; expect 1 '^spamlr: missing\.eml: cannot open: No such file'
+
 echo "badinput.sh: $rows rows passed${skipped:+ ($skipped skipped)}"

@@ -188,3 +188,15 @@ out:
     gzclose(gz);
     return rc;
 }
+
+int spamlr_read_file(const char *path, char **out, size_t *len, spamlr_diag *d)
+{
+    spamlr__diag_clear(d);
+    if (out)
+        *out = NULL;
+    if (len)
+        *len = 0;
+    if (!path || !out || !len)
+        return SPAMLR_EINVAL;
+    return spamlr__slurp(path, out, len, d);
+}
