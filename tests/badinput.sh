@@ -214,4 +214,27 @@ python3 -c 'import json; a=json.load(open("gz.raw")); b=[json.loads(l) for l in 
 assert abs(a["probability"]-b["probability"])<1e-6, (a, b)' || fail "explain and predict disagree"
 run explain -m old.slr missing.eml; expect 1 '^spamlr: missing\.eml: cannot open: No such file'
 
+case_ "a gzip bomb stops at the input limit, in every reader"
+# 64 MiB of zeros in 64 KiB; SPAMLR_MAX_INPUT lowers the 4 GiB limit to 1 MB
+head -c 67108864 /dev/zero | gzip -1 > bomb.gz
+{ printf 'spam\t'; head -c 67108864 /dev/zero | tr '\0' a; } | gzip -1 > bomb.tsv.gz
+{ printf 'spamlr-dump 1\n#'; head -c 67108864 /dev/zero | tr '\0' a; } | gzip -1 > bomb.dump.gz
+lim='larger than the 1000000-byte limit for one input file'
+for args in "explain -m old.slr bomb.gz" "predict -m old.slr bomb.gz" "train -q -o keep.slr --spam bomb.gz --ham good.tsv" \
+            "train -q -o keep.slr bomb.tsv.gz" "import bomb.dump.gz -o imp.slr"; do
+    cp old.slr keep.slr
+    # shellcheck disable=SC2086
+    SPAMLR_MAX_INPUT=1000000 run $args; expect 1 "^spamlr: bomb[.a-z]*\\.gz: $lim"
+    untouched; no_tmp
+done
+SPAMLR_MAX_INPUT=1000000 run explain -m old.slr - < bomb.gz; expect 1 "$lim"
+[ -e imp.slr ] && fail "import wrote a model from a bomb"
+head -c 1000001 /dev/zero > big.eml
+SPAMLR_MAX_INPUT=1000000 run predict -m old.slr big.eml; expect 1 "^spamlr: big\\.eml: $lim"
+head -c 1000000 /dev/zero > fits.eml
+SPAMLR_MAX_INPUT=1000000 run predict -m old.slr fits.eml; expect 0 ''
+{ printf '1 '; head -c 2000000 /dev/zero | tr '\0' ' '; printf '1:1\n0 2:1\n'; } > longline.svm
+SPAMLR_MAX_INPUT=1000000 run train -q -o keep.slr --format libsvm longline.svm
+expect 1 '^spamlr: longline\.svm:1: a line longer than the 1000000-byte limit'
+
 echo "badinput.sh: $rows rows passed${skipped:+ ($skipped skipped)}"

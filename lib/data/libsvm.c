@@ -557,6 +557,12 @@ int spamlr_dataset_read_libsvm(spamlr_dataset *ds, const char *path, spamlr_diag
         void *p;
 
         if (have == cap) { /* a line longer than the buffer */
+            if (cap > spamlr__input_limit()) {
+                rc = spamlr__diag(d, SPAMLR_ELIMIT, path, r.line + 1, -1,
+                                  "a line longer than the %zu-byte limit for one input",
+                                  spamlr__input_limit());
+                break;
+            }
             if (cap > SIZE_MAX / 2 - 1 || !(p = spamlr__realloc_big(buf, have, 2 * cap + 1))) {
                 rc = spamlr__diag(d, SPAMLR_ENOMEM, path, r.line + 1, -1,
                                   "out of memory for a line of over %zu bytes", cap);
