@@ -297,13 +297,18 @@ SPAMLR_API int spamlr_dataset_add(spamlr_dataset *ds, int label, const char *tex
                                   size_t len, const char *name);
 
 /* Readers. Every file may be gzip-compressed; the path "-" is standard
- * input. On failure `diag` (may be NULL) names the file, line and problem;
- * rows read before the failure stay in the dataset.
+ * input. A UTF-8 byte order mark (EF BB BF) at the start of a lines, CSV,
+ * index or libsvm file is skipped. On failure `diag` (may be NULL) names
+ * the file, line and problem; rows read before the failure stay in the
+ * dataset.
  *
  * read_lines: lines `label<TAB>text`, labels spam/ham or 1/0; a path ending
  *   in .csv (or .csv.gz) is read as CSV (RFC 4180 quoting, label in the
  *   first column, text in the second). Empty lines are skipped; a line
- *   without a label or with an unknown label is an SPAMLR_EPARSE error.
+ *   without a label or with an unknown label is an SPAMLR_EPARSE error,
+ *   on every line alike, except a CSV header: a first record whose label
+ *   field is label, class, category, type, target or v1 (any case) is
+ *   skipped.
  * read_path: `path` is a file holding one message, an mbox file (it starts
  *   with a "From sender Day Mon ..." line; messages are split at such lines
  *   and ">From " is unescaped), or a directory whose regular files

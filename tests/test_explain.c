@@ -257,6 +257,15 @@ START_TEST(dump_import_round_trip)
     ck_assert_int_eq(spamlr_model_dump(l, &text2, &len2), SPAMLR_OK);
     ck_assert_uint_eq(len, len2);
     ck_assert_mem_eq(text, text2, len);
+    spamlr_model_free(l);
+    l = NULL;
+    /* an editor's UTF-8 byte order mark before the first line is skipped */
+    free(text2);
+    ck_assert_ptr_nonnull(text2 = malloc(len + 3));
+    memcpy(text2, "\xef\xbb\xbf", 3);
+    memcpy(text2 + 3, text, len);
+    ck_assert_int_eq(spamlr_model_import(&l, text2, len + 3, &d), SPAMLR_OK);
+    same_bytes(m, l);
     free(text);
     free(text2);
     spamlr_model_free(l);

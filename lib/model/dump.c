@@ -491,7 +491,7 @@ int spamlr_model_import(spamlr_model **out, const char *text, size_t len, spamlr
         *out = NULL;
     if (!out || (!text && len))
         return SPAMLR_EINVAL;
-    r.p = text;
+    r.p = text ? text + spamlr__bom_len(text, len) : text;
     r.end = text + len;
     r.line = 0;
     r.d = d;
