@@ -762,9 +762,14 @@ SPAMLR_API int spamlr_model_dump(const spamlr_model *m, char **out, size_t *len)
  * weight_bits=16 the weights are rounded to the grid of weight_scale (or,
  * when an edited weight falls outside it, of a new scale). Saving the
  * imported model gives a file byte-identical to saving the dumped one.
+ * Every field is held to the rules spamlr_model_load applies: a known
+ * solver and class_weight; c, tol, l1, l2, objective and grad_norm finite
+ * and >= 0; examples = spam + ham, each at most 2^62; the online settings
+ * in range. A UTF-8 byte order mark before the first line is skipped.
  * Returns SPAMLR_OK, SPAMLR_EPARSE with diag (may be NULL) naming the
  * 1-based line and what was wrong (unknown key, bad number, bad escape,
- * duplicate token, ...), SPAMLR_EINVAL, SPAMLR_ENOMEM. Thread-safe. */
+ * duplicate token, a field out of range, ...), SPAMLR_EINVAL,
+ * SPAMLR_ENOMEM. Thread-safe. */
 SPAMLR_API int spamlr_model_import(spamlr_model **out, const char *text, size_t len,
                                    spamlr_diag *diag);
 

@@ -4,6 +4,8 @@
 #include <math.h>
 #include <stdint.h>
 
+#include "model/model.h"
+
 static const char *SPAM[] = {
     "win a free prize now", "free viagra cheap pills", "恭喜您中奖了 请点击领取",
     "cheap loans apply now free", "代开发票 免费咨询", "claim your free prize today",
@@ -346,6 +348,19 @@ START_TEST(import_rejects_bad_dumps)
         { "spamlr-dump 1\nweight_bits=8\n[words]\n", 2, "weight_bits" },
         { "spamlr-dump 1\npruned_from=1\n[words]\na\t1\nb\t1\n", 2, "pruned_from" },
         { "spamlr-dump 1\nngrams=9\n[words]\n", 3, "tokenizer" },
+        /* issue 16 item 15: every field as strictly as the file loader */
+        { "spamlr-dump 1\nc=nan\n[words]\n", 2, "c out of range" },
+        { "spamlr-dump 1\nc=-5\n[words]\n", 2, "c out of range" },
+        { "spamlr-dump 1\nc=inf\n[words]\n", 2, "c out of range" },
+        { "spamlr-dump 1\ntol=-inf\n[words]\n", 2, "tol out of range" },
+        { "spamlr-dump 1\nsolver=99\n[words]\n", 2, "solver out of range" },
+        { "spamlr-dump 1\nclass_weight=3\n[words]\n", 2, "class_weight out of range" },
+        { "spamlr-dump 1\nobjective=nan\n[words]\n", 2, "objective out of range" },
+        { "spamlr-dump 1\n#\ngrad_norm=-1\n[words]\n", 3, "grad_norm out of range" },
+        { "spamlr-dump 1\nl2=inf\n[words]\n", 2, "l2" },
+        { "spamlr-dump 1\nexamples=5\nspam=2\nham=2\n[words]\n", 2, "examples must be spam + ham" },
+        { "spamlr-dump 1\nexamples=0\nspam=18446744073709551615\nham=1\n[words]\n", 3,
+          "spam out of range" },
     };
     size_t i;
 
@@ -367,6 +382,37 @@ START_TEST(import_rejects_bad_dumps)
         ck_assert_int_eq(d.line, 4);
         ck_assert_ptr_nonnull(strstr(d.message, "NUL"));
     }
+}
+END_TEST
+
+/* The file loader refuses the metadata import refuses (the same rules:
+ * spamlr__model_meta_check), even under a good checksum. */
+START_TEST(loader_checks_the_metadata)
+{
+    spamlr_model *m = train_variant(0), *l = NULL;
+    unsigned char *buf = NULL;
+    size_t size;
+    spamlr_diag d;
+    int k;
+
+    for (k = 0; k < 5; k++) {
+        spamlr_model *c = NULL;
+        ck_assert_int_eq(spamlr_model_prune(&c, m, SIZE_MAX, 0), SPAMLR_OK);
+        switch (k) {
+        case 0: c->c = NAN; break;
+        case 1: c->tol = -1; break;
+        case 2: c->solver = 99; break;
+        case 3: c->spam = ~(uint64_t)0; break;
+        default: c->examples++; break;
+        }
+        ck_assert_int_eq(spamlr_model_save_buffer(c, &buf, &size), SPAMLR_OK);
+        ck_assert_int_eq(spamlr_model_load_buffer(&l, buf, size, &d), SPAMLR_ECORRUPT);
+        ck_assert_ptr_nonnull(strstr(d.message, "metadata out of range"));
+        ck_assert_ptr_null(l);
+        free(buf);
+        spamlr_model_free(c);
+    }
+    spamlr_model_free(m);
 }
 END_TEST
 
@@ -470,6 +516,7 @@ static Suite *suite(void)
     tcase_add_loop_test(t, dump_import_round_trip, 0, 6);
     tcase_add_test(t, dump_escapes_tokens);
     tcase_add_test(t, import_rejects_bad_dumps);
+    tcase_add_test(t, loader_checks_the_metadata);
     tcase_add_test(t, import_survives_damage);
     tcase_add_loop_test(t, weights_16_bit, 0, 3);
     suite_add_tcase(s, t);

@@ -477,6 +477,41 @@ static int apply_bits(reader *r, spamlr_model *m, const header *h)
     return SPAMLR_OK;
 }
 
+/* The line of the last "key=" line before [words] (key up to a '/'), for
+ * an error about that field; 0 when there is none (a default value). */
+static long key_line(const char *text, size_t len, const char *key)
+{
+    const char *p = text, *end = text + len, *nl;
+    size_t k = strcspn(key, "/");
+    long line = 0, found = 0;
+
+    for (; p < end; p = nl + 1) {
+        nl = memchr(p, '\n', (size_t)(end - p));
+        if (!nl)
+            nl = end;
+        line++;
+        if ((size_t)(nl - p) >= strlen(WORDS_LINE) && memcmp(p, WORDS_LINE, strlen(WORDS_LINE)) == 0)
+            break;
+        if ((size_t)(nl - p) > k && memcmp(p, key, k) == 0 && p[k] == '=')
+            found = line;
+    }
+    return found;
+}
+
+/* Every field within the rules the file loader applies. */
+static int check_meta(reader *r, const spamlr_model *m, const char *text, size_t len)
+{
+    const char *what = spamlr__model_meta_check(m);
+
+    if (!what)
+        return SPAMLR_OK;
+    return spamlr__diag(r->d, SPAMLR_EPARSE, NULL, key_line(text, len, what), -1,
+                        "%s out of range%s", what,
+                        strcmp(what, "examples") == 0 ? " (examples must be spam + ham)"
+                        : strcmp(what, "spam") == 0 || strcmp(what, "ham") == 0
+                            ? " (at most 2^62)" : "");
+}
+
 int spamlr_model_import(spamlr_model **out, const char *text, size_t len, spamlr_diag *d)
 {
     spamlr_model *m = NULL;
@@ -532,6 +567,8 @@ int spamlr_model_import(spamlr_model **out, const char *text, size_t len, spamlr
         rc = perr(&r, "pruned_from is smaller than the number of words", NULL);
         goto out;
     }
+    if ((rc = check_meta(&r, m, text, len)))
+        goto out;
     *out = m;
     m = NULL;
 out:
