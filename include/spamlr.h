@@ -745,9 +745,23 @@ SPAMLR_API int spamlr_model_set_weight_bits(spamlr_model *m, unsigned bits);
  *                        tol, objective, grad_norm, threshold, bias (a
  *                        number, or "none"), examples, spam, ham,
  *                        trained_at (Unix time), weight_bits (32|16),
- *                        weight_scale (16-bit only), pruned_from
+ *                        weight_scale (16-bit only), pruned_from; with
+ *                        online state (see online learning below):
+ *                        online (adagrad|ftrl), online_eta, online_beta,
+ *                        online_l1, online_l2, online_bias_acc,
+ *                        online_bias_z, online_updates, online_last_hash,
+ *                        online_last_gz, online_margin, online_memory,
+ *                        online_seen_ham, online_seen_spam
  *   [words]
- *   token<TAB>weight[<TAB>idf]   one line per word, in vocabulary order
+ *   token<TAB>weight[<TAB>idf][<TAB>acc[<TAB>z]]   one line per word, in
+ *                        vocabulary order; acc (the sum of squared
+ *                        gradients) with online state, z with FTRL
+ *   [memory]             with online state: the remembered messages,
+ *   ham|spam<TAB>id:value id:value ...   one a line, id = a word's place
+ *                        under [words] from 0
+ * So the dump holds every section of a model file: dump -> import ->
+ * save gives the same bytes, and the imported model learns as the
+ * original would.
  * Numbers are printed so that they read back exactly (%.9g for float,
  * %.17g for double). In tokens, backslash, tab, CR, LF, other control bytes
  * and bytes that are not valid UTF-8 are escaped as \\, \t, \r, \n and \xHH.

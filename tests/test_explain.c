@@ -361,6 +361,16 @@ START_TEST(import_rejects_bad_dumps)
         { "spamlr-dump 1\nexamples=5\nspam=2\nham=2\n[words]\n", 2, "examples must be spam + ham" },
         { "spamlr-dump 1\nexamples=0\nspam=18446744073709551615\nham=1\n[words]\n", 3,
           "spam out of range" },
+        { "spamlr-dump 1\nonline=sgd\n[words]\n", 2, "online" },
+        { "spamlr-dump 1\nonline_eta=1\n[words]\n", 2, "need an online=" },
+        { "spamlr-dump 1\nonline=ftrl\nonline_eta=0\n[words]\n", 3, "online_eta out of range" },
+        { "spamlr-dump 1\nonline=adagrad\nonline_eta=1\n[words]\na\t1\n", 5, "acc" },
+        { "spamlr-dump 1\nonline=adagrad\nonline_eta=1\n[words]\na\t1\t-1\n", 5, "accumulator" },
+        { "spamlr-dump 1\n[words]\na\t1\n[memory]\n", 4, "[memory] needs" },
+        { "spamlr-dump 1\nonline=adagrad\nonline_eta=1\nonline_seen_ham=1\n[words]\na\t1\t1\n"
+          "[memory]\nham\t1:1\n", 8, "id:value" },
+        { "spamlr-dump 1\nonline=adagrad\nonline_eta=1\n[words]\na\t1\t1\n"
+          "[memory]\nham\t0:1\n", 7, "more remembered" },
     };
     size_t i;
 
@@ -418,9 +428,52 @@ END_TEST
 
 /* Damaged dumps: every truncation and many random byte changes either
  * import (and then save and load) or fail with a line number; no crash. */
+/* An FTRL model (variant 2's data) after a few online updates: every
+ * section of the online state is filled. */
+static spamlr_model *online_variant(void)
+{
+    spamlr_model *m = train_variant(2), *o = NULL;
+    spamlr_scratch *s = NULL;
+    size_t i;
+
+    ck_assert_int_eq(spamlr_model_prune(&o, m, SIZE_MAX, 0), SPAMLR_OK);
+    spamlr_model_free(m);
+    ck_assert_int_eq(spamlr_scratch_create(&s), SPAMLR_OK);
+    {
+        spamlr_online_opts oo;
+        spamlr_online_opts_init(&oo);
+        oo.solver = SPAMLR_SOLVER_FTRL;
+        ck_assert_int_eq(spamlr_model_online_setup(o, &oo), SPAMLR_OK);
+    }
+    for (i = 0; i < NMSG; i++)
+        ck_assert_int_eq(spamlr_model_learn(o, s, msg(i), strlen(msg(i)),
+                                            i < NSPAM ? SPAMLR_SPAM : SPAMLR_HAM, 1, NULL),
+                         SPAMLR_OK);
+    spamlr_scratch_free(s);
+    return o;
+}
+
+START_TEST(online_dump_round_trip)
+{
+    spamlr_model *m = online_variant(), *l = NULL;
+    char *text = NULL;
+    size_t len;
+    spamlr_diag d;
+
+    ck_assert_int_eq(spamlr_model_dump(m, &text, &len), SPAMLR_OK);
+    ck_assert_ptr_nonnull(strstr(text, "\nonline=ftrl\n"));
+    ck_assert_ptr_nonnull(strstr(text, "\n[memory]\nham\t"));
+    ck_assert_int_eq(spamlr_model_import(&l, text, len, &d), SPAMLR_OK);
+    same_bytes(m, l);
+    free(text);
+    spamlr_model_free(l);
+    spamlr_model_free(m);
+}
+END_TEST
+
 START_TEST(import_survives_damage)
 {
-    spamlr_model *m = train_variant(2), *l = NULL;
+    spamlr_model *m = _i ? online_variant() : train_variant(2), *l = NULL;
     char *text = NULL, *copy;
     size_t len, i;
     unsigned seed = 12345;
@@ -517,7 +570,8 @@ static Suite *suite(void)
     tcase_add_test(t, dump_escapes_tokens);
     tcase_add_test(t, import_rejects_bad_dumps);
     tcase_add_test(t, loader_checks_the_metadata);
-    tcase_add_test(t, import_survives_damage);
+    tcase_add_loop_test(t, import_survives_damage, 0, 2);
+    tcase_add_test(t, online_dump_round_trip);
     tcase_add_loop_test(t, weights_16_bit, 0, 3);
     suite_add_tcase(s, t);
     return s;
