@@ -131,6 +131,10 @@ int args_parse(cli_args *a, int argc, char **argv, const cli_opt *opts, args_tak
  * number in [lo, hi]. On failure a usage error naming the option is printed
  * and -1 returned; 0 on success. */
 int args_double(const cli_args *a, const char *s, double lo, double hi, double *out);
+/* A number > 0 (a normal double: at least DBL_MIN) and at most hi, with one
+ * message for 0, negatives, subnormals and too large values. 0 or -1
+ * (usage error printed). */
+int args_positive(const cli_args *a, const char *s, double hi, double *out);
 int args_uint(const cli_args *a, const char *s, unsigned long lo, unsigned long hi,
               unsigned long *out);
 

@@ -219,10 +219,14 @@ SPAMLR_API int spamlr_header_fields_parse(const char *list, unsigned *out);
 /* How text becomes tokens and tokens become feature values. The settings
  * are stored in the model so that prediction tokenises exactly as training
  * did. Initialise with spamlr_text_opts_init(). */
+/* The largest max_token_len (bytes); a larger one is SPAMLR_EINVAL. */
+#define SPAMLR_MAX_TOKEN_LEN 1024u
+
 typedef struct spamlr_text_opts {
     unsigned version;       /* SPAMLR_OPTS_VERSION */
     unsigned ngrams;        /* 1 = words; 2 = words + word bigrams. Default 1 */
-    unsigned max_token_len; /* longer tokens are dropped (bytes). Default 40 */
+    unsigned max_token_len; /* longer tokens are dropped (bytes). Default 40,
+                               at most SPAMLR_MAX_TOKEN_LEN */
     unsigned number_fold;   /* digit runs of >= this length become the shape
                                token "#nN" (N = length); 0 = never. Default 5 */
     unsigned cjk_bigrams;   /* 1 = Han/Kana/Hangul runs give unigrams and

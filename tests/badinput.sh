@@ -237,4 +237,36 @@ SPAMLR_MAX_INPUT=1000000 run predict -m old.slr fits.eml; expect 0 ''
 SPAMLR_MAX_INPUT=1000000 run train -q -o keep.slr --format libsvm longline.svm
 expect 1 '^spamlr: longline\.svm:1: a line longer than the 1000000-byte limit'
 
+case_ "option values out of range name the option and the range (usage error 2)"
+run train -q --max-token-len 1025 -o x.slr good.tsv
+expect 2 "^spamlr train: option '--max-token-len': 1025 is out of range \[1, 1024\]"
+run train -q --max-token-len 1024 -o x.slr good.tsv; expect 0 ''
+for c in 1e-320 0 -1 1e13 inf; do
+    run train -q -c "$c" -o x.slr good.tsv
+    expect 2 "^spamlr train: option '-c': $c is out of range: it must be > 0 \(at least 2\.23e-308\) and at most 1e\+12$"
+done
+run train -q -c nan -o x.slr good.tsv; expect 2 "option '-c': 'nan' is not a number"
+run curve --train good.tsv --test good.tsv -c 0; expect 2 "option '-c': 0 is out of range: it must be > 0"
+[ -e x.slr ] && rm -f x.slr
+
+case_ "a --min-count that removes every word is said, not silent"
+run train -q --min-count 1000 -o x.slr good.tsv
+expect 0 '^spamlr: warning: the model holds no words: no word of the [0-9]+ in the training data appears in at least 1000 messages \(--min-count\)'
+
+case_ "options the chosen solver ignores are said to be ignored"
+run train -q --epochs 3 -o x.slr good.tsv
+expect 0 '^spamlr: warning: --epochs applies only to the online solvers .*; ignored with tron$'
+run train -q --solver lbfgs --epochs 3 --eta 0.5 -o x.slr good.tsv
+expect 0 '^spamlr: warning: --epochs and --eta apply only to the online solvers .*; ignored with lbfgs$'
+run train -q --solver ftrl --max-iter 5 -o x.slr good.tsv
+expect 0 '^spamlr: warning: --max-iter applies only to the batch solvers .*; ignored with ftrl$'
+run train -q --solver adagrad --epochs 2 -o x.slr good.tsv; expect 0 ''
+grep -q "applies only\|apply only" err && fail "a warning for an option the solver uses"
+run eval --online -m old.slr --solver ftrl good.tsv
+expect 0 '^spamlr: warning: --solver applies only to --online without -m .*; ignored with -m'
+run eval -m old.slr --eta 1 good.tsv
+expect 0 '^spamlr: warning: --eta applies only to --online without -m .*; ignored without --online'
+run eval --online --solver ftrl good.tsv; expect 0 ''
+grep -q "applies only" err && fail "a warning for --solver with --online and no -m"
+
 echo "badinput.sh: $rows rows passed${skipped:+ ($skipped skipped)}"
