@@ -3,6 +3,7 @@
  * Written by hand (not getopt_long) so that options and positional
  * arguments come back in the order given: INPUTs are read in that order. */
 #include <errno.h>
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -106,20 +107,48 @@ int args_next(cli_args *a, const cli_opt *opts, const char **value)
     return next_short(a, opts, arg, value);
 }
 
-int args_double(const cli_args *a, const char *s, double lo, double hi, double *out)
+/* strtod of all of s: 0, or -1 when s is not a number (NaN is not one;
+ * an infinity or a value too large for a double is +-HUGE_VAL, which the
+ * callers' ranges refuse; one too small is its subnormal or 0). */
+static int parse_number(const char *s, double *x)
 {
     char *end = NULL;
-    double x;
 
     errno = 0;
-    x = strtod(s, &end);
-    if (end == s || *end != '\0' || errno == ERANGE || !isfinite(x)) {
+    *x = strtod(s, &end);
+    return end == s || *end != '\0' || isnan(*x) ? -1 : 0;
+}
+
+int args_double(const cli_args *a, const char *s, double lo, double hi, double *out)
+{
+    double x;
+
+    if (parse_number(s, &x)) {
         usage_error(a->cmd, "option '%s': '%s' is not a number", a->name, s);
         return -1;
     }
     if (x < lo || x > hi) {
         usage_error(a->cmd, "option '%s': %s is out of range [%g, %g]",
                     a->name, s, lo, hi);
+        return -1;
+    }
+    *out = x;
+    return 0;
+}
+
+int args_positive(const cli_args *a, const char *s, double hi, double *out)
+{
+    double x;
+
+    if (parse_number(s, &x)) {
+        usage_error(a->cmd, "option '%s': '%s' is not a number", a->name, s);
+        return -1;
+    }
+    /* a subnormal (1e-320) is refused with 0 and the negatives: the
+     * solvers would divide by it */
+    if (!(x >= DBL_MIN) || x > hi) {
+        usage_error(a->cmd, "option '%s': %s is out of range: it must be > 0 (at least "
+                    "%.3g) and at most %g", a->name, s, DBL_MIN, hi);
         return -1;
     }
     *out = x;

@@ -156,13 +156,9 @@ static int parse_num_option(cli_args *a, curve_cfg *cfg, int id, const char *v)
 
     switch (id) {
     case OPT_C:
-        if (args_double(a, v, 0, 1e12, &cfg->opts.c))
-            return EXIT_USAGE;
-        return cfg->opts.c > 0 ? 0 : usage_error(a->cmd, "option '-c': must be > 0");
+        return args_positive(a, v, 1e12, &cfg->opts.c) ? EXIT_USAGE : 0;
     case OPT_TOL:
-        if (args_double(a, v, 0, 1, &cfg->opts.tol))
-            return EXIT_USAGE;
-        return cfg->opts.tol > 0 ? 0 : usage_error(a->cmd, "option '--tol': must be > 0");
+        return args_positive(a, v, 1, &cfg->opts.tol) ? EXIT_USAGE : 0;
     case OPT_SOLVER:
         if ((i = args_choice(a, v, solver_names)) < 0)
             return EXIT_USAGE;

@@ -102,9 +102,7 @@ static int parse_option(cli_args *a, void *c, int id, const char *v)
         cfg->solver = rc ? SPAMLR_SOLVER_FTRL : SPAMLR_SOLVER_ADAGRAD;
         return 0;
     case OPT_ETA:
-        if (args_double(a, v, 0, 1e6, &cfg->eta))
-            return EXIT_USAGE;
-        return cfg->eta > 0 ? 0 : usage_error(a->cmd, "option '%s': must be > 0", a->name);
+        return args_positive(a, v, 1e6, &cfg->eta) ? EXIT_USAGE : 0;
     default: return input_take(&cfg->inputs, id, v, INPUT_LINES);
     }
 }
@@ -124,6 +122,13 @@ static int parse_args(eval_cfg *cfg, int argc, char **argv)
         return usage_error(a.cmd, "--save-threshold needs --target-fpr (and no --online)");
     if (cfg->inputs.n == 0)
         return usage_error(a.cmd, "no input given");
+    /* --solver and --eta make the model of --online without -m */
+    if ((cfg->solver || cfg->eta > 0) && (!cfg->online || cfg->sc.model))
+        warning("%s%s%s %s only to --online without -m (a new model); ignored %s",
+                cfg->solver ? "--solver" : "", cfg->solver && cfg->eta > 0 ? " and " : "",
+                cfg->eta > 0 ? "--eta" : "", cfg->solver && cfg->eta > 0 ? "apply" : "applies",
+                !cfg->online ? "without --online"
+                             : "with -m (the model learns with its own solver and settings)");
     if (cfg->save_threshold) {
         int r = output_check(a.cmd, "-m", cfg->sc.model, "a model");
         return r ? r : output_vs_inputs(cfg->sc.model, &cfg->inputs);

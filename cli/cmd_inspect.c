@@ -77,8 +77,11 @@ static void inspect_help(void)
            "  --format F      text (default); tsv: 'token<TAB>weight' lines for the\n"
            "                  --word words, the --grep matches, then the --top spam and\n"
            "                  ham words (every word when none is given); json: one object\n"
-           "  --dump          write every parameter and setting as text, losslessly\n"
-           "                  ('spamlr import' turns it back into the same model file)\n"
+           "  --dump          write every parameter and setting as text, losslessly,\n"
+           "                  the online learner's state too (its settings, counters,\n"
+           "                  per-word accumulators and remembered messages), so that\n"
+           "                  'spamlr import' gives back the same model file, which\n"
+           "                  learns as the original would\n"
            "  -h, --help      show this help\n",
            DEFAULT_TOP);
 }

@@ -157,7 +157,8 @@ static void import_help(void)
            "Turns the text written by 'spamlr inspect MODEL --dump' (perhaps edited\n"
            "by hand) back into a model file. DUMP may be '-' (standard input). An\n"
            "unedited dump gives a file identical, byte for byte, to the model it\n"
-           "came from. Errors name the line of DUMP.\n\n"
+           "came from, online learning state included. Every value is checked as\n"
+           "when a model file is loaded; errors name the line of DUMP.\n\n"
            "options:\n"
            "  -o, --output MODEL  model file to write (required; written atomically)\n"
            "  -h, --help          show this help\n");

@@ -72,7 +72,11 @@ typedef struct train_cfg {
     int strict;
     const char *init;
     input_list inputs;
+    unsigned given;  /* GIVEN_* bits: options set on the command line */
 } train_cfg;
+
+/* Options that only some solvers use, to warn when they are ignored. */
+enum { GIVEN_EPOCHS = 1, GIVEN_ETA = 2, GIVEN_MAX_ITER = 4, GIVEN_TOL = 8 };
 
 static void train_help(void)
 {
@@ -130,7 +134,8 @@ static void train_help(void)
            "                         folding tables (0.1 can read the model)\n"
            "  --subwords N           0 (default) or 3..6: words longer than N also\n"
            "                         give their character N-grams (cN:gram)\n"
-           "  --max-token-len N      drop tokens longer than N bytes (default 40)\n"
+           "  --max-token-len N      drop tokens longer than N bytes (default 40,\n"
+           "                         at most 1024)\n"
            "  --format text|libsvm   how FILE arguments are read (default text)\n"
            "  --bits 32|16           weight precision in the file (default 32; 16\n"
            "                         rounds the weights to 65535 steps, half the size)\n"
@@ -191,11 +196,7 @@ static int parse_unsigned(cli_args *a, const char *v, unsigned long lo,
 
 static int parse_positive(cli_args *a, const char *v, double hi, double *out)
 {
-    if (args_double(a, v, 0, hi, out))
-        return EXIT_USAGE;
-    if (*out <= 0)
-        return usage_error(a->cmd, "option '%s': must be > 0", a->name);
-    return 0;
+    return args_positive(a, v, hi, out) ? EXIT_USAGE : 0;
 }
 
 static int parse_choice(cli_args *a, const char *v, const char *const *names,
@@ -226,18 +227,18 @@ static int parse_option(cli_args *a, void *c, int id, const char *v)
             return EXIT_USAGE;
         cfg->train.folds = cfg->cv;
         return 0;
-    case OPT_TOL: return parse_positive(a, v, 1, &cfg->train.tol);
+    case OPT_TOL: cfg->given |= GIVEN_TOL; return parse_positive(a, v, 1, &cfg->train.tol);
     case OPT_L1: return args_double(a, v, 0, 1e12, &cfg->train.l1) ? EXIT_USAGE : 0;
     case OPT_L2: return args_double(a, v, 0, 1e12, &cfg->train.l2) ? EXIT_USAGE : 0;
-    case OPT_MAX_ITER: return parse_unsigned(a, v, 1, UINT_MAX, &cfg->train.max_iter);
+    case OPT_MAX_ITER: cfg->given |= GIVEN_MAX_ITER; return parse_unsigned(a, v, 1, UINT_MAX, &cfg->train.max_iter);
     case OPT_SOLVER:
         if (parse_choice(a, v, solver_names, &cfg->train.solver))
             return EXIT_USAGE;
         cfg->train.solver = solver_ids[cfg->train.solver];
         return 0;
     case OPT_INIT: cfg->init = v; return 0;
-    case OPT_EPOCHS: return parse_unsigned(a, v, 1, 100000, &cfg->train.epochs);
-    case OPT_ETA: return parse_positive(a, v, 1e6, &cfg->train.eta);
+    case OPT_EPOCHS: cfg->given |= GIVEN_EPOCHS; return parse_unsigned(a, v, 1, 100000, &cfg->train.epochs);
+    case OPT_ETA: cfg->given |= GIVEN_ETA; return parse_positive(a, v, 1e6, &cfg->train.eta);
     case OPT_STRICT: cfg->strict = 1; return 0;
     case OPT_THREADS: return parse_unsigned(a, v, 0, 4096, &cfg->train.threads);
     case OPT_NO_BIAS: cfg->train.bias = 0; return 0;
@@ -256,7 +257,7 @@ static int parse_option(cli_args *a, void *c, int id, const char *v)
                                "none)", a->name, v);
         return 0;
     case OPT_MAX_TOKEN_LEN:
-        return parse_unsigned(a, v, 1, 65535, &cfg->text.max_token_len);
+        return parse_unsigned(a, v, 1, SPAMLR_MAX_TOKEN_LEN, &cfg->text.max_token_len);
     case OPT_FOLD: return parse_choice(a, v, fold_names, &cfg->text.fold);
     case OPT_SUBWORDS:
         if (parse_unsigned(a, v, 0, 6, &cfg->text.subwords))
@@ -276,6 +277,34 @@ static int parse_option(cli_args *a, void *c, int id, const char *v)
     default:
         return input_take(&cfg->inputs, id, v, cfg->format ? INPUT_LIBSVM : INPUT_LINES);
     }
+}
+
+/* Options the chosen solver does not use are said to be ignored: a and/or
+ * b (option names) when the bits ga/gb of cfg->given are set. */
+static void warn_unused(const train_cfg *cfg, unsigned ga, const char *a, unsigned gb,
+                        const char *b, const char *kind, const char *name)
+{
+    int both = (cfg->given & ga) && (cfg->given & gb);
+
+    if (!(cfg->given & (ga | gb)))
+        return;
+    warning("%s%s%s %s only to the %s; ignored with %s", cfg->given & ga ? a : "",
+            both ? " and " : "", cfg->given & gb ? b : "", both ? "apply" : "applies", kind,
+            name);
+}
+
+static void warn_ignored(const train_cfg *cfg)
+{
+    unsigned s = cfg->train.solver;
+    const char *name = s != SPAMLR_SOLVER_AUTO ? solver_name(s)
+                       : cfg->train.l1 > 0 ? "owlqn" : "tron";
+
+    if (s == SPAMLR_SOLVER_ADAGRAD || s == SPAMLR_SOLVER_FTRL)
+        warn_unused(cfg, GIVEN_MAX_ITER, "--max-iter", GIVEN_TOL, "--tol",
+                    "batch solvers (tron, lbfgs, owlqn)", name);
+    else
+        warn_unused(cfg, GIVEN_EPOCHS, "--epochs", GIVEN_ETA, "--eta",
+                    "online solvers (--solver adagrad or ftrl)", name);
 }
 
 static int parse_args(train_cfg *cfg, int argc, char **argv)
@@ -300,6 +329,7 @@ static int parse_args(train_cfg *cfg, int argc, char **argv)
         && cfg->train.solver != SPAMLR_SOLVER_OWLQN)
         return usage_error(a.cmd, "--l1 needs --solver owlqn (%s needs a smooth objective)",
                            solver_name(cfg->train.solver));
+    warn_ignored(cfg);
     return 0;
 }
 
@@ -420,6 +450,17 @@ static int fit_and_save(train_cfg *cfg, const spamlr_dataset *ds)
     } else if (err != SPAMLR_OK) {
         rc = report_failure(err, &d, NULL);
         goto out;
+    }
+    if (spamlr_model_vocab_size(m) == 0) {
+        if (spamlr_dataset_vocab_size(ds) == 0)
+            warning("the training messages hold no words: the model scores every "
+                    "message by its bias alone");
+        else
+            warning("the model holds no words: no word of the %zu in the training data "
+                    "appears in %s%u messages (--min-count); it scores every message by its "
+                    "bias alone", spamlr_dataset_vocab_size(ds),
+                    cfg->train.min_count == SPAMLR_MIN_COUNT_AUTO ? "the default " : "at least ",
+                    cfg->train.min_count == SPAMLR_MIN_COUNT_AUTO ? 2u : cfg->train.min_count);
     }
     if (cfg->bits == 16 && (err = spamlr_model_set_weight_bits(m, 16)) != SPAMLR_OK) {
         rc = report_failure(err, NULL, NULL);

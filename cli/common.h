@@ -164,6 +164,10 @@ int args_parse(cli_args *a, int argc, char **argv, const cli_opt *opts, args_tak
  * number in [lo, hi]. On failure a usage error naming the option is printed
  * and -1 returned; 0 on success. */
 int args_double(const cli_args *a, const char *s, double lo, double hi, double *out);
+/* A number > 0 (a normal double: at least DBL_MIN) and at most hi, with one
+ * message for 0, negatives, subnormals and too large values. 0 or -1
+ * (usage error printed). */
+int args_positive(const cli_args *a, const char *s, double hi, double *out);
 int args_uint(const cli_args *a, const char *s, unsigned long lo, unsigned long hi,
               unsigned long *out);
 
@@ -273,8 +277,10 @@ int dataset_for_model(spamlr_dataset **ds, const spamlr_model *m);
 int predict_rows(const spamlr_model *m, const spamlr_dataset *ds, double **probs,
                  double **scores);
 
-/* Reads the whole of path ("-" = standard input) into a malloc'ed,
- * NUL-terminated buffer; 0, or EXIT_RUNTIME with the error reported. */
+/* Reads the whole of path ("-" = standard input; gzip-compressed or
+ * plain; at most the input size limit) into a malloc'ed, NUL-terminated
+ * buffer through spamlr_read_file, as the other commands read their
+ * inputs; 0, or EXIT_RUNTIME with the error reported. */
 int slurp_file(const char *path, char **out, size_t *len);
 
 /* ------------------------------------------------------------------- json */

@@ -219,10 +219,14 @@ SPAMLR_API int spamlr_header_fields_parse(const char *list, unsigned *out);
 /* How text becomes tokens and tokens become feature values. The settings
  * are stored in the model so that prediction tokenises exactly as training
  * did. Initialise with spamlr_text_opts_init(). */
+/* The largest max_token_len (bytes); a larger one is SPAMLR_EINVAL. */
+#define SPAMLR_MAX_TOKEN_LEN 1024u
+
 typedef struct spamlr_text_opts {
     unsigned version;       /* SPAMLR_OPTS_VERSION */
     unsigned ngrams;        /* 1 = words; 2 = words + word bigrams. Default 1 */
-    unsigned max_token_len; /* longer tokens are dropped (bytes). Default 40 */
+    unsigned max_token_len; /* longer tokens are dropped (bytes). Default 40,
+                               at most SPAMLR_MAX_TOKEN_LEN */
     unsigned number_fold;   /* digit runs of >= this length become the shape
                                token "#nN" (N = length); 0 = never. Default 5 */
     unsigned cjk_bigrams;   /* 1 = Han/Kana/Hangul runs give unigrams and
@@ -297,13 +301,18 @@ SPAMLR_API int spamlr_dataset_add(spamlr_dataset *ds, int label, const char *tex
                                   size_t len, const char *name);
 
 /* Readers. Every file may be gzip-compressed; the path "-" is standard
- * input. On failure `diag` (may be NULL) names the file, line and problem;
- * rows read before the failure stay in the dataset.
+ * input. A UTF-8 byte order mark (EF BB BF) at the start of a lines, CSV,
+ * index or libsvm file is skipped. On failure `diag` (may be NULL) names
+ * the file, line and problem; rows read before the failure stay in the
+ * dataset.
  *
  * read_lines: lines `label<TAB>text`, labels spam/ham or 1/0; a path ending
  *   in .csv (or .csv.gz) is read as CSV (RFC 4180 quoting, label in the
  *   first column, text in the second). Empty lines are skipped; a line
- *   without a label or with an unknown label is an SPAMLR_EPARSE error.
+ *   without a label or with an unknown label is an SPAMLR_EPARSE error,
+ *   on every line alike, except a CSV header: a first record whose label
+ *   field is label, class, category, type, target or v1 (any case) is
+ *   skipped.
  * read_path: `path` is a file holding one message, an mbox file (it starts
  *   with a "From sender Day Mon ..." line; messages are split at such lines
  *   and ">From " is unescaped), or a directory whose regular files
@@ -342,6 +351,19 @@ SPAMLR_API int spamlr_dataset_read_index(spamlr_dataset *ds, const char *path,
  * rows before it stay in the dataset. Rows are named "path:line". */
 SPAMLR_API int spamlr_dataset_read_libsvm(spamlr_dataset *ds, const char *path,
                                           spamlr_diag *diag);
+
+/* Reads one whole input file as every reader above does: gzip-compressed
+ * or plain, "-" = standard input, directories refused, at most 4 GiB
+ * (after decompression; the buffer never grows past the limit, so a gzip
+ * bomb costs no more memory than the limit). The environment variable
+ * SPAMLR_MAX_INPUT (a number of bytes) lowers the limit for every reader
+ * (it is for tests; a larger or malformed value is ignored). *out
+ * (malloc'ed, free() it) receives the bytes followed by a NUL, *len their
+ * number. Returns SPAMLR_OK, SPAMLR_EINVAL (an argument NULL), SPAMLR_EIO
+ * (cannot open or read, truncated gzip), SPAMLR_ELIMIT (too big),
+ * SPAMLR_ENOMEM; diag (may be NULL) names the file. Thread-safe. */
+SPAMLR_API int spamlr_read_file(const char *path, char **out, size_t *len,
+                                spamlr_diag *diag);
 
 /* Number of rows; of spam rows; of ham rows. */
 SPAMLR_API size_t spamlr_dataset_rows(const spamlr_dataset *ds);
@@ -727,9 +749,23 @@ SPAMLR_API int spamlr_model_set_weight_bits(spamlr_model *m, unsigned bits);
  *                        tol, objective, grad_norm, threshold, bias (a
  *                        number, or "none"), examples, spam, ham,
  *                        trained_at (Unix time), weight_bits (32|16),
- *                        weight_scale (16-bit only), pruned_from
+ *                        weight_scale (16-bit only), pruned_from; with
+ *                        online state (see online learning below):
+ *                        online (adagrad|ftrl), online_eta, online_beta,
+ *                        online_l1, online_l2, online_bias_acc,
+ *                        online_bias_z, online_updates, online_last_hash,
+ *                        online_last_gz, online_margin, online_memory,
+ *                        online_seen_ham, online_seen_spam
  *   [words]
- *   token<TAB>weight[<TAB>idf]   one line per word, in vocabulary order
+ *   token<TAB>weight[<TAB>idf][<TAB>acc[<TAB>z]]   one line per word, in
+ *                        vocabulary order; acc (the sum of squared
+ *                        gradients) with online state, z with FTRL
+ *   [memory]             with online state: the remembered messages,
+ *   ham|spam<TAB>id:value id:value ...   one a line, id = a word's place
+ *                        under [words] from 0
+ * So the dump holds every section of a model file: dump -> import ->
+ * save gives the same bytes, and the imported model learns as the
+ * original would.
  * Numbers are printed so that they read back exactly (%.9g for float,
  * %.17g for double). In tokens, backslash, tab, CR, LF, other control bytes
  * and bytes that are not valid UTF-8 are escaped as \\, \t, \r, \n and \xHH.
@@ -744,9 +780,14 @@ SPAMLR_API int spamlr_model_dump(const spamlr_model *m, char **out, size_t *len)
  * weight_bits=16 the weights are rounded to the grid of weight_scale (or,
  * when an edited weight falls outside it, of a new scale). Saving the
  * imported model gives a file byte-identical to saving the dumped one.
+ * Every field is held to the rules spamlr_model_load applies: a known
+ * solver and class_weight; c, tol, l1, l2, objective and grad_norm finite
+ * and >= 0; examples = spam + ham, each at most 2^62; the online settings
+ * in range. A UTF-8 byte order mark before the first line is skipped.
  * Returns SPAMLR_OK, SPAMLR_EPARSE with diag (may be NULL) naming the
  * 1-based line and what was wrong (unknown key, bad number, bad escape,
- * duplicate token, ...), SPAMLR_EINVAL, SPAMLR_ENOMEM. Thread-safe. */
+ * duplicate token, a field out of range, ...), SPAMLR_EINVAL,
+ * SPAMLR_ENOMEM. Thread-safe. */
 SPAMLR_API int spamlr_model_import(spamlr_model **out, const char *text, size_t len,
                                    spamlr_diag *diag);
 

@@ -201,4 +201,72 @@ for fmt in text tsv; do
 done
 [ "$(grep -c '	' out)" = "$(wc -l < out)" ] || fail "a TSV record was broken by a token"
 
+case_ "explain reads what predict reads: a gzip-compressed message is explained decompressed"
+printf 'Subject: free prize\n\nclaim your cheap pills now\n' > msg.eml
+gzip -c msg.eml > msg.eml.gz
+run explain -m old.slr --format json msg.eml; expect 0 ''; sed 's/"file":"[^"]*"//' out > plain.json
+run explain -m old.slr --format json msg.eml.gz; expect 0 ''; cp out gz.raw; sed 's/"file":"[^"]*"//' out > gz.json
+cmp -s plain.json gz.json || fail "explain scores the gzip bytes, not the message"
+run explain -m old.slr --format json - < msg.eml.gz; expect 0 ''
+sed 's/"file":"[^"]*"//' out | cmp -s - plain.json || fail "explain - does not gunzip standard input"
+run predict -m old.slr --format json msg.eml.gz; expect 0 ''
+python3 -c 'import json; a=json.load(open("gz.raw")); b=[json.loads(l) for l in open("out")][0]
+assert abs(a["probability"]-b["probability"])<1e-6, (a, b)' || fail "explain and predict disagree"
+run explain -m old.slr missing.eml; expect 1 '^spamlr: missing\.eml: cannot open: No such file'
+
+case_ "a gzip bomb stops at the input limit, in every reader"
+# 64 MiB of zeros in 64 KiB; SPAMLR_MAX_INPUT lowers the 4 GiB limit to 1 MB
+head -c 67108864 /dev/zero | gzip -1 > bomb.gz
+{ printf 'spam\t'; head -c 67108864 /dev/zero | tr '\0' a; } | gzip -1 > bomb.tsv.gz
+{ printf 'spamlr-dump 1\n#'; head -c 67108864 /dev/zero | tr '\0' a; } | gzip -1 > bomb.dump.gz
+lim='larger than the 1000000-byte limit for one input file'
+for args in "explain -m old.slr bomb.gz" "predict -m old.slr bomb.gz" "train -q -o keep.slr --spam bomb.gz --ham good.tsv" \
+            "train -q -o keep.slr bomb.tsv.gz" "import bomb.dump.gz -o imp.slr"; do
+    cp old.slr keep.slr
+    # shellcheck disable=SC2086
+    SPAMLR_MAX_INPUT=1000000 run $args; expect 1 "^spamlr: bomb[.a-z]*\\.gz: $lim"
+    untouched; no_tmp
+done
+SPAMLR_MAX_INPUT=1000000 run explain -m old.slr - < bomb.gz; expect 1 "$lim"
+[ -e imp.slr ] && fail "import wrote a model from a bomb"
+head -c 1000001 /dev/zero > big.eml
+SPAMLR_MAX_INPUT=1000000 run predict -m old.slr big.eml; expect 1 "^spamlr: big\\.eml: $lim"
+head -c 1000000 /dev/zero > fits.eml
+SPAMLR_MAX_INPUT=1000000 run predict -m old.slr fits.eml; expect 0 ''
+{ printf '1 '; head -c 2000000 /dev/zero | tr '\0' ' '; printf '1:1\n0 2:1\n'; } > longline.svm
+SPAMLR_MAX_INPUT=1000000 run train -q -o keep.slr --format libsvm longline.svm
+expect 1 '^spamlr: longline\.svm:1: a line longer than the 1000000-byte limit'
+
+case_ "option values out of range name the option and the range (usage error 2)"
+run train -q --max-token-len 1025 -o x.slr good.tsv
+expect 2 "^spamlr train: option '--max-token-len': 1025 is out of range \[1, 1024\]"
+run train -q --max-token-len 1024 -o x.slr good.tsv; expect 0 ''
+for c in 1e-320 0 -1 1e13 inf; do
+    run train -q -c "$c" -o x.slr good.tsv
+    expect 2 "^spamlr train: option '-c': $c is out of range: it must be > 0 \(at least 2\.23e-308\) and at most 1e\+12$"
+done
+run train -q -c nan -o x.slr good.tsv; expect 2 "option '-c': 'nan' is not a number"
+run curve --train good.tsv --test good.tsv -c 0; expect 2 "option '-c': 0 is out of range: it must be > 0"
+[ -e x.slr ] && rm -f x.slr
+
+case_ "a --min-count that removes every word is said, not silent"
+run train -q --min-count 1000 -o x.slr good.tsv
+expect 0 '^spamlr: warning: the model holds no words: no word of the [0-9]+ in the training data appears in at least 1000 messages \(--min-count\)'
+
+case_ "options the chosen solver ignores are said to be ignored"
+run train -q --epochs 3 -o x.slr good.tsv
+expect 0 '^spamlr: warning: --epochs applies only to the online solvers .*; ignored with tron$'
+run train -q --solver lbfgs --epochs 3 --eta 0.5 -o x.slr good.tsv
+expect 0 '^spamlr: warning: --epochs and --eta apply only to the online solvers .*; ignored with lbfgs$'
+run train -q --solver ftrl --max-iter 5 -o x.slr good.tsv
+expect 0 '^spamlr: warning: --max-iter applies only to the batch solvers .*; ignored with ftrl$'
+run train -q --solver adagrad --epochs 2 -o x.slr good.tsv; expect 0 ''
+grep -q "applies only\|apply only" err && fail "a warning for an option the solver uses"
+run eval --online -m old.slr --solver ftrl good.tsv
+expect 0 '^spamlr: warning: --solver applies only to --online without -m .*; ignored with -m'
+run eval -m old.slr --eta 1 good.tsv
+expect 0 '^spamlr: warning: --eta applies only to --online without -m .*; ignored without --online'
+run eval --online --solver ftrl good.tsv; expect 0 ''
+grep -q "applies only" err && fail "a warning for --solver with --online and no -m"
+
 echo "badinput.sh: $rows rows passed${skipped:+ ($skipped skipped)}"

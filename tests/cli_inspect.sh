@@ -71,6 +71,32 @@ run_in "$T/m.dump" import - -o "$T/m3.slr"
 expect_rc 0
 cmp -s "$M" "$T/m3.slr" || fail "import from stdin differs"
 
+check "dump -> import is lossless for every solver, before and after learn (issue 16 item 14)"
+printf 'Subject: meeting\n\nthe meeting moved to friday, free lunch\n' > "$T/lm.eml"
+printf 'Subject: prize\n\nclaim your free prize now\n' > "$T/ls.eml"
+for sv in tron lbfgs owlqn adagrad ftrl; do
+    "$BIN" train -q --solver $sv -c 1 -o "$T/s-$sv.slr" "$TRAIN" || fail "cannot train with $sv"
+    for step in trained learned; do
+        if [ $step = learned ]; then
+            "$BIN" learn -q -m "$T/s-$sv.slr" --spam "$T/ls.eml" >/dev/null 2>&1 || fail "$sv: learn"
+            "$BIN" learn -q -m "$T/s-$sv.slr" --ham "$T/lm.eml" >/dev/null 2>&1 || fail "$sv: learn"
+        fi
+        run inspect "$T/s-$sv.slr" --dump; expect_rc 0; cp "$T/out" "$T/s.dump"
+        if [ $step = learned ] || [ $sv = adagrad ] || [ $sv = ftrl ]; then
+            grep -q '^online=' "$T/s.dump" && grep -q '^online_seen_spam=' "$T/s.dump" &&
+                grep -qx '\[memory\]' "$T/s.dump" || fail "$sv $step: the online state is not in the dump"
+        fi
+        run import "$T/s.dump" -o "$T/s-imp.slr"; expect_rc 0
+        cmp -s "$T/s-$sv.slr" "$T/s-imp.slr" || fail "$sv $step: the imported model differs from the model"
+    done
+    # the imported model learns as the original does
+    for f in "$T/s-$sv.slr" "$T/s-imp.slr"; do
+        "$BIN" learn -q -m "$f" --ham "$T/ls.eml" >/dev/null 2>&1 || fail "$sv: learn"
+        "$BIN" inspect "$f" --dump | grep -v '^trained_at=' > "$f.after"
+    done
+    cmp -s "$T/s-$sv.slr.after" "$T/s-imp.slr.after" || fail "$sv: the imported model learns differently"
+done
+
 check "an edited dump changes the model"
 awk -F '\t' 'BEGIN { OFS = "\t" } /^\[words\]$/ { w = 1; print; next } w && $1 == "free" { $2 = "7.5" } { print }' \
     "$T/m.dump" >"$T/edited.dump"

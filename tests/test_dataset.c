@@ -175,6 +175,67 @@ START_TEST(dirs_and_index)
 }
 END_TEST
 
+/* Issue 16 item 16: a UTF-8 byte order mark before the first line is
+ * skipped by every text reader (the first row is read, with its label);
+ * an unknown label is an error on CSV line 1 as on line 2, and only a
+ * header naming the column is skipped. */
+START_TEST(bom_and_one_rule_for_every_line)
+{
+    static const char *const ok[][2] = {
+        {"a.tsv", "\xef\xbb\xbfspam\tfree prize\nham\tlunch\n"},
+        {"b.csv", "\xef\xbb\xbfspam,free prize\nham,lunch\n"},
+        {"c.csv", "\xef\xbb\xbfLabel,Text\nspam,free prize\nham,lunch\n"},
+        {"d.csv", "\"v1\",\"v2\"\nspam,free prize\nham,lunch\n"},
+        {"e.svm", "\xef\xbb\xbf+1 1:1\n-1 2:1\n"},
+    };
+    static const char *const bad[][2] = {
+        {"f.csv", "maybe,free prize\nham,lunch\n"},
+        {"g.csv", "ham,lunch\nmaybe,free prize\n"},
+        {"h.csv", "\xef\xbb\xbfmaybe,free prize\nham,lunch\n"},
+        {"i.tsv", "maybe\tfree prize\nham\tlunch\n"},
+    };
+    char dir[64], p[256], m[256];
+    spamlr_diag d;
+    size_t i;
+
+    tu_tmpdir(dir, sizeof dir);
+    for (i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+        spamlr_dataset *ds = new_ds();
+        snprintf(p, sizeof p, "%s/%s", dir, ok[i][0]);
+        tu_write(p, ok[i][1], strlen(ok[i][1]));
+        ck_assert_int_eq(strstr(p, ".svm") ? spamlr_dataset_read_libsvm(ds, p, &d)
+                                           : spamlr_dataset_read_lines(ds, p, &d),
+                         SPAMLR_OK);
+        ck_assert_msg(spamlr_dataset_rows(ds) == 2, "%s: %zu rows", ok[i][0],
+                      spamlr_dataset_rows(ds));
+        ck_assert_int_eq(spamlr_dataset_label(ds, 0), SPAMLR_SPAM);
+        ck_assert_int_eq(spamlr_dataset_label(ds, 1), SPAMLR_HAM);
+        spamlr_dataset_free(ds);
+    }
+    for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        spamlr_dataset *ds = new_ds();
+        snprintf(p, sizeof p, "%s/%s", dir, bad[i][0]);
+        tu_write(p, bad[i][1], strlen(bad[i][1]));
+        ck_assert_int_eq(spamlr_dataset_read_lines(ds, p, &d), SPAMLR_EPARSE);
+        ck_assert_int_eq(d.line, strstr(bad[i][1], "\nmaybe") ? 2 : 1);
+        ck_assert_ptr_nonnull(strstr(d.message, "unknown label \"maybe\""));
+        spamlr_dataset_free(ds);
+    }
+    {   /* an index file */
+        spamlr_dataset *ds = new_ds();
+        snprintf(p, sizeof p, "%s/m.txt", dir);
+        tu_write(p, "win cash", 8);
+        snprintf(m, sizeof m, "%s/list.idx", dir);
+        tu_write(m, "\xef\xbb\xbfspam m.txt\nham m.txt\n", 24);
+        ck_assert_int_eq(spamlr_dataset_read_index(ds, m, &d), SPAMLR_OK);
+        ck_assert_uint_eq(spamlr_dataset_rows(ds), 2);
+        ck_assert_int_eq(spamlr_dataset_label(ds, 0), SPAMLR_SPAM);
+        spamlr_dataset_free(ds);
+    }
+    tu_rmrf(dir);
+}
+END_TEST
+
 /* Two datasets hold the same rows, names, labels, token ids and counts,
  * and the same vocabulary in the same order. */
 static void same_dataset(const spamlr_dataset *a, const spamlr_dataset *b)
@@ -429,6 +490,7 @@ static Suite *suite(void)
     tcase_add_test(t, csv_quotes_and_header);
     tcase_add_test(t, gzip_reads_the_same);
     tcase_add_test(t, dirs_and_index);
+    tcase_add_test(t, bom_and_one_rule_for_every_line);
     tcase_add_test(t, hostile_bytes);
     tcase_add_test(t, parallel_reading_is_exact);
     tcase_add_test(t, mbox_and_maildir);

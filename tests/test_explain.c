@@ -4,6 +4,8 @@
 #include <math.h>
 #include <stdint.h>
 
+#include "model/model.h"
+
 static const char *SPAM[] = {
     "win a free prize now", "free viagra cheap pills", "恭喜您中奖了 请点击领取",
     "cheap loans apply now free", "代开发票 免费咨询", "claim your free prize today",
@@ -257,6 +259,15 @@ START_TEST(dump_import_round_trip)
     ck_assert_int_eq(spamlr_model_dump(l, &text2, &len2), SPAMLR_OK);
     ck_assert_uint_eq(len, len2);
     ck_assert_mem_eq(text, text2, len);
+    spamlr_model_free(l);
+    l = NULL;
+    /* an editor's UTF-8 byte order mark before the first line is skipped */
+    free(text2);
+    ck_assert_ptr_nonnull(text2 = malloc(len + 3));
+    memcpy(text2, "\xef\xbb\xbf", 3);
+    memcpy(text2 + 3, text, len);
+    ck_assert_int_eq(spamlr_model_import(&l, text2, len + 3, &d), SPAMLR_OK);
+    same_bytes(m, l);
     free(text);
     free(text2);
     spamlr_model_free(l);
@@ -337,6 +348,29 @@ START_TEST(import_rejects_bad_dumps)
         { "spamlr-dump 1\nweight_bits=8\n[words]\n", 2, "weight_bits" },
         { "spamlr-dump 1\npruned_from=1\n[words]\na\t1\nb\t1\n", 2, "pruned_from" },
         { "spamlr-dump 1\nngrams=9\n[words]\n", 3, "tokenizer" },
+        /* issue 16 item 15: every field as strictly as the file loader */
+        { "spamlr-dump 1\nc=nan\n[words]\n", 2, "c out of range" },
+        { "spamlr-dump 1\nc=-5\n[words]\n", 2, "c out of range" },
+        { "spamlr-dump 1\nc=inf\n[words]\n", 2, "c out of range" },
+        { "spamlr-dump 1\ntol=-inf\n[words]\n", 2, "tol out of range" },
+        { "spamlr-dump 1\nsolver=99\n[words]\n", 2, "solver out of range" },
+        { "spamlr-dump 1\nclass_weight=3\n[words]\n", 2, "class_weight out of range" },
+        { "spamlr-dump 1\nobjective=nan\n[words]\n", 2, "objective out of range" },
+        { "spamlr-dump 1\n#\ngrad_norm=-1\n[words]\n", 3, "grad_norm out of range" },
+        { "spamlr-dump 1\nl2=inf\n[words]\n", 2, "l2" },
+        { "spamlr-dump 1\nexamples=5\nspam=2\nham=2\n[words]\n", 2, "examples must be spam + ham" },
+        { "spamlr-dump 1\nexamples=0\nspam=18446744073709551615\nham=1\n[words]\n", 3,
+          "spam out of range" },
+        { "spamlr-dump 1\nonline=sgd\n[words]\n", 2, "online" },
+        { "spamlr-dump 1\nonline_eta=1\n[words]\n", 2, "need an online=" },
+        { "spamlr-dump 1\nonline=ftrl\nonline_eta=0\n[words]\n", 3, "online_eta out of range" },
+        { "spamlr-dump 1\nonline=adagrad\nonline_eta=1\n[words]\na\t1\n", 5, "acc" },
+        { "spamlr-dump 1\nonline=adagrad\nonline_eta=1\n[words]\na\t1\t-1\n", 5, "accumulator" },
+        { "spamlr-dump 1\n[words]\na\t1\n[memory]\n", 4, "[memory] needs" },
+        { "spamlr-dump 1\nonline=adagrad\nonline_eta=1\nonline_seen_ham=1\n[words]\na\t1\t1\n"
+          "[memory]\nham\t1:1\n", 8, "id:value" },
+        { "spamlr-dump 1\nonline=adagrad\nonline_eta=1\n[words]\na\t1\t1\n"
+          "[memory]\nham\t0:1\n", 7, "more remembered" },
     };
     size_t i;
 
@@ -361,11 +395,85 @@ START_TEST(import_rejects_bad_dumps)
 }
 END_TEST
 
+/* The file loader refuses the metadata import refuses (the same rules:
+ * spamlr__model_meta_check), even under a good checksum. */
+START_TEST(loader_checks_the_metadata)
+{
+    spamlr_model *m = train_variant(0), *l = NULL;
+    unsigned char *buf = NULL;
+    size_t size;
+    spamlr_diag d;
+    int k;
+
+    for (k = 0; k < 5; k++) {
+        spamlr_model *c = NULL;
+        ck_assert_int_eq(spamlr_model_prune(&c, m, SIZE_MAX, 0), SPAMLR_OK);
+        switch (k) {
+        case 0: c->c = NAN; break;
+        case 1: c->tol = -1; break;
+        case 2: c->solver = 99; break;
+        case 3: c->spam = ~(uint64_t)0; break;
+        default: c->examples++; break;
+        }
+        ck_assert_int_eq(spamlr_model_save_buffer(c, &buf, &size), SPAMLR_OK);
+        ck_assert_int_eq(spamlr_model_load_buffer(&l, buf, size, &d), SPAMLR_ECORRUPT);
+        ck_assert_ptr_nonnull(strstr(d.message, "metadata out of range"));
+        ck_assert_ptr_null(l);
+        free(buf);
+        spamlr_model_free(c);
+    }
+    spamlr_model_free(m);
+}
+END_TEST
+
 /* Damaged dumps: every truncation and many random byte changes either
  * import (and then save and load) or fail with a line number; no crash. */
+/* An FTRL model (variant 2's data) after a few online updates: every
+ * section of the online state is filled. */
+static spamlr_model *online_variant(void)
+{
+    spamlr_model *m = train_variant(2), *o = NULL;
+    spamlr_scratch *s = NULL;
+    size_t i;
+
+    ck_assert_int_eq(spamlr_model_prune(&o, m, SIZE_MAX, 0), SPAMLR_OK);
+    spamlr_model_free(m);
+    ck_assert_int_eq(spamlr_scratch_create(&s), SPAMLR_OK);
+    {
+        spamlr_online_opts oo;
+        spamlr_online_opts_init(&oo);
+        oo.solver = SPAMLR_SOLVER_FTRL;
+        ck_assert_int_eq(spamlr_model_online_setup(o, &oo), SPAMLR_OK);
+    }
+    for (i = 0; i < NMSG; i++)
+        ck_assert_int_eq(spamlr_model_learn(o, s, msg(i), strlen(msg(i)),
+                                            i < NSPAM ? SPAMLR_SPAM : SPAMLR_HAM, 1, NULL),
+                         SPAMLR_OK);
+    spamlr_scratch_free(s);
+    return o;
+}
+
+START_TEST(online_dump_round_trip)
+{
+    spamlr_model *m = online_variant(), *l = NULL;
+    char *text = NULL;
+    size_t len;
+    spamlr_diag d;
+
+    ck_assert_int_eq(spamlr_model_dump(m, &text, &len), SPAMLR_OK);
+    ck_assert_ptr_nonnull(strstr(text, "\nonline=ftrl\n"));
+    ck_assert_ptr_nonnull(strstr(text, "\n[memory]\nham\t"));
+    ck_assert_int_eq(spamlr_model_import(&l, text, len, &d), SPAMLR_OK);
+    same_bytes(m, l);
+    free(text);
+    spamlr_model_free(l);
+    spamlr_model_free(m);
+}
+END_TEST
+
 START_TEST(import_survives_damage)
 {
-    spamlr_model *m = train_variant(2), *l = NULL;
+    spamlr_model *m = _i ? online_variant() : train_variant(2), *l = NULL;
     char *text = NULL, *copy;
     size_t len, i;
     unsigned seed = 12345;
@@ -461,7 +569,9 @@ static Suite *suite(void)
     tcase_add_loop_test(t, dump_import_round_trip, 0, 6);
     tcase_add_test(t, dump_escapes_tokens);
     tcase_add_test(t, import_rejects_bad_dumps);
-    tcase_add_test(t, import_survives_damage);
+    tcase_add_test(t, loader_checks_the_metadata);
+    tcase_add_loop_test(t, import_survives_damage, 0, 2);
+    tcase_add_test(t, online_dump_round_trip);
     tcase_add_loop_test(t, weights_16_bit, 0, 3);
     suite_add_tcase(s, t);
     return s;

@@ -363,6 +363,52 @@ START_TEST(model_token_limit)
 }
 END_TEST
 
+/* A gzip bomb (256 MiB of zeros in 256 KiB) under a 4 MiB input limit:
+ * refused with SPAMLR_ELIMIT after reading past the limit, the buffer never
+ * grown past it (the old reader doubled to twice the file size). */
+static const char *bomb_path;
+
+static void bomb_work(const char *msg, size_t len, report *r)
+{
+    spamlr_diag d;
+    char *buf = NULL;
+    size_t n = 0;
+
+    (void)msg;
+    (void)len;
+    setenv("SPAMLR_MAX_INPUT", "4194304", 1);
+    r->rc = spamlr_read_file(bomb_path, &buf, &n, &d);
+    r->text_len = n;
+    if (r->rc == SPAMLR_ELIMIT && !strstr(d.message, "4194304-byte limit"))
+        r->rc = 1;
+    free(buf);
+}
+
+START_TEST(gzip_bomb_under_the_input_limit)
+{
+    char path[] = "/tmp/spamlr-bomb-XXXXXX";
+    static char zeros[1 << 16];
+    size_t i, total = scaled(256 * MIB);
+    gzFile gz;
+    report r;
+    int fd = mkstemp(path);
+
+    ck_assert_int_ge(fd, 0);
+    ck_assert_ptr_nonnull(gz = gzdopen(fd, "wb1"));
+    for (i = 0; i < total; i += sizeof zeros)
+        ck_assert_int_eq(gzwrite(gz, zeros, sizeof zeros), (int)sizeof zeros);
+    ck_assert_int_eq(gzclose(gz), Z_OK);
+    bomb_path = path;
+    r = in_child(bomb_work, NULL, 0);
+    unlink(path);
+    ck_assert_int_eq(r.rc, SPAMLR_ELIMIT);
+    ck_assert_uint_eq(r.text_len, 0);
+    if (!TU_SANITIZED && !valgrind())
+        ck_assert_msg((size_t)r.grew_kib * 1024 <= 16 * MIB,
+                      "a 4 MiB limit cost %ld KiB", r.grew_kib);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("limits");
@@ -376,6 +422,7 @@ static Suite *suite(void)
     tcase_add_test(t, token_length);
     tcase_add_test(t, structure_tokens_per_message);
     tcase_add_test(t, model_token_limit);
+    tcase_add_test(t, gzip_bomb_under_the_input_limit);
     suite_add_tcase(s, t);
     return s;
 }

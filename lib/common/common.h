@@ -36,6 +36,17 @@ static inline int spamlr__mul_size(size_t a, size_t b, size_t *out)
     return 0;
 }
 
+/* Length of the UTF-8 byte order mark (EF BB BF) at the start of s[0..n):
+ * 3 or 0. Every reader of text files (lines, CSV, index, libsvm, a model
+ * dump) skips it, as editors on some systems write it. */
+static inline size_t spamlr__bom_len(const char *s, size_t n)
+{
+    return n >= 3 && (unsigned char)s[0] == 0xef && (unsigned char)s[1] == 0xbb &&
+                   (unsigned char)s[2] == 0xbf
+               ? 3
+               : 0;
+}
+
 /* Grows *p (elements of `elem` bytes, capacity *cap) to hold at least
  * `need` elements; doubles the capacity. Returns 0 or SPAMLR_ENOMEM; *p is
  * unchanged on failure. */

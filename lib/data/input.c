@@ -16,10 +16,52 @@
 /* Largest input file read into memory at once. */
 #define SPAMLR_MAX_FILE ((size_t)1 << 32)
 
+size_t spamlr__input_limit(void)
+{
+    /* SPAMLR_MAX_INPUT (bytes, decimal) may only lower the limit: the
+     * tests use it to try a gzip bomb without gigabytes of memory */
+    const char *e = getenv("SPAMLR_MAX_INPUT");
+    unsigned long long v;
+    char *end;
+
+    if (!e || !*e)
+        return SPAMLR_MAX_FILE;
+    errno = 0;
+    v = strtoull(e, &end, 10);
+    if (*end || errno || v == 0 || v >= SPAMLR_MAX_FILE || e[0] == '-')
+        return SPAMLR_MAX_FILE;
+    return (size_t)v;
+}
+
+int spamlr__input_too_big(const char *path, size_t limit, spamlr_diag *d)
+{
+    if (limit == SPAMLR_MAX_FILE)
+        return spamlr__diag(d, SPAMLR_ELIMIT, path, 0, -1,
+                            "larger than the 4 GiB limit for one input file");
+    return spamlr__diag(d, SPAMLR_ELIMIT, path, 0, -1,
+                        "larger than the %zu-byte limit for one input file (SPAMLR_MAX_INPUT)",
+                        limit);
+}
+
+/* The capacity to grow a buffer holding n bytes (cap now) to, reading a
+ * file of at most `limit` bytes: doubling, but never past limit + 2 (room
+ * for one byte too many, which shows the file is too big, and the NUL),
+ * so that memory stays proportional to the limit. 0: n is past it. */
+static size_t next_cap(size_t n, size_t cap, size_t limit)
+{
+    size_t want = cap < 65536 ? 65536 : cap;
+
+    if (n > limit)
+        return 0;
+    if (want > (limit + 2) / 2)
+        return limit + 2;
+    return 2 * want;
+}
+
 /* Reads the whole of plain file fd (expected to hold `size` bytes; it may
  * have changed since) into a NUL-terminated malloc'ed buffer. */
-static int read_plain(int fd, const char *path, size_t size, char **out, size_t *len,
-                      spamlr_diag *d)
+static int read_plain(int fd, const char *path, size_t size, size_t limit, char **out,
+                      size_t *len, spamlr_diag *d)
 {
     size_t n = 0, cap = size + 2; /* one spare byte shows the end; one for NUL */
     char *buf = spamlr__alloc_big(cap), *p;
@@ -30,17 +72,18 @@ static int read_plain(int fd, const char *path, size_t size, char **out, size_t 
         ssize_t got;
 
         if (n + 1 == cap) { /* the file grew meanwhile */
-            if (n > SPAMLR_MAX_FILE) {
+            size_t ncap = next_cap(n, cap, limit);
+
+            if (!ncap) {
                 free(buf);
-                return spamlr__diag(d, SPAMLR_ELIMIT, path, 0, -1,
-                                    "larger than the 4 GiB limit for one input file");
+                return spamlr__input_too_big(path, limit, d);
             }
-            if (!(p = spamlr__realloc_big(buf, n, 2 * cap))) {
+            if (!(p = spamlr__realloc_big(buf, n, ncap))) {
                 free(buf);
                 return spamlr__diag(d, SPAMLR_ENOMEM, path, 0, -1, "out of memory reading file");
             }
             buf = p;
-            cap *= 2;
+            cap = ncap;
         }
         got = read(fd, buf + n, cap - 1 - n);
         if (got < 0 && errno == EINTR)
@@ -56,10 +99,9 @@ static int read_plain(int fd, const char *path, size_t size, char **out, size_t 
             break;
         n += (size_t)got;
     }
-    if (n > SPAMLR_MAX_FILE) {
+    if (n > limit) {
         free(buf);
-        return spamlr__diag(d, SPAMLR_ELIMIT, path, 0, -1,
-                            "larger than the 4 GiB limit for one input file");
+        return spamlr__input_too_big(path, limit, d);
     }
     buf[n] = '\0';
     *out = buf;
@@ -140,8 +182,8 @@ int spamlr__input_read(gzFile gz, char *buf, size_t n, const char *path, size_t 
 int spamlr__slurp(const char *path, char **out, size_t *len, spamlr_diag *d)
 {
     gzFile gz = NULL;
-    char *buf = NULL;
-    size_t n = 0, cap = 0, got;
+    char *buf = NULL, *p;
+    size_t n = 0, cap = 0, got, limit = spamlr__input_limit();
     struct stat st;
     int rc = SPAMLR_OK, fd = -1;
 
@@ -151,33 +193,47 @@ int spamlr__slurp(const char *path, char **out, size_t *len, spamlr_diag *d)
         return rc;
     /* A regular file that is not gzip-compressed is read in one go into
      * a buffer of its size: no copy through zlib, no regrowing. */
-    if (S_ISREG(st.st_mode) && (uint64_t)st.st_size <= SPAMLR_MAX_FILE) {
+    if (S_ISREG(st.st_mode)) {
         unsigned char magic[2];
         ssize_t m = pread(fd, magic, 2, 0);
 
         if (m >= 0 && !(m == 2 && magic[0] == 0x1f && magic[1] == 0x8b)) {
-            rc = read_plain(fd, path, (size_t)st.st_size, out, len, d);
+            rc = (uint64_t)st.st_size > limit
+                 ? spamlr__input_too_big(path, limit, d)
+                 : read_plain(fd, path, (size_t)st.st_size, limit, out, len, d);
             close(fd);
             return rc;
         }
     }
     if ((rc = gz_open_fd(fd, path, &gz, d)))
         return rc;
+    /* Decompressed (or piped) data grows the buffer by doubling, capped
+     * at the limit: a gzip bomb stops after limit + 1 bytes, having used
+     * at most about limit + 2 bytes (twice that while one copy moves). */
     for (;;) {
-        if ((rc = spamlr__grow((void **)&buf, &cap, n + (1 << 16) + 1, 1))) {
-            spamlr__diag(d, rc, path, 0, -1, "out of memory reading file");
-            goto out;
+        if (n + 1 >= cap) {
+            size_t ncap = next_cap(n, cap, limit);
+
+            if (!ncap) {
+                rc = spamlr__input_too_big(path, limit, d);
+                goto out;
+            }
+            if (!(p = spamlr__realloc_big(buf, n, ncap))) {
+                rc = spamlr__diag(d, SPAMLR_ENOMEM, path, 0, -1, "out of memory reading file");
+                goto out;
+            }
+            buf = p;
+            cap = ncap;
         }
         if ((rc = spamlr__input_read(gz, buf + n, cap - n - 1, path, n, &got, d)))
             goto out;
         if (got == 0)
             break;
         n += got;
-        if (n > SPAMLR_MAX_FILE) {
-            rc = spamlr__diag(d, SPAMLR_ELIMIT, path, 0, -1,
-                              "larger than the 4 GiB limit for one input file");
-            goto out;
-        }
+    }
+    if (n > limit) {
+        rc = spamlr__input_too_big(path, limit, d);
+        goto out;
     }
     buf[n] = '\0';
     *out = buf;
@@ -187,4 +243,16 @@ out:
     free(buf);
     gzclose(gz);
     return rc;
+}
+
+int spamlr_read_file(const char *path, char **out, size_t *len, spamlr_diag *d)
+{
+    spamlr__diag_clear(d);
+    if (out)
+        *out = NULL;
+    if (len)
+        *len = 0;
+    if (!path || !out || !len)
+        return SPAMLR_EINVAL;
+    return spamlr__slurp(path, out, len, d);
 }

@@ -10,6 +10,14 @@
  * malloc'ed, NUL-terminated buffer. Errors name the path in d. */
 int spamlr__slurp(const char *path, char **out, size_t *len, spamlr_diag *d);
 
+/* The largest input file read into memory: 4 GiB, or less when the
+ * environment variable SPAMLR_MAX_INPUT holds a smaller number of bytes
+ * (for tests). */
+size_t spamlr__input_limit(void);
+
+/* The SPAMLR_ELIMIT error for path, naming the limit. */
+int spamlr__input_too_big(const char *path, size_t limit, spamlr_diag *d);
+
 /* Streaming instead: opens path (gzip or plain; "-" = stdin; directories
  * refused; *size = its size on disk when it is a regular file, else 0) and
  * reads from it in pieces. input_read puts up to n bytes in

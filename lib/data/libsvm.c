@@ -557,6 +557,12 @@ int spamlr_dataset_read_libsvm(spamlr_dataset *ds, const char *path, spamlr_diag
         void *p;
 
         if (have == cap) { /* a line longer than the buffer */
+            if (cap > spamlr__input_limit()) {
+                rc = spamlr__diag(d, SPAMLR_ELIMIT, path, r.line + 1, -1,
+                                  "a line longer than the %zu-byte limit for one input",
+                                  spamlr__input_limit());
+                break;
+            }
             if (cap > SIZE_MAX / 2 - 1 || !(p = spamlr__realloc_big(buf, have, 2 * cap + 1))) {
                 rc = spamlr__diag(d, SPAMLR_ENOMEM, path, r.line + 1, -1,
                                   "out of memory for a line of over %zu bytes", cap);
@@ -568,6 +574,11 @@ int spamlr_dataset_read_libsvm(spamlr_dataset *ds, const char *path, spamlr_diag
         if ((rc = spamlr__input_read(gz, buf + have, cap - have, path, done, &got, d)))
             break;
         eof = got == 0;
+        if (first && done == 0 && spamlr__bom_len(buf, got)) {
+            memmove(buf, buf + 3, got - 3);
+            got -= 3;
+            done += 3;
+        }
         have += got;
         done += got;
         buf[have] = '\0'; /* the sentinel after a last line without '\n' */
@@ -599,6 +610,8 @@ int spamlr__dataset_read_libsvm_buffer(spamlr_dataset *ds, const char *path, con
 
     if ((rc = check_mixing(ds, path, d)))
         return rc;
+    if (buf && spamlr__bom_len(buf, len))
+        buf += 3, len -= 3;
     /* the parser wants a sentinel byte after the data */
     if (len == SIZE_MAX || !(copy = malloc(len + 1)))
         return spamlr__diag(d, SPAMLR_ENOMEM, path, 0, -1, "out of memory");

@@ -22,7 +22,7 @@ static void label_excerpt(char *dst, size_t size, const char *s, size_t n)
 static int read_tsv(spamlr_dataset *ds, const char *path, const char *buf, size_t len,
                     spamlr_diag *d)
 {
-    const char *p = buf, *end = buf + len;
+    const char *p = buf + spamlr__bom_len(buf, len), *end = buf + len;
     long line = 0;
     int rc;
 
@@ -109,10 +109,29 @@ static int csv_field(const char **pp, const char *end, char **field, size_t *fle
     return SPAMLR_OK;
 }
 
+/* Whether a first CSV record's label field names the column: label,
+ * class, category, type, target or v1 (the SMS Spam Collection's CSV),
+ * any case, quotes and spaces around allowed. */
+static int is_header_name(const char *s, size_t n)
+{
+    static const char *const names[] = {"label", "class", "category", "type", "target",
+                                        "v1", NULL};
+    size_t i;
+
+    while (n && (*s == ' ' || *s == '"'))
+        s++, n--;
+    while (n && (s[n - 1] == ' ' || s[n - 1] == '"' || s[n - 1] == '\r'))
+        n--;
+    for (i = 0; names[i]; i++)
+        if (strlen(names[i]) == n && strncasecmp(s, names[i], n) == 0)
+            return 1;
+    return 0;
+}
+
 static int read_csv(spamlr_dataset *ds, const char *path, const char *buf, size_t len,
                     spamlr_diag *d)
 {
-    const char *p = buf, *end = buf + len;
+    const char *p = buf + spamlr__bom_len(buf, len), *end = buf + len;
     char *label = NULL, *text = NULL, *junk = NULL;
     size_t llen, lcap = 0, tlen, tcap = 0, jlen, jcap = 0;
     long line = 1, rline;
@@ -141,8 +160,9 @@ static int read_csv(spamlr_dataset *ds, const char *path, const char *buf, size_
         lab = spamlr__parse_label(label ? label : "", llen);
         if (lab < -1) {
             char ex[48];
-            /* a header row such as "label,text" is skipped */
-            if (first)
+            /* a header row ("label,text") is skipped; any other unknown
+             * label is an error, on the first line as on the others */
+            if (first && is_header_name(label, llen))
                 goto nextrec;
             label_excerpt(ex, sizeof ex, label, llen);
             rc = spamlr__diag(d, SPAMLR_EPARSE, path, rline, -1,

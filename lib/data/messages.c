@@ -259,7 +259,7 @@ int spamlr__dataset_read_index_buffer(const char *path, const char *buf, size_t 
 
     slash = strrchr(path, '/');
     dirlen = slash && strcmp(path, "-") ? (size_t)(slash - path) + 1 : 0;
-    for (p = buf, end = buf + len; p < end;) {
+    for (p = buf + spamlr__bom_len(buf, len), end = buf + len; p < end;) {
         const char *eol = memchr(p, '\n', (size_t)(end - p)), *sp, *f;
         size_t n, fn;
         int label;

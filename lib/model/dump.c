@@ -13,6 +13,7 @@
 
 #define DUMP_MAGIC "spamlr-dump 1"
 #define WORDS_LINE "[words]"
+#define MEMORY_LINE "[memory]"
 #define MAX_TOKEN 4096 /* the longest token a model file may hold */
 
 static const char *const FEATURES[] = {"binary", "logtf", "tfidf", NULL};
@@ -79,10 +80,43 @@ static void emit_token(textbuf *o, const char *s, size_t len)
     }
 }
 
+/* The online learner's settings and counters (the "onln" and "onmm"
+ * sections of a model file), as header keys. */
+static void emit_online(textbuf *o, const spamlr_model *m)
+{
+    emit(o, "online=%s\n", m->acc_z ? "ftrl" : "adagrad");
+    emit(o, "online_eta=%.17g\nonline_beta=%.17g\nonline_l1=%.17g\nonline_l2=%.17g\n", m->eta,
+         m->beta, m->on_l1, m->on_l2);
+    emit(o, "online_bias_acc=%.17g\nonline_bias_z=%.17g\n", m->bias_acc, m->bias_z);
+    emit(o, "online_updates=%llu\nonline_last_hash=%llu\nonline_last_gz=%.17g\n",
+         (unsigned long long)m->updates, (unsigned long long)m->last_hash, m->last_gz);
+    emit(o, "online_margin=%.17g\nonline_memory=%u\n", m->margin, m->mem_max);
+    emit(o, "online_seen_ham=%llu\nonline_seen_spam=%llu\n",
+         (unsigned long long)m->mem_seen[0], (unsigned long long)m->mem_seen[1]);
+}
+
+/* The rehearsal memory: "[memory]", then one line per remembered message,
+ * "ham" or "spam", a TAB, and its id:value pairs separated by spaces. */
+static void emit_memory(textbuf *o, const spamlr_model *m)
+{
+    size_t c, i, j;
+
+    emit(o, "%s\n", MEMORY_LINE);
+    for (c = 0; c < 2; c++)
+        for (i = 0; i < m->mem_n[c] && !o->err; i++) {
+            const spamlr__memrow *r = &m->mem[c][i];
+            emit(o, "%s\t", c ? "spam" : "ham");
+            for (j = 0; j < r->k; j++)
+                emit(o, j ? " %u:%.9g" : "%u:%.9g", r->ids[j], r->val[j]);
+            emit(o, "\n");
+        }
+}
+
 int spamlr_model_dump(const spamlr_model *m, char **text, size_t *len)
 {
     textbuf o;
     size_t i;
+    int online, ftrl;
 
     if (text)
         *text = NULL;
@@ -92,9 +126,16 @@ int spamlr_model_dump(const spamlr_model *m, char **text, size_t *len)
         return SPAMLR_EINVAL;
     memset(&o, 0, sizeof o);
     spamlr__buf_init(&o.b);
-    emit(&o, "%s\n# a spamlr model as text: settings, then one 'token<TAB>weight%s' line\n"
-             "# per word; spamlr import turns it back into a model file\n",
-         DUMP_MAGIC, m->idf ? "<TAB>idf" : "");
+    online = m->online && m->acc;
+    ftrl = online && m->acc_z;
+
+    emit(&o, "%s\n# a spamlr model as text: settings, then one 'token<TAB>weight%s%s' line\n",
+         DUMP_MAGIC, m->idf ? "<TAB>idf" : "",
+         online ? (ftrl ? "<TAB>acc<TAB>z" : "<TAB>acc") : "");
+    if (online)
+        emit(&o, "# per word, then the online learner's memory (messages as id:value, a\n"
+                 "# word's id its place under [words] from 0): all the online state\n");
+    emit(&o, "# %sspamlr import turns it back into a model file\n", online ? "" : "per word; ");
     emit(&o, "ngrams=%u\nmax_token_len=%u\nnumber_fold=%u\ncjk_bigrams=%u\n",
          m->text.ngrams, m->text.max_token_len, m->text.number_fold, m->text.cjk_bigrams);
     emit_name(&o, "features", m->text.features, FEATURES, 3);
@@ -122,14 +163,22 @@ int spamlr_model_dump(const spamlr_model *m, char **text, size_t *len)
     for (i = 0; i < m->path_n; i++) /* C, validation log loss, AUC */
         emit(&o, "path=%.17g %.17g %.17g\n", m->path[i].c, m->path[i].log_loss,
              m->path[i].auc);
+    if (online)
+        emit_online(&o, m);
     emit(&o, "pruned_from=%llu\n%s\n", (unsigned long long)m->pruned_from, WORDS_LINE);
     for (i = 0; i < m->vocab.n && !o.err; i++) {
         emit_token(&o, spamlr__vocab_str(&m->vocab, (uint32_t)i), m->vocab.len[i]);
+        emit(&o, "\t%.9g", m->w[i]);
         if (m->idf)
-            emit(&o, "\t%.9g\t%.9g\n", m->w[i], m->idf[i]);
-        else
-            emit(&o, "\t%.9g\n", m->w[i]);
+            emit(&o, "\t%.9g", m->idf[i]);
+        if (online)
+            emit(&o, "\t%.9g", m->acc[i]);
+        if (ftrl)
+            emit(&o, "\t%.9g", m->acc_z[i]);
+        emit(&o, "\n");
     }
+    if (online)
+        emit_memory(&o, m);
     if (!o.err && !o.b.data && spamlr__buf_reserve(&o.b, 1))
         o.err = SPAMLR_ENOMEM;
     if (o.err) {
@@ -243,6 +292,8 @@ static int name_u32(reader *r, const char *v, size_t n, const char *const *names
 typedef struct header {
     int seen_scale;
     long pruned_line;
+    long online_line;   /* the line of an online_* key, 0 = none */
+    int seen_margin, seen_memory;
 } header;
 
 /* A "path=C LOGLOSS AUC" line: one more point of the C path. */
@@ -264,6 +315,32 @@ static int path_point(reader *r, spamlr_model *m, const char *v, size_t n)
     np[m->path_n++] = pt;
     m->path = np;
     return 0;
+}
+
+/* An online_NAME=value line (NAME in name[0..n)): 0, 1 for a bad value,
+ * -1 for an unknown name. */
+static int online_key(reader *r, spamlr_model *m, header *h, const char *name, size_t n,
+                      const char *v, size_t vn)
+{
+    unsigned long long u;
+    int bad;
+#define NAME(x) (n == sizeof(x) - 1 && memcmp(name, x, n) == 0)
+    if (NAME("eta")) return num_f64(r, v, vn, &m->eta) != 0;
+    if (NAME("beta")) return num_f64(r, v, vn, &m->beta) != 0;
+    if (NAME("l1")) return num_f64(r, v, vn, &m->on_l1) != 0;
+    if (NAME("l2")) return num_f64(r, v, vn, &m->on_l2) != 0;
+    if (NAME("bias_acc")) return num_f64(r, v, vn, &m->bias_acc) != 0;
+    if (NAME("bias_z")) return num_f64(r, v, vn, &m->bias_z) != 0;
+    if (NAME("last_gz")) return num_f64(r, v, vn, &m->last_gz) != 0;
+    if (NAME("margin")) return h->seen_margin = 1, num_f64(r, v, vn, &m->margin) != 0;
+    if (NAME("memory")) return h->seen_memory = 1, num_u32(r, v, vn, &m->mem_max) != 0;
+    if (NAME("updates")) bad = num_u64(r, v, vn, ~0ULL, &u), m->updates = u;
+    else if (NAME("last_hash")) bad = num_u64(r, v, vn, ~0ULL, &u), m->last_hash = u;
+    else if (NAME("seen_ham")) bad = num_u64(r, v, vn, ~0ULL, &u), m->mem_seen[0] = u;
+    else if (NAME("seen_spam")) bad = num_u64(r, v, vn, ~0ULL, &u), m->mem_seen[1] = u;
+    else return -1;
+#undef NAME
+    return bad != 0;
 }
 
 /* One key=value line of the header. */
@@ -333,7 +410,19 @@ static int header_line(reader *r, spamlr_model *m, header *h, const char *s, siz
         bad = num_u32(r, v, vn, &m->path_folds) || m->path_folds < 2;
     else if (KEY("path"))
         bad = path_point(r, m, v, vn);
-    else
+    else if (k > 7 && memcmp(s, "online_", 7) == 0) {
+        bad = online_key(r, m, h, s + 7, k - 7, v, vn);
+        if (bad < 0)
+            return perr(r, "unknown key", (value(r, s, k) ? "?" : r->buf));
+        h->online_line = r->line;
+    } else if (KEY("online")) {
+        m->online = vn == 7 && memcmp(v, "adagrad", 7) == 0 ? SPAMLR_SOLVER_ADAGRAD
+                    : vn == 4 && memcmp(v, "ftrl", 4) == 0  ? SPAMLR_SOLVER_FTRL
+                                                            : 0;
+        bad = !m->online;
+        if (!h->online_line)
+            h->online_line = r->line;
+    } else
         return perr(r, "unknown key", (value(r, s, k) ? "?" : r->buf));
 #undef KEY
     if (bad) {
@@ -402,37 +491,62 @@ static int push_f32(float **a, size_t *cap, size_t n, float v)
     return SPAMLR_OK;
 }
 
-/* The word lines after [words]. */
+/* The columns after the token: weight, then idf (tf-idf), then the
+ * online accumulator and, with FTRL, z. */
+static const char *columns_wanted(const spamlr_model *m)
+{
+    static const char *const what[2][3] = {
+        {"expected token<TAB>weight (an idf column needs features=tfidf)",
+         "expected token<TAB>weight<TAB>acc (online=adagrad)",
+         "expected token<TAB>weight<TAB>acc<TAB>z (online=ftrl)"},
+        {"expected token<TAB>weight<TAB>idf (features=tfidf)",
+         "expected token<TAB>weight<TAB>idf<TAB>acc (features=tfidf, online=adagrad)",
+         "expected token<TAB>weight<TAB>idf<TAB>acc<TAB>z (features=tfidf, online=ftrl)"}};
+    return what[m->text.features == SPAMLR_FEAT_TFIDF]
+               [m->online == SPAMLR_SOLVER_FTRL ? 2 : m->online ? 1 : 0];
+}
+
+/* The word lines after [words], up to [memory] or the end. */
 static int word_lines(reader *r, spamlr_model *m)
 {
-    size_t wcap = 0, icap = 0, n;
+    size_t wcap = 0, icap = 0, acap = 0, zcap = 0, n;
     char *tok = NULL;
     const char *s;
     int rc = SPAMLR_OK, tfidf = m->text.features == SPAMLR_FEAT_TFIDF;
+    int online = m->online != 0, ftrl = m->online == SPAMLR_SOLVER_FTRL;
+    size_t ncol = 1 + (size_t)tfidf + (size_t)online + (size_t)ftrl;
 
     while (rc == SPAMLR_OK && next_line(r, &s, &n)) {
-        const char *t1 = memchr(s, '\t', n), *t2;
-        float w, idf = 0;
-        size_t tn = 0;
+        const char *t1 = memchr(s, '\t', n), *c, *e;
+        float col[4] = {0, 0, 0, 0}, w, idf;
+        size_t tn = 0, j;
         uint32_t id;
         int added;
 
         if (n == 0)
             continue;
+        if (n == strlen(MEMORY_LINE) && memcmp(s, MEMORY_LINE, n) == 0) {
+            r->p = s; /* the caller reads it again */
+            r->line--;
+            break;
+        }
         if (!t1)
-            return free(tok), perr(r, "expected token<TAB>weight", NULL);
-        t2 = memchr(t1 + 1, '\t', (size_t)(s + n - t1 - 1));
-        if ((t2 != NULL) != tfidf) {
-            free(tok);
-            return perr(r, tfidf ? "expected token<TAB>weight<TAB>idf (features=tfidf)"
-                                 : "expected token<TAB>weight (an idf column needs "
-                                   "features=tfidf)", NULL);
+            return free(tok), perr(r, columns_wanted(m), NULL);
+        for (j = 0, c = t1 + 1; j < ncol; j++, c = e + 1) {
+            e = memchr(c, '\t', (size_t)(s + n - c));
+            if (!e)
+                e = s + n;
+            if ((e == s + n) != (j + 1 == ncol)) {
+                free(tok);
+                return perr(r, columns_wanted(m), NULL);
+            }
+            if (num_f32(r, c, (size_t)(e - c), &col[j])) {
+                free(tok);
+                return perr(r, "bad number", NULL);
+            }
         }
-        if (num_f32(r, t1 + 1, (size_t)((t2 ? t2 : s + n) - t1 - 1), &w) ||
-            (t2 && num_f32(r, t2 + 1, (size_t)(s + n - t2 - 1), &idf))) {
-            free(tok);
-            return perr(r, "bad number", NULL);
-        }
+        w = col[0];
+        idf = tfidf ? col[1] : 0;
         free(tok);
         if (!(tok = malloc((size_t)(t1 - s) + 1)))
             return SPAMLR_ENOMEM;
@@ -447,15 +561,92 @@ static int word_lines(reader *r, spamlr_model *m)
             break;
         }
         if ((rc = push_f32(&m->w, &wcap, id, w)) ||
-            (tfidf && (rc = push_f32(&m->idf, &icap, id, idf))))
+            (tfidf && (rc = push_f32(&m->idf, &icap, id, idf))) ||
+            (online && (rc = push_f32(&m->acc, &acap, id, col[1 + tfidf]))) ||
+            (ftrl && (rc = push_f32(&m->acc_z, &zcap, id, col[2 + tfidf]))))
             break;
+        if (online && (!(m->acc[id] >= 0) || (ftrl && !isfinite(m->acc_z[id])))) {
+            rc = perr(r, "online accumulator out of range", NULL);
+            break;
+        }
     }
     free(tok);
     if (rc == SPAMLR_OK && !m->w && !(m->w = malloc(sizeof *m->w)))
         rc = SPAMLR_ENOMEM;
+    if (rc == SPAMLR_OK && online && !m->acc && !(m->acc = malloc(sizeof *m->acc)))
+        rc = SPAMLR_ENOMEM;
+    if (rc == SPAMLR_OK && ftrl && !m->acc_z && !(m->acc_z = malloc(sizeof *m->acc_z)))
+        rc = SPAMLR_ENOMEM;
     if (rc == SPAMLR_OK && tfidf && !m->idf && !(m->idf = malloc(sizeof *m->idf)))
         rc = SPAMLR_ENOMEM;
     return rc;
+}
+
+/* One id:value pair of a memory row (at most 63 bytes) into *id, *val. */
+static int memory_pair(reader *r, const spamlr_model *m, const char *s, size_t n, uint32_t *id,
+                       float *val)
+{
+    unsigned long u;
+    char *e;
+
+    if (value(r, s, n) || r->buf[0] < '0' || r->buf[0] > '9')
+        return -1;
+    errno = 0;
+    u = strtoul(r->buf, &e, 10);
+    if (errno || *e != ':' || u >= m->vocab.n)
+        return -1;
+    *id = (uint32_t)u;
+    s = e + 1;
+    *val = strtof(s, &e);
+    return *e || e == s || !isfinite(*val) ? -1 : 0;
+}
+
+/* The lines after [memory]: "ham" or "spam", a TAB, id:value pairs. */
+static int memory_lines(reader *r, spamlr_model *m)
+{
+    const char *s;
+    size_t n;
+
+    while (next_line(r, &s, &n)) {
+        const char *t = memchr(s, '\t', n), *p, *end = s + n;
+        spamlr__memrow *row;
+        uint32_t k = 0;
+        int c;
+
+        if (n == 0)
+            continue;
+        c = t && t - s == 4 && memcmp(s, "spam", 4) == 0 ? 1
+            : t && t - s == 3 && memcmp(s, "ham", 3) == 0 ? 0 : -1;
+        if (c < 0)
+            return perr(r, "expected ham or spam, a TAB and id:value pairs", NULL);
+        for (p = t + 1; p < end; p++)
+            k += *p == ':';
+        if (m->mem_n[c] >= m->mem_max || m->mem_n[c] >= m->mem_seen[c])
+            return perr(r, "more remembered messages than online_memory and online_seen_* "
+                           "allow", NULL);
+        if (spamlr__grow((void **)&m->mem[c], &m->mem_cap[c], m->mem_n[c] + 1, sizeof *row))
+            return SPAMLR_ENOMEM;
+        row = &m->mem[c][m->mem_n[c]];
+        if (!(row->ids = malloc((size_t)k * 8 + 1)))
+            return SPAMLR_ENOMEM;
+        row->k = 0;
+        row->val = (float *)(void *)(row->ids + k);
+        m->mem_n[c]++;
+        for (p = t + 1; p < end;) {
+            const char *sp = memchr(p, ' ', (size_t)(end - p));
+            if (!sp)
+                sp = end;
+            if (row->k == k || memory_pair(r, m, p, (size_t)(sp - p), &row->ids[row->k],
+                                           &row->val[row->k]))
+                return perr(r, "bad id:value pair (an id is a word's place under [words], "
+                               "from 0)", NULL);
+            row->k++;
+            p = sp + (sp < end);
+        }
+        if (row->k != k)
+            return perr(r, "bad id:value pair", NULL);
+    }
+    return SPAMLR_OK;
 }
 
 /* Puts the weights on the 16-bit grid the dump names (or a new one when an
@@ -477,11 +668,46 @@ static int apply_bits(reader *r, spamlr_model *m, const header *h)
     return SPAMLR_OK;
 }
 
+/* The line of the last "key=" line before [words] (key up to a '/'), for
+ * an error about that field; 0 when there is none (a default value). */
+static long key_line(const char *text, size_t len, const char *key)
+{
+    const char *p = text, *end = text + len, *nl;
+    size_t k = strcspn(key, "/");
+    long line = 0, found = 0;
+
+    for (; p < end; p = nl + 1) {
+        nl = memchr(p, '\n', (size_t)(end - p));
+        if (!nl)
+            nl = end;
+        line++;
+        if ((size_t)(nl - p) >= strlen(WORDS_LINE) && memcmp(p, WORDS_LINE, strlen(WORDS_LINE)) == 0)
+            break;
+        if ((size_t)(nl - p) > k && memcmp(p, key, k) == 0 && p[k] == '=')
+            found = line;
+    }
+    return found;
+}
+
+/* Every field within the rules the file loader applies. */
+static int check_meta(reader *r, const spamlr_model *m, const char *text, size_t len)
+{
+    const char *what = spamlr__model_meta_check(m);
+
+    if (!what)
+        return SPAMLR_OK;
+    return spamlr__diag(r->d, SPAMLR_EPARSE, NULL, key_line(text, len, what), -1,
+                        "%s out of range%s", what,
+                        strcmp(what, "examples") == 0 ? " (examples must be spam + ham)"
+                        : strcmp(what, "spam") == 0 || strcmp(what, "ham") == 0
+                            ? " (at most 2^62)" : "");
+}
+
 int spamlr_model_import(spamlr_model **out, const char *text, size_t len, spamlr_diag *d)
 {
     spamlr_model *m = NULL;
     reader r;
-    header h = {0, 0};
+    header h = {0, 0, 0, 0, 0};
     const char *s;
     size_t n;
     int rc, words = 0;
@@ -491,7 +717,7 @@ int spamlr_model_import(spamlr_model **out, const char *text, size_t len, spamlr
         *out = NULL;
     if (!out || (!text && len))
         return SPAMLR_EINVAL;
-    r.p = text;
+    r.p = text ? text + spamlr__bom_len(text, len) : text;
     r.end = text + len;
     r.line = 0;
     r.d = d;
@@ -525,13 +751,34 @@ int spamlr_model_import(spamlr_model **out, const char *text, size_t len, spamlr
         rc = perr(&r, "tokenizer settings out of range", NULL);
         goto out;
     }
+    if (!m->online && h.online_line) {
+        r.line = h.online_line;
+        rc = perr(&r, "online_* keys need an online=adagrad|ftrl line", NULL);
+        goto out;
+    }
+    if (m->online) {
+        if (!h.seen_margin)
+            m->margin = SPAMLR__DEFAULT_MARGIN;
+        if (!h.seen_memory)
+            m->mem_max = SPAMLR__DEFAULT_MEMORY;
+    }
     if ((rc = word_lines(&r, m)) || (rc = apply_bits(&r, m, &h)))
         goto out;
+    if (next_line(&r, &s, &n)) { /* [memory] */
+        if (!m->online) {
+            rc = perr(&r, "[memory] needs an online=adagrad|ftrl line", NULL);
+            goto out;
+        }
+        if ((rc = memory_lines(&r, m)))
+            goto out;
+    }
     if (m->pruned_from && m->pruned_from < m->vocab.n) {
         r.line = h.pruned_line;
         rc = perr(&r, "pruned_from is smaller than the number of words", NULL);
         goto out;
     }
+    if ((rc = check_meta(&r, m, text, len)))
+        goto out;
     *out = m;
     m = NULL;
 out:

@@ -43,6 +43,65 @@ int spamlr__model_new(spamlr_model **out, const spamlr_text_opts *text)
     return SPAMLR_OK;
 }
 
+static int finite_nonneg(double x)
+{
+    return x >= 0 && isfinite(x);
+}
+
+const char *spamlr__model_meta_check(const spamlr_model *m)
+{
+    switch (m->solver) {
+    case SPAMLR_SOLVER_TRON: case SPAMLR_SOLVER_LBFGS: case SPAMLR_SOLVER_OWLQN:
+    case SPAMLR_SOLVER_ADAGRAD: case SPAMLR_SOLVER_FTRL: case SPAMLR_SOLVER_AUTO:
+        break;
+    default:
+        return "solver";
+    }
+    if (m->class_weight > SPAMLR_CW_MANUAL)
+        return "class_weight";
+    if (!finite_nonneg(m->c))
+        return "c";
+    if (!finite_nonneg(m->tol))
+        return "tol";
+    if (!finite_nonneg(m->objective))
+        return "objective";
+    if (!finite_nonneg(m->grad_norm))
+        return "grad_norm";
+    if (m->spam > SPAMLR__MAX_COUNT)
+        return "spam";
+    if (m->ham > SPAMLR__MAX_COUNT)
+        return "ham";
+    if (m->examples != m->spam + m->ham)
+        return "examples";
+    if (!finite_nonneg(m->l1))
+        return "l1";
+    if (!finite_nonneg(m->l2))
+        return "l2";
+    if (m->online) {
+        if (m->online != SPAMLR_SOLVER_ADAGRAD && m->online != SPAMLR_SOLVER_FTRL)
+            return "online";
+        if (!(m->eta > 0) || !isfinite(m->eta))
+            return "online_eta";
+        if (!finite_nonneg(m->beta))
+            return "online_beta";
+        if (!finite_nonneg(m->on_l1))
+            return "online_l1";
+        if (!finite_nonneg(m->on_l2))
+            return "online_l2";
+        if (!finite_nonneg(m->bias_acc))
+            return "online_bias_acc";
+        if (!isfinite(m->bias_z))
+            return "online_bias_z";
+        if (!isfinite(m->last_gz))
+            return "online_last_gz";
+        if (!finite_nonneg(m->margin))
+            return "online_margin";
+        if (m->updates > SPAMLR__MAX_COUNT)
+            return "online_updates";
+    }
+    return NULL;
+}
+
 void spamlr_model_free(spamlr_model *m)
 {
     if (!m)

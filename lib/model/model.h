@@ -66,6 +66,18 @@ typedef struct spamlr__memrow {
 /* Frees m's rehearsal memory (the rows and their arrays). */
 void spamlr__model_mem_free(spamlr_model *m);
 
+/* The largest message count a model records (2^62): learning adds one at
+ * a time, so a count can never wrap around. */
+#define SPAMLR__MAX_COUNT ((uint64_t)1 << 62)
+
+/* Checks the training metadata a model file or a dump gives (the file
+ * loader and import apply the same rules): a known solver and class
+ * weighting; c, tol, objective and grad_norm finite and >= 0 (c 0 =
+ * unknown); examples = spam + ham, each at most SPAMLR__MAX_COUNT; and,
+ * with online state, its settings in range. NULL when all hold, else the
+ * name of the first field that does not. */
+const char *spamlr__model_meta_check(const spamlr_model *m);
+
 /* An empty model with default settings, ready to be filled in. */
 int spamlr__model_new(spamlr_model **out, const spamlr_text_opts *text);
 

@@ -676,6 +676,7 @@ int spamlr_model_load_buffer(spamlr_model **out, const unsigned char *buf, size_
     uint64_t count, ulen, zlen;
     size_t pos;
     uLongf got;
+    const char *what;
     int rc;
 
     *out = NULL;
@@ -748,6 +749,10 @@ int spamlr_model_load_buffer(spamlr_model **out, const unsigned char *buf, size_
     }
     if ((rc = parse_payload(m, raw, (size_t)ulen, count, (flags & 2) != 0, d)))
         goto out;
+    if ((what = spamlr__model_meta_check(m))) {
+        rc = spamlr__diag(d, SPAMLR_ECORRUPT, NULL, 0, 20, "metadata out of range: %s", what);
+        goto out;
+    }
     if ((flags & 2) != (m->text.features == SPAMLR_FEAT_TFIDF ? 2u : 0u)) {
         rc = bad(d, SPAMLR_ECORRUPT, 12, "idf values and feature setting disagree");
         goto out;

@@ -6,7 +6,7 @@
 #include "common/common.h"
 
 /* Largest accepted spamlr_text_opts.max_token_len, in bytes. */
-#define SPAMLR__MAX_TOKEN_LEN 1024u
+#define SPAMLR__MAX_TOKEN_LEN SPAMLR_MAX_TOKEN_LEN
 
 /* Checks text options as spamlr_tokenize() does: version ==
  * SPAMLR_OPTS_VERSION, ngrams 1 or 2, max_token_len 1..SPAMLR__MAX_TOKEN_LEN,
