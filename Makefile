@@ -141,6 +141,7 @@ test-cli: $(CLI)
 	@sh tests/cli.sh $(CLI)
 	@sh tests/cli_inspect.sh $(CLI)
 	@sh tests/cli_online.sh $(CLI)
+	@sh tests/cli_mail.sh $(CLI)
 
 test-build: $(B)/spamlr.pc lib
 	@sh tests/build.sh "$(CC) $(SANFLAGS)" "$(MAKE) B=$(B)"

@@ -55,7 +55,8 @@ static void eval_help(void)
            "those of the classifications, and a learning curve gives them per block\n"
            "of N messages.\n\n"
            "options:\n"
-           "  -m, --model MODEL   model file (required without --online)\n"
+           "  -m, --model MODEL   model file (without --online, default $SPAMLR_MODEL,\n"
+           "                      else ~/.spamlr/model.slr)\n"
            "  --format F          text (default) or json (one object)\n"
            "  --threshold T       spam when probability >= T (default: the model's)\n"
            "  --target-fpr X      also print the smallest threshold that calls at most\n"
@@ -118,8 +119,8 @@ static int parse_args(eval_cfg *cfg, int argc, char **argv)
         return rc;
     if (cfg->sc.help)
         return 0;
-    if (!cfg->sc.model && !cfg->online)
-        return usage_error(a.cmd, "no model given (-m MODEL)");
+    if (!cfg->sc.model && !cfg->online && !(cfg->sc.model = default_model(a.cmd)))
+        return EXIT_USAGE;
     if (cfg->save_threshold && (!cfg->has_target || cfg->online))
         return usage_error(a.cmd, "--save-threshold needs --target-fpr (and no --online)");
     if (cfg->inputs.n == 0)

@@ -227,6 +227,16 @@ extern const char input_help[];
 
 /* ------------------------------------------------------------------ model */
 
+/* (modelpath.c) The model of a command given no -m: $SPAMLR_MODEL when
+ * set and not empty, else $HOME/.spamlr/model.slr (a static buffer).
+ * NULL after a usage error for cmd when neither is set. */
+const char *default_model(const char *cmd);
+
+/* Creates the directory of the default model (~/.spamlr, mode 0700) when
+ * `model` is the one default_model() made from $HOME and it is missing;
+ * 0, or EXIT_RUNTIME reported. Used by learn --create. */
+int default_model_dir(const char *model);
+
 /* Loads MODEL, reporting failure (EXIT_RUNTIME) or returning 0. */
 int model_open(spamlr_model **m, const char *path);
 
