@@ -375,8 +375,6 @@ static int explain_words(const spamlr_model *m, spamlr_scratch *s, const char *m
  * (lo == hi: no unsure zone). */
 static void cutoffs(const filter_cfg *cfg, const spamlr_model *m, double *lo, double *hi)
 {
-    spamlr_model_info info;
-
     if (cfg->has_threshold) {
         *lo = *hi = cfg->threshold;
         return;
@@ -386,8 +384,7 @@ static void cutoffs(const filter_cfg *cfg, const spamlr_model *m, double *lo, do
         *hi = cfg->spam_cut;
         return;
     }
-    spamlr_model_info_get(m, &info);
-    *lo = *hi = info.threshold;
+    spamlr_model_unsure(m, lo, hi); /* the threshold when there is no zone */
 }
 
 static int classify(const filter_cfg *cfg, const char *msg, size_t len)

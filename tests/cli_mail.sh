@@ -119,6 +119,37 @@ expect_rc 0
 run_in "$T/ham.eml" filter -m "$M" --ham-cutoff 0.1 --spam-cutoff 0.2 --exit-verdict
 expect_rc 1
 
+check "unsure zone in the model: eval --target-fpr --target-fnr --save-threshold, used by filter"
+cp "$M" "$T/zone.slr"
+run eval -m "$T/zone.slr" --format json --target-fpr 0.01 --target-fnr 0.05 --save-threshold \
+    "$ROOT/data/corpus-test.tsv"
+expect_rc 0
+jget() { grep -o "\"$2\":[^,}]*" "$1" | head -1 | sed 's/^[^:]*://'; }
+lo=$(jget "$T/out" ham_cutoff)
+hi=$(jget "$T/out" threshold_for_target_fpr)
+[ -n "$lo" ] && [ -n "$hi" ] && awk "BEGIN { exit !($lo < $hi) }" ||
+    fail "no unsure zone chosen on corpus-test.tsv ($lo, $hi)"
+run inspect "$T/zone.slr" --format json
+[ "$(jget "$T/out" ham_cutoff)" = "$lo" ] && [ "$(jget "$T/out" spam_cutoff)" = "$hi" ] ||
+    fail "inspect does not show the saved zone [$lo, $hi): $(jget "$T/out" ham_cutoff) $(jget "$T/out" spam_cutoff)"
+# every line of the test set as a mail: the flag follows the saved cutoffs
+unsure=0
+head -60 "$ROOT/data/corpus-test.tsv" | cut -f2 | while IFS= read -r text; do
+    printf 'Subject: test\n\n%s\n' "$text" > "$T/z.eml"
+    "$BIN" filter -m "$T/zone.slr" --exit-verdict < "$T/z.eml" > "$T/out" 2> "$T/err"
+    rc=$?
+    p=$(field "$T/out" X-Spam-Probability)
+    f=$(field "$T/out" X-Spam-Flag)
+    want=$(awk "BEGIN { p = $p; if (p >= $hi + 5e-5) print \"YES 0\"; else if (p < $lo - 5e-5) print \"NO 1\";
+        else if (p >= $lo + 5e-5 && p < $hi - 5e-5) print \"UNSURE 3\"; else print \"edge\" }")
+    [ "$want" = edge ] || [ "$want" = "$f $rc" ] || fail "p=$p in [$lo, $hi): $f (exit $rc), expected $want"
+    if [ "$f" = UNSURE ]; then echo unsure; fi
+done > "$T/unsure" || exit 1 # (fail ran in the loop's subshell and said why)
+[ -s "$T/unsure" ] || fail "no test message fell in the unsure zone [$lo, $hi)"
+# --threshold gives the two-way verdict again
+run_in "$T/ham.eml" filter -m "$T/zone.slr" --threshold 0.5
+[ "$(field "$T/out" X-Spam-Flag)" = NO ] || fail "--threshold with a zone in the model"
+
 # ------------------------------------------------------------ default model
 check "default model: \$SPAMLR_MODEL, else ~/.spamlr/model.slr"
 mkdir -p "$T/home"
