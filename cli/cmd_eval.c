@@ -69,7 +69,9 @@ static void eval_help(void)
            "                      which at most a fraction Y of the spam falls: the\n"
            "                      unsure zone [cutoff, threshold) of 'filter'\n"
            "  --save-threshold    store that threshold (and the unsure zone) in MODEL\n"
-           "                      (rewritten atomically under MODEL.lock)\n"
+           "                      (rewritten atomically under MODEL.lock); refused\n"
+           "                      when the input has fewer than about 3/X ham (3/Y\n"
+           "                      spam), too few to support the target\n"
            "  --online            TREC-style online evaluation (see above)\n"
            "  --block N           learning-curve block size (default 500)\n"
            "  --shuffle SEED      --online: learn in a fixed pseudo-random order made\n"
@@ -401,6 +403,28 @@ static int ham_cutoff(double *c, const int *labels, const double *probs, size_t 
     return 0;
 }
 
+/* Whether `count` messages of a class can support a target error rate
+ * `rate` on it: about 3/rate are needed (with none of them misclassified,
+ * the rule of three puts the 95% upper bound of the true rate at 3/count).
+ * When they cannot, says so (naming the count needed) as an error with
+ * --save-threshold, else as a warning; returns EXIT_RUNTIME when refused. */
+static int enough_for(const eval_cfg *cfg, size_t count, const char *cls, double rate,
+                      const char *opt)
+{
+    double need = rate > 0 ? ceil(3 / rate) : INFINITY;
+
+    if (rate > 0 && (double)count >= need)
+        return 0;
+    if (cfg->save_threshold)
+        return runtime_error("%s %g needs about %.0f %s messages (3/%g), and the input has "
+                             "%zu: a cutoff chosen on them could not be trusted, so none is "
+                             "saved (give more %s, or %s %g or more)", opt, rate, need, cls,
+                             rate, count, cls, opt, count ? 3.0 / (double)count : 1.0);
+    warning("%s %g needs about %.0f %s messages (3/%g), the input has %zu: the cutoff "
+            "below is not supported by these data", opt, rate, need, cls, rate, count);
+    return 0;
+}
+
 /* --target-fpr: the threshold, and how the data fare at it. */
 static int target_threshold(const eval_cfg *cfg, const spamlr_dataset *ds,
                             const double *probs)
@@ -425,6 +449,12 @@ static int target_threshold(const eval_cfg *cfg, const spamlr_dataset *ds,
     if (err == SPAMLR_ELIMIT)
         warning("even threshold 1 calls more than %g of the ham spam", cfg->target_fpr);
     spamlr_metrics_compute(&mt, labels, probs, n, t);
+    if ((rc = enough_for(cfg, mt.fp + mt.tn, "ham", cfg->target_fpr, "--target-fpr")) ||
+        (cfg->has_fnr &&
+         (rc = enough_for(cfg, mt.tp + mt.fn, "spam", cfg->target_fnr, "--target-fnr")))) {
+        free(labels);
+        return rc;
+    }
     c = t; /* no unsure zone unless --target-fnr makes one */
     if (cfg->has_fnr && (rc = ham_cutoff(&c, labels, probs, n, cfg->target_fnr, t))) {
         free(labels);
@@ -455,10 +485,13 @@ static int target_threshold(const eval_cfg *cfg, const spamlr_dataset *ds,
                "  at it: ham FP rate %.6f (%zu of %zu), spam recall %.6f (%zu of %zu)\n",
                cfg->target_fpr, t, mt.ham_fpr, mt.fp, mt.fp + mt.tn, mt.recall, mt.tp,
                mt.tp + mt.fn);
-        if (cfg->has_fnr)
+        if (cfg->has_fnr && c < t)
             printf("ham cutoff for spam FN rate <= %g: %.17g\n"
                    "  unsure zone [%.6g, %.6g): %zu ham, %zu spam; %zu spam below it\n",
                    cfg->target_fnr, c, c, t, unsure[0], unsure[1], spam_below);
+        else if (cfg->has_fnr)
+            printf("ham cutoff for spam FN rate <= %g: the threshold (no unsure zone: "
+                   "%zu spam below it)\n", cfg->target_fnr, spam_below);
     }
     if (cfg->save_threshold) {
         if ((rc = save_threshold(cfg->sc.model, t, c)))
