@@ -5,7 +5,7 @@
 #   make bench      benchmarks against peers (prints; never fails)
 #   make accuracy   quality on fixed splits beside the peers (prints; never fails)
 #   make bench-predict  messages/s and latency of one-message prediction
-#   make install    PREFIX=/usr/local DESTDIR=
+#   make install    PREFIX=/usr/local DESTDIR= (also the man pages, under MANDIR)
 #   make check SANITIZE=address,undefined
 #   make check-valgrind  unit suites under valgrind (leaks, invalid reads)
 #   make check-tsan      the threaded prediction and reading tests under ThreadSanitizer
@@ -17,6 +17,8 @@ LIBDIR  ?= $(PREFIX)/lib
 INCDIR  ?= $(PREFIX)/include
 BINDIR  ?= $(PREFIX)/bin
 PCDIR   ?= $(LIBDIR)/pkgconfig
+MANDIR  ?= $(PREFIX)/share/man
+MAN_PAGES := man/spamlr.1 man/libspamlr.3 man/spamlr.5
 DESTDIR ?=
 # MPI=1: also `spamlr train --mpi` (Open MPI, found through mpicc or
 # pkg-config ompi); built into build-mpi/ unless B is given.
@@ -73,7 +75,7 @@ STATIC := $(B)/libspamlr.a
 SHARED := $(B)/libspamlr.so.$(VERSION)
 CLI    := $(B)/spamlr
 
-.PHONY: all lib cli check test-layers test-unit test-cli test-build test-integration demo bench accuracy bench-predict \
+.PHONY: all lib cli check test-man test-layers test-unit test-cli test-build test-integration demo bench accuracy bench-predict \
         install uninstall clean deps corpus fuzz fuzz-bins test-fuzz-replay test-robust \
         check-valgrind check-tsan check-mpi
 .DELETE_ON_ERROR:
@@ -126,7 +128,11 @@ deps:
 check: deps
 	@$(MAKE) --no-print-directory all $(TEST_BIN) $(REPLAY_BIN) $(SHIM)
 	@$(MAKE) --no-print-directory test-layers test-unit test-cli test-fuzz-replay test-robust \
-	    test-build test-integration
+	    test-build test-man test-integration
+
+# The man pages: mandoc -Tlint (or groff's warnings) must find nothing.
+test-man:
+	@sh tests/man.sh $(MAN_PAGES)
 
 # The layout: includes and calls between lib/ files follow the layers.
 test-layers: $(LIB_OBJ)
@@ -142,6 +148,7 @@ test-cli: $(CLI)
 	@sh tests/cli_inspect.sh $(CLI)
 	@sh tests/cli_online.sh $(CLI)
 	@sh tests/serve.sh $(CLI)
+	@sh tests/cli_mail.sh $(CLI)
 
 test-build: $(B)/spamlr.pc lib
 	@sh tests/build.sh "$(CC) $(SANFLAGS)" "$(MAKE) B=$(B)"
@@ -272,11 +279,17 @@ install: lib $(CLI) $(B)/spamlr.pc
 	ln -sf libspamlr.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libspamlr.so
 	install -m 755 $(CLI) $(DESTDIR)$(BINDIR)/
 	install -m 644 $(B)/spamlr.pc $(DESTDIR)$(PCDIR)/
+	install -d $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man3 $(DESTDIR)$(MANDIR)/man5
+	install -m 644 man/spamlr.1 $(DESTDIR)$(MANDIR)/man1/
+	install -m 644 man/libspamlr.3 $(DESTDIR)$(MANDIR)/man3/
+	install -m 644 man/spamlr.5 $(DESTDIR)$(MANDIR)/man5/
 
 uninstall:
 	rm -f $(DESTDIR)$(INCDIR)/spamlr.h $(DESTDIR)$(LIBDIR)/libspamlr.a \
 	  $(DESTDIR)$(LIBDIR)/libspamlr.so.$(VERSION) $(DESTDIR)$(LIBDIR)/$(SONAME) \
-	  $(DESTDIR)$(LIBDIR)/libspamlr.so $(DESTDIR)$(BINDIR)/spamlr $(DESTDIR)$(PCDIR)/spamlr.pc
+	  $(DESTDIR)$(LIBDIR)/libspamlr.so $(DESTDIR)$(BINDIR)/spamlr $(DESTDIR)$(PCDIR)/spamlr.pc \
+	  $(DESTDIR)$(MANDIR)/man1/spamlr.1 $(DESTDIR)$(MANDIR)/man3/libspamlr.3 \
+	  $(DESTDIR)$(MANDIR)/man5/spamlr.5
 
 clean:
 	rm -rf $(B)

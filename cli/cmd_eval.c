@@ -7,12 +7,13 @@
 #include "common.h"
 
 enum { OPT_ONLINE = SC_END, OPT_TARGET_FPR, OPT_SAVE_THRESHOLD, OPT_BLOCK, OPT_SHUFFLE,
-       OPT_SOLVER, OPT_ETA };
+       OPT_SOLVER, OPT_ETA, OPT_TARGET_FNR };
 
 static const cli_opt eval_opts[] = {
     SCORING_OPTIONS,
     { "online", 0, 0, OPT_ONLINE },
     { "target-fpr", 0, 1, OPT_TARGET_FPR },
+    { "target-fnr", 0, 1, OPT_TARGET_FNR },
     { "save-threshold", 0, 0, OPT_SAVE_THRESHOLD },
     { "block", 0, 1, OPT_BLOCK },
     { "shuffle", 0, 1, OPT_SHUFFLE },
@@ -30,6 +31,8 @@ typedef struct eval_cfg {
     int online;
     int has_target;
     double target_fpr;
+    int has_fnr;
+    double target_fnr;
     int save_threshold;
     unsigned long block;
     int has_shuffle;
@@ -55,14 +58,20 @@ static void eval_help(void)
            "those of the classifications, and a learning curve gives them per block\n"
            "of N messages.\n\n"
            "options:\n"
-           "  -m, --model MODEL   model file (required without --online)\n"
+           "  -m, --model MODEL   model file (without --online, default $SPAMLR_MODEL,\n"
+           "                      else ~/.spamlr/model.slr)\n"
            "  --format F          text (default) or json (one object)\n"
            "  --threshold T       spam when probability >= T (default: the model's)\n"
            "  --target-fpr X      also print the smallest threshold that calls at most\n"
            "                      a fraction X of the ham spam (e.g. 0.001), and the\n"
            "                      spam recall at it\n"
-           "  --save-threshold    store that threshold in MODEL (rewritten atomically\n"
-           "                      under MODEL.lock)\n"
+           "  --target-fnr Y      with --target-fpr: also the largest ham cutoff below\n"
+           "                      which at most a fraction Y of the spam falls: the\n"
+           "                      unsure zone [cutoff, threshold) of 'filter'\n"
+           "  --save-threshold    store that threshold (and the unsure zone) in MODEL\n"
+           "                      (rewritten atomically under MODEL.lock); refused\n"
+           "                      when the input has fewer than about 3/X ham (3/Y\n"
+           "                      spam), too few to support the target\n"
            "  --online            TREC-style online evaluation (see above)\n"
            "  --block N           learning-curve block size (default 500)\n"
            "  --shuffle SEED      --online: learn in a fixed pseudo-random order made\n"
@@ -91,6 +100,12 @@ static int parse_option(cli_args *a, void *c, int id, const char *v)
             return EXIT_USAGE;
         return cfg->target_fpr < 1 ? 0 : usage_error(a->cmd, "option '%s': must be < 1",
                                                      a->name);
+    case OPT_TARGET_FNR:
+        cfg->has_fnr = 1;
+        if (args_double(a, v, 0, 1, &cfg->target_fnr))
+            return EXIT_USAGE;
+        return cfg->target_fnr < 1 ? 0 : usage_error(a->cmd, "option '%s': must be < 1",
+                                                     a->name);
     case OPT_SAVE_THRESHOLD: cfg->save_threshold = 1; return 0;
     case OPT_BLOCK: return args_uint(a, v, 1, 100000000, &cfg->block) ? EXIT_USAGE : 0;
     case OPT_SHUFFLE:
@@ -116,10 +131,13 @@ static int parse_args(eval_cfg *cfg, int argc, char **argv)
         return rc;
     if (cfg->sc.help)
         return 0;
-    if (!cfg->sc.model && !cfg->online)
-        return usage_error(a.cmd, "no model given (-m MODEL)");
+    if (!cfg->sc.model && !cfg->online && !(cfg->sc.model = default_model(a.cmd)))
+        return EXIT_USAGE;
     if (cfg->save_threshold && (!cfg->has_target || cfg->online))
         return usage_error(a.cmd, "--save-threshold needs --target-fpr (and no --online)");
+    if (cfg->has_fnr && (!cfg->has_target || cfg->online))
+        return usage_error(a.cmd, "--target-fnr needs --target-fpr (and no --online): the "
+                                  "unsure zone ends at that threshold");
     if (cfg->inputs.n == 0)
         return usage_error(a.cmd, "no input given");
     /* --solver and --eta make the model of --online without -m */
@@ -339,7 +357,7 @@ static int run_online(const eval_cfg *cfg, spamlr_model *m, const spamlr_dataset
 
 /* --save-threshold: MODEL is re-read under its lock, so that an update made
  * meanwhile by 'spamlr learn' is kept. */
-static int save_threshold(const char *path, double t)
+static int save_threshold(const char *path, double t, double ham_cutoff)
 {
     spamlr_model *m = NULL;
     int lock, err, rc;
@@ -347,7 +365,8 @@ static int save_threshold(const char *path, double t)
     if ((lock = model_lock(path)) < 0)
         return EXIT_RUNTIME;
     if ((rc = model_open(&m, path)) == 0) {
-        if ((err = spamlr_model_set_threshold(m, t)))
+        if ((err = spamlr_model_set_threshold(m, t)) ||
+            (err = spamlr_model_set_unsure(m, ham_cutoff, t)))
             rc = report_failure(err, NULL, path);
         else
             rc = model_save_report(m, path);
@@ -357,6 +376,60 @@ static int save_threshold(const char *path, double t)
     return rc;
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+
+    return (x > y) - (x < y);
+}
+
+/* --target-fnr: the largest ham cutoff c <= t below which at most
+ * floor(fnr * spam) spam rows fall (p < c): the (k+1)-th smallest spam
+ * probability. *c is t when no spam row is below t (no zone). */
+static int ham_cutoff(double *c, const int *labels, const double *probs, size_t n, double fnr,
+                      double t)
+{
+    double *q = malloc((n ? n : 1) * sizeof *q);
+    size_t i, s = 0, k;
+
+    if (!q)
+        return report_failure(SPAMLR_ENOMEM, NULL, NULL);
+    for (i = 0; i < n; i++)
+        if (labels[i] == SPAMLR_SPAM)
+            q[s++] = probs[i];
+    if (s == 0) {
+        free(q);
+        return runtime_error("--target-fnr needs spam messages in the input");
+    }
+    qsort(q, s, sizeof *q, cmp_double);
+    k = (size_t)floor(fnr * (double)s);
+    *c = k < s && q[k] < t ? q[k] : t;
+    free(q);
+    return 0;
+}
+
+/* Whether `count` messages of a class can support a target error rate
+ * `rate` on it: about 3/rate are needed (with none of them misclassified,
+ * the rule of three puts the 95% upper bound of the true rate at 3/count).
+ * When they cannot, says so (naming the count needed) as an error with
+ * --save-threshold, else as a warning; returns EXIT_RUNTIME when refused. */
+static int enough_for(const eval_cfg *cfg, size_t count, const char *cls, double rate,
+                      const char *opt)
+{
+    double need = rate > 0 ? ceil(3 / rate) : INFINITY;
+
+    if (rate > 0 && (double)count >= need)
+        return 0;
+    if (cfg->save_threshold)
+        return runtime_error("%s %g needs about %.0f %s messages (3/%g), and the input has "
+                             "%zu: a cutoff chosen on them could not be trusted, so none is "
+                             "saved (give more %s, or %s %g or more)", opt, rate, need, cls,
+                             rate, count, cls, opt, count ? 3.0 / (double)count : 1.0);
+    warning("%s %g needs about %.0f %s messages (3/%g), the input has %zu: the cutoff "
+            "below is not supported by these data", opt, rate, need, cls, rate, count);
+    return 0;
+}
+
 /* --target-fpr: the threshold, and how the data fare at it. */
 static int target_threshold(const eval_cfg *cfg, const spamlr_dataset *ds,
                             const double *probs)
@@ -364,7 +437,8 @@ static int target_threshold(const eval_cfg *cfg, const spamlr_dataset *ds,
     size_t n = spamlr_dataset_rows(ds);
     int *labels = NULL, rc, err;
     spamlr_metrics mt;
-    double t;
+    double t, c;
+    size_t i, unsure[2] = { 0, 0 }, spam_below = 0;
 
     if ((rc = row_labels(ds, n, &labels)))
         return rc;
@@ -380,20 +454,52 @@ static int target_threshold(const eval_cfg *cfg, const spamlr_dataset *ds,
     if (err == SPAMLR_ELIMIT)
         warning("even threshold 1 calls more than %g of the ham spam", cfg->target_fpr);
     spamlr_metrics_compute(&mt, labels, probs, n, t);
+    if ((rc = enough_for(cfg, mt.fp + mt.tn, "ham", cfg->target_fpr, "--target-fpr")) ||
+        (cfg->has_fnr &&
+         (rc = enough_for(cfg, mt.tp + mt.fn, "spam", cfg->target_fnr, "--target-fnr")))) {
+        free(labels);
+        return rc;
+    }
+    c = t; /* no unsure zone unless --target-fnr makes one */
+    if (cfg->has_fnr && (rc = ham_cutoff(&c, labels, probs, n, cfg->target_fnr, t))) {
+        free(labels);
+        return rc;
+    }
+    if (cfg->has_fnr) {
+        for (i = 0; i < n; i++) {
+            if (probs[i] >= c && probs[i] < t)
+                unsure[labels[i] == SPAMLR_SPAM]++;
+            else if (probs[i] < c && labels[i] == SPAMLR_SPAM)
+                spam_below++;
+        }
+    }
     free(labels);
     if (cfg->sc.format == FORMAT_JSON) {
         json_field("target_fpr", cfg->target_fpr, 0);
         json_field("threshold_for_target_fpr", t, 0);
         json_field("ham_fpr_at_target", mt.ham_fpr, 0);
         json_field("recall_at_target", mt.recall, 0);
+        if (cfg->has_fnr) {
+            json_field("target_fnr", cfg->target_fnr, 0);
+            json_field("ham_cutoff", c, 0);
+            printf(",\"unsure_ham\":%zu,\"unsure_spam\":%zu,\"spam_below_cutoff\":%zu",
+                   unsure[0], unsure[1], spam_below);
+        }
     } else {
         printf("\nthreshold for ham FP rate <= %g: %.17g\n"
                "  at it: ham FP rate %.6f (%zu of %zu), spam recall %.6f (%zu of %zu)\n",
                cfg->target_fpr, t, mt.ham_fpr, mt.fp, mt.fp + mt.tn, mt.recall, mt.tp,
                mt.tp + mt.fn);
+        if (cfg->has_fnr && c < t)
+            printf("ham cutoff for spam FN rate <= %g: %.17g\n"
+                   "  unsure zone [%.6g, %.6g): %zu ham, %zu spam; %zu spam below it\n",
+                   cfg->target_fnr, c, c, t, unsure[0], unsure[1], spam_below);
+        else if (cfg->has_fnr)
+            printf("ham cutoff for spam FN rate <= %g: the threshold (no unsure zone: "
+                   "%zu spam below it)\n", cfg->target_fnr, spam_below);
     }
     if (cfg->save_threshold) {
-        if ((rc = save_threshold(cfg->sc.model, t)))
+        if ((rc = save_threshold(cfg->sc.model, t, c)))
             return rc;
         if (cfg->sc.format != FORMAT_JSON)
             printf("  saved in %s\n", cfg->sc.model);

@@ -38,7 +38,8 @@ static void explain_help(void)
            "as the model was trained to read it (as e-mail unless it was trained on\n"
            "plain text).\n\n"
            "options:\n"
-           "  -m, --model MODEL   model file (required)\n"
+           "  -m, --model MODEL   model file (default: $SPAMLR_MODEL, else\n"
+           "                      ~/.spamlr/model.slr)\n"
            "  --format F          text (default) or json (one object)\n"
            "  --top N             list only the N largest contributions (default all)\n"
            "  -h, --help          show this help\n");
@@ -76,8 +77,8 @@ static int parse_args(explain_cfg *cfg, int argc, char **argv)
     }
     if (cfg->help)
         return 0;
-    if (!cfg->model)
-        return usage_error(a.cmd, "no model given (-m MODEL)");
+    if (!cfg->model && !(cfg->model = default_model(a.cmd)))
+        return EXIT_USAGE;
     if (!cfg->file)
         return usage_error(a.cmd, "no message given (FILE or -)");
     return 0;

@@ -343,6 +343,11 @@ static void print_summary(const char *path, const inspect_view *v)
     printf("gradient norm     %.10g\n", in->grad_norm);
     printf("iterations        %u\n", in->iterations);
     printf("threshold         %g\n", in->threshold);
+    {
+        double lo, hi;
+        if (spamlr_model_unsure(v->m, &lo, &hi))
+            printf("unsure zone       ham below %g, spam from %g on\n", lo, hi);
+    }
 }
 
 static void print_word_list(const char *title, size_t k, const spamlr_word *w,
@@ -534,6 +539,14 @@ static void print_json(const char *path, const inspect_view *v)
            in->iterations, in->examples, in->spam, in->ham, in->min_count,
            class_weight_name(in->class_weight), when);
     json_key_number("threshold", in->threshold);
+    {
+        double lo, hi;
+        int zone = spamlr_model_unsure(v->m, &lo, &hi);
+        fputs(",\"ham_cutoff\":", stdout);
+        zone ? json_number(stdout, lo) : (void)fputs("null", stdout);
+        fputs(",\"spam_cutoff\":", stdout);
+        zone ? json_number(stdout, hi) : (void)fputs("null", stdout);
+    }
     json_text_opts(&in->text);
     json_words("top_spam", v->spam, v->nspam);
     json_words("top_ham", v->ham, v->nham);

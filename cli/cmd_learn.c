@@ -1,5 +1,6 @@
 /* cmd_learn.c - spamlr learn: update a model in place from messages. */
 #define _POSIX_C_SOURCE 200809L
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -43,16 +44,29 @@ static void learn_help(void)
            "update. FILE is a file holding one message, an mbox, a directory or\n"
            "maildir (every message in it), or '-' for standard input.\n\n"
            "options:\n"
-           "  -m, --model MODEL   model file to update (required)\n"
+           "  -m, --model MODEL   model file to update (default: $SPAMLR_MODEL, else\n"
+           "                      ~/.spamlr/model.slr)\n"
            "  --spam | --ham      the class of the messages (one is required)\n"
            "  --unlearn           undo an earlier 'learn' of these messages with this\n"
            "                      class: exact for one message learned alone last,\n"
            "                      approximate otherwise (see spamlr.h); to fix a wrong\n"
            "                      class, unlearn with it, then learn with the right one\n"
            "  --create            create MODEL (empty, default settings) when missing\n"
+           "                      (and ~/.spamlr for the default MODEL)\n"
            "  -q, --quiet         print no report\n"
            "  -h, --help          show this help\n\n"
            "Exit status: 0 success, 1 error (MODEL is then unchanged), 2 usage error.\n");
+}
+
+/* Without --create, a missing MODEL is reported with the way to make one. */
+static int missing_model(const learn_cfg *cfg)
+{
+    struct stat st;
+
+    if (cfg->create || stat(cfg->model, &st) == 0 || errno != ENOENT)
+        return 0;
+    return runtime_error("%s: no such model; 'spamlr learn --create' makes an empty one "
+                         "(or 'spamlr train' one from a corpus)", cfg->model);
 }
 
 static int parse_args(learn_cfg *cfg, int argc, char **argv)
@@ -82,13 +96,14 @@ static int parse_args(learn_cfg *cfg, int argc, char **argv)
     }
     if (cfg->help)
         return 0;
-    if (!cfg->model)
-        return usage_error(a.cmd, "no model given (-m MODEL)");
+    if (!cfg->model && !(cfg->model = default_model(a.cmd)))
+        return EXIT_USAGE;
     if (cfg->label < 0)
         return usage_error(a.cmd, "say what the messages are: --spam or --ham");
     if (cfg->nfiles == 0)
         return usage_error(a.cmd, "no message file given");
-    if ((rc = output_check(a.cmd, "-m", cfg->model, "a model")))
+    if ((rc = missing_model(cfg)) || (cfg->create && (rc = default_model_dir(cfg->model))) ||
+        (rc = output_check(a.cmd, "-m", cfg->model, "a model")))
         return rc;
     for (i = 0; i < cfg->nfiles; i++)
         if ((rc = output_vs_input(cfg->model, cfg->files[i])))

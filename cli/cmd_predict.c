@@ -34,7 +34,8 @@ static void predict_help(void)
            "message (its file, or file:line); true_label is printed when some input\n"
            "is labelled ('-' for unlabelled messages). score is the log-odds.\n\n"
            "options:\n"
-           "  -m, --model MODEL   model file (required)\n"
+           "  -m, --model MODEL   model file (default: $SPAMLR_MODEL, else\n"
+           "                      ~/.spamlr/model.slr)\n"
            "  --format F          tsv (default) or json\n"
            "  --threshold T       spam when probability >= T (default: the model's)\n"
            "  --lines             read positional files as 'label<TAB>text' lines\n"
@@ -81,8 +82,8 @@ static int parse_args(predict_cfg *cfg, int argc, char **argv)
         return rc;
     if (cfg->sc.help)
         return 0;
-    if (!cfg->sc.model)
-        return usage_error(a.cmd, "no model given (-m MODEL)");
+    if (!cfg->sc.model && !(cfg->sc.model = default_model(a.cmd)))
+        return EXIT_USAGE;
     if (cfg->inputs.n == 0)
         return usage_error(a.cmd, "no input given");
     apply_lines(cfg);

@@ -103,10 +103,11 @@ int model_update(const char *path, int create, model_change_fn change, model_sav
  * last line has none), *post_blank when an empty line must follow (the
  * mail has no header). */
 size_t mail_insert_point(const char *msg, size_t len, int *pre_eol, int *post_blank);
-/* Writes the header block msg[0..at) to f, each field named X-Spam-*
- * renamed X-Spam-Prev-* (what the sender or an earlier filter wrote stays,
- * but a first-match reader sees only ours). */
-void mail_put_header_block(FILE *f, const char *msg, size_t at);
+/* Writes the header block msg[0..at) to f, each field whose name starts
+ * with prefix (e.g. "X-Spam-", any case) renamed PREFIXPrev-* (what the
+ * sender or an earlier filter wrote stays, but a first-match reader sees
+ * only ours). */
+void mail_put_header_block(FILE *f, const char *msg, size_t at, const char *prefix);
 /* The mail's line ending: CRLF when its first line ends in CRLF, else LF. */
 const char *mail_eol(const char *msg, size_t len);
 /* Copies at most MAIL_TOKEN_MAX bytes of tok into dst (MAIL_TOKEN_MAX + 1
@@ -263,6 +264,16 @@ void input_free(input_list *l);
 extern const char input_help[];
 
 /* ------------------------------------------------------------------ model */
+
+/* (modelpath.c) The model of a command given no -m: $SPAMLR_MODEL when
+ * set and not empty, else $HOME/.spamlr/model.slr (a static buffer).
+ * NULL after a usage error for cmd when neither is set. */
+const char *default_model(const char *cmd);
+
+/* Creates the directory of the default model (~/.spamlr, mode 0700) when
+ * `model` is the one default_model() made from $HOME and it is missing;
+ * 0, or EXIT_RUNTIME reported. Used by learn --create. */
+int default_model_dir(const char *model);
 
 /* Loads MODEL, reporting failure (EXIT_RUNTIME) or returning 0. */
 int model_open(spamlr_model **m, const char *path);

@@ -44,18 +44,18 @@ size_t mail_insert_point(const char *msg, size_t len, int *pre_eol, int *post_bl
     return len;
 }
 
-void mail_put_header_block(FILE *f, const char *msg, size_t at)
+void mail_put_header_block(FILE *f, const char *msg, size_t at, const char *prefix)
 {
-    size_t i = 0, start = 0;
+    size_t i = 0, start = 0, k = strlen(prefix);
 
     while (i < at) {
         const char *nl = memchr(msg + i, '\n', at - i);
         size_t end = nl ? (size_t)(nl - msg) + 1 : at;
-        if (end - i > 7 && strncasecmp(msg + i, "X-Spam-", 7) == 0 &&
+        if (end - i > k && strncasecmp(msg + i, prefix, k) == 0 &&
             header_like(msg + i, end - i)) {
-            fwrite(msg + start, 1, i + 7 - start, f);
+            fwrite(msg + start, 1, i + k - start, f);
             fputs("Prev-", f);
-            start = i + 7;
+            start = i + k;
         }
         i = end;
     }

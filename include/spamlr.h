@@ -634,6 +634,20 @@ SPAMLR_API size_t spamlr_model_top(const spamlr_model *m, int direction,
  * not to be called while other threads use it. */
 SPAMLR_API int spamlr_model_set_threshold(spamlr_model *m, double t);
 
+/* The unsure zone, as bogofilter has it: a message is ham when its
+ * probability p < ham_cutoff, spam when p >= spam_cutoff, unsure between.
+ * spamlr_model_set_unsure sets it (saved in the model file, beside the
+ * threshold; 0 <= ham_cutoff <= spam_cutoff <= 1, else SPAMLR_EINVAL;
+ * equal cutoffs remove the zone). Changes the model: not to be called
+ * while other threads use it. spamlr_model_unsure returns 1 and the
+ * cutoffs when the model has a zone, else 0 with both cutoffs set to the
+ * threshold (so the same comparisons give the two-way verdict). The
+ * threshold is not changed by either: spamlr_predict's callers and `eval`
+ * keep using it. Thread-safe (the getter). */
+SPAMLR_API int spamlr_model_set_unsure(spamlr_model *m, double ham_cutoff, double spam_cutoff);
+SPAMLR_API int spamlr_model_unsure(const spamlr_model *m, double *ham_cutoff,
+                                   double *spam_cutoff);
+
 /* ------------------------------------------------------------- predicting */
 
 /* Per-thread working memory for prediction, so that predicting one message

@@ -21,7 +21,8 @@ fi
 $MAKE --no-print-directory -s install DESTDIR="$work/root" PREFIX=/usr/local >/dev/null ||
   fail "make install DESTDIR=... failed"
 root="$work/root/usr/local"
-for f in include/spamlr.h lib/libspamlr.a lib/libspamlr.so lib/pkgconfig/spamlr.pc bin/spamlr; do
+for f in include/spamlr.h lib/libspamlr.a lib/libspamlr.so lib/pkgconfig/spamlr.pc bin/spamlr \
+    share/man/man1/spamlr.1 share/man/man3/libspamlr.3 share/man/man5/spamlr.5; do
   [ -e "$root/$f" ] || fail "make install did not install $f"
 done
 soname=$(readelf -d "$root/lib/libspamlr.so" | sed -n 's/.*SONAME.*\[\(.*\)\]/\1/p')
@@ -81,4 +82,7 @@ LD_LIBRARY_PATH="$root/lib" "$work/filter" "$work/missing.slr" "$work/s.eml" 2>/
   fail "the example filter accepted a missing model"
 $MAKE --no-print-directory -s uninstall DESTDIR="$work/root" PREFIX=/usr/local >/dev/null
 [ ! -e "$root/include/spamlr.h" ] || fail "make uninstall left the header"
-echo "test-build: ok (header alone, install, pkg-config shared+static, example filter, uninstall)"
+for f in man1/spamlr.1 man3/libspamlr.3 man5/spamlr.5; do
+  [ ! -e "$root/share/man/$f" ] || fail "make uninstall left share/man/$f"
+done
+echo "test-build: ok (header alone, install with man pages, pkg-config shared+static, example filter, uninstall)"

@@ -337,7 +337,7 @@ for args in "" "bogus" "train" "train $TRAIN" "train -o $T/x.slr" \
     "train --solver newton -o $T/x.slr $TRAIN" "train --max-iter -1 -o $T/x.slr $TRAIN" \
     "train --ngrams 3 -o $T/x.slr $TRAIN" "train --class-weight 2:x -o $T/x.slr $TRAIN" \
     "train --quiet=yes -o $T/x.slr $TRAIN" \
-    "predict $TEST" "predict -m $M" "predict -m $M --format xml $TEST" \
+    "predict -m $M" "predict -m $M --format xml $TEST" \
     "predict -m $M --threshold 1.5 $TEST" "eval -m $M" "eval --format yaml -m $M $TEST" \
     "inspect" "inspect $M $M" "inspect $M --top x" "inspect $M --format csv" "help bogus"; do
     # shellcheck disable=SC2086
@@ -347,6 +347,13 @@ for args in "" "bogus" "train" "train $TRAIN" "train -o $T/x.slr" \
     [ -s "$T/out" ] && fail "'spamlr $args': wrote to stdout"
 done
 [ -e "$T/x.slr" ] && fail "a usage error wrote a model"
+
+check "no -m: the default model (missing here), or a usage error without HOME"
+run predict "$TEST"
+expect_rc 1
+expect_err "$T/home/.spamlr/model.slr: cannot open"
+(unset HOME; run predict "$TEST"; echo "$rc" > "$T/rc")
+[ "$(cat "$T/rc")" = 2 ] || fail "predict without -m, SPAMLR_MODEL and HOME: exit $(cat "$T/rc")"
 
 check "-c abc names the option"
 run train -c abc -o "$T/x.slr" "$TRAIN"

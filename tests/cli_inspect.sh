@@ -224,7 +224,7 @@ expect_err 'training on'
 # ---------------------------------------------------------------- errors
 
 check "usage errors exit 2"
-for args in "explain" "explain -m $M" "explain $T/msg.eml" "explain -m $M --format xml $T/msg.eml" \
+for args in "explain" "explain -m $M" "explain -m $M --format xml $T/msg.eml" \
     "explain -m $M --top 0 $T/msg.eml" "explain -m $M a b" \
     "prune -m $M -o $T/x.slr" "prune -m $M --keep 10" "prune --keep 10 -o $T/x.slr" \
     "prune -m $M --keep x -o $T/x.slr" "prune -m $M --keep 10 --bits 8 -o $T/x.slr" \

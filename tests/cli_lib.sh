@@ -22,6 +22,11 @@ cli_setup() {
     ROOT=$(pwd)
     T=$(mktemp -d "${TMPDIR:-/tmp}/spamlr-$NAME.XXXXXX") || exit 1
     trap 'rm -rf "$T"' 0
+    # no -m means $SPAMLR_MODEL, else ~/.spamlr/model.slr: neither from the
+    # user running the tests (a missing $T/home)
+    unset SPAMLR_MODEL
+    HOME=$T/home
+    export HOME
     trap 'exit 1' HUP INT TERM
     checks=0
     current=''

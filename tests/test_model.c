@@ -186,6 +186,45 @@ START_TEST(save_load_round_trip)
 }
 END_TEST
 
+/* The unsure zone: set, refused out of order or range, saved in the
+ * optional "unsr" section and read back, removed by equal cutoffs. */
+START_TEST(unsure_zone_round_trip)
+{
+    spamlr_model *m = train_toy(NULL, NULL), *l = NULL;
+    unsigned char *buf = NULL;
+    size_t size, size0;
+    double lo, hi;
+
+    ck_assert_int_eq(spamlr_model_set_threshold(m, 0.6), 0);
+    ck_assert_int_eq(spamlr_model_unsure(m, &lo, &hi), 0);
+    ck_assert(lo == 0.6 && hi == 0.6);
+    ck_assert_int_eq(spamlr_model_save_buffer(m, &buf, &size0), 0);
+    free(buf);
+    ck_assert_int_eq(spamlr_model_set_unsure(m, 0.6, 0.4), SPAMLR_EINVAL);
+    ck_assert_int_eq(spamlr_model_set_unsure(m, -0.1, 0.4), SPAMLR_EINVAL);
+    ck_assert_int_eq(spamlr_model_set_unsure(m, 0.1, 1.5), SPAMLR_EINVAL);
+    ck_assert_int_eq(spamlr_model_set_unsure(m, NAN, 0.5), SPAMLR_EINVAL);
+    ck_assert_int_eq(spamlr_model_unsure(m, &lo, &hi), 0);
+    ck_assert_int_eq(spamlr_model_set_unsure(m, 0.25, 0.95), 0);
+    ck_assert_int_eq(spamlr_model_save_buffer(m, &buf, &size), 0);
+    ck_assert_int_eq(spamlr_model_load_buffer(&l, buf, size, NULL), 0);
+    free(buf);
+    ck_assert_int_eq(spamlr_model_unsure(l, &lo, &hi), 1);
+    ck_assert(lo == 0.25 && hi == 0.95);
+    spamlr_model_free(l);
+    /* equal cutoffs: no zone, and no section (the file of before) */
+    ck_assert_int_eq(spamlr_model_set_unsure(m, 0.5, 0.5), 0);
+    ck_assert_int_eq(spamlr_model_save_buffer(m, &buf, &size), 0);
+    ck_assert_uint_eq(size, size0);
+    ck_assert_int_eq(spamlr_model_load_buffer(&l, buf, size, NULL), 0);
+    free(buf);
+    ck_assert_int_eq(spamlr_model_unsure(l, &lo, &hi), 0);
+    ck_assert(lo == 0.6 && hi == 0.6);
+    spamlr_model_free(l);
+    spamlr_model_free(m);
+}
+END_TEST
+
 START_TEST(damaged_files_are_rejected)
 {
     spamlr_model *m = train_toy(NULL, NULL), *l = NULL;
@@ -478,6 +517,7 @@ static Suite *suite(void)
     tcase_add_test(t, train_learns_words);
     tcase_add_test(t, predict_text_matches_dataset);
     tcase_add_loop_test(t, save_load_round_trip, 0, 3);
+    tcase_add_test(t, unsure_zone_round_trip);
     tcase_add_loop_test(t, damaged_files_are_rejected, 0, 3);
     tcase_add_loop_test(t, every_bit_and_header_value_is_checked, 0, 2);
     tcase_add_test(t, failed_save_keeps_old_file);

@@ -281,6 +281,24 @@ int spamlr_model_set_threshold(spamlr_model *m, double t)
     return SPAMLR_OK;
 }
 
+int spamlr_model_set_unsure(spamlr_model *m, double ham_cutoff, double spam_cutoff)
+{
+    if (!m || !(ham_cutoff >= 0 && ham_cutoff <= spam_cutoff && spam_cutoff <= 1))
+        return SPAMLR_EINVAL;
+    m->ham_cutoff = ham_cutoff;
+    m->spam_cutoff = spam_cutoff;
+    return SPAMLR_OK;
+}
+
+int spamlr_model_unsure(const spamlr_model *m, double *ham_cutoff, double *spam_cutoff)
+{
+    int zone = m->ham_cutoff < m->spam_cutoff;
+
+    *ham_cutoff = zone ? m->ham_cutoff : m->threshold;
+    *spam_cutoff = zone ? m->spam_cutoff : m->threshold;
+    return zone;
+}
+
 int spamlr_model_weight(const spamlr_model *m, const char *token, float *w)
 {
     int64_t id = spamlr__vocab_find(&m->vocab, token, strlen(token));

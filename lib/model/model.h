@@ -19,6 +19,8 @@ struct spamlr_model {
     /* training metadata */
     unsigned solver, class_weight, min_count, iterations;
     double c, tol, objective, grad_norm, threshold;
+    double ham_cutoff, spam_cutoff; /* unsure zone [ham_cutoff, spam_cutoff)
+                                       when ham_cutoff < spam_cutoff; else none */
     double l1, l2;           /* penalty weights (0 and 1 in old files) */
     uint64_t examples, spam, ham;
     int64_t trained_at;

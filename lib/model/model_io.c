@@ -42,6 +42,11 @@
  *          offered to the memory, u32 ham rows, u32 spam rows, then the
  *          rows, ham first: u32 k, k u32 word ids (< n), k f32 feature
  *          values. It is ignored without "onln".
+ *          Optional "unsr" (lower-case: an older reader skips it and
+ *          predicts as before, with the threshold): the unsure zone of
+ *          spamlr_model_set_unsure, f64 ham_cutoff, f64 spam_cutoff, with
+ *          0 <= ham_cutoff < spam_cutoff <= 1; written only when the model
+ *          has a zone.
  *          Optional "cpth": the regularisation path that chose C
  *          (lib/learn/path.c): u32 folds, u32 k, then k x (f64 C, f64 mean
  *          validation log loss, f64 pooled out-of-fold AUC or NaN).
@@ -242,6 +247,11 @@ static int payload(const spamlr_model *m, wbuf *pl)
     if (m->pruned_from) {
         put_tag(pl, "prun", 8);
         put_u64(pl, m->pruned_from);
+    }
+    if (m->ham_cutoff < m->spam_cutoff) {
+        put_tag(pl, "unsr", 16);
+        put_f64(pl, m->ham_cutoff);
+        put_f64(pl, m->spam_cutoff);
     }
     if (m->path_n) {
         put_tag(pl, "cpth", 8 + (uint64_t)m->path_n * 24);
@@ -592,6 +602,11 @@ static int parse_payload(spamlr_model *m, const unsigned char *p, size_t n, uint
                 rc = SPAMLR_OK; /* without "onln" (before it): ignored */
             else
                 rc = parse_memory(m, p + pos, (size_t)len, count, d);
+        } else if (memcmp(tag, "unsr", 4) == 0 && len == 16) {
+            m->ham_cutoff = get_f64(p + pos);
+            m->spam_cutoff = get_f64(p + pos + 8);
+            rc = m->ham_cutoff >= 0 && m->ham_cutoff < m->spam_cutoff && m->spam_cutoff <= 1
+                 ? SPAMLR_OK : bad(d, SPAMLR_ECORRUPT, -1, "unsure zone out of range");
         } else if (memcmp(tag, "cpth", 4) == 0) {
             rc = m->path_n ? bad(d, SPAMLR_ECORRUPT, -1, "path section appears twice")
                            : parse_path(m, p + pos, (size_t)len, d);

@@ -79,6 +79,8 @@ static void copy_meta(spamlr_model *p, const spamlr_model *m)
     p->objective = m->objective;
     p->grad_norm = m->grad_norm;
     p->threshold = m->threshold;
+    p->ham_cutoff = m->ham_cutoff;
+    p->spam_cutoff = m->spam_cutoff;
     p->examples = m->examples;
     p->spam = m->spam;
     p->ham = m->ham;
