@@ -18,7 +18,7 @@ INCDIR  ?= $(PREFIX)/include
 BINDIR  ?= $(PREFIX)/bin
 PCDIR   ?= $(LIBDIR)/pkgconfig
 MANDIR  ?= $(PREFIX)/share/man
-MAN_PAGES := man/spamlr.1 man/libspamlr.3 man/spamlr.5
+MAN_PAGES := cli/spamlr.1 include/libspamlr.3 cli/spamlr.5
 DESTDIR ?=
 # MPI=1: also `spamlr train --mpi` (Open MPI, found through mpicc or
 # pkg-config ompi); built into build-mpi/ unless B is given.
@@ -280,9 +280,9 @@ install: lib $(CLI) $(B)/spamlr.pc
 	install -m 755 $(CLI) $(DESTDIR)$(BINDIR)/
 	install -m 644 $(B)/spamlr.pc $(DESTDIR)$(PCDIR)/
 	install -d $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man3 $(DESTDIR)$(MANDIR)/man5
-	install -m 644 man/spamlr.1 $(DESTDIR)$(MANDIR)/man1/
-	install -m 644 man/libspamlr.3 $(DESTDIR)$(MANDIR)/man3/
-	install -m 644 man/spamlr.5 $(DESTDIR)$(MANDIR)/man5/
+	install -m 644 cli/spamlr.1 $(DESTDIR)$(MANDIR)/man1/
+	install -m 644 include/libspamlr.3 $(DESTDIR)$(MANDIR)/man3/
+	install -m 644 cli/spamlr.5 $(DESTDIR)$(MANDIR)/man5/
 
 uninstall:
 	rm -f $(DESTDIR)$(INCDIR)/spamlr.h $(DESTDIR)$(LIBDIR)/libspamlr.a \

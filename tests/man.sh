@@ -3,7 +3,7 @@
 # (errors, warnings and style notes alike); without mandoc, groff -man -ww
 # -z must print no warning; without either the check is skipped.
 #
-#   sh tests/man.sh man/spamlr.1 man/libspamlr.3 man/spamlr.5
+#   sh tests/man.sh cli/spamlr.1 include/libspamlr.3 cli/spamlr.5
 set -u
 fail=0
 if command -v mandoc >/dev/null 2>&1; then
@@ -30,7 +30,7 @@ else
 fi
 # every subcommand of spamlr(1) has its section
 for c in train predict eval inspect explain learn filter serve prune import curve; do
-    grep -q "^\.SS $c\$" man/spamlr.1 || { echo "man.sh: spamlr.1 has no section for $c" >&2; fail=1; }
+    grep -q "^\.SS $c\$" cli/spamlr.1 || { echo "man.sh: spamlr.1 has no section for $c" >&2; fail=1; }
 done
 [ $fail = 0 ] && echo "man.sh: $# pages clean ($tool)"
 exit $fail
