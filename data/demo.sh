@@ -27,7 +27,7 @@ step "train on the bundled English/Chinese corpus (data/corpus.tsv)"
 "$CLI" train -o "$out/corpus.slr" "$here/corpus.tsv"
 step "evaluate on data/corpus-test.tsv"
 "$CLI" eval -m "$out/corpus.slr" "$here/corpus-test.tsv"
-step "inspect --word 中奖 --word 发票 --word meeting"
-"$CLI" inspect "$out/corpus.slr" --top 10 --word 中奖 --word 发票 --word meeting
+step "inspect --word 中奖 --word 发票 --word lunch --word 会议"
+"$CLI" inspect "$out/corpus.slr" --top 10 --word 中奖 --word 发票 --word lunch --word 会议
 echo
 echo "models are in $out"
