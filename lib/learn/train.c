@@ -448,6 +448,18 @@ int spamlr__train(spamlr_model **out, const spamlr_dataset *ds, const spamlr_tra
         }
         for (i = 0; i < b.ncols; i++)
             idf[i] = spamlr__idf_of(n, b.cdf[i]);
+        /* a word of the base keeps the base's idf, the feature its base
+         * weight was learned on (so that w0 . x is the base's score) */
+        for (i = 0; o->prior && o->prior->idf && i < ds->vocab.n; i++) {
+            int64_t id;
+
+            if (b.col[i] == UINT32_MAX)
+                continue;
+            id = spamlr__vocab_find(&o->prior->vocab, spamlr__vocab_str(&ds->vocab, (uint32_t)i),
+                                    ds->vocab.len[i]);
+            if (id >= 0)
+                idf[b.col[i]] = o->prior->idf[id];
+        }
     }
     if ((rc = build_matrix(&b, ds, o, nspam, nham, idf)))
         goto out;
