@@ -10,7 +10,7 @@
 
 #include "common.h"
 
-enum { OPT_HELP = 1, OPT_TOP, OPT_WORD, OPT_FORMAT, OPT_GREP, OPT_DUMP };
+enum { OPT_HELP = 1, OPT_TOP, OPT_WORD, OPT_FORMAT, OPT_GREP, OPT_DUMP, OPT_DIFF };
 
 static const cli_opt inspect_opts[] = {
     { "help", 'h', 0, OPT_HELP },
@@ -19,6 +19,7 @@ static const cli_opt inspect_opts[] = {
     { "format", 0, 1, OPT_FORMAT },
     { "grep", 0, 1, OPT_GREP },
     { "dump", 0, 0, OPT_DUMP },
+    { "diff", 0, 1, OPT_DIFF },
     { NULL, 0, 0, 0 }
 };
 
@@ -37,6 +38,7 @@ typedef struct inspect_cfg {
     size_t nwords, capwords;
     const char *grep;   /* --grep pattern, or NULL */
     int dump;
+    const char *diff;   /* --diff BASE, or NULL */
     int help;
 } inspect_cfg;
 
@@ -63,7 +65,8 @@ typedef struct inspect_view {
 static void inspect_help(void)
 {
     printf("usage: spamlr inspect MODEL [--top N] [--word W]... [--grep RE]\n"
-           "                      [--format text|tsv|json] [--dump]\n\n"
+           "                      [--format text|tsv|json] [--dump]\n"
+           "       spamlr inspect MODEL --diff BASE [--top N] [--format text|tsv]\n\n"
            "Shows a model's parameters: their count (vocabulary size), non-zero\n"
            "weights, bias, size on disk and in memory, the tokenizer and feature\n"
            "settings, how it was trained, the N most spammy and most hammy words\n"
@@ -82,6 +85,9 @@ static void inspect_help(void)
            "                  per-word accumulators and remembered messages), so that\n"
            "                  'spamlr import' gives back the same model file, which\n"
            "                  learns as the original would\n"
+           "  --diff BASE     per word: BASE's weight, MODEL's and the change, the\n"
+           "                  --top N largest changes first (0 = all): what the data\n"
+           "                  of 'train --prior BASE' taught MODEL (any two models)\n"
            "  -h, --help      show this help\n",
            DEFAULT_TOP);
 }
@@ -122,6 +128,7 @@ static int parse_option(cli_args *a, void *c, int id, const char *v)
         cfg->grep = v;
         return 0;
     case OPT_DUMP: cfg->dump = 1; return 0;
+    case OPT_DIFF: cfg->diff = v; return 0;
     case OPT_FORMAT:
         if ((i = args_choice(a, v, format_names)) < 0)
             return EXIT_USAGE;
@@ -147,6 +154,8 @@ static int parse_args(inspect_cfg *cfg, int argc, char **argv)
         return usage_error(a.cmd, "no model given");
     if (cfg->dump && (cfg->has_top || cfg->nwords || cfg->grep || cfg->format != FORMAT_TEXT))
         return usage_error(a.cmd, "--dump writes the whole model; it takes no other option");
+    if (cfg->diff && (cfg->dump || cfg->nwords || cfg->grep || cfg->format == FORMAT_JSON))
+        return usage_error(a.cmd, "--diff takes only --top and --format text|tsv");
     if (cfg->grep) {
         regex_t re;
         int e = regcomp(&re, cfg->grep, REG_EXTENDED | REG_NOSUB);
@@ -337,6 +346,17 @@ static void print_summary(const char *path, const inspect_view *v)
            "class_weight=%s\n", solver_name(in->solver), in->c, in->l1, in->l2, in->tol,
            in->min_count, class_weight_name(in->class_weight));
     print_path(stdout, v->m);
+    {
+        spamlr_model_base_info b;
+
+        if (spamlr_model_base(v->m, &b)) {
+            format_time(b.trained_at, when, sizeof when);
+            fputs("base model        ", stdout);
+            token_text(stdout, b.name[0] ? b.name : "(not from a file)");
+            printf(" (crc %08lx, trained %s): the penalty pulls towards its weights\n",
+                   (unsigned long)b.crc, when);
+        }
+    }
     printf("examples          %zu (%zu spam, %zu ham)\n", in->examples, in->spam,
            in->ham);
     printf("objective         %.10g\n", in->objective);
@@ -547,6 +567,18 @@ static void print_json(const char *path, const inspect_view *v)
         fputs(",\"spam_cutoff\":", stdout);
         zone ? json_number(stdout, hi) : (void)fputs("null", stdout);
     }
+    {
+        spamlr_model_base_info b;
+
+        fputs(",\"base\":", stdout);
+        if (spamlr_model_base(v->m, &b)) {
+            format_time(b.trained_at, when, sizeof when);
+            fputs("{\"name\":", stdout);
+            json_string(stdout, b.name);
+            printf(",\"crc\":\"%08lx\",\"trained_at\":\"%s\"}", (unsigned long)b.crc, when);
+        } else
+            fputs("null", stdout);
+    }
     json_text_opts(&in->text);
     json_words("top_spam", v->spam, v->nspam);
     json_words("top_ham", v->ham, v->nham);
@@ -589,6 +621,11 @@ static int run(const inspect_cfg *cfg)
     v.disk_bytes = stat(cfg->model, &st) == 0 ? (long long)st.st_size : -1;
     if (cfg->dump) {
         rc = print_dump(m, cfg->model);
+        goto out;
+    }
+    if (cfg->diff) {
+        rc = finish_output(inspect_diff(cfg->model, m, cfg->diff, k,
+                                        cfg->format == FORMAT_TSV));
         goto out;
     }
     if (cfg->format == FORMAT_TSV && !cfg->has_top)

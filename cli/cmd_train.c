@@ -12,7 +12,8 @@ enum {
     OPT_NO_BIAS, OPT_REG_BIAS, OPT_CLASS_WEIGHT, OPT_MIN_COUNT, OPT_NGRAMS,
     OPT_FEATURES, OPT_NO_NORMALIZE, OPT_MAX_TOKEN_LEN, OPT_QUIET, OPT_CV,
     OPT_NO_MIME, OPT_FORMAT, OPT_BITS, OPT_L1, OPT_L2, OPT_MPI,
-    OPT_INIT, OPT_EPOCHS, OPT_ETA, OPT_STRICT, OPT_HEADER_FIELDS, OPT_FOLD, OPT_SUBWORDS
+    OPT_INIT, OPT_EPOCHS, OPT_ETA, OPT_STRICT, OPT_HEADER_FIELDS, OPT_FOLD, OPT_SUBWORDS,
+    OPT_PRIOR
 };
 
 static const cli_opt train_opts[] = {
@@ -43,6 +44,7 @@ static const cli_opt train_opts[] = {
     { "format", 0, 1, OPT_FORMAT },
     { "bits", 0, 1, OPT_BITS },
     { "init", 0, 1, OPT_INIT },
+    { "prior", 0, 1, OPT_PRIOR },
     { "epochs", 0, 1, OPT_EPOCHS },
     { "eta", 0, 1, OPT_ETA },
     { "strict", 0, 0, OPT_STRICT },
@@ -71,6 +73,7 @@ typedef struct train_cfg {
     int rank, nproc;
     int strict;
     const char *init;
+    const char *prior;
     input_list inputs;
     unsigned given;  /* GIVEN_* bits: options set on the command line */
 } train_cfg;
@@ -108,6 +111,14 @@ static void train_help(void)
            "  --init MODEL           warm start from MODEL's weights (the data is then\n"
            "                         tokenised with MODEL's settings; --tol is relative\n"
            "                         to the gradient at MODEL's weights)\n"
+           "  --prior BASE           transfer learning: adapt the model BASE to the\n"
+           "                         data instead of starting afresh; minimises\n"
+           "                         l2/2*|w - w_BASE|^2 + C*loss (C auto chooses how\n"
+           "                         far from BASE to go; --l2 is the pull for a given\n"
+           "                         C); words of BASE that the data lacks keep their\n"
+           "                         weights; the data is tokenised with BASE's\n"
+           "                         settings; batch solvers only; the model records\n"
+           "                         BASE ('spamlr inspect', '--diff BASE')\n"
            "  --strict               too few examples of a class is an error, not a\n"
            "                         warning (fewer than 10, or under 1%%)\n"
            "  --threads N            worker threads, 0 = all cores, one for small\n"
@@ -237,6 +248,7 @@ static int parse_option(cli_args *a, void *c, int id, const char *v)
         cfg->train.solver = solver_ids[cfg->train.solver];
         return 0;
     case OPT_INIT: cfg->init = v; return 0;
+    case OPT_PRIOR: cfg->prior = v; return 0;
     case OPT_EPOCHS: cfg->given |= GIVEN_EPOCHS; return parse_unsigned(a, v, 1, 100000, &cfg->train.epochs);
     case OPT_ETA: cfg->given |= GIVEN_ETA; return parse_positive(a, v, 1e6, &cfg->train.eta);
     case OPT_STRICT: cfg->strict = 1; return 0;
@@ -482,7 +494,7 @@ int cmd_train(int argc, char **argv)
 {
     train_cfg cfg;
     spamlr_dataset *ds = NULL;
-    spamlr_model *init = NULL;
+    spamlr_model *init = NULL, *prior = NULL;
     int err, rc;
 
     memset(&cfg, 0, sizeof cfg);
@@ -507,12 +519,20 @@ int cmd_train(int argc, char **argv)
             goto out;
         }
     }
+    if (cfg.prior) {
+        /* the data is read as the base model tokenises */
+        if ((rc = model_open(&prior, cfg.prior)) || (rc = dataset_for_model(&ds, prior)))
+            goto out;
+        cfg.train.prior = prior;
+    }
     if (cfg.init) {
         /* the data is read as the initial model tokenises */
-        if ((rc = model_open(&init, cfg.init)) || (rc = dataset_for_model(&ds, init)))
+        if ((rc = model_open(&init, cfg.init)) || (!ds && (rc = dataset_for_model(&ds, init))))
             goto out;
         cfg.train.init = init;
-    } else if ((err = spamlr_dataset_create(&ds, &cfg.text)) != SPAMLR_OK) {
+    } else if (ds)
+        ;
+    else if ((err = spamlr_dataset_create(&ds, &cfg.text)) != SPAMLR_OK) {
         rc = report_failure(err, NULL, NULL);
         goto out;
     }
@@ -537,6 +557,7 @@ int cmd_train(int argc, char **argv)
         spamlr_mpi_finalize();
 out:
     spamlr_model_free(init);
+    spamlr_model_free(prior);
     spamlr_dataset_free(ds);
     input_free(&cfg.inputs);
     return rc;

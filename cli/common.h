@@ -278,6 +278,13 @@ int default_model_dir(const char *model);
 /* Loads MODEL, reporting failure (EXIT_RUNTIME) or returning 0. */
 int model_open(spamlr_model **m, const char *path);
 
+/* spamlr inspect MODEL --diff BASE (inspect_diff.c): per word the base's
+ * weight, m's and the change, largest |change| first, `top` of them (0 =
+ * all), as text or (tsv) 'token<TAB>base<TAB>model<TAB>change' lines (an
+ * empty cell for a word one model lacks). Returns an exit code. */
+int inspect_diff(const char *path, const spamlr_model *m, const char *base_path, size_t top,
+                 int tsv);
+
 /* Creates a dataset that tokenises as model m does; 0 or EXIT_RUNTIME. */
 int dataset_for_model(spamlr_dataset **ds, const spamlr_model *m);
 

@@ -458,7 +458,28 @@ typedef struct spamlr_train_opts {
                                (see spamlr_online_opts) */
     unsigned folds;         /* SPAMLR_C_AUTO: validation folds (0 = 3;
                                fewer when a class has fewer messages) */
-    unsigned reserved[7];
+    unsigned reserved0;
+    union {                 /* (the union keeps the struct's size and layout
+                               on 32- and 64-bit systems alike) */
+        /* Transfer learning (may be NULL, the default): a base model whose
+         * weights w0 centre the penalty, so that the batch solvers minimise
+         *   l2/2 ||w - w0||^2 + l1 |w - w0|_1 + C sum loss
+         * (the bias unpenalised unless regularize_bias): a few messages
+         * adapt the base instead of replacing it, and how far they move
+         * it is C's choice (SPAMLR_C_AUTO: by validation, like any C;
+         * l2 is the pull's strength for a given C). w0 is the base's
+         * weight of a column's token, 0 for words the base lacks; words
+         * of the base that the data lacks keep their base weight in the
+         * model (their optimum), and data words that the base has are
+         * columns even below min_count. Training starts from w0 and the
+         * base's bias (unless `init` is given). Its text options must
+         * equal the dataset's (else SPAMLR_EINVAL); the online solvers
+         * and MPI training refuse it (SPAMLR_EINVAL, SPAMLR_EUNSUPPORTED).
+         * The model records the base (spamlr_model_base). */
+        const spamlr_model *prior;
+        uint64_t prior_pad_;
+    };
+    unsigned reserved[4];
 } spamlr_train_opts;
 
 /* spamlr_train_opts.c: choose C by validation (the default). */
@@ -596,6 +617,26 @@ typedef struct spamlr_path_point {
     double log_loss;
     double auc;
 } spamlr_path_point;
+
+/* The base model a model was trained from with spamlr_train_opts.prior.
+ * Returns 1 and fills *b when there is one, else 0 (b cleared). `name` is
+ * the base file's name without its directory as the base was loaded
+ * ("" when it was not loaded from a file), `crc` the base file's CRC-32
+ * (spamlr_model_file_crc; 0 when not loaded from a file), `trained_at` the base's
+ * training time. The strings live as long as the model. */
+typedef struct spamlr_model_base_info {
+    const char *name;
+    uint32_t crc;
+    int64_t trained_at;
+} spamlr_model_base_info;
+
+SPAMLR_API int spamlr_model_base(const spamlr_model *m, spamlr_model_base_info *b);
+
+/* The CRC-32 that the file a model was loaded from ends with, that of
+ * every byte before it, which identifies the file (0 for a model that was
+ * not loaded from a file or buffer): what a model trained with it as a
+ * base records (spamlr_model_base). */
+SPAMLR_API uint32_t spamlr_model_file_crc(const spamlr_model *m);
 
 /* The regularisation path that chose the model's C, in the order tried:
  * returns the number of points (0 when C was given, or for a model saved
@@ -763,7 +804,10 @@ SPAMLR_API int spamlr_model_set_weight_bits(spamlr_model *m, unsigned bits);
  *                        tol, objective, grad_norm, threshold, bias (a
  *                        number, or "none"), examples, spam, ham,
  *                        trained_at (Unix time), weight_bits (32|16),
- *                        weight_scale (16-bit only), pruned_from; with
+ *                        weight_scale (16-bit only), pruned_from;
+ *                        path_folds and path (the C path); with a base
+ *                        model (spamlr_model_base): base_name (escaped as
+ *                        a token), base_crc, base_trained_at; with
  *                        online state (see online learning below):
  *                        online (adagrad|ftrl), online_eta, online_beta,
  *                        online_l1, online_l2, online_bias_acc,

@@ -259,4 +259,36 @@ run curve --train "$TRAIN" --test "$T/no/test.tsv"
 expect_rc 1
 expect_err 'no/test\.tsv'
 
+# ------------------------------------------------- train --prior, --diff
+
+check "train --prior records its base; inspect shows it; --diff lists changes"
+head -n 300 "$TRAIN" > "$T/base.tsv"
+tail -n +301 "$TRAIN" > "$T/user.tsv"
+run train -q -c 1 -o "$T/base.slr" "$T/base.tsv"
+expect_rc 0
+run train -q -c 1 --prior "$T/base.slr" -o "$T/user.slr" "$T/user.tsv"
+expect_rc 0
+run inspect "$T/user.slr" --top 1
+expect_rc 0
+expect_out '^base model +base\.slr \(crc [0-9a-f]{8}, trained '
+run inspect "$T/user.slr" --diff "$T/base.slr" --top 5
+expect_rc 0
+expect_out '\(is the base the model records: base\.slr'
+expect_out 'the 5 largest changes'
+run inspect "$T/user.slr" --diff "$T/base.slr" --top 3 --format tsv
+expect_rc 0
+[ "$(wc -l < "$T/out")" -eq 3 ] || fail "--diff --top 3 --format tsv: not 3 lines"
+run inspect "$M" --diff "$T/base.slr" --top 1
+expect_rc 0
+expect_out 'the model records no base'
+run inspect "$T/user.slr" --dump
+expect_out '^base_name=base\.slr$'
+cp "$T/out" "$T/user.dump"
+run import "$T/user.dump" -o "$T/user2.slr"
+expect_rc 0
+cmp -s "$T/user.slr" "$T/user2.slr" || fail "dump -> import of a --prior model is not byte-identical"
+run train -q --solver adagrad --prior "$T/base.slr" -o "$T/x.slr" "$T/user.tsv"
+expect_rc 1
+expect_err 'batch solver'
+
 echo "cli_inspect.sh: all $checks checks passed"

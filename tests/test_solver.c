@@ -438,7 +438,7 @@ START_TEST(test_objective_values)
     uint32_t idx[4] = { 0, 1, 0, 1 };
     float val[4] = { 1, 1, 1, 1 };
     double y[2] = { 1, -1 }, cost[2] = { 1, 3 };
-    spamlr__csr X = { 2, 2, ptr, idx, val, y, cost, 1, NULL };
+    spamlr__csr X = { 2, 2, ptr, idx, val, y, cost, 1, NULL, NULL };
     double w[2] = { 0, 0 }, g[2], f;
 
     f = spamlr__objective(&X, w, g);
@@ -525,6 +525,7 @@ START_TEST(test_tiny_known_optimum)
         X.cost = cost;
         X.unreg_last = 0;
         X.reg = NULL;
+        X.prior = NULL;
         for (s = 0; s < 2; s++) {
             for (th = 1; th <= 2; th++) {
                 spamlr_train_report rep;
@@ -554,7 +555,7 @@ START_TEST(test_two_columns)
     uint32_t idx[2 * L];
     float val[2 * L];
     double y[L], cost[L];
-    spamlr__csr X = { L, 2, ptr, idx, val, y, cost, 1, NULL };
+    spamlr__csr X = { L, 2, ptr, idx, val, y, cost, 1, NULL, NULL };
     unsigned s;
 
     rng_seed(3);
@@ -824,7 +825,7 @@ START_TEST(test_degenerate)
     uint32_t idx[1] = { 0 };
     float val[1] = { 1 };
     double y[2] = { 1, -1 }, cost[2] = { 1, 1 };
-    spamlr__csr X = { 0, 3, ptr0, idx, val, y, cost, 1, NULL };
+    spamlr__csr X = { 0, 3, ptr0, idx, val, y, cost, 1, NULL, NULL };
     spamlr_train_report rep;
     double w[3] = { 1, -2, 5 };
     unsigned s;
@@ -861,7 +862,7 @@ START_TEST(test_invalid_and_nomem)
     uint32_t idx[1] = { 0 };
     float val[1] = { 1 };
     double y[1] = { 1 }, cost[1] = { 1 }, w[1] = { 0 };
-    spamlr__csr X = { 1, 1, ptr, idx, val, y, cost, 0, NULL };
+    spamlr__csr X = { 1, 1, ptr, idx, val, y, cost, 0, NULL, NULL };
     spamlr__solve_opts o = { 0, 1e-4, 10, 1, NULL, NULL, 0 };
     spamlr_train_report rep;
 
@@ -1065,7 +1066,7 @@ START_TEST(test_l1_soft_threshold)
     float val[4] = { 1, 1, 1, 1 };
     double y[4], cost[4] = { 1, 1, 1, 1 };
     spamlr__reg reg = { 0, 0 };
-    spamlr__csr X = { 4, 1, ptr, idx, val, y, cost, 0, &reg };
+    spamlr__csr X = { 4, 1, ptr, idx, val, y, cost, 0, &reg, NULL };
     spamlr_train_report rep;
     unsigned k, side;
 
@@ -1234,7 +1235,7 @@ START_TEST(test_l1_invalid)
     float val[1] = { 1 };
     double y[1] = { 1 }, cost[1] = { 1 }, w[1] = { 0 };
     spamlr__reg reg = { 1, 1 };
-    spamlr__csr X = { 1, 1, ptr, idx, val, y, cost, 0, &reg };
+    spamlr__csr X = { 1, 1, ptr, idx, val, y, cost, 0, &reg, NULL };
     spamlr_train_report rep;
 
     /* |w| is not smooth: TRON and L-BFGS refuse l1 > 0 */
@@ -1404,6 +1405,213 @@ START_TEST(test_reduce_shards)
 }
 END_TEST
 
+
+/* ------------------------------------------------------ prior-centred */
+
+/* A random centre for the prior (the bias entry too: it must be ignored). */
+static double *random_prior(size_t n)
+{
+    double *c = zeros(n);
+    size_t j;
+
+    for (j = 0; j < n; j++)
+        c[j] = 3 * (urand() - 0.5);
+    return c;
+}
+
+/* The prior-centred objective's gradient (and with l1 its value) against
+ * central differences, and its Hessian-vector product (the same as the
+ * plain one) against differences of the gradient. */
+START_TEST(test_prior_gradient)
+{
+    prob p;
+    spamlr__reg reg = { 0, 0.7 };
+    size_t j, n;
+    double *w, *g, *c, *v, *hv, *gp, *gm, gmax = 0;
+    int bias;
+
+    for (bias = 0; bias < 2; bias++) {
+        rng_seed(70 + (uint64_t)bias);
+        prob_random(&p, 80, 15, 0.3, bias, 1.3, 1, 0, 2.0);
+        n = p.X.cols;
+        c = random_prior(n);
+        p.X.prior = c;
+        p.X.reg = &reg;
+        w = zeros(n);
+        g = zeros(n);
+        v = zeros(n);
+        hv = zeros(n);
+        gp = zeros(n);
+        gm = zeros(n);
+        for (j = 0; j < n; j++) {
+            w[j] = 2 * (urand() - 0.5);
+            v[j] = urand() - 0.5;
+        }
+        spamlr__objective(&p.X, w, g);
+        for (j = 0; j < n; j++)
+            gmax = fmax(gmax, fabs(g[j]));
+        for (j = 0; j < n; j++) {
+            double h = 1e-5, wj = w[j], fp, fm, fd;
+
+            w[j] = wj + h;
+            fp = spamlr__objective(&p.X, w, NULL);
+            w[j] = wj - h;
+            fm = spamlr__objective(&p.X, w, NULL);
+            w[j] = wj;
+            fd = (fp - fm) / (2 * h);
+            ck_assert_msg(fabs(fd - g[j]) <= 1e-6 * fmax(1.0, gmax),
+                          "bias=%d d/dw%zu fd %.10g analytic %.10g", bias, j, fd, g[j]);
+        }
+        /* at w = prior the penalty is 0: F is the loss alone */
+        {
+            double f0, fl;
+
+            memcpy(w, c, n * sizeof *w);
+            f0 = spamlr__objective(&p.X, w, NULL);
+            reg.l2 = 0;
+            fl = spamlr__objective(&p.X, w, NULL);
+            reg.l2 = 0.7;
+            ck_assert(rel_close(f0, fl, 1e-12));
+        }
+        ck_assert_int_eq(spamlr__hessian_vec(&p.X, w, v, hv, 2), SPAMLR_OK);
+        for (j = 0; j < n; j++)
+            w[j] += 1e-5 * v[j];
+        spamlr__objective(&p.X, w, gp);
+        for (j = 0; j < n; j++)
+            w[j] -= 2e-5 * v[j];
+        spamlr__objective(&p.X, w, gm);
+        for (j = 0; j < n; j++)
+            ck_assert_msg(fabs((gp[j] - gm[j]) / 2e-5 - hv[j]) <= 1e-5 * fmax(1.0, gmax),
+                          "(Hv)[%zu]", j);
+        free(w);
+        free(g);
+        free(c);
+        free(v);
+        free(hv);
+        free(gp);
+        free(gm);
+        prob_free(&p);
+    }
+}
+END_TEST
+
+/* Every solver minimises the centred objective: zero gradient (TRON,
+ * L-BFGS), the centred optimality conditions of L1 (OWL-QN), the reported
+ * objective equal to the reference one, with 1 and 3 threads. */
+START_TEST(test_prior_solvers)
+{
+    static const unsigned solvers[] = { SPAMLR_SOLVER_TRON, SPAMLR_SOLVER_LBFGS,
+                                        SPAMLR_SOLVER_OWLQN };
+    prob p;
+    spamlr__reg reg;
+    spamlr_train_report rep;
+    double *c, *w, *g, *w1 = NULL;
+    size_t j, n;
+    unsigned s, th;
+    int rc;
+
+    rng_seed(75);
+    prob_random(&p, 400, 50, 0.1, 1, 2.0, 1, 0, 1.5);
+    n = p.X.cols;
+    c = random_prior(n);
+    p.X.prior = c;
+    p.X.reg = &reg;
+    g = zeros(n);
+    for (s = 0; s < 3; s++)
+        for (th = 1; th <= 3; th += 2) {
+            reg.l1 = solvers[s] == SPAMLR_SOLVER_OWLQN ? 1.0 : 0.0;
+            reg.l2 = 1.0;
+            w = zeros(n);
+            rc = solve(&p.X, solvers[s], 1e-9, 5000, th, w, &rep);
+            ck_assert_msg(rc == SPAMLR_OK, "%s %u threads: rc %d", solver_name(solvers[s]), th,
+                          rc);
+            ck_assert(rel_close(rep.objective, spamlr__objective(&p.X, w, g), 1e-10));
+            if (reg.l1 == 0) {
+                for (j = 0; j < n; j++)
+                    ck_assert_msg(fabs(g[j]) <= 1e-7, "%s g[%zu] = %g", solver_name(solvers[s]),
+                                  j, g[j]);
+                if (!w1) {
+                    w1 = zeros(n);
+                    memcpy(w1, w, n * sizeof *w);
+                }
+                for (j = 0; j < n; j++)
+                    ck_assert(fabs(w[j] - w1[j]) <= 1e-6 * fmax(1.0, fabs(w1[j])));
+            } else {
+                size_t at = 0;
+
+                for (j = 0; j < n; j++) {
+                    double d = w[j] - c[j];
+
+                    if (j + 1 == n)
+                        ck_assert(fabs(g[j]) <= 1e-6);
+                    else if (d != 0)
+                        ck_assert_msg(fabs(g[j] + copysign(1.0, d)) <= 1e-6, "w[%zu]", j);
+                    else {
+                        ck_assert(fabs(g[j]) <= 1.0 + 1e-6);
+                        at++;
+                    }
+                }
+                /* L1 about the prior: some weights stay exactly at their base */
+                ck_assert_msg(at > 0 && at < n - 1, "%zu weights at the prior", at);
+            }
+            free(w);
+        }
+    free(w1);
+    free(g);
+    free(c);
+    prob_free(&p);
+}
+END_TEST
+
+/* The strength of the pull: with C -> 0 the solution is the prior (the
+ * bias aside), with C -> infinity the plain solution (both to tolerance). */
+START_TEST(test_prior_limits)
+{
+    prob p;
+    spamlr_train_report rep;
+    double *c, *w, *w0, dmax, wmax;
+    size_t j, n, r;
+    unsigned s;
+
+    rng_seed(77);
+    prob_random(&p, 300, 20, 0.3, 1, 1.0, 0, 0, 3.0);
+    n = p.X.cols;
+    c = random_prior(n);
+    for (s = 0; s < 2; s++) {
+        unsigned solver = s ? SPAMLR_SOLVER_LBFGS : SPAMLR_SOLVER_TRON;
+
+        /* tiny C */
+        for (r = 0; r < p.X.rows; r++)
+            p.cost[r] = 1e-7;
+        p.X.prior = c;
+        w = zeros(n);
+        ck_assert_int_eq(solve(&p.X, solver, 1e-8, 5000, 1, w, &rep), SPAMLR_OK);
+        for (j = 0; j + 1 < n; j++)
+            ck_assert_msg(fabs(w[j] - c[j]) <= 1e-5, "w[%zu] %g prior %g", j, w[j], c[j]);
+        free(w);
+        /* huge C: the plain optimum (the data are not separable) */
+        for (r = 0; r < p.X.rows; r++)
+            p.cost[r] = 1e6;
+        w = zeros(n);
+        w0 = zeros(n);
+        ck_assert_int_eq(solve(&p.X, solver, 1e-10, 5000, 1, w, &rep), SPAMLR_OK);
+        p.X.prior = NULL;
+        ck_assert_int_eq(solve(&p.X, solver, 1e-10, 5000, 1, w0, &rep), SPAMLR_OK);
+        dmax = wmax = 0;
+        for (j = 0; j < n; j++) {
+            dmax = fmax(dmax, fabs(w[j] - w0[j]));
+            wmax = fmax(wmax, fabs(w0[j]));
+        }
+        ck_assert_msg(dmax <= 1e-4 * wmax, "%s: |w - w_plain| %g of %g", solver_name(solver),
+                      dmax, wmax);
+        free(w);
+        free(w0);
+    }
+    free(c);
+    prob_free(&p);
+}
+END_TEST
+
 /* ------------------------------------------------------------------ main */
 
 static Suite *solver_suite(void)
@@ -1452,6 +1660,13 @@ static Suite *solver_suite(void)
     tcase_add_test(tc, test_l1_invalid);
     tcase_add_test(tc, test_l1_vs_liblinear);
     tcase_add_test(tc, test_reduce_shards);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("prior");
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, test_prior_gradient);
+    tcase_add_test(tc, test_prior_solvers);
+    tcase_add_test(tc, test_prior_limits);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -191,7 +191,7 @@ int spamlr__lbfgs(spamlr__lr *L, const spamlr__solve_opts *o, double *w,
             continue;
         }
         spamlr__lr_xv(L, b.p, L->xv);
-        c.wp = k->dot(w, b.p, L->nreg);
+        c.wp = spamlr__lr_wp(L, w, b.p);
         c.pp = k->nrm2sq(b.p, L->nreg);
         pt = line_search(&c, cnt ? 1.0 : 1.0 / sqrt(k->nrm2sq(b.p, n)));
         if (pt.a == 0) {

@@ -58,11 +58,14 @@ static inline const float *row_val(const spamlr__csr *X, size_t off)
     return X->val ? X->val + off : NULL;
 }
 
-/* out = l2 R v: v scaled, with the bias entry (if any) zeroed. */
-static void copy_reg(const spamlr__lr *L, double *out, const double *v)
+/* out = l2 R (v - c): v less the centre c (when not NULL), scaled, with
+ * the bias entry (if any) zeroed. */
+static void copy_reg(const spamlr__lr *L, double *out, const double *v, const double *c)
 {
     if (L->nreg) {
         memcpy(out, v, L->nreg * sizeof(double));
+        if (c)
+            L->k->axpy(-1.0, c, out, L->nreg);
         if (L->l2 != 1)
             L->k->scale(L->l2, out, L->nreg);
     }
@@ -79,7 +82,7 @@ static double *block_acc(spamlr__lr *L, unsigned b)
         if (L->red)
             memset(L->a_out, 0, L->n * sizeof(double));
         else
-            copy_reg(L, L->a_out, L->a_v);
+            copy_reg(L, L->a_out, L->a_v, L->a_c);
         return L->a_out;
     }
     memset(L->acc[b], 0, L->n * sizeof(double));
@@ -114,7 +117,8 @@ static void task_xv(void *ctx, unsigned b)
 }
 
 /* From z: D, the loss (part[b]) and the block's share of X^T u, with
- * a_v = w so that block 0 starts the gradient at R w. */
+ * a_v = w and a_c = the prior so that block 0 starts the gradient at
+ * l2 R (w - prior). */
 static void task_grad(void *ctx, unsigned b)
 {
     spamlr__lr *L = ctx;
@@ -250,8 +254,10 @@ static double sum_tiles(const spamlr__lr *L)
 }
 
 /* With several processes: out (n entries, then `extra` more) = its sum
- * over the processes, then out += l2 R v (left out of the local sums). */
-static void sum_processes(spamlr__lr *L, double *out, double *extra, size_t nextra, const double *v)
+ * over the processes, then out += l2 R (v - c) (left out of the local
+ * sums; c NULL = 0). */
+static void sum_processes(spamlr__lr *L, double *out, double *extra, size_t nextra,
+                          const double *v, const double *c)
 {
     size_t j;
 
@@ -263,19 +269,55 @@ static void sum_processes(spamlr__lr *L, double *out, double *extra, size_t next
     if (nextra)
         memcpy(extra, L->rbuf + L->n, nextra * sizeof(double));
     for (j = 0; j < L->nreg; j++)
-        out[j] += L->l2 * v[j];
+        out[j] += L->l2 * (v[j] - (c ? c[j] : 0.0));
+}
+
+/* ||R (w - prior)||^2, summed per tile and then in tile order. */
+static double reg_norm2(const spamlr__lr *L, const double *w)
+{
+    double s = 0, t, d;
+    size_t lo, j, len;
+
+    if (!L->prior)
+        return L->k->nrm2sq(w, L->nreg);
+    for (lo = 0; lo < L->nreg; lo += len) {
+        len = L->nreg - lo < TILE ? L->nreg - lo : TILE;
+        for (t = 0, j = lo; j < lo + len; j++) {
+            d = w[j] - L->prior[j];
+            t += d * d;
+        }
+        s += t;
+    }
+    return s;
+}
+
+double spamlr__lr_wp(const spamlr__lr *L, const double *w, const double *p)
+{
+    double s = 0, t;
+    size_t lo, j, len;
+
+    if (!L->prior)
+        return L->k->dot(w, p, L->nreg);
+    for (lo = 0; lo < L->nreg; lo += len) {
+        len = L->nreg - lo < TILE ? L->nreg - lo : TILE;
+        for (t = 0, j = lo; j < lo + len; j++)
+            t += (w[j] - L->prior[j]) * p[j];
+        s += t;
+    }
+    return s;
 }
 
 double spamlr__lr_hess_vec(spamlr__lr *L, const double *v, double *out)
 {
     L->a_v = v;
+    L->a_c = NULL;
     L->a_out = out;
     L->a_row = L->xv;
     spamlr__pool_run(&L->pl, task_hv, L);
     spamlr__pool_run(&L->pl, task_reduce, L);
     if (!L->red)
         return sum_tiles(L);
-    sum_processes(L, out, NULL, 0, v);
+    sum_processes(L, out, NULL, 0, v, NULL);
     return L->k->dot(v, out, L->n);
 }
 
@@ -285,21 +327,24 @@ double spamlr__lr_eval_grad(spamlr__lr *L, const double *w, double *g, double *g
     double loss;
 
     L->a_v = w;
+    L->a_c = NULL;
     if (refresh) {
         L->a_row = L->z;
         spamlr__pool_run(&L->pl, task_xv, L);
     }
     L->a_out = g;
+    L->a_c = L->prior;
     spamlr__pool_run(&L->pl, task_grad, L);
+    L->a_c = NULL;
     loss = sum_parts(L, 0);
     L->a_v = g;
     spamlr__pool_run(&L->pl, task_reduce, L);
     *gg = sum_tiles(L);
     if (L->red) {
-        sum_processes(L, g, &loss, 1, w);
+        sum_processes(L, g, &loss, 1, w, L->prior);
         *gg = L->k->nrm2sq(g, L->n);
     }
-    return 0.5 * L->l2 * L->k->nrm2sq(w, L->nreg) + loss;
+    return 0.5 * L->l2 * reg_norm2(L, w) + loss;
 }
 
 double spamlr__lr_step_change(spamlr__lr *L, double *xp, double wp, double pp, double a,
@@ -421,6 +466,7 @@ int spamlr__lr_init(spamlr__lr *L, const spamlr__csr *X, unsigned threads,
     L->nreg = X->unreg_last && X->cols > 0 ? X->cols - 1 : X->cols;
     L->l1 = X->reg ? X->reg->l1 : 0.0;
     L->l2 = X->reg ? X->reg->l2 : 1.0;
+    L->prior = X->prior;
     L->ntile = (L->n + TILE - 1) / TILE;
     /* Each extra block costs a dense accumulator (memory, and O(cols)
      * time per product): keep their total about the size of the matrix,
@@ -501,12 +547,15 @@ double spamlr__objective(const spamlr__csr *X, const double *w, double *g)
 {
     const spamlr__kernels *k = spamlr__kernels_get();
     size_t n = X->cols, nreg = X->unreg_last && n > 0 ? n - 1 : n, i;
-    double f = 0, l1 = X->reg ? X->reg->l1 : 0, l2 = X->reg ? X->reg->l2 : 1, a1 = 0;
+    double f = 0, l1 = X->reg ? X->reg->l1 : 0, l2 = X->reg ? X->reg->l2 : 1, a1 = 0, reg = 0;
 
     for (i = 0; i < nreg; i++) {
-        a1 += fabs(w[i]);
+        double d = w[i] - (X->prior ? X->prior[i] : 0.0);
+
+        a1 += fabs(d);
+        reg += d * d;
         if (g)
-            g[i] = l2 * w[i];
+            g[i] = l2 * d;
     }
     if (g && nreg < n)
         g[n - 1] = 0;
@@ -519,5 +568,5 @@ double spamlr__objective(const spamlr__csr *X, const double *w, double *g)
         if (g)
             k->saxpy(-X->cost[i] * X->y[i] * sigmoid(-m), X->idx + o, v, nz, g);
     }
-    return 0.5 * l2 * k->nrm2sq(w, nreg) + l1 * a1 + f;
+    return 0.5 * l2 * reg + l1 * a1 + f;
 }

@@ -9,11 +9,12 @@
 
 /* Notation (see solver.h): z = X w, margin m_i = y_i z_i,
  *   loss_i = cost_i log(1 + exp(-m_i)),
- *   grad f = l2 R w + X^T u,  u_i = -cost_i y_i sigma(-m_i),
+ *   grad f = l2 R (w - p) + X^T u,  u_i = -cost_i y_i sigma(-m_i),
  *   H v    = l2 R v + X^T (D X v),  D_i = cost_i sigma(m_i) sigma(-m_i),
  * R = diag(r), r_j = 1 except the unregularised last column. Since that
- * column is the last one, R v is "v with its last entry zeroed". f is the
- * smooth part; F = f + l1 |R w|_1 is what OWL-QN minimises.
+ * column is the last one, R v is "v with its last entry zeroed". p is
+ * the prior's centre (X->prior, L->prior; NULL = 0). f is the smooth
+ * part; F = f + l1 |R (w - p)|_1 is what OWL-QN minimises.
  *
  * The solvers carry z along (z += X s, from X s products they have
  * anyway), so that a trial point costs O(rows) to evaluate, and have it
@@ -27,6 +28,7 @@ typedef struct spamlr__lr {
     size_t n, l;
     size_t nreg;            /* regularised columns: n, or n - 1 with a bias */
     double l1, l2;          /* penalty weights (see solver.h) */
+    const double *prior;    /* the penalty's centre p (n), or NULL = 0 */
     void (*red)(void *, double *, size_t);  /* sum over processes, or NULL */
     void *red_ctx;
     double *rbuf;           /* n + 2 doubles for red */
@@ -43,6 +45,7 @@ typedef struct spamlr__lr {
     spamlr__pool pl;
     /* arguments of the task being run */
     const double *a_v;      /* dense input (n) */
+    const double *a_c;      /* centre subtracted from a_v in R a_v, or NULL */
     double *a_out;          /* dense output (n); block 0 accumulates here */
     double *a_row;          /* per-row output or input (l) */
     double a_alpha;
@@ -68,11 +71,21 @@ double spamlr__lr_eval_grad(spamlr__lr *L, const double *w, double *g, double *g
  * L->xv = X v; returns v . out. */
 double spamlr__lr_hess_vec(spamlr__lr *L, const double *v, double *out);
 
+/* (w - prior) . R p, the wp of spamlr__lr_step_change. */
+double spamlr__lr_wp(const spamlr__lr *L, const double *w, const double *p);
+
+/* The prior's centre of entry j (0 without a prior). */
+static inline double spamlr__lr_centre(const spamlr__lr *L, size_t j)
+{
+    return L->prior ? L->prior[j] : 0.0;
+}
+
 /* out = X v (l entries). */
 void spamlr__lr_xv(spamlr__lr *L, const double *v, double *out);
 
 /* Returns f(w + a p) - f(w), from L->z = X w, and sets *dg to its
- * derivative in a, where xp = X p, wp = w.Rp, pp = p.Rp. */
+ * derivative in a, where xp = X p, wp = (w - prior).Rp (spamlr__lr_wp),
+ * pp = p.Rp. */
 double spamlr__lr_step_change(spamlr__lr *L, double *xp, double wp, double pp, double a,
                               double *dg);
 

@@ -7,7 +7,8 @@
 #include "learn/owlqn.h"
 
 /* OWL-QN (Andrew & Gao, "Scalable training of L1-regularized log-linear
- * models", ICML 2007): L-BFGS on F = f + l1 |R w|_1, where each iteration
+ * models", ICML 2007): L-BFGS on F = f + l1 |R (w - prior)|_1 (the
+ * orthants are those of w - prior), where each iteration
  * stays inside one orthant, in which F is smooth.
  *   - The pseudo-gradient pg replaces the gradient: the steepest-descent
  *     one-sided derivative of F; at w_j = 0 with |g_j| <= l1 it is 0.
@@ -33,9 +34,11 @@ static double pseudo_grad(const spamlr__lr *L, const double *w, const double *g,
     size_t j;
 
     for (j = 0; j < L->nreg; j++) {
-        if (w[j] > 0)
+        double d = w[j] - spamlr__lr_centre(L, j);
+
+        if (d > 0)
             pg[j] = g[j] + l1;
-        else if (w[j] < 0)
+        else if (d < 0)
             pg[j] = g[j] - l1;
         else if (g[j] + l1 < 0)
             pg[j] = g[j] + l1;
@@ -49,7 +52,7 @@ static double pseudo_grad(const spamlr__lr *L, const double *w, const double *g,
     return L->k->nrm2sq(pg, L->n);
 }
 
-/* l1 |R w|_1 */
+/* l1 |R (w - prior)|_1 */
 static double l1_term(const spamlr__lr *L, const double *w)
 {
     double s = 0;
@@ -58,7 +61,7 @@ static double l1_term(const spamlr__lr *L, const double *w)
     if (L->l1 == 0)
         return 0;
     for (j = 0; j < L->nreg; j++)
-        s += fabs(w[j]);
+        s += fabs(w[j] - spamlr__lr_centre(L, j));
     return L->l1 * s;
 }
 
@@ -66,8 +69,8 @@ typedef struct owlqn_buf {
     double *g, *gold, *wt, *dw;
 } owlqn_buf;
 
-/* The trial point wt = w + a p projected onto the orthant of w (sign of
- * w_j, or of -pg_j where w_j = 0), dw = wt - w, L->xv = X dw. Returns
+/* The trial point wt = w + a p projected onto the orthant of w about
+ * the prior's centre c (sign of w_j - c_j, or of -pg_j where w_j = c_j), dw = wt - w, L->xv = X dw. Returns
  * F(wt) - F(w), computed from per-entry and per-row differences so that
  * it keeps its digits near the optimum; *gain = pg.dw. */
 static double owlqn_trial(spamlr__lr *L, owlqn_buf *o, const double *w, const double *p,
@@ -78,19 +81,19 @@ static double owlqn_trial(spamlr__lr *L, owlqn_buf *o, const double *w, const do
     size_t j;
 
     for (j = 0; j < L->n; j++) {
-        double t = w[j] + a * p[j];
+        double t = w[j] + a * p[j], c = j < L->nreg ? spamlr__lr_centre(L, j) : 0.0;
 
         if (j < L->nreg && L->l1 > 0) {
-            double sgn = w[j] != 0 ? w[j] : -pg[j];
+            double sgn = w[j] != c ? w[j] - c : -pg[j];
 
-            if (t * sgn <= 0)
-                t = 0;
-            dl1 += fabs(t) - fabs(w[j]);
+            if ((t - c) * sgn <= 0)
+                t = c;
+            dl1 += fabs(t - c) - fabs(w[j] - c);
         }
         o->wt[j] = t;
         o->dw[j] = t - w[j];
         if (j < L->nreg)
-            dreg += o->dw[j] * (2 * w[j] + o->dw[j]);
+            dreg += o->dw[j] * (2 * (w[j] - c) + o->dw[j]);
     }
     *gain = k->dot(pg, o->dw, L->n);
     spamlr__lr_xv(L, o->dw, L->xv);

@@ -1,8 +1,10 @@
 /* solver.h - regularised logistic regression on a CSR matrix.
  *
- *   F(w) = l2/2 sum_j r_j w_j^2 + l1 sum_j r_j |w_j|
+ *   F(w) = l2/2 sum_j r_j (w_j - p_j)^2 + l1 sum_j r_j |w_j - p_j|
  *          + sum_i cost_i * log(1 + exp(-y_i w.x_i))
  *
+ * p is the prior's centre X->prior (a base model's weights, for transfer
+ * learning), or 0 when it is NULL: the penalty pulls towards p.
  * r_j = 1 for every column except, when unreg_last is set, the last one
  * (the bias column, which then is not regularised). cost_i already holds
  * C times the class weight of row i. l1 and l2 come from X->reg (NULL:
@@ -28,6 +30,8 @@ typedef struct spamlr__csr {
     const double *cost;    /* per-row C * class weight */
     int unreg_last;        /* last column is an unregularised bias */
     const spamlr__reg *reg; /* NULL = { l1 0, l2 1 } */
+    const double *prior;   /* cols centres of the penalty, or NULL = 0 (the
+                              bias entry, unregularised, is not read) */
 } spamlr__csr;
 
 typedef struct spamlr__solve_opts {

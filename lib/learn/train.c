@@ -33,6 +33,7 @@ void spamlr_train_opts_init(spamlr_train_opts *o)
     o->epochs = 5;
     o->eta = 0;
     o->folds = 0;
+    o->prior = NULL;
 }
 
 unsigned spamlr__solver_resolve(unsigned solver, double l1)
@@ -97,6 +98,29 @@ static void warm_start(double *w, const spamlr_model *init, const spamlr_dataset
     }
     if (bias && init->has_bias)
         w[ncols] = init->bias;
+}
+
+/* The words of the prior model that the trained one lacks (the data
+ * did not hold them) join it with their base weights, which are their
+ * optimum: no message pulls them from the centre of the penalty. So a
+ * user's model still knows every word of the base. */
+static int add_base_words(spamlr_model *m, const spamlr_model *prior)
+{
+    size_t i;
+    uint32_t id;
+    int rc;
+
+    for (i = 0; i < prior->vocab.n; i++) {
+        const char *tok = spamlr__vocab_str(&prior->vocab, (uint32_t)i);
+
+        if (spamlr__vocab_find(&m->vocab, tok, prior->vocab.len[i]) >= 0)
+            continue;
+        if ((rc = spamlr__model_intern(m, tok, prior->vocab.len[i],
+                                       prior->idf ? prior->idf[i] : 0.0f, &id)))
+            return rc;
+        m->w[id] = prior->w[i];
+    }
+    return SPAMLR_OK;
 }
 
 /* Below this many non-zeros, threads = 0 (all cores) runs on one thread:
@@ -218,7 +242,7 @@ static int build_matrix(build *b, const spamlr_dataset *ds, const spamlr_train_o
  * rows, in the dataset's order (with dist: as the processes agree, into
  * m->vocab). Fills b->col, b->df, b->cdf, b->ncols. */
 static int select_columns(build *b, const spamlr_dataset *ds, unsigned min_count,
-                          const spamlr__dist *dist, spamlr_model *m)
+                          const spamlr__dist *dist, spamlr_model *m, const spamlr_model *prior)
 {
     size_t i, j, n = ds->vocab.n;
     int rc;
@@ -240,8 +264,16 @@ static int select_columns(build *b, const spamlr_dataset *ds, unsigned min_count
         return rc;
     }
     b->ncols = 0;
-    for (i = 0; i < n; i++)
-        b->col[i] = b->df[i] >= (min_count ? min_count : 1) ? (uint32_t)b->ncols++ : UINT32_MAX;
+    for (i = 0; i < n; i++) {
+        int keep = b->df[i] >= (min_count ? min_count : 1);
+
+        /* a word of the base that the data holds is a column even when
+         * rare: its weight moves from the base's by what the data say */
+        if (!keep && prior && b->df[i] > 0)
+            keep = spamlr__vocab_find(&prior->vocab, spamlr__vocab_str(&ds->vocab, (uint32_t)i),
+                                      ds->vocab.len[i]) >= 0;
+        b->col[i] = keep ? (uint32_t)b->ncols++ : UINT32_MAX;
+    }
     b->all_cols = b->ncols == n; /* columns are numbered in token order */
     if (!(b->cdf = malloc((b->ncols + 1) * sizeof *b->cdf)))
         return SPAMLR_ENOMEM;
@@ -349,7 +381,7 @@ int spamlr__train(spamlr_model **out, const spamlr_dataset *ds, const spamlr_tra
     spamlr__solve_opts so;
     spamlr__reg reg;
     spamlr__path path;
-    double *w = NULL, t0, c;
+    double *w = NULL, *w0 = NULL, t0, c;
     float *idf = NULL;
     size_t nspam, nham, i, cols;
     int rc, rc2, agreed = 0;
@@ -391,13 +423,22 @@ int spamlr__train(spamlr_model **out, const spamlr_dataset *ds, const spamlr_tra
     if (o->init && !spamlr__text_opts_equal(&o->init->text, &ds->opts))
         return spamlr__diag(d, SPAMLR_EINVAL, NULL, 0, -1,
                             "the initial model tokenises differently from the data");
+    if (o->prior && !spamlr__text_opts_equal(&o->prior->text, &ds->opts))
+        return spamlr__diag(d, SPAMLR_EINVAL, NULL, 0, -1,
+                            "the prior model tokenises differently from the data");
+    if (o->prior && spamlr__is_online(o->solver))
+        return spamlr__diag(d, SPAMLR_EINVAL, NULL, 0, -1,
+                            "a prior model needs a batch solver (tron, lbfgs or owlqn)");
+    if (o->prior && dist)
+        return spamlr__diag(d, SPAMLR_EUNSUPPORTED, NULL, 0, -1,
+                            "a prior model is not supported with MPI training");
     if (spamlr__is_online(o->solver)) {
         rc = spamlr__train_online(out, ds, o, &rep, d);
         goto out;
     }
     if ((rc = spamlr__model_new(&m, &ds->opts)))
         goto out;
-    if ((rc = select_columns(&b, ds, o->min_count, dist, m)))
+    if ((rc = select_columns(&b, ds, o->min_count, dist, m, o->prior)))
         goto out;
     if (ds->opts.features == SPAMLR_FEAT_TFIDF) {
         size_t n = nspam + nham;
@@ -407,11 +448,24 @@ int spamlr__train(spamlr_model **out, const spamlr_dataset *ds, const spamlr_tra
         }
         for (i = 0; i < b.ncols; i++)
             idf[i] = spamlr__idf_of(n, b.cdf[i]);
+        /* a word of the base keeps the base's idf, the feature its base
+         * weight was learned on (so that w0 . x is the base's score) */
+        for (i = 0; o->prior && o->prior->idf && i < ds->vocab.n; i++) {
+            int64_t id;
+
+            if (b.col[i] == UINT32_MAX)
+                continue;
+            id = spamlr__vocab_find(&o->prior->vocab, spamlr__vocab_str(&ds->vocab, (uint32_t)i),
+                                    ds->vocab.len[i]);
+            if (id >= 0)
+                idf[b.col[i]] = o->prior->idf[id];
+        }
     }
     if ((rc = build_matrix(&b, ds, o, nspam, nham, idf)))
         goto out;
     cols = b.ncols + (o->bias != 0);
-    if (!(w = calloc(cols + 1, sizeof *w)) || !(m->w = malloc((b.ncols + 1) * sizeof *m->w))) {
+    if (!(w = calloc(cols + 1, sizeof *w)) || !(m->w = malloc((b.ncols + 1) * sizeof *m->w)) ||
+        (o->prior && !(w0 = calloc(cols + 1, sizeof *w0)))) {
         rc = SPAMLR_ENOMEM;
         goto out;
     }
@@ -422,6 +476,11 @@ int spamlr__train(spamlr_model **out, const spamlr_dataset *ds, const spamlr_tra
                               "another process failed while preparing its rows");
             goto out;
         }
+    }
+    if (o->prior) {
+        /* the penalty's centre, and the start unless init is given */
+        warm_start(w0, o->prior, ds, b.col, b.ncols, o->bias != 0);
+        memcpy(w, w0, cols * sizeof *w);
     }
     if (o->init)
         warm_start(w, o->init, ds, b.col, b.ncols, o->bias != 0);
@@ -436,6 +495,7 @@ int spamlr__train(spamlr_model **out, const spamlr_dataset *ds, const spamlr_tra
     reg.l1 = o->l1;
     reg.l2 = o->l2;
     X.reg = &reg;
+    X.prior = w0;
     memset(&so, 0, sizeof so);
     so.solver = spamlr__solver_resolve(o->solver, o->l1);
     so.tol = o->tol;
@@ -464,6 +524,13 @@ int spamlr__train(spamlr_model **out, const spamlr_dataset *ds, const spamlr_tra
     m->bias = o->bias ? (float)w[b.ncols] : 0.0f;
     m->idf = idf;
     idf = NULL;
+    if (o->prior &&
+        ((rc2 = add_base_words(m, o->prior)) ||
+         (rc2 = spamlr__model_set_base(m, o->prior->file_name ? o->prior->file_name : "",
+                                       o->prior->file_crc, o->prior->trained_at)))) {
+        rc = rc2;
+        goto out;
+    }
     m->solver = so.solver;
     m->l1 = o->l1;
     m->l2 = o->l2;
@@ -502,6 +569,7 @@ out:
     spamlr_model_free(m);
     build_free(&b);
     free(w);
+    free(w0);
     free(idf);
     return rc;
 }

@@ -105,7 +105,7 @@ int spamlr__tron(spamlr__lr *L, const spamlr__solve_opts *o, double *w,
         gs = k->dot(t.g, t.s, n);
         prered = -0.5 * (gs - k->dot(t.s, t.r, n));
         /* f(w + s) - f(w) from z and X s, without cancellation */
-        actred = -spamlr__lr_step_change(L, t.xs, k->dot(w, t.s, L->nreg),
+        actred = -spamlr__lr_step_change(L, t.xs, spamlr__lr_wp(L, w, t.s),
                               k->nrm2sq(t.s, L->nreg), 1.0, &dg);
         snorm = sqrt(k->nrm2sq(t.s, n));
         /* The radius update of LIBLINEAR (Lin & More): alpha * snorm is

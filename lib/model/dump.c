@@ -163,6 +163,12 @@ int spamlr_model_dump(const spamlr_model *m, char **text, size_t *len)
     for (i = 0; i < m->path_n; i++) /* C, validation log loss, AUC */
         emit(&o, "path=%.17g %.17g %.17g\n", m->path[i].c, m->path[i].log_loss,
              m->path[i].auc);
+    if (m->base_name) { /* the base model of transfer learning */
+        emit(&o, "base_name=");
+        emit_token(&o, m->base_name, strlen(m->base_name));
+        emit(&o, "\nbase_crc=%lu\nbase_trained_at=%lld\n", (unsigned long)m->base_crc,
+             (long long)m->base_trained_at);
+    }
     if (online)
         emit_online(&o, m);
     emit(&o, "pruned_from=%llu\n%s\n", (unsigned long long)m->pruned_from, WORDS_LINE);
@@ -343,6 +349,27 @@ static int online_key(reader *r, spamlr_model *m, header *h, const char *name, s
     return bad != 0;
 }
 
+static int unescape(reader *r, const char *s, size_t n, char *t, size_t *tn);
+
+/* A "base_name=NAME" line (escaped as a token): the model's base. */
+static int base_name(reader *r, spamlr_model *m, const char *v, size_t n)
+{
+    char *t;
+    size_t tn;
+    int rc;
+
+    if (n > 4 * MAX_TOKEN)
+        return perr(r, "base_name longer than 4096 bytes", NULL);
+    if (!(t = malloc(n + 1)))
+        return SPAMLR_ENOMEM;
+    if (!(rc = unescape(r, v, n, t, &tn))) {
+        t[tn] = '\0';
+        rc = spamlr__model_set_base(m, t, m->base_crc, m->base_trained_at);
+    }
+    free(t);
+    return rc;
+}
+
 /* One key=value line of the header. */
 static int header_line(reader *r, spamlr_model *m, header *h, const char *s, size_t n)
 {
@@ -410,6 +437,23 @@ static int header_line(reader *r, spamlr_model *m, header *h, const char *s, siz
         bad = num_u32(r, v, vn, &m->path_folds) || m->path_folds < 2;
     else if (KEY("path"))
         bad = path_point(r, m, v, vn);
+    else if (KEY("base_name")) {
+        int rc = base_name(r, m, v, vn);
+        if (rc)
+            return rc;
+    } else if (KEY("base_crc"))
+        bad = num_u64(r, v, vn, 0xffffffffULL, &u), m->base_crc = (uint32_t)u;
+    else if (KEY("base_trained_at")) {
+        char *e;
+        long long t = 0;
+        bad = value(r, v, vn);
+        if (!bad) {
+            errno = 0;
+            t = strtoll(r->buf, &e, 10);
+            bad = *e || e == r->buf || errno;
+        }
+        m->base_trained_at = (int64_t)t;
+    }
     else if (k > 7 && memcmp(s, "online_", 7) == 0) {
         bad = online_key(r, m, h, s + 7, k - 7, v, vn);
         if (bad < 0)

@@ -112,6 +112,8 @@ void spamlr_model_free(spamlr_model *m)
     free(m->acc);
     free(m->acc_z);
     free(m->path);
+    free(m->base_name);
+    free(m->file_name);
     spamlr__model_mem_free(m);
     free(m);
 }
@@ -204,6 +206,43 @@ int spamlr__model_set_path(spamlr_model *m, const spamlr_path_point *pt, size_t 
     m->path_n = n;
     m->path_folds = n ? folds : 0;
     return SPAMLR_OK;
+}
+
+int spamlr__model_set_base(spamlr_model *m, const char *name, uint32_t crc, int64_t trained_at)
+{
+    char *n = NULL;
+
+    if (name) {
+        size_t len = strlen(name);
+
+        if (!(n = malloc(len + 1)))
+            return SPAMLR_ENOMEM;
+        memcpy(n, name, len + 1);
+    }
+    free(m->base_name);
+    m->base_name = n;
+    m->base_crc = name ? crc : 0;
+    m->base_trained_at = name ? trained_at : 0;
+    return SPAMLR_OK;
+}
+
+int spamlr_model_base(const spamlr_model *m, spamlr_model_base_info *b)
+{
+    if (b)
+        memset(b, 0, sizeof *b);
+    if (!m || !m->base_name)
+        return 0;
+    if (b) {
+        b->name = m->base_name;
+        b->crc = m->base_crc;
+        b->trained_at = m->base_trained_at;
+    }
+    return 1;
+}
+
+uint32_t spamlr_model_file_crc(const spamlr_model *m)
+{
+    return m ? m->file_crc : 0;
 }
 
 size_t spamlr_model_path(const spamlr_model *m, const spamlr_path_point **points,

@@ -28,6 +28,13 @@ struct spamlr_model {
     unsigned weight_bits;    /* 32, or 16: weights lie on the grid q * wscale */
     float wscale;            /* grid step for 16-bit weights */
     uint64_t pruned_from;    /* vocabulary size before the first pruning, 0 */
+    /* transfer learning: the base model of spamlr_train_opts.prior
+       ("base" payload section); base_name NULL = none */
+    char *base_name;         /* its file name ("" when unknown) */
+    uint32_t base_crc;       /* CRC-32 of its whole file (0 = unknown) */
+    int64_t base_trained_at;
+    char *file_name;         /* set by loading: the file's name, no directory */
+    uint32_t file_crc;       /* set by loading: CRC-32 of the whole file */
     spamlr_path_point *path; /* the C path that chose c (NULL: c was given) */
     size_t path_n;
     unsigned path_folds;
@@ -64,6 +71,10 @@ typedef struct spamlr__memrow {
     uint32_t *ids;
     float *val;
 } spamlr__memrow;
+
+/* Records m's base model (name NULL: none); the name is copied. Returns
+ * 0 or SPAMLR_ENOMEM (m unchanged). */
+int spamlr__model_set_base(spamlr_model *m, const char *name, uint32_t crc, int64_t trained_at);
 
 /* Frees m's rehearsal memory (the rows and their arrays). */
 void spamlr__model_mem_free(spamlr_model *m);

@@ -50,6 +50,12 @@
  *          Optional "cpth": the regularisation path that chose C
  *          (lib/learn/path.c): u32 folds, u32 k, then k x (f64 C, f64 mean
  *          validation log loss, f64 pooled out-of-fold AUC or NaN).
+ *          Optional "base": the base model of transfer learning
+ *          (spamlr_train_opts.prior; lower-case, so that a reader that does
+ *          not know it skips it and predicts exactly the same): u32 the
+ *          CRC-32 the base file ends with (0 = unknown), u32 k, i64 the base's
+ *          trained_at, then k bytes (k <= 4096), the base file's name
+ *          without its directory (UTF-8, may be empty).
  *   ..  4  CRC-32 of every byte before it
  */
 #define _DEFAULT_SOURCE
@@ -81,6 +87,7 @@ static const unsigned char MAGIC[8] = {0x89, 'S', 'L', 'R', '\r', '\n', 0x1a, '\
 #define FIXED (8 + 4 + 4 + 4)
 #define MAX_TOKEN 4096
 #define PATH_MAX_POINTS 256
+#define BASE_NAME_MAX 4096
 #define ONLN_HEAD (4 + 4 + 6 * 8 + 8 + 8 + 8)
 #define ONMM_HEAD (8 + 4 + 4 + 8 + 8 + 4 + 4)
 
@@ -262,6 +269,17 @@ static int payload(const spamlr_model *m, wbuf *pl)
             put_f64(pl, m->path[i].log_loss);
             put_f64(pl, m->path[i].auc);
         }
+    }
+    if (m->base_name) {
+        size_t k = strlen(m->base_name);
+
+        if (k > BASE_NAME_MAX)
+            k = BASE_NAME_MAX;
+        put_tag(pl, "base", 16 + (uint64_t)k);
+        put_u32(pl, m->base_crc);
+        put_u32(pl, (uint32_t)k);
+        put_u64(pl, (uint64_t)m->base_trained_at);
+        put(pl, m->base_name, k);
     }
     if (m->online && m->acc) {
         put_tag(pl, "onln", ONLN_HEAD + (uint64_t)m->vocab.n * (m->acc_z ? 8 : 4));
@@ -559,6 +577,20 @@ static int parse_path(spamlr_model *m, const unsigned char *p, size_t n, spamlr_
     return spamlr__model_set_path(m, pt, k, get_u32(p));
 }
 
+static int parse_base(spamlr_model *m, const unsigned char *p, size_t n, spamlr_diag *d)
+{
+    char name[BASE_NAME_MAX + 1];
+    uint32_t k;
+
+    if (n < 16 || (k = get_u32(p + 4)) > BASE_NAME_MAX || n != 16 + (size_t)k)
+        return bad(d, SPAMLR_ECORRUPT, -1, "base model section has the wrong size");
+    memcpy(name, p + 16, k);
+    name[k] = '\0';
+    if (strlen(name) != k)
+        return bad(d, SPAMLR_ECORRUPT, -1, "base model name holds a NUL byte");
+    return spamlr__model_set_base(m, name, get_u32(p), (int64_t)get_u64(p + 8));
+}
+
 static int parse_payload(spamlr_model *m, const unsigned char *p, size_t n, uint64_t count,
                          int has_idf, spamlr_diag *d)
 {
@@ -610,6 +642,9 @@ static int parse_payload(spamlr_model *m, const unsigned char *p, size_t n, uint
         } else if (memcmp(tag, "cpth", 4) == 0) {
             rc = m->path_n ? bad(d, SPAMLR_ECORRUPT, -1, "path section appears twice")
                            : parse_path(m, p + pos, (size_t)len, d);
+        } else if (memcmp(tag, "base", 4) == 0) {
+            rc = m->base_name ? bad(d, SPAMLR_ECORRUPT, -1, "base model section appears twice")
+                              : parse_base(m, p + pos, (size_t)len, d);
         } else if (tag[0] >= 'A' && tag[0] <= 'Z') {
             return spamlr__diag(d, SPAMLR_ECORRUPT, NULL, 0, -1,
                                 "unknown required section \"%.4s\"", (const char *)tag);
@@ -772,6 +807,9 @@ int spamlr_model_load_buffer(spamlr_model **out, const unsigned char *buf, size_
         rc = bad(d, SPAMLR_ECORRUPT, 12, "idf values and feature setting disagree");
         goto out;
     }
+    /* the file's own checksum identifies it (a CRC-32 of the whole file,
+     * checksum included, is the same constant for every intact file) */
+    m->file_crc = get_u32(buf + size - 4);
     *out = m;
     m = NULL;
 out:
@@ -821,6 +859,19 @@ int spamlr_model_load(spamlr_model **out, const char *path, spamlr_diag *d)
     rc = spamlr_model_load_buffer(out, buf, n, d);
     if (rc && d)
         snprintf(d->path, sizeof d->path, "%s", path);
+    if (!rc) {
+        /* the file's name, which a model trained on this base records */
+        const char *slash = strrchr(path, '/'), *name = slash ? slash + 1 : path;
+        size_t len = strlen(name);
+
+        if (!((*out)->file_name = malloc(len + 1))) {
+            spamlr_model_free(*out);
+            *out = NULL;
+            free(buf);
+            return spamlr__diag(d, SPAMLR_ENOMEM, path, 0, -1, "out of memory");
+        }
+        memcpy((*out)->file_name, name, len + 1);
+    }
     free(buf);
     return rc;
 }
