@@ -135,6 +135,14 @@ hi=$(jget "$T/out" threshold_for_target_fpr)
 run inspect "$T/zone.slr" --format json
 [ "$(jget "$T/out" ham_cutoff)" = "$lo" ] && [ "$(jget "$T/out" spam_cutoff)" = "$hi" ] ||
     fail "inspect does not show the saved zone [$lo, $hi): $(jget "$T/out" ham_cutoff) $(jget "$T/out" spam_cutoff)"
+# the zone survives inspect --dump and import
+run inspect --dump "$T/zone.slr"
+cp "$T/out" "$T/zone.dump"
+run import "$T/zone.dump" -o "$T/zone2.slr"
+expect_rc 0
+run inspect "$T/zone2.slr" --format json
+[ "$(jget "$T/out" ham_cutoff)" = "$lo" ] && [ "$(jget "$T/out" spam_cutoff)" = "$hi" ] ||
+    fail "dump/import lost the zone [$lo, $hi): $(jget "$T/out" ham_cutoff) $(jget "$T/out" spam_cutoff)"
 # every line of the test set as a mail: the flag follows the saved cutoffs
 unsure=0
 cut -f2 "$ROOT/data/corpus-test.tsv" | while IFS= read -r text; do

@@ -148,6 +148,8 @@ int spamlr_model_dump(const spamlr_model *m, char **text, size_t *len)
     emit(&o, "l1=%.17g\nl2=%.17g\n", m->l1, m->l2);
     emit(&o, "c=%.17g\ntol=%.17g\nobjective=%.17g\ngrad_norm=%.17g\nthreshold=%.17g\n",
          m->c, m->tol, m->objective, m->grad_norm, m->threshold);
+    if (m->ham_cutoff < m->spam_cutoff) /* the unsure zone */
+        emit(&o, "ham_cutoff=%.17g\nspam_cutoff=%.17g\n", m->ham_cutoff, m->spam_cutoff);
     if (m->has_bias)
         emit(&o, "bias=%.9g\n", m->bias);
     else
@@ -433,7 +435,12 @@ static int header_line(reader *r, spamlr_model *m, header *h, const char *s, siz
         bad = num_u64(r, v, vn, ~0ULL, &u);
         m->pruned_from = u;
         h->pruned_line = r->line;
-    } else if (KEY("path_folds"))
+    } else if (KEY("ham_cutoff"))
+        bad = num_f64(r, v, vn, &m->ham_cutoff) || !(m->ham_cutoff >= 0 && m->ham_cutoff <= 1);
+    else if (KEY("spam_cutoff"))
+        bad = num_f64(r, v, vn, &m->spam_cutoff) ||
+              !(m->spam_cutoff >= 0 && m->spam_cutoff <= 1);
+    else if (KEY("path_folds"))
         bad = num_u32(r, v, vn, &m->path_folds) || m->path_folds < 2;
     else if (KEY("path"))
         bad = path_point(r, m, v, vn);
