@@ -9,8 +9,10 @@
 #include <time.h>
 
 #include "common.h"
+#include "html.h"
 
-enum { OPT_HELP = 1, OPT_TOP, OPT_WORD, OPT_FORMAT, OPT_GREP, OPT_DUMP };
+enum { OPT_HELP = 1, OPT_TOP, OPT_WORD, OPT_FORMAT, OPT_GREP, OPT_DUMP, OPT_HTML, OPT_OUTPUT,
+       OPT_CURVE };
 
 static const cli_opt inspect_opts[] = {
     { "help", 'h', 0, OPT_HELP },
@@ -19,6 +21,9 @@ static const cli_opt inspect_opts[] = {
     { "format", 0, 1, OPT_FORMAT },
     { "grep", 0, 1, OPT_GREP },
     { "dump", 0, 0, OPT_DUMP },
+    { "html", 0, 0, OPT_HTML },
+    { "output", 'o', 1, OPT_OUTPUT },
+    { "curve", 0, 1, OPT_CURVE },
     { NULL, 0, 0, 0 }
 };
 
@@ -37,6 +42,8 @@ typedef struct inspect_cfg {
     size_t nwords, capwords;
     const char *grep;   /* --grep pattern, or NULL */
     int dump;
+    int html;
+    const char *out, *curve; /* -o PAGE and --curve FILE of --html */
     int help;
 } inspect_cfg;
 
@@ -63,7 +70,8 @@ typedef struct inspect_view {
 static void inspect_help(void)
 {
     printf("usage: spamlr inspect MODEL [--top N] [--word W]... [--grep RE]\n"
-           "                      [--format text|tsv|json] [--dump]\n\n"
+           "                      [--format text|tsv|json] [--dump]\n"
+           "       spamlr inspect MODEL --html [--top N] [--curve FILE] -o PAGE\n\n"
            "Shows a model's parameters: their count (vocabulary size), non-zero\n"
            "weights, bias, size on disk and in memory, the tokenizer and feature\n"
            "settings, how it was trained, the N most spammy and most hammy words\n"
@@ -82,6 +90,13 @@ static void inspect_help(void)
            "                  per-word accumulators and remembered messages), so that\n"
            "                  'spamlr import' gives back the same model file, which\n"
            "                  learns as the original would\n"
+           "  --html          write a report for a browser to PAGE: the parameter\n"
+           "                  count, the settings, the top N spam and ham words as\n"
+           "                  bars, a histogram of the weights; self-contained (no\n"
+           "                  script, nothing fetched)\n"
+           "  --curve FILE    with --html: add the size-vs-quality chart of FILE, the\n"
+           "                  output of 'spamlr curve --format json' (or tsv)\n"
+           "  -o, --output PAGE  the report's file, written atomically (with --html)\n"
            "  -h, --help      show this help\n",
            DEFAULT_TOP);
 }
@@ -122,6 +137,9 @@ static int parse_option(cli_args *a, void *c, int id, const char *v)
         cfg->grep = v;
         return 0;
     case OPT_DUMP: cfg->dump = 1; return 0;
+    case OPT_HTML: cfg->html = 1; return 0;
+    case OPT_OUTPUT: cfg->out = v; return 0;
+    case OPT_CURVE: cfg->curve = v; return 0;
     case OPT_FORMAT:
         if ((i = args_choice(a, v, format_names)) < 0)
             return EXIT_USAGE;
@@ -145,8 +163,21 @@ static int parse_args(inspect_cfg *cfg, int argc, char **argv)
         return rc;
     if (!cfg->help && !cfg->model)
         return usage_error(a.cmd, "no model given");
-    if (cfg->dump && (cfg->has_top || cfg->nwords || cfg->grep || cfg->format != FORMAT_TEXT))
+    if (cfg->dump && (cfg->has_top || cfg->nwords || cfg->grep || cfg->format != FORMAT_TEXT ||
+                      cfg->html))
         return usage_error(a.cmd, "--dump writes the whole model; it takes no other option");
+    if (cfg->html && (cfg->nwords || cfg->grep || cfg->format != FORMAT_TEXT))
+        return usage_error(a.cmd, "--html writes a report; of the other options it takes "
+                           "--top, --curve and -o only");
+    if (cfg->html && !cfg->out)
+        return usage_error(a.cmd, "--html writes a report: name its file with -o PAGE");
+    if (!cfg->html && (cfg->out || cfg->curve))
+        return usage_error(a.cmd, "%s is for the report of --html", cfg->out ? "-o" : "--curve");
+    if (!cfg->help && cfg->out &&
+        ((rc = output_check(a.cmd, "-o", cfg->out, "an HTML report")) ||
+         (rc = output_vs_input(cfg->out, cfg->model)) ||
+         (cfg->curve && (rc = output_vs_input(cfg->out, cfg->curve)))))
+        return rc;
     if (cfg->grep) {
         regex_t re;
         int e = regcomp(&re, cfg->grep, REG_EXTENDED | REG_NOSUB);
@@ -589,6 +620,10 @@ static int run(const inspect_cfg *cfg)
     v.disk_bytes = stat(cfg->model, &st) == 0 ? (long long)st.st_size : -1;
     if (cfg->dump) {
         rc = print_dump(m, cfg->model);
+        goto out;
+    }
+    if (cfg->html) {
+        rc = inspect_html(cfg->out, cfg->model, m, v.disk_bytes, k, cfg->curve);
         goto out;
     }
     if (cfg->format == FORMAT_TSV && !cfg->has_top)
