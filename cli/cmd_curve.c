@@ -556,8 +556,22 @@ static int run(const curve_cfg *cfg)
         goto out;
     print_table(cfg, full, test, &pr, &l1);
     rc = finish_output(EXIT_OK);
-    if (rc == 0 && cfg->svg)
-        rc = curve_svg(cfg->svg, &pr, &l1);
+    if (rc == 0 && cfg->svg) {
+        spamlr_model_info in;
+        curve_info ci;
+        char sub[256];
+
+        spamlr_model_info_get(full, &in);
+        memset(&ci, 0, sizeof ci);
+        ci.has_meta = 1;
+        ci.train_n = in.examples;
+        ci.test_n = n;
+        ci.c = in.c;
+        ci.threshold = in.threshold;
+        snprintf(ci.solver, sizeof ci.solver, "%s", solver_name(in.solver));
+        curve_subtitle(&ci, sub, sizeof sub);
+        rc = curve_svg(cfg->svg, &pr, &l1, sub);
+    }
 out:
     free(pr.p);
     free(l1.p);

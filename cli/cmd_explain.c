@@ -5,22 +5,26 @@
 #include <string.h>
 
 #include "common.h"
+#include "html.h"
 
-enum { OPT_HELP = 1, OPT_MODEL, OPT_FORMAT, OPT_TOP };
+enum { OPT_HELP = 1, OPT_MODEL, OPT_FORMAT, OPT_TOP, OPT_HTML, OPT_OUTPUT };
 
 static const cli_opt explain_opts[] = {
     { "help", 'h', 0, OPT_HELP },
     { "model", 'm', 1, OPT_MODEL },
     { "format", 0, 1, OPT_FORMAT },
     { "top", 0, 1, OPT_TOP },
+    { "html", 0, 0, OPT_HTML },
+    { "output", 'o', 1, OPT_OUTPUT },
     { NULL, 0, 0, 0 }
 };
 
-enum { FORMAT_TEXT, FORMAT_JSON };
-static const char *const format_names[] = { "text", "json", NULL };
+enum { FORMAT_TEXT, FORMAT_JSON, FORMAT_HTML };
+static const char *const format_names[] = { "text", "json", "html", NULL };
+#define HTML_TOP 25 /* bars on the page unless --top says */
 
 typedef struct explain_cfg {
-    const char *model, *file;
+    const char *model, *file, *out; /* out: -o, the HTML page */
     int format;
     size_t top; /* 0 = every token */
     int help;
@@ -28,7 +32,8 @@ typedef struct explain_cfg {
 
 static void explain_help(void)
 {
-    printf("usage: spamlr explain -m MODEL [--format text|json] [--top N] FILE|-\n\n"
+    printf("usage: spamlr explain -m MODEL [--format text|json] [--top N] FILE|-\n"
+           "       spamlr explain -m MODEL --html [--top N] -o PAGE FILE|-\n\n"
            "Shows why one message (FILE, or standard input for '-') gets its score:\n"
            "the score (log-odds), the spam probability, the bias, and every token of\n"
            "the message that the model knows, with its count, its feature value,\n"
@@ -40,9 +45,16 @@ static void explain_help(void)
            "options:\n"
            "  -m, --model MODEL   model file (default: $SPAMLR_MODEL, else\n"
            "                      ~/.spamlr/model.slr)\n"
-           "  --format F          text (default) or json (one object)\n"
-           "  --top N             list only the N largest contributions (default all)\n"
-           "  -h, --help          show this help\n");
+           "  --format F          text (default), json (one object) or html (--html)\n"
+           "  --top N             list only the N largest contributions (default all;\n"
+           "                      on the page, the bars: default %d)\n"
+           "  --html              write a page for a browser to PAGE: the message with\n"
+           "                      each word coloured by its contribution (hover for\n"
+           "                      the weight), the score as bias + sum, and the\n"
+           "                      largest contributions as bars; self-contained (no\n"
+           "                      script, nothing fetched)\n"
+           "  -o, --output PAGE   the page's file, written atomically (with --html)\n"
+           "  -h, --help          show this help\n", HTML_TOP);
 }
 
 static int parse_args(explain_cfg *cfg, int argc, char **argv)
@@ -58,6 +70,8 @@ static int parse_args(explain_cfg *cfg, int argc, char **argv)
         case ARGS_ERROR: return EXIT_USAGE;
         case OPT_HELP: cfg->help = 1; break;
         case OPT_MODEL: cfg->model = v; break;
+        case OPT_HTML: cfg->format = FORMAT_HTML; break;
+        case OPT_OUTPUT: cfg->out = v; break;
         case OPT_FORMAT:
             if ((i = args_choice(&a, v, format_names)) < 0)
                 return EXIT_USAGE;
@@ -81,6 +95,15 @@ static int parse_args(explain_cfg *cfg, int argc, char **argv)
         return EXIT_USAGE;
     if (!cfg->file)
         return usage_error(a.cmd, "no message given (FILE or -)");
+    if (cfg->format == FORMAT_HTML && !cfg->out)
+        return usage_error(a.cmd, "--html writes a page: name its file with -o PAGE");
+    if (cfg->format != FORMAT_HTML && cfg->out)
+        return usage_error(a.cmd, "-o is for the page of --html; text and json go to "
+                           "standard output");
+    if (cfg->out && ((i = output_check(a.cmd, "-o", cfg->out, "an HTML page")) ||
+                     (i = output_vs_input(cfg->out, cfg->file)) ||
+                     (i = output_vs_input(cfg->out, cfg->model))))
+        return i;
     return 0;
 }
 
@@ -157,13 +180,18 @@ static int run(const explain_cfg *cfg)
     if ((err = spamlr_scratch_create(&s)) ||
         (err = spamlr_explain(m, s, text, len, &ex, NULL, 0)))
         goto fail;
-    cap = cfg->top && cfg->top < ex.total ? cfg->top : ex.total;
+    cap = cfg->top && cfg->top < ex.total && cfg->format != FORMAT_HTML ? cfg->top : ex.total;
     if (cap && !(items = calloc(cap, sizeof *items))) {
         err = SPAMLR_ENOMEM;
         goto fail;
     }
     if ((err = spamlr_explain(m, s, text, len, &ex, items, cap)))
         goto fail;
+    if (cfg->format == FORMAT_HTML) {
+        rc = explain_html(cfg->out, strcmp(cfg->file, "-") ? cfg->file : "(standard input)",
+                          m, text, len, &ex, items, cfg->top ? cfg->top : HTML_TOP);
+        goto out;
+    }
     if (cfg->format == FORMAT_JSON)
         print_json(cfg, &ex, items, info.threshold);
     else

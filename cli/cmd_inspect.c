@@ -9,8 +9,10 @@
 #include <time.h>
 
 #include "common.h"
+#include "html.h"
 
-enum { OPT_HELP = 1, OPT_TOP, OPT_WORD, OPT_FORMAT, OPT_GREP, OPT_DUMP, OPT_DIFF };
+enum { OPT_HELP = 1, OPT_TOP, OPT_WORD, OPT_FORMAT, OPT_GREP, OPT_DUMP, OPT_DIFF, OPT_HTML,
+       OPT_OUTPUT, OPT_CURVE };
 
 static const cli_opt inspect_opts[] = {
     { "help", 'h', 0, OPT_HELP },
@@ -20,6 +22,9 @@ static const cli_opt inspect_opts[] = {
     { "grep", 0, 1, OPT_GREP },
     { "dump", 0, 0, OPT_DUMP },
     { "diff", 0, 1, OPT_DIFF },
+    { "html", 0, 0, OPT_HTML },
+    { "output", 'o', 1, OPT_OUTPUT },
+    { "curve", 0, 1, OPT_CURVE },
     { NULL, 0, 0, 0 }
 };
 
@@ -39,6 +44,8 @@ typedef struct inspect_cfg {
     const char *grep;   /* --grep pattern, or NULL */
     int dump;
     const char *diff;   /* --diff BASE, or NULL */
+    int html;
+    const char *out, *curve; /* -o PAGE and --curve FILE of --html */
     int help;
 } inspect_cfg;
 
@@ -67,6 +74,7 @@ static void inspect_help(void)
     printf("usage: spamlr inspect MODEL [--top N] [--word W]... [--grep RE]\n"
            "                      [--format text|tsv|json] [--dump]\n"
            "       spamlr inspect MODEL --diff BASE [--top N] [--format text|tsv]\n\n"
+           "       spamlr inspect MODEL --html [--top N] [--curve FILE] -o PAGE\n\n"
            "Shows a model's parameters: their count (vocabulary size), non-zero\n"
            "weights, bias, size on disk and in memory, the tokenizer and feature\n"
            "settings, how it was trained, the N most spammy and most hammy words\n"
@@ -88,6 +96,13 @@ static void inspect_help(void)
            "  --diff BASE     per word: BASE's weight, MODEL's and the change, the\n"
            "                  --top N largest changes first (0 = all): what the data\n"
            "                  of 'train --prior BASE' taught MODEL (any two models)\n"
+           "  --html          write a report for a browser to PAGE: the parameter\n"
+           "                  count, the settings, the top N spam and ham words as\n"
+           "                  bars, a histogram of the weights; self-contained (no\n"
+           "                  script, nothing fetched)\n"
+           "  --curve FILE    with --html: add the size-vs-quality chart of FILE, the\n"
+           "                  output of 'spamlr curve --format json' (or tsv)\n"
+           "  -o, --output PAGE  the report's file, written atomically (with --html)\n"
            "  -h, --help      show this help\n",
            DEFAULT_TOP);
 }
@@ -129,6 +144,9 @@ static int parse_option(cli_args *a, void *c, int id, const char *v)
         return 0;
     case OPT_DUMP: cfg->dump = 1; return 0;
     case OPT_DIFF: cfg->diff = v; return 0;
+    case OPT_HTML: cfg->html = 1; return 0;
+    case OPT_OUTPUT: cfg->out = v; return 0;
+    case OPT_CURVE: cfg->curve = v; return 0;
     case OPT_FORMAT:
         if ((i = args_choice(a, v, format_names)) < 0)
             return EXIT_USAGE;
@@ -152,10 +170,23 @@ static int parse_args(inspect_cfg *cfg, int argc, char **argv)
         return rc;
     if (!cfg->help && !cfg->model)
         return usage_error(a.cmd, "no model given");
-    if (cfg->dump && (cfg->has_top || cfg->nwords || cfg->grep || cfg->format != FORMAT_TEXT))
+    if (cfg->dump && (cfg->has_top || cfg->nwords || cfg->grep || cfg->format != FORMAT_TEXT ||
+                      cfg->html))
         return usage_error(a.cmd, "--dump writes the whole model; it takes no other option");
-    if (cfg->diff && (cfg->dump || cfg->nwords || cfg->grep || cfg->format == FORMAT_JSON))
+    if (cfg->diff && (cfg->dump || cfg->html || cfg->nwords || cfg->grep || cfg->format == FORMAT_JSON))
         return usage_error(a.cmd, "--diff takes only --top and --format text|tsv");
+    if (cfg->html && (cfg->nwords || cfg->grep || cfg->format != FORMAT_TEXT))
+        return usage_error(a.cmd, "--html writes a report; of the other options it takes "
+                           "--top, --curve and -o only");
+    if (cfg->html && !cfg->out)
+        return usage_error(a.cmd, "--html writes a report: name its file with -o PAGE");
+    if (!cfg->html && (cfg->out || cfg->curve))
+        return usage_error(a.cmd, "%s is for the report of --html", cfg->out ? "-o" : "--curve");
+    if (!cfg->help && cfg->out &&
+        ((rc = output_check(a.cmd, "-o", cfg->out, "an HTML report")) ||
+         (rc = output_vs_input(cfg->out, cfg->model)) ||
+         (cfg->curve && (rc = output_vs_input(cfg->out, cfg->curve)))))
+        return rc;
     if (cfg->grep) {
         regex_t re;
         int e = regcomp(&re, cfg->grep, REG_EXTENDED | REG_NOSUB);
@@ -626,6 +657,10 @@ static int run(const inspect_cfg *cfg)
     if (cfg->diff) {
         rc = finish_output(inspect_diff(cfg->model, m, cfg->diff, k,
                                         cfg->format == FORMAT_TSV));
+        goto out;
+    }
+    if (cfg->html) {
+        rc = inspect_html(cfg->out, cfg->model, m, v.disk_bytes, k, cfg->curve);
         goto out;
     }
     if (cfg->format == FORMAT_TSV && !cfg->has_top)
