@@ -262,6 +262,22 @@ static int num_f32(reader *r, const char *v, size_t n, float *x)
     return *e || e == r->buf || !isfinite(*x) ? -1 : 0;
 }
 
+/* A signed decimal (a time in seconds). */
+static int num_i64(reader *r, const char *v, size_t n, int64_t *out)
+{
+    char *e;
+    long long t;
+
+    if (value(r, v, n))
+        return 1;
+    errno = 0;
+    t = strtoll(r->buf, &e, 10);
+    if (*e || e == r->buf || errno)
+        return 1;
+    *out = (int64_t)t;
+    return 0;
+}
+
 static int num_u64(reader *r, const char *v, size_t n, unsigned long long max,
                    unsigned long long *x)
 {
@@ -416,17 +432,9 @@ static int header_line(reader *r, spamlr_model *m, header *h, const char *s, siz
     } else if (KEY("examples")) bad = num_u64(r, v, vn, ~0ULL, &u), m->examples = u;
     else if (KEY("spam")) bad = num_u64(r, v, vn, ~0ULL, &u), m->spam = u;
     else if (KEY("ham")) bad = num_u64(r, v, vn, ~0ULL, &u), m->ham = u;
-    else if (KEY("trained_at")) {
-        char *e;
-        long long t = 0;
-        bad = value(r, v, vn);
-        if (!bad) {
-            errno = 0;
-            t = strtoll(r->buf, &e, 10);
-            bad = *e || e == r->buf || errno;
-        }
-        m->trained_at = (int64_t)t;
-    } else if (KEY("weight_bits"))
+    else if (KEY("trained_at"))
+        bad = num_i64(r, v, vn, &m->trained_at);
+    else if (KEY("weight_bits"))
         bad = num_u32(r, v, vn, &m->weight_bits) ||
               (m->weight_bits != 16 && m->weight_bits != 32);
     else if (KEY("weight_scale"))
@@ -450,17 +458,8 @@ static int header_line(reader *r, spamlr_model *m, header *h, const char *s, siz
             return rc;
     } else if (KEY("base_crc"))
         bad = num_u64(r, v, vn, 0xffffffffULL, &u), m->base_crc = (uint32_t)u;
-    else if (KEY("base_trained_at")) {
-        char *e;
-        long long t = 0;
-        bad = value(r, v, vn);
-        if (!bad) {
-            errno = 0;
-            t = strtoll(r->buf, &e, 10);
-            bad = *e || e == r->buf || errno;
-        }
-        m->base_trained_at = (int64_t)t;
-    }
+    else if (KEY("base_trained_at"))
+        bad = num_i64(r, v, vn, &m->base_trained_at);
     else if (k > 7 && memcmp(s, "online_", 7) == 0) {
         bad = online_key(r, m, h, s + 7, k - 7, v, vn);
         if (bad < 0)
