@@ -84,9 +84,11 @@ all: lib cli
 lib: $(STATIC) $(SHARED)
 cli: $(CLI)
 
-# Per-ISA kernels get their own flags; everything else stays baseline.
-$(B)/lib/kernels/%_sse2.o: KFLAGS := -msse2
-$(B)/lib/kernels/%_avx2.o: KFLAGS := -mavx2 -mfma
+# Per-ISA files (lib/kernels/kernels_<isa>.c, lib/text/scan_<isa>.c) get
+# their own flags; everything else stays baseline.
+$(B)/lib/%_sse2.o: KFLAGS := -msse2
+$(B)/lib/%_avx2.o: KFLAGS := -mavx2 -mfma
+$(B)/lib/%_avx512.o: KFLAGS := -mavx512f -mavx512bw -mavx512vl -mavx2 -mfma
 
 $(B)/%.o: %.c include/spamlr.h $(LIB_HDR) $(wildcard cli/*.h)
 	@mkdir -p $(dir $@)

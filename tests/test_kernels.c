@@ -1,7 +1,8 @@
 /* test_kernels.c - every vector kernel of every implementation this CPU
  * runs, against the scalar reference: lengths 0 .. 2 * width + 1 and a few
  * large ones, unaligned pointers, random sparse indices (repeated ones
- * too, for the scatter), and val == NULL. */
+ * too, for the scatter), and val == NULL; nothing past n is written (the
+ * masked tails of AVX-512). */
 #define _POSIX_C_SOURCE 200809L
 #include <check.h>
 #include <math.h>
@@ -42,18 +43,18 @@ static void assert_close(double a, double b, double scale, const char *what,
                   a, b);
 }
 
-/* Lengths tried: 0 .. 2 * 16 + 1 (16 = the widest unrolled step), then a
- * few large ones. */
+/* Lengths tried: 0 .. 2 * 32 + 1 (32 = the widest unrolled step, four
+ * AVX-512 registers), then a few large ones. */
 static const size_t big_lengths[] = { 255, 1000, 4097, 65537 };
 #define MAXLEN 65537
 #define NBIG (sizeof big_lengths / sizeof big_lengths[0])
 
 static size_t length_at(size_t i)
 {
-    return i < 34 ? i : big_lengths[i - 34];
+    return i < 66 ? i : big_lengths[i - 66];
 }
 
-#define NLENGTHS (34 + NBIG)
+#define NLENGTHS (66 + NBIG)
 
 /* Buffers one double past a 64-byte boundary when `off` is 1: unaligned
  * for every vector width. */
@@ -86,8 +87,17 @@ START_TEST(test_scalar_is_last)
 #if defined(__x86_64__)
     /* every x86-64 CPU has SSE2 */
     ck_assert_str_eq(spamlr__kernels_choose("SSE2")->name, "sse2");
-    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+        __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx2") &&
+        __builtin_cpu_supports("fma")) {
+        ck_assert_str_eq(impl(0)->name, "avx512");
+        ck_assert_str_eq(spamlr__kernels_choose("avx512")->name, "avx512");
+        ck_assert_str_eq(spamlr__kernels_choose("AVX2")->name, "avx2");
+        ck_assert(spamlr__isa_supported(SPAMLR__ISA_AVX512));
+    } else if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
         ck_assert_str_eq(impl(0)->name, "avx2");
+        ck_assert_str_eq(spamlr__kernels_choose("avx512")->name, "avx2");
+    }
 #endif
     ck_assert_str_eq(spamlr_simd_name(), spamlr__kernels_get()->name);
 }
@@ -103,7 +113,7 @@ START_TEST(test_dense)
             for (li = 0; li < NLENGTHS; li++) {
                 size_t n = length_at(li);
                 double *a = dense(n, off), *b = dense(n, 1 - off);
-                double *y1 = dense(n, off), *y2 = dense(n, 1);
+                double *y1 = dense(n, off), *y2 = dense(n, 0);
                 double scale = 0, alpha = urand() * 3;
 
                 for (i = 0; i < n; i++)
@@ -115,22 +125,24 @@ START_TEST(test_dense)
                 assert_close(k->nrm2sq(a, n), s->nrm2sq(a, n), scale, "nrm2sq", k->name, n);
                 ck_assert(k->nrm2sq(a, n) >= 0);
 
-                memcpy(y2, y1, n * sizeof *y1);
+                memcpy(y2, y1, (n + 8 - off) * sizeof *y1);
                 k->axpy(alpha, a, y1, n);
                 s->axpy(alpha, a, y2, n);
+                for (i = n; i < n + 8 - off; i++)   /* nothing written past n */
+                    ck_assert_msg(y1[i] == y2[i], "axpy/%s n=%zu wrote y[%zu]", k->name, n, i);
                 for (i = 0; i < n; i++)
                     assert_close(y1[i], y2[i], fabs(alpha * a[i]) + fabs(y2[i]), "axpy",
                                  k->name, n);
-                memcpy(y2, y1, n * sizeof *y1);
+                memcpy(y2, y1, (n + 8 - off) * sizeof *y1);
                 k->scale(alpha, y1, n);
                 s->scale(alpha, y2, n);
-                for (i = 0; i < n; i++)
+                for (i = 0; i < n + 8 - off; i++)
                     if (y1[i] != y2[i])
                         ck_assert_msg(0, "scale/%s n=%zu i=%zu", k->name, n, i);
                 free(a - off);
                 free(b - (1 - off));
                 free(y1 - off);
-                free(y2 - 1);
+                free(y2);
             }
         }
     }

@@ -3,14 +3,19 @@
  * Every expectation tokenises a copy of its input in a buffer malloc'ed to
  * exactly the input's length, so a run under valgrind or ASan also proves
  * that nothing past `len` is read. */
+#define _DEFAULT_SOURCE
 #include <check.h>
+#include <dirent.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "spamlr.h"
 #include "text/fold.h"
+#include "text/scan.h"
 #include "text/tokenize.h"
 #include "text/utf8.h"
 
@@ -1032,6 +1037,311 @@ START_TEST(long_inputs)
 }
 END_TEST
 
+
+/* ------------------------------------------------ SIMD versions (scan.h) */
+
+/* The byte classifier of every version this CPU runs against the scalar
+ * one: every byte value, every block length 1..64, every alignment, and
+ * data that ends where the buffer ends (ASan sees a read past it). */
+static void classify_case(const spamlr__scan *v, const unsigned char *p, size_t n,
+                          const char *what)
+{
+    spamlr__scan_block a, b;
+    size_t k;
+
+    memset(&a, 0xA5, sizeof a);
+    memset(&b, 0x5A, sizeof b);
+    spamlr__scan_scalar.classify(p, n, &a);
+    v->classify(p, n, &b);
+    REQUIRE(a.alnum == b.alnum && a.letter == b.letter && a.sep == b.sep,
+            "%s/%s n=%zu: %016llx %016llx %016llx vs scalar %016llx %016llx %016llx",
+            v->name, what, n, (unsigned long long)b.alnum, (unsigned long long)b.letter,
+            (unsigned long long)b.sep, (unsigned long long)a.alnum,
+            (unsigned long long)a.letter, (unsigned long long)a.sep);
+    REQUIRE((a.alnum | a.letter | a.sep) >> (n - 1) >> 1 == 0, "%s n=%zu: bits past n",
+            what, n);
+    for (k = 0; k < n; k++)
+        REQUIRE(a.low[k] == b.low[k], "%s/%s n=%zu low[%zu]", v->name, what, n, k);
+    for (k = SPAMLR__SCAN_BLOCK; k < 2 * SPAMLR__SCAN_BLOCK; k++)
+        REQUIRE(b.low[k] == 0x5A, "%s/%s n=%zu wrote low[%zu]", v->name, what, n, k);
+}
+
+START_TEST(scan_versions_classify)
+{
+    unsigned char all[256 + 64], *buf;
+    const spamlr__scan *v;
+    size_t i, j, n, off, k;
+
+    ck_assert_ptr_eq(spamlr__scan_choose("scalar"), &spamlr__scan_scalar);
+    ck_assert_ptr_eq(spamlr__scan_choose(NULL), spamlr__scan_available(0));
+    for (i = 0; (v = spamlr__scan_available(i)) != NULL; i++)
+        ck_assert_ptr_eq(spamlr__scan_choose(v->name), v);
+    ck_assert_ptr_eq(spamlr__scan_available(i - 1), &spamlr__scan_scalar);
+    ck_assert_ptr_eq(spamlr__scan_get(), spamlr__scan_choose(getenv("SPAMLR_SIMD")));
+#if defined(__x86_64__)
+    ck_assert_str_eq(spamlr__scan_choose("sse2")->name, "sse2");
+    if (__builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl") &&
+        __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+        ck_assert_str_eq(spamlr__scan_available(0)->name, "avx512");
+#endif
+    for (k = 0; k < sizeof all; k++)
+        all[k] = (unsigned char)k;
+    for (i = 0; (v = spamlr__scan_available(i)) != NULL; i++) {
+        /* every byte value at every place of a block */
+        for (off = 0; off + 64 <= sizeof all; off++)
+            classify_case(v, all + off, 64, "bytes");
+        for (k = 0; k < 2000; k++) {
+            unsigned char r[64];
+
+            n = 1 + rnd() % 64;
+            off = rnd() % 64;
+            for (j = 0; j < 64; j++)
+                r[j] = (unsigned char)rnd();
+            buf = malloc(off + n);
+            ck_assert_ptr_nonnull(buf);
+            memcpy(buf + off, r, n);
+            classify_case(v, buf + off, n, "random");
+            free(buf);
+        }
+    }
+}
+END_TEST
+
+/* Blocks that end at an unmapped page: a version that read past n would
+ * fault (masked loads must not). */
+START_TEST(scan_versions_page_end)
+{
+    long pg = sysconf(_SC_PAGESIZE);
+    unsigned char *m;
+    const spamlr__scan *v;
+    size_t i, n;
+
+    ck_assert(pg > 0);
+    m = mmap(NULL, 2 * (size_t)pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    ck_assert(m != MAP_FAILED);
+    ck_assert_int_eq(mprotect(m + pg, (size_t)pg, PROT_NONE), 0);
+    for (i = 0; i < (size_t)pg; i++)
+        m[i] = (unsigned char)(i * 7 + 3);
+    for (i = 0; (v = spamlr__scan_available(i)) != NULL; i++)
+        for (n = 1; n <= 64; n++)
+            classify_case(v, m + pg - n, n, "page end");
+    munmap(m, 2 * (size_t)pg);
+}
+END_TEST
+
+/* The token stream as one byte string: each token's length, then its
+ * bytes. */
+typedef struct stream {
+    unsigned char *b;
+    size_t n, cap;
+} stream;
+
+static int stream_cb(void *ctx, const char *tok, size_t len)
+{
+    stream *s = ctx;
+
+    if (s->n + len + 4 > s->cap) {
+        size_t ncap = 2 * (s->n + len + 4) + 256;
+        unsigned char *nb = realloc(s->b, ncap);
+
+        ck_assert_ptr_nonnull(nb);
+        s->b = nb;
+        s->cap = ncap;
+    }
+    s->b[s->n++] = (unsigned char)len;
+    s->b[s->n++] = (unsigned char)(len >> 8);
+    s->b[s->n++] = (unsigned char)(len >> 16);
+    s->b[s->n++] = (unsigned char)(len >> 24);
+    memcpy(s->b + s->n, tok, len);
+    s->n += len;
+    return 0;
+}
+
+/* The option sets every version is compared under: both folds, and the
+ * options that change what a word becomes. */
+static spamlr_text_opts version_opts(unsigned k)
+{
+    spamlr_text_opts o = opts();
+
+    o.fold = k & 1 ? SPAMLR_FOLD_SIMPLE : SPAMLR_FOLD_NFKC;
+    switch (k >> 1) {
+    case 1:
+        o.ngrams = 2;
+        o.number_fold = 3;
+        break;
+    case 2:
+        o.max_token_len = 7;
+        o.cjk_bigrams = 0;
+        o.subwords = 3;
+        break;
+    case 3:
+        o.max_token_len = SPAMLR__MAX_TOKEN_LEN;
+        o.ngrams = 2;
+        o.number_fold = 0;
+        break;
+    default:
+        break;
+    }
+    return o;
+}
+
+#define NVERSION_OPTS 8
+
+/* text[0..len) placed at alignment `align` (from a 64-byte boundary) in a
+ * buffer that ends where it ends, tokenised by every version and by the
+ * scalar one under option set k: the streams must be equal. */
+static void same_tokens(const char *text, size_t len, size_t align, unsigned k,
+                        const char *what)
+{
+    spamlr_text_opts o = version_opts(k);
+    stream want = { NULL, 0, 0 }, got = { NULL, 0, 0 };
+    const spamlr__scan *v;
+    void *mem;
+    char *buf;
+    size_t i;
+
+    ck_assert_int_eq(posix_memalign(&mem, 64, align + len ? align + len : 1), 0);
+    buf = (char *)mem + align;
+    memcpy(buf, text, len);
+    REQUIRE(spamlr__tokenize_with(&spamlr__scan_scalar, &o, buf, len, stream_cb, &want) ==
+            SPAMLR_OK, "%s", what);
+    for (i = 0; (v = spamlr__scan_available(i)) != NULL; i++) {
+        got.n = 0;
+        REQUIRE(spamlr__tokenize_with(v, &o, buf, len, stream_cb, &got) == SPAMLR_OK, "%s",
+                what);
+        REQUIRE(got.n == want.n && (!want.n || !memcmp(got.b, want.b, want.n)),
+                "%s: version %s, options %u, %zu bytes at alignment %zu: %zu vs %zu "
+                "stream bytes", what, v->name, k, len, align, got.n, want.n);
+    }
+    free(want.b);
+    free(got.b);
+    free(mem);
+}
+
+/* Random text: mostly ASCII words and separators (runs that cross 64-byte
+ * blocks), the tokenizer's pieces (URLs, addresses, CJK, marks, invalid
+ * UTF-8), valid random UTF-8 and random bytes. */
+static size_t version_text(char *buf, size_t cap)
+{
+    static const char alnum[] = "abcxyzABCXYZ0189";
+    static const char seps[] = " \t\r\n.,;:!?-_'\"()<>/@#%&*=+[]{}|\\^`~\x01\x7F";
+    size_t n = 0, kind = rnd() % 4;
+
+    while (n < cap) {
+        size_t r = rnd() % 16, m, k;
+
+        if (r < 6 || (kind == 0 && r < 12)) {         /* a word, sometimes long */
+            m = rnd() % 4 ? 1 + rnd() % 9 : 1 + rnd() % 80;
+            for (k = 0; k < m && n < cap; k++)
+                buf[n++] = alnum[rnd() % (sizeof alnum - 1)];
+        } else if (r < 10) {                          /* separators */
+            m = rnd() % 4 ? 1 + rnd() % 2 : 1 + rnd() % 80;
+            for (k = 0; k < m && n < cap; k++)
+                buf[n++] = seps[rnd() % (sizeof seps - 1)];
+        } else if (r < 12 && kind != 3) {             /* a piece */
+            const char *pc = pieces[rnd() % (sizeof pieces / sizeof pieces[0])];
+
+            m = pc[0] ? strlen(pc) : 1;
+            if (n + m > cap)
+                break;
+            memcpy(buf + n, pc, m);
+            n += m;
+        } else if (r < 14) {                          /* a random code point */
+            uint32_t cp = (uint32_t)(rnd() % 4 ? rnd() % 0x3000 : rnd() % 0x110000);
+            char u[4];
+
+            if (cp - 0xD800u < 0x800u)
+                cp = 0x4E2D;
+            m = spamlr__utf8_encode(cp, u);
+            if (n + m > cap)
+                break;
+            memcpy(buf + n, u, m);
+            n += m;
+        } else {                                      /* a random byte */
+            buf[n++] = (char)rnd();
+        }
+    }
+    return n;
+}
+
+/* Every version, every option set: random texts of every length 0 .. 2 *
+ * 64 + 1 at every alignment 0..63 (and longer ones). */
+START_TEST(scan_versions_random)
+{
+    static char text[4096];
+    size_t len, align, iter;
+
+    for (len = 0; len <= 2 * SPAMLR__SCAN_BLOCK + 1; len++) {
+        for (align = 0; align < 64; align++) {
+            size_t n = version_text(text, len);
+
+            same_tokens(text, n, align, (unsigned)((len + align) % NVERSION_OPTS), "random");
+        }
+    }
+    for (iter = 0; iter < 3000; iter++) {
+        len = version_text(text, rnd() % 3 ? rnd() % 400 : rnd() % sizeof text);
+        same_tokens(text, len, rnd() % 64, (unsigned)(iter % NVERSION_OPTS), "random long");
+    }
+}
+END_TEST
+
+/* Reads a whole file; NULL when it cannot. */
+static char *slurp_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    char *d;
+    long n;
+
+    if (!f)
+        return NULL;
+    if (fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0 ||
+        !(d = malloc((size_t)n + 1))) {
+        fclose(f);
+        return NULL;
+    }
+    *len = fread(d, 1, (size_t)n, f);
+    fclose(f);
+    return d;
+}
+
+/* Every version, every option set, on the golden mails (tests/mime, the
+ * .eml files, raw): the whole mail at alignments 0..63, and pieces of every length
+ * 0 .. 2 * 64 + 1 from places spread through it. */
+START_TEST(scan_versions_golden_mails)
+{
+    const char *d = getenv("SPAMLR_TEST_SRCDIR");
+    char dir[1024], path[2048];
+    DIR *dp;
+    struct dirent *e;
+    size_t nmail = 0;
+
+    snprintf(dir, sizeof dir, "%s/tests/mime", d && *d ? d : ".");
+    dp = opendir(dir);
+    ck_assert_msg(dp != NULL, "%s", dir);
+    while ((e = readdir(dp)) != NULL) {
+        size_t nl = strlen(e->d_name), len = 0, align, start, n;
+        unsigned k;
+        char *m;
+
+        if (nl < 5 || strcmp(e->d_name + nl - 4, ".eml") != 0)
+            continue;
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        m = slurp_file(path, &len);
+        ck_assert_msg(m != NULL, "%s", path);
+        nmail++;
+        for (align = 0; align < 64; align++)
+            same_tokens(m, len, align, (unsigned)(align % NVERSION_OPTS), e->d_name);
+        for (k = 0; k < NVERSION_OPTS; k++)
+            for (start = 0; start < len; start += 1 + len / 7)
+                for (n = 0; n <= 2 * SPAMLR__SCAN_BLOCK + 1 && start + n <= len; n++)
+                    same_tokens(m + start, n, (start + n) % 64, k, e->d_name);
+        free(m);
+    }
+    closedir(dp);
+    ck_assert_uint_ge(nmail, 10);
+}
+END_TEST
+
 /* ------------------------------------------------------------------ main */
 
 static Suite *utf8_suite(void)
@@ -1084,6 +1394,10 @@ static Suite *tokenize_suite(void)
     tcase_set_timeout(rob, 120);
     tcase_add_test(rob, random_robustness);
     tcase_add_test(rob, long_inputs);
+    tcase_add_test(rob, scan_versions_classify);
+    tcase_add_test(rob, scan_versions_page_end);
+    tcase_add_test(rob, scan_versions_random);
+    tcase_add_test(rob, scan_versions_golden_mails);
     suite_add_tcase(s, rob);
     return s;
 }

@@ -1,11 +1,12 @@
-/* kernels.c - picks the vector-kernel table once, from the CPU's features
- * and the SPAMLR_SIMD environment variable.
+/* kernels.c - picks the instruction set once, from the CPU's features and
+ * the SPAMLR_SIMD environment variable, and with it the vector-kernel
+ * table. The same choice serves every family of per-ISA code (the
+ * tokenizer's scanners in lib/text/scan.c use spamlr__isa_pick too).
  *
- * Adding an ISA: write kernels_<isa>.c defining spamlr__kernels_<isa>
- * (the Makefile compiles *_sse2.c / *_avx2.c with their own flags), then
- * define SPAMLR_HAVE_<ISA> below. The candidates list is ordered best
- * first; the first one the CPU supports wins unless SPAMLR_SIMD names
- * another supported one. */
+ * Adding an ISA level: a SPAMLR__ISA_ value in kernels.h, its name and CPU
+ * test below. Adding a table for a level: write kernels_<isa>.c defining
+ * spamlr__kernels_<isa> (the Makefile compiles *_sse2.c / *_avx2.c /
+ * *_avx512.c with their own flags) and list it in `tables`. */
 #define _POSIX_C_SOURCE 200809L
 #include <pthread.h>
 #include <stdlib.h>
@@ -14,50 +15,63 @@
 #include "kernels/kernels.h"
 
 #if defined(__x86_64__) || defined(__i386__)
-#  define SPAMLR_HAVE_AVX2 1
-#  define SPAMLR_HAVE_SSE2 1
-#else
-#  undef SPAMLR_HAVE_AVX2
-#  undef SPAMLR_HAVE_SSE2
+#  define SPAMLR_HAVE_X86 1
 #endif
 
-typedef struct candidate {
-    const spamlr__kernels *table;
-    int (*supported)(void);
-} candidate;
-
-#if defined(SPAMLR_HAVE_AVX2)
-static int cpu_avx2(void)
-{
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-}
-#endif
-
-#if defined(SPAMLR_HAVE_SSE2)
-static int cpu_sse2(void)
-{
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("sse2");
-}
-#endif
-
-static int cpu_any(void)
-{
-    return 1;
-}
-
-static const candidate candidates[] = {
-#if defined(SPAMLR_HAVE_AVX2)
-    { &spamlr__kernels_avx2, cpu_avx2 },
-#endif
-#if defined(SPAMLR_HAVE_SSE2)
-    { &spamlr__kernels_sse2, cpu_sse2 },
-#endif
-    { &spamlr__kernels_scalar, cpu_any },
+static const char *const isa_names[SPAMLR__ISA_COUNT] = {
+    "scalar", "sse2", "avx2", "avx512"
 };
 
-#define NCANDIDATES (sizeof candidates / sizeof candidates[0])
+#if defined(SPAMLR_HAVE_X86)
+static int cpu_has(int isa)
+{
+    __builtin_cpu_init();
+    switch (isa) {
+    case SPAMLR__ISA_SCALAR:
+        return 1;
+    case SPAMLR__ISA_SSE2:
+        return __builtin_cpu_supports("sse2");
+    case SPAMLR__ISA_AVX2:
+        return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    case SPAMLR__ISA_AVX512:
+        return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
+               __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+               __builtin_cpu_supports("avx512vl");
+    default:
+        return 0;
+    }
+}
+#else
+static int cpu_has(int isa)
+{
+    return isa == SPAMLR__ISA_SCALAR;
+}
+#endif
+
+static unsigned supported_mask;
+static pthread_once_t supported_once = PTHREAD_ONCE_INIT;
+
+static void supported_init(void)
+{
+    unsigned m = 0;
+    int isa;
+
+    for (isa = 0; isa < SPAMLR__ISA_COUNT; isa++)
+        if (cpu_has(isa))
+            m |= 1u << isa;
+    supported_mask = m;
+}
+
+int spamlr__isa_supported(int isa)
+{
+    if (isa < 0 || isa >= SPAMLR__ISA_COUNT)
+        return 0;
+    if (isa == SPAMLR__ISA_SCALAR)
+        return 1;
+    if (pthread_once(&supported_once, supported_init) != 0)
+        return 0;
+    return (supported_mask >> isa) & 1;
+}
 
 static int same_name(const char *a, const char *b)
 {
@@ -75,45 +89,85 @@ static int same_name(const char *a, const char *b)
     }
 }
 
-const spamlr__kernels *spamlr__kernels_available(size_t i)
+int spamlr__isa_choose(const char *name)
 {
-    size_t k;
-
-    for (k = 0; k < NCANDIDATES; k++) {
-        if (!candidates[k].supported())
-            continue;
-        if (i-- == 0)
-            return candidates[k].table;
-    }
-    return NULL;
-}
-
-const spamlr__kernels *spamlr__kernels_choose(const char *name)
-{
-    const spamlr__kernels *t;
-    size_t i;
+    int isa;
 
     if (name && *name) {
-        for (i = 0; (t = spamlr__kernels_available(i)) != NULL; i++)
-            if (same_name(name, t->name))
-                return t;
+        for (isa = SPAMLR__ISA_COUNT - 1; isa >= 0; isa--)
+            if (same_name(name, isa_names[isa]) && spamlr__isa_supported(isa))
+                return isa;
     }
-    return spamlr__kernels_available(0);
+    for (isa = SPAMLR__ISA_COUNT - 1; isa > 0; isa--)
+        if (spamlr__isa_supported(isa))
+            return isa;
+    return SPAMLR__ISA_SCALAR;
 }
 
-static const spamlr__kernels *chosen;
+static int chosen_isa;
 static pthread_once_t chosen_once = PTHREAD_ONCE_INIT;
 
 static void choose_once(void)
 {
-    chosen = spamlr__kernels_choose(getenv("SPAMLR_SIMD"));
+    chosen_isa = spamlr__isa_choose(getenv("SPAMLR_SIMD"));
+}
+
+int spamlr__isa_get(void)
+{
+    if (pthread_once(&chosen_once, choose_once) != 0)
+        return SPAMLR__ISA_SCALAR;
+    return chosen_isa;
+}
+
+const void *spamlr__isa_pick(const void *const tables[SPAMLR__ISA_COUNT], int isa)
+{
+    if (isa >= SPAMLR__ISA_COUNT)
+        isa = SPAMLR__ISA_COUNT - 1;
+    for (; isa > 0; isa--)
+        if (tables[isa] && spamlr__isa_supported(isa))
+            return tables[isa];
+    return tables[SPAMLR__ISA_SCALAR];
+}
+
+const void *spamlr__isa_available(const void *const tables[SPAMLR__ISA_COUNT], size_t i)
+{
+    int isa;
+
+    for (isa = SPAMLR__ISA_COUNT - 1; isa >= 0; isa--) {
+        if (!tables[isa] || !spamlr__isa_supported(isa))
+            continue;
+        if (i-- == 0)
+            return tables[isa];
+    }
+    return NULL;
+}
+
+/* ---------------------------------------------------------- the kernels */
+
+static const void *const tables[SPAMLR__ISA_COUNT] = {
+    &spamlr__kernels_scalar,
+#if defined(SPAMLR_HAVE_X86)
+    &spamlr__kernels_sse2,
+    &spamlr__kernels_avx2,
+    &spamlr__kernels_avx512,
+#else
+    NULL, NULL, NULL,
+#endif
+};
+
+const spamlr__kernels *spamlr__kernels_available(size_t i)
+{
+    return spamlr__isa_available(tables, i);
+}
+
+const spamlr__kernels *spamlr__kernels_choose(const char *name)
+{
+    return spamlr__isa_pick(tables, spamlr__isa_choose(name));
 }
 
 const spamlr__kernels *spamlr__kernels_get(void)
 {
-    if (pthread_once(&chosen_once, choose_once) != 0 || !chosen)
-        return &spamlr__kernels_scalar;
-    return chosen;
+    return spamlr__isa_pick(tables, spamlr__isa_get());
 }
 
 const char *spamlr_simd_name(void)

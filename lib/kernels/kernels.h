@@ -32,10 +32,50 @@ void spamlr__saxpy_scalar(double a, const uint32_t *idx, const float *val, size_
                           double *y);
 
 /* The SIMD tables. Each is defined only in its own file
- * (kernels_sse2.c, kernels_avx2.c), built with its own flags, and is used
- * only when kernels.c is told it exists (SPAMLR_HAVE_SSE2/AVX2 there). */
+ * (kernels_sse2.c, kernels_avx2.c, kernels_avx512.c), built with its own
+ * flags, and is used only when kernels.c is told it exists
+ * (SPAMLR_HAVE_SSE2/AVX2/AVX512 there). */
 extern const spamlr__kernels spamlr__kernels_sse2;
 extern const spamlr__kernels spamlr__kernels_avx2;
+extern const spamlr__kernels spamlr__kernels_avx512;
+
+/* ------------------------------------------------------------ ISA levels
+ * The one place that decides which instruction set runs, for every family
+ * of per-ISA code (these kernels; the tokenizer's byte scanners in
+ * lib/text/scan.c). A level is built when this is an x86 build, supported
+ * when the CPU has it:
+ *   sse2    SSE2
+ *   avx2    AVX2 + FMA
+ *   avx512  AVX-512F + BW + VL (and AVX2 + FMA)
+ * SPAMLR_SIMD=name (read once) caps the level; a family then runs its best
+ * table at or below that level. */
+enum {
+    SPAMLR__ISA_SCALAR,
+    SPAMLR__ISA_SSE2,
+    SPAMLR__ISA_AVX2,
+    SPAMLR__ISA_AVX512,
+    SPAMLR__ISA_COUNT
+};
+
+/* Non-zero when level isa is built and this CPU runs it. Thread-safe. */
+int spamlr__isa_supported(int isa);
+
+/* The level SPAMLR_SIMD=name selects: the named one when it is built and
+ * supported, else the best supported one. name may be NULL. Compares ASCII
+ * case-insensitively. Thread-safe. */
+int spamlr__isa_choose(const char *name);
+
+/* spamlr__isa_choose(getenv("SPAMLR_SIMD")), computed once. Thread-safe. */
+int spamlr__isa_get(void);
+
+/* For a family of tables indexed by level (tables[isa], NULL where the
+ * family has no code for that level; tables[SPAMLR__ISA_SCALAR] is never
+ * NULL): the best one at or below level isa that the CPU supports. */
+const void *spamlr__isa_pick(const void *const tables[SPAMLR__ISA_COUNT], int isa);
+
+/* The i-th table of such a family that the CPU supports, best first; NULL
+ * past the end (the scalar one is last). */
+const void *spamlr__isa_available(const void *const tables[SPAMLR__ISA_COUNT], size_t i);
 
 /* The table chosen for this CPU (once; honours SPAMLR_SIMD). Thread-safe. */
 const spamlr__kernels *spamlr__kernels_get(void);

@@ -84,13 +84,18 @@
  *
  * Speed. ASCII letters/digits and ASCII separators are handled in runs
  * (scan_alnum / scan_sep) without UTF-8 decoding; only bytes >= 0x80 go
- * through spamlr__utf8_decode. Those two scanners are the place for a SIMD
- * version: they only need "index of the first byte not in this class" and
- * the OR of the classes seen.
+ * through spamlr__utf8_decode. The scanners read bit masks of a 64-byte
+ * block (letters/digits, letters, separators) that scan.h's classify
+ * fills, with SIMD where the CPU has it (SSE2, AVX2, AVX-512BW; the choice
+ * of lib/kernels, SPAMLR_SIMD), and find the end of a run with one bit
+ * scan; the block also holds its bytes OR 0x20, so a word that lies in one
+ * block is lower-cased by a fixed 64-byte copy. Each version gives the
+ * same tokens (tests/test_tokenize.c compares them).
  */
 #include <string.h>
 
 #include "text/fold.h"
+#include "text/scan.h"
 #include "text/tokenize.h"
 #include "text/utf8.h"
 
@@ -157,7 +162,12 @@ typedef struct tok {
     size_t cjk_len;
     char cjk[4];
     size_t no_email_before;  /* a word starting before here is no e-mail */
-    char buf[TOK_BUF_SIZE];
+    /* the classified block p[bbase .. bbase + bn) (bn 0: none yet) */
+    const spamlr__scan *scan;
+    size_t bbase, bn;
+    spamlr__scan_block blk;
+    /* + slack for append_ascii's fixed 64-byte copy */
+    char buf[TOK_BUF_SIZE + SPAMLR__SCAN_BLOCK];
 } tok;
 
 static void emit(tok *t, const char *s, size_t n)
@@ -228,11 +238,13 @@ static void begin_word(tok *t)
     }
 }
 
-/* Appends n ASCII letters/digits (classes OR-ed in `seen`). */
-static void append_ascii(tok *t, const unsigned char *s, size_t n, unsigned seen)
+/* Appends the n ASCII letters/digits at p[i..] (classes OR-ed in `seen`);
+ * from the classified block when they lie in it. */
+static void append_ascii(tok *t, const unsigned char *p, size_t i, size_t n, unsigned seen)
 {
+    const unsigned char *s = p + i;
     char *w;
-    size_t k;
+    size_t k, off = i - t->bbase;
 
     t->wcps += n;
     if (seen & AC_LETTER)
@@ -244,8 +256,13 @@ static void append_ascii(tok *t, const unsigned char *s, size_t n, unsigned seen
         return;
     }
     w = t->w + t->wlen;
-    for (k = 0; k < n; k++)
-        w[k] = (char)(s[k] | 0x20);     /* lower-cases letters, keeps digits */
+    if (off < t->bn && n <= t->bn - off) {
+        /* w + 64 stays in buf (its slack); blk.low + off + 64 in blk.low */
+        memcpy(w, t->blk.low + off, SPAMLR__SCAN_BLOCK);
+    } else {
+        for (k = 0; k < n; k++)
+            w[k] = (char)(s[k] | 0x20);     /* lower-cases letters, keeps digits */
+    }
     t->wlen += n;
 }
 
@@ -355,27 +372,69 @@ static void end_word(tok *t)
 
 /* ------------------------------------------------------- run scanners */
 
+/* Classifies the block p[i .. i + 64) (or up to len). */
+static void block_at(tok *t, const unsigned char *p, size_t len, size_t i)
+{
+    size_t n = len - i;
+
+    if (n > SPAMLR__SCAN_BLOCK)
+        n = SPAMLR__SCAN_BLOCK;
+    t->scan->classify(p + i, n, &t->blk);
+    t->bbase = i;
+    t->bn = n;
+}
+
+/* The number of trailing zeros of m != 0. */
+static inline unsigned ctz64(uint64_t m)
+{
+    return (unsigned)__builtin_ctzll(m);
+}
+
 /* End of the run of ASCII letters/digits starting at i; ORs their classes
- * into *seen. */
-static size_t scan_alnum(const unsigned char *p, size_t i, size_t len,
+ * into *seen. In a block of bn < 64 bytes (the last one) the bits past bn
+ * are not letters/digits, so the run stops at len; in a whole block with
+ * no stop, the run goes on in the next block. */
+static size_t scan_alnum(tok *t, const unsigned char *p, size_t i, size_t len,
                          unsigned *seen)
 {
-    unsigned k, acc = 0;
+    for (;;) {
+        size_t off = i - t->bbase;     /* huge when i < bbase */
+        uint64_t m, run;
 
-    while (i < len && ((k = ascii_class[p[i]]) & AC_ALNUM)) {
-        acc |= k;
-        i++;
+        if (off >= t->bn) {
+            if (i >= len)
+                return i;
+            block_at(t, p, len, i);
+            off = 0;
+        }
+        m = ~t->blk.alnum >> off;
+        run = m ? (m & (0 - m)) - 1 : ~(uint64_t)0;
+        if ((t->blk.letter >> off) & run)
+            *seen |= AC_LETTER;
+        if (m)
+            return i + ctz64(m);
+        i = t->bbase + t->bn;
     }
-    *seen |= acc;
-    return i;
 }
 
 /* End of the run of ASCII separators starting at i. */
-static size_t scan_sep(const unsigned char *p, size_t i, size_t len)
+static size_t scan_sep(tok *t, const unsigned char *p, size_t i, size_t len)
 {
-    while (i < len && (ascii_class[p[i]] & AC_SEP))
-        i++;
-    return i;
+    for (;;) {
+        size_t off = i - t->bbase;
+        uint64_t m;
+
+        if (off >= t->bn) {
+            if (i >= len)
+                return i;
+            block_at(t, p, len, i);
+            off = 0;
+        }
+        m = ~t->blk.sep >> off;
+        if (m)
+            return i + ctz64(m);
+        i = t->bbase + t->bn;
+    }
 }
 
 /* ----------------------------------------------------------- URL, e-mail */
@@ -486,7 +545,10 @@ static size_t ascii_word(tok *t, const unsigned char *p, size_t len, size_t i)
         if (r != i)
             return r;
     }
-    e = scan_alnum(p, i, len, &seen);
+    /* p[i] is a letter or digit: the scan starts after it (so the loop
+     * in run() always moves on) */
+    seen = ascii_class[p[i]] & AC_LETTER;
+    e = scan_alnum(t, p, i + 1, len, &seen);
     if (start && e < len && (p[e] == '@' || (ascii_class[p[e]] & AC_LOCALP)) &&
         i >= t->no_email_before) {
         r = try_email(t, p, len, i, e);
@@ -495,7 +557,7 @@ static size_t ascii_word(tok *t, const unsigned char *p, size_t len, size_t i)
     }
     if (start)
         begin_word(t);
-    append_ascii(t, p + i, e - i, seen);
+    append_ascii(t, p, i, e - i, seen);
     return e;
 }
 
@@ -658,7 +720,7 @@ static void run(tok *t, const unsigned char *p, size_t len)
                 end_word(t);
             if (k & AC_DOLLAR)
                 emit_single(t, "$", 1);
-            i = scan_sep(p, i + 1, len);
+            i = scan_sep(t, p, i + 1, len);
         } else {
             i = utf8_char(t, p, len, i);
         }
@@ -704,8 +766,8 @@ int spamlr__text_opts_check(const spamlr_text_opts *o)
     return SPAMLR_OK;
 }
 
-int spamlr_tokenize(const spamlr_text_opts *o, const char *text, size_t len,
-                    spamlr_token_fn fn, void *ctx)
+int spamlr__tokenize_with(const spamlr__scan *scan, const spamlr_text_opts *o,
+                          const char *text, size_t len, spamlr_token_fn fn, void *ctx)
 {
     spamlr_text_opts def;
     tok t;
@@ -736,7 +798,17 @@ int spamlr_tokenize(const spamlr_text_opts *o, const char *text, size_t len,
     t.plen = 0;
     t.cjk_len = 0;
     t.no_email_before = 0;
+    t.scan = scan;
+    t.bbase = 0;
+    t.bn = 0;
+    memset(t.blk.low + SPAMLR__SCAN_BLOCK, 0, SPAMLR__SCAN_BLOCK);
     if (len)
         run(&t, (const unsigned char *)text, len);
     return SPAMLR_OK;
+}
+
+int spamlr_tokenize(const spamlr_text_opts *o, const char *text, size_t len,
+                    spamlr_token_fn fn, void *ctx)
+{
+    return spamlr__tokenize_with(spamlr__scan_get(), o, text, len, fn, ctx);
 }

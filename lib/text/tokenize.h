@@ -14,4 +14,12 @@
  * NULL. Returns SPAMLR_OK or SPAMLR_EINVAL. Thread-safe. */
 int spamlr__text_opts_check(const spamlr_text_opts *o);
 
+struct spamlr__scan;
+
+/* spamlr_tokenize() with the byte classifier `scan` (scan.h) instead of
+ * the one chosen for this CPU: for tests comparing every version, which
+ * must give the same tokens. scan must be one this CPU runs. */
+int spamlr__tokenize_with(const struct spamlr__scan *scan, const spamlr_text_opts *o,
+                          const char *text, size_t len, spamlr_token_fn fn, void *ctx);
+
 #endif

@@ -63,9 +63,14 @@ fi
 say ""
 say "== (e) reading e-mail, one core (CPU time, median of 5)"
 set -- $("$BB/tokbench" "$DATA/train.idx")
-say "   $1 messages, $2 MB: MIME + decode + tokenise + vocabulary $3 MB/s; tokeniser alone $4 MB/s"
+say "   $1 messages, $2 MB: MIME + decode + tokenise + vocabulary $3 MB/s; tokeniser alone $4 MB/s (simd $("$CLI" --version | sed 's/.*simd: \([a-z0-9]*\).*/\1/')); memchr over the same bytes ${5:-n/a} MB/s"
 row "e-mail: MIME+tokenise+vocab (MB/s)" "$3"
 row "e-mail: tokeniser alone (MB/s)" "$4"
+row "e-mail: tokeniser / memchr" "$(ratio "$4" "${5:-0}")"
+for isa in scalar sse2 avx2 avx512; do
+    set -- $(SPAMLR_SIMD=$isa "$BB/tokbench" "$DATA/train.idx")
+    say "   SPAMLR_SIMD=$isa: whole path $3 MB/s, tokeniser alone $4 MB/s"
+done
 
 # ----------------------------------------------------------------- solver
 say ""

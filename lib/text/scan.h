@@ -1,0 +1,57 @@
+/* scan.h - the tokenizer's byte classifier, one version per instruction
+ * set (scan.c: scalar; scan_sse2.c, scan_avx2.c, scan_avx512.c, each built
+ * with its own flags), chosen once with the kernels' ISA level
+ * (kernels.h: spamlr__isa_get, SPAMLR_SIMD).
+ *
+ * classify(p, n, b), 1 <= n <= 64, reads p[0..n) and nothing else, and
+ * writes, for k < n (bits k >= n are 0):
+ *   alnum  bit k: p[k] is an ASCII letter or digit
+ *   letter bit k: p[k] is an ASCII letter
+ *   sep    bit k: p[k] < 0x80 and neither a letter, a digit nor '$'
+ *   low[k] = p[k] | 0x20 (lower-cases letters, keeps digits)
+ * low[n..64) get some bytes; low[64..128) are never written (slack for
+ * the tokenizer's fixed 64-byte copies). The tokenizer (tokenize.c) finds
+ * the ends of runs in these masks with bit scans. */
+#ifndef SPAMLR_TEXT_SCAN_H
+#define SPAMLR_TEXT_SCAN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define SPAMLR__SCAN_BLOCK 64
+
+typedef struct spamlr__scan_block {
+    uint64_t alnum;
+    uint64_t letter;
+    uint64_t sep;
+    unsigned char low[2 * SPAMLR__SCAN_BLOCK];
+} spamlr__scan_block;
+
+typedef struct spamlr__scan {
+    const char *name;
+    void (*classify)(const unsigned char *p, size_t n, spamlr__scan_block *b);
+} spamlr__scan;
+
+extern const spamlr__scan spamlr__scan_scalar;
+/* Defined only on x86, each in its own file. */
+extern const spamlr__scan spamlr__scan_sse2;
+extern const spamlr__scan spamlr__scan_avx2;
+extern const spamlr__scan spamlr__scan_avx512;
+
+/* The version for this CPU and SPAMLR_SIMD (chosen once). Thread-safe. */
+const spamlr__scan *spamlr__scan_get(void);
+
+/* The version SPAMLR_SIMD=name would select. name may be NULL. */
+const spamlr__scan *spamlr__scan_choose(const char *name);
+
+/* The i-th version this CPU runs, best first; NULL past the end ("scalar"
+ * is last). For tests and benchmarks. */
+const spamlr__scan *spamlr__scan_available(size_t i);
+
+/* The bits below n (n <= 64). */
+static inline uint64_t spamlr__scan_first(size_t n)
+{
+    return n >= 64 ? ~(uint64_t)0 : ((uint64_t)1 << n) - 1;
+}
+
+#endif

@@ -1,0 +1,49 @@
+/* scan_avx2.c - the byte classifier 32 bytes a register (scan.h).
+ * Built with -mavx2 -mfma. Unsigned ranges are signed compares after a
+ * shift by 0x80 (see scan_sse2.c). A block shorter than 64 bytes is
+ * classified from a zero-padded copy, so nothing past n is read. */
+#include <string.h>
+
+#include "text/scan.h"
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+
+static void avx2_classify(const unsigned char *p, size_t n, spamlr__scan_block *b)
+{
+    unsigned char pad[SPAMLR__SCAN_BLOCK];
+    const __m256i x20 = _mm256_set1_epi8(0x20), ka = _mm256_set1_epi8((char)(0x80 - 'a'));
+    const __m256i k0 = _mm256_set1_epi8((char)(0x80 - '0')), dol = _mm256_set1_epi8('$');
+    const __m256i l26 = _mm256_set1_epi8(-128 + 26), l10 = _mm256_set1_epi8(-128 + 10);
+    uint64_t alnum = 0, letter = 0, sep = 0, keep = spamlr__scan_first(n);
+    int j;
+
+    if (n < SPAMLR__SCAN_BLOCK) {
+        memset(pad, 0, sizeof pad);
+        memcpy(pad, p, n);
+        p = pad;
+    }
+    for (j = 0; j < 2; j++) {
+        __m256i v = _mm256_loadu_si256((const __m256i *)(p + 32 * j));
+        __m256i lo = _mm256_or_si256(v, x20);
+        __m256i let = _mm256_cmpgt_epi8(l26, _mm256_add_epi8(lo, ka));
+        __m256i dig = _mm256_cmpgt_epi8(l10, _mm256_add_epi8(v, k0));
+        uint64_t a = (uint32_t)_mm256_movemask_epi8(_mm256_or_si256(let, dig));
+        uint64_t hi = (uint32_t)_mm256_movemask_epi8(
+            _mm256_or_si256(v, _mm256_cmpeq_epi8(v, dol)));
+
+        _mm256_storeu_si256((__m256i *)(b->low + 32 * j), lo);
+        alnum |= a << (32 * j);
+        letter |= (uint64_t)(uint32_t)_mm256_movemask_epi8(let) << (32 * j);
+        sep |= (~(a | hi) & 0xFFFFFFFFu) << (32 * j);
+    }
+    b->alnum = alnum & keep;
+    b->letter = letter & keep;
+    b->sep = sep & keep;
+}
+
+const spamlr__scan spamlr__scan_avx2 = { "avx2", avx2_classify };
+
+#else
+typedef int spamlr__no_scan_avx2;
+#endif

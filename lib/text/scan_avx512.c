@@ -1,0 +1,33 @@
+/* scan_avx512.c - the byte classifier 64 bytes a register (scan.h), with
+ * AVX-512BW unsigned byte compares into mask registers. Built with
+ * -mavx512f -mavx512bw -mavx512vl; used only when the CPU has them. A
+ * block shorter than 64 bytes is a masked load: nothing past n is read
+ * (masked-off bytes cannot fault). */
+#include "text/scan.h"
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+
+static void avx512_classify(const unsigned char *p, size_t n, spamlr__scan_block *b)
+{
+    __mmask64 keep = (__mmask64)spamlr__scan_first(n);
+    __m512i v = _mm512_maskz_loadu_epi8(keep, p);
+    __m512i lo = _mm512_or_si512(v, _mm512_set1_epi8(0x20));
+    __mmask64 let = _mm512_cmplt_epu8_mask(_mm512_sub_epi8(lo, _mm512_set1_epi8('a')),
+                                           _mm512_set1_epi8(26));
+    __mmask64 dig = _mm512_cmplt_epu8_mask(_mm512_sub_epi8(v, _mm512_set1_epi8('0')),
+                                           _mm512_set1_epi8(10));
+    __mmask64 ascii = _mm512_movepi8_mask(v) ^ keep;   /* high bit clear, within n */
+    __mmask64 dol = _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('$'));
+
+    _mm512_storeu_si512((void *)b->low, lo);
+    b->alnum = (uint64_t)(let | dig) & keep;
+    b->letter = (uint64_t)let & keep;
+    b->sep = (uint64_t)(ascii & ~(let | dig | dol));
+}
+
+const spamlr__scan spamlr__scan_avx512 = { "avx512", avx512_classify };
+
+#else
+typedef int spamlr__no_scan_avx512;
+#endif
