@@ -75,25 +75,56 @@ int spamlr__grow(void **p, size_t *cap, size_t need, size_t elem)
 
 /* A multiply-rotate hash over 8-byte words (our own; quality is enough for
  * open addressing with power-of-two tables after the final mix). */
+static inline uint64_t rd64(const unsigned char *p)
+{
+    uint64_t v;
+    memcpy(&v, p, 8);
+    return v;
+}
+
+static inline uint64_t rd32(const unsigned char *p)
+{
+    uint32_t v;
+    memcpy(&v, p, 4);
+    return v;
+}
+
+static inline uint64_t absorb(uint64_t h, uint64_t a, uint64_t b)
+{
+    h ^= a * 0x87c37b91114253d5ULL;
+    h = (h << 31 | h >> 33) * 0x4cf5ad432745937fULL;
+    h ^= b * 0x9e3779b97f4a7c15ULL;
+    return (h << 27 | h >> 37) * 0xff51afd7ed558ccdULL;
+}
+
+/* Every byte is read exactly as the length decides, with overlapping
+ * fixed-size loads instead of a byte loop for the tail: up to 3 bytes by
+ * the first, middle and last; 4..7 by two 4-byte loads; 8..16 by two
+ * 8-byte loads; longer by 16-byte steps and the last 16 bytes. */
 uint32_t spamlr__hash(const void *data, size_t len)
 {
     const unsigned char *p = data;
-    uint64_t h = 0x9e3779b97f4a7c15ULL ^ (len * 0xff51afd7ed558ccdULL);
-    uint64_t k;
+    uint64_t a, b, h = 0x9e3779b97f4a7c15ULL ^ (len * 0xc2b2ae3d27d4eb4fULL);
 
-    while (len >= 8) {
-        memcpy(&k, p, 8);
-        h ^= k * 0xc2b2ae3d27d4eb4fULL;
-        h = (h << 31 | h >> 33) * 0x9e3779b97f4a7c15ULL;
-        p += 8;
-        len -= 8;
+    if (len > 16) {
+        const unsigned char *last = p + len - 16;
+        for (; p < last; p += 16)
+            h = absorb(h, rd64(p), rd64(p + 8));
+        a = rd64(last);
+        b = rd64(last + 8);
+    } else if (len >= 8) {
+        a = rd64(p);
+        b = rd64(p + len - 8);
+    } else if (len >= 4) {
+        a = rd32(p);
+        b = rd32(p + len - 4);
+    } else if (len) {
+        a = p[0] | (uint64_t)p[len >> 1] << 8 | (uint64_t)p[len - 1] << 16;
+        b = 0;
+    } else {
+        a = b = 0;
     }
-    if (len) {
-        k = 0;
-        memcpy(&k, p, len);
-        h ^= k * 0xc2b2ae3d27d4eb4fULL;
-        h = (h << 31 | h >> 33) * 0x9e3779b97f4a7c15ULL;
-    }
+    h = absorb(h, a, b);
     h ^= h >> 33;
     h *= 0xff51afd7ed558ccdULL;
     h ^= h >> 29;
