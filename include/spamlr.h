@@ -331,6 +331,42 @@ SPAMLR_API int spamlr_dataset_read_lines(spamlr_dataset *ds, const char *path,
  * read in chunks and the chunks joined in order. Not thread-safe (the
  * dataset belongs to one caller). */
 SPAMLR_API void spamlr_dataset_set_threads(spamlr_dataset *ds, unsigned threads);
+
+/* Progress of long work, for a caller that shows it (the library itself
+ * never prints). The library fills a spamlr_progress and passes it to the
+ * caller's function; it is valid only during the call, and may gain
+ * fields at the end in later versions (it is never allocated by the
+ * caller). The function is called on the thread that called the library
+ * function doing the work, never at the same time from two threads; it
+ * must not call back into the dataset or training in progress. */
+typedef enum {
+    SPAMLR_PROGRESS_READ = 1,  /* a reader: after each file, mbox or
+                                  1024 lines */
+    SPAMLR_PROGRESS_PATH = 2,  /* SPAMLR_C_AUTO: after each C tried */
+    SPAMLR_PROGRESS_FINAL = 3  /* the final solve on every message begins */
+} spamlr_progress_stage;
+
+typedef struct spamlr_progress {
+    unsigned stage;         /* spamlr_progress_stage */
+    size_t done;            /* READ: rows in the dataset so far (with
+                               those read on other threads); PATH: values
+                               of C tried */
+    size_t total;           /* READ: files the current directory or index
+                               names, 0 when not known (one file); PATH:
+                               0, the path's length is not known ahead */
+    size_t files;           /* READ: of those, read so far */
+    uint64_t bytes;         /* READ: bytes of input read into the dataset
+                               (after decompression) */
+    double c;               /* PATH: the C just tried ... */
+    double log_loss;        /* ... and its validation log loss */
+} spamlr_progress;
+
+typedef void (*spamlr_progress_fn)(void *ctx, const spamlr_progress *p);
+
+/* Calls fn(ctx, ...) as the readers of ds make progress (fn NULL: never,
+ * the default). Not thread-safe (the dataset belongs to one caller). */
+SPAMLR_API void spamlr_dataset_set_progress(spamlr_dataset *ds, spamlr_progress_fn fn,
+                                            void *ctx);
 SPAMLR_API int spamlr_dataset_read_path(spamlr_dataset *ds, int label,
                                         const char *path, spamlr_diag *diag);
 SPAMLR_API int spamlr_dataset_read_index(spamlr_dataset *ds, const char *path,
@@ -479,7 +515,19 @@ typedef struct spamlr_train_opts {
         const spamlr_model *prior;
         uint64_t prior_pad_;
     };
-    unsigned reserved[4];
+    /* Progress of training (may be NULL, the default): called with
+     * SPAMLR_PROGRESS_PATH after each C of the SPAMLR_C_AUTO path and
+     * SPAMLR_PROGRESS_FINAL before the final solve, on the calling thread.
+     * (These two unions take the place of 0.2's reserved[4]: the struct
+     * keeps its size and layout.) */
+    union {
+        spamlr_progress_fn progress;
+        uint64_t progress_pad_;
+    };
+    union {
+        void *progress_ctx;
+        uint64_t progress_ctx_pad_;
+    };
 } spamlr_train_opts;
 
 /* spamlr_train_opts.c: choose C by validation (the default). */

@@ -505,11 +505,21 @@ int spamlr__train(spamlr_model **out, const spamlr_dataset *ds, const spamlr_tra
         so.reduce = dist->reduce;
         so.reduce_ctx = dist->ctx;
     }
+    so.progress = o->progress;
+    so.progress_ctx = o->progress_ctx;
     t0 = spamlr__now();
     c = o->c;
     if (c == SPAMLR_C_AUTO &&
         (rc = choose_c(&b, &X, &so, o->folds, nspam, nham, &path, w, &c, &so.gnorm_ref)))
         goto out;
+    if (o->progress) {
+        spamlr_progress pr;
+
+        memset(&pr, 0, sizeof pr);
+        pr.stage = SPAMLR_PROGRESS_FINAL;
+        pr.c = c;
+        o->progress(o->progress_ctx, &pr);
+    }
     rc = spamlr__solve(&X, &so, w, &rep);
     rep.seconds = spamlr__now() - t0;
     if (rc && rc != SPAMLR_ENOCONVERGE)
