@@ -359,12 +359,15 @@ static int prune_path(const curve_cfg *cfg, const spamlr_model *full,
 /* Trains ds with options o; reports failures; *m NULL on error. */
 static int fit(spamlr_model **m, const spamlr_dataset *ds, const spamlr_train_opts *o)
 {
+    spamlr_train_opts keep;
     spamlr_diag d;
     int err;
 
     memset(&d, 0, sizeof d);
-    err = spamlr_train(m, ds, o, NULL, &d);
-    if (err == SPAMLR_ENOCONVERGE && *m) {
+    keep = *o;
+    keep.keep_unconverged = 1;
+    err = spamlr_train(m, ds, &keep, NULL, &d);
+    if (err == SPAMLR_OK && d.message[0]) {
         warning("the solver stopped at max_iter before reaching the tolerance");
         return 0;
     }

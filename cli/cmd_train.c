@@ -446,19 +446,20 @@ static int fit_and_save(train_cfg *cfg, const spamlr_dataset *ds)
         rc = EXIT_RUNTIME;
     }
     train.progress = progress_report;
+    train.keep_unconverged = 1; /* warned about below, and saved */
     err = cfg->mpi ? spamlr_train_mpi(&m, ds, &train, &rep, &d)
                    : spamlr_train(&m, ds, &train, &rep, &d);
     progress_end();
     if (cfg->mpi && cfg->rank != 0) {
         /* the same model as rank 0's, which writes it */
-        rc = err == SPAMLR_OK || (err == SPAMLR_ENOCONVERGE && m) ? EXIT_OK : EXIT_RUNTIME;
+        rc = err == SPAMLR_OK ? EXIT_OK : EXIT_RUNTIME;
         goto out;
     }
     if (err == SPAMLR_EEMPTY || err == SPAMLR_EONECLASS) {
         rc = report_bad_classes(err, ds);
         goto out;
     }
-    if (err == SPAMLR_ENOCONVERGE && m) {
+    if (err == SPAMLR_OK && d.message[0]) { /* keep_unconverged's warning */
         warning("the solver stopped after --max-iter %u iterations before reaching "
                 "--tol %g (gradient norm %.10g); saving the model anyway",
                 cfg->train.max_iter, cfg->train.tol, rep.grad_norm);

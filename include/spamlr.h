@@ -52,7 +52,7 @@ extern "C" {
 /* ---------------------------------------------------------------- version */
 
 #define SPAMLR_VERSION_MAJOR 0
-#define SPAMLR_VERSION_MINOR 2
+#define SPAMLR_VERSION_MINOR 3
 #define SPAMLR_VERSION_PATCH 0
 #define SPAMLR_VERSION_NUMBER \
     (SPAMLR_VERSION_MAJOR * 10000 + SPAMLR_VERSION_MINOR * 100 + SPAMLR_VERSION_PATCH)
@@ -108,9 +108,13 @@ SPAMLR_API const char *spamlr_strerror(int err);
 
 /* Detail for a failure: what went wrong and where. Filled in by functions
  * that take a `spamlr_diag *` (when it is not NULL) on failure; on success
- * it is cleared (code 0, empty message), except that spamlr_train leaves a
- * message there when it returns SPAMLR_ENOCONVERGE. `line` is 1-based, 0
- * when no line applies; `offset` is a byte offset, -1 when none applies. */
+ * it is cleared (code 0, empty message), except where a function says it
+ * leaves a warning there (code 0, a message: spamlr_model_save,
+ * spamlr_train with keep_unconverged). `line` is 1-based, 0 when no line
+ * applies; `offset` is a byte offset, -1 when none applies. Functions
+ * without a diag parameter never touch one. Declare it with
+ * SPAMLR_DIAG_INIT (`spamlr_diag d = SPAMLR_DIAG_INIT;`) or memset it to
+ * 0. */
 typedef struct spamlr_diag {
     int code;               /* the SPAMLR_E* code returned */
     long line;              /* 1-based line number, or 0 */
@@ -119,13 +123,25 @@ typedef struct spamlr_diag {
     char message[512];      /* "what was wrong", without the file name */
 } spamlr_diag;
 
+/* The initialiser of an empty spamlr_diag: no code, no line, no offset. */
+#define SPAMLR_DIAG_INIT { 0, 0, -1, "", "" }
+
 /* Formats a diag as "path:line: message" (parts that are unset are left
  * out) into buf, always NUL-terminated. Returns buf. Thread-safe. */
 SPAMLR_API char *spamlr_diag_format(const spamlr_diag *d, char *buf, size_t size);
 
 /* ------------------------------------------------------------- tokenizer */
 
-#define SPAMLR_OPTS_VERSION 1
+/* The version of the option structs (spamlr_text_opts, spamlr_train_opts,
+ * spamlr_online_opts) this header describes. The *_init() functions set
+ * it; a struct of an older version (from a program built against an
+ * older header) is accepted, the fields it did not have taking their
+ * defaults; 0 or a newer version than the library knows is SPAMLR_EINVAL.
+ *   1: 0.1 and 0.2.
+ *   2: 0.3: spamlr_train_opts.progress, progress_ctx and keep_unconverged
+ *      (in 0.2's reserved space); with version 1, spamlr_train returns the
+ *      model with SPAMLR_ENOCONVERGE as 0.2 did. */
+#define SPAMLR_OPTS_VERSION 2
 
 /* Feature weighting of token counts in a row. */
 typedef enum {
@@ -494,7 +510,12 @@ typedef struct spamlr_train_opts {
                                (see spamlr_online_opts) */
     unsigned folds;         /* SPAMLR_C_AUTO: validation folds (0 = 3;
                                fewer when a class has fewer messages) */
-    unsigned reserved0;
+    unsigned keep_unconverged; /* 1 = a solver that stops at max_iter
+                               before the tolerance still gives its
+                               model: spamlr_train returns SPAMLR_OK with
+                               a warning in diag->message (code 0). 0
+                               (the default) = SPAMLR_ENOCONVERGE and no
+                               model. (0.2's reserved0) */
     union {                 /* (the union keeps the struct's size and layout
                                on 32- and 64-bit systems alike) */
         /* Transfer learning (may be NULL, the default): a base model whose
@@ -553,10 +574,15 @@ typedef struct spamlr_train_report {
 } spamlr_train_report;
 
 /* Trains a model on every labelled row of ds (unlabelled rows are
- * skipped). report and diag may be NULL. Returns SPAMLR_EEMPTY without
- * labelled rows, SPAMLR_EONECLASS when only one class is present,
- * SPAMLR_ENOCONVERGE (with the model still returned in *out) when max_iter
- * was reached first. The dataset is not changed. */
+ * skipped). report and diag may be NULL. A model comes back in *out only
+ * with SPAMLR_OK; on every error *out is NULL, so `if (rc) return rc;`
+ * leaks nothing. Returns SPAMLR_EEMPTY without labelled rows,
+ * SPAMLR_EONECLASS when only one class is present, SPAMLR_ENOCONVERGE
+ * when max_iter was reached before the tolerance (the report still tells
+ * how far it got); set o->keep_unconverged to get that model instead,
+ * with SPAMLR_OK and a warning in diag. (Before 0.3, and still for option
+ * structs of version 1, SPAMLR_ENOCONVERGE came with a model the caller
+ * had to free.) The dataset is not changed. */
 SPAMLR_API int spamlr_train(spamlr_model **out, const spamlr_dataset *ds,
                             const spamlr_train_opts *o, spamlr_train_report *report,
                             spamlr_diag *diag);
@@ -723,6 +749,11 @@ SPAMLR_API size_t spamlr_model_top(const spamlr_model *m, int direction,
  * not to be called while other threads use it. */
 SPAMLR_API int spamlr_model_set_threshold(spamlr_model *m, double t);
 
+/* The model's decision threshold (spamlr_model_info.threshold without the
+ * rest): spam when the probability is >= it; 0.5 unless set. NaN for a
+ * NULL model. Thread-safe. */
+SPAMLR_API double spamlr_model_threshold(const spamlr_model *m);
+
 /* The unsure zone, as bogofilter has it: a message is ham when its
  * probability p < ham_cutoff, spam when p >= spam_cutoff, unsure between.
  * spamlr_model_set_unsure sets it (saved in the model file, beside the
@@ -752,6 +783,14 @@ SPAMLR_API void spamlr_scratch_free(spamlr_scratch *s);
  * Thread-safe on a shared model with one scratch per thread. */
 SPAMLR_API int spamlr_predict(const spamlr_model *m, spamlr_scratch *s, const char *text,
                               size_t len, double *prob, double *score);
+
+/* spamlr_predict with the verdict: *label (may be NULL) is SPAMLR_SPAM
+ * when the probability is >= the model's threshold
+ * (spamlr_model_threshold), else SPAMLR_HAM; prob (may be NULL) receives
+ * the probability. Outputs first, as the conventions above say.
+ * Thread-safe on a shared model with one scratch per thread. */
+SPAMLR_API int spamlr_predict_label(int *label, double *prob, const spamlr_model *m,
+                                    spamlr_scratch *s, const char *text, size_t len);
 
 /* Probabilities of every row of ds (tokens are looked up by string, so the
  * dataset may have been read with any vocabulary; it should have used the

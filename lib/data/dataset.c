@@ -25,6 +25,9 @@ int spamlr_dataset_create(spamlr_dataset **out, const spamlr_text_opts *o)
     if (!(ds = calloc(1, sizeof *ds)))
         return SPAMLR_ENOMEM;
     ds->opts = *o;
+    /* a struct of an older version: it is now the current one (no field
+     * was added to it since version 1; a later one fills defaults here) */
+    ds->opts.version = SPAMLR_OPTS_VERSION;
     spamlr__vocab_init(&ds->vocab);
     if (!(ds->ptr = calloc(1, sizeof *ds->ptr))) {
         free(ds);
