@@ -92,7 +92,8 @@ static void curve_help(void)
            "                        as an SVG image\n"
            "  --format F            text (default), tsv or json\n"
            "  --sizes LIST          model sizes, comma-separated: 'all', shares like\n"
-           "                        '5%%', word counts (default %s)\n"
+           "                        '5%%', word counts (default\n"
+           "                        %s)\n"
            "  --bits 16|32          evaluate (and size) the models with 16-bit weights\n"
            "  -c C, --tol EPS, --solver tron|lbfgs, --threads N, --min-count N,\n"
            "  --ngrams 1|2, --features binary|logtf|tfidf\n"
@@ -220,7 +221,7 @@ static int parse_option(cli_args *a, void *c, int id, const char *v)
         cfg->format = i;
         return 0;
     case OPT_SIZES: return parse_sizes(a, cfg, v);
-    case OPT_QUIET: cfg->quiet = 1; return 0;
+    case OPT_QUIET: cfg->quiet = cli_quiet = 1; return 0;
     case ARGS_POSITIONAL:
         return usage_error(a->cmd, "unexpected argument '%s' (use --train FILE or "
                                    "--test FILE)", v);
@@ -358,12 +359,15 @@ static int prune_path(const curve_cfg *cfg, const spamlr_model *full,
 /* Trains ds with options o; reports failures; *m NULL on error. */
 static int fit(spamlr_model **m, const spamlr_dataset *ds, const spamlr_train_opts *o)
 {
+    spamlr_train_opts keep;
     spamlr_diag d;
     int err;
 
     memset(&d, 0, sizeof d);
-    err = spamlr_train(m, ds, o, NULL, &d);
-    if (err == SPAMLR_ENOCONVERGE && *m) {
+    keep = *o;
+    keep.keep_unconverged = 1;
+    err = spamlr_train(m, ds, &keep, NULL, &d);
+    if (err == SPAMLR_OK && d.message[0]) {
         warning("the solver stopped at max_iter before reaching the tolerance");
         return 0;
     }

@@ -7,7 +7,7 @@
 #include "common.h"
 
 enum { OPT_ONLINE = SC_END, OPT_TARGET_FPR, OPT_SAVE_THRESHOLD, OPT_BLOCK, OPT_SHUFFLE,
-       OPT_SOLVER, OPT_ETA, OPT_TARGET_FNR };
+       OPT_SOLVER, OPT_ETA, OPT_TARGET_FNR, OPT_QUIET };
 
 static const cli_opt eval_opts[] = {
     SCORING_OPTIONS,
@@ -19,6 +19,7 @@ static const cli_opt eval_opts[] = {
     { "shuffle", 0, 1, OPT_SHUFFLE },
     { "solver", 0, 1, OPT_SOLVER },
     { "eta", 0, 1, OPT_ETA },
+    { "quiet", 'q', 0, OPT_QUIET },
     INPUT_OPTIONS,
     { NULL, 0, 0, 0 }
 };
@@ -78,6 +79,7 @@ static void eval_help(void)
            "                      from SEED instead of input order\n"
            "  --solver S          --online from scratch: adagrad (default) or ftrl\n"
            "  --eta X             --online from scratch: learning rate\n"
+           "  -q, --quiet         no progress line on a terminal\n"
            "  -h, --help          show this help\n\n"
            "%s"
            "  FILE               lines 'label<TAB>text', label spam/ham or 1/0;\n"
@@ -94,6 +96,7 @@ static int parse_option(cli_args *a, void *c, int id, const char *v)
         return rc;
     switch (id) {
     case OPT_ONLINE: cfg->online = 1; return 0;
+    case OPT_QUIET: cli_quiet = 1; return 0;
     case OPT_TARGET_FPR:
         cfg->has_target = 1;
         if (args_double(a, v, 0, 1, &cfg->target_fpr))

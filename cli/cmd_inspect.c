@@ -11,11 +11,12 @@
 #include "common.h"
 #include "html.h"
 
-enum { OPT_HELP = 1, OPT_TOP, OPT_WORD, OPT_FORMAT, OPT_GREP, OPT_DUMP, OPT_DIFF, OPT_HTML,
+enum { OPT_HELP = 1, OPT_MODEL, OPT_TOP, OPT_WORD, OPT_FORMAT, OPT_GREP, OPT_DUMP, OPT_DIFF, OPT_HTML,
        OPT_OUTPUT, OPT_CURVE };
 
 static const cli_opt inspect_opts[] = {
     { "help", 'h', 0, OPT_HELP },
+    { "model", 'm', 1, OPT_MODEL },
     { "top", 0, 1, OPT_TOP },
     { "word", 0, 1, OPT_WORD },
     { "format", 0, 1, OPT_FORMAT },
@@ -71,7 +72,7 @@ typedef struct inspect_view {
 
 static void inspect_help(void)
 {
-    printf("usage: spamlr inspect MODEL [--top N] [--word W]... [--grep RE]\n"
+    printf("usage: spamlr inspect [-m] MODEL [--top N] [--word W]... [--grep RE]\n"
            "                      [--format text|tsv|json] [--dump]\n"
            "       spamlr inspect MODEL --diff BASE [--top N] [--format text|tsv]\n\n"
            "       spamlr inspect MODEL --html [--top N] [--curve FILE] -o PAGE\n\n"
@@ -80,6 +81,7 @@ static void inspect_help(void)
            "settings, how it was trained, the N most spammy and most hammy words\n"
            "and the weight of each word W.\n\n"
            "options:\n"
+           "  -m, --model MODEL  the model (or MODEL alone, as the first argument)\n"
            "  --top N         how many spam and ham words to list (default %d)\n"
            "  --word W        weight of W (repeatable); W is looked up as given, then\n"
            "                  as the tokenizer would spell it (Viagra -> viagra)\n"
@@ -152,6 +154,7 @@ static int parse_option(cli_args *a, void *c, int id, const char *v)
             return EXIT_USAGE;
         cfg->format = i;
         return 0;
+    case OPT_MODEL:
     default:
         if (cfg->model)
             return usage_error(a->cmd, "one model only ('%s' and '%s' given)",
@@ -549,10 +552,11 @@ static void json_hits(const inspect_view *v)
 static void json_text_opts(const spamlr_text_opts *t)
 {
     printf(",\"text\":{\"ngrams\":%u,\"max_token_len\":%u,\"number_fold\":%u,"
-           "\"cjk_bigrams\":%u,\"features\":\"%s\",\"normalize\":%s,\"mime\":%u,"
+           "\"cjk_bigrams\":%s,\"features\":\"%s\",\"normalize\":%s,\"mime\":%s,"
            "\"fold\":\"%s\",\"subwords\":%u}",
-           t->ngrams, t->max_token_len, t->number_fold, t->cjk_bigrams,
-           features_name(t->features), t->normalize ? "true" : "false", t->mime,
+           t->ngrams, t->max_token_len, t->number_fold, t->cjk_bigrams ? "true" : "false",
+           features_name(t->features), t->normalize ? "true" : "false",
+           t->mime ? "true" : "false",
            t->fold ? "nfkc" : "simple", t->subwords);
 }
 

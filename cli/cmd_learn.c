@@ -90,7 +90,7 @@ static int parse_args(learn_cfg *cfg, int argc, char **argv)
             break;
         case OPT_UNLEARN: cfg->unlearn = 1; break;
         case OPT_CREATE: cfg->create = 1; break;
-        case OPT_QUIET: cfg->quiet = 1; break;
+        case OPT_QUIET: cfg->quiet = cli_quiet = 1; break;
         default: cfg->files[cfg->nfiles++] = v; break;
         }
     }

@@ -5,45 +5,50 @@
 
 #include "common.h"
 
-enum { OPT_LINES = SC_END };
+enum { OPT_LINES = SC_END, OPT_QUIET };
 
 static const cli_opt predict_opts[] = {
     SCORING_OPTIONS,
     { "lines", 0, 0, OPT_LINES },
+    { "quiet", 'q', 0, OPT_QUIET },
     INPUT_OPTIONS,
     { NULL, 0, 0, 0 }
 };
 
-enum { FORMAT_TSV, FORMAT_JSON };
-static const char *const format_names[] = { "tsv", "json", NULL };
+enum { FORMAT_TSV, FORMAT_JSON, FORMAT_JSONL };
+static const char *const format_names[] = { "tsv", "json", "jsonl", NULL };
 
 typedef struct predict_cfg {
     scoring_opts sc;        /* -h, -m, --format, --threshold */
     int lines;
+    int quiet;
     input_list inputs;
 } predict_cfg;
 
 static void predict_help(void)
 {
-    printf("usage: spamlr predict -m MODEL [--format tsv|json] [--threshold T]\n"
+    printf("usage: spamlr predict -m MODEL [--format tsv|json|jsonl] [--threshold T]\n"
            "                      [--lines] INPUT... | PATH...\n\n"
-           "Prints the spam probability of every message, one line each:\n"
-           "  tsv (default)  label<TAB>probability<TAB>id[<TAB>true_label]\n"
-           "  json           {\"id\":..,\"label\":..,\"probability\":..,\"score\":..}\n"
+           "Prints the spam probability of every message:\n"
+           "  tsv (default)  label<TAB>probability<TAB>id[<TAB>true_label], a line each\n"
+           "  json           one array of {\"id\",\"label\",\"probability\",\"score\"}\n"
+           "  jsonl          the same objects, one a line (JSON Lines)\n"
            "label is the prediction (spam when probability >= T), id names the\n"
            "message (its file, or file:line); true_label is printed when some input\n"
            "is labelled ('-' for unlabelled messages). score is the log-odds.\n\n"
            "options:\n"
            "  -m, --model MODEL   model file (default: $SPAMLR_MODEL, else\n"
            "                      ~/.spamlr/model.slr)\n"
-           "  --format F          tsv (default) or json\n"
+           "  --format F          tsv (default), json or jsonl\n"
            "  --threshold T       spam when probability >= T (default: the model's)\n"
-           "  --lines             read positional files as 'label<TAB>text' lines\n"
+           "  --lines             read every positional file as 'label<TAB>text' lines\n"
+           "  -q, --quiet         no progress line on a terminal\n"
            "  -h, --help          show this help\n\n"
            "%s"
-           "  PATH               unlabelled messages: a file holding one message or\n"
-           "                     a directory (one message per file); with --lines,\n"
-           "                     a file of 'label<TAB>text' lines (a .csv as CSV)\n",
+           "  FILE.tsv, FILE.csv  (also .gz) 'label<TAB>text' lines (CSV: label in the\n"
+           "                     first column), as train and eval read a positional FILE\n"
+           "  PATH               any other path: unlabelled messages, a file holding one\n"
+           "                     message (or an mbox) or a directory (one per file)\n",
            input_help);
 }
 
@@ -56,21 +61,39 @@ static int parse_option(cli_args *a, void *c, int id, const char *v)
         return rc;
     switch (id) {
     case OPT_LINES: cfg->lines = 1; return 0;
+    case OPT_QUIET: cfg->quiet = cli_quiet = 1; return 0;
     default: return input_take(&cfg->inputs, id, v, INPUT_UNLABELLED);
     }
 }
 
-/* Positional paths become label<TAB>text files under --lines, which may come
- * after them on the command line. */
+static int ends_with(const char *s, const char *end)
+{
+    size_t n = strlen(s), m = strlen(end);
+
+    return n >= m && strcmp(s + n - m, end) == 0;
+}
+
+/* The INPUT rules of train and eval: a positional FILE of label<TAB>text
+ * lines, named so (.tsv, .csv, gzip-compressed too); every positional
+ * path under --lines, which may come after them on the command line.
+ * Other positional paths are unlabelled messages, as predict always took
+ * them. */
 static void apply_lines(predict_cfg *cfg)
 {
-    size_t i;
+    static const char *const lines_ext[] = { ".tsv", ".csv", ".tsv.gz", ".csv.gz", NULL };
+    size_t i, k;
 
-    if (!cfg->lines)
-        return;
-    for (i = 0; i < cfg->inputs.n; i++)
-        if (cfg->inputs.items[i].kind == INPUT_UNLABELLED)
-            cfg->inputs.items[i].kind = INPUT_LINES;
+    for (i = 0; i < cfg->inputs.n; i++) {
+        input_item *it = &cfg->inputs.items[i];
+
+        if (it->kind != INPUT_UNLABELLED)
+            continue;
+        for (k = 0; !cfg->lines && lines_ext[k]; k++)
+            if (ends_with(it->path, lines_ext[k]))
+                break;
+        if (cfg->lines || lines_ext[k])
+            it->kind = INPUT_LINES;
+    }
 }
 
 static int parse_args(predict_cfg *cfg, int argc, char **argv)
@@ -126,7 +149,7 @@ static void print_json(const spamlr_dataset *ds, size_t i, double p, double z, d
         else
             fputs("null", stdout);
     }
-    fputs("}\n", stdout);
+    putchar('}');
 }
 
 static int run(const predict_cfg *cfg)
@@ -146,12 +169,21 @@ static int run(const predict_cfg *cfg)
     n = spamlr_dataset_rows(ds);
     if (n == 0)
         warning("no messages in the input");
+    if (cfg->sc.format == FORMAT_JSON)
+        putchar('[');
     for (i = 0; i < n; i++) {
-        if (cfg->sc.format == FORMAT_JSON)
-            print_json(ds, i, probs[i], scores[i], t, labelled);
-        else
+        if (cfg->sc.format == FORMAT_TSV) {
             print_tsv(ds, i, probs[i], t, labelled);
+            continue;
+        }
+        if (cfg->sc.format == FORMAT_JSON)
+            fputs(i ? ",\n " : "\n ", stdout);
+        print_json(ds, i, probs[i], scores[i], t, labelled);
+        if (cfg->sc.format == FORMAT_JSONL)
+            putchar('\n');
     }
+    if (cfg->sc.format == FORMAT_JSON)
+        fputs(n ? "\n]\n" : "]\n", stdout);
     rc = finish_output(EXIT_OK);
 out:
     free(probs);

@@ -45,7 +45,8 @@ static const cli_opt serve_opts[] = {
 static void serve_help(void)
 {
     printf("usage: spamlr serve -m MODEL [--listen ADDR:PORT|unix:PATH]... [--allow CIDR]...\n"
-           "                    [--threads N] [--max-size BYTES] [--timeout S] [--max-conn N]\n"
+           "                    [--threads N] [--max-size BYTES] [--timeout S]\n"
+           "                    [--max-conn N]\n"
            "                    [--allow-tell] [--log stderr|syslog] [--words N]\n"
            "                    [--socket-mode OCTAL]\n\n"
            "A daemon that speaks SpamAssassin's spamd protocol, so that spamc (and\n"
@@ -75,7 +76,8 @@ static void serve_help(void)
            "  --timeout S          seconds a client has to send its request (default 30)\n"
            "  --max-conn N         connections at once, queued or in work; more are\n"
            "                       answered EX_TEMPFAIL (default 256)\n"
-           "  --allow-tell         accept TELL (spamc -L); refused otherwise (EX_UNAVAILABLE)\n"
+           "  --allow-tell         accept TELL (spamc -L); refused otherwise\n"
+           "                       (EX_UNAVAILABLE)\n"
            "  --log WHERE          stderr (default) or syslog (facility mail): one line\n"
            "                       per request (peer, command, user, size, verdict,\n"
            "                       score, time, result), never message content\n"

@@ -85,8 +85,9 @@ static void train_help(void)
 {
     printf("usage: spamlr train [options] -o MODEL INPUT...\n\n"
            "Learns a regularised (L2, L1 or elastic-net) logistic-regression spam\n"
-           "model, solved to the optimum, and writes it to MODEL (atomically: a failed run leaves an\n"
-           "existing MODEL untouched). A report goes to standard error.\n\n"
+           "model, solved to the optimum, and writes it to MODEL (atomically: a\n"
+           "failed run leaves an existing MODEL untouched). A report goes to\n"
+           "standard error.\n\n"
            "options:\n"
            "  -o, --output MODEL     model file to write (required)\n"
            "  -c C|auto              inverse regularisation strength; default auto:\n"
@@ -154,7 +155,7 @@ static void train_help(void)
            "                         reads every Nth message line of --index and\n"
            "                         label<TAB>text inputs; rank 0 writes MODEL\n"
            "                         (needs a build with 'make MPI=1')\n"
-           "  -q, --quiet            print no report\n"
+           "  -q, --quiet            print no report (and no progress line)\n"
            "  -h, --help             show this help\n\n"
            "%s"
            "  FILE               lines 'label<TAB>text', label spam/ham or 1/0;\n"
@@ -277,7 +278,7 @@ static int parse_option(cli_args *a, void *c, int id, const char *v)
         if (cfg->text.subwords && cfg->text.subwords < 3)
             return usage_error(a->cmd, "option '%s': must be 0 or 3..6", a->name);
         return 0;
-    case OPT_QUIET: cfg->quiet = 1; return 0;
+    case OPT_QUIET: cfg->quiet = cli_quiet = 1; return 0;
     case OPT_FORMAT: return parse_choice(a, v, format_names, &cfg->format);
     case OPT_BITS:
         if (parse_unsigned(a, v, 16, 32, &cfg->bits))
@@ -444,18 +445,21 @@ static int fit_and_save(train_cfg *cfg, const spamlr_dataset *ds)
         }
         rc = EXIT_RUNTIME;
     }
+    train.progress = progress_report;
+    train.keep_unconverged = 1; /* warned about below, and saved */
     err = cfg->mpi ? spamlr_train_mpi(&m, ds, &train, &rep, &d)
                    : spamlr_train(&m, ds, &train, &rep, &d);
+    progress_end();
     if (cfg->mpi && cfg->rank != 0) {
         /* the same model as rank 0's, which writes it */
-        rc = err == SPAMLR_OK || (err == SPAMLR_ENOCONVERGE && m) ? EXIT_OK : EXIT_RUNTIME;
+        rc = err == SPAMLR_OK ? EXIT_OK : EXIT_RUNTIME;
         goto out;
     }
     if (err == SPAMLR_EEMPTY || err == SPAMLR_EONECLASS) {
         rc = report_bad_classes(err, ds);
         goto out;
     }
-    if (err == SPAMLR_ENOCONVERGE && m) {
+    if (err == SPAMLR_OK && d.message[0]) { /* keep_unconverged's warning */
         warning("the solver stopped after --max-iter %u iterations before reaching "
                 "--tol %g (gradient norm %.10g); saving the model anyway",
                 cfg->train.max_iter, cfg->train.tol, rep.grad_norm);
@@ -510,6 +514,8 @@ int cmd_train(int argc, char **argv)
     }
     if (cfg.mpi) {
         err = spamlr_mpi_init(&cfg.rank, &cfg.nproc);
+        if (cfg.rank != 0)
+            cli_quiet = 1; /* one progress line, rank 0's */
         if (err == SPAMLR_EUNSUPPORTED) {
             rc = usage_error("train", "--mpi: built without MPI (rebuild with 'make MPI=1')");
             goto out;

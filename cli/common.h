@@ -201,10 +201,24 @@ int args_scoring(const cli_args *a, scoring_opts *s, int id, const char *v,
  * EXIT_USAGE. */
 int usage_error(const char *cmd, const char *fmt, ...) CLI_PRINTF(2, 3);
 
-/* "spamlr: message" on stderr; returns EXIT_RUNTIME. */
+/* The subcommand being run (set by main), named by runtime errors and
+ * warnings as usage errors name it; NULL before one is known. */
+extern const char *cli_command;
+
+/* (progress.c) Progress of long work on one refreshed line of standard
+ * error, drawn only when it is a terminal and cli_quiet (set by -q) is 0,
+ * and only for work that lasts (0.3 s; SPAMLR_PROGRESS_DELAY=SECONDS
+ * changes that, for tests). progress_report is a spamlr_progress_fn (ctx
+ * unused); progress_end clears the line (call it before printing
+ * anything else on stderr, and when the work is done). */
+extern int cli_quiet;
+void progress_report(void *ctx, const spamlr_progress *p);
+void progress_end(void);
+
+/* "spamlr CMD: message" on stderr; returns EXIT_RUNTIME. */
 int runtime_error(const char *fmt, ...) CLI_PRINTF(1, 2);
 
-/* "spamlr: warning: message" on stderr. */
+/* "spamlr CMD: warning: message" on stderr. */
 void warning(const char *fmt, ...) CLI_PRINTF(1, 2);
 
 /* Reports a library failure as "spamlr: <file>:<line>: <what>". Uses the

@@ -59,16 +59,21 @@ int input_read_all(const input_list *l, spamlr_dataset *ds)
 {
     size_t i;
 
+    spamlr_dataset_set_progress(ds, progress_report, NULL);
     for (i = 0; i < l->n; i++) {
         spamlr_diag d;
         int err;
 
         memset(&d, 0, sizeof d);
         err = read_one(&l->items[i], ds, &d);
-        if (err != SPAMLR_OK)
+        if (err != SPAMLR_OK) {
+            spamlr_dataset_set_progress(ds, NULL, NULL);
             return report_failure(err, &d, l->items[i].path);
+        }
         report_diag_warning(&d);
     }
+    spamlr_dataset_set_progress(ds, NULL, NULL);
+    progress_end();
     return 0;
 }
 

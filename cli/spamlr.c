@@ -71,6 +71,7 @@ static int run_help(int argc, char **argv)
         fprintf(stderr, "spamlr: unknown command '%s'\n", argv[1]);
         return EXIT_USAGE;
     }
+    cli_command = c->name;
     sub_argv[0] = argv[1];
     sub_argv[1] = help_opt;
     sub_argv[2] = NULL;
@@ -101,5 +102,6 @@ int main(int argc, char **argv)
                         "Run 'spamlr --help' for the list of commands.\n", name);
         return EXIT_USAGE;
     }
+    cli_command = c->name;
     return c->run(argc - 1, argv + 1);
 }

@@ -21,11 +21,23 @@ int usage_error(const char *cmd, const char *fmt, ...)
     return EXIT_USAGE;
 }
 
+const char *cli_command = NULL;
+
+/* "spamlr CMD: " (or "spamlr: " before a subcommand is known) */
+static void put_prefix(void)
+{
+    progress_end();
+    if (cli_command)
+        fprintf(stderr, "spamlr %s: ", cli_command);
+    else
+        fputs("spamlr: ", stderr);
+}
+
 int runtime_error(const char *fmt, ...)
 {
     va_list ap;
 
-    fputs("spamlr: ", stderr);
+    put_prefix();
     va_start(ap, fmt);
     vfprintf(stderr, fmt, ap);
     va_end(ap);
@@ -37,7 +49,8 @@ void warning(const char *fmt, ...)
 {
     va_list ap;
 
-    fputs("spamlr: warning: ", stderr);
+    put_prefix();
+    fputs("warning: ", stderr);
     va_start(ap, fmt);
     vfprintf(stderr, fmt, ap);
     va_end(ap);

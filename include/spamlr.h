@@ -52,7 +52,7 @@ extern "C" {
 /* ---------------------------------------------------------------- version */
 
 #define SPAMLR_VERSION_MAJOR 0
-#define SPAMLR_VERSION_MINOR 2
+#define SPAMLR_VERSION_MINOR 3
 #define SPAMLR_VERSION_PATCH 0
 #define SPAMLR_VERSION_NUMBER \
     (SPAMLR_VERSION_MAJOR * 10000 + SPAMLR_VERSION_MINOR * 100 + SPAMLR_VERSION_PATCH)
@@ -108,9 +108,13 @@ SPAMLR_API const char *spamlr_strerror(int err);
 
 /* Detail for a failure: what went wrong and where. Filled in by functions
  * that take a `spamlr_diag *` (when it is not NULL) on failure; on success
- * it is cleared (code 0, empty message), except that spamlr_train leaves a
- * message there when it returns SPAMLR_ENOCONVERGE. `line` is 1-based, 0
- * when no line applies; `offset` is a byte offset, -1 when none applies. */
+ * it is cleared (code 0, empty message), except where a function says it
+ * leaves a warning there (code 0, a message: spamlr_model_save,
+ * spamlr_train with keep_unconverged). `line` is 1-based, 0 when no line
+ * applies; `offset` is a byte offset, -1 when none applies. Functions
+ * without a diag parameter never touch one. Declare it with
+ * SPAMLR_DIAG_INIT (`spamlr_diag d = SPAMLR_DIAG_INIT;`) or memset it to
+ * 0. */
 typedef struct spamlr_diag {
     int code;               /* the SPAMLR_E* code returned */
     long line;              /* 1-based line number, or 0 */
@@ -119,13 +123,25 @@ typedef struct spamlr_diag {
     char message[512];      /* "what was wrong", without the file name */
 } spamlr_diag;
 
+/* The initialiser of an empty spamlr_diag: no code, no line, no offset. */
+#define SPAMLR_DIAG_INIT { 0, 0, -1, "", "" }
+
 /* Formats a diag as "path:line: message" (parts that are unset are left
  * out) into buf, always NUL-terminated. Returns buf. Thread-safe. */
 SPAMLR_API char *spamlr_diag_format(const spamlr_diag *d, char *buf, size_t size);
 
 /* ------------------------------------------------------------- tokenizer */
 
-#define SPAMLR_OPTS_VERSION 1
+/* The version of the option structs (spamlr_text_opts, spamlr_train_opts,
+ * spamlr_online_opts) this header describes. The *_init() functions set
+ * it; a struct of an older version (from a program built against an
+ * older header) is accepted, the fields it did not have taking their
+ * defaults; 0 or a newer version than the library knows is SPAMLR_EINVAL.
+ *   1: 0.1 and 0.2.
+ *   2: 0.3: spamlr_train_opts.progress, progress_ctx and keep_unconverged
+ *      (in 0.2's reserved space); with version 1, spamlr_train returns the
+ *      model with SPAMLR_ENOCONVERGE as 0.2 did. */
+#define SPAMLR_OPTS_VERSION 2
 
 /* Feature weighting of token counts in a row. */
 typedef enum {
@@ -331,6 +347,42 @@ SPAMLR_API int spamlr_dataset_read_lines(spamlr_dataset *ds, const char *path,
  * read in chunks and the chunks joined in order. Not thread-safe (the
  * dataset belongs to one caller). */
 SPAMLR_API void spamlr_dataset_set_threads(spamlr_dataset *ds, unsigned threads);
+
+/* Progress of long work, for a caller that shows it (the library itself
+ * never prints). The library fills a spamlr_progress and passes it to the
+ * caller's function; it is valid only during the call, and may gain
+ * fields at the end in later versions (it is never allocated by the
+ * caller). The function is called on the thread that called the library
+ * function doing the work, never at the same time from two threads; it
+ * must not call back into the dataset or training in progress. */
+typedef enum {
+    SPAMLR_PROGRESS_READ = 1,  /* a reader: after each file, mbox or
+                                  1024 lines */
+    SPAMLR_PROGRESS_PATH = 2,  /* SPAMLR_C_AUTO: after each C tried */
+    SPAMLR_PROGRESS_FINAL = 3  /* the final solve on every message begins */
+} spamlr_progress_stage;
+
+typedef struct spamlr_progress {
+    unsigned stage;         /* spamlr_progress_stage */
+    size_t done;            /* READ: rows in the dataset so far (with
+                               those read on other threads); PATH: values
+                               of C tried */
+    size_t total;           /* READ: files the current directory or index
+                               names, 0 when not known (one file); PATH:
+                               0, the path's length is not known ahead */
+    size_t files;           /* READ: of those, read so far */
+    uint64_t bytes;         /* READ: bytes of input read into the dataset
+                               (after decompression) */
+    double c;               /* PATH: the C just tried ... */
+    double log_loss;        /* ... and its validation log loss */
+} spamlr_progress;
+
+typedef void (*spamlr_progress_fn)(void *ctx, const spamlr_progress *p);
+
+/* Calls fn(ctx, ...) as the readers of ds make progress (fn NULL: never,
+ * the default). Not thread-safe (the dataset belongs to one caller). */
+SPAMLR_API void spamlr_dataset_set_progress(spamlr_dataset *ds, spamlr_progress_fn fn,
+                                            void *ctx);
 SPAMLR_API int spamlr_dataset_read_path(spamlr_dataset *ds, int label,
                                         const char *path, spamlr_diag *diag);
 SPAMLR_API int spamlr_dataset_read_index(spamlr_dataset *ds, const char *path,
@@ -458,7 +510,12 @@ typedef struct spamlr_train_opts {
                                (see spamlr_online_opts) */
     unsigned folds;         /* SPAMLR_C_AUTO: validation folds (0 = 3;
                                fewer when a class has fewer messages) */
-    unsigned reserved0;
+    unsigned keep_unconverged; /* 1 = a solver that stops at max_iter
+                               before the tolerance still gives its
+                               model: spamlr_train returns SPAMLR_OK with
+                               a warning in diag->message (code 0). 0
+                               (the default) = SPAMLR_ENOCONVERGE and no
+                               model. (0.2's reserved0) */
     union {                 /* (the union keeps the struct's size and layout
                                on 32- and 64-bit systems alike) */
         /* Transfer learning (may be NULL, the default): a base model whose
@@ -479,7 +536,19 @@ typedef struct spamlr_train_opts {
         const spamlr_model *prior;
         uint64_t prior_pad_;
     };
-    unsigned reserved[4];
+    /* Progress of training (may be NULL, the default): called with
+     * SPAMLR_PROGRESS_PATH after each C of the SPAMLR_C_AUTO path and
+     * SPAMLR_PROGRESS_FINAL before the final solve, on the calling thread.
+     * (These two unions take the place of 0.2's reserved[4]: the struct
+     * keeps its size and layout.) */
+    union {
+        spamlr_progress_fn progress;
+        uint64_t progress_pad_;
+    };
+    union {
+        void *progress_ctx;
+        uint64_t progress_ctx_pad_;
+    };
 } spamlr_train_opts;
 
 /* spamlr_train_opts.c: choose C by validation (the default). */
@@ -505,10 +574,15 @@ typedef struct spamlr_train_report {
 } spamlr_train_report;
 
 /* Trains a model on every labelled row of ds (unlabelled rows are
- * skipped). report and diag may be NULL. Returns SPAMLR_EEMPTY without
- * labelled rows, SPAMLR_EONECLASS when only one class is present,
- * SPAMLR_ENOCONVERGE (with the model still returned in *out) when max_iter
- * was reached first. The dataset is not changed. */
+ * skipped). report and diag may be NULL. A model comes back in *out only
+ * with SPAMLR_OK; on every error *out is NULL, so `if (rc) return rc;`
+ * leaks nothing. Returns SPAMLR_EEMPTY without labelled rows,
+ * SPAMLR_EONECLASS when only one class is present, SPAMLR_ENOCONVERGE
+ * when max_iter was reached before the tolerance (the report still tells
+ * how far it got); set o->keep_unconverged to get that model instead,
+ * with SPAMLR_OK and a warning in diag. (Before 0.3, and still for option
+ * structs of version 1, SPAMLR_ENOCONVERGE came with a model the caller
+ * had to free.) The dataset is not changed. */
 SPAMLR_API int spamlr_train(spamlr_model **out, const spamlr_dataset *ds,
                             const spamlr_train_opts *o, spamlr_train_report *report,
                             spamlr_diag *diag);
@@ -675,6 +749,11 @@ SPAMLR_API size_t spamlr_model_top(const spamlr_model *m, int direction,
  * not to be called while other threads use it. */
 SPAMLR_API int spamlr_model_set_threshold(spamlr_model *m, double t);
 
+/* The model's decision threshold (spamlr_model_info.threshold without the
+ * rest): spam when the probability is >= it; 0.5 unless set. NaN for a
+ * NULL model. Thread-safe. */
+SPAMLR_API double spamlr_model_threshold(const spamlr_model *m);
+
 /* The unsure zone, as bogofilter has it: a message is ham when its
  * probability p < ham_cutoff, spam when p >= spam_cutoff, unsure between.
  * spamlr_model_set_unsure sets it (saved in the model file, beside the
@@ -704,6 +783,14 @@ SPAMLR_API void spamlr_scratch_free(spamlr_scratch *s);
  * Thread-safe on a shared model with one scratch per thread. */
 SPAMLR_API int spamlr_predict(const spamlr_model *m, spamlr_scratch *s, const char *text,
                               size_t len, double *prob, double *score);
+
+/* spamlr_predict with the verdict: *label (may be NULL) is SPAMLR_SPAM
+ * when the probability is >= the model's threshold
+ * (spamlr_model_threshold), else SPAMLR_HAM; prob (may be NULL) receives
+ * the probability. Outputs first, as the conventions above say.
+ * Thread-safe on a shared model with one scratch per thread. */
+SPAMLR_API int spamlr_predict_label(int *label, double *prob, const spamlr_model *m,
+                                    spamlr_scratch *s, const char *text, size_t len);
 
 /* Probabilities of every row of ds (tokens are looked up by string, so the
  * dataset may have been read with any vocabulary; it should have used the

@@ -127,7 +127,7 @@ json_check "$T/explain.json" 'abs(d["bias"] + sum(c["contribution"] for c in d["
 json_check "$T/explain.json" 'd["unknown"] >= 2 and d["known"] + d["unknown"] == d["tokens"] and len(d["contributions"]) == d["distinct_known"]'
 json_check "$T/explain.json" 'all(abs(a["contribution"]) >= abs(b["contribution"]) for a, b in zip(d["contributions"], d["contributions"][1:]))'
 json_check "$T/explain.json" 'all(abs(c["value"] * c["weight"] - c["contribution"]) < 1e-6 for c in d["contributions"])'
-run predict -m "$M" --format json "$T/msg.eml"
+run predict -m "$M" --format jsonl "$T/msg.eml"
 expect_rc 0
 python3 -c 'import json,sys
 e = json.load(open(sys.argv[1])); p = json.loads(open(sys.argv[2]).readline())

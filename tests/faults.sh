@@ -82,14 +82,14 @@ for w in train learn prune import eval; do
                     [ "$(stat -c %a m.slr)" = 640 ] || fail "the old model's mode was changed"
                     "$BIN" predict -m m.slr msg.eml data.tsv > pred 2>/dev/null &&
                         cmp -s pred old.pred || fail "the old model does not predict as before"
-                    [ "$(grep -vc '^spamlr: warning:' err)" = 1 ] || fail "not one error line on stderr"
-                    grep -q "^spamlr: m\.slr: .*$msg" err || fail "the message does not name the model and '$msg'"
+                    [ "$(grep -vc '^spamlr [a-z]*: warning:' err)" = 1 ] || fail "not one error line on stderr"
+                    grep -q "^spamlr [a-z]*: m\.slr: .*$msg" err || fail "the message does not name the model and '$msg'"
                 else
                     after=$((after + 1)); [ -n "${FAULTS_DEBUG:-}" ] && echo "after: $trial" >&2
                     "$BIN" inspect m.slr >/dev/null 2>&1 || fail "the new model does not load"
                     [ "$(stat -c %a m.slr)" = 640 ] || fail "the new model did not get the old mode"
                     case $call in fsync)
-                        grep -q "^spamlr: warning: m\.slr: .*directory: $msg" err ||
+                        grep -q "^spamlr [a-z]*: warning: m\.slr: .*directory: $msg" err ||
                             fail "a failed fsync of the directory was not reported" ;;
                     esac
                 fi

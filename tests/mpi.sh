@@ -34,9 +34,9 @@ compare() {
     "$BIN" inspect --format json "$1" >"$T/a.json" || fail "inspect $1"
     "$BIN" inspect --format json "$2" >"$T/b.json" || fail "inspect $2"
     # shellcheck disable=SC2086
-    "$BIN" predict -m "$1" --format json $TEST >"$T/a.pred" 2>/dev/null || fail "predict $1"
+    "$BIN" predict -m "$1" --format jsonl $TEST >"$T/a.pred" 2>/dev/null || fail "predict $1"
     # shellcheck disable=SC2086
-    "$BIN" predict -m "$2" --format json $TEST >"$T/b.pred" 2>/dev/null || fail "predict $2"
+    "$BIN" predict -m "$2" --format jsonl $TEST >"$T/b.pred" 2>/dev/null || fail "predict $2"
     python3 - "$T" "$3" <<'PY' || fail "$3: models differ"
 import json, sys
 t, what = sys.argv[1], sys.argv[2]

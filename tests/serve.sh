@@ -123,7 +123,7 @@ start --threads 2 --timeout 3 --max-size 100000
 check "spamc -c (CHECK) agrees with spamlr predict, over TCP and a Unix socket"
 # label, log-odds and name of each message (the log-odds in full: a
 # probability printed to 6 digits loses it far from 0.5)
-"$BIN" predict -m "$M" --format json "$T"/mail/*.eml | python3 -c '
+"$BIN" predict -m "$M" --format jsonl "$T"/mail/*.eml | python3 -c '
 import json, sys
 for l in sys.stdin:
     d = json.loads(l)
@@ -324,7 +324,7 @@ spam1=$("$BIN" inspect "$M" --format json | sed -n 's/.*"spam":\([0-9]*\).*/\1/p
 [ "$spam1" = $((spam0 + 1)) ] || fail "spam count $spam1 after -L spam, was $spam0"
 # the served model is the saved one
 p_served=$(spamc -p $PORT -c < "$h")
-"$BIN" predict -m "$M" --format json "$h" > "$T/pj"
+"$BIN" predict -m "$M" --format jsonl "$h" > "$T/pj"
 p_file=$(sed -n 's/.*"probability":\([^,}]*\).*/\1/p' "$T/pj")
 exp=$(awk -v p="$p_file" -v t="$THR" 'BEGIN { printf "%.1f", 5 + log(p / (1 - p)) - log(t / (1 - t)) }')
 ok "(${p_served%/*} - $exp) < 0.11 && ($exp - ${p_served%/*}) < 0.11" ||

@@ -25,6 +25,9 @@ int spamlr_dataset_create(spamlr_dataset **out, const spamlr_text_opts *o)
     if (!(ds = calloc(1, sizeof *ds)))
         return SPAMLR_ENOMEM;
     ds->opts = *o;
+    /* a struct of an older version: it is now the current one (no field
+     * was added to it since version 1; a later one fills defaults here) */
+    ds->opts.version = SPAMLR_OPTS_VERSION;
     spamlr__vocab_init(&ds->vocab);
     if (!(ds->ptr = calloc(1, sizeof *ds->ptr))) {
         free(ds);
@@ -62,6 +65,29 @@ void spamlr_dataset_set_threads(spamlr_dataset *ds, unsigned threads)
         ds->threads = threads;
 }
 size_t spamlr_dataset_vocab_size(const spamlr_dataset *ds) { return ds->vocab.n; }
+
+void spamlr_dataset_set_progress(spamlr_dataset *ds, spamlr_progress_fn fn, void *ctx)
+{
+    if (!ds)
+        return;
+    ds->prog_fn = fn;
+    ds->prog_ctx = ctx;
+}
+
+void spamlr__progress_read(spamlr_dataset *ds)
+{
+    spamlr_progress p;
+
+    if (!ds->prog_fn)
+        return;
+    memset(&p, 0, sizeof p);
+    p.stage = SPAMLR_PROGRESS_READ;
+    p.done = ds->rows + ds->other_rows;
+    p.bytes = ds->in_bytes + ds->other_bytes;
+    p.total = ds->prog_list ? ds->prog_total : 0;
+    p.files = ds->prog_list ? ds->prog_files : 0;
+    ds->prog_fn(ds->prog_ctx, &p);
+}
 
 size_t spamlr_dataset_count(const spamlr_dataset *ds, int label)
 {

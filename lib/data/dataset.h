@@ -42,7 +42,19 @@ struct spamlr_dataset {
     int building_err;        /* first error met inside the token callback */
     unsigned threads;        /* readers of many files: 0 = every core */
     spamlr__buf mtext;       /* decoded text of the message being added */
+    /* progress (spamlr_dataset_set_progress): reported on the calling
+     * thread; other threads' rows and bytes not yet in ds are added */
+    spamlr_progress_fn prog_fn;
+    void *prog_ctx;
+    uint64_t in_bytes;       /* bytes read into this dataset */
+    size_t other_rows;       /* read on other threads, not yet appended */
+    uint64_t other_bytes;
+    size_t prog_files, prog_total; /* of the list being read */
+    int prog_list;           /* a list (directory, index) is being read */
 };
+
+/* Calls the progress function of ds (if any) with stage READ. */
+void spamlr__progress_read(spamlr_dataset *ds);
 
 /* Opens a row; feeds text to it (may be called several times); closes it. */
 int spamlr__dataset_row_begin(spamlr_dataset *ds);

@@ -57,6 +57,13 @@ static int read_tsv(spamlr_dataset *ds, const char *path, const char *buf, size_
             return rc;
     next:
         p = eol + 1;
+        if ((line & 1023) == 0 && ds->prog_fn) {
+            /* the bytes so far, for the report only */
+            uint64_t saved = ds->in_bytes;
+            ds->in_bytes += (uint64_t)(p - buf);
+            spamlr__progress_read(ds);
+            ds->in_bytes = saved;
+        }
     }
     return SPAMLR_OK;
 }
@@ -212,5 +219,7 @@ int spamlr_dataset_read_lines(spamlr_dataset *ds, const char *path, spamlr_diag 
         return rc;
     rc = spamlr__dataset_read_lines_buffer(ds, path, buf, len, d);
     free(buf);
+    ds->in_bytes += len;
+    spamlr__progress_read(ds);
     return rc;
 }

@@ -113,6 +113,9 @@ static int read_file_msg(spamlr_dataset *ds, int label, const char *path, spamlr
         return rc;
     rc = spamlr__dataset_read_message_buffer(ds, label, path, buf, len, d);
     free(buf);
+    ds->in_bytes += len;
+    if (!ds->prog_list)
+        spamlr__progress_read(ds);
     return rc;
 }
 

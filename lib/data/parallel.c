@@ -63,6 +63,12 @@ typedef struct job {
     size_t nc, next;        /* chunks, and the next one to take */
     size_t stop;            /* no chunk after this one is needed */
     pthread_mutex_t lock;
+    /* progress: files read, and rows and bytes read into the chunks'
+     * own datasets (under lock); only the calling thread reports it */
+    pthread_t caller;
+    int report;
+    size_t files, rows;
+    uint64_t bytes;
 } job;
 
 /* Reads chunk c into into (its own dataset when NULL). */
@@ -79,11 +85,32 @@ static void read_chunk(job *j, chunk *c, spamlr_dataset *into)
         into = c->ds;
         into->threads = 1; /* a directory inside is read by this worker */
     }
-    for (i = c->lo; i < c->hi; i++)
+    for (i = c->lo; i < c->hi; i++) {
+        size_t rows = into->rows;
+        uint64_t bytes = into->in_bytes;
+
         if ((c->rc = j->read(into, j->l->v[i].label, j->l->v[i].path, &c->d))) {
             c->failed = i;
             return;
         }
+        if (!j->report)
+            continue;
+        pthread_mutex_lock(&j->lock);
+        j->files++;
+        if (into != j->ds) {
+            j->rows += into->rows - rows;
+            j->bytes += into->in_bytes - bytes;
+        }
+        if (pthread_equal(pthread_self(), j->caller)) {
+            j->ds->other_rows = j->rows;
+            j->ds->other_bytes = j->bytes;
+            j->ds->prog_files = j->files;
+            pthread_mutex_unlock(&j->lock);
+            spamlr__progress_read(j->ds);
+        } else {
+            pthread_mutex_unlock(&j->lock);
+        }
+    }
 }
 
 static void *worker(void *arg)
@@ -121,15 +148,20 @@ static int item_error(const spamlr__items *l, size_t i, const char *index, int r
 
 /* One thread: straight into ds, as the readers always did. */
 static int read_serial(spamlr_dataset *ds, const spamlr__items *l, const char *index,
-                       spamlr__read_fn read, spamlr_diag *d)
+                       spamlr__read_fn read, int report, spamlr_diag *d)
 {
     spamlr_diag one;
     size_t i;
     int rc;
 
-    for (i = 0; i < l->n; i++)
+    for (i = 0; i < l->n; i++) {
         if ((rc = read(ds, l->v[i].label, l->v[i].path, &one)))
             return item_error(l, i, index, rc, &one, d);
+        if (report) {
+            ds->prog_files++;
+            spamlr__progress_read(ds);
+        }
+    }
     return SPAMLR_OK;
 }
 
@@ -143,8 +175,33 @@ int spamlr__index_error(spamlr_diag *d, int rc, const char *index, long line, co
     return rc;
 }
 
+static int read_items(spamlr_dataset *ds, const spamlr__items *l, const char *index,
+                      spamlr__read_fn read, int report, spamlr_diag *d);
+
+/* The list is the top one (not a directory inside a listed directory):
+ * its files are counted for the progress report. */
 int spamlr__dataset_read_items(spamlr_dataset *ds, const spamlr__items *l, const char *index,
                                spamlr__read_fn read, spamlr_diag *d)
+{
+    int report = ds->prog_fn && !ds->prog_list, rc;
+
+    if (report) {
+        ds->prog_list = 1;
+        ds->prog_total = l->n;
+        ds->prog_files = 0;
+    }
+    rc = read_items(ds, l, index, read, report, d);
+    if (report) {
+        ds->other_rows = 0;
+        ds->other_bytes = 0;
+        spamlr__progress_read(ds);
+        ds->prog_list = 0;
+    }
+    return rc;
+}
+
+static int read_items(spamlr_dataset *ds, const spamlr__items *l, const char *index,
+                      spamlr__read_fn read, int report, spamlr_diag *d)
 {
     pthread_t th[64];
     unsigned nth = ds->threads ? ds->threads : spamlr__ncpu(), started = 0, t, saved;
@@ -157,7 +214,7 @@ int spamlr__dataset_read_items(spamlr_dataset *ds, const spamlr__items *l, const
     if (nth > l->n / MIN_CHUNK)
         nth = (unsigned)(l->n / MIN_CHUNK);
     if (nth <= 1)
-        return read_serial(ds, l, index, read, d);
+        return read_serial(ds, l, index, read, report, d);
     memset(&j, 0, sizeof j);
     j.l = l;
     j.read = read;
@@ -167,6 +224,8 @@ int spamlr__dataset_read_items(spamlr_dataset *ds, const spamlr__items *l, const
     if (j.nc > l->n / MIN_CHUNK)
         j.nc = l->n / MIN_CHUNK;
     j.stop = j.nc;
+    j.caller = pthread_self();
+    j.report = report;
     if (!(j.c = calloc(j.nc, sizeof *j.c)))
         return spamlr__diag(d, SPAMLR_ENOMEM, index, 0, -1, "out of memory");
     for (k = 0; k < j.nc; k++) {

@@ -10,6 +10,7 @@ int spamlr_cross_validate(const spamlr_dataset *ds, const spamlr_train_opts *o, 
                           double *probs, spamlr_diag *d)
 {
     spamlr_dataset view;
+    spamlr_train_opts keep;
     signed char *labels = NULL;
     double *all = NULL;
     int *fold = NULL, rc = SPAMLR_OK;
@@ -20,6 +21,17 @@ int spamlr_cross_validate(const spamlr_dataset *ds, const spamlr_train_opts *o, 
     if (!ds || !probs || k < 2)
         return spamlr__diag(d, SPAMLR_EINVAL, NULL, 0, -1,
                             "cross-validation needs a dataset and at least 2 folds");
+    /* a fold's model that stopped at max_iter is measured all the same */
+    if (o)
+        keep = *o;
+    else
+        spamlr_train_opts_init(&keep);
+    if (keep.version == 1) {
+        keep.progress = NULL;
+        keep.progress_ctx = NULL;
+        keep.version = SPAMLR_OPTS_VERSION;
+    }
+    keep.keep_unconverged = 1;
     n = ds->rows;
     if (spamlr_dataset_count(ds, SPAMLR_SPAM) < k || spamlr_dataset_count(ds, SPAMLR_HAM) < k)
         return spamlr__diag(d, SPAMLR_EONECLASS, NULL, 0, -1,
@@ -41,9 +53,7 @@ int spamlr_cross_validate(const spamlr_dataset *ds, const spamlr_train_opts *o, 
         for (i = 0; i < n; i++)
             labels[i] = fold[i] == (int)f || fold[i] < 0 ? SPAMLR_UNLABELLED : ds->labels[i];
         view.labels = labels;
-        rc = spamlr_train(&m, &view, o, NULL, d);
-        if (rc == SPAMLR_ENOCONVERGE)
-            rc = SPAMLR_OK;
+        rc = spamlr_train(&m, &view, &keep, NULL, d);
         if (!rc)
             rc = spamlr_predict_dataset(m, ds, all, NULL);
         spamlr_model_free(m);

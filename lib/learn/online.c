@@ -88,7 +88,8 @@ static double ftrl_z_of(const spamlr_model *m, double w, int penalised)
 
 static int check_online_opts(const spamlr_online_opts *o)
 {
-    if (o->version != SPAMLR_OPTS_VERSION || !spamlr__is_online(o->solver))
+    /* older versions have every field (none was added since 1) */
+    if (o->version < 1 || o->version > SPAMLR_OPTS_VERSION || !spamlr__is_online(o->solver))
         return SPAMLR_EINVAL;
     if (!(o->eta >= 0) || !isfinite(o->eta) || !(o->beta >= 0) || !isfinite(o->beta) ||
         !(o->l1 >= 0) || !isfinite(o->l1) || !(o->l2 >= 0) || !isfinite(o->l2) ||

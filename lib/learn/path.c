@@ -162,6 +162,16 @@ static int visit(path_ctx *p, spamlr__pool *pl, double c, int from_best, spamlr_
             pt->auc = mt.auc;
     }
     path->n++;
+    if (p->so.progress) {
+        spamlr_progress pr;
+
+        memset(&pr, 0, sizeof pr);
+        pr.stage = SPAMLR_PROGRESS_PATH;
+        pr.done = path->n;
+        pr.c = c;
+        pr.log_loss = pt->log_loss;
+        p->so.progress(p->so.progress_ctx, &pr);
+    }
     *improved = pt->log_loss < *best_loss;
     if (*improved && !(pt->log_loss > *best_loss * (1 - CLEAR_GAIN)))
         *improved = 2;

@@ -52,6 +52,8 @@ typedef struct spamlr__solve_opts {
                               instead of tol * ||grad at the start||, so
                               that a warm start is solved as precisely as
                               a cold one (pass ||grad at w = 0||) */
+    spamlr_progress_fn progress; /* the C path reports each C (may be NULL) */
+    void *progress_ctx;
 } spamlr__solve_opts;
 
 /* Minimises F from w (cols doubles, the starting point, usually zeros) and

@@ -45,9 +45,9 @@ unsigned spamlr__solver_resolve(unsigned solver, double l1)
 
 static int check_opts(const spamlr_train_opts *o, spamlr_diag *d)
 {
-    if (o->version != SPAMLR_OPTS_VERSION)
-        return spamlr__diag(d, SPAMLR_EINVAL, NULL, 0, -1, "train options of unknown version %u",
-                            o->version);
+    if (o->version < 1 || o->version > SPAMLR_OPTS_VERSION)
+        return spamlr__diag(d, SPAMLR_EINVAL, NULL, 0, -1, "train options of unknown version %u "
+                            "(this library knows 1 to %u)", o->version, SPAMLR_OPTS_VERSION);
     if (o->solver > SPAMLR_SOLVER_OWLQN && o->solver != SPAMLR_SOLVER_AUTO &&
         !spamlr__is_online(o->solver))
         return spamlr__diag(d, SPAMLR_EINVAL, NULL, 0, -1, "unknown solver %u", o->solver);
@@ -373,7 +373,7 @@ int spamlr_train(spamlr_model **out, const spamlr_dataset *ds, const spamlr_trai
 int spamlr__train(spamlr_model **out, const spamlr_dataset *ds, const spamlr_train_opts *o,
                   spamlr_train_report *report, spamlr_diag *d, const spamlr__dist *dist)
 {
-    spamlr_train_opts def, res;
+    spamlr_train_opts def, res, v1;
     spamlr_train_report rep;
     spamlr_model *m = NULL;
     build b;
@@ -384,8 +384,10 @@ int spamlr__train(spamlr_model **out, const spamlr_dataset *ds, const spamlr_tra
     double *w = NULL, *w0 = NULL, t0, c;
     float *idf = NULL;
     size_t nspam, nham, i, cols;
-    int rc, rc2, agreed = 0;
+    int rc, rc2, agreed = 0, old_api = 0;
 
+    if (!out)
+        return SPAMLR_EINVAL;
     *out = NULL;
     memset(&b, 0, sizeof b);
     path.n = 0;
@@ -399,6 +401,16 @@ int spamlr__train(spamlr_model **out, const spamlr_dataset *ds, const spamlr_tra
     }
     if ((rc = check_opts(o, d)))
         return rc;
+    if (o->version < 2) {
+        /* 0.2's struct: what is now progress and keep_unconverged was
+         * reserved (not necessarily 0); ENOCONVERGE keeps its model */
+        v1 = *o;
+        v1.progress = NULL;
+        v1.progress_ctx = NULL;
+        v1.keep_unconverged = 0;
+        o = &v1;
+        old_api = 1;
+    }
     nspam = spamlr_dataset_count(ds, SPAMLR_SPAM);
     nham = spamlr_dataset_count(ds, SPAMLR_HAM);
     if (dist) {
@@ -505,11 +517,21 @@ int spamlr__train(spamlr_model **out, const spamlr_dataset *ds, const spamlr_tra
         so.reduce = dist->reduce;
         so.reduce_ctx = dist->ctx;
     }
+    so.progress = o->progress;
+    so.progress_ctx = o->progress_ctx;
     t0 = spamlr__now();
     c = o->c;
     if (c == SPAMLR_C_AUTO &&
         (rc = choose_c(&b, &X, &so, o->folds, nspam, nham, &path, w, &c, &so.gnorm_ref)))
         goto out;
+    if (o->progress) {
+        spamlr_progress pr;
+
+        memset(&pr, 0, sizeof pr);
+        pr.stage = SPAMLR_PROGRESS_FINAL;
+        pr.c = c;
+        o->progress(o->progress_ctx, &pr);
+    }
     rc = spamlr__solve(&X, &so, w, &rep);
     rep.seconds = spamlr__now() - t0;
     if (rc && rc != SPAMLR_ENOCONVERGE)
@@ -553,10 +575,18 @@ int spamlr__train(spamlr_model **out, const spamlr_dataset *ds, const spamlr_tra
     rep.spam = nspam;
     rep.ham = nham;
     rep.features = b.ncols;
-    if (rc == SPAMLR_ENOCONVERGE)
+    if (rc == SPAMLR_ENOCONVERGE) {
         spamlr__diag(d, rc, NULL, 0, -1,
                      "stopped after %u iterations with gradient norm %.3g (tolerance %.3g)",
                      rep.iterations, rep.grad_norm, o->tol * rep.grad_norm0);
+        if (o->keep_unconverged) {
+            rc = SPAMLR_OK; /* the model, and the message as a warning */
+            if (d)
+                d->code = 0;
+        } else if (!old_api) {
+            goto out; /* no model: every error returns none */
+        }
+    }
     *out = m;
     m = NULL;
 out:

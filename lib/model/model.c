@@ -30,9 +30,10 @@ int spamlr__model_new(spamlr_model **out, const spamlr_text_opts *text)
     *out = NULL;
     if (!m)
         return SPAMLR_ENOMEM;
-    if (text)
+    if (text) {
         m->text = *text;
-    else
+        m->text.version = SPAMLR_OPTS_VERSION; /* as spamlr_dataset_create */
+    } else
         spamlr_text_opts_init(&m->text);
     spamlr__vocab_init(&m->vocab);
     m->threshold = 0.5;
@@ -318,6 +319,11 @@ int spamlr_model_set_threshold(spamlr_model *m, double t)
         return SPAMLR_EINVAL;
     m->threshold = t;
     return SPAMLR_OK;
+}
+
+double spamlr_model_threshold(const spamlr_model *m)
+{
+    return m ? m->threshold : NAN;
 }
 
 int spamlr_model_set_unsure(spamlr_model *m, double ham_cutoff, double spam_cutoff)
@@ -615,6 +621,21 @@ int spamlr_predict(const spamlr_model *m, spamlr_scratch *s, const char *text, s
         *prob = spamlr__sigmoid(z);
     if (score)
         *score = z;
+    return SPAMLR_OK;
+}
+
+int spamlr_predict_label(int *label, double *prob, const spamlr_model *m, spamlr_scratch *s,
+                         const char *text, size_t len)
+{
+    double p;
+    int rc;
+
+    if ((rc = spamlr_predict(m, s, text, len, &p, NULL)))
+        return rc;
+    if (label)
+        *label = p >= m->threshold ? SPAMLR_SPAM : SPAMLR_HAM;
+    if (prob)
+        *prob = p;
     return SPAMLR_OK;
 }
 

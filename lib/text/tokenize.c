@@ -750,7 +750,8 @@ void spamlr_text_opts_init(spamlr_text_opts *o)
 
 int spamlr__text_opts_check(const spamlr_text_opts *o)
 {
-    if (o->version != SPAMLR_OPTS_VERSION)
+    /* older versions have every field (none was added since 1) */
+    if (o->version < 1 || o->version > SPAMLR_OPTS_VERSION)
         return SPAMLR_EINVAL;
     if (o->ngrams < 1 || o->ngrams > 2)
         return SPAMLR_EINVAL;

@@ -1,0 +1,319 @@
+/* test_api.c - the small API items of 0.3: SPAMLR_DIAG_INIT, the model's
+ * threshold and spamlr_predict_label, spamlr_train's rule that a model
+ * comes back only with SPAMLR_OK (keep_unconverged; version 1 as 0.2),
+ * option structs of an older version accepted, progress callbacks, and
+ * the struct sizes that must not change. */
+#include "testutil.h"
+
+#include <math.h>
+#include <stddef.h>
+
+static spamlr_dataset *small_data(void)
+{
+    static const char *spam[] = { "free money now", "win a free prize", "cheap pills online",
+                                  "claim your prize money", "free cash offer" };
+    static const char *ham[] = { "lunch at noon", "meeting notes attached", "see you at lunch",
+                                 "the report for monday", "notes from the meeting" };
+    spamlr_text_opts t;
+    spamlr_dataset *ds;
+    size_t i;
+
+    spamlr_text_opts_init(&t);
+    t.mime = 0;
+    ck_assert_int_eq(spamlr_dataset_create(&ds, &t), SPAMLR_OK);
+    for (i = 0; i < 5; i++) {
+        ck_assert_int_eq(spamlr_dataset_add(ds, SPAMLR_SPAM, spam[i], strlen(spam[i]), NULL), 0);
+        ck_assert_int_eq(spamlr_dataset_add(ds, SPAMLR_HAM, ham[i], strlen(ham[i]), NULL), 0);
+    }
+    return ds;
+}
+
+START_TEST(diag_init)
+{
+    spamlr_diag d = SPAMLR_DIAG_INIT;
+    char buf[64];
+
+    ck_assert_int_eq(d.code, 0);
+    ck_assert_int_eq(d.line, 0);
+    ck_assert(d.offset == -1);
+    ck_assert_str_eq(d.path, "");
+    ck_assert_str_eq(d.message, "");
+    ck_assert_str_eq(spamlr_diag_format(&d, buf, sizeof buf), "success"); /* as a zeroed one */
+}
+END_TEST
+
+START_TEST(threshold_and_label)
+{
+    spamlr_dataset *ds = small_data();
+    spamlr_train_opts o;
+    spamlr_model *m = NULL;
+    spamlr_scratch *s = NULL;
+    double p, q;
+    int label = -5;
+
+    spamlr_train_opts_init(&o);
+    o.c = 10;
+    ck_assert_int_eq(spamlr_train(&m, ds, &o, NULL, NULL), SPAMLR_OK);
+    ck_assert(spamlr_model_threshold(m) == 0.5);
+    ck_assert(isnan(spamlr_model_threshold(NULL)));
+    ck_assert_int_eq(spamlr_scratch_create(&s), SPAMLR_OK);
+    ck_assert_int_eq(spamlr_predict_label(&label, &p, m, s, "free money", 10), SPAMLR_OK);
+    ck_assert_int_eq(spamlr_predict(m, s, "free money", 10, &q, NULL), SPAMLR_OK);
+    ck_assert(p == q);
+    ck_assert_int_eq(label, p >= 0.5 ? SPAMLR_SPAM : SPAMLR_HAM);
+    ck_assert_int_eq(label, SPAMLR_SPAM);
+    /* the verdict follows the model's threshold */
+    ck_assert_int_eq(spamlr_model_set_threshold(m, 1.0), SPAMLR_OK);
+    ck_assert(spamlr_model_threshold(m) == 1.0);
+    ck_assert_int_eq(spamlr_predict_label(&label, NULL, m, s, "free money", 10), SPAMLR_OK);
+    ck_assert_int_eq(label, p >= 1.0 ? SPAMLR_SPAM : SPAMLR_HAM);
+    ck_assert_int_eq(spamlr_model_set_threshold(m, 0.0), SPAMLR_OK);
+    ck_assert_int_eq(spamlr_predict_label(&label, NULL, m, s, "lunch", 5), SPAMLR_OK);
+    ck_assert_int_eq(label, SPAMLR_SPAM);
+    ck_assert_int_eq(spamlr_predict_label(NULL, NULL, m, s, "lunch", 5), SPAMLR_OK);
+    ck_assert_int_eq(spamlr_predict_label(&label, NULL, NULL, s, "x", 1), SPAMLR_EINVAL);
+    spamlr_scratch_free(s);
+    spamlr_model_free(m);
+    spamlr_dataset_free(ds);
+}
+END_TEST
+
+/* max_iter 1 and a tolerance no solver meets in one step */
+static void unconverging(spamlr_train_opts *o)
+{
+    spamlr_train_opts_init(o);
+    o->c = 1000;
+    o->max_iter = 1;
+    o->tol = 1e-12;
+    o->solver = SPAMLR_SOLVER_LBFGS;
+}
+
+START_TEST(noconverge_returns_no_model)
+{
+    spamlr_dataset *ds = small_data();
+    spamlr_train_opts o;
+    spamlr_train_report r;
+    spamlr_model *m = (spamlr_model *)&o; /* must be overwritten */
+    spamlr_diag d = SPAMLR_DIAG_INIT;
+
+    unconverging(&o);
+    ck_assert_int_eq(spamlr_train(&m, ds, &o, &r, &d), SPAMLR_ENOCONVERGE);
+    ck_assert_ptr_null(m);
+    ck_assert_int_eq(d.code, SPAMLR_ENOCONVERGE);
+    ck_assert_uint_eq(r.iterations, 1);
+    /* keep_unconverged: the model, SPAMLR_OK, a warning (code 0) */
+    o.keep_unconverged = 1;
+    ck_assert_int_eq(spamlr_train(&m, ds, &o, &r, &d), SPAMLR_OK);
+    ck_assert_ptr_nonnull(m);
+    ck_assert_int_eq(d.code, 0);
+    ck_assert(strstr(d.message, "stopped after 1 iterations") != NULL);
+    spamlr_model_free(m);
+    /* converging training leaves the diag clear */
+    spamlr_train_opts_init(&o);
+    o.c = 1;
+    o.keep_unconverged = 1;
+    ck_assert_int_eq(spamlr_train(&m, ds, &o, NULL, &d), SPAMLR_OK);
+    ck_assert_str_eq(d.message, "");
+    spamlr_model_free(m);
+    spamlr_dataset_free(ds);
+}
+END_TEST
+
+/* A 0.2 program: version 1, with the now-used reserved space not zero.
+ * Its options work, the new fields are ignored, and ENOCONVERGE still
+ * comes with the model it was documented to. */
+START_TEST(old_train_opts)
+{
+    spamlr_dataset *ds = small_data();
+    spamlr_train_opts o;
+    spamlr_model *m = NULL;
+
+    unconverging(&o);
+    o.version = 1;
+    memset(&o.keep_unconverged, 0xff, sizeof o.keep_unconverged);
+    memset((char *)&o + offsetof(spamlr_train_opts, progress), 0xa5,
+           sizeof o - offsetof(spamlr_train_opts, progress));
+    ck_assert_int_eq(spamlr_train(&m, ds, &o, NULL, NULL), SPAMLR_ENOCONVERGE);
+    ck_assert_ptr_nonnull(m);
+    spamlr_model_free(m);
+    m = NULL;
+    o.max_iter = 1000;
+    o.tol = 1e-4;
+    ck_assert_int_eq(spamlr_train(&m, ds, &o, NULL, NULL), SPAMLR_OK);
+    spamlr_model_free(m);
+    /* 0 and versions newer than the library are refused */
+    o.version = 0;
+    ck_assert_int_eq(spamlr_train(&m, ds, &o, NULL, NULL), SPAMLR_EINVAL);
+    o.version = SPAMLR_OPTS_VERSION + 1;
+    ck_assert_int_eq(spamlr_train(&m, ds, &o, NULL, NULL), SPAMLR_EINVAL);
+    ck_assert_ptr_null(m);
+    /* cross-validation with version 1 options */
+    {
+        double probs[10];
+        unconverging(&o);
+        o.version = 1;
+        ck_assert_int_eq(spamlr_cross_validate(ds, &o, 2, probs, NULL), SPAMLR_OK);
+        ck_assert(probs[0] >= 0 && probs[0] <= 1);
+    }
+    spamlr_dataset_free(ds);
+}
+END_TEST
+
+static int count_tok(void *ctx, const char *tok, size_t len)
+{
+    (void)tok;
+    (void)len;
+    (*(int *)ctx)++;
+    return 0;
+}
+
+START_TEST(old_text_and_online_opts)
+{
+    spamlr_text_opts t;
+    spamlr_online_opts on;
+    spamlr_dataset *ds;
+    spamlr_model *m;
+    int n = 0;
+
+    spamlr_text_opts_init(&t);
+    ck_assert_uint_eq(t.version, SPAMLR_OPTS_VERSION);
+    t.version = 1;
+    ck_assert_int_eq(spamlr_tokenize(&t, "free money", 10, count_tok, &n), SPAMLR_OK);
+    ck_assert_int_eq(n, 2);
+    ck_assert_int_eq(spamlr_dataset_create(&ds, &t), SPAMLR_OK);
+    spamlr_dataset_free(ds);
+    ck_assert_int_eq(spamlr_model_create(&m, &t), SPAMLR_OK);
+    {
+        spamlr_model_info info;
+        spamlr_model_info_get(m, &info); /* taken in as the current version */
+        ck_assert_uint_eq(info.text.version, SPAMLR_OPTS_VERSION);
+        ck_assert_uint_eq(info.text.mime, t.mime);
+    }
+    spamlr_online_opts_init(&on);
+    on.version = 1;
+    ck_assert_int_eq(spamlr_model_online_setup(m, &on), SPAMLR_OK);
+    on.version = SPAMLR_OPTS_VERSION + 1;
+    ck_assert_int_eq(spamlr_model_online_setup(m, &on), SPAMLR_EINVAL);
+    on.version = 0;
+    ck_assert_int_eq(spamlr_model_online_setup(m, &on), SPAMLR_EINVAL);
+    spamlr_model_free(m);
+    t.version = SPAMLR_OPTS_VERSION + 1;
+    ck_assert_int_eq(spamlr_tokenize(&t, "x", 1, count_tok, &n), SPAMLR_EINVAL);
+    t.version = 0;
+    ck_assert_int_eq(spamlr_tokenize(&t, "x", 1, count_tok, &n), SPAMLR_EINVAL);
+}
+END_TEST
+
+typedef struct seen {
+    int read, path, final;
+    size_t last_done, files, total;
+    double c;
+} seen;
+
+static void on_progress(void *ctx, const spamlr_progress *p)
+{
+    seen *s = ctx;
+
+    switch (p->stage) {
+    case SPAMLR_PROGRESS_READ:
+        s->read++;
+        ck_assert_uint_ge(p->done, s->last_done);
+        s->last_done = p->done;
+        s->files = p->files;
+        s->total = p->total;
+        break;
+    case SPAMLR_PROGRESS_PATH:
+        ck_assert_uint_eq(p->done, (size_t)s->path + 1);
+        ck_assert(p->c > 0 && p->log_loss >= 0);
+        s->path++;
+        break;
+    case SPAMLR_PROGRESS_FINAL:
+        s->final++;
+        s->c = p->c;
+        break;
+    default: ck_abort_msg("unknown stage %u", p->stage);
+    }
+}
+
+START_TEST(progress_callbacks)
+{
+    char dir[64], path[128], msg[64];
+    spamlr_dataset *ds;
+    spamlr_train_opts o;
+    spamlr_model *m;
+    spamlr_model_info info;
+    seen s;
+    unsigned threads, i;
+
+    tu_tmpdir(dir, sizeof dir);
+    for (i = 0; i < 40; i++) {
+        int len = snprintf(msg, sizeof msg, "Subject: offer %u\n\nfree money %u\n", i, i);
+        snprintf(path, sizeof path, "%s/m%02u", dir, i);
+        tu_write(path, msg, (size_t)len);
+    }
+    for (threads = 1; threads <= 2; threads++) {
+        memset(&s, 0, sizeof s);
+        ck_assert_int_eq(spamlr_dataset_create(&ds, NULL), SPAMLR_OK);
+        spamlr_dataset_set_threads(ds, threads);
+        spamlr_dataset_set_progress(ds, on_progress, &s);
+        ck_assert_int_eq(spamlr_dataset_read_path(ds, SPAMLR_SPAM, dir, NULL), SPAMLR_OK);
+        ck_assert_int_ge(s.read, 1);
+        ck_assert_uint_eq(s.last_done, 40);
+        ck_assert_uint_eq(s.total, 40);
+        ck_assert_uint_eq(s.files, 40);
+        spamlr_dataset_free(ds);
+    }
+    /* training: the path, then the final solve; nothing once unset */
+    ds = small_data();
+    memset(&s, 0, sizeof s);
+    spamlr_dataset_set_progress(ds, on_progress, &s);
+    spamlr_train_opts_init(&o);
+    ck_assert_ptr_null(o.progress);
+    o.progress = on_progress;
+    o.progress_ctx = &s;
+    o.folds = 2;
+    ck_assert_int_eq(spamlr_train(&m, ds, &o, NULL, NULL), SPAMLR_OK);
+    ck_assert_uint_eq((size_t)s.path, spamlr_model_path(m, NULL, NULL));
+    ck_assert_int_gt(s.path, 2);
+    ck_assert_int_eq(s.final, 1);
+    spamlr_model_info_get(m, &info);
+    ck_assert(s.c == info.c);
+    spamlr_model_free(m);
+    spamlr_dataset_free(ds);
+    tu_rmrf(dir);
+}
+END_TEST
+
+/* The option and output structs keep their 0.2 sizes and the places of
+ * their old fields (on LP64). */
+START_TEST(abi_sizes)
+{
+    if (sizeof(void *) != 8)
+        return;
+    ck_assert_uint_eq(sizeof(spamlr_train_opts), 144);
+    ck_assert_uint_eq(offsetof(spamlr_train_opts, keep_unconverged), 116);
+    ck_assert_uint_eq(offsetof(spamlr_train_opts, progress), 128);
+    ck_assert_uint_eq(offsetof(spamlr_train_opts, progress_ctx), 136);
+    ck_assert_uint_eq(sizeof(spamlr_text_opts), 64);
+    ck_assert_uint_eq(sizeof(spamlr_diag), 1048);
+}
+END_TEST
+
+static Suite *api_suite(void)
+{
+    Suite *s = suite_create("api");
+    TCase *tc = tcase_create("api");
+
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, diag_init);
+    tcase_add_test(tc, threshold_and_label);
+    tcase_add_test(tc, noconverge_returns_no_model);
+    tcase_add_test(tc, old_train_opts);
+    tcase_add_test(tc, old_text_and_online_opts);
+    tcase_add_test(tc, progress_callbacks);
+    tcase_add_test(tc, abi_sizes);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+SPAMLR_TEST_MAIN(api_suite)
