@@ -52,7 +52,7 @@ extern "C" {
 /* ---------------------------------------------------------------- version */
 
 #define SPAMLR_VERSION_MAJOR 0
-#define SPAMLR_VERSION_MINOR 3
+#define SPAMLR_VERSION_MINOR 2
 #define SPAMLR_VERSION_PATCH 0
 #define SPAMLR_VERSION_NUMBER \
     (SPAMLR_VERSION_MAJOR * 10000 + SPAMLR_VERSION_MINOR * 100 + SPAMLR_VERSION_PATCH)
@@ -137,10 +137,10 @@ SPAMLR_API char *spamlr_diag_format(const spamlr_diag *d, char *buf, size_t size
  * it; a struct of an older version (from a program built against an
  * older header) is accepted, the fields it did not have taking their
  * defaults; 0 or a newer version than the library knows is SPAMLR_EINVAL.
- *   1: 0.1 and 0.2.
- *   2: 0.3: spamlr_train_opts.progress, progress_ctx and keep_unconverged
- *      (in 0.2's reserved space); with version 1, spamlr_train returns the
- *      model with SPAMLR_ENOCONVERGE as 0.2 did. */
+ *   1: 0.1.
+ *   2: 0.2: spamlr_train_opts.progress, progress_ctx and keep_unconverged
+ *      (in 0.1's reserved space); with version 1, spamlr_train returns the
+ *      model with SPAMLR_ENOCONVERGE as 0.1 did. */
 #define SPAMLR_OPTS_VERSION 2
 
 /* Feature weighting of token counts in a row. */
@@ -515,7 +515,7 @@ typedef struct spamlr_train_opts {
                                model: spamlr_train returns SPAMLR_OK with
                                a warning in diag->message (code 0). 0
                                (the default) = SPAMLR_ENOCONVERGE and no
-                               model. (0.2's reserved0) */
+                               model. (0.1's reserved space) */
     union {                 /* (the union keeps the struct's size and layout
                                on 32- and 64-bit systems alike) */
         /* Transfer learning (may be NULL, the default): a base model whose
@@ -539,7 +539,7 @@ typedef struct spamlr_train_opts {
     /* Progress of training (may be NULL, the default): called with
      * SPAMLR_PROGRESS_PATH after each C of the SPAMLR_C_AUTO path and
      * SPAMLR_PROGRESS_FINAL before the final solve, on the calling thread.
-     * (These two unions take the place of 0.2's reserved[4]: the struct
+     * (These two unions take the place of 0.1's reserved space: the struct
      * keeps its size and layout.) */
     union {
         spamlr_progress_fn progress;
@@ -580,7 +580,7 @@ typedef struct spamlr_train_report {
  * SPAMLR_EONECLASS when only one class is present, SPAMLR_ENOCONVERGE
  * when max_iter was reached before the tolerance (the report still tells
  * how far it got); set o->keep_unconverged to get that model instead,
- * with SPAMLR_OK and a warning in diag. (Before 0.3, and still for option
+ * with SPAMLR_OK and a warning in diag. (Before 0.2, and still for option
  * structs of version 1, SPAMLR_ENOCONVERGE came with a model the caller
  * had to free.) The dataset is not changed. */
 SPAMLR_API int spamlr_train(spamlr_model **out, const spamlr_dataset *ds,
