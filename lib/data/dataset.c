@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "data/dataset.h"
+#include "mail/contacts.h"
 #include "mail/mime.h"
 #include "text/tokenize.h"
 
@@ -51,7 +52,23 @@ void spamlr_dataset_free(spamlr_dataset *ds)
     free(ds->sortbuf);
     free(ds->pend_buf);
     spamlr__buf_free(&ds->mtext);
+    spamlr_contacts_free(ds->contacts);
     free(ds);
+}
+
+int spamlr_dataset_set_contacts(spamlr_dataset *ds, const spamlr_contacts *c)
+{
+    spamlr_contacts *copy = NULL;
+    int rc;
+
+    if (!ds)
+        return SPAMLR_EINVAL;
+    if ((rc = spamlr__contacts_copy(&copy, c)))
+        return rc;
+    spamlr_contacts_free(ds->contacts);
+    ds->contacts = copy;
+    ds->contacts_ref = NULL;
+    return SPAMLR_OK;
 }
 
 size_t spamlr_dataset_rows(const spamlr_dataset *ds) { return ds->rows; }
@@ -214,6 +231,7 @@ int spamlr__dataset_row_message(spamlr_dataset *ds, const char *msg, size_t len)
     int rc;
 
     spamlr__mime_opts_for(&mo, &ds->opts, fields);
+    mo.contacts = ds->contacts ? ds->contacts : ds->contacts_ref;
     ds->mtext.len = 0;
     rc = spamlr__mime_parse(&mo, &ds->opts, msg, len, &ds->mtext, token_cb, ds);
     /* too deep a nesting still gives what could be read: not an error */

@@ -121,6 +121,8 @@ typedef struct spamlr__mime_opts {
                                  subject, from, reply-to, to, cc,
                                  content-type; any other name is tokenised
                                  with "<name>:" as prefix */
+    const struct spamlr_contacts *contacts; /* NULL = none (the default);
+                                 else the sender: tokens (spamlr.h) */
 } spamlr__mime_opts;
 
 void spamlr__mime_opts_init(spamlr__mime_opts *o);
