@@ -20,6 +20,7 @@ static const cli_opt eval_opts[] = {
     { "solver", 0, 1, OPT_SOLVER },
     { "eta", 0, 1, OPT_ETA },
     INPUT_OPTIONS,
+    CONTACTS_OPTION,
     { NULL, 0, 0, 0 }
 };
 
@@ -78,6 +79,7 @@ static void eval_help(void)
            "                      from SEED instead of input order\n"
            "  --solver S          --online from scratch: adagrad (default) or ftrl\n"
            "  --eta X             --online from scratch: learning rate\n"
+           CONTACTS_HELP
            "  -h, --help          show this help\n\n"
            "%s"
            "  FILE               lines 'label<TAB>text', label spam/ham or 1/0;\n"
@@ -93,6 +95,7 @@ static int parse_option(cli_args *a, void *c, int id, const char *v)
     if (rc >= 0)
         return rc;
     switch (id) {
+    case OPT_CONTACTS: cli_contacts = v; return 0;
     case OPT_ONLINE: cfg->online = 1; return 0;
     case OPT_TARGET_FPR:
         cfg->has_target = 1;

@@ -11,6 +11,7 @@ static const cli_opt predict_opts[] = {
     SCORING_OPTIONS,
     { "lines", 0, 0, OPT_LINES },
     INPUT_OPTIONS,
+    CONTACTS_OPTION,
     { NULL, 0, 0, 0 }
 };
 
@@ -39,6 +40,7 @@ static void predict_help(void)
            "  --format F          tsv (default) or json\n"
            "  --threshold T       spam when probability >= T (default: the model's)\n"
            "  --lines             read positional files as 'label<TAB>text' lines\n"
+           CONTACTS_HELP
            "  -h, --help          show this help\n\n"
            "%s"
            "  PATH               unlabelled messages: a file holding one message or\n"
@@ -55,6 +57,7 @@ static int parse_option(cli_args *a, void *c, int id, const char *v)
     if (rc >= 0)
         return rc;
     switch (id) {
+    case OPT_CONTACTS: cli_contacts = v; return 0;
     case OPT_LINES: cfg->lines = 1; return 0;
     default: return input_take(&cfg->inputs, id, v, INPUT_UNLABELLED);
     }

@@ -366,6 +366,16 @@ enum {
 SPAMLR_API int spamlr_mail_addresses(const char *msg, size_t len, unsigned fields,
                                      spamlr_address_fn fn, void *ctx);
 
+/* Adds the addresses of the fields `fields` (SPAMLR_ADDR_* bits) of every
+ * message under `path` (a file holding one message, an mbox, a directory
+ * or maildir, as spamlr_dataset_read_path reads them; gzip too). With
+ * only_from not NULL, only messages whose From address is listed in
+ * only_from as an address count: the user's own mail, when only_from
+ * holds the user's addresses. Returns SPAMLR_OK or the reading error
+ * (diag names the file). Not thread-safe on c. */
+SPAMLR_API int spamlr_contacts_add_path(spamlr_contacts *c, const char *path, unsigned fields,
+                                        const spamlr_contacts *only_from, spamlr_diag *diag);
+
 /* The contact list the e-mail parser of a dataset (for rows read after
  * the call) or of a model (every prediction, explanation and online
  * update) uses: a copy of c is kept (NULL removes the list). spamlr_train

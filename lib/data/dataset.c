@@ -462,7 +462,8 @@ int spamlr__dataset_add_named(spamlr_dataset *ds, int label, const char *text, s
         snprintf(name, sizeof name, "%s:%ld", path, line);
     else
         snprintf(name, sizeof name, "%s", path);
-    rc = add_row(ds, label, text, len, name, as_message);
+    rc = ds->on_message && as_message ? ds->on_message(ds->on_ctx, text, len)
+                                      : add_row(ds, label, text, len, name, as_message);
     if (rc)
         return spamlr__diag(d, rc, path, line, -1, "%s", spamlr_strerror(rc));
     return SPAMLR_OK;
