@@ -150,6 +150,7 @@ test-cli: $(CLI)
 	@sh tests/serve.sh $(CLI)
 	@sh tests/cli_mail.sh $(CLI)
 	@sh tests/cli_html.sh $(CLI)
+	@sh tests/cli_contacts.sh $(CLI)
 
 test-build: $(B)/spamlr.pc lib
 	@sh tests/build.sh "$(CC) $(SANFLAGS)" "$(MAKE) B=$(B)"
