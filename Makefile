@@ -264,6 +264,7 @@ bench: all $(BENCH_BIN)
 accuracy: all $(BENCH_BIN)
 	@sh tests/bench/quality.sh $(CLI) $(B)/bench || true
 	@sh tests/bench/transfer.sh $(CLI) || true
+	@sh tests/bench/contacts.sh $(CLI) || true
 
 # Prediction speed on the SpamAssassin test split, with a model trained on
 # the train split (prints; never fails).
