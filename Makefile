@@ -153,6 +153,7 @@ test-cli: $(CLI)
 	@sh tests/cli_mail.sh $(CLI)
 	@sh tests/cli_html.sh $(CLI)
 	@sh tests/cli_rules.sh $(CLI)
+	@sh tests/cli_contacts.sh $(CLI)
 
 test-build: $(B)/spamlr.pc lib
 	@sh tests/build.sh "$(CC) $(SANFLAGS)" "$(MAKE) B=$(B)"
@@ -266,6 +267,7 @@ bench: all $(BENCH_BIN)
 accuracy: all $(BENCH_BIN)
 	@sh tests/bench/quality.sh $(CLI) $(B)/bench || true
 	@sh tests/bench/transfer.sh $(CLI) || true
+	@sh tests/bench/contacts.sh $(CLI) || true
 
 # Prediction speed on the SpamAssassin test split, with a model trained on
 # the train split (prints; never fails).

@@ -21,6 +21,7 @@ static const cli_opt eval_opts[] = {
     { "eta", 0, 1, OPT_ETA },
     { "quiet", 'q', 0, OPT_QUIET },
     INPUT_OPTIONS,
+    CONTACTS_OPTION,
     { NULL, 0, 0, 0 }
 };
 
@@ -80,6 +81,7 @@ static void eval_help(void)
            "  --solver S          --online from scratch: adagrad (default) or ftrl\n"
            "  --eta X             --online from scratch: learning rate\n"
            "  -q, --quiet         no progress line on a terminal\n"
+           CONTACTS_HELP
            "  -h, --help          show this help\n\n"
            "%s"
            "  FILE               lines 'label<TAB>text', label spam/ham or 1/0;\n"
@@ -95,6 +97,7 @@ static int parse_option(cli_args *a, void *c, int id, const char *v)
     if (rc >= 0)
         return rc;
     switch (id) {
+    case OPT_CONTACTS: cli_contacts = v; return 0;
     case OPT_ONLINE: cfg->online = 1; return 0;
     case OPT_QUIET: cli_quiet = 1; return 0;
     case OPT_TARGET_FPR:

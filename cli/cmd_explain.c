@@ -16,6 +16,7 @@ static const cli_opt explain_opts[] = {
     { "top", 0, 1, OPT_TOP },
     { "html", 0, 0, OPT_HTML },
     { "output", 'o', 1, OPT_OUTPUT },
+    CONTACTS_OPTION,
     { NULL, 0, 0, 0 }
 };
 
@@ -54,6 +55,7 @@ static void explain_help(void)
            "                      largest contributions as bars; self-contained (no\n"
            "                      script, nothing fetched)\n"
            "  -o, --output PAGE   the page's file, written atomically (with --html)\n"
+           CONTACTS_HELP
            "  -h, --help          show this help\n", HTML_TOP);
 }
 
@@ -70,6 +72,7 @@ static int parse_args(explain_cfg *cfg, int argc, char **argv)
         case ARGS_ERROR: return EXIT_USAGE;
         case OPT_HELP: cfg->help = 1; break;
         case OPT_MODEL: cfg->model = v; break;
+        case OPT_CONTACTS: cli_contacts = v; break;
         case OPT_HTML: cfg->format = FORMAT_HTML; break;
         case OPT_OUTPUT: cfg->out = v; break;
         case OPT_FORMAT:

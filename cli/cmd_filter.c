@@ -63,6 +63,7 @@ static const cli_opt filter_opts[] = {
     { "header-prefix", 0, 1, OPT_PREFIX },
     { "ham-cutoff", 0, 1, OPT_HAMCUT },
     { "spam-cutoff", 0, 1, OPT_SPAMCUT },
+    CONTACTS_OPTION,
     { NULL, 0, 0, 0 }
 };
 
@@ -113,6 +114,7 @@ static void filter_help(void)
            "  --words N           words in X-Spam-Words, 0..%d (default 5)\n"
            "  --header-prefix P   field names start with P (default X-Spam-; e.g.\n"
            "                      X-Spamlr- beside SpamAssassin)\n"
+           CONTACTS_HELP
            "  -h, --help          show this help\n\n"
            "Exit status: 0 the mail was passed through with the fields (spam or ham;\n"
            "with --exit-verdict: 0 spam, 1 ham, 3 unsure), 2 error (usage, unreadable\n"
@@ -144,6 +146,7 @@ static int parse_args(filter_cfg *cfg, int argc, char **argv)
         case ARGS_ERROR: return EXIT_USAGE;
         case OPT_HELP: cfg->help = 1; break;
         case OPT_MODEL: cfg->model = v; break;
+        case OPT_CONTACTS: cli_contacts = v; break;
         case OPT_THRESHOLD:
             cfg->has_threshold = 1;
             if (args_double(&a, v, 0, 1, &cfg->threshold))

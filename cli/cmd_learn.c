@@ -17,6 +17,7 @@ static const cli_opt learn_opts[] = {
     { "unlearn", 0, 0, OPT_UNLEARN },
     { "create", 0, 0, OPT_CREATE },
     { "quiet", 'q', 0, OPT_QUIET },
+    CONTACTS_OPTION,
     { NULL, 0, 0, 0 }
 };
 
@@ -54,6 +55,7 @@ static void learn_help(void)
            "  --create            create MODEL (empty, default settings) when missing\n"
            "                      (and ~/.spamlr for the default MODEL)\n"
            "  -q, --quiet         print no report\n"
+           CONTACTS_HELP
            "  -h, --help          show this help\n\n"
            "Exit status: 0 success, 1 error (MODEL is then unchanged), 2 usage error.\n");
 }
@@ -82,6 +84,7 @@ static int parse_args(learn_cfg *cfg, int argc, char **argv)
         case ARGS_ERROR: return EXIT_USAGE;
         case OPT_HELP: cfg->help = 1; break;
         case OPT_MODEL: cfg->model = v; break;
+        case OPT_CONTACTS: cli_contacts = v; break;
         case OPT_LSPAM:
         case OPT_LHAM:
             if (cfg->label >= 0 && cfg->label != (id == OPT_LSPAM ? SPAMLR_SPAM : SPAMLR_HAM))

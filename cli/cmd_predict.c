@@ -12,6 +12,7 @@ static const cli_opt predict_opts[] = {
     { "lines", 0, 0, OPT_LINES },
     { "quiet", 'q', 0, OPT_QUIET },
     INPUT_OPTIONS,
+    CONTACTS_OPTION,
     { NULL, 0, 0, 0 }
 };
 
@@ -43,6 +44,7 @@ static void predict_help(void)
            "  --threshold T       spam when probability >= T (default: the model's)\n"
            "  --lines             read every positional file as 'label<TAB>text' lines\n"
            "  -q, --quiet         no progress line on a terminal\n"
+           CONTACTS_HELP
            "  -h, --help          show this help\n\n"
            "%s"
            "  FILE.tsv, FILE.csv  (also .gz) 'label<TAB>text' lines (CSV: label in the\n"
@@ -60,6 +62,7 @@ static int parse_option(cli_args *a, void *c, int id, const char *v)
     if (rc >= 0)
         return rc;
     switch (id) {
+    case OPT_CONTACTS: cli_contacts = v; return 0;
     case OPT_LINES: cfg->lines = 1; return 0;
     case OPT_QUIET: cfg->quiet = cli_quiet = 1; return 0;
     default: return input_take(&cfg->inputs, id, v, INPUT_UNLABELLED);

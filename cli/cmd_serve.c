@@ -39,6 +39,7 @@ static const cli_opt serve_opts[] = {
     { "log", 0, 1, OPT_LOG },
     { "words", 0, 1, OPT_WORDS },
     { "socket-mode", 0, 1, OPT_SOCKET_MODE },
+    CONTACTS_OPTION,
     { NULL, 0, 0, 0 }
 };
 
@@ -84,6 +85,7 @@ static void serve_help(void)
            "  --words N            tokens listed by SYMBOLS, REPORT and the headers,\n"
            "                       0..%d (default 10)\n"
            "  --socket-mode OCTAL  mode of unix:PATH sockets, e.g. 660 (default: umask)\n"
+           CONTACTS_HELP
            "  -h, --help           show this help\n\n"
            "Errors answer with spamd's codes: 76 EX_PROTOCOL (malformed request),\n"
            "65 EX_DATAERR (larger than --max-size, bad zlib data), 79 EX_TIMEOUT,\n"
@@ -100,6 +102,7 @@ static int take(cli_args *a, void *c, int id, const char *v)
     switch (id) {
     case OPT_HELP: cfg->help = 1; return 0;
     case OPT_MODEL: cfg->model = v; return 0;
+    case OPT_CONTACTS: cli_contacts = v; return 0;
     case OPT_LISTEN:
         if (cfg->nlisten == MAX_LISTEN)
             return usage_error(a->cmd, "at most %d --listen", MAX_LISTEN);

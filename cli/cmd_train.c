@@ -45,6 +45,7 @@ static const cli_opt train_opts[] = {
     { "bits", 0, 1, OPT_BITS },
     { "init", 0, 1, OPT_INIT },
     { "prior", 0, 1, OPT_PRIOR },
+    CONTACTS_OPTION,
     { "epochs", 0, 1, OPT_EPOCHS },
     { "eta", 0, 1, OPT_ETA },
     { "strict", 0, 0, OPT_STRICT },
@@ -74,6 +75,7 @@ typedef struct train_cfg {
     int strict;
     const char *init;
     const char *prior;
+    const char *contacts;   /* --contacts FILE */
     input_list inputs;
     unsigned given;  /* GIVEN_* bits: options set on the command line */
 } train_cfg;
@@ -109,6 +111,11 @@ static void train_help(void)
            "  --epochs N             online solvers: passes over the data (5)\n"
            "  --eta X                online solvers: learning rate (AdaGrad 0.5,\n"
            "                         FTRL 5)\n"
+           "  --contacts FILE        a contact list (addresses, @domains, a vCard;\n"
+           "                         'spamlr contacts' makes one): every mail gets a\n"
+           "                         sender:contact, sender:contact-domain or\n"
+           "                         sender:unknown token whose weight is learned; the\n"
+           "                         list is stored in the model\n"
            "  --init MODEL           warm start from MODEL's weights (the data is then\n"
            "                         tokenised with MODEL's settings; --tol is relative\n"
            "                         to the gradient at MODEL's weights)\n"
@@ -250,6 +257,7 @@ static int parse_option(cli_args *a, void *c, int id, const char *v)
         return 0;
     case OPT_INIT: cfg->init = v; return 0;
     case OPT_PRIOR: cfg->prior = v; return 0;
+    case OPT_CONTACTS: cfg->contacts = v; return 0;
     case OPT_EPOCHS: cfg->given |= GIVEN_EPOCHS; return parse_unsigned(a, v, 1, 100000, &cfg->train.epochs);
     case OPT_ETA: cfg->given |= GIVEN_ETA; return parse_positive(a, v, 1e6, &cfg->train.eta);
     case OPT_STRICT: cfg->strict = 1; return 0;
@@ -541,6 +549,17 @@ int cmd_train(int argc, char **argv)
     else if ((err = spamlr_dataset_create(&ds, &cfg.text)) != SPAMLR_OK) {
         rc = report_failure(err, NULL, NULL);
         goto out;
+    }
+    if (cfg.contacts) {
+        spamlr_contacts *c = NULL;
+        if ((rc = contacts_open(&c, cfg.contacts)))
+            goto out;
+        err = spamlr_dataset_set_contacts(ds, c);
+        spamlr_contacts_free(c);
+        if (err) {
+            rc = report_failure(err, NULL, NULL);
+            goto out;
+        }
     }
     spamlr_dataset_set_threads(ds, cfg.train.threads);
     if (cfg.mpi) {

@@ -42,6 +42,23 @@ void print_path(FILE *f, const spamlr_model *m);
 void json_path(FILE *f, const spamlr_model *m);
 
 int cmd_learn(int argc, char **argv);
+int cmd_contacts(int argc, char **argv);
+
+/* --contacts FILE on the commands that use a model (predict, filter,
+ * explain, eval, learn, serve): the contact list to use instead of the
+ * model's own for this run. CONTACTS_OPTION goes into their cli_opt
+ * tables; the option's take sets cli_contacts, and model_open() then
+ * gives every model it loads that list (learn and serve's TELL save the
+ * model with it: its weights were learned with that list's tokens). */
+enum { OPT_CONTACTS = 1100 };
+#define CONTACTS_OPTION { "contacts", 0, 1, OPT_CONTACTS }
+#define CONTACTS_HELP                                                          \
+    "  --contacts FILE        use this contact list (addresses, @domains or a\n" \
+    "                         vCard) instead of the one stored in the model\n"
+extern const char *cli_contacts;
+/* Reads a contact list file into *out (reported on failure: 0 or
+ * EXIT_RUNTIME). */
+int contacts_open(spamlr_contacts **out, const char *path);
 int cmd_filter(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 

@@ -161,8 +161,20 @@ static int open_or_create(const char *path, int create, spamlr_model **m)
     int err;
 
     if (create && stat(path, &st) != 0 && errno == ENOENT) {
+        spamlr_contacts *c = NULL;
+        int rc;
         err = spamlr_model_create(m, NULL);
-        return err ? report_failure(err, NULL, path) : 0;
+        if (err)
+            return report_failure(err, NULL, path);
+        if (cli_contacts) { /* a new model learns with the list given */
+            if ((rc = contacts_open(&c, cli_contacts)))
+                return spamlr_model_free(*m), *m = NULL, rc;
+            err = spamlr_model_set_contacts(*m, c);
+            spamlr_contacts_free(c);
+            if (err)
+                return spamlr_model_free(*m), *m = NULL, report_failure(err, NULL, NULL);
+        }
+        return 0;
     }
     return model_open(m, path);
 }

@@ -21,6 +21,7 @@ static const command commands[] = {
     { "learn", cmd_learn, "update a model in place from messages (online)" },
     { "filter", cmd_filter, "pass a mail through, adding X-Spam-* headers" },
     { "serve", cmd_serve, "a spamd-compatible daemon for spamc and mail servers" },
+    { "contacts", cmd_contacts, "a contact list from sent mail and ham" },
     { NULL, NULL, NULL }
 };
 

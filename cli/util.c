@@ -95,8 +95,27 @@ int finish_output(int rc)
 
 /* ------------------------------------------------------------------ model */
 
+const char *cli_contacts;
+
+int contacts_open(spamlr_contacts **out, const char *path)
+{
+    spamlr_diag d;
+    int err;
+
+    memset(&d, 0, sizeof d);
+    if ((err = spamlr_contacts_create(out)))
+        return report_failure(err, NULL, NULL);
+    if ((err = spamlr_contacts_read(*out, path, &d))) {
+        spamlr_contacts_free(*out);
+        *out = NULL;
+        return report_failure(err, &d, path);
+    }
+    return 0;
+}
+
 int model_open(spamlr_model **m, const char *path)
 {
+    static spamlr_contacts *over; /* cli_contacts, read once */
     spamlr_diag d;
     int err;
 
@@ -108,6 +127,12 @@ int model_open(spamlr_model **m, const char *path)
             snprintf(d.path, sizeof d.path, "%s", path);
         return report_failure(err, &d, path);
     }
+    if (cli_contacts && ((!over && contacts_open(&over, cli_contacts)) ||
+                         (err = spamlr_model_set_contacts(*m, over)))) {
+        spamlr_model_free(*m);
+        *m = NULL;
+        return over ? report_failure(err, NULL, NULL) : EXIT_RUNTIME;
+    }
     return 0;
 }
 
@@ -118,6 +143,11 @@ int dataset_for_model(spamlr_dataset **ds, const spamlr_model *m)
 
     spamlr_model_info_get(m, &info);
     err = spamlr_dataset_create(ds, &info.text);
+    /* the data is read with the model's contact list, as it predicts */
+    if (err == SPAMLR_OK && (err = spamlr_dataset_set_contacts(*ds, spamlr_model_contacts(m)))) {
+        spamlr_dataset_free(*ds);
+        *ds = NULL;
+    }
     if (err != SPAMLR_OK) {
         *ds = NULL;
         return report_failure(err, NULL, NULL);

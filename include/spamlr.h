@@ -293,6 +293,120 @@ typedef int (*spamlr_token_fn)(void *ctx, const char *tok, size_t len);
 SPAMLR_API int spamlr_tokenize(const spamlr_text_opts *o, const char *text,
                                size_t len, spamlr_token_fn fn, void *ctx);
 
+/* --------------------------------------------------------------- contacts */
+
+/* A contact list: the addresses and domains a user knows. When one is in
+ * effect (spamlr_dataset_set_contacts, spamlr_model_set_contacts), the
+ * e-mail parser (`mime` = 1) gives every message one token saying how its
+ * sender (the address of the first From field) relates to the list:
+ *   sender:contact         the address is listed
+ *   sender:contact-domain  it is not, but its domain is listed as
+ *                          "@domain" (or a parent domain is), or is the
+ *                          domain of a listed address
+ *   sender:unknown         neither, or the message has no From address
+ * and, when the message has a Reply-To address that is not the From
+ * address and not listed, "reply-to:not-contact" (the reply goes to a
+ * stranger: a known sender's name forged). They are learned like every
+ * other word: spamlr_model_weight(m, "sender:unknown", &w) says what "not
+ * in the contact list" is worth. Without a list no such token is given.
+ *
+ * Addresses are compared after normalisation: ASCII lower-cased (the
+ * local part too: nearly every mail system treats it so), a "+tag" of the
+ * local part removed (user+lists@x is user@x's mailbox), dots kept (only
+ * some providers ignore them; elsewhere first.last and firstlast are two
+ * people), a final dot of the domain removed. A list is built by one
+ * caller (not thread-safe while it changes); once built it is read-only
+ * and may be matched by any number of threads. */
+typedef struct spamlr_contacts spamlr_contacts;
+struct spamlr_dataset;
+struct spamlr_model;
+
+/* What spamlr_contacts_match finds. */
+enum {
+    SPAMLR_CONTACT_NONE = 0,    /* not known */
+    SPAMLR_CONTACT_DOMAIN = 1,  /* its domain is known */
+    SPAMLR_CONTACT_ADDRESS = 2  /* the address is listed */
+};
+
+/* An empty list in *out (free with spamlr_contacts_free, which accepts
+ * NULL). SPAMLR_OK or SPAMLR_ENOMEM. */
+SPAMLR_API int spamlr_contacts_create(spamlr_contacts **out);
+SPAMLR_API void spamlr_contacts_free(spamlr_contacts *c);
+
+/* Adds one entry, s[0..len): an address ("Ann <ann@example.org>",
+ * "mailto:ann@example.org" and "ann@example.org" alike) or a whole domain
+ * with its subdomains ("@example.org"). An entry already listed is not
+ * added twice. SPAMLR_OK, SPAMLR_EINVAL (not an address or domain, see
+ * the normalisation above), SPAMLR_ENOMEM. */
+SPAMLR_API int spamlr_contacts_add(spamlr_contacts *c, const char *s, size_t len);
+
+/* Adds the entries of a contact file's text[0..len) (`name` names it in
+ * the diag; may be NULL). A vCard file (its first line BEGIN:VCARD) gives
+ * the value of every EMAIL property (folded lines unfolded, several EMAIL
+ * lines per card, ENCODING=QUOTED-PRINTABLE decoded, "item1.EMAIL"
+ * groups); any other text is a plain list: one address or "@domain" a
+ * line, blank lines and lines starting with '#' ignored, a '#' after
+ * blanks starting a comment. SPAMLR_EPARSE on the first line that is
+ * neither (diag: name, its line number, what was wrong; entries before it
+ * are kept), SPAMLR_ENOMEM. spamlr_contacts_read reads the file `path`
+ * (at most 64 MiB) the same way (SPAMLR_EIO when it cannot be read). */
+SPAMLR_API int spamlr_contacts_parse(spamlr_contacts *c, const char *text, size_t len,
+                                     const char *name, spamlr_diag *diag);
+SPAMLR_API int spamlr_contacts_read(spamlr_contacts *c, const char *path, spamlr_diag *diag);
+
+/* Number of entries, and entry i (normalised, "a@b" or "@b", sorted;
+ * NULL when i is out of range; valid until the list changes). */
+SPAMLR_API size_t spamlr_contacts_count(const spamlr_contacts *c);
+SPAMLR_API const char *spamlr_contacts_entry(const spamlr_contacts *c, size_t i);
+
+/* How the address addr[0..len) relates to the list: SPAMLR_CONTACT_*
+ * (NONE too when c is NULL or addr is no address). Thread-safe. */
+SPAMLR_API int spamlr_contacts_match(const spamlr_contacts *c, const char *addr, size_t len);
+
+/* Called with each address found; `addr` is normalised, NUL-terminated,
+ * valid during the call. Return non-zero to stop. */
+typedef int (*spamlr_address_fn)(void *ctx, const char *addr, size_t len);
+
+/* Which fields spamlr_mail_addresses reads. */
+enum {
+    SPAMLR_ADDR_FROM = 1u << 0,     /* From */
+    SPAMLR_ADDR_TO = 1u << 1,       /* To and Cc */
+    SPAMLR_ADDR_REPLY_TO = 1u << 2  /* Reply-To */
+};
+
+/* Calls fn for every address in the top-level header fields `fields`
+ * (SPAMLR_ADDR_* bits) of the e-mail msg[0..len), in header order
+ * (undecodable ones skipped): what building a contact list from sent mail
+ * and ham needs. Returns SPAMLR_OK (also when fn stopped it),
+ * SPAMLR_EINVAL, SPAMLR_ENOMEM. Thread-safe. */
+SPAMLR_API int spamlr_mail_addresses(const char *msg, size_t len, unsigned fields,
+                                     spamlr_address_fn fn, void *ctx);
+
+/* Adds the addresses of the fields `fields` (SPAMLR_ADDR_* bits) of every
+ * message under `path` (a file holding one message, an mbox, a directory
+ * or maildir, as spamlr_dataset_read_path reads them; gzip too). With
+ * only_from not NULL, only messages whose From address is listed in
+ * only_from as an address count: the user's own mail, when only_from
+ * holds the user's addresses. Returns SPAMLR_OK or the reading error
+ * (diag names the file). Not thread-safe on c. */
+SPAMLR_API int spamlr_contacts_add_path(spamlr_contacts *c, const char *path, unsigned fields,
+                                        const spamlr_contacts *only_from, spamlr_diag *diag);
+
+/* The contact list the e-mail parser of a dataset (for rows read after
+ * the call) or of a model (every prediction, explanation and online
+ * update) uses: a copy of c is kept (NULL removes the list). spamlr_train
+ * stores the dataset's list in the model it makes, so a model predicts
+ * with the list it was trained with; the model file keeps it (an optional
+ * "ctct" section, which readers before 0.3 skip: they then give no
+ * sender: tokens). A list does not change the text options. Returns
+ * SPAMLR_OK, SPAMLR_EINVAL (ds or m NULL), SPAMLR_ENOMEM (nothing
+ * changed). Not to be called while other threads use ds or m.
+ * spamlr_model_contacts gives the model's list (NULL: none), valid until
+ * it is changed or the model freed. */
+SPAMLR_API int spamlr_dataset_set_contacts(struct spamlr_dataset *ds, const spamlr_contacts *c);
+SPAMLR_API int spamlr_model_set_contacts(struct spamlr_model *m, const spamlr_contacts *c);
+SPAMLR_API const spamlr_contacts *spamlr_model_contacts(const struct spamlr_model *m);
+
 /* --------------------------------------------------------------- dataset */
 
 /* A set of labelled (or unlabelled) messages, already tokenised: each row

@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "data/dataset.h"
+#include "mail/contacts.h"
 #include "mail/mime.h"
 #include "text/tokenize.h"
 
@@ -54,7 +55,23 @@ void spamlr_dataset_free(spamlr_dataset *ds)
     free(ds->sortbuf);
     free(ds->pend_buf);
     spamlr__buf_free(&ds->mtext);
+    spamlr_contacts_free(ds->contacts);
     free(ds);
+}
+
+int spamlr_dataset_set_contacts(spamlr_dataset *ds, const spamlr_contacts *c)
+{
+    spamlr_contacts *copy = NULL;
+    int rc;
+
+    if (!ds)
+        return SPAMLR_EINVAL;
+    if ((rc = spamlr__contacts_copy(&copy, c)))
+        return rc;
+    spamlr_contacts_free(ds->contacts);
+    ds->contacts = copy;
+    ds->contacts_ref = NULL;
+    return SPAMLR_OK;
 }
 
 size_t spamlr_dataset_rows(const spamlr_dataset *ds) { return ds->rows; }
@@ -240,6 +257,7 @@ int spamlr__dataset_row_message(spamlr_dataset *ds, const char *msg, size_t len)
     int rc;
 
     spamlr__mime_opts_for(&mo, &ds->opts, fields);
+    mo.contacts = ds->contacts ? ds->contacts : ds->contacts_ref;
     ds->mtext.len = 0;
     rc = spamlr__mime_parse(&mo, &ds->opts, msg, len, &ds->mtext, token_cb, ds);
     /* too deep a nesting still gives what could be read: not an error */
@@ -470,7 +488,8 @@ int spamlr__dataset_add_named(spamlr_dataset *ds, int label, const char *text, s
         snprintf(name, sizeof name, "%s:%ld", path, line);
     else
         snprintf(name, sizeof name, "%s", path);
-    rc = add_row(ds, label, text, len, name, as_message);
+    rc = ds->on_message && as_message ? ds->on_message(ds->on_ctx, text, len)
+                                      : add_row(ds, label, text, len, name, as_message);
     if (rc)
         return spamlr__diag(d, rc, path, line, -1, "%s", spamlr_strerror(rc));
     return SPAMLR_OK;

@@ -40,6 +40,13 @@ struct spamlr_dataset {
     uint64_t *sortbuf;
     size_t sort_cap;
     int building_err;        /* first error met inside the token callback */
+    /* when set, every message read is given to on_message (raw bytes)
+     * instead of becoming a row (addresses.c collects addresses so) */
+    int (*on_message)(void *ctx, const char *msg, size_t len);
+    void *on_ctx;
+    spamlr_contacts *contacts; /* owned: the parser's contact list, or NULL */
+    const spamlr_contacts *contacts_ref; /* borrowed instead (a reading
+                                worker's dataset uses its target's) */
     unsigned threads;        /* readers of many files: 0 = every core */
     spamlr__buf mtext;       /* decoded text of the message being added */
     /* progress (spamlr_dataset_set_progress): reported on the calling

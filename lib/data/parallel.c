@@ -83,6 +83,7 @@ static void read_chunk(job *j, chunk *c, spamlr_dataset *into)
             return;
         }
         into = c->ds;
+        into->contacts_ref = j->ds->contacts ? j->ds->contacts : j->ds->contacts_ref;
         into->threads = 1; /* a directory inside is read by this worker */
     }
     for (i = c->lo; i < c->hi; i++) {

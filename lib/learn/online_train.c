@@ -119,6 +119,9 @@ int spamlr__train_online(spamlr_model **out, const spamlr_dataset *ds,
         if ((rc = spamlr_model_online_setup(m, &oo)))
             goto out;
     }
+    /* the data's contact list: its sender: tokens are what was learned */
+    if ((rc = spamlr_model_set_contacts(m, ds->contacts ? ds->contacts : ds->contacts_ref)))
+        goto out;
     if (!(order = malloc((ds->rows + 1) * sizeof *order))) {
         rc = SPAMLR_ENOMEM;
         goto out;

@@ -448,7 +448,8 @@ int spamlr__train(spamlr_model **out, const spamlr_dataset *ds, const spamlr_tra
         rc = spamlr__train_online(out, ds, o, &rep, d);
         goto out;
     }
-    if ((rc = spamlr__model_new(&m, &ds->opts)))
+    if ((rc = spamlr__model_new(&m, &ds->opts)) ||
+        (rc = spamlr_model_set_contacts(m, ds->contacts ? ds->contacts : ds->contacts_ref)))
         goto out;
     if ((rc = select_columns(&b, ds, o->min_count, dist, m, o->prior)))
         goto out;

@@ -301,6 +301,26 @@ unsigned spamlr__hdr_count_addresses(const char *v, size_t n)
     return count + (unsigned)at;
 }
 
+int spamlr__hdr_next_address(const char *v, size_t n, size_t *pos, const char **ad, size_t *al)
+{
+    addr_state st = { 0, 0 };
+    size_t i, s;
+
+    while (*pos < n) {
+        const char *dn;
+        size_t dl;
+        s = *pos;
+        for (i = s; i < n; i++)
+            if (addr_step(&st, v, &i) == ADDR_PLAIN && (v[i] == ',' || v[i] == ';'))
+                break;
+        *pos = i < n ? i + 1 : n;
+        spamlr__hdr_mailbox(v + s, i - s, &dn, &dl, ad, al);
+        if (*al && memchr(*ad, '@', *al))
+            return 1;
+    }
+    return 0;
+}
+
 int spamlr__hdr_unquote(spamlr__buf *b, const char *s, size_t n, const char **out, size_t *olen)
 {
     size_t i;

@@ -42,6 +42,12 @@ size_t spamlr__hdr_domain(const char *a, size_t n, char *d);
 /* Number of addresses in an address-list value. */
 unsigned spamlr__hdr_count_addresses(const char *v, size_t n);
 
+/* The next address of an address list v[0..n) from *pos (start at 0):
+ * 1 with its addr-spec in *ad, *al (inside <> when given so, else the
+ * word holding '@'), *pos moved past it; 0 when none is left. Group
+ * names ("team: a@b, c@d;") and comments are skipped. */
+int spamlr__hdr_next_address(const char *v, size_t n, size_t *pos, const char **ad, size_t *al);
+
 /* Removes quotes and backslash escapes from s[0..n) into b, given in
  * *out, *olen. 0 or SPAMLR_ENOMEM (then *out holds what was written). */
 int spamlr__hdr_unquote(spamlr__buf *b, const char *s, size_t n, const char **out, size_t *olen);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "mail/charset.h"
+#include "mail/contacts.h"
 #include "mail/fields.h"
 #include "mail/header.h"
 #include "mail/html.h"
@@ -626,13 +627,42 @@ static void header_charset(pctx *c, const entity *e, const char *m, size_t n)
     }
 }
 
+/* The sender's relation to the contact list (spamlr.h, "contacts"): one
+ * of sender:contact, sender:contact-domain, sender:unknown, and
+ * reply-to:not-contact when the reply goes to a stranger. from / rt are the
+ * first From and Reply-To fields (NULL when absent). */
+static void contact_tokens(pctx *c, const spamlr__hfield *from, const spamlr__hfield *rt)
+{
+    char fa[SPAMLR__CONTACT_MAX + 1], ra[SPAMLR__CONTACT_MAX + 1];
+    const char *v, *dn, *ad;
+    size_t n, dl, al, fl = 0, rl = 0;
+    int k = SPAMLR_CONTACT_NONE;
+
+    if (from && !spamlr__hdr_unfold(&c->hv, c->max_header, from->val, from->vlen, &v, &n)) {
+        spamlr__hdr_mailbox(v, n, &dn, &dl, &ad, &al);
+        if ((fl = spamlr__contact_norm(ad, al, fa)) && fa[0] != '@')
+            k = spamlr_contacts_match(c->mo->contacts, fa, fl);
+    }
+    emit2(c, "sender:", 7, k == SPAMLR_CONTACT_ADDRESS ? "contact"
+                           : k == SPAMLR_CONTACT_DOMAIN ? "contact-domain" : "unknown",
+          k == SPAMLR_CONTACT_ADDRESS ? 7 : k == SPAMLR_CONTACT_DOMAIN ? 14 : 7);
+    if (rt && !spamlr__hdr_unfold(&c->hv, c->max_header, rt->val, rt->vlen, &v, &n)) {
+        spamlr__hdr_mailbox(v, n, &dn, &dl, &ad, &al);
+        if ((rl = spamlr__contact_norm(ad, al, ra)) && ra[0] != '@' &&
+            !(rl == fl && !memcmp(ra, fa, rl)) &&
+            spamlr_contacts_match(c->mo->contacts, ra, rl) == SPAMLR_CONTACT_NONE)
+            emit2(c, "reply-to:", 9, "not-contact", 11);
+    }
+}
+
 static void parse_entity(pctx *c, const char *m, size_t n, unsigned depth, int kind,
                          int digest)
 {
     entity e;
-    spamlr__hfield f;
+    spamlr__hfield f, from, rt;
     hstate hs;
     size_t pos = 0;
+    int have_from = 0, have_rt = 0;
     const char *body, *type;
     size_t blen, i;
     int idx;
@@ -646,6 +676,10 @@ static void parse_entity(pctx *c, const char *m, size_t n, unsigned depth, int k
     }
     while (!c->err && spamlr__hdr_next_field(m, n, &pos, &f)) {
         mime_field(c, &e, &f);
+        if (kind == ENT_TOP && !have_from && ieq(f.name, f.nlen, "from"))
+            from = f, have_from = 1;
+        else if (kind == ENT_TOP && !have_rt && ieq(f.name, f.nlen, "reply-to"))
+            rt = f, have_rt = 1;
         if (kind == ENT_TOP && c->ndeferred < MAX_DEFERRED &&
             (((idx = spamlr__fields_find(&c->fields, f.name, f.nlen)) >= 0 &&
               c->nnamed++ < MAX_NAMED) ||
@@ -676,6 +710,8 @@ static void parse_entity(pctx *c, const char *m, size_t n, unsigned depth, int k
             int same = hs.from_dl == hs.rt_dl && !memcmp(hs.from_dom, hs.rt_dom, hs.rt_dl);
             emit2(c, "reply-to:", 9, same ? "same-domain" : "other-domain", same ? 11 : 12);
         }
+        if (c->mo->contacts && !c->err)
+            contact_tokens(c, have_from ? &from : NULL, have_rt ? &rt : NULL);
     }
     if (c->err)
         return;

@@ -42,6 +42,11 @@
  *                       1, 2-5 or 6+ (no token without images)
  *   html:hidden         HTML hides text (display:none, visibility:hidden,
  *                       font size 0/1, font-size 0-1px, white text colour)
+ *   sender:contact, sender:contact-domain, sender:unknown
+ *                       the From address's relation to the contact list,
+ *                       and reply-to:not-contact (spamlr.h, "contacts"):
+ *                       only when mo->contacts is set, whatever the
+ *                       allow-list
  *   html:script, html:iframe, html:form, html:object
  *                       the HTML holds such an element
  *
@@ -121,6 +126,8 @@ typedef struct spamlr__mime_opts {
                                  subject, from, reply-to, to, cc,
                                  content-type; any other name is tokenised
                                  with "<name>:" as prefix */
+    const struct spamlr_contacts *contacts; /* NULL = none (the default);
+                                 else the sender: tokens (spamlr.h) */
 } spamlr__mime_opts;
 
 void spamlr__mime_opts_init(spamlr__mime_opts *o);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "common/buf.h"
+#include "mail/contacts.h"
 #include "model/model.h"
 #include "text/tokenize.h"
 #include "text/utf8.h"
@@ -170,6 +171,14 @@ int spamlr_model_dump(const spamlr_model *m, char **text, size_t *len)
         emit_token(&o, m->base_name, strlen(m->base_name));
         emit(&o, "\nbase_crc=%lu\nbase_trained_at=%lld\n", (unsigned long)m->base_crc,
              (long long)m->base_trained_at);
+    }
+    if (m->contacts) { /* the contact list: its size, then one entry a line */
+        emit(&o, "contacts=%lu\n", (unsigned long)m->contacts->n);
+        for (i = 0; i < m->contacts->n; i++) {
+            emit(&o, "contact=");
+            emit_token(&o, m->contacts->e[i], strlen(m->contacts->e[i]));
+            emit(&o, "\n");
+        }
     }
     if (online)
         emit_online(&o, m);
@@ -388,6 +397,28 @@ static int base_name(reader *r, spamlr_model *m, const char *v, size_t n)
     return rc;
 }
 
+/* A "contact=ENTRY" line (escaped as a token): one contact list entry. */
+static int contact_line(reader *r, spamlr_model *m, const char *v, size_t n)
+{
+    char *t;
+    size_t tn;
+    int rc;
+
+    if (n > 4 * MAX_TOKEN)
+        return perr(r, "contact longer than 4096 bytes", NULL);
+    if (!m->contacts && (rc = spamlr_contacts_create(&m->contacts)))
+        return rc;
+    if (!(t = malloc(n + 1)))
+        return SPAMLR_ENOMEM;
+    if (!(rc = unescape(r, v, n, t, &tn))) {
+        rc = spamlr_contacts_add(m->contacts, t, tn);
+        if (rc == SPAMLR_EINVAL)
+            rc = perr(r, "contact is not an address or @domain", NULL);
+    }
+    free(t);
+    return rc;
+}
+
 /* One key=value line of the header. */
 static int header_line(reader *r, spamlr_model *m, header *h, const char *s, size_t n)
 {
@@ -452,7 +483,16 @@ static int header_line(reader *r, spamlr_model *m, header *h, const char *s, siz
         bad = num_u32(r, v, vn, &m->path_folds) || m->path_folds < 2;
     else if (KEY("path"))
         bad = path_point(r, m, v, vn);
-    else if (KEY("base_name")) {
+    else if (KEY("contacts")) {
+        int rc;
+        bad = num_u64(r, v, vn, ~0ULL, &u);
+        if (!bad && !m->contacts && (rc = spamlr_contacts_create(&m->contacts)))
+            return rc;
+    } else if (KEY("contact")) {
+        int rc = contact_line(r, m, v, vn);
+        if (rc)
+            return rc;
+    } else if (KEY("base_name")) {
         int rc = base_name(r, m, v, vn);
         if (rc)
             return rc;

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "data/dataset.h"
+#include "mail/contacts.h"
 #include "mail/mime.h"
 #include "model/model.h"
 
@@ -115,8 +116,28 @@ void spamlr_model_free(spamlr_model *m)
     free(m->path);
     free(m->base_name);
     free(m->file_name);
+    spamlr_contacts_free(m->contacts);
     spamlr__model_mem_free(m);
     free(m);
+}
+
+int spamlr_model_set_contacts(spamlr_model *m, const spamlr_contacts *c)
+{
+    spamlr_contacts *copy = NULL;
+    int rc;
+
+    if (!m)
+        return SPAMLR_EINVAL;
+    if ((rc = spamlr__contacts_copy(&copy, c)))
+        return rc;
+    spamlr_contacts_free(m->contacts);
+    m->contacts = copy;
+    return SPAMLR_OK;
+}
+
+const spamlr_contacts *spamlr_model_contacts(const spamlr_model *m)
+{
+    return m ? m->contacts : NULL;
 }
 
 void spamlr__model_mem_free(spamlr_model *m)
@@ -554,6 +575,7 @@ int spamlr__scratch_row(const spamlr_model *m, spamlr_model *grow, spamlr_scratc
         spamlr__mime_opts mo;
         char fields[SPAMLR__MIME_FIELDS_MAX];
         spamlr__mime_opts_for(&mo, &m->text, fields);
+        mo.contacts = m->contacts;
         s->text.len = 0;
         rc = spamlr__mime_parse(&mo, &m->text, text, len, &s->text, scratch_token, s);
         if (rc && rc != SPAMLR_ELIMIT)

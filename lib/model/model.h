@@ -33,6 +33,8 @@ struct spamlr_model {
     char *base_name;         /* its file name ("" when unknown) */
     uint32_t base_crc;       /* CRC-32 of its whole file (0 = unknown) */
     int64_t base_trained_at;
+    spamlr_contacts *contacts; /* the parser's contact list ("ctct"
+                                payload section), NULL = none */
     char *file_name;         /* set by loading: the file's name, no directory */
     uint32_t file_crc;       /* set by loading: CRC-32 of the whole file */
     spamlr_path_point *path; /* the C path that chose c (NULL: c was given) */

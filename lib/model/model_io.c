@@ -56,6 +56,14 @@
  *          CRC-32 the base file ends with (0 = unknown), u32 k, i64 the base's
  *          trained_at, then k bytes (k <= 4096), the base file's name
  *          without its directory (UTF-8, may be empty).
+ *          Optional "ctct": the contact list the e-mail parser uses
+ *          (spamlr_model_set_contacts; lower-case, so that a reader that
+ *          does not know it skips it and predicts as without a list: no
+ *          sender: tokens, their weights unused): u32 k, then k entries,
+ *          each a u16 length L (1..320) and L bytes, a normalised address
+ *          "local@domain" or domain "@domain", in ascending byte order
+ *          without repeats. Written only when the model has a list (an
+ *          empty list is k = 0: every sender unknown).
  *   ..  4  CRC-32 of every byte before it
  */
 #define _DEFAULT_SOURCE
@@ -71,6 +79,7 @@
 #include <zlib.h>
 
 #include "data/dataset.h"
+#include "mail/contacts.h"
 #include "model/model.h"
 #include "text/tokenize.h"
 
@@ -280,6 +289,19 @@ static int payload(const spamlr_model *m, wbuf *pl)
         put_u32(pl, (uint32_t)k);
         put_u64(pl, (uint64_t)m->base_trained_at);
         put(pl, m->base_name, k);
+    }
+    if (m->contacts) {
+        uint64_t k = 4;
+        for (i = 0; i < m->contacts->n; i++)
+            k += 2 + strlen(m->contacts->e[i]);
+        put_tag(pl, "ctct", k);
+        put_u32(pl, (uint32_t)m->contacts->n);
+        for (i = 0; i < m->contacts->n; i++) {
+            size_t l = strlen(m->contacts->e[i]);
+            unsigned char t[2] = {(unsigned char)l, (unsigned char)(l >> 8)};
+            put(pl, t, 2);
+            put(pl, m->contacts->e[i], l);
+        }
     }
     if (m->online && m->acc) {
         put_tag(pl, "onln", ONLN_HEAD + (uint64_t)m->vocab.n * (m->acc_z ? 8 : 4));
@@ -591,6 +613,50 @@ static int parse_base(spamlr_model *m, const unsigned char *p, size_t n, spamlr_
     return spamlr__model_set_base(m, name, get_u32(p), (int64_t)get_u64(p + 8));
 }
 
+/* The optional "ctct" section (see the top of the file): every entry must
+ * be normalised already, and in order, so that a damaged list is refused
+ * rather than matched differently. */
+static int parse_contacts(spamlr_model *m, const unsigned char *p, size_t n, spamlr_diag *d)
+{
+    spamlr_contacts *c = NULL;
+    char e[SPAMLR__CONTACT_MAX + 1], prev[SPAMLR__CONTACT_MAX + 1] = "";
+    size_t pos = 4, i, k;
+    int rc;
+
+    if (n < 4)
+        return bad(d, SPAMLR_ECORRUPT, -1, "contact section too short");
+    k = get_u32(p);
+    if (k > (n - 4) / 3)
+        return bad(d, SPAMLR_ECORRUPT, -1, "contact section has the wrong size");
+    if ((rc = spamlr_contacts_create(&c)))
+        return rc;
+    for (i = 0; i < k && !rc; i++) {
+        size_t l;
+        if (n - pos < 2 || (l = (size_t)p[pos] | (size_t)p[pos + 1] << 8) == 0 ||
+            l > SPAMLR__CONTACT_MAX || l > n - pos - 2) {
+            rc = bad(d, SPAMLR_ECORRUPT, -1, "contact section has the wrong size");
+            break;
+        }
+        if (spamlr__contact_norm((const char *)p + pos + 2, l, e) != l ||
+            memcmp(e, p + pos + 2, l) != 0 || (i && strcmp(prev, e) >= 0)) {
+            rc = bad(d, SPAMLR_ECORRUPT, -1, "contact list entry not normalised or out of order");
+            break;
+        }
+        memcpy(prev, e, l + 1);
+        rc = spamlr_contacts_add(c, e, l);
+        pos += 2 + l;
+    }
+    if (!rc && pos != n)
+        rc = bad(d, SPAMLR_ECORRUPT, -1, "contact section has the wrong size");
+    if (!rc) {
+        spamlr_contacts_free(m->contacts);
+        m->contacts = c;
+        c = NULL;
+    }
+    spamlr_contacts_free(c);
+    return rc;
+}
+
 static int parse_payload(spamlr_model *m, const unsigned char *p, size_t n, uint64_t count,
                          int has_idf, spamlr_diag *d)
 {
@@ -645,6 +711,9 @@ static int parse_payload(spamlr_model *m, const unsigned char *p, size_t n, uint
         } else if (memcmp(tag, "base", 4) == 0) {
             rc = m->base_name ? bad(d, SPAMLR_ECORRUPT, -1, "base model section appears twice")
                               : parse_base(m, p + pos, (size_t)len, d);
+        } else if (memcmp(tag, "ctct", 4) == 0) {
+            rc = m->contacts ? bad(d, SPAMLR_ECORRUPT, -1, "contact section appears twice")
+                             : parse_contacts(m, p + pos, (size_t)len, d);
         } else if (tag[0] >= 'A' && tag[0] <= 'Z') {
             return spamlr__diag(d, SPAMLR_ECORRUPT, NULL, 0, -1,
                                 "unknown required section \"%.4s\"", (const char *)tag);
