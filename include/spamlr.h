@@ -606,7 +606,9 @@ typedef struct spamlr_train_opts {
                                messages are left out; 0 (the default) =
                                SPAMLR_MIN_COUNT_AUTO: 2 from
                                SPAMLR_MIN_COUNT_AUTO_N labelled messages
-                               up, else 1. A word seen once cannot
+                               up, else 1 (and always 1 for libsvm value
+                               rows: every feature is kept, as LIBLINEAR
+                               does). A word seen once cannot
                                generalise, and leaving those out measured
                                better on both corpora (README) with half
                                the parameters; a few dozen messages are

@@ -461,6 +461,32 @@ START_TEST(test_read_append)
 }
 END_TEST
 
+/* libsvm rows are features, not words: the automatic min_count keeps a
+ * feature only one row has, as LIBLINEAR does, even past the message
+ * count where words seen once are left out. */
+START_TEST(test_auto_min_count_keeps_features)
+{
+    spamlr_dataset *ds = NULL;
+    spamlr_model *m = NULL;
+    char *text = malloc(200 * 40), *p = text;
+    float w;
+    int i;
+
+    ck_assert_ptr_nonnull(text);
+    for (i = 0; i < 200; i++)
+        p += sprintf(p, "%s 1:%d 2:1%s\n", i % 2 ? "+1" : "-1", 1 + i % 2,
+                     i == 7 ? " 999:1" : "");
+    ck_assert_int_eq(spamlr_dataset_create(&ds, NULL), SPAMLR_OK);
+    ck_assert_int_eq(spamlr_dataset_read_libsvm(ds, write_tmp("once.svm", text), NULL),
+                     SPAMLR_OK);
+    ck_assert_int_eq(spamlr_train(&m, ds, NULL, NULL, NULL), SPAMLR_OK);
+    ck_assert_int_eq(spamlr_model_weight(m, "999", &w), SPAMLR_OK);
+    spamlr_model_free(m);
+    spamlr_dataset_free(ds);
+    free(text);
+}
+END_TEST
+
 static Suite *libsvm_suite(void)
 {
     Suite *s = suite_create("libsvm");
@@ -476,6 +502,7 @@ static Suite *libsvm_suite(void)
     tcase_add_test(tc, test_threads_same_objective);
     tcase_add_test(tc, test_matrix_without_copy);
     tcase_add_test(tc, test_online_uses_values);
+    tcase_add_test(tc, test_auto_min_count_keeps_features);
     suite_add_tcase(s, tc);
     return s;
 }

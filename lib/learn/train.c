@@ -427,10 +427,12 @@ int spamlr__train(spamlr_model **out, const spamlr_dataset *ds, const spamlr_tra
                             "all %zu labelled messages are %s; training needs spam and ham",
                             nspam + nham, nspam ? "spam" : "ham");
     /* the automatic min_count, resolved here so that the model records the
-     * value used (every process of an MPI run sees the same totals) */
+     * value used (every process of an MPI run sees the same totals); value
+     * rows (libsvm) are features, not words: every column is kept, as
+     * LIBLINEAR keeps it */
     res = *o;
     if (res.min_count == SPAMLR_MIN_COUNT_AUTO)
-        res.min_count = nspam + nham >= SPAMLR_MIN_COUNT_AUTO_N ? 2 : 1;
+        res.min_count = nspam + nham >= SPAMLR_MIN_COUNT_AUTO_N && !ds->val ? 2 : 1;
     o = &res;
     if (o->init && !spamlr__text_opts_equal(&o->init->text, &ds->opts))
         return spamlr__diag(d, SPAMLR_EINVAL, NULL, 0, -1,

@@ -72,6 +72,36 @@ for isa in scalar sse2 avx2 avx512; do
     say "   SPAMLR_SIMD=$isa: whole path $3 MB/s, tokeniser alone $4 MB/s"
 done
 
+# ------------------------------------------------- end to end vs bogofilter
+say ""
+say "== (f) end to end on the SpamAssassin split: spamlr defaults vs bogofilter (median of 5)"
+if command -v bogofilter >/dev/null 2>&1; then
+    ( cd "$DATA" && awk '$1 == "spam" { print $2 }' train.idx > "$W/tr.spam" &&
+      awk '$1 == "ham" { print $2 }' train.idx > "$W/tr.ham" && awk '{ print $2 }' test.idx > "$W/te.all" )
+    printf 'cd "%s" && rm -rf "%s/bogo" && bogofilter -d "%s/bogo" -s -B $(cat "%s/tr.spam") && bogofilter -d "%s/bogo" -n -B $(cat "%s/tr.ham")\n' \
+        "$DATA" "$W" "$W" "$W" "$W" "$W" > "$W/bogo_train.sh"
+    printf 'cd "%s" && bogofilter -d "%s/bogo" -T -B $(cat "%s/te.all"); exit 0\n' \
+        "$DATA" "$W" "$W" > "$W/bogo_test.sh"
+    set -- $("$BB/timeit" 5 sh "$W/bogo_train.sh"); bt=$1
+    set -- $("$BB/timeit" 5 sh "$W/bogo_test.sh"); bp=$1
+    for t in 1 2; do
+        set -- $("$BB/timeit" 5 "$CLI" train -q --threads "$t" -o "$W/d$t.slr" --index "$DATA/train.idx"); st=$1
+        "$CLI" train -q --threads "$t" -o "$W/d$t.slr" --index "$DATA/train.idx"
+        set -- $("$BB/timeit" 5 "$CLI" predict -q -m "$W/d$t.slr" --index "$DATA/test.idx"); sp=$1
+        say "   threads $t: train spamlr $st s, bogofilter $bt s: $(ratio "$bt" "$st")x; verdicts for the test split spamlr $sp s, bogofilter -T $bp s: $(ratio "$bp" "$sp")x"
+        row "train vs bogofilter, threads $t (x)" "$(ratio "$bt" "$st")"
+        row "predict vs bogofilter -T, threads $t (x)" "$(ratio "$bp" "$sp")"
+    done
+    if [ -x /usr/bin/time ]; then
+        rss_s=$(/usr/bin/time -f %M "$CLI" train -q -o "$W/d.slr" --index "$DATA/train.idx" 2>&1 >/dev/null | tail -1)
+        rss_b=$(/usr/bin/time -f %M sh "$W/bogo_train.sh" 2>&1 >/dev/null | tail -1)
+        say "   peak RSS of training: spamlr $rss_s KB, bogofilter $rss_b KB"
+        row "train peak RSS vs bogofilter (x)" "$(ratio "$rss_s" "$rss_b")"
+    fi
+else
+    say "   skipped: apt-get install bogofilter"
+fi
+
 # ----------------------------------------------------------------- solver
 say ""
 say "== (a) solver: spamlr vs LIBLINEAR -s 0 -c 1, same libsvm file, no bias"
@@ -122,14 +152,14 @@ fi
 say ""
 say "== (c) threads: 1 vs $ncpu on the corpus replicated 8x (solve time, median of 3)"
 "$BB/tolibsvm" "$DATA/train.idx" "$W/sa8.svm" 8
-t1=$(solve_time 3 --no-bias --format libsvm "$W/sa8.svm" --threads 1 -o "$W/t.slr")
-tn=$(solve_time 3 --no-bias --format libsvm "$W/sa8.svm" --threads "$ncpu" -o "$W/t.slr")
+t1=$(solve_time 3 --no-bias -c 1 --format libsvm "$W/sa8.svm" --threads 1 -o "$W/t.slr")
+tn=$(solve_time 3 --no-bias -c 1 --format libsvm "$W/sa8.svm" --threads "$ncpu" -o "$W/t.slr")
 say "   1 thread $t1 s, $ncpu threads $tn s: $(ratio "$t1" "$tn")x"
 row "threads: 1 vs $ncpu, 8x data (goal 1.7)" "$(ratio "$t1" "$tn")x ($t1 s / $tn s)"
 
 # ----------------------------------------------------------------- growth
 say ""
-say "== (d) growth: training time at 1x, 4x, 16x the data ($ncpu threads; median of 3)"
+say "== (d) growth: training time at 1x, 4x, 16x the data (C = 1, $ncpu threads; median of 3)"
 "$BB/tolibsvm" "$DATA/train.idx" "$W/sa4.svm" 4
 rm -f "$W/sa8.svm"
 "$BB/tolibsvm" "$DATA/train.idx" "$W/sa16.svm" 16
@@ -137,12 +167,12 @@ base=""
 for k in 1 4 16; do
     f=$W/sa$k.svm
     [ "$k" = 1 ] && f=$W/sa.svm
-    st=$(solve_time 3 --no-bias --format libsvm "$f" -o "$W/g.slr")
-    set -- $("$BB/timeit" 3 "$CLI" train --no-bias --format libsvm "$f" -o "$W/g.slr")
+    st=$(solve_time 3 --no-bias -c 1 --format libsvm "$f" -o "$W/g.slr")
+    set -- $("$BB/timeit" 3 "$CLI" train --no-bias -c 1 --format libsvm "$f" -o "$W/g.slr")
     [ -z "$base" ] && base=$st
     # replicating rows k times is the same problem with C * k: worse
     # conditioned, so more Hessian products are needed; print them
-    it=$("$CLI" train --no-bias --format libsvm "$f" -o "$W/g.slr" 2>&1 |
+    it=$("$CLI" train --no-bias -c 1 --format libsvm "$f" -o "$W/g.slr" 2>&1 |
          awk '/iterations/ { print $2 " outer, " substr($3, 2) " Hessian products" }')
     say "   ${k}x: solve $st s ($(ratio "$st" "$base")x of 1x; $it), whole $1 s wall, $2 s CPU"
     row "growth: ${k}x solve s (x of 1x) / whole CPU s" "$st ($(ratio "$st" "$base")x; $it) / $2"
