@@ -154,6 +154,7 @@ test-cli: $(CLI)
 	@sh tests/cli_html.sh $(CLI)
 	@sh tests/cli_rules.sh $(CLI)
 	@sh tests/cli_contacts.sh $(CLI)
+	@sh tests/store.sh $(CLI)
 
 test-build: $(B)/spamlr.pc lib
 	@sh tests/build.sh "$(CC) $(SANFLAGS)" "$(MAKE) B=$(B)"

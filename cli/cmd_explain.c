@@ -17,6 +17,7 @@ static const cli_opt explain_opts[] = {
     { "html", 0, 0, OPT_HTML },
     { "output", 'o', 1, OPT_OUTPUT },
     CONTACTS_OPTION,
+    STORE_OPTIONS,
     { NULL, 0, 0, 0 }
 };
 
@@ -56,6 +57,7 @@ static void explain_help(void)
            "                      script, nothing fetched)\n"
            "  -o, --output PAGE   the page's file, written atomically (with --html)\n"
            CONTACTS_HELP
+           STORE_HELP
            "  -h, --help          show this help\n", HTML_TOP);
 }
 
@@ -73,6 +75,8 @@ static int parse_args(explain_cfg *cfg, int argc, char **argv)
         case OPT_HELP: cfg->help = 1; break;
         case OPT_MODEL: cfg->model = v; break;
         case OPT_CONTACTS: cli_contacts = v; break;
+        case OPT_STORE:
+        case OPT_USER: store_take(id, v); break;
         case OPT_HTML: cfg->format = FORMAT_HTML; break;
         case OPT_OUTPUT: cfg->out = v; break;
         case OPT_FORMAT:
@@ -94,6 +98,8 @@ static int parse_args(explain_cfg *cfg, int argc, char **argv)
     }
     if (cfg->help)
         return 0;
+    if (store_read_model(a.cmd, &cfg->model))
+        return EXIT_USAGE;
     if (!cfg->model && !(cfg->model = default_model(a.cmd)))
         return EXIT_USAGE;
     if (!cfg->file)

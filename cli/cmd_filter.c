@@ -64,6 +64,7 @@ static const cli_opt filter_opts[] = {
     { "ham-cutoff", 0, 1, OPT_HAMCUT },
     { "spam-cutoff", 0, 1, OPT_SPAMCUT },
     CONTACTS_OPTION,
+    STORE_OPTIONS,
     { NULL, 0, 0, 0 }
 };
 
@@ -115,6 +116,7 @@ static void filter_help(void)
            "  --header-prefix P   field names start with P (default X-Spam-; e.g.\n"
            "                      X-Spamlr- beside SpamAssassin)\n"
            CONTACTS_HELP
+           STORE_HELP
            "  -h, --help          show this help\n\n"
            "Exit status: 0 the mail was passed through with the fields (spam or ham;\n"
            "with --exit-verdict: 0 spam, 1 ham, 3 unsure), 2 error (usage, unreadable\n"
@@ -147,6 +149,8 @@ static int parse_args(filter_cfg *cfg, int argc, char **argv)
         case OPT_HELP: cfg->help = 1; break;
         case OPT_MODEL: cfg->model = v; break;
         case OPT_CONTACTS: cli_contacts = v; break;
+        case OPT_STORE:
+        case OPT_USER: store_take(id, v); break;
         case OPT_THRESHOLD:
             cfg->has_threshold = 1;
             if (args_double(&a, v, 0, 1, &cfg->threshold))
@@ -189,6 +193,8 @@ static int parse_args(filter_cfg *cfg, int argc, char **argv)
     if (cfg->has_ham_cut && cfg->ham_cut > cfg->spam_cut)
         return usage_error(a.cmd, "--ham-cutoff %g is above --spam-cutoff %g", cfg->ham_cut,
                            cfg->spam_cut);
+    if (store_read_model(a.cmd, &cfg->model))
+        return EXIT_USAGE;
     if (!cfg->model && !(cfg->model = default_model(a.cmd)))
         return EXIT_USAGE;
     cfg->prefix_len = strlen(cfg->prefix);

@@ -18,11 +18,13 @@ static const cli_opt learn_opts[] = {
     { "create", 0, 0, OPT_CREATE },
     { "quiet", 'q', 0, OPT_QUIET },
     CONTACTS_OPTION,
+    STORE_OPTIONS,
     { NULL, 0, 0, 0 }
 };
 
 typedef struct learn_cfg {
     const char *model;
+    const char *seed;    /* --store: the base a user's first learn copies */
     int label;           /* SPAMLR_SPAM, SPAMLR_HAM, or -1 when not given */
     int unlearn, create, quiet, help;
     const char **files;
@@ -32,7 +34,8 @@ typedef struct learn_cfg {
 
 static void learn_help(void)
 {
-    printf("usage: spamlr learn -m MODEL (--spam|--ham) [--unlearn] [--create] FILE...\n\n"
+    printf("usage: spamlr learn -m MODEL (--spam|--ham) [--unlearn] [--create] FILE...\n"
+           "       spamlr learn --store DIR --user NAME (--spam|--ham) [--unlearn] FILE...\n\n"
            "Teaches MODEL that every message in FILE... is spam (--spam) or ham\n"
            "(--ham) by online steps (AdaGrad, or FTRL for a model trained with\n"
            "--solver ftrl): new words enter the vocabulary, weights move; a message\n"
@@ -56,6 +59,7 @@ static void learn_help(void)
            "                      (and ~/.spamlr for the default MODEL)\n"
            "  -q, --quiet         print no report\n"
            CONTACTS_HELP
+           STORE_HELP
            "  -h, --help          show this help\n\n"
            "Exit status: 0 success, 1 error (MODEL is then unchanged), 2 usage error.\n");
 }
@@ -65,7 +69,7 @@ static int missing_model(const learn_cfg *cfg)
 {
     struct stat st;
 
-    if (cfg->create || stat(cfg->model, &st) == 0 || errno != ENOENT)
+    if (cfg->create || cfg->seed || stat(cfg->model, &st) == 0 || errno != ENOENT)
         return 0;
     return runtime_error("%s: no such model; 'spamlr learn --create' makes an empty one "
                          "(or 'spamlr train' one from a corpus)", cfg->model);
@@ -85,6 +89,8 @@ static int parse_args(learn_cfg *cfg, int argc, char **argv)
         case OPT_HELP: cfg->help = 1; break;
         case OPT_MODEL: cfg->model = v; break;
         case OPT_CONTACTS: cli_contacts = v; break;
+        case OPT_STORE:
+        case OPT_USER: store_take(id, v); break;
         case OPT_LSPAM:
         case OPT_LHAM:
             if (cfg->label >= 0 && cfg->label != (id == OPT_LSPAM ? SPAMLR_SPAM : SPAMLR_HAM))
@@ -99,6 +105,8 @@ static int parse_args(learn_cfg *cfg, int argc, char **argv)
     }
     if (cfg->help)
         return 0;
+    if ((rc = store_write_model(a.cmd, &cfg->model, &cfg->seed)))
+        return rc;
     if (!cfg->model && !(cfg->model = default_model(a.cmd)))
         return EXIT_USAGE;
     if (cfg->label < 0)
@@ -179,7 +187,7 @@ static int learn_saved(spamlr_model *m, const struct stat *st, void *ctx)
 
 static int run(learn_cfg *cfg)
 {
-    return model_update(cfg->model, cfg->create, learn_step, learn_saved, cfg);
+    return model_update_from(cfg->model, cfg->seed, cfg->create, learn_step, learn_saved, cfg);
 }
 
 int cmd_learn(int argc, char **argv)

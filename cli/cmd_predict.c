@@ -13,6 +13,7 @@ static const cli_opt predict_opts[] = {
     { "quiet", 'q', 0, OPT_QUIET },
     INPUT_OPTIONS,
     CONTACTS_OPTION,
+    STORE_OPTIONS,
     { NULL, 0, 0, 0 }
 };
 
@@ -45,6 +46,7 @@ static void predict_help(void)
            "  --lines             read every positional file as 'label<TAB>text' lines\n"
            "  -q, --quiet         no progress line on a terminal\n"
            CONTACTS_HELP
+           STORE_HELP
            "  -h, --help          show this help\n\n"
            "%s"
            "  FILE.tsv, FILE.csv  (also .gz) 'label<TAB>text' lines (CSV: label in the\n"
@@ -63,6 +65,8 @@ static int parse_option(cli_args *a, void *c, int id, const char *v)
         return rc;
     switch (id) {
     case OPT_CONTACTS: cli_contacts = v; return 0;
+    case OPT_STORE:
+    case OPT_USER: return store_take(id, v);
     case OPT_LINES: cfg->lines = 1; return 0;
     case OPT_QUIET: cfg->quiet = cli_quiet = 1; return 0;
     default: return input_take(&cfg->inputs, id, v, INPUT_UNLABELLED);
@@ -108,6 +112,8 @@ static int parse_args(predict_cfg *cfg, int argc, char **argv)
         return rc;
     if (cfg->sc.help)
         return 0;
+    if (store_read_model(a.cmd, &cfg->sc.model))
+        return EXIT_USAGE;
     if (!cfg->sc.model && !(cfg->sc.model = default_model(a.cmd)))
         return EXIT_USAGE;
     if (cfg->inputs.n == 0)

@@ -113,6 +113,10 @@ typedef int (*model_change_fn)(spamlr_model *m, void *ctx);
 typedef int (*model_saved_fn)(spamlr_model *m, const struct stat *st, void *ctx);
 int model_update(const char *path, int create, model_change_fn change, model_saved_fn saved,
                  void *ctx);
+/* The same, and when MODEL is missing it starts from a copy of the model
+ * `seed` (when not NULL: a store user's first learn, from the base) */
+int model_update_from(const char *path, const char *seed, int create, model_change_fn change,
+                      model_saved_fn saved, void *ctx);
 
 /* Header placement for a mail that passes through (filter, serve): the
  * offset where added fields go (at the end of the header block, before
@@ -305,6 +309,37 @@ const char *default_model(const char *cmd);
  * `model` is the one default_model() made from $HOME and it is missing;
  * 0, or EXIT_RUNTIME reported. Used by learn --create. */
 int default_model_dir(const char *model);
+
+/* (store.c) --store DIR --user NAME on filter, predict, explain and learn:
+ * a per-user model store, DIR/base.slr the shared base and
+ * DIR/users/NAME.slr the model of user NAME (a copy of the base made by
+ * the user's first learn). STORE_OPTIONS go into the cli_opt tables and
+ * their take calls store_take(id, v), which sets cli_store and cli_user. */
+enum { OPT_STORE = 1200, OPT_USER };
+#define STORE_OPTIONS { "store", 0, 1, OPT_STORE }, { "user", 0, 1, OPT_USER }
+#define STORE_HELP                                                               \
+    "  --store DIR            a per-user store: DIR/base.slr, DIR/users/NAME.slr\n" \
+    "  --user NAME            the user's model in the store (the base when the\n"   \
+    "                         user has none; learn creates it from the base)\n"
+extern const char *cli_store, *cli_user;
+int store_take(int id, const char *v);
+/* The longest user name: NAME.slr.tmp-XXXXXX must fit in a file name of
+ * 255 bytes. */
+#define STORE_USER_MAX 240
+#define STORE_USER_MAX_S "240"
+/* Why `user` is not a valid user name (a phrase after "the user name"),
+ * or NULL when it is: 1..STORE_USER_MAX bytes, no '/', no control byte,
+ * not starting with '.' (so no "..", no hidden file, no lock file). */
+const char *store_user_error(const char *user);
+/* For a reader: when --store or --user was given, sets *model to the
+ * user's model when it exists, else to the base (a static buffer); a usage
+ * error with -m MODEL too, a bad name or --user without --store. Returns
+ * 0 or the exit code, reported. Without the options *model is unchanged. */
+int store_read_model(const char *cmd, const char **model);
+/* For learn: sets *model to the user's model (--user is required) and,
+ * when the user has none yet, *seed to the base it starts from (after
+ * creating DIR/users); *seed is NULL otherwise. 0 or the exit code. */
+int store_write_model(const char *cmd, const char **model, const char **seed);
 
 /* Loads MODEL, reporting failure (EXIT_RUNTIME) or returning 0. */
 int model_open(spamlr_model **m, const char *path);

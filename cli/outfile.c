@@ -154,15 +154,18 @@ int model_save_locked(const spamlr_model *m, const char *path)
     return rc;
 }
 
-/* Loads path, or creates an empty model with create when it is missing. */
-static int open_or_create(const char *path, int create, spamlr_model **m)
+/* Loads path, or when it is missing, seed (a store's base), or with create
+ * an empty model. */
+static int open_or_create(const char *path, const char *seed, int create, spamlr_model **m)
 {
     struct stat st;
     int err;
 
-    if (create && stat(path, &st) != 0 && errno == ENOENT) {
+    if ((seed || create) && stat(path, &st) != 0 && errno == ENOENT) {
         spamlr_contacts *c = NULL;
         int rc;
+        if (seed)
+            return model_open(m, seed);
         err = spamlr_model_create(m, NULL);
         if (err)
             return report_failure(err, NULL, path);
@@ -182,13 +185,19 @@ static int open_or_create(const char *path, int create, spamlr_model **m)
 int model_update(const char *path, int create, model_change_fn change, model_saved_fn saved,
                  void *ctx)
 {
+    return model_update_from(path, NULL, create, change, saved, ctx);
+}
+
+int model_update_from(const char *path, const char *seed, int create, model_change_fn change,
+                      model_saved_fn saved, void *ctx)
+{
     spamlr_model *m = NULL;
     struct stat st;
     int rc, lock;
 
     if ((lock = model_lock(path)) < 0)
         return EXIT_RUNTIME;
-    if ((rc = open_or_create(path, create, &m)) || (rc = change(m, ctx)) ||
+    if ((rc = open_or_create(path, seed, create, &m)) || (rc = change(m, ctx)) ||
         (rc = model_save_report(m, path)))
         goto out;
     if (stat(path, &st) != 0) {

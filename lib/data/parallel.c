@@ -195,6 +195,8 @@ int spamlr__dataset_read_items(spamlr_dataset *ds, const spamlr__items *l, const
     if (report) {
         ds->other_rows = 0;
         ds->other_bytes = 0;
+        if (rc == SPAMLR_OK) /* the workers' last files are not yet counted */
+            ds->prog_files = l->n;
         spamlr__progress_read(ds);
         ds->prog_list = 0;
     }

@@ -1,0 +1,123 @@
+/* store.c - a per-user model store (--store DIR --user NAME): which file
+ * a command reads or updates.
+ *
+ * Layout:
+ *   DIR/base.slr          the shared base model (spamlr train -o DIR/base.slr)
+ *   DIR/users/NAME.slr    the model of user NAME, made by that user's first
+ *                         learn as a copy of the base, then learning online
+ *   DIR/users/NAME.slr.lock, DIR/base.slr.lock   the lock files of model_lock
+ * A reader (filter, predict, explain) takes the user's model when it exists,
+ * else the base. A writer (learn) updates the user's model under its own
+ * lock, so users never wait for each other. A user's model is a whole copy,
+ * not a delta on the base: it keeps working when the base is retrained. */
+#define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "common.h"
+
+const char *cli_store, *cli_user;
+
+static char user_path[4096], base_path[4096];
+
+int store_take(int id, const char *v)
+{
+    if (id == OPT_STORE)
+        cli_store = v;
+    else
+        cli_user = v;
+    return 0;
+}
+
+const char *store_user_error(const char *user)
+{
+    size_t i, n = strlen(user);
+
+    if (n == 0)
+        return "is empty";
+    if (n > STORE_USER_MAX)
+        return "is longer than " STORE_USER_MAX_S " bytes (it names a file, with .slr and the "
+               "lock and temporary files' suffixes)";
+    if (user[0] == '.')
+        return "starts with '.' (no hidden files, no '.' or '..')";
+    for (i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)user[i];
+        if (c == '/')
+            return "holds '/' (a user name is one file name, not a path)";
+        if (c < 0x20 || c == 0x7f)
+            return "holds a control character";
+    }
+    return NULL;
+}
+
+/* The options' own checks: --user needs --store, --store excludes -m. */
+static int store_paths(const char *cmd, const char *model)
+{
+    const char *why;
+    int n;
+
+    if (cli_user && !cli_store)
+        return usage_error(cmd, "--user NAME picks a model in a store: give --store DIR too");
+    if (model)
+        return usage_error(cmd, "give either -m MODEL or --store DIR, not both");
+    if (!*cli_store)
+        return usage_error(cmd, "option '--store': the directory name is empty");
+    if (cli_user && (why = store_user_error(cli_user)))
+        return usage_error(cmd, "--user: the user name %s", why);
+    n = snprintf(base_path, sizeof base_path, "%s/base.slr", cli_store);
+    if (n < 0 || (size_t)n >= sizeof base_path)
+        return usage_error(cmd, "--store: the directory name is too long");
+    if (cli_user) {
+        n = snprintf(user_path, sizeof user_path, "%s/users/%s.slr", cli_store, cli_user);
+        if (n < 0 || (size_t)n >= sizeof user_path)
+            return usage_error(cmd, "--store: the directory name is too long");
+    }
+    return 0;
+}
+
+int store_read_model(const char *cmd, const char **model)
+{
+    struct stat st;
+    int rc;
+
+    if (!cli_store && !cli_user)
+        return 0;
+    if ((rc = store_paths(cmd, *model)))
+        return rc;
+    /* a user's model appears by an atomic rename: either file is whole */
+    *model = cli_user && stat(user_path, &st) == 0 ? user_path : base_path;
+    return 0;
+}
+
+int store_write_model(const char *cmd, const char **model, const char **seed)
+{
+    char users[sizeof user_path];
+    struct stat st;
+    int rc;
+
+    *seed = NULL;
+    if (!cli_store && !cli_user)
+        return 0;
+    if ((rc = store_paths(cmd, *model)))
+        return rc;
+    if (!cli_user)
+        return usage_error(cmd, "--store DIR: say whose model learns with --user NAME (the "
+                                "base is replaced with 'spamlr train -o DIR/base.slr')");
+    if (stat(user_path, &st) != 0) {
+        if (errno != ENOENT)
+            return runtime_error("%s: %s", user_path, strerror(errno));
+        if (stat(base_path, &st) != 0)
+            return runtime_error("%s: %s; a store needs its base model ('spamlr train -o "
+                                 "%s')", base_path, strerror(errno), base_path);
+        snprintf(users, sizeof users, "%s/users", cli_store);
+        if (mkdir(users, 0777) != 0 && errno != EEXIST)
+            return runtime_error("%s: cannot create the users' directory: %s", users,
+                                 strerror(errno));
+        *seed = base_path;
+    }
+    *model = user_path;
+    return 0;
+}

@@ -1,0 +1,154 @@
+#!/bin/sh
+# tests/store.sh - the per-user model store (issue 14, section 3): a base
+# trained from data/corpus.tsv in DIR/base.slr; users created by their
+# first learn (a copy of the base in DIR/users/NAME.slr) round-trip; a
+# user without a model gets the base's verdicts; a user's learn changes
+# only that user; hostile user names are refused with a usage error and
+# create nothing; concurrent learns for two users and for one user lose no
+# update.
+#
+#   sh tests/store.sh build/spamlr          (from the repository root)
+#   STORE_USERS=N   users created (default 1000; 20 under SPAMLR_CLI_WRAPPER)
+set -u
+
+. "$(dirname "$0")/cli_lib.sh"
+cli_setup store.sh "${1:?usage: sh tests/store.sh path/to/spamlr}" grep cmp ls wc
+
+if [ -n "$WRAP" ]; then USERS=${STORE_USERS:-20}; else USERS=${STORE_USERS:-1000}; fi
+S=$T/store
+mkdir -p "$S"
+# a spammy message (the base says spam) with a word of its own: learned as
+# ham, it moves the user's model and adds the word to its vocabulary
+msg() {
+    printf 'From: a@b.example\nSubject: win money now\n\nclaim your free prize now, crypto bot %s\n' "$1"
+}
+msg plain > "$T/m1"
+printf 'From: ann@example.org\nSubject: lunch\n\nmeet you at the cinema for lunch\n' > "$T/m2"
+
+check "the base: train -o DIR/base.slr"
+run train -q -o "$S/base.slr" "$ROOT/data/corpus.tsv"
+expect_rc 0
+run predict -m "$S/base.slr" "$T/m1"
+expect_rc 0
+expect_out '^spam'
+cp "$S/base.slr" "$T/base.copy"
+
+check "a user without a model gets the base's verdicts (predict, filter, explain)"
+run predict -m "$S/base.slr" "$ROOT/data/corpus-test.tsv"
+cp "$T/out" "$T/base.pred"
+run predict --store "$S" --user nobody "$ROOT/data/corpus-test.tsv"
+expect_rc 0
+cmp -s "$T/out" "$T/base.pred" || fail "predict: a user without a model differs from the base"
+run predict --store "$S" "$ROOT/data/corpus-test.tsv"
+cmp -s "$T/out" "$T/base.pred" || fail "predict --store without --user differs from the base"
+run_in "$T/m1" filter -m "$S/base.slr"
+cp "$T/out" "$T/base.filt"
+run_in "$T/m1" filter --store "$S" --user nobody
+expect_rc 0
+cmp -s "$T/out" "$T/base.filt" || fail "filter: a user without a model differs from the base"
+run explain --store "$S" --user nobody "$T/m1"
+expect_rc 0
+expect_out 'spam'
+[ -e "$S/users/nobody.slr" ] && fail "a reader created a user's model"
+
+check "a user's first learn copies the base, then learns; it changes only that user"
+run learn --store "$S" --user alice --ham "$T/m1"
+expect_rc 0
+expect_err "users/alice\.slr"
+[ -f "$S/users/alice.slr" ] || fail "no DIR/users/alice.slr"
+cmp -s "$S/base.slr" "$T/base.copy" || fail "a user's learn changed the base"
+run_in "$T/m1" filter --store "$S" --user alice
+cmp -s "$T/out" "$T/base.filt" && fail "alice's learn did not change her verdicts"
+run predict --store "$S" --user bob "$ROOT/data/corpus-test.tsv"
+cmp -s "$T/out" "$T/base.pred" || fail "alice's learn changed bob (who has no model)"
+run learn --store "$S" --user bob --spam "$T/m2"
+expect_rc 0
+cp "$S/users/alice.slr" "$T/alice.copy"
+run learn --store "$S" --user bob --spam "$T/m2"
+cmp -s "$S/users/alice.slr" "$T/alice.copy" || fail "bob's learn changed alice"
+cmp -s "$S/base.slr" "$T/base.copy" || fail "bob's learn changed the base"
+run inspect "$S/users/alice.slr" --diff "$S/base.slr" --top 0
+expect_out 'crypto'
+
+check "hostile user names are a usage error and create nothing"
+long=$(printf '%0241d' 0)
+ok=$(printf '%0240d' 0)
+for u in '' .. . ../evil ../../evil a/b /etc/passwd .hidden "$(printf 'a\tb')" \
+         "$(printf 'a\nb')" "$(printf 'a\033b')" "$long"; do
+    run learn --store "$S" --user "$u" --ham "$T/m1"
+    expect_rc 2
+    expect_err 'the user name'
+    run predict --store "$S" --user "$u" "$T/m1"
+    expect_rc 2
+    run_in "$T/m1" filter --store "$S" --user "$u"
+    expect_rc 2
+    cmp -s "$T/out" "$T/m1" || fail "filter with a bad user name did not pass the mail through"
+done
+[ -e "$T/evil.slr" ] || [ -e "$S/evil.slr" ] || [ -e "$S/users/.hidden.slr" ] &&
+    fail "a hostile name created a file"
+run learn --store "$S" --user "$ok" --ham "$T/m1"
+expect_rc 0
+[ -f "$S/users/$ok.slr" ] || fail "a 240-byte name was not stored"
+run learn --user alice --ham "$T/m1"
+expect_rc 2
+expect_err 'store'
+run learn -m "$T/x.slr" --store "$S" --user alice --ham "$T/m1"
+expect_rc 2
+run learn --store "$S" --ham "$T/m1"
+expect_rc 2
+expect_err 'user'
+run learn --store "$T/nostore" --user alice --ham "$T/m1"
+expect_rc 1
+expect_err 'base\.slr'
+
+check "$USERS users created by learn round-trip"
+i=0
+while [ $i -lt $USERS ]; do
+    $WRAP "$BIN" learn -q --store "$S" --user "u$i" --ham "$T/m1" 2>"$T/err" ||
+        fail "learn for u$i failed"
+    i=$((i + 1))
+done
+n=$(ls "$S/users" | grep -c '^u[0-9]*\.slr$')
+[ "$n" = "$USERS" ] || fail "$n user models, expected $USERS"
+run_in "$T/m1" filter --store "$S" --user alice
+cp "$T/out" "$T/alice.filt"
+for i in 0 1 $((USERS / 2)) $((USERS - 1)); do
+    # every user learned what alice learned first, from the same base
+    run_in "$T/m1" filter --store "$S" --user "u$i"
+    cmp -s "$T/out" "$T/alice.filt" || fail "user u$i does not give alice's verdict"
+    run predict --store "$S" --user "u$i" "$T/m1"
+    expect_rc 0
+done
+cmp -s "$S/base.slr" "$T/base.copy" || fail "the users changed the base"
+
+check "concurrent learns: two users, and one user from two writers, lose no update"
+learner() { # learner USER TAG: 6 learns, each with a word of its own
+    k=1
+    while [ $k -le 6 ]; do
+        msg "w$2x$k" > "$T/c$2$k"
+        $WRAP "$BIN" learn -q --store "$S" --user "$1" --ham "$T/c$2$k" 2>>"$T/cerr" ||
+            echo "learn $1 $2 $k failed" >> "$T/cerr"
+        k=$((k + 1))
+    done
+}
+: > "$T/cerr"
+learner carol a & p1=$!
+learner dave b & p2=$!
+learner erin c & p3=$!
+learner erin d & p4=$!
+wait $p1 $p2 $p3 $p4
+[ -s "$T/cerr" ] && fail "a concurrent learn failed: $(cat "$T/cerr")"
+for pair in carol:a dave:b erin:c erin:d; do
+    u=${pair%%:*} tag=${pair#*:}
+    run inspect "$S/users/$u.slr" --diff "$S/base.slr" --top 0
+    k=1
+    while [ $k -le 6 ]; do
+        grep -q "w${tag}x$k\$" "$T/out" || fail "$u lost the update w${tag}x$k"
+        k=$((k + 1))
+    done
+done
+run inspect "$S/users/carol.slr" --diff "$S/base.slr" --top 0
+grep -q 'wbx' "$T/out" && fail "dave's learns reached carol"
+cmp -s "$S/base.slr" "$T/base.copy" || fail "concurrent learns changed the base"
+
+echo "store.sh: $checks checks passed"
