@@ -7,7 +7,10 @@
 
 #include "common.h"
 
-enum { OPT_HELP = 1, OPT_MODEL, OPT_LSPAM, OPT_LHAM, OPT_UNLEARN, OPT_CREATE, OPT_QUIET };
+enum { OPT_HELP = 1, OPT_MODEL, OPT_LSPAM, OPT_LHAM, OPT_UNLEARN, OPT_CREATE, OPT_QUIET,
+       OPT_RELEARN };
+
+enum { LEARN_NOTHING = 100 }; /* learn_step changed nothing: no save */
 
 static const cli_opt learn_opts[] = {
     { "help", 'h', 0, OPT_HELP },
@@ -15,6 +18,7 @@ static const cli_opt learn_opts[] = {
     { "spam", 0, 0, OPT_LSPAM },
     { "ham", 0, 0, OPT_LHAM },
     { "unlearn", 0, 0, OPT_UNLEARN },
+    { "relearn-as", 0, 1, OPT_RELEARN },
     { "create", 0, 0, OPT_CREATE },
     { "quiet", 'q', 0, OPT_QUIET },
     CONTACTS_OPTION,
@@ -27,15 +31,19 @@ typedef struct learn_cfg {
     const char *seed;    /* --store: the base a user's first learn copies */
     int label;           /* SPAMLR_SPAM, SPAMLR_HAM, or -1 when not given */
     int unlearn, create, quiet, help;
+    int relearn;         /* --relearn-as: label is the class to move to */
     const char **files;
     size_t nfiles;
-    size_t learned;      /* messages learned (for the report) */
+    size_t learned;      /* messages learned, unlearned or relearned */
+    size_t already;      /* already learned with this class: left alone */
+    size_t relearned;    /* of `learned`, moved from the other class */
 } learn_cfg;
 
 static void learn_help(void)
 {
     printf("usage: spamlr learn -m MODEL (--spam|--ham) [--unlearn] [--create] FILE...\n"
-           "       spamlr learn --store DIR --user NAME (--spam|--ham) [--unlearn] FILE...\n\n"
+           "       spamlr learn --store DIR --user NAME (--spam|--ham) [--unlearn] FILE...\n"
+           "       spamlr learn -m MODEL --relearn-as ham|spam FILE...\n\n"
            "Teaches MODEL that every message in FILE... is spam (--spam) or ham\n"
            "(--ham) by online steps (AdaGrad, or FTRL for a model trained with\n"
            "--solver ftrl): new words enter the vocabulary, weights move; a message\n"
@@ -47,14 +55,21 @@ static void learn_help(void)
            "concurrent learners on one MODEL take turns on MODEL.lock and lose no\n"
            "update. FILE is a file holding one message, an mbox, a directory or\n"
            "maildir (every message in it), or '-' for standard input.\n\n"
+           "MODEL keeps a record of the messages it learned (a hash of each, with\n"
+           "its class; the last 100,000), as sa-learn does: a message already\n"
+           "learned with the same class is left alone (\"already learned\"), one\n"
+           "learned with the other class is relearned (unlearned, then learned).\n\n"
            "options:\n"
            "  -m, --model MODEL   model file to update (default: $SPAMLR_MODEL, else\n"
            "                      ~/.spamlr/model.slr)\n"
            "  --spam | --ham      the class of the messages (one is required)\n"
-           "  --unlearn           undo an earlier 'learn' of these messages with this\n"
-           "                      class: exact for one message learned alone last,\n"
-           "                      approximate otherwise (see spamlr.h); to fix a wrong\n"
-           "                      class, unlearn with it, then learn with the right one\n"
+           "  --unlearn           undo an earlier 'learn' of these messages (with the\n"
+           "                      class they were learned as): exact for one message\n"
+           "                      learned alone last, approximate otherwise (see\n"
+           "                      spamlr.h); refused when a message was never learned\n"
+           "  --relearn-as CLASS  fix a wrong class in one call (bogofilter -Sn/-Ns):\n"
+           "                      messages learned as the other class move to CLASS\n"
+           "                      (ham or spam); refused when one was never learned\n"
            "  --create            create MODEL (empty, default settings) when missing\n"
            "                      (and ~/.spamlr for the default MODEL)\n"
            "  -q, --quiet         print no report\n"
@@ -98,6 +113,17 @@ static int parse_args(learn_cfg *cfg, int argc, char **argv)
             cfg->label = id == OPT_LSPAM ? SPAMLR_SPAM : SPAMLR_HAM;
             break;
         case OPT_UNLEARN: cfg->unlearn = 1; break;
+        case OPT_RELEARN: {
+            int l = strcmp(v, "spam") == 0 ? SPAMLR_SPAM : strcmp(v, "ham") == 0 ? SPAMLR_HAM : -1;
+            if (l < 0)
+                return usage_error(a.cmd, "--relearn-as takes ham or spam, not '%s'", v);
+            if (cfg->label >= 0 && cfg->label != l)
+                return usage_error(a.cmd, "--relearn-as %s contradicts --%s", v,
+                                   label_name(cfg->label));
+            cfg->label = l;
+            cfg->relearn = 1;
+            break;
+        }
         case OPT_CREATE: cfg->create = 1; break;
         case OPT_QUIET: cfg->quiet = cli_quiet = 1; break;
         default: cfg->files[cfg->nfiles++] = v; break;
@@ -111,6 +137,11 @@ static int parse_args(learn_cfg *cfg, int argc, char **argv)
         return EXIT_USAGE;
     if (cfg->label < 0)
         return usage_error(a.cmd, "say what the messages are: --spam or --ham");
+    if (cfg->relearn && cfg->unlearn)
+        return usage_error(a.cmd, "give either --relearn-as or --unlearn, not both");
+    if (cfg->relearn && cfg->create)
+        return usage_error(a.cmd, "--relearn-as needs a model that learned the messages, "
+                                  "not --create");
     if (cfg->nfiles == 0)
         return usage_error(a.cmd, "no message file given");
     if ((rc = missing_model(cfg)) || (cfg->create && (rc = default_model_dir(cfg->model))) ||
@@ -127,10 +158,9 @@ static int learn_step(spamlr_model *m, void *ctx)
 {
     learn_cfg *cfg = ctx;
     spamlr_dataset *ds = NULL;
-    spamlr_model_info info;
     spamlr_diag d;
     size_t i, n;
-    int rc, err;
+    int rc = 0, err, *outcome = NULL;
 
     if ((rc = dataset_for_model(&ds, m)))
         goto out;
@@ -143,15 +173,21 @@ static int learn_step(spamlr_model *m, void *ctx)
         }
     }
     n = spamlr_dataset_rows(ds);
-    spamlr_model_info_get(m, &info);
-    if (cfg->unlearn && n > (cfg->label == SPAMLR_SPAM ? info.spam : info.ham)) {
-        rc = runtime_error("%s: cannot unlearn %zu %s message%s: the model has learned "
-                           "only %zu", cfg->model, n, label_name(cfg->label),
-                           n == 1 ? "" : "s", cfg->label == SPAMLR_SPAM ? info.spam : info.ham);
+    if (!(outcome = calloc(n + 1, sizeof *outcome))) {
+        rc = report_failure(SPAMLR_ENOMEM, NULL, NULL);
         goto out;
     }
-    err = cfg->unlearn ? spamlr_model_learn_dataset(m, ds, NULL, n, -1, NULL)
-                       : spamlr_model_learn_batch(m, ds, NULL, n);
+    err = spamlr_model_learn_batch_ex(m, ds, NULL, n,
+                                      cfg->unlearn ? -1 : cfg->relearn ? SPAMLR_RELEARN : 1,
+                                      outcome);
+    if (err == SPAMLR_ENOTFOUND) {
+        rc = runtime_error("%s: cannot %s: %s never learned by this model (it keeps a "
+                           "record of the last 100000 messages it learned, each once); "
+                           "the model is unchanged", cfg->model,
+                           cfg->unlearn ? "unlearn" : "relearn",
+                           n == 1 ? "the message was" : "a message (or one given twice) was");
+        goto out;
+    }
     if (err == SPAMLR_EUNSUPPORTED) {
         rc = runtime_error("%s: this model cannot learn online (tf-idf weights without idf values); "
                            "retrain it with 'spamlr train'", cfg->model);
@@ -161,33 +197,71 @@ static int learn_step(spamlr_model *m, void *ctx)
         rc = report_failure(err, NULL, cfg->model);
         goto out;
     }
-    cfg->learned = n;
+    for (i = 0; i < n; i++) {
+        cfg->already += outcome[i] == SPAMLR_LEARNED_ALREADY;
+        cfg->relearned += outcome[i] == SPAMLR_LEARNED_RELEARNED;
+        cfg->learned += outcome[i] && outcome[i] != SPAMLR_LEARNED_ALREADY;
+    }
+    if (!cfg->learned) /* all learned so already: the file stays as it is */
+        rc = LEARN_NOTHING;
 out:
+    free(outcome);
     spamlr_dataset_free(ds);
     return rc;
+}
+
+/* The report: what was done, and what was left alone. */
+static void learn_report(const learn_cfg *cfg, const spamlr_model *m)
+{
+    spamlr_model_info info;
+    size_t n = cfg->learned;
+    const char *what = label_name(cfg->label);
+
+    if (cfg->quiet)
+        return;
+    spamlr_model_info_get(m, &info);
+    if (!n) {
+        fprintf(stderr, "spamlr learn: %zu %s message%s already learned as %s: %s unchanged "
+                "(%zu spam, %zu ham learned)\n", cfg->already, what,
+                cfg->already == 1 ? "" : "s", what, cfg->model, info.spam, info.ham);
+        return;
+    }
+    if (cfg->unlearn)
+        fprintf(stderr, "spamlr learn: unlearned %zu message%s from %s", n, n == 1 ? "" : "s",
+                cfg->model);
+    else
+        fprintf(stderr, "spamlr learn: %s %zu %s message%s into %s",
+                cfg->relearn ? "relearned" : "learned", n, what, n == 1 ? "" : "s", cfg->model);
+    if (!cfg->unlearn && !cfg->relearn && cfg->relearned)
+        fprintf(stderr, " (%zu relearned from %s)", cfg->relearned,
+                label_name(cfg->label == SPAMLR_SPAM ? SPAMLR_HAM : SPAMLR_SPAM));
+    if (cfg->already)
+        fprintf(stderr, "; %zu already learned as %s, left alone", cfg->already, what);
+    fprintf(stderr, " (%zu words; %zu spam, %zu ham learned)\n", info.parameters, info.spam,
+            info.ham);
 }
 
 /* After the save: the report. */
 static int learn_saved(spamlr_model *m, const struct stat *st, void *ctx)
 {
-    const learn_cfg *cfg = ctx;
-    spamlr_model_info info;
-    size_t n = cfg->learned;
-
     (void)st;
-    if (!cfg->quiet) {
-        spamlr_model_info_get(m, &info);
-        fprintf(stderr, "spamlr learn: %s %zu %s message%s %s %s (%zu words; %zu spam, "
-                "%zu ham learned)\n", cfg->unlearn ? "unlearned" : "learned", n,
-                label_name(cfg->label), n == 1 ? "" : "s", cfg->unlearn ? "from" : "into",
-                cfg->model, info.parameters, info.spam, info.ham);
-    }
+    learn_report(ctx, m);
     return 0;
 }
 
+/* The model without the change (nothing to learn), for the report. */
 static int run(learn_cfg *cfg)
 {
-    return model_update_from(cfg->model, cfg->seed, cfg->create, learn_step, learn_saved, cfg);
+    spamlr_model *m = NULL;
+    int rc = model_update_from(cfg->model, cfg->seed, cfg->create, learn_step, learn_saved, cfg);
+
+    if (rc != LEARN_NOTHING)
+        return rc;
+    if (!cfg->quiet && model_open(&m, cfg->model) == 0) {
+        learn_report(cfg, m);
+        spamlr_model_free(m);
+    }
+    return EXIT_OK;
 }
 
 int cmd_learn(int argc, char **argv)

@@ -54,13 +54,6 @@ typedef struct model_slot {
     const char *path;
     struct stat id;         /* the file cur was read from (or saved as) */
     unsigned long gen;      /* installs so far */
-    /* the last TELLs that learned (message hash and class), so that a
-     * forget (Remove without Message-class) unlearns with the class the
-     * message was learned as; older or unknown ones take the predicted
-     * class */
-    uint64_t told_hash[256];
-    signed char told_class[256];
-    size_t told_next;
 } model_slot;
 
 /* Loads path; 0, or an exit code after reporting. */

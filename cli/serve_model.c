@@ -137,7 +137,6 @@ int slot_reload(model_slot *s, int force)
 
 typedef struct tell_ctx {
     model_slot *slot;
-    uint64_t hash;
     spamlr_scratch *scratch;
     const char *msg;
     size_t len;
@@ -149,72 +148,32 @@ typedef struct tell_ctx {
 
 enum { TELL_NOTHING = 100 }; /* change() did nothing: no save */
 
-static uint64_t fnv1a(const char *p, size_t n)
-{
-    uint64_t h = 14695981039346656037ull;
-
-    while (n--)
-        h = (h ^ (unsigned char)*p++) * 1099511628211ull;
-    return h | 1; /* 0 marks a free entry */
-}
-
-/* The class the message was last learned as by a TELL (the entry is
- * dropped), or -1. */
-static int told_take(model_slot *s, uint64_t hash)
-{
-    size_t i, k;
-    int label = -1;
-
-    pthread_mutex_lock(&s->mu);
-    for (i = 1; i <= 256; i++) {
-        k = (s->told_next + 256 - i) % 256;
-        if (s->told_hash[k] == hash) {
-            label = s->told_class[k];
-            s->told_hash[k] = 0;
-            break;
-        }
-    }
-    pthread_mutex_unlock(&s->mu);
-    return label;
-}
-
-static void told_put(model_slot *s, uint64_t hash, int label)
-{
-    pthread_mutex_lock(&s->mu);
-    s->told_hash[s->told_next] = hash;
-    s->told_class[s->told_next] = (signed char)label;
-    s->told_next = (s->told_next + 1) % 256;
-    pthread_mutex_unlock(&s->mu);
-}
-
+/* The model's record of learned messages decides, as spamd's bayes_seen
+ * does: a forget unlearns with the class the message was learned as (a
+ * message never learned: nothing to forget), and a Set of a message
+ * already learned with that class does nothing. Either way the reply then
+ * lacks the DidRemove/DidSet field, which spamc reports as "Message was
+ * already un/learned", as spamd answers. */
 static int tell_change(spamlr_model *m, void *ctx)
 {
     tell_ctx *t = ctx;
     const spamd_request *req = t->req;
-    int err, label = req->msg_class;
+    int err, out = 0;
 
     if (req->remove & SPAMD_DB_LOCAL) {
-        if (label < 0)
-            label = told_take(t->slot, t->hash);
-        if (label < 0) {
-            spamlr_model_info info;
-            double p = 0;
-
-            spamlr_model_info_get(m, &info);
-            if ((err = spamlr_predict(m, t->scratch, t->msg, t->len, &p, NULL)))
-                goto fail;
-            label = p >= info.threshold ? SPAMLR_SPAM : SPAMLR_HAM;
-        }
-        err = spamlr_model_learn(m, t->scratch, t->msg, t->len, label, -1, NULL);
+        err = spamlr_model_learn_ex(m, t->scratch, t->msg, t->len, SPAMLR_UNLABELLED, -1,
+                                    NULL, &out);
         if (err == 0)
             t->did_remove = SPAMD_DB_LOCAL;
-        else if (err != SPAMLR_EINVAL) /* EINVAL: nothing of that class to forget */
+        else if (err != SPAMLR_ENOTFOUND && err != SPAMLR_EINVAL) /* nothing to forget */
             goto fail;
     }
     if (req->set & SPAMD_DB_LOCAL) {
-        if ((err = spamlr_model_learn(m, t->scratch, t->msg, t->len, req->msg_class, 1, NULL)))
+        if ((err = spamlr_model_learn_ex(m, t->scratch, t->msg, t->len, req->msg_class, 1,
+                                         NULL, &out)))
             goto fail;
-        t->did_set = SPAMD_DB_LOCAL;
+        if (out != SPAMLR_LEARNED_ALREADY)
+            t->did_set = SPAMD_DB_LOCAL;
     }
     return t->did_set || t->did_remove ? 0 : TELL_NOTHING;
 fail:
@@ -229,8 +188,6 @@ static int tell_saved(spamlr_model *m, const struct stat *st, void *ctx)
     tell_ctx *t = ctx;
     served_model *sm = served_new(m);
 
-    if (t->did_set)
-        told_put(t->slot, t->hash, t->req->msg_class);
     if (!sm)
         return 0; /* the file is right; the next look at it loads it */
     install(t->slot, sm, st);
@@ -257,7 +214,6 @@ int slot_tell(model_slot *s, spamlr_scratch *scratch, const char *msg, size_t le
     t.msg = msg;
     t.len = len;
     t.req = req;
-    t.hash = fnv1a(msg, len);
     t.code = SPAMD_EX_SOFTWARE;
     t.why = "the model could not be updated";
     rc = model_update(s->path, 0, tell_change, tell_saved, &t);

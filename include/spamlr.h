@@ -97,7 +97,8 @@ enum {
     SPAMLR_ECORRUPT = -10,    /* model file content inconsistent */
     SPAMLR_EEMPTY = -11,      /* no examples to train or evaluate on */
     SPAMLR_EONECLASS = -12,   /* training data holds only one class */
-    SPAMLR_ENOTFOUND = -13,   /* word not in the vocabulary */
+    SPAMLR_ENOTFOUND = -13,   /* word not in the vocabulary; message never
+                                 learned (spamlr_model_learn_ex) */
     SPAMLR_ELIMIT = -14,      /* a documented limit was exceeded */
     SPAMLR_ENOCONVERGE = -15, /* solver stopped at max_iter before tolerance */
     SPAMLR_EUNSUPPORTED = -16 /* feature not available in this build */
@@ -1024,6 +1025,9 @@ SPAMLR_API int spamlr_model_set_weight_bits(spamlr_model *m, unsigned bits);
  *   [memory]             with online state: the remembered messages,
  *   ham|spam<TAB>id:value id:value ...   one a line, id = a word's place
  *                        under [words] from 0
+ *   [learned]            with a record of learned messages (see
+ *   ham|spam<TAB>KEY     spamlr_model_learn): one a line, oldest first,
+ *                        KEY 16 hex digits
  * So the dump holds every section of a model file: dump -> import ->
  * save gives the same bytes, and the imported model learns as the
  * original would.
@@ -1144,10 +1148,34 @@ SPAMLR_API int spamlr_model_online_setup(spamlr_model *m, const spamlr_online_op
  * the state before that step. As with any gradient method this does not
  * reproduce the model that never saw the message. With AdaGrad's l2 > 0
  * the inverse ignores the l2 term. Tokens not in the vocabulary are
- * ignored; the count of `label` goes down. To fix a wrong label, unlearn
- * with the wrong label, then learn with the right one. Unlearning a label
- * whose count is 0 (nothing of that class was learned) returns
- * SPAMLR_EINVAL and changes nothing.
+ * ignored; the count of the class goes down.
+ *
+ * The record of learned messages: the model keeps, as SpamAssassin's
+ * bayes_seen does, a 64-bit key of each message it learned and the class
+ * it learned it as (the last 100,000 messages, oldest dropped first; 8
+ * bytes each in the file, 800 KB when full, about 24 bytes each in
+ * memory; saved in an optional section, kept by dump/import and prune).
+ * The key is a hash of the message's normalised row (its tokens and their
+ * counts, as the model's text options give them), not of its bytes: the
+ * same mail with CRLF or LF lines, another Received: or Date: field, or
+ * learned from a file once and through `spamlr serve` once, is one
+ * message, and the dataset calls, which see rows and no bytes, key it the
+ * same way. Messages with the same tokens are one message to the record
+ * (they would teach the model the same thing). With it:
+ *   - direction +1 of a message already learned with `label` does
+ *     nothing (SPAMLR_LEARNED_ALREADY); learned with the other class, it
+ *     is unlearned and then learned with `label` (SPAMLR_LEARNED_RELEARNED);
+ *   - direction -1 unlearns with the class the message was learned as
+ *     (`label` may be SPAMLR_UNLABELLED) and returns SPAMLR_ENOTFOUND,
+ *     changing nothing, for a message the record does not hold (never
+ *     learned, learned by a spamlr without the record (0.2 and older)
+ *     or dropped as the oldest of 100,000, or a training message);
+ *   - direction SPAMLR_RELEARN is the one-call correction (bogofilter's
+ *     -Sn / -Ns): the message must be in the record (else
+ *     SPAMLR_ENOTFOUND, nothing changed); with the other class it is
+ *     relearned, with `label` already nothing happens.
+ * Unlearning a class whose count is 0 returns SPAMLR_EINVAL and changes
+ * nothing.
  *
  * s is the caller's scratch (as for spamlr_predict). prob (may be NULL)
  * receives the spam probability of the message BEFORE the step (with
@@ -1160,6 +1188,25 @@ SPAMLR_API int spamlr_model_online_setup(spamlr_model *m, const spamlr_online_op
  * with weight 0, and the weights are unchanged). NOT thread-safe. */
 SPAMLR_API int spamlr_model_learn(spamlr_model *m, spamlr_scratch *s, const char *text,
                                   size_t len, int label, int direction, double *prob);
+
+/* What learning did with a message (spamlr_model_learn_ex,
+ * spamlr_model_learn_batch_ex). */
+#define SPAMLR_LEARNED_NEW 1       /* not in the record: learned */
+#define SPAMLR_LEARNED_ALREADY 2   /* learned before with this class: nothing done */
+#define SPAMLR_LEARNED_RELEARNED 3 /* learned before with the other class:
+                                      unlearned, then learned */
+#define SPAMLR_LEARNED_UNLEARNED 4 /* direction -1: unlearned */
+/* direction of a correction: relearn a message the record holds */
+#define SPAMLR_RELEARN 2
+
+/* spamlr_model_learn that says what it did: *outcome (may be NULL) gets
+ * one of SPAMLR_LEARNED_* on success. direction +1, -1 or SPAMLR_RELEARN;
+ * label may be SPAMLR_UNLABELLED with -1. spamlr_model_learn is this
+ * function with outcome NULL (and so keeps the record too). NOT
+ * thread-safe. */
+SPAMLR_API int spamlr_model_learn_ex(spamlr_model *m, spamlr_scratch *s, const char *text,
+                                     size_t len, int label, int direction, double *prob,
+                                     int *outcome);
 
 /* spamlr_model_learn for the labelled rows of ds (a training stream):
  * rows order[0..n) in that order (order may repeat rows), or, when order
@@ -1189,6 +1236,23 @@ SPAMLR_API int spamlr_model_learn_dataset(spamlr_model *m, const spamlr_dataset 
  * spamlr_model_learn_dataset. NOT thread-safe. */
 SPAMLR_API int spamlr_model_learn_batch(spamlr_model *m, const spamlr_dataset *ds,
                                         const size_t *order, size_t n);
+
+/* The record of learned messages (see spamlr_model_learn) applied to rows:
+ * direction +1 learns the labelled rows order[0..n) (order NULL: rows
+ * 0..n-1) as spamlr_model_learn_batch does, after leaving out the rows
+ * already learned with their label (and repeats of a row within the call)
+ * and unlearning those learned with the other class; -1 unlearns each row
+ * with the class it was learned as (its label is not used), and
+ * SPAMLR_RELEARN relearns as +1 does; with -1 and SPAMLR_RELEARN every
+ * row must be in the record, once, else SPAMLR_ENOTFOUND and nothing is
+ * changed. outcomes (may be NULL) has one slot per row of ds: each row
+ * handled gets a SPAMLR_LEARNED_* value, other slots are left alone.
+ * spamlr_model_learn_batch is this with +1 and outcomes NULL;
+ * spamlr_model_learn_dataset keeps the record too (its rows one at a
+ * time). NOT thread-safe. */
+SPAMLR_API int spamlr_model_learn_batch_ex(spamlr_model *m, const spamlr_dataset *ds,
+                                           const size_t *order, size_t n, int direction,
+                                           int *outcomes);
 
 /* ---------------------------------------------------------------- metrics */
 

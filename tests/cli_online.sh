@@ -89,13 +89,78 @@ ok "$a != $c" || fail "learning as ham did not move 'now'"
 ok "$a - $b < 1e-4 && $b - $a < 1e-4" || fail "weight of 'now' not restored ($a -> $c -> $b)"
 
 check "unlearn what was never learned is refused, model untouched"
+mail "$T/s2.eml" "lunch" "lunch at noon tomorrow"
 run learn -m "$T/empty.slr" --create --spam "$T/s1.eml"
 expect_rc 0
 cp "$T/empty.slr" "$T/empty.bak"
-run learn -m "$T/empty.slr" --ham --unlearn "$T/s1.eml"
+run learn -m "$T/empty.slr" --spam --unlearn "$T/s2.eml"
 expect_rc 1
-grep -q "cannot unlearn" "$T/err" || fail "no clear message"
+grep -q "cannot unlearn: the message was never learned" "$T/err" || fail "no clear message"
 cmp -s "$T/empty.slr" "$T/empty.bak" || fail "refused unlearn changed the model"
+# s1 was learned as spam: --ham --unlearn unlearns it as spam, once
+run learn -m "$T/empty.slr" --ham --unlearn "$T/s1.eml"
+expect_rc 0
+"$BIN" inspect "$T/empty.slr" --format json > "$T/e.json"
+[ "$(jget "$T/e.json" spam)" = 0 ] && [ "$(jget "$T/e.json" ham)" = 0 ] ||
+    fail "unlearn did not take the recorded class: $(cat "$T/e.json")"
+cp "$T/empty.slr" "$T/empty.bak"
+run learn -m "$T/empty.slr" --spam --unlearn "$T/s1.eml"
+expect_rc 1
+cmp -s "$T/empty.slr" "$T/empty.bak" || fail "a second unlearn changed the model"
+
+check "learn twice = learn once (the record of learned messages)"
+cp "$T/base.slr" "$T/t.slr"
+run learn -m "$T/t.slr" --spam "$T/s1.eml"
+expect_rc 0
+cp "$T/t.slr" "$T/t.once"
+run learn -m "$T/t.slr" --spam "$T/s1.eml"
+expect_rc 0
+grep -q "already learned" "$T/err" || fail "no 'already learned' report"
+cmp -s "$T/t.slr" "$T/t.once" || fail "learning the message again changed the model"
+# the same mail with CRLF lines is the same message (its row is hashed)
+sed 's/$/\r/' "$T/s1.eml" > "$T/s1crlf.eml"
+run learn -m "$T/t.slr" --spam "$T/s1crlf.eml" "$T/s1.eml"
+expect_rc 0
+cmp -s "$T/t.slr" "$T/t.once" || fail "the CRLF copy was learned again"
+
+check "learn --relearn-as: counters move, weights as unlearn + learn"
+cp "$T/t.once" "$T/r1.slr"
+cp "$T/t.once" "$T/r2.slr"
+"$BIN" inspect "$T/r1.slr" --format json > "$T/r0.json"
+run learn -m "$T/r1.slr" --relearn-as ham "$T/s1.eml"
+expect_rc 0
+grep -q "relearned 1 ham message" "$T/err" || fail "no relearn report"
+"$BIN" inspect "$T/r1.slr" --format json > "$T/r1.json"
+[ "$(jget "$T/r1.json" spam)" = $(($(jget "$T/r0.json" spam) - 1)) ] || fail "spam count not -1"
+[ "$(jget "$T/r1.json" ham)" = $(($(jget "$T/r0.json" ham) + 1)) ] || fail "ham count not +1"
+run learn -q -m "$T/r2.slr" --unlearn "$T/s1.eml" --spam
+expect_rc 0
+run learn -q -m "$T/r2.slr" --ham "$T/s1.eml"
+expect_rc 0
+"$BIN" inspect --dump "$T/r1.slr" | grep -v '^trained_at=' > "$T/r1.dump"
+"$BIN" inspect --dump "$T/r2.slr" | grep -v '^trained_at=' > "$T/r2.dump"
+cmp -s "$T/r1.dump" "$T/r2.dump" || fail "relearn-as differs from unlearn + learn"
+cp "$T/r1.slr" "$T/r1.bak"
+run learn -m "$T/r1.slr" --relearn-as spam "$T/s2.eml"
+expect_rc 1
+grep -q "cannot relearn" "$T/err" || fail "relearn of a never-learned message: no clear message"
+cmp -s "$T/r1.slr" "$T/r1.bak" || fail "a refused relearn changed the model"
+run learn -m "$T/r1.slr" --relearn-as spam --unlearn "$T/s1.eml"
+expect_rc 2
+
+check "the record survives dump/import and prune"
+"$BIN" inspect --dump "$T/r1.slr" > "$T/r1.txt"
+grep -q '^\[learned\]$' "$T/r1.txt" || fail "no [learned] section in the dump"
+run import "$T/r1.txt" -o "$T/imp.slr"
+expect_rc 0
+cmp -s "$T/imp.slr" "$T/r1.slr" || fail "dump -> import is not the same file"
+run prune -m "$T/r1.slr" --keep 50 -o "$T/pr.slr"
+expect_rc 0
+for f in imp pr; do
+    run learn -m "$T/$f.slr" --ham "$T/s1.eml"
+    expect_rc 0
+    grep -q "already learned" "$T/err" || fail "$f: the record is lost"
+done
 
 check "learn a folder of each class in turn: the first is not erased"
 # the bogofilter bootstrap (issue 18 item 6): spamlr 0.1 missed 39 of the 49

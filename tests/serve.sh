@@ -322,6 +322,12 @@ spamc -p $PORT -L spam < "$h" > "$T/out"
 grep -q "Message successfully un/learned" "$T/out" || fail "-L spam: $(cat "$T/out")"
 spam1=$("$BIN" inspect "$M" --format json | sed -n 's/.*"spam":\([0-9]*\).*/\1/p')
 [ "$spam1" = $((spam0 + 1)) ] || fail "spam count $spam1 after -L spam, was $spam0"
+# the model's record of learned messages: a repeat is answered as spamd
+# answers it (no DidSet field: spamc says "already un/learned") and counts once
+spamc -p $PORT -L spam < "$h" > "$T/out"
+grep -q "Message was already un/learned" "$T/out" || fail "-L spam twice: $(cat "$T/out")"
+spam1b=$("$BIN" inspect "$M" --format json | sed -n 's/.*"spam":\([0-9]*\).*/\1/p')
+[ "$spam1b" = "$spam1" ] || fail "spam count $spam1b after a second -L spam, was $spam1"
 # the served model is the saved one
 p_served=$(spamc -p $PORT -c < "$h")
 "$BIN" predict -m "$M" --format jsonl "$h" > "$T/pj"
@@ -333,6 +339,10 @@ spamc -p $PORT -L forget < "$h" > "$T/out"
 grep -q "Message successfully un/learned" "$T/out" || fail "-L forget: $(cat "$T/out")"
 spam2=$("$BIN" inspect "$M" --format json | sed -n 's/.*"spam":\([0-9]*\).*/\1/p')
 [ "$spam2" = "$spam0" ] || fail "spam count $spam2 after -L forget, was $spam0 before -L spam"
+spamc -p $PORT -L forget < "$h" > "$T/out"
+grep -q "Message was already un/learned" "$T/out" || fail "-L forget twice: $(cat "$T/out")"
+spam3=$("$BIN" inspect "$M" --format json | sed -n 's/.*"spam":\([0-9]*\).*/\1/p')
+[ "$spam3" = "$spam0" ] || fail "spam count $spam3 after a second -L forget, was $spam0"
 spamc -U "$T/sock" -L ham < "$h" > "$T/out"
 grep -q "Message successfully un/learned" "$T/out" || fail "-L ham: $(cat "$T/out")"
 ham1=$("$BIN" inspect "$M" --format json | sed -n 's/.*"ham":\([0-9]*\).*/\1/p')
@@ -363,7 +373,9 @@ print(n, bad)
 EOF
 load=$!
 for i in 1 2 3 4 5 6 7 8; do
-    "$BIN" learn -q -m "$M" --ham "$h" || fail "spamlr learn failed"
+    # a new message each time: the model's record leaves a repeat alone
+    { cat "$h"; echo "reload$i"; } > "$T/h$i"
+    "$BIN" learn -q -m "$M" --ham "$T/h$i" || fail "spamlr learn failed"
     sleep 0.2
 done
 wait $load

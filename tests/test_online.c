@@ -89,12 +89,17 @@ static const char *stream(size_t i, int *label)
 
 static void learn_stream(spamlr_model *m, spamlr_scratch *s, size_t from, size_t to, int epochs)
 {
-    for (int e = 0; e < epochs; e++)
+    for (int e = 0; e < epochs; e++) {
         for (size_t i = from; i < to; i++) {
             int label;
             const char *t = stream(i, &label);
+            /* the stream repeats messages (and epochs do), which the
+             * record of learned messages would skip: forget it, so that
+             * every message steps as a stream of distinct mails would */
+            spamlr__seen_free(&m->seen);
             ck_assert_int_eq(spamlr_model_learn(m, s, t, strlen(t), label, 1, NULL), SPAMLR_OK);
         }
+    }
 }
 
 static double prob(const spamlr_model *m, spamlr_scratch *s, const char *t)
@@ -218,7 +223,7 @@ START_TEST(unlearn_moves_back)
     ck_assert_int_eq(spamlr_scratch_create(&s), SPAMLR_OK);
     /* nothing learned: unlearning is refused and changes nothing */
     ck_assert_int_eq(spamlr_model_learn(m, s, msg, strlen(msg), SPAMLR_HAM, -1, NULL),
-                     SPAMLR_EINVAL);
+                     SPAMLR_ENOTFOUND);
     learn_stream(m, s, 0, 2 * NHAM, 2);
     p0 = prob(m, s, msg);
     size_t nv = spamlr_model_vocab_size(m), i;
@@ -783,10 +788,13 @@ START_TEST(margin_skips_confident_messages)
     for (k = 0; k < 2; k++) {
         oo.margin = k ? INFINITY : 1.0;
         ck_assert_int_eq(spamlr_model_online_setup(m, &oo), SPAMLR_OK);
-        for (int r = 0; r < 20; r++)
+        for (int r = 0; r < 20; r++) {
+            spamlr__seen_free(&m->seen); /* so that a repeat steps again */
             ck_assert_int_eq(spamlr_model_learn(m, s, "free prize", 10, SPAMLR_SPAM, 1, NULL), 0);
+        }
         ck_assert_double_gt(prob(m, s, "free prize"), 0.73); /* log-odds > 1 */
         ck_assert_int_eq(spamlr_model_weight(m, "free", &w0), 0);
+        spamlr__seen_free(&m->seen);
         ck_assert_int_eq(spamlr_model_learn(m, s, "free prize", 10, SPAMLR_SPAM, 1, NULL), 0);
         ck_assert_int_eq(spamlr_model_weight(m, "free", &w1), 0);
         if (k)
@@ -796,6 +804,288 @@ START_TEST(margin_skips_confident_messages)
     }
     spamlr_scratch_free(s);
     spamlr_model_free(m);
+}
+END_TEST
+
+
+/* ------------------------------------------- the record of learned messages */
+
+/* The file bytes of m with trained_at (the clock) set aside. */
+static unsigned char *bytes_of(spamlr_model *m, size_t *n)
+{
+    unsigned char *b = NULL;
+    int64_t t = m->trained_at;
+
+    m->trained_at = 0;
+    ck_assert_int_eq(spamlr_model_save_buffer(m, &b, n), SPAMLR_OK);
+    m->trained_at = t;
+    return b;
+}
+
+static void assert_same_model(spamlr_model *a, spamlr_model *b)
+{
+    size_t na, nb;
+    unsigned char *ba = bytes_of(a, &na), *bb = bytes_of(b, &nb);
+
+    ck_assert_uint_eq(na, nb);
+    ck_assert(memcmp(ba, bb, na) == 0);
+    free(ba);
+    free(bb);
+}
+
+/* a and b learned the first k messages of the stream (all distinct) */
+static void learn_some(spamlr_model *m, spamlr_scratch *s, size_t k)
+{
+    for (size_t i = 0; i < k; i++) {
+        int label, out = 0;
+        const char *t = stream(i, &label);
+        ck_assert_int_eq(spamlr_model_learn_ex(m, s, t, strlen(t), label, 1, NULL, &out), 0);
+        ck_assert_int_eq(out, SPAMLR_LEARNED_NEW);
+    }
+}
+
+START_TEST(learn_twice_is_learn_once)
+{
+    spamlr_text_opts to;
+    spamlr_model *a = NULL, *b = NULL;
+    spamlr_scratch *s = NULL;
+    const char *msg = "limited offer: cheap meds online";
+    spamlr_model_info info;
+    double p1 = -1, p2 = -1;
+    int out = 0;
+
+    plain_opts(&to);
+    ck_assert_int_eq(spamlr_scratch_create(&s), 0);
+    ck_assert_int_eq(spamlr_model_create(&a, &to), 0);
+    ck_assert_int_eq(spamlr_model_create(&b, &to), 0);
+    learn_some(a, s, 7);
+    learn_some(b, s, 7);
+    ck_assert_int_eq(spamlr_model_learn_ex(a, s, msg, strlen(msg), SPAMLR_SPAM, 1, &p1, &out), 0);
+    ck_assert_int_eq(out, SPAMLR_LEARNED_NEW);
+    ck_assert_int_eq(spamlr_model_learn_ex(b, s, msg, strlen(msg), SPAMLR_SPAM, 1, NULL, &out), 0);
+    ck_assert_int_eq(spamlr_model_learn_ex(b, s, msg, strlen(msg), SPAMLR_SPAM, 1, &p2, &out), 0);
+    ck_assert_int_eq(out, SPAMLR_LEARNED_ALREADY);
+    ck_assert(p2 > p1); /* the probability now, after the first learn */
+    ck_assert_int_eq(spamlr_model_learn(b, s, msg, strlen(msg), SPAMLR_SPAM, 1, NULL), 0);
+    spamlr_model_info_get(b, &info);
+    ck_assert_uint_eq(info.spam, 5); /* 4 of the 7, and msg once */
+    assert_same_model(a, b);
+    spamlr_model_free(a);
+    spamlr_model_free(b);
+    spamlr_scratch_free(s);
+}
+END_TEST
+
+START_TEST(unlearn_unknown_is_refused)
+{
+    spamlr_text_opts to;
+    spamlr_model *m = NULL, *c = NULL;
+    spamlr_scratch *s = NULL;
+    const char *msg = "limited offer: cheap meds online", *other = "never seen text here";
+    unsigned char *b0, *b1;
+    size_t n0, n1;
+    int out = 0;
+
+    plain_opts(&to);
+    ck_assert_int_eq(spamlr_scratch_create(&s), 0);
+    ck_assert_int_eq(spamlr_model_create(&m, &to), 0);
+    learn_some(m, s, 7);
+    ck_assert_int_eq(spamlr_model_learn(m, s, msg, strlen(msg), SPAMLR_SPAM, 1, NULL), 0);
+    b0 = bytes_of(m, &n0);
+    ck_assert_int_eq(spamlr_model_learn_ex(m, s, other, strlen(other), SPAMLR_SPAM, -1, NULL,
+                                           &out), SPAMLR_ENOTFOUND);
+    ck_assert_int_eq(spamlr_model_learn_ex(m, s, other, strlen(other), SPAMLR_HAM,
+                                           SPAMLR_RELEARN, NULL, &out), SPAMLR_ENOTFOUND);
+    b1 = bytes_of(m, &n1);
+    ck_assert_uint_eq(n0, n1);
+    ck_assert(memcmp(b0, b1, n0) == 0);
+    free(b1);
+    /* unlearned once (with the class it was learned as, whatever the
+     * label says), refused the second time */
+    ck_assert_int_eq(spamlr_model_learn_ex(m, s, msg, strlen(msg), SPAMLR_UNLABELLED, -1, NULL,
+                                           &out), 0);
+    ck_assert_int_eq(out, SPAMLR_LEARNED_UNLEARNED);
+    ck_assert_int_eq(spamlr_model_learn(m, s, msg, strlen(msg), SPAMLR_SPAM, -1, NULL),
+                     SPAMLR_ENOTFOUND);
+    /* a model from before the record: everything it learned is unknown */
+    ck_assert_int_eq(spamlr_model_load_buffer(&c, b0, n0, NULL), 0);
+    spamlr__seen_free(&c->seen);
+    ck_assert_int_eq(spamlr_model_learn(c, s, msg, strlen(msg), SPAMLR_SPAM, -1, NULL),
+                     SPAMLR_ENOTFOUND);
+    free(b0);
+    spamlr_model_free(c);
+    spamlr_model_free(m);
+    spamlr_scratch_free(s);
+}
+END_TEST
+
+START_TEST(relearn_moves_the_message)
+{
+    spamlr_text_opts to;
+    spamlr_model *a = NULL, *b = NULL, *c = NULL;
+    spamlr_scratch *s = NULL;
+    spamlr_model_info ia, ib;
+    const char *msg = "limited offer: cheap meds online";
+    int out = 0;
+
+    plain_opts(&to);
+    ck_assert_int_eq(spamlr_scratch_create(&s), 0);
+    ck_assert_int_eq(spamlr_model_create(&a, &to), 0);
+    ck_assert_int_eq(spamlr_model_create(&b, &to), 0);
+    ck_assert_int_eq(spamlr_model_create(&c, &to), 0);
+    learn_some(a, s, 7);
+    learn_some(b, s, 7);
+    learn_some(c, s, 7);
+    ck_assert_int_eq(spamlr_model_learn(a, s, msg, strlen(msg), SPAMLR_SPAM, 1, NULL), 0);
+    ck_assert_int_eq(spamlr_model_learn(b, s, msg, strlen(msg), SPAMLR_SPAM, 1, NULL), 0);
+    ck_assert_int_eq(spamlr_model_learn(c, s, msg, strlen(msg), SPAMLR_SPAM, 1, NULL), 0);
+    spamlr_model_info_get(a, &ib);
+    /* a: the one-call correction; b: unlearn, then learn; c: learn with
+     * the other class, which relearns too */
+    ck_assert_int_eq(spamlr_model_learn_ex(a, s, msg, strlen(msg), SPAMLR_HAM, SPAMLR_RELEARN,
+                                           NULL, &out), 0);
+    ck_assert_int_eq(out, SPAMLR_LEARNED_RELEARNED);
+    ck_assert_int_eq(spamlr_model_learn(b, s, msg, strlen(msg), SPAMLR_SPAM, -1, NULL), 0);
+    ck_assert_int_eq(spamlr_model_learn(b, s, msg, strlen(msg), SPAMLR_HAM, 1, NULL), 0);
+    ck_assert_int_eq(spamlr_model_learn_ex(c, s, msg, strlen(msg), SPAMLR_HAM, 1, NULL, &out), 0);
+    ck_assert_int_eq(out, SPAMLR_LEARNED_RELEARNED);
+    spamlr_model_info_get(a, &ia);
+    ck_assert_uint_eq(ia.spam, ib.spam - 1);
+    ck_assert_uint_eq(ia.ham, ib.ham + 1);
+    assert_same_model(a, b);
+    assert_same_model(a, c);
+    /* relearning as the class it has: nothing */
+    ck_assert_int_eq(spamlr_model_learn_ex(a, s, msg, strlen(msg), SPAMLR_HAM, SPAMLR_RELEARN,
+                                           NULL, &out), 0);
+    ck_assert_int_eq(out, SPAMLR_LEARNED_ALREADY);
+    assert_same_model(a, b);
+    spamlr_model_free(a);
+    spamlr_model_free(b);
+    spamlr_model_free(c);
+    spamlr_scratch_free(s);
+}
+END_TEST
+
+START_TEST(record_survives_save_dump_prune)
+{
+    spamlr_text_opts to;
+    spamlr_model *m = NULL, *l = NULL, *i = NULL, *p = NULL;
+    spamlr_scratch *s = NULL;
+    unsigned char *buf = NULL;
+    char *text = NULL;
+    size_t n = 0, tl = 0;
+    int out = 0, label;
+    const char *t = stream(3, &label);
+
+    plain_opts(&to);
+    ck_assert_int_eq(spamlr_scratch_create(&s), 0);
+    ck_assert_int_eq(spamlr_model_create(&m, &to), 0);
+    learn_some(m, s, 7);
+    ck_assert_int_eq(spamlr_model_save_buffer(m, &buf, &n), 0);
+    ck_assert_int_eq(spamlr_model_load_buffer(&l, buf, n, NULL), 0);
+    ck_assert_int_eq(spamlr_model_dump(m, &text, &tl), 0);
+    ck_assert_ptr_nonnull(strstr(text, "\n[learned]\n"));
+    ck_assert_int_eq(spamlr_model_import(&i, text, tl, NULL), 0);
+    ck_assert_int_eq(spamlr_model_prune(&p, m, 5, 0), 0);
+    spamlr_model *all[3] = {l, i, p};
+    for (int k = 0; k < 3; k++) {
+        ck_assert_uint_eq(all[k]->seen.live, 7);
+        ck_assert_int_eq(spamlr_model_learn_ex(all[k], s, t, strlen(t), label, 1, NULL, &out), 0);
+        ck_assert_int_eq(out, SPAMLR_LEARNED_ALREADY);
+        ck_assert_int_eq(spamlr_model_learn_ex(all[k], s, t, strlen(t), label, -1, NULL, &out), 0);
+        ck_assert_int_eq(out, SPAMLR_LEARNED_UNLEARNED);
+    }
+    /* dump -> import -> save: the same bytes */
+    free(buf);
+    spamlr_model_free(i);
+    ck_assert_int_eq(spamlr_model_import(&i, text, tl, NULL), 0);
+    assert_same_model(m, i);
+    free(text);
+    spamlr_model_free(m);
+    spamlr_model_free(l);
+    spamlr_model_free(i);
+    spamlr_model_free(p);
+    spamlr_scratch_free(s);
+}
+END_TEST
+
+START_TEST(record_bound_drops_the_oldest)
+{
+    spamlr_text_opts to;
+    spamlr_model *m = NULL, *l = NULL;
+    spamlr_scratch *s = NULL;
+    unsigned char *buf = NULL;
+    size_t n = 0, i;
+    char msg[64];
+    int out;
+
+    plain_opts(&to);
+    ck_assert_int_eq(spamlr_scratch_create(&s), 0);
+    ck_assert_int_eq(spamlr_model_create(&m, &to), 0);
+    ck_assert_uint_eq(SPAMLR__SEEN_MAX, 100000);
+    m->seen.max = 50; /* the bound, made small */
+    for (i = 0; i < 120; i++) {
+        snprintf(msg, sizeof msg, "message number%zu words w%zu", i, i % 7);
+        ck_assert_int_eq(spamlr_model_learn(m, s, msg, strlen(msg), i % 2 ? SPAMLR_SPAM
+                                            : SPAMLR_HAM, 1, NULL), 0);
+        if (i == 100) { /* one forgotten leaves a hole, which is not saved */
+            ck_assert_int_eq(spamlr_model_learn(m, s, msg, strlen(msg), SPAMLR_HAM, -1, NULL), 0);
+        }
+    }
+    /* the last 50 learned (70..119), less the one forgotten */
+    ck_assert_uint_eq(m->seen.live, 49);
+    ck_assert_int_eq(spamlr_model_save_buffer(m, &buf, &n), 0);
+    ck_assert_int_eq(spamlr_model_load_buffer(&l, buf, n, NULL), 0);
+    ck_assert_uint_eq(l->seen.live, 49);
+    for (i = 0; i < 120; i++) {
+        snprintf(msg, sizeof msg, "message number%zu words w%zu", i, i % 7);
+        ck_assert_int_eq(spamlr_model_learn_ex(l, s, msg, strlen(msg), SPAMLR_UNLABELLED, -1,
+                                               NULL, &out),
+                         i < 70 || i == 100 ? SPAMLR_ENOTFOUND : SPAMLR_OK);
+    }
+    ck_assert_uint_eq(l->seen.live, 0);
+    free(buf);
+    spamlr_model_free(m);
+    spamlr_model_free(l);
+    spamlr_scratch_free(s);
+}
+END_TEST
+
+/* A mail learned from a dataset (the CLI's path) and told as text (the
+ * server's path) is one message; so are its CRLF and LF forms. */
+START_TEST(dataset_and_text_share_the_key)
+{
+    spamlr_model *m = NULL;
+    spamlr_scratch *s = NULL;
+    spamlr_dataset *ds = NULL;
+    const char *lf = "From: a@example.com\nSubject: cheap meds\n\nbuy cheap meds now\n";
+    const char *crlf = "From: a@example.com\r\nSubject: cheap meds\r\n\r\nbuy cheap meds now\r\n";
+    const char *other = "From: b@example.com\nSubject: lunch\n\nlunch at noon?\n";
+    int outs[3] = {0, 0, 0}, out = 0;
+
+    ck_assert_int_eq(spamlr_scratch_create(&s), 0);
+    ck_assert_int_eq(spamlr_model_create(&m, NULL), 0);
+    ck_assert_int_eq(spamlr_dataset_create(&ds, NULL), 0);
+    ck_assert_int_eq(spamlr_dataset_add(ds, SPAMLR_SPAM, lf, strlen(lf), NULL), 0);
+    ck_assert_int_eq(spamlr_dataset_add(ds, SPAMLR_HAM, other, strlen(other), NULL), 0);
+    ck_assert_int_eq(spamlr_dataset_add(ds, SPAMLR_SPAM, crlf, strlen(crlf), NULL), 0);
+    ck_assert_int_eq(spamlr_model_learn_batch_ex(m, ds, NULL, 3, 1, outs), 0);
+    ck_assert_int_eq(outs[0], SPAMLR_LEARNED_NEW);
+    ck_assert_int_eq(outs[1], SPAMLR_LEARNED_NEW);
+    ck_assert_int_eq(outs[2], SPAMLR_LEARNED_ALREADY); /* a repeat within the call */
+    ck_assert_int_eq(spamlr_model_learn_ex(m, s, crlf, strlen(crlf), SPAMLR_SPAM, 1, NULL, &out),
+                     0);
+    ck_assert_int_eq(out, SPAMLR_LEARNED_ALREADY);
+    ck_assert_int_eq(spamlr_model_learn_ex(m, s, other, strlen(other), SPAMLR_UNLABELLED, -1,
+                                           NULL, &out), 0);
+    ck_assert_int_eq(out, SPAMLR_LEARNED_UNLEARNED);
+    /* the dataset calls refuse, changing nothing, when a row is unknown */
+    ck_assert_int_eq(spamlr_model_learn_batch_ex(m, ds, NULL, 3, -1, NULL), SPAMLR_ENOTFOUND);
+    ck_assert_int_eq(spamlr_model_learn_dataset(m, ds, NULL, 2, -1, NULL), SPAMLR_ENOTFOUND);
+    ck_assert_uint_eq(m->seen.live, 1);
+    spamlr_dataset_free(ds);
+    spamlr_model_free(m);
+    spamlr_scratch_free(s);
 }
 END_TEST
 
@@ -819,6 +1109,12 @@ static Suite *online_suite(void)
     tcase_add_loop_test(t, batch_keeps_the_other_class, 0, 2);
     tcase_add_test(t, batch_ignores_row_order);
     tcase_add_test(t, margin_skips_confident_messages);
+    tcase_add_test(t, learn_twice_is_learn_once);
+    tcase_add_test(t, unlearn_unknown_is_refused);
+    tcase_add_test(t, relearn_moves_the_message);
+    tcase_add_test(t, record_survives_save_dump_prune);
+    tcase_add_test(t, record_bound_drops_the_oldest);
+    tcase_add_test(t, dataset_and_text_share_the_key);
     suite_add_tcase(s, t);
     return s;
 }

@@ -20,7 +20,7 @@ const char *spamlr_strerror(int err)
     case SPAMLR_ECORRUPT: return "model file content is corrupt";
     case SPAMLR_EEMPTY: return "no labelled examples";
     case SPAMLR_EONECLASS: return "training data holds only one class";
-    case SPAMLR_ENOTFOUND: return "not in the vocabulary";
+    case SPAMLR_ENOTFOUND: return "not found (not in the vocabulary, or never learned)";
     case SPAMLR_ELIMIT: return "limit exceeded";
     case SPAMLR_ENOCONVERGE: return "solver reached max_iter before the tolerance";
     case SPAMLR_EUNSUPPORTED: return "not supported by this build";

@@ -484,34 +484,110 @@ static void count_label(spamlr_model *m, int label, int dir)
     m->trained_at = (int64_t)time(NULL);
 }
 
-int spamlr_model_learn(spamlr_model *m, spamlr_scratch *s, const char *text, size_t len,
-                       int label, int direction, double *prob)
+/* The probability of a row at the current weights. */
+static double row_prob(const spamlr_model *m, const uint32_t *ids, const float *val, size_t k)
+{
+    double z = m->has_bias ? m->bias : 0.0;
+    size_t i;
+
+    for (i = 0; i < k; i++)
+        z += (double)val[i] * m->w[ids[i]];
+    return spamlr__sigmoid(z);
+}
+
+/* Unlearns a row of class y01 that the record holds under key: the step
+ * inverted, the row out of the memory and the record, the count down. */
+static void unlearn_row(spamlr_model *m, const uint32_t *ids, const float *val, size_t k,
+                        int y01, double s, uint64_t key)
+{
+    row_step(m, ids, val, k, y01, s, -1);
+    mem_drop(m, ids, k, y01);
+    count_label(m, y01 ? SPAMLR_SPAM : SPAMLR_HAM, -1);
+    spamlr__seen_del(&m->seen, key);
+}
+
+int spamlr_model_learn_ex(spamlr_model *m, spamlr_scratch *s, const char *text, size_t len,
+                          int label, int direction, double *prob, int *outcome)
 {
     uint32_t *ids, *cnt;
     float *val;
     size_t k;
+    uint64_t key;
     double p;
-    int rc;
+    int rc, cls, y01 = label == SPAMLR_SPAM, out;
 
-    if (!m || !s || (!text && len) || (label != SPAMLR_SPAM && label != SPAMLR_HAM))
+    if (!m || !s || (!text && len) ||
+        (direction != 1 && direction != -1 && direction != SPAMLR_RELEARN) ||
+        (label != SPAMLR_SPAM && label != SPAMLR_HAM &&
+         !(direction < 0 && label == SPAMLR_UNLABELLED)))
         return SPAMLR_EINVAL;
-    if ((rc = learn_begin(m, direction)))
+    if ((rc = learn_begin(m, 1)))
         return rc;
-    if (direction < 0 && (label == SPAMLR_SPAM ? m->spam : m->ham) == 0)
-        return SPAMLR_EINVAL;
-    rc = spamlr__scratch_row(m, direction > 0 ? m : NULL, s, text, len, &ids, &cnt, &val, &k);
+    /* the message as the model knows it now (nothing added), and its key */
+    rc = spamlr__scratch_row_key(m, NULL, s, text, len, &ids, &cnt, &val, &k, &key);
     if (rc)
         return rc;
     spamlr__row_values(m, ids, cnt, k, val);
-    p = row_step(m, ids, val, k, label == SPAMLR_SPAM, 1.0, direction);
-    if (direction > 0)
-        mem_add(m, ids, val, k, label == SPAMLR_SPAM, m->last_hash);
-    else
-        mem_drop(m, ids, k, label == SPAMLR_SPAM);
-    count_label(m, label, direction);
+    p = row_prob(m, ids, val, k);
+    cls = spamlr__seen_find(&m->seen, key);
+    if (cls < 0 && direction != 1)
+        return SPAMLR_ENOTFOUND;
+    if (cls >= 0 && cls != y01 && (cls ? m->spam : m->ham) == 0)
+        return SPAMLR_EINVAL; /* a record the counts deny (an edited dump) */
+    if (direction < 0) {
+        unlearn_row(m, ids, val, k, cls, 1.0, key);
+        out = SPAMLR_LEARNED_UNLEARNED;
+    } else if (cls == y01) {
+        out = SPAMLR_LEARNED_ALREADY;
+    } else {
+        if (cls >= 0) /* learned as the other class: undo that first */
+            unlearn_row(m, ids, val, k, cls, 1.0, key);
+        rc = spamlr__scratch_row(m, m, s, text, len, &ids, &cnt, &val, &k);
+        if (rc)
+            return rc;
+        spamlr__row_values(m, ids, cnt, k, val);
+        if (cls < 0) /* as before the record: new words count in the norm */
+            p = row_step(m, ids, val, k, y01, 1.0, 1);
+        else
+            row_step(m, ids, val, k, y01, 1.0, 1);
+        mem_add(m, ids, val, k, y01, m->last_hash);
+        count_label(m, label, 1);
+        if ((rc = spamlr__seen_put(&m->seen, key, y01)))
+            return rc;
+        out = cls < 0 ? SPAMLR_LEARNED_NEW : SPAMLR_LEARNED_RELEARNED;
+    }
     if (prob)
         *prob = p;
+    if (outcome)
+        *outcome = out;
     return SPAMLR_OK;
+}
+
+int spamlr_model_learn(spamlr_model *m, spamlr_scratch *s, const char *text, size_t len,
+                       int label, int direction, double *prob)
+{
+    return spamlr_model_learn_ex(m, s, text, len, label, direction, prob, NULL);
+}
+
+/* The record key of row r of ds: the same as spamlr__scratch_row_key
+ * gives for the message (tokens with their counts); value rows (libsvm)
+ * key their values too. */
+static uint64_t ds_row_key(const spamlr_dataset *ds, size_t r)
+{
+    uint64_t sum = 0;
+    size_t j;
+
+    for (j = ds->ptr[r]; j < ds->ptr[r + 1]; j++) {
+        uint32_t t = ds->ids[j], v;
+        uint64_t h = spamlr__seen_token(spamlr__vocab_str(&ds->vocab, t), ds->vocab.len[t]);
+        if (ds->val) {
+            memcpy(&v, &ds->val[j], 4);
+            sum += mix64(h ^ v);
+        } else {
+            sum += h * (ds->cnt ? ds->cnt[j] : 1);
+        }
+    }
+    return spamlr__seen_key(sum);
 }
 
 /* Row r of ds as model ids and feature values in ids/cnt/val (room for
@@ -556,9 +632,15 @@ static int map_row(spamlr_model *m, const spamlr_dataset *ds, size_t r, int64_t 
     return SPAMLR_OK;
 }
 
-int spamlr__learn_rows(spamlr_model *m, const spamlr_dataset *ds, const size_t *order,
-                      size_t n, int dir, double *probs, unsigned min_df, double ws,
-                      double wh, const float *idf, int remember)
+/* spamlr__learn_rows; remember & LEARN_SEEN: through the record of
+ * learned messages (rows already learned with their label only get their
+ * probability; learned with the other class, they are unlearned first;
+ * unlearning takes the recorded class, and a row not in the record stops
+ * with SPAMLR_ENOTFOUND). outcomes (may be NULL): per row of ds. */
+#define LEARN_SEEN 2
+static int learn_rows_x(spamlr_model *m, const spamlr_dataset *ds, const size_t *order,
+                        size_t n, int dir, double *probs, unsigned min_df, double ws,
+                        double wh, const float *idf, int remember, int *outcomes)
 {
     spamlr__rowbuf rb;
     size_t i, k;
@@ -570,28 +652,108 @@ int spamlr__learn_rows(spamlr_model *m, const spamlr_dataset *ds, const size_t *
         rb.map[i] = -2;
     for (i = 0; i < n; i++) {
         size_t r = order ? order[i] : i;
-        int label = ds->labels[r], y01 = label == SPAMLR_SPAM;
-        double p, s = y01 ? ws : wh;
+        int label = ds->labels[r], y01 = label == SPAMLR_SPAM, cls = -1;
+        int out = dir > 0 ? SPAMLR_LEARNED_NEW : SPAMLR_LEARNED_UNLEARNED;
+        uint64_t key = 0;
+        double p, s;
         if (label != SPAMLR_SPAM && label != SPAMLR_HAM)
             continue;
+        if (remember & LEARN_SEEN) {
+            key = ds_row_key(ds, r);
+            cls = spamlr__seen_find(&m->seen, key);
+            if (dir < 0 && cls < 0) {
+                rc = SPAMLR_ENOTFOUND;
+                goto out;
+            }
+            if (dir < 0) {
+                y01 = cls;
+                label = cls ? SPAMLR_SPAM : SPAMLR_HAM;
+            }
+        }
+        s = y01 ? ws : wh;
         if (dir < 0 && (label == SPAMLR_SPAM ? m->spam : m->ham) == 0) {
             rc = SPAMLR_EINVAL;
             goto out;
         }
         if ((rc = map_row(m, ds, r, rb.map, min_df, idf, dir, rb.ids, rb.cnt, rb.val, &k)))
             goto out;
-        p = row_step(m, rb.ids, rb.val, k, y01, s, dir);
-        if (dir > 0 && remember)
+        if (dir > 0 && cls == y01) { /* already learned so */
+            if (probs)
+                probs[r] = row_prob(m, rb.ids, rb.val, k);
+            if (outcomes)
+                outcomes[r] = SPAMLR_LEARNED_ALREADY;
+            continue;
+        }
+        if (dir > 0 && cls >= 0) { /* learned as the other class */
+            if ((cls ? m->spam : m->ham) == 0) {
+                rc = SPAMLR_EINVAL;
+                goto out;
+            }
+            p = row_prob(m, rb.ids, rb.val, k);
+            unlearn_row(m, rb.ids, rb.val, k, cls, cls ? ws : wh, key);
+            row_step(m, rb.ids, rb.val, k, y01, s, dir);
+            out = SPAMLR_LEARNED_RELEARNED;
+        } else {
+            p = row_step(m, rb.ids, rb.val, k, y01, s, dir);
+        }
+        if (dir > 0 && (remember & 1))
             mem_add(m, rb.ids, rb.val, k, y01, m->last_hash);
         else if (dir < 0)
             mem_drop(m, rb.ids, k, y01);
         count_label(m, label, dir);
+        if ((remember & LEARN_SEEN) && dir < 0)
+            spamlr__seen_del(&m->seen, key);
+        else if ((remember & LEARN_SEEN) && (rc = spamlr__seen_put(&m->seen, key, y01)))
+            goto out;
         if (probs)
             probs[r] = p;
+        if (outcomes)
+            outcomes[r] = out;
     }
     rc = SPAMLR_OK;
 out:
     spamlr__rowbuf_free(&rb);
+    return rc;
+}
+
+int spamlr__learn_rows(spamlr_model *m, const spamlr_dataset *ds, const size_t *order,
+                      size_t n, int dir, double *probs, unsigned min_df, double ws,
+                      double wh, const float *idf, int remember)
+{
+    return learn_rows_x(m, ds, order, n, dir, probs, min_df, ws, wh, idf, remember & 1, NULL);
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+    return x < y ? -1 : x > y;
+}
+
+/* Unlearning and relearning rows need every labelled row of
+ * order[0..n) in the record, and none twice: else SPAMLR_ENOTFOUND. */
+static int check_recorded(const spamlr_model *m, const spamlr_dataset *ds,
+                          const size_t *order, size_t n)
+{
+    uint64_t *keys = malloc((n + 1) * sizeof *keys);
+    size_t i, nk = 0;
+    int rc = SPAMLR_OK;
+
+    if (!keys)
+        return SPAMLR_ENOMEM;
+    for (i = 0; i < n && !rc; i++) {
+        size_t r = order ? order[i] : i;
+        if (ds->labels[r] != SPAMLR_SPAM && ds->labels[r] != SPAMLR_HAM)
+            continue;
+        keys[nk] = ds_row_key(ds, r);
+        if (spamlr__seen_find(&m->seen, keys[nk++]) < 0)
+            rc = SPAMLR_ENOTFOUND;
+    }
+    qsort(keys, nk, sizeof *keys, cmp_u64);
+    for (i = 1; i < nk && !rc; i++)
+        if (keys[i] == keys[i - 1])
+            rc = SPAMLR_ENOTFOUND;
+    free(keys);
     return rc;
 }
 
@@ -616,7 +778,10 @@ int spamlr_model_learn_dataset(spamlr_model *m, const spamlr_dataset *ds,
 
     if ((rc = check_rows(m, ds, order, n)) || (rc = learn_begin(m, direction)))
         return rc;
-    return spamlr__learn_rows(m, ds, order, n, direction, probs, 0, 1.0, 1.0, NULL, 1);
+    if (direction < 0 && (rc = check_recorded(m, ds, order, n)))
+        return rc;
+    return learn_rows_x(m, ds, order, n, direction, probs, 0, 1.0, 1.0, NULL, 1 | LEARN_SEEN,
+                        NULL);
 }
 
 /* ------------------------------------------------------- batches */
@@ -680,8 +845,8 @@ static void batch_passes(spamlr_model *m, brow *rows, size_t n, uint64_t rng)
     }
 }
 
-int spamlr_model_learn_batch(spamlr_model *m, const spamlr_dataset *ds, const size_t *order,
-                             size_t n)
+/* spamlr_model_learn_batch without the record. */
+static int batch_rows(spamlr_model *m, const spamlr_dataset *ds, const size_t *order, size_t n)
 {
     spamlr__rowbuf rb;
     spamlr__memrow *fresh = NULL;
@@ -690,8 +855,6 @@ int spamlr_model_learn_batch(spamlr_model *m, const spamlr_dataset *ds, const si
     uint64_t updates;
     int rc;
 
-    if ((rc = check_rows(m, ds, order, n)) || (rc = learn_begin(m, 1)))
-        return rc;
     for (i = nb = 0; i < n && nb < 2; i++) {
         int label = ds->labels[order ? order[i] : i];
         nb += label == SPAMLR_SPAM || label == SPAMLR_HAM;
@@ -757,4 +920,99 @@ out:
     free(rows);
     spamlr__rowbuf_free(&rb);
     return rc;
+}
+
+/* A row of a call and its key, to find repeats within the call. */
+typedef struct keyed {
+    uint64_t key;
+    size_t i;
+} keyed;
+
+static int cmp_keyed(const void *a, const void *b)
+{
+    const keyed *x = a, *y = b;
+
+    if (x->key != y->key)
+        return x->key < y->key ? -1 : 1;
+    return (x->i > y->i) - (x->i < y->i);
+}
+
+int spamlr_model_learn_batch_ex(spamlr_model *m, const spamlr_dataset *ds, const size_t *order,
+                                size_t n, int direction, int *outcomes)
+{
+    keyed *kr = NULL;
+    size_t *todo = NULL, *un = NULL, i, nk = 0, nt = 0, nu = 0;
+    signed char *cls = NULL;
+    int rc;
+
+    if ((rc = check_rows(m, ds, order, n)))
+        return rc;
+    if (direction != 1 && direction != -1 && direction != SPAMLR_RELEARN)
+        return SPAMLR_EINVAL;
+    if ((rc = learn_begin(m, 1)))
+        return rc;
+    if (direction != 1 && (rc = check_recorded(m, ds, order, n)))
+        return rc;
+    if (direction < 0)
+        return learn_rows_x(m, ds, order, n, -1, NULL, 0, 1.0, 1.0, NULL, 1 | LEARN_SEEN,
+                            outcomes);
+    rc = SPAMLR_ENOMEM;
+    if (!(kr = malloc((n + 1) * sizeof *kr)) || !(todo = malloc((n + 1) * sizeof *todo)) ||
+        !(un = malloc((n + 1) * sizeof *un)) || !(cls = malloc(n + 1)))
+        goto out;
+    for (i = 0; i < n; i++) {
+        size_t r = order ? order[i] : i;
+        if (ds->labels[r] != SPAMLR_SPAM && ds->labels[r] != SPAMLR_HAM)
+            continue;
+        kr[nk].key = ds_row_key(ds, r);
+        kr[nk++].i = i;
+    }
+    /* a row repeated within the call is learned once, the first time */
+    qsort(kr, nk, sizeof *kr, cmp_keyed);
+    for (i = 0; i < n; i++)
+        cls[i] = -2; /* not labelled */
+    for (i = 0; i < nk; i++) {
+        size_t r = order ? order[kr[i].i] : kr[i].i;
+        int c = spamlr__seen_find(&m->seen, kr[i].key), y01 = ds->labels[r] == SPAMLR_SPAM;
+        if (i && kr[i].key == kr[i - 1].key)
+            c = y01; /* a repeat: as if learned already */
+        cls[kr[i].i] = (signed char)c;
+    }
+    for (i = 0; i < n; i++) {
+        size_t r = order ? order[i] : i;
+        int y01 = ds->labels[r] == SPAMLR_SPAM;
+        if (cls[i] == -2)
+            continue;
+        if (outcomes)
+            outcomes[r] = cls[i] == y01 ? SPAMLR_LEARNED_ALREADY
+                          : cls[i] < 0 ? SPAMLR_LEARNED_NEW : SPAMLR_LEARNED_RELEARNED;
+        if (cls[i] == y01)
+            continue;
+        if (cls[i] >= 0)
+            un[nu++] = r;
+        todo[nt++] = r;
+    }
+    /* learned as the other class: unlearned first (with that class) */
+    if (nu && (rc = learn_rows_x(m, ds, un, nu, -1, NULL, 0, 1.0, 1.0, NULL, 1 | LEARN_SEEN,
+                                 NULL)))
+        goto out;
+    if (nt && (rc = batch_rows(m, ds, todo, nt)))
+        goto out;
+    for (i = 0; i < nt; i++)
+        if ((rc = spamlr__seen_put(&m->seen, ds_row_key(ds, todo[i]),
+                                   ds->labels[todo[i]] == SPAMLR_SPAM)))
+            goto out;
+    rc = SPAMLR_OK;
+out:
+    free(kr);
+    free(todo);
+    free(un);
+    free(cls);
+    return rc;
+}
+
+int spamlr_model_learn_batch(spamlr_model *m, const spamlr_dataset *ds, const size_t *order,
+                             size_t n)
+{
+    return spamlr_model_learn_batch_ex(m, ds, order, n, 1, NULL);
 }

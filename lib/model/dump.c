@@ -15,6 +15,7 @@
 #define DUMP_MAGIC "spamlr-dump 1"
 #define WORDS_LINE "[words]"
 #define MEMORY_LINE "[memory]"
+#define LEARNED_LINE "[learned]"
 #define MAX_TOKEN 4096 /* the longest token a model file may hold */
 
 static const char *const FEATURES[] = {"binary", "logtf", "tfidf", NULL};
@@ -196,6 +197,14 @@ int spamlr_model_dump(const spamlr_model *m, char **text, size_t *len)
     }
     if (online)
         emit_memory(&o, m);
+    if (m->seen.live) { /* the record of learned messages, oldest first */
+        size_t j = 0;
+        uint64_t e;
+        emit(&o, "%s\n", LEARNED_LINE);
+        while (!o.err && (e = spamlr__seen_at(&m->seen, &j)))
+            emit(&o, "%s\t%016llx\n", e & 1 ? "spam" : "ham",
+                 (unsigned long long)(e & ~(uint64_t)1));
+    }
     if (!o.err && !o.b.data && spamlr__buf_reserve(&o.b, 1))
         o.err = SPAMLR_ENOMEM;
     if (o.err) {
@@ -615,7 +624,8 @@ static int word_lines(reader *r, spamlr_model *m)
 
         if (n == 0)
             continue;
-        if (n == strlen(MEMORY_LINE) && memcmp(s, MEMORY_LINE, n) == 0) {
+        if ((n == strlen(MEMORY_LINE) && memcmp(s, MEMORY_LINE, n) == 0) ||
+            (n == strlen(LEARNED_LINE) && memcmp(s, LEARNED_LINE, n) == 0)) {
             r->p = s; /* the caller reads it again */
             r->line--;
             break;
@@ -705,6 +715,11 @@ static int memory_lines(reader *r, spamlr_model *m)
 
         if (n == 0)
             continue;
+        if (n == strlen(LEARNED_LINE) && memcmp(s, LEARNED_LINE, n) == 0) {
+            r->p = s; /* the caller reads it again */
+            r->line--;
+            break;
+        }
         c = t && t - s == 4 && memcmp(s, "spam", 4) == 0 ? 1
             : t && t - s == 3 && memcmp(s, "ham", 3) == 0 ? 0 : -1;
         if (c < 0)
@@ -735,6 +750,41 @@ static int memory_lines(reader *r, spamlr_model *m)
         }
         if (row->k != k)
             return perr(r, "bad id:value pair", NULL);
+    }
+    return SPAMLR_OK;
+}
+
+/* The lines after [learned]: "ham" or "spam", a TAB, a message key as 16
+ * hex digits (bit 0 clear), oldest first. */
+static int learned_lines(reader *r, spamlr_model *m)
+{
+    const char *s;
+    size_t n;
+    int rc;
+
+    while (next_line(r, &s, &n)) {
+        const char *t = memchr(s, '\t', n);
+        char hex[17], *e;
+        uint64_t key;
+        int c;
+
+        if (n == 0)
+            continue;
+        c = t && t - s == 4 && memcmp(s, "spam", 4) == 0 ? 1
+            : t && t - s == 3 && memcmp(s, "ham", 3) == 0 ? 0 : -1;
+        if (c < 0 || s + n - (t + 1) != 16)
+            return perr(r, "expected ham or spam, a TAB and a 16-digit hex key", NULL);
+        memcpy(hex, t + 1, 16);
+        hex[16] = '\0';
+        key = strtoull(hex, &e, 16);
+        if (*e || strspn(hex, "0123456789abcdefABCDEF") != 16 || !key || (key & 1))
+            return perr(r, "bad message key (16 hex digits, even, not 0)", NULL);
+        if (spamlr__seen_find(&m->seen, key) >= 0)
+            return perr(r, "message key listed twice", NULL);
+        if (m->seen.live >= SPAMLR__SEEN_MAX)
+            return perr(r, "more learned messages than the record holds (100000)", NULL);
+        if ((rc = spamlr__seen_put(&m->seen, key, c)))
+            return rc;
     }
     return SPAMLR_OK;
 }
@@ -800,7 +850,7 @@ int spamlr_model_import(spamlr_model **out, const char *text, size_t len, spamlr
     header h = {0, 0, 0, 0, 0};
     const char *s;
     size_t n;
-    int rc, words = 0;
+    int rc, words = 0, more;
 
     spamlr__diag_clear(d);
     if (out)
@@ -854,14 +904,18 @@ int spamlr_model_import(spamlr_model **out, const char *text, size_t len, spamlr
     }
     if ((rc = word_lines(&r, m)) || (rc = apply_bits(&r, m, &h)))
         goto out;
-    if (next_line(&r, &s, &n)) { /* [memory] */
+    more = next_line(&r, &s, &n);
+    if (more && n == strlen(MEMORY_LINE) && memcmp(s, MEMORY_LINE, n) == 0) { /* [memory] */
         if (!m->online) {
             rc = perr(&r, "[memory] needs an online=adagrad|ftrl line", NULL);
             goto out;
         }
         if ((rc = memory_lines(&r, m)))
             goto out;
+        more = next_line(&r, &s, &n);
     }
+    if (more && (rc = learned_lines(&r, m))) /* [learned], all word_lines leaves */
+        goto out;
     if (m->pruned_from && m->pruned_from < m->vocab.n) {
         r.line = h.pruned_line;
         rc = perr(&r, "pruned_from is smaller than the number of words", NULL);

@@ -22,6 +22,8 @@ struct spamlr_scratch {
     spamlr_contribution *items; /* explain: every contribution, to sort */
     size_t items_cap;
     spamlr__buf text;       /* decoded text of an e-mail */
+    int want_key;            /* sum spamlr__seen_token into key_sum */
+    uint64_t key_sum;
 };
 
 int spamlr__model_new(spamlr_model **out, const spamlr_text_opts *text)
@@ -118,6 +120,7 @@ void spamlr_model_free(spamlr_model *m)
     free(m->file_name);
     spamlr_contacts_free(m->contacts);
     spamlr__model_mem_free(m);
+    spamlr__seen_free(&m->seen);
     free(m);
 }
 
@@ -443,6 +446,8 @@ static int scratch_token(void *ctx, const char *tok, size_t len)
     int64_t id;
 
     s->tokens++;
+    if (s->want_key)
+        s->key_sum += spamlr__seen_token(tok, len);
     if (s->grow) {
         uint32_t nid;
         int rc = spamlr__model_intern(s->grow, tok, len, 0, &nid);
@@ -608,6 +613,20 @@ int spamlr__scratch_row(const spamlr_model *m, spamlr_model *grow, spamlr_scratc
     *val = s->val;
     *k = j;
     return SPAMLR_OK;
+}
+
+int spamlr__scratch_row_key(const spamlr_model *m, spamlr_model *grow, spamlr_scratch *s,
+                            const char *text, size_t len, uint32_t **ids, uint32_t **cnt,
+                            float **val, size_t *k, uint64_t *key)
+{
+    int rc;
+
+    s->want_key = 1;
+    s->key_sum = 0;
+    rc = spamlr__scratch_row(m, grow, s, text, len, ids, cnt, val, k);
+    s->want_key = 0;
+    *key = spamlr__seen_key(s->key_sum);
+    return rc;
 }
 
 /* The prediction path, shared by spamlr_predict and spamlr_explain: the

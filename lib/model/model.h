@@ -60,7 +60,43 @@ struct spamlr_model {
     size_t mem_n[2], mem_cap[2]; /* rows held, [0] ham, [1] spam; room */
     uint64_t mem_seen[2];    /* messages offered to each reservoir */
     struct spamlr__memrow *mem[2];
+    /* the record of learned messages (seen.c; "seen" payload section) */
+    struct spamlr__seen {
+        uint64_t *e;         /* ring, oldest at head: key | 1 for spam, 0 = hole */
+        size_t cap, head, n; /* room, oldest slot, slots used (holes too) */
+        size_t live;         /* entries that are not holes */
+        uint32_t *ix;        /* hash index: ring slot + 1, 0 = empty */
+        size_t ixn;          /* index size, a power of two (0 = none yet) */
+        size_t max;          /* bound (0 = SPAMLR__SEEN_MAX; tests lower it) */
+    } seen;
 };
+
+/* The record of learned messages (seen.c), as SpamAssassin's bayes_seen:
+ * the keys of the last SPAMLR__SEEN_MAX messages learned, each with its
+ * class, so that learning is idempotent and unlearning refuses what was
+ * never learned. 8 bytes per message in the file (800 KB at the bound),
+ * about 24 in memory. */
+#define SPAMLR__SEEN_MAX 100000u
+typedef struct spamlr__seen spamlr__seen;
+/* A token's share of a message key: the key of a message is
+ * spamlr__seen_key(sum of spamlr__seen_token over its token occurrences),
+ * so it does not depend on the vocabulary, the order of the words or the
+ * path (text or dataset) the message came by. */
+uint64_t spamlr__seen_token(const char *tok, size_t len);
+uint64_t spamlr__seen_key(uint64_t sum);
+/* The class (0 ham, 1 spam) key was learned as, or -1. */
+int spamlr__seen_find(const spamlr__seen *s, uint64_t key);
+/* Records key as learned with class y01 (the newest entry; the oldest is
+ * dropped at the bound). 0 or SPAMLR_ENOMEM (then unchanged). */
+int spamlr__seen_put(spamlr__seen *s, uint64_t key, int y01);
+/* Forgets key (no-op when absent). */
+void spamlr__seen_del(spamlr__seen *s, uint64_t key);
+/* The next entry (key | class) from ring position *j on, oldest first,
+ * advancing *j; 0 at the end. Start with *j = 0. */
+uint64_t spamlr__seen_at(const spamlr__seen *s, size_t *j);
+/* dst (freed first) becomes a copy of src. 0 or SPAMLR_ENOMEM. */
+int spamlr__seen_copy(spamlr__seen *dst, const spamlr__seen *src);
+void spamlr__seen_free(spamlr__seen *s);
 
 /* The thick threshold and memory size of an online state that does not
  * say (spamlr_online_opts_init's defaults). */
@@ -150,6 +186,11 @@ void spamlr__rowbuf_free(spamlr__rowbuf *rb);
 int spamlr__scratch_row(const spamlr_model *m, spamlr_model *grow, spamlr_scratch *s,
                         const char *text, size_t len, uint32_t **ids, uint32_t **cnt,
                         float **val, size_t *k);
+/* spamlr__scratch_row that also gives the message's record key
+ * (spamlr__seen_key over every token occurrence, known or not). */
+int spamlr__scratch_row_key(const spamlr_model *m, spamlr_model *grow, spamlr_scratch *s,
+                            const char *text, size_t len, uint32_t **ids, uint32_t **cnt,
+                            float **val, size_t *k, uint64_t *key);
 
 /* Feature values of a row (ids/cnt as above) into val[0..n), normalised
  * as the model says. */

@@ -64,6 +64,15 @@
  *          "local@domain" or domain "@domain", in ascending byte order
  *          without repeats. Written only when the model has a list (an
  *          empty list is k = 0: every sender unknown).
+ *          Optional "seen": the record of learned messages (seen.c, as
+ *          SpamAssassin's bayes_seen; lower-case, so that an older reader
+ *          skips it and predicts and learns as before, without the
+ *          record): u32 k, u32 0, then k u64 entries, oldest first, each a
+ *          message key (a hash of its normalised row, bit 0 clear) with
+ *          bit 0 set when it was learned as spam; no key twice, k at most
+ *          100,000 (the bound: 8 bytes a message, 800 KB when full; the
+ *          keys are random bits, which zlib cannot shrink). Written only
+ *          when the record holds a message.
  *   ..  4  CRC-32 of every byte before it
  */
 #define _DEFAULT_SOURCE
@@ -302,6 +311,15 @@ static int payload(const spamlr_model *m, wbuf *pl)
             put(pl, t, 2);
             put(pl, m->contacts->e[i], l);
         }
+    }
+    if (m->seen.live) {
+        size_t j = 0;
+        uint64_t e;
+        put_tag(pl, "seen", 8 + (uint64_t)m->seen.live * 8);
+        put_u32(pl, (uint32_t)m->seen.live);
+        put_u32(pl, 0);
+        while ((e = spamlr__seen_at(&m->seen, &j)))
+            put_u64(pl, e);
     }
     if (m->online && m->acc) {
         put_tag(pl, "onln", ONLN_HEAD + (uint64_t)m->vocab.n * (m->acc_z ? 8 : 4));
@@ -579,6 +597,26 @@ static int parse_memory(spamlr_model *m, const unsigned char *p, size_t n, uint6
     return SPAMLR_OK;
 }
 
+/* The optional "seen" section (see the top of the file). */
+static int parse_seen(spamlr_model *m, const unsigned char *p, size_t n, spamlr_diag *d)
+{
+    uint32_t k, i;
+    int rc;
+
+    if (m->seen.live)
+        return bad(d, SPAMLR_ECORRUPT, -1, "record of learned messages appears twice");
+    if (n < 8 || (k = get_u32(p)) > SPAMLR__SEEN_MAX || n != 8 + (size_t)k * 8)
+        return bad(d, SPAMLR_ECORRUPT, -1, "record of learned messages has the wrong size");
+    for (i = 0; i < k; i++) {
+        uint64_t e = get_u64(p + 8 + 8 * (size_t)i), key = e & ~(uint64_t)1;
+        if (!key || spamlr__seen_find(&m->seen, key) >= 0)
+            return bad(d, SPAMLR_ECORRUPT, -1, "record of learned messages holds a bad key");
+        if ((rc = spamlr__seen_put(&m->seen, key, (int)(e & 1))))
+            return rc;
+    }
+    return SPAMLR_OK;
+}
+
 /* The optional "cpth" section: u32 folds, u32 n, n x (f64 C, f64 log
  * loss, f64 AUC or NaN), the regularisation path that chose C. */
 static int parse_path(spamlr_model *m, const unsigned char *p, size_t n, spamlr_diag *d)
@@ -700,6 +738,8 @@ static int parse_payload(spamlr_model *m, const unsigned char *p, size_t n, uint
                 rc = SPAMLR_OK; /* without "onln" (before it): ignored */
             else
                 rc = parse_memory(m, p + pos, (size_t)len, count, d);
+        } else if (memcmp(tag, "seen", 4) == 0) {
+            rc = parse_seen(m, p + pos, (size_t)len, d);
         } else if (memcmp(tag, "unsr", 4) == 0 && len == 16) {
             m->ham_cutoff = get_f64(p + pos);
             m->spam_cutoff = get_f64(p + pos + 8);

@@ -121,7 +121,8 @@ int spamlr_model_prune(spamlr_model **out, const spamlr_model *m, size_t keep, d
     rc = SPAMLR_ENOMEM;
     if (spamlr__model_set_path(p, m->path, m->path_n, m->path_folds) ||
         spamlr__model_set_base(p, m->base_name, m->base_crc, m->base_trained_at) ||
-        spamlr_model_set_contacts(p, m->contacts) || !(p->w = malloc((n + 1) * sizeof *p->w)) ||
+        spamlr_model_set_contacts(p, m->contacts) || spamlr__seen_copy(&p->seen, &m->seen) ||
+        !(p->w = malloc((n + 1) * sizeof *p->w)) ||
         (m->idf && !(p->idf = malloc((n + 1) * sizeof *p->idf))))
         goto out;
     /* record the size before the first pruning that dropped words */
