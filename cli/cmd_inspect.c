@@ -391,6 +391,13 @@ static void print_summary(const char *path, const inspect_view *v)
                    (unsigned long)b.crc, when);
         }
     }
+    {
+        const spamlr_contacts *ct = spamlr_model_contacts(v->m);
+
+        if (ct)
+            printf("contacts          %zu entries (sender:contact, sender:unknown, ... are "
+                   "learned)\n", spamlr_contacts_count(ct));
+    }
     printf("examples          %zu (%zu spam, %zu ham)\n", in->examples, in->spam,
            in->ham);
     printf("objective         %.10g\n", in->objective);
