@@ -1,5 +1,7 @@
-/* online.c - learning one message at a time (the online solvers of
- * spamlr_train are in online_train.c).
+/* online.c - learning one message at a time: the AdaGrad and FTRL steps,
+ * spamlr_model_learn and spamlr_model_learn_dataset (batches are in
+ * batch.c, the rehearsal memory in memory.c, the online solvers of
+ * spamlr_train in online_train.c).
  *
  * Loss per message: s * log(1 + exp(-y (w.x + b))), y = +1 spam / -1 ham,
  * s the example weight; its gradient in w_j is s (p - t) x_j with p the
@@ -42,7 +44,6 @@
 /* Thick threshold and rehearsal memory (see spamlr_online_opts). */
 #define DEFAULT_MARGIN SPAMLR__DEFAULT_MARGIN
 #define DEFAULT_MEMORY SPAMLR__DEFAULT_MEMORY
-#define BATCH_PASSES 5
 
 void spamlr_online_opts_init(spamlr_online_opts *o)
 {
@@ -340,7 +341,7 @@ apply:
 
 /* The step on one row: distinct ids with feature values val; y01 = 1 for
  * spam; s the example weight. Returns the probability before the step. */
-static double row_step(spamlr_model *m, const uint32_t *ids, const float *val, size_t k,
+double spamlr__row_step(spamlr_model *m, const uint32_t *ids, const float *val, size_t k,
                        int y01, double s, int dir)
 {
     double z = m->has_bias ? m->bias : 0.0, p, gz;
@@ -380,87 +381,8 @@ static double row_step(spamlr_model *m, const uint32_t *ids, const float *val, s
     return p;
 }
 
-/* ------------------------------------------------- rehearsal memory */
-
-static uint64_t mix64(uint64_t x)
-{
-    x += 0x9e3779b97f4a7c15ull;
-    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
-    x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
-    return x ^ (x >> 31);
-}
-
-/* A new memory row holding a copy of ids/val[0..k); NULL ids on ENOMEM. */
-static spamlr__memrow mem_row(const uint32_t *ids, const float *val, size_t k)
-{
-    spamlr__memrow r;
-
-    r.k = (uint32_t)k;
-    r.ids = malloc(k * (sizeof *r.ids + sizeof *r.val) + 1);
-    r.val = r.ids ? (float *)(void *)(r.ids + k) : NULL;
-    if (r.ids) {
-        memcpy(r.ids, ids, k * sizeof *ids);
-        memcpy(r.val, val, k * sizeof *val);
-    }
-    return r;
-}
-
-/* Offers a learned row of class y01 to its reservoir (Vitter's algorithm
- * R with a hash of the row and the count as the random number, so the
- * same messages give the same memory). Out of memory: the row is not
- * kept, which only makes the memory smaller. */
-static void mem_add(spamlr_model *m, const uint32_t *ids, const float *val, size_t k,
-                    int y01, uint64_t h)
-{
-    size_t *n = &m->mem_n[y01], slot;
-    uint64_t seen = ++m->mem_seen[y01];
-    spamlr__memrow r;
-
-    if (!m->mem_max || k > UINT32_MAX)
-        return;
-    if (*n < m->mem_max) {
-        slot = *n;
-    } else {
-        slot = (size_t)(mix64(h ^ seen) % seen);
-        if (slot >= *n)
-            return;
-    }
-    if (slot == m->mem_cap[y01]) {
-        size_t cap = m->mem_cap[y01] ? 2 * m->mem_cap[y01] : 16;
-        spamlr__memrow *a;
-        if (cap > m->mem_max)
-            cap = m->mem_max;
-        if (!(a = realloc(m->mem[y01], cap * sizeof *a)))
-            return;
-        m->mem[y01] = a;
-        m->mem_cap[y01] = cap;
-    }
-    if (!(r = mem_row(ids, val, k)).ids)
-        return;
-    if (slot < *n)
-        free(m->mem[y01][slot].ids);
-    else
-        (*n)++;
-    m->mem[y01][slot] = r;
-}
-
-/* Unlearning: drops one remembered row of class y01 with these ids. */
-static void mem_drop(spamlr_model *m, const uint32_t *ids, size_t k, int y01)
-{
-    size_t i;
-
-    for (i = 0; i < m->mem_n[y01]; i++) {
-        spamlr__memrow *r = &m->mem[y01][i];
-        if (r->k == k && memcmp(r->ids, ids, k * sizeof *ids) == 0) {
-            free(r->ids);
-            *r = m->mem[y01][--m->mem_n[y01]];
-            return;
-        }
-    }
-}
-
 /* Common checks of learn and learn_dataset; sets up a default state. */
-static int learn_begin(spamlr_model *m, int direction)
+int spamlr__learn_begin(spamlr_model *m, int direction)
 {
     if (direction != 1 && direction != -1)
         return SPAMLR_EINVAL;
@@ -469,7 +391,7 @@ static int learn_begin(spamlr_model *m, int direction)
     return spamlr__model_reserve(m, m->vocab.n);
 }
 
-static void count_label(spamlr_model *m, int label, int dir)
+void spamlr__count_label(spamlr_model *m, int label, int dir)
 {
     uint64_t *c = label == SPAMLR_SPAM ? &m->spam : &m->ham;
 
@@ -500,9 +422,9 @@ static double row_prob(const spamlr_model *m, const uint32_t *ids, const float *
 static void unlearn_row(spamlr_model *m, const uint32_t *ids, const float *val, size_t k,
                         int y01, double s, uint64_t key)
 {
-    row_step(m, ids, val, k, y01, s, -1);
-    mem_drop(m, ids, k, y01);
-    count_label(m, y01 ? SPAMLR_SPAM : SPAMLR_HAM, -1);
+    spamlr__row_step(m, ids, val, k, y01, s, -1);
+    spamlr__mem_drop(m, ids, k, y01);
+    spamlr__count_label(m, y01 ? SPAMLR_SPAM : SPAMLR_HAM, -1);
     spamlr__seen_del(&m->seen, key);
 }
 
@@ -521,7 +443,7 @@ int spamlr_model_learn_ex(spamlr_model *m, spamlr_scratch *s, const char *text, 
         (label != SPAMLR_SPAM && label != SPAMLR_HAM &&
          !(direction < 0 && label == SPAMLR_UNLABELLED)))
         return SPAMLR_EINVAL;
-    if ((rc = learn_begin(m, 1)))
+    if ((rc = spamlr__learn_begin(m, 1)))
         return rc;
     /* the message as the model knows it now (nothing added), and its key */
     rc = spamlr__scratch_row_key(m, NULL, s, text, len, &ids, &cnt, &val, &k, &key);
@@ -547,11 +469,11 @@ int spamlr_model_learn_ex(spamlr_model *m, spamlr_scratch *s, const char *text, 
             return rc;
         spamlr__row_values(m, ids, cnt, k, val);
         if (cls < 0) /* as before the record: new words count in the norm */
-            p = row_step(m, ids, val, k, y01, 1.0, 1);
+            p = spamlr__row_step(m, ids, val, k, y01, 1.0, 1);
         else
-            row_step(m, ids, val, k, y01, 1.0, 1);
-        mem_add(m, ids, val, k, y01, m->last_hash);
-        count_label(m, label, 1);
+            spamlr__row_step(m, ids, val, k, y01, 1.0, 1);
+        spamlr__mem_add(m, ids, val, k, y01, m->last_hash);
+        spamlr__count_label(m, label, 1);
         if ((rc = spamlr__seen_put(&m->seen, key, y01)))
             return rc;
         out = cls < 0 ? SPAMLR_LEARNED_NEW : SPAMLR_LEARNED_RELEARNED;
@@ -572,7 +494,7 @@ int spamlr_model_learn(spamlr_model *m, spamlr_scratch *s, const char *text, siz
 /* The record key of row r of ds: the same as spamlr__scratch_row_key
  * gives for the message (tokens with their counts); value rows (libsvm)
  * key their values too. */
-static uint64_t ds_row_key(const spamlr_dataset *ds, size_t r)
+uint64_t spamlr__ds_row_key(const spamlr_dataset *ds, size_t r)
 {
     uint64_t sum = 0;
     size_t j;
@@ -582,7 +504,7 @@ static uint64_t ds_row_key(const spamlr_dataset *ds, size_t r)
         uint64_t h = spamlr__seen_token(spamlr__vocab_str(&ds->vocab, t), ds->vocab.len[t]);
         if (ds->val) {
             memcpy(&v, &ds->val[j], 4);
-            sum += mix64(h ^ v);
+            sum += spamlr__mix64(h ^ v);
         } else {
             sum += h * (ds->cnt ? ds->cnt[j] : 1);
         }
@@ -596,7 +518,7 @@ static uint64_t ds_row_key(const spamlr_dataset *ds, size_t r)
  * tokens unknown to the model are left out; so are tokens in fewer than
  * min_df rows of ds. map caches ds id -> model id (-1 absent, -2 not
  * looked up yet). */
-static int map_row(spamlr_model *m, const spamlr_dataset *ds, size_t r, int64_t *map,
+int spamlr__map_row(spamlr_model *m, const spamlr_dataset *ds, size_t r, int64_t *map,
                    unsigned min_df, const float *idf, int dir, uint32_t *ids, uint32_t *cnt,
                    float *val, size_t *k)
 {
@@ -632,13 +554,12 @@ static int map_row(spamlr_model *m, const spamlr_dataset *ds, size_t r, int64_t 
     return SPAMLR_OK;
 }
 
-/* spamlr__learn_rows; remember & LEARN_SEEN: through the record of
+/* spamlr__learn_rows; remember & SPAMLR__LEARN_SEEN: through the record of
  * learned messages (rows already learned with their label only get their
  * probability; learned with the other class, they are unlearned first;
  * unlearning takes the recorded class, and a row not in the record stops
  * with SPAMLR_ENOTFOUND). outcomes (may be NULL): per row of ds. */
-#define LEARN_SEEN 2
-static int learn_rows_x(spamlr_model *m, const spamlr_dataset *ds, const size_t *order,
+int spamlr__learn_rows_x(spamlr_model *m, const spamlr_dataset *ds, const size_t *order,
                         size_t n, int dir, double *probs, unsigned min_df, double ws,
                         double wh, const float *idf, int remember, int *outcomes)
 {
@@ -658,8 +579,8 @@ static int learn_rows_x(spamlr_model *m, const spamlr_dataset *ds, const size_t 
         double p, s;
         if (label != SPAMLR_SPAM && label != SPAMLR_HAM)
             continue;
-        if (remember & LEARN_SEEN) {
-            key = ds_row_key(ds, r);
+        if (remember & SPAMLR__LEARN_SEEN) {
+            key = spamlr__ds_row_key(ds, r);
             cls = spamlr__seen_find(&m->seen, key);
             if (dir < 0 && cls < 0) {
                 rc = SPAMLR_ENOTFOUND;
@@ -675,7 +596,7 @@ static int learn_rows_x(spamlr_model *m, const spamlr_dataset *ds, const size_t 
             rc = SPAMLR_EINVAL;
             goto out;
         }
-        if ((rc = map_row(m, ds, r, rb.map, min_df, idf, dir, rb.ids, rb.cnt, rb.val, &k)))
+        if ((rc = spamlr__map_row(m, ds, r, rb.map, min_df, idf, dir, rb.ids, rb.cnt, rb.val, &k)))
             goto out;
         if (dir > 0 && cls == y01) { /* already learned so */
             if (probs)
@@ -691,19 +612,19 @@ static int learn_rows_x(spamlr_model *m, const spamlr_dataset *ds, const size_t 
             }
             p = row_prob(m, rb.ids, rb.val, k);
             unlearn_row(m, rb.ids, rb.val, k, cls, cls ? ws : wh, key);
-            row_step(m, rb.ids, rb.val, k, y01, s, dir);
+            spamlr__row_step(m, rb.ids, rb.val, k, y01, s, dir);
             out = SPAMLR_LEARNED_RELEARNED;
         } else {
-            p = row_step(m, rb.ids, rb.val, k, y01, s, dir);
+            p = spamlr__row_step(m, rb.ids, rb.val, k, y01, s, dir);
         }
         if (dir > 0 && (remember & 1))
-            mem_add(m, rb.ids, rb.val, k, y01, m->last_hash);
+            spamlr__mem_add(m, rb.ids, rb.val, k, y01, m->last_hash);
         else if (dir < 0)
-            mem_drop(m, rb.ids, k, y01);
-        count_label(m, label, dir);
-        if ((remember & LEARN_SEEN) && dir < 0)
+            spamlr__mem_drop(m, rb.ids, k, y01);
+        spamlr__count_label(m, label, dir);
+        if ((remember & SPAMLR__LEARN_SEEN) && dir < 0)
             spamlr__seen_del(&m->seen, key);
-        else if ((remember & LEARN_SEEN) && (rc = spamlr__seen_put(&m->seen, key, y01)))
+        else if ((remember & SPAMLR__LEARN_SEEN) && (rc = spamlr__seen_put(&m->seen, key, y01)))
             goto out;
         if (probs)
             probs[r] = p;
@@ -720,7 +641,7 @@ int spamlr__learn_rows(spamlr_model *m, const spamlr_dataset *ds, const size_t *
                       size_t n, int dir, double *probs, unsigned min_df, double ws,
                       double wh, const float *idf, int remember)
 {
-    return learn_rows_x(m, ds, order, n, dir, probs, min_df, ws, wh, idf, remember & 1, NULL);
+    return spamlr__learn_rows_x(m, ds, order, n, dir, probs, min_df, ws, wh, idf, remember & 1, NULL);
 }
 
 static int cmp_u64(const void *a, const void *b)
@@ -732,7 +653,7 @@ static int cmp_u64(const void *a, const void *b)
 
 /* Unlearning and relearning rows need every labelled row of
  * order[0..n) in the record, and none twice: else SPAMLR_ENOTFOUND. */
-static int check_recorded(const spamlr_model *m, const spamlr_dataset *ds,
+int spamlr__check_recorded(const spamlr_model *m, const spamlr_dataset *ds,
                           const size_t *order, size_t n)
 {
     uint64_t *keys = malloc((n + 1) * sizeof *keys);
@@ -745,7 +666,7 @@ static int check_recorded(const spamlr_model *m, const spamlr_dataset *ds,
         size_t r = order ? order[i] : i;
         if (ds->labels[r] != SPAMLR_SPAM && ds->labels[r] != SPAMLR_HAM)
             continue;
-        keys[nk] = ds_row_key(ds, r);
+        keys[nk] = spamlr__ds_row_key(ds, r);
         if (spamlr__seen_find(&m->seen, keys[nk++]) < 0)
             rc = SPAMLR_ENOTFOUND;
     }
@@ -758,7 +679,7 @@ static int check_recorded(const spamlr_model *m, const spamlr_dataset *ds,
 }
 
 /* The arguments of the dataset learners: rows that exist. */
-static int check_rows(const spamlr_model *m, const spamlr_dataset *ds, const size_t *order,
+int spamlr__check_rows(const spamlr_model *m, const spamlr_dataset *ds, const size_t *order,
                       size_t n)
 {
     size_t i;
@@ -776,243 +697,10 @@ int spamlr_model_learn_dataset(spamlr_model *m, const spamlr_dataset *ds,
 {
     int rc;
 
-    if ((rc = check_rows(m, ds, order, n)) || (rc = learn_begin(m, direction)))
+    if ((rc = spamlr__check_rows(m, ds, order, n)) || (rc = spamlr__learn_begin(m, direction)))
         return rc;
-    if (direction < 0 && (rc = check_recorded(m, ds, order, n)))
+    if (direction < 0 && (rc = spamlr__check_recorded(m, ds, order, n)))
         return rc;
-    return learn_rows_x(m, ds, order, n, direction, probs, 0, 1.0, 1.0, NULL, 1 | LEARN_SEEN,
+    return spamlr__learn_rows_x(m, ds, order, n, direction, probs, 0, 1.0, 1.0, NULL, 1 | SPAMLR__LEARN_SEEN,
                         NULL);
-}
-
-/* ------------------------------------------------------- batches */
-
-/* A row of a batch pass: the batch's own rows and the remembered ones. */
-typedef struct brow {
-    const uint32_t *ids;
-    const float *val;
-    size_t k;
-    int y01;
-    uint64_t h;
-} brow;
-
-/* A hash of a row and its label that depends on its tokens and values
- * only, not on their ids or order (which depend on the order in which
- * the words entered the vocabulary); never 0. */
-static uint64_t content_hash(const spamlr_model *m, const uint32_t *ids, const float *val,
-                             size_t k, int y01)
-{
-    uint64_t h = mix64((uint64_t)y01 + 1);
-    size_t i, j;
-
-    for (i = 0; i < k; i++) {
-        const unsigned char *t = (const unsigned char *)spamlr__vocab_str(&m->vocab, ids[i]);
-        uint64_t th = 0xcbf29ce484222325ull;
-        uint32_t v;
-        for (j = 0; j < m->vocab.len[ids[i]]; j++)
-            th = (th ^ t[j]) * 0x100000001b3ull;
-        memcpy(&v, &val[i], 4);
-        h += mix64(th ^ (uint64_t)v << 17);
-    }
-    return h ? h : 1;
-}
-
-static int cmp_brow(const void *a, const void *b)
-{
-    uint64_t x = ((const brow *)a)->h, y = ((const brow *)b)->h;
-
-    return x < y ? -1 : x > y;
-}
-
-/* Passes over rows[0..n) in fresh shuffled orders, stepping each row
- * inside the margin, until a pass steps none (at most BATCH_PASSES). */
-static void batch_passes(spamlr_model *m, brow *rows, size_t n, uint64_t rng)
-{
-    size_t i, steps = 1;
-    unsigned pass;
-
-    for (pass = 0; pass < BATCH_PASSES && steps; pass++) {
-        for (i = n; i > 1; i--) { /* Fisher-Yates */
-            size_t j = spamlr__rand_below(&rng, i);
-            brow t;
-            t = rows[i - 1];
-            rows[i - 1] = rows[j];
-            rows[j] = t;
-        }
-        for (steps = 0, i = 0; i < n; i++) {
-            row_step(m, rows[i].ids, rows[i].val, rows[i].k, rows[i].y01, 1.0, 1);
-            steps += m->last_gz != 0;
-        }
-    }
-}
-
-/* spamlr_model_learn_batch without the record. */
-static int batch_rows(spamlr_model *m, const spamlr_dataset *ds, const size_t *order, size_t n)
-{
-    spamlr__rowbuf rb;
-    spamlr__memrow *fresh = NULL;
-    brow *rows = NULL;
-    size_t i, k, nb = 0, nt;
-    uint64_t updates;
-    int rc;
-
-    for (i = nb = 0; i < n && nb < 2; i++) {
-        int label = ds->labels[order ? order[i] : i];
-        nb += label == SPAMLR_SPAM || label == SPAMLR_HAM;
-    }
-    if (nb < 2) /* one message: one step, which unlearning undoes exactly */
-        return spamlr__learn_rows(m, ds, order, n, 1, NULL, 0, 1.0, 1.0, NULL, 1);
-    nb = 0;
-    if (spamlr__rowbuf_init(&rb, ds))
-        return SPAMLR_ENOMEM;
-    nt = m->mem_n[0] + m->mem_n[1];
-    if (!(fresh = calloc(n + 1, sizeof *fresh)) || !(rows = malloc((n + nt + 1) * sizeof *rows))) {
-        rc = SPAMLR_ENOMEM;
-        goto out;
-    }
-    for (i = 0; i < ds->vocab.n; i++)
-        rb.map[i] = -2;
-    for (i = 0; i < n; i++) {
-        size_t r = order ? order[i] : i;
-        int label = ds->labels[r];
-        if (label != SPAMLR_SPAM && label != SPAMLR_HAM)
-            continue;
-        if ((rc = map_row(m, ds, r, rb.map, 0, NULL, 1, rb.ids, rb.cnt, rb.val, &k)))
-            goto out;
-        if (!(fresh[nb] = mem_row(rb.ids, rb.val, k)).ids) {
-            rc = SPAMLR_ENOMEM;
-            goto out;
-        }
-        rows[nb].ids = fresh[nb].ids;
-        rows[nb].val = fresh[nb].val;
-        rows[nb].k = k;
-        rows[nb].y01 = label == SPAMLR_SPAM;
-        rows[nb].h = content_hash(m, rb.ids, rb.val, k, rows[nb].y01);
-        nb++;
-    }
-    /* the same rows in any order give the same model */
-    qsort(rows, nb, sizeof *rows, cmp_brow);
-    for (nt = nb, k = 0; k < 2; k++)
-        for (i = 0; i < m->mem_n[k]; i++, nt++) {
-            rows[nt].ids = m->mem[k][i].ids;
-            rows[nt].val = m->mem[k][i].val;
-            rows[nt].k = m->mem[k][i].k;
-            rows[nt].y01 = (int)k;
-            rows[nt].h = 0;
-        }
-    updates = m->updates;
-    batch_passes(m, rows, nt, mix64(updates ^ (uint64_t)nb << 32 ^ (nb ? rows[0].h : 0)));
-    m->updates = updates;
-    m->last_hash = 0; /* no exact unlearning of a batch */
-    /* rows[0..nb) are shuffled now: offer them to the memory by hash */
-    qsort(rows, nt, sizeof *rows, cmp_brow);
-    for (i = 0; i < nt; i++) {
-        if (!rows[i].h)
-            continue;
-        mem_add(m, rows[i].ids, rows[i].val, rows[i].k, rows[i].y01, rows[i].h);
-        count_label(m, rows[i].y01 ? SPAMLR_SPAM : SPAMLR_HAM, 1);
-        m->updates++;
-    }
-    rc = SPAMLR_OK;
-out:
-    for (i = 0; fresh && i < nb; i++)
-        free(fresh[i].ids);
-    free(fresh);
-    free(rows);
-    spamlr__rowbuf_free(&rb);
-    return rc;
-}
-
-/* A row of a call and its key, to find repeats within the call. */
-typedef struct keyed {
-    uint64_t key;
-    size_t i;
-} keyed;
-
-static int cmp_keyed(const void *a, const void *b)
-{
-    const keyed *x = a, *y = b;
-
-    if (x->key != y->key)
-        return x->key < y->key ? -1 : 1;
-    return (x->i > y->i) - (x->i < y->i);
-}
-
-int spamlr_model_learn_batch_ex(spamlr_model *m, const spamlr_dataset *ds, const size_t *order,
-                                size_t n, int direction, int *outcomes)
-{
-    keyed *kr = NULL;
-    size_t *todo = NULL, *un = NULL, i, nk = 0, nt = 0, nu = 0;
-    signed char *cls = NULL;
-    int rc;
-
-    if ((rc = check_rows(m, ds, order, n)))
-        return rc;
-    if (direction != 1 && direction != -1 && direction != SPAMLR_RELEARN)
-        return SPAMLR_EINVAL;
-    if ((rc = learn_begin(m, 1)))
-        return rc;
-    if (direction != 1 && (rc = check_recorded(m, ds, order, n)))
-        return rc;
-    if (direction < 0)
-        return learn_rows_x(m, ds, order, n, -1, NULL, 0, 1.0, 1.0, NULL, 1 | LEARN_SEEN,
-                            outcomes);
-    rc = SPAMLR_ENOMEM;
-    if (!(kr = malloc((n + 1) * sizeof *kr)) || !(todo = malloc((n + 1) * sizeof *todo)) ||
-        !(un = malloc((n + 1) * sizeof *un)) || !(cls = malloc(n + 1)))
-        goto out;
-    for (i = 0; i < n; i++) {
-        size_t r = order ? order[i] : i;
-        if (ds->labels[r] != SPAMLR_SPAM && ds->labels[r] != SPAMLR_HAM)
-            continue;
-        kr[nk].key = ds_row_key(ds, r);
-        kr[nk++].i = i;
-    }
-    /* a row repeated within the call is learned once, the first time */
-    qsort(kr, nk, sizeof *kr, cmp_keyed);
-    for (i = 0; i < n; i++)
-        cls[i] = -2; /* not labelled */
-    for (i = 0; i < nk; i++) {
-        size_t r = order ? order[kr[i].i] : kr[i].i;
-        int c = spamlr__seen_find(&m->seen, kr[i].key), y01 = ds->labels[r] == SPAMLR_SPAM;
-        if (i && kr[i].key == kr[i - 1].key)
-            c = y01; /* a repeat: as if learned already */
-        cls[kr[i].i] = (signed char)c;
-    }
-    for (i = 0; i < n; i++) {
-        size_t r = order ? order[i] : i;
-        int y01 = ds->labels[r] == SPAMLR_SPAM;
-        if (cls[i] == -2)
-            continue;
-        if (outcomes)
-            outcomes[r] = cls[i] == y01 ? SPAMLR_LEARNED_ALREADY
-                          : cls[i] < 0 ? SPAMLR_LEARNED_NEW : SPAMLR_LEARNED_RELEARNED;
-        if (cls[i] == y01)
-            continue;
-        if (cls[i] >= 0)
-            un[nu++] = r;
-        todo[nt++] = r;
-    }
-    /* learned as the other class: unlearned first (with that class) */
-    if (nu && (rc = learn_rows_x(m, ds, un, nu, -1, NULL, 0, 1.0, 1.0, NULL, 1 | LEARN_SEEN,
-                                 NULL)))
-        goto out;
-    if (nt && (rc = batch_rows(m, ds, todo, nt)))
-        goto out;
-    for (i = 0; i < nt; i++)
-        if ((rc = spamlr__seen_put(&m->seen, ds_row_key(ds, todo[i]),
-                                   ds->labels[todo[i]] == SPAMLR_SPAM)))
-            goto out;
-    rc = SPAMLR_OK;
-out:
-    free(kr);
-    free(todo);
-    free(un);
-    free(cls);
-    return rc;
-}
-
-int spamlr_model_learn_batch(spamlr_model *m, const spamlr_dataset *ds, const size_t *order,
-                             size_t n)
-{
-    return spamlr_model_learn_batch_ex(m, ds, order, n, 1, NULL);
 }

@@ -42,4 +42,57 @@ static inline size_t spamlr__rand_below(uint64_t *rng, size_t i)
 /* Whether two text option sets tokenise alike. */
 int spamlr__text_opts_equal(const spamlr_text_opts *a, const spamlr_text_opts *b);
 
+/* ---- shared by online.c (the steps), memory.c and batch.c ---- */
+
+/* A 64-bit mixer (splitmix64's finaliser). */
+static inline uint64_t spamlr__mix64(uint64_t x)
+{
+    x += 0x9e3779b97f4a7c15ull;
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+    x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+    return x ^ (x >> 31);
+}
+
+/* online.c: one step (dir 1) or its inverse (dir -1) on the row
+ * ids/val[0..k) of class y01 with example weight s; returns the row's
+ * probability before the step. */
+double spamlr__row_step(spamlr_model *m, const uint32_t *ids, const float *val, size_t k,
+                        int y01, double s, int dir);
+/* online.c: the checks common to the learners (direction 1 or -1); sets
+ * up a default online state when the model has none. */
+int spamlr__learn_begin(spamlr_model *m, int direction);
+/* online.c: the model's example counts after learning (dir 1) or
+ * unlearning (dir -1) a message of class label. */
+void spamlr__count_label(spamlr_model *m, int label, int dir);
+/* online.c: the record key of row r of ds (its tokens and counts). */
+uint64_t spamlr__ds_row_key(const spamlr_dataset *ds, size_t r);
+/* online.c: row r of ds in the model's ids (new words interned when
+ * learning; map caches dataset id -> model id), its values in val. */
+int spamlr__map_row(spamlr_model *m, const spamlr_dataset *ds, size_t r, int64_t *map,
+                    unsigned min_df, const float *idf, int dir, uint32_t *ids, uint32_t *cnt,
+                    float *val, size_t *k);
+/* remember flag of spamlr__learn_rows_x: learn through the record of
+ * learned messages (the record is consulted and updated) */
+#define SPAMLR__LEARN_SEEN 2
+/* online.c: spamlr__learn_rows with the record of learned messages
+ * consulted and each row's outcome (SPAMLR_LEARNED_*) in outcomes. */
+int spamlr__learn_rows_x(spamlr_model *m, const spamlr_dataset *ds, const size_t *order,
+                         size_t n, int dir, double *probs, unsigned min_df, double ws,
+                         double wh, const float *idf, int remember, int *outcomes);
+/* online.c: SPAMLR_ENOTFOUND when a row to unlearn was never learned. */
+int spamlr__check_recorded(const spamlr_model *m, const spamlr_dataset *ds,
+                           const size_t *order, size_t n);
+/* online.c: the arguments of the dataset learners: rows that exist. */
+int spamlr__check_rows(const spamlr_model *m, const spamlr_dataset *ds, const size_t *order,
+                       size_t n);
+
+/* memory.c: a new memory row holding a copy of ids/val[0..k) (NULL ids
+ * when out of memory). */
+spamlr__memrow spamlr__mem_row(const uint32_t *ids, const float *val, size_t k);
+/* memory.c: offers a learned row of class y01 (hash h) to its reservoir. */
+void spamlr__mem_add(spamlr_model *m, const uint32_t *ids, const float *val, size_t k,
+                     int y01, uint64_t h);
+/* memory.c: unlearning drops one remembered row of class y01 with these ids. */
+void spamlr__mem_drop(spamlr_model *m, const uint32_t *ids, size_t k, int y01);
+
 #endif

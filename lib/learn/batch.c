@@ -1,0 +1,243 @@
+/* batch.c - spamlr_model_learn_batch: a batch of messages learned like
+ * training, not as a stream: mixed with the rehearsal memory (memory.c),
+ * in shuffled passes of online.c's steps until no message is inside the
+ * margin, so that neither the order within the batch nor a batch of one
+ * class undoes what the other class taught. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "data/dataset.h"
+#include "learn/online.h"
+
+#define BATCH_PASSES 5
+
+/* A row of a batch pass: the batch's own rows and the remembered ones. */
+typedef struct brow {
+    const uint32_t *ids;
+    const float *val;
+    size_t k;
+    int y01;
+    uint64_t h;
+} brow;
+
+/* A hash of a row and its label that depends on its tokens and values
+ * only, not on their ids or order (which depend on the order in which
+ * the words entered the vocabulary); never 0. */
+static uint64_t content_hash(const spamlr_model *m, const uint32_t *ids, const float *val,
+                             size_t k, int y01)
+{
+    uint64_t h = spamlr__mix64((uint64_t)y01 + 1);
+    size_t i, j;
+
+    for (i = 0; i < k; i++) {
+        const unsigned char *t = (const unsigned char *)spamlr__vocab_str(&m->vocab, ids[i]);
+        uint64_t th = 0xcbf29ce484222325ull;
+        uint32_t v;
+        for (j = 0; j < m->vocab.len[ids[i]]; j++)
+            th = (th ^ t[j]) * 0x100000001b3ull;
+        memcpy(&v, &val[i], 4);
+        h += spamlr__mix64(th ^ (uint64_t)v << 17);
+    }
+    return h ? h : 1;
+}
+
+static int cmp_brow(const void *a, const void *b)
+{
+    uint64_t x = ((const brow *)a)->h, y = ((const brow *)b)->h;
+
+    return x < y ? -1 : x > y;
+}
+
+/* Passes over rows[0..n) in fresh shuffled orders, stepping each row
+ * inside the margin, until a pass steps none (at most BATCH_PASSES). */
+static void batch_passes(spamlr_model *m, brow *rows, size_t n, uint64_t rng)
+{
+    size_t i, steps = 1;
+    unsigned pass;
+
+    for (pass = 0; pass < BATCH_PASSES && steps; pass++) {
+        for (i = n; i > 1; i--) { /* Fisher-Yates */
+            size_t j = spamlr__rand_below(&rng, i);
+            brow t;
+            t = rows[i - 1];
+            rows[i - 1] = rows[j];
+            rows[j] = t;
+        }
+        for (steps = 0, i = 0; i < n; i++) {
+            spamlr__row_step(m, rows[i].ids, rows[i].val, rows[i].k, rows[i].y01, 1.0, 1);
+            steps += m->last_gz != 0;
+        }
+    }
+}
+
+/* spamlr_model_learn_batch without the record. */
+static int batch_rows(spamlr_model *m, const spamlr_dataset *ds, const size_t *order, size_t n)
+{
+    spamlr__rowbuf rb;
+    spamlr__memrow *fresh = NULL;
+    brow *rows = NULL;
+    size_t i, k, nb = 0, nt;
+    uint64_t updates;
+    int rc;
+
+    for (i = nb = 0; i < n && nb < 2; i++) {
+        int label = ds->labels[order ? order[i] : i];
+        nb += label == SPAMLR_SPAM || label == SPAMLR_HAM;
+    }
+    if (nb < 2) /* one message: one step, which unlearning undoes exactly */
+        return spamlr__learn_rows(m, ds, order, n, 1, NULL, 0, 1.0, 1.0, NULL, 1);
+    nb = 0;
+    if (spamlr__rowbuf_init(&rb, ds))
+        return SPAMLR_ENOMEM;
+    nt = m->mem_n[0] + m->mem_n[1];
+    if (!(fresh = calloc(n + 1, sizeof *fresh)) || !(rows = malloc((n + nt + 1) * sizeof *rows))) {
+        rc = SPAMLR_ENOMEM;
+        goto out;
+    }
+    for (i = 0; i < ds->vocab.n; i++)
+        rb.map[i] = -2;
+    for (i = 0; i < n; i++) {
+        size_t r = order ? order[i] : i;
+        int label = ds->labels[r];
+        if (label != SPAMLR_SPAM && label != SPAMLR_HAM)
+            continue;
+        if ((rc = spamlr__map_row(m, ds, r, rb.map, 0, NULL, 1, rb.ids, rb.cnt, rb.val, &k)))
+            goto out;
+        if (!(fresh[nb] = spamlr__mem_row(rb.ids, rb.val, k)).ids) {
+            rc = SPAMLR_ENOMEM;
+            goto out;
+        }
+        rows[nb].ids = fresh[nb].ids;
+        rows[nb].val = fresh[nb].val;
+        rows[nb].k = k;
+        rows[nb].y01 = label == SPAMLR_SPAM;
+        rows[nb].h = content_hash(m, rb.ids, rb.val, k, rows[nb].y01);
+        nb++;
+    }
+    /* the same rows in any order give the same model */
+    qsort(rows, nb, sizeof *rows, cmp_brow);
+    for (nt = nb, k = 0; k < 2; k++)
+        for (i = 0; i < m->mem_n[k]; i++, nt++) {
+            rows[nt].ids = m->mem[k][i].ids;
+            rows[nt].val = m->mem[k][i].val;
+            rows[nt].k = m->mem[k][i].k;
+            rows[nt].y01 = (int)k;
+            rows[nt].h = 0;
+        }
+    updates = m->updates;
+    batch_passes(m, rows, nt, spamlr__mix64(updates ^ (uint64_t)nb << 32 ^ (nb ? rows[0].h : 0)));
+    m->updates = updates;
+    m->last_hash = 0; /* no exact unlearning of a batch */
+    /* rows[0..nb) are shuffled now: offer them to the memory by hash */
+    qsort(rows, nt, sizeof *rows, cmp_brow);
+    for (i = 0; i < nt; i++) {
+        if (!rows[i].h)
+            continue;
+        spamlr__mem_add(m, rows[i].ids, rows[i].val, rows[i].k, rows[i].y01, rows[i].h);
+        spamlr__count_label(m, rows[i].y01 ? SPAMLR_SPAM : SPAMLR_HAM, 1);
+        m->updates++;
+    }
+    rc = SPAMLR_OK;
+out:
+    for (i = 0; fresh && i < nb; i++)
+        free(fresh[i].ids);
+    free(fresh);
+    free(rows);
+    spamlr__rowbuf_free(&rb);
+    return rc;
+}
+
+/* A row of a call and its key, to find repeats within the call. */
+typedef struct keyed {
+    uint64_t key;
+    size_t i;
+} keyed;
+
+static int cmp_keyed(const void *a, const void *b)
+{
+    const keyed *x = a, *y = b;
+
+    if (x->key != y->key)
+        return x->key < y->key ? -1 : 1;
+    return (x->i > y->i) - (x->i < y->i);
+}
+
+int spamlr_model_learn_batch_ex(spamlr_model *m, const spamlr_dataset *ds, const size_t *order,
+                                size_t n, int direction, int *outcomes)
+{
+    keyed *kr = NULL;
+    size_t *todo = NULL, *un = NULL, i, nk = 0, nt = 0, nu = 0;
+    signed char *cls = NULL;
+    int rc;
+
+    if ((rc = spamlr__check_rows(m, ds, order, n)))
+        return rc;
+    if (direction != 1 && direction != -1 && direction != SPAMLR_RELEARN)
+        return SPAMLR_EINVAL;
+    if ((rc = spamlr__learn_begin(m, 1)))
+        return rc;
+    if (direction != 1 && (rc = spamlr__check_recorded(m, ds, order, n)))
+        return rc;
+    if (direction < 0)
+        return spamlr__learn_rows_x(m, ds, order, n, -1, NULL, 0, 1.0, 1.0, NULL, 1 | SPAMLR__LEARN_SEEN,
+                            outcomes);
+    rc = SPAMLR_ENOMEM;
+    if (!(kr = malloc((n + 1) * sizeof *kr)) || !(todo = malloc((n + 1) * sizeof *todo)) ||
+        !(un = malloc((n + 1) * sizeof *un)) || !(cls = malloc(n + 1)))
+        goto out;
+    for (i = 0; i < n; i++) {
+        size_t r = order ? order[i] : i;
+        if (ds->labels[r] != SPAMLR_SPAM && ds->labels[r] != SPAMLR_HAM)
+            continue;
+        kr[nk].key = spamlr__ds_row_key(ds, r);
+        kr[nk++].i = i;
+    }
+    /* a row repeated within the call is learned once, the first time */
+    qsort(kr, nk, sizeof *kr, cmp_keyed);
+    for (i = 0; i < n; i++)
+        cls[i] = -2; /* not labelled */
+    for (i = 0; i < nk; i++) {
+        size_t r = order ? order[kr[i].i] : kr[i].i;
+        int c = spamlr__seen_find(&m->seen, kr[i].key), y01 = ds->labels[r] == SPAMLR_SPAM;
+        if (i && kr[i].key == kr[i - 1].key)
+            c = y01; /* a repeat: as if learned already */
+        cls[kr[i].i] = (signed char)c;
+    }
+    for (i = 0; i < n; i++) {
+        size_t r = order ? order[i] : i;
+        int y01 = ds->labels[r] == SPAMLR_SPAM;
+        if (cls[i] == -2)
+            continue;
+        if (outcomes)
+            outcomes[r] = cls[i] == y01 ? SPAMLR_LEARNED_ALREADY
+                          : cls[i] < 0 ? SPAMLR_LEARNED_NEW : SPAMLR_LEARNED_RELEARNED;
+        if (cls[i] == y01)
+            continue;
+        if (cls[i] >= 0)
+            un[nu++] = r;
+        todo[nt++] = r;
+    }
+    /* learned as the other class: unlearned first (with that class) */
+    if (nu && (rc = spamlr__learn_rows_x(m, ds, un, nu, -1, NULL, 0, 1.0, 1.0, NULL, 1 | SPAMLR__LEARN_SEEN,
+                                 NULL)))
+        goto out;
+    if (nt && (rc = batch_rows(m, ds, todo, nt)))
+        goto out;
+    for (i = 0; i < nt; i++)
+        if ((rc = spamlr__seen_put(&m->seen, spamlr__ds_row_key(ds, todo[i]),
+                                   ds->labels[todo[i]] == SPAMLR_SPAM)))
+            goto out;
+    rc = SPAMLR_OK;
+out:
+    free(kr);
+    free(todo);
+    free(un);
+    free(cls);
+    return rc;
+}
+
+int spamlr_model_learn_batch(spamlr_model *m, const spamlr_dataset *ds, const size_t *order,
+                             size_t n)
+{
+    return spamlr_model_learn_batch_ex(m, ds, order, n, 1, NULL);
+}
