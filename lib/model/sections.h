@@ -1,0 +1,118 @@
+/* sections.h - private to lib/model: the little-endian byte helpers of the
+ * .slr file format, shared by model_io.c (the file: header, metadata, core
+ * sections, framing) and sections.c (the optional payload sections), and
+ * the two calls by which model_io.c hands the optional sections over. */
+#ifndef SPAMLR_MODEL_SECTIONS_H
+#define SPAMLR_MODEL_SECTIONS_H
+
+#include <string.h>
+
+#include "model/model.h"
+
+/* ------------------------------------------------------- byte helpers */
+
+typedef struct wbuf {
+    unsigned char *p;
+    size_t n, cap;
+    int err;
+} wbuf;
+
+static inline void put(wbuf *b, const void *src, size_t n)
+{
+    if (b->err)
+        return;
+    if (spamlr__grow((void **)&b->p, &b->cap, b->n + n, 1)) {
+        b->err = SPAMLR_ENOMEM;
+        return;
+    }
+    memcpy(b->p + b->n, src, n);
+    b->n += n;
+}
+
+static inline void put_u32(wbuf *b, uint32_t v)
+{
+    unsigned char t[4] = {(unsigned char)v, (unsigned char)(v >> 8), (unsigned char)(v >> 16),
+                          (unsigned char)(v >> 24)};
+    put(b, t, 4);
+}
+
+static inline void put_u64(wbuf *b, uint64_t v)
+{
+    put_u32(b, (uint32_t)v);
+    put_u32(b, (uint32_t)(v >> 32));
+}
+
+static inline void put_f64(wbuf *b, double d)
+{
+    uint64_t v;
+    memcpy(&v, &d, 8);
+    put_u64(b, v);
+}
+
+static inline void put_f32(wbuf *b, float f)
+{
+    uint32_t v;
+    memcpy(&v, &f, 4);
+    put_u32(b, v);
+}
+
+static inline uint32_t get_u32(const unsigned char *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static inline uint64_t get_u64(const unsigned char *p)
+{
+    return (uint64_t)get_u32(p) | (uint64_t)get_u32(p + 4) << 32;
+}
+
+static inline double get_f64(const unsigned char *p)
+{
+    uint64_t v = get_u64(p);
+    double d;
+    memcpy(&d, &v, 8);
+    return d;
+}
+
+static inline float get_f32(const unsigned char *p)
+{
+    uint32_t v = get_u32(p);
+    float f;
+    memcpy(&f, &v, 4);
+    return f;
+}
+
+/* A section's head: its 4-byte tag and its u64 length. */
+static inline void put_tag(wbuf *b, const char tag[4], uint64_t len)
+{
+    put(b, tag, 4);
+    put_u64(b, len);
+}
+
+/* A damaged file: code, byte offset (-1 = inside the payload), message. */
+static inline int bad(spamlr_diag *d, int code, long long off, const char *what)
+{
+    return spamlr__diag(d, code, NULL, 0, off, "%s", what);
+}
+
+/* ------------------------------------------------- optional sections */
+
+/* Appends the optional sections of m to the payload pl, in file order:
+ * "prun", "unsr", "cpth", "base", "ctct", "seen", "onln" and "onmm"; each
+ * only when m holds it. Errors are left in pl->err. */
+void spamlr__sections_put(const spamlr_model *m, wbuf *pl);
+
+/* What one reading of a payload has met of the sections that may appear
+ * only once (zero it before the first section). */
+typedef struct spamlr__sections_met {
+    int online, memory;
+} spamlr__sections_met;
+
+/* Reads the optional (lower-case) section tag, len bytes at p, into m, a
+ * model of count words. A section this library does not know, or one of
+ * a size it does not know, is skipped: SPAMLR_OK. */
+int spamlr__sections_read(spamlr_model *m, const unsigned char tag[4], const unsigned char *p,
+                          size_t len, uint64_t count, spamlr__sections_met *met,
+                          spamlr_diag *d);
+
+#endif
