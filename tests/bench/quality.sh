@@ -42,6 +42,15 @@ fn = sum(1 for p, s in allv if s and p < 0.5)
 print("%8.3f  %5d  %5d" % ((1 - auc) * 100, fp, fn))
 PY
 }
+# scores_of: predict --format jsonl -> "label probability" lines, the
+# probability in full (the TSV's 6 digits tie far from 0.5, and ties move
+# the AUC)
+scores_of() {
+    "$PY" -c 'import json, sys
+for l in sys.stdin:
+    d = json.loads(l)
+    print(d["true_label"], repr(d["probability"]))'
+}
 now() { date +%s.%N; }
 secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%7.2f", b - a }'; }
 header() {
@@ -59,8 +68,8 @@ spamlr_row() {
     if "$CLI" train -q "$@" -o "$W/m.slr" $(echo "$tr" | sed 's/=/ /') 2>"$W/err"; then
         t1=$(now)
         # shellcheck disable=SC2086
-        "$CLI" predict -m "$W/m.slr" --lines $(echo "$te" | sed 's/=/ /') |
-            awk -F'\t' '{ print $4, $2 }' > "$W/scores"
+        "$CLI" predict -m "$W/m.slr" --lines --format jsonl $(echo "$te" | sed 's/=/ /') |
+            scores_of > "$W/scores"
         line "$label" "$(score "$W/scores")" "$(secs "$t0" "$t1")"
     else
         line "$label" "failed: $(head -1 "$W/err")"
@@ -102,7 +111,7 @@ bootstrap_row() {
             { line "$label" "failed: $(head -1 "$W/err")"; return; }
         first=
     done
-    "$CLI" predict -m "$W/boot.slr" --lines --index "$te" | awk -F'\t' '{ print $4, $2 }' > "$W/scores"
+    "$CLI" predict -m "$W/boot.slr" --lines --format jsonl --index "$te" | scores_of > "$W/scores"
     line "$label" "$(score "$W/scores")"
 }
 sklearn_row() {  # sklearn_row LABEL MODE TRAIN TEST (MODE: mail = index files, text = TSV)
