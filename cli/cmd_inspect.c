@@ -373,8 +373,10 @@ static void print_summary(const char *path, const inspect_view *v)
            "cjk_bigrams=%u mime=%u fold=%s subwords=%u\n", in->text.ngrams,
            in->text.max_token_len, in->text.number_fold, in->text.cjk_bigrams, in->text.mime,
            in->text.fold ? "nfkc" : "simple", in->text.subwords);
-    printf("features          %s, %s\n", features_name(in->text.features),
-           in->text.normalize ? "L2-normalised" : "not normalised");
+    printf("features          %s", features_name(in->text.features));
+    if (in->text.features == SPAMLR_FEAT_TFIDF)
+        printf(" (idf to the power %u)", in->text.idf_power);
+    printf(", %s\n", in->text.normalize ? "L2-normalised" : "not normalised");
     printf("trained           %s\n", when);
     printf("solver            %s, C=%g, l1=%g, l2=%g, tol=%g, min_count=%u, "
            "class_weight=%s\n", solver_name(in->solver), in->c, in->l1, in->l2, in->tol,
@@ -560,11 +562,11 @@ static void json_text_opts(const spamlr_text_opts *t)
 {
     printf(",\"text\":{\"ngrams\":%u,\"max_token_len\":%u,\"number_fold\":%u,"
            "\"cjk_bigrams\":%s,\"features\":\"%s\",\"normalize\":%s,\"mime\":%s,"
-           "\"fold\":\"%s\",\"subwords\":%u}",
+           "\"fold\":\"%s\",\"subwords\":%u,\"idf_power\":%u}",
            t->ngrams, t->max_token_len, t->number_fold, t->cjk_bigrams ? "true" : "false",
            features_name(t->features), t->normalize ? "true" : "false",
            t->mime ? "true" : "false",
-           t->fold ? "nfkc" : "simple", t->subwords);
+           t->fold ? "nfkc" : "simple", t->subwords, t->idf_power);
 }
 
 static void json_key_number(const char *key, double x)

@@ -12,7 +12,7 @@ enum {
     OPT_NO_BIAS, OPT_REG_BIAS, OPT_CLASS_WEIGHT, OPT_MIN_COUNT, OPT_NGRAMS,
     OPT_FEATURES, OPT_NO_NORMALIZE, OPT_MAX_TOKEN_LEN, OPT_QUIET, OPT_CV,
     OPT_NO_MIME, OPT_FORMAT, OPT_BITS, OPT_L1, OPT_L2, OPT_MPI,
-    OPT_INIT, OPT_EPOCHS, OPT_ETA, OPT_STRICT, OPT_HEADER_FIELDS, OPT_FOLD, OPT_SUBWORDS,
+    OPT_INIT, OPT_EPOCHS, OPT_ETA, OPT_STRICT, OPT_HEADER_FIELDS, OPT_FOLD, OPT_SUBWORDS, OPT_IDF_POWER,
     OPT_PRIOR
 };
 
@@ -41,6 +41,7 @@ static const cli_opt train_opts[] = {
     { "header-fields", 0, 1, OPT_HEADER_FIELDS },
     { "fold", 0, 1, OPT_FOLD },
     { "subwords", 0, 1, OPT_SUBWORDS },
+    { "idf-power", 0, 1, OPT_IDF_POWER },
     { "format", 0, 1, OPT_FORMAT },
     { "bits", 0, 1, OPT_BITS },
     { "init", 0, 1, OPT_INIT },
@@ -139,6 +140,8 @@ static void train_help(void)
            "  --min-count N          drop words seen in fewer than N messages (2)\n"
            "  --ngrams 1|2           1 = words (default), 2 = words + word pairs\n"
            "  --features F           tfidf (default), binary or logtf\n"
+           "  --idf-power P          tfidf: the idf raised to the power P, 1..4\n"
+           "                         (default 2: rare words weigh more)\n"
            "  --no-normalize         do not scale rows to unit length\n"
            "  --no-mime              read message files as plain text, not as e-mail\n"
            "                         (no MIME decoding, no header tokens)\n"
@@ -288,6 +291,7 @@ static int parse_option(cli_args *a, void *c, int id, const char *v)
         if (cfg->text.subwords && cfg->text.subwords < 3)
             return usage_error(a->cmd, "option '%s': must be 0 or 3..6", a->name);
         return 0;
+    case OPT_IDF_POWER: return parse_unsigned(a, v, 1, 4, &cfg->text.idf_power);
     case OPT_QUIET: cfg->quiet = cli_quiet = 1; return 0;
     case OPT_FORMAT: return parse_choice(a, v, format_names, &cfg->format);
     case OPT_BITS:

@@ -67,7 +67,10 @@ static void write_settings(FILE *f, const char *model_path, const spamlr_model *
         "mime=%u, fold=%s, subwords=%u", in->text.ngrams, in->text.max_token_len,
         in->text.number_fold, in->text.cjk_bigrams, in->text.mime,
         in->text.fold ? "nfkc" : "simple", in->text.subwords);
-    row(f, "features", "%s, %s", features_name(in->text.features),
+    row(f, "features", "%s%s, %s", features_name(in->text.features),
+        in->text.features != SPAMLR_FEAT_TFIDF ? ""
+        : in->text.idf_power == 1 ? " (idf)" : in->text.idf_power == 2 ? " (idf squared)"
+        : " (idf to a higher power)",
         in->text.normalize ? "L2-normalised" : "not normalised");
     row(f, "threshold", "%g", in->threshold);
     if (spamlr_model_unsure(m, &lo, &hi))

@@ -38,16 +38,22 @@ static void add_rows(spamlr_dataset *ds, unsigned shard, unsigned nshard)
     }
 }
 
-static spamlr_dataset *make_data(void)
+static spamlr_dataset *make_data_idf(unsigned idf_power)
 {
     spamlr_dataset *ds;
     spamlr_text_opts t;
 
     spamlr_text_opts_init(&t);
     t.mime = 0;
+    t.idf_power = idf_power;
     ck_assert_int_eq(spamlr_dataset_create(&ds, &t), SPAMLR_OK);
     add_rows(ds, 0, 1);
     return ds;
+}
+
+static spamlr_dataset *make_data(void)
+{
+    return make_data_idf(2);
 }
 
 static size_t nonzero(const spamlr_model *m)
@@ -124,16 +130,18 @@ START_TEST(test_auto_solver_and_metadata)
     ck_assert_uint_eq(in.nonzero, nonzero(m));
 
     /* a file from before l1/l2 were recorded (metadata without l1, l2,
-     * fold, subwords: 24 bytes shorter) still loads, as l1 = 0, l2 = 1 */
+     * fold, subwords, idf_power: 28 bytes shorter) still loads, as l1 = 0,
+     * l2 = 1, idf_power 1 (its idf values are what they are) */
     {
         uint32_t meta = (uint32_t)buf[16] | (uint32_t)buf[17] << 8, crc;
-        size_t cut = 20 + meta - 24;
+        size_t cut = 20 + meta - 28;
         spamlr_model *old = NULL;
 
-        ck_assert_uint_eq(meta, 152);
-        memmove(buf + cut, buf + cut + 24, size - cut - 24);
-        size -= 24;
-        buf[16] = (unsigned char)(meta - 24);
+        ck_assert_uint_eq(meta, 156);
+        ck_assert_uint_eq(in.text.idf_power, 2);
+        memmove(buf + cut, buf + cut + 28, size - cut - 28);
+        size -= 28;
+        buf[16] = (unsigned char)(meta - 28);
         crc = spamlr__crc32(0, buf, size - 4);
         buf[size - 4] = (unsigned char)crc;
         buf[size - 3] = (unsigned char)(crc >> 8);
@@ -142,6 +150,7 @@ START_TEST(test_auto_solver_and_metadata)
         ck_assert_int_eq(spamlr_model_load_buffer(&old, buf, size, NULL), SPAMLR_OK);
         spamlr_model_info_get(old, &in);
         ck_assert(in.l1 == 0 && in.l2 == 1);
+        ck_assert_uint_eq(in.text.idf_power, 1);
         ck_assert_uint_eq(in.nonzero, nonzero(m));
         spamlr_model_free(old);
     }
@@ -156,7 +165,9 @@ END_TEST
 START_TEST(test_sparsity_through_api)
 {
     static const double l1s[] = { 0, 0.1, 1, 3 };
-    spamlr_dataset *ds = make_data();
+    /* the deciding words here are the commonest ones (each in a fifth of
+     * the rows): plain idf, so that they stay the largest features */
+    spamlr_dataset *ds = make_data_idf(1);
     spamlr_train_opts o;
     spamlr_model *m = NULL;
     size_t nz, last = SIZE_MAX, first = 0;

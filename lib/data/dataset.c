@@ -27,8 +27,11 @@ int spamlr_dataset_create(spamlr_dataset **out, const spamlr_text_opts *o)
         return SPAMLR_ENOMEM;
     ds->opts = *o;
     /* a struct of an older version: it is now the current one (no field
-     * was added to it since version 1; a later one fills defaults here) */
+     * was added to it since version 1; idf_power took a reserved slot that
+     * spamlr_text_opts_init zeroed: 0 = the default) */
     ds->opts.version = SPAMLR_OPTS_VERSION;
+    if (!ds->opts.idf_power)
+        ds->opts.idf_power = 2;
     spamlr__vocab_init(&ds->vocab);
     if (!(ds->ptr = calloc(1, sizeof *ds->ptr))) {
         free(ds);

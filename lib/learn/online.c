@@ -64,7 +64,8 @@ int spamlr__text_opts_equal(const spamlr_text_opts *a, const spamlr_text_opts *b
            a->number_fold == b->number_fold && a->cjk_bigrams == b->cjk_bigrams &&
            a->features == b->features && a->normalize == b->normalize && a->mime == b->mime &&
            a->header_fields == b->header_fields && a->fold == b->fold &&
-           a->subwords == b->subwords;
+           a->subwords == b->subwords && (a->idf_power ? a->idf_power : 2) ==
+                                            (b->idf_power ? b->idf_power : 2);
 }
 
 /* FTRL: the weight that (z, n) stand for. */

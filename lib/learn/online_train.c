@@ -70,7 +70,7 @@ static int labelled_idf(const spamlr_dataset *ds, size_t n, float **out)
             for (j = ds->ptr[i]; j < ds->ptr[i + 1]; j++)
                 df[ds->ids[j]]++;
     for (i = 0; i < ds->vocab.n; i++)
-        idf[i] = spamlr__idf_of(n, df[i]);
+        idf[i] = spamlr__idf_of(n, df[i], ds->opts.idf_power);
     free(df);
     *out = idf;
     return SPAMLR_OK;

@@ -462,7 +462,7 @@ int spamlr__train(spamlr_model **out, const spamlr_dataset *ds, const spamlr_tra
             goto out;
         }
         for (i = 0; i < b.ncols; i++)
-            idf[i] = spamlr__idf_of(n, b.cdf[i]);
+            idf[i] = spamlr__idf_of(n, b.cdf[i], ds->opts.idf_power);
         /* a word of the base keeps the base's idf, the feature its base
          * weight was learned on (so that w0 . x is the base's score) */
         for (i = 0; o->prior && o->prior->idf && i < ds->vocab.n; i++) {

@@ -67,7 +67,8 @@ int spamlr_model_dump(const spamlr_model *m, char **text, size_t *len)
     emit_name(&o, "features", m->text.features, FEATURES, 3);
     spamlr__dump_emit(&o, "normalize=%u\nmime=%u\nheader_fields=%u\n", m->text.normalize,
                       m->text.mime, m->text.header_fields);
-    spamlr__dump_emit(&o, "fold=%u\nsubwords=%u\n", m->text.fold, m->text.subwords);
+    spamlr__dump_emit(&o, "fold=%u\nsubwords=%u\nidf_power=%u\n", m->text.fold, m->text.subwords,
+                      m->text.idf_power ? m->text.idf_power : 2u);
     emit_name(&o, "solver", m->solver, SOLVERS, 3);
     emit_name(&o, "class_weight", m->class_weight, CWEIGHTS, 3);
     spamlr__dump_emit(&o, "min_count=%u\niterations=%u\n", m->min_count, m->iterations);
@@ -237,6 +238,7 @@ static int header_line(reader *r, spamlr_model *m, header *h, const char *s, siz
     else if (KEY("header_fields")) bad = spamlr__dump_u32(r, v, vn, &m->text.header_fields);
     else if (KEY("fold")) bad = spamlr__dump_u32(r, v, vn, &m->text.fold);
     else if (KEY("subwords")) bad = spamlr__dump_u32(r, v, vn, &m->text.subwords);
+    else if (KEY("idf_power")) bad = spamlr__dump_u32(r, v, vn, &m->text.idf_power);
     else if (KEY("solver")) bad = name_u32(r, v, vn, SOLVERS, &m->solver);
     else if (KEY("class_weight")) bad = name_u32(r, v, vn, CWEIGHTS, &m->class_weight);
     else if (KEY("min_count")) bad = spamlr__dump_u32(r, v, vn, &m->min_count);
@@ -504,6 +506,7 @@ int spamlr_model_import(spamlr_model **out, const char *text, size_t len, spamlr
     /* and, like a dump from before these keys, the 0.1 tokens */
     m->text.fold = SPAMLR_FOLD_SIMPLE;
     m->text.subwords = 0;
+    m->text.idf_power = 1; /* (recorded only: the idf column is read) */
     m->has_bias = 1;
     while (rc == SPAMLR_OK && spamlr__dump_line(&r, &s, &n)) {
         if (n == strlen(WORDS_LINE) && memcmp(s, WORDS_LINE, n) == 0) {

@@ -157,9 +157,15 @@ void spamlr__model_quantize(spamlr_model *m, float scale);
 int32_t spamlr__quant16(float w, float scale);
 
 /* The idf of a token that df of n training messages hold. */
-static inline float spamlr__idf_of(size_t n, size_t df)
+/* The idf of a token held by df of n messages, raised to `power`
+ * (spamlr_text_opts.idf_power; 0 = the default 2). */
+static inline float spamlr__idf_of(size_t n, size_t df, unsigned power)
 {
-    return (float)(log((1.0 + (double)n) / (1.0 + (double)df)) + 1.0);
+    double v = log((1.0 + (double)n) / (1.0 + (double)df)) + 1.0, r = v;
+
+    for (power = power ? power : 2; power > 1; power--)
+        r *= v;
+    return (float)r;
 }
 
 /* Feature value of a token seen `count` times, before normalisation. */

@@ -12,7 +12,10 @@
  *          grad_norm, threshold, bias), 3 x u64 (examples, spam, ham),
  *          i64 trained_at; then, when M >= 144, 2 x f64 (l1, l2), which
  *          are 0 and 1 when absent; then, when M >= 152, 2 x u32 (fold,
- *          subwords), 0 and 0 when absent. A model whose fold or subwords
+ *          subwords), 0 and 0 when absent; then, when M >= 156, u32
+ *          idf_power (the power the stored idf values were raised to,
+ *          recorded only: prediction reads the idf values; 1 when
+ *          absent). A model whose fold or subwords
  *          is not 0 is written as format version 2, so that a reader of
  *          version 1, which would tokenise it differently, refuses it
  *   ..  8  n, the vocabulary size
@@ -58,7 +61,8 @@ static const unsigned char MAGIC[8] = {0x89, 'S', 'L', 'R', '\r', '\n', 0x1a, '\
 #define META_U64 4
 #define META_MIN (META_U32 * 4 + META_F64 * 8 + META_U64 * 8)
 #define META_LEN_V1 (META_MIN + 2 * 8)  /* with l1, l2 */
-#define META_LEN (META_LEN_V1 + 2 * 4)  /* with fold, subwords */
+#define META_LEN_FOLD (META_LEN_V1 + 2 * 4)  /* with fold, subwords */
+#define META_LEN (META_LEN_FOLD + 4)            /* with idf_power */
 #define META_MAX 65536
 #define FIXED (8 + 4 + 4 + 4)
 #define MAX_TOKEN 4096
@@ -162,6 +166,7 @@ int spamlr_model_save_buffer(const spamlr_model *m, unsigned char **out, size_t 
     put_f64(&b, m->l2);
     put_u32(&b, m->text.fold);
     put_u32(&b, m->text.subwords);
+    put_u32(&b, m->text.idf_power ? m->text.idf_power : 2u);
     put_u64(&b, m->vocab.n);
     put_u64(&b, pl.n);
     zlen = compressBound((uLong)pl.n);
@@ -361,10 +366,13 @@ static int parse_meta(spamlr_model *m, const unsigned char *q, uint32_t len, spa
     m->l2 = 1;
     t->fold = SPAMLR_FOLD_SIMPLE;
     t->subwords = 0;
-    if (len >= META_LEN) {
+    t->idf_power = 1; /* the idf before the power was recorded */
+    if (len >= META_LEN_FOLD) {
         t->fold = get_u32(f + 48);
         t->subwords = get_u32(f + 52);
     }
+    if (len >= META_LEN)
+        t->idf_power = get_u32(f + 56);
     if (len >= META_LEN_V1) {
         m->l1 = get_f64(f + 32);
         m->l2 = get_f64(f + 40);

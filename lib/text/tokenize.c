@@ -746,6 +746,7 @@ void spamlr_text_opts_init(spamlr_text_opts *o)
     o->mime = 1;
     o->header_fields = SPAMLR_HDR_DEFAULT;
     o->fold = SPAMLR_FOLD_NFKC;
+    o->idf_power = 2;
 }
 
 int spamlr__text_opts_check(const spamlr_text_opts *o)
@@ -759,7 +760,8 @@ int spamlr__text_opts_check(const spamlr_text_opts *o)
         return SPAMLR_EINVAL;
     if (o->features > SPAMLR_FEAT_TFIDF)
         return SPAMLR_EINVAL;
-    if (o->fold > SPAMLR_FOLD_NFKC || (o->subwords && (o->subwords < 3 || o->subwords > 6)))
+    if (o->fold > SPAMLR_FOLD_NFKC || (o->subwords && (o->subwords < 3 || o->subwords > 6)) ||
+        o->idf_power > 4)
         return SPAMLR_EINVAL;
     if (o->cjk_bigrams > 1 || o->normalize > 1 || o->mime > 1 ||
         (o->header_fields & ~(unsigned)SPAMLR_HDR_ALL))
