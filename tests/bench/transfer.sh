@@ -26,11 +26,14 @@ if [ ! -f "$SA/train.idx" ]; then
     exit 0
 fi
 
-# auc MODEL INDEX: (1-AUC)% of MODEL on the messages of INDEX
+# auc MODEL INDEX: (1-AUC)% of MODEL on the messages of INDEX, then its
+# errors at the model's threshold (ham false positives + spam missed)
 auc() {
     "$CLI" eval -m "$1" --format json --index "$2" 2>/dev/null |
-        sed -n 's/.*"one_minus_auc_pct":\([^,}]*\).*/\1/p' |
-        awk '{ printf "%.3f", $1 }'
+        awk '{ a = $0; sub(/.*"one_minus_auc_pct":/, "", a); sub(/[,}].*/, "", a)
+               p = $0; sub(/.*"fp":/, "", p); sub(/[,}].*/, "", p)
+               n = $0; sub(/.*"fn":/, "", n); sub(/[,}].*/, "", n)
+               printf "%.3f %3d+%-3d", a, p, n }'
 }
 
 # sel IDX REGEX: the lines of IDX whose group matches, with absolute paths
@@ -47,15 +50,15 @@ sel "$SA/test.idx" '^(hard-ham-1|spam-2)/' > "$W/test.idx"
 curve() {
     b=$(auc "$2" "$W/test.idx")
     echo
-    echo "transfer: $1 -> SpamAssassin hard-ham-1 + spam-2 (test: $(wc -l < "$W/test.idx") messages); (1-AUC)%"
-    printf "  %6s  %10s  %10s  %10s\n" "N" "base" "alone" "prior"
+    echo "transfer: $1 -> SpamAssassin hard-ham-1 + spam-2 (test: $(wc -l < "$W/test.idx") messages); (1-AUC)% and FP+FN at the threshold"
+    printf "  %6s  %16s  %16s  %16s\n" "N" "base" "alone" "prior"
     for n in $SIZES; do
         head -n "$n" "$W/pool.idx" > "$W/n.idx"
         "$CLI" train -q -o "$W/alone.slr" --index "$W/n.idx" 2>/dev/null &&
             a=$(auc "$W/alone.slr" "$W/test.idx") || a="-"
         "$CLI" train -q -o "$W/prior.slr" --prior "$2" --index "$W/n.idx" 2>/dev/null &&
             p=$(auc "$W/prior.slr" "$W/test.idx") || p="-"
-        printf "  %6s  %10s  %10s  %10s\n" "$n" "$b" "$a" "$p"
+        printf "  %6s  %16s  %16s  %16s\n" "$n" "$b" "$a" "$p"
     done
 }
 
