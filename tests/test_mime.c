@@ -167,6 +167,49 @@ static char *golden_mail(int i, size_t *len)
     return d;
 }
 
+/* Training and prediction read a mail through one path: a model trained
+ * on the golden mails gives each the same score through spamlr_predict
+ * (the model's scratch row) as through spamlr_predict_dataset on the
+ * dataset rows that training reads, headers, parts and charsets alike. */
+START_TEST(test_train_predict_one_path)
+{
+    spamlr_dataset *ds = NULL;
+    spamlr_model *m = NULL;
+    spamlr_scratch *s = NULL;
+    spamlr_train_opts o;
+    double probs[NGOLDEN], scores[NGOLDEN], p, z;
+    int i;
+
+    ck_assert_int_eq(spamlr_dataset_create(&ds, NULL), SPAMLR_OK);
+    for (i = 0; i < NGOLDEN; i++) {
+        size_t len;
+        char *msg = golden_mail(i, &len);
+
+        ck_assert_int_eq(spamlr_dataset_add(ds, i % 2 ? SPAMLR_SPAM : SPAMLR_HAM, msg, len,
+                                            NULL), SPAMLR_OK);
+        free(msg);
+    }
+    spamlr_train_opts_init(&o);
+    o.c = 10;
+    o.min_count = 1;
+    ck_assert_int_eq(spamlr_train(&m, ds, &o, NULL, NULL), SPAMLR_OK);
+    ck_assert_int_eq(spamlr_predict_dataset(m, ds, probs, scores), SPAMLR_OK);
+    ck_assert_int_eq(spamlr_scratch_create(&s), SPAMLR_OK);
+    for (i = 0; i < NGOLDEN; i++) {
+        size_t len;
+        char *msg = golden_mail(i, &len);
+
+        ck_assert_int_eq(spamlr_predict(m, s, msg, len, &p, &z), SPAMLR_OK);
+        ck_assert_msg(fabs(z - scores[i]) <= 1e-9 * (1 + fabs(z)),
+                      "%s: predict %.17g, dataset %.17g", golden[i], z, scores[i]);
+        free(msg);
+    }
+    spamlr_scratch_free(s);
+    spamlr_model_free(m);
+    spamlr_dataset_free(ds);
+}
+END_TEST
+
 START_TEST(test_golden)
 {
     char path[1024];
@@ -1315,6 +1358,7 @@ static Suite *mime_suite(void)
     tcase_set_timeout(tc, 120);
     tcase_add_loop_test(tc, test_golden, 0, NGOLDEN);
     tcase_add_test(tc, test_golden_facts);
+    tcase_add_test(tc, test_train_predict_one_path);
     tcase_add_test(tc, test_empty_input);
     tcase_add_test(tc, test_nul_bytes);
     tcase_add_test(tc, test_deep_multipart);

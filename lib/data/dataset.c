@@ -8,7 +8,7 @@
 
 #include "data/dataset.h"
 #include "mail/contacts.h"
-#include "mail/mime.h"
+#include "mail/message.h"
 #include "text/tokenize.h"
 
 int spamlr_dataset_create(spamlr_dataset **out, const spamlr_text_opts *o)
@@ -248,27 +248,18 @@ static int token_cb(void *ctx, const char *tok, size_t len)
 
 int spamlr__dataset_row_text(spamlr_dataset *ds, const char *text, size_t len)
 {
-    int rc = spamlr_tokenize(&ds->opts, text, len, token_cb, ds);
+    int rc = spamlr__message_tokens(&ds->opts, NULL, 0, text, len, NULL, token_cb, ds,
+                                    &ds->building_err);
 
     return rc ? rc : ds->building_err;
 }
 
 int spamlr__dataset_row_message(spamlr_dataset *ds, const char *msg, size_t len)
 {
-    spamlr__mime_opts mo;
-    char fields[SPAMLR__MIME_FIELDS_MAX];
-    int rc;
+    int rc = spamlr__message_tokens(&ds->opts, ds->contacts ? ds->contacts : ds->contacts_ref, 1,
+                                    msg, len, &ds->mtext, token_cb, ds, &ds->building_err);
 
-    spamlr__mime_opts_for(&mo, &ds->opts, fields);
-    mo.contacts = ds->contacts ? ds->contacts : ds->contacts_ref;
-    ds->mtext.len = 0;
-    rc = spamlr__mime_parse(&mo, &ds->opts, msg, len, &ds->mtext, token_cb, ds);
-    /* too deep a nesting still gives what could be read: not an error */
-    if (rc && rc != SPAMLR_ELIMIT)
-        return rc;
-    if (ds->building_err)
-        return ds->building_err;
-    return spamlr__dataset_row_text(ds, ds->mtext.data, ds->mtext.len);
+    return rc ? rc : ds->building_err;
 }
 
 /* Sorts the n keys at a (the id in the high half, so no two are equal)

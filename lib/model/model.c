@@ -5,7 +5,7 @@
 
 #include "data/dataset.h"
 #include "mail/contacts.h"
-#include "mail/mime.h"
+#include "mail/message.h"
 #include "model/model.h"
 
 struct spamlr_scratch {
@@ -578,19 +578,8 @@ int spamlr__scratch_row(const spamlr_model *m, spamlr_model *grow, spamlr_scratc
     s->n = 0;
     s->err = 0;
     s->tokens = s->unknown = 0;
-    if (m->text.mime) {
-        spamlr__mime_opts mo;
-        char fields[SPAMLR__MIME_FIELDS_MAX];
-        spamlr__mime_opts_for(&mo, &m->text, fields);
-        mo.contacts = m->contacts;
-        s->text.len = 0;
-        rc = spamlr__mime_parse(&mo, &m->text, text, len, &s->text, scratch_token, s);
-        if (rc && rc != SPAMLR_ELIMIT)
-            return rc;
-        text = s->text.data;
-        len = s->text.len;
-    }
-    if (!s->err && (rc = spamlr_tokenize(&m->text, text, len, scratch_token, s)))
+    if ((rc = spamlr__message_tokens(&m->text, m->contacts, m->text.mime != 0, text, len,
+                                     &s->text, scratch_token, s, &s->err)))
         return rc;
     if (s->err)
         return s->err;
