@@ -7,7 +7,13 @@
 #include "learn/path.h"
 #include "learn/pool.h"
 
-#define C_START 1.0
+/* Where the path starts. With tf-idf rows of unit length the chosen C lay
+ * between 128 and 16384 on every corpus we measured (SpamAssassin both
+ * ways and by source, SMS, the bundled corpus); the path walks down as
+ * well as up, so the start only decides how many solves it takes to get
+ * there: from 256 the SpamAssassin path is 7 points instead of 11 from 1,
+ * the same C chosen. */
+#define C_START 256.0
 #define C_MIN (1.0 / 1024)
 #define C_MAX (1024.0 * 1024)
 #define STEP 4.0            /* the path's factor; then half steps (2) */
