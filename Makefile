@@ -40,7 +40,14 @@ VMAJOR := $(shell sed -n 's/^\#define SPAMLR_VERSION_MAJOR \([0-9]*\)/\1/p' incl
 VMINOR := $(shell sed -n 's/^\#define SPAMLR_VERSION_MINOR \([0-9]*\)/\1/p' include/spamlr.h)
 VPATCH := $(shell sed -n 's/^\#define SPAMLR_VERSION_PATCH \([0-9]*\)/\1/p' include/spamlr.h)
 VERSION := $(VMAJOR).$(VMINOR).$(VPATCH)
+# The soname names the ABI. From 1.0 it is the major version; before it
+# (0.x) a minor release may break the ABI, so the soname holds major and
+# minor: libspamlr.so.0.3 (0.1 and 0.2 shared libspamlr.so.0).
+ifeq ($(VMAJOR),0)
+SONAME  := libspamlr.so.$(VMAJOR).$(VMINOR)
+else
 SONAME  := libspamlr.so.$(VMAJOR)
+endif
 
 CFLAGS  ?= -O2 -g
 WARN    := -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Werror

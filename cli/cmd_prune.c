@@ -107,7 +107,7 @@ int cmd_prune(int argc, char **argv)
 {
     prune_cfg cfg;
     spamlr_model *m = NULL, *p = NULL;
-    spamlr_model_info im, ip;
+    spamlr_model_info im = SPAMLR_MODEL_INFO_INIT, ip = SPAMLR_MODEL_INFO_INIT;
     long long before;
     int rc, err, lock;
 
@@ -171,7 +171,7 @@ int cmd_import(int argc, char **argv)
     };
     const char *dump = NULL, *out = NULL, *v;
     spamlr_model *m = NULL;
-    spamlr_diag d;
+    spamlr_diag d = SPAMLR_DIAG_INIT;
     char *text = NULL;
     size_t len;
     cli_args a;
@@ -202,7 +202,7 @@ int cmd_import(int argc, char **argv)
         return rc;
     if ((rc = slurp_file(dump, &text, &len)) != 0)
         return rc;
-    memset(&d, 0, sizeof d);
+    d = (spamlr_diag)SPAMLR_DIAG_INIT;
     err = spamlr_model_import(&m, text, len, &d);
     if (err != SPAMLR_OK) {
         snprintf(d.path, sizeof d.path, "%s", strcmp(dump, "-") ? dump : "(standard input)");

@@ -14,11 +14,11 @@ int model_lock(const char *model)
 {
     char *target = NULL, *path = NULL;
     struct stat st;
-    spamlr_diag d;
+    spamlr_diag d = SPAMLR_DIAG_INIT;
     size_t n;
     int fd = -1, err;
 
-    memset(&d, 0, sizeof d);
+    d = (spamlr_diag)SPAMLR_DIAG_INIT;
     if ((err = spamlr_model_save_path(&target, model, &d)) != SPAMLR_OK) {
         report_failure(err, &d, model);
         return -1;

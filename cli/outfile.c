@@ -39,7 +39,7 @@ int output_check(const char *cmd, const char *opt, const char *out, const char *
 {
     char *target = NULL, *dir = NULL;
     struct stat st;
-    spamlr_diag d;
+    spamlr_diag d = SPAMLR_DIAG_INIT;
     int err, rc = 0;
 
     if (!*out)
@@ -48,7 +48,7 @@ int output_check(const char *cmd, const char *opt, const char *out, const char *
         return usage_error(cmd, "option '%s': '-' (standard output) is not supported: %s is "
                            "written to a file, atomically; name the file ('./-' for one "
                            "called '-')", opt, what);
-    memset(&d, 0, sizeof d);
+    d = (spamlr_diag)SPAMLR_DIAG_INIT;
     if ((err = spamlr_model_save_path(&target, out, &d)) != SPAMLR_OK)
         return report_failure(err, &d, out);
     if (lstat(target, &st) == 0 && !S_ISREG(st.st_mode)) {
@@ -133,10 +133,10 @@ int output_vs_inputs(const char *out, const input_list *l)
 
 int model_save_report(const spamlr_model *m, const char *path)
 {
-    spamlr_diag d;
+    spamlr_diag d = SPAMLR_DIAG_INIT;
     int err;
 
-    memset(&d, 0, sizeof d);
+    d = (spamlr_diag)SPAMLR_DIAG_INIT;
     if ((err = spamlr_model_save(m, path, &d)) != SPAMLR_OK)
         return report_failure(err, &d, path);
     report_diag_warning(&d);

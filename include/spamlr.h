@@ -52,7 +52,7 @@ extern "C" {
 /* ---------------------------------------------------------------- version */
 
 #define SPAMLR_VERSION_MAJOR 0
-#define SPAMLR_VERSION_MINOR 2
+#define SPAMLR_VERSION_MINOR 3
 #define SPAMLR_VERSION_PATCH 0
 #define SPAMLR_VERSION_NUMBER \
     (SPAMLR_VERSION_MAJOR * 10000 + SPAMLR_VERSION_MINOR * 100 + SPAMLR_VERSION_PATCH)
@@ -107,6 +107,16 @@ enum {
 /* A static English message for an error code; never NULL. Thread-safe. */
 SPAMLR_API const char *spamlr_strerror(int err);
 
+/* Output structs the caller allocates (spamlr_diag, spamlr_model_info,
+ * spamlr_train_report, spamlr_explanation, spamlr_metrics) start with
+ * `size_t size`: the sizeof the struct had in the header the program was
+ * built with. Set it with the struct's *_INIT macro (or to sizeof the
+ * struct) before passing it. The library writes only the fields that fit
+ * in `size` (so a struct may gain fields at its end in a later version
+ * without breaking programs built before), never changes `size`, and
+ * refuses a size smaller than the struct's first sized layout (0.3) with
+ * SPAMLR_EINVAL, writing nothing into it. */
+
 /* Detail for a failure: what went wrong and where. Filled in by functions
  * that take a `spamlr_diag *` (when it is not NULL) on failure; on success
  * it is cleared (code 0, empty message), except where a function says it
@@ -114,9 +124,11 @@ SPAMLR_API const char *spamlr_strerror(int err);
  * spamlr_train with keep_unconverged). `line` is 1-based, 0 when no line
  * applies; `offset` is a byte offset, -1 when none applies. Functions
  * without a diag parameter never touch one. Declare it with
- * SPAMLR_DIAG_INIT (`spamlr_diag d = SPAMLR_DIAG_INIT;`) or memset it to
- * 0. */
+ * SPAMLR_DIAG_INIT (`spamlr_diag d = SPAMLR_DIAG_INIT;`); a diag whose
+ * size is too small (a zeroed one, as 0.2 allowed) makes the function
+ * return SPAMLR_EINVAL before doing anything. */
 typedef struct spamlr_diag {
+    size_t size;            /* sizeof(spamlr_diag), see above */
     int code;               /* the SPAMLR_E* code returned */
     long line;              /* 1-based line number, or 0 */
     long long offset;       /* byte offset, or -1 */
@@ -124,8 +136,20 @@ typedef struct spamlr_diag {
     char message[512];      /* "what was wrong", without the file name */
 } spamlr_diag;
 
-/* The initialiser of an empty spamlr_diag: no code, no line, no offset. */
-#define SPAMLR_DIAG_INIT { 0, 0, -1, "", "" }
+/* The initialiser of an empty spamlr_diag: its size, no code, no line, no
+ * offset. */
+#define SPAMLR_DIAG_INIT { sizeof(spamlr_diag), 0, 0, -1, "", "" }
+
+/* The initialisers of the other output structs: the size, the rest 0. */
+#ifdef __cplusplus
+#  define SPAMLR__SIZED_INIT(T) { sizeof(T) }
+#else
+#  define SPAMLR__SIZED_INIT(T) { .size = sizeof(T) }
+#endif
+#define SPAMLR_MODEL_INFO_INIT SPAMLR__SIZED_INIT(spamlr_model_info)
+#define SPAMLR_TRAIN_REPORT_INIT SPAMLR__SIZED_INIT(spamlr_train_report)
+#define SPAMLR_EXPLANATION_INIT SPAMLR__SIZED_INIT(spamlr_explanation)
+#define SPAMLR_METRICS_INIT SPAMLR__SIZED_INIT(spamlr_metrics)
 
 /* Formats a diag as "path:line: message" (parts that are unset are left
  * out) into buf, always NUL-terminated. Returns buf. Thread-safe. */
@@ -675,6 +699,8 @@ SPAMLR_API void spamlr_train_opts_init(spamlr_train_opts *o);
 
 /* What training did. */
 typedef struct spamlr_train_report {
+    size_t size;            /* sizeof(spamlr_train_report):
+                               SPAMLR_TRAIN_REPORT_INIT */
     double objective;       /* f(w) at the end */
     double grad_norm;       /* ||grad f(w)|| at the end (pseudo-gradient
                                with OWL-QN, here and below) */
@@ -691,7 +717,8 @@ typedef struct spamlr_train_report {
 } spamlr_train_report;
 
 /* Trains a model on every labelled row of ds (unlabelled rows are
- * skipped). report and diag may be NULL. A model comes back in *out only
+ * skipped). report and diag may be NULL (SPAMLR_EINVAL when either's
+ * size is too small). A model comes back in *out only
  * with SPAMLR_OK; on every error *out is NULL, so `if (rc) return rc;`
  * leaks nothing. Returns SPAMLR_EEMPTY without labelled rows,
  * SPAMLR_EONECLASS when only one class is present, SPAMLR_ENOCONVERGE
@@ -773,6 +800,8 @@ SPAMLR_API int spamlr_model_load_buffer(spamlr_model **out, const unsigned char 
 
 /* Everything countable about a model. */
 typedef struct spamlr_model_info {
+    size_t size;            /* sizeof(spamlr_model_info):
+                               SPAMLR_MODEL_INFO_INIT */
     size_t parameters;      /* vocabulary size = number of word weights */
     size_t nonzero;         /* word weights that are not 0 */
     int has_bias;
@@ -798,7 +827,11 @@ typedef struct spamlr_model_info {
                                written before they were recorded) */
 } spamlr_model_info;
 
-SPAMLR_API void spamlr_model_info_get(const spamlr_model *m, spamlr_model_info *info);
+/* Fills *info (its size set, see the output structs above) with what m
+ * holds. Returns SPAMLR_OK, or SPAMLR_EINVAL (m or info NULL, or
+ * info->size too small; nothing written). (void before 0.3.) Thread-safe
+ * on a shared model. */
+SPAMLR_API int spamlr_model_info_get(const spamlr_model *m, spamlr_model_info *info);
 
 /* One C that training with SPAMLR_C_AUTO tried: the mean log loss of the
  * folds' models on their held-out messages (the criterion) and the ROC AUC
@@ -946,6 +979,8 @@ typedef struct spamlr_contribution {
  * token's contribution (to rounding; the sum is taken in double, in the
  * same order spamlr_predict uses, so score equals its log-odds exactly). */
 typedef struct spamlr_explanation {
+    size_t size;            /* sizeof(spamlr_explanation):
+                               SPAMLR_EXPLANATION_INIT */
     double score;           /* log-odds w.x + b, as spamlr_predict gives */
     double prob;            /* sigmoid(score) */
     double bias;            /* the bias (0 without one) */
@@ -962,7 +997,7 @@ typedef struct spamlr_explanation {
  * caller-owned array items[0..cap) (items may be NULL when cap is 0),
  * sorted by |contribution| descending, ties by token (bytewise). out->total
  * tells how many there were in all. Returns SPAMLR_OK, SPAMLR_EINVAL (m, s
- * or out NULL, or text NULL with len > 0), SPAMLR_ENOMEM. Thread-safe on a
+ * or out NULL, out->size too small, or text NULL with len > 0), SPAMLR_ENOMEM. Thread-safe on a
  * shared model with one scratch per thread; allocates only to grow s. */
 SPAMLR_API int spamlr_explain(const spamlr_model *m, spamlr_scratch *s, const char *text,
                               size_t len, spamlr_explanation *out,
@@ -1257,6 +1292,7 @@ SPAMLR_API int spamlr_model_learn_batch_ex(spamlr_model *m, const spamlr_dataset
 /* ---------------------------------------------------------------- metrics */
 
 typedef struct spamlr_metrics {
+    size_t size;            /* sizeof(spamlr_metrics): SPAMLR_METRICS_INIT */
     size_t n, tp, fp, tn, fn;    /* positive = spam */
     double accuracy, precision, recall, f1, mcc;
     double auc;                  /* ROC AUC, ties counted one half; NaN
@@ -1270,7 +1306,8 @@ typedef struct spamlr_metrics {
 
 /* Metrics of probabilities against labels (SPAMLR_SPAM / SPAMLR_HAM; rows
  * with other labels are skipped) at `threshold` (spam when p >= threshold).
- * Ratios with a zero denominator are 0. Returns SPAMLR_EEMPTY without
+ * Ratios with a zero denominator are 0. out->size must be set
+ * (SPAMLR_METRICS_INIT; else SPAMLR_EINVAL). Returns SPAMLR_EEMPTY without
  * labelled rows, SPAMLR_ENOMEM. Thread-safe. */
 SPAMLR_API int spamlr_metrics_compute(spamlr_metrics *out, const int *labels,
                                       const double *probs, size_t n, double threshold);

@@ -27,6 +27,12 @@ for f in include/spamlr.h lib/libspamlr.a lib/libspamlr.so lib/pkgconfig/spamlr.
 done
 soname=$(readelf -d "$root/lib/libspamlr.so" | sed -n 's/.*SONAME.*\[\(.*\)\]/\1/p')
 [ -n "$soname" ] && [ -e "$root/lib/$soname" ] || fail "shared library has no usable soname ($soname)"
+# before 1.0 the soname holds major.minor (a minor release may break the ABI)
+major=$(sed -n 's/^#define SPAMLR_VERSION_MAJOR \([0-9]*\)/\1/p' include/spamlr.h)
+minor=$(sed -n 's/^#define SPAMLR_VERSION_MINOR \([0-9]*\)/\1/p' include/spamlr.h)
+want=libspamlr.so.$major
+[ "$major" = 0 ] && want=libspamlr.so.0.$minor
+[ "$soname" = "$want" ] || fail "soname is $soname, not $want"
 readelf --dyn-syms -W "$root/lib/libspamlr.so" | awk '$5=="GLOBAL" && $7!="UND" {print $8}' |
   grep -v '^spamlr_' | grep -v '^_' > "$work/leaks" || true
 [ -s "$work/leaks" ] && fail "shared library exports non-spamlr_ symbols: $(head -5 "$work/leaks")"

@@ -540,6 +540,8 @@ int spamlr_dataset_read_libsvm(spamlr_dataset *ds, const char *path, spamlr_diag
     size_t cap = CHUNK, have = 0, done = 0, size = 0;
     int rc, eof = 0, first = 1;
 
+    if (spamlr__diag_bad(d))
+        return SPAMLR_EINVAL;
     spamlr__diag_clear(d);
     if (!ds || !path)
         return SPAMLR_EINVAL;

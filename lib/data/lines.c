@@ -212,6 +212,8 @@ int spamlr_dataset_read_lines(spamlr_dataset *ds, const char *path, spamlr_diag 
     size_t len;
     int rc;
 
+    if (spamlr__diag_bad(d))
+        return SPAMLR_EINVAL;
     spamlr__diag_clear(d);
     if (!ds || !path)
         return SPAMLR_EINVAL;

@@ -140,8 +140,7 @@ static int item_error(const spamlr__items *l, size_t i, const char *index, int r
                       const spamlr_diag *in, spamlr_diag *d)
 {
     if (!index) {
-        if (d)
-            *d = *in;
+        spamlr__out_copy(d, in, sizeof *in);
         return rc;
     }
     return spamlr__index_error(d, rc, index, l->v[i].line, l->v[i].path, in->message);
@@ -151,7 +150,7 @@ static int item_error(const spamlr__items *l, size_t i, const char *index, int r
 static int read_serial(spamlr_dataset *ds, const spamlr__items *l, const char *index,
                        spamlr__read_fn read, int report, spamlr_diag *d)
 {
-    spamlr_diag one;
+    spamlr_diag one = SPAMLR_DIAG_INIT;
     size_t i;
     int rc;
 
@@ -234,6 +233,7 @@ static int read_items(spamlr_dataset *ds, const spamlr__items *l, const char *in
     for (k = 0; k < j.nc; k++) {
         j.c[k].lo = l->n * k / j.nc;
         j.c[k].hi = l->n * (k + 1) / j.nc;
+        j.c[k].d.size = sizeof j.c[k].d;
     }
     pthread_mutex_init(&j.lock, NULL);
     /* this thread takes chunk 0 (into ds) before the others start, and a

@@ -389,9 +389,12 @@ int spamlr__train(spamlr_model **out, const spamlr_dataset *ds, const spamlr_tra
     if (!out)
         return SPAMLR_EINVAL;
     *out = NULL;
+    if (spamlr__diag_bad(d) || (report && report->size < SPAMLR__REPORT_SIZE1))
+        return SPAMLR_EINVAL;
     memset(&b, 0, sizeof b);
     path.n = 0;
     memset(&rep, 0, sizeof rep);
+    rep.size = sizeof rep;
     spamlr__diag_clear(d);
     if (!ds)
         return SPAMLR_EINVAL;
@@ -598,7 +601,7 @@ out:
     if (rc && rc != SPAMLR_ENOCONVERGE && d && !d->code)
         spamlr__diag(d, rc, NULL, 0, -1, "%s", spamlr_strerror(rc));
     if (report)
-        *report = rep;
+        spamlr__out_copy(report, &rep, sizeof rep);
     spamlr_model_free(m);
     build_free(&b);
     free(w);
