@@ -9,7 +9,8 @@
  *   - Functions that can fail return int: SPAMLR_OK (0) on success or a
  *     negative SPAMLR_E* code. Output parameters come first; whatever is
  *     returned through a `**out` parameter belongs to the caller and is
- *     released with the matching *_free() function. Every *_free() accepts
+ *     released with the matching *_free() function; a plain buffer
+ *     (bytes, a string) with spamlr_free(). Every *_free() accepts
  *     NULL.
  *   - The library never prints and never exits. Where a failure deserves more
  *     than a code (which file, which line, which byte), functions take an
@@ -103,6 +104,16 @@ enum {
     SPAMLR_ENOCONVERGE = -15, /* solver stopped at max_iter before tolerance */
     SPAMLR_EUNSUPPORTED = -16 /* feature not available in this build */
 };
+
+/* Releases a plain buffer the library allocated and handed to the caller:
+ * the *out of spamlr_read_file, spamlr_model_save_buffer,
+ * spamlr_model_save_path and spamlr_model_dump (every other object has
+ * its own *_free). NULL is allowed. Use it rather than free(): a program
+ * whose C library or allocator differs from the library's (a static
+ * runtime, a debugging malloc, another DLL on Windows) must give the
+ * buffer back to the allocator that made it. (free() worked before 0.3
+ * and still does where both share one C library.) Thread-safe. */
+SPAMLR_API void spamlr_free(void *p);
 
 /* A static English message for an error code; never NULL. Thread-safe. */
 SPAMLR_API const char *spamlr_strerror(int err);
@@ -549,7 +560,7 @@ SPAMLR_API int spamlr_dataset_read_libsvm(spamlr_dataset *ds, const char *path,
  * bomb costs no more memory than the limit). The environment variable
  * SPAMLR_MAX_INPUT (a number of bytes) lowers the limit for every reader
  * (it is for tests; a larger or malformed value is ignored). *out
- * (malloc'ed, free() it) receives the bytes followed by a NUL, *len their
+ * (spamlr_free() it) receives the bytes followed by a NUL, *len their
  * number. Returns SPAMLR_OK, SPAMLR_EINVAL (an argument NULL), SPAMLR_EIO
  * (cannot open or read, truncated gzip), SPAMLR_ELIMIT (too big),
  * SPAMLR_ENOMEM; diag (may be NULL) names the file. Thread-safe. */
@@ -761,6 +772,16 @@ SPAMLR_API int spamlr_mpi_finalize(void);
 
 SPAMLR_API void spamlr_model_free(spamlr_model *m);
 
+/* A deep copy of m in *out (free it with spamlr_model_free): the same
+ * vocabulary, weights, idf values, settings, metadata, C path, base,
+ * contact list, online state, rehearsal memory and record of learned
+ * messages, sharing nothing with m, so either may then learn, be changed
+ * or be freed without the other. The copy predicts, saves and learns
+ * exactly as m does (its saved bytes are m's). Only reads m: it may run
+ * beside predicting threads. Returns SPAMLR_OK, SPAMLR_EINVAL (out or m
+ * NULL), SPAMLR_ENOMEM (*out NULL). */
+SPAMLR_API int spamlr_model_clone(spamlr_model **out, const spamlr_model *m);
+
 /* Loads a model file. Each kind of damage has its own code: SPAMLR_EMAGIC,
  * SPAMLR_EVERSION, SPAMLR_ECRC, SPAMLR_ETRUNC, SPAMLR_ESIZE,
  * SPAMLR_ECORRUPT; SPAMLR_EIO when it cannot be read. Every size is checked
@@ -786,12 +807,12 @@ SPAMLR_API int spamlr_model_save(const spamlr_model *m, const char *path, spamlr
 /* The file spamlr_model_save(m, path) writes: `path` with its symbolic
  * links followed (at most 40), each relative link target taken from the
  * link's directory; `path` itself when it is not a link or does not exist.
- * *out is malloc'ed (free() it). A writer that locks a model should lock a
+ * *out is the caller's (spamlr_free() it). A writer that locks a model should lock a
  * name derived from this one, so that a link and its target share a lock.
  * SPAMLR_EIO when a link cannot be read or the chain is too long. */
 SPAMLR_API int spamlr_model_save_path(char **out, const char *path, spamlr_diag *diag);
 
-/* Serialises the model into a malloc'ed buffer (*out, *size; free() it) or
+/* Serialises the model into a new buffer (*out, *size; spamlr_free() it) or
  * reads one from memory; the bytes are exactly those of the file. */
 SPAMLR_API int spamlr_model_save_buffer(const spamlr_model *m, unsigned char **out,
                                         size_t *size);
@@ -1029,7 +1050,7 @@ SPAMLR_API int spamlr_model_prune(spamlr_model **out, const spamlr_model *m, siz
 SPAMLR_API int spamlr_model_set_weight_bits(spamlr_model *m, unsigned bits);
 
 /* A lossless text form of the model, for reading and editing by hand.
- * *out (malloc'ed, NUL-terminated, free() it) receives the text, *len its
+ * *out (NUL-terminated, spamlr_free() it) receives the text, *len its
  * length without the NUL (len may be NULL). The text is UTF-8 lines:
  *   spamlr-dump 1
  *   # comments
@@ -1122,7 +1143,8 @@ SPAMLR_API int spamlr_model_import(spamlr_model **out, const char *text, size_t 
  * and spamlr_model_learn_dataset change the model (weights, vocabulary,
  * even the storage of spamlr_model_word() tokens): no other call may use
  * the model at the same time. Learn in one thread, or copy with
- * save_buffer/load_buffer and swap the pointer when no reader is left.
+ * spamlr_model_clone (or save_buffer/load_buffer) and swap the pointer
+ * when no reader is left.
  */
 
 typedef struct spamlr_online_opts {

@@ -157,3 +157,8 @@ double spamlr__now(void)
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
+
+void spamlr_free(void *p)
+{
+    free(p);
+}
