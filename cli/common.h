@@ -233,7 +233,7 @@ extern const char *cli_command;
  * unused); progress_end clears the line (call it before printing
  * anything else on stderr, and when the work is done). */
 extern int cli_quiet;
-void progress_report(void *ctx, const spamlr_progress *p);
+int progress_report(void *ctx, const spamlr_progress *p);
 void progress_end(void);
 
 /* "spamlr CMD: message" on stderr; returns EXIT_RUNTIME. */

@@ -102,7 +102,9 @@ enum {
                                  learned (spamlr_model_learn_ex) */
     SPAMLR_ELIMIT = -14,      /* a documented limit was exceeded */
     SPAMLR_ENOCONVERGE = -15, /* solver stopped at max_iter before tolerance */
-    SPAMLR_EUNSUPPORTED = -16 /* feature not available in this build */
+    SPAMLR_EUNSUPPORTED = -16, /* feature not available in this build */
+    SPAMLR_ECANCELED = -17    /* the caller's progress function asked to
+                                 stop (0.3) */
 };
 
 /* Releases a plain buffer the library allocated and handed to the caller:
@@ -499,38 +501,61 @@ SPAMLR_API int spamlr_dataset_read_lines(spamlr_dataset *ds, const char *path,
 SPAMLR_API void spamlr_dataset_set_threads(spamlr_dataset *ds, unsigned threads);
 
 /* Progress of long work, for a caller that shows it (the library itself
- * never prints). The library fills a spamlr_progress and passes it to the
- * caller's function; it is valid only during the call, and may gain
- * fields at the end in later versions (it is never allocated by the
- * caller). The function is called on the thread that called the library
- * function doing the work, never at the same time from two threads; it
- * must not call back into the dataset or training in progress. */
+ * never prints), and the way to cancel it. The library fills a
+ * spamlr_progress and passes it to the caller's function; it is valid
+ * only during the call, and may gain fields at the end in later versions
+ * (it is never allocated by the caller). The function is called on the
+ * thread that called the library function doing the work, never at the
+ * same time from two threads; it must not call back into the dataset or
+ * training in progress.
+ *
+ * Cancelling (0.3): the function returns 0 to go on, anything else to
+ * stop. The work then stops at once -- no further call of the function,
+ * no further file read, C tried or solver iteration -- and the library
+ * function returns SPAMLR_ECANCELED (diag says "canceled"): a reader
+ * leaves the rows read before in the dataset (as after any reading
+ * error; reading threads stop after the file each is reading), training
+ * returns no model. A cancel asked for at a reader's last report still
+ * gives SPAMLR_ECANCELED, with every row read. Before 0.3 the function
+ * returned void. */
 typedef enum {
     SPAMLR_PROGRESS_READ = 1,  /* a reader: after each file, mbox or
                                   1024 lines */
     SPAMLR_PROGRESS_PATH = 2,  /* SPAMLR_C_AUTO: after each C tried */
-    SPAMLR_PROGRESS_FINAL = 3  /* the final solve on every message begins */
+    SPAMLR_PROGRESS_FINAL = 3, /* the final solve on every message begins */
+    SPAMLR_PROGRESS_ITER = 4   /* the final solve of a batch solver (TRON,
+                                  L-BFGS, OWL-QN): after each outer
+                                  iteration (0.3; not with MPI, whose
+                                  processes must stop together) */
 } spamlr_progress_stage;
 
 typedef struct spamlr_progress {
     unsigned stage;         /* spamlr_progress_stage */
     size_t done;            /* READ: rows in the dataset so far (with
                                those read on other threads); PATH: values
-                               of C tried */
+                               of C tried; ITER: iterations done */
     size_t total;           /* READ: files the current directory or index
                                names, 0 when not known (one file); PATH:
                                0, the path's length is not known ahead */
     size_t files;           /* READ: of those, read so far */
     uint64_t bytes;         /* READ: bytes of input read into the dataset
                                (after decompression) */
-    double c;               /* PATH: the C just tried ... */
+    double c;               /* PATH: the C just tried ... (FINAL, ITER:
+                               the C of the final solve) */
     double log_loss;        /* ... and its validation log loss */
+    double grad_norm;       /* ITER: ||grad f(w)|| now (0.3) ... */
+    double grad_goal;       /* ... and the value it must reach: tol times
+                               the reference (spamlr_train_report) */
 } spamlr_progress;
 
-typedef void (*spamlr_progress_fn)(void *ctx, const spamlr_progress *p);
+/* Returns 0 to go on, non-zero to cancel (see above). */
+typedef int (*spamlr_progress_fn)(void *ctx, const spamlr_progress *p);
 
 /* Calls fn(ctx, ...) as the readers of ds make progress (fn NULL: never,
- * the default). Not thread-safe (the dataset belongs to one caller). */
+ * the default); a non-zero return cancels the read in progress
+ * (spamlr_dataset_read_lines, _read_path and _read_index then return
+ * SPAMLR_ECANCELED). Not thread-safe (the dataset belongs to one
+ * caller). */
 SPAMLR_API void spamlr_dataset_set_progress(spamlr_dataset *ds, spamlr_progress_fn fn,
                                             void *ctx);
 SPAMLR_API int spamlr_dataset_read_path(spamlr_dataset *ds, int label,
@@ -689,8 +714,11 @@ typedef struct spamlr_train_opts {
         uint64_t prior_pad_;
     };
     /* Progress of training (may be NULL, the default): called with
-     * SPAMLR_PROGRESS_PATH after each C of the SPAMLR_C_AUTO path and
-     * SPAMLR_PROGRESS_FINAL before the final solve, on the calling thread.
+     * SPAMLR_PROGRESS_PATH after each C of the SPAMLR_C_AUTO path,
+     * SPAMLR_PROGRESS_FINAL before the final solve and
+     * SPAMLR_PROGRESS_ITER after each of its iterations, on the calling
+     * thread; a non-zero return cancels training (SPAMLR_ECANCELED, no
+     * model). The online solvers report nothing.
      * (These two unions take the place of 0.1's reserved space: the struct
      * keeps its size and layout.) */
     union {

@@ -210,7 +210,7 @@ typedef struct seen {
     double c;
 } seen;
 
-static void on_progress(void *ctx, const spamlr_progress *p)
+static int on_progress(void *ctx, const spamlr_progress *p)
 {
     seen *s = ctx;
 
@@ -231,8 +231,13 @@ static void on_progress(void *ctx, const spamlr_progress *p)
         s->final++;
         s->c = p->c;
         break;
+    case SPAMLR_PROGRESS_ITER:
+        ck_assert_int_eq(s->final, 1);
+        ck_assert(p->c == s->c && p->grad_norm > p->grad_goal && p->grad_goal > 0);
+        break;
     default: ck_abort_msg("unknown stage %u", p->stage);
     }
+    return 0;
 }
 
 START_TEST(progress_callbacks)

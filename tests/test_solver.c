@@ -724,7 +724,7 @@ START_TEST(test_max_iter_and_report)
     prob_random(&p, 200, 50, 0.1, 1, 1.0, 0, 0, 1.0);
     for (s = 0; s < 2; s++) {
         spamlr_train_report rep = SPAMLR_TRAIN_REPORT_INIT;
-        spamlr__solve_opts o = { s, 1e-12, 2, 1, NULL, NULL, 0, NULL, NULL };
+        spamlr__solve_opts o = { s, 1e-12, 2, 1, NULL, NULL, 0, NULL, NULL, NULL, NULL };
         double *w = zeros(p.X.cols);
         int rc;
 
@@ -863,7 +863,7 @@ START_TEST(test_invalid_and_nomem)
     float val[1] = { 1 };
     double y[1] = { 1 }, cost[1] = { 1 }, w[1] = { 0 };
     spamlr__csr X = { 1, 1, ptr, idx, val, y, cost, 0, NULL, NULL };
-    spamlr__solve_opts o = { 0, 1e-4, 10, 1, NULL, NULL, 0, NULL, NULL };
+    spamlr__solve_opts o = { 0, 1e-4, 10, 1, NULL, NULL, 0, NULL, NULL, NULL, NULL };
     spamlr_train_report rep = SPAMLR_TRAIN_REPORT_INIT;
 
     ck_assert_int_eq(spamlr__solve(NULL, &o, w, &rep), SPAMLR_EINVAL);

@@ -24,6 +24,7 @@ const char *spamlr_strerror(int err)
     case SPAMLR_ELIMIT: return "limit exceeded";
     case SPAMLR_ENOCONVERGE: return "solver reached max_iter before the tolerance";
     case SPAMLR_EUNSUPPORTED: return "not supported by this build";
+    case SPAMLR_ECANCELED: return "canceled by the caller";
     default: return "unknown error";
     }
 }

@@ -114,8 +114,8 @@ static int read_file_msg(spamlr_dataset *ds, int label, const char *path, spamlr
     rc = spamlr__dataset_read_message_buffer(ds, label, path, buf, len, d);
     free(buf);
     ds->in_bytes += len;
-    if (!ds->prog_list)
-        spamlr__progress_read(ds);
+    if (!rc && !ds->prog_list)
+        rc = spamlr__progress_read(ds, path, d);
     return rc;
 }
 

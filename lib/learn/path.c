@@ -171,7 +171,8 @@ static int visit(path_ctx *p, spamlr__pool *pl, double c, int from_best, spamlr_
         pr.done = path->n;
         pr.c = c;
         pr.log_loss = pt->log_loss;
-        p->so.progress(p->so.progress_ctx, &pr);
+        if (p->so.progress(p->so.progress_ctx, &pr))
+            return SPAMLR_ECANCELED;
     }
     *improved = pt->log_loss < *best_loss;
     if (*improved && !(pt->log_loss > *best_loss * (1 - CLEAR_GAIN)))

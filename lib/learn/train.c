@@ -364,6 +364,26 @@ out:
     return rc;
 }
 
+/* The final solve's iterations, reported as SPAMLR_PROGRESS_ITER. */
+typedef struct iter_report {
+    const spamlr_train_opts *o;
+    double c;
+} iter_report;
+
+static int report_iter(void *ctx, unsigned iter, double gnorm, double goal)
+{
+    const iter_report *it = ctx;
+    spamlr_progress pr;
+
+    memset(&pr, 0, sizeof pr);
+    pr.stage = SPAMLR_PROGRESS_ITER;
+    pr.done = iter;
+    pr.c = it->c;
+    pr.grad_norm = gnorm;
+    pr.grad_goal = goal;
+    return it->o->progress(it->o->progress_ctx, &pr);
+}
+
 int spamlr_train(spamlr_model **out, const spamlr_dataset *ds, const spamlr_train_opts *o,
                  spamlr_train_report *report, spamlr_diag *d)
 {
@@ -381,6 +401,7 @@ int spamlr__train(spamlr_model **out, const spamlr_dataset *ds, const spamlr_tra
     spamlr__solve_opts so;
     spamlr__reg reg;
     spamlr__path path;
+    iter_report it;
     double *w = NULL, *w0 = NULL, t0, c;
     float *idf = NULL;
     size_t nspam, nham, i, cols;
@@ -536,7 +557,16 @@ int spamlr__train(spamlr_model **out, const spamlr_dataset *ds, const spamlr_tra
         memset(&pr, 0, sizeof pr);
         pr.stage = SPAMLR_PROGRESS_FINAL;
         pr.c = c;
-        o->progress(o->progress_ctx, &pr);
+        if (o->progress(o->progress_ctx, &pr)) {
+            rc = SPAMLR_ECANCELED;
+            goto out;
+        }
+        if (!dist) { /* MPI's processes would not stop together */
+            it.o = o;
+            it.c = c;
+            so.iter_fn = report_iter;
+            so.iter_ctx = &it;
+        }
     }
     rc = spamlr__solve(&X, &so, w, &rep);
     rep.seconds = spamlr__now() - t0;
