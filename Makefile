@@ -147,9 +147,11 @@ test-man:
 test-layers: $(LIB_OBJ)
 	@sh tests/layers.sh $(B)
 
-test-unit: $(TEST_BIN)
+# SPAMLR_TEST_CLI: test_lock runs `spamlr learn` beside the library's writers.
+test-unit: $(TEST_BIN) $(CLI)
 	@fail=0; for t in $(TEST_BIN); do \
-	  echo "== $$t"; CK_DEFAULT_TIMEOUT=120 SPAMLR_TEST_DATA=data $$t || fail=1; \
+	  echo "== $$t"; CK_DEFAULT_TIMEOUT=120 SPAMLR_TEST_DATA=data \
+	    SPAMLR_TEST_CLI=$(abspath $(CLI)) $$t || fail=1; \
 	done; exit $$fail
 
 test-cli: $(CLI)

@@ -366,9 +366,10 @@ static int run_online(const eval_cfg *cfg, spamlr_model *m, const spamlr_dataset
 static int save_threshold(const char *path, double t, double ham_cutoff)
 {
     spamlr_model *m = NULL;
-    int lock, err, rc;
+    spamlr_lock *lock;
+    int err, rc;
 
-    if ((lock = model_lock(path)) < 0)
+    if (!(lock = model_lock(path)))
         return EXIT_RUNTIME;
     if ((rc = model_open(&m, path)) == 0) {
         if ((err = spamlr_model_set_threshold(m, t)) ||

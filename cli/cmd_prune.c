@@ -109,7 +109,8 @@ int cmd_prune(int argc, char **argv)
     spamlr_model *m = NULL, *p = NULL;
     spamlr_model_info im = SPAMLR_MODEL_INFO_INIT, ip = SPAMLR_MODEL_INFO_INIT;
     long long before;
-    int rc, err, lock;
+    spamlr_lock *lock;
+    int rc, err;
 
     memset(&cfg, 0, sizeof cfg);
     if ((rc = parse_prune(&cfg, argc, argv)) != 0)
@@ -120,7 +121,7 @@ int cmd_prune(int argc, char **argv)
     }
     /* OUT may be MODEL (pruning in place): the lock is held from loading
      * to saving, as 'spamlr learn' holds it */
-    if ((lock = model_lock(cfg.out)) < 0)
+    if (!(lock = model_lock(cfg.out)))
         return EXIT_RUNTIME;
     before = file_size(cfg.model);
     if ((rc = model_open(&m, cfg.model)) != 0) {

@@ -115,7 +115,6 @@ int contacts_open(spamlr_contacts **out, const char *path)
 
 int model_open(spamlr_model **m, const char *path)
 {
-    static spamlr_contacts *over; /* cli_contacts, read once */
     spamlr_diag d = SPAMLR_DIAG_INIT;
     int err;
 
@@ -127,12 +126,22 @@ int model_open(spamlr_model **m, const char *path)
             snprintf(d.path, sizeof d.path, "%s", path);
         return report_failure(err, &d, path);
     }
-    if (cli_contacts && ((!over && contacts_open(&over, cli_contacts)) ||
-                         (err = spamlr_model_set_contacts(*m, over)))) {
+    if ((err = model_use_contacts(*m))) {
         spamlr_model_free(*m);
         *m = NULL;
-        return over ? report_failure(err, NULL, NULL) : EXIT_RUNTIME;
+        return err;
     }
+    return 0;
+}
+
+int model_use_contacts(spamlr_model *m)
+{
+    static spamlr_contacts *over; /* cli_contacts, read once */
+    int err = 0;
+
+    if (cli_contacts && ((!over && contacts_open(&over, cli_contacts)) ||
+                         (err = spamlr_model_set_contacts(m, over))))
+        return over ? report_failure(err, NULL, NULL) : EXIT_RUNTIME;
     return 0;
 }
 

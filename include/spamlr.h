@@ -828,8 +828,9 @@ SPAMLR_API int spamlr_model_load(spamlr_model **out, const char *path, spamlr_di
  * `path` and the system's reason) the temporary file is removed and an
  * existing file is left untouched. When only the final fsync of the
  * directory fails, the model is saved and SPAMLR_OK is returned with a
- * warning in diag->message (code 0). Takes no lock: callers that let
- * several writers update one model serialise them themselves. */
+ * warning in diag->message (code 0). Takes no lock: writers that update
+ * a model in place use spamlr_model_update (or spamlr_model_lock), as
+ * every spamlr command does. */
 SPAMLR_API int spamlr_model_save(const spamlr_model *m, const char *path, spamlr_diag *diag);
 
 /* The file spamlr_model_save(m, path) writes: `path` with its symbolic
@@ -839,6 +840,49 @@ SPAMLR_API int spamlr_model_save(const spamlr_model *m, const char *path, spamlr
  * name derived from this one, so that a link and its target share a lock.
  * SPAMLR_EIO when a link cannot be read or the chain is too long. */
 SPAMLR_API int spamlr_model_save_path(char **out, const char *path, spamlr_diag *diag);
+
+/* Writers of one model file, serialised (0.3). Every spamlr command that
+ * rewrites a model (learn, filter and serve learning, train, prune,
+ * import, eval --online) holds the model's lock from loading to saving;
+ * a program that does the same loses no update made beside it by the CLI,
+ * by another process or by another of its threads.
+ *
+ * spamlr_model_lock takes the exclusive lock of the model file `path`:
+ * an flock(2) on TARGET.lock, TARGET being `path` with its symbolic links
+ * followed (spamlr_model_save_path), so that a link and its target share
+ * one lock. The lock file is created when missing (0666 & ~umask), opened
+ * without following a symbolic link and refused unless it is a regular
+ * file (SPAMLR_EIO, the diag naming it); it stays after the unlock. The
+ * call waits while another holder has it. The lock belongs to the handle
+ * (*out), not to the thread or process: two handles exclude each other
+ * even in one thread (so never take a second lock on the model you hold),
+ * and it ends when the process does. spamlr_model_unlock releases it
+ * (NULL allowed).
+ *
+ * spamlr_model_update is the locked update in one call: it takes the
+ * lock, loads `path` -- or, when the file does not exist and `create` is
+ * not NULL, calls create(ctx, &m) for the starting model (an empty one
+ * from spamlr_model_create, a clone of a base ...) --, calls change(ctx,
+ * m) (learn, set the threshold, ...), saves m atomically
+ * (spamlr_model_save), calls saved(ctx, m) with the lock still held
+ * (saved may be NULL; a non-zero return takes m: the caller then owns it
+ * and frees it, else the library frees it), and unlocks. A non-zero
+ * return of create or change stops it there, the file unchanged, and is
+ * returned as it is (a positive value cannot be mistaken for a
+ * SPAMLR_E* code). Returns SPAMLR_OK (diag may hold a warning of the
+ * save), an error of the lock, load or save (diag says which file and
+ * why), SPAMLR_EINVAL (path or change NULL, or create gave no model).
+ * Thread-safe: any number of threads and processes may update one model
+ * at once; their updates are applied one after another. */
+typedef struct spamlr_lock spamlr_lock;
+typedef int (*spamlr_model_create_fn)(void *ctx, spamlr_model **out);
+typedef int (*spamlr_model_change_fn)(void *ctx, spamlr_model *m);
+
+SPAMLR_API int spamlr_model_lock(spamlr_lock **out, const char *path, spamlr_diag *diag);
+SPAMLR_API void spamlr_model_unlock(spamlr_lock *lock);
+SPAMLR_API int spamlr_model_update(const char *path, spamlr_model_create_fn create,
+                                   spamlr_model_change_fn change, spamlr_model_change_fn saved,
+                                   void *ctx, spamlr_diag *diag);
 
 /* Serialises the model into a new buffer (*out, *size; spamlr_free() it) or
  * reads one from memory; the bytes are exactly those of the file. */
