@@ -76,8 +76,17 @@ static inline size_t spamlr__bom_len(const char *s, size_t n)
  * unchanged on failure. */
 int spamlr__grow(void **p, size_t *cap, size_t need, size_t elem);
 
-/* 32-bit hash of a byte string (not cryptographic; for hash tables). */
+/* 32-bit hash of a byte string (not cryptographic; for hash tables).
+ * spamlr__hash_seeded starts from `seed`, so that two seeds give unrelated
+ * collisions; spamlr__hash is seed 0. */
 uint32_t spamlr__hash(const void *data, size_t len);
+uint32_t spamlr__hash_seeded(uint64_t seed, const void *data, size_t len);
+
+/* A new random seed for one hash table: a process-wide secret read once
+ * from /dev/urandom, mixed with a count of the seeds given, so tables
+ * differ from each other, from run to run and from machine to machine.
+ * Thread-safe. */
+uint64_t spamlr__hash_seed(void);
 
 /* CRC-32 (zlib's polynomial) of data, continuing from crc (start at 0). */
 uint32_t spamlr__crc32(uint32_t crc, const void *data, size_t len);

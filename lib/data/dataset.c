@@ -215,7 +215,7 @@ static int flush_pending(spamlr_dataset *ds)
 
 int spamlr__dataset_row_token(spamlr_dataset *ds, const char *tok, size_t len)
 {
-    uint32_t h = spamlr__hash(tok, len);
+    uint32_t h = spamlr__vocab_hash(&ds->vocab, tok, len);
     int rc;
 
     if (len > UINT32_MAX - 1)

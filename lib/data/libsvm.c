@@ -383,7 +383,7 @@ static int intern_indices(spamlr_dataset *ds, const uint32_t *keys, size_t n, in
         return SPAMLR_ENOMEM;
     for (i = 0; i < n; i++) {
         t = u32_digits(keys[i], tmp);
-        h[i] = spamlr__hash(t, (size_t)(tmp + 15 - t));
+        h[i] = spamlr__vocab_hash(&ds->vocab, t, (size_t)(tmp + 15 - t));
     }
     for (i = 0; i < n && !rc; i++) {
         size_t len;

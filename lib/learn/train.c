@@ -297,7 +297,9 @@ static int fill_vocab(spamlr_model *m, const spamlr_dataset *ds, const build *b)
             chars += ds->vocab.len[i] + 1;
     if ((rc = spamlr__vocab_reserve(&m->vocab, b->ncols, chars)))
         return rc;
-    /* distinct tokens whose hashes are known: no lookups */
+    /* distinct tokens whose hashes are known: no lookups (the model's
+     * empty table takes the dataset's seed, so the hashes hold) */
+    m->vocab.seed = ds->vocab.seed;
     for (i = 0; i < ds->vocab.n; i++) {
         if (b->col[i] == UINT32_MAX)
             continue;
