@@ -6,7 +6,7 @@
 #   make accuracy   quality on fixed splits beside the peers (prints; never fails)
 #   make bench-predict  messages/s and latency of one-message prediction
 #   make install    PREFIX=/usr/local DESTDIR= (also the man pages, under MANDIR)
-#   make check SANITIZE=address,undefined
+#   make check SANITIZE=address,undefined   (built in build-san-address-undefined/)
 #   make check-valgrind  unit suites under valgrind (leaks, invalid reads)
 #   make check-tsan      the threaded prediction and reading tests under ThreadSanitizer
 #   make fuzz            libFuzzer targets (clang) in $(FUZZ_B)/fuzz/
@@ -29,6 +29,13 @@ MPI_LIBS   := $(shell mpicc --showme:link 2>/dev/null || pkg-config --libs ompi 
 ifeq ($(strip $(MPI_LIBS)),)
 $(error MPI=1: neither mpicc nor pkg-config ompi found; apt-get install libopenmpi-dev openmpi-bin)
 endif
+endif
+# A sanitizer build has a folder of its own (build-san-address-undefined
+# for SANITIZE=address,undefined) unless B is given, so that it never
+# reuses, nor is taken for, the plain build in build/.
+comma   := ,
+ifneq ($(SANITIZE),)
+B       ?= build-san-$(subst $(comma),-,$(SANITIZE))
 endif
 B       ?= build
 V       ?= 0
@@ -82,7 +89,7 @@ STATIC := $(B)/libspamlr.a
 SHARED := $(B)/libspamlr.so.$(VERSION)
 CLI    := $(B)/spamlr
 
-.PHONY: all lib cli check test-man test-layers test-unit test-cli test-build test-integration demo bench accuracy bench-predict \
+.PHONY: FORCE all lib cli check test-man test-layers test-unit test-cli test-build test-integration demo bench accuracy bench-predict \
         install uninstall clean deps corpus fuzz fuzz-bins test-fuzz-replay test-robust \
         check-valgrind check-tsan check-mpi
 .DELETE_ON_ERROR:
@@ -124,9 +131,23 @@ $(B)/tests/%: tests/%.c $(STATIC) $(wildcard tests/*.h)
 	$(Q)$(CC) $(ALL_CPPFLAGS) $(CHECK_CFLAGS) $(ALL_CFLAGS) -Itests $< -o $@ $(STATIC) \
 	    $(ALL_LDFLAGS) $(CHECK_LIBS) $(LIBS)
 
-$(B)/spamlr.pc: Makefile include/spamlr.h
+# spamlr.pc names the directories relative to ${prefix} where they lie
+# under it, and is written again whenever PREFIX, LIBDIR or INCDIR differ
+# from the last time ($(B)/pc-dirs remembers them), so that `make install
+# PREFIX=/x` after a default build installs a .pc for /x.
+PC_DIRS := $(PREFIX) $(LIBDIR) $(INCDIR)
+PC_LIBDIR := $(patsubst $(PREFIX)/%,$${prefix}/%,$(LIBDIR))
+PC_INCDIR := $(patsubst $(PREFIX)/%,$${prefix}/%,$(INCDIR))
+
+$(B)/pc-dirs: FORCE
 	@mkdir -p $(B)
-	$(Q)printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$(LIBDIR)' 'includedir=$(INCDIR)' '' \
+	@echo '$(PC_DIRS)' | cmp -s - $@ || echo '$(PC_DIRS)' > $@
+
+FORCE:
+
+$(B)/spamlr.pc: Makefile include/spamlr.h $(B)/pc-dirs
+	@mkdir -p $(B)
+	$(Q)printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$(PC_LIBDIR)' 'includedir=$(PC_INCDIR)' '' \
 	  'Name: spamlr' 'Description: logistic-regression spam filter with visible parameters' \
 	  'Version: $(VERSION)' 'Libs: -L$${libdir} -lspamlr' 'Libs.private: -lutf8proc -lz -lm -lpthread' \
 	  'Cflags: -I$${includedir}' > $@
