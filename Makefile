@@ -5,6 +5,7 @@
 #   make bench      benchmarks against peers (prints; never fails)
 #   make accuracy   quality on fixed splits beside the peers (prints; never fails)
 #   make bench-predict  messages/s and latency of one-message prediction
+#   make lib-predict  the prediction-only static library (no lib/learn)
 #   make install    PREFIX=/usr/local DESTDIR= (also the man pages, under MANDIR)
 #   make check SANITIZE=address,undefined   (built in build-san-address-undefined/)
 #   make check-valgrind  unit suites under valgrind (leaks, invalid reads)
@@ -86,10 +87,16 @@ TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(B)/tests/%)
 
 STATIC := $(B)/libspamlr.a
+# The prediction-only library: every layer but lib/learn (solvers, thread
+# pool, regularisation path, CV, metrics, online learning, MPI) -- what
+# loads, saves, tokenises, decodes mail, scores and explains.
+PREDICT_DIRS := common kernels text mail data model
+PREDICT_OBJ  := $(foreach d,$(PREDICT_DIRS),$(filter $(B)/lib/$(d)/%,$(LIB_OBJ)))
+PREDICT      := $(B)/libspamlr-predict.a
 SHARED := $(B)/libspamlr.so.$(VERSION)
 CLI    := $(B)/spamlr
 
-.PHONY: FORCE all lib cli check test-man test-layers test-unit test-cli test-build test-integration demo bench accuracy bench-predict \
+.PHONY: FORCE all lib lib-predict cli check test-man test-layers test-unit test-cli test-build test-integration demo bench accuracy bench-predict \
         install uninstall clean deps corpus fuzz fuzz-bins test-fuzz-replay test-robust \
         check-valgrind check-tsan check-mpi
 .DELETE_ON_ERROR:
@@ -97,6 +104,7 @@ CLI    := $(B)/spamlr
 all: lib cli
 lib: $(STATIC) $(SHARED)
 cli: $(CLI)
+lib-predict: $(PREDICT)
 
 # Per-ISA files (lib/kernels/kernels_<isa>.c, lib/text/scan_<isa>.c) get
 # their own flags; everything else stays baseline.
@@ -110,6 +118,11 @@ $(B)/%.o: %.c include/spamlr.h $(LIB_HDR) $(wildcard cli/*.h)
 	$(Q)$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(KFLAGS) -c $< -o $@
 
 $(STATIC): $(LIB_OBJ)
+	@rm -f $@
+	@echo "  AR      $@"
+	$(Q)$(AR) rcs $@ $^
+
+$(PREDICT): $(PREDICT_OBJ)
 	@rm -f $@
 	@echo "  AR      $@"
 	$(Q)$(AR) rcs $@ $^
@@ -186,8 +199,9 @@ test-cli: $(CLI)
 	@sh tests/cli_contacts.sh $(CLI)
 	@sh tests/store.sh $(CLI)
 
-test-build: $(B)/spamlr.pc lib
+test-build: $(B)/spamlr.pc lib $(PREDICT) $(CLI)
 	@sh tests/build.sh "$(CC) $(SANFLAGS)" "$(MAKE) B=$(B)"
+	@sh tests/predict_only.sh "$(CC) $(SANFLAGS)" $(PREDICT) $(CLI)
 
 test-integration: $(CLI)
 	@sh tests/integration.sh $(CLI)
