@@ -275,11 +275,13 @@ check-valgrind: $(TEST_BIN)
 TSAN_B ?= build-tsan
 check-tsan:
 	@$(MAKE) --no-print-directory B=$(TSAN_B) SANITIZE=thread CFLAGS="-O1 -g" \
-	    $(TSAN_B)/tests/test_concurrency $(TSAN_B)/tests/test_dataset
+	    $(TSAN_B)/tests/test_concurrency $(TSAN_B)/tests/test_dataset $(TSAN_B)/tests/test_cancel
 	CK_FORK=no TSAN_OPTIONS="halt_on_error=1 exitcode=66" SPAMLR_TEST_DATA=data \
 	    $(TSAN_B)/tests/test_concurrency
 	CK_FORK=no TSAN_OPTIONS="halt_on_error=1 exitcode=66" SPAMLR_TEST_DATA=data \
 	    $(TSAN_B)/tests/test_dataset
+	CK_FORK=no TSAN_OPTIONS="halt_on_error=1 exitcode=66" SPAMLR_TEST_DATA=data \
+	    $(TSAN_B)/tests/test_cancel
 
 # Data-parallel training agrees with one process (needs Open MPI).
 check-mpi:

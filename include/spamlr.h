@@ -19,7 +19,9 @@
  *     state.
  *   - Option structs are initialised with the matching *_init() function and
  *     carry a version field and reserved space, so they can grow without
- *     breaking the ABI.
+ *     breaking the ABI. Output structs the caller allocates for the
+ *     library to fill start with `size_t size`, set by their *_INIT macro
+ *     (see spamlr_diag), for the same reason.
  *
  * Threads
  *   - A spamlr_model is read-only after it is trained or loaded, and may be
