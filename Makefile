@@ -5,8 +5,9 @@
 #   make bench      benchmarks against peers (prints; never fails)
 #   make accuracy   quality on fixed splits beside the peers (prints; never fails)
 #   make bench-predict  messages/s and latency of one-message prediction
+#   make lib-predict  the prediction-only static library (no lib/learn)
 #   make install    PREFIX=/usr/local DESTDIR= (also the man pages, under MANDIR)
-#   make check SANITIZE=address,undefined
+#   make check SANITIZE=address,undefined   (built in build-san-address-undefined/)
 #   make check-valgrind  unit suites under valgrind (leaks, invalid reads)
 #   make check-tsan      the threaded prediction and reading tests under ThreadSanitizer
 #   make fuzz            libFuzzer targets (clang) in $(FUZZ_B)/fuzz/
@@ -30,6 +31,13 @@ ifeq ($(strip $(MPI_LIBS)),)
 $(error MPI=1: neither mpicc nor pkg-config ompi found; apt-get install libopenmpi-dev openmpi-bin)
 endif
 endif
+# A sanitizer build has a folder of its own (build-san-address-undefined
+# for SANITIZE=address,undefined) unless B is given, so that it never
+# reuses, nor is taken for, the plain build in build/.
+comma   := ,
+ifneq ($(SANITIZE),)
+B       ?= build-san-$(subst $(comma),-,$(SANITIZE))
+endif
 B       ?= build
 V       ?= 0
 ifeq ($(V),0)
@@ -40,7 +48,14 @@ VMAJOR := $(shell sed -n 's/^\#define SPAMLR_VERSION_MAJOR \([0-9]*\)/\1/p' incl
 VMINOR := $(shell sed -n 's/^\#define SPAMLR_VERSION_MINOR \([0-9]*\)/\1/p' include/spamlr.h)
 VPATCH := $(shell sed -n 's/^\#define SPAMLR_VERSION_PATCH \([0-9]*\)/\1/p' include/spamlr.h)
 VERSION := $(VMAJOR).$(VMINOR).$(VPATCH)
+# The soname names the ABI. From 1.0 it is the major version; before it
+# (0.x) a minor release may break the ABI, so the soname holds major and
+# minor: libspamlr.so.0.3 (0.1 and 0.2 shared libspamlr.so.0).
+ifeq ($(VMAJOR),0)
+SONAME  := libspamlr.so.$(VMAJOR).$(VMINOR)
+else
 SONAME  := libspamlr.so.$(VMAJOR)
+endif
 
 CFLAGS  ?= -O2 -g
 WARN    := -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Werror
@@ -72,10 +87,16 @@ TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(B)/tests/%)
 
 STATIC := $(B)/libspamlr.a
+# The prediction-only library: every layer but lib/learn (solvers, thread
+# pool, regularisation path, CV, metrics, online learning, MPI) -- what
+# loads, saves, tokenises, decodes mail, scores and explains.
+PREDICT_DIRS := common kernels text mail data model
+PREDICT_OBJ  := $(foreach d,$(PREDICT_DIRS),$(filter $(B)/lib/$(d)/%,$(LIB_OBJ)))
+PREDICT      := $(B)/libspamlr-predict.a
 SHARED := $(B)/libspamlr.so.$(VERSION)
 CLI    := $(B)/spamlr
 
-.PHONY: all lib cli check test-man test-layers test-unit test-cli test-build test-integration demo bench accuracy bench-predict \
+.PHONY: FORCE all lib lib-predict cli check test-man test-layers test-unit test-cli test-build test-integration demo bench accuracy bench-predict \
         install uninstall clean deps corpus fuzz fuzz-bins test-fuzz-replay test-robust \
         check-valgrind check-tsan check-mpi
 .DELETE_ON_ERROR:
@@ -83,6 +104,7 @@ CLI    := $(B)/spamlr
 all: lib cli
 lib: $(STATIC) $(SHARED)
 cli: $(CLI)
+lib-predict: $(PREDICT)
 
 # Per-ISA files (lib/kernels/kernels_<isa>.c, lib/text/scan_<isa>.c) get
 # their own flags; everything else stays baseline.
@@ -96,6 +118,11 @@ $(B)/%.o: %.c include/spamlr.h $(LIB_HDR) $(wildcard cli/*.h)
 	$(Q)$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(KFLAGS) -c $< -o $@
 
 $(STATIC): $(LIB_OBJ)
+	@rm -f $@
+	@echo "  AR      $@"
+	$(Q)$(AR) rcs $@ $^
+
+$(PREDICT): $(PREDICT_OBJ)
 	@rm -f $@
 	@echo "  AR      $@"
 	$(Q)$(AR) rcs $@ $^
@@ -117,9 +144,23 @@ $(B)/tests/%: tests/%.c $(STATIC) $(wildcard tests/*.h)
 	$(Q)$(CC) $(ALL_CPPFLAGS) $(CHECK_CFLAGS) $(ALL_CFLAGS) -Itests $< -o $@ $(STATIC) \
 	    $(ALL_LDFLAGS) $(CHECK_LIBS) $(LIBS)
 
-$(B)/spamlr.pc: Makefile include/spamlr.h
+# spamlr.pc names the directories relative to ${prefix} where they lie
+# under it, and is written again whenever PREFIX, LIBDIR or INCDIR differ
+# from the last time ($(B)/pc-dirs remembers them), so that `make install
+# PREFIX=/x` after a default build installs a .pc for /x.
+PC_DIRS := $(PREFIX) $(LIBDIR) $(INCDIR)
+PC_LIBDIR := $(patsubst $(PREFIX)/%,$${prefix}/%,$(LIBDIR))
+PC_INCDIR := $(patsubst $(PREFIX)/%,$${prefix}/%,$(INCDIR))
+
+$(B)/pc-dirs: FORCE
 	@mkdir -p $(B)
-	$(Q)printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$(LIBDIR)' 'includedir=$(INCDIR)' '' \
+	@echo '$(PC_DIRS)' | cmp -s - $@ || echo '$(PC_DIRS)' > $@
+
+FORCE:
+
+$(B)/spamlr.pc: Makefile include/spamlr.h $(B)/pc-dirs
+	@mkdir -p $(B)
+	$(Q)printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$(PC_LIBDIR)' 'includedir=$(PC_INCDIR)' '' \
 	  'Name: spamlr' 'Description: logistic-regression spam filter with visible parameters' \
 	  'Version: $(VERSION)' 'Libs: -L$${libdir} -lspamlr' 'Libs.private: -lutf8proc -lz -lm -lpthread' \
 	  'Cflags: -I$${includedir}' > $@
@@ -140,9 +181,11 @@ test-man:
 test-layers: $(LIB_OBJ)
 	@sh tests/layers.sh $(B)
 
-test-unit: $(TEST_BIN)
+# SPAMLR_TEST_CLI: test_lock runs `spamlr learn` beside the library's writers.
+test-unit: $(TEST_BIN) $(CLI)
 	@fail=0; for t in $(TEST_BIN); do \
-	  echo "== $$t"; CK_DEFAULT_TIMEOUT=120 SPAMLR_TEST_DATA=data $$t || fail=1; \
+	  echo "== $$t"; CK_DEFAULT_TIMEOUT=120 SPAMLR_TEST_DATA=data \
+	    SPAMLR_TEST_CLI=$(abspath $(CLI)) $$t || fail=1; \
 	done; exit $$fail
 
 test-cli: $(CLI)
@@ -156,8 +199,9 @@ test-cli: $(CLI)
 	@sh tests/cli_contacts.sh $(CLI)
 	@sh tests/store.sh $(CLI)
 
-test-build: $(B)/spamlr.pc lib
+test-build: $(B)/spamlr.pc lib $(PREDICT) $(CLI)
 	@sh tests/build.sh "$(CC) $(SANFLAGS)" "$(MAKE) B=$(B)"
+	@sh tests/predict_only.sh "$(CC) $(SANFLAGS)" $(PREDICT) $(CLI)
 
 test-integration: $(CLI)
 	@sh tests/integration.sh $(CLI)
@@ -231,11 +275,13 @@ check-valgrind: $(TEST_BIN)
 TSAN_B ?= build-tsan
 check-tsan:
 	@$(MAKE) --no-print-directory B=$(TSAN_B) SANITIZE=thread CFLAGS="-O1 -g" \
-	    $(TSAN_B)/tests/test_concurrency $(TSAN_B)/tests/test_dataset
+	    $(TSAN_B)/tests/test_concurrency $(TSAN_B)/tests/test_dataset $(TSAN_B)/tests/test_cancel
 	CK_FORK=no TSAN_OPTIONS="halt_on_error=1 exitcode=66" SPAMLR_TEST_DATA=data \
 	    $(TSAN_B)/tests/test_concurrency
 	CK_FORK=no TSAN_OPTIONS="halt_on_error=1 exitcode=66" SPAMLR_TEST_DATA=data \
 	    $(TSAN_B)/tests/test_dataset
+	CK_FORK=no TSAN_OPTIONS="halt_on_error=1 exitcode=66" SPAMLR_TEST_DATA=data \
+	    $(TSAN_B)/tests/test_cancel
 
 # Data-parallel training agrees with one process (needs Open MPI).
 check-mpi:

@@ -102,12 +102,12 @@ static int read_sources(contacts_cfg *cfg, spamlr_contacts *c, int kind)
 
     for (i = 0; i < cfg->n; i++) {
         const src *s = &cfg->src[i];
-        spamlr_diag d;
+        spamlr_diag d = SPAMLR_DIAG_INIT;
         int err = SPAMLR_OK;
 
         if (s->kind != kind)
             continue;
-        memset(&d, 0, sizeof d);
+        d = (spamlr_diag)SPAMLR_DIAG_INIT;
         if (kind == OPT_SENT)
             err = spamlr_contacts_add_path(cfg->me, s->path, SPAMLR_ADDR_FROM, NULL, &d);
         if (!err && kind == OPT_SENT)

@@ -265,8 +265,8 @@ static int add_point(curve *c, const point *p)
 static int measure(const spamlr_model *m, const spamlr_dataset *test, const int *labels,
                    point *pt)
 {
-    spamlr_model_info info;
-    spamlr_metrics mx;
+    spamlr_model_info info = SPAMLR_MODEL_INFO_INIT;
+    spamlr_metrics mx = SPAMLR_METRICS_INIT;
     double *probs = NULL;
     unsigned char *buf = NULL;
     size_t size = 0;
@@ -360,10 +360,10 @@ static int prune_path(const curve_cfg *cfg, const spamlr_model *full,
 static int fit(spamlr_model **m, const spamlr_dataset *ds, const spamlr_train_opts *o)
 {
     spamlr_train_opts keep;
-    spamlr_diag d;
+    spamlr_diag d = SPAMLR_DIAG_INIT;
     int err;
 
-    memset(&d, 0, sizeof d);
+    d = (spamlr_diag)SPAMLR_DIAG_INIT;
     keep = *o;
     keep.keep_unconverged = 1;
     err = spamlr_train(m, ds, &keep, NULL, &d);
@@ -475,7 +475,7 @@ static void print_rows_json(const char *key, const curve *c)
 static void print_table(const curve_cfg *cfg, const spamlr_model *full,
                         const spamlr_dataset *test, const curve *pr, const curve *l1)
 {
-    spamlr_model_info in;
+    spamlr_model_info in = SPAMLR_MODEL_INFO_INIT;
 
     spamlr_model_info_get(full, &in);
     if (cfg->format == FORMAT_TSV) {
@@ -561,7 +561,7 @@ static int run(const curve_cfg *cfg)
     print_table(cfg, full, test, &pr, &l1);
     rc = finish_output(EXIT_OK);
     if (rc == 0 && cfg->svg) {
-        spamlr_model_info in;
+        spamlr_model_info in = SPAMLR_MODEL_INFO_INIT;
         curve_info ci;
         char sub[256];
 

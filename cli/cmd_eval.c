@@ -318,7 +318,7 @@ static int print_curve(const eval_cfg *cfg, const spamlr_dataset *ds, const size
                "  messages  errors  ham FP  spam missed  (1-AUC)%%\n", block);
     for (b = 0; b < n; b += block) {
         size_t len = n - b < block ? n - b : block;
-        spamlr_metrics mt;
+        spamlr_metrics mt = SPAMLR_METRICS_INIT;
         if (spamlr_metrics_compute(&mt, lab + b, p + b, len, t) != SPAMLR_OK)
             continue;
         if (cfg->sc.format == FORMAT_JSON) {
@@ -366,9 +366,10 @@ static int run_online(const eval_cfg *cfg, spamlr_model *m, const spamlr_dataset
 static int save_threshold(const char *path, double t, double ham_cutoff)
 {
     spamlr_model *m = NULL;
-    int lock, err, rc;
+    spamlr_lock *lock;
+    int err, rc;
 
-    if ((lock = model_lock(path)) < 0)
+    if (!(lock = model_lock(path)))
         return EXIT_RUNTIME;
     if ((rc = model_open(&m, path)) == 0) {
         if ((err = spamlr_model_set_threshold(m, t)) ||
@@ -442,7 +443,7 @@ static int target_threshold(const eval_cfg *cfg, const spamlr_dataset *ds,
 {
     size_t n = spamlr_dataset_rows(ds);
     int *labels = NULL, rc, err;
-    spamlr_metrics mt;
+    spamlr_metrics mt = SPAMLR_METRICS_INIT;
     double t, c;
     size_t i, unsure[2] = { 0, 0 }, spam_below = 0;
 
@@ -517,8 +518,8 @@ static int run(const eval_cfg *cfg)
 {
     spamlr_model *m = NULL;
     spamlr_dataset *ds = NULL;
-    spamlr_model_info info;
-    spamlr_metrics mt;
+    spamlr_model_info info = SPAMLR_MODEL_INFO_INIT;
+    spamlr_metrics mt = SPAMLR_METRICS_INIT;
     double *probs = NULL, t;
     size_t *order = NULL, n = 0;
     int rc;

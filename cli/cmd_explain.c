@@ -177,8 +177,8 @@ static int run(const explain_cfg *cfg)
     spamlr_model *m = NULL;
     spamlr_scratch *s = NULL;
     spamlr_contribution *items = NULL;
-    spamlr_explanation ex;
-    spamlr_model_info info;
+    spamlr_explanation ex = SPAMLR_EXPLANATION_INIT;
+    spamlr_model_info info = SPAMLR_MODEL_INFO_INIT;
     char *text = NULL;
     size_t len, cap;
     int rc, err;

@@ -333,7 +333,7 @@ static int classify(const filter_cfg *cfg, const char *msg, size_t len)
     spamlr_model *m = NULL;
     spamlr_scratch *s = NULL;
     spamlr_contribution *w = NULL;
-    spamlr_explanation ex;
+    spamlr_explanation ex = SPAMLR_EXPLANATION_INIT;
     double p, lo, hi;
     size_t at;
     int err, pre, post, verdict, side;

@@ -661,6 +661,7 @@ static int run(const inspect_cfg *cfg)
     if ((rc = model_open(&m, cfg->model)) != 0)
         return rc;
     v.m = m;
+    v.info.size = sizeof v.info;
     spamlr_model_info_get(m, &v.info);
     v.disk_bytes = stat(cfg->model, &st) == 0 ? (long long)st.st_size : -1;
     if (cfg->dump) {

@@ -158,14 +158,14 @@ static int learn_step(spamlr_model *m, void *ctx)
 {
     learn_cfg *cfg = ctx;
     spamlr_dataset *ds = NULL;
-    spamlr_diag d;
+    spamlr_diag d = SPAMLR_DIAG_INIT;
     size_t i, n;
     int rc = 0, err, *outcome = NULL;
 
     if ((rc = dataset_for_model(&ds, m)))
         goto out;
     for (i = 0; i < cfg->nfiles; i++) {
-        memset(&d, 0, sizeof d);
+        d = (spamlr_diag)SPAMLR_DIAG_INIT;
         err = spamlr_dataset_read_path(ds, cfg->label, cfg->files[i], &d);
         if (err) {
             rc = report_failure(err, &d, cfg->files[i]);
@@ -213,7 +213,7 @@ out:
 /* The report: what was done, and what was left alone. */
 static void learn_report(const learn_cfg *cfg, const spamlr_model *m)
 {
-    spamlr_model_info info;
+    spamlr_model_info info = SPAMLR_MODEL_INFO_INIT;
     size_t n = cfg->learned;
     const char *what = label_name(cfg->label);
 

@@ -165,7 +165,7 @@ static int run(const predict_cfg *cfg)
 {
     spamlr_model *m = NULL;
     spamlr_dataset *ds = NULL;
-    spamlr_model_info info;
+    spamlr_model_info info = SPAMLR_MODEL_INFO_INIT;
     double *probs = NULL, *scores = NULL, t;
     size_t i, n;
     int rc, labelled = input_has_labels(&cfg->inputs);

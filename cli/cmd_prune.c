@@ -107,9 +107,10 @@ int cmd_prune(int argc, char **argv)
 {
     prune_cfg cfg;
     spamlr_model *m = NULL, *p = NULL;
-    spamlr_model_info im, ip;
+    spamlr_model_info im = SPAMLR_MODEL_INFO_INIT, ip = SPAMLR_MODEL_INFO_INIT;
     long long before;
-    int rc, err, lock;
+    spamlr_lock *lock;
+    int rc, err;
 
     memset(&cfg, 0, sizeof cfg);
     if ((rc = parse_prune(&cfg, argc, argv)) != 0)
@@ -120,7 +121,7 @@ int cmd_prune(int argc, char **argv)
     }
     /* OUT may be MODEL (pruning in place): the lock is held from loading
      * to saving, as 'spamlr learn' holds it */
-    if ((lock = model_lock(cfg.out)) < 0)
+    if (!(lock = model_lock(cfg.out)))
         return EXIT_RUNTIME;
     before = file_size(cfg.model);
     if ((rc = model_open(&m, cfg.model)) != 0) {
@@ -171,7 +172,7 @@ int cmd_import(int argc, char **argv)
     };
     const char *dump = NULL, *out = NULL, *v;
     spamlr_model *m = NULL;
-    spamlr_diag d;
+    spamlr_diag d = SPAMLR_DIAG_INIT;
     char *text = NULL;
     size_t len;
     cli_args a;
@@ -202,7 +203,7 @@ int cmd_import(int argc, char **argv)
         return rc;
     if ((rc = slurp_file(dump, &text, &len)) != 0)
         return rc;
-    memset(&d, 0, sizeof d);
+    d = (spamlr_diag)SPAMLR_DIAG_INIT;
     err = spamlr_model_import(&m, text, len, &d);
     if (err != SPAMLR_OK) {
         snprintf(d.path, sizeof d.path, "%s", strcmp(dump, "-") ? dump : "(standard input)");

@@ -376,7 +376,7 @@ static int report_bad_classes(int err, const spamlr_dataset *ds)
 static void print_report(const train_cfg *cfg, const spamlr_model *m,
                          const spamlr_train_report *r)
 {
-    spamlr_model_info in;
+    spamlr_model_info in = SPAMLR_MODEL_INFO_INIT;
     struct stat st;
 
     spamlr_model_info_get(m, &in);
@@ -434,19 +434,19 @@ static int check_class_sizes(const train_cfg *cfg, const spamlr_dataset *ds)
 static int fit_and_save(train_cfg *cfg, const spamlr_dataset *ds)
 {
     spamlr_model *m = NULL;
-    spamlr_train_report rep;
+    spamlr_train_report rep = SPAMLR_TRAIN_REPORT_INIT;
     spamlr_train_opts train = cfg->train;
-    spamlr_diag d;
+    spamlr_diag d = SPAMLR_DIAG_INIT;
     int err, rc = EXIT_RUNTIME;
 
     if ((rc = check_class_sizes(cfg, ds)))
         return rc;
     rc = EXIT_RUNTIME;
 
-    memset(&rep, 0, sizeof rep);
-    memset(&d, 0, sizeof d);
+    rep = (spamlr_train_report)SPAMLR_TRAIN_REPORT_INIT;
+    d = (spamlr_diag)SPAMLR_DIAG_INIT;
     if (cfg->cv) {
-        spamlr_metrics mt;
+        spamlr_metrics mt = SPAMLR_METRICS_INIT;
         if ((rc = cv_measure(ds, &train, cfg->cv, &mt)) != 0)
             return rc;
         if (!cfg->quiet) {

@@ -62,16 +62,14 @@ int contacts_open(spamlr_contacts **out, const char *path);
 int cmd_filter(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 
-/* Takes an exclusive lock on TARGET.lock, TARGET being MODEL with its
- * symbolic links followed (spamlr_model_save_path), so that a link and its
- * target share one lock. The lock file is created when missing (0666 &
- * ~umask), opened without following a symbolic link, and refused when it
- * is not a regular file; flock, so the lock ends with the process. Returns the descriptor to pass to
- * model_unlock(), or -1 after reporting the failure. Every command that
+/* (outfile.c) The library's lock of MODEL (spamlr_model_lock: TARGET.lock,
+ * TARGET being MODEL with its symbolic links followed), or NULL after
+ * reporting the failure; model_unlock releases it. Every command that
  * rewrites a model in place holds it from loading to saving, so that
- * concurrent writers serialise and lose no update. */
-int model_lock(const char *model);
-void model_unlock(int fd);
+ * concurrent writers -- other commands, and programs using
+ * spamlr_model_update -- serialise and lose no update. */
+spamlr_lock *model_lock(const char *model);
+void model_unlock(spamlr_lock *lock);
 
 /* ------------------------------------------------------- writing files */
 /* (outfile.c) Every file a command writes is checked before any work is
@@ -100,7 +98,8 @@ int model_save_report(const spamlr_model *m, const char *path);
  * rather than update it (train, prune, import). */
 int model_save_locked(const spamlr_model *m, const char *path);
 
-/* The one way a model file is changed in place (learn, and serve's TELL):
+/* The one way a model file is changed in place (learn, and serve's TELL),
+ * through the library's locked update (spamlr_model_update):
  * takes MODEL.lock, loads MODEL (or, with `create` and no such file, makes
  * an empty model), calls change(m, ctx), saves m atomically and, with the
  * lock still held, calls saved(m, st, ctx) (saved may be NULL; st is the
@@ -233,7 +232,7 @@ extern const char *cli_command;
  * unused); progress_end clears the line (call it before printing
  * anything else on stderr, and when the work is done). */
 extern int cli_quiet;
-void progress_report(void *ctx, const spamlr_progress *p);
+int progress_report(void *ctx, const spamlr_progress *p);
 void progress_end(void);
 
 /* "spamlr CMD: message" on stderr; returns EXIT_RUNTIME. */
@@ -343,6 +342,9 @@ int store_write_model(const char *cmd, const char **model, const char **seed);
 
 /* Loads MODEL, reporting failure (EXIT_RUNTIME) or returning 0. */
 int model_open(spamlr_model **m, const char *path);
+/* Gives m the list of --contacts when one was given (model_open does it);
+ * 0 or an exit code, reported (m unchanged). */
+int model_use_contacts(spamlr_model *m);
 
 /* spamlr inspect MODEL --diff BASE (inspect_diff.c): per word the base's
  * weight, m's and the change, largest |change| first, `top` of them (0 =

@@ -11,7 +11,7 @@ int cv_measure(const spamlr_dataset *ds, const spamlr_train_opts *o, unsigned k,
     size_t i, n = spamlr_dataset_rows(ds);
     double *probs = malloc((n + 1) * sizeof *probs);
     int *labels = malloc((n + 1) * sizeof *labels);
-    spamlr_diag d;
+    spamlr_diag d = SPAMLR_DIAG_INIT;
     int err, rc = 0;
 
     if (!probs || !labels) {

@@ -318,7 +318,7 @@ static void write_unseen(FILE *f, const page *g)
 static void write_head(FILE *f, const char *name, const spamlr_model *m,
                        const spamlr_explanation *ex)
 {
-    spamlr_model_info in;
+    spamlr_model_info in = SPAMLR_MODEL_INFO_INIT;
     double sum = ex->score - ex->bias;
     int spam;
 
@@ -362,7 +362,7 @@ int explain_html(const char *path, const char *name, const spamlr_model *m,
                  const char *text, size_t len, const spamlr_explanation *ex,
                  const spamlr_contribution *items, size_t top)
 {
-    spamlr_model_info in;
+    spamlr_model_info in = SPAMLR_MODEL_INFO_INIT;
     out_file o;
     page g;
     size_t shown = len;

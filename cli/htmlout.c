@@ -16,13 +16,13 @@
 int out_file_open(out_file *o, const char *path)
 {
     static const char suffix[] = ".tmp-XXXXXX";
-    spamlr_diag d;
+    spamlr_diag d = SPAMLR_DIAG_INIT;
     mode_t mask;
     size_t n;
     int fd, err;
 
     memset(o, 0, sizeof *o);
-    memset(&d, 0, sizeof d);
+    d = (spamlr_diag)SPAMLR_DIAG_INIT;
     if ((err = spamlr_model_save_path(&o->target, path, &d)) != SPAMLR_OK)
         return report_failure(err, &d, path);
     n = strlen(o->target);

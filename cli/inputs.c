@@ -61,10 +61,10 @@ int input_read_all(const input_list *l, spamlr_dataset *ds)
 
     spamlr_dataset_set_progress(ds, progress_report, NULL);
     for (i = 0; i < l->n; i++) {
-        spamlr_diag d;
+        spamlr_diag d = SPAMLR_DIAG_INIT;
         int err;
 
-        memset(&d, 0, sizeof d);
+        d = (spamlr_diag)SPAMLR_DIAG_INIT;
         err = read_one(&l->items[i], ds, &d);
         if (err != SPAMLR_OK) {
             spamlr_dataset_set_progress(ds, NULL, NULL);

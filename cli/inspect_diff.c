@@ -37,7 +37,7 @@ int inspect_diff(const char *path, const spamlr_model *m, const char *base_path,
 {
     spamlr_model *base = NULL;
     spamlr_model_base_info bi;
-    spamlr_model_info mi, bin;
+    spamlr_model_info mi = SPAMLR_MODEL_INFO_INIT, bin = SPAMLR_MODEL_INFO_INIT;
     diff_row *rows = NULL;
     size_t nm = spamlr_model_vocab_size(m), nb, n = 0, i;
     int rc;

@@ -171,7 +171,7 @@ static int write_curve(FILE *f, const char *curve_path)
 int inspect_html(const char *path, const char *model_path, const spamlr_model *m,
                  long long disk_bytes, size_t top, const char *curve_path)
 {
-    spamlr_model_info in;
+    spamlr_model_info in = SPAMLR_MODEL_INFO_INIT;
     spamlr_word *spam = NULL, *ham = NULL;
     size_t nspam = 0, nham = 0;
     double scale;

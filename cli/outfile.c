@@ -39,7 +39,7 @@ int output_check(const char *cmd, const char *opt, const char *out, const char *
 {
     char *target = NULL, *dir = NULL;
     struct stat st;
-    spamlr_diag d;
+    spamlr_diag d = SPAMLR_DIAG_INIT;
     int err, rc = 0;
 
     if (!*out)
@@ -48,7 +48,7 @@ int output_check(const char *cmd, const char *opt, const char *out, const char *
         return usage_error(cmd, "option '%s': '-' (standard output) is not supported: %s is "
                            "written to a file, atomically; name the file ('./-' for one "
                            "called '-')", opt, what);
-    memset(&d, 0, sizeof d);
+    d = (spamlr_diag)SPAMLR_DIAG_INIT;
     if ((err = spamlr_model_save_path(&target, out, &d)) != SPAMLR_OK)
         return report_failure(err, &d, out);
     if (lstat(target, &st) == 0 && !S_ISREG(st.st_mode)) {
@@ -133,53 +133,89 @@ int output_vs_inputs(const char *out, const input_list *l)
 
 int model_save_report(const spamlr_model *m, const char *path)
 {
-    spamlr_diag d;
+    spamlr_diag d = SPAMLR_DIAG_INIT;
     int err;
 
-    memset(&d, 0, sizeof d);
+    d = (spamlr_diag)SPAMLR_DIAG_INIT;
     if ((err = spamlr_model_save(m, path, &d)) != SPAMLR_OK)
         return report_failure(err, &d, path);
     report_diag_warning(&d);
     return 0;
 }
 
+spamlr_lock *model_lock(const char *model)
+{
+    spamlr_lock *l = NULL;
+    spamlr_diag d = SPAMLR_DIAG_INIT;
+    int err;
+
+    if ((err = spamlr_model_lock(&l, model, &d)) != SPAMLR_OK) {
+        report_failure(err, &d, model);
+        return NULL;
+    }
+    return l;
+}
+
+void model_unlock(spamlr_lock *lock)
+{
+    spamlr_model_unlock(lock);
+}
+
 int model_save_locked(const spamlr_model *m, const char *path)
 {
-    int lock, rc;
+    spamlr_lock *lock;
+    int rc;
 
-    if ((lock = model_lock(path)) < 0)
+    if (!(lock = model_lock(path)))
         return EXIT_RUNTIME;
     rc = model_save_report(m, path);
     model_unlock(lock);
     return rc;
 }
 
-/* Loads path, or when it is missing, seed (a store's base), or with create
- * an empty model. */
-static int open_or_create(const char *path, const char *seed, int create, spamlr_model **m)
+/* model_update_from's callbacks for spamlr_model_update: each failure is
+ * reported here and its exit code (positive) passed through the library. */
+typedef struct update {
+    const char *path, *seed;
+    model_change_fn change;
+    model_saved_fn saved;
+    void *ctx;
+    int rc;                 /* a failure of saved (after the save) */
+} update;
+
+/* MODEL is missing: the seed (a store's base), or an empty model. */
+static int update_create(void *ctx, spamlr_model **m)
 {
-    struct stat st;
+    update *u = ctx;
     int err;
 
-    if ((seed || create) && stat(path, &st) != 0 && errno == ENOENT) {
-        spamlr_contacts *c = NULL;
-        int rc;
-        if (seed)
-            return model_open(m, seed);
-        err = spamlr_model_create(m, NULL);
-        if (err)
-            return report_failure(err, NULL, path);
-        if (cli_contacts) { /* a new model learns with the list given */
-            if ((rc = contacts_open(&c, cli_contacts)))
-                return spamlr_model_free(*m), *m = NULL, rc;
-            err = spamlr_model_set_contacts(*m, c);
-            spamlr_contacts_free(c);
-            if (err)
-                return spamlr_model_free(*m), *m = NULL, report_failure(err, NULL, NULL);
-        }
+    if (u->seed)
+        return model_open(m, u->seed);
+    if ((err = spamlr_model_create(m, NULL)))
+        return report_failure(err, NULL, u->path);
+    return 0;
+}
+
+static int update_change(void *ctx, spamlr_model *m)
+{
+    update *u = ctx;
+    int rc;
+
+    if ((rc = model_use_contacts(m))) /* as model_open gives it */
+        return rc;
+    return u->change(m, u->ctx);
+}
+
+static int update_saved(void *ctx, spamlr_model *m)
+{
+    update *u = ctx;
+    struct stat st;
+
+    if (stat(u->path, &st) != 0) {
+        u->rc = runtime_error("%s: %s", u->path, strerror(errno));
         return 0;
     }
-    return model_open(m, path);
+    return u->saved ? u->saved(m, &st, u->ctx) : 0;
 }
 
 int model_update(const char *path, int create, model_change_fn change, model_saved_fn saved,
@@ -191,24 +227,19 @@ int model_update(const char *path, int create, model_change_fn change, model_sav
 int model_update_from(const char *path, const char *seed, int create, model_change_fn change,
                       model_saved_fn saved, void *ctx)
 {
-    spamlr_model *m = NULL;
-    struct stat st;
-    int rc, lock;
+    update u = { path, seed, change, saved, ctx, 0 };
+    spamlr_diag d = SPAMLR_DIAG_INIT;
+    int rc;
 
-    if ((lock = model_lock(path)) < 0)
-        return EXIT_RUNTIME;
-    if ((rc = open_or_create(path, seed, create, &m)) || (rc = change(m, ctx)) ||
-        (rc = model_save_report(m, path)))
-        goto out;
-    if (stat(path, &st) != 0) {
-        rc = runtime_error("%s: %s", path, strerror(errno));
-        goto out;
+    rc = spamlr_model_update(path, seed || create ? update_create : NULL, update_change,
+                             update_saved, &u, &d);
+    if (rc > 0) /* a callback's exit code, reported */
+        return rc;
+    if (rc < 0) {
+        if (d.path[0] == '\0') /* make sure the message names the model */
+            snprintf(d.path, sizeof d.path, "%s", path);
+        return report_failure(rc, &d, path);
     }
-    if (saved && saved(m, &st, ctx))
-        m = NULL;
-    rc = EXIT_OK;
-out:
-    model_unlock(lock);
-    spamlr_model_free(m);
-    return rc;
+    report_diag_warning(&d);
+    return u.rc;
 }

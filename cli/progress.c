@@ -54,23 +54,26 @@ static void draw_read(const spamlr_progress *p, double t, double el)
     (void)t;
 }
 
-void progress_report(void *ctx, const spamlr_progress *p)
+int progress_report(void *ctx, const spamlr_progress *p)
 {
     double t, el;
 
     (void)ctx;
     if (!progress_on())
-        return;
+        return 0;
     t = now();
     if (p->stage != pg.stage) {
-        if (pg.stage != SPAMLR_PROGRESS_READ || p->stage != SPAMLR_PROGRESS_READ)
+        /* reading goes on across files; the final solve's iterations
+         * belong to its stage */
+        if (!(pg.stage == SPAMLR_PROGRESS_READ && p->stage == SPAMLR_PROGRESS_READ) &&
+            !(pg.stage == SPAMLR_PROGRESS_FINAL && p->stage == SPAMLR_PROGRESS_ITER))
             pg.t0 = t;
         pg.stage = p->stage;
     }
     el = t - pg.t0;
     /* at most ten lines a second, none for work that ends at once */
     if (el < pg.delay || (pg.shown && t - pg.last < 0.1 && p->stage == SPAMLR_PROGRESS_READ))
-        return;
+        return 0;
     pg.last = t;
     switch (p->stage) {
     case SPAMLR_PROGRESS_READ: draw_read(p, t, el); break;
@@ -83,11 +86,17 @@ void progress_report(void *ctx, const spamlr_progress *p)
         fprintf(stderr, "\rspamlr %s: training on every message with C=%g",
                 cli_command ? cli_command : "", p->c);
         break;
-    default: return;
+    case SPAMLR_PROGRESS_ITER:
+        fprintf(stderr, "\rspamlr %s: training on every message with C=%g: iteration %zu, "
+                "gradient %.3g (goal %.3g)", cli_command ? cli_command : "", p->c, p->done,
+                p->grad_norm, p->grad_goal);
+        break;
+    default: return 0;
     }
     fputs("\033[K", stderr); /* clear what a longer line left */
     fflush(stderr);
     pg.shown = 1;
+    return 0;
 }
 
 void progress_end(void)

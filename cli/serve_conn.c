@@ -242,7 +242,7 @@ static int scan(serve_worker *w, const spamd_request *req, const char *msg, size
                 served_model **sm, spamd_reply *r, outcome *o)
 {
     spamd_verdict v;
-    spamlr_explanation ex;
+    spamlr_explanation ex = SPAMLR_EXPLANATION_INIT;
     int err;
 
     *sm = slot_get(&w->srv->slot);

@@ -12,7 +12,7 @@
 static served_model *served_new(spamlr_model *m)
 {
     served_model *sm = calloc(1, sizeof *sm);
-    spamlr_model_info info;
+    spamlr_model_info info = SPAMLR_MODEL_INFO_INIT;
 
     if (!sm)
         return NULL;

@@ -85,7 +85,7 @@ static int read_shard(const input_item *it, spamlr_dataset *ds, size_t *r, int s
                       int nshard)
 {
     char tmp[] = "/tmp/spamlr-shard-XXXXXX";
-    spamlr_diag d;
+    spamlr_diag d = SPAMLR_DIAG_INIT;
     FILE *out;
     int fd, err, rc;
 
@@ -103,7 +103,7 @@ static int read_shard(const input_item *it, spamlr_dataset *ds, size_t *r, int s
     if (fclose(out) != 0 && rc == 0)
         rc = runtime_error("cannot write a temporary file: %s", strerror(errno));
     if (rc == 0) {
-        memset(&d, 0, sizeof d);
+        d = (spamlr_diag)SPAMLR_DIAG_INIT;
         err = it->kind == INPUT_INDEX ? spamlr_dataset_read_index(ds, tmp, &d)
                                       : spamlr_dataset_read_lines(ds, tmp, &d);
         if (err != SPAMLR_OK) {

@@ -8,10 +8,10 @@
 
 int slurp_file(const char *path, char **out, size_t *len)
 {
-    spamlr_diag d;
+    spamlr_diag d = SPAMLR_DIAG_INIT;
     int err;
 
-    memset(&d, 0, sizeof d);
+    d = (spamlr_diag)SPAMLR_DIAG_INIT;
     if ((err = spamlr_read_file(path, out, len, &d)) != SPAMLR_OK) {
         if (strcmp(path, "-") == 0 && strcmp(d.path, "-") == 0)
             snprintf(d.path, sizeof d.path, "(standard input)");

@@ -59,7 +59,7 @@ void warning(const char *fmt, ...)
 
 int report_failure(int err, const spamlr_diag *d, const char *path)
 {
-    spamlr_diag copy;
+    spamlr_diag copy = SPAMLR_DIAG_INIT;
     char buf[1200];
 
     if (!d || (d->message[0] == '\0' && d->path[0] == '\0')) {
@@ -99,10 +99,10 @@ const char *cli_contacts;
 
 int contacts_open(spamlr_contacts **out, const char *path)
 {
-    spamlr_diag d;
+    spamlr_diag d = SPAMLR_DIAG_INIT;
     int err;
 
-    memset(&d, 0, sizeof d);
+    d = (spamlr_diag)SPAMLR_DIAG_INIT;
     if ((err = spamlr_contacts_create(out)))
         return report_failure(err, NULL, NULL);
     if ((err = spamlr_contacts_read(*out, path, &d))) {
@@ -115,11 +115,10 @@ int contacts_open(spamlr_contacts **out, const char *path)
 
 int model_open(spamlr_model **m, const char *path)
 {
-    static spamlr_contacts *over; /* cli_contacts, read once */
-    spamlr_diag d;
+    spamlr_diag d = SPAMLR_DIAG_INIT;
     int err;
 
-    memset(&d, 0, sizeof d);
+    d = (spamlr_diag)SPAMLR_DIAG_INIT;
     err = spamlr_model_load(m, path, &d);
     if (err != SPAMLR_OK) {
         *m = NULL;
@@ -127,18 +126,28 @@ int model_open(spamlr_model **m, const char *path)
             snprintf(d.path, sizeof d.path, "%s", path);
         return report_failure(err, &d, path);
     }
-    if (cli_contacts && ((!over && contacts_open(&over, cli_contacts)) ||
-                         (err = spamlr_model_set_contacts(*m, over)))) {
+    if ((err = model_use_contacts(*m))) {
         spamlr_model_free(*m);
         *m = NULL;
-        return over ? report_failure(err, NULL, NULL) : EXIT_RUNTIME;
+        return err;
     }
+    return 0;
+}
+
+int model_use_contacts(spamlr_model *m)
+{
+    static spamlr_contacts *over; /* cli_contacts, read once */
+    int err = 0;
+
+    if (cli_contacts && ((!over && contacts_open(&over, cli_contacts)) ||
+                         (err = spamlr_model_set_contacts(m, over))))
+        return over ? report_failure(err, NULL, NULL) : EXIT_RUNTIME;
     return 0;
 }
 
 int dataset_for_model(spamlr_dataset **ds, const spamlr_model *m)
 {
-    spamlr_model_info info;
+    spamlr_model_info info = SPAMLR_MODEL_INFO_INIT;
     int err;
 
     spamlr_model_info_get(m, &info);

@@ -9,7 +9,8 @@
  *   - Functions that can fail return int: SPAMLR_OK (0) on success or a
  *     negative SPAMLR_E* code. Output parameters come first; whatever is
  *     returned through a `**out` parameter belongs to the caller and is
- *     released with the matching *_free() function. Every *_free() accepts
+ *     released with the matching *_free() function; a plain buffer
+ *     (bytes, a string) with spamlr_free(). Every *_free() accepts
  *     NULL.
  *   - The library never prints and never exits. Where a failure deserves more
  *     than a code (which file, which line, which byte), functions take an
@@ -18,7 +19,9 @@
  *     state.
  *   - Option structs are initialised with the matching *_init() function and
  *     carry a version field and reserved space, so they can grow without
- *     breaking the ABI.
+ *     breaking the ABI. Output structs the caller allocates for the
+ *     library to fill start with `size_t size`, set by their *_INIT macro
+ *     (see spamlr_diag), for the same reason.
  *
  * Threads
  *   - A spamlr_model is read-only after it is trained or loaded, and may be
@@ -52,7 +55,7 @@ extern "C" {
 /* ---------------------------------------------------------------- version */
 
 #define SPAMLR_VERSION_MAJOR 0
-#define SPAMLR_VERSION_MINOR 2
+#define SPAMLR_VERSION_MINOR 3
 #define SPAMLR_VERSION_PATCH 0
 #define SPAMLR_VERSION_NUMBER \
     (SPAMLR_VERSION_MAJOR * 10000 + SPAMLR_VERSION_MINOR * 100 + SPAMLR_VERSION_PATCH)
@@ -101,11 +104,33 @@ enum {
                                  learned (spamlr_model_learn_ex) */
     SPAMLR_ELIMIT = -14,      /* a documented limit was exceeded */
     SPAMLR_ENOCONVERGE = -15, /* solver stopped at max_iter before tolerance */
-    SPAMLR_EUNSUPPORTED = -16 /* feature not available in this build */
+    SPAMLR_EUNSUPPORTED = -16, /* feature not available in this build */
+    SPAMLR_ECANCELED = -17    /* the caller's progress function asked to
+                                 stop (0.3) */
 };
+
+/* Releases a plain buffer the library allocated and handed to the caller:
+ * the *out of spamlr_read_file, spamlr_model_save_buffer,
+ * spamlr_model_save_path and spamlr_model_dump (every other object has
+ * its own *_free). NULL is allowed. Use it rather than free(): a program
+ * whose C library or allocator differs from the library's (a static
+ * runtime, a debugging malloc, another DLL on Windows) must give the
+ * buffer back to the allocator that made it. (free() worked before 0.3
+ * and still does where both share one C library.) Thread-safe. */
+SPAMLR_API void spamlr_free(void *p);
 
 /* A static English message for an error code; never NULL. Thread-safe. */
 SPAMLR_API const char *spamlr_strerror(int err);
+
+/* Output structs the caller allocates (spamlr_diag, spamlr_model_info,
+ * spamlr_train_report, spamlr_explanation, spamlr_metrics) start with
+ * `size_t size`: the sizeof the struct had in the header the program was
+ * built with. Set it with the struct's *_INIT macro (or to sizeof the
+ * struct) before passing it. The library writes only the fields that fit
+ * in `size` (so a struct may gain fields at its end in a later version
+ * without breaking programs built before), never changes `size`, and
+ * refuses a size smaller than the struct's first sized layout (0.3) with
+ * SPAMLR_EINVAL, writing nothing into it. */
 
 /* Detail for a failure: what went wrong and where. Filled in by functions
  * that take a `spamlr_diag *` (when it is not NULL) on failure; on success
@@ -114,9 +139,11 @@ SPAMLR_API const char *spamlr_strerror(int err);
  * spamlr_train with keep_unconverged). `line` is 1-based, 0 when no line
  * applies; `offset` is a byte offset, -1 when none applies. Functions
  * without a diag parameter never touch one. Declare it with
- * SPAMLR_DIAG_INIT (`spamlr_diag d = SPAMLR_DIAG_INIT;`) or memset it to
- * 0. */
+ * SPAMLR_DIAG_INIT (`spamlr_diag d = SPAMLR_DIAG_INIT;`); a diag whose
+ * size is too small (a zeroed one, as 0.2 allowed) makes the function
+ * return SPAMLR_EINVAL before doing anything. */
 typedef struct spamlr_diag {
+    size_t size;            /* sizeof(spamlr_diag), see above */
     int code;               /* the SPAMLR_E* code returned */
     long line;              /* 1-based line number, or 0 */
     long long offset;       /* byte offset, or -1 */
@@ -124,8 +151,20 @@ typedef struct spamlr_diag {
     char message[512];      /* "what was wrong", without the file name */
 } spamlr_diag;
 
-/* The initialiser of an empty spamlr_diag: no code, no line, no offset. */
-#define SPAMLR_DIAG_INIT { 0, 0, -1, "", "" }
+/* The initialiser of an empty spamlr_diag: its size, no code, no line, no
+ * offset. */
+#define SPAMLR_DIAG_INIT { sizeof(spamlr_diag), 0, 0, -1, "", "" }
+
+/* The initialisers of the other output structs: the size, the rest 0. */
+#ifdef __cplusplus
+#  define SPAMLR__SIZED_INIT(T) { sizeof(T) }
+#else
+#  define SPAMLR__SIZED_INIT(T) { .size = sizeof(T) }
+#endif
+#define SPAMLR_MODEL_INFO_INIT SPAMLR__SIZED_INIT(spamlr_model_info)
+#define SPAMLR_TRAIN_REPORT_INIT SPAMLR__SIZED_INIT(spamlr_train_report)
+#define SPAMLR_EXPLANATION_INIT SPAMLR__SIZED_INIT(spamlr_explanation)
+#define SPAMLR_METRICS_INIT SPAMLR__SIZED_INIT(spamlr_metrics)
 
 /* Formats a diag as "path:line: message" (parts that are unset are left
  * out) into buf, always NUL-terminated. Returns buf. Thread-safe. */
@@ -475,38 +514,61 @@ SPAMLR_API int spamlr_dataset_read_lines(spamlr_dataset *ds, const char *path,
 SPAMLR_API void spamlr_dataset_set_threads(spamlr_dataset *ds, unsigned threads);
 
 /* Progress of long work, for a caller that shows it (the library itself
- * never prints). The library fills a spamlr_progress and passes it to the
- * caller's function; it is valid only during the call, and may gain
- * fields at the end in later versions (it is never allocated by the
- * caller). The function is called on the thread that called the library
- * function doing the work, never at the same time from two threads; it
- * must not call back into the dataset or training in progress. */
+ * never prints), and the way to cancel it. The library fills a
+ * spamlr_progress and passes it to the caller's function; it is valid
+ * only during the call, and may gain fields at the end in later versions
+ * (it is never allocated by the caller). The function is called on the
+ * thread that called the library function doing the work, never at the
+ * same time from two threads; it must not call back into the dataset or
+ * training in progress.
+ *
+ * Cancelling (0.3): the function returns 0 to go on, anything else to
+ * stop. The work then stops at once -- no further call of the function,
+ * no further file read, C tried or solver iteration -- and the library
+ * function returns SPAMLR_ECANCELED (diag says "canceled"): a reader
+ * leaves the rows read before in the dataset (as after any reading
+ * error; reading threads stop after the file each is reading), training
+ * returns no model. A cancel asked for at a reader's last report still
+ * gives SPAMLR_ECANCELED, with every row read. Before 0.3 the function
+ * returned void. */
 typedef enum {
     SPAMLR_PROGRESS_READ = 1,  /* a reader: after each file, mbox or
                                   1024 lines */
     SPAMLR_PROGRESS_PATH = 2,  /* SPAMLR_C_AUTO: after each C tried */
-    SPAMLR_PROGRESS_FINAL = 3  /* the final solve on every message begins */
+    SPAMLR_PROGRESS_FINAL = 3, /* the final solve on every message begins */
+    SPAMLR_PROGRESS_ITER = 4   /* the final solve of a batch solver (TRON,
+                                  L-BFGS, OWL-QN): after each outer
+                                  iteration (0.3; not with MPI, whose
+                                  processes must stop together) */
 } spamlr_progress_stage;
 
 typedef struct spamlr_progress {
     unsigned stage;         /* spamlr_progress_stage */
     size_t done;            /* READ: rows in the dataset so far (with
                                those read on other threads); PATH: values
-                               of C tried */
+                               of C tried; ITER: iterations done */
     size_t total;           /* READ: files the current directory or index
                                names, 0 when not known (one file); PATH:
                                0, the path's length is not known ahead */
     size_t files;           /* READ: of those, read so far */
     uint64_t bytes;         /* READ: bytes of input read into the dataset
                                (after decompression) */
-    double c;               /* PATH: the C just tried ... */
+    double c;               /* PATH: the C just tried ... (FINAL, ITER:
+                               the C of the final solve) */
     double log_loss;        /* ... and its validation log loss */
+    double grad_norm;       /* ITER: ||grad f(w)|| now (0.3) ... */
+    double grad_goal;       /* ... and the value it must reach: tol times
+                               the reference (spamlr_train_report) */
 } spamlr_progress;
 
-typedef void (*spamlr_progress_fn)(void *ctx, const spamlr_progress *p);
+/* Returns 0 to go on, non-zero to cancel (see above). */
+typedef int (*spamlr_progress_fn)(void *ctx, const spamlr_progress *p);
 
 /* Calls fn(ctx, ...) as the readers of ds make progress (fn NULL: never,
- * the default). Not thread-safe (the dataset belongs to one caller). */
+ * the default); a non-zero return cancels the read in progress
+ * (spamlr_dataset_read_lines, _read_path and _read_index then return
+ * SPAMLR_ECANCELED). Not thread-safe (the dataset belongs to one
+ * caller). */
 SPAMLR_API void spamlr_dataset_set_progress(spamlr_dataset *ds, spamlr_progress_fn fn,
                                             void *ctx);
 SPAMLR_API int spamlr_dataset_read_path(spamlr_dataset *ds, int label,
@@ -536,7 +598,7 @@ SPAMLR_API int spamlr_dataset_read_libsvm(spamlr_dataset *ds, const char *path,
  * bomb costs no more memory than the limit). The environment variable
  * SPAMLR_MAX_INPUT (a number of bytes) lowers the limit for every reader
  * (it is for tests; a larger or malformed value is ignored). *out
- * (malloc'ed, free() it) receives the bytes followed by a NUL, *len their
+ * (spamlr_free() it) receives the bytes followed by a NUL, *len their
  * number. Returns SPAMLR_OK, SPAMLR_EINVAL (an argument NULL), SPAMLR_EIO
  * (cannot open or read, truncated gzip), SPAMLR_ELIMIT (too big),
  * SPAMLR_ENOMEM; diag (may be NULL) names the file. Thread-safe. */
@@ -665,8 +727,11 @@ typedef struct spamlr_train_opts {
         uint64_t prior_pad_;
     };
     /* Progress of training (may be NULL, the default): called with
-     * SPAMLR_PROGRESS_PATH after each C of the SPAMLR_C_AUTO path and
-     * SPAMLR_PROGRESS_FINAL before the final solve, on the calling thread.
+     * SPAMLR_PROGRESS_PATH after each C of the SPAMLR_C_AUTO path,
+     * SPAMLR_PROGRESS_FINAL before the final solve and
+     * SPAMLR_PROGRESS_ITER after each of its iterations, on the calling
+     * thread; a non-zero return cancels training (SPAMLR_ECANCELED, no
+     * model). The online solvers report nothing.
      * (These two unions take the place of 0.1's reserved space: the struct
      * keeps its size and layout.) */
     union {
@@ -686,6 +751,8 @@ SPAMLR_API void spamlr_train_opts_init(spamlr_train_opts *o);
 
 /* What training did. */
 typedef struct spamlr_train_report {
+    size_t size;            /* sizeof(spamlr_train_report):
+                               SPAMLR_TRAIN_REPORT_INIT */
     double objective;       /* f(w) at the end */
     double grad_norm;       /* ||grad f(w)|| at the end (pseudo-gradient
                                with OWL-QN, here and below) */
@@ -702,7 +769,8 @@ typedef struct spamlr_train_report {
 } spamlr_train_report;
 
 /* Trains a model on every labelled row of ds (unlabelled rows are
- * skipped). report and diag may be NULL. A model comes back in *out only
+ * skipped). report and diag may be NULL (SPAMLR_EINVAL when either's
+ * size is too small). A model comes back in *out only
  * with SPAMLR_OK; on every error *out is NULL, so `if (rc) return rc;`
  * leaks nothing. Returns SPAMLR_EEMPTY without labelled rows,
  * SPAMLR_EONECLASS when only one class is present, SPAMLR_ENOCONVERGE
@@ -745,6 +813,16 @@ SPAMLR_API int spamlr_mpi_finalize(void);
 
 SPAMLR_API void spamlr_model_free(spamlr_model *m);
 
+/* A deep copy of m in *out (free it with spamlr_model_free): the same
+ * vocabulary, weights, idf values, settings, metadata, C path, base,
+ * contact list, online state, rehearsal memory and record of learned
+ * messages, sharing nothing with m, so either may then learn, be changed
+ * or be freed without the other. The copy predicts, saves and learns
+ * exactly as m does (its saved bytes are m's). Only reads m: it may run
+ * beside predicting threads. Returns SPAMLR_OK, SPAMLR_EINVAL (out or m
+ * NULL), SPAMLR_ENOMEM (*out NULL). */
+SPAMLR_API int spamlr_model_clone(spamlr_model **out, const spamlr_model *m);
+
 /* Loads a model file. Each kind of damage has its own code: SPAMLR_EMAGIC,
  * SPAMLR_EVERSION, SPAMLR_ECRC, SPAMLR_ETRUNC, SPAMLR_ESIZE,
  * SPAMLR_ECORRUPT; SPAMLR_EIO when it cannot be read. Every size is checked
@@ -763,19 +841,63 @@ SPAMLR_API int spamlr_model_load(spamlr_model **out, const char *path, spamlr_di
  * `path` and the system's reason) the temporary file is removed and an
  * existing file is left untouched. When only the final fsync of the
  * directory fails, the model is saved and SPAMLR_OK is returned with a
- * warning in diag->message (code 0). Takes no lock: callers that let
- * several writers update one model serialise them themselves. */
+ * warning in diag->message (code 0). Takes no lock: writers that update
+ * a model in place use spamlr_model_update (or spamlr_model_lock), as
+ * every spamlr command does. */
 SPAMLR_API int spamlr_model_save(const spamlr_model *m, const char *path, spamlr_diag *diag);
 
 /* The file spamlr_model_save(m, path) writes: `path` with its symbolic
  * links followed (at most 40), each relative link target taken from the
  * link's directory; `path` itself when it is not a link or does not exist.
- * *out is malloc'ed (free() it). A writer that locks a model should lock a
+ * *out is the caller's (spamlr_free() it). A writer that locks a model should lock a
  * name derived from this one, so that a link and its target share a lock.
  * SPAMLR_EIO when a link cannot be read or the chain is too long. */
 SPAMLR_API int spamlr_model_save_path(char **out, const char *path, spamlr_diag *diag);
 
-/* Serialises the model into a malloc'ed buffer (*out, *size; free() it) or
+/* Writers of one model file, serialised (0.3). Every spamlr command that
+ * rewrites a model (learn, filter and serve learning, train, prune,
+ * import, eval --online) holds the model's lock from loading to saving;
+ * a program that does the same loses no update made beside it by the CLI,
+ * by another process or by another of its threads.
+ *
+ * spamlr_model_lock takes the exclusive lock of the model file `path`:
+ * an flock(2) on TARGET.lock, TARGET being `path` with its symbolic links
+ * followed (spamlr_model_save_path), so that a link and its target share
+ * one lock. The lock file is created when missing (0666 & ~umask), opened
+ * without following a symbolic link and refused unless it is a regular
+ * file (SPAMLR_EIO, the diag naming it); it stays after the unlock. The
+ * call waits while another holder has it. The lock belongs to the handle
+ * (*out), not to the thread or process: two handles exclude each other
+ * even in one thread (so never take a second lock on the model you hold),
+ * and it ends when the process does. spamlr_model_unlock releases it
+ * (NULL allowed).
+ *
+ * spamlr_model_update is the locked update in one call: it takes the
+ * lock, loads `path` -- or, when the file does not exist and `create` is
+ * not NULL, calls create(ctx, &m) for the starting model (an empty one
+ * from spamlr_model_create, a clone of a base ...) --, calls change(ctx,
+ * m) (learn, set the threshold, ...), saves m atomically
+ * (spamlr_model_save), calls saved(ctx, m) with the lock still held
+ * (saved may be NULL; a non-zero return takes m: the caller then owns it
+ * and frees it, else the library frees it), and unlocks. A non-zero
+ * return of create or change stops it there, the file unchanged, and is
+ * returned as it is (a positive value cannot be mistaken for a
+ * SPAMLR_E* code). Returns SPAMLR_OK (diag may hold a warning of the
+ * save), an error of the lock, load or save (diag says which file and
+ * why), SPAMLR_EINVAL (path or change NULL, or create gave no model).
+ * Thread-safe: any number of threads and processes may update one model
+ * at once; their updates are applied one after another. */
+typedef struct spamlr_lock spamlr_lock;
+typedef int (*spamlr_model_create_fn)(void *ctx, spamlr_model **out);
+typedef int (*spamlr_model_change_fn)(void *ctx, spamlr_model *m);
+
+SPAMLR_API int spamlr_model_lock(spamlr_lock **out, const char *path, spamlr_diag *diag);
+SPAMLR_API void spamlr_model_unlock(spamlr_lock *lock);
+SPAMLR_API int spamlr_model_update(const char *path, spamlr_model_create_fn create,
+                                   spamlr_model_change_fn change, spamlr_model_change_fn saved,
+                                   void *ctx, spamlr_diag *diag);
+
+/* Serialises the model into a new buffer (*out, *size; spamlr_free() it) or
  * reads one from memory; the bytes are exactly those of the file. */
 SPAMLR_API int spamlr_model_save_buffer(const spamlr_model *m, unsigned char **out,
                                         size_t *size);
@@ -784,6 +906,8 @@ SPAMLR_API int spamlr_model_load_buffer(spamlr_model **out, const unsigned char 
 
 /* Everything countable about a model. */
 typedef struct spamlr_model_info {
+    size_t size;            /* sizeof(spamlr_model_info):
+                               SPAMLR_MODEL_INFO_INIT */
     size_t parameters;      /* vocabulary size = number of word weights */
     size_t nonzero;         /* word weights that are not 0 */
     int has_bias;
@@ -809,7 +933,11 @@ typedef struct spamlr_model_info {
                                written before they were recorded) */
 } spamlr_model_info;
 
-SPAMLR_API void spamlr_model_info_get(const spamlr_model *m, spamlr_model_info *info);
+/* Fills *info (its size set, see the output structs above) with what m
+ * holds. Returns SPAMLR_OK, or SPAMLR_EINVAL (m or info NULL, or
+ * info->size too small; nothing written). (void before 0.3.) Thread-safe
+ * on a shared model. */
+SPAMLR_API int spamlr_model_info_get(const spamlr_model *m, spamlr_model_info *info);
 
 /* One C that training with SPAMLR_C_AUTO tried: the mean log loss of the
  * folds' models on their held-out messages (the criterion) and the ROC AUC
@@ -957,6 +1085,8 @@ typedef struct spamlr_contribution {
  * token's contribution (to rounding; the sum is taken in double, in the
  * same order spamlr_predict uses, so score equals its log-odds exactly). */
 typedef struct spamlr_explanation {
+    size_t size;            /* sizeof(spamlr_explanation):
+                               SPAMLR_EXPLANATION_INIT */
     double score;           /* log-odds w.x + b, as spamlr_predict gives */
     double prob;            /* sigmoid(score) */
     double bias;            /* the bias (0 without one) */
@@ -973,7 +1103,7 @@ typedef struct spamlr_explanation {
  * caller-owned array items[0..cap) (items may be NULL when cap is 0),
  * sorted by |contribution| descending, ties by token (bytewise). out->total
  * tells how many there were in all. Returns SPAMLR_OK, SPAMLR_EINVAL (m, s
- * or out NULL, or text NULL with len > 0), SPAMLR_ENOMEM. Thread-safe on a
+ * or out NULL, out->size too small, or text NULL with len > 0), SPAMLR_ENOMEM. Thread-safe on a
  * shared model with one scratch per thread; allocates only to grow s. */
 SPAMLR_API int spamlr_explain(const spamlr_model *m, spamlr_scratch *s, const char *text,
                               size_t len, spamlr_explanation *out,
@@ -1005,7 +1135,7 @@ SPAMLR_API int spamlr_model_prune(spamlr_model **out, const spamlr_model *m, siz
 SPAMLR_API int spamlr_model_set_weight_bits(spamlr_model *m, unsigned bits);
 
 /* A lossless text form of the model, for reading and editing by hand.
- * *out (malloc'ed, NUL-terminated, free() it) receives the text, *len its
+ * *out (NUL-terminated, spamlr_free() it) receives the text, *len its
  * length without the NUL (len may be NULL). The text is UTF-8 lines:
  *   spamlr-dump 1
  *   # comments
@@ -1098,7 +1228,8 @@ SPAMLR_API int spamlr_model_import(spamlr_model **out, const char *text, size_t 
  * and spamlr_model_learn_dataset change the model (weights, vocabulary,
  * even the storage of spamlr_model_word() tokens): no other call may use
  * the model at the same time. Learn in one thread, or copy with
- * save_buffer/load_buffer and swap the pointer when no reader is left.
+ * spamlr_model_clone (or save_buffer/load_buffer) and swap the pointer
+ * when no reader is left.
  */
 
 typedef struct spamlr_online_opts {
@@ -1268,6 +1399,7 @@ SPAMLR_API int spamlr_model_learn_batch_ex(spamlr_model *m, const spamlr_dataset
 /* ---------------------------------------------------------------- metrics */
 
 typedef struct spamlr_metrics {
+    size_t size;            /* sizeof(spamlr_metrics): SPAMLR_METRICS_INIT */
     size_t n, tp, fp, tn, fn;    /* positive = spam */
     double accuracy, precision, recall, f1, mcc;
     double auc;                  /* ROC AUC, ties counted one half; NaN
@@ -1281,7 +1413,8 @@ typedef struct spamlr_metrics {
 
 /* Metrics of probabilities against labels (SPAMLR_SPAM / SPAMLR_HAM; rows
  * with other labels are skipped) at `threshold` (spam when p >= threshold).
- * Ratios with a zero denominator are 0. Returns SPAMLR_EEMPTY without
+ * Ratios with a zero denominator are 0. out->size must be set
+ * (SPAMLR_METRICS_INIT; else SPAMLR_EINVAL). Returns SPAMLR_EEMPTY without
  * labelled rows, SPAMLR_ENOMEM. Thread-safe. */
 SPAMLR_API int spamlr_metrics_compute(spamlr_metrics *out, const int *labels,
                                       const double *probs, size_t n, double threshold);

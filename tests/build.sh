@@ -27,6 +27,12 @@ for f in include/spamlr.h lib/libspamlr.a lib/libspamlr.so lib/pkgconfig/spamlr.
 done
 soname=$(readelf -d "$root/lib/libspamlr.so" | sed -n 's/.*SONAME.*\[\(.*\)\]/\1/p')
 [ -n "$soname" ] && [ -e "$root/lib/$soname" ] || fail "shared library has no usable soname ($soname)"
+# before 1.0 the soname holds major.minor (a minor release may break the ABI)
+major=$(sed -n 's/^#define SPAMLR_VERSION_MAJOR \([0-9]*\)/\1/p' include/spamlr.h)
+minor=$(sed -n 's/^#define SPAMLR_VERSION_MINOR \([0-9]*\)/\1/p' include/spamlr.h)
+want=libspamlr.so.$major
+[ "$major" = 0 ] && want=libspamlr.so.0.$minor
+[ "$soname" = "$want" ] || fail "soname is $soname, not $want"
 readelf --dyn-syms -W "$root/lib/libspamlr.so" | awk '$5=="GLOBAL" && $7!="UND" {print $8}' |
   grep -v '^spamlr_' | grep -v '^_' > "$work/leaks" || true
 [ -s "$work/leaks" ] && fail "shared library exports non-spamlr_ symbols: $(head -5 "$work/leaks")"
@@ -85,4 +91,28 @@ $MAKE --no-print-directory -s uninstall DESTDIR="$work/root" PREFIX=/usr/local >
 for f in man1/spamlr.1 man3/libspamlr.3 man5/spamlr.5; do
   [ ! -e "$root/share/man/$f" ] || fail "make uninstall left share/man/$f"
 done
-echo "test-build: ok (header alone, install with man pages, pkg-config shared+static, example filter, uninstall)"
+
+# make install PREFIX=DIR after the build above (whose spamlr.pc said
+# /usr/local): the installed .pc names DIR, its directories relative to
+# ${prefix}, and a program built through it runs (rpath from the .pc's
+# libdir, as the README says to do for a prefix outside the loader's path)
+pfx="$work/prefix"
+$MAKE --no-print-directory -s install PREFIX="$pfx" >/dev/null || fail "make install PREFIX=$pfx failed"
+pc="$pfx/lib/pkgconfig/spamlr.pc"
+[ -f "$pc" ] || fail "make install PREFIX=... did not install $pc"
+grep -qx "prefix=$pfx" "$pc" || fail "spamlr.pc does not say prefix=$pfx: $(head -1 "$pc")"
+grep -qx 'libdir=${prefix}/lib' "$pc" && grep -qx 'includedir=${prefix}/include' "$pc" ||
+  fail "spamlr.pc's directories are not relative to \${prefix}: $(sed -n 2,3p "$pc")"
+unset PKG_CONFIG_SYSROOT_DIR
+export PKG_CONFIG_PATH="$pfx/lib/pkgconfig"
+[ "$(pkg-config --variable=libdir spamlr)" = "$pfx/lib" ] || fail "pkg-config libdir is not $pfx/lib"
+cflags=$(pkg-config --cflags spamlr)
+libs=$(pkg-config --libs spamlr)
+$CC -std=c11 -Wall -Werror $cflags "$work/prog.c" -o "$work/prog-prefix" $libs \
+  -Wl,-rpath,"$(pkg-config --variable=libdir spamlr)" ||
+  fail "a program does not build through the .pc of make install PREFIX=$pfx"
+"$work/prog-prefix" > "$work/out3" || fail "the program built through $pc failed"
+cmp -s "$work/out" "$work/out3" || fail "the PREFIX-installed library disagrees"
+ldd "$work/prog-prefix" | grep -q "$pfx/lib/libspamlr.so" ||
+  fail "the program does not use the library under $pfx: $(ldd "$work/prog-prefix" | grep spamlr)"
+echo "test-build: ok (header alone, install with man pages, pkg-config shared+static, example filter, uninstall, install PREFIX= through its .pc)"

@@ -92,7 +92,7 @@ START_TEST(noconverge_returns_no_model)
 {
     spamlr_dataset *ds = small_data();
     spamlr_train_opts o;
-    spamlr_train_report r;
+    spamlr_train_report r = SPAMLR_TRAIN_REPORT_INIT;
     spamlr_model *m = (spamlr_model *)&o; /* must be overwritten */
     spamlr_diag d = SPAMLR_DIAG_INIT;
 
@@ -184,7 +184,7 @@ START_TEST(old_text_and_online_opts)
     spamlr_dataset_free(ds);
     ck_assert_int_eq(spamlr_model_create(&m, &t), SPAMLR_OK);
     {
-        spamlr_model_info info;
+        spamlr_model_info info = SPAMLR_MODEL_INFO_INIT;
         spamlr_model_info_get(m, &info); /* taken in as the current version */
         ck_assert_uint_eq(info.text.version, SPAMLR_OPTS_VERSION);
         ck_assert_uint_eq(info.text.mime, t.mime);
@@ -210,7 +210,7 @@ typedef struct seen {
     double c;
 } seen;
 
-static void on_progress(void *ctx, const spamlr_progress *p)
+static int on_progress(void *ctx, const spamlr_progress *p)
 {
     seen *s = ctx;
 
@@ -231,8 +231,13 @@ static void on_progress(void *ctx, const spamlr_progress *p)
         s->final++;
         s->c = p->c;
         break;
+    case SPAMLR_PROGRESS_ITER:
+        ck_assert_int_eq(s->final, 1);
+        ck_assert(p->c == s->c && p->grad_norm > p->grad_goal && p->grad_goal > 0);
+        break;
     default: ck_abort_msg("unknown stage %u", p->stage);
     }
+    return 0;
 }
 
 START_TEST(progress_callbacks)
@@ -241,7 +246,7 @@ START_TEST(progress_callbacks)
     spamlr_dataset *ds;
     spamlr_train_opts o;
     spamlr_model *m;
-    spamlr_model_info info;
+    spamlr_model_info info = SPAMLR_MODEL_INFO_INIT;
     seen s;
     unsigned threads, i;
 
@@ -284,8 +289,9 @@ START_TEST(progress_callbacks)
 }
 END_TEST
 
-/* The option and output structs keep their 0.2 sizes and the places of
- * their old fields (on LP64). */
+/* The option structs keep their 0.2 sizes and the places of their old
+ * fields; the output structs have their 0.3 (first sized) layout (on
+ * LP64). */
 START_TEST(abi_sizes)
 {
     if (sizeof(void *) != 8)
@@ -295,7 +301,12 @@ START_TEST(abi_sizes)
     ck_assert_uint_eq(offsetof(spamlr_train_opts, progress), 128);
     ck_assert_uint_eq(offsetof(spamlr_train_opts, progress_ctx), 136);
     ck_assert_uint_eq(sizeof(spamlr_text_opts), 64);
-    ck_assert_uint_eq(sizeof(spamlr_diag), 1048);
+    ck_assert_uint_eq(sizeof(spamlr_diag), 1056);
+    ck_assert_uint_eq(offsetof(spamlr_diag, code), 8);
+    ck_assert_uint_eq(sizeof(spamlr_model_info), 240);
+    ck_assert_uint_eq(sizeof(spamlr_train_report), 80);
+    ck_assert_uint_eq(sizeof(spamlr_explanation), 72);
+    ck_assert_uint_eq(sizeof(spamlr_metrics), 136);
 }
 END_TEST
 

@@ -13,7 +13,7 @@ static spamlr_contacts *parse(const char *text, int want_rc, spamlr_diag *d)
     spamlr_contacts *c = NULL;
 
     ck_assert_int_eq(spamlr_contacts_create(&c), SPAMLR_OK);
-    memset(d, 0, sizeof *d);
+    *d = (spamlr_diag)SPAMLR_DIAG_INIT;
     ck_assert_int_eq(spamlr_contacts_parse(c, text, strlen(text), "list.txt", d), want_rc);
     return c;
 }
@@ -25,7 +25,7 @@ static int match(const spamlr_contacts *c, const char *a)
 
 START_TEST(plain_list)
 {
-    spamlr_diag d;
+    spamlr_diag d = SPAMLR_DIAG_INIT;
     spamlr_contacts *c = parse("# my contacts\n"
                                "\n"
                                "  Ann.Lee+lists@Example.ORG  \n"
@@ -70,7 +70,7 @@ END_TEST
 
 START_TEST(junk_lines)
 {
-    spamlr_diag d;
+    spamlr_diag d = SPAMLR_DIAG_INIT;
     spamlr_contacts *c = parse("ann@example.org\n# fine\n\nthis is not an address\nb@x.org\n",
                                SPAMLR_EPARSE, &d);
 
@@ -111,7 +111,7 @@ START_TEST(vcard)
         ".de\n"
         "email:mailto:third@example.net\n"
         "END:VCARD\n";
-    spamlr_diag d;
+    spamlr_diag d = SPAMLR_DIAG_INIT;
     spamlr_contacts *c = parse(vcf, SPAMLR_OK, &d);
 
     ck_assert_uint_eq(spamlr_contacts_count(c), 5);
@@ -141,7 +141,7 @@ START_TEST(read_file)
 {
     char dir[64], path[128];
     spamlr_contacts *c = NULL;
-    spamlr_diag d;
+    spamlr_diag d = SPAMLR_DIAG_INIT;
 
     tu_tmpdir(dir, sizeof dir);
     snprintf(path, sizeof path, "%s/c.txt", dir);
@@ -233,7 +233,7 @@ static int has(const char *toks, const char *t)
 
 START_TEST(sender_tokens)
 {
-    spamlr_diag d;
+    spamlr_diag d = SPAMLR_DIAG_INIT;
     spamlr_contacts *c = parse("ann@example.org\n@partner.net\n", SPAMLR_OK, &d);
     char *t;
 
@@ -316,13 +316,13 @@ static void same_list(const spamlr_model *a, const spamlr_model *b)
 
 START_TEST(model_round_trip)
 {
-    spamlr_diag d;
+    spamlr_diag d = SPAMLR_DIAG_INIT;
     spamlr_contacts *c = parse("ann@example.org\n@corp.example.com\n", SPAMLR_OK, &d);
     spamlr_dataset *ds = NULL;
     spamlr_model *m = NULL, *l = NULL, *im = NULL, *bare = NULL;
     spamlr_train_opts o;
     spamlr_scratch *s = NULL;
-    spamlr_explanation ex;
+    spamlr_explanation ex = SPAMLR_EXPLANATION_INIT;
     spamlr_contribution items[64];
     unsigned char *buf = NULL;
     char *dump = NULL;
@@ -404,7 +404,7 @@ START_TEST(import_refuses_bad_contact)
     spamlr_model *m = NULL, *im = NULL;
     spamlr_dataset *ds = NULL;
     spamlr_train_opts o;
-    spamlr_diag d;
+    spamlr_diag d = SPAMLR_DIAG_INIT;
     spamlr_contacts *c = parse("ann@example.org\n", SPAMLR_OK, &d);
     char *dump = NULL, *bad, *at;
     size_t len, i;

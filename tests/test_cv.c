@@ -7,7 +7,7 @@ static spamlr_dataset *corpus(void)
 {
     spamlr_dataset *ds = NULL;
     char path[256];
-    spamlr_diag d;
+    spamlr_diag d = SPAMLR_DIAG_INIT;
 
     ck_assert_int_eq(spamlr_dataset_create(&ds, NULL), 0);
     ck_assert_int_eq(spamlr_dataset_read_lines(ds, tu_data(path, sizeof path, "corpus.tsv"), &d),
@@ -21,7 +21,7 @@ START_TEST(out_of_fold_probabilities)
     size_t i, n = spamlr_dataset_rows(ds);
     double *p = malloc(n * sizeof *p), *q = malloc(n * sizeof *q), *fit = malloc(n * sizeof *fit);
     int *y = malloc(n * sizeof *y);
-    spamlr_metrics cv, train;
+    spamlr_metrics cv = SPAMLR_METRICS_INIT, train = SPAMLR_METRICS_INIT;
     spamlr_model *m = NULL;
 
     ck_assert_int_eq(spamlr_cross_validate(ds, NULL, 5, p, NULL), SPAMLR_OK);
@@ -52,7 +52,7 @@ START_TEST(bad_arguments)
 {
     spamlr_dataset *ds = NULL;
     double p[8];
-    spamlr_diag d;
+    spamlr_diag d = SPAMLR_DIAG_INIT;
     int i;
 
     ck_assert_int_eq(spamlr_dataset_create(&ds, NULL), 0);
@@ -76,7 +76,7 @@ static void check_path(const spamlr_model *m, size_t *n_out)
     const spamlr_path_point *pt;
     unsigned folds, i, best = 0;
     size_t n = spamlr_model_path(m, &pt, &folds);
-    spamlr_model_info in;
+    spamlr_model_info in = SPAMLR_MODEL_INFO_INIT;
     int above = 0;
 
     ck_assert_uint_ge(n, 4);
@@ -151,7 +151,7 @@ START_TEST(path_follows_the_data)
     spamlr_dataset *ds = NULL;
     spamlr_train_opts o;
     spamlr_model *m = NULL;
-    spamlr_model_info in;
+    spamlr_model_info in = SPAMLR_MODEL_INFO_INIT;
     char msg[64];
     int i;
 

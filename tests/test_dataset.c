@@ -17,7 +17,7 @@ START_TEST(tsv_labels_and_names)
 {
     char dir[64], path[128];
     spamlr_dataset *ds = new_ds();
-    spamlr_diag d;
+    spamlr_diag d = SPAMLR_DIAG_INIT;
     const char *txt = "spam\tWin a prize now\nham\tlunch at noon?\r\n\n1\tfree money\n0\tsee you\n";
 
     tu_tmpdir(dir, sizeof dir);
@@ -45,7 +45,7 @@ START_TEST(tsv_errors_name_the_line)
 {
     char dir[64], path[128], msg[1200];
     spamlr_dataset *ds = new_ds();
-    spamlr_diag d;
+    spamlr_diag d = SPAMLR_DIAG_INIT;
     const char *bad_label = "spam\tok\nham\tfine\nmaybe\tnot a label\n";
     const char *no_tab = "spam\tok\nthis line has no tab\n";
 
@@ -78,7 +78,7 @@ START_TEST(csv_quotes_and_header)
 {
     char dir[64], path[128];
     spamlr_dataset *ds = new_ds();
-    spamlr_diag d;
+    spamlr_diag d = SPAMLR_DIAG_INIT;
     const char *csv = "label,text\r\nspam,\"free, \"\"really\"\" free\nmoney\"\r\nham,hello there\r\n"
                       "1,\"x\",extra,cols\n";
 
@@ -133,7 +133,7 @@ START_TEST(dirs_and_index)
 {
     char dir[64], p[256];
     spamlr_dataset *ds = new_ds();
-    spamlr_diag d;
+    spamlr_diag d = SPAMLR_DIAG_INIT;
 
     tu_tmpdir(dir, sizeof dir);
     snprintf(p, sizeof p, "%s/spam", dir);
@@ -195,7 +195,7 @@ START_TEST(bom_and_one_rule_for_every_line)
         {"i.tsv", "maybe\tfree prize\nham\tlunch\n"},
     };
     char dir[64], p[256], m[256];
-    spamlr_diag d;
+    spamlr_diag d = SPAMLR_DIAG_INIT;
     size_t i;
 
     tu_tmpdir(dir, sizeof dir);
@@ -269,7 +269,7 @@ START_TEST(parallel_reading_is_exact)
     };
     char dir[64], path[160], idx[160], body[400];
     spamlr_dataset *one = new_ds(), *two = new_ds(), *three = new_ds();
-    spamlr_diag d1, d2;
+    spamlr_diag d1 = SPAMLR_DIAG_INIT, d2 = SPAMLR_DIAG_INIT;
     FILE *f;
     int i, k;
 
@@ -354,7 +354,7 @@ START_TEST(mbox_and_maildir)
 {
     char dir[64], p[256];
     spamlr_dataset *ds = new_ds();
-    spamlr_diag d;
+    spamlr_diag d = SPAMLR_DIAG_INIT;
     const char *mbox =
         "From alice@example.com Mon Jan  6 10:00:00 2025\n"
         "Subject: first\n\nhello\n>From here on, a quoted From line\n\n"
@@ -465,7 +465,7 @@ START_TEST(header_fields_are_configurable)
         unsigned char *buf = NULL;
         size_t size;
         spamlr_model *l = NULL;
-        spamlr_model_info info;
+        spamlr_model_info info = SPAMLR_MODEL_INFO_INIT;
         ck_assert_int_eq(spamlr_model_save_buffer(m, &buf, &size), 0);
         ck_assert_int_eq(spamlr_model_load_buffer(&l, buf, size, NULL), 0);
         spamlr_model_info_get(l, &info);

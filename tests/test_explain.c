@@ -56,7 +56,7 @@ START_TEST(explain_sums_to_the_score)
     spamlr_model *m = train_variant(_i);
     spamlr_scratch *s = NULL;
     spamlr_contribution items[64];
-    spamlr_explanation ex;
+    spamlr_explanation ex = SPAMLR_EXPLANATION_INIT;
     size_t i, j;
 
     ck_assert_int_eq(spamlr_scratch_create(&s), SPAMLR_OK);
@@ -128,7 +128,7 @@ static int rank_of(const spamlr_model *m, float w, const char *tok)
 START_TEST(prune_keeps_the_largest)
 {
     spamlr_model *m = train_variant(_i), *p = NULL;
-    spamlr_model_info im, ip;
+    spamlr_model_info im = SPAMLR_MODEL_INFO_INIT, ip = SPAMLR_MODEL_INFO_INIT;
     size_t n = spamlr_model_vocab_size(m), keep, i;
 
     spamlr_model_info_get(m, &im);
@@ -243,7 +243,7 @@ START_TEST(dump_import_round_trip)
     spamlr_model *m = train_variant(_i % 3), *l = NULL, *p = NULL;
     char *text = NULL, *text2 = NULL;
     size_t len, len2;
-    spamlr_diag d;
+    spamlr_diag d = SPAMLR_DIAG_INIT;
 
     if (_i >= 3) { /* a pruned 16-bit model */
         ck_assert_int_eq(spamlr_model_prune(&p, m, 10, 0), SPAMLR_OK);
@@ -298,7 +298,7 @@ START_TEST(dump_escapes_tokens)
     ck_assert_int_eq(spamlr_model_import(&m, dump, sizeof dump - 1, NULL), SPAMLR_OK);
     ck_assert_uint_eq(spamlr_model_vocab_size(m), 6);
     {
-        spamlr_model_info info;
+        spamlr_model_info info = SPAMLR_MODEL_INFO_INIT;
         spamlr_model_info_get(m, &info);
         ck_assert(info.trained_at == INT64_C(9007199254740993));
         ck_assert(info.bias == -0.25);
@@ -376,7 +376,7 @@ START_TEST(import_rejects_bad_dumps)
 
     for (i = 0; i < sizeof bad / sizeof *bad; i++) {
         spamlr_model *m = NULL;
-        spamlr_diag d;
+        spamlr_diag d = SPAMLR_DIAG_INIT;
         int rc = spamlr_model_import(&m, bad[i].text, strlen(bad[i].text), &d);
         ck_assert_msg(rc == SPAMLR_EPARSE, "case %zu: %d", i, rc);
         ck_assert_ptr_null(m);
@@ -387,7 +387,7 @@ START_TEST(import_rejects_bad_dumps)
     {
         static const char nul[] = "spamlr-dump 1\n[words]\nb\t2\na\0b\t1\n";
         spamlr_model *m = NULL;
-        spamlr_diag d;
+        spamlr_diag d = SPAMLR_DIAG_INIT;
         ck_assert_int_eq(spamlr_model_import(&m, nul, sizeof nul - 1, &d), SPAMLR_EPARSE);
         ck_assert_int_eq(d.line, 4);
         ck_assert_ptr_nonnull(strstr(d.message, "NUL"));
@@ -402,7 +402,7 @@ START_TEST(loader_checks_the_metadata)
     spamlr_model *m = train_variant(0), *l = NULL;
     unsigned char *buf = NULL;
     size_t size;
-    spamlr_diag d;
+    spamlr_diag d = SPAMLR_DIAG_INIT;
     int k;
 
     for (k = 0; k < 5; k++) {
@@ -458,7 +458,7 @@ START_TEST(online_dump_round_trip)
     spamlr_model *m = online_variant(), *l = NULL;
     char *text = NULL;
     size_t len;
-    spamlr_diag d;
+    spamlr_diag d = SPAMLR_DIAG_INIT;
 
     ck_assert_int_eq(spamlr_model_dump(m, &text, &len), SPAMLR_OK);
     ck_assert_ptr_nonnull(strstr(text, "\nonline=ftrl\n"));
@@ -482,7 +482,7 @@ START_TEST(import_survives_damage)
     copy = malloc(len + 1);
     for (i = 0; i < 3000; i++) {
         size_t n = len, k;
-        spamlr_diag d;
+        spamlr_diag d = SPAMLR_DIAG_INIT;
         int rc;
         memcpy(copy, text, len);
         if (i < 1000) {
@@ -520,7 +520,7 @@ START_TEST(weights_16_bit)
     spamlr_model *m = train_variant(_i), *q = NULL, *l = NULL;
     unsigned char *b32 = NULL, *b16 = NULL;
     size_t n32, n16, i, n = spamlr_model_vocab_size(m);
-    spamlr_model_info info;
+    spamlr_model_info info = SPAMLR_MODEL_INFO_INIT;
     float maxw = 0;
 
     ck_assert_int_eq(spamlr_model_save_buffer(m, &b32, &n32), 0);

@@ -58,7 +58,7 @@ static spamlr_dataset *make_data(void)
 
 static size_t nonzero(const spamlr_model *m)
 {
-    spamlr_model_info in;
+    spamlr_model_info in = SPAMLR_MODEL_INFO_INIT;
 
     spamlr_model_info_get(m, &in);
     return in.nonzero;
@@ -69,7 +69,7 @@ START_TEST(test_opts_defaults_and_checks)
     spamlr_dataset *ds = make_data();
     spamlr_train_opts o;
     spamlr_model *m = NULL;
-    spamlr_diag d;
+    spamlr_diag d = SPAMLR_DIAG_INIT;
 
     spamlr_train_opts_init(&o);
     ck_assert(o.l1 == 0 && o.l2 == 1);
@@ -103,8 +103,8 @@ START_TEST(test_auto_solver_and_metadata)
     spamlr_dataset *ds = make_data();
     spamlr_train_opts o;
     spamlr_model *m = NULL, *m2 = NULL;
-    spamlr_model_info in;
-    spamlr_train_report rep;
+    spamlr_model_info in = SPAMLR_MODEL_INFO_INIT;
+    spamlr_train_report rep = SPAMLR_TRAIN_REPORT_INIT;
     unsigned char *buf;
     size_t size;
 
@@ -316,8 +316,8 @@ START_TEST(test_dist_equals_one_process)
     spamlr_text_opts t;
     spamlr_dataset *all;
     spamlr_model *one;
-    spamlr_train_report rep;
-    spamlr_model_info a, b;
+    spamlr_train_report rep = SPAMLR_TRAIN_REPORT_INIT;
+    spamlr_model_info a = SPAMLR_MODEL_INFO_INIT, b = SPAMLR_MODEL_INFO_INIT;
     double pa[200], pb[200];
     unsigned k, c;
     size_t i;
@@ -347,6 +347,7 @@ START_TEST(test_dist_equals_one_process)
             r[k].o = o;
             r[k].o.threads = k + 1;
             r[k].m = NULL;
+            r[k].rep.size = sizeof r[k].rep;
             ck_assert_int_eq(pthread_create(&tid[k], NULL, fake_train, &r[k]), 0);
         }
         for (k = 0; k < NRANK; k++)

@@ -32,7 +32,7 @@ static void teardown(void)
 START_TEST(test_read_ok)
 {
     spamlr_dataset *ds;
-    spamlr_diag d;
+    spamlr_diag d = SPAMLR_DIAG_INIT;
     const char *p = write_tmp("a.svm", "+1 1:0.5 3:1.25\n"
                                        "-1 2:1 3:-0.5\r\n"
                                        "\n   \n"
@@ -63,7 +63,7 @@ END_TEST
 static void expect_error(const char *text, long line, const char *what)
 {
     spamlr_dataset *ds;
-    spamlr_diag d;
+    spamlr_diag d = SPAMLR_DIAG_INIT;
     const char *p = write_tmp("bad.svm", text);
 
     ck_assert_int_eq(spamlr_dataset_create(&ds, NULL), SPAMLR_OK);
@@ -110,8 +110,8 @@ START_TEST(test_train_values_as_given)
     spamlr_dataset *ds;
     spamlr_model *m;
     spamlr_train_opts o;
-    spamlr_train_report rep;
-    spamlr_model_info info;
+    spamlr_train_report rep = SPAMLR_TRAIN_REPORT_INIT;
+    spamlr_model_info info = SPAMLR_MODEL_INFO_INIT;
     double f = 0, probs[5];
     float w[5];
     size_t i;
@@ -184,7 +184,7 @@ START_TEST(test_threads_same_objective)
 {
     spamlr_dataset *ds;
     spamlr_train_opts o;
-    spamlr_train_report r1, r2;
+    spamlr_train_report r1 = SPAMLR_TRAIN_REPORT_INIT, r2 = SPAMLR_TRAIN_REPORT_INIT;
     spamlr_model *m1, *m2;
     unsigned solver;
 
@@ -215,7 +215,7 @@ START_TEST(test_matrix_without_copy)
 {
     spamlr_dataset *ds[2];
     spamlr_train_opts o;
-    spamlr_train_report r[2];
+    spamlr_train_report r[2] = {SPAMLR_TRAIN_REPORT_INIT, SPAMLR_TRAIN_REPORT_INIT};
     spamlr_model *m[2];
     const char *p = random_problem(500, 300, 12);
     float w0, w1;
@@ -286,7 +286,7 @@ START_TEST(test_values_like_strtod)
                                    "4.9406564584124654e-324", NULL };
     char *text = malloc(200000), *p = text, expect[64][40];
     spamlr_dataset *ds;
-    spamlr_diag d;
+    spamlr_diag d = SPAMLR_DIAG_INIT;
     uint64_t st = 99;
     size_t i, n = 0, j;
 
@@ -362,7 +362,7 @@ START_TEST(test_read_streaming)
     size_t cap = 8u << 20, len = 0, rows = 0, r;
     char *text = malloc(cap), path[300];
     spamlr_dataset *ds[2];
-    spamlr_diag d;
+    spamlr_diag d = SPAMLR_DIAG_INIT;
     unsigned long k[3];
     double v[3];
     gzFile gz;
@@ -423,7 +423,7 @@ END_TEST
 START_TEST(test_read_append)
 {
     spamlr_dataset *ds;
-    spamlr_diag d;
+    spamlr_diag d = SPAMLR_DIAG_INIT;
     static const unsigned long k0[] = { 5, 9 }, k1[] = { 3, 5, 100 },
                                k2[] = { 7, 4000000000UL }, k3[] = { 7 }, k4[] = { 2, 3 };
     static const double v0[] = { 1, 2 }, v1[] = { 1, 2, 3 }, v2[] = { 2, 1 }, v3[] = { 1 },

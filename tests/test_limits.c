@@ -337,7 +337,7 @@ START_TEST(model_token_limit)
     spamlr_text_opts to;
     unsigned char *buf = NULL, *big;
     size_t size, bsize;
-    spamlr_diag d;
+    spamlr_diag d = SPAMLR_DIAG_INIT;
 
     spamlr_text_opts_init(&to);
     to.mime = 0;
@@ -370,7 +370,7 @@ static const char *bomb_path;
 
 static void bomb_work(const char *msg, size_t len, report *r)
 {
-    spamlr_diag d;
+    spamlr_diag d = SPAMLR_DIAG_INIT;
     char *buf = NULL;
     size_t n = 0;
 

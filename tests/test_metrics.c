@@ -9,7 +9,7 @@ START_TEST(confusion_and_ratios)
      * ham .1 .6 .2 .3 .05 .45 -> fp 1 tn 5. */
     int y[] = {1, 1, 1, 1, 0, 0, 0, 0, 0, 0, -1};
     double p[] = {.9, .8, .4, .7, .1, .6, .2, .3, .05, .45, .99};
-    spamlr_metrics m;
+    spamlr_metrics m = SPAMLR_METRICS_INIT;
 
     ck_assert_int_eq(spamlr_metrics_compute(&m, y, p, 11, 0.5), SPAMLR_OK);
     ck_assert_uint_eq(m.n, 10);
@@ -41,7 +41,7 @@ START_TEST(ties_count_half)
 {
     int y[] = {1, 0, 1, 0};
     double p[] = {.5, .5, .7, .2};
-    spamlr_metrics m;
+    spamlr_metrics m = SPAMLR_METRICS_INIT;
 
     /* pairs: (.5,.5) tie 0.5, (.5,.2) 1, (.7,.5) 1, (.7,.2) 1 -> 3.5/4 */
     ck_assert_int_eq(spamlr_metrics_compute(&m, y, p, 4, 0.5), SPAMLR_OK);
@@ -56,7 +56,7 @@ START_TEST(degenerate_inputs)
 {
     int y[] = {1, 1};
     double p[] = {.2, .9};
-    spamlr_metrics m;
+    spamlr_metrics m = SPAMLR_METRICS_INIT;
 
     ck_assert_int_eq(spamlr_metrics_compute(&m, y, p, 0, 0.5), SPAMLR_EEMPTY);
     ck_assert_int_eq(spamlr_metrics_compute(&m, y, p, 2, 1.5), SPAMLR_EINVAL);

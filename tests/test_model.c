@@ -54,9 +54,9 @@ static spamlr_model *train_toy(const spamlr_text_opts *to, spamlr_train_report *
 
 START_TEST(train_learns_words)
 {
-    spamlr_train_report rep;
+    spamlr_train_report rep = SPAMLR_TRAIN_REPORT_INIT;
     spamlr_model *m = train_toy(NULL, &rep);
-    spamlr_model_info info;
+    spamlr_model_info info = SPAMLR_MODEL_INFO_INIT;
     spamlr_word top[5];
     float w;
     size_t n;
@@ -108,7 +108,7 @@ START_TEST(predict_text_matches_dataset)
     /* unknown words only: the score is the bias */
     ck_assert_int_eq(spamlr_predict(m, s, "zzzq qqqz", 9, &p, &z), SPAMLR_OK);
     {
-        spamlr_model_info info;
+        spamlr_model_info info = SPAMLR_MODEL_INFO_INIT;
         spamlr_model_info_get(m, &info);
         ck_assert_double_eq_tol(z, info.bias, 1e-7);
     }
@@ -122,7 +122,7 @@ END_TEST
 static void same_model(const spamlr_model *a, const spamlr_model *b)
 {
     size_t i, n = spamlr_model_vocab_size(a);
-    spamlr_model_info ia, ib;
+    spamlr_model_info ia = SPAMLR_MODEL_INFO_INIT, ib = SPAMLR_MODEL_INFO_INIT;
 
     ck_assert_uint_eq(n, spamlr_model_vocab_size(b));
     for (i = 0; i < n; i++) {
@@ -230,7 +230,7 @@ START_TEST(damaged_files_are_rejected)
     spamlr_model *m = train_toy(NULL, NULL), *l = NULL;
     unsigned char *buf = NULL, *copy;
     size_t size, i;
-    spamlr_diag d;
+    spamlr_diag d = SPAMLR_DIAG_INIT;
 
     if (_i == 1) /* a 16-bit model (its own weight section) and a pruned one */
         ck_assert_int_eq(spamlr_model_set_weight_bits(m, 16), 0);
@@ -324,7 +324,7 @@ static void check_rejected(const unsigned char *orig, unsigned char *copy, size_
                            size_t i, unsigned char v)
 {
     spamlr_model *l = NULL;
-    spamlr_diag d;
+    spamlr_diag d = SPAMLR_DIAG_INIT;
     unsigned allowed = expected_codes(orig, i, v);
     int rc;
 
@@ -416,7 +416,7 @@ START_TEST(failed_save_keeps_old_file)
 {
     spamlr_model *m = train_toy(NULL, NULL), *l = NULL;
     char dir[64], path[128], bad[160];
-    spamlr_diag d;
+    spamlr_diag d = SPAMLR_DIAG_INIT;
     struct stat st;
 
     tu_tmpdir(dir, sizeof dir);
@@ -447,7 +447,7 @@ START_TEST(bad_training_input)
     spamlr_dataset *ds = NULL;
     spamlr_model *m = NULL;
     spamlr_train_opts o;
-    spamlr_diag d;
+    spamlr_diag d = SPAMLR_DIAG_INIT;
 
     {
         spamlr_text_opts plain;
@@ -481,7 +481,7 @@ START_TEST(class_weights_shift_the_bias)
     spamlr_dataset *ds = toy(NULL);
     spamlr_model *a = NULL, *b = NULL;
     spamlr_train_opts o;
-    spamlr_model_info ia, ib;
+    spamlr_model_info ia = SPAMLR_MODEL_INFO_INIT, ib = SPAMLR_MODEL_INFO_INIT;
 
     spamlr_train_opts_init(&o);
     ck_assert_int_eq(spamlr_train(&a, ds, &o, NULL, NULL), 0);

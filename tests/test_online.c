@@ -116,7 +116,7 @@ START_TEST(learn_from_empty_model)
     spamlr_text_opts to;
     spamlr_model *m = NULL;
     spamlr_scratch *s = NULL;
-    spamlr_model_info info;
+    spamlr_model_info info = SPAMLR_MODEL_INFO_INIT;
     float w;
 
     plain_opts(&to);
@@ -264,7 +264,7 @@ START_TEST(unlearn_moves_back)
     spamlr_text_opts to;
     spamlr_model *m = NULL;
     spamlr_scratch *s = NULL;
-    spamlr_model_info info;
+    spamlr_model_info info = SPAMLR_MODEL_INFO_INIT;
     const char *msg = "limited offer: cheap meds online";
     double p0, p1, p2, before;
     int solver = _i ? SPAMLR_SOLVER_FTRL : SPAMLR_SOLVER_ADAGRAD;
@@ -387,8 +387,8 @@ START_TEST(train_with_online_solvers)
     spamlr_dataset *ds = toy();
     spamlr_model *m = NULL, *m2 = NULL;
     spamlr_train_opts o;
-    spamlr_train_report rep;
-    spamlr_model_info info;
+    spamlr_train_report rep = SPAMLR_TRAIN_REPORT_INIT;
+    spamlr_model_info info = SPAMLR_MODEL_INFO_INIT;
     double *p = malloc((NSPAM + NHAM) * sizeof *p);
     size_t i;
 
@@ -431,7 +431,7 @@ START_TEST(warm_start_batch)
     spamlr_dataset *ds = toy();
     spamlr_model *m = NULL, *m2 = NULL;
     spamlr_train_opts o;
-    spamlr_train_report r1, r2;
+    spamlr_train_report r1 = SPAMLR_TRAIN_REPORT_INIT, r2 = SPAMLR_TRAIN_REPORT_INIT;
     size_t i;
 
     spamlr_train_opts_init(&o);
@@ -488,7 +488,7 @@ START_TEST(threshold_for_fpr)
     /* 10 hams 0.0 .. 0.9 and spam at 0.95 */
     int labels[11];
     double probs[11], t, t2;
-    spamlr_metrics mt;
+    spamlr_metrics mt = SPAMLR_METRICS_INIT;
     size_t i;
 
     for (i = 0; i < 10; i++) {
@@ -518,7 +518,7 @@ START_TEST(threshold_for_fpr)
         ck_assert_int_eq(spamlr_model_create(&m, NULL), 0);
         ck_assert_int_eq(spamlr_model_set_threshold(m, 1.5), SPAMLR_EINVAL);
         ck_assert_int_eq(spamlr_model_set_threshold(m, t2), 0);
-        spamlr_model_info info;
+        spamlr_model_info info = SPAMLR_MODEL_INFO_INIT;
         spamlr_model_info_get(m, &info);
         ck_assert_double_eq(info.threshold, t2);
         spamlr_model_free(m);
@@ -756,7 +756,7 @@ START_TEST(batch_keeps_the_other_class)
     spamlr_scratch *s = NULL;
     spamlr_dataset *first = one_class(_i ? SPAMLR_HAM : SPAMLR_SPAM);
     spamlr_dataset *second = one_class(_i ? SPAMLR_SPAM : SPAMLR_HAM);
-    spamlr_model_info info;
+    spamlr_model_info info = SPAMLR_MODEL_INFO_INIT;
     size_t i;
 
     plain_opts(&to);
@@ -907,7 +907,7 @@ START_TEST(learn_twice_is_learn_once)
     spamlr_model *a = NULL, *b = NULL;
     spamlr_scratch *s = NULL;
     const char *msg = "limited offer: cheap meds online";
-    spamlr_model_info info;
+    spamlr_model_info info = SPAMLR_MODEL_INFO_INIT;
     double p1 = -1, p2 = -1;
     int out = 0;
 
@@ -981,7 +981,7 @@ START_TEST(relearn_moves_the_message)
     spamlr_text_opts to;
     spamlr_model *a = NULL, *b = NULL, *c = NULL;
     spamlr_scratch *s = NULL;
-    spamlr_model_info ia, ib;
+    spamlr_model_info ia = SPAMLR_MODEL_INFO_INIT, ib = SPAMLR_MODEL_INFO_INIT;
     const char *msg = "limited offer: cheap meds online";
     int out = 0;
 

@@ -156,7 +156,7 @@ START_TEST(records_base_round_trips)
     char dir[256], bpath[512], mpath[512], m2path[512];
     spamlr_model *base = base_model(), *b2 = NULL, *m, *l = NULL, *imp = NULL;
     spamlr_model_base_info bi, li;
-    spamlr_model_info info;
+    spamlr_model_info info = SPAMLR_MODEL_INFO_INIT;
     unsigned char *x = NULL, *y = NULL;
     size_t xn, yn, i, n;
     char *text = NULL;
@@ -224,7 +224,7 @@ START_TEST(refusals)
     spamlr_text_opts to;
     spamlr_dataset *ds;
     spamlr_train_opts o;
-    spamlr_diag d;
+    spamlr_diag d = SPAMLR_DIAG_INIT;
 
     spamlr_text_opts_init(&to);
     to.ngrams = 2;

@@ -528,7 +528,7 @@ START_TEST(test_tiny_known_optimum)
         X.prior = NULL;
         for (s = 0; s < 2; s++) {
             for (th = 1; th <= 2; th++) {
-                spamlr_train_report rep;
+                spamlr_train_report rep = SPAMLR_TRAIN_REPORT_INIT;
                 double w = 0;
                 int rc = solve(&X, s, 1e-12, 1000, th, &w, &rep);
 
@@ -572,7 +572,7 @@ START_TEST(test_two_columns)
     }
     ptr[L] = 2 * L;
     for (s = 0; s < 2; s++) {
-        spamlr_train_report rep;
+        spamlr_train_report rep = SPAMLR_TRAIN_REPORT_INIT;
         double w[2] = { 0, 0 }, gn;
         int rc = solve(&X, s, 1e-10, 1000, 1, w, &rep);
 
@@ -593,7 +593,7 @@ START_TEST(test_tron_equals_lbfgs)
 {
     prob p;
     double *w0, *w1, f0, f1;
-    spamlr_train_report r0, r1;
+    spamlr_train_report r0 = SPAMLR_TRAIN_REPORT_INIT, r1 = SPAMLR_TRAIN_REPORT_INIT;
     int rc;
 
     rng_seed(4);
@@ -628,7 +628,7 @@ static void check_threads(unsigned s)
     rng_seed(5);
     prob_random(&p, 1500, 400, 0.03, 1, 2.0, 1, 0, 1.0);
     for (th = 1; th <= 4; th++) {
-        spamlr_train_report rep;
+        spamlr_train_report rep = SPAMLR_TRAIN_REPORT_INIT;
         int rc;
 
         w[th - 1] = zeros(p.X.cols);
@@ -649,7 +649,7 @@ static void check_threads(unsigned s)
     }
     /* The same thread count gives the very same bits. */
     {
-        spamlr_train_report rep;
+        spamlr_train_report rep = SPAMLR_TRAIN_REPORT_INIT;
         double *again = zeros(p.X.cols);
 
         ck_assert_int_eq(solve(&p.X, s, 1e-10, 5000, 3, again, &rep), SPAMLR_OK);
@@ -684,7 +684,7 @@ START_TEST(test_separable_large_c)
     prob_random(&p, 300, 30, 0.3, 1, 1e6, 0, 0, 0.0);
     for (s = 0; s < 2; s++) {
         for (th = 1; th <= 2; th++) {
-            spamlr_train_report rep;
+            spamlr_train_report rep = SPAMLR_TRAIN_REPORT_INIT;
             double *w = zeros(p.X.cols), f;
             size_t j, i, wrong = 0;
             int rc = solve(&p.X, s, 1e-10, 40, th, w, &rep);
@@ -723,12 +723,12 @@ START_TEST(test_max_iter_and_report)
     rng_seed(7);
     prob_random(&p, 200, 50, 0.1, 1, 1.0, 0, 0, 1.0);
     for (s = 0; s < 2; s++) {
-        spamlr_train_report rep;
-        spamlr__solve_opts o = { s, 1e-12, 2, 1, NULL, NULL, 0, NULL, NULL };
+        spamlr_train_report rep = SPAMLR_TRAIN_REPORT_INIT;
+        spamlr__solve_opts o = { s, 1e-12, 2, 1, NULL, NULL, 0, NULL, NULL, NULL, NULL };
         double *w = zeros(p.X.cols);
         int rc;
 
-        memset(&rep, 0, sizeof rep);
+        rep = (spamlr_train_report)SPAMLR_TRAIN_REPORT_INIT;
         rep.examples = 11;
         rep.spam = 22;
         rep.ham = 33;
@@ -775,7 +775,7 @@ START_TEST(test_warm_start)
     rng_seed(8);
     prob_random(&p, 400, 60, 0.1, 1, 3.0, 1, 0, 1.0);
     for (s = 0; s < 2; s++) {
-        spamlr_train_report r0, r1;
+        spamlr_train_report r0 = SPAMLR_TRAIN_REPORT_INIT, r1 = SPAMLR_TRAIN_REPORT_INIT;
         double *w0 = zeros(p.X.cols), *w1 = zeros(p.X.cols);
 
         for (j = 0; j < p.X.cols; j++)
@@ -802,7 +802,7 @@ START_TEST(test_binary_rows)
     rng_seed(9);
     prob_random(&p, 300, 40, 0.2, 1, 1.0, 0, 1, 1.0);
     for (s = 0; s < 2; s++) {
-        spamlr_train_report r0, r1;
+        spamlr_train_report r0 = SPAMLR_TRAIN_REPORT_INIT, r1 = SPAMLR_TRAIN_REPORT_INIT;
         double *w0 = zeros(p.X.cols), *w1 = zeros(p.X.cols);
 
         p.X.val = NULL;
@@ -826,7 +826,7 @@ START_TEST(test_degenerate)
     float val[1] = { 1 };
     double y[2] = { 1, -1 }, cost[2] = { 1, 1 };
     spamlr__csr X = { 0, 3, ptr0, idx, val, y, cost, 1, NULL, NULL };
-    spamlr_train_report rep;
+    spamlr_train_report rep = SPAMLR_TRAIN_REPORT_INIT;
     double w[3] = { 1, -2, 5 };
     unsigned s;
 
@@ -863,8 +863,8 @@ START_TEST(test_invalid_and_nomem)
     float val[1] = { 1 };
     double y[1] = { 1 }, cost[1] = { 1 }, w[1] = { 0 };
     spamlr__csr X = { 1, 1, ptr, idx, val, y, cost, 0, NULL, NULL };
-    spamlr__solve_opts o = { 0, 1e-4, 10, 1, NULL, NULL, 0, NULL, NULL };
-    spamlr_train_report rep;
+    spamlr__solve_opts o = { 0, 1e-4, 10, 1, NULL, NULL, 0, NULL, NULL, NULL, NULL };
+    spamlr_train_report rep = SPAMLR_TRAIN_REPORT_INIT;
 
     ck_assert_int_eq(spamlr__solve(NULL, &o, w, &rep), SPAMLR_EINVAL);
     ck_assert_int_eq(spamlr__solve(&X, NULL, w, &rep), SPAMLR_EINVAL);
@@ -965,7 +965,7 @@ static double liblinear_objective(const prob *p)
 START_TEST(test_vs_liblinear)
 {
     prob p;
-    spamlr_train_report rep;
+    spamlr_train_report rep = SPAMLR_TRAIN_REPORT_INIT;
     double *w, f_ll;
     unsigned s;
 
@@ -1029,7 +1029,7 @@ START_TEST(test_l1_optimality)
     static const double l2s[] = { 0, 0.5, 1 };
     prob p;
     spamlr__reg reg;
-    spamlr_train_report rep;
+    spamlr_train_report rep = SPAMLR_TRAIN_REPORT_INIT;
     unsigned k;
 
     rng_seed(31);
@@ -1067,7 +1067,7 @@ START_TEST(test_l1_soft_threshold)
     double y[4], cost[4] = { 1, 1, 1, 1 };
     spamlr__reg reg = { 0, 0 };
     spamlr__csr X = { 4, 1, ptr, idx, val, y, cost, 0, &reg, NULL };
-    spamlr_train_report rep;
+    spamlr_train_report rep = SPAMLR_TRAIN_REPORT_INIT;
     unsigned k, side;
 
     for (side = 0; side < 2; side++) {
@@ -1112,7 +1112,7 @@ START_TEST(test_l1_sparsity_grows)
     static const double l1s[] = { 0.01, 0.3, 1, 3, 10, 30 };
     prob p;
     spamlr__reg reg = { 0, 1 };
-    spamlr_train_report rep;
+    spamlr_train_report rep = SPAMLR_TRAIN_REPORT_INIT;
     size_t nz, last = SIZE_MAX, first = 0, j;
     double *g, gmax = 0;
     unsigned k;
@@ -1163,7 +1163,7 @@ START_TEST(test_owlqn_l2_and_scaling)
 {
     prob p;
     spamlr__reg reg = { 0, 2 };
-    spamlr_train_report rep;
+    spamlr_train_report rep = SPAMLR_TRAIN_REPORT_INIT;
     double *w0, *w1, f_half;
     size_t i;
     unsigned s;
@@ -1199,7 +1199,7 @@ START_TEST(test_l1_threads)
 {
     prob p;
     spamlr__reg reg = { 0.2, 0.1 };
-    spamlr_train_report rep;
+    spamlr_train_report rep = SPAMLR_TRAIN_REPORT_INIT;
     double *w[4], f[4];
     unsigned th;
     size_t j;
@@ -1236,7 +1236,7 @@ START_TEST(test_l1_invalid)
     double y[1] = { 1 }, cost[1] = { 1 }, w[1] = { 0 };
     spamlr__reg reg = { 1, 1 };
     spamlr__csr X = { 1, 1, ptr, idx, val, y, cost, 0, &reg, NULL };
-    spamlr_train_report rep;
+    spamlr_train_report rep = SPAMLR_TRAIN_REPORT_INIT;
 
     /* |w| is not smooth: TRON and L-BFGS refuse l1 > 0 */
     ck_assert_int_eq(solve(&X, SPAMLR_SOLVER_TRON, 1e-4, 10, 1, w, &rep), SPAMLR_EINVAL);
@@ -1262,7 +1262,7 @@ START_TEST(test_l1_vs_liblinear)
 {
     prob p;
     spamlr__reg reg = { 1, 0 };
-    spamlr_train_report rep;
+    spamlr_train_report rep = SPAMLR_TRAIN_REPORT_INIT;
     double *w, f_ll;
 
     rng_seed(35);
@@ -1353,7 +1353,7 @@ START_TEST(test_reduce_shards)
     fake_world wd;
     fake_rank r[NPROC];
     pthread_t tid[NPROC];
-    spamlr_train_report rep;
+    spamlr_train_report rep = SPAMLR_TRAIN_REPORT_INIT;
     double *w;
     unsigned s, k;
     size_t j, lo;
@@ -1504,7 +1504,7 @@ START_TEST(test_prior_solvers)
                                         SPAMLR_SOLVER_OWLQN };
     prob p;
     spamlr__reg reg;
-    spamlr_train_report rep;
+    spamlr_train_report rep = SPAMLR_TRAIN_REPORT_INIT;
     double *c, *w, *g, *w1 = NULL;
     size_t j, n;
     unsigned s, th;
@@ -1568,7 +1568,7 @@ END_TEST
 START_TEST(test_prior_limits)
 {
     prob p;
-    spamlr_train_report rep;
+    spamlr_train_report rep = SPAMLR_TRAIN_REPORT_INIT;
     double *c, *w, *w0, dmax, wmax;
     size_t j, n, r;
     unsigned s;

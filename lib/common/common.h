@@ -24,8 +24,32 @@
 int spamlr__diag(spamlr_diag *d, int code, const char *path, long line,
                  long long offset, const char *fmt, ...) SPAMLR__PRINTF(6, 7);
 
-/* Clears d (when not NULL). */
+/* Clears d (when not NULL), keeping its size. */
 void spamlr__diag_clear(spamlr_diag *d);
+
+/* The output structs the caller allocates start with `size_t size`
+ * (spamlr.h). The smallest size the library accepts is that of the
+ * struct's first sized layout (0.3): up to the end of its last field then.
+ * Fields added later are written only when the caller's size holds them. */
+#define SPAMLR__END(T, f) (offsetof(T, f) + sizeof(((T *)0)->f))
+#define SPAMLR__DIAG_SIZE1 SPAMLR__END(spamlr_diag, message)
+#define SPAMLR__INFO_SIZE1 SPAMLR__END(spamlr_model_info, l2)
+#define SPAMLR__REPORT_SIZE1 SPAMLR__END(spamlr_train_report, seconds)
+#define SPAMLR__EXPLANATION_SIZE1 SPAMLR__END(spamlr_explanation, n)
+#define SPAMLR__METRICS_SIZE1 SPAMLR__END(spamlr_metrics, threshold)
+
+/* 1 when d is not NULL and its size is below the first layout: public
+ * functions taking a diag return SPAMLR_EINVAL for it, writing nothing. */
+static inline int spamlr__diag_bad(const spamlr_diag *d)
+{
+    return d && d->size < SPAMLR__DIAG_SIZE1;
+}
+
+/* Copies the library's filled struct src (n bytes, its first member the
+ * size) into the caller's dst, as many bytes as dst->size holds, keeping
+ * dst->size. Copies a whole diag, spamlr_train_report, ... between a
+ * private full-size one and the caller's. */
+void spamlr__out_copy(void *dst, const void *src, size_t n);
 
 /* Overflow-checked size arithmetic: 0 on success, -1 on overflow. */
 static inline int spamlr__mul_size(size_t a, size_t b, size_t *out)
@@ -52,8 +76,17 @@ static inline size_t spamlr__bom_len(const char *s, size_t n)
  * unchanged on failure. */
 int spamlr__grow(void **p, size_t *cap, size_t need, size_t elem);
 
-/* 32-bit hash of a byte string (not cryptographic; for hash tables). */
+/* 32-bit hash of a byte string (not cryptographic; for hash tables).
+ * spamlr__hash_seeded starts from `seed`, so that two seeds give unrelated
+ * collisions; spamlr__hash is seed 0. */
 uint32_t spamlr__hash(const void *data, size_t len);
+uint32_t spamlr__hash_seeded(uint64_t seed, const void *data, size_t len);
+
+/* A new random seed for one hash table: a process-wide secret read once
+ * from /dev/urandom, mixed with a count of the seeds given, so tables
+ * differ from each other, from run to run and from machine to machine.
+ * Thread-safe. */
+uint64_t spamlr__hash_seed(void);
 
 /* CRC-32 (zlib's polynomial) of data, continuing from crc (start at 0). */
 uint32_t spamlr__crc32(uint32_t crc, const void *data, size_t len);

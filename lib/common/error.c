@@ -24,16 +24,31 @@ const char *spamlr_strerror(int err)
     case SPAMLR_ELIMIT: return "limit exceeded";
     case SPAMLR_ENOCONVERGE: return "solver reached max_iter before the tolerance";
     case SPAMLR_EUNSUPPORTED: return "not supported by this build";
+    case SPAMLR_ECANCELED: return "canceled by the caller";
     default: return "unknown error";
     }
 }
 
+void spamlr__out_copy(void *dst, const void *src, size_t n)
+{
+    size_t have, skip = sizeof(size_t);
+
+    if (!dst || dst == src)
+        return;
+    memcpy(&have, dst, sizeof have);
+    if (have > n)
+        have = n;
+    if (have > skip)
+        memcpy((char *)dst + skip, (const char *)src + skip, have - skip);
+}
+
 void spamlr__diag_clear(spamlr_diag *d)
 {
-    if (!d)
+    spamlr_diag empty = SPAMLR_DIAG_INIT;
+
+    if (!d || spamlr__diag_bad(d))
         return;
-    memset(d, 0, sizeof *d);
-    d->offset = -1;
+    spamlr__out_copy(d, &empty, sizeof empty);
 }
 
 int spamlr__diag(spamlr_diag *d, int code, const char *path, long line,
@@ -41,7 +56,7 @@ int spamlr__diag(spamlr_diag *d, int code, const char *path, long line,
 {
     va_list ap;
 
-    if (!d)
+    if (!d || spamlr__diag_bad(d))
         return code;
     d->code = code;
     d->line = line;
@@ -61,7 +76,7 @@ char *spamlr_diag_format(const spamlr_diag *d, char *buf, size_t size)
     if (!buf || size == 0)
         return buf;
     buf[0] = '\0';
-    if (!d)
+    if (!d || spamlr__diag_bad(d))
         return buf;
 #define APPEND(...)                                                 \
     do {                                                            \

@@ -1,6 +1,8 @@
 /* util.c - small shared helpers: growth, hashing, checksums, clocks. */
 #define _DEFAULT_SOURCE
 #define _POSIX_C_SOURCE 200809L
+#include <fcntl.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -103,8 +105,13 @@ static inline uint64_t absorb(uint64_t h, uint64_t a, uint64_t b)
  * 8-byte loads; longer by 16-byte steps and the last 16 bytes. */
 uint32_t spamlr__hash(const void *data, size_t len)
 {
+    return spamlr__hash_seeded(0, data, len);
+}
+
+uint32_t spamlr__hash_seeded(uint64_t seed, const void *data, size_t len)
+{
     const unsigned char *p = data;
-    uint64_t a, b, h = 0x9e3779b97f4a7c15ULL ^ (len * 0xc2b2ae3d27d4eb4fULL);
+    uint64_t a, b, h = (0x9e3779b97f4a7c15ULL ^ seed) ^ (len * 0xc2b2ae3d27d4eb4fULL);
 
     if (len > 16) {
         const unsigned char *last = p + len - 16;
@@ -156,4 +163,47 @@ double spamlr__now(void)
 
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+void spamlr_free(void *p)
+{
+    free(p);
+}
+
+/* splitmix64's output function: a bijection that spreads every bit */
+static uint64_t mix64(uint64_t z)
+{
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+static uint64_t process_secret;
+static pthread_once_t secret_once = PTHREAD_ONCE_INIT;
+
+/* 8 bytes from /dev/urandom; without it, what differs between runs and
+ * processes (the clock, the process id, where the stack lies). */
+static void make_secret(void)
+{
+    uint64_t s = 0;
+    struct timespec ts;
+    int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+
+    if (fd < 0 || read(fd, &s, sizeof s) != (ssize_t)sizeof s) {
+        clock_gettime(CLOCK_REALTIME, &ts);
+        s = (uint64_t)ts.tv_sec * 1000000007ULL ^ (uint64_t)ts.tv_nsec ^
+            (uint64_t)getpid() << 32 ^ (uint64_t)(uintptr_t)&ts;
+    }
+    if (fd >= 0)
+        close(fd);
+    process_secret = mix64(s);
+}
+
+uint64_t spamlr__hash_seed(void)
+{
+    static uint64_t counter;
+    uint64_t n = __atomic_add_fetch(&counter, 1, __ATOMIC_RELAXED);
+
+    pthread_once(&secret_once, make_secret);
+    return mix64(process_secret + n * 0x9e3779b97f4a7c15ULL);
 }

@@ -55,6 +55,8 @@ int spamlr_contacts_add_path(spamlr_contacts *c, const char *path, unsigned fiel
     collect k;
     int rc;
 
+    if (spamlr__diag_bad(diag))
+        return SPAMLR_EINVAL;
     spamlr__diag_clear(diag);
     if (!c || !path)
         return SPAMLR_EINVAL;

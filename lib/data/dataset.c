@@ -94,19 +94,21 @@ void spamlr_dataset_set_progress(spamlr_dataset *ds, spamlr_progress_fn fn, void
     ds->prog_ctx = ctx;
 }
 
-void spamlr__progress_read(spamlr_dataset *ds)
+int spamlr__progress_read(spamlr_dataset *ds, const char *path, spamlr_diag *d)
 {
     spamlr_progress p;
 
     if (!ds->prog_fn)
-        return;
+        return SPAMLR_OK;
     memset(&p, 0, sizeof p);
     p.stage = SPAMLR_PROGRESS_READ;
     p.done = ds->rows + ds->other_rows;
     p.bytes = ds->in_bytes + ds->other_bytes;
     p.total = ds->prog_list ? ds->prog_total : 0;
     p.files = ds->prog_list ? ds->prog_files : 0;
-    ds->prog_fn(ds->prog_ctx, &p);
+    if (ds->prog_fn(ds->prog_ctx, &p) == 0)
+        return SPAMLR_OK;
+    return spamlr__diag(d, SPAMLR_ECANCELED, path, 0, -1, "canceled while reading");
 }
 
 size_t spamlr_dataset_count(const spamlr_dataset *ds, int label)
@@ -216,7 +218,7 @@ static int flush_pending(spamlr_dataset *ds)
 
 int spamlr__dataset_row_token(spamlr_dataset *ds, const char *tok, size_t len)
 {
-    uint32_t h = spamlr__hash(tok, len);
+    uint32_t h = spamlr__vocab_hash(&ds->vocab, tok, len);
     int rc;
 
     if (len > UINT32_MAX - 1)

@@ -60,8 +60,10 @@ struct spamlr_dataset {
     int prog_list;           /* a list (directory, index) is being read */
 };
 
-/* Calls the progress function of ds (if any) with stage READ. */
-void spamlr__progress_read(spamlr_dataset *ds);
+/* Calls the progress function of ds (if any) with stage READ. Returns 0,
+ * or SPAMLR_ECANCELED when it asked to stop (d, when not NULL, then says
+ * so, naming path). */
+int spamlr__progress_read(spamlr_dataset *ds, const char *path, spamlr_diag *d);
 
 /* Opens a row; feeds text to it (may be called several times); closes it. */
 int spamlr__dataset_row_begin(spamlr_dataset *ds);

@@ -247,6 +247,8 @@ out:
 
 int spamlr_read_file(const char *path, char **out, size_t *len, spamlr_diag *d)
 {
+    if (spamlr__diag_bad(d))
+        return SPAMLR_EINVAL;
     spamlr__diag_clear(d);
     if (out)
         *out = NULL;

@@ -383,7 +383,7 @@ static int intern_indices(spamlr_dataset *ds, const uint32_t *keys, size_t n, in
         return SPAMLR_ENOMEM;
     for (i = 0; i < n; i++) {
         t = u32_digits(keys[i], tmp);
-        h[i] = spamlr__hash(t, (size_t)(tmp + 15 - t));
+        h[i] = spamlr__vocab_hash(&ds->vocab, t, (size_t)(tmp + 15 - t));
     }
     for (i = 0; i < n && !rc; i++) {
         size_t len;
@@ -540,6 +540,8 @@ int spamlr_dataset_read_libsvm(spamlr_dataset *ds, const char *path, spamlr_diag
     size_t cap = CHUNK, have = 0, done = 0, size = 0;
     int rc, eof = 0, first = 1;
 
+    if (spamlr__diag_bad(d))
+        return SPAMLR_EINVAL;
     spamlr__diag_clear(d);
     if (!ds || !path)
         return SPAMLR_EINVAL;

@@ -61,8 +61,10 @@ static int read_tsv(spamlr_dataset *ds, const char *path, const char *buf, size_
             /* the bytes so far, for the report only */
             uint64_t saved = ds->in_bytes;
             ds->in_bytes += (uint64_t)(p - buf);
-            spamlr__progress_read(ds);
+            rc = spamlr__progress_read(ds, path, d);
             ds->in_bytes = saved;
+            if (rc)
+                return rc;
         }
     }
     return SPAMLR_OK;
@@ -212,6 +214,8 @@ int spamlr_dataset_read_lines(spamlr_dataset *ds, const char *path, spamlr_diag 
     size_t len;
     int rc;
 
+    if (spamlr__diag_bad(d))
+        return SPAMLR_EINVAL;
     spamlr__diag_clear(d);
     if (!ds || !path)
         return SPAMLR_EINVAL;
@@ -220,6 +224,7 @@ int spamlr_dataset_read_lines(spamlr_dataset *ds, const char *path, spamlr_diag 
     rc = spamlr__dataset_read_lines_buffer(ds, path, buf, len, d);
     free(buf);
     ds->in_bytes += len;
-    spamlr__progress_read(ds);
+    if (!rc)
+        rc = spamlr__progress_read(ds, path, d);
     return rc;
 }

@@ -114,8 +114,8 @@ static int read_file_msg(spamlr_dataset *ds, int label, const char *path, spamlr
     rc = spamlr__dataset_read_message_buffer(ds, label, path, buf, len, d);
     free(buf);
     ds->in_bytes += len;
-    if (!ds->prog_list)
-        spamlr__progress_read(ds);
+    if (!rc && !ds->prog_list)
+        rc = spamlr__progress_read(ds, path, d);
     return rc;
 }
 
@@ -193,7 +193,7 @@ out:
 static int read_dir(spamlr_dataset *ds, int label, const char *path, spamlr_diag *d)
 {
     spamlr__items l;
-    spamlr_diag ld;
+    spamlr_diag ld = SPAMLR_DIAG_INIT;
     int lrc, rc;
 
     memset(&l, 0, sizeof l);
@@ -201,8 +201,8 @@ static int read_dir(spamlr_dataset *ds, int label, const char *path, spamlr_diag
     lrc = collect_dir(&l, label, path, 0, &ld);
     rc = spamlr__dataset_read_items(ds, &l, NULL, spamlr_dataset_read_path, d);
     spamlr__items_free(&l);
-    if (!rc && lrc && d)
-        *d = ld;
+    if (!rc && lrc)
+        spamlr__out_copy(d, &ld, sizeof ld);
     return rc ? rc : lrc;
 }
 
@@ -210,6 +210,8 @@ int spamlr_dataset_read_path(spamlr_dataset *ds, int label, const char *path, sp
 {
     struct stat st;
 
+    if (spamlr__diag_bad(d))
+        return SPAMLR_EINVAL;
     spamlr__diag_clear(d);
     if (!ds || !path || (label != SPAMLR_SPAM && label != SPAMLR_HAM && label != SPAMLR_UNLABELLED))
         return SPAMLR_EINVAL;
@@ -227,11 +229,13 @@ static int collect_index(void *ctx, int label, const char *path, long line, spam
 int spamlr_dataset_read_index(spamlr_dataset *ds, const char *path, spamlr_diag *d)
 {
     spamlr__items l;
-    spamlr_diag ld;
+    spamlr_diag ld = SPAMLR_DIAG_INIT;
     char *buf = NULL;
     size_t len;
     int rc, lrc;
 
+    if (spamlr__diag_bad(d))
+        return SPAMLR_EINVAL;
     spamlr__diag_clear(d);
     if (!ds || !path)
         return SPAMLR_EINVAL;
@@ -246,8 +250,8 @@ int spamlr_dataset_read_index(spamlr_dataset *ds, const char *path, spamlr_diag 
     free(buf);
     rc = spamlr__dataset_read_items(ds, &l, path, spamlr_dataset_read_path, d);
     spamlr__items_free(&l);
-    if (!rc && lrc && d)
-        *d = ld;
+    if (!rc && lrc)
+        spamlr__out_copy(d, &ld, sizeof ld);
     return rc ? rc : lrc;
 }
 

@@ -67,6 +67,7 @@ typedef struct job {
      * own datasets (under lock); only the calling thread reports it */
     pthread_t caller;
     int report;
+    int canceled;           /* the progress function asked to stop */
     size_t files, rows;
     uint64_t bytes;
 } job;
@@ -89,7 +90,19 @@ static void read_chunk(job *j, chunk *c, spamlr_dataset *into)
     for (i = c->lo; i < c->hi; i++) {
         size_t rows = into->rows;
         uint64_t bytes = into->in_bytes;
+        int canceled;
 
+        if (j->report) { /* the caller canceled: no further file */
+            pthread_mutex_lock(&j->lock);
+            canceled = j->canceled;
+            pthread_mutex_unlock(&j->lock);
+            if (canceled) {
+                c->failed = i;
+                c->rc = spamlr__diag(&c->d, SPAMLR_ECANCELED, NULL, 0, -1,
+                                     "canceled while reading");
+                return;
+            }
+        }
         if ((c->rc = j->read(into, j->l->v[i].label, j->l->v[i].path, &c->d))) {
             c->failed = i;
             return;
@@ -107,7 +120,13 @@ static void read_chunk(job *j, chunk *c, spamlr_dataset *into)
             j->ds->other_bytes = j->bytes;
             j->ds->prog_files = j->files;
             pthread_mutex_unlock(&j->lock);
-            spamlr__progress_read(j->ds);
+            if ((c->rc = spamlr__progress_read(j->ds, NULL, &c->d))) {
+                pthread_mutex_lock(&j->lock);
+                j->canceled = 1;
+                pthread_mutex_unlock(&j->lock);
+                c->failed = i;
+                return;
+            }
         } else {
             pthread_mutex_unlock(&j->lock);
         }
@@ -140,8 +159,7 @@ static int item_error(const spamlr__items *l, size_t i, const char *index, int r
                       const spamlr_diag *in, spamlr_diag *d)
 {
     if (!index) {
-        if (d)
-            *d = *in;
+        spamlr__out_copy(d, in, sizeof *in);
         return rc;
     }
     return spamlr__index_error(d, rc, index, l->v[i].line, l->v[i].path, in->message);
@@ -151,7 +169,7 @@ static int item_error(const spamlr__items *l, size_t i, const char *index, int r
 static int read_serial(spamlr_dataset *ds, const spamlr__items *l, const char *index,
                        spamlr__read_fn read, int report, spamlr_diag *d)
 {
-    spamlr_diag one;
+    spamlr_diag one = SPAMLR_DIAG_INIT;
     size_t i;
     int rc;
 
@@ -160,7 +178,8 @@ static int read_serial(spamlr_dataset *ds, const spamlr__items *l, const char *i
             return item_error(l, i, index, rc, &one, d);
         if (report) {
             ds->prog_files++;
-            spamlr__progress_read(ds);
+            if ((rc = spamlr__progress_read(ds, index, d)))
+                return rc;
         }
     }
     return SPAMLR_OK;
@@ -197,7 +216,10 @@ int spamlr__dataset_read_items(spamlr_dataset *ds, const spamlr__items *l, const
         ds->other_bytes = 0;
         if (rc == SPAMLR_OK) /* the workers' last files are not yet counted */
             ds->prog_files = l->n;
-        spamlr__progress_read(ds);
+        if (rc != SPAMLR_ECANCELED) { /* a canceled caller hears no more */
+            int prc = spamlr__progress_read(ds, index, d);
+            rc = rc ? rc : prc;
+        }
         ds->prog_list = 0;
     }
     return rc;
@@ -234,6 +256,7 @@ static int read_items(spamlr_dataset *ds, const spamlr__items *l, const char *in
     for (k = 0; k < j.nc; k++) {
         j.c[k].lo = l->n * k / j.nc;
         j.c[k].hi = l->n * (k + 1) / j.nc;
+        j.c[k].d.size = sizeof j.c[k].d;
     }
     pthread_mutex_init(&j.lock, NULL);
     /* this thread takes chunk 0 (into ds) before the others start, and a

@@ -17,6 +17,8 @@ int spamlr_cross_validate(const spamlr_dataset *ds, const spamlr_train_opts *o, 
     size_t i, n;
     unsigned f;
 
+    if (spamlr__diag_bad(d))
+        return SPAMLR_EINVAL;
     spamlr__diag_clear(d);
     if (!ds || !probs || k < 2)
         return spamlr__diag(d, SPAMLR_EINVAL, NULL, 0, -1,

@@ -159,7 +159,7 @@ int spamlr__lbfgs(spamlr__lr *L, const spamlr__solve_opts *o, double *w,
     ls_ctx c;
     double f, gg, gnorm, gnorm0, gamma = 1;
     unsigned iter = 0, head = 0, cnt = 0;
-    int rc = SPAMLR_ENOMEM, done;
+    int rc = SPAMLR_ENOMEM, done, canceled = 0;
 
     double **const vec[] = { &b.g, &b.y, &b.p, &b.S, &b.Y };
     size_t counts[] = { n, n, n, 0, 0 };
@@ -208,6 +208,10 @@ int spamlr__lbfgs(spamlr__lr *L, const spamlr__solve_opts *o, double *w,
         gnorm = sqrt(gg);
         iter++;
         done = spamlr__grad_small(o, gnorm, gnorm0);
+        if (!done && spamlr__solve_stop(o, iter, gnorm, gnorm0)) {
+            canceled = 1;
+            break;
+        }
         /* y = g_new - g_old; s = a p */
         k->scale(-1.0, b.y, n);
         k->axpy(1.0, b.g, b.y, n);
@@ -215,7 +219,7 @@ int spamlr__lbfgs(spamlr__lr *L, const spamlr__solve_opts *o, double *w,
     }
     f = spamlr__lr_eval_grad(L, w, b.g, &gg, 1);
     spamlr__report(rep, f, sqrt(gg), spamlr__gnorm_ref(o, gnorm0), iter, c.evals);
-    rc = done ? SPAMLR_OK : SPAMLR_ENOCONVERGE;
+    rc = canceled ? SPAMLR_ECANCELED : done ? SPAMLR_OK : SPAMLR_ENOCONVERGE;
     free(block);
     return rc;
 }

@@ -42,14 +42,32 @@ static double auc_of(scored *s, size_t n, size_t npos, size_t nneg)
     return (rank_sum - (double)npos * ((double)npos + 1) / 2.0) / ((double)npos * (double)nneg);
 }
 
-int spamlr_metrics_compute(spamlr_metrics *m, const int *labels, const double *probs,
+static int compute(spamlr_metrics *m, const int *labels, const double *probs, size_t n,
+                   double threshold);
+
+int spamlr_metrics_compute(spamlr_metrics *out, const int *labels, const double *probs,
                            size_t n, double threshold)
+{
+    spamlr_metrics m;
+    int rc;
+
+    if (!out || out->size < SPAMLR__METRICS_SIZE1)
+        return SPAMLR_EINVAL;
+    rc = compute(&m, labels, probs, n, threshold);
+    spamlr__out_copy(out, &m, sizeof m);
+    return rc;
+}
+
+/* spamlr_metrics_compute into the library's own full-size struct. */
+static int compute(spamlr_metrics *m, const int *labels, const double *probs, size_t n,
+                   double threshold)
 {
     scored *s;
     size_t i, k = 0;
     double ll = 0, tp, fp, tn, fn, den;
 
     memset(m, 0, sizeof *m);
+    m->size = sizeof *m;
     m->threshold = threshold;
     if ((n && (!labels || !probs)) || !(threshold >= 0 && threshold <= 1))
         return SPAMLR_EINVAL;

@@ -113,6 +113,15 @@ static inline int spamlr__grad_small(const spamlr__solve_opts *o, double gnorm, 
     return gnorm <= o->tol * spamlr__gnorm_ref(o, gnorm0);
 }
 
+/* Whether o's iteration hook asks the solver to stop after iteration
+ * iter (SPAMLR_ECANCELED). */
+static inline int spamlr__solve_stop(const spamlr__solve_opts *o, unsigned iter, double gnorm,
+                                     double gnorm0)
+{
+    return o->iter_fn && o->iter_fn(o->iter_ctx, iter, gnorm,
+                                    o->tol * spamlr__gnorm_ref(o, gnorm0)) != 0;
+}
+
 /* Fills rep (when not NULL) at the end of a solve. */
 static inline void spamlr__report(spamlr_train_report *rep, double f, double gnorm,
                                   double gnorm0, unsigned iter, unsigned inner)

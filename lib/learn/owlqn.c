@@ -122,7 +122,7 @@ int spamlr__owlqn(spamlr__lr *L, const spamlr__solve_opts *opt, double *w,
     owlqn_buf o;
     double f, gg, gnorm, gnorm0, gamma = 1;
     unsigned iter = 0, head = 0, cnt = 0, evals = 0;
-    int rc = SPAMLR_ENOMEM, done;
+    int rc = SPAMLR_ENOMEM, done, canceled = 0;
 
     double **const vec[] = { &b.g, &b.y, &b.p, &o.g, &o.gold, &o.wt, &o.dw, &b.S, &b.Y };
     size_t counts[] = { n, n, n, n, n, n, n, 0, 0 };
@@ -173,6 +173,10 @@ int spamlr__owlqn(spamlr__lr *L, const spamlr__solve_opts *opt, double *w,
         gnorm = sqrt(pseudo_grad(L, w, o.g, b.g));
         iter++;
         done = spamlr__grad_small(opt, gnorm, gnorm0);
+        if (!done && spamlr__solve_stop(opt, iter, gnorm, gnorm0)) {
+            canceled = 1;
+            break;
+        }
         /* the pair: s = dw, y = g - gold (smooth gradients) */
         memcpy(b.y, o.g, n * sizeof(double));
         k->axpy(-1.0, o.gold, b.y, n);
@@ -181,7 +185,7 @@ int spamlr__owlqn(spamlr__lr *L, const spamlr__solve_opts *opt, double *w,
     f = spamlr__lr_eval_grad(L, w, o.g, &gg, 1);
     gnorm = sqrt(pseudo_grad(L, w, o.g, b.g));
     spamlr__report(rep, f + l1_term(L, w), gnorm, spamlr__gnorm_ref(opt, gnorm0), iter, evals);
-    rc = done ? SPAMLR_OK : SPAMLR_ENOCONVERGE;
+    rc = canceled ? SPAMLR_ECANCELED : done ? SPAMLR_OK : SPAMLR_ENOCONVERGE;
     free(block);
     return rc;
 }

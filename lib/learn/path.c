@@ -103,6 +103,7 @@ static void solve_fold(path_ctx *p, unsigned f)
     if (p->from_best)
         memcpy(j->w, j->best, cols * sizeof *j->w);
     memset(&rep, 0, sizeof rep);
+    rep.size = sizeof rep;
     so = p->so;
     /* stop where a cold start would with a tenth of the tolerance: a
      * warm start is often within the plain one already, and the log
@@ -163,7 +164,7 @@ static int visit(path_ctx *p, spamlr__pool *pl, double c, int from_best, spamlr_
     pt->log_loss = sum[1] > 0 ? sum[0] / sum[1] : NAN;
     pt->auc = NAN;
     if (p->lab) {
-        spamlr_metrics mt;
+        spamlr_metrics mt = SPAMLR_METRICS_INIT;
         if (spamlr_metrics_compute(&mt, p->lab, p->prob, p->X->rows, 0.5) == SPAMLR_OK)
             pt->auc = mt.auc;
     }
@@ -176,7 +177,8 @@ static int visit(path_ctx *p, spamlr__pool *pl, double c, int from_best, spamlr_
         pr.done = path->n;
         pr.c = c;
         pr.log_loss = pt->log_loss;
-        p->so.progress(p->so.progress_ctx, &pr);
+        if (p->so.progress(p->so.progress_ctx, &pr))
+            return SPAMLR_ECANCELED;
     }
     *improved = pt->log_loss < *best_loss;
     if (*improved && !(pt->log_loss > *best_loss * (1 - CLEAR_GAIN)))

@@ -54,6 +54,12 @@ typedef struct spamlr__solve_opts {
                               a cold one (pass ||grad at w = 0||) */
     spamlr_progress_fn progress; /* the C path reports each C (may be NULL) */
     void *progress_ctx;
+    /* Called after each outer iteration (may be NULL): iterations done,
+     * the gradient norm and the norm the stopping test wants; non-zero
+     * stops the solver with SPAMLR_ECANCELED (w then holds the last
+     * iterate). */
+    int (*iter_fn)(void *ctx, unsigned iter, double gnorm, double goal);
+    void *iter_ctx;
 } spamlr__solve_opts;
 
 /* Minimises F from w (cols doubles, the starting point, usually zeros) and

@@ -297,7 +297,9 @@ static int fill_vocab(spamlr_model *m, const spamlr_dataset *ds, const build *b)
             chars += ds->vocab.len[i] + 1;
     if ((rc = spamlr__vocab_reserve(&m->vocab, b->ncols, chars)))
         return rc;
-    /* distinct tokens whose hashes are known: no lookups */
+    /* distinct tokens whose hashes are known: no lookups (the model's
+     * empty table takes the dataset's seed, so the hashes hold) */
+    m->vocab.seed = ds->vocab.seed;
     for (i = 0; i < ds->vocab.n; i++) {
         if (b->col[i] == UINT32_MAX)
             continue;
@@ -364,6 +366,26 @@ out:
     return rc;
 }
 
+/* The final solve's iterations, reported as SPAMLR_PROGRESS_ITER. */
+typedef struct iter_report {
+    const spamlr_train_opts *o;
+    double c;
+} iter_report;
+
+static int report_iter(void *ctx, unsigned iter, double gnorm, double goal)
+{
+    const iter_report *it = ctx;
+    spamlr_progress pr;
+
+    memset(&pr, 0, sizeof pr);
+    pr.stage = SPAMLR_PROGRESS_ITER;
+    pr.done = iter;
+    pr.c = it->c;
+    pr.grad_norm = gnorm;
+    pr.grad_goal = goal;
+    return it->o->progress(it->o->progress_ctx, &pr);
+}
+
 int spamlr_train(spamlr_model **out, const spamlr_dataset *ds, const spamlr_train_opts *o,
                  spamlr_train_report *report, spamlr_diag *d)
 {
@@ -381,6 +403,7 @@ int spamlr__train(spamlr_model **out, const spamlr_dataset *ds, const spamlr_tra
     spamlr__solve_opts so;
     spamlr__reg reg;
     spamlr__path path;
+    iter_report it;
     double *w = NULL, *w0 = NULL, t0, c;
     float *idf = NULL;
     size_t nspam, nham, i, cols;
@@ -389,9 +412,12 @@ int spamlr__train(spamlr_model **out, const spamlr_dataset *ds, const spamlr_tra
     if (!out)
         return SPAMLR_EINVAL;
     *out = NULL;
+    if (spamlr__diag_bad(d) || (report && report->size < SPAMLR__REPORT_SIZE1))
+        return SPAMLR_EINVAL;
     memset(&b, 0, sizeof b);
     path.n = 0;
     memset(&rep, 0, sizeof rep);
+    rep.size = sizeof rep;
     spamlr__diag_clear(d);
     if (!ds)
         return SPAMLR_EINVAL;
@@ -533,7 +559,16 @@ int spamlr__train(spamlr_model **out, const spamlr_dataset *ds, const spamlr_tra
         memset(&pr, 0, sizeof pr);
         pr.stage = SPAMLR_PROGRESS_FINAL;
         pr.c = c;
-        o->progress(o->progress_ctx, &pr);
+        if (o->progress(o->progress_ctx, &pr)) {
+            rc = SPAMLR_ECANCELED;
+            goto out;
+        }
+        if (!dist) { /* MPI's processes would not stop together */
+            it.o = o;
+            it.c = c;
+            so.iter_fn = report_iter;
+            so.iter_ctx = &it;
+        }
     }
     rc = spamlr__solve(&X, &so, w, &rep);
     rep.seconds = spamlr__now() - t0;
@@ -598,7 +633,7 @@ out:
     if (rc && rc != SPAMLR_ENOCONVERGE && d && !d->code)
         spamlr__diag(d, rc, NULL, 0, -1, "%s", spamlr_strerror(rc));
     if (report)
-        *report = rep;
+        spamlr__out_copy(report, &rep, sizeof rep);
     spamlr_model_free(m);
     build_free(&b);
     free(w);

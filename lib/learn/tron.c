@@ -85,7 +85,7 @@ int spamlr__tron(spamlr__lr *L, const spamlr__solve_opts *o, double *w,
     tron_buf t = { NULL, NULL, NULL, NULL, NULL, NULL };
     double f, gg, gnorm, gnorm0, delta;
     unsigned iter = 0, inner = 0, rejects = 0;
-    int rc, done = 0;
+    int rc, done = 0, canceled = 0;
     double **const vec[] = { &t.g, &t.s, &t.r, &t.d, &t.hd, &t.xs };
     const size_t counts[] = { n, n, n, n, n, l };
     double *block;
@@ -137,6 +137,10 @@ int spamlr__tron(spamlr__lr *L, const spamlr__solve_opts *o, double *w,
             iter++;
             rejects = 0;
             done = spamlr__grad_small(o, gnorm, gnorm0);
+            if (!done && spamlr__solve_stop(o, iter, gnorm, gnorm0)) {
+                canceled = 1;
+                break;
+            }
             continue;
         }
         /* Rejected. Stop when no decrease can be predicted, or when the
@@ -148,7 +152,7 @@ int spamlr__tron(spamlr__lr *L, const spamlr__solve_opts *o, double *w,
     /* Final f and gradient from z = X w recomputed exactly. */
     f = spamlr__lr_eval_grad(L, w, t.g, &gg, 1);
     spamlr__report(rep, f, sqrt(gg), spamlr__gnorm_ref(o, gnorm0), iter, inner);
-    rc = done ? SPAMLR_OK : SPAMLR_ENOCONVERGE;
+    rc = canceled ? SPAMLR_ECANCELED : done ? SPAMLR_OK : SPAMLR_ENOCONVERGE;
     free(block);
     return rc;
 }

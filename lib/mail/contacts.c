@@ -348,6 +348,8 @@ int spamlr_contacts_parse(spamlr_contacts *c, const char *text, size_t len, cons
     long line = 0;
     int rc = SPAMLR_OK;
 
+    if (spamlr__diag_bad(diag))
+        return SPAMLR_EINVAL;
     spamlr__diag_clear(diag);
     if (!c || (!text && len))
         return SPAMLR_EINVAL;
@@ -372,6 +374,8 @@ int spamlr_contacts_read(spamlr_contacts *c, const char *path, spamlr_diag *diag
     size_t len = 0, cap = 0, got;
     int rc = SPAMLR_OK;
 
+    if (spamlr__diag_bad(diag))
+        return SPAMLR_EINVAL;
     if (!c || !path)
         return SPAMLR_EINVAL;
     if (!(f = fopen(path, "rb")))

@@ -489,6 +489,8 @@ int spamlr_model_import(spamlr_model **out, const char *text, size_t len, spamlr
     spamlr__diag_clear(d);
     if (out)
         *out = NULL;
+    if (spamlr__diag_bad(d))
+        return SPAMLR_EINVAL;
     if (!out || (!text && len))
         return SPAMLR_EINVAL;
     r.p = text ? text + spamlr__bom_len(text, len) : text;

@@ -305,11 +305,15 @@ void spamlr__normalize(float *v, size_t n)
     }
 }
 
-void spamlr_model_info_get(const spamlr_model *m, spamlr_model_info *info)
+int spamlr_model_info_get(const spamlr_model *m, spamlr_model_info *out)
 {
+    spamlr_model_info all, *info = &all;
     size_t i, nz = 0;
 
+    if (!m || !out || out->size < SPAMLR__INFO_SIZE1)
+        return SPAMLR_EINVAL;
     memset(info, 0, sizeof *info);
+    info->size = sizeof *info;
     for (i = 0; i < m->vocab.n; i++)
         nz += m->w[i] != 0.0f;
     info->parameters = m->vocab.n;
@@ -337,6 +341,8 @@ void spamlr_model_info_get(const spamlr_model *m, spamlr_model_info *info)
     info->pruned_from = (size_t)m->pruned_from;
     info->l1 = m->l1;
     info->l2 = m->l2;
+    spamlr__out_copy(out, info, sizeof *info);
+    return SPAMLR_OK;
 }
 
 int spamlr_model_set_threshold(spamlr_model *m, double t)
@@ -683,16 +689,19 @@ static int cmp_contribution(const void *pa, const void *pb)
 }
 
 int spamlr_explain(const spamlr_model *m, spamlr_scratch *s, const char *text, size_t len,
-                   spamlr_explanation *out, spamlr_contribution *items, size_t cap)
+                   spamlr_explanation *res, spamlr_contribution *items, size_t cap)
 {
+    spamlr_explanation all, *out = &all;
     uint32_t *cnt;
     size_t i, k;
     double z;
     int rc;
 
-    if (!out || (!items && cap))
+    if (!res || res->size < SPAMLR__EXPLANATION_SIZE1 || (!items && cap))
         return SPAMLR_EINVAL;
     memset(out, 0, sizeof *out);
+    out->size = sizeof *out;
+    spamlr__out_copy(res, out, sizeof *out);
     if ((rc = score_message(m, s, text, len, &k, &cnt, &z)))
         return rc;
     if (k > s->items_cap &&
@@ -718,6 +727,7 @@ int spamlr_explain(const spamlr_model *m, spamlr_scratch *s, const char *text, s
     out->n = k < cap ? k : cap;
     if (out->n)
         memcpy(items, s->items, out->n * sizeof *items);
+    spamlr__out_copy(res, out, sizeof *out);
     return SPAMLR_OK;
 }
 

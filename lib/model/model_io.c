@@ -399,6 +399,8 @@ int spamlr_model_load_buffer(spamlr_model **out, const unsigned char *buf, size_
     int rc;
 
     *out = NULL;
+    if (spamlr__diag_bad(d))
+        return SPAMLR_EINVAL;
     spamlr__diag_clear(d);
     if (!buf && size)
         return SPAMLR_EINVAL;
@@ -497,6 +499,8 @@ int spamlr_model_load(spamlr_model **out, const char *path, spamlr_diag *d)
     int rc;
 
     *out = NULL;
+    if (spamlr__diag_bad(d))
+        return SPAMLR_EINVAL;
     spamlr__diag_clear(d);
     if (!path)
         return SPAMLR_EINVAL;

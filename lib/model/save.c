@@ -86,6 +86,8 @@ int spamlr_model_save_path(char **out, const char *path, spamlr_diag *d)
     int hops;
 
     *out = NULL;
+    if (spamlr__diag_bad(d))
+        return SPAMLR_EINVAL;
     spamlr__diag_clear(d);
     if (!path || !*path)
         return SPAMLR_EINVAL;
@@ -185,6 +187,8 @@ int spamlr_model_save(const spamlr_model *m, const char *path, spamlr_diag *d)
     size_t size, tlen;
     int rc, fd = -1, dfd = -1, exists;
 
+    if (spamlr__diag_bad(d))
+        return SPAMLR_EINVAL;
     spamlr__diag_clear(d);
     if (!m || !path || !*path)
         return SPAMLR_EINVAL;

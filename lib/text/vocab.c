@@ -7,6 +7,7 @@
 void spamlr__vocab_init(spamlr__vocab *v)
 {
     memset(v, 0, sizeof *v);
+    v->seed = spamlr__hash_seed();
 }
 
 void spamlr__vocab_free(spamlr__vocab *v)
@@ -98,7 +99,7 @@ int64_t spamlr__vocab_find(const spamlr__vocab *v, const char *s, size_t len)
 
     if (v->n == 0)
         return -1;
-    return lookup(v, s, len, spamlr__hash(s, len), &slot);
+    return lookup(v, s, len, spamlr__vocab_hash(v, s, len), &slot);
 }
 
 /* The id arrays (off, len, hash, count) live in one block (one
@@ -195,7 +196,7 @@ static int insert_at(spamlr__vocab *v, const char *s, size_t len, uint32_t h, si
 int spamlr__vocab_intern(spamlr__vocab *v, const char *s, size_t len, uint32_t *id,
                          int *added)
 {
-    return spamlr__vocab_intern_hashed(v, s, len, spamlr__hash(s, len), id, added);
+    return spamlr__vocab_intern_hashed(v, s, len, spamlr__vocab_hash(v, s, len), id, added);
 }
 
 int spamlr__vocab_intern_hashed(spamlr__vocab *v, const char *s, size_t len, uint32_t h,
@@ -241,6 +242,7 @@ int spamlr__vocab_clone(spamlr__vocab *dst, const spamlr__vocab *src)
 
     if (dst->n || dst->cap)
         return SPAMLR_EINVAL;
+    dst->seed = src->seed; /* the hashes copied below are of its seed */
     if (src->n == 0)
         return SPAMLR_OK;
     if ((rc = grow_ids_to(dst, src->n)) ||

@@ -29,7 +29,20 @@ typedef struct spamlr__vocab {
     uint32_t *count;    /* id -> count (the caller decides what it counts) */
     char *chars;
     size_t chars_len, chars_cap;
+    /* The seed of this table's hash (spamlr__vocab_hash), random per
+     * table (spamlr__hash_seed): the tokens are chosen by whoever writes
+     * the mail, and with a hash they cannot predict they cannot craft
+     * words that all land in one probe chain. Ids, the files and every
+     * result depend on insertion order only, never on the hash, so
+     * models stay byte-reproducible. */
+    uint64_t seed;
 } spamlr__vocab;
+
+/* The hash of s[0..len) in v's table. */
+static inline uint32_t spamlr__vocab_hash(const spamlr__vocab *v, const char *s, size_t len)
+{
+    return spamlr__hash_seeded(v->seed, s, len);
+}
 
 void spamlr__vocab_init(spamlr__vocab *v);
 void spamlr__vocab_free(spamlr__vocab *v);
@@ -40,7 +53,7 @@ void spamlr__vocab_free(spamlr__vocab *v);
 int spamlr__vocab_intern(spamlr__vocab *v, const char *s, size_t len, uint32_t *id,
                          int *added);
 
-/* The same with h = spamlr__hash(s, len) computed by the caller (who may
+/* The same with h = spamlr__vocab_hash(v, s, len) computed by the caller (who may
  * have prefetched its slot with spamlr__vocab_prefetch). */
 int spamlr__vocab_intern_hashed(spamlr__vocab *v, const char *s, size_t len, uint32_t h,
                                 uint32_t *id, int *added);
@@ -50,7 +63,7 @@ int spamlr__vocab_intern_hashed(spamlr__vocab *v, const char *s, size_t len, uin
 int spamlr__vocab_reserve(spamlr__vocab *v, size_t more, size_t chars);
 
 /* Adds s[0..len), which the caller knows to be absent, with its hash h
- * (spamlr__hash), skipping the comparisons of a lookup. */
+ * (spamlr__vocab_hash), skipping the comparisons of a lookup. */
 int spamlr__vocab_add_new(spamlr__vocab *v, const char *s, size_t len, uint32_t h,
                           uint32_t *id);
 
@@ -66,7 +79,7 @@ static inline void spamlr__vocab_prefetch(const spamlr__vocab *v, uint32_t h)
 #endif
 }
 
-/* Makes the empty dst a copy of src (same ids; counts 0). */
+/* Makes the empty dst a copy of src (same ids and seed; counts 0). */
 int spamlr__vocab_clone(spamlr__vocab *dst, const spamlr__vocab *src);
 
 /* Id of s[0..len), or -1 when absent. Read-only: safe from many threads. */

@@ -40,7 +40,7 @@ static int grow_to(size_t k)
 static int load_spamlr(const char *path)
 {
     spamlr_model *m;
-    spamlr_model_info info;
+    spamlr_model_info info = SPAMLR_MODEL_INFO_INIT;
     spamlr_word wd;
     size_t i;
 

@@ -19,7 +19,7 @@
 int main(int argc, char **argv)
 {
     spamlr_dataset *ds = NULL;
-    spamlr_diag d;
+    spamlr_diag d = SPAMLR_DIAG_INIT;
     FILE *f;
     long rep = argc > 3 ? strtol(argv[3], NULL, 10) : 1, r;
     size_t i, j;

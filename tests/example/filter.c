@@ -43,8 +43,8 @@ int main(int argc, char **argv)
 {
     spamlr_model *model = NULL;
     spamlr_scratch *scratch = NULL;
-    spamlr_model_info info;
-    spamlr_diag diag;
+    spamlr_model_info info = SPAMLR_MODEL_INFO_INIT;
+    spamlr_diag diag = SPAMLR_DIAG_INIT;
     char msg[1200];
     int i, rc = 0;
 

@@ -8,7 +8,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     spamlr_dataset *ds = NULL;
     spamlr_text_opts o;
-    spamlr_diag d;
+    spamlr_diag d = SPAMLR_DIAG_INIT;
     char *buf;
     int rc;
 

@@ -9,7 +9,7 @@
 
 static void use(const spamlr_model *m)
 {
-    spamlr_model_info info;
+    spamlr_model_info info = SPAMLR_MODEL_INFO_INIT;
     spamlr_scratch *s = NULL;
     spamlr_word w, top[4];
     unsigned char *again = NULL;
@@ -45,7 +45,7 @@ static void use(const spamlr_model *m)
 static void try_load(const uint8_t *data, size_t size)
 {
     spamlr_model *m = NULL;
-    spamlr_diag d;
+    spamlr_diag d = SPAMLR_DIAG_INIT;
     int rc = spamlr_model_load_buffer(&m, data, size, &d);
 
     if (rc == SPAMLR_OK) {

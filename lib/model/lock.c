@@ -1,0 +1,130 @@
+/* lock.c - writers of one model file serialised: the lock file
+ * TARGET.lock (TARGET the model with its symbolic links followed) and the
+ * locked update (lock, load, change, save atomically, unlock). Every
+ * spamlr command that rewrites a model takes this lock, so a C program
+ * that updates a model through spamlr_model_update loses no update made
+ * beside it by the CLI, by another process or by another thread. */
+#define _DEFAULT_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "model/model.h"
+
+struct spamlr_lock {
+    int fd;
+};
+
+/* Opens (creating) and locks the lock file `path`. */
+static int lock_file(int *fd, const char *path, spamlr_diag *d)
+{
+    struct stat st;
+
+    /* read-only is enough for flock; O_NOFOLLOW so that a planted link
+     * cannot make us create a file elsewhere; O_NONBLOCK so that a FIFO
+     * does not hang us before it is refused */
+    *fd = open(path, O_RDONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0666);
+    if (*fd < 0) {
+        if (errno == ELOOP)
+            return spamlr__diag(d, SPAMLR_EIO, path, 0, -1,
+                                "is a symbolic link; refusing to use it as the lock file");
+        return spamlr__diag(d, SPAMLR_EIO, path, 0, -1, "cannot open the lock file: %s",
+                            strerror(errno));
+    }
+    if (fstat(*fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(*fd);
+        *fd = -1;
+        return spamlr__diag(d, SPAMLR_EIO, path, 0, -1,
+                            "is not a regular file; refusing to use it as the lock file");
+    }
+    while (flock(*fd, LOCK_EX) != 0) {
+        int e = errno;
+        if (e == EINTR)
+            continue;
+        close(*fd);
+        *fd = -1;
+        return spamlr__diag(d, SPAMLR_EIO, path, 0, -1, "cannot lock: %s", strerror(e));
+    }
+    return SPAMLR_OK;
+}
+
+int spamlr_model_lock(spamlr_lock **out, const char *path, spamlr_diag *d)
+{
+    char *target = NULL, *name = NULL;
+    spamlr_lock *l = NULL;
+    size_t n;
+    int rc;
+
+    if (out)
+        *out = NULL;
+    if (spamlr__diag_bad(d))
+        return SPAMLR_EINVAL;
+    spamlr__diag_clear(d);
+    if (!out || !path || !*path)
+        return SPAMLR_EINVAL;
+    if ((rc = spamlr_model_save_path(&target, path, d)))
+        return rc;
+    n = strlen(target);
+    rc = SPAMLR_ENOMEM;
+    if (!(name = malloc(n + sizeof ".lock")) || !(l = malloc(sizeof *l))) {
+        spamlr__diag(d, rc, path, 0, -1, "out of memory");
+        goto out;
+    }
+    memcpy(name, target, n);
+    memcpy(name + n, ".lock", sizeof ".lock");
+    if ((rc = lock_file(&l->fd, name, d)))
+        goto out;
+    *out = l;
+    l = NULL;
+out:
+    free(l);
+    free(name);
+    free(target);
+    return rc;
+}
+
+void spamlr_model_unlock(spamlr_lock *l)
+{
+    if (!l)
+        return;
+    flock(l->fd, LOCK_UN);
+    close(l->fd);
+    free(l);
+}
+
+int spamlr_model_update(const char *path, spamlr_model_create_fn create,
+                        spamlr_model_change_fn change, spamlr_model_change_fn saved, void *ctx,
+                        spamlr_diag *d)
+{
+    spamlr_lock *l = NULL;
+    spamlr_model *m = NULL;
+    struct stat st;
+    int rc;
+
+    if (spamlr__diag_bad(d))
+        return SPAMLR_EINVAL;
+    spamlr__diag_clear(d);
+    if (!path || !*path || !change)
+        return SPAMLR_EINVAL;
+    if ((rc = spamlr_model_lock(&l, path, d)))
+        return rc;
+    if (create && stat(path, &st) != 0 && errno == ENOENT) {
+        if ((rc = create(ctx, &m)) == SPAMLR_OK && !m)
+            rc = SPAMLR_EINVAL;
+    } else {
+        rc = spamlr_model_load(&m, path, d);
+    }
+    if (rc || (rc = change(ctx, m)) || (rc = spamlr_model_save(m, path, d)))
+        goto out;
+    /* the lock is still held: what saved sees is the file as written */
+    if (saved && saved(ctx, m))
+        m = NULL;
+out:
+    spamlr_model_unlock(l);
+    spamlr_model_free(m);
+    return rc;
+}

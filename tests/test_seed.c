@@ -1,0 +1,136 @@
+/* test_seed.c - the vocabulary hash is seeded per table: words chosen to
+ * collide under a known hash do not pile up in a seeded table, tables get
+ * different seeds, and models do not depend on the seed (byte-for-byte
+ * the same words and weights whatever the seeds). */
+#include "testutil.h"
+
+#include "common/common.h"
+#include "text/vocab.h"
+
+#define CRAFTED 1500
+#define LOW_BITS 12
+
+/* The longest run of occupied slots: the worst probe a lookup makes. */
+static size_t longest_chain(const spamlr__vocab *v)
+{
+    size_t i, run = 0, best = 0;
+
+    for (i = 0; i < 2 * v->cap; i++) {
+        run = v->slots[i & (v->cap - 1)].id1 ? run + 1 : 0;
+        if (run > best)
+            best = run;
+    }
+    return best;
+}
+
+/* CRAFTED words whose unseeded hashes share their low LOW_BITS bits, as
+ * an attacker who knows the hash would write them. */
+static char (*crafted(void))[16]
+{
+    char(*w)[16] = malloc(CRAFTED * sizeof *w);
+    unsigned long k = 0;
+    size_t n = 0;
+
+    ck_assert_ptr_nonnull(w);
+    while (n < CRAFTED) {
+        int len = snprintf(w[n], sizeof w[n], "x%lx", k++);
+        if ((spamlr__hash(w[n], (size_t)len) & ((1u << LOW_BITS) - 1)) == 0)
+            n++;
+    }
+    return w;
+}
+
+START_TEST(crafted_collisions)
+{
+    char(*w)[16] = crafted();
+    spamlr__vocab a, b;
+    uint32_t id;
+    size_t i;
+
+    spamlr__vocab_init(&a);
+    spamlr__vocab_init(&b);
+    a.seed = 0; /* the unseeded hash the words were made for */
+    for (i = 0; i < CRAFTED; i++) {
+        ck_assert_int_eq(spamlr__vocab_intern(&a, w[i], strlen(w[i]), &id, NULL), SPAMLR_OK);
+        ck_assert_int_eq(spamlr__vocab_intern(&b, w[i], strlen(w[i]), &id, NULL), SPAMLR_OK);
+        ck_assert_uint_eq(id, i);
+    }
+    ck_assert_uint_le(a.cap, (size_t)1 << LOW_BITS);
+    /* unseeded: one chain of them all, each lookup walks it */
+    ck_assert_uint_ge(longest_chain(&a), CRAFTED);
+    /* seeded: spread as any words are */
+    ck_assert_uint_lt(longest_chain(&b), 64);
+    for (i = 0; i < CRAFTED; i++)
+        ck_assert_int_eq(spamlr__vocab_find(&b, w[i], strlen(w[i])), (int64_t)i);
+    spamlr__vocab_free(&a);
+    spamlr__vocab_free(&b);
+    free(w);
+}
+END_TEST
+
+START_TEST(seed_per_table)
+{
+    spamlr__vocab a, b;
+
+    spamlr__vocab_init(&a);
+    spamlr__vocab_init(&b);
+    ck_assert(a.seed != b.seed);
+    ck_assert(spamlr__vocab_hash(&a, "viagra", 6) != spamlr__vocab_hash(&b, "viagra", 6) ||
+              spamlr__vocab_hash(&a, "meeting", 7) != spamlr__vocab_hash(&b, "meeting", 7));
+    spamlr__vocab_free(&a);
+    spamlr__vocab_free(&b);
+}
+END_TEST
+
+/* Two trainings on the same data (each dataset and model its own seed)
+ * give the same vocabulary order and weights, and so the same file but
+ * for the training time. */
+START_TEST(models_do_not_depend_on_seed)
+{
+    static const char *t[] = { "free money now", "lunch at noon", "win a free prize",
+                               "meeting notes attached", "cheap pills online",
+                               "see you at lunch", "free cheap prize money",
+                               "notes for the meeting" };
+    spamlr_model *m[2] = { NULL, NULL };
+    spamlr_train_opts o;
+    size_t i, k;
+
+    spamlr_train_opts_init(&o);
+    o.c = 10;
+    for (k = 0; k < 2; k++) {
+        spamlr_dataset *ds = NULL;
+        ck_assert_int_eq(spamlr_dataset_create(&ds, NULL), SPAMLR_OK);
+        for (i = 0; i < 8; i++)
+            ck_assert_int_eq(spamlr_dataset_add(ds, i % 2 ? SPAMLR_HAM : SPAMLR_SPAM, t[i],
+                                                strlen(t[i]), NULL),
+                             SPAMLR_OK);
+        ck_assert_int_eq(spamlr_train(&m[k], ds, &o, NULL, NULL), SPAMLR_OK);
+        spamlr_dataset_free(ds);
+    }
+    ck_assert_uint_eq(spamlr_model_vocab_size(m[0]), spamlr_model_vocab_size(m[1]));
+    for (i = 0; i < spamlr_model_vocab_size(m[0]); i++) {
+        spamlr_word a, b;
+        ck_assert_int_eq(spamlr_model_word(m[0], i, &a), SPAMLR_OK);
+        ck_assert_int_eq(spamlr_model_word(m[1], i, &b), SPAMLR_OK);
+        ck_assert_str_eq(a.token, b.token);
+        ck_assert(a.weight == b.weight);
+    }
+    spamlr_model_free(m[0]);
+    spamlr_model_free(m[1]);
+}
+END_TEST
+
+static Suite *seed_suite(void)
+{
+    Suite *s = suite_create("seed");
+    TCase *tc = tcase_create("seed");
+
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, crafted_collisions);
+    tcase_add_test(tc, seed_per_table);
+    tcase_add_test(tc, models_do_not_depend_on_seed);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+SPAMLR_TEST_MAIN(seed_suite)
