@@ -152,7 +152,7 @@ START_TEST(idf_power_values)
     double plain = 1.0 + log(41.0 / 21.0); /* "prize": 20 of 40 messages */
     spamlr_text_opts to;
     spamlr_train_opts o;
-    spamlr_model_info in;
+    spamlr_model_info in = SPAMLR_MODEL_INFO_INIT;
     unsigned k, i, r;
 
     for (k = 0; k < 4; k++) {
@@ -181,7 +181,7 @@ START_TEST(idf_power_values)
         for (i = 0; i < p; i++)
             want *= plain;
         ck_assert_double_eq_tol(m->idf[id], want, 1e-5 * want);
-        spamlr_model_info_get(m, &in);
+        ck_assert_int_eq(spamlr_model_info_get(m, &in), SPAMLR_OK);
         ck_assert_uint_eq(in.text.idf_power, p);
         spamlr_model_free(m);
         spamlr_dataset_free(ds);
