@@ -834,8 +834,9 @@ SPAMLR_API int spamlr_model_load(spamlr_model **out, const char *path, spamlr_di
  * followed (spamlr_model_save_path): a link stays a link and its target
  * gets the model. That target must be a regular file or missing: a
  * directory, device, FIFO or socket is refused (SPAMLR_EIO), never
- * replaced. The model is written to TARGET.tmp-XXXXXX in the target's
- * directory, fsynced, given the old file's mode and owner (the owner only
+ * replaced. The model is written to TARGET.tmp-HOST-PID-XXXXXX (HOST
+ * this host's name, PID this process's id; TARGET.tmp-XXXXXX when that
+ * would not fit in 255 bytes) in the target's directory, fsynced, given the old file's mode and owner (the owner only
  * where permitted; a new file gets 0666 & ~umask), renamed over TARGET, and
  * the directory is fsynced. On any failure (SPAMLR_EIO, the diag naming
  * `path` and the system's reason) the temporary file is removed and an
@@ -866,7 +867,11 @@ SPAMLR_API int spamlr_model_save_path(char **out, const char *path, spamlr_diag 
  * one lock. The lock file is created when missing (0666 & ~umask), opened
  * without following a symbolic link and refused unless it is a regular
  * file (SPAMLR_EIO, the diag naming it); it stays after the unlock. The
- * call waits while another holder has it. The lock belongs to the handle
+ * call waits while another holder has it. Once it holds the lock it
+ * removes the temporary files that saves of TARGET by processes of this
+ * host that no longer exist left behind (a save killed before its
+ * rename); files of living processes, of other hosts and without a
+ * writer in their name stay. The lock belongs to the handle
  * (*out), not to the thread or process: two handles exclude each other
  * even in one thread (so never take a second lock on the model you hold),
  * and it ends when the process does. spamlr_model_unlock releases it

@@ -859,6 +859,25 @@ START_TEST(margin_skips_confident_messages)
         else
             ck_assert_float_eq(w1, w0);
     }
+    /* the infinite margin (0.1's learn-everything) survives a save, a
+     * load and a dump */
+    {
+        unsigned char *buf = NULL;
+        char *dump = NULL;
+        size_t n, dn;
+        spamlr_model *back = NULL, *imp = NULL;
+
+        ck_assert_int_eq(spamlr_model_save_buffer(m, &buf, &n), SPAMLR_OK);
+        ck_assert_int_eq(spamlr_model_load_buffer(&back, buf, n, NULL), SPAMLR_OK);
+        ck_assert(isinf(back->margin) && back->margin > 0);
+        ck_assert_int_eq(spamlr_model_dump(m, &dump, &dn), SPAMLR_OK);
+        ck_assert_int_eq(spamlr_model_import(&imp, dump, dn, NULL), SPAMLR_OK);
+        ck_assert(isinf(imp->margin) && imp->margin > 0);
+        spamlr_free(dump);
+        spamlr_free(buf);
+        spamlr_model_free(imp);
+        spamlr_model_free(back);
+    }
     spamlr_scratch_free(s);
     spamlr_model_free(m);
 }

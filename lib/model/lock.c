@@ -5,8 +5,10 @@
  * that updates a model through spamlr_model_update loses no update made
  * beside it by the CLI, by another process or by another thread. */
 #define _DEFAULT_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
@@ -52,6 +54,61 @@ static int lock_file(int *fd, const char *path, spamlr_diag *d)
     return SPAMLR_OK;
 }
 
+/* The process id in `name` when it is a temporary file of a save of the
+ * file `base` by a process of this host, "BASE.tmp-HOST-PID-XXXXXX"
+ * (save.c), else 0. */
+static long temp_writer(const char *name, const char *base, size_t blen, const char *host)
+{
+    size_t n = strlen(name), hlen = strlen(host), i;
+    long pid = 0;
+
+    if (n < blen + 5 + hlen + 1 + 1 + 7 || memcmp(name, base, blen) != 0 ||
+        memcmp(name + blen, ".tmp-", 5) != 0 || memcmp(name + blen + 5, host, hlen) != 0 ||
+        name[blen + 5 + hlen] != '-' || name[n - 7] != '-')
+        return 0;
+    for (i = n - 6; i < n; i++) /* the six random letters and digits */
+        if (!((name[i] >= 'a' && name[i] <= 'z') || (name[i] >= 'A' && name[i] <= 'Z') ||
+              (name[i] >= '0' && name[i] <= '9')))
+            return 0;
+    for (i = blen + 5 + hlen + 1; i < n - 7; i++) {
+        if (name[i] < '0' || name[i] > '9' || pid > 999999999)
+            return 0;
+        pid = pid * 10 + (name[i] - '0');
+    }
+    return pid;
+}
+
+/* Under the lock of `target`: removes the temporary files that saves of
+ * it by processes of this host that no longer exist left behind (a save
+ * killed before its rename). A file whose writer lives, or whose writer
+ * is on another host or cannot be told, is left alone. Best effort and
+ * silent: a file that cannot be removed stays. */
+static void remove_stale_temps(const char *target)
+{
+    char host[SPAMLR__TEMP_HOST_MAX + 1], *dir;
+    const char *slash = strrchr(target, '/'), *base = slash ? slash + 1 : target;
+    size_t blen = strlen(base);
+    struct dirent *e;
+    DIR *dp;
+
+    spamlr__temp_host(host);
+    if (!(dir = strdup(slash ? target : ".")))
+        return;
+    if (slash)
+        dir[slash == target ? 1 : slash - target] = '\0';
+    if ((dp = opendir(dir))) {
+        while ((e = readdir(dp))) {
+            long pid = temp_writer(e->d_name, base, blen, host);
+
+            if (pid > 0 && pid != (long)getpid() && kill((pid_t)pid, 0) != 0 &&
+                errno == ESRCH)
+                unlinkat(dirfd(dp), e->d_name, 0);
+        }
+        closedir(dp);
+    }
+    free(dir);
+}
+
 int spamlr_model_lock(spamlr_lock **out, const char *path, spamlr_diag *d)
 {
     char *target = NULL, *name = NULL;
@@ -78,6 +135,7 @@ int spamlr_model_lock(spamlr_lock **out, const char *path, spamlr_diag *d)
     memcpy(name + n, ".lock", sizeof ".lock");
     if ((rc = lock_file(&l->fd, name, d)))
         goto out;
+    remove_stale_temps(target);
     *out = l;
     l = NULL;
 out:

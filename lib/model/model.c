@@ -100,7 +100,7 @@ const char *spamlr__model_meta_check(const spamlr_model *m)
             return "online_bias_z";
         if (!isfinite(m->last_gz))
             return "online_last_gz";
-        if (!finite_nonneg(m->margin))
+        if (!(m->margin >= 0)) /* INFINITY (learn every message) is valid */
             return "online_margin";
         if (m->updates > SPAMLR__MAX_COUNT)
             return "online_updates";

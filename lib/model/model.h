@@ -132,6 +132,11 @@ const char *spamlr__model_meta_check(const spamlr_model *m);
 /* An empty model with default settings, ready to be filled in. */
 int spamlr__model_new(spamlr_model **out, const spamlr_text_opts *text);
 
+/* Temporary files of a save are TARGET.tmp-HOST-PID-XXXXXX (save.c); the
+ * host part is spamlr__temp_host's (out: SPAMLR__TEMP_HOST_MAX + 1 bytes). */
+#define SPAMLR__TEMP_HOST_MAX 64
+void spamlr__temp_host(char *out);
+
 /* Id of token tok in m's vocabulary, adding it (weight 0, room made by
  * spamlr__model_reserve) when new; a new token of a tf-idf model gets idf
  * `idf`, or, when idf <= 0, that of a word one training message held.

@@ -4,9 +4,11 @@
  * links are followed to their target (the link stays a link), the target
  * must be a regular file or missing, the new file gets the old one's mode
  * and owner (a new file 0666 & ~umask, through open()), and it is written
- * as TARGET.tmp-XXXXXX in the target's directory, fsynced, renamed over
- * the target, and the directory fsynced. Whatever fails before the rename
- * leaves the target as it was and removes the temporary file. */
+ * as TARGET.tmp-HOST-PID-XXXXXX in the target's directory, fsynced,
+ * renamed over the target, and the directory fsynced. Whatever fails
+ * before the rename leaves the target as it was and removes the temporary
+ * file; a process killed before it leaves the file, which the next writer
+ * under the model's lock removes (lock.c). */
 #define _DEFAULT_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -114,8 +116,29 @@ int spamlr_model_save_path(char **out, const char *path, spamlr_diag *d)
                         strerror(ELOOP));
 }
 
-/* Creates "<target>.tmp-XXXXXX" with O_EXCL, as mkstemp does, but with the
- * given mode so that the umask applies (mkstemp's files are 0600). */
+/* The host name as it goes into temporary file names: at most
+ * SPAMLR__TEMP_HOST_MAX bytes of letters, digits and '.', "localhost" when
+ * there is none. */
+void spamlr__temp_host(char *out)
+{
+    char h[256];
+    size_t i, n = 0;
+
+    if (gethostname(h, sizeof h) != 0)
+        h[0] = '\0';
+    h[sizeof h - 1] = '\0';
+    for (i = 0; h[i] && n < SPAMLR__TEMP_HOST_MAX; i++)
+        if ((h[i] >= 'a' && h[i] <= 'z') || (h[i] >= 'A' && h[i] <= 'Z') ||
+            (h[i] >= '0' && h[i] <= '9') || h[i] == '.')
+            out[n++] = h[i];
+    if (!n)
+        memcpy(out, "localhost", n = 9);
+    out[n] = '\0';
+}
+
+/* Creates "<target>.tmp-HOST-PID-XXXXXX" (tmp, len bytes, ending in the
+ * six X) with O_EXCL, as mkstemp does, but with the given mode so that
+ * the umask applies (mkstemp's files are 0600). */
 static int create_temp(char *tmp, size_t len, mode_t mode)
 {
     static const char abc[] =
@@ -205,10 +228,25 @@ int spamlr_model_save(const spamlr_model *m, const char *path, spamlr_diag *d)
         FAIL(SPAMLR_EIO, "links to %s, which is %s, not a regular file; refusing to replace "
              "it with a model", target, kind_name(st.st_mode));
     }
-    tlen = strlen(target) + 11;
-    if (!(tmp = malloc(tlen + 1)))
-        FAIL(SPAMLR_ENOMEM, "out of memory");
-    snprintf(tmp, tlen + 1, "%s.tmp-XXXXXX", target);
+    {
+        char host[SPAMLR__TEMP_HOST_MAX + 1];
+
+        spamlr__temp_host(host);
+        tlen = strlen(target) + strlen(host) + 40;
+        if (!(tmp = malloc(tlen + 1)))
+            FAIL(SPAMLR_ENOMEM, "out of memory");
+        const char *slash = strrchr(target, '/');
+        size_t base = strlen(slash ? slash + 1 : target);
+
+        /* host and process in the name: the next writer under the lock
+         * removes the file if this process dies before the rename (lock.c);
+         * a name too long for that (over 255 bytes) gets 0.2's, which
+         * stays if its writer dies */
+        tlen = (size_t)snprintf(tmp, tlen + 1, "%s.tmp-%s-%ld-XXXXXX", target, host,
+                                (long)getpid());
+        if (base + (tlen - strlen(target)) > 255)
+            tlen = (size_t)snprintf(tmp, tlen + 1, "%s.tmp-XXXXXX", target);
+    }
     /* an existing file's mode is set below, before any byte is written */
     if ((fd = create_temp(tmp, tlen, exists ? 0600 : 0666)) < 0) {
         tmp[0] = '\0';
