@@ -275,7 +275,7 @@ static int measure(const spamlr_model *m, const spamlr_dataset *test, const int 
     spamlr_model_info_get(m, &info);
     if ((rc = predict_rows(m, test, &probs, NULL)) != 0)
         return rc;
-    err = spamlr_metrics_compute(&mx, labels, probs, spamlr_dataset_rows(test), info.threshold);
+    err = spamlr_metrics_compute(labels, probs, spamlr_dataset_rows(test), info.threshold, &mx);
     if (err == SPAMLR_OK)
         err = spamlr_model_save_buffer(m, &buf, &size);
     free(probs);

@@ -234,7 +234,7 @@ static int measure(const spamlr_dataset *ds, const double *probs, double t,
         return runtime_error("no labelled messages to evaluate");
     if ((rc = row_labels(ds, n, &labels)) != 0)
         return rc;
-    err = spamlr_metrics_compute(mt, labels, probs, n, t);
+    err = spamlr_metrics_compute(labels, probs, n, t, mt);
     free(labels);
     if (err == SPAMLR_EEMPTY)
         return runtime_error("no labelled messages to evaluate");
@@ -319,7 +319,7 @@ static int print_curve(const eval_cfg *cfg, const spamlr_dataset *ds, const size
     for (b = 0; b < n; b += block) {
         size_t len = n - b < block ? n - b : block;
         spamlr_metrics mt = SPAMLR_METRICS_INIT;
-        if (spamlr_metrics_compute(&mt, lab + b, p + b, len, t) != SPAMLR_OK)
+        if (spamlr_metrics_compute(lab + b, p + b, len, t, &mt) != SPAMLR_OK)
             continue;
         if (cfg->sc.format == FORMAT_JSON) {
             printf("%s{\"end\":%zu,\"n\":%zu,\"errors\":%zu,\"fp\":%zu,\"fn\":%zu,"
@@ -449,7 +449,7 @@ static int target_threshold(const eval_cfg *cfg, const spamlr_dataset *ds,
 
     if ((rc = row_labels(ds, n, &labels)))
         return rc;
-    err = spamlr_threshold_for_fpr(&t, labels, probs, n, cfg->target_fpr);
+    err = spamlr_threshold_for_fpr(labels, probs, n, cfg->target_fpr, &t);
     if (err == SPAMLR_EEMPTY) {
         free(labels);
         return runtime_error("--target-fpr needs ham messages in the input");
@@ -460,7 +460,7 @@ static int target_threshold(const eval_cfg *cfg, const spamlr_dataset *ds,
     }
     if (err == SPAMLR_ELIMIT)
         warning("even threshold 1 calls more than %g of the ham spam", cfg->target_fpr);
-    spamlr_metrics_compute(&mt, labels, probs, n, t);
+    spamlr_metrics_compute(labels, probs, n, t, &mt);
     if ((rc = enough_for(cfg, mt.fp + mt.tn, "ham", cfg->target_fpr, "--target-fpr")) ||
         (cfg->has_fnr &&
          (rc = enough_for(cfg, mt.tp + mt.fn, "spam", cfg->target_fnr, "--target-fnr")))) {

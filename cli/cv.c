@@ -25,7 +25,7 @@ int cv_measure(const spamlr_dataset *ds, const spamlr_train_opts *o, unsigned k,
     }
     for (i = 0; i < n; i++)
         labels[i] = spamlr_dataset_label(ds, i);
-    err = spamlr_metrics_compute(mt, labels, probs, n, 0.5);
+    err = spamlr_metrics_compute(labels, probs, n, 0.5, mt);
     if (err != SPAMLR_OK)
         rc = report_failure(err, NULL, NULL);
 out:

@@ -7,7 +7,17 @@
  * Conventions
  *   - Every name starts with spamlr_ / SPAMLR_.
  *   - Functions that can fail return int: SPAMLR_OK (0) on success or a
- *     negative SPAMLR_E* code. Output parameters come first; whatever is
+ *     negative SPAMLR_E* code.
+ *   - Parameter order: a function that makes an object (a model, a
+ *     dataset, a scratch, a lock, a buffer) returns it through its first
+ *     parameter, `**out`; every other function takes the object it works
+ *     on first, then its inputs, then its outputs (spamlr_predict: model,
+ *     scratch, text, then the probability and the score; a caller's buffer
+ *     is followed by its capacity), and the optional spamlr_diag last of
+ *     all. (Until 0.3 this said "outputs
+ *     first", which most functions did not do; 0.3 moved the three that
+ *     did, spamlr_predict_label, spamlr_metrics_compute and
+ *     spamlr_threshold_for_fpr, to the common order.) Whatever is
  *     returned through a `**out` parameter belongs to the caller and is
  *     released with the matching *_free() function; a plain buffer
  *     (bytes, a string) with spamlr_free(). Every *_free() accepts
@@ -1048,10 +1058,10 @@ SPAMLR_API int spamlr_predict(const spamlr_model *m, spamlr_scratch *s, const ch
 /* spamlr_predict with the verdict: *label (may be NULL) is SPAMLR_SPAM
  * when the probability is >= the model's threshold
  * (spamlr_model_threshold), else SPAMLR_HAM; prob (may be NULL) receives
- * the probability. Outputs first, as the conventions above say.
- * Thread-safe on a shared model with one scratch per thread. */
-SPAMLR_API int spamlr_predict_label(int *label, double *prob, const spamlr_model *m,
-                                    spamlr_scratch *s, const char *text, size_t len);
+ * the probability. Inputs first, outputs last, as the conventions above
+ * say. Thread-safe on a shared model with one scratch per thread. */
+SPAMLR_API int spamlr_predict_label(const spamlr_model *m, spamlr_scratch *s, const char *text,
+                                    size_t len, int *label, double *prob);
 
 /* Probabilities of every row of ds (tokens are looked up by string, so the
  * dataset may have been read with any vocabulary; it should have used the
@@ -1421,8 +1431,8 @@ typedef struct spamlr_metrics {
  * Ratios with a zero denominator are 0. out->size must be set
  * (SPAMLR_METRICS_INIT; else SPAMLR_EINVAL). Returns SPAMLR_EEMPTY without
  * labelled rows, SPAMLR_ENOMEM. Thread-safe. */
-SPAMLR_API int spamlr_metrics_compute(spamlr_metrics *out, const int *labels,
-                                      const double *probs, size_t n, double threshold);
+SPAMLR_API int spamlr_metrics_compute(const int *labels, const double *probs, size_t n,
+                                      double threshold, spamlr_metrics *out);
 
 /* The smallest threshold t (spam when p >= t) at which at most a fraction
  * `max_fpr` (0 <= max_fpr < 1) of the ham rows are called spam: with h
@@ -1432,8 +1442,8 @@ SPAMLR_API int spamlr_metrics_compute(spamlr_metrics *out, const int *labels,
  * Returns SPAMLR_EEMPTY without ham rows, SPAMLR_EINVAL for bad arguments,
  * SPAMLR_ELIMIT when even t = 1 lets too many ham through (*threshold is
  * then 1), SPAMLR_ENOMEM. Thread-safe. */
-SPAMLR_API int spamlr_threshold_for_fpr(double *threshold, const int *labels,
-                                        const double *probs, size_t n, double max_fpr);
+SPAMLR_API int spamlr_threshold_for_fpr(const int *labels, const double *probs, size_t n,
+                                        double max_fpr, double *threshold);
 
 #ifdef __cplusplus
 }

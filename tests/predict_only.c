@@ -50,7 +50,7 @@ int main(int argc, char **argv)
 
         if ((rc = spamlr_read_file(argv[i], &text, &len, &d)) ||
             (rc = spamlr_tokenize(&info.text, text, len, count, &tokens)) ||
-            (rc = spamlr_predict_label(&label, &p, m, s, text, len)) ||
+            (rc = spamlr_predict_label(m, s, text, len, &label, &p)) ||
             (rc = spamlr_explain(m, s, text, len, &ex, top, 1)))
             fprintf(stderr, "%s: %s\n", argv[i], spamlr_strerror(rc));
         else

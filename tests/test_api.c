@@ -57,7 +57,7 @@ START_TEST(threshold_and_label)
     ck_assert(spamlr_model_threshold(m) == 0.5);
     ck_assert(isnan(spamlr_model_threshold(NULL)));
     ck_assert_int_eq(spamlr_scratch_create(&s), SPAMLR_OK);
-    ck_assert_int_eq(spamlr_predict_label(&label, &p, m, s, "free money", 10), SPAMLR_OK);
+    ck_assert_int_eq(spamlr_predict_label(m, s, "free money", 10, &label, &p), SPAMLR_OK);
     ck_assert_int_eq(spamlr_predict(m, s, "free money", 10, &q, NULL), SPAMLR_OK);
     ck_assert(p == q);
     ck_assert_int_eq(label, p >= 0.5 ? SPAMLR_SPAM : SPAMLR_HAM);
@@ -65,13 +65,13 @@ START_TEST(threshold_and_label)
     /* the verdict follows the model's threshold */
     ck_assert_int_eq(spamlr_model_set_threshold(m, 1.0), SPAMLR_OK);
     ck_assert(spamlr_model_threshold(m) == 1.0);
-    ck_assert_int_eq(spamlr_predict_label(&label, NULL, m, s, "free money", 10), SPAMLR_OK);
+    ck_assert_int_eq(spamlr_predict_label(m, s, "free money", 10, &label, NULL), SPAMLR_OK);
     ck_assert_int_eq(label, p >= 1.0 ? SPAMLR_SPAM : SPAMLR_HAM);
     ck_assert_int_eq(spamlr_model_set_threshold(m, 0.0), SPAMLR_OK);
-    ck_assert_int_eq(spamlr_predict_label(&label, NULL, m, s, "lunch", 5), SPAMLR_OK);
+    ck_assert_int_eq(spamlr_predict_label(m, s, "lunch", 5, &label, NULL), SPAMLR_OK);
     ck_assert_int_eq(label, SPAMLR_SPAM);
-    ck_assert_int_eq(spamlr_predict_label(NULL, NULL, m, s, "lunch", 5), SPAMLR_OK);
-    ck_assert_int_eq(spamlr_predict_label(&label, NULL, NULL, s, "x", 1), SPAMLR_EINVAL);
+    ck_assert_int_eq(spamlr_predict_label(m, s, "lunch", 5, NULL, NULL), SPAMLR_OK);
+    ck_assert_int_eq(spamlr_predict_label(NULL, s, "x", 1, &label, NULL), SPAMLR_EINVAL);
     spamlr_scratch_free(s);
     spamlr_model_free(m);
     spamlr_dataset_free(ds);

@@ -35,8 +35,8 @@ START_TEST(out_of_fold_probabilities)
      * itself: each row was really held out */
     ck_assert_int_eq(spamlr_train(&m, ds, NULL, NULL, NULL), 0);
     ck_assert_int_eq(spamlr_predict_dataset(m, ds, fit, NULL), 0);
-    ck_assert_int_eq(spamlr_metrics_compute(&cv, y, p, n, 0.5), 0);
-    ck_assert_int_eq(spamlr_metrics_compute(&train, y, fit, n, 0.5), 0);
+    ck_assert_int_eq(spamlr_metrics_compute(y, p, n, 0.5, &cv), 0);
+    ck_assert_int_eq(spamlr_metrics_compute(y, fit, n, 0.5, &train), 0);
     ck_assert(cv.log_loss > train.log_loss);
     ck_assert(cv.auc > 0.8 && cv.auc < train.auc + 1e-12);
     spamlr_model_free(m);

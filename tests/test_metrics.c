@@ -11,7 +11,7 @@ START_TEST(confusion_and_ratios)
     double p[] = {.9, .8, .4, .7, .1, .6, .2, .3, .05, .45, .99};
     spamlr_metrics m = SPAMLR_METRICS_INIT;
 
-    ck_assert_int_eq(spamlr_metrics_compute(&m, y, p, 11, 0.5), SPAMLR_OK);
+    ck_assert_int_eq(spamlr_metrics_compute(y, p, 11, 0.5, &m), SPAMLR_OK);
     ck_assert_uint_eq(m.n, 10);
     ck_assert_uint_eq(m.tp, 3);
     ck_assert_uint_eq(m.fn, 1);
@@ -44,7 +44,7 @@ START_TEST(ties_count_half)
     spamlr_metrics m = SPAMLR_METRICS_INIT;
 
     /* pairs: (.5,.5) tie 0.5, (.5,.2) 1, (.7,.5) 1, (.7,.2) 1 -> 3.5/4 */
-    ck_assert_int_eq(spamlr_metrics_compute(&m, y, p, 4, 0.5), SPAMLR_OK);
+    ck_assert_int_eq(spamlr_metrics_compute(y, p, 4, 0.5, &m), SPAMLR_OK);
     ck_assert_double_eq_tol(m.auc, 3.5 / 4.0, 1e-12);
     /* threshold is inclusive: p >= 0.5 is spam */
     ck_assert_uint_eq(m.tp, 2);
@@ -58,9 +58,9 @@ START_TEST(degenerate_inputs)
     double p[] = {.2, .9};
     spamlr_metrics m = SPAMLR_METRICS_INIT;
 
-    ck_assert_int_eq(spamlr_metrics_compute(&m, y, p, 0, 0.5), SPAMLR_EEMPTY);
-    ck_assert_int_eq(spamlr_metrics_compute(&m, y, p, 2, 1.5), SPAMLR_EINVAL);
-    ck_assert_int_eq(spamlr_metrics_compute(&m, y, p, 2, 0.5), SPAMLR_OK);
+    ck_assert_int_eq(spamlr_metrics_compute(y, p, 0, 0.5, &m), SPAMLR_EEMPTY);
+    ck_assert_int_eq(spamlr_metrics_compute(y, p, 2, 1.5, &m), SPAMLR_EINVAL);
+    ck_assert_int_eq(spamlr_metrics_compute(y, p, 2, 0.5, &m), SPAMLR_OK);
     ck_assert_double_eq(m.precision, 1.0);
     ck_assert_double_eq(m.ham_fpr, 0.0); /* no ham: a zero denominator gives 0 */
     ck_assert_double_eq(m.mcc, 0.0);

@@ -497,21 +497,21 @@ START_TEST(threshold_for_fpr)
     }
     labels[10] = SPAMLR_SPAM;
     probs[10] = 0.95;
-    ck_assert_int_eq(spamlr_threshold_for_fpr(&t, labels, probs, 11, 0.0), 0);
+    ck_assert_int_eq(spamlr_threshold_for_fpr(labels, probs, 11, 0.0, &t), 0);
     ck_assert_double_gt(t, 0.9);
     ck_assert_double_lt(t, 0.9000001);
-    ck_assert_int_eq(spamlr_metrics_compute(&mt, labels, probs, 11, t), 0);
+    ck_assert_int_eq(spamlr_metrics_compute(labels, probs, 11, t, &mt), 0);
     ck_assert_uint_eq(mt.fp, 0);
     ck_assert_uint_eq(mt.tp, 1);
-    ck_assert_int_eq(spamlr_threshold_for_fpr(&t2, labels, probs, 11, 0.2), 0);
+    ck_assert_int_eq(spamlr_threshold_for_fpr(labels, probs, 11, 0.2, &t2), 0);
     ck_assert_double_gt(t2, 0.7);
     ck_assert_double_lt(t2, 0.8);
-    ck_assert_int_eq(spamlr_metrics_compute(&mt, labels, probs, 11, t2), 0);
+    ck_assert_int_eq(spamlr_metrics_compute(labels, probs, 11, t2, &mt), 0);
     ck_assert_uint_eq(mt.fp, 2);
-    ck_assert_int_eq(spamlr_threshold_for_fpr(&t, labels, probs, 11, 1.0), SPAMLR_EINVAL);
+    ck_assert_int_eq(spamlr_threshold_for_fpr(labels, probs, 11, 1.0, &t), SPAMLR_EINVAL);
     probs[9] = 1.0;
-    ck_assert_int_eq(spamlr_threshold_for_fpr(&t, labels, probs, 11, 0.0), SPAMLR_ELIMIT);
-    ck_assert_int_eq(spamlr_threshold_for_fpr(&t, labels + 10, probs + 10, 1, 0.1),
+    ck_assert_int_eq(spamlr_threshold_for_fpr(labels, probs, 11, 0.0, &t), SPAMLR_ELIMIT);
+    ck_assert_int_eq(spamlr_threshold_for_fpr(labels + 10, probs + 10, 1, 0.1, &t),
                      SPAMLR_EEMPTY);
     {
         spamlr_model *m = NULL;

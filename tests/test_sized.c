@@ -197,11 +197,11 @@ START_TEST(metrics_size)
     const double probs[] = { 0.9, 0.2, 0.4, 0.6 };
 
     SIZED(buf, 0);
-    ck_assert_int_eq(spamlr_metrics_compute(mt, labels, probs, 4, 0.5), SPAMLR_EINVAL);
+    ck_assert_int_eq(spamlr_metrics_compute(labels, probs, 4, 0.5, mt), SPAMLR_EINVAL);
     ck_assert(untouched(buf, sizeof(size_t), sizeof buf));
-    ck_assert_int_eq(spamlr_metrics_compute(NULL, labels, probs, 4, 0.5), SPAMLR_EINVAL);
+    ck_assert_int_eq(spamlr_metrics_compute(labels, probs, 4, 0.5, NULL), SPAMLR_EINVAL);
     SIZED(buf, sizeof(spamlr_metrics));
-    ck_assert_int_eq(spamlr_metrics_compute(mt, labels, probs, 4, 0.5), SPAMLR_OK);
+    ck_assert_int_eq(spamlr_metrics_compute(labels, probs, 4, 0.5, mt), SPAMLR_OK);
     ck_assert_uint_eq(mt->n, 4);
     ck_assert_uint_eq(mt->tp, 1);
     ck_assert_uint_eq(mt->fp, 1);

@@ -45,8 +45,8 @@ static double auc_of(scored *s, size_t n, size_t npos, size_t nneg)
 static int compute(spamlr_metrics *m, const int *labels, const double *probs, size_t n,
                    double threshold);
 
-int spamlr_metrics_compute(spamlr_metrics *out, const int *labels, const double *probs,
-                           size_t n, double threshold)
+int spamlr_metrics_compute(const int *labels, const double *probs, size_t n, double threshold,
+                           spamlr_metrics *out)
 {
     spamlr_metrics m;
     int rc;
@@ -115,8 +115,8 @@ static int cmp_desc(const void *a, const void *b)
     return (x < y) - (x > y);
 }
 
-int spamlr_threshold_for_fpr(double *threshold, const int *labels, const double *probs,
-                             size_t n, double max_fpr)
+int spamlr_threshold_for_fpr(const int *labels, const double *probs, size_t n, double max_fpr,
+                             double *threshold)
 {
     double *h;
     size_t i, nh = 0, k;

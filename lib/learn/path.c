@@ -165,7 +165,7 @@ static int visit(path_ctx *p, spamlr__pool *pl, double c, int from_best, spamlr_
     pt->auc = NAN;
     if (p->lab) {
         spamlr_metrics mt = SPAMLR_METRICS_INIT;
-        if (spamlr_metrics_compute(&mt, p->lab, p->prob, p->X->rows, 0.5) == SPAMLR_OK)
+        if (spamlr_metrics_compute(p->lab, p->prob, p->X->rows, 0.5, &mt) == SPAMLR_OK)
             pt->auc = mt.auc;
     }
     path->n++;

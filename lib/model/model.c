@@ -662,8 +662,8 @@ int spamlr_predict(const spamlr_model *m, spamlr_scratch *s, const char *text, s
     return SPAMLR_OK;
 }
 
-int spamlr_predict_label(int *label, double *prob, const spamlr_model *m, spamlr_scratch *s,
-                         const char *text, size_t len)
+int spamlr_predict_label(const spamlr_model *m, spamlr_scratch *s, const char *text, size_t len,
+                         int *label, double *prob)
 {
     double p;
     int rc;
