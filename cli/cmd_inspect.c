@@ -205,27 +205,6 @@ static int parse_args(inspect_cfg *cfg, int argc, char **argv)
 
 /* ------------------------------------------------------------- look-ups */
 
-typedef struct first_token {
-    size_t count;
-    char *first; /* malloc'ed copy of the first token */
-    int nomem;
-} first_token;
-
-static int on_token(void *ctx, const char *tok, size_t len)
-{
-    first_token *ft = ctx;
-
-    if (ft->count++ == 0) {
-        if (!(ft->first = malloc(len + 1))) {
-            ft->nomem = 1;
-            return 1;
-        }
-        memcpy(ft->first, tok, len);
-        ft->first[len] = '\0';
-    }
-    return ft->count > 1; /* two tokens: no single match, stop */
-}
-
 static char *dup_string(const char *s)
 {
     size_t len = strlen(s) + 1;
@@ -234,31 +213,21 @@ static char *dup_string(const char *s)
     return p ? memcpy(p, s, len) : NULL;
 }
 
-/* Looks w up exactly, then as its single token under the model's tokenizer.
- * Returns 0 (hit->token NULL when not found) or EXIT_RUNTIME. */
+/* Looks w up as the library does (spamlr_model_lookup: exactly, then as
+ * the single token the model's tokenizer makes of it). Returns 0
+ * (hit->token NULL when not found) or EXIT_RUNTIME. */
 static int lookup_word(const inspect_view *v, const char *w, word_hit *hit)
 {
-    first_token ft = { 0, NULL, 0 };
-    float weight = 0;
+    spamlr_word e;
 
     hit->query = w;
     hit->token = NULL;
     hit->weight = 0;
-    if (spamlr_model_weight(v->m, w, &weight) == SPAMLR_OK) {
-        hit->weight = weight;
-        hit->token = dup_string(w);
-        return hit->token ? 0 : report_failure(SPAMLR_ENOMEM, NULL, NULL);
-    }
-    spamlr_tokenize(&v->info.text, w, strlen(w), on_token, &ft);
-    if (ft.nomem)
-        return report_failure(SPAMLR_ENOMEM, NULL, NULL);
-    if (ft.count == 1 && spamlr_model_weight(v->m, ft.first, &weight) == SPAMLR_OK) {
-        hit->weight = weight;
-        hit->token = ft.first;
+    if (spamlr_model_lookup(v->m, w, strlen(w), &e) != SPAMLR_OK)
         return 0;
-    }
-    free(ft.first);
-    return 0;
+    hit->weight = e.weight;
+    hit->token = dup_string(e.token);
+    return hit->token ? 0 : report_failure(SPAMLR_ENOMEM, NULL, NULL);
 }
 
 /* Fills v->spam / v->ham with the top k words each. */

@@ -1004,6 +1004,19 @@ typedef struct spamlr_word {
     uint32_t id;
 } spamlr_word;
 
+/* A word as a user writes it ("FREE", "Viagra", "ｆｒｅｅ", "𝐅𝐑𝐄𝐄", "中奖"):
+ * the token `text` itself when the model has it (so "subject:free" or
+ * "url:example.com" are found as stored), else the one token the model's
+ * own tokenizer makes of it (its case folding, NFKC and look-alike
+ * folding), so the caller need not fold exactly as the tokenizer does.
+ * Fills *out (token NULL, weight 0, id UINT32_MAX when not found).
+ * Returns SPAMLR_OK, SPAMLR_ENOTFOUND (no such word, or text that makes
+ * no token), or SPAMLR_EINVAL (text that makes several tokens, such as
+ * "free prize"; look each word up alone). Thread-safe on a shared
+ * model. */
+SPAMLR_API int spamlr_model_lookup(const spamlr_model *m, const char *text, size_t len,
+                                   spamlr_word *out);
+
 /* Number of vocabulary entries, and entry `id` (0 <= id < parameters). */
 SPAMLR_API size_t spamlr_model_vocab_size(const spamlr_model *m);
 SPAMLR_API int spamlr_model_word(const spamlr_model *m, size_t id, spamlr_word *out);

@@ -498,6 +498,45 @@ START_TEST(class_weights_shift_the_bias)
 }
 END_TEST
 
+/* A word as a user writes it is found through the model's tokenizer:
+ * case, full-width and mathematical letters folded; stored tokens as they
+ * are; several tokens and no token said so. */
+START_TEST(lookup_by_raw_text)
+{
+    spamlr_model *m = train_toy(NULL, NULL);
+    spamlr_word e, f;
+    float w;
+    static const char *const free_forms[] = { "free", "FREE", "Free", "\xef\xbd\x86\xef\xbd\x92"
+        "\xef\xbd\x85\xef\xbd\x85" /* fullwidth */, "\xf0\x9d\x90\x85\xf0\x9d\x90\x91"
+        "\xf0\x9d\x90\x84\xf0\x9d\x90\x84" /* mathematical bold */ };
+    size_t i;
+
+    ck_assert_int_eq(spamlr_model_weight(m, "free", &w), SPAMLR_OK);
+    for (i = 0; i < sizeof free_forms / sizeof *free_forms; i++) {
+        ck_assert_int_eq(spamlr_model_lookup(m, free_forms[i], strlen(free_forms[i]), &e),
+                         SPAMLR_OK);
+        ck_assert_str_eq(e.token, "free");
+        ck_assert(e.weight == w);
+        ck_assert_int_eq(spamlr_model_word(m, e.id, &f), SPAMLR_OK);
+        ck_assert_str_eq(f.token, "free");
+    }
+    /* plain spamlr_model_weight needs the folded form */
+    ck_assert_int_eq(spamlr_model_weight(m, "FREE", &w), SPAMLR_ENOTFOUND);
+    /* a stored token as it is, though the tokenizer would split it */
+    ck_assert_int_eq(spamlr_model_lookup(m, "\xe4\xb8\xad\xe5\xa5\x96", 6, &e), SPAMLR_OK);
+    ck_assert_str_eq(e.token, "\xe4\xb8\xad\xe5\xa5\x96"); /* 中奖 */
+    ck_assert_int_eq(spamlr_model_lookup(m, "free prize", 10, &e), SPAMLR_EINVAL);
+    ck_assert_ptr_null(e.token);
+    ck_assert_int_eq(spamlr_model_lookup(m, "zzqqx", 5, &e), SPAMLR_ENOTFOUND);
+    ck_assert_ptr_null(e.token);
+    ck_assert(e.weight == 0 && e.id == UINT32_MAX);
+    ck_assert_int_eq(spamlr_model_lookup(m, "!!!", 3, &e), SPAMLR_ENOTFOUND);
+    ck_assert_int_eq(spamlr_model_lookup(m, NULL, 0, &e), SPAMLR_ENOTFOUND);
+    ck_assert_int_eq(spamlr_model_lookup(NULL, "free", 4, &e), SPAMLR_EINVAL);
+    spamlr_model_free(m);
+}
+END_TEST
+
 START_TEST(version_matches_header)
 {
     ck_assert_uint_eq(spamlr_version_number(), SPAMLR_VERSION_NUMBER);
@@ -524,6 +563,7 @@ static Suite *suite(void)
     tcase_add_test(t, bad_training_input);
     tcase_add_test(t, class_weights_shift_the_bias);
     tcase_add_test(t, version_matches_header);
+    tcase_add_test(t, lookup_by_raw_text);
     suite_add_tcase(s, t);
     return s;
 }

@@ -376,58 +376,6 @@ int spamlr_model_unsure(const spamlr_model *m, double *ham_cutoff, double *spam_
     return zone;
 }
 
-int spamlr_model_weight(const spamlr_model *m, const char *token, float *w)
-{
-    int64_t id = spamlr__vocab_find(&m->vocab, token, strlen(token));
-
-    *w = id >= 0 ? m->w[id] : 0.0f;
-    return id >= 0 ? SPAMLR_OK : SPAMLR_ENOTFOUND;
-}
-
-size_t spamlr_model_vocab_size(const spamlr_model *m) { return m->vocab.n; }
-
-int spamlr_model_word(const spamlr_model *m, size_t id, spamlr_word *out)
-{
-    if (id >= m->vocab.n)
-        return SPAMLR_EINVAL;
-    out->token = spamlr__vocab_str(&m->vocab, (uint32_t)id);
-    out->weight = m->w[id];
-    out->id = (uint32_t)id;
-    return SPAMLR_OK;
-}
-
-/* true when a ranks before b for this direction */
-static int word_before(const spamlr_model *m, int dir, uint32_t a, uint32_t b)
-{
-    float wa = dir > 0 ? m->w[a] : -m->w[a], wb = dir > 0 ? m->w[b] : -m->w[b];
-
-    if (wa != wb)
-        return wa > wb;
-    return strcmp(spamlr__vocab_str(&m->vocab, a), spamlr__vocab_str(&m->vocab, b)) < 0;
-}
-
-size_t spamlr_model_top(const spamlr_model *m, int direction, spamlr_word *out, size_t k)
-{
-    size_t n = 0, i, j;
-
-    /* insertion into a sorted list of at most k: O(V k), fine for small k */
-    for (i = 0; i < m->vocab.n && k; i++) {
-        uint32_t id = (uint32_t)i;
-        float w = m->w[i];
-        if (!(direction > 0 ? w > 0 : w < 0))
-            continue;
-        if (n == k && !word_before(m, direction, id, out[n - 1].id))
-            continue;
-        j = n < k ? n++ : k - 1;
-        while (j > 0 && word_before(m, direction, id, out[j - 1].id)) {
-            out[j] = out[j - 1];
-            j--;
-        }
-        spamlr_model_word(m, id, &out[j]);
-    }
-    return n;
-}
-
 /* ------------------------------------------------------------ predicting */
 
 int spamlr_scratch_create(spamlr_scratch **out)
