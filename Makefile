@@ -9,7 +9,7 @@
 #   make install    PREFIX=/usr/local DESTDIR= (also the man pages, under MANDIR)
 #   make check SANITIZE=address,undefined   (built in build-san-address-undefined/)
 #   make check-valgrind  unit suites under valgrind (leaks, invalid reads)
-#   make check-tsan      the threaded prediction and reading tests under ThreadSanitizer
+#   make check-tsan      the threaded prediction, reading and training tests under ThreadSanitizer
 #   make fuzz            libFuzzer targets (clang) in $(FUZZ_B)/fuzz/
 
 CC      ?= cc

@@ -2,6 +2,7 @@
  * threads, each with its own scratch, gives exactly the single-threaded
  * answers. `make check-tsan` runs this suite under ThreadSanitizer. */
 #include "testutil.h"
+#include <math.h>
 #include <pthread.h>
 
 #define THREADS 4
@@ -146,6 +147,64 @@ START_TEST(loaded_model_shared)
 }
 END_TEST
 
+/* Training on the solver's thread pool: the C path's folds on two threads
+ * and TRON, L-BFGS and OWL-QN with their row blocks on two threads give
+ * the one-thread models to rounding (the path's choice exactly). Under
+ * `make check-tsan` this is where the pool's threads run. */
+START_TEST(training_threads_agree)
+{
+    spamlr_text_opts to;
+    spamlr_dataset *ds = NULL;
+    spamlr_model *m[2] = { NULL, NULL };
+    spamlr_train_opts o;
+    spamlr_model_info in[2] = { SPAMLR_MODEL_INFO_INIT, SPAMLR_MODEL_INFO_INIT };
+    char text[256];
+    unsigned seed = 7, solver, k;
+    size_t i, j;
+
+    spamlr_text_opts_init(&to);
+    to.mime = 0;
+    ck_assert_int_eq(spamlr_dataset_create(&ds, &to), SPAMLR_OK);
+    for (i = 0; i < 600; i++) {
+        int spam = i % 2, n = 0;
+
+        for (j = 0; j < 12; j++) {
+            seed = seed * 1103515245u + 12345u;
+            n += snprintf(text + n, sizeof text - (size_t)n, "%s%u ",
+                          (seed >> 16) % 4 == 0 ? (spam ? "s" : "h") : "w", (seed >> 8) % 300);
+        }
+        ck_assert_int_eq(spamlr_dataset_add(ds, spam ? SPAMLR_SPAM : SPAMLR_HAM, text,
+                                            (size_t)n, NULL), SPAMLR_OK);
+    }
+    for (solver = 0; solver < 4; solver++) {
+        for (k = 0; k < 2; k++) {
+            spamlr_train_opts_init(&o);
+            o.threads = k + 1;
+            o.c = solver == 0 ? SPAMLR_C_AUTO : 4;
+            o.solver = solver == 3 ? SPAMLR_SOLVER_OWLQN
+                     : solver == 2 ? SPAMLR_SOLVER_LBFGS : SPAMLR_SOLVER_TRON;
+            if (solver == 3)
+                o.l1 = 0.05;
+            ck_assert_int_eq(spamlr_train(&m[k], ds, &o, NULL, NULL), SPAMLR_OK);
+            ck_assert_int_eq(spamlr_model_info_get(m[k], &in[k]), SPAMLR_OK);
+        }
+        ck_assert(in[0].c == in[1].c);
+        ck_assert_uint_eq(spamlr_model_vocab_size(m[0]), spamlr_model_vocab_size(m[1]));
+        for (i = 0; i < spamlr_model_vocab_size(m[0]); i++) {
+            spamlr_word a, b;
+
+            spamlr_model_word(m[0], i, &a);
+            spamlr_model_word(m[1], i, &b);
+            ck_assert_msg(fabs((double)a.weight - b.weight) <= 1e-3 * (1 + fabs(a.weight)),
+                          "solver %u, %s: %g vs %g", solver, a.token, a.weight, b.weight);
+        }
+        spamlr_model_free(m[0]);
+        spamlr_model_free(m[1]);
+    }
+    spamlr_dataset_free(ds);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("concurrency");
@@ -153,6 +212,7 @@ static Suite *suite(void)
     tcase_set_timeout(t, 300);
     tcase_add_test(t, shared_model_many_threads);
     tcase_add_test(t, loaded_model_shared);
+    tcase_add_test(t, training_threads_agree);
     suite_add_tcase(s, t);
     return s;
 }
