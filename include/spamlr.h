@@ -305,7 +305,14 @@ typedef struct spamlr_text_opts {
                                headers, MIME parts, transfer encodings and
                                charsets decoded, HTML turned into text, and
                                header tokens such as "subject:free" added.
-                               Text without a header is read as a body.
+                               Text without a header is read as a body, and
+                               so is text whose first line only looks like
+                               a field: a header block is one with a field
+                               mail uses (From, Subject, Received, X-...)
+                               or two fields or more ended by a blank line,
+                               so "Reminder: claim your prize" keeps its
+                               words (the SpamAssassin corpus reads the same
+                               either way).
                                The text column of TSV/CSV lines is always
                                plain text. 0 = every message is plain
                                text. Default 1 */

@@ -340,6 +340,42 @@ END_TEST
 
 /* --------------------------------------------------------- broken input */
 
+/* A header block is read only when it plausibly is one: plain text whose
+ * first line merely looks like a field keeps its words as body text. */
+START_TEST(test_plausible_header)
+{
+    static const struct {
+        const char *msg, *in_text, *not_in_text;
+    } cases[] = {
+        { "Reminder: claim your free prize now\n", "claim your free prize now", NULL },
+        { "Note: meeting moved\n\nsee you at five\n", "meeting moved", NULL },
+        { "Re: your order\nthanks a lot\n", "your order", NULL },
+        { "Subject: hello\n\nsee you\n", "see you", "Subject:" },
+        { "Foo: aaa1\nBar: bbb2\n\nbody text\n", "body text", "aaa1" },
+        { "X-Custom: zzz9\nplain line\n", "plain line", "zzz9" },
+        { "received: from x by y\n\nhi\n", "hi", "from x by y" },
+    };
+    size_t i;
+
+    for (i = 0; i < sizeof cases / sizeof *cases; i++) {
+        spamlr__buf text;
+        toks k;
+
+        spamlr__buf_init(&text);
+        toks_init(&k);
+        parse(NULL, cases[i].msg, strlen(cases[i].msg), &text, &k);
+        spamlr__buf_append(&text, "", 1); /* NUL-terminated for strstr */
+        ck_assert_msg(strstr(text.data, cases[i].in_text) != NULL, "case %zu: text '%s'", i,
+                      text.data);
+        if (cases[i].not_in_text)
+            ck_assert_msg(strstr(text.data, cases[i].not_in_text) == NULL,
+                          "case %zu: '%s' read as text", i, cases[i].not_in_text);
+        spamlr__buf_free(&text);
+        spamlr__buf_free(&k.all);
+    }
+}
+END_TEST
+
 START_TEST(test_empty_input)
 {
     spamlr__buf text;
@@ -1360,6 +1396,7 @@ static Suite *mime_suite(void)
     tcase_add_test(tc, test_golden_facts);
     tcase_add_test(tc, test_train_predict_one_path);
     tcase_add_test(tc, test_empty_input);
+    tcase_add_test(tc, test_plausible_header);
     tcase_add_test(tc, test_nul_bytes);
     tcase_add_test(tc, test_deep_multipart);
     tcase_add_test(tc, test_deep_rfc822);

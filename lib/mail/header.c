@@ -102,6 +102,53 @@ int spamlr__hdr_next_field(const char *m, size_t n, size_t *pos, spamlr__hfield 
     return 1;
 }
 
+/* Field names of mail headers (RFC 5322, 2045, 3834, 2369, 6376 and the
+ * common trace and client fields), and prefixes of families. */
+static const char *const MAIL_FIELDS[] = {
+    "from", "to", "cc", "bcc", "subject", "date", "received", "return-path",
+    "message-id", "reply-to", "sender", "mime-version", "in-reply-to", "references",
+    "delivered-to", "envelope-to", "user-agent", "organization", "importance",
+    "priority", "precedence", "thread-index", "thread-topic", "keywords", "comments",
+    "dkim-signature", "domainkey-signature", "authentication-results", "received-spf",
+    "errors-to", "auto-submitted", "disposition-notification-to", "newsgroups", "path",
+    "status", "lines", NULL
+};
+static const char *const MAIL_PREFIXES[] = {
+    "x-", "content-", "list-", "resent-", "arc-", "original-", NULL
+};
+
+static int known_field(const char *name, size_t n)
+{
+    size_t i;
+
+    for (i = 0; MAIL_FIELDS[i]; i++)
+        if (ieq(name, n, MAIL_FIELDS[i]))
+            return 1;
+    for (i = 0; MAIL_PREFIXES[i]; i++)
+        if (n > strlen(MAIL_PREFIXES[i]) && iprefix(name, n, MAIL_PREFIXES[i]))
+            return 1;
+    return 0;
+}
+
+int spamlr__hdr_plausible(const char *m, size_t n, size_t pos)
+{
+    spamlr__hfield f;
+    size_t count = 0, p = pos, last;
+
+    for (;;) {
+        last = p;
+        if (!spamlr__hdr_next_field(m, n, &p, &f))
+            break;
+        if (known_field(f.name, f.nlen))
+            return 1;
+        count++;
+    }
+    /* unknown names only: a header if two or more end at a blank line
+     * (which moved p past it) or at the end of the text; a blank first
+     * line is an empty header */
+    return count != 1 && (p >= n || p != last);
+}
+
 /* ------------------------------------------------------------ header text */
 
 int spamlr__hdr_unfold(spamlr__buf *hv, size_t max, const char *v, size_t n, const char **out,

@@ -19,6 +19,13 @@ typedef struct spamlr__hfield {
  * of the folded field (see mime.h). */
 int spamlr__hdr_next_field(const char *m, size_t n, size_t *pos, spamlr__hfield *f);
 
+/* Whether the text from m + pos starts with a header block that plausibly
+ * is one: a field of a name mail uses (From, Subject, Received, X-..., a
+ * list in header.c), or two fields or more ended by a blank line. Plain
+ * text whose first line only looks like a field ("Reminder: claim your
+ * prize", "Note: ...") is not, and is read as a body. */
+int spamlr__hdr_plausible(const char *m, size_t n, size_t pos);
+
 /* Unfolds the raw value v[0..n) into hv (CR/LF removed, cut at max bytes)
  * and gives it trimmed in *out, *olen. 0 or SPAMLR_ENOMEM. */
 int spamlr__hdr_unfold(spamlr__buf *hv, size_t max, const char *v, size_t n, const char **out,

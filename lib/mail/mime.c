@@ -662,7 +662,7 @@ static void parse_entity(pctx *c, const char *m, size_t n, unsigned depth, int k
     spamlr__hfield f, from, rt;
     hstate hs;
     size_t pos = 0;
-    int have_from = 0, have_rt = 0;
+    int have_from = 0, have_rt = 0, no_header = 0;
     const char *body, *type;
     size_t blen, i;
     int idx;
@@ -673,8 +673,10 @@ static void parse_entity(pctx *c, const char *m, size_t n, unsigned depth, int k
     if (kind != ENT_CHILD && n >= 5 && !memcmp(m, "From ", 5)) {
         const char *lf = memchr(m, '\n', n);
         pos = lf ? (size_t)(lf - m) + 1 : n;      /* mbox separator line */
+    } else if (kind == ENT_TOP && !spamlr__hdr_plausible(m, n, 0)) {
+        no_header = 1; /* plain text whose first line looks like a field */
     }
-    while (!c->err && spamlr__hdr_next_field(m, n, &pos, &f)) {
+    while (!c->err && !no_header && spamlr__hdr_next_field(m, n, &pos, &f)) {
         mime_field(c, &e, &f);
         if (kind == ENT_TOP && !have_from && ieq(f.name, f.nlen, "from"))
             from = f, have_from = 1;
