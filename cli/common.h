@@ -340,6 +340,17 @@ int store_read_model(const char *cmd, const char **model);
  * when the user has none yet, *seed to the base it starts from (after
  * creating DIR/users); *seed is NULL otherwise. 0 or the exit code. */
 int store_write_model(const char *cmd, const char **model, const char **seed);
+/* Whether path is a model of the store that store_load/store_save handle:
+ * the user's (a delta on the base), or, for learn, the base a user's
+ * first learn starts from. */
+int store_owns(const char *path);
+/* Loads the user's model (path is the user's): base + delta, or a copy of
+ * the base for a first learn (path is the base). A SPAMLR_E* code, d
+ * filled. */
+int store_load(spamlr_model **m, const char *path, spamlr_diag *d);
+/* Saves the user's model m as a delta on the base, atomically. A
+ * SPAMLR_E* code, d filled. */
+int store_save(const spamlr_model *m, spamlr_diag *d);
 
 /* Loads MODEL, reporting failure (EXIT_RUNTIME) or returning 0. */
 int model_open(spamlr_model **m, const char *path);

@@ -137,7 +137,8 @@ int model_save_report(const spamlr_model *m, const char *path)
     int err;
 
     memset(&d, 0, sizeof d);
-    if ((err = spamlr_model_save(m, path, &d)) != SPAMLR_OK)
+    err = store_owns(path) ? store_save(m, &d) : spamlr_model_save(m, path, &d);
+    if (err != SPAMLR_OK)
         return report_failure(err, &d, path);
     report_diag_warning(&d);
     return 0;

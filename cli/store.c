@@ -1,15 +1,21 @@
 /* store.c - a per-user model store (--store DIR --user NAME): which file
- * a command reads or updates.
+ * a command reads or updates, and how a user's model is read and written.
  *
  * Layout:
  *   DIR/base.slr          the shared base model (spamlr train -o DIR/base.slr)
- *   DIR/users/NAME.slr    the model of user NAME, made by that user's first
- *                         learn as a copy of the base, then learning online
+ *   DIR/users/NAME.slr    the model of user NAME as a delta on the base
+ *                         (spamlr_model_save_delta: the words and online
+ *                         state that differ, the user's memory and record),
+ *                         made by that user's first learn; a whole model
+ *                         there (a store of spamlr 0.2) is read as it is
+ *                         and becomes a delta at the user's next learn
  *   DIR/users/NAME.slr.lock, DIR/base.slr.lock   the lock files of model_lock
- * A reader (filter, predict, explain) takes the user's model when it exists,
- * else the base. A writer (learn) updates the user's model under its own
- * lock, so users never wait for each other. A user's model is a whole copy,
- * not a delta on the base: it keeps working when the base is retrained. */
+ * A reader (filter, predict, explain, inspect) takes the base plus the
+ * user's delta when the user has one, else the base. A writer (learn)
+ * updates the user's delta under its own lock, so users never wait for
+ * each other. A delta applies to the very base it was made on (its
+ * checksum is recorded): after the base is replaced, loading the user's
+ * model fails with a message saying so. */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
 #include <stdio.h>
@@ -22,6 +28,8 @@
 const char *cli_store, *cli_user;
 
 static char user_path[4096], base_path[4096];
+static int writing;          /* learn: the user's model is saved as a delta */
+static spamlr_model *base;   /* the base, loaded once a process */
 
 int store_take(int id, const char *v)
 {
@@ -119,5 +127,43 @@ int store_write_model(const char *cmd, const char **model, const char **seed)
         *seed = base_path;
     }
     *model = user_path;
+    writing = 1;
     return 0;
+}
+
+int store_owns(const char *path)
+{
+    return cli_store && path && (path == user_path || (writing && path == base_path));
+}
+
+static int load_base(spamlr_diag *d)
+{
+    return base ? SPAMLR_OK : spamlr_model_load(&base, base_path, d);
+}
+
+int store_load(spamlr_model **m, const char *path, spamlr_diag *d)
+{
+    unsigned char *buf = NULL;
+    size_t n;
+    int err;
+
+    *m = NULL;
+    if ((err = load_base(d)))
+        return err;
+    if (path == user_path)
+        return spamlr_model_load_delta(m, base, user_path, d);
+    /* a user's first learn starts from a copy of the base */
+    if ((err = spamlr_model_save_buffer(base, &buf, &n)) == SPAMLR_OK)
+        err = spamlr_model_load_buffer(m, buf, n, d);
+    free(buf);
+    return err;
+}
+
+int store_save(const spamlr_model *m, spamlr_diag *d)
+{
+    int err;
+
+    if ((err = load_base(d)))
+        return err;
+    return spamlr_model_save_delta(m, base, user_path, d);
 }

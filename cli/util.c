@@ -120,7 +120,7 @@ int model_open(spamlr_model **m, const char *path)
     int err;
 
     memset(&d, 0, sizeof d);
-    err = spamlr_model_load(m, path, &d);
+    err = store_owns(path) ? store_load(m, path, &d) : spamlr_model_load(m, path, &d);
     if (err != SPAMLR_OK) {
         *m = NULL;
         if (d.path[0] == '\0') /* make sure the message names the model */

@@ -1254,6 +1254,56 @@ SPAMLR_API int spamlr_model_learn_batch_ex(spamlr_model *m, const spamlr_dataset
                                            const size_t *order, size_t n, int direction,
                                            int *outcomes);
 
+/* ------------------------------------------- per-user models on a base
+ *
+ * Many users can share one base model and keep only what their own
+ * learning changed: a delta. A user's model is made from the base (a copy,
+ * then spamlr_model_learn*), and saved as its difference from the base:
+ * the words whose weight or online state differ (sparse: a word's place
+ * in the base and its values), the words the base lacks, the bias and
+ * metadata, and the user's online memory, record of learned messages,
+ * unsure zone and contact list (when it differs from the base's). The
+ * delta is a model file (zlib, CRC-32) of format version 3, which older
+ * readers refuse as newer; it records the base's file checksum
+ * (spamlr_model_file_crc) and vocabulary size, and loading it on any
+ * other base is refused (SPAMLR_EINVAL, the diag naming both checksums):
+ * the user's changes were learned on top of that base's scores (the
+ * thick threshold skipped what the base already knew), so on another
+ * base they mean nothing. The base must be the same file, not a retrained
+ * one. */
+
+/* Writes m as a delta on base into path, atomically as spamlr_model_save
+ * does (symbolic links followed, temporary file, fsync, rename; an
+ * existing file is never damaged). base must have been loaded from a file
+ * or buffer (its checksum identifies it) and m must extend it: the same
+ * text options, bias and idf settings, and base's words first, in base's
+ * order (as a model loaded by spamlr_model_load_delta, or a copy of the
+ * base, has them), else SPAMLR_EINVAL with the reason in diag. Returns
+ * SPAMLR_OK, SPAMLR_EINVAL, SPAMLR_EIO, SPAMLR_ENOMEM. Reads m and base
+ * only. spamlr_model_save_delta_buffer gives the bytes instead (*out
+ * malloc'ed, free() it). */
+SPAMLR_API int spamlr_model_save_delta(const spamlr_model *m, const spamlr_model *base,
+                                       const char *path, spamlr_diag *diag);
+SPAMLR_API int spamlr_model_save_delta_buffer(const spamlr_model *m, const spamlr_model *base,
+                                              unsigned char **out, size_t *size,
+                                              spamlr_diag *diag);
+
+/* Loads the user model that the delta file path (or buf[0..size)) holds on
+ * base: a new model, base's words with the delta applied, that predicts
+ * and learns exactly as the model that was saved. Its base record
+ * (spamlr_model_base) names base. A file holding a whole model (not a
+ * delta: a store written before deltas) is loaded as it is, base unused.
+ * Returns SPAMLR_OK, SPAMLR_EINVAL (a delta on another base: the diag
+ * names the delta's base checksum and this base's), the codes of
+ * spamlr_model_load for a damaged file (the diag names the file and what
+ * was wrong). base is only read: many threads may load deltas on one
+ * base at once. */
+SPAMLR_API int spamlr_model_load_delta(spamlr_model **out, const spamlr_model *base,
+                                       const char *path, spamlr_diag *diag);
+SPAMLR_API int spamlr_model_load_delta_buffer(spamlr_model **out, const spamlr_model *base,
+                                              const unsigned char *buf, size_t size,
+                                              spamlr_diag *diag);
+
 /* ---------------------------------------------------------------- metrics */
 
 typedef struct spamlr_metrics {

@@ -1,7 +1,10 @@
 #!/bin/sh
 # tests/store.sh - the per-user model store (issue 14, section 3): a base
 # trained from data/corpus.tsv in DIR/base.slr; users created by their
-# first learn (a copy of the base in DIR/users/NAME.slr) round-trip; a
+# first learn (a delta on the base in DIR/users/NAME.slr) round-trip; a
+# delta is a fraction of the base's size, is refused without its base and
+# on a retrained base (clearly, the mail passed through), and a whole model
+# left by an older store is read as it is and becomes a delta; a
 # user without a model gets the base's verdicts; a user's learn changes
 # only that user; hostile user names are refused with a usage error and
 # create nothing; concurrent learns for two users and for one user lose no
@@ -59,6 +62,7 @@ expect_err "users/alice\.slr"
 cmp -s "$S/base.slr" "$T/base.copy" || fail "a user's learn changed the base"
 run_in "$T/m1" filter --store "$S" --user alice
 cmp -s "$T/out" "$T/base.filt" && fail "alice's learn did not change her verdicts"
+cp "$T/out" "$T/alice.filt0"
 run predict --store "$S" --user bob "$ROOT/data/corpus-test.tsv"
 cmp -s "$T/out" "$T/base.pred" || fail "alice's learn changed bob (who has no model)"
 run learn --store "$S" --user bob --spam "$T/m2"
@@ -67,8 +71,54 @@ cp "$S/users/alice.slr" "$T/alice.copy"
 run learn --store "$S" --user bob --spam "$T/m2"
 cmp -s "$S/users/alice.slr" "$T/alice.copy" || fail "bob's learn changed alice"
 cmp -s "$S/base.slr" "$T/base.copy" || fail "bob's learn changed the base"
-run inspect "$S/users/alice.slr" --diff "$S/base.slr" --top 0
+run inspect --store "$S" --user alice --diff "$S/base.slr" --top 0
 expect_out 'crypto'
+
+check "a user's model is a small delta, read only with its base"
+size() { wc -c < "$1" | tr -d ' '; }
+[ "$(size "$S/users/alice.slr")" -lt $(($(size "$S/base.slr") / 4)) ] ||
+    fail "alice's delta is $(size "$S/users/alice.slr") bytes, the base $(size "$S/base.slr")"
+run inspect "$S/users/alice.slr"
+expect_rc 1
+expect_err 'alice\.slr.*delta.*--store'
+run inspect --store "$S" --user alice --format json
+expect_rc 0
+expect_out '"parameters"'
+msg again > "$T/m3"
+run learn -q --store "$S" --user alice --ham "$T/m3"
+expect_rc 0
+run_in "$T/m1" filter --store "$S" --user alice
+cmp -s "$T/out" "$T/alice.filt0" && fail "alice's second learn changed nothing"
+
+check "a whole model left by an older store is read as it is, and its learn makes a delta"
+cp "$S/base.slr" "$S/users/old.slr"
+run_in "$T/m1" filter --store "$S" --user old
+expect_rc 0
+cmp -s "$T/out" "$T/base.filt" || fail "a whole model in users/ is not read as it is"
+run learn -q --store "$S" --user old --ham "$T/m1"
+expect_rc 0
+[ "$(size "$S/users/old.slr")" -lt $(($(size "$S/base.slr") / 4)) ] ||
+    fail "old's learn did not write a delta"
+run_in "$T/m1" filter --store "$S" --user old
+cmp -s "$T/out" "$T/alice.filt0" || fail "old (the base, then one learn) differs from alice"
+
+check "after the base is retrained, a user's delta is refused with a clear error"
+mkdir "$T/s2"
+cp -R "$S/users" "$T/s2/users"
+run train -q -c 2 -o "$T/s2/base.slr" "$ROOT/data/corpus.tsv"
+expect_rc 0
+run_in "$T/m1" filter --store "$T/s2" --user alice
+expect_rc 2
+expect_err 'alice\.slr.*checksum.*base\.slr'
+cmp -s "$T/out" "$T/m1" || fail "filter did not pass the mail through"
+run predict --store "$T/s2" --user alice "$T/m1"
+expect_rc 1
+expect_err 'checksum'
+run learn --store "$T/s2" --user alice --ham "$T/m1"
+expect_rc 1
+expect_err 'checksum'
+run predict --store "$T/s2" --user nobody "$T/m1"
+expect_rc 0
 
 check "hostile user names are a usage error and create nothing"
 long=$(printf '%0241d' 0)
@@ -110,12 +160,10 @@ while [ $i -lt $USERS ]; do
 done
 n=$(ls "$S/users" | grep -c '^u[0-9]*\.slr$')
 [ "$n" = "$USERS" ] || fail "$n user models, expected $USERS"
-run_in "$T/m1" filter --store "$S" --user alice
-cp "$T/out" "$T/alice.filt"
 for i in 0 1 $((USERS / 2)) $((USERS - 1)); do
     # every user learned what alice learned first, from the same base
     run_in "$T/m1" filter --store "$S" --user "u$i"
-    cmp -s "$T/out" "$T/alice.filt" || fail "user u$i does not give alice's verdict"
+    cmp -s "$T/out" "$T/alice.filt0" || fail "user u$i does not give alice's first verdict"
     run predict --store "$S" --user "u$i" "$T/m1"
     expect_rc 0
 done
@@ -140,14 +188,14 @@ wait $p1 $p2 $p3 $p4
 [ -s "$T/cerr" ] && fail "a concurrent learn failed: $(cat "$T/cerr")"
 for pair in carol:a dave:b erin:c erin:d; do
     u=${pair%%:*} tag=${pair#*:}
-    run inspect "$S/users/$u.slr" --diff "$S/base.slr" --top 0
+    run inspect --store "$S" --user $u --diff "$S/base.slr" --top 0
     k=1
     while [ $k -le 6 ]; do
         grep -q "w${tag}x$k\$" "$T/out" || fail "$u lost the update w${tag}x$k"
         k=$((k + 1))
     done
 done
-run inspect "$S/users/carol.slr" --diff "$S/base.slr" --top 0
+run inspect --store "$S" --user carol --diff "$S/base.slr" --top 0
 grep -q 'wbx' "$T/out" && fail "dave's learns reached carol"
 cmp -s "$S/base.slr" "$T/base.copy" || fail "concurrent learns changed the base"
 

@@ -105,18 +105,23 @@ static void put_memory(const spamlr_model *m, wbuf *pl)
 
 void spamlr__sections_put(const spamlr_model *m, wbuf *pl)
 {
+    spamlr__sections_put_only(m, pl, SPAMLR__SEC_ALL);
+}
+
+void spamlr__sections_put_only(const spamlr_model *m, wbuf *pl, unsigned which)
+{
     size_t i;
 
-    if (m->pruned_from) {
+    if ((which & SPAMLR__SEC_PRUN) && m->pruned_from) {
         put_tag(pl, "prun", 8);
         put_u64(pl, m->pruned_from);
     }
-    if (m->ham_cutoff < m->spam_cutoff) {
+    if ((which & SPAMLR__SEC_UNSR) && m->ham_cutoff < m->spam_cutoff) {
         put_tag(pl, "unsr", 16);
         put_f64(pl, m->ham_cutoff);
         put_f64(pl, m->spam_cutoff);
     }
-    if (m->path_n) {
+    if ((which & SPAMLR__SEC_CPTH) && m->path_n) {
         put_tag(pl, "cpth", 8 + (uint64_t)m->path_n * 24);
         put_u32(pl, m->path_folds);
         put_u32(pl, (uint32_t)m->path_n);
@@ -126,7 +131,7 @@ void spamlr__sections_put(const spamlr_model *m, wbuf *pl)
             put_f64(pl, m->path[i].auc);
         }
     }
-    if (m->base_name) {
+    if ((which & SPAMLR__SEC_BASE) && m->base_name) {
         size_t k = strlen(m->base_name);
 
         if (k > BASE_NAME_MAX)
@@ -137,7 +142,7 @@ void spamlr__sections_put(const spamlr_model *m, wbuf *pl)
         put_u64(pl, (uint64_t)m->base_trained_at);
         put(pl, m->base_name, k);
     }
-    if (m->contacts) {
+    if ((which & SPAMLR__SEC_CTCT) && m->contacts) {
         uint64_t k = 4;
         for (i = 0; i < m->contacts->n; i++)
             k += 2 + strlen(m->contacts->e[i]);
@@ -150,7 +155,7 @@ void spamlr__sections_put(const spamlr_model *m, wbuf *pl)
             put(pl, m->contacts->e[i], l);
         }
     }
-    if (m->seen.live) {
+    if ((which & SPAMLR__SEC_SEEN) && m->seen.live) {
         size_t j = 0;
         uint64_t e;
         put_tag(pl, "seen", 8 + (uint64_t)m->seen.live * 8);
@@ -159,7 +164,9 @@ void spamlr__sections_put(const spamlr_model *m, wbuf *pl)
         while ((e = spamlr__seen_at(&m->seen, &j)))
             put_u64(pl, e);
     }
-    if (m->online && m->acc) {
+    if ((which & SPAMLR__SEC_ONMM) && m->online && m->acc)
+        put_memory(m, pl);
+    if ((which & SPAMLR__SEC_ONLN) && m->online && m->acc) {
         put_tag(pl, "onln", ONLN_HEAD + (uint64_t)m->vocab.n * (m->acc_z ? 8 : 4));
         put_u32(pl, m->online);
         put_u32(pl, 0);

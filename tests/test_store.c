@@ -1,0 +1,328 @@
+/* test_store.c - per-user models as deltas on a shared base
+ * (spamlr_model_save_delta / spamlr_model_load_delta): a user's model
+ * saved as its changes and loaded on the base is the model that was saved
+ * (every weight, the online state, the record, its predictions, and how it
+ * goes on learning); the delta is small; a delta on another base, a
+ * damaged delta and a model that does not extend the base are refused. */
+#include "testutil.h"
+
+#include <math.h>
+
+/* Lines [from, to) of data/corpus.tsv ("label<TAB>text"). */
+static spamlr_dataset *corpus_lines(size_t from, size_t to)
+{
+    spamlr_dataset *ds = NULL;
+    char path[256], line[8192];
+    size_t n = 0;
+    FILE *f;
+
+    ck_assert_int_eq(spamlr_dataset_create(&ds, NULL), SPAMLR_OK);
+    ck_assert_ptr_nonnull(f = fopen(tu_data(path, sizeof path, "corpus.tsv"), "r"));
+    while (fgets(line, sizeof line, f)) {
+        char *tab = strchr(line, '\t');
+        size_t len;
+
+        if (n++ < from || n > to || !tab)
+            continue;
+        len = strcspn(tab + 1, "\r\n");
+        ck_assert_int_eq(spamlr_dataset_add(ds, strncmp(line, "spam", 4) == 0 ? SPAMLR_SPAM
+                                                                              : SPAMLR_HAM,
+                                            tab + 1, len, NULL), SPAMLR_OK);
+    }
+    fclose(f);
+    return ds;
+}
+
+#define SPLIT 300 /* base: lines 1-300; the user's mail: the rest */
+
+/* A base trained on lines [0, to) with solver and C, as loaded from its
+ * file (the bytes in *bytes, *n when not NULL). */
+static spamlr_model *base_model(size_t to, unsigned solver, double c, unsigned char **bytes,
+                                size_t *n)
+{
+    spamlr_dataset *ds = corpus_lines(0, to);
+    spamlr_model *m = NULL, *b = NULL;
+    spamlr_train_opts o;
+    unsigned char *buf;
+    size_t len;
+
+    spamlr_train_opts_init(&o);
+    o.c = c;
+    o.solver = solver;
+    ck_assert_int_eq(spamlr_train(&m, ds, &o, NULL, NULL), SPAMLR_OK);
+    ck_assert_int_eq(spamlr_model_save_buffer(m, &buf, &len), SPAMLR_OK);
+    ck_assert_int_eq(spamlr_model_load_buffer(&b, buf, len, NULL), SPAMLR_OK);
+    if (bytes) {
+        *bytes = buf;
+        *n = len;
+    } else {
+        free(buf);
+    }
+    spamlr_model_free(m);
+    spamlr_dataset_free(ds);
+    return b;
+}
+
+/* A user's copy of the base (as a store's first learn makes it). */
+static spamlr_model *copy_of(const spamlr_model *b)
+{
+    spamlr_model *m = NULL;
+    unsigned char *buf;
+    size_t len;
+
+    ck_assert_int_eq(spamlr_model_save_buffer(b, &buf, &len), SPAMLR_OK);
+    ck_assert_int_eq(spamlr_model_load_buffer(&m, buf, len, NULL), SPAMLR_OK);
+    free(buf);
+    return m;
+}
+
+/* Learns rows [from, to) of the user's part of the corpus as one batch. */
+static void learn_rows(spamlr_model *m, const spamlr_dataset *ds, size_t from, size_t to)
+{
+    size_t order[512], i, n = 0;
+
+    for (i = from; i < to && i < spamlr_dataset_rows(ds); i++)
+        order[n++] = i;
+    ck_assert_int_eq(spamlr_model_learn_batch(m, ds, order, n), SPAMLR_OK);
+}
+
+/* a and b are the same model: words, weights, bias, counts, threshold,
+ * and the same probability for every message of ds. */
+static void assert_same(const spamlr_model *a, const spamlr_model *b, const spamlr_dataset *ds)
+{
+    size_t i, n = spamlr_dataset_rows(ds);
+    spamlr_model_info ia, ib;
+    double *pa = calloc(n + 1, sizeof *pa), *pb = calloc(n + 1, sizeof *pb);
+
+    ck_assert_uint_eq(spamlr_model_vocab_size(a), spamlr_model_vocab_size(b));
+    for (i = 0; i < spamlr_model_vocab_size(a); i++) {
+        spamlr_word wa, wb;
+        ck_assert_int_eq(spamlr_model_word(a, i, &wa), SPAMLR_OK);
+        ck_assert_int_eq(spamlr_model_word(b, i, &wb), SPAMLR_OK);
+        ck_assert_str_eq(wa.token, wb.token);
+        ck_assert_msg(memcmp(&wa.weight, &wb.weight, sizeof wa.weight) == 0,
+                      "weight of %s: %.9g != %.9g", wa.token, wa.weight, wb.weight);
+    }
+    spamlr_model_info_get(a, &ia);
+    spamlr_model_info_get(b, &ib);
+    ck_assert(ia.bias == ib.bias);
+    ck_assert_uint_eq(ia.spam, ib.spam);
+    ck_assert_uint_eq(ia.ham, ib.ham);
+    ck_assert(ia.threshold == ib.threshold);
+    ck_assert_int_eq(spamlr_predict_dataset(a, ds, pa, NULL), SPAMLR_OK);
+    ck_assert_int_eq(spamlr_predict_dataset(b, ds, pb, NULL), SPAMLR_OK);
+    for (i = 0; i < n; i++)
+        ck_assert_msg(pa[i] == pb[i], "row %zu: %.17g != %.17g", i, pa[i], pb[i]);
+    free(pa);
+    free(pb);
+}
+
+/* Saves m as a delta on b and loads it back. */
+static spamlr_model *through_delta(const spamlr_model *m, const spamlr_model *b,
+                                   unsigned char **bytes, size_t *n)
+{
+    spamlr_model *r = NULL;
+    spamlr_diag d = SPAMLR_DIAG_INIT;
+
+    ck_assert_int_eq(spamlr_model_save_delta_buffer(m, b, bytes, n, &d), SPAMLR_OK);
+    ck_assert_int_eq(spamlr_model_load_delta_buffer(&r, b, *bytes, *n, &d), SPAMLR_OK);
+    return r;
+}
+
+/* A user who learned 20, then 100 messages: the delta loads as the model,
+ * saves again to the same bytes, learns on exactly as the model does, and
+ * is a fraction of a full copy. */
+static void round_trip(unsigned base_solver, unsigned user_solver)
+{
+    unsigned char *full = NULL, *delta = NULL, *again = NULL, *d2 = NULL, *d3 = NULL;
+    size_t nfull, ndelta, nagain, n2, n3;
+    spamlr_model *b = base_model(SPLIT, base_solver, 4, NULL, NULL), *u = copy_of(b), *r, *r2;
+    spamlr_dataset *mine = corpus_lines(SPLIT, 100000), *all = corpus_lines(0, 100000);
+    spamlr_model_base_info bi;
+
+    if (user_solver) {
+        spamlr_online_opts oo;
+        spamlr_online_opts_init(&oo);
+        oo.solver = user_solver;
+        ck_assert_int_eq(spamlr_model_online_setup(u, &oo), SPAMLR_OK);
+    }
+    learn_rows(u, mine, 0, 20);
+    r = through_delta(u, b, &delta, &ndelta);
+    assert_same(u, r, all);
+    ck_assert_int_eq(spamlr_model_save_buffer(u, &full, &nfull), SPAMLR_OK);
+    ck_assert_msg(ndelta * 2 < nfull, "delta %zu bytes, full copy %zu", ndelta, nfull);
+    ck_assert_int_eq(spamlr_model_save_delta_buffer(r, b, &again, &nagain, NULL), SPAMLR_OK);
+    ck_assert_uint_eq(nagain, ndelta);
+    ck_assert(memcmp(again, delta, ndelta) == 0);
+    ck_assert_int_eq(spamlr_model_base(r, &bi), 1);
+    ck_assert_uint_eq(bi.crc, spamlr_model_file_crc(b));
+    /* both go on learning alike: the online state came through */
+    learn_rows(u, mine, 20, 100);
+    learn_rows(r, mine, 20, 100);
+    assert_same(u, r, all);
+    r2 = through_delta(r, b, &d2, &n2);
+    assert_same(u, r2, all);
+    ck_assert_int_eq(spamlr_model_save_delta_buffer(u, b, &d3, &n3, NULL), SPAMLR_OK);
+    ck_assert_uint_eq(n2, n3);
+    ck_assert(memcmp(d2, d3, n2) == 0);
+    free(full);
+    free(delta);
+    free(again);
+    free(d2);
+    free(d3);
+    spamlr_model_free(r);
+    spamlr_model_free(r2);
+    spamlr_model_free(u);
+    spamlr_model_free(b);
+    spamlr_dataset_free(mine);
+    spamlr_dataset_free(all);
+}
+
+START_TEST(delta_round_trip_adagrad)
+{
+    round_trip(SPAMLR_SOLVER_TRON, 0);
+}
+END_TEST
+
+START_TEST(delta_round_trip_ftrl)
+{
+    round_trip(SPAMLR_SOLVER_TRON, SPAMLR_SOLVER_FTRL);
+    round_trip(SPAMLR_SOLVER_FTRL, 0); /* a base with online state of its own */
+}
+END_TEST
+
+/* A user who learned nothing is a delta of a few hundred bytes that loads
+ * as the base; a whole model given as a delta loads as itself. */
+START_TEST(delta_empty_and_whole)
+{
+    unsigned char *bytes, *delta;
+    size_t n, nd;
+    spamlr_model *b = base_model(SPLIT, SPAMLR_SOLVER_TRON, 4, &bytes, &n), *r = NULL;
+    spamlr_dataset *all = corpus_lines(0, 100000);
+
+    r = through_delta(b, b, &delta, &nd);
+    ck_assert_uint_lt(nd, 400);
+    assert_same(b, r, all);
+    spamlr_model_free(r);
+    ck_assert_int_eq(spamlr_model_load_delta_buffer(&r, b, bytes, n, NULL), SPAMLR_OK);
+    assert_same(b, r, all);
+    spamlr_model_free(r);
+    free(bytes);
+    free(delta);
+    spamlr_model_free(b);
+    spamlr_dataset_free(all);
+}
+END_TEST
+
+/* Refusals: a delta on another base, a delta read as a model, a model that
+ * is not made from the base, a base not loaded from a file, damage. */
+START_TEST(delta_refusals)
+{
+    spamlr_model *b = base_model(SPLIT, SPAMLR_SOLVER_TRON, 4, NULL, NULL);
+    spamlr_model *other = base_model(SPLIT, SPAMLR_SOLVER_TRON, 8, NULL, NULL);
+    spamlr_model *small = base_model(200, SPAMLR_SOLVER_TRON, 4, NULL, NULL);
+    spamlr_model *u = copy_of(b), *r = (spamlr_model *)1, *mem = NULL;
+    spamlr_dataset *mine = corpus_lines(SPLIT, 100000);
+    spamlr_diag d = SPAMLR_DIAG_INIT;
+    spamlr_train_opts o;
+    unsigned char *delta, *out = (unsigned char *)1;
+    size_t n, i, len = 1;
+
+    learn_rows(u, mine, 0, 20);
+    ck_assert_int_eq(spamlr_model_save_delta_buffer(u, b, &delta, &n, &d), SPAMLR_OK);
+    /* another base (same words, other weights): its checksum differs */
+    ck_assert_int_eq(spamlr_model_load_delta_buffer(&r, other, delta, n, &d), SPAMLR_EINVAL);
+    ck_assert_ptr_null(r);
+    ck_assert_ptr_nonnull(strstr(d.message, "checksum"));
+    /* a model reader refuses a delta, saying what it is */
+    ck_assert_int_eq(spamlr_model_load_buffer(&r, delta, n, &d), SPAMLR_EINVAL);
+    ck_assert_ptr_nonnull(strstr(d.message, "delta"));
+    /* a model not made from this base */
+    ck_assert_int_eq(spamlr_model_save_delta_buffer(u, small, &out, &len, &d), SPAMLR_EINVAL);
+    ck_assert_ptr_null(out);
+    ck_assert_uint_eq(len, 0);
+    /* a base that was never a file has no checksum to record */
+    spamlr_train_opts_init(&o);
+    o.c = 4;
+    ck_assert_int_eq(spamlr_train(&mem, mine, &o, NULL, NULL), SPAMLR_OK);
+    ck_assert_int_eq(spamlr_model_save_delta_buffer(mem, mem, &out, &len, &d), SPAMLR_EINVAL);
+    /* damage anywhere: refused, never a crash */
+    for (i = 0; i < n; i += 7) {
+        delta[i] ^= 0x20;
+        ck_assert_int_ne(spamlr_model_load_delta_buffer(&r, b, delta, n, NULL), SPAMLR_OK);
+        ck_assert_ptr_null(r);
+        delta[i] ^= 0x20;
+    }
+    for (i = 0; i < n; i += 5)
+        ck_assert_int_ne(spamlr_model_load_delta_buffer(&r, b, delta, i, NULL), SPAMLR_OK);
+    ck_assert_int_eq(spamlr_model_load_delta_buffer(&r, b, delta, n, NULL), SPAMLR_OK);
+    spamlr_model_free(r);
+    free(delta);
+    spamlr_model_free(mem);
+    spamlr_model_free(u);
+    spamlr_model_free(b);
+    spamlr_model_free(other);
+    spamlr_model_free(small);
+    spamlr_dataset_free(mine);
+}
+END_TEST
+
+/* The atomic file functions: save replaces, load reads, a failed save
+ * leaves the old file. */
+START_TEST(delta_files)
+{
+    char dir[64], path[128], bad[160];
+    spamlr_model *b = base_model(SPLIT, SPAMLR_SOLVER_TRON, 4, NULL, NULL), *u = copy_of(b);
+    spamlr_model *r = NULL, *small = base_model(200, SPAMLR_SOLVER_TRON, 4, NULL, NULL);
+    spamlr_dataset *mine = corpus_lines(SPLIT, 100000);
+    spamlr_diag d = SPAMLR_DIAG_INIT;
+    FILE *f;
+    long before, after;
+
+    tu_tmpdir(dir, sizeof dir);
+    snprintf(path, sizeof path, "%s/ann.slr", dir);
+    learn_rows(u, mine, 0, 20);
+    ck_assert_int_eq(spamlr_model_save_delta(u, b, path, &d), SPAMLR_OK);
+    ck_assert_int_eq(spamlr_model_load_delta(&r, b, path, &d), SPAMLR_OK);
+    assert_same(u, r, mine);
+    spamlr_model_free(r);
+    ck_assert_ptr_nonnull(f = fopen(path, "rb"));
+    fseek(f, 0, SEEK_END);
+    before = ftell(f);
+    fclose(f);
+    ck_assert_int_eq(spamlr_model_save_delta(u, small, path, &d), SPAMLR_EINVAL);
+    ck_assert_ptr_nonnull(strstr(d.path, "ann.slr"));
+    ck_assert_ptr_nonnull(f = fopen(path, "rb"));
+    fseek(f, 0, SEEK_END);
+    after = ftell(f);
+    fclose(f);
+    ck_assert_int_eq(before, after);
+    ck_assert_int_eq(spamlr_model_load_delta(&r, b, path, &d), SPAMLR_OK);
+    spamlr_model_free(r);
+    snprintf(bad, sizeof bad, "%s/missing.slr", dir);
+    ck_assert_int_eq(spamlr_model_load_delta(&r, b, bad, &d), SPAMLR_EIO);
+    ck_assert_ptr_nonnull(strstr(d.path, "missing.slr"));
+    tu_rmrf(dir);
+    spamlr_model_free(u);
+    spamlr_model_free(b);
+    spamlr_model_free(small);
+    spamlr_dataset_free(mine);
+}
+END_TEST
+
+static Suite *store_suite(void)
+{
+    Suite *s = suite_create("store");
+    TCase *tc = tcase_create("delta");
+
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, delta_round_trip_adagrad);
+    tcase_add_test(tc, delta_round_trip_ftrl);
+    tcase_add_test(tc, delta_empty_and_whole);
+    tcase_add_test(tc, delta_refusals);
+    tcase_add_test(tc, delta_files);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+SPAMLR_TEST_MAIN(store_suite)
