@@ -152,9 +152,10 @@ int store_load(spamlr_model **m, const char *path, spamlr_diag *d)
         return err;
     if (path == user_path)
         return spamlr_model_load_delta(m, base, user_path, d);
-    /* a user's first learn starts from a copy of the base */
-    if ((err = spamlr_model_save_buffer(base, &buf, &n)) == SPAMLR_OK)
-        err = spamlr_model_load_buffer(m, buf, n, d);
+    /* a user's first learn starts from the base with nothing changed: an
+     * empty delta, so that the model has the base as its prior */
+    if ((err = spamlr_model_save_delta_buffer(base, base, &buf, &n, d)) == SPAMLR_OK)
+        err = spamlr_model_load_delta_buffer(m, base, buf, n, d);
     free(buf);
     return err;
 }

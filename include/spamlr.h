@@ -649,7 +649,14 @@ typedef struct spamlr_train_opts {
          * base's bias (unless `init` is given). Its text options must
          * equal the dataset's (else SPAMLR_EINVAL); the online solvers
          * and MPI training refuse it (SPAMLR_EINVAL, SPAMLR_EUNSUPPORTED).
-         * The model records the base (spamlr_model_base). */
+         * The model records the base (spamlr_model_base) and keeps w0 (an
+         * optional section of the file, sparse: only where w0 is not the
+         * word's weight), so that online learning on it
+         * (spamlr_model_learn*) keeps pulling towards the base: each step
+         * adds the penalty's gradient lambda (w_j - w0_j) for the words of
+         * the message, lambda = l2 / C unless spamlr_online_opts.l2 says
+         * otherwise (see there). An older file, without the section, learns
+         * as before, without the pull. */
         const spamlr_model *prior;
         uint64_t prior_pad_;
     };
@@ -1011,7 +1018,11 @@ SPAMLR_API int spamlr_model_set_weight_bits(spamlr_model *m, unsigned bits);
  *                        weight_scale (16-bit only), pruned_from;
  *                        path_folds and path (the C path); with a base
  *                        model (spamlr_model_base): base_name (escaped as
- *                        a token), base_crc, base_trained_at; with
+ *                        a token), base_crc, base_trained_at; with a
+ *                        prior for online learning: prior_words (how
+ *                        many words have a prior weight) and one
+ *                        "prior=ID W0" line for each whose prior weight is
+ *                        not its weight (ID its place under [words]); with
  *                        online state (see online learning below):
  *                        online (adagrad|ftrl), online_eta, online_beta,
  *                        online_l1, online_l2, online_bias_acc,
@@ -1072,6 +1083,15 @@ SPAMLR_API int spamlr_model_import(spamlr_model **out, const char *text, size_t 
  * spamlr_train; the bias is learned, never penalised. Online updates do not
  * minimise spamlr_train's objective; a batch solver on all the data does.
  *
+ * A model with a prior (trained with spamlr_train_opts.prior, or a store
+ * user's model loaded by spamlr_model_load_delta, whose prior is the base)
+ * learns towards it: the L2 term of a step pulls each word of the message
+ * towards its prior weight w0_j, not towards 0, with strength
+ * spamlr_online_opts.l2, by default l2 / C of the model's training (the
+ * prior's weight in that objective, a message's loss weighing C). Words the
+ * user's messages never hold keep their prior weights exactly; a word they
+ * all hold is held near its prior weight instead of drifting freely.
+ *
  * The state (G, or FTRL's z and n, plus settings and counters) is part of
  * the model and saved with it (an optional section of the file: older
  * readers still predict with such a model), so learning continues across
@@ -1098,9 +1118,14 @@ typedef struct spamlr_online_opts {
                                (the best on the SpamAssassin online run) */
     double beta;            /* FTRL beta. Default 1 */
     double l1;              /* FTRL L1 penalty per update. Default 0 */
-    double l2;              /* L2 penalty per update (AdaGrad: lambda w_j is
-                               added to the gradient of every word of the
-                               message). Default 0 */
+    double l2;              /* L2 penalty per update (AdaGrad: lambda (w_j -
+                               w0_j) is added to the gradient of every word
+                               of the message; FTRL: its l2 term), centred
+                               on the model's prior weights w0 (0 without a
+                               prior). Default 0, which for a model with a
+                               prior (spamlr_train_opts.prior, a store
+                               user's base) means the prior's own pull,
+                               l2 / C of the model's training */
     double margin;          /* thick threshold: a message is learned only
                                when its score (log-odds, positive = spam) is
                                on the wrong side or less than margin on the
@@ -1291,7 +1316,10 @@ SPAMLR_API int spamlr_model_save_delta_buffer(const spamlr_model *m, const spaml
 /* Loads the user model that the delta file path (or buf[0..size)) holds on
  * base: a new model, base's words with the delta applied, that predicts
  * and learns exactly as the model that was saved. Its base record
- * (spamlr_model_base) names base. A file holding a whole model (not a
+ * (spamlr_model_base) names base, and base's weights are its prior: its
+ * online learning pulls towards them (see online learning). A user's
+ * first model is the delta of base on itself (save base as a delta on
+ * base, load that), which has the base as prior from the start. A file holding a whole model (not a
  * delta: a store written before deltas) is loaded as it is, base unused.
  * Returns SPAMLR_OK, SPAMLR_EINVAL (a delta on another base: the diag
  * names the delta's base checksum and this base's), the codes of

@@ -310,6 +310,164 @@ START_TEST(delta_files)
 }
 END_TEST
 
+/* ------------------------------------------ online learning keeps the prior */
+
+/* Learns `n` spam messages one at a time, each holding `word` and a word
+ * of its own. */
+static void learn_spam_with(spamlr_model *m, const char *word, int n)
+{
+    spamlr_scratch *sc = NULL;
+    char text[256];
+    int i, len;
+
+    ck_assert_int_eq(spamlr_scratch_create(&sc), SPAMLR_OK);
+    for (i = 0; i < n; i++) {
+        len = snprintf(text, sizeof text, "%s %s crypto giveaway wallet zq%dx", word, word, i);
+        ck_assert_int_eq(spamlr_model_learn(m, sc, text, (size_t)len, SPAMLR_SPAM, 1, NULL),
+                         SPAMLR_OK);
+    }
+    spamlr_scratch_free(sc);
+}
+
+static float weight_of(const spamlr_model *m, const char *w)
+{
+    float x;
+    ck_assert_int_eq(spamlr_model_weight(m, w, &x), SPAMLR_OK);
+    return x;
+}
+
+/* The hammiest and the spammiest word of b that are plain letters (so
+ * that the test text spells them as the tokenizer does). */
+static void pick_words(const spamlr_model *b, char *ham, char *spam, size_t cap)
+{
+    spamlr_word top[64];
+    size_t n, i;
+    int side;
+
+    for (side = -1; side <= 1; side += 2) {
+        char *out = side < 0 ? ham : spam;
+        out[0] = '\0';
+        n = spamlr_model_top(b, side, top, 64);
+        for (i = 0; i < n && !out[0]; i++)
+            if (strspn(top[i].token, "abcdefghijklmnopqrstuvwxyz") == strlen(top[i].token) &&
+                strlen(top[i].token) > 3 && strstr("crypto giveaway wallet", top[i].token) == NULL)
+                snprintf(out, cap, "%s", top[i].token);
+        ck_assert_msg(out[0], "no plain word on side %d", side);
+    }
+}
+
+/* A store user (whose prior is the base) learns 60 spam messages that
+ * all hold the base's hammiest word: that word is pulled back towards its
+ * base weight, so it moves less than with the prior off (a copy of the
+ * base learning freely, or with the same L2 pull centred at 0, which
+ * pulls it to 0 instead); the spammiest base word, which the user never
+ * saw, keeps its base weight exactly. */
+START_TEST(online_keeps_prior_store_user)
+{
+    spamlr_model *b = base_model(SPLIT, SPAMLR_SOLVER_TRON, 4, NULL, NULL), *with, *free_, *l2;
+    unsigned char *empty;
+    size_t n;
+    char ham[64], spam[64];
+    float w0, v0, dw_prior, dw_free, dw_l2;
+    spamlr_online_opts oo;
+    spamlr_model_info info;
+
+    ck_assert_int_eq(spamlr_model_save_delta_buffer(b, b, &empty, &n, NULL), SPAMLR_OK);
+    ck_assert_int_eq(spamlr_model_load_delta_buffer(&with, b, empty, n, NULL), SPAMLR_OK);
+    free_ = copy_of(b);
+    l2 = copy_of(b);
+    spamlr_online_opts_init(&oo);
+    oo.l2 = 0.25; /* what the prior's pull is here: l2 / C = 1 / 4 */
+    ck_assert_int_eq(spamlr_model_online_setup(l2, &oo), SPAMLR_OK);
+    pick_words(b, ham, spam, sizeof ham);
+    w0 = weight_of(b, ham);
+    v0 = weight_of(b, spam);
+    learn_spam_with(with, ham, 60);
+    learn_spam_with(free_, ham, 60);
+    learn_spam_with(l2, ham, 60);
+    spamlr_model_info_get(with, &info);
+    ck_assert_uint_eq(info.spam, info.examples - info.ham);
+    dw_prior = fabsf(weight_of(with, ham) - w0);
+    dw_free = fabsf(weight_of(free_, ham) - w0);
+    dw_l2 = fabsf(weight_of(l2, ham) - w0);
+    ck_assert_msg(dw_prior > 0, "the word did not move at all");
+    ck_assert_msg(dw_prior < 0.75f * dw_free && dw_prior < 0.75f * dw_l2,
+                  "%s (base %.4f) moved %.4f with the prior, %.4f without, %.4f with l2 to 0",
+                  ham, w0, dw_prior, dw_free, dw_l2);
+    /* the word never seen: the base's weight, bit for bit */
+    ck_assert(weight_of(with, spam) == v0);
+    free(empty);
+    spamlr_model_free(with);
+    spamlr_model_free(free_);
+    spamlr_model_free(l2);
+    spamlr_model_free(b);
+}
+END_TEST
+
+/* A model trained with a prior keeps it (the "prio" section, the dump)
+ * and learns towards it; the same model without it (an older file, or
+ * the dump without its prior lines) predicts exactly the same and learns
+ * freely. */
+START_TEST(online_keeps_prior_trained)
+{
+    spamlr_model *b = base_model(SPLIT, SPAMLR_SOLVER_TRON, 4, NULL, NULL), *m = NULL, *re = NULL;
+    spamlr_model *old = NULL;
+    spamlr_dataset *mine = corpus_lines(SPLIT, 100000), *all = corpus_lines(0, 100000);
+    spamlr_train_opts o;
+    unsigned char *buf, *buf2;
+    size_t n, n2;
+    char *dump, *plain, *p, *q, ham[64], spam[64];
+    float w0, dw_prior, dw_old;
+
+    spamlr_train_opts_init(&o);
+    o.c = 1;
+    o.prior = b;
+    ck_assert_int_eq(spamlr_train(&m, mine, &o, NULL, NULL), SPAMLR_OK);
+    ck_assert_int_eq(spamlr_model_save_buffer(m, &buf, &n), SPAMLR_OK);
+    ck_assert_int_eq(spamlr_model_load_buffer(&re, buf, n, NULL), SPAMLR_OK);
+    /* the dump shows the prior and imports to the same bytes */
+    ck_assert_int_eq(spamlr_model_dump(re, &dump, NULL), SPAMLR_OK);
+    ck_assert_ptr_nonnull(strstr(dump, "\nprior_words="));
+    ck_assert_ptr_nonnull(strstr(dump, "\nprior="));
+    spamlr_model_free(re);
+    ck_assert_int_eq(spamlr_model_import(&re, dump, strlen(dump), NULL), SPAMLR_OK);
+    ck_assert_int_eq(spamlr_model_save_buffer(re, &buf2, &n2), SPAMLR_OK);
+    ck_assert_uint_eq(n, n2);
+    ck_assert(memcmp(buf, buf2, n) == 0);
+    free(buf2);
+    /* without the prior lines: a file of before, which predicts alike */
+    ck_assert_ptr_nonnull(plain = malloc(strlen(dump) + 1));
+    for (p = dump, q = plain; *p;) {
+        size_t len = strcspn(p, "\n") + (p[strcspn(p, "\n")] == '\n');
+        if (strncmp(p, "prior", 5) != 0) {
+            memcpy(q, p, len);
+            q += len;
+        }
+        p += len;
+    }
+    *q = '\0';
+    ck_assert_int_eq(spamlr_model_import(&old, plain, strlen(plain), NULL), SPAMLR_OK);
+    assert_same(old, re, all);
+    pick_words(b, ham, spam, sizeof ham);
+    w0 = weight_of(re, ham);
+    learn_spam_with(re, ham, 60);
+    learn_spam_with(old, ham, 60);
+    dw_prior = fabsf(weight_of(re, ham) - weight_of(b, ham));
+    dw_old = fabsf(weight_of(old, ham) - weight_of(b, ham));
+    ck_assert_msg(dw_prior < dw_old, "%s (trained %.4f, base %.4f) moved to %.4f from the base "
+                  "with the prior, %.4f without", ham, w0, weight_of(b, ham), dw_prior, dw_old);
+    free(dump);
+    free(plain);
+    free(buf);
+    spamlr_model_free(re);
+    spamlr_model_free(old);
+    spamlr_model_free(m);
+    spamlr_model_free(b);
+    spamlr_dataset_free(mine);
+    spamlr_dataset_free(all);
+}
+END_TEST
+
 static Suite *store_suite(void)
 {
     Suite *s = suite_create("store");
@@ -321,6 +479,11 @@ static Suite *store_suite(void)
     tcase_add_test(tc, delta_empty_and_whole);
     tcase_add_test(tc, delta_refusals);
     tcase_add_test(tc, delta_files);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("prior");
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, online_keeps_prior_store_user);
+    tcase_add_test(tc, online_keeps_prior_trained);
     suite_add_tcase(s, tc);
     return s;
 }

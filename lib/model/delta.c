@@ -53,15 +53,6 @@ static int same_bits(float a, float b)
     return memcmp(&a, &b, sizeof a) == 0;
 }
 
-/* The weight word i is saved with (a 16-bit model's on its grid, as a
- * model file holds it). */
-static float saved_weight(const spamlr_model *m, size_t i)
-{
-    if (m->weight_bits == 16)
-        return (float)spamlr__quant16(m->w[i], m->wscale) * m->wscale;
-    return m->w[i];
-}
-
 /* The online state a user's copy of base starts with for base word i
  * (see the top of the file); u holds the user's online settings. */
 static float start_acc(const spamlr_model *u, const spamlr_model *base, size_t i)
@@ -69,15 +60,29 @@ static float start_acc(const spamlr_model *u, const spamlr_model *base, size_t i
     return base->online == u->online && base->acc ? base->acc[i] : 0.0f;
 }
 
+/* For FTRL without a base state: the z that spamlr_model_online_setup
+ * derives from weight w when the model's prior weight is c (it is the
+ * base's weight: a store user's copy of the base has the base as prior);
+ * the same arithmetic as ftrl_z_of in lib/learn/online.c. */
+static double ftrl_z_of(const spamlr_model *u, double w, double c)
+{
+    double l1 = u->on_l1, l2 = u->on_l2, a0 = u->beta / u->eta;
+
+    if (c == 0 || (l1 == 0 && l2 == 0)) {
+        if (w == 0)
+            return 0;
+        return -(w * (a0 + l2) + (w > 0 ? l1 : -l1));
+    }
+    if (w == c)
+        return -a0 * c;
+    return -((w - c) * (a0 + l2) + (w > c ? l1 : -l1)) - a0 * c;
+}
+
 static float start_z(const spamlr_model *u, const spamlr_model *base, size_t i)
 {
-    double w = base->w[i];
-
     if (base->online == u->online && base->acc_z)
         return base->acc_z[i];
-    if (w == 0)
-        return 0.0f;
-    return (float)(-(w * (u->beta / u->eta + u->on_l2) + (w > 0 ? u->on_l1 : -u->on_l1)));
+    return (float)ftrl_z_of(u, base->w[i], base->w[i]);
 }
 
 /* Whether m was made from base: same settings, base's words first. */
@@ -123,21 +128,6 @@ static int same_contacts(const spamlr_contacts *a, const spamlr_contacts *b)
     return 1;
 }
 
-static void put_varint(wbuf *b, uint64_t v)
-{
-    unsigned char t[10];
-    size_t n = 0;
-
-    do {
-        t[n] = (unsigned char)(v & 0x7f);
-        v >>= 7;
-        if (v)
-            t[n] |= 0x80;
-        n++;
-    } while (v);
-    put(b, t, n);
-}
-
 static void put_online_head(const spamlr_model *m, wbuf *pl)
 {
     put_tag(pl, "DONL", DONL_LEN);
@@ -164,7 +154,7 @@ static int put_changed(const spamlr_model *m, const spamlr_model *base, int onli
     if (!(ids = malloc((nb + 1) * sizeof *ids)))
         return SPAMLR_ENOMEM;
     for (i = 0; i < nb; i++)
-        if (!same_bits(saved_weight(m, i), base->w[i]) ||
+        if (!same_bits(spamlr__saved_weight(m, i), base->w[i]) ||
             (online && !same_bits(m->acc[i], start_acc(m, base, i))) ||
             (online && m->acc_z && !same_bits(m->acc_z[i], start_z(m, base, i))))
             ids[k++] = (uint32_t)i;
@@ -172,7 +162,7 @@ static int put_changed(const spamlr_model *m, const spamlr_model *base, int onli
     for (i = 0; i < k; i++)
         put_varint(&s, i ? (uint64_t)(ids[i] - ids[i - 1] - 1) : ids[0]);
     for (i = 0; i < k; i++)
-        put_f32(&s, saved_weight(m, ids[i]));
+        put_f32(&s, spamlr__saved_weight(m, ids[i]));
     for (i = 0; online && i < k; i++)
         put_f32(&s, m->acc[ids[i]]);
     for (i = 0; online && m->acc_z && i < k; i++)
@@ -203,7 +193,7 @@ static void put_new(const spamlr_model *m, size_t nb, int online, wbuf *pl)
         put(pl, spamlr__vocab_str(&m->vocab, (uint32_t)i), l);
     }
     for (i = nb; i < n; i++)
-        put_f32(pl, saved_weight(m, i));
+        put_f32(pl, spamlr__saved_weight(m, i));
     for (i = nb; m->idf && i < n; i++)
         put_f32(pl, m->idf[i]);
     for (i = nb; online && i < n; i++)
@@ -359,17 +349,10 @@ static int read_changed(spamlr_model *u, size_t nb, const unsigned char *p, size
     if (!(ids = malloc(((size_t)k + 1) * sizeof *ids)))
         return SPAMLR_ENOMEM;
     for (i = 0; i < k && !rc; i++) {
-        uint64_t gap = 0;
-        unsigned shift = 0;
-        for (;;) {
-            if (pos >= n || shift > 35) {
-                rc = corrupt(d, "delta: changed-word section has the wrong size");
-                break;
-            }
-            gap |= (uint64_t)(p[pos] & 0x7f) << shift;
-            shift += 7;
-            if (!(p[pos++] & 0x80))
-                break;
+        uint64_t gap;
+        if (get_varint(p, n, &pos, &gap)) {
+            rc = corrupt(d, "delta: changed-word section has the wrong size");
+            break;
         }
         id = i ? id + gap + 1 : gap;
         if (!rc && id >= nb)
@@ -547,6 +530,13 @@ int spamlr_model_load_delta_buffer(spamlr_model **out, const spamlr_model *base,
     if ((rc = spamlr__model_set_base(u, base->file_name ? base->file_name : "",
                                      base->file_crc, base->trained_at)))
         goto out;
+    /* its online learning pulls towards the base (see spamlr_model_learn) */
+    if (!(u->prior_w = malloc((base->vocab.n + 1) * sizeof *u->prior_w))) {
+        rc = SPAMLR_ENOMEM;
+        goto out;
+    }
+    memcpy(u->prior_w, base->w, base->vocab.n * sizeof *u->prior_w);
+    u->prior_n = base->vocab.n;
     *out = u;
     u = NULL;
 out:

@@ -47,6 +47,20 @@ int spamlr__model_new(spamlr_model **out, const spamlr_text_opts *text)
     return SPAMLR_OK;
 }
 
+/* The 16-bit weight grid (model.h): the "WQ16" section stores these. */
+int32_t spamlr__quant16(float w, float scale)
+{
+    double q = nearbyint((double)w / (double)scale);
+
+    if (!(q == q))
+        return 0;
+    if (q > SPAMLR__Q16_MAX)
+        return SPAMLR__Q16_MAX;
+    if (q < -SPAMLR__Q16_MAX)
+        return -SPAMLR__Q16_MAX;
+    return (int32_t)q;
+}
+
 static int finite_nonneg(double x)
 {
     return x >= 0 && isfinite(x);
@@ -117,6 +131,7 @@ void spamlr_model_free(spamlr_model *m)
     free(m->acc_z);
     free(m->path);
     free(m->base_name);
+    free(m->prior_w);
     free(m->file_name);
     spamlr_contacts_free(m->contacts);
     spamlr__model_mem_free(m);

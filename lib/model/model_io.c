@@ -30,7 +30,8 @@
  *          sections, whose tags start with a lower-case letter so that a
  *          reader that does not know one skips it: "prun" (pruning),
  *          "unsr" (unsure zone), "cpth" (regularisation path), "base"
- *          (base model), "ctct" (contact list), "seen" (learned
+ *          (base model), "prio" (its weights, the prior of online
+ *          learning), "ctct" (contact list), "seen" (learned
  *          messages), "onln" and "onmm" (online-learning state); their
  *          layouts are at the top of sections.c, which writes and reads
  *          them
@@ -65,20 +66,6 @@ static const unsigned char MAGIC[8] = {0x89, 'S', 'L', 'R', '\r', '\n', 0x1a, '\
 #define META_MAX 65536
 #define FIXED (8 + 4 + 4 + 4)
 #define MAX_TOKEN 4096
-
-/* The 16-bit weight grid (model.h): the "WQ16" section stores these. */
-int32_t spamlr__quant16(float w, float scale)
-{
-    double q = nearbyint((double)w / (double)scale);
-
-    if (!(q == q))
-        return 0;
-    if (q > SPAMLR__Q16_MAX)
-        return SPAMLR__Q16_MAX;
-    if (q < -SPAMLR__Q16_MAX)
-        return -SPAMLR__Q16_MAX;
-    return (int32_t)q;
-}
 
 /* ------------------------------------------------------------ writing */
 

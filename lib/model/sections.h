@@ -82,6 +82,39 @@ static inline float get_f32(const unsigned char *p)
     return f;
 }
 
+/* An unsigned LEB128 number (7 bits a byte, low first, high bit = more). */
+static inline void put_varint(wbuf *b, uint64_t v)
+{
+    unsigned char t[10];
+    size_t n = 0;
+
+    do {
+        t[n] = (unsigned char)(v & 0x7f);
+        v >>= 7;
+        if (v)
+            t[n] |= 0x80;
+        n++;
+    } while (v);
+    put(b, t, n);
+}
+
+/* Reads one from p[*pos..n) into *v, advancing *pos; -1 when it runs past
+ * n or is longer than 5 bytes (ids are below 2^32), else 0. */
+static inline int get_varint(const unsigned char *p, size_t n, size_t *pos, uint64_t *v)
+{
+    unsigned shift = 0;
+
+    *v = 0;
+    for (;;) {
+        if (*pos >= n || shift > 28)
+            return -1;
+        *v |= (uint64_t)(p[*pos] & 0x7f) << shift;
+        shift += 7;
+        if (!(p[(*pos)++] & 0x80))
+            return 0;
+    }
+}
+
 /* A section's head: its 4-byte tag and its u64 length. */
 static inline void put_tag(wbuf *b, const char tag[4], uint64_t len)
 {
@@ -112,8 +145,14 @@ enum {
     SPAMLR__SEC_SEEN = 1u << 5,
     SPAMLR__SEC_ONLN = 1u << 6, /* "onln" and "onmm" */
     SPAMLR__SEC_ONMM = 1u << 7, /* "onmm" alone (a delta's memory) */
-    SPAMLR__SEC_ALL = 0x7fu
+    SPAMLR__SEC_PRIO = 1u << 8,
+    SPAMLR__SEC_ALL = 0x7fu | SPAMLR__SEC_PRIO
 };
+
+/* The ids j < m->prior_n whose prior weight is not the word's saved weight,
+ * into a new array *ids (free() it), *k of them ("prio" and the dump list
+ * only these). 0 or SPAMLR_ENOMEM. */
+int spamlr__prior_changed(const spamlr_model *m, uint32_t **ids, size_t *k);
 
 /* spamlr__sections_put limited to the sections in `which`. */
 void spamlr__sections_put_only(const spamlr_model *m, wbuf *pl, unsigned which);
