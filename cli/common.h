@@ -323,14 +323,7 @@ enum { OPT_STORE = 1200, OPT_USER };
     "                         user has none; learn creates it from the base)\n"
 extern const char *cli_store, *cli_user;
 int store_take(int id, const char *v);
-/* The longest user name: NAME.slr.tmp-XXXXXX must fit in a file name of
- * 255 bytes. */
-#define STORE_USER_MAX 240
-#define STORE_USER_MAX_S "240"
-/* Why `user` is not a valid user name (a phrase after "the user name"),
- * or NULL when it is: 1..STORE_USER_MAX bytes, no '/', no control byte,
- * not starting with '.' (so no "..", no hidden file, no lock file). */
-const char *store_user_error(const char *user);
+/* (User names are checked by spamlr_store_user_path.) */
 /* For a reader: when --store or --user was given, sets *model to the
  * user's model when it exists, else to the base (a static buffer); a usage
  * error with -m MODEL too, a bad name or --user without --store. Returns

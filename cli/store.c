@@ -40,31 +40,9 @@ int store_take(int id, const char *v)
     return 0;
 }
 
-const char *store_user_error(const char *user)
-{
-    size_t i, n = strlen(user);
-
-    if (n == 0)
-        return "is empty";
-    if (n > STORE_USER_MAX)
-        return "is longer than " STORE_USER_MAX_S " bytes (it names a file, with .slr and the "
-               "lock and temporary files' suffixes)";
-    if (user[0] == '.')
-        return "starts with '.' (no hidden files, no '.' or '..')";
-    for (i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)user[i];
-        if (c == '/')
-            return "holds '/' (a user name is one file name, not a path)";
-        if (c < 0x20 || c == 0x7f)
-            return "holds a control character";
-    }
-    return NULL;
-}
-
 /* The options' own checks: --user needs --store, --store excludes -m. */
 static int store_paths(const char *cmd, const char *model)
 {
-    const char *why;
     int n;
 
     if (cli_user && !cli_store)
@@ -73,13 +51,19 @@ static int store_paths(const char *cmd, const char *model)
         return usage_error(cmd, "give either -m MODEL or --store DIR, not both");
     if (!*cli_store)
         return usage_error(cmd, "option '--store': the directory name is empty");
-    if (cli_user && (why = store_user_error(cli_user)))
-        return usage_error(cmd, "--user: the user name %s", why);
     n = snprintf(base_path, sizeof base_path, "%s/base.slr", cli_store);
     if (n < 0 || (size_t)n >= sizeof base_path)
         return usage_error(cmd, "--store: the directory name is too long");
-    if (cli_user) {
-        n = snprintf(user_path, sizeof user_path, "%s/users/%s.slr", cli_store, cli_user);
+    if (cli_user) { /* the library checks the name */
+        char *p = NULL;
+        spamlr_diag d = SPAMLR_DIAG_INIT;
+        int err = spamlr_store_user_path(&p, cli_store, cli_user, strlen(cli_user), &d);
+        if (err == SPAMLR_EINVAL)
+            return usage_error(cmd, "--user: %s", d.message);
+        if (err)
+            return report_failure(err, &d, NULL);
+        n = snprintf(user_path, sizeof user_path, "%s", p);
+        free(p);
         if (n < 0 || (size_t)n >= sizeof user_path)
             return usage_error(cmd, "--store: the directory name is too long");
     }

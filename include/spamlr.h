@@ -1332,6 +1332,22 @@ SPAMLR_API int spamlr_model_load_delta_buffer(spamlr_model **out, const spamlr_m
                                               const unsigned char *buf, size_t size,
                                               spamlr_diag *diag);
 
+/* A store of per-user models is a directory DIR holding the base
+ * (DIR/base.slr, by convention) and each user's delta in
+ * DIR/users/NAME.slr. spamlr_store_user_path gives that file for the user
+ * name user[0..len) in *out (malloc'ed, free() it), after checking the
+ * name: one file name of 1 to SPAMLR_STORE_USER_MAX bytes (so that
+ * NAME.slr.tmp-XXXXXX, the temporary file of the atomic save, and
+ * NAME.slr.lock fit in 255), without '/', NUL or other control bytes
+ * (below 0x20, 0x7f), not starting with '.' (so no "..", no hidden file).
+ * Any other name is SPAMLR_EINVAL with the reason in diag->message ("the
+ * user name holds '/' ...") and *out NULL; the name is never used to
+ * build a path then. Returns SPAMLR_OK, SPAMLR_EINVAL, SPAMLR_ENOMEM.
+ * Thread-safe. */
+#define SPAMLR_STORE_USER_MAX 240
+SPAMLR_API int spamlr_store_user_path(char **out, const char *dir, const char *user,
+                                      size_t len, spamlr_diag *diag);
+
 /* ---------------------------------------------------------------- metrics */
 
 typedef struct spamlr_metrics {

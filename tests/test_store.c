@@ -7,6 +7,7 @@
 #include "testutil.h"
 
 #include <math.h>
+#include <sys/stat.h>
 
 /* Lines [from, to) of data/corpus.tsv ("label<TAB>text"). */
 static spamlr_dataset *corpus_lines(size_t from, size_t to)
@@ -468,6 +469,117 @@ START_TEST(online_keeps_prior_trained)
 }
 END_TEST
 
+/* ------------------------------------------------------ the store itself */
+
+/* Hostile user names are refused with a reason, and no path is made. */
+START_TEST(store_user_names)
+{
+    static const struct { const char *s; size_t len; const char *why; } bad[] = {
+        {"", 0, "empty"},
+        {"../x", 4, "'.'"},
+        {"..", 2, "'.'"},
+        {".", 1, "'.'"},
+        {".hidden", 7, "'.'"},
+        {"/", 1, "'/'"},
+        {"a/b", 3, "'/'"},
+        {"/etc/passwd", 11, "'/'"},
+        {"a\0b", 3, "NUL"},
+        {"ann\0", 4, "NUL"},
+        {"a\nb", 3, "control"},
+        {"a\tb", 3, "control"},
+        {"a\x7f", 2, "control"},
+    };
+    char name[SPAMLR_STORE_USER_MAX + 2], *p = (char *)1;
+    spamlr_diag d = SPAMLR_DIAG_INIT;
+    size_t i;
+
+    for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        p = (char *)1;
+        ck_assert_int_eq(spamlr_store_user_path(&p, "dir", bad[i].s, bad[i].len, &d),
+                         SPAMLR_EINVAL);
+        ck_assert_ptr_null(p);
+        ck_assert_msg(strstr(d.message, "user name") && strstr(d.message, bad[i].why),
+                      "name %zu: '%s'", i, d.message);
+    }
+    memset(name, 'a', sizeof name);
+    ck_assert_int_eq(spamlr_store_user_path(&p, "dir", name, SPAMLR_STORE_USER_MAX + 1, &d),
+                     SPAMLR_EINVAL);
+    ck_assert_ptr_nonnull(strstr(d.message, "longer than 240"));
+    ck_assert_int_eq(spamlr_store_user_path(&p, "dir", name, SPAMLR_STORE_USER_MAX, &d),
+                     SPAMLR_OK);
+    ck_assert_uint_eq(strlen(p), 3 + 7 + SPAMLR_STORE_USER_MAX + 4);
+    free(p);
+    ck_assert_int_eq(spamlr_store_user_path(&p, "", "ann", 3, &d), SPAMLR_EINVAL);
+    ck_assert_int_eq(spamlr_store_user_path(&p, "/srv/mail", "ann@example.org", 15, &d),
+                     SPAMLR_OK);
+    ck_assert_str_eq(p, "/srv/mail/users/ann@example.org.slr");
+    free(p);
+    ck_assert_int_eq(spamlr_store_user_path(&p, "d", "Jürgen", strlen("Jürgen"), &d),
+                     SPAMLR_OK);
+    free(p);
+    ck_assert_int_eq(spamlr_store_user_path(NULL, "d", "a", 1, &d), SPAMLR_EINVAL);
+}
+END_TEST
+
+#define USERS 1000
+#define PROBES 24
+
+/* A store of 1,000 users, each with a model of his own (a few messages of
+ * the corpus learned, different for each), saved as deltas in files: every
+ * user's model loads again and gives every probe message the probability
+ * it gave before it was saved, bit for bit. */
+START_TEST(store_thousand_users)
+{
+    char dir[64], users[80], name[32], *path;
+    spamlr_model *b = base_model(SPLIT, SPAMLR_SOLVER_TRON, 4, NULL, NULL), *u, *r;
+    spamlr_dataset *mine = corpus_lines(SPLIT, 100000), *probe = corpus_lines(0, PROBES);
+    double *before = calloc((size_t)USERS * PROBES, sizeof *before), after[PROBES];
+    size_t rows = spamlr_dataset_rows(mine), k, j, order[3];
+    spamlr_diag d = SPAMLR_DIAG_INIT;
+    unsigned char *empty;
+    size_t nempty, distinct = 0;
+
+    ck_assert_ptr_nonnull(before);
+    tu_tmpdir(dir, sizeof dir);
+    snprintf(users, sizeof users, "%s/users", dir);
+    ck_assert_int_eq(mkdir(users, 0777), 0);
+    ck_assert_int_eq(spamlr_model_save_delta_buffer(b, b, &empty, &nempty, NULL), SPAMLR_OK);
+    for (k = 0; k < USERS; k++) {
+        ck_assert_int_eq(spamlr_model_load_delta_buffer(&u, b, empty, nempty, &d), SPAMLR_OK);
+        for (j = 0; j < 3; j++) /* user k's own three messages */
+            order[j] = (k * 7 + j * 31) % rows;
+        ck_assert_int_eq(spamlr_model_learn_batch(u, mine, order, 1 + k % 3), SPAMLR_OK);
+        ck_assert_int_eq(spamlr_predict_dataset(u, probe, before + k * PROBES, NULL), SPAMLR_OK);
+        snprintf(name, sizeof name, "user%zu", k);
+        ck_assert_int_eq(spamlr_store_user_path(&path, dir, name, strlen(name), &d), SPAMLR_OK);
+        ck_assert_int_eq(spamlr_model_save_delta(u, b, path, &d), SPAMLR_OK);
+        free(path);
+        spamlr_model_free(u);
+    }
+    for (k = 0; k < USERS; k++) {
+        snprintf(name, sizeof name, "user%zu", k);
+        ck_assert_int_eq(spamlr_store_user_path(&path, dir, name, strlen(name), &d), SPAMLR_OK);
+        ck_assert_int_eq(spamlr_model_load_delta(&r, b, path, &d), SPAMLR_OK);
+        ck_assert_int_eq(spamlr_predict_dataset(r, probe, after, NULL), SPAMLR_OK);
+        for (j = 0; j < PROBES; j++)
+            ck_assert_msg(after[j] == before[k * PROBES + j], "user %zu, probe %zu: %.17g "
+                          "after, %.17g before", k, j, after[j], before[k * PROBES + j]);
+        distinct += k && memcmp(before + k * PROBES, before + (k - 1) * PROBES,
+                                sizeof after) != 0;
+        free(path);
+        spamlr_model_free(r);
+    }
+    /* the users really differ from one another */
+    ck_assert_uint_gt(distinct, USERS / 2);
+    tu_rmrf(dir);
+    free(before);
+    free(empty);
+    spamlr_model_free(b);
+    spamlr_dataset_free(mine);
+    spamlr_dataset_free(probe);
+}
+END_TEST
+
 static Suite *store_suite(void)
 {
     Suite *s = suite_create("store");
@@ -484,6 +596,11 @@ static Suite *store_suite(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, online_keeps_prior_store_user);
     tcase_add_test(tc, online_keeps_prior_trained);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("store");
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, store_user_names);
+    tcase_add_test(tc, store_thousand_users);
     suite_add_tcase(s, tc);
     return s;
 }
