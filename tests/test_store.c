@@ -397,6 +397,33 @@ START_TEST(online_keeps_prior_store_user)
                   ham, w0, dw_prior, dw_free, dw_l2);
     /* the word never seen: the base's weight, bit for bit */
     ck_assert(weight_of(with, spam) == v0);
+    /* the pulled step of the message learned last is undone exactly (to
+     * float rounding) */
+    {
+        spamlr_scratch *sc = NULL;
+        const char *text = "thanks for the crypto giveaway, see you at lunch";
+        float before[4096];
+        size_t i, nw = spamlr_model_vocab_size(with);
+        spamlr_word wd;
+
+        ck_assert_uint_lt(nw, 4000);
+        for (i = 0; i < nw; i++) {
+            ck_assert_int_eq(spamlr_model_word(with, i, &wd), SPAMLR_OK);
+            before[i] = wd.weight;
+        }
+        ck_assert_int_eq(spamlr_scratch_create(&sc), SPAMLR_OK);
+        ck_assert_int_eq(spamlr_model_learn(with, sc, text, strlen(text), SPAMLR_HAM, 1, NULL),
+                         SPAMLR_OK);
+        ck_assert_int_eq(spamlr_model_learn(with, sc, text, strlen(text), SPAMLR_HAM, -1, NULL),
+                         SPAMLR_OK);
+        for (i = 0; i < nw; i++) {
+            ck_assert_int_eq(spamlr_model_word(with, i, &wd), SPAMLR_OK);
+            ck_assert_msg(fabsf(wd.weight - before[i]) <= 1e-6f * (1 + fabsf(before[i])),
+                          "%s: %.9g after unlearning, %.9g before", wd.token, wd.weight,
+                          before[i]);
+        }
+        spamlr_scratch_free(sc);
+    }
     free(empty);
     spamlr_model_free(with);
     spamlr_model_free(free_);
