@@ -467,6 +467,10 @@ static int read_delta(spamlr_model *u, const spamlr_model *base, const unsigned 
             if (!same_text(&u->text, &base->text) || u->has_bias != base->has_bias ||
                 has_idf != (base->idf != NULL) || count < nb)
                 return corrupt(d, "delta: settings or size disagree with its base");
+            /* a new word takes at least 5 bytes (length and weight): no
+             * room is made for words the payload cannot hold */
+            if (count - nb > n / 5)
+                return corrupt(d, "delta: more new words than its payload can hold");
             step = 1;
         } else if (memcmp(tag, "DONL", 4) == 0 && step == 1) {
             rc = read_online(u, tag + 12, (size_t)len, d);
