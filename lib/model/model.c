@@ -47,20 +47,6 @@ int spamlr__model_new(spamlr_model **out, const spamlr_text_opts *text)
     return SPAMLR_OK;
 }
 
-/* The 16-bit weight grid (model.h): the "WQ16" section stores these. */
-int32_t spamlr__quant16(float w, float scale)
-{
-    double q = nearbyint((double)w / (double)scale);
-
-    if (!(q == q))
-        return 0;
-    if (q > SPAMLR__Q16_MAX)
-        return SPAMLR__Q16_MAX;
-    if (q < -SPAMLR__Q16_MAX)
-        return -SPAMLR__Q16_MAX;
-    return (int32_t)q;
-}
-
 static int finite_nonneg(double x)
 {
     return x >= 0 && isfinite(x);

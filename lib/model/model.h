@@ -158,7 +158,7 @@ int spamlr__model_reserve(spamlr_model *m, size_t n);
 void spamlr__model_quantize(spamlr_model *m, float scale);
 
 /* The integer grid index of weight w for step scale, clamped to
- * +-SPAMLR__Q16_MAX (the model file's 16-bit weights; in model.c). */
+ * +-SPAMLR__Q16_MAX (the model file's 16-bit weights; in prune.c). */
 #define SPAMLR__Q16_MAX 32767
 int32_t spamlr__quant16(float w, float scale);
 
