@@ -21,6 +21,12 @@
 
 #include "spamlr.h"
 
+/* spamlr 0.3's output structs carry their size, set by *_INIT; before,
+ * a zeroed struct */
+#ifndef SPAMLR_MODEL_INFO_INIT
+#define SPAMLR_MODEL_INFO_INIT {0}
+#endif
+
 static double now(void)
 {
     struct timespec ts;
@@ -46,7 +52,7 @@ int main(int argc, char **argv)
 {
     spamlr_model *base = NULL, *u, *r;
     spamlr_dataset *ds = NULL;
-    spamlr_model_info info;
+    spamlr_model_info info = SPAMLR_MODEL_INFO_INIT;
     spamlr_diag d = SPAMLR_DIAG_INIT;
     char dir[] = "/tmp/storebench-XXXXXX", path[256];
     size_t n, users, rows, k, i, full_sum = 0, delta_sum = 0, order[10];
