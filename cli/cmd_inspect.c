@@ -26,6 +26,7 @@ static const cli_opt inspect_opts[] = {
     { "html", 0, 0, OPT_HTML },
     { "output", 'o', 1, OPT_OUTPUT },
     { "curve", 0, 1, OPT_CURVE },
+    STORE_OPTIONS,
     { NULL, 0, 0, 0 }
 };
 
@@ -105,6 +106,8 @@ static void inspect_help(void)
            "  --curve FILE    with --html: add the size-vs-quality chart of FILE, the\n"
            "                  output of 'spamlr curve --format json' (or tsv)\n"
            "  -o, --output PAGE  the report's file, written atomically (with --html)\n"
+           "  --store DIR --user NAME  instead of MODEL: user NAME's model in the\n"
+           "                  store DIR (the base plus the user's delta)\n"
            "  -h, --help      show this help\n",
            DEFAULT_TOP);
 }
@@ -149,6 +152,8 @@ static int parse_option(cli_args *a, void *c, int id, const char *v)
     case OPT_HTML: cfg->html = 1; return 0;
     case OPT_OUTPUT: cfg->out = v; return 0;
     case OPT_CURVE: cfg->curve = v; return 0;
+    case OPT_STORE:
+    case OPT_USER: return store_take(id, v);
     case OPT_FORMAT:
         if ((i = args_choice(a, v, format_names)) < 0)
             return EXIT_USAGE;
@@ -170,6 +175,8 @@ static int parse_args(inspect_cfg *cfg, int argc, char **argv)
     int rc;
 
     if ((rc = args_parse(&a, argc, argv, inspect_opts, parse_option, cfg)) != 0)
+        return rc;
+    if (!cfg->help && (rc = store_read_model(a.cmd, &cfg->model)))
         return rc;
     if (!cfg->help && !cfg->model)
         return usage_error(a.cmd, "no model given");

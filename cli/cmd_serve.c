@@ -23,7 +23,7 @@
 
 enum {
     OPT_HELP = 1, OPT_MODEL, OPT_LISTEN, OPT_ALLOW, OPT_MAX_SIZE, OPT_THREADS, OPT_TIMEOUT,
-    OPT_MAX_CONN, OPT_ALLOW_TELL, OPT_LOG, OPT_WORDS, OPT_SOCKET_MODE
+    OPT_MAX_CONN, OPT_ALLOW_TELL, OPT_LOG, OPT_WORDS, OPT_SOCKET_MODE, OPT_SERVE_STORE
 };
 
 static const cli_opt serve_opts[] = {
@@ -39,13 +39,15 @@ static const cli_opt serve_opts[] = {
     { "log", 0, 1, OPT_LOG },
     { "words", 0, 1, OPT_WORDS },
     { "socket-mode", 0, 1, OPT_SOCKET_MODE },
+    { "store", 0, 1, OPT_SERVE_STORE },
     CONTACTS_OPTION,
     { NULL, 0, 0, 0 }
 };
 
 static void serve_help(void)
 {
-    printf("usage: spamlr serve -m MODEL [--listen ADDR:PORT|unix:PATH]... [--allow CIDR]...\n"
+    printf("usage: spamlr serve -m MODEL|--store DIR [--listen ADDR:PORT|unix:PATH]...\n"
+           "                    [--allow CIDR]...\n"
            "                    [--threads N] [--max-size BYTES] [--timeout S]\n"
            "                    [--max-conn N]\n"
            "                    [--allow-tell] [--log stderr|syslog] [--words N]\n"
@@ -66,7 +68,14 @@ static void serve_help(void)
            "the model they started with. SIGTERM (or SIGINT) stops accepting, lets\n"
            "the requests in hand finish and exits 0; a second one exits at once (1).\n\n"
            "options:\n"
-           "  -m, --model MODEL    model file (required)\n"
+           "  -m, --model MODEL    model file (this or --store is required)\n"
+           "  --store DIR          a per-user store (see spamlr learn --store): a\n"
+           "                       request's 'User: NAME' (spamc -u NAME) is answered\n"
+           "                       with NAME's model, DIR/base.slr plus the delta\n"
+           "                       DIR/users/NAME.slr (read again when it changes),\n"
+           "                       a user without one (or no User:) with the base;\n"
+           "                       TELL needs User: and teaches that user's model;\n"
+           "                       a name that is no user name: 67 EX_NOUSER\n"
            "  -l, --listen WHERE   ADDR:PORT, [ADDR6]:PORT, *:PORT (all addresses),\n"
            "                       PORT (127.0.0.1) or unix:PATH; may be repeated\n"
            "                       (default %s as root, else %s)\n"
@@ -90,7 +99,7 @@ static void serve_help(void)
            "Errors answer with spamd's codes: 76 EX_PROTOCOL (malformed request),\n"
            "65 EX_DATAERR (larger than --max-size, bad zlib data), 79 EX_TIMEOUT,\n"
            "69 EX_UNAVAILABLE (TELL refused), 77 EX_NOPERM (not in --allow), 75\n"
-           "EX_TEMPFAIL (--max-conn reached).\n"
+           "EX_TEMPFAIL (--max-conn reached), 67 EX_NOUSER (--store: no user name).\n"
            "Exit status: 0 after SIGTERM, 1 error (model, sockets), 2 usage error.\n",
            SERVE_PORT_ROOT, SERVE_PORT_USER, MAX_WORDS);
 }
@@ -102,6 +111,7 @@ static int take(cli_args *a, void *c, int id, const char *v)
     switch (id) {
     case OPT_HELP: cfg->help = 1; return 0;
     case OPT_MODEL: cfg->model = v; return 0;
+    case OPT_SERVE_STORE: cfg->store = v; return 0;
     case OPT_CONTACTS: cli_contacts = v; return 0;
     case OPT_LISTEN:
         if (cfg->nlisten == MAX_LISTEN)
@@ -361,6 +371,7 @@ static int run(serve_cfg *cfg)
         rc = report_failure(SPAMLR_ENOMEM, NULL, NULL);
         goto out_q;
     }
+    users_init(&srv.users, cfg->store);
     if ((rc = slot_init(&srv.slot, cfg->model)))
         goto out_slot;
     rc = EXIT_RUNTIME;
@@ -416,6 +427,7 @@ out_listen:
     }
     free(w);
 out_slot:
+    users_fini(&srv.users);
     slot_fini(&srv.slot);
 out_q:
     free(Q.q);
@@ -426,6 +438,7 @@ out_q:
 
 int cmd_serve(int argc, char **argv)
 {
+    static char store_base[4096];
     serve_cfg cfg;
     const char *listen[MAX_LISTEN];
     cli_args a;
@@ -444,9 +457,21 @@ int cmd_serve(int argc, char **argv)
     if (rc == 0 && cfg.help) {
         serve_help();
         rc = finish_output(EXIT_OK);
-    } else if (rc == 0 && !cfg.model) {
-        rc = usage_error(a.cmd, "no model given (-m MODEL)");
+    } else if (rc == 0 && cfg.store && cfg.model) {
+        rc = usage_error(a.cmd, "give either -m MODEL or --store DIR, not both");
+    } else if (rc == 0 && cfg.store && (!*cfg.store || cli_contacts)) {
+        rc = usage_error(a.cmd, *cfg.store ? "--contacts is for -m MODEL; a store's users "
+                                             "learn with the lists their models keep"
+                                           : "option '--store': the directory name is empty");
+    } else if (rc == 0 && cfg.store &&
+               (snprintf(store_base, sizeof store_base, "%s/base.slr", cfg.store) >=
+                (int)sizeof store_base)) {
+        rc = usage_error(a.cmd, "--store: the directory name is too long");
+    } else if (rc == 0 && !cfg.model && !cfg.store) {
+        rc = usage_error(a.cmd, "no model given (-m MODEL or --store DIR)");
     } else if (rc == 0) {
+        if (cfg.store)
+            cfg.model = store_base; /* the slot serves the base */
         if (cfg.nlisten == 0)
             listen[cfg.nlisten++] = geteuid() == 0 ? SERVE_PORT_ROOT : SERVE_PORT_USER;
         if (cfg.nallow == 0) { /* loopback only */

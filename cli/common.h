@@ -322,14 +322,7 @@ enum { OPT_STORE = 1200, OPT_USER };
     "                         user has none; learn creates it from the base)\n"
 extern const char *cli_store, *cli_user;
 int store_take(int id, const char *v);
-/* The longest user name: NAME.slr.tmp-XXXXXX must fit in a file name of
- * 255 bytes. */
-#define STORE_USER_MAX 240
-#define STORE_USER_MAX_S "240"
-/* Why `user` is not a valid user name (a phrase after "the user name"),
- * or NULL when it is: 1..STORE_USER_MAX bytes, no '/', no control byte,
- * not starting with '.' (so no "..", no hidden file, no lock file). */
-const char *store_user_error(const char *user);
+/* (User names are checked by spamlr_store_user_path.) */
 /* For a reader: when --store or --user was given, sets *model to the
  * user's model when it exists, else to the base (a static buffer); a usage
  * error with -m MODEL too, a bad name or --user without --store. Returns
@@ -339,6 +332,17 @@ int store_read_model(const char *cmd, const char **model);
  * when the user has none yet, *seed to the base it starts from (after
  * creating DIR/users); *seed is NULL otherwise. 0 or the exit code. */
 int store_write_model(const char *cmd, const char **model, const char **seed);
+/* Whether path is a model of the store that store_load/store_save handle:
+ * the user's (a delta on the base), or, for learn, the base a user's
+ * first learn starts from. */
+int store_owns(const char *path);
+/* Loads the user's model (path is the user's): base + delta, or a copy of
+ * the base for a first learn (path is the base). A SPAMLR_E* code, d
+ * filled. */
+int store_load(spamlr_model **m, const char *path, spamlr_diag *d);
+/* Saves the user's model m as a delta on the base, atomically. A
+ * SPAMLR_E* code, d filled. */
+int store_save(const spamlr_model *m, spamlr_diag *d);
 
 /* Loads MODEL, reporting failure (EXIT_RUNTIME) or returning 0. */
 int model_open(spamlr_model **m, const char *path);

@@ -136,8 +136,8 @@ int model_save_report(const spamlr_model *m, const char *path)
     spamlr_diag d = SPAMLR_DIAG_INIT;
     int err;
 
-    d = (spamlr_diag)SPAMLR_DIAG_INIT;
-    if ((err = spamlr_model_save(m, path, &d)) != SPAMLR_OK)
+    err = store_owns(path) ? store_save(m, &d) : spamlr_model_save(m, path, &d);
+    if (err != SPAMLR_OK)
         return report_failure(err, &d, path);
     report_diag_warning(&d);
     return 0;
@@ -224,6 +224,33 @@ int model_update(const char *path, int create, model_change_fn change, model_sav
     return model_update_from(path, NULL, create, change, saved, ctx);
 }
 
+/* The same cycle for a store user's file, which is a delta on the store's
+ * base (store.c): loaded and saved through the store, under the same
+ * library lock. */
+static int store_update(update *u, int create)
+{
+    spamlr_lock *lock;
+    spamlr_model *m = NULL;
+    struct stat st;
+    int rc;
+
+    if (!(lock = model_lock(u->path)))
+        return EXIT_RUNTIME;
+    if ((u->seed || create) && stat(u->path, &st) != 0 && errno == ENOENT)
+        rc = update_create(u, &m);
+    else
+        rc = model_open(&m, u->path);
+    if (rc || (rc = update_change(u, m)) || (rc = model_save_report(m, u->path)))
+        goto out;
+    if (update_saved(u, m))
+        m = NULL;
+    rc = u->rc;
+out:
+    model_unlock(lock);
+    spamlr_model_free(m);
+    return rc;
+}
+
 int model_update_from(const char *path, const char *seed, int create, model_change_fn change,
                       model_saved_fn saved, void *ctx)
 {
@@ -231,6 +258,8 @@ int model_update_from(const char *path, const char *seed, int create, model_chan
     spamlr_diag d = SPAMLR_DIAG_INIT;
     int rc;
 
+    if (store_owns(path))
+        return store_update(&u, create);
     rc = spamlr_model_update(path, seed || create ? update_create : NULL, update_change,
                              update_saved, &u, &d);
     if (rc > 0) /* a callback's exit code, reported */

@@ -44,6 +44,8 @@ typedef struct served_model {
     spamlr_model *m;
     double threshold;
     unsigned refs;          /* the slot's own reference + requests' */
+    int user;               /* a store user's (its references under the
+                               user cache's lock), not the slot's */
 } served_model;
 
 /* The model being served: swapped whole on a reload or a TELL; a request
@@ -77,10 +79,50 @@ int slot_tell(model_slot *s, spamlr_scratch *scratch, const char *msg, size_t le
               const spamd_request *req, unsigned *did_set, unsigned *did_remove,
               const char **why);
 
+/* ---------------------------------------------------- per-user models */
+
+/* --store DIR: the slot serves the base, DIR/base.slr; a request with
+ * "User: NAME" gets user NAME's model (the base plus DIR/users/NAME.slr),
+ * kept in a small cache and read again when its file or the base changed;
+ * a user without a model gets the base. */
+#define USER_CACHE 64
+typedef struct user_entry {
+    char name[66];
+    struct stat id;         /* the delta file sm was read from (or saved as) */
+    unsigned long base_gen; /* the base it was read on */
+    served_model *sm;
+} user_entry;
+
+typedef struct user_cache {
+    pthread_mutex_t mu;
+    const char *dir;        /* NULL: no store */
+    user_entry e[USER_CACHE];
+    unsigned next;          /* the entry replaced next */
+} user_cache;
+
+struct serve_server;
+void users_init(user_cache *c, const char *dir);
+void users_fini(user_cache *c);
+
+/* The model for a request from `user` ("" = none): the slot's (the base)
+ * or the user's, a reference the caller drops with served_put. NULL with
+ * a SPAMD_EX_* code in *code and *why when the name is no user name
+ * (EX_NOUSER) or the user's model cannot be read (EX_SOFTWARE, logged). */
+served_model *served_get(struct serve_server *srv, const char *user, int *code,
+                         const char **why);
+void served_put(struct serve_server *srv, served_model *sm);
+
+/* TELL for a store user: as slot_tell, on the user's model (created from
+ * the base on the first TELL), saved as a delta under its lock. */
+int users_tell(struct serve_server *srv, spamlr_scratch *scratch, const char *msg,
+               size_t len, const spamd_request *req, unsigned *did_set,
+               unsigned *did_remove, const char **why);
+
 /* ------------------------------------------------------------- server */
 
 typedef struct serve_cfg {
     const char *model;
+    const char *store;      /* --store DIR, or NULL */
     const char **listen;
     size_t nlisten;
     serve_cidr *allow;
@@ -103,6 +145,7 @@ typedef struct serve_worker {
 typedef struct serve_server {
     const serve_cfg *cfg;
     model_slot slot;
+    user_cache users;
 } serve_server;
 
 /* Answers one connection (the caller closes fd). */

@@ -245,7 +245,8 @@ static int scan(serve_worker *w, const spamd_request *req, const char *msg, size
     spamlr_explanation ex = SPAMLR_EXPLANATION_INIT;
     int err;
 
-    *sm = slot_get(&w->srv->slot);
+    if (!(*sm = served_get(w->srv, req->user, &err, &o->why)))
+        return err;
     memset(&v, 0, sizeof v);
     v.threshold = (*sm)->threshold;
     if (req->verb == SPAMD_CHECK) {
@@ -304,8 +305,10 @@ void conn_serve(serve_worker *w, int fd, const struct sockaddr_storage *peer)
                 o.why = "TELL commands are not enabled, set the --allow-tell switch.";
                 break;
             }
-            code = slot_tell(&w->srv->slot, w->scratch, msg, len, &req, &did_set, &did_remove,
-                             &o.why);
+            code = cfg->store ? users_tell(w->srv, w->scratch, msg, len, &req, &did_set,
+                                           &did_remove, &o.why)
+                              : slot_tell(&w->srv->slot, w->scratch, msg, len, &req, &did_set,
+                                          &did_remove, &o.why);
             if (code == SPAMD_EX_OK)
                 spamd_reply_tell(&r, did_set, did_remove);
             o.tell = did_set && did_remove ? "relearned" : did_set ? "learned"
@@ -322,7 +325,7 @@ void conn_serve(serve_worker *w, int fd, const struct sockaddr_storage *peer)
         o.why = "could not send the reply";
     }
     if (sm)
-        slot_put(&w->srv->slot, sm);
+        served_put(w->srv, sm);
     finish(fd, deadline);
     net_peer_name(peer, name, sizeof name);
     if (o.has_verdict)

@@ -1,11 +1,15 @@
 /* serve_model.c - the model `spamlr serve` answers with: one loaded model
  * shared read-only by every worker, reference-counted so that a reload
  * (SIGHUP, a changed file) or a TELL swaps in a new one while requests in
- * flight finish on the one they started with. */
+ * flight finish on the one they started with; with --store, the users'
+ * models on that base (a small cache, read again when a user's file or
+ * the base changes) and their TELLs. */
 #define _DEFAULT_SOURCE
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "serve.h"
 
@@ -226,4 +230,252 @@ int slot_tell(model_slot *s, spamlr_scratch *scratch, const char *msg, size_t le
     *did_set = t.did_set;
     *did_remove = t.did_remove;
     return SPAMD_EX_OK;
+}
+
+/* ------------------------------------------------------ per-user models */
+
+void users_init(user_cache *c, const char *dir)
+{
+    memset(c, 0, sizeof *c);
+    pthread_mutex_init(&c->mu, NULL);
+    c->dir = dir;
+}
+
+/* Drops a reference to a user's model; with c->mu held. */
+static void user_unref(served_model *sm)
+{
+    if (--sm->refs == 0) {
+        spamlr_model_free(sm->m);
+        free(sm);
+    }
+}
+
+void users_fini(user_cache *c)
+{
+    unsigned i;
+
+    for (i = 0; i < USER_CACHE; i++)
+        if (c->e[i].sm)
+            user_unref(c->e[i].sm);
+    pthread_mutex_destroy(&c->mu);
+}
+
+void served_put(serve_server *srv, served_model *sm)
+{
+    if (!sm->user) {
+        slot_put(&srv->slot, sm);
+        return;
+    }
+    pthread_mutex_lock(&srv->users.mu);
+    user_unref(sm);
+    pthread_mutex_unlock(&srv->users.mu);
+}
+
+/* slot_get, and the count of installs, which names the base it got. */
+static served_model *slot_get_gen(model_slot *s, unsigned long *gen)
+{
+    served_model *sm;
+
+    pthread_mutex_lock(&s->mu);
+    sm = s->cur;
+    sm->refs++;
+    *gen = s->gen;
+    pthread_mutex_unlock(&s->mu);
+    return sm;
+}
+
+/* The file of `user` in the store (malloc'ed), or NULL with *code and
+ * *why when the name is none (the library's rules: no '/', no leading
+ * '.', ...). */
+static char *user_file(const user_cache *c, const char *user, int *code, const char **why)
+{
+    spamlr_diag d = SPAMLR_DIAG_INIT;
+    char *p = NULL;
+    int err = spamlr_store_user_path(&p, c->dir, user, strlen(user), &d);
+
+    if (err == SPAMLR_OK)
+        return p;
+    *code = err == SPAMLR_EINVAL ? SPAMD_EX_NOUSER : SPAMD_EX_OSERR;
+    *why = err == SPAMLR_EINVAL ? "User is not a user name of the store" : "out of memory";
+    return NULL;
+}
+
+static user_entry *cache_find(user_cache *c, const char *name)
+{
+    unsigned i;
+
+    for (i = 0; i < USER_CACHE; i++)
+        if (c->e[i].sm && strcmp(c->e[i].name, name) == 0)
+            return &c->e[i];
+    return NULL;
+}
+
+/* Keeps sm (a user's new model) as name's, read from the file st on the
+ * base of install count gen; the cache takes a reference. With c->mu. */
+static void cache_put(user_cache *c, const char *name, served_model *sm, const struct stat *st,
+                      unsigned long gen)
+{
+    user_entry *e = cache_find(c, name);
+
+    if (!e) {
+        e = &c->e[c->next];
+        c->next = (c->next + 1) % USER_CACHE;
+    }
+    if (e->sm)
+        user_unref(e->sm);
+    snprintf(e->name, sizeof e->name, "%s", name);
+    e->id = *st;
+    e->base_gen = gen;
+    e->sm = sm;
+    sm->refs++;
+}
+
+/* Logs why a user's model failed; *code, *why for the reply. */
+static void user_failed(serve_server *srv, const char *user, const spamlr_diag *d,
+                        const char *what, int *code, const char **why)
+{
+    char msg[1200];
+
+    serve_log(srv, "user %s: %s", user, spamlr_diag_format(d, msg, sizeof msg));
+    *code = SPAMD_EX_SOFTWARE;
+    *why = what;
+}
+
+served_model *served_get(serve_server *srv, const char *user, int *code, const char **why)
+{
+    user_cache *c = &srv->users;
+    served_model *base, *sm = NULL;
+    spamlr_model *m = NULL;
+    spamlr_diag d = SPAMLR_DIAG_INIT;
+    unsigned long gen;
+    struct stat st;
+    user_entry *e;
+    char *path;
+
+    if (!c->dir || !*user)
+        return slot_get(&srv->slot);
+    if (!(path = user_file(c, user, code, why)))
+        return NULL;
+    if (stat(path, &st) != 0) { /* a user without a model: the base */
+        free(path);
+        return slot_get(&srv->slot);
+    }
+    pthread_mutex_lock(&c->mu);
+    base = slot_get_gen(&srv->slot, &gen);
+    e = cache_find(c, user);
+    if (e && e->base_gen == gen && same_file(&e->id, &st)) {
+        sm = e->sm;
+        sm->refs++;
+    } else if (spamlr_model_load_delta(&m, base->m, path, &d) || !(sm = served_new(m))) {
+        spamlr_model_free(m);
+        user_failed(srv, user, &d, "the user's model cannot be read", code, why);
+    } else {
+        sm->user = 1;
+        cache_put(c, user, sm, &st, gen);
+    }
+    pthread_mutex_unlock(&c->mu);
+    slot_put(&srv->slot, base);
+    free(path);
+    return sm;
+}
+
+/* The user's model to change: read on base, or, for the first TELL, the
+ * base as an empty delta (so that it has the base as its prior). */
+static int user_model(spamlr_model **m, const spamlr_model *base, const char *path,
+                      spamlr_diag *d)
+{
+    unsigned char *buf = NULL;
+    struct stat st;
+    size_t n;
+    int err;
+
+    if (stat(path, &st) == 0 || errno != ENOENT)
+        return spamlr_model_load_delta(m, base, path, d);
+    if ((err = spamlr_model_save_delta_buffer(base, base, &buf, &n, d)) == SPAMLR_OK)
+        err = spamlr_model_load_delta_buffer(m, base, buf, n, d);
+    free(buf);
+    return err;
+}
+
+int users_tell(serve_server *srv, spamlr_scratch *scratch, const char *msg, size_t len,
+               const spamd_request *req, unsigned *did_set, unsigned *did_remove,
+               const char **why)
+{
+    user_cache *c = &srv->users;
+    served_model *base = NULL, *sm;
+    spamlr_model *m = NULL;
+    spamlr_diag d = SPAMLR_DIAG_INIT;
+    unsigned long gen;
+    struct stat st;
+    char *path = NULL, dir[4096];
+    spamlr_lock *lock = NULL;
+    int code = SPAMD_EX_OK, rc;
+    tell_ctx t;
+
+    *did_set = *did_remove = 0;
+    if ((req->set & SPAMD_DB_LOCAL) && req->msg_class < 0) {
+        *why = "Set without Message-class";
+        return SPAMD_EX_PROTOCOL;
+    }
+    if (!((req->set | req->remove) & SPAMD_DB_LOCAL))
+        return SPAMD_EX_OK;
+    if (!req->user[0]) {
+        *why = "TELL to a store needs User: (whose model learns; the base is trained)";
+        return SPAMD_EX_NOUSER;
+    }
+    if (!(path = user_file(c, req->user, &code, why)))
+        return code;
+    snprintf(dir, sizeof dir, "%s/users", c->dir);
+    if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
+        serve_log(srv, "%s: cannot create the users' directory: %s", dir, strerror(errno));
+        *why = "the store cannot hold users";
+        code = SPAMD_EX_IOERR;
+        goto out;
+    }
+    if (!(lock = model_lock(path))) {
+        *why = "the user's model cannot be locked";
+        code = SPAMD_EX_IOERR;
+        goto out;
+    }
+    base = slot_get_gen(&srv->slot, &gen);
+    if (user_model(&m, base->m, path, &d)) {
+        user_failed(srv, req->user, &d, "the user's model cannot be read", &code, why);
+        goto out;
+    }
+    memset(&t, 0, sizeof t);
+    t.scratch = scratch;
+    t.msg = msg;
+    t.len = len;
+    t.req = req;
+    t.code = SPAMD_EX_SOFTWARE;
+    t.why = "the model could not be updated";
+    if ((rc = tell_change(m, &t)) == TELL_NOTHING)
+        goto out;
+    if (rc) {
+        code = t.code;
+        *why = t.why;
+        goto out;
+    }
+    if (spamlr_model_save_delta(m, base->m, path, &d) != SPAMLR_OK) {
+        user_failed(srv, req->user, &d, "the user's model could not be saved", &code, why);
+        goto out;
+    }
+    *did_set = t.did_set;
+    *did_remove = t.did_remove;
+    /* the saved model is served from now (the file is right either way) */
+    if (stat(path, &st) == 0 && (sm = served_new(m))) {
+        m = NULL;
+        sm->user = 1;
+        pthread_mutex_lock(&c->mu);
+        cache_put(c, req->user, sm, &st, gen);
+        user_unref(sm);
+        pthread_mutex_unlock(&c->mu);
+    }
+out:
+    model_unlock(lock);
+    if (base)
+        slot_put(&srv->slot, base);
+    spamlr_model_free(m);
+    free(path);
+    return code;
 }

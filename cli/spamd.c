@@ -36,6 +36,7 @@ const char *spamd_ex_name(int code)
     case SPAMD_EX_TEMPFAIL: return "EX_TEMPFAIL";
     case SPAMD_EX_PROTOCOL: return "EX_PROTOCOL";
     case SPAMD_EX_NOPERM: return "EX_NOPERM";
+    case SPAMD_EX_NOUSER: return "EX_NOUSER";
     case SPAMD_EX_TIMEOUT: return "EX_TIMEOUT";
     default: return "EX_UNKNOWN";
     }

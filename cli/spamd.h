@@ -26,6 +26,7 @@ enum {
     SPAMD_EX_OK = 0,
     SPAMD_EX_USAGE = 64,       /* TELL without anything to do */
     SPAMD_EX_DATAERR = 65,     /* message over --max-size, bad zlib data */
+    SPAMD_EX_NOUSER = 67,      /* --store: a User: that is no user name */
     SPAMD_EX_UNAVAILABLE = 69, /* TELL without --allow-tell */
     SPAMD_EX_SOFTWARE = 70,    /* the model failed (learning refused, ...) */
     SPAMD_EX_OSERR = 71,       /* out of memory */

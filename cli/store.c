@@ -1,15 +1,21 @@
 /* store.c - a per-user model store (--store DIR --user NAME): which file
- * a command reads or updates.
+ * a command reads or updates, and how a user's model is read and written.
  *
  * Layout:
  *   DIR/base.slr          the shared base model (spamlr train -o DIR/base.slr)
- *   DIR/users/NAME.slr    the model of user NAME, made by that user's first
- *                         learn as a copy of the base, then learning online
+ *   DIR/users/NAME.slr    the model of user NAME as a delta on the base
+ *                         (spamlr_model_save_delta: the words and online
+ *                         state that differ, the user's memory and record),
+ *                         made by that user's first learn; a whole model
+ *                         there (a store of spamlr 0.2) is read as it is
+ *                         and becomes a delta at the user's next learn
  *   DIR/users/NAME.slr.lock, DIR/base.slr.lock   the lock files of model_lock
- * A reader (filter, predict, explain) takes the user's model when it exists,
- * else the base. A writer (learn) updates the user's model under its own
- * lock, so users never wait for each other. A user's model is a whole copy,
- * not a delta on the base: it keeps working when the base is retrained. */
+ * A reader (filter, predict, explain, inspect) takes the base plus the
+ * user's delta when the user has one, else the base. A writer (learn)
+ * updates the user's delta under its own lock, so users never wait for
+ * each other. A delta applies to the very base it was made on (its
+ * checksum is recorded): after the base is replaced, loading the user's
+ * model fails with a message saying so. */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
 #include <stdio.h>
@@ -22,6 +28,8 @@
 const char *cli_store, *cli_user;
 
 static char user_path[4096], base_path[4096];
+static int writing;          /* learn: the user's model is saved as a delta */
+static spamlr_model *base;   /* the base, loaded once a process */
 
 int store_take(int id, const char *v)
 {
@@ -32,31 +40,9 @@ int store_take(int id, const char *v)
     return 0;
 }
 
-const char *store_user_error(const char *user)
-{
-    size_t i, n = strlen(user);
-
-    if (n == 0)
-        return "is empty";
-    if (n > STORE_USER_MAX)
-        return "is longer than " STORE_USER_MAX_S " bytes (it names a file, with .slr and the "
-               "lock and temporary files' suffixes)";
-    if (user[0] == '.')
-        return "starts with '.' (no hidden files, no '.' or '..')";
-    for (i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)user[i];
-        if (c == '/')
-            return "holds '/' (a user name is one file name, not a path)";
-        if (c < 0x20 || c == 0x7f)
-            return "holds a control character";
-    }
-    return NULL;
-}
-
 /* The options' own checks: --user needs --store, --store excludes -m. */
 static int store_paths(const char *cmd, const char *model)
 {
-    const char *why;
     int n;
 
     if (cli_user && !cli_store)
@@ -65,13 +51,19 @@ static int store_paths(const char *cmd, const char *model)
         return usage_error(cmd, "give either -m MODEL or --store DIR, not both");
     if (!*cli_store)
         return usage_error(cmd, "option '--store': the directory name is empty");
-    if (cli_user && (why = store_user_error(cli_user)))
-        return usage_error(cmd, "--user: the user name %s", why);
     n = snprintf(base_path, sizeof base_path, "%s/base.slr", cli_store);
     if (n < 0 || (size_t)n >= sizeof base_path)
         return usage_error(cmd, "--store: the directory name is too long");
-    if (cli_user) {
-        n = snprintf(user_path, sizeof user_path, "%s/users/%s.slr", cli_store, cli_user);
+    if (cli_user) { /* the library checks the name */
+        char *p = NULL;
+        spamlr_diag d = SPAMLR_DIAG_INIT;
+        int err = spamlr_store_user_path(&p, cli_store, cli_user, strlen(cli_user), &d);
+        if (err == SPAMLR_EINVAL)
+            return usage_error(cmd, "--user: %s", d.message);
+        if (err)
+            return report_failure(err, &d, NULL);
+        n = snprintf(user_path, sizeof user_path, "%s", p);
+        free(p);
         if (n < 0 || (size_t)n >= sizeof user_path)
             return usage_error(cmd, "--store: the directory name is too long");
     }
@@ -119,5 +111,44 @@ int store_write_model(const char *cmd, const char **model, const char **seed)
         *seed = base_path;
     }
     *model = user_path;
+    writing = 1;
     return 0;
+}
+
+int store_owns(const char *path)
+{
+    return cli_store && path && (path == user_path || (writing && path == base_path));
+}
+
+static int load_base(spamlr_diag *d)
+{
+    return base ? SPAMLR_OK : spamlr_model_load(&base, base_path, d);
+}
+
+int store_load(spamlr_model **m, const char *path, spamlr_diag *d)
+{
+    unsigned char *buf = NULL;
+    size_t n;
+    int err;
+
+    *m = NULL;
+    if ((err = load_base(d)))
+        return err;
+    if (path == user_path)
+        return spamlr_model_load_delta(m, base, user_path, d);
+    /* a user's first learn starts from the base with nothing changed: an
+     * empty delta, so that the model has the base as its prior */
+    if ((err = spamlr_model_save_delta_buffer(base, base, &buf, &n, d)) == SPAMLR_OK)
+        err = spamlr_model_load_delta_buffer(m, base, buf, n, d);
+    free(buf);
+    return err;
+}
+
+int store_save(const spamlr_model *m, spamlr_diag *d)
+{
+    int err;
+
+    if ((err = load_base(d)))
+        return err;
+    return spamlr_model_save_delta(m, base, user_path, d);
 }

@@ -118,8 +118,7 @@ int model_open(spamlr_model **m, const char *path)
     spamlr_diag d = SPAMLR_DIAG_INIT;
     int err;
 
-    d = (spamlr_diag)SPAMLR_DIAG_INIT;
-    err = spamlr_model_load(m, path, &d);
+    err = store_owns(path) ? store_load(m, path, &d) : spamlr_model_load(m, path, &d);
     if (err != SPAMLR_OK) {
         *m = NULL;
         if (d.path[0] == '\0') /* make sure the message names the model */

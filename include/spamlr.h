@@ -739,7 +739,15 @@ typedef struct spamlr_train_opts {
          * base's bias (unless `init` is given). Its text options must
          * equal the dataset's (else SPAMLR_EINVAL); the online solvers
          * and MPI training refuse it (SPAMLR_EINVAL, SPAMLR_EUNSUPPORTED).
-         * The model records the base (spamlr_model_base). */
+         * The model records the base (spamlr_model_base) and keeps w0 (an
+         * optional section of the file, sparse: only where w0 is not the
+         * word's weight), so that online learning on it
+         * (spamlr_model_learn*) keeps pulling towards the base: each step
+         * takes the penalty lambda/2 (w_j - w0_j)^2 of the message's words
+         * in closed form (a proximal step, see spamlr_online_opts.l2),
+         * lambda = l2 / C unless spamlr_online_opts.l2 says
+         * otherwise (see there). An older file, without the section, learns
+         * as before, without the pull. */
         const spamlr_model *prior;
         uint64_t prior_pad_;
     };
@@ -1187,7 +1195,11 @@ SPAMLR_API int spamlr_model_set_weight_bits(spamlr_model *m, unsigned bits);
  *                        weight_scale (16-bit only), pruned_from;
  *                        path_folds and path (the C path); with a base
  *                        model (spamlr_model_base): base_name (escaped as
- *                        a token), base_crc, base_trained_at; with
+ *                        a token), base_crc, base_trained_at; with a
+ *                        prior for online learning: prior_words (how
+ *                        many words have a prior weight) and one
+ *                        "prior=ID W0" line for each whose prior weight is
+ *                        not its weight (ID its place under [words]); with
  *                        online state (see online learning below):
  *                        online (adagrad|ftrl), online_eta, online_beta,
  *                        online_l1, online_l2, online_bias_acc,
@@ -1248,6 +1260,15 @@ SPAMLR_API int spamlr_model_import(spamlr_model **out, const char *text, size_t 
  * spamlr_train; the bias is learned, never penalised. Online updates do not
  * minimise spamlr_train's objective; a batch solver on all the data does.
  *
+ * A model with a prior (trained with spamlr_train_opts.prior, or a store
+ * user's model loaded by spamlr_model_load_delta, whose prior is the base)
+ * learns towards it: the L2 term of a step pulls each word of the message
+ * towards its prior weight w0_j, not towards 0, with strength
+ * spamlr_online_opts.l2, by default l2 / C of the model's training (the
+ * prior's weight in that objective, a message's loss weighing C). Words the
+ * user's messages never hold keep their prior weights exactly; a word they
+ * all hold is held near its prior weight instead of drifting freely.
+ *
  * The state (G, or FTRL's z and n, plus settings and counters) is part of
  * the model and saved with it (an optional section of the file: older
  * readers still predict with such a model), so learning continues across
@@ -1275,9 +1296,17 @@ typedef struct spamlr_online_opts {
                                (the best on the SpamAssassin online run) */
     double beta;            /* FTRL beta. Default 1 */
     double l1;              /* FTRL L1 penalty per update. Default 0 */
-    double l2;              /* L2 penalty per update (AdaGrad: lambda w_j is
-                               added to the gradient of every word of the
-                               message). Default 0 */
+    double l2;              /* L2 penalty per update (AdaGrad: the step of
+                               every word of the message is the proximal
+                               one, w_j = (w_j - r g + r lambda w0_j) /
+                               (1 + r lambda), r the word's AdaGrad rate,
+                               which never overshoots w0_j; FTRL: its l2
+                               term), centred
+                               on the model's prior weights w0 (0 without a
+                               prior). Default 0, which for a model with a
+                               prior (spamlr_train_opts.prior, a store
+                               user's base) means the prior's own pull,
+                               l2 / C of the model's training */
     double margin;          /* thick threshold: a message is learned only
                                when its score (log-odds, positive = spam) is
                                on the wrong side or less than margin on the
@@ -1430,6 +1459,75 @@ SPAMLR_API int spamlr_model_learn_batch(spamlr_model *m, const spamlr_dataset *d
 SPAMLR_API int spamlr_model_learn_batch_ex(spamlr_model *m, const spamlr_dataset *ds,
                                            const size_t *order, size_t n, int direction,
                                            int *outcomes);
+
+/* ------------------------------------------- per-user models on a base
+ *
+ * Many users can share one base model and keep only what their own
+ * learning changed: a delta. A user's model is made from the base (a copy,
+ * then spamlr_model_learn*), and saved as its difference from the base:
+ * the words whose weight or online state differ (sparse: a word's place
+ * in the base and its values), the words the base lacks, the bias and
+ * metadata, and the user's online memory, record of learned messages,
+ * unsure zone and contact list (when it differs from the base's). The
+ * delta is a model file (zlib, CRC-32) of format version 3, which older
+ * readers refuse as newer; it records the base's file checksum
+ * (spamlr_model_file_crc) and vocabulary size, and loading it on any
+ * other base is refused (SPAMLR_EINVAL, the diag naming both checksums):
+ * the user's changes were learned on top of that base's scores (the
+ * thick threshold skipped what the base already knew), so on another
+ * base they mean nothing. The base must be the same file, not a retrained
+ * one. */
+
+/* Writes m as a delta on base into path, atomically as spamlr_model_save
+ * does (symbolic links followed, temporary file, fsync, rename; an
+ * existing file is never damaged). base must have been loaded from a file
+ * or buffer (its checksum identifies it) and m must extend it: the same
+ * text options, bias and idf settings, and base's words first, in base's
+ * order (as a model loaded by spamlr_model_load_delta, or a copy of the
+ * base, has them), else SPAMLR_EINVAL with the reason in diag. Returns
+ * SPAMLR_OK, SPAMLR_EINVAL, SPAMLR_EIO, SPAMLR_ENOMEM. Reads m and base
+ * only. spamlr_model_save_delta_buffer gives the bytes instead (*out
+ * malloc'ed, free() it). */
+SPAMLR_API int spamlr_model_save_delta(const spamlr_model *m, const spamlr_model *base,
+                                       const char *path, spamlr_diag *diag);
+SPAMLR_API int spamlr_model_save_delta_buffer(const spamlr_model *m, const spamlr_model *base,
+                                              unsigned char **out, size_t *size,
+                                              spamlr_diag *diag);
+
+/* Loads the user model that the delta file path (or buf[0..size)) holds on
+ * base: a new model, base's words with the delta applied, that predicts
+ * and learns exactly as the model that was saved. Its base record
+ * (spamlr_model_base) names base, and base's weights are its prior: its
+ * online learning pulls towards them (see online learning). A user's
+ * first model is the delta of base on itself (save base as a delta on
+ * base, load that), which has the base as prior from the start. A file holding a whole model (not a
+ * delta: a store written before deltas) is loaded as it is, base unused.
+ * Returns SPAMLR_OK, SPAMLR_EINVAL (a delta on another base: the diag
+ * names the delta's base checksum and this base's), the codes of
+ * spamlr_model_load for a damaged file (the diag names the file and what
+ * was wrong). base is only read: many threads may load deltas on one
+ * base at once. */
+SPAMLR_API int spamlr_model_load_delta(spamlr_model **out, const spamlr_model *base,
+                                       const char *path, spamlr_diag *diag);
+SPAMLR_API int spamlr_model_load_delta_buffer(spamlr_model **out, const spamlr_model *base,
+                                              const unsigned char *buf, size_t size,
+                                              spamlr_diag *diag);
+
+/* A store of per-user models is a directory DIR holding the base
+ * (DIR/base.slr, by convention) and each user's delta in
+ * DIR/users/NAME.slr. spamlr_store_user_path gives that file for the user
+ * name user[0..len) in *out (malloc'ed, free() it), after checking the
+ * name: one file name of 1 to SPAMLR_STORE_USER_MAX bytes (so that
+ * NAME.slr.tmp-XXXXXX, the temporary file of the atomic save, and
+ * NAME.slr.lock fit in 255), without '/', NUL or other control bytes
+ * (below 0x20, 0x7f), not starting with '.' (so no "..", no hidden file).
+ * Any other name is SPAMLR_EINVAL with the reason in diag->message ("the
+ * user name holds '/' ...") and *out NULL; the name is never used to
+ * build a path then. Returns SPAMLR_OK, SPAMLR_EINVAL, SPAMLR_ENOMEM.
+ * Thread-safe. */
+#define SPAMLR_STORE_USER_MAX 240
+SPAMLR_API int spamlr_store_user_path(char **out, const char *dir, const char *user,
+                                      size_t len, spamlr_diag *diag);
 
 /* ---------------------------------------------------------------- metrics */
 

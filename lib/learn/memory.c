@@ -15,7 +15,7 @@ spamlr__memrow spamlr__mem_row(const uint32_t *ids, const float *val, size_t k)
     r.k = (uint32_t)k;
     r.ids = malloc(k * (sizeof *r.ids + sizeof *r.val) + 1);
     r.val = r.ids ? (float *)(void *)(r.ids + k) : NULL;
-    if (r.ids) {
+    if (r.ids && k) { /* (an empty row may come with NULL arrays) */
         memcpy(r.ids, ids, k * sizeof *ids);
         memcpy(r.val, val, k * sizeof *val);
     }

@@ -58,34 +58,56 @@ void spamlr_online_opts_init(spamlr_online_opts *o)
     o->memory = DEFAULT_MEMORY;
 }
 
-int spamlr__text_opts_equal(const spamlr_text_opts *a, const spamlr_text_opts *b)
-{
-    return a->ngrams == b->ngrams && a->max_token_len == b->max_token_len &&
-           a->number_fold == b->number_fold && a->cjk_bigrams == b->cjk_bigrams &&
-           a->features == b->features && a->normalize == b->normalize && a->mime == b->mime &&
-           a->header_fields == b->header_fields && a->fold == b->fold &&
-           a->subwords == b->subwords && (a->idf_power ? a->idf_power : 2) ==
-                                            (b->idf_power ? b->idf_power : 2);
-}
-
-/* FTRL: the weight that (z, n) stand for. */
-static float ftrl_weight(const spamlr_model *m, double z, double n, int penalised)
+/* FTRL: the weight that (z, n) stand for, its penalties centred on the
+ * prior weight c (0 without a prior):
+ *   argmin_w z w + (beta + sqrt(n)) / (2 alpha) w^2 + l1 |w - c| + l2/2 (w - c)^2. */
+static double ftrl_wd(const spamlr_model *m, double z, double n, int penalised, double c)
 {
     double l1 = penalised ? m->on_l1 : 0, l2 = penalised ? m->on_l2 : 0;
+    double a = (m->beta + sqrt(n)) / m->eta, zc;
 
-    if (fabs(z) <= l1)
-        return 0.0f;
-    return (float)(-(z - (z > 0 ? l1 : -l1)) / ((m->beta + sqrt(n)) / m->eta + l2));
+    if (c == 0 || (l1 == 0 && l2 == 0)) { /* the plain form (bit for bit as
+                                              without a prior) */
+        if (fabs(z) <= l1)
+            return 0;
+        return -(z - (z > 0 ? l1 : -l1)) / (a + l2);
+    }
+    zc = z + a * c;
+    if (fabs(zc) <= l1)
+        return c;
+    return c - (zc - (zc > 0 ? l1 : -l1)) / (a + l2);
 }
 
-/* FTRL with n = 0: the z that gives weight w (inverse of ftrl_weight). */
-static double ftrl_z_of(const spamlr_model *m, double w, int penalised)
+static float ftrl_weight(const spamlr_model *m, double z, double n, int penalised, double c)
 {
-    double l1 = penalised ? m->on_l1 : 0, l2 = penalised ? m->on_l2 : 0;
+    return (float)ftrl_wd(m, z, n, penalised, c);
+}
 
-    if (w == 0)
+/* FTRL with n = 0: the z that gives weight w (inverse of ftrl_weight).
+ * lib/model/delta.c derives a store user's starting z the same way. */
+static double ftrl_z_of(const spamlr_model *m, double w, int penalised, double c)
+{
+    double l1 = penalised ? m->on_l1 : 0, l2 = penalised ? m->on_l2 : 0, a0 = m->beta / m->eta;
+
+    if (c == 0 || (l1 == 0 && l2 == 0)) {
+        if (w == 0)
+            return 0;
+        return -(w * (a0 + l2) + (w > 0 ? l1 : -l1));
+    }
+    if (w == c)
+        return -a0 * c;
+    return -((w - c) * (a0 + l2) + (w > c ? l1 : -l1)) - a0 * c;
+}
+
+/* The pull towards the prior that online learning uses when its options
+ * do not set one: the prior's own strength in the objective the model was
+ * trained with, l2 / C (a message's loss weighs C there), so that a step
+ * on one message is a step on that objective restricted to it. */
+static double prior_pull(const spamlr_model *m)
+{
+    if (!m->prior_w || !(m->c > 0) || !isfinite(m->l2 / m->c))
         return 0;
-    return -(w * (m->beta / m->eta + l2) + (w > 0 ? l1 : -l1));
+    return m->l2 / m->c;
 }
 
 static int check_online_opts(const spamlr_online_opts *o)
@@ -137,7 +159,7 @@ int spamlr_model_online_setup(spamlr_model *m, const spamlr_online_opts *o)
                         : o->solver == SPAMLR_SOLVER_FTRL ? DEFAULT_ETA_FTRL : DEFAULT_ETA_ADAGRAD;
     m->beta = o->beta;
     m->on_l1 = o->l1;
-    m->on_l2 = o->l2;
+    m->on_l2 = o->l2 > 0 ? o->l2 : prior_pull(m);
     m->margin = o->margin;
     m->mem_max = o->memory;
     for (i = 0; i < 2; i++) /* the memory is data, not state: kept */
@@ -147,8 +169,8 @@ int spamlr_model_online_setup(spamlr_model *m, const spamlr_online_opts *o)
     m->bias_z = 0;
     if (m->acc_z) {
         for (i = 0; i < m->vocab.n; i++)
-            m->acc_z[i] = (float)ftrl_z_of(m, m->w[i], 1);
-        m->bias_z = ftrl_z_of(m, m->bias, 0);
+            m->acc_z[i] = (float)ftrl_z_of(m, m->w[i], 1, spamlr__prior_of(m, i));
+        m->bias_z = ftrl_z_of(m, m->bias, 0, 0);
     }
     return SPAMLR_OK;
 }
@@ -177,10 +199,17 @@ int spamlr_model_create(spamlr_model **out, const spamlr_text_opts *o)
     return SPAMLR_OK;
 }
 
-/* One coordinate of a learning step: gradient g on weight *w with state
- * *acc (and *z for FTRL). */
+/* One coordinate of a learning step: loss gradient g on weight *w with
+ * state *acc (and *z for FTRL); c is the prior weight the penalties centre
+ * on. AdaGrad's L2 pull towards c (on_l2, penalised weights) is taken in
+ * closed form, the composite (proximal) step
+ *   w1 = (w0 - r g + r l2 c) / (1 + r l2),  r = eta / sqrt(acc + g^2),
+ * which moves w towards c by a factor below 1 however small the word's
+ * accumulator is (an explicit gradient step on the pull, r l2 (w0 - c),
+ * overshoots c and grows without bound once r l2 > 2: words whose values
+ * are small, the common ones under tf-idf, keep small accumulators). */
 static void coord_step(const spamlr_model *m, float *w, float *acc, float *z, double g,
-                       int penalised)
+                       int penalised, double c)
 {
     double n = *acc;
 
@@ -190,17 +219,24 @@ static void coord_step(const spamlr_model *m, float *w, float *acc, float *z, do
         double n2 = n + g * g, sigma = (sqrt(n2) - sqrt(n)) / m->eta;
         *z = (float)(*z + g - sigma * *w);
         *acc = (float)n2;
-        *w = ftrl_weight(m, *z, n2, penalised);
+        *w = ftrl_weight(m, *z, n2, penalised, c);
         return;
     }
     n += g * g;
-    *w = (float)(*w - m->eta * g / sqrt(n));
+    if (penalised && m->on_l2 > 0) {
+        double r = m->eta / sqrt(n);
+        *w = (float)((*w - r * g + r * m->on_l2 * c) / (1 + r * m->on_l2));
+    } else {
+        *w = (float)(*w - m->eta * g / sqrt(n));
+    }
     *acc = (float)n;
 }
 
-/* The inverse of coord_step for a given g: the state (*w, *acc, *z) from
- * which a step with gradient g leads to the current one. */
-static void coord_back(const spamlr_model *m, double g, int penalised, double *w,
+/* The inverse of coord_step for a loss gradient g: the state (*w, *acc,
+ * *z) from which a step with gradient g (AdaGrad: with the pull of a
+ * penalised weight, the composite step solved for the weight before)
+ * leads to the current one. */
+static void coord_back(const spamlr_model *m, double g, int penalised, double c, double *w,
                        double *acc, double *z)
 {
     double n1 = *acc, n0 = n1 > g * g ? n1 - g * g : 0;
@@ -208,12 +244,16 @@ static void coord_back(const spamlr_model *m, double g, int penalised, double *w
     if (g == 0)
         return;
     if (m->online == SPAMLR_SOLVER_FTRL) {
-        double l1 = penalised ? m->on_l1 : 0, l2 = penalised ? m->on_l2 : 0;
-        double sigma = (sqrt(n1) - sqrt(n0)) / m->eta, a = *z - g, w0 = 0;
-        if (fabs(a) > l1)
-            w0 = -(a - (a > 0 ? l1 : -l1)) / ((m->beta + sqrt(n1)) / m->eta + l2);
+        double sigma = (sqrt(n1) - sqrt(n0)) / m->eta, a = *z - g;
+        double w0 = ftrl_wd(m, a, n1, penalised, c);
         *z = a + sigma * w0;
         *w = w0;
+        *acc = n0;
+        return;
+    }
+    if (penalised && m->on_l2 > 0 && n1 > 0) {
+        double r = m->eta / sqrt(n1);
+        *w = *w * (1 + r * m->on_l2) - r * m->on_l2 * c + r * g;
         *acc = n0;
         return;
     }
@@ -234,14 +274,14 @@ static double score_before(const spamlr_model *m, const uint32_t *ids, const flo
         w = m->w[j];
         acc = m->acc[j];
         zz = m->acc_z ? m->acc_z[j] : 0;
-        coord_back(m, gz * val[i], 1, &w, &acc, &zz);
+        coord_back(m, gz * val[i], 1, spamlr__prior_of(m, j), &w, &acc, &zz);
         z += w * val[i];
     }
     if (m->has_bias) {
         w = m->bias;
         acc = m->bias_acc;
         zz = m->bias_z;
-        coord_back(m, gz, 0, &w, &acc, &zz);
+        coord_back(m, gz, 0, 0, &w, &acc, &zz);
         z += w;
     }
     return z;
@@ -323,7 +363,7 @@ apply:
         w = m->w[j];
         acc = m->acc[j];
         zz = m->acc_z ? m->acc_z[j] : 0;
-        coord_back(m, gz * val[i], 1, &w, &acc, &zz);
+        coord_back(m, gz * val[i], 1, spamlr__prior_of(m, j), &w, &acc, &zz);
         m->w[j] = (float)w;
         m->acc[j] = (float)acc;
         if (m->acc_z)
@@ -333,7 +373,7 @@ apply:
         w = m->bias;
         acc = m->bias_acc;
         zz = m->bias_z;
-        coord_back(m, gz, 0, &w, &acc, &zz);
+        coord_back(m, gz, 0, 0, &w, &acc, &zz);
         m->bias = (float)w;
         m->bias_acc = acc;
         m->bias_z = zz;
@@ -367,14 +407,13 @@ double spamlr__row_step(spamlr_model *m, const uint32_t *ids, const float *val, 
     m->last_gz = gz;
     for (i = 0; i < k; i++) {
         uint32_t j = ids[i];
-        double g = gz * val[i];
-        if (m->online == SPAMLR_SOLVER_ADAGRAD)
-            g += m->on_l2 * m->w[j];
-        coord_step(m, &m->w[j], &m->acc[j], m->acc_z ? &m->acc_z[j] : NULL, g, 1);
+        double g = gz * val[i], c = spamlr__prior_of(m, j);
+        /* (AdaGrad pulls towards the prior, or 0, inside the step) */
+        coord_step(m, &m->w[j], &m->acc[j], m->acc_z ? &m->acc_z[j] : NULL, g, 1, c);
     }
     if (m->has_bias) {
         float b = m->bias, acc = (float)m->bias_acc, bz = (float)m->bias_z;
-        coord_step(m, &b, &acc, &bz, gz, 0);
+        coord_step(m, &b, &acc, &bz, gz, 0, 0);
         m->bias = b;
         m->bias_acc = acc;
         m->bias_z = bz;

@@ -39,8 +39,6 @@ static inline size_t spamlr__rand_below(uint64_t *rng, size_t i)
     return (size_t)((*rng * 0x2545f4914f6cdd1dull) % i);
 }
 
-/* Whether two text option sets tokenise alike. */
-int spamlr__text_opts_equal(const spamlr_text_opts *a, const spamlr_text_opts *b);
 
 /* ---- shared by online.c (the steps), memory.c and batch.c ---- */
 

@@ -11,6 +11,7 @@
 #include "learn/online.h"
 #include "learn/path.h"
 #include "learn/solver.h"
+#include "text/tokenize.h"
 
 void spamlr_train_opts_init(spamlr_train_opts *o)
 {
@@ -98,6 +99,23 @@ static void warm_start(double *w, const spamlr_model *init, const spamlr_dataset
     }
     if (bias && init->has_bias)
         w[ncols] = init->bias;
+}
+
+/* The prior's weights on m's vocabulary (0 for a word the prior lacks),
+ * kept in m so that online learning pulls towards them as training did. */
+static int keep_prior(spamlr_model *m, const spamlr_model *prior)
+{
+    size_t i;
+
+    if (!(m->prior_w = malloc((m->vocab.n + 1) * sizeof *m->prior_w)))
+        return SPAMLR_ENOMEM;
+    m->prior_n = m->vocab.n;
+    for (i = 0; i < m->vocab.n; i++) {
+        int64_t id = spamlr__vocab_find(&prior->vocab, spamlr__vocab_str(&m->vocab, (uint32_t)i),
+                                        m->vocab.len[i]);
+        m->prior_w[i] = id >= 0 ? prior->w[id] : 0.0f;
+    }
+    return SPAMLR_OK;
 }
 
 /* The words of the prior model that the trained one lacks (the data
@@ -585,7 +603,7 @@ int spamlr__train(spamlr_model **out, const spamlr_dataset *ds, const spamlr_tra
     m->idf = idf;
     idf = NULL;
     if (o->prior &&
-        ((rc2 = add_base_words(m, o->prior)) ||
+        ((rc2 = add_base_words(m, o->prior)) || (rc2 = keep_prior(m, o->prior)) ||
          (rc2 = spamlr__model_set_base(m, o->prior->file_name ? o->prior->file_name : "",
                                        o->prior->file_crc, o->prior->trained_at)))) {
         rc = rc2;

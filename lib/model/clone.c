@@ -66,7 +66,7 @@ int spamlr_model_clone(spamlr_model **out, const spamlr_model *m)
      * (NULL until then, so that spamlr_model_free can undo a failure) */
     *c = *m;
     spamlr__vocab_init(&c->vocab);
-    c->w = c->idf = c->acc = c->acc_z = NULL;
+    c->w = c->idf = c->acc = c->acc_z = c->prior_w = NULL;
     c->path = NULL;
     c->base_name = c->file_name = NULL;
     c->contacts = NULL;
@@ -79,6 +79,7 @@ int spamlr_model_clone(spamlr_model **out, const spamlr_model *m)
         (rc = copy_floats(&c->w, m->w, n)) ||
         (rc = copy_floats(&c->idf, m->idf, n)) || (rc = copy_floats(&c->acc, m->acc, n)) ||
         (rc = copy_floats(&c->acc_z, m->acc_z, n)) ||
+        (rc = copy_floats(&c->prior_w, m->prior_w, m->prior_n)) ||
         (rc = copy_string(&c->base_name, m->base_name)) ||
         (rc = copy_string(&c->file_name, m->file_name)) ||
         (rc = spamlr__contacts_copy(&c->contacts, m->contacts)) ||

@@ -13,6 +13,7 @@
 #include "model/dump_state.h"
 #include "model/dump_text.h"
 #include "model/model.h"
+#include "model/sections.h"
 #include "text/tokenize.h"
 
 #define DUMP_MAGIC "spamlr-dump 1"
@@ -98,6 +99,19 @@ int spamlr_model_dump(const spamlr_model *m, char **text, size_t *len)
         spamlr__dump_token(&o, m->base_name, strlen(m->base_name));
         spamlr__dump_emit(&o, "\nbase_crc=%lu\nbase_trained_at=%lld\n", (unsigned long)m->base_crc,
                           (long long)m->base_trained_at);
+    }
+    if (m->prior_w) { /* the prior of online learning, where it is not the weight */
+        uint32_t *ids;
+        size_t k;
+        if (spamlr__prior_changed(m, &ids, &k))
+            o.err = SPAMLR_ENOMEM;
+        else {
+            spamlr__dump_emit(&o, "prior_words=%zu\n", m->prior_n);
+            for (i = 0; i < k; i++)
+                spamlr__dump_emit(&o, "prior=%lu %.9g\n", (unsigned long)ids[i],
+                                  m->prior_w[ids[i]]);
+            free(ids);
+        }
     }
     if (m->contacts) { /* the contact list: its size, then one entry a line */
         spamlr__dump_emit(&o, "contacts=%lu\n", (unsigned long)m->contacts->n);
@@ -298,6 +312,24 @@ static int header_line(reader *r, spamlr_model *m, header *h, const char *s, siz
         bad = spamlr__dump_u64(r, v, vn, 0xffffffffULL, &u), m->base_crc = (uint32_t)u;
     else if (KEY("base_trained_at"))
         bad = spamlr__dump_i64(r, v, vn, &m->base_trained_at);
+    else if (KEY("prior_words")) { /* NaN until a prior= line or the weight */
+        bad = m->prior_w || spamlr__dump_u64(r, v, vn, UINT32_MAX - 2, &u);
+        if (!bad) {
+            if (!(m->prior_w = malloc(((size_t)u + 1) * sizeof *m->prior_w)))
+                return SPAMLR_ENOMEM;
+            m->prior_n = (size_t)u;
+            for (size_t j = 0; j < m->prior_n; j++)
+                m->prior_w[j] = NAN;
+        }
+    } else if (KEY("prior")) {
+        const char *sp = memchr(v, ' ', vn);
+        float w0;
+        bad = !m->prior_w || !sp || spamlr__dump_u64(r, v, (size_t)(sp - v), ~0ULL, &u) ||
+              u >= m->prior_n || spamlr__dump_f32(r, sp + 1, vn - (size_t)(sp + 1 - v), &w0) ||
+              !isfinite(w0) || !isnan(m->prior_w[u]);
+        if (!bad)
+            m->prior_w[u] = w0;
+    }
     else if (k > 7 && memcmp(s, "online_", 7) == 0) {
         bad = spamlr__dump_online_key(r, m, h, s + 7, k - 7, v, vn);
         if (bad < 0)
@@ -483,7 +515,7 @@ int spamlr_model_import(spamlr_model **out, const char *text, size_t len, spamlr
     reader r;
     header h = {0, 0, 0, 0, 0};
     const char *s;
-    size_t n;
+    size_t n, i;
     int rc, words = 0, more;
 
     spamlr__diag_clear(d);
@@ -541,6 +573,13 @@ int spamlr_model_import(spamlr_model **out, const char *text, size_t len, spamlr
     }
     if ((rc = word_lines(&r, m)) || (rc = apply_bits(&r, m, &h)))
         goto out;
+    if (m->prior_w && m->prior_n > m->vocab.n) {
+        rc = spamlr__dump_err(&r, "prior_words is larger than the number of words", NULL);
+        goto out;
+    }
+    for (i = 0; i < m->prior_n; i++) /* a word not listed: its weight */
+        if (isnan(m->prior_w[i]))
+            m->prior_w[i] = spamlr__saved_weight(m, i);
     more = spamlr__dump_line(&r, &s, &n);
     if (more && n == strlen(MEMORY_LINE) && memcmp(s, MEMORY_LINE, n) == 0) { /* [memory] */
         if (!m->online) {

@@ -119,6 +119,7 @@ void spamlr_model_free(spamlr_model *m)
     free(m->acc_z);
     free(m->path);
     free(m->base_name);
+    free(m->prior_w);
     free(m->file_name);
     spamlr_contacts_free(m->contacts);
     spamlr__model_mem_free(m);

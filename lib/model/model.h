@@ -33,6 +33,12 @@ struct spamlr_model {
     char *base_name;         /* its file name ("" when unknown) */
     uint32_t base_crc;       /* CRC-32 of its whole file (0 = unknown) */
     int64_t base_trained_at;
+    /* the prior of online learning: the weights w0 the online step pulls
+       towards (spamlr_train_opts.prior's mapped onto the vocabulary; for a
+       store user, the base's): word j < prior_n has w0 = prior_w[j], the
+       others 0; NULL = none ("prio" payload section) */
+    float *prior_w;
+    size_t prior_n;
     spamlr_contacts *contacts; /* the parser's contact list ("ctct"
                                 payload section), NULL = none */
     char *file_name;         /* set by loading: the file's name, no directory */
@@ -157,9 +163,23 @@ int spamlr__model_reserve(spamlr_model *m, size_t n);
 void spamlr__model_quantize(spamlr_model *m, float scale);
 
 /* The integer grid index of weight w for step scale, clamped to
- * +-SPAMLR__Q16_MAX (the model file's 16-bit weights, model_io.c). */
+ * +-SPAMLR__Q16_MAX (the model file's 16-bit weights; in prune.c). */
 #define SPAMLR__Q16_MAX 32767
 int32_t spamlr__quant16(float w, float scale);
+
+/* The weight word i has in a saved file: a 16-bit model's on its grid. */
+static inline float spamlr__saved_weight(const spamlr_model *m, size_t i)
+{
+    if (m->weight_bits == 16)
+        return (float)spamlr__quant16(m->w[i], m->wscale) * m->wscale;
+    return m->w[i];
+}
+
+/* The prior weight w0 of word j (0 without a prior, or beyond it). */
+static inline float spamlr__prior_of(const spamlr_model *m, size_t j)
+{
+    return j < m->prior_n ? m->prior_w[j] : 0.0f;
+}
 
 /* The idf of a token that df of n training messages hold. */
 /* The idf of a token held by df of n messages, raised to `power`

@@ -3,7 +3,10 @@
  * Layout (all integers little-endian, floats IEEE-754 bit patterns):
  *   0   8  magic "\x89SLR\r\n\x1a\n"
  *   8   4  format version (1, or 2 when the tokens need version 2)
- *   12  4  flags: bit 0 bias, bit 1 idf values present
+ *          (3 for a per-user delta, delta.c, whose flags have bit 2 set)
+ *   12  4  flags: bit 0 bias, bit 1 idf values present, bit 2 a delta on a
+ *          base model (delta.c: the payload holds its own sections, and
+ *          spamlr_model_load refuses it)
  *   16  4  M = length of the metadata block that follows (>= 128 in v1;
  *          readers skip bytes they do not know, so it can grow)
  *   20  M  metadata: 12 x u32 settings (ngrams, max_token_len, number_fold,
@@ -30,7 +33,8 @@
  *          sections, whose tags start with a lower-case letter so that a
  *          reader that does not know one skips it: "prun" (pruning),
  *          "unsr" (unsure zone), "cpth" (regularisation path), "base"
- *          (base model), "ctct" (contact list), "seen" (learned
+ *          (base model), "prio" (its weights, the prior of online
+ *          learning), "ctct" (contact list), "seen" (learned
  *          messages), "onln" and "onmm" (online-learning state); their
  *          layouts are at the top of sections.c, which writes and reads
  *          them
@@ -54,7 +58,7 @@
 #include "text/tokenize.h"
 
 static const unsigned char MAGIC[8] = {0x89, 'S', 'L', 'R', '\r', '\n', 0x1a, '\n'};
-#define FORMAT_VERSION 2u
+#define FORMAT_VERSION 2u /* of a whole model; a delta is 3 */
 #define HDR_SET 0x80000000u /* marks a recorded header-field set */
 #define META_U32 12
 #define META_F64 6
@@ -66,20 +70,6 @@ static const unsigned char MAGIC[8] = {0x89, 'S', 'L', 'R', '\r', '\n', 0x1a, '\
 #define META_MAX 65536
 #define FIXED (8 + 4 + 4 + 4)
 #define MAX_TOKEN 4096
-
-/* The 16-bit weight grid (model.h): the "WQ16" section stores these. */
-int32_t spamlr__quant16(float w, float scale)
-{
-    double q = nearbyint((double)w / (double)scale);
-
-    if (!(q == q))
-        return 0;
-    if (q > SPAMLR__Q16_MAX)
-        return SPAMLR__Q16_MAX;
-    if (q < -SPAMLR__Q16_MAX)
-        return -SPAMLR__Q16_MAX;
-    return (int32_t)q;
-}
 
 /* ------------------------------------------------------------ writing */
 
@@ -124,21 +114,19 @@ static int payload(const spamlr_model *m, wbuf *pl)
     return pl->err;
 }
 
-int spamlr_model_save_buffer(const spamlr_model *m, unsigned char **out, size_t *size)
+int spamlr__model_frame(const spamlr_model *m, const unsigned char *payload_bytes,
+                        size_t payload_len, uint64_t count, uint32_t version, uint32_t flags,
+                        unsigned char **out, size_t *size)
 {
-    wbuf b = {0}, pl = {0};
+    wbuf b = {0};
     uLongf zlen;
     int rc;
 
     *out = NULL;
     *size = 0;
-    if (!m)
-        return SPAMLR_EINVAL;
-    if ((rc = payload(m, &pl)))
-        goto out;
     put(&b, MAGIC, 8);
-    put_u32(&b, m->text.fold || m->text.subwords ? 2u : 1u);
-    put_u32(&b, (m->has_bias ? 1u : 0u) | (m->idf ? 2u : 0u));
+    put_u32(&b, version);
+    put_u32(&b, (m->has_bias ? 1u : 0u) | (m->idf ? 2u : 0u) | flags);
     put_u32(&b, META_LEN);
     put_u32(&b, m->text.ngrams);
     put_u32(&b, m->text.max_token_len);
@@ -167,9 +155,9 @@ int spamlr_model_save_buffer(const spamlr_model *m, unsigned char **out, size_t 
     put_u32(&b, m->text.fold);
     put_u32(&b, m->text.subwords);
     put_u32(&b, m->text.idf_power ? m->text.idf_power : 2u);
-    put_u64(&b, m->vocab.n);
-    put_u64(&b, pl.n);
-    zlen = compressBound((uLong)pl.n);
+    put_u64(&b, count);
+    put_u64(&b, payload_len);
+    zlen = compressBound((uLong)payload_len);
     put_u64(&b, 0); /* Z, patched below */
     if (b.err) {
         rc = b.err;
@@ -179,7 +167,8 @@ int spamlr_model_save_buffer(const spamlr_model *m, unsigned char **out, size_t 
         rc = SPAMLR_ENOMEM;
         goto out;
     }
-    if (compress2(b.p + b.n, &zlen, pl.p ? pl.p : (const Bytef *)"", (uLong)pl.n, 1) != Z_OK) {
+    if (compress2(b.p + b.n, &zlen, payload_bytes ? payload_bytes : (const Bytef *)"",
+                  (uLong)payload_len, 1) != Z_OK) {
         rc = SPAMLR_ENOMEM;
         goto out;
     }
@@ -197,6 +186,21 @@ int spamlr_model_save_buffer(const spamlr_model *m, unsigned char **out, size_t 
     b.p = NULL;
 out:
     free(b.p);
+    return rc;
+}
+
+int spamlr_model_save_buffer(const spamlr_model *m, unsigned char **out, size_t *size)
+{
+    wbuf pl = {0};
+    int rc;
+
+    *out = NULL;
+    *size = 0;
+    if (!m)
+        return SPAMLR_EINVAL;
+    if ((rc = payload(m, &pl)) == SPAMLR_OK)
+        rc = spamlr__model_frame(m, pl.p, pl.n, m->vocab.n,
+                                 m->text.fold || m->text.subwords ? 2u : 1u, 0, out, size);
     free(pl.p);
     return rc;
 }
@@ -386,22 +390,20 @@ static int parse_meta(spamlr_model *m, const unsigned char *q, uint32_t len, spa
     return SPAMLR_OK;
 }
 
-int spamlr_model_load_buffer(spamlr_model **out, const unsigned char *buf, size_t size,
-                             spamlr_diag *d)
+int spamlr__model_unframe(const unsigned char *buf, size_t size, spamlr_model **meta,
+                          unsigned char **payload_out, size_t *payload_len, uint64_t *count_out,
+                          uint32_t *flags_out, spamlr_diag *d)
 {
     spamlr_model *m = NULL;
     unsigned char *raw = NULL;
-    uint32_t version, flags, meta;
+    uint32_t version, flags, meta_len;
     uint64_t count, ulen, zlen;
     size_t pos;
     uLongf got;
-    const char *what;
     int rc;
 
-    *out = NULL;
-    if (spamlr__diag_bad(d))
-        return SPAMLR_EINVAL;
-    spamlr__diag_clear(d);
+    *meta = NULL;
+    *payload_out = NULL;
     if (!buf && size)
         return SPAMLR_EINVAL;
     if (size < 8 || memcmp(buf, MAGIC, 8) != 0)
@@ -411,19 +413,22 @@ int spamlr_model_load_buffer(spamlr_model **out, const unsigned char *buf, size_
         return bad(d, SPAMLR_ETRUNC, (long long)size, "file ends inside the header");
     version = get_u32(buf + 8);
     flags = get_u32(buf + 12);
-    meta = get_u32(buf + 16);
-    if (version > FORMAT_VERSION)
+    meta_len = get_u32(buf + 16);
+    /* version 3 is a delta's (flag bit 2); a model of version 3 or more
+     * comes from a later library */
+    if (version > SPAMLR__DELTA_VERSION ||
+        (version == SPAMLR__DELTA_VERSION && !(flags & SPAMLR__FLAG_DELTA)))
         return spamlr__diag(d, SPAMLR_EVERSION, NULL, 0, 8,
                             "format version %u is newer than this library reads (%u)", version,
                             FORMAT_VERSION);
     if (version == 0)
         return bad(d, SPAMLR_ECORRUPT, 8, "format version 0 does not exist");
-    if (meta < META_MIN || meta > META_MAX)
+    if (meta_len < META_MIN || meta_len > META_MAX)
         return spamlr__diag(d, SPAMLR_ESIZE, NULL, 0, 16, "metadata length %u is impossible",
-                            meta);
-    if (flags > 3)
+                            meta_len);
+    if (flags > 7 || ((flags & SPAMLR__FLAG_DELTA) && version != SPAMLR__DELTA_VERSION))
         return bad(d, SPAMLR_ECORRUPT, 12, "unknown flags");
-    pos = FIXED + meta;
+    pos = FIXED + meta_len;
     if (size < pos + 24 + 4)
         return bad(d, SPAMLR_ETRUNC, (long long)size, "file ends inside the header");
     count = get_u64(buf + pos);
@@ -444,9 +449,12 @@ int spamlr_model_load_buffer(spamlr_model **out, const unsigned char *buf, size_
                             "%llu unexpected bytes after the end of the model",
                             (unsigned long long)(size - pos - 4 - zlen));
     /* each token costs at least 2 bytes of weight and 1 of length; zlib
-     * cannot expand more than ~1032:1 */
-    if (count > UINT32_MAX - 2 || ulen < count * 3 + 24 ||
-        ulen > count * (4 + 4 + 8 + 2 + MAX_TOKEN) + 4096 || ulen > zlen * 1032 + 64)
+     * cannot expand more than ~1032:1; a delta holds at least its base's
+     * checksum and size */
+    if (count > UINT32_MAX - 2 ||
+        ulen < ((flags & SPAMLR__FLAG_DELTA) ? 24 : count * 3 + 24) ||
+        ulen > count * (4 + 4 + 8 + 2 + MAX_TOKEN) + 4096 ||
+        ulen > zlen * 1032 + 64)
         return spamlr__diag(d, SPAMLR_ESIZE, NULL, 0, (long long)pos - 24,
                             "sizes are impossible (%llu words, %llu payload bytes)",
                             (unsigned long long)count, (unsigned long long)ulen);
@@ -454,7 +462,7 @@ int spamlr_model_load_buffer(spamlr_model **out, const unsigned char *buf, size_
         return bad(d, SPAMLR_ECRC, (long long)size - 4, "checksum mismatch: the file is damaged");
     if ((rc = spamlr__model_new(&m, NULL)))
         return rc;
-    if ((rc = parse_meta(m, buf + FIXED, meta, d)))
+    if ((rc = parse_meta(m, buf + FIXED, meta_len, d)))
         goto out;
     m->has_bias = flags & 1;
     if (!m->has_bias)
@@ -468,7 +476,45 @@ int spamlr_model_load_buffer(spamlr_model **out, const unsigned char *buf, size_
         rc = bad(d, SPAMLR_ECORRUPT, (long long)pos, "compressed payload does not inflate");
         goto out;
     }
-    if ((rc = parse_payload(m, raw, (size_t)ulen, count, (flags & 2) != 0, d)))
+    /* the file's own checksum identifies it (a CRC-32 of the whole file,
+     * checksum included, is the same constant for every intact file) */
+    m->file_crc = get_u32(buf + size - 4);
+    *meta = m;
+    *payload_out = raw;
+    *payload_len = (size_t)ulen;
+    *count_out = count;
+    *flags_out = flags;
+    return SPAMLR_OK;
+out:
+    free(raw);
+    spamlr_model_free(m);
+    return rc;
+}
+
+int spamlr_model_load_buffer(spamlr_model **out, const unsigned char *buf, size_t size,
+                             spamlr_diag *d)
+{
+    spamlr_model *m = NULL;
+    unsigned char *raw = NULL;
+    uint32_t flags;
+    uint64_t count;
+    size_t ulen;
+    const char *what;
+    int rc;
+
+    *out = NULL;
+    if (spamlr__diag_bad(d))
+        return SPAMLR_EINVAL;
+    spamlr__diag_clear(d);
+    if ((rc = spamlr__model_unframe(buf, size, &m, &raw, &ulen, &count, &flags, d)))
+        goto out;
+    if (flags & SPAMLR__FLAG_DELTA) {
+        rc = spamlr__diag(d, SPAMLR_EINVAL, NULL, 0, 12, "a per-user model stored as its "
+                          "changes to a base model (a delta): load it with its base "
+                          "(spamlr_model_load_delta; spamlr --store DIR --user NAME)");
+        goto out;
+    }
+    if ((rc = parse_payload(m, raw, ulen, count, (flags & 2) != 0, d)))
         goto out;
     if ((what = spamlr__model_meta_check(m))) {
         rc = spamlr__diag(d, SPAMLR_ECORRUPT, NULL, 0, 20, "metadata out of range: %s", what);
@@ -478,9 +524,6 @@ int spamlr_model_load_buffer(spamlr_model **out, const unsigned char *buf, size_
         rc = bad(d, SPAMLR_ECORRUPT, 12, "idf values and feature setting disagree");
         goto out;
     }
-    /* the file's own checksum identifies it (a CRC-32 of the whole file,
-     * checksum included, is the same constant for every intact file) */
-    m->file_crc = get_u32(buf + size - 4);
     *out = m;
     m = NULL;
 out:

@@ -5,6 +5,20 @@
 
 #include "model/model.h"
 
+/* The 16-bit weight grid (model.h): the "WQ16" section stores these. */
+int32_t spamlr__quant16(float w, float scale)
+{
+    double q = nearbyint((double)w / (double)scale);
+
+    if (!(q == q))
+        return 0;
+    if (q > SPAMLR__Q16_MAX)
+        return SPAMLR__Q16_MAX;
+    if (q < -SPAMLR__Q16_MAX)
+        return -SPAMLR__Q16_MAX;
+    return (int32_t)q;
+}
+
 void spamlr__model_quantize(spamlr_model *m, float scale)
 {
     size_t i;
@@ -123,8 +137,11 @@ int spamlr_model_prune(spamlr_model **out, const spamlr_model *m, size_t keep, d
         spamlr__model_set_base(p, m->base_name, m->base_crc, m->base_trained_at) ||
         spamlr_model_set_contacts(p, m->contacts) || spamlr__seen_copy(&p->seen, &m->seen) ||
         !(p->w = malloc((n + 1) * sizeof *p->w)) ||
-        (m->idf && !(p->idf = malloc((n + 1) * sizeof *p->idf))))
+        (m->idf && !(p->idf = malloc((n + 1) * sizeof *p->idf))) ||
+        (m->prior_w && !(p->prior_w = malloc((n + 1) * sizeof *p->prior_w))))
         goto out;
+    if (p->prior_w)
+        p->prior_n = n;
     /* record the size before the first pruning that dropped words */
     p->pruned_from = m->pruned_from ? m->pruned_from : n < m->vocab.n ? m->vocab.n : 0;
     for (i = 0; i < n; i++) {
@@ -135,6 +152,8 @@ int spamlr_model_prune(spamlr_model **out, const spamlr_model *m, size_t keep, d
         p->w[id] = m->w[old];
         if (m->idf)
             p->idf[id] = m->idf[old];
+        if (p->prior_w)
+            p->prior_w[id] = spamlr__prior_of(m, old);
     }
     *out = p;
     p = NULL;

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "model/model.h"
+#include "model/sections.h"
 
 #define MAX_LINKS 40 /* as the kernel's ELOOP limit */
 
@@ -205,10 +206,8 @@ static int open_dir_of(const char *file)
 int spamlr_model_save(const spamlr_model *m, const char *path, spamlr_diag *d)
 {
     unsigned char *buf = NULL;
-    char *target = NULL, *tmp = NULL;
-    struct stat st;
-    size_t size, tlen;
-    int rc, fd = -1, dfd = -1, exists;
+    size_t size;
+    int rc;
 
     if (spamlr__diag_bad(d))
         return SPAMLR_EINVAL;
@@ -218,6 +217,22 @@ int spamlr_model_save(const spamlr_model *m, const char *path, spamlr_diag *d)
     if ((rc = spamlr_model_save_buffer(m, &buf, &size)))
         return spamlr__diag(d, rc, path, 0, -1, "cannot serialise the model: %s",
                             spamlr_strerror(rc));
+    rc = spamlr__save_bytes(buf, size, path, d);
+    free(buf);
+    return rc;
+}
+
+int spamlr__save_bytes(const unsigned char *buf, size_t size, const char *path,
+                       spamlr_diag *d)
+{
+    char *target = NULL, *tmp = NULL;
+    struct stat st;
+    size_t tlen;
+    int rc, fd = -1, dfd = -1, exists;
+
+    spamlr__diag_clear(d);
+    if (!buf || !path || !*path)
+        return SPAMLR_EINVAL;
     if ((rc = spamlr_model_save_path(&target, path, d)))
         goto out;
     exists = lstat(target, &st) == 0;
@@ -295,6 +310,5 @@ out:
         unlink(tmp);
     free(tmp);
     free(target);
-    free(buf);
     return rc;
 }

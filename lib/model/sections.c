@@ -59,6 +59,14 @@
  * 100,000 (the bound: 8 bytes a message, 800 KB when full; the
  * keys are random bits, which zlib cannot shrink). Written only
  * when the record holds a message.
+ * Optional "prio": the prior of online learning (the weights w0 the
+ * online step pulls towards; lower-case, so that an older reader skips it
+ * and learns as before, without the pull): u32 p, the words that have a
+ * prior weight (ids below p; the others' is 0), u32 0, u64 k, then k
+ * LEB128 gaps (the first id, then id - previous id - 1) and k f32 prior
+ * weights: the words whose prior weight is not their weight in this file
+ * (every other word of the first p has its weight as prior weight, so a
+ * model whose data moved few words stores few). After the weights.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -103,20 +111,67 @@ static void put_memory(const spamlr_model *m, wbuf *pl)
         }
 }
 
+int spamlr__prior_changed(const spamlr_model *m, uint32_t **ids, size_t *k)
+{
+    size_t j;
+    float w;
+
+    *k = 0;
+    if (!(*ids = malloc((m->prior_n + 1) * sizeof **ids)))
+        return SPAMLR_ENOMEM;
+    for (j = 0; j < m->prior_n; j++) {
+        w = spamlr__saved_weight(m, j);
+        if (memcmp(&w, &m->prior_w[j], sizeof w) != 0)
+            (*ids)[(*k)++] = (uint32_t)j;
+    }
+    return SPAMLR_OK;
+}
+
+/* The optional "prio" section (see the top of the file). */
+static void put_prior(const spamlr_model *m, wbuf *pl)
+{
+    wbuf s = {0};
+    uint32_t *ids;
+    size_t i, k;
+
+    if (spamlr__prior_changed(m, &ids, &k)) {
+        pl->err = SPAMLR_ENOMEM;
+        return;
+    }
+    put_u32(&s, (uint32_t)m->prior_n);
+    put_u32(&s, 0);
+    put_u64(&s, k);
+    for (i = 0; i < k; i++)
+        put_varint(&s, i ? (uint64_t)(ids[i] - ids[i - 1] - 1) : ids[0]);
+    for (i = 0; i < k; i++)
+        put_f32(&s, m->prior_w[ids[i]]);
+    if (s.err)
+        pl->err = s.err;
+    put_tag(pl, "prio", s.n);
+    put(pl, s.p, s.n);
+    free(s.p);
+    free(ids);
+}
+
 void spamlr__sections_put(const spamlr_model *m, wbuf *pl)
+{
+    spamlr__sections_put_only(m, pl, SPAMLR__SEC_ALL);
+}
+
+void spamlr__sections_put_only(const spamlr_model *m, wbuf *pl, unsigned which)
 {
     size_t i;
 
-    if (m->pruned_from) {
+    if ((which & SPAMLR__SEC_PRUN) && m->pruned_from) {
         put_tag(pl, "prun", 8);
         put_u64(pl, m->pruned_from);
     }
-    if (m->ham_cutoff < m->spam_cutoff) {
+    if ((which & SPAMLR__SEC_UNSR) && m->ham_cutoff < m->spam_cutoff) {
         put_tag(pl, "unsr", 16);
         put_f64(pl, m->ham_cutoff);
         put_f64(pl, m->spam_cutoff);
     }
-    if (m->path_n) {
+    if ((which & SPAMLR__SEC_CPTH) && m->path_n) {
         put_tag(pl, "cpth", 8 + (uint64_t)m->path_n * 24);
         put_u32(pl, m->path_folds);
         put_u32(pl, (uint32_t)m->path_n);
@@ -126,7 +181,7 @@ void spamlr__sections_put(const spamlr_model *m, wbuf *pl)
             put_f64(pl, m->path[i].auc);
         }
     }
-    if (m->base_name) {
+    if ((which & SPAMLR__SEC_BASE) && m->base_name) {
         size_t k = strlen(m->base_name);
 
         if (k > BASE_NAME_MAX)
@@ -137,7 +192,7 @@ void spamlr__sections_put(const spamlr_model *m, wbuf *pl)
         put_u64(pl, (uint64_t)m->base_trained_at);
         put(pl, m->base_name, k);
     }
-    if (m->contacts) {
+    if ((which & SPAMLR__SEC_CTCT) && m->contacts) {
         uint64_t k = 4;
         for (i = 0; i < m->contacts->n; i++)
             k += 2 + strlen(m->contacts->e[i]);
@@ -150,7 +205,7 @@ void spamlr__sections_put(const spamlr_model *m, wbuf *pl)
             put(pl, m->contacts->e[i], l);
         }
     }
-    if (m->seen.live) {
+    if ((which & SPAMLR__SEC_SEEN) && m->seen.live) {
         size_t j = 0;
         uint64_t e;
         put_tag(pl, "seen", 8 + (uint64_t)m->seen.live * 8);
@@ -159,7 +214,11 @@ void spamlr__sections_put(const spamlr_model *m, wbuf *pl)
         while ((e = spamlr__seen_at(&m->seen, &j)))
             put_u64(pl, e);
     }
-    if (m->online && m->acc) {
+    if ((which & SPAMLR__SEC_PRIO) && m->prior_w)
+        put_prior(m, pl);
+    if ((which & SPAMLR__SEC_ONMM) && m->online && m->acc)
+        put_memory(m, pl);
+    if ((which & SPAMLR__SEC_ONLN) && m->online && m->acc) {
         put_tag(pl, "onln", ONLN_HEAD + (uint64_t)m->vocab.n * (m->acc_z ? 8 : 4));
         put_u32(pl, m->online);
         put_u32(pl, 0);
@@ -294,6 +353,41 @@ static int parse_seen(spamlr_model *m, const unsigned char *p, size_t n, spamlr_
     return SPAMLR_OK;
 }
 
+/* The optional "prio" section (see the top of the file); after the
+ * weights, which give every prior weight it does not list. */
+static int parse_prior(spamlr_model *m, const unsigned char *p, size_t n, uint64_t count,
+                       spamlr_diag *d)
+{
+    size_t pos = 16, i, pn;
+    uint64_t k, id = 0, gap;
+    uint32_t *ids = NULL;
+    int rc = SPAMLR_OK;
+
+    if (m->prior_w)
+        return bad(d, SPAMLR_ECORRUPT, -1, "prior section appears twice");
+    if (!m->w)
+        return bad(d, SPAMLR_ECORRUPT, -1, "prior section before the weights");
+    if (n < 16 || (pn = get_u32(p)) > count || (k = get_u64(p + 8)) > pn)
+        return bad(d, SPAMLR_ECORRUPT, -1, "prior section has the wrong size");
+    if (!(m->prior_w = malloc((pn + 1) * sizeof *m->prior_w)) ||
+        !(ids = malloc(((size_t)k + 1) * sizeof *ids)))
+        return SPAMLR_ENOMEM;
+    memcpy(m->prior_w, m->w, pn * sizeof *m->prior_w);
+    m->prior_n = pn;
+    for (i = 0; i < k && !rc; i++) {
+        if (get_varint(p, n, &pos, &gap) || (id = i ? id + gap + 1 : gap) >= pn)
+            rc = bad(d, SPAMLR_ECORRUPT, -1, "prior section has the wrong size");
+        ids[i] = (uint32_t)id;
+    }
+    if (!rc && n - pos != k * 4)
+        rc = bad(d, SPAMLR_ECORRUPT, -1, "prior section has the wrong size");
+    for (i = 0; i < k && !rc; i++)
+        if (!isfinite(m->prior_w[ids[i]] = get_f32(p + pos + 4 * i)))
+            rc = bad(d, SPAMLR_ECORRUPT, -1, "a prior weight is not finite");
+    free(ids);
+    return rc;
+}
+
 /* The optional "cpth" section: u32 folds, u32 n, n x (f64 C, f64 log
  * loss, f64 AUC or NaN), the regularisation path that chose C. */
 static int parse_path(spamlr_model *m, const unsigned char *p, size_t n, spamlr_diag *d)
@@ -404,6 +498,8 @@ int spamlr__sections_read(spamlr_model *m, const unsigned char tag[4], const uns
     } else if (memcmp(tag, "base", 4) == 0) {
         return m->base_name ? bad(d, SPAMLR_ECORRUPT, -1, "base model section appears twice")
                             : parse_base(m, p, len, d);
+    } else if (memcmp(tag, "prio", 4) == 0) {
+        return parse_prior(m, p, len, count, d);
     } else if (memcmp(tag, "ctct", 4) == 0) {
         return m->contacts ? bad(d, SPAMLR_ECORRUPT, -1, "contact section appears twice")
                            : parse_contacts(m, p, len, d);

@@ -82,6 +82,39 @@ static inline float get_f32(const unsigned char *p)
     return f;
 }
 
+/* An unsigned LEB128 number (7 bits a byte, low first, high bit = more). */
+static inline void put_varint(wbuf *b, uint64_t v)
+{
+    unsigned char t[10];
+    size_t n = 0;
+
+    do {
+        t[n] = (unsigned char)(v & 0x7f);
+        v >>= 7;
+        if (v)
+            t[n] |= 0x80;
+        n++;
+    } while (v);
+    put(b, t, n);
+}
+
+/* Reads one from p[*pos..n) into *v, advancing *pos; -1 when it runs past
+ * n or is longer than 5 bytes (ids are below 2^32), else 0. */
+static inline int get_varint(const unsigned char *p, size_t n, size_t *pos, uint64_t *v)
+{
+    unsigned shift = 0;
+
+    *v = 0;
+    for (;;) {
+        if (*pos >= n || shift > 28)
+            return -1;
+        *v |= (uint64_t)(p[*pos] & 0x7f) << shift;
+        shift += 7;
+        if (!(p[(*pos)++] & 0x80))
+            return 0;
+    }
+}
+
 /* A section's head: its 4-byte tag and its u64 length. */
 static inline void put_tag(wbuf *b, const char tag[4], uint64_t len)
 {
@@ -102,6 +135,28 @@ static inline int bad(spamlr_diag *d, int code, long long off, const char *what)
  * only when m holds it. Errors are left in pl->err. */
 void spamlr__sections_put(const spamlr_model *m, wbuf *pl);
 
+/* Optional sections by name, for spamlr__sections_put_only. */
+enum {
+    SPAMLR__SEC_PRUN = 1u << 0,
+    SPAMLR__SEC_UNSR = 1u << 1,
+    SPAMLR__SEC_CPTH = 1u << 2,
+    SPAMLR__SEC_BASE = 1u << 3,
+    SPAMLR__SEC_CTCT = 1u << 4,
+    SPAMLR__SEC_SEEN = 1u << 5,
+    SPAMLR__SEC_ONLN = 1u << 6, /* "onln" and "onmm" */
+    SPAMLR__SEC_ONMM = 1u << 7, /* "onmm" alone (a delta's memory) */
+    SPAMLR__SEC_PRIO = 1u << 8,
+    SPAMLR__SEC_ALL = 0x7fu | SPAMLR__SEC_PRIO
+};
+
+/* The ids j < m->prior_n whose prior weight is not the word's saved weight,
+ * into a new array *ids (free() it), *k of them ("prio" and the dump list
+ * only these). 0 or SPAMLR_ENOMEM. */
+int spamlr__prior_changed(const spamlr_model *m, uint32_t **ids, size_t *k);
+
+/* spamlr__sections_put limited to the sections in `which`. */
+void spamlr__sections_put_only(const spamlr_model *m, wbuf *pl, unsigned which);
+
 /* What one reading of a payload has met of the sections that may appear
  * only once (zero it before the first section). */
 typedef struct spamlr__sections_met {
@@ -114,5 +169,32 @@ typedef struct spamlr__sections_met {
 int spamlr__sections_read(spamlr_model *m, const unsigned char tag[4], const unsigned char *p,
                           size_t len, uint64_t count, spamlr__sections_met *met,
                           spamlr_diag *d);
+
+/* ------------------------------------------- file framing (model_io.c) */
+
+/* A per-user delta (delta.c) is a model file of format version 3 with
+ * flag bit 2 set: its payload holds the delta's sections, not the model's. */
+#define SPAMLR__DELTA_VERSION 3u
+#define SPAMLR__FLAG_DELTA 4u
+
+/* The model file around a payload: magic, version, flags (m's bias and idf
+ * bits | flags), m's metadata, count (the vocabulary size), the payload
+ * compressed, the CRC. *out is malloc'ed. 0 or SPAMLR_ENOMEM. */
+int spamlr__model_frame(const spamlr_model *m, const unsigned char *payload_bytes,
+                        size_t payload_len, uint64_t count, uint32_t version, uint32_t flags,
+                        unsigned char **out, size_t *size);
+
+/* The reverse: checks the framing (magic, version, sizes, CRC), reads the
+ * metadata into a new model *meta (bias and file_crc set, no words) and
+ * inflates the payload into *payload (malloc'ed, *payload_len bytes).
+ * On failure nothing is returned and d says what was wrong. */
+int spamlr__model_unframe(const unsigned char *buf, size_t size, spamlr_model **meta,
+                          unsigned char **payload, size_t *payload_len, uint64_t *count,
+                          uint32_t *flags, spamlr_diag *d);
+
+/* (save.c) Writes buf[0..size) in place of the file path names, as
+ * spamlr_model_save does: temporary file, fsync, rename, directory fsync. */
+int spamlr__save_bytes(const unsigned char *buf, size_t size, const char *path,
+                       spamlr_diag *d);
 
 #endif

@@ -749,6 +749,17 @@ void spamlr_text_opts_init(spamlr_text_opts *o)
     o->idf_power = 2;
 }
 
+/* Whether a and b tokenise alike and give the same feature values. */
+int spamlr__text_opts_equal(const spamlr_text_opts *a, const spamlr_text_opts *b)
+{
+    return a->ngrams == b->ngrams && a->max_token_len == b->max_token_len &&
+           a->number_fold == b->number_fold && a->cjk_bigrams == b->cjk_bigrams &&
+           a->features == b->features && a->normalize == b->normalize && a->mime == b->mime &&
+           a->header_fields == b->header_fields && a->fold == b->fold &&
+           a->subwords == b->subwords && (a->idf_power ? a->idf_power : 2) ==
+                                            (b->idf_power ? b->idf_power : 2);
+}
+
 int spamlr__text_opts_check(const spamlr_text_opts *o)
 {
     /* older versions have every field (none was added since 1) */

@@ -22,4 +22,8 @@ struct spamlr__scan;
 int spamlr__tokenize_with(const struct spamlr__scan *scan, const spamlr_text_opts *o,
                           const char *text, size_t len, spamlr_token_fn fn, void *ctx);
 
+/* Whether two text options tokenise alike and give the same feature
+ * values (every field but version and reserved). */
+int spamlr__text_opts_equal(const spamlr_text_opts *a, const spamlr_text_opts *b);
+
 #endif
