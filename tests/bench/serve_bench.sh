@@ -54,7 +54,12 @@ if command -v spamd >/dev/null 2>&1; then
     SPORT=$((PORT + 1))
     spamd --port $SPORT -i 127.0.0.1 -A 127.0.0.1 -L -s stderr 2>"$W/spamd.log" &
     PID=$!
-    sleep 5
+    # ready when it answers a PING (its rules compile first: seconds)
+    i=0
+    while [ $i -lt 60 ] && ! spamc -d 127.0.0.1 -p $SPORT -K >/dev/null 2>&1; do
+        sleep 0.5
+        i=$((i + 1))
+    done
     say "== SpamAssassin spamd (-L: local tests only, its default rules and Bayes as configured)"
     for c in 1 8; do
         "$BB/bench_serve" $SPORT "$IDX" $c $((N / 10))
