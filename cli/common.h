@@ -56,8 +56,8 @@ enum { OPT_CONTACTS = 1100 };
     "  --contacts FILE        use this contact list (addresses, @domains or a\n" \
     "                         vCard) instead of the one stored in the model\n"
 extern const char *cli_contacts;
-/* Reads a contact list file into *out (reported on failure: 0 or
- * EXIT_RUNTIME). */
+/* (models.c) Reads a contact list file into *out (reported on failure: 0
+ * or EXIT_RUNTIME). */
 int contacts_open(spamlr_contacts **out, const char *path);
 int cmd_filter(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
@@ -344,7 +344,8 @@ int store_load(spamlr_model **m, const char *path, spamlr_diag *d);
  * SPAMLR_E* code, d filled. */
 int store_save(const spamlr_model *m, spamlr_diag *d);
 
-/* Loads MODEL, reporting failure (EXIT_RUNTIME) or returning 0. */
+/* (models.c) Loads MODEL (a store user's delta on its base through
+ * store.c), reporting failure (EXIT_RUNTIME) or returning 0. */
 int model_open(spamlr_model **m, const char *path);
 /* Gives m the list of --contacts when one was given (model_open does it);
  * 0 or an exit code, reported (m unchanged). */
@@ -357,13 +358,13 @@ int model_use_contacts(spamlr_model *m);
 int inspect_diff(const char *path, const spamlr_model *m, const char *base_path, size_t top,
                  int tsv);
 
-/* Creates a dataset that tokenises as model m does; 0 or EXIT_RUNTIME. */
+/* (models.c) Creates a dataset that tokenises as model m does; 0 or
+ * EXIT_RUNTIME. */
 int dataset_for_model(spamlr_dataset **ds, const spamlr_model *m);
 
-/* Predicts every row of ds into a new array *probs (free() it); 0 or
- * EXIT_RUNTIME. *probs is NULL when ds has no rows. */
-/* Probabilities (and, when scores is not NULL, log-odds) of every row;
- * malloc'ed arrays the caller frees. Returns 0 or an exit status. */
+/* (models.c) Probabilities (and, when scores is not NULL, log-odds) of
+ * every row of ds; malloc'ed arrays the caller frees (*probs NULL when ds
+ * has no rows). Returns 0 or an exit status. */
 int predict_rows(const spamlr_model *m, const spamlr_dataset *ds, double **probs,
                  double **scores);
 

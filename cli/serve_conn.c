@@ -3,10 +3,8 @@
 #define _DEFAULT_SOURCE
 #include <errno.h>
 #include <poll.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <syslog.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -18,26 +16,6 @@ static double now(void)
 
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
-void serve_log(const serve_server *srv, const char *fmt, ...)
-{
-    char line[1024], stamp[32];
-    struct tm tm;
-    time_t t;
-    va_list ap;
-
-    va_start(ap, fmt);
-    vsnprintf(line, sizeof line, fmt, ap);
-    va_end(ap);
-    if (srv->cfg->syslog) {
-        syslog(LOG_INFO, "%s", line);
-        return;
-    }
-    t = time(NULL);
-    gmtime_r(&t, &tm);
-    strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    fprintf(stderr, "%s spamlr serve: %s\n", stamp, line); /* one call: one line */
 }
 
 /* Waits until fd is ready for ev or the deadline passes: 1, 0 (time out). */

@@ -52,6 +52,15 @@ static inline int spamlr__diag_bad(const spamlr_diag *d)
 void spamlr__out_copy(void *dst, const void *src, size_t n);
 
 /* Overflow-checked size arithmetic: 0 on success, -1 on overflow. */
+/* A 64-bit mixer (splitmix64's finaliser). */
+static inline uint64_t spamlr__mix64(uint64_t x)
+{
+    x += 0x9e3779b97f4a7c15ull;
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+    x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+    return x ^ (x >> 31);
+}
+
 static inline int spamlr__mul_size(size_t a, size_t b, size_t *out)
 {
     if (b != 0 && a > SIZE_MAX / b)

@@ -42,15 +42,6 @@ static inline size_t spamlr__rand_below(uint64_t *rng, size_t i)
 
 /* ---- shared by online.c (the steps), memory.c and batch.c ---- */
 
-/* A 64-bit mixer (splitmix64's finaliser). */
-static inline uint64_t spamlr__mix64(uint64_t x)
-{
-    x += 0x9e3779b97f4a7c15ull;
-    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
-    x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
-    return x ^ (x >> 31);
-}
-
 /* online.c: one step (dir 1) or its inverse (dir -1) on the row
  * ids/val[0..k) of class y01 with example weight s; returns the row's
  * probability before the step. */

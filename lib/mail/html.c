@@ -154,7 +154,7 @@ typedef struct hctx {
     spamlr__html_info *info;
 } hctx;
 
-static int put(hctx *h, const char *p, size_t n)
+static int put_bytes(hctx *h, const char *p, size_t n)
 {
     size_t room;
     int r;
@@ -201,7 +201,7 @@ static int put_cp(hctx *h, uint32_t cp)
         h->space = 1;
         return 0;
     }
-    return put(h, u, spamlr__cs_utf8_put(cp, u));
+    return put_bytes(h, u, spamlr__cs_utf8_put(cp, u));
 }
 
 /* -------------------------------------------------------------- helpers */
@@ -492,7 +492,7 @@ static size_t tag(hctx *h, const char *s, size_t n, size_t i, int *err)
         j++;
     }
     if (j >= n || !((s[j] | 0x20) >= 'a' && (s[j] | 0x20) <= 'z')) {
-        *err = put(h, "<", 1);
+        *err = put_bytes(h, "<", 1);
         return i + 1;
     }
     for (; j < n && !is_ws((unsigned char)s[j]) && s[j] != '>' && s[j] != '/'; j++)
@@ -617,7 +617,7 @@ int spamlr__html_to_text(spamlr__buf *out, size_t max_len, const char *s, size_t
                 r = put_cp(&h, cp);
                 i += k;
             } else {
-                r = put(&h, "&", 1);
+                r = put_bytes(&h, "&", 1);
                 i++;
             }
             continue;
@@ -638,7 +638,7 @@ int spamlr__html_to_text(spamlr__buf *out, size_t max_len, const char *s, size_t
                 i++;
                 continue;
             }
-            r = put(&h, s + i, k);
+            r = put_bytes(&h, s + i, k);
             i += k;
             continue;
         }
@@ -654,7 +654,7 @@ int spamlr__html_to_text(spamlr__buf *out, size_t max_len, const char *s, size_t
             }
             break;
         }
-        r = put(&h, s + start, i - start);
+        r = put_bytes(&h, s + start, i - start);
         if (h.full)
             break;
     }

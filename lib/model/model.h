@@ -163,9 +163,20 @@ int spamlr__model_reserve(spamlr_model *m, size_t n);
 void spamlr__model_quantize(spamlr_model *m, float scale);
 
 /* The integer grid index of weight w for step scale, clamped to
- * +-SPAMLR__Q16_MAX (the model file's 16-bit weights; in prune.c). */
+ * +-SPAMLR__Q16_MAX (the model file's 16-bit weights). */
 #define SPAMLR__Q16_MAX 32767
-int32_t spamlr__quant16(float w, float scale);
+static inline int32_t spamlr__quant16(float w, float scale)
+{
+    double q = nearbyint((double)w / (double)scale);
+
+    if (!(q == q))
+        return 0;
+    if (q > SPAMLR__Q16_MAX)
+        return SPAMLR__Q16_MAX;
+    if (q < -SPAMLR__Q16_MAX)
+        return -SPAMLR__Q16_MAX;
+    return (int32_t)q;
+}
 
 /* The weight word i has in a saved file: a 16-bit model's on its grid. */
 static inline float spamlr__saved_weight(const spamlr_model *m, size_t i)

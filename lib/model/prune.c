@@ -6,19 +6,6 @@
 #include "model/model.h"
 
 /* The 16-bit weight grid (model.h): the "WQ16" section stores these. */
-int32_t spamlr__quant16(float w, float scale)
-{
-    double q = nearbyint((double)w / (double)scale);
-
-    if (!(q == q))
-        return 0;
-    if (q > SPAMLR__Q16_MAX)
-        return SPAMLR__Q16_MAX;
-    if (q < -SPAMLR__Q16_MAX)
-        return -SPAMLR__Q16_MAX;
-    return (int32_t)q;
-}
-
 void spamlr__model_quantize(spamlr_model *m, float scale)
 {
     size_t i;
