@@ -37,7 +37,7 @@
 #include "model/sections.h"
 #include "text/tokenize.h"
 
-#define DONL_LEN (4 + 4 + 6 * 8 + 8 + 8 + 8)
+#define DONL_LEN SPAMLR__ONLINE_HEAD
 #define MAX_TOKEN 4096
 
 static int same_bits(float a, float b)
@@ -123,17 +123,7 @@ static int same_contacts(const spamlr_contacts *a, const spamlr_contacts *b)
 static void put_online_head(const spamlr_model *m, wbuf *pl)
 {
     put_tag(pl, "DONL", DONL_LEN);
-    put_u32(pl, m->online);
-    put_u32(pl, 0);
-    put_f64(pl, m->eta);
-    put_f64(pl, m->beta);
-    put_f64(pl, m->on_l1);
-    put_f64(pl, m->on_l2);
-    put_f64(pl, m->bias_acc);
-    put_f64(pl, m->bias_z);
-    put_u64(pl, m->updates);
-    put_u64(pl, m->last_hash);
-    put_f64(pl, m->last_gz);
+    spamlr__online_head_put(m, pl);
 }
 
 /* "DWTS": the base words whose saved weight or online state differ. */
@@ -303,16 +293,7 @@ static int read_online(spamlr_model *u, const unsigned char *p, size_t n, spamlr
 {
     if (n != DONL_LEN)
         return corrupt(d, "delta: online state section has the wrong size");
-    u->online = get_u32(p);
-    u->eta = get_f64(p + 8);
-    u->beta = get_f64(p + 16);
-    u->on_l1 = get_f64(p + 24);
-    u->on_l2 = get_f64(p + 32);
-    u->bias_acc = get_f64(p + 40);
-    u->bias_z = get_f64(p + 48);
-    u->updates = get_u64(p + 56);
-    u->last_hash = get_u64(p + 64);
-    u->last_gz = get_f64(p + 72);
+    spamlr__online_head_get(u, p);
     u->margin = SPAMLR__DEFAULT_MARGIN;
     u->mem_max = SPAMLR__DEFAULT_MEMORY;
     if (u->online != SPAMLR_SOLVER_ADAGRAD && u->online != SPAMLR_SOLVER_FTRL)

@@ -78,7 +78,36 @@
 
 #define PATH_MAX_POINTS 256
 #define BASE_NAME_MAX 4096
-#define ONLN_HEAD (4 + 4 + 6 * 8 + 8 + 8 + 8)
+#define ONLN_HEAD SPAMLR__ONLINE_HEAD
+
+void spamlr__online_head_put(const spamlr_model *m, wbuf *pl)
+{
+    put_u32(pl, m->online);
+    put_u32(pl, 0);
+    put_f64(pl, m->eta);
+    put_f64(pl, m->beta);
+    put_f64(pl, m->on_l1);
+    put_f64(pl, m->on_l2);
+    put_f64(pl, m->bias_acc);
+    put_f64(pl, m->bias_z);
+    put_u64(pl, m->updates);
+    put_u64(pl, m->last_hash);
+    put_f64(pl, m->last_gz);
+}
+
+void spamlr__online_head_get(spamlr_model *m, const unsigned char *p)
+{
+    m->online = get_u32(p);
+    m->eta = get_f64(p + 8);
+    m->beta = get_f64(p + 16);
+    m->on_l1 = get_f64(p + 24);
+    m->on_l2 = get_f64(p + 32);
+    m->bias_acc = get_f64(p + 40);
+    m->bias_z = get_f64(p + 48);
+    m->updates = get_u64(p + 56);
+    m->last_hash = get_u64(p + 64);
+    m->last_gz = get_f64(p + 72);
+}
 #define ONMM_HEAD (8 + 4 + 4 + 8 + 8 + 4 + 4)
 
 /* ------------------------------------------------------------ writing */
@@ -220,17 +249,7 @@ void spamlr__sections_put_only(const spamlr_model *m, wbuf *pl, unsigned which)
         put_memory(m, pl);
     if ((which & SPAMLR__SEC_ONLN) && m->online && m->acc) {
         put_tag(pl, "onln", ONLN_HEAD + (uint64_t)m->vocab.n * (m->acc_z ? 8 : 4));
-        put_u32(pl, m->online);
-        put_u32(pl, 0);
-        put_f64(pl, m->eta);
-        put_f64(pl, m->beta);
-        put_f64(pl, m->on_l1);
-        put_f64(pl, m->on_l2);
-        put_f64(pl, m->bias_acc);
-        put_f64(pl, m->bias_z);
-        put_u64(pl, m->updates);
-        put_u64(pl, m->last_hash);
-        put_f64(pl, m->last_gz);
+        spamlr__online_head_put(m, pl);
         for (i = 0; i < m->vocab.n; i++)
             put_f32(pl, m->acc[i]);
         for (i = 0; m->acc_z && i < m->vocab.n; i++)
@@ -256,15 +275,7 @@ static int parse_online(spamlr_model *m, const unsigned char *p, size_t n, uint6
     per = solver == SPAMLR_SOLVER_FTRL ? 8 : 4;
     if (n - ONLN_HEAD != count * per)
         return bad(d, SPAMLR_ECORRUPT, -1, "online state section has the wrong size");
-    m->eta = get_f64(p + 8);
-    m->beta = get_f64(p + 16);
-    m->on_l1 = get_f64(p + 24);
-    m->on_l2 = get_f64(p + 32);
-    m->bias_acc = get_f64(p + 40);
-    m->bias_z = get_f64(p + 48);
-    m->updates = get_u64(p + 56);
-    m->last_hash = get_u64(p + 64);
-    m->last_gz = get_f64(p + 72);
+    spamlr__online_head_get(m, p);
     if (!(m->eta > 0) || !isfinite(m->eta) || !(m->beta >= 0) || !isfinite(m->beta) ||
         !(m->on_l1 >= 0) || !isfinite(m->on_l1) || !(m->on_l2 >= 0) || !isfinite(m->on_l2) ||
         !(m->bias_acc >= 0) || !isfinite(m->bias_acc) || !isfinite(m->bias_z) ||

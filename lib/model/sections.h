@@ -135,6 +135,15 @@ static inline int bad(spamlr_diag *d, int code, long long off, const char *what)
  * only when m holds it. Errors are left in pl->err. */
 void spamlr__sections_put(const spamlr_model *m, wbuf *pl);
 
+/* The online learner's scalars as "onln" and a delta's "DONL" both start:
+ * u32 solver, u32 0, 6 x f64 (eta, beta, l1, l2, bias accumulator, bias
+ * z), u64 updates, u64 last hash, f64 last gradient factor. */
+#define SPAMLR__ONLINE_HEAD (4 + 4 + 6 * 8 + 8 + 8 + 8)
+void spamlr__online_head_put(const spamlr_model *m, wbuf *pl);
+/* Reads them (p: SPAMLR__ONLINE_HEAD bytes) into m; the solver as is (the
+ * caller checks it and the values). */
+void spamlr__online_head_get(spamlr_model *m, const unsigned char *p);
+
 /* Optional sections by name, for spamlr__sections_put_only. */
 enum {
     SPAMLR__SEC_PRUN = 1u << 0,
