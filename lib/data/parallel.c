@@ -278,13 +278,19 @@ static int read_items(spamlr_dataset *ds, const spamlr__items *l, const char *in
         pthread_join(th[t], NULL);
     pthread_mutex_destroy(&j.lock);
     ds->threads = saved;
-    /* in list order, up to and including the first chunk that failed */
+    /* in list order, up to and including the first chunk that failed; a
+     * chunk is freed once appended, so that at most the target and the
+     * chunks still to come are held at once */
     for (k = 0; k < j.nc && !rc; k++) {
         chunk *c = &j.c[k];
         if (k > 0 && c->ds && (rc = spamlr__dataset_append(ds, c->ds)))
             rc = spamlr__diag(d, rc, index, 0, -1, "out of memory merging what was read");
         else if (c->rc)
             rc = item_error(l, c->failed, index, c->rc, &c->d, d);
+        if (k > 0) {
+            spamlr_dataset_free(c->ds);
+            c->ds = NULL;
+        }
     }
     for (k = 0; k < j.nc; k++)
         spamlr_dataset_free(j.c[k].ds);
