@@ -116,13 +116,20 @@ static void ipv4_tokens(const char *v, size_t n, spamlr__emit_fn emit, void *ctx
  * first two groups, lower-cased. */
 static void ipv6_tokens(const char *v, size_t n, spamlr__emit_fn emit, void *ctx)
 {
+    const char *colon;
     size_t i;
 
+    /* a Received field has few colons (times, IPv6): find them with memchr
+     * and look back for "ipv6" rather than compare at every byte */
     for (i = 0; i + 5 < n; i++) {
         char g[16];
-        size_t j = i + 5, k = 0, groups = 0;
-        if (!ieq(v + i, 5, "ipv6:"))
+        size_t j, k = 0, groups = 0;
+        if (!(colon = memchr(v + i + 4, ':', n - i - 4)))
+            break;
+        i = (size_t)(colon - v) - 4;
+        if (i + 5 >= n || !ieq(v + i, 5, "ipv6:"))
             continue;
+        j = i + 5;
         while (j < n && groups < 2 && k + 1 < sizeof g) {
             if (is_hex((unsigned char)v[j])) {
                 g[k++] = (char)lower((unsigned char)v[j++]);
