@@ -58,6 +58,8 @@ void spamlr_dataset_free(spamlr_dataset *ds)
     free(ds->sortbuf);
     free(ds->pend_buf);
     spamlr__buf_free(&ds->mtext);
+    spamlr__mime_state_free(ds->mstate);
+    free(ds->mbox);
     spamlr_contacts_free(ds->contacts);
     free(ds);
 }
@@ -250,15 +252,16 @@ static int token_cb(void *ctx, const char *tok, size_t len)
 
 int spamlr__dataset_row_text(spamlr_dataset *ds, const char *text, size_t len)
 {
-    int rc = spamlr__message_tokens(&ds->opts, NULL, 0, text, len, NULL, token_cb, ds,
-                                    &ds->building_err);
+    int rc = spamlr__message_tokens(&ds->mstate, &ds->opts, NULL, 0, text, len, NULL, token_cb,
+                                    ds, &ds->building_err);
 
     return rc ? rc : ds->building_err;
 }
 
 int spamlr__dataset_row_message(spamlr_dataset *ds, const char *msg, size_t len)
 {
-    int rc = spamlr__message_tokens(&ds->opts, ds->contacts ? ds->contacts : ds->contacts_ref, 1,
+    int rc = spamlr__message_tokens(&ds->mstate, &ds->opts,
+                                    ds->contacts ? ds->contacts : ds->contacts_ref, 1,
                                     msg, len, &ds->mtext, token_cb, ds, &ds->building_err);
 
     return rc ? rc : ds->building_err;

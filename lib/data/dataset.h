@@ -49,6 +49,10 @@ struct spamlr_dataset {
                                 worker's dataset uses its target's) */
     unsigned threads;        /* readers of many files: 0 = every core */
     spamlr__buf mtext;       /* decoded text of the message being added */
+    struct spamlr__mime_state *mstate; /* the MIME parser's, kept between
+                                messages (spamlr__message_tokens) */
+    char *mbox;              /* a message of an mbox file, unescaped */
+    size_t mbox_cap;
     /* progress (spamlr_dataset_set_progress): reported on the calling
      * thread; other threads' rows and bytes not yet in ds are added */
     spamlr_progress_fn prog_fn;

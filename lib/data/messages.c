@@ -49,10 +49,15 @@ static int read_mbox(spamlr_dataset *ds, int label, const char *path, const char
                      size_t len, spamlr_diag *d)
 {
     const char *end = buf + len, *p = buf, *next;
-    char *msg = NULL;
-    size_t cap = 0;
+    char *msg;
     long line = 1, start_line;
     int rc = SPAMLR_OK, single;
+
+    /* a message is never longer than the file: one buffer, the dataset's,
+     * kept from file to file */
+    if ((rc = spamlr__grow((void **)&ds->mbox, &ds->mbox_cap, len + 1, 1)))
+        return spamlr__diag(d, rc, path, 0, -1, "out of memory");
+    msg = ds->mbox;
 
     for (next = memchr(buf, '\n', len); next && !from_line(next + 1, end);
          next = memchr(next + 1, '\n', (size_t)(end - next - 1)))
@@ -77,21 +82,16 @@ static int read_mbox(spamlr_dataset *ds, int label, const char *path, const char
             if (s > q && eol - s >= 5 && memcmp(s, "From ", 5) == 0)
                 q++;
             k = (size_t)(eol - q);
-            if ((rc = spamlr__grow((void **)&msg, &cap, n + k + 1, 1))) {
-                rc = spamlr__diag(d, rc, path, start_line, -1, "out of memory");
-                goto out;
-            }
             memcpy(msg + n, q, k);
             n += k;
             q = eol;
             line++;
         }
-        if ((rc = spamlr__dataset_add_named(ds, label, msg ? msg : "", n, path, single ? 0 : start_line, 1, d)))
-            goto out;
+        if ((rc = spamlr__dataset_add_named(ds, label, msg, n, path, single ? 0 : start_line, 1,
+                                            d)))
+            return rc;
         p = q;
     }
-out:
-    free(msg);
     return rc;
 }
 

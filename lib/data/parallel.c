@@ -14,6 +14,7 @@
 
 #include "data/dataset.h"
 #include "data/parallel.h"
+#include "mail/mime.h"
 
 #define MIN_CHUNK 16        /* files: fewer are not worth a dataset */
 #define CHUNKS_PER_THREAD 2 /* spread uneven files over the workers */
@@ -211,6 +212,13 @@ int spamlr__dataset_read_items(spamlr_dataset *ds, const spamlr__items *l, const
         ds->prog_files = 0;
     }
     rc = read_items(ds, l, index, read, report, d);
+    /* the list is read: the parser's buffers and descriptors, kept from
+     * message to message, are not needed until the next read */
+    spamlr__mime_state_free(ds->mstate);
+    ds->mstate = NULL;
+    free(ds->mbox);
+    ds->mbox = NULL;
+    ds->mbox_cap = 0;
     if (report) {
         ds->other_rows = 0;
         ds->other_bytes = 0;

@@ -5,9 +5,10 @@
 #include "mail/message.h"
 #include "mail/mime.h"
 
-int spamlr__message_tokens(const spamlr_text_opts *o, const struct spamlr_contacts *contacts,
-                           int as_mail, const char *msg, size_t len, spamlr__buf *text,
-                           spamlr_token_fn fn, void *ctx, const int *stop)
+int spamlr__message_tokens(spamlr__mime_state **st, const spamlr_text_opts *o,
+                           const struct spamlr_contacts *contacts, int as_mail, const char *msg,
+                           size_t len, spamlr__buf *text, spamlr_token_fn fn, void *ctx,
+                           const int *stop)
 {
     int rc;
 
@@ -18,7 +19,7 @@ int spamlr__message_tokens(const spamlr_text_opts *o, const struct spamlr_contac
         spamlr__mime_opts_for(&mo, o, fields);
         mo.contacts = contacts;
         text->len = 0;
-        rc = spamlr__mime_parse(&mo, o, msg, len, text, fn, ctx);
+        rc = spamlr__mime_parse_state(st, &mo, o, msg, len, text, fn, ctx);
         /* too deep a nesting still gives what could be read: not an error */
         if (rc && rc != SPAMLR_ELIMIT)
             return rc;

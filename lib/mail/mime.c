@@ -770,15 +770,61 @@ static void parse_entity(pctx *c, const char *m, size_t n, unsigned depth, int k
     }
 }
 
-int spamlr__mime_parse(const spamlr__mime_opts *mo, const spamlr_text_opts *to,
-                       const char *msg, size_t len, spamlr__buf *text,
-                       spamlr_token_fn tok, void *ctx)
+struct spamlr__mime_state {
+    pctx c;                 /* its buffers and iconv descriptors kept */
+    char *fields_src;       /* the allow-list string c.fields was parsed from */
+    int fields_default;     /* ... or NULL (the default list) */
+    int have_fields;
+};
+
+void spamlr__mime_state_free(spamlr__mime_state *st)
+{
+    if (!st)
+        return;
+    spamlr__buf_free(&st->c.hv);
+    spamlr__buf_free(&st->c.hd);
+    spamlr__buf_free(&st->c.hx);
+    spamlr__buf_free(&st->c.ew);
+    spamlr__buf_free(&st->c.cs);
+    spamlr__buf_free(&st->c.body);
+    spamlr__buf_free(&st->c.conv);
+    spamlr__iconv_cache_free(&st->c.ic);
+    free(st->fields_src);
+    free(st);
+}
+
+/* The allow-list of mo, parsed once for as long as it stays the same. */
+static void state_fields(spamlr__mime_state *st, const char *src)
+{
+    size_t n;
+
+    if (st->have_fields && (src ? !st->fields_default && st->fields_src &&
+                                      !strcmp(st->fields_src, src)
+                                : st->fields_default))
+        return;
+    spamlr__fields_parse(&st->c.fields, src);
+    free(st->fields_src);
+    st->fields_src = NULL;
+    st->fields_default = !src;
+    st->have_fields = 1;
+    if (src && (st->fields_src = malloc((n = strlen(src)) + 1)))
+        memcpy(st->fields_src, src, n + 1);
+    else if (src)
+        st->have_fields = 0; /* no copy to compare with: parse next time */
+}
+
+int spamlr__mime_parse_state(spamlr__mime_state **st, const spamlr__mime_opts *mo,
+                             const spamlr_text_opts *to, const char *msg, size_t len,
+                             spamlr__buf *text, spamlr_token_fn tok, void *ctx)
 {
     spamlr__mime_opts defaults;
+    spamlr__buf keep[7];
+    spamlr__iconv_cache ic;
+    spamlr__fields fields;
     pctx *c;
     int r;
 
-    if ((!msg && len) || !text || (tok && !to))
+    if ((!msg && len) || !text || (tok && !to) || !st)
         return SPAMLR_EINVAL;
     if (!mo) {
         spamlr__mime_opts_init(&defaults);
@@ -786,9 +832,32 @@ int spamlr__mime_parse(const spamlr__mime_opts *mo, const spamlr_text_opts *to,
     }
     if (len == 0)
         return SPAMLR_OK;
-    c = calloc(1, sizeof *c);
-    if (!c)
-        return SPAMLR_ENOMEM;
+    if (!*st) {
+        if (!(*st = calloc(1, sizeof **st)))
+            return SPAMLR_ENOMEM;
+        c = &(*st)->c;
+        spamlr__buf_init(&c->hv);
+        spamlr__buf_init(&c->hd);
+        spamlr__buf_init(&c->hx);
+        spamlr__buf_init(&c->ew);
+        spamlr__buf_init(&c->cs);
+        spamlr__buf_init(&c->body);
+        spamlr__buf_init(&c->conv);
+        spamlr__iconv_cache_init(&c->ic);
+    }
+    state_fields(*st, mo->fields);
+    /* everything else of the context starts from zero for each message */
+    c = &(*st)->c;
+    keep[0] = c->hv, keep[1] = c->hd, keep[2] = c->hx, keep[3] = c->ew;
+    keep[4] = c->cs, keep[5] = c->body, keep[6] = c->conv;
+    ic = c->ic;
+    fields = c->fields;
+    memset(c, 0, sizeof *c);
+    c->hv = keep[0], c->hd = keep[1], c->hx = keep[2], c->ew = keep[3];
+    c->cs = keep[4], c->body = keep[5], c->conv = keep[6];
+    c->hv.len = c->hd.len = c->hx.len = c->ew.len = c->cs.len = c->body.len = c->conv.len = 0;
+    c->ic = ic;
+    c->fields = fields;
     c->mo = mo;
     c->to = to;
     c->tok = tok;
@@ -799,29 +868,21 @@ int spamlr__mime_parse(const spamlr__mime_opts *mo, const spamlr_text_opts *to,
     c->max_depth = mo->max_depth > HARD_MAX_DEPTH ? HARD_MAX_DEPTH : mo->max_depth;
     c->max_header = mo->max_header_line ? mo->max_header_line : 1;
     c->max_part = mo->max_part ? mo->max_part : 1;
-    spamlr__buf_init(&c->hv);
-    spamlr__buf_init(&c->hd);
-    spamlr__buf_init(&c->hx);
-    spamlr__buf_init(&c->ew);
-    spamlr__buf_init(&c->cs);
-    spamlr__buf_init(&c->body);
-    spamlr__buf_init(&c->conv);
-    spamlr__iconv_cache_init(&c->ic);
-    spamlr__fields_parse(&c->fields, mo->fields);
 
     parse_entity(c, msg, len, 0, ENT_TOP, 0);
     if (!c->err && c->images && mo->html_tokens)
         emit_once(c, "html:img:", bucket(c->images), strlen(bucket(c->images)));
-
     r = c->err ? c->err : c->limit ? SPAMLR_ELIMIT : SPAMLR_OK;
-    spamlr__buf_free(&c->hv);
-    spamlr__buf_free(&c->hd);
-    spamlr__buf_free(&c->hx);
-    spamlr__buf_free(&c->ew);
-    spamlr__buf_free(&c->cs);
-    spamlr__buf_free(&c->body);
-    spamlr__buf_free(&c->conv);
-    spamlr__iconv_cache_free(&c->ic);
-    free(c);
+    return r;
+}
+
+int spamlr__mime_parse(const spamlr__mime_opts *mo, const spamlr_text_opts *to,
+                       const char *msg, size_t len, spamlr__buf *text,
+                       spamlr_token_fn tok, void *ctx)
+{
+    spamlr__mime_state *st = NULL;
+    int r = spamlr__mime_parse_state(&st, mo, to, msg, len, text, tok, ctx);
+
+    spamlr__mime_state_free(st);
     return r;
 }

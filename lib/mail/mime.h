@@ -156,4 +156,17 @@ int spamlr__mime_parse(const spamlr__mime_opts *mo, const spamlr_text_opts *to,
                        const char *msg, size_t len, spamlr__buf *text,
                        spamlr_token_fn tok, void *ctx);
 
+/* The same with a parser state that lives from one message to the next
+ * (*st; NULL = made here): its buffers, the parsed header allow-list and
+ * the open iconv descriptors are reused, so a reader of many messages
+ * allocates nothing for the parser in steady state and opens each charset
+ * once. One state belongs to one thread at a time; free it with
+ * spamlr__mime_state_free (NULL allowed). SPAMLR_ENOMEM when it cannot be
+ * made. */
+typedef struct spamlr__mime_state spamlr__mime_state;
+int spamlr__mime_parse_state(spamlr__mime_state **st, const spamlr__mime_opts *mo,
+                             const spamlr_text_opts *to, const char *msg, size_t len,
+                             spamlr__buf *text, spamlr_token_fn tok, void *ctx);
+void spamlr__mime_state_free(spamlr__mime_state *st);
+
 #endif

@@ -22,6 +22,7 @@ struct spamlr_scratch {
     spamlr_contribution *items; /* explain: every contribution, to sort */
     size_t items_cap;
     spamlr__buf text;       /* decoded text of an e-mail */
+    spamlr__mime_state *mstate; /* the MIME parser's, kept between messages */
     int want_key;            /* sum spamlr__seen_token into key_sum */
     uint64_t key_sum;
 };
@@ -394,6 +395,7 @@ void spamlr_scratch_free(spamlr_scratch *s)
     free(s->val);
     free(s->items);
     spamlr__buf_free(&s->text);
+    spamlr__mime_state_free(s->mstate);
     free(s);
 }
 
@@ -533,7 +535,7 @@ int spamlr__scratch_row(const spamlr_model *m, spamlr_model *grow, spamlr_scratc
     s->n = 0;
     s->err = 0;
     s->tokens = s->unknown = 0;
-    if ((rc = spamlr__message_tokens(&m->text, m->contacts, m->text.mime != 0, text, len,
+    if ((rc = spamlr__message_tokens(&s->mstate, &m->text, m->contacts, m->text.mime != 0, text, len,
                                      &s->text, scratch_token, s, &s->err)))
         return rc;
     if (s->err)
