@@ -8,6 +8,12 @@
 
 #include "spamlr.h"
 
+/* x86 (32 or 64 bits): the SIMD versions of the kernels and of the
+ * tokenizer's byte classifier exist only there. */
+#if defined(__x86_64__) || defined(__i386__)
+#  define SPAMLR_HAVE_X86 1
+#endif
+
 #if defined(__GNUC__)
 #  define SPAMLR__PRINTF(a, b) __attribute__((format(printf, a, b)))
 #  define SPAMLR__LIKELY(x) __builtin_expect(!!(x), 1)

@@ -14,10 +14,6 @@
 #include "common/common.h"
 #include "kernels/kernels.h"
 
-#if defined(__x86_64__) || defined(__i386__)
-#  define SPAMLR_HAVE_X86 1
-#endif
-
 static const char *const isa_names[SPAMLR__ISA_COUNT] = {
     "scalar", "sse2", "avx2", "avx512"
 };

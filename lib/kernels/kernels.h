@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/common.h" /* SPAMLR_HAVE_X86 */
+
 typedef struct spamlr__kernels {
     const char *name;
     /* sum_i a[i]*b[i] */

@@ -8,7 +8,7 @@
  * sparse axpy is the scalar loop (see avx2_saxpy). */
 #include "kernels/kernels.h"
 
-#if defined(__x86_64__) || defined(__i386__)
+#if defined(SPAMLR_HAVE_X86)
 #include <immintrin.h>
 
 static inline double hsum4(__m256d v)

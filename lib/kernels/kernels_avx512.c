@@ -14,7 +14,7 @@
  * on this project's AVX-512 machine (AMD EPYC). */
 #include "kernels/kernels.h"
 
-#if defined(__x86_64__) || defined(__i386__)
+#if defined(SPAMLR_HAVE_X86)
 #include <immintrin.h>
 
 /* (l0 + l4) + ... pairwise halves: 8 -> 4 -> 2 -> 1. */

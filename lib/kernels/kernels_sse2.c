@@ -8,7 +8,7 @@
  * (see sse2_saxpy). */
 #include "kernels/kernels.h"
 
-#if defined(__x86_64__) || defined(__i386__)
+#if defined(SPAMLR_HAVE_X86)
 #include <emmintrin.h>
 
 static inline double hsum2(__m128d v)

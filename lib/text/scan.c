@@ -35,7 +35,7 @@ const spamlr__scan spamlr__scan_scalar = { "scalar", scalar_classify };
 
 static const void *const tables[SPAMLR__ISA_COUNT] = {
     &spamlr__scan_scalar,
-#if defined(__x86_64__) || defined(__i386__)
+#if defined(SPAMLR_HAVE_X86)
     &spamlr__scan_sse2,
     &spamlr__scan_avx2,
     &spamlr__scan_avx512,

@@ -16,7 +16,9 @@
 #define SPAMLR_TEXT_SCAN_H
 
 #include <stddef.h>
-#include <stdint.h>
+#include <string.h>
+
+#include "common/common.h" /* SPAMLR_HAVE_X86 */
 
 #define SPAMLR__SCAN_BLOCK 64
 
@@ -52,6 +54,30 @@ const spamlr__scan *spamlr__scan_available(size_t i);
 static inline uint64_t spamlr__scan_first(size_t n)
 {
     return n >= 64 ? ~(uint64_t)0 : ((uint64_t)1 << n) - 1;
+}
+
+/* For the versions that load whole registers: p itself when a full block
+ * can be read, else a zero-padded copy of p[0..n) in pad (so nothing past
+ * n is read). */
+static inline const unsigned char *spamlr__scan_padded(const unsigned char *p, size_t n,
+                                                       unsigned char pad[SPAMLR__SCAN_BLOCK])
+{
+    if (n >= SPAMLR__SCAN_BLOCK)
+        return p;
+    memset(pad, 0, SPAMLR__SCAN_BLOCK);
+    memcpy(pad, p, n);
+    return pad;
+}
+
+/* Stores the masks of a block of n bytes, the bits at n and above cleared. */
+static inline void spamlr__scan_store(spamlr__scan_block *b, size_t n, uint64_t alnum,
+                                      uint64_t letter, uint64_t sep)
+{
+    uint64_t keep = spamlr__scan_first(n);
+
+    b->alnum = alnum & keep;
+    b->letter = letter & keep;
+    b->sep = sep & keep;
 }
 
 #endif

@@ -2,11 +2,9 @@
  * Built with -mavx2 -mfma. Unsigned ranges are signed compares after a
  * shift by 0x80 (see scan_sse2.c). A block shorter than 64 bytes is
  * classified from a zero-padded copy, so nothing past n is read. */
-#include <string.h>
-
 #include "text/scan.h"
 
-#if defined(__x86_64__) || defined(__i386__)
+#if defined(SPAMLR_HAVE_X86)
 #include <immintrin.h>
 
 static void avx2_classify(const unsigned char *p, size_t n, spamlr__scan_block *b)
@@ -15,14 +13,10 @@ static void avx2_classify(const unsigned char *p, size_t n, spamlr__scan_block *
     const __m256i x20 = _mm256_set1_epi8(0x20), ka = _mm256_set1_epi8((char)(0x80 - 'a'));
     const __m256i k0 = _mm256_set1_epi8((char)(0x80 - '0')), dol = _mm256_set1_epi8('$');
     const __m256i l26 = _mm256_set1_epi8(-128 + 26), l10 = _mm256_set1_epi8(-128 + 10);
-    uint64_t alnum = 0, letter = 0, sep = 0, keep = spamlr__scan_first(n);
+    uint64_t alnum = 0, letter = 0, sep = 0;
     int j;
 
-    if (n < SPAMLR__SCAN_BLOCK) {
-        memset(pad, 0, sizeof pad);
-        memcpy(pad, p, n);
-        p = pad;
-    }
+    p = spamlr__scan_padded(p, n, pad);
     for (j = 0; j < 2; j++) {
         __m256i v = _mm256_loadu_si256((const __m256i *)(p + 32 * j));
         __m256i lo = _mm256_or_si256(v, x20);
@@ -37,9 +31,7 @@ static void avx2_classify(const unsigned char *p, size_t n, spamlr__scan_block *
         letter |= (uint64_t)(uint32_t)_mm256_movemask_epi8(let) << (32 * j);
         sep |= (~(a | hi) & 0xFFFFFFFFu) << (32 * j);
     }
-    b->alnum = alnum & keep;
-    b->letter = letter & keep;
-    b->sep = sep & keep;
+    spamlr__scan_store(b, n, alnum, letter, sep);
 }
 
 const spamlr__scan spamlr__scan_avx2 = { "avx2", avx2_classify };

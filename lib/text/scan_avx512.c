@@ -5,7 +5,7 @@
  * (masked-off bytes cannot fault). */
 #include "text/scan.h"
 
-#if defined(__x86_64__) || defined(__i386__)
+#if defined(SPAMLR_HAVE_X86)
 #include <immintrin.h>
 
 static void avx512_classify(const unsigned char *p, size_t n, spamlr__scan_block *b)

@@ -3,11 +3,9 @@
  * by 0x80: (c - lo) mod 256 < w  <=>  (int8)(c - lo + 0x80) < -128 + w.
  * A block shorter than 64 bytes is classified from a zero-padded copy, so
  * nothing past n is read. */
-#include <string.h>
-
 #include "text/scan.h"
 
-#if defined(__x86_64__) || defined(__i386__)
+#if defined(SPAMLR_HAVE_X86)
 #include <emmintrin.h>
 
 static void sse2_classify(const unsigned char *p, size_t n, spamlr__scan_block *b)
@@ -16,14 +14,10 @@ static void sse2_classify(const unsigned char *p, size_t n, spamlr__scan_block *
     const __m128i x20 = _mm_set1_epi8(0x20), ka = _mm_set1_epi8((char)(0x80 - 'a'));
     const __m128i k0 = _mm_set1_epi8((char)(0x80 - '0')), dol = _mm_set1_epi8('$');
     const __m128i l26 = _mm_set1_epi8(-128 + 26), l10 = _mm_set1_epi8(-128 + 10);
-    uint64_t alnum = 0, letter = 0, sep = 0, keep = spamlr__scan_first(n);
+    uint64_t alnum = 0, letter = 0, sep = 0;
     int j;
 
-    if (n < SPAMLR__SCAN_BLOCK) {
-        memset(pad, 0, sizeof pad);
-        memcpy(pad, p, n);
-        p = pad;
-    }
+    p = spamlr__scan_padded(p, n, pad);
     for (j = 0; j < 4; j++) {
         __m128i v = _mm_loadu_si128((const __m128i *)(p + 16 * j)), lo = _mm_or_si128(v, x20);
         __m128i let = _mm_cmplt_epi8(_mm_add_epi8(lo, ka), l26);
@@ -37,9 +31,7 @@ static void sse2_classify(const unsigned char *p, size_t n, spamlr__scan_block *
         letter |= (uint64_t)(unsigned)_mm_movemask_epi8(let) << (16 * j);
         sep |= (~(a | hi) & 0xFFFFu) << (16 * j);
     }
-    b->alnum = alnum & keep;
-    b->letter = letter & keep;
-    b->sep = sep & keep;
+    spamlr__scan_store(b, n, alnum, letter, sep);
 }
 
 const spamlr__scan spamlr__scan_sse2 = { "sse2", sse2_classify };
