@@ -83,22 +83,6 @@ static float ftrl_weight(const spamlr_model *m, double z, double n, int penalise
     return (float)ftrl_wd(m, z, n, penalised, c);
 }
 
-/* FTRL with n = 0: the z that gives weight w (inverse of ftrl_weight).
- * lib/model/delta.c derives a store user's starting z the same way. */
-static double ftrl_z_of(const spamlr_model *m, double w, int penalised, double c)
-{
-    double l1 = penalised ? m->on_l1 : 0, l2 = penalised ? m->on_l2 : 0, a0 = m->beta / m->eta;
-
-    if (c == 0 || (l1 == 0 && l2 == 0)) {
-        if (w == 0)
-            return 0;
-        return -(w * (a0 + l2) + (w > 0 ? l1 : -l1));
-    }
-    if (w == c)
-        return -a0 * c;
-    return -((w - c) * (a0 + l2) + (w > c ? l1 : -l1)) - a0 * c;
-}
-
 /* The pull towards the prior that online learning uses when its options
  * do not set one: the prior's own strength in the objective the model was
  * trained with, l2 / C (a message's loss weighs C there), so that a step
@@ -169,8 +153,8 @@ int spamlr_model_online_setup(spamlr_model *m, const spamlr_online_opts *o)
     m->bias_z = 0;
     if (m->acc_z) {
         for (i = 0; i < m->vocab.n; i++)
-            m->acc_z[i] = (float)ftrl_z_of(m, m->w[i], 1, spamlr__prior_of(m, i));
-        m->bias_z = ftrl_z_of(m, m->bias, 0, 0);
+            m->acc_z[i] = (float)spamlr__ftrl_z_of(m, m->w[i], 1, spamlr__prior_of(m, i));
+        m->bias_z = spamlr__ftrl_z_of(m, m->bias, 0, 0);
     }
     return SPAMLR_OK;
 }

@@ -52,29 +52,11 @@ static float start_acc(const spamlr_model *u, const spamlr_model *base, size_t i
     return base->online == u->online && base->acc ? base->acc[i] : 0.0f;
 }
 
-/* For FTRL without a base state: the z that spamlr_model_online_setup
- * derives from weight w when the model's prior weight is c (it is the
- * base's weight: a store user's copy of the base has the base as prior);
- * the same arithmetic as ftrl_z_of in lib/learn/online.c. */
-static double ftrl_z_of(const spamlr_model *u, double w, double c)
-{
-    double l1 = u->on_l1, l2 = u->on_l2, a0 = u->beta / u->eta;
-
-    if (c == 0 || (l1 == 0 && l2 == 0)) {
-        if (w == 0)
-            return 0;
-        return -(w * (a0 + l2) + (w > 0 ? l1 : -l1));
-    }
-    if (w == c)
-        return -a0 * c;
-    return -((w - c) * (a0 + l2) + (w > c ? l1 : -l1)) - a0 * c;
-}
-
 static float start_z(const spamlr_model *u, const spamlr_model *base, size_t i)
 {
     if (base->online == u->online && base->acc_z)
         return base->acc_z[i];
-    return (float)ftrl_z_of(u, base->w[i], base->w[i]);
+    return (float)spamlr__ftrl_z_of(u, base->w[i], 1, base->w[i]);
 }
 
 /* Whether m was made from base: same settings, base's words first. */

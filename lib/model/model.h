@@ -192,7 +192,24 @@ static inline float spamlr__prior_of(const spamlr_model *m, size_t j)
     return j < m->prior_n ? m->prior_w[j] : 0.0f;
 }
 
-/* The idf of a token that df of n training messages hold. */
+/* FTRL with n = 0: the z that gives weight w when the penalties (those of
+ * a penalised weight) centre on c, the inverse of FTRL's weight formula;
+ * online learning's set-up (lib/learn/online.c) and a store user's
+ * starting state (delta.c) both derive z so. */
+static inline double spamlr__ftrl_z_of(const spamlr_model *m, double w, int penalised, double c)
+{
+    double l1 = penalised ? m->on_l1 : 0, l2 = penalised ? m->on_l2 : 0, a0 = m->beta / m->eta;
+
+    if (c == 0 || (l1 == 0 && l2 == 0)) {
+        if (w == 0)
+            return 0;
+        return -(w * (a0 + l2) + (w > 0 ? l1 : -l1));
+    }
+    if (w == c)
+        return -a0 * c;
+    return -((w - c) * (a0 + l2) + (w > c ? l1 : -l1)) - a0 * c;
+}
+
 /* The idf of a token held by df of n messages, raised to `power`
  * (spamlr_text_opts.idf_power; 0 = the default 2). */
 static inline float spamlr__idf_of(size_t n, size_t df, unsigned power)
