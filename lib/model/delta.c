@@ -481,11 +481,8 @@ int spamlr_model_load_delta_buffer(spamlr_model **out, const spamlr_model *base,
         return SPAMLR_EINVAL;
     if ((rc = spamlr__model_unframe(buf, size, &u, &raw, &ulen, &count, &flags, d)))
         goto out;
-    if (!(flags & SPAMLR__FLAG_DELTA)) { /* a whole model: itself */
-        free(raw);
-        spamlr_model_free(u);
-        return spamlr_model_load_buffer(out, buf, size, d);
-    }
+    if (!(flags & SPAMLR__FLAG_DELTA)) /* a whole model: itself */
+        return spamlr__model_load_whole(out, u, raw, ulen, count, flags, d);
     if ((rc = read_delta(u, base, raw, ulen, count, (flags & 2) != 0, d)))
         goto out;
     if ((what = spamlr__model_meta_check(u))) {
@@ -515,9 +512,8 @@ out:
 int spamlr_model_load_delta(spamlr_model **out, const spamlr_model *base, const char *path,
                             spamlr_diag *d)
 {
-    unsigned char *buf = NULL;
-    size_t n = 0, cap = 0, k;
-    FILE *f;
+    unsigned char *buf;
+    size_t n;
     int rc;
 
     if (out)
@@ -527,34 +523,9 @@ int spamlr_model_load_delta(spamlr_model **out, const spamlr_model *base, const 
     spamlr__diag_clear(d);
     if (!out || !base || !path)
         return SPAMLR_EINVAL;
-    if (!(f = fopen(path, "rb")))
-        return spamlr__diag(d, SPAMLR_EIO, path, 0, -1, "cannot open: %s", strerror(errno));
-    do {
-        if (spamlr__grow((void **)&buf, &cap, n + 65536, 1)) {
-            fclose(f);
-            free(buf);
-            return spamlr__diag(d, SPAMLR_ENOMEM, path, 0, -1, "out of memory");
-        }
-        k = fread(buf + n, 1, cap - n, f);
-        n += k;
-    } while (k > 0);
-    if (ferror(f)) {
-        fclose(f);
-        free(buf);
-        return spamlr__diag(d, SPAMLR_EIO, path, 0, -1, "read error (a directory?)");
-    }
-    fclose(f);
+    if ((rc = spamlr__model_read_file(path, &buf, &n, d)))
+        return rc;
     rc = spamlr_model_load_delta_buffer(out, base, buf, n, d);
     free(buf);
-    if (rc && d)
-        snprintf(d->path, sizeof d->path, "%s", path);
-    if (!rc && !(*out)->file_name) {
-        const char *slash = strrchr(path, '/'), *name = slash ? slash + 1 : path;
-        if (!((*out)->file_name = strdup(name))) {
-            spamlr_model_free(*out);
-            *out = NULL;
-            return spamlr__diag(d, SPAMLR_ENOMEM, path, 0, -1, "out of memory");
-        }
-    }
-    return rc;
+    return spamlr__model_loaded_from(out, rc, path, d);
 }

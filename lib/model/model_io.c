@@ -491,23 +491,12 @@ out:
     return rc;
 }
 
-int spamlr_model_load_buffer(spamlr_model **out, const unsigned char *buf, size_t size,
-                             spamlr_diag *d)
+int spamlr__model_load_whole(spamlr_model **out, spamlr_model *m, unsigned char *raw,
+                             size_t ulen, uint64_t count, uint32_t flags, spamlr_diag *d)
 {
-    spamlr_model *m = NULL;
-    unsigned char *raw = NULL;
-    uint32_t flags;
-    uint64_t count;
-    size_t ulen;
     const char *what;
     int rc;
 
-    *out = NULL;
-    if (spamlr__diag_bad(d))
-        return SPAMLR_EINVAL;
-    spamlr__diag_clear(d);
-    if ((rc = spamlr__model_unframe(buf, size, &m, &raw, &ulen, &count, &flags, d)))
-        goto out;
     if (flags & SPAMLR__FLAG_DELTA) {
         rc = spamlr__diag(d, SPAMLR_EINVAL, NULL, 0, 12, "a per-user model stored as its "
                           "changes to a base model (a delta): load it with its base "
@@ -534,11 +523,85 @@ out:
     return rc;
 }
 
+int spamlr_model_load_buffer(spamlr_model **out, const unsigned char *buf, size_t size,
+                             spamlr_diag *d)
+{
+    spamlr_model *m = NULL;
+    unsigned char *raw = NULL;
+    uint32_t flags;
+    uint64_t count;
+    size_t ulen;
+    int rc;
+
+    *out = NULL;
+    if (spamlr__diag_bad(d))
+        return SPAMLR_EINVAL;
+    spamlr__diag_clear(d);
+    if ((rc = spamlr__model_unframe(buf, size, &m, &raw, &ulen, &count, &flags, d))) {
+        if (rc == SPAMLR_ENOMEM)
+            spamlr__diag(d, rc, NULL, 0, -1, "out of memory loading the model");
+        return rc;
+    }
+    return spamlr__model_load_whole(out, m, raw, ulen, count, flags, d);
+}
+
+int spamlr__model_read_file(const char *path, unsigned char **buf, size_t *n, spamlr_diag *d)
+{
+    size_t cap = 0, k;
+    struct stat st;
+    FILE *f;
+
+    *buf = NULL;
+    *n = 0;
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+        return spamlr__diag(d, SPAMLR_EIO, path, 0, -1, "is a directory, not a model file");
+    if (!(f = fopen(path, "rb")))
+        return spamlr__diag(d, SPAMLR_EIO, path, 0, -1, "cannot open: %s", strerror(errno));
+    do {
+        if (spamlr__grow((void **)buf, &cap, *n + 65536, 1)) {
+            fclose(f);
+            free(*buf);
+            *buf = NULL;
+            return spamlr__diag(d, SPAMLR_ENOMEM, path, 0, -1, "out of memory");
+        }
+        k = fread(*buf + *n, 1, cap - *n, f);
+        *n += k;
+    } while (k > 0);
+    if (ferror(f)) {
+        fclose(f);
+        free(*buf);
+        *buf = NULL;
+        return spamlr__diag(d, SPAMLR_EIO, path, 0, -1, "read error");
+    }
+    fclose(f);
+    return SPAMLR_OK;
+}
+
+int spamlr__model_loaded_from(spamlr_model **out, int rc, const char *path, spamlr_diag *d)
+{
+    const char *slash = strrchr(path, '/'), *name = slash ? slash + 1 : path;
+    size_t len = strlen(name);
+
+    if (rc) {
+        if (d)
+            snprintf(d->path, sizeof d->path, "%s", path);
+        return rc;
+    }
+    if ((*out)->file_name)
+        return SPAMLR_OK;
+    if (!((*out)->file_name = malloc(len + 1))) {
+        spamlr_model_free(*out);
+        *out = NULL;
+        return spamlr__diag(d, SPAMLR_ENOMEM, path, 0, -1, "out of memory");
+    }
+    memcpy((*out)->file_name, name, len + 1);
+    return SPAMLR_OK;
+}
+
 int spamlr_model_load(spamlr_model **out, const char *path, spamlr_diag *d)
 {
-    unsigned char *buf = NULL;
-    size_t n = 0, cap = 0;
-    FILE *f;
+    unsigned char *buf;
+    size_t n;
     int rc;
 
     *out = NULL;
@@ -547,47 +610,10 @@ int spamlr_model_load(spamlr_model **out, const char *path, spamlr_diag *d)
     spamlr__diag_clear(d);
     if (!path)
         return SPAMLR_EINVAL;
-    {
-        struct stat st;
-        if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
-            return spamlr__diag(d, SPAMLR_EIO, path, 0, -1, "is a directory, not a model file");
-    }
-    if (!(f = fopen(path, "rb")))
-        return spamlr__diag(d, SPAMLR_EIO, path, 0, -1, "cannot open: %s", strerror(errno));
-    for (;;) {
-        size_t k;
-        if (spamlr__grow((void **)&buf, &cap, n + 65536, 1)) {
-            fclose(f);
-            free(buf);
-            return spamlr__diag(d, SPAMLR_ENOMEM, path, 0, -1, "out of memory");
-        }
-        k = fread(buf + n, 1, cap - n, f);
-        n += k;
-        if (k == 0)
-            break;
-    }
-    if (ferror(f)) {
-        fclose(f);
-        free(buf);
-        return spamlr__diag(d, SPAMLR_EIO, path, 0, -1, "read error");
-    }
-    fclose(f);
+    if ((rc = spamlr__model_read_file(path, &buf, &n, d)))
+        return rc;
     rc = spamlr_model_load_buffer(out, buf, n, d);
-    if (rc && d)
-        snprintf(d->path, sizeof d->path, "%s", path);
-    if (!rc) {
-        /* the file's name, which a model trained on this base records */
-        const char *slash = strrchr(path, '/'), *name = slash ? slash + 1 : path;
-        size_t len = strlen(name);
-
-        if (!((*out)->file_name = malloc(len + 1))) {
-            spamlr_model_free(*out);
-            *out = NULL;
-            free(buf);
-            return spamlr__diag(d, SPAMLR_ENOMEM, path, 0, -1, "out of memory");
-        }
-        memcpy((*out)->file_name, name, len + 1);
-    }
     free(buf);
-    return rc;
+    /* the file's name, which a model trained on this base records */
+    return spamlr__model_loaded_from(out, rc, path, d);
 }

@@ -197,6 +197,16 @@ int spamlr__model_frame(const spamlr_model *m, const unsigned char *payload_byte
  * metadata into a new model *meta (bias and file_crc set, no words) and
  * inflates the payload into *payload (malloc'ed, *payload_len bytes).
  * On failure nothing is returned and d says what was wrong. */
+/* The whole model (not a delta) whose metadata m and payload raw (ulen
+ * bytes, count words) spamlr__model_unframe gave: parsed and checked
+ * into *out. Takes m and raw, whatever it returns. */
+int spamlr__model_load_whole(spamlr_model **out, spamlr_model *m, unsigned char *raw,
+                             size_t ulen, uint64_t count, uint32_t flags, spamlr_diag *d);
+/* A model file's bytes (*buf malloc'ed; a directory refused), and what
+ * a load from path does once they are parsed with result rc: on failure
+ * the diag names path; else the model records the file's name. */
+int spamlr__model_read_file(const char *path, unsigned char **buf, size_t *n, spamlr_diag *d);
+int spamlr__model_loaded_from(spamlr_model **out, int rc, const char *path, spamlr_diag *d);
 int spamlr__model_unframe(const unsigned char *buf, size_t size, spamlr_model **meta,
                           unsigned char **payload, size_t *payload_len, uint64_t *count,
                           uint32_t *flags, spamlr_diag *d);
