@@ -152,6 +152,30 @@ typedef struct tell_ctx {
 
 enum { TELL_NOTHING = 100 }; /* change() did nothing: no save */
 
+/* What a TELL asks of the local model, for both a single model and a
+ * store's user: -1 when it asks to learn or forget (t set up for
+ * tell_change), else the reply code (why set when it is an error). */
+static int tell_start(tell_ctx *t, spamlr_scratch *scratch, const char *msg, size_t len,
+                      const spamd_request *req, unsigned *did_set, unsigned *did_remove,
+                      const char **why)
+{
+    *did_set = *did_remove = 0;
+    if ((req->set & SPAMD_DB_LOCAL) && req->msg_class < 0) {
+        *why = "Set without Message-class";
+        return SPAMD_EX_PROTOCOL;
+    }
+    if (!((req->set | req->remove) & SPAMD_DB_LOCAL))
+        return SPAMD_EX_OK; /* only "remote" asked for: there is none */
+    memset(t, 0, sizeof *t);
+    t->scratch = scratch;
+    t->msg = msg;
+    t->len = len;
+    t->req = req;
+    t->code = SPAMD_EX_SOFTWARE;
+    t->why = "the model could not be updated";
+    return -1;
+}
+
 /* The model's record of learned messages decides, as spamd's bayes_seen
  * does: a forget unlearns with the class the message was learned as (a
  * message never learned: nothing to forget), and a Set of a message
@@ -205,21 +229,9 @@ int slot_tell(model_slot *s, spamlr_scratch *scratch, const char *msg, size_t le
     tell_ctx t;
     int rc;
 
-    *did_set = *did_remove = 0;
-    if ((req->set & SPAMD_DB_LOCAL) && req->msg_class < 0) {
-        *why = "Set without Message-class";
-        return SPAMD_EX_PROTOCOL;
-    }
-    if (!((req->set | req->remove) & SPAMD_DB_LOCAL))
-        return SPAMD_EX_OK; /* only "remote" asked for: there is none */
-    memset(&t, 0, sizeof t);
+    if ((rc = tell_start(&t, scratch, msg, len, req, did_set, did_remove, why)) >= 0)
+        return rc;
     t.slot = s;
-    t.scratch = scratch;
-    t.msg = msg;
-    t.len = len;
-    t.req = req;
-    t.code = SPAMD_EX_SOFTWARE;
-    t.why = "the model could not be updated";
     rc = model_update(s->path, 0, tell_change, tell_saved, &t);
     if (rc == TELL_NOTHING)
         return SPAMD_EX_OK;
@@ -412,13 +424,8 @@ int users_tell(serve_server *srv, spamlr_scratch *scratch, const char *msg, size
     int code = SPAMD_EX_OK, rc;
     tell_ctx t;
 
-    *did_set = *did_remove = 0;
-    if ((req->set & SPAMD_DB_LOCAL) && req->msg_class < 0) {
-        *why = "Set without Message-class";
-        return SPAMD_EX_PROTOCOL;
-    }
-    if (!((req->set | req->remove) & SPAMD_DB_LOCAL))
-        return SPAMD_EX_OK;
+    if ((rc = tell_start(&t, scratch, msg, len, req, did_set, did_remove, why)) >= 0)
+        return rc;
     if (!req->user[0]) {
         *why = "TELL to a store needs User: (whose model learns; the base is trained)";
         return SPAMD_EX_NOUSER;
@@ -442,13 +449,6 @@ int users_tell(serve_server *srv, spamlr_scratch *scratch, const char *msg, size
         user_failed(srv, req->user, &d, "the user's model cannot be read", &code, why);
         goto out;
     }
-    memset(&t, 0, sizeof t);
-    t.scratch = scratch;
-    t.msg = msg;
-    t.len = len;
-    t.req = req;
-    t.code = SPAMD_EX_SOFTWARE;
-    t.why = "the model could not be updated";
     if ((rc = tell_change(m, &t)) == TELL_NOTHING)
         goto out;
     if (rc) {
