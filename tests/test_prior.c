@@ -7,35 +7,11 @@
 
 /* Lines [from, to) of data/corpus.tsv ("label<TAB>text"), read with the
  * text options o (NULL: defaults). */
-static spamlr_dataset *corpus_lines(const spamlr_text_opts *o, size_t from, size_t to)
-{
-    spamlr_dataset *ds = NULL;
-    char path[256], line[8192];
-    size_t n = 0;
-    FILE *f;
-
-    ck_assert_int_eq(spamlr_dataset_create(&ds, o), SPAMLR_OK);
-    ck_assert_ptr_nonnull(f = fopen(tu_data(path, sizeof path, "corpus.tsv"), "r"));
-    while (fgets(line, sizeof line, f)) {
-        char *tab = strchr(line, '\t');
-        size_t len;
-
-        if (n++ < from || n > to || !tab)
-            continue;
-        len = strcspn(tab + 1, "\r\n");
-        ck_assert_int_eq(spamlr_dataset_add(ds, strncmp(line, "spam", 4) == 0 ? SPAMLR_SPAM
-                                                                              : SPAMLR_HAM,
-                                            tab + 1, len, NULL), SPAMLR_OK);
-    }
-    fclose(f);
-    return ds;
-}
-
 #define SPLIT 300 /* base: lines 1-300; the "user": the rest (116 lines) */
 
 static spamlr_model *base_model(void)
 {
-    spamlr_dataset *ds = corpus_lines(NULL, 0, SPLIT);
+    spamlr_dataset *ds = tu_corpus_lines(NULL, 0, SPLIT);
     spamlr_model *m = NULL;
     spamlr_train_opts o;
 
@@ -49,7 +25,7 @@ static spamlr_model *base_model(void)
 static spamlr_model *adapt(const spamlr_model *base, double c, int prior, unsigned solver,
                            double l1)
 {
-    spamlr_dataset *ds = corpus_lines(NULL, SPLIT, 100000);
+    spamlr_dataset *ds = tu_corpus_lines(NULL, SPLIT, 100000);
     spamlr_model *m = NULL;
     spamlr_train_opts o;
 
@@ -228,13 +204,13 @@ START_TEST(refusals)
 
     spamlr_text_opts_init(&to);
     to.ngrams = 2;
-    ds = corpus_lines(&to, SPLIT, 100000);
+    ds = tu_corpus_lines(&to, SPLIT, 100000);
     spamlr_train_opts_init(&o);
     o.prior = base;
     ck_assert_int_eq(spamlr_train(&m, ds, &o, NULL, &d), SPAMLR_EINVAL);
     ck_assert_ptr_nonnull(strstr(d.message, "prior"));
     spamlr_dataset_free(ds);
-    ds = corpus_lines(NULL, SPLIT, 100000);
+    ds = tu_corpus_lines(NULL, SPLIT, 100000);
     o.solver = SPAMLR_SOLVER_ADAGRAD;
     ck_assert_int_eq(spamlr_train(&m, ds, &o, NULL, &d), SPAMLR_EINVAL);
     ck_assert_ptr_null(m);

@@ -33,20 +33,14 @@ static size_t size_of(const unsigned char *p)
 
 static spamlr_dataset *small_data(void)
 {
-    static const char *spam[] = { "free money now", "win a free prize", "cheap pills online" };
-    static const char *ham[] = { "lunch at noon", "meeting notes attached", "see you at lunch" };
-    spamlr_text_opts t;
-    spamlr_dataset *ds;
-    size_t i;
+    static const char *const spam[] = {
+        "free money now", "win a free prize", "cheap pills online"
+    };
+    static const char *const ham[] = {
+        "lunch at noon", "meeting notes attached", "see you at lunch"
+    };
 
-    spamlr_text_opts_init(&t);
-    t.mime = 0;
-    ck_assert_int_eq(spamlr_dataset_create(&ds, &t), SPAMLR_OK);
-    for (i = 0; i < 3; i++) {
-        ck_assert_int_eq(spamlr_dataset_add(ds, SPAMLR_SPAM, spam[i], strlen(spam[i]), NULL), 0);
-        ck_assert_int_eq(spamlr_dataset_add(ds, SPAMLR_HAM, ham[i], strlen(ham[i]), NULL), 0);
-    }
-    return ds;
+    return tu_plain_pairs(spam, ham, 3);
 }
 
 static spamlr_model *small_model(void)

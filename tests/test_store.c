@@ -8,36 +8,12 @@
 
 #include <math.h>
 
-/* spamlr 0.3's output structs carry their size, set by *_INIT; before,
- * a zeroed struct */
-#ifndef SPAMLR_MODEL_INFO_INIT
-#define SPAMLR_MODEL_INFO_INIT {0}
-#endif
 #include <sys/stat.h>
 
-/* Lines [from, to) of data/corpus.tsv ("label<TAB>text"). */
+/* Lines [from, to) of data/corpus.tsv, the default text options. */
 static spamlr_dataset *corpus_lines(size_t from, size_t to)
 {
-    spamlr_dataset *ds = NULL;
-    char path[256], line[8192];
-    size_t n = 0;
-    FILE *f;
-
-    ck_assert_int_eq(spamlr_dataset_create(&ds, NULL), SPAMLR_OK);
-    ck_assert_ptr_nonnull(f = fopen(tu_data(path, sizeof path, "corpus.tsv"), "r"));
-    while (fgets(line, sizeof line, f)) {
-        char *tab = strchr(line, '\t');
-        size_t len;
-
-        if (n++ < from || n > to || !tab)
-            continue;
-        len = strcspn(tab + 1, "\r\n");
-        ck_assert_int_eq(spamlr_dataset_add(ds, strncmp(line, "spam", 4) == 0 ? SPAMLR_SPAM
-                                                                              : SPAMLR_HAM,
-                                            tab + 1, len, NULL), SPAMLR_OK);
-    }
-    fclose(f);
-    return ds;
+    return tu_corpus_lines(NULL, from, to);
 }
 
 #define SPLIT 300 /* base: lines 1-300; the user's mail: the rest */

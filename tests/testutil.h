@@ -54,4 +54,51 @@ static inline const char *tu_data(char *buf, size_t n, const char *name)
     return buf;
 }
 
+#ifdef ck_assert_int_eq
+/* Lines [from, to) (1-based lines from + 1 .. to) of data/corpus.tsv
+ * ("label<TAB>text") in a new dataset with text options o (NULL: the
+ * defaults). */
+static inline spamlr_dataset *tu_corpus_lines(const spamlr_text_opts *o, size_t from, size_t to)
+{
+    spamlr_dataset *ds = NULL;
+    char path[256], line[8192];
+    size_t n = 0;
+    FILE *f;
+
+    ck_assert_int_eq(spamlr_dataset_create(&ds, o), SPAMLR_OK);
+    ck_assert_ptr_nonnull(f = fopen(tu_data(path, sizeof path, "corpus.tsv"), "r"));
+    while (fgets(line, sizeof line, f)) {
+        char *tab = strchr(line, '\t');
+        size_t len;
+
+        if (n++ < from || n > to || !tab)
+            continue;
+        len = strcspn(tab + 1, "\r\n");
+        ck_assert_int_eq(spamlr_dataset_add(ds, strncmp(line, "spam", 4) == 0 ? SPAMLR_SPAM
+                                                                              : SPAMLR_HAM,
+                                            tab + 1, len, NULL), SPAMLR_OK);
+    }
+    fclose(f);
+    return ds;
+}
+
+/* A plain-text dataset (mime off) of n spam and n ham texts, alternating. */
+static inline spamlr_dataset *tu_plain_pairs(const char *const *spam, const char *const *ham,
+                                             size_t n)
+{
+    spamlr_text_opts t;
+    spamlr_dataset *ds;
+    size_t i;
+
+    spamlr_text_opts_init(&t);
+    t.mime = 0;
+    ck_assert_int_eq(spamlr_dataset_create(&ds, &t), SPAMLR_OK);
+    for (i = 0; i < n; i++) {
+        ck_assert_int_eq(spamlr_dataset_add(ds, SPAMLR_SPAM, spam[i], strlen(spam[i]), NULL), 0);
+        ck_assert_int_eq(spamlr_dataset_add(ds, SPAMLR_HAM, ham[i], strlen(ham[i]), NULL), 0);
+    }
+    return ds;
+}
+#endif
+
 #endif

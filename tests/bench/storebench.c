@@ -21,11 +21,6 @@
 
 #include "spamlr.h"
 
-/* spamlr 0.3's output structs carry their size, set by *_INIT; before,
- * a zeroed struct */
-#ifndef SPAMLR_MODEL_INFO_INIT
-#define SPAMLR_MODEL_INFO_INIT {0}
-#endif
 
 static double now(void)
 {
