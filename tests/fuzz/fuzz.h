@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/common.h" /* spamlr__crc32 */
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static inline char *fuzz_copy(const uint8_t *data, size_t size)
@@ -18,6 +20,27 @@ static inline char *fuzz_copy(const uint8_t *data, size_t size)
     if (p && size)
         memcpy(p, data, size);
     return p;
+}
+
+/* A model file's checksum is checked before its payload, so a loader's
+ * target tries each input as given and again with its trailing CRC-32
+ * recomputed, on an exact-size copy. */
+static inline void fuzz_as_file(const uint8_t *data, size_t size,
+                                void (*try_load)(const uint8_t *, size_t))
+{
+    unsigned char *copy = (unsigned char *)fuzz_copy(data, size);
+    uint32_t crc;
+
+    if (!copy)
+        return;
+    try_load(copy, size);
+    if (size > 24) {
+        crc = spamlr__crc32(0, copy, size - 4);
+        for (int i = 0; i < 4; i++)
+            copy[size - 4 + (size_t)i] = (unsigned char)(crc >> (8 * i));
+        try_load(copy, size);
+    }
+    free(copy);
 }
 
 #endif

@@ -60,18 +60,6 @@ static void try_load(const uint8_t *data, size_t size)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    unsigned char *copy = (unsigned char *)fuzz_copy(data, size);
-    uint32_t crc;
-
-    if (!copy)
-        return 0;
-    try_load(copy, size);
-    if (size > 24) {
-        crc = spamlr__crc32(0, copy, size - 4);
-        for (int i = 0; i < 4; i++)
-            copy[size - 4 + (size_t)i] = (unsigned char)(crc >> (8 * i));
-        try_load(copy, size);
-    }
-    free(copy);
+    fuzz_as_file(data, size, try_load);
     return 0;
 }
