@@ -30,8 +30,7 @@ int spamlr_dataset_create(spamlr_dataset **out, const spamlr_text_opts *o)
      * was added to it since version 1; idf_power took a reserved slot that
      * spamlr_text_opts_init zeroed: 0 = the default) */
     ds->opts.version = SPAMLR_OPTS_VERSION;
-    if (!ds->opts.idf_power)
-        ds->opts.idf_power = 2;
+    ds->opts.idf_power = spamlr__idf_power(ds->opts.idf_power);
     spamlr__vocab_init(&ds->vocab);
     if (!(ds->ptr = calloc(1, sizeof *ds->ptr))) {
         free(ds);

@@ -69,7 +69,7 @@ int spamlr_model_dump(const spamlr_model *m, char **text, size_t *len)
     spamlr__dump_emit(&o, "normalize=%u\nmime=%u\nheader_fields=%u\n", m->text.normalize,
                       m->text.mime, m->text.header_fields);
     spamlr__dump_emit(&o, "fold=%u\nsubwords=%u\nidf_power=%u\n", m->text.fold, m->text.subwords,
-                      m->text.idf_power ? m->text.idf_power : 2u);
+                      m->text.idf_power);
     emit_name(&o, "solver", m->solver, SOLVERS, 3);
     emit_name(&o, "class_weight", m->class_weight, CWEIGHTS, 3);
     spamlr__dump_emit(&o, "min_count=%u\niterations=%u\n", m->min_count, m->iterations);
@@ -560,6 +560,7 @@ int spamlr_model_import(spamlr_model **out, const char *text, size_t len, spamlr
         rc = spamlr__dump_err(&r, "tokenizer settings out of range", NULL);
         goto out;
     }
+    m->text.idf_power = spamlr__idf_power(m->text.idf_power);
     if (!m->online && h.online_line) {
         r.line = h.online_line;
         rc = spamlr__dump_err(&r, "online_* keys need an online=adagrad|ftrl line", NULL);

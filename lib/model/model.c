@@ -37,8 +37,7 @@ int spamlr__model_new(spamlr_model **out, const spamlr_text_opts *text)
     if (text) {
         m->text = *text;
         m->text.version = SPAMLR_OPTS_VERSION; /* as spamlr_dataset_create */
-        if (!m->text.idf_power)
-            m->text.idf_power = 2;
+        m->text.idf_power = spamlr__idf_power(m->text.idf_power);
     } else
         spamlr_text_opts_init(&m->text);
     spamlr__vocab_init(&m->vocab);

@@ -5,6 +5,7 @@
 #include <math.h>
 
 #include "common/common.h"
+#include "text/tokenize.h"
 #include "text/vocab.h"
 
 struct spamlr_model {
@@ -216,7 +217,7 @@ static inline float spamlr__idf_of(size_t n, size_t df, unsigned power)
 {
     double v = log((1.0 + (double)n) / (1.0 + (double)df)) + 1.0, r = v;
 
-    for (power = power ? power : 2; power > 1; power--)
+    for (power = spamlr__idf_power(power); power > 1; power--)
         r *= v;
     return (float)r;
 }

@@ -154,7 +154,7 @@ int spamlr__model_frame(const spamlr_model *m, const unsigned char *payload_byte
     put_f64(&b, m->l2);
     put_u32(&b, m->text.fold);
     put_u32(&b, m->text.subwords);
-    put_u32(&b, m->text.idf_power ? m->text.idf_power : 2u);
+    put_u32(&b, m->text.idf_power);
     put_u64(&b, count);
     put_u64(&b, payload_len);
     zlen = compressBound((uLong)payload_len);
@@ -376,7 +376,7 @@ static int parse_meta(spamlr_model *m, const unsigned char *q, uint32_t len, spa
         t->subwords = get_u32(f + 52);
     }
     if (len >= META_LEN)
-        t->idf_power = get_u32(f + 56);
+        t->idf_power = spamlr__idf_power(get_u32(f + 56));
     if (len >= META_LEN_V1) {
         m->l1 = get_f64(f + 32);
         m->l2 = get_f64(f + 40);

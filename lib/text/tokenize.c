@@ -746,7 +746,7 @@ void spamlr_text_opts_init(spamlr_text_opts *o)
     o->mime = 1;
     o->header_fields = SPAMLR_HDR_DEFAULT;
     o->fold = SPAMLR_FOLD_NFKC;
-    o->idf_power = 2;
+    o->idf_power = spamlr__idf_power(0);
 }
 
 /* Whether a and b tokenise alike and give the same feature values. */
@@ -756,8 +756,8 @@ int spamlr__text_opts_equal(const spamlr_text_opts *a, const spamlr_text_opts *b
            a->number_fold == b->number_fold && a->cjk_bigrams == b->cjk_bigrams &&
            a->features == b->features && a->normalize == b->normalize && a->mime == b->mime &&
            a->header_fields == b->header_fields && a->fold == b->fold &&
-           a->subwords == b->subwords && (a->idf_power ? a->idf_power : 2) ==
-                                            (b->idf_power ? b->idf_power : 2);
+           a->subwords == b->subwords &&
+           spamlr__idf_power(a->idf_power) == spamlr__idf_power(b->idf_power);
 }
 
 int spamlr__text_opts_check(const spamlr_text_opts *o)

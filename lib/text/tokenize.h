@@ -22,6 +22,12 @@ struct spamlr__scan;
 int spamlr__tokenize_with(const struct spamlr__scan *scan, const spamlr_text_opts *o,
                           const char *text, size_t len, spamlr_token_fn fn, void *ctx);
 
+/* spamlr_text_opts.idf_power with 0 read as the default, 2. */
+static inline unsigned spamlr__idf_power(unsigned p)
+{
+    return p ? p : 2u;
+}
+
 /* Whether two text options tokenise alike and give the same feature
  * values (every field but version and reserved). */
 int spamlr__text_opts_equal(const spamlr_text_opts *a, const spamlr_text_opts *b);
