@@ -210,6 +210,46 @@ START_TEST(test_train_predict_one_path)
 }
 END_TEST
 
+/* A parser state kept from message to message (as a dataset and a scratch
+ * keep it) gives every golden mail, in turn and twice over, exactly the
+ * text and tokens a fresh parse gives: nothing of one message leaks into
+ * the next. */
+START_TEST(test_state_reuse)
+{
+    spamlr__mime_state *st = NULL;
+    spamlr_text_opts to;
+    int i, pass;
+
+    spamlr_text_opts_init(&to);
+    for (pass = 0; pass < 2; pass++)
+        for (i = 0; i < NGOLDEN; i++) {
+            size_t len;
+            char *msg = golden_mail(i, &len);
+            spamlr__buf t1, t2;
+            toks k1, k2;
+
+            spamlr__buf_init(&t1);
+            spamlr__buf_init(&t2);
+            toks_init(&k1);
+            toks_init(&k2);
+            parse(NULL, msg, len, &t1, &k1);
+            ck_assert_int_eq(spamlr__mime_parse_state(&st, NULL, &to, msg, len, &t2, collect,
+                                                      &k2), SPAMLR_OK);
+            ck_assert_msg(t1.len == t2.len && !memcmp(t1.data, t2.data, t1.len),
+                          "%s: the text differs with a reused state", golden[i]);
+            ck_assert_msg(k1.all.len == k2.all.len && !memcmp(k1.all.data, k2.all.data,
+                                                              k1.all.len),
+                          "%s: the tokens differ with a reused state", golden[i]);
+            spamlr__buf_free(&t1);
+            spamlr__buf_free(&t2);
+            spamlr__buf_free(&k1.all);
+            spamlr__buf_free(&k2.all);
+            free(msg);
+        }
+    spamlr__mime_state_free(st);
+}
+END_TEST
+
 START_TEST(test_golden)
 {
     char path[1024];
@@ -1394,6 +1434,7 @@ static Suite *mime_suite(void)
     tcase_set_timeout(tc, 120);
     tcase_add_loop_test(tc, test_golden, 0, NGOLDEN);
     tcase_add_test(tc, test_golden_facts);
+    tcase_add_test(tc, test_state_reuse);
     tcase_add_test(tc, test_train_predict_one_path);
     tcase_add_test(tc, test_empty_input);
     tcase_add_test(tc, test_plausible_header);
