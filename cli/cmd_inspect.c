@@ -56,6 +56,7 @@ typedef struct word_hit {
     const char *query;
     char *token;  /* malloc'ed; NULL when not in the vocabulary */
     float weight;
+    int several;  /* the text makes several tokens: none is looked up */
 } word_hit;
 
 /* Everything inspect prints. */
@@ -226,12 +227,16 @@ static char *dup_string(const char *s)
 static int lookup_word(const inspect_view *v, const char *w, word_hit *hit)
 {
     spamlr_word e;
+    int rc;
 
     hit->query = w;
     hit->token = NULL;
     hit->weight = 0;
-    if (spamlr_model_lookup(v->m, w, strlen(w), &e) != SPAMLR_OK)
+    hit->several = 0;
+    if ((rc = spamlr_model_lookup(v->m, w, strlen(w), &e)) != SPAMLR_OK) {
+        hit->several = rc == SPAMLR_EINVAL;
         return 0;
+    }
     hit->weight = e.weight;
     hit->token = dup_string(e.token);
     return hit->token ? 0 : report_failure(SPAMLR_ENOMEM, NULL, NULL);
@@ -430,7 +435,8 @@ static void print_text(const char *path, const inspect_view *v, size_t k,
         fputs("  ", stdout);
         token_text(stdout, h->query);
         if (!h->token) {
-            printf("  not in vocabulary\n");
+            printf(h->several ? "  several words: give each its own --word\n"
+                              : "  not in vocabulary\n");
         } else if (strcmp(h->token, h->query) != 0) {
             fputs(" (as ", stdout);
             token_text(stdout, h->token);
@@ -473,7 +479,8 @@ static int print_tsv(const inspect_view *v, const inspect_cfg *cfg)
         if (v->hits[i].token)
             tsv_line(v->hits[i].token, v->hits[i].weight);
         else
-            warning("'%s': not in vocabulary", v->hits[i].query);
+            warning(v->hits[i].several ? "'%s': several words; give each its own --word"
+                                       : "'%s': not in vocabulary", v->hits[i].query);
     }
     for (i = 0; i < v->ngrep; i++)
         tsv_line(v->grep[i].token, v->grep[i].weight);

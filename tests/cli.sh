@@ -317,9 +317,10 @@ TOP=$(printf '%s' "$top" | tr 'abcdefghijklmnopqrstuvwxyz' 'ABCDEFGHIJKLMNOPQRST
 run inspect "$M" --word "$TOP" --format tsv
 expect_rc 0
 [ "$(cat "$T/out")" = "$(printf '%s\t%s' "$top" "$w")" ] || fail "--word $TOP gave: $(cat "$T/out")"
-run inspect "$M" --word zzqxnotaword --word 中奖
+run inspect "$M" --word zzqxnotaword --word 中奖 --word "free prize"
 expect_rc 0
 expect_out 'zzqxnotaword +not in vocabulary'
+expect_out 'free prize +several words: give each its own --word'
 run inspect "$M" --word zzqxnotaword --word 中奖 --top 3 --format json
 expect_rc 0
 json_check "$T/out" 'd["words"][0]["weight"] is None and d["words"][1]["weight"] > 0 and len(d["top_spam"]) == 3'
