@@ -28,7 +28,6 @@ static const cli_opt learn_opts[] = {
 
 typedef struct learn_cfg {
     const char *model;
-    const char *seed;    /* --store: the base a user's first learn copies */
     int label;           /* SPAMLR_SPAM, SPAMLR_HAM, or -1 when not given */
     int unlearn, create, quiet, help;
     int relearn;         /* --relearn-as: label is the class to move to */
@@ -84,7 +83,8 @@ static int missing_model(const learn_cfg *cfg)
 {
     struct stat st;
 
-    if (cfg->create || cfg->seed || stat(cfg->model, &st) == 0 || errno != ENOENT)
+    /* (a store user without a model starts from the store's base) */
+    if (cfg->create || store_owns(cfg->model) || stat(cfg->model, &st) == 0 || errno != ENOENT)
         return 0;
     return runtime_error("%s: no such model; 'spamlr learn --create' makes an empty one "
                          "(or 'spamlr train' one from a corpus)", cfg->model);
@@ -131,7 +131,7 @@ static int parse_args(learn_cfg *cfg, int argc, char **argv)
     }
     if (cfg->help)
         return 0;
-    if ((rc = store_write_model(a.cmd, &cfg->model, &cfg->seed)))
+    if ((rc = store_write_model(a.cmd, &cfg->model)))
         return rc;
     if (!cfg->model && !(cfg->model = default_model(a.cmd)))
         return EXIT_USAGE;
@@ -253,7 +253,7 @@ static int learn_saved(spamlr_model *m, const struct stat *st, void *ctx)
 static int run(learn_cfg *cfg)
 {
     spamlr_model *m = NULL;
-    int rc = model_update_from(cfg->model, cfg->seed, cfg->create, learn_step, learn_saved, cfg);
+    int rc = model_update(cfg->model, cfg->create, learn_step, learn_saved, cfg);
 
     if (rc != LEARN_NOTHING)
         return rc;

@@ -112,10 +112,6 @@ typedef int (*model_change_fn)(spamlr_model *m, void *ctx);
 typedef int (*model_saved_fn)(spamlr_model *m, const struct stat *st, void *ctx);
 int model_update(const char *path, int create, model_change_fn change, model_saved_fn saved,
                  void *ctx);
-/* The same, and when MODEL is missing it starts from a copy of the model
- * `seed` (when not NULL: a store user's first learn, from the base) */
-int model_update_from(const char *path, const char *seed, int create, model_change_fn change,
-                      model_saved_fn saved, void *ctx);
 
 /* Header placement for a mail that passes through (filter, serve): the
  * offset where added fields go (at the end of the header block, before
@@ -328,21 +324,21 @@ int store_take(int id, const char *v);
  * error with -m MODEL too, a bad name or --user without --store. Returns
  * 0 or the exit code, reported. Without the options *model is unchanged. */
 int store_read_model(const char *cmd, const char **model);
-/* For learn: sets *model to the user's model (--user is required) and,
- * when the user has none yet, *seed to the base it starts from (after
- * creating DIR/users); *seed is NULL otherwise. 0 or the exit code. */
-int store_write_model(const char *cmd, const char **model, const char **seed);
-/* Whether path is a model of the store that store_load/store_save handle:
- * the user's (a delta on the base), or, for learn, the base a user's
- * first learn starts from. */
+/* For learn: sets *model to the user's model (--user is required; the
+ * base must exist; DIR/users is created). 0 or the exit code. */
+int store_write_model(const char *cmd, const char **model);
+/* Whether path is the store user's model (a delta on the base), which
+ * the functions below load, save and update. */
 int store_owns(const char *path);
-/* Loads the user's model (path is the user's): base + delta, or a copy of
- * the base for a first learn (path is the base). A SPAMLR_E* code, d
- * filled. */
+/* Loads the user's model: base + delta. A SPAMLR_E* code, d filled. */
 int store_load(spamlr_model **m, const char *path, spamlr_diag *d);
 /* Saves the user's model m as a delta on the base, atomically. A
  * SPAMLR_E* code, d filled. */
 int store_save(const spamlr_model *m, spamlr_diag *d);
+/* The user's locked update (spamlr_model_update_delta on the base: a
+ * user without a model starts from the base). */
+int store_update(const char *path, spamlr_model_change_fn change, spamlr_model_change_fn saved,
+                 void *ctx, spamlr_diag *d);
 
 /* (models.c) Loads MODEL (a store user's delta on its base through
  * store.c), reporting failure (EXIT_RUNTIME) or returning 0. */

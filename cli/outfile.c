@@ -173,24 +173,23 @@ int model_save_locked(const spamlr_model *m, const char *path)
     return rc;
 }
 
-/* model_update_from's callbacks for spamlr_model_update: each failure is
- * reported here and its exit code (positive) passed through the library. */
+/* model_update's callbacks for spamlr_model_update(_delta): each failure
+ * is reported here and its exit code (positive) passed through the
+ * library. */
 typedef struct update {
-    const char *path, *seed;
+    const char *path;
     model_change_fn change;
     model_saved_fn saved;
     void *ctx;
     int rc;                 /* a failure of saved (after the save) */
 } update;
 
-/* MODEL is missing: the seed (a store's base), or an empty model. */
+/* MODEL is missing: an empty model. */
 static int update_create(void *ctx, spamlr_model **m)
 {
     update *u = ctx;
     int err;
 
-    if (u->seed)
-        return model_open(m, u->seed);
     if ((err = spamlr_model_create(m, NULL)))
         return report_failure(err, NULL, u->path);
     return 0;
@@ -221,47 +220,14 @@ static int update_saved(void *ctx, spamlr_model *m)
 int model_update(const char *path, int create, model_change_fn change, model_saved_fn saved,
                  void *ctx)
 {
-    return model_update_from(path, NULL, create, change, saved, ctx);
-}
-
-/* The same cycle for a store user's file, which is a delta on the store's
- * base (store.c): loaded and saved through the store, under the same
- * library lock. */
-static int store_update(update *u, int create)
-{
-    spamlr_lock *lock;
-    spamlr_model *m = NULL;
-    struct stat st;
-    int rc;
-
-    if (!(lock = model_lock(u->path)))
-        return EXIT_RUNTIME;
-    if ((u->seed || create) && stat(u->path, &st) != 0 && errno == ENOENT)
-        rc = update_create(u, &m);
-    else
-        rc = model_open(&m, u->path);
-    if (rc || (rc = update_change(u, m)) || (rc = model_save_report(m, u->path)))
-        goto out;
-    if (update_saved(u, m))
-        m = NULL;
-    rc = u->rc;
-out:
-    model_unlock(lock);
-    spamlr_model_free(m);
-    return rc;
-}
-
-int model_update_from(const char *path, const char *seed, int create, model_change_fn change,
-                      model_saved_fn saved, void *ctx)
-{
-    update u = { path, seed, change, saved, ctx, 0 };
+    update u = { path, change, saved, ctx, 0 };
     spamlr_diag d = SPAMLR_DIAG_INIT;
     int rc;
 
-    if (store_owns(path))
-        return store_update(&u, create);
-    rc = spamlr_model_update(path, seed || create ? update_create : NULL, update_change,
-                             update_saved, &u, &d);
+    /* a store user's file is a delta on the store's base (store.c) */
+    rc = store_owns(path) ? store_update(path, update_change, update_saved, &u, &d)
+                          : spamlr_model_update(path, create ? update_create : NULL,
+                                                update_change, update_saved, &u, &d);
     if (rc > 0) /* a callback's exit code, reported */
         return rc;
     if (rc < 0) {

@@ -393,20 +393,36 @@ served_model *served_get(serve_server *srv, const char *user, int *code, const c
 
 /* The user's model to change: read on base, or, for the first TELL, the
  * base as an empty delta (so that it has the base as its prior). */
-static int user_model(spamlr_model **m, const spamlr_model *base, const char *path,
-                      spamlr_diag *d)
-{
-    unsigned char *buf = NULL;
-    struct stat st;
-    size_t n;
-    int err;
+/* spamlr_model_update_delta's callbacks for a user's TELL */
+typedef struct user_tell {
+    tell_ctx t;
+    serve_server *srv;
+    const char *path, *user;
+    unsigned long gen;
+} user_tell;
 
-    if (stat(path, &st) == 0 || errno != ENOENT)
-        return spamlr_model_load_delta(m, base, path, d);
-    if ((err = spamlr_model_save_delta_buffer(base, base, &buf, &n, d)) == SPAMLR_OK)
-        err = spamlr_model_load_delta_buffer(m, base, buf, n, d);
-    free(buf);
-    return err;
+static int user_change(void *ctx, spamlr_model *m)
+{
+    return tell_change(m, &((user_tell *)ctx)->t);
+}
+
+/* With the lock still held: the saved model is served from now (the file
+ * is right either way). */
+static int user_saved(void *ctx, spamlr_model *m)
+{
+    user_tell *u = ctx;
+    user_cache *c = &u->srv->users;
+    served_model *sm;
+    struct stat st;
+
+    if (stat(u->path, &st) != 0 || !(sm = served_new(m)))
+        return 0;
+    sm->user = 1;
+    pthread_mutex_lock(&c->mu);
+    cache_put(c, u->user, sm, &st, u->gen);
+    user_unref(sm);
+    pthread_mutex_unlock(&c->mu);
+    return 1;
 }
 
 int users_tell(serve_server *srv, spamlr_scratch *scratch, const char *msg, size_t len,
@@ -414,17 +430,13 @@ int users_tell(serve_server *srv, spamlr_scratch *scratch, const char *msg, size
                const char **why)
 {
     user_cache *c = &srv->users;
-    served_model *base = NULL, *sm;
-    spamlr_model *m = NULL;
+    served_model *base = NULL;
     spamlr_diag d = SPAMLR_DIAG_INIT;
-    unsigned long gen;
-    struct stat st;
     char *path = NULL, dir[4096];
-    spamlr_lock *lock = NULL;
     int code = SPAMD_EX_OK, rc;
-    tell_ctx t;
+    user_tell u;
 
-    if ((rc = tell_start(&t, scratch, msg, len, req, did_set, did_remove, why)) >= 0)
+    if ((rc = tell_start(&u.t, scratch, msg, len, req, did_set, did_remove, why)) >= 0)
         return rc;
     if (!req->user[0]) {
         *why = "TELL to a store needs User: (whose model learns; the base is trained)";
@@ -439,43 +451,29 @@ int users_tell(serve_server *srv, spamlr_scratch *scratch, const char *msg, size
         code = SPAMD_EX_IOERR;
         goto out;
     }
-    if (!(lock = model_lock(path))) {
-        *why = "the user's model cannot be locked";
-        code = SPAMD_EX_IOERR;
+    u.srv = srv;
+    u.path = path;
+    u.user = req->user;
+    base = slot_get_gen(&srv->slot, &u.gen);
+    rc = spamlr_model_update_delta(path, base->m, user_change, user_saved, &u, &d);
+    if (rc == TELL_NOTHING)
+        goto out;
+    if (rc > 0) {
+        code = u.t.code;
+        *why = u.t.why;
         goto out;
     }
-    base = slot_get_gen(&srv->slot, &gen);
-    if (user_model(&m, base->m, path, &d)) {
-        user_failed(srv, req->user, &d, "the user's model cannot be read", &code, why);
+    if (rc < 0) {
+        user_failed(srv, req->user, &d, "the user's model could not be updated", &code, why);
+        if (rc == SPAMLR_EIO) /* the file system, not the model */
+            code = SPAMD_EX_IOERR;
         goto out;
     }
-    if ((rc = tell_change(m, &t)) == TELL_NOTHING)
-        goto out;
-    if (rc) {
-        code = t.code;
-        *why = t.why;
-        goto out;
-    }
-    if (spamlr_model_save_delta(m, base->m, path, &d) != SPAMLR_OK) {
-        user_failed(srv, req->user, &d, "the user's model could not be saved", &code, why);
-        goto out;
-    }
-    *did_set = t.did_set;
-    *did_remove = t.did_remove;
-    /* the saved model is served from now (the file is right either way) */
-    if (stat(path, &st) == 0 && (sm = served_new(m))) {
-        m = NULL;
-        sm->user = 1;
-        pthread_mutex_lock(&c->mu);
-        cache_put(c, req->user, sm, &st, gen);
-        user_unref(sm);
-        pthread_mutex_unlock(&c->mu);
-    }
+    *did_set = u.t.did_set;
+    *did_remove = u.t.did_remove;
 out:
-    model_unlock(lock);
     if (base)
         slot_put(&srv->slot, base);
-    spamlr_model_free(m);
     free(path);
     return code;
 }

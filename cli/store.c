@@ -28,7 +28,6 @@
 const char *cli_store, *cli_user;
 
 static char user_path[4096], base_path[4096];
-static int writing;          /* learn: the user's model is saved as a delta */
 static spamlr_model *base;   /* the base, loaded once a process */
 
 int store_take(int id, const char *v)
@@ -84,13 +83,12 @@ int store_read_model(const char *cmd, const char **model)
     return 0;
 }
 
-int store_write_model(const char *cmd, const char **model, const char **seed)
+int store_write_model(const char *cmd, const char **model)
 {
     char users[sizeof user_path];
     struct stat st;
     int rc;
 
-    *seed = NULL;
     if (!cli_store && !cli_user)
         return 0;
     if ((rc = store_paths(cmd, *model)))
@@ -108,16 +106,14 @@ int store_write_model(const char *cmd, const char **model, const char **seed)
         if (mkdir(users, 0777) != 0 && errno != EEXIST)
             return runtime_error("%s: cannot create the users' directory: %s", users,
                                  strerror(errno));
-        *seed = base_path;
     }
     *model = user_path;
-    writing = 1;
     return 0;
 }
 
 int store_owns(const char *path)
 {
-    return cli_store && path && (path == user_path || (writing && path == base_path));
+    return cli_store && path && path == user_path;
 }
 
 static int load_base(spamlr_diag *d)
@@ -127,21 +123,22 @@ static int load_base(spamlr_diag *d)
 
 int store_load(spamlr_model **m, const char *path, spamlr_diag *d)
 {
-    unsigned char *buf = NULL;
-    size_t n;
     int err;
 
     *m = NULL;
     if ((err = load_base(d)))
         return err;
-    if (path == user_path)
-        return spamlr_model_load_delta(m, base, user_path, d);
-    /* a user's first learn starts from the base with nothing changed: an
-     * empty delta, so that the model has the base as its prior */
-    if ((err = spamlr_model_save_delta_buffer(base, base, &buf, &n, d)) == SPAMLR_OK)
-        err = spamlr_model_load_delta_buffer(m, base, buf, n, d);
-    free(buf);
-    return err;
+    return spamlr_model_load_delta(m, base, path, d);
+}
+
+int store_update(const char *path, spamlr_model_change_fn change, spamlr_model_change_fn saved,
+                 void *ctx, spamlr_diag *d)
+{
+    int err;
+
+    if ((err = load_base(d)))
+        return err;
+    return spamlr_model_update_delta(path, base, change, saved, ctx, d);
 }
 
 int store_save(const spamlr_model *m, spamlr_diag *d)

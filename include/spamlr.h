@@ -1513,6 +1513,19 @@ SPAMLR_API int spamlr_model_load_delta_buffer(spamlr_model **out, const spamlr_m
                                               const unsigned char *buf, size_t size,
                                               spamlr_diag *diag);
 
+/* A store user's locked update, as spamlr_model_update for a whole model:
+ * takes path's lock, loads the user's delta on base (a missing file: the
+ * user's first model, base itself with base as its prior, as an empty
+ * delta gives it), calls change(ctx, m), saves m as a delta on base
+ * (spamlr_model_save_delta), calls saved(ctx, m) with the lock still held
+ * (as in spamlr_model_update), and unlocks. Returns as spamlr_model_update
+ * does; SPAMLR_EINVAL also for a NULL base or a delta on another base
+ * (diag names both checksums). Thread-safe as spamlr_model_update. */
+SPAMLR_API int spamlr_model_update_delta(const char *path, const spamlr_model *base,
+                                         spamlr_model_change_fn change,
+                                         spamlr_model_change_fn saved, void *ctx,
+                                         spamlr_diag *diag);
+
 /* A store of per-user models is a directory DIR holding the base
  * (DIR/base.slr, by convention) and each user's delta in
  * DIR/users/NAME.slr. spamlr_store_user_path gives that file for the user

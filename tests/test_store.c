@@ -46,7 +46,7 @@ static spamlr_model *base_model(size_t to, unsigned solver, double c, unsigned c
     return b;
 }
 
-/* A user's copy of the base (as a store's first learn makes it). */
+/* A whole copy of the base (no prior: as 0.2's stores copied it). */
 static spamlr_model *copy_of(const spamlr_model *b)
 {
     spamlr_model *m = NULL;
@@ -289,6 +289,68 @@ START_TEST(delta_files)
     spamlr_model_free(u);
     spamlr_model_free(b);
     spamlr_model_free(small);
+    spamlr_dataset_free(mine);
+}
+END_TEST
+
+/* spamlr_model_update_delta: a user without a file starts from the base
+ * (its copy, as a store user's first learn); each update learns into the
+ * delta under the lock; the result is what the same learning on a copy of
+ * the base gives; a NULL base is refused. */
+typedef struct upd {
+    const spamlr_dataset *ds;
+    size_t from, to;
+    int saved;
+} upd;
+
+static int upd_change(void *ctx, spamlr_model *m)
+{
+    upd *u = ctx;
+
+    learn_rows(m, u->ds, u->from, u->to);
+    return 0;
+}
+
+static int upd_saved(void *ctx, spamlr_model *m)
+{
+    (void)m;
+    ((upd *)ctx)->saved++;
+    return 0;
+}
+
+START_TEST(update_delta)
+{
+    char dir[64], path[128];
+    spamlr_model *b = base_model(SPLIT, SPAMLR_SOLVER_TRON, 4, NULL, NULL), *want = NULL;
+    spamlr_model *r = NULL;
+    spamlr_dataset *mine = corpus_lines(SPLIT, 100000);
+    spamlr_diag d = SPAMLR_DIAG_INIT;
+    upd u = { mine, 0, 10, 0 };
+    unsigned char *empty;
+    size_t n;
+
+    /* the first model of a user: the base with the base as prior */
+    ck_assert_int_eq(spamlr_model_save_delta_buffer(b, b, &empty, &n, NULL), SPAMLR_OK);
+    ck_assert_int_eq(spamlr_model_load_delta_buffer(&want, b, empty, n, NULL), SPAMLR_OK);
+    free(empty);
+
+    tu_tmpdir(dir, sizeof dir);
+    snprintf(path, sizeof path, "%s/ann.slr", dir);
+    ck_assert_int_eq(spamlr_model_update_delta(path, b, upd_change, upd_saved, &u, &d), 0);
+    u.from = 10;
+    u.to = 20;
+    ck_assert_int_eq(spamlr_model_update_delta(path, b, upd_change, upd_saved, &u, &d), 0);
+    ck_assert_int_eq(u.saved, 2);
+    learn_rows(want, mine, 0, 10);
+    learn_rows(want, mine, 10, 20);
+    ck_assert_int_eq(spamlr_model_load_delta(&r, b, path, &d), SPAMLR_OK);
+    assert_same(want, r, mine);
+    ck_assert_int_eq(spamlr_model_update_delta(path, NULL, upd_change, NULL, &u, &d),
+                     SPAMLR_EINVAL);
+    spamlr_model_free(r);
+    tu_rmrf(dir);
+    spamlr_model_free(want);
+    spamlr_model_free(b);
     spamlr_dataset_free(mine);
 }
 END_TEST
@@ -600,6 +662,7 @@ static Suite *store_suite(void)
     tcase_add_test(tc, delta_empty_and_whole);
     tcase_add_test(tc, delta_refusals);
     tcase_add_test(tc, delta_files);
+    tcase_add_test(tc, update_delta);
     suite_add_tcase(s, tc);
     tc = tcase_create("prior");
     tcase_set_timeout(tc, 120);

@@ -154,29 +154,43 @@ void spamlr_model_unlock(spamlr_lock *l)
     free(l);
 }
 
-int spamlr_model_update(const char *path, spamlr_model_create_fn create,
-                        spamlr_model_change_fn change, spamlr_model_change_fn saved, void *ctx,
-                        spamlr_diag *d)
+/* A store user's first model: base itself, with base as its prior (an
+ * empty delta on base, loaded). */
+static int user_first(spamlr_model **m, const spamlr_model *base, spamlr_diag *d)
+{
+    unsigned char *buf = NULL;
+    size_t n;
+    int rc;
+
+    if ((rc = spamlr_model_save_delta_buffer(base, base, &buf, &n, d)) == SPAMLR_OK)
+        rc = spamlr_model_load_delta_buffer(m, base, buf, n, d);
+    free(buf);
+    return rc;
+}
+
+/* The locked cycle of both updates: a whole model (base NULL) or a store
+ * user's delta on base. */
+static int update(const char *path, const spamlr_model *base, spamlr_model_create_fn create,
+                  spamlr_model_change_fn change, spamlr_model_change_fn saved, void *ctx,
+                  spamlr_diag *d)
 {
     spamlr_lock *l = NULL;
     spamlr_model *m = NULL;
     struct stat st;
-    int rc;
+    int rc, missing;
 
-    if (spamlr__diag_bad(d))
-        return SPAMLR_EINVAL;
-    spamlr__diag_clear(d);
-    if (!path || !*path || !change)
-        return SPAMLR_EINVAL;
     if ((rc = spamlr_model_lock(&l, path, d)))
         return rc;
-    if (create && stat(path, &st) != 0 && errno == ENOENT) {
+    missing = stat(path, &st) != 0 && errno == ENOENT;
+    if (base)
+        rc = missing ? user_first(&m, base, d) : spamlr_model_load_delta(&m, base, path, d);
+    else if (create && missing) {
         if ((rc = create(ctx, &m)) == SPAMLR_OK && !m)
             rc = SPAMLR_EINVAL;
-    } else {
+    } else
         rc = spamlr_model_load(&m, path, d);
-    }
-    if (rc || (rc = change(ctx, m)) || (rc = spamlr_model_save(m, path, d)))
+    if (rc || (rc = change(ctx, m)) ||
+        (rc = base ? spamlr_model_save_delta(m, base, path, d) : spamlr_model_save(m, path, d)))
         goto out;
     /* the lock is still held: what saved sees is the file as written */
     if (saved && saved(ctx, m))
@@ -185,4 +199,28 @@ out:
     spamlr_model_unlock(l);
     spamlr_model_free(m);
     return rc;
+}
+
+int spamlr_model_update(const char *path, spamlr_model_create_fn create,
+                        spamlr_model_change_fn change, spamlr_model_change_fn saved, void *ctx,
+                        spamlr_diag *d)
+{
+    if (spamlr__diag_bad(d))
+        return SPAMLR_EINVAL;
+    spamlr__diag_clear(d);
+    if (!path || !*path || !change)
+        return SPAMLR_EINVAL;
+    return update(path, NULL, create, change, saved, ctx, d);
+}
+
+int spamlr_model_update_delta(const char *path, const spamlr_model *base,
+                              spamlr_model_change_fn change, spamlr_model_change_fn saved,
+                              void *ctx, spamlr_diag *d)
+{
+    if (spamlr__diag_bad(d))
+        return SPAMLR_EINVAL;
+    spamlr__diag_clear(d);
+    if (!path || !*path || !base || !change)
+        return SPAMLR_EINVAL;
+    return update(path, base, NULL, change, saved, ctx, d);
 }
