@@ -686,8 +686,11 @@ typedef struct spamlr_train_opts {
     unsigned threads;       /* 0 = all cores (default), except that
                                problems under 50,000 non-zeros then run
                                on one (threads would cost more than they
-                               save). Results do not depend on the count
-                               beyond floating-point rounding. */
+                               save). Results do not depend on the
+                               count: a batch solve cuts rows into the
+                               same blocks on any number of threads and
+                               sums them in order, so the model is the
+                               same bit for bit. */
     unsigned bias;          /* 1 = learn a bias (default) */
     unsigned regularize_bias; /* 1 = include the bias in ||w||^2. Default 0 */
     unsigned class_weight;  /* spamlr_class_weight */

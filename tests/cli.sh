@@ -249,6 +249,23 @@ expect_rc 0
 run inspect "$T/dirs.slr" --format json
 json_check "$T/out" 'd["examples"] == 15 and d["spam"] == 7'
 
+check "the same model on 1, 2 and 8 threads (reading and C path included)"
+# every training message as a mail file, so that the files are read on
+# several threads, and the default C path so that every solve runs
+mkdir -p "$T/thr/spam" "$T/thr/ham"
+awk -F '\t' -v d="$T/thr" '$1 == "spam" || $1 == "ham" {
+        f = d "/" $1 "/m" NR; print "Subject: message " NR "\n\n" $2 > f; close(f) }' "$TRAIN"
+for t in 1 2 8; do
+    run train -q --threads $t -o "$T/thr$t.slr" --spam "$T/thr/spam" --ham "$T/thr/ham"
+    expect_rc 0
+    run inspect --dump "$T/thr$t.slr"
+    expect_rc 0
+    grep -v '^trained_at=' "$T/out" >"$T/thr$t.dump"
+done
+grep -q '^path=' "$T/thr1.dump" || fail "no C path in the model"
+cmp -s "$T/thr1.dump" "$T/thr2.dump" || fail "2 threads: $(diff "$T/thr1.dump" "$T/thr2.dump" | head -4)"
+cmp -s "$T/thr1.dump" "$T/thr8.dump" || fail "8 threads: $(diff "$T/thr1.dump" "$T/thr8.dump" | head -4)"
+
 check "JSON escaping of ids"
 mkdir "$T/odd"
 printf 'free money\n' >"$T/odd/q\"uo\\te"

@@ -6,15 +6,17 @@
 #include "learn/objective.h"
 
 /* Threads: rows are cut into `nblk` contiguous blocks of about equal
- * work, nblk = the thread count (capped, see spamlr__lr_init). A task runs
- * once per block; block b adds its part of X^T u into its own dense
- * accumulator (block 0 into the output itself), and the accumulators are
- * then added into the output in block order, by column ranges. Per-block
- * partial sums are added in block order; dense dots and norms are summed
- * per tile of TILE entries, then in tile order. So for a given thread
- * count the result does not depend on scheduling, and different counts
- * differ only by rounding. A pool of threads, created once per solve,
- * claims blocks as they come; with one block everything runs inline. */
+ * work, nblk = SPAMLR__LR_BLOCKS whatever the thread count (fewer for a
+ * small matrix, see spamlr__lr_init). A task runs once per block; block b
+ * adds its part of X^T u into its own dense accumulator (block 0 into the
+ * output itself), and the accumulators are then added into the output in
+ * block order, by column ranges. Per-block partial sums are added in block
+ * order; dense dots and norms are summed per tile of TILE entries, then in
+ * tile order. So the result depends on the matrix alone: not on
+ * scheduling, nor on the number of threads, and a model is the same bit
+ * for bit on 1, 2 or 8 threads. A pool of up to nblk threads, created once
+ * per solve, claims blocks as they come; with one thread the blocks run
+ * inline, one after another. */
 
 /* ------------------------------------------------------------- numerics */
 
@@ -454,7 +456,7 @@ static void split_rows(spamlr__lr *L)
 int spamlr__lr_init(spamlr__lr *L, const spamlr__csr *X, unsigned threads,
                     void (*reduce)(void *, double *, size_t), void *reduce_ctx)
 {
-    unsigned b, nblk = threads ? threads : 1;
+    unsigned b, nblk = SPAMLR__LR_BLOCKS;
     int rc = SPAMLR_ENOMEM;
 
     memset(L, 0, sizeof *L);
@@ -501,7 +503,7 @@ int spamlr__lr_init(spamlr__lr *L, const spamlr__csr *X, unsigned threads,
             goto fail;
     }
     split_rows(L);
-    rc = spamlr__pool_start(&L->pl, nblk);
+    rc = spamlr__pool_start(&L->pl, nblk, threads ? threads : 1);
     if (rc)
         goto fail;
     if (reduce) {

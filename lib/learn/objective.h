@@ -52,7 +52,14 @@ typedef struct spamlr__lr {
     double *a_s, *a_r, *a_d, *a_hd;  /* CG vectors */
 } spamlr__lr;
 
-/* Sets L up for X with `threads` threads (capped by the size of X) and,
+/* The row blocks of a problem: the most threads one solve uses. They are
+ * fixed, not the thread count, so that results do not depend on it; each
+ * block past the first costs a dense accumulator and O(cols) per
+ * product, measured within noise of one block on one thread (SpamAssassin
+ * split, 42k columns, 1M non-zeros). */
+#define SPAMLR__LR_BLOCKS 4
+
+/* Sets L up for X with `threads` threads (at most its blocks) and,
  * when reduce is not NULL, for several processes (see
  * spamlr__solve_opts). Returns 0 or SPAMLR_ENOMEM (L then needs no
  * spamlr__lr_free). */

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "learn/objective.h"
 #include "learn/path.h"
 #include "learn/pool.h"
 
@@ -232,11 +233,15 @@ int spamlr__path_choose(const spamlr__csr *X, const int *fold, unsigned k,
     p.fold = fold;
     p.k = k;
     p.so = *so;
-    p.slots = so->reduce ? 1 : (so->threads < k ? so->threads : k);
+    /* A solve's result does not depend on its threads (objective.c), so
+     * folds are solved one after another on every thread, or side by side
+     * when there are threads enough for more than one solve's blocks. */
+    p.slots = so->reduce ? 1 : so->threads / SPAMLR__LR_BLOCKS;
+    if (p.slots > k)
+        p.slots = k;
     if (p.slots < 1)
         p.slots = 1;
-    if (!so->reduce)
-        p.so.threads = 1; /* one thread a fold: the path does not depend on the count */
+    p.so.threads = so->threads / p.slots;
     if (!(p.job = calloc(k, sizeof *p.job)) ||
         !(p.prob = malloc((X->rows + 1) * sizeof *p.prob)) ||
         (!so->reduce && !(p.lab = malloc((X->rows + 1) * sizeof *p.lab))) ||
@@ -258,7 +263,7 @@ int spamlr__path_choose(const spamlr__csr *X, const int *fold, unsigned k,
     }
     for (size_t r = 0; p.lab && r < X->rows; r++)
         p.lab[r] = X->y[r] > 0 ? SPAMLR_SPAM : SPAMLR_HAM;
-    if (p.slots > 1 && (rc = spamlr__pool_start(&pl, p.slots)))
+    if (p.slots > 1 && (rc = spamlr__pool_start(&pl, p.slots, p.slots)))
         goto out;
     /* up from C_START while it helps; down when C_START itself was best */
     if ((rc = walk(&p, &pl, C_START, STEP, 0, path, &best_loss)))

@@ -43,10 +43,12 @@ typedef struct spamlr__path {
  * path->c, and w receives the mean of the folds' solutions at it, a warm
  * start for the final solve on every row.
  *
- * Folds are solved one thread each on up to so->threads threads (so the
- * result does not depend on the thread count), or, with so->reduce (rows
- * spread over processes; fold[] then numbers this process's rows), one
- * after another with so->threads threads each; the AUCs are then NaN.
+ * Folds are solved one after another on so->threads threads, or side by
+ * side when there are threads for more than one solve's blocks
+ * (SPAMLR__LR_BLOCKS); a solve does not depend on its threads, so neither
+ * does the path. With so->reduce (rows spread over processes; fold[] then
+ * numbers this process's rows) they are solved one after another; the
+ * AUCs are then NaN.
  * Returns 0 or an error (SPAMLR_ENOMEM, a solver's). */
 int spamlr__path_choose(const spamlr__csr *X, const int *fold, unsigned k,
                         const spamlr__solve_opts *so, spamlr__path *path, double *w);

@@ -233,12 +233,12 @@ void spamlr__pool_stop(spamlr__pool *p)
     p->sync_ok = 0;
 }
 
-/* Prepares p to run nblk blocks per task with up to nblk threads (the
- * caller's included), no more than there are CPUs. p must stay at its
- * address until spamlr__pool_stop(). */
-int spamlr__pool_start(spamlr__pool *p, unsigned nblk)
+/* Prepares p to run nblk blocks per task on up to nthr threads (the
+ * caller's included), no more than nblk or there are CPUs. p must stay at
+ * its address until spamlr__pool_stop(). */
+int spamlr__pool_start(spamlr__pool *p, unsigned nblk, unsigned nthr)
 {
-    unsigned t, b, want = nblk < spamlr__ncpu() ? nblk : spamlr__ncpu();
+    unsigned t, b, want = nthr < nblk ? nthr : nblk;
 
     memset(p, 0, sizeof *p);
     atomic_init(&p->gen, 0);
@@ -246,6 +246,8 @@ int spamlr__pool_start(spamlr__pool *p, unsigned nblk)
     atomic_init(&p->fn, NULL);
     atomic_init(&p->ctx, NULL);
     atomic_init(&p->quit, 0);
+    if (want > spamlr__ncpu())
+        want = spamlr__ncpu();
     p->nblk = nblk;
     p->nthr = 1;
     if (want <= 1)

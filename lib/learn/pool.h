@@ -32,10 +32,10 @@ typedef struct spamlr__pool {
     int waiting;            /* the caller waits on `done` (under mu) */
 } spamlr__pool;
 
-/* Prepares p to run nblk blocks per task with up to nblk threads (the
- * caller's included), no more than there are CPUs. p must stay at its
- * address until spamlr__pool_stop(). Returns 0 or SPAMLR_ENOMEM. */
-int spamlr__pool_start(spamlr__pool *p, unsigned nblk);
+/* Prepares p to run nblk blocks per task on up to nthr threads (the
+ * caller's included), no more than nblk or there are CPUs. p must stay at
+ * its address until spamlr__pool_stop(). Returns 0 or SPAMLR_ENOMEM. */
+int spamlr__pool_start(spamlr__pool *p, unsigned nblk, unsigned nthr);
 
 /* Runs fn(ctx, b) for every block b and returns when all are done. */
 void spamlr__pool_run(spamlr__pool *p, spamlr__task_fn fn, void *ctx);
