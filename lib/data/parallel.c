@@ -1,13 +1,19 @@
 /* parallel.c - reading a list of message files on several threads.
  *
- * The list is cut into contiguous chunks; workers take chunks in turn and
- * read each into a dataset of its own; the chunks are then appended to the
- * target in list order (spamlr__dataset_append). A chunk's token ids are
- * in its first-seen order, so the result is the dataset that reading the
- * list in one thread gives, byte for byte, whatever the thread count: the
- * same vocabulary order, rows, names and counts. */
+ * The list is cut into contiguous chunks; threads take chunks in turn and
+ * read each into a dataset of its own; the chunks are appended to the
+ * target in list order (spamlr__dataset_append) by the calling thread,
+ * between its own chunks, as soon as they and those before them are read,
+ * so that only the chunks read ahead of the merge are held besides the
+ * target. A chunk's token ids are in its first-seen order, so the result
+ * is the dataset that reading the list in one thread gives, byte for byte,
+ * whatever the thread count: the same vocabulary order, rows, names and
+ * counts. */
 #define _DEFAULT_SOURCE
 #include <pthread.h>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,7 +23,8 @@
 #include "mail/mime.h"
 
 #define MIN_CHUNK 16        /* files: fewer are not worth a dataset */
-#define CHUNKS_PER_THREAD 2 /* spread uneven files over the workers */
+#define CHUNKS_PER_THREAD 8 /* spread uneven files over the workers, and
+                               keep what waits for the merge small */
 
 int spamlr__items_add(spamlr__items *l, int label, const char *path, long line)
 {
@@ -52,6 +59,7 @@ typedef struct chunk {
     spamlr_dataset *ds;     /* the rows read */
     size_t failed;          /* the item that failed (rc != 0) */
     int rc;
+    int done;               /* read (under the job's lock) */
     spamlr_diag d;
 } chunk;
 
@@ -62,6 +70,7 @@ typedef struct job {
     const spamlr_text_opts *opts;
     chunk *c;
     size_t nc, next;        /* chunks, and the next one to take */
+    size_t merged;          /* chunks appended to ds (the caller's) */
     size_t stop;            /* no chunk after this one is needed */
     pthread_mutex_t lock;
     /* progress: files read, and rows and bytes read into the chunks'
@@ -134,25 +143,68 @@ static void read_chunk(job *j, chunk *c, spamlr_dataset *into)
     }
 }
 
-static void *worker(void *arg)
+/* Takes the next chunk and reads it; returns 0 when none is left. */
+static int read_next(job *j)
 {
-    job *j = arg;
     size_t k;
 
-    for (;;) {
+    pthread_mutex_lock(&j->lock);
+    k = j->next < j->stop ? j->next++ : j->nc;
+    pthread_mutex_unlock(&j->lock);
+    if (k >= j->nc)
+        return 0;
+    read_chunk(j, &j->c[k], NULL);
+    pthread_mutex_lock(&j->lock);
+    j->c[k].done = 1;
+    if (j->c[k].rc && k < j->stop)
+        j->stop = k;
+    pthread_mutex_unlock(&j->lock);
+    return 1;
+}
+
+static void *worker(void *arg)
+{
+    while (read_next(arg))
+        ;
+    return NULL;
+}
+
+static int item_error(const spamlr__items *l, size_t i, const char *index, int rc,
+                      const spamlr_diag *in, spamlr_diag *d);
+
+/* The caller's: appends the chunks read, in list order from j->merged,
+ * up to the first not yet read, or up to and including the first that
+ * failed (whose error it then returns, as the sequential reader would).
+ * A chunk is freed once appended. */
+static int merge_ready(job *j, const char *index, spamlr_diag *d)
+{
+    int rc = SPAMLR_OK, done;
+
+    while (!rc && j->merged < j->nc) {
+        chunk *c = &j->c[j->merged];
+
         pthread_mutex_lock(&j->lock);
-        k = j->next < j->stop ? j->next++ : j->nc;
+        done = c->done;
         pthread_mutex_unlock(&j->lock);
-        if (k >= j->nc)
-            return NULL;
-        read_chunk(j, &j->c[k], k == 0 ? j->ds : NULL);
-        if (j->c[k].rc) {
+        if (!done)
+            break;
+        if (c->ds) {
+            if ((rc = spamlr__dataset_append(j->ds, c->ds)))
+                return spamlr__diag(d, rc, index, 0, -1, "out of memory merging what was read");
+            j->ds->in_bytes += c->ds->in_bytes;
+            /* its rows and bytes now count in the target */
             pthread_mutex_lock(&j->lock);
-            if (k < j->stop)
-                j->stop = k;
+            j->rows -= c->ds->rows;
+            j->bytes -= c->ds->in_bytes;
             pthread_mutex_unlock(&j->lock);
+            spamlr_dataset_free(c->ds);
+            c->ds = NULL;
         }
+        if (c->rc)
+            rc = item_error(j->l, c->failed, index, c->rc, &c->d, d);
+        j->merged++;
     }
+    return rc;
 }
 
 /* The error of item i as the sequential readers report it. */
@@ -276,32 +328,34 @@ static int read_items(spamlr_dataset *ds, const spamlr__items *l, const char *in
         if (pthread_create(&th[t], NULL, worker, &j) != 0)
             break;
     read_chunk(&j, &j.c[0], ds);
-    if (j.c[0].rc) {
+    pthread_mutex_lock(&j.lock);
+    j.c[0].done = 1;
+    if (j.c[0].rc)
+        j.stop = 0;
+    pthread_mutex_unlock(&j.lock);
+    /* between its chunks this thread appends what is ready; after a
+     * failed merge it only waits for the workers */
+    while (!(rc = merge_ready(&j, index, d)) && read_next(&j))
+        ;
+    if (rc) {
         pthread_mutex_lock(&j.lock);
         j.stop = 0;
         pthread_mutex_unlock(&j.lock);
     }
-    worker(&j);
     for (t = 1; t <= started; t++)
         pthread_join(th[t], NULL);
+    if (!rc)
+        rc = merge_ready(&j, index, d);
     pthread_mutex_destroy(&j.lock);
     ds->threads = saved;
-    /* in list order, up to and including the first chunk that failed; a
-     * chunk is freed once appended, so that at most the target and the
-     * chunks still to come are held at once */
-    for (k = 0; k < j.nc && !rc; k++) {
-        chunk *c = &j.c[k];
-        if (k > 0 && c->ds && (rc = spamlr__dataset_append(ds, c->ds)))
-            rc = spamlr__diag(d, rc, index, 0, -1, "out of memory merging what was read");
-        else if (c->rc)
-            rc = item_error(l, c->failed, index, c->rc, &c->d, d);
-        if (k > 0) {
-            spamlr_dataset_free(c->ds);
-            c->ds = NULL;
-        }
-    }
     for (k = 0; k < j.nc; k++)
         spamlr_dataset_free(j.c[k].ds);
+#if defined(__GLIBC__)
+    /* the chunks were allocated in the workers' malloc arenas, which keep
+     * freed memory: give it back (about 10 MB of a 48 MB peak when
+     * training on the SpamAssassin split with 2 threads) */
+    malloc_trim(0);
+#endif
     free(j.c);
     return rc;
 }
