@@ -103,14 +103,19 @@ int spamlr__dataset_read_message_buffer(spamlr_dataset *ds, int label, const cha
     return spamlr__dataset_add_named(ds, label, buf, len, path, 0, 1, d);
 }
 
+static int read_dir(spamlr_dataset *ds, int label, const char *path, spamlr_diag *d);
+
+/* Reads the message file, mbox or directory at path. */
 static int read_file_msg(spamlr_dataset *ds, int label, const char *path, spamlr_diag *d)
 {
     char *buf = NULL;
     size_t len;
-    int rc;
+    int rc, is_dir;
 
-    if ((rc = spamlr__slurp(path, &buf, &len, d)))
+    if ((rc = spamlr__slurp_path(path, &buf, &len, &is_dir, d)))
         return rc;
+    if (is_dir)
+        return read_dir(ds, label, path, d);
     rc = spamlr__dataset_read_message_buffer(ds, label, path, buf, len, d);
     free(buf);
     ds->in_bytes += len;
@@ -208,15 +213,11 @@ static int read_dir(spamlr_dataset *ds, int label, const char *path, spamlr_diag
 
 int spamlr_dataset_read_path(spamlr_dataset *ds, int label, const char *path, spamlr_diag *d)
 {
-    struct stat st;
-
     if (spamlr__diag_bad(d))
         return SPAMLR_EINVAL;
     spamlr__diag_clear(d);
     if (!ds || !path || (label != SPAMLR_SPAM && label != SPAMLR_HAM && label != SPAMLR_UNLABELLED))
         return SPAMLR_EINVAL;
-    if (strcmp(path, "-") != 0 && stat(path, &st) == 0 && S_ISDIR(st.st_mode))
-        return read_dir(ds, label, path, d);
     return read_file_msg(ds, label, path, d);
 }
 
