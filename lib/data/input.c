@@ -187,6 +187,15 @@ int spamlr__input_open(const char *path, gzFile *gz, size_t *size, spamlr_diag *
     return gz_open_fd(fd, path, gz, d);
 }
 
+/* The SPAMLR_EIO error of gzip data that stops early, after `done`
+ * decompressed bytes. */
+static int ends_early(const char *path, size_t done, spamlr_diag *d)
+{
+    return spamlr__diag(d, SPAMLR_EIO, path, 0, -1,
+                        "compressed data ends early (truncated after %zu "
+                        "decompressed bytes)", done);
+}
+
 int spamlr__input_read(gzFile gz, char *buf, size_t n, const char *path, size_t done,
                        size_t *got, spamlr_diag *d)
 {
@@ -206,20 +215,9 @@ int spamlr__input_read(gzFile gz, char *buf, size_t n, const char *path, size_t 
     /* a gzip stream that stops early reads as a short file: zlib only
      * says so through gzerror */
     if (r == 0 && n > 0 && (gzerror(gz, &zerr), zerr == Z_BUF_ERROR))
-        return spamlr__diag(d, SPAMLR_EIO, path, 0, -1,
-                            "compressed data ends early (truncated after %zu "
-                            "decompressed bytes)", done);
+        return ends_early(path, done, d);
     *got = (size_t)r;
     return SPAMLR_OK;
-}
-
-/* The SPAMLR_EIO error of gzip data that stops early, after `done`
- * decompressed bytes. */
-static int ends_early(const char *path, size_t done, spamlr_diag *d)
-{
-    return spamlr__diag(d, SPAMLR_EIO, path, 0, -1,
-                        "compressed data ends early (truncated after %zu "
-                        "decompressed bytes)", done);
 }
 
 /* Decompresses the gzip data in[0, n) that was read whole into a
