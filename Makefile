@@ -198,6 +198,7 @@ test-cli: $(CLI)
 	@sh tests/cli_rules.sh $(CLI)
 	@sh tests/cli_contacts.sh $(CLI)
 	@sh tests/store.sh $(CLI)
+	@sh tests/syscalls.sh $(CLI)
 
 test-build: $(B)/spamlr.pc lib $(PREDICT) $(CLI)
 	@sh tests/build.sh "$(CC) $(SANFLAGS)" "$(MAKE) B=$(B)"

@@ -612,7 +612,8 @@ SPAMLR_API int spamlr_dataset_read_libsvm(spamlr_dataset *ds, const char *path,
 /* Reads one whole input file as every reader above does: gzip-compressed
  * or plain, "-" = standard input, directories refused, at most 4 GiB
  * (after decompression; the buffer never grows past the limit, so a gzip
- * bomb costs no more memory than the limit). The environment variable
+ * bomb costs no more memory than the limit, and the compressed bytes of
+ * a regular file, read whole first). The environment variable
  * SPAMLR_MAX_INPUT (a number of bytes) lowers the limit for every reader
  * (it is for tests; a larger or malformed value is ignored). *out
  * (spamlr_free() it) receives the bytes followed by a NUL, *len their

@@ -2,8 +2,12 @@
  * index files, gzip, and the errors they give. */
 #include "testutil.h"
 #include "data/dataset.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <zlib.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 
 static spamlr_dataset *new_ds(void)
@@ -125,6 +129,235 @@ START_TEST(gzip_reads_the_same)
     ck_assert_uint_eq(spamlr_dataset_vocab_size(a), 8);
     spamlr_dataset_free(a);
     spamlr_dataset_free(b);
+    tu_rmrf(dir);
+}
+END_TEST
+
+/* spamlr_read_file of path gives exactly want[0, n), NUL-terminated. */
+static void reads_as(const char *path, const char *want, size_t n)
+{
+    spamlr_diag d = SPAMLR_DIAG_INIT;
+    char *buf = NULL;
+    size_t len = 1;
+
+    ck_assert_msg(spamlr_read_file(path, &buf, &len, &d) == SPAMLR_OK, "%s: %s", path,
+                  d.message);
+    ck_assert_msg(len == n, "%s: %zu bytes read, %zu written", path, len, n);
+    ck_assert_int_eq(memcmp(buf, want, n), 0);
+    ck_assert_int_eq(buf[n], '\0');
+    free(buf);
+}
+
+/* A gzip file of data[0, n) as gzwrite writes it (level 6). */
+static void write_gz(const char *path, const char *data, size_t n, const char *mode)
+{
+    gzFile g = gzopen(path, mode);
+
+    ck_assert_ptr_nonnull(g);
+    if (n)
+        ck_assert_int_eq(gzwrite(g, data, (unsigned)n), (int)n);
+    ck_assert_int_eq(gzclose(g), Z_OK);
+}
+
+/* Issue io17: a regular file is read in one read of its size + 1 bytes
+ * (a short read of exactly its size is its end) and gzip is told from the
+ * bytes read: files of 0 bytes, of a power of two and one either side
+ * (up to past the 64 KiB a regrowing buffer starts from), a lone 0x1f,
+ * gzip files of those sizes, a file of size 0 in stat that is not empty
+ * (/proc), a FIFO, all read whole. */
+START_TEST(whole_files_read_exactly)
+{
+    static const size_t sizes[] = { 0, 1, 2, 3, 4095, 4096, 4097, 65535, 65536,
+                                    65537, 131072, 1 << 20 };
+    char dir[64], p[256], q[256], *data = malloc(1 << 20 | 1);
+    size_t i, k;
+    uint32_t x = 12345;
+
+    ck_assert_ptr_nonnull(data);
+    for (i = 0; i < (1u << 20); i++) { /* bytes of every value, NUL too */
+        x = x * 1664525u + 1013904223u;
+        data[i] = (char)(x >> 24);
+    }
+    data[0] = 'F'; /* not gzip's 0x1f 0x8b */
+    tu_tmpdir(dir, sizeof dir);
+    for (k = 0; k < sizeof sizes / sizeof *sizes; k++) {
+        snprintf(p, sizeof p, "%s/f%zu", dir, sizes[k]);
+        tu_write(p, data, sizes[k]);
+        reads_as(p, data, sizes[k]);
+        snprintf(p, sizeof p, "%s/f%zu.gz", dir, sizes[k]);
+        write_gz(p, data, sizes[k], "wb");
+        reads_as(p, data, sizes[k]);
+    }
+    snprintf(p, sizeof p, "%s/lone", dir);
+    tu_write(p, "\x1f", 1);
+    reads_as(p, "\x1f", 1);
+
+    /* /proc's files say size 0 in stat and hold more */
+    {
+        char *buf = NULL;
+        size_t len = 0;
+
+        ck_assert_int_eq(spamlr_read_file("/proc/self/status", &buf, &len, NULL), SPAMLR_OK);
+        ck_assert_uint_gt(len, 0);
+        ck_assert_ptr_nonnull(strstr(buf, "Name:"));
+        ck_assert_uint_eq(strlen(buf), len);
+        free(buf);
+    }
+
+    /* a FIFO named as a path: read until its writer closes it */
+    snprintf(q, sizeof q, "%s/fifo", dir);
+    ck_assert_int_eq(mkfifo(q, 0600), 0);
+    {
+        pid_t pid = fork();
+        int st;
+
+        ck_assert_int_ge(pid, 0);
+        if (pid == 0) {
+            int fd = open(q, O_WRONLY);
+            size_t done = 0;
+
+            while (fd >= 0 && done < 300000) {
+                ssize_t w = write(fd, data + done, 300000 - done);
+                if (w <= 0)
+                    _exit(1);
+                done += (size_t)w;
+            }
+            _exit(fd < 0);
+        }
+        reads_as(q, data, 300000);
+        ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+        ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    }
+    free(data);
+    tu_rmrf(dir);
+}
+END_TEST
+
+/* Gzip read from the bytes in memory reads as zlib's gzread reads the
+ * file: members one after the other, bytes after the last member
+ * ignored; a stream cut short and damaged data are errors naming the
+ * file. */
+START_TEST(gzip_as_gzread_reads_it)
+{
+    char dir[64], p[256], a[256], *raw = NULL, *buf = NULL, want[64];
+    const char *one = "first member\n", *two = "second member\n";
+    spamlr_diag d = SPAMLR_DIAG_INIT;
+    size_t n = 0, len;
+    gzFile g;
+    int got;
+
+    tu_tmpdir(dir, sizeof dir);
+    snprintf(a, sizeof a, "%s/a.gz", dir);
+    write_gz(a, one, strlen(one), "wb");
+    ck_assert_int_eq(spamlr_read_file(a, &raw, &n, NULL), SPAMLR_OK);
+    free(raw);
+    raw = NULL;
+    /* the compressed bytes of one member */
+    {
+        FILE *f = fopen(a, "rb");
+        ck_assert_ptr_nonnull(f);
+        ck_assert_ptr_nonnull(raw = malloc(4096));
+        n = fread(raw, 1, 4096, f);
+        fclose(f);
+    }
+    snprintf(p, sizeof p, "%s/two.gz", dir);
+    write_gz(p, two, strlen(two), "wb");
+    {
+        FILE *f = fopen(p, "ab");
+        ck_assert_ptr_nonnull(f);
+        ck_assert_uint_eq(fwrite(raw, 1, n, f), n); /* member 2, then member 1 again */
+        ck_assert_uint_eq(fwrite("\0\0 trailing junk", 1, 16, f), 16);
+        ck_assert_int_eq(fclose(f), 0);
+    }
+    ck_assert_ptr_nonnull(g = gzopen(p, "rb"));
+    ck_assert_int_gt(got = gzread(g, want, sizeof want), 0);
+    gzclose(g);
+    ck_assert_int_eq(got, (int)(strlen(two) + strlen(one)));
+    reads_as(p, want, (size_t)got);
+
+    /* cut short: the file's name and "ends early" */
+    snprintf(p, sizeof p, "%s/cut.gz", dir);
+    tu_write(p, raw, n - 6);
+    ck_assert_int_eq(spamlr_read_file(p, &buf, &len, &d), SPAMLR_EIO);
+    ck_assert_str_eq(d.path, p);
+    ck_assert_ptr_nonnull(strstr(d.message, "compressed data ends early"));
+    ck_assert_ptr_null(buf);
+    /* damaged: a deflate block of a reserved type */
+    raw[10] = (char)0x07;
+    snprintf(p, sizeof p, "%s/bad.gz", dir);
+    tu_write(p, raw, n);
+    ck_assert_int_eq(spamlr_read_file(p, &buf, &len, &d), SPAMLR_EIO);
+    ck_assert_str_eq(d.path, p);
+    ck_assert_ptr_nonnull(strstr(d.message, "read error"));
+    ck_assert_ptr_null(buf);
+    free(raw);
+    tu_rmrf(dir);
+}
+END_TEST
+
+/* A directory's entries are told apart by readdir's type, and by stat
+ * where it does not say: links to files and to directories are followed,
+ * a FIFO (never opened: it would block) and a dangling link's target are
+ * not files; a dangling link is an error naming it. A directory read as
+ * a file is refused. */
+START_TEST(directory_entries_by_type)
+{
+    char dir[64], p[256], q[256];
+    spamlr_dataset *ds = new_ds();
+    spamlr_diag d = SPAMLR_DIAG_INIT;
+    char *buf = NULL;
+    size_t len;
+
+    tu_tmpdir(dir, sizeof dir);
+    snprintf(p, sizeof p, "%s/in", dir);
+    ck_assert_int_eq(mkdir(p, 0755), 0);
+    snprintf(p, sizeof p, "%s/other", dir);
+    ck_assert_int_eq(mkdir(p, 0755), 0);
+    snprintf(p, sizeof p, "%s/other/x.txt", dir);
+    tu_write(p, "in another directory", 20);
+    snprintf(p, sizeof p, "%s/outside.txt", dir);
+    tu_write(p, "outside the tree", 16);
+    snprintf(p, sizeof p, "%s/in/a.txt", dir);
+    tu_write(p, "a plain file", 12);
+    snprintf(p, sizeof p, "%s/in/b-link", dir);
+    snprintf(q, sizeof q, "%s/outside.txt", dir);
+    ck_assert_int_eq(symlink(q, p), 0);
+    snprintf(p, sizeof p, "%s/in/c-dirlink", dir);
+    snprintf(q, sizeof q, "%s/other", dir);
+    ck_assert_int_eq(symlink(q, p), 0);
+    snprintf(p, sizeof p, "%s/in/d-fifo", dir);
+    ck_assert_int_eq(mkfifo(p, 0600), 0);
+    snprintf(p, sizeof p, "%s/in", dir);
+    ck_assert_int_eq(spamlr_dataset_read_path(ds, SPAMLR_SPAM, p, &d), SPAMLR_OK);
+    ck_assert_uint_eq(spamlr_dataset_rows(ds), 3);
+    ck_assert_ptr_nonnull(strstr(spamlr_dataset_name(ds, 0), "/in/a.txt"));
+    ck_assert_ptr_nonnull(strstr(spamlr_dataset_name(ds, 1), "/in/b-link"));
+    ck_assert_ptr_nonnull(strstr(spamlr_dataset_name(ds, 2), "/in/c-dirlink/x.txt"));
+
+    ck_assert_int_eq(spamlr_read_file(p, &buf, &len, &d), SPAMLR_EIO);
+    ck_assert_str_eq(d.path, p);
+    ck_assert_ptr_nonnull(strstr(d.message, "is a directory, expected a file"));
+
+    snprintf(p, sizeof p, "%s/in/e-dangling", dir);
+    ck_assert_int_eq(symlink("/nonexistent/spamlr-test", p), 0);
+    snprintf(q, sizeof q, "%s/in", dir);
+    ck_assert_int_eq(spamlr_dataset_read_path(ds, SPAMLR_SPAM, q, &d), SPAMLR_EIO);
+    ck_assert_str_eq(d.path, p);
+    ck_assert_ptr_nonnull(strstr(d.message, "cannot open:"));
+
+    /* a directory that cannot be opened is still walked as one, and says
+     * so (not for root, who opens everything) */
+    if (geteuid() != 0) {
+        ck_assert_int_eq(unlink(p), 0);
+        snprintf(p, sizeof p, "%s/other", dir);
+        ck_assert_int_eq(chmod(p, 0), 0);
+        ck_assert_int_eq(spamlr_dataset_read_path(ds, SPAMLR_SPAM, p, &d), SPAMLR_EIO);
+        ck_assert_ptr_nonnull(strstr(d.message, "cannot open directory"));
+        ck_assert_int_eq(spamlr_read_file(p, &buf, &len, &d), SPAMLR_EIO);
+        ck_assert_ptr_nonnull(strstr(d.message, "is a directory, expected a file"));
+        ck_assert_int_eq(chmod(p, 0755), 0);
+    }
+    spamlr_dataset_free(ds);
     tu_rmrf(dir);
 }
 END_TEST
@@ -489,6 +722,9 @@ static Suite *suite(void)
     tcase_add_test(t, tsv_errors_name_the_line);
     tcase_add_test(t, csv_quotes_and_header);
     tcase_add_test(t, gzip_reads_the_same);
+    tcase_add_test(t, whole_files_read_exactly);
+    tcase_add_test(t, gzip_as_gzread_reads_it);
+    tcase_add_test(t, directory_entries_by_type);
     tcase_add_test(t, dirs_and_index);
     tcase_add_test(t, bom_and_one_rule_for_every_line);
     tcase_add_test(t, hostile_bytes);

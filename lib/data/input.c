@@ -58,8 +58,13 @@ static size_t next_cap(size_t n, size_t cap, size_t limit)
     return 2 * want;
 }
 
-/* Reads the whole of plain file fd (expected to hold `size` bytes; it may
- * have changed since) into a NUL-terminated malloc'ed buffer. */
+/* Reads the whole of regular file fd (fstat gave `size` bytes; it may
+ * have changed since) into a NUL-terminated malloc'ed buffer. The first
+ * read asks for size + 1 bytes: when it gives exactly `size` the file
+ * ended there, and no second read is needed to see the end (a file that
+ * grew fills the buffer and is read on; one that shrank, or reads as
+ * other than its size, such as /proc's files of size 0, is read until a
+ * read gives 0). */
 static int read_plain(int fd, const char *path, size_t size, size_t limit, char **out,
                       size_t *len, spamlr_diag *d)
 {
@@ -69,6 +74,7 @@ static int read_plain(int fd, const char *path, size_t size, size_t limit, char 
     if (!buf)
         return spamlr__diag(d, SPAMLR_ENOMEM, path, 0, -1, "out of memory reading file");
     for (;;) {
+        size_t want;
         ssize_t got;
 
         if (n + 1 == cap) { /* the file grew meanwhile */
@@ -85,7 +91,8 @@ static int read_plain(int fd, const char *path, size_t size, size_t limit, char 
             buf = p;
             cap = ncap;
         }
-        got = read(fd, buf + n, cap - 1 - n);
+        want = cap - 1 - n;
+        got = read(fd, buf + n, want);
         if (got < 0 && errno == EINTR)
             continue;
         if (got < 0) {
@@ -98,6 +105,8 @@ static int read_plain(int fd, const char *path, size_t size, size_t limit, char 
         if (got == 0)
             break;
         n += (size_t)got;
+        if (n == size && (size_t)got < want) /* all of it, and a short read: the end */
+            break;
     }
     if (n > limit) {
         free(buf);
@@ -109,23 +118,48 @@ static int read_plain(int fd, const char *path, size_t size, size_t limit, char 
     return SPAMLR_OK;
 }
 
-/* Opens path for reading ("-" = a duplicate of standard input); refuses
- * directories. *st is filled for named files (st_mode 0 for "-"). */
-static int open_input(const char *path, int *fd, struct stat *st, spamlr_diag *d)
+/* The error for a directory given where a file was expected. */
+static int is_a_directory(const char *path, spamlr_diag *d)
+{
+    return spamlr__diag(d, SPAMLR_EIO, path, 0, -1, "is a directory, expected a file");
+}
+
+/* Opens path for reading ("-" = a duplicate of standard input) and fills
+ * *st from the descriptor (st_mode 0 for "-"): one open and one fstat. A
+ * directory is refused, or, when dir_ok, leaves *fd at -1 and S_ISDIR in
+ * st->st_mode for the caller to walk (also one that cannot be opened: it
+ * is still named a directory, and the walk says why it cannot be read). */
+static int open_input(const char *path, int dir_ok, int *fd, struct stat *st, spamlr_diag *d)
 {
     memset(st, 0, sizeof *st);
+    *fd = -1;
     if (strcmp(path, "-") == 0) {
         if ((*fd = dup(0)) < 0)
             return spamlr__diag(d, SPAMLR_EIO, "-", 0, -1, "cannot read standard input: %s",
                                 strerror(errno));
         return SPAMLR_OK;
     }
-    if (stat(path, st) != 0)
-        return spamlr__diag(d, SPAMLR_EIO, path, 0, -1, "cannot open: %s", strerror(errno));
-    if (S_ISDIR(st->st_mode))
-        return spamlr__diag(d, SPAMLR_EIO, path, 0, -1, "is a directory, expected a file");
-    if ((*fd = open(path, O_RDONLY)) < 0)
-        return spamlr__diag(d, SPAMLR_EIO, path, 0, -1, "cannot open: %s", strerror(errno));
+    if ((*fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+        int e = errno;
+
+        if (stat(path, st) == 0 && S_ISDIR(st->st_mode))
+            return dir_ok ? SPAMLR_OK : is_a_directory(path, d);
+        memset(st, 0, sizeof *st);
+        return spamlr__diag(d, SPAMLR_EIO, path, 0, -1, "cannot open: %s", strerror(e));
+    }
+    if (fstat(*fd, st) != 0) {
+        int e = errno;
+
+        close(*fd);
+        *fd = -1;
+        memset(st, 0, sizeof *st);
+        return spamlr__diag(d, SPAMLR_EIO, path, 0, -1, "cannot open: %s", strerror(e));
+    }
+    if (S_ISDIR(st->st_mode)) {
+        close(*fd);
+        *fd = -1;
+        return dir_ok ? SPAMLR_OK : is_a_directory(path, d);
+    }
     return SPAMLR_OK;
 }
 
@@ -147,10 +181,19 @@ int spamlr__input_open(const char *path, gzFile *gz, size_t *size, spamlr_diag *
     int fd = -1, rc;
 
     *gz = NULL;
-    if ((rc = open_input(path, &fd, &st, d)))
+    if ((rc = open_input(path, 0, &fd, &st, d)))
         return rc;
     *size = S_ISREG(st.st_mode) ? (size_t)st.st_size : 0;
     return gz_open_fd(fd, path, gz, d);
+}
+
+/* The SPAMLR_EIO error of gzip data that stops early, after `done`
+ * decompressed bytes. */
+static int ends_early(const char *path, size_t done, spamlr_diag *d)
+{
+    return spamlr__diag(d, SPAMLR_EIO, path, 0, -1,
+                        "compressed data ends early (truncated after %zu "
+                        "decompressed bytes)", done);
 }
 
 int spamlr__input_read(gzFile gz, char *buf, size_t n, const char *path, size_t done,
@@ -172,44 +215,102 @@ int spamlr__input_read(gzFile gz, char *buf, size_t n, const char *path, size_t 
     /* a gzip stream that stops early reads as a short file: zlib only
      * says so through gzerror */
     if (r == 0 && n > 0 && (gzerror(gz, &zerr), zerr == Z_BUF_ERROR))
-        return spamlr__diag(d, SPAMLR_EIO, path, 0, -1,
-                            "compressed data ends early (truncated after %zu "
-                            "decompressed bytes)", done);
+        return ends_early(path, done, d);
     *got = (size_t)r;
     return SPAMLR_OK;
 }
 
-int spamlr__slurp(const char *path, char **out, size_t *len, spamlr_diag *d)
+/* Decompresses the gzip data in[0, n) that was read whole into a
+ * NUL-terminated malloc'ed buffer of at most `limit` bytes, as zlib's
+ * gzread would read the file: member after member, bytes after a member
+ * that do not start another one ignored, a stream that stops early an
+ * error. The buffer grows by doubling up to the limit, so that a gzip
+ * bomb stops after limit + 1 bytes. */
+static int gunzip_buffer(const unsigned char *in, size_t n, const char *path, size_t limit,
+                         char **out, size_t *len, spamlr_diag *d)
 {
-    gzFile gz = NULL;
+    z_stream zs;
     char *buf = NULL, *p;
-    size_t n = 0, cap = 0, got, limit = spamlr__input_limit();
-    struct stat st;
-    int rc = SPAMLR_OK, fd = -1;
+    size_t used = 0, have = 0, cap = 0;
+    int rc = SPAMLR_OK, zrc;
 
-    *out = NULL;
-    *len = 0;
-    if ((rc = open_input(path, &fd, &st, d)))
-        return rc;
-    /* A regular file that is not gzip-compressed is read in one go into
-     * a buffer of its size: no copy through zlib, no regrowing. */
-    if (S_ISREG(st.st_mode)) {
-        unsigned char magic[2];
-        ssize_t m = pread(fd, magic, 2, 0);
+    memset(&zs, 0, sizeof zs);
+    if (inflateInit2(&zs, 15 + 16) != Z_OK) /* gzip only */
+        return spamlr__diag(d, SPAMLR_ENOMEM, path, 0, -1, "out of memory reading file");
+    for (;;) {
+        size_t in_now = n - used < UINT_MAX ? n - used : UINT_MAX, out_now;
 
-        if (m >= 0 && !(m == 2 && magic[0] == 0x1f && magic[1] == 0x8b)) {
-            rc = (uint64_t)st.st_size > limit
-                 ? spamlr__input_too_big(path, limit, d)
-                 : read_plain(fd, path, (size_t)st.st_size, limit, out, len, d);
-            close(fd);
-            return rc;
+        if (have + 1 >= cap) {
+            size_t ncap = next_cap(have, cap, limit);
+
+            if (!ncap) {
+                rc = spamlr__input_too_big(path, limit, d);
+                goto out;
+            }
+            if (!(p = spamlr__realloc_big(buf, have, ncap))) {
+                rc = spamlr__diag(d, SPAMLR_ENOMEM, path, 0, -1, "out of memory reading file");
+                goto out;
+            }
+            buf = p;
+            cap = ncap;
+        }
+        out_now = cap - 1 - have < UINT_MAX ? cap - 1 - have : UINT_MAX;
+        zs.next_in = (Bytef *)(uintptr_t)(in + used);
+        zs.avail_in = (uInt)in_now;
+        zs.next_out = (Bytef *)(buf + have);
+        zs.avail_out = (uInt)out_now;
+        zrc = inflate(&zs, Z_NO_FLUSH);
+        used += in_now - zs.avail_in;
+        have += out_now - zs.avail_out;
+        if (zrc == Z_STREAM_END) {
+            if (n - used >= 2 && in[used] == 0x1f && in[used + 1] == 0x8b) {
+                inflateReset(&zs); /* another member follows */
+                continue;
+            }
+            break;
+        }
+        if (zrc == Z_MEM_ERROR) {
+            rc = spamlr__diag(d, SPAMLR_ENOMEM, path, 0, -1, "out of memory reading file");
+            goto out;
+        }
+        if (zrc != Z_OK && zrc != Z_BUF_ERROR) {
+            rc = spamlr__diag(d, SPAMLR_EIO, path, 0, (long long)have,
+                              "read error (after %zu decompressed bytes): %s", have,
+                              zs.msg ? zs.msg : "compressed data error");
+            goto out;
+        }
+        if ((used == n || zrc == Z_BUF_ERROR) && zs.avail_out > 0) {
+            /* all the input used, the stream unfinished */
+            rc = ends_early(path, have, d);
+            goto out;
         }
     }
-    if ((rc = gz_open_fd(fd, path, &gz, d)))
-        return rc;
-    /* Decompressed (or piped) data grows the buffer by doubling, capped
-     * at the limit: a gzip bomb stops after limit + 1 bytes, having used
-     * at most about limit + 2 bytes (twice that while one copy moves). */
+    if (have > limit) {
+        rc = spamlr__input_too_big(path, limit, d);
+        goto out;
+    }
+    buf[have] = '\0';
+    *out = buf;
+    *len = have;
+    buf = NULL;
+out:
+    inflateEnd(&zs);
+    free(buf);
+    return rc;
+}
+
+/* Reads what zlib's reader gz gives (plain or decompressed; piped or not)
+ * into a NUL-terminated malloc'ed buffer, and closes gz. The buffer grows
+ * by doubling, capped at the limit: a gzip bomb stops after limit + 1
+ * bytes, having used at most about limit + 2 bytes (twice that while one
+ * copy moves). */
+static int slurp_stream(gzFile gz, const char *path, size_t limit, char **out, size_t *len,
+                        spamlr_diag *d)
+{
+    char *buf = NULL, *p;
+    size_t n = 0, cap = 0, got;
+    int rc = SPAMLR_OK;
+
     for (;;) {
         if (n + 1 >= cap) {
             size_t ncap = next_cap(n, cap, limit);
@@ -243,6 +344,67 @@ out:
     free(buf);
     gzclose(gz);
     return rc;
+}
+
+/* Whether the two bytes at p are gzip's magic number. */
+static int gzip_magic(const unsigned char *p)
+{
+    return p[0] == 0x1f && p[1] == 0x8b;
+}
+
+int spamlr__slurp_path(const char *path, char **out, size_t *len, int *is_dir, spamlr_diag *d)
+{
+    gzFile gz = NULL;
+    char *raw = NULL;
+    size_t n = 0, limit = spamlr__input_limit();
+    struct stat st;
+    int rc, fd = -1;
+
+    *out = NULL;
+    *len = 0;
+    if (is_dir)
+        *is_dir = 0;
+    if ((rc = open_input(path, is_dir != NULL, &fd, &st, d)))
+        return rc;
+    if (S_ISDIR(st.st_mode)) {
+        *is_dir = 1;
+        return SPAMLR_OK;
+    }
+    /* A regular file is read whole in one read into a buffer of its size
+     * (open, fstat, read, close); gzip-compressed data is then
+     * decompressed from that buffer. */
+    if (S_ISREG(st.st_mode) && (uint64_t)st.st_size <= limit) {
+        rc = read_plain(fd, path, (size_t)st.st_size, limit, &raw, &n, d);
+        close(fd);
+        if (rc || n < 2 || !gzip_magic((unsigned char *)raw)) {
+            *out = raw;
+            *len = n;
+            return rc;
+        }
+        rc = gunzip_buffer((unsigned char *)raw, n, path, limit, out, len, d);
+        free(raw);
+        return rc;
+    }
+    /* A file larger than the limit is refused unread unless it is
+     * compressed; pipes, devices and standard input are read through
+     * zlib's reader, in pieces, as they come. */
+    if (S_ISREG(st.st_mode)) {
+        unsigned char magic[2];
+        ssize_t m = pread(fd, magic, 2, 0);
+
+        if (m >= 0 && !(m == 2 && gzip_magic(magic))) {
+            close(fd);
+            return spamlr__input_too_big(path, limit, d);
+        }
+    }
+    if ((rc = gz_open_fd(fd, path, &gz, d)))
+        return rc;
+    return slurp_stream(gz, path, limit, out, len, d);
+}
+
+int spamlr__slurp(const char *path, char **out, size_t *len, spamlr_diag *d)
+{
+    return spamlr__slurp_path(path, out, len, NULL, d);
 }
 
 int spamlr_read_file(const char *path, char **out, size_t *len, spamlr_diag *d)

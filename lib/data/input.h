@@ -10,6 +10,14 @@
  * malloc'ed, NUL-terminated buffer. Errors name the path in d. */
 int spamlr__slurp(const char *path, char **out, size_t *len, spamlr_diag *d);
 
+/* The same, but a directory is no error when is_dir is not NULL: *is_dir
+ * is then 1 and nothing is read (else 0). A regular file costs open,
+ * fstat, read and close: gzip is told from the bytes read, and a read
+ * that gives the file's size with room to spare needs no second one to
+ * see the end. */
+int spamlr__slurp_path(const char *path, char **out, size_t *len, int *is_dir,
+                       spamlr_diag *d);
+
 /* The largest input file read into memory: 4 GiB, or less when the
  * environment variable SPAMLR_MAX_INPUT holds a smaller number of bytes
  * (for tests). */

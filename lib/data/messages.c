@@ -103,14 +103,19 @@ int spamlr__dataset_read_message_buffer(spamlr_dataset *ds, int label, const cha
     return spamlr__dataset_add_named(ds, label, buf, len, path, 0, 1, d);
 }
 
+static int read_dir(spamlr_dataset *ds, int label, const char *path, spamlr_diag *d);
+
+/* Reads the message file, mbox or directory at path. */
 static int read_file_msg(spamlr_dataset *ds, int label, const char *path, spamlr_diag *d)
 {
     char *buf = NULL;
     size_t len;
-    int rc;
+    int rc, is_dir;
 
-    if ((rc = spamlr__slurp(path, &buf, &len, d)))
+    if ((rc = spamlr__slurp_path(path, &buf, &len, &is_dir, d)))
         return rc;
+    if (is_dir)
+        return read_dir(ds, label, path, d);
     rc = spamlr__dataset_read_message_buffer(ds, label, path, buf, len, d);
     free(buf);
     ds->in_bytes += len;
@@ -119,20 +124,39 @@ static int read_file_msg(spamlr_dataset *ds, int label, const char *path, spamlr
     return rc;
 }
 
-static int cmp_str(const void *a, const void *b)
+/* A directory entry: its name and readdir's d_type (DT_UNKNOWN when the
+ * file system does not say). */
+typedef struct dir_entry {
+    char *name;
+    unsigned char type;
+} dir_entry;
+
+static int cmp_entry(const void *a, const void *b)
 {
-    return strcmp(*(char *const *)a, *(char *const *)b);
+    return strcmp(((const dir_entry *)a)->name, ((const dir_entry *)b)->name);
+}
+
+static int has_entry(const dir_entry *v, size_t n, const char *name)
+{
+    dir_entry key;
+
+    key.name = (char *)(uintptr_t)name;
+    key.type = DT_UNKNOWN;
+    return bsearch(&key, v, n, sizeof *v, cmp_entry) != NULL;
 }
 
 /* Lists the message files under directory `path` (recursed, in name
- * order, dot-files skipped, a maildir's tmp/ skipped) into l. */
+ * order, dot-files skipped, a maildir's tmp/ skipped) into l. Regular
+ * files and directories (symbolic links followed); readdir's d_type says
+ * which an entry is, and stat only where it cannot (a link, or a file
+ * system that does not tell). */
 static int collect_dir(spamlr__items *l, int label, const char *path, int depth,
                        spamlr_diag *d)
 {
     DIR *dir = NULL;
     struct dirent *e;
-    char **names = NULL, *full = NULL;
-    const char *cur = "cur", *new = "new";
+    dir_entry *names = NULL;
+    char *full = NULL;
     size_t n = 0, cap = 0, i;
     int rc = SPAMLR_OK, maildir;
 
@@ -146,41 +170,48 @@ static int collect_dir(spamlr__items *l, int label, const char *path, int depth,
         if (e->d_name[0] == '.')
             continue;
         if ((rc = spamlr__grow((void **)&names, &cap, n + 1, sizeof *names)) ||
-            !(names[n] = strdup(e->d_name))) {
+            !(names[n].name = strdup(e->d_name))) {
             rc = spamlr__diag(d, SPAMLR_ENOMEM, path, 0, -1, "out of memory listing directory");
             goto out;
         }
-        n++;
+        names[n++].type = e->d_type;
     }
     if (n > 1)
-        qsort(names, n, sizeof *names, cmp_str);
-    maildir = bsearch(&cur, names, n, sizeof *names, cmp_str) &&
-              bsearch(&new, names, n, sizeof *names, cmp_str);
+        qsort(names, n, sizeof *names, cmp_entry);
+    maildir = has_entry(names, n, "cur") && has_entry(names, n, "new");
     for (i = 0; i < n; i++) {
-        struct stat st;
-        size_t flen = strlen(path) + strlen(names[i]) + 2;
-        if (maildir && strcmp(names[i], "tmp") == 0)
+        size_t flen = strlen(path) + strlen(names[i].name) + 2;
+        int is_dir = names[i].type == DT_DIR, is_reg = names[i].type == DT_REG;
+
+        if (maildir && strcmp(names[i].name, "tmp") == 0)
             continue; /* a maildir's tmp/ holds mails still being delivered */
         free(full);
         if (!(full = malloc(flen))) {
             rc = spamlr__diag(d, SPAMLR_ENOMEM, path, 0, -1, "out of memory");
             goto out;
         }
-        snprintf(full, flen, "%s/%s", path, names[i]);
-        if (stat(full, &st) != 0) {
-            rc = spamlr__diag(d, SPAMLR_EIO, full, 0, -1, "cannot open: %s", strerror(errno));
-            goto out;
+        snprintf(full, flen, "%s/%s", path, names[i].name);
+        if (names[i].type == DT_LNK || names[i].type == DT_UNKNOWN) {
+            struct stat st;
+
+            if (stat(full, &st) != 0) {
+                rc = spamlr__diag(d, SPAMLR_EIO, full, 0, -1, "cannot open: %s",
+                                  strerror(errno));
+                goto out;
+            }
+            is_dir = S_ISDIR(st.st_mode);
+            is_reg = S_ISREG(st.st_mode);
         }
-        if (S_ISDIR(st.st_mode))
+        if (is_dir)
             rc = collect_dir(l, label, full, depth + 1, d);
-        else if (S_ISREG(st.st_mode) && (rc = spamlr__items_add(l, label, full, 0)))
+        else if (is_reg && (rc = spamlr__items_add(l, label, full, 0)))
             rc = spamlr__diag(d, rc, path, 0, -1, "out of memory listing directory");
         if (rc)
             goto out;
     }
 out:
     for (i = 0; i < n; i++)
-        free(names[i]);
+        free(names[i].name);
     free(names);
     free(full);
     closedir(dir);
@@ -208,15 +239,11 @@ static int read_dir(spamlr_dataset *ds, int label, const char *path, spamlr_diag
 
 int spamlr_dataset_read_path(spamlr_dataset *ds, int label, const char *path, spamlr_diag *d)
 {
-    struct stat st;
-
     if (spamlr__diag_bad(d))
         return SPAMLR_EINVAL;
     spamlr__diag_clear(d);
     if (!ds || !path || (label != SPAMLR_SPAM && label != SPAMLR_HAM && label != SPAMLR_UNLABELLED))
         return SPAMLR_EINVAL;
-    if (strcmp(path, "-") != 0 && stat(path, &st) == 0 && S_ISDIR(st.st_mode))
-        return read_dir(ds, label, path, d);
     return read_file_msg(ds, label, path, d);
 }
 

@@ -1,7 +1,8 @@
 #!/bin/sh
 # run.sh CLI BENCHDIR - `make bench`: spamlr against LIBLINEAR on the same
 # libsvm matrix, every SIMD kernel against the scalar one, threads, growth
-# with the data size, and e-mail reading throughput. Prints; never fails
+# with the data size (the solver alone, and whole-process training on mail
+# files), and e-mail reading throughput. Prints; never fails
 # the build; skips what is missing with a message.
 #
 # Times: whole-process runs are repeated (timeit: median wall and median
@@ -177,6 +178,57 @@ for k in 1 4 16; do
     say "   ${k}x: solve $st s ($(ratio "$st" "$base")x of 1x; $it), whole $1 s wall, $2 s CPU"
     row "growth: ${k}x solve s (x of 1x) / whole CPU s" "$st ($(ratio "$st" "$base")x; $it) / $2"
 done
+
+# ------------------------------------------------- growth, whole process
+# The issue's measure: `spamlr train` with its defaults (C chosen on the
+# validation path, every core) on the train split's mail files, the index
+# listed k times over (so k times the files to open, read and parse), as
+# a user would run it. One index a k in $W, its paths made absolute (an
+# index's paths are relative to its own folder). Wall and CPU time, time
+# per 1x of data, and peak RSS from /usr/bin/time when present (else
+# timeit's wall and CPU, no RSS); each the median of 3 runs.
+say ""
+say "== (d) growth, whole process: spamlr train (defaults) on the train split's mails listed 1x, 4x, 16x (median of 3)"
+dabs=$(cd "$DATA" && pwd)
+for k in 1 4 16; do
+    awk -v k="$k" -v d="$dabs" '
+        /^[ \t]*(#|$)/ { next }
+        { sub(/^[ \t]+/, ""); lab = $1; p = substr($0, length(lab) + 1); sub(/^[ \t]+/, "", p)
+          line[++n] = lab " " (p ~ /^\// ? p : d "/" p) }
+        END { for (r = 0; r < k; r++) for (i = 1; i <= n; i++) print line[i] }' \
+        "$DATA/train.idx" > "$W/mail$k.idx"
+    nf=$(wc -l < "$W/mail$k.idx")
+    if [ -x /usr/bin/time ]; then
+        i=0 ok=1
+        : > "$W/gw.times"
+        while [ $i -lt 3 ]; do
+            /usr/bin/time -o "$W/gw.time" -f '%e %U %S %M' \
+                "$CLI" train -q -o "$W/gw.slr" --index "$W/mail$k.idx" >/dev/null 2>"$W/gw.err" || { ok=0; break; }
+            tail -1 "$W/gw.time" >> "$W/gw.times"
+            i=$((i + 1))
+        done
+        if [ $ok = 1 ]; then
+            wall=$(awk '{ print $1 }' "$W/gw.times" | median)
+            cpu=$(awk '{ printf "%.2f\n", $2 + $3 }' "$W/gw.times" | median)
+            rss=$(awk '{ printf "%.0f\n", $4 / 1024 }' "$W/gw.times" | median)
+        fi
+    else
+        rss=n/a
+        ok=0
+        t=$("$BB/timeit" 3 "$CLI" train -q -o "$W/gw.slr" --index "$W/mail$k.idx") &&
+            set -- $t && ok=1 wall=$1 cpu=$2
+    fi
+    if [ $ok = 0 ]; then
+        say "   ${k}x ($nf files): train failed: $(head -c 300 "$W/gw.err" 2>/dev/null)"
+        row "growth: train ${k}x mails" "failed"
+        continue
+    fi
+    per=$(awk -v w="$wall" -v k="$k" 'BEGIN { printf "%.3f", w / k }')
+    say "   ${k}x ($nf files): $wall s wall, $cpu s CPU; per 1x $per s wall," \
+        "$(awk -v c="$cpu" -v k="$k" 'BEGIN { printf "%.3f", c / k }') s CPU; peak RSS $rss MiB"
+    row "growth: train ${k}x mails: wall/CPU/1x/RSS" "$wall s / $cpu s / $per s / $rss MiB"
+done
+rm -f "$W"/mail*.idx "$W"/gw.*
 
 say ""
 say "== summary ($(date -u '+%Y-%m-%d %H:%M UTC'); load average now $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null))"
