@@ -55,9 +55,13 @@ typedef struct spamlr__lr {
 /* The row blocks of a problem: the most threads one solve uses. They are
  * fixed, not the thread count, so that results do not depend on it; each
  * block past the first costs a dense accumulator and O(cols) per
- * product, measured within noise of one block on one thread (SpamAssassin
- * split, 42k columns, 1M non-zeros). */
-#define SPAMLR__LR_BLOCKS 4
+ * product. Measured on the SpamAssassin split (42k columns, 1M
+ * non-zeros, whole-process medians of 9 pairs against one block per
+ * thread): two blocks cost nothing on one thread and are 6 % faster on
+ * two (the C path's three folds no longer wait for the one thread that
+ * has two); four cost 3 % on one thread and gained nothing on two. More
+ * threads still serve the path, which then solves folds side by side. */
+#define SPAMLR__LR_BLOCKS 2
 
 /* Sets L up for X with `threads` threads (at most its blocks) and,
  * when reduce is not NULL, for several processes (see
