@@ -593,17 +593,23 @@ START_TEST(mbox_and_maildir)
         "Subject: first\n\nhello\n>From here on, a quoted From line\n\n"
         "From the desk of nobody: this line is body text, not a separator\n"
         "From bob@example.com Tue Feb  4 11:00:00 2025\n"
-        "Subject: =?UTF-8?B?5Lit5aWW?=\n\nsecond\n";
+        "Subject: =?UTF-8?B?5Lit5aWW?=\n\nsecond\n"
+        "From carol@example.com Wed Mar  5 12:00:00 2025\n"
+        "Subject: third\n\n>>From a twice quoted line\nbye\n";
 
     tu_tmpdir(dir, sizeof dir);
     snprintf(p, sizeof p, "%s/box.mbox", dir);
     tu_write(p, mbox, strlen(mbox));
     ck_assert_int_eq(spamlr_dataset_read_path(ds, SPAMLR_SPAM, p, &d), SPAMLR_OK);
-    ck_assert_uint_eq(spamlr_dataset_rows(ds), 2);
+    ck_assert_uint_eq(spamlr_dataset_rows(ds), 3);
     {
         char want[300];
+        snprintf(want, sizeof want, "%s:1", p);
+        ck_assert_str_eq(spamlr_dataset_name(ds, 0), want);
         snprintf(want, sizeof want, "%s:8", p); /* the second From_ line */
         ck_assert_str_eq(spamlr_dataset_name(ds, 1), want);
+        snprintf(want, sizeof want, "%s:12", p); /* after a message read in place */
+        ck_assert_str_eq(spamlr_dataset_name(ds, 2), want);
     }
     /* a maildir: cur/ and new/ are read, tmp/ is not */
     snprintf(p, sizeof p, "%s/md", dir);
@@ -622,7 +628,7 @@ START_TEST(mbox_and_maildir)
     tu_write(p, "Subject: c\n\nz\n", 15);
     snprintf(p, sizeof p, "%s/md", dir);
     ck_assert_int_eq(spamlr_dataset_read_path(ds, SPAMLR_HAM, p, &d), SPAMLR_OK);
-    ck_assert_uint_eq(spamlr_dataset_rows(ds), 4);
+    ck_assert_uint_eq(spamlr_dataset_rows(ds), 5);
     ck_assert_uint_eq(spamlr_dataset_count(ds, SPAMLR_HAM), 2);
     spamlr_dataset_free(ds);
     tu_rmrf(dir);
