@@ -34,8 +34,8 @@ typedef struct spamlr__path {
 /* Chooses C for X, whose cost[] holds each row's class weight (the cost at
  * C = 1), by k-fold validation: fold f's model is X solved with the rows
  * of fold f (fold[r] == f) given cost 0, and is scored by the log loss of
- * its predictions on them. C runs over powers of four from 256, up while
- * the pooled validation log loss falls and down when C = 256 was the best,
+ * its predictions on them. C runs over powers of four from 1024, up while
+ * the pooled validation log loss falls and down when C = 1024 was the best,
  * each solve starting from that fold's solution at the previous C, until
  * two steps in a row bring no clear improvement; then the powers of two
  * beside the best are tried. Every fold starts from w (X->cols doubles: zeros, or
