@@ -7,7 +7,7 @@
 #include "common.h"
 
 enum { OPT_ONLINE = SC_END, OPT_TARGET_FPR, OPT_SAVE_THRESHOLD, OPT_BLOCK, OPT_SHUFFLE,
-       OPT_SOLVER, OPT_ETA, OPT_TARGET_FNR, OPT_QUIET };
+       OPT_SOLVER, OPT_ETA, OPT_TARGET_FNR, OPT_QUIET, OPT_THREADS };
 
 static const cli_opt eval_opts[] = {
     SCORING_OPTIONS,
@@ -20,6 +20,7 @@ static const cli_opt eval_opts[] = {
     { "solver", 0, 1, OPT_SOLVER },
     { "eta", 0, 1, OPT_ETA },
     { "quiet", 'q', 0, OPT_QUIET },
+    { "threads", 0, 1, OPT_THREADS },
     INPUT_OPTIONS,
     CONTACTS_OPTION,
     { NULL, 0, 0, 0 }
@@ -41,6 +42,7 @@ typedef struct eval_cfg {
     unsigned long seed;
     unsigned solver;
     double eta;
+    unsigned threads;       /* reading threads, 0 = every core */
     input_list inputs;
 } eval_cfg;
 
@@ -81,6 +83,8 @@ static void eval_help(void)
            "  --solver S          --online from scratch: adagrad (default) or ftrl\n"
            "  --eta X             --online from scratch: learning rate\n"
            "  -q, --quiet         no progress line on a terminal\n"
+           "  --threads N         threads reading many files, 0 = every core\n"
+           "                      (default); the figures are the same for any N\n"
            CONTACTS_HELP
            "  -h, --help          show this help\n\n"
            "%s"
@@ -100,6 +104,14 @@ static int parse_option(cli_args *a, void *c, int id, const char *v)
     case OPT_CONTACTS: cli_contacts = v; return 0;
     case OPT_ONLINE: cfg->online = 1; return 0;
     case OPT_QUIET: cli_quiet = 1; return 0;
+    case OPT_THREADS: {
+        unsigned long n;
+
+        if (args_uint(a, v, 0, 4096, &n))
+            return EXIT_USAGE;
+        cfg->threads = (unsigned)n;
+        return 0;
+    }
     case OPT_TARGET_FPR:
         cfg->has_target = 1;
         if (args_double(a, v, 0, 1, &cfg->target_fpr))
@@ -524,8 +536,10 @@ static int run(const eval_cfg *cfg)
     size_t *order = NULL, n = 0;
     int rc;
 
-    if ((rc = open_model(cfg, &m)) || (rc = dataset_for_model(&ds, m)) ||
-        (rc = input_read_all(&cfg->inputs, ds)))
+    if ((rc = open_model(cfg, &m)) || (rc = dataset_for_model(&ds, m)))
+        goto out;
+    spamlr_dataset_set_threads(ds, cfg->threads);
+    if ((rc = input_read_all(&cfg->inputs, ds)))
         goto out;
     spamlr_model_info_get(m, &info);
     t = cfg->sc.has_threshold ? cfg->sc.threshold : info.threshold;

@@ -5,12 +5,13 @@
 
 #include "common.h"
 
-enum { OPT_LINES = SC_END, OPT_QUIET };
+enum { OPT_LINES = SC_END, OPT_QUIET, OPT_THREADS };
 
 static const cli_opt predict_opts[] = {
     SCORING_OPTIONS,
     { "lines", 0, 0, OPT_LINES },
     { "quiet", 'q', 0, OPT_QUIET },
+    { "threads", 0, 1, OPT_THREADS },
     INPUT_OPTIONS,
     CONTACTS_OPTION,
     STORE_OPTIONS,
@@ -24,6 +25,7 @@ typedef struct predict_cfg {
     scoring_opts sc;        /* -h, -m, --format, --threshold */
     int lines;
     int quiet;
+    unsigned threads;       /* reading threads, 0 = every core */
     input_list inputs;
 } predict_cfg;
 
@@ -45,6 +47,8 @@ static void predict_help(void)
            "  --threshold T       spam when probability >= T (default: the model's)\n"
            "  --lines             read every positional file as 'label<TAB>text' lines\n"
            "  -q, --quiet         no progress line on a terminal\n"
+           "  --threads N         threads reading many files, 0 = every core\n"
+           "                      (default); the output is the same for any N\n"
            CONTACTS_HELP
            STORE_HELP
            "  -h, --help          show this help\n\n"
@@ -69,6 +73,14 @@ static int parse_option(cli_args *a, void *c, int id, const char *v)
     case OPT_USER: return store_take(id, v);
     case OPT_LINES: cfg->lines = 1; return 0;
     case OPT_QUIET: cfg->quiet = cli_quiet = 1; return 0;
+    case OPT_THREADS: {
+        unsigned long n;
+
+        if (args_uint(a, v, 0, 4096, &n))
+            return EXIT_USAGE;
+        cfg->threads = (unsigned)n;
+        return 0;
+    }
     default: return input_take(&cfg->inputs, id, v, INPUT_UNLABELLED);
     }
 }
@@ -170,8 +182,10 @@ static int run(const predict_cfg *cfg)
     size_t i, n;
     int rc, labelled = input_has_labels(&cfg->inputs);
 
-    if ((rc = model_open(&m, cfg->sc.model)) || (rc = dataset_for_model(&ds, m)) ||
-        (rc = input_read_all(&cfg->inputs, ds)) || (rc = predict_rows(m, ds, &probs, &scores)))
+    if ((rc = model_open(&m, cfg->sc.model)) || (rc = dataset_for_model(&ds, m)))
+        goto out;
+    spamlr_dataset_set_threads(ds, cfg->threads);
+    if ((rc = input_read_all(&cfg->inputs, ds)) || (rc = predict_rows(m, ds, &probs, &scores)))
         goto out;
     spamlr_model_info_get(m, &info);
     t = cfg->sc.has_threshold ? cfg->sc.threshold : info.threshold;

@@ -249,7 +249,7 @@ expect_rc 0
 run inspect "$T/dirs.slr" --format json
 json_check "$T/out" 'd["examples"] == 15 and d["spam"] == 7'
 
-check "the same model on 1, 2 and 8 threads (reading and C path included)"
+check "the same model on 1, 2 and 8 threads (reading and C path included), the same predictions and figures"
 # every training message as a mail file, so that the files are read on
 # several threads, and the default C path so that every solve runs
 mkdir -p "$T/thr/spam" "$T/thr/ham"
@@ -265,6 +265,19 @@ done
 grep -q '^path=' "$T/thr1.dump" || fail "no C path in the model"
 cmp -s "$T/thr1.dump" "$T/thr2.dump" || fail "2 threads: $(diff "$T/thr1.dump" "$T/thr2.dump" | head -4)"
 cmp -s "$T/thr1.dump" "$T/thr8.dump" || fail "8 threads: $(diff "$T/thr1.dump" "$T/thr8.dump" | head -4)"
+for t in 1 3; do  # and predict and eval read them alike on any number
+    run predict -q --threads $t -m "$T/thr1.slr" --spam "$T/thr/spam" --ham "$T/thr/ham"
+    expect_rc 0
+    mv "$T/out" "$T/pred$t"
+    run eval --threads $t -m "$T/thr1.slr" --format json --spam "$T/thr/spam" --ham "$T/thr/ham"
+    expect_rc 0
+    mv "$T/out" "$T/eval$t"
+done
+[ "$(lines "$T/pred1")" -gt 100 ] || fail "predict: $(lines "$T/pred1") lines"
+cmp -s "$T/pred1" "$T/pred3" || fail "predict --threads 3 differs from 1"
+cmp -s "$T/eval1" "$T/eval3" || fail "eval --threads 3 differs from 1"
+run predict --threads -1 -m "$T/thr1.slr" "$T/thr/spam"
+expect_rc 2
 
 check "JSON escaping of ids"
 mkdir "$T/odd"

@@ -88,7 +88,7 @@ if command -v bogofilter >/dev/null 2>&1; then
     for t in 1 2; do
         set -- $("$BB/timeit" 5 "$CLI" train -q --threads "$t" -o "$W/d$t.slr" --index "$DATA/train.idx"); st=$1
         "$CLI" train -q --threads "$t" -o "$W/d$t.slr" --index "$DATA/train.idx"
-        set -- $("$BB/timeit" 5 "$CLI" predict -q -m "$W/d$t.slr" --index "$DATA/test.idx"); sp=$1
+        set -- $("$BB/timeit" 5 "$CLI" predict -q --threads "$t" -m "$W/d$t.slr" --index "$DATA/test.idx"); sp=$1
         say "   threads $t: train spamlr $st s, bogofilter $bt s: $(ratio "$bt" "$st")x; verdicts for the test split spamlr $sp s, bogofilter -T $bp s: $(ratio "$bp" "$sp")x"
         row "train vs bogofilter, threads $t (x)" "$(ratio "$bt" "$st")"
         row "predict vs bogofilter -T, threads $t (x)" "$(ratio "$bp" "$sp")"
