@@ -72,6 +72,10 @@ for isa in scalar sse2 avx2 avx512; do
     set -- $(SPAMLR_SIMD=$isa "$BB/tokbench" "$DATA/train.idx")
     say "   SPAMLR_SIMD=$isa: whole path $3 MB/s, tokeniser alone $4 MB/s"
 done
+# getting the files into memory from the page cache, three ways
+set -- $("$BB/readbench" "$DATA/train.idx")
+say "   files from the page cache ($1 files, $2 MB, wall, median of 5): read into a malloc'ed buffer (the library's way) $3 MB/s, into one reused buffer $4 MB/s, mmap $5 MB/s"
+row "files: read / mmap (page cache)" "$(ratio "${3:-0}" "${5:-0}")"
 
 # ------------------------------------------------- end to end vs bogofilter
 say ""
