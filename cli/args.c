@@ -136,6 +136,16 @@ int args_double(const cli_args *a, const char *s, double lo, double hi, double *
     return 0;
 }
 
+int args_threads(const cli_args *a, const char *s, unsigned *out)
+{
+    unsigned long x;
+
+    if (args_uint(a, s, 0, ARGS_THREADS_MAX, &x))
+        return EXIT_USAGE;
+    *out = (unsigned)x;
+    return 0;
+}
+
 int args_positive(const cli_args *a, const char *s, double hi, double *out)
 {
     double x;

@@ -104,14 +104,7 @@ static int parse_option(cli_args *a, void *c, int id, const char *v)
     case OPT_CONTACTS: cli_contacts = v; return 0;
     case OPT_ONLINE: cfg->online = 1; return 0;
     case OPT_QUIET: cli_quiet = 1; return 0;
-    case OPT_THREADS: {
-        unsigned long n;
-
-        if (args_uint(a, v, 0, 4096, &n))
-            return EXIT_USAGE;
-        cfg->threads = (unsigned)n;
-        return 0;
-    }
+    case OPT_THREADS: return args_threads(a, v, &cfg->threads);
     case OPT_TARGET_FPR:
         cfg->has_target = 1;
         if (args_double(a, v, 0, 1, &cfg->target_fpr))

@@ -73,14 +73,7 @@ static int parse_option(cli_args *a, void *c, int id, const char *v)
     case OPT_USER: return store_take(id, v);
     case OPT_LINES: cfg->lines = 1; return 0;
     case OPT_QUIET: cfg->quiet = cli_quiet = 1; return 0;
-    case OPT_THREADS: {
-        unsigned long n;
-
-        if (args_uint(a, v, 0, 4096, &n))
-            return EXIT_USAGE;
-        cfg->threads = (unsigned)n;
-        return 0;
-    }
+    case OPT_THREADS: return args_threads(a, v, &cfg->threads);
     default: return input_take(&cfg->inputs, id, v, INPUT_UNLABELLED);
     }
 }

@@ -266,7 +266,7 @@ static int parse_option(cli_args *a, void *c, int id, const char *v)
     case OPT_EPOCHS: cfg->given |= GIVEN_EPOCHS; return parse_unsigned(a, v, 1, 100000, &cfg->train.epochs);
     case OPT_ETA: cfg->given |= GIVEN_ETA; return parse_positive(a, v, 1e6, &cfg->train.eta);
     case OPT_STRICT: cfg->strict = 1; return 0;
-    case OPT_THREADS: return parse_unsigned(a, v, 0, 4096, &cfg->train.threads);
+    case OPT_THREADS: return args_threads(a, v, &cfg->train.threads);
     case OPT_NO_BIAS: cfg->train.bias = 0; return 0;
     case OPT_REG_BIAS: cfg->train.regularize_bias = 1; return 0;
     case OPT_CLASS_WEIGHT: return parse_class_weight(a, cfg, v);

@@ -188,6 +188,11 @@ int args_positive(const cli_args *a, const char *s, double hi, double *out);
 int args_uint(const cli_args *a, const char *s, unsigned long lo, unsigned long hi,
               unsigned long *out);
 
+/* --threads N: 0 (every core) to ARGS_THREADS_MAX into *out; 0, or
+ * EXIT_USAGE (said). */
+#define ARGS_THREADS_MAX 4096
+int args_threads(const cli_args *a, const char *s, unsigned *out);
+
 /* Maps s to the index of the matching name in names (NULL-terminated);
  * -1 with a usage error naming the option and the choices. */
 int args_choice(const cli_args *a, const char *s, const char *const *names);

@@ -220,6 +220,24 @@ int spamlr__input_read(gzFile gz, char *buf, size_t n, const char *path, size_t 
     return SPAMLR_OK;
 }
 
+/* Grows *buf (holding `have` bytes, *cap allocated) by doubling, up to
+ * limit + 2 bytes in all: a stream longer than the limit is refused after
+ * limit + 1 bytes (a gzip bomb stops there). */
+static int grow_buffer(char **buf, size_t *cap, size_t have, size_t limit, const char *path,
+                       spamlr_diag *d)
+{
+    size_t ncap = next_cap(have, *cap, limit);
+    char *p;
+
+    if (!ncap)
+        return spamlr__input_too_big(path, limit, d);
+    if (!(p = spamlr__realloc_big(*buf, have, ncap)))
+        return spamlr__diag(d, SPAMLR_ENOMEM, path, 0, -1, "out of memory reading file");
+    *buf = p;
+    *cap = ncap;
+    return SPAMLR_OK;
+}
+
 /* Decompresses the gzip data in[0, n) that was read whole into a
  * NUL-terminated malloc'ed buffer of at most `limit` bytes, as zlib's
  * gzread would read the file: member after member, bytes after a member
@@ -230,7 +248,7 @@ static int gunzip_buffer(const unsigned char *in, size_t n, const char *path, si
                          char **out, size_t *len, spamlr_diag *d)
 {
     z_stream zs;
-    char *buf = NULL, *p;
+    char *buf = NULL;
     size_t used = 0, have = 0, cap = 0;
     int rc = SPAMLR_OK, zrc;
 
@@ -240,20 +258,8 @@ static int gunzip_buffer(const unsigned char *in, size_t n, const char *path, si
     for (;;) {
         size_t in_now = n - used < UINT_MAX ? n - used : UINT_MAX, out_now;
 
-        if (have + 1 >= cap) {
-            size_t ncap = next_cap(have, cap, limit);
-
-            if (!ncap) {
-                rc = spamlr__input_too_big(path, limit, d);
-                goto out;
-            }
-            if (!(p = spamlr__realloc_big(buf, have, ncap))) {
-                rc = spamlr__diag(d, SPAMLR_ENOMEM, path, 0, -1, "out of memory reading file");
-                goto out;
-            }
-            buf = p;
-            cap = ncap;
-        }
+        if (have + 1 >= cap && (rc = grow_buffer(&buf, &cap, have, limit, path, d)))
+            goto out;
         out_now = cap - 1 - have < UINT_MAX ? cap - 1 - have : UINT_MAX;
         zs.next_in = (Bytef *)(uintptr_t)(in + used);
         zs.avail_in = (uInt)in_now;
@@ -307,25 +313,13 @@ out:
 static int slurp_stream(gzFile gz, const char *path, size_t limit, char **out, size_t *len,
                         spamlr_diag *d)
 {
-    char *buf = NULL, *p;
+    char *buf = NULL;
     size_t n = 0, cap = 0, got;
     int rc = SPAMLR_OK;
 
     for (;;) {
-        if (n + 1 >= cap) {
-            size_t ncap = next_cap(n, cap, limit);
-
-            if (!ncap) {
-                rc = spamlr__input_too_big(path, limit, d);
-                goto out;
-            }
-            if (!(p = spamlr__realloc_big(buf, n, ncap))) {
-                rc = spamlr__diag(d, SPAMLR_ENOMEM, path, 0, -1, "out of memory reading file");
-                goto out;
-            }
-            buf = p;
-            cap = ncap;
-        }
+        if (n + 1 >= cap && (rc = grow_buffer(&buf, &cap, n, limit, path, d)))
+            goto out;
         if ((rc = spamlr__input_read(gz, buf + n, cap - n - 1, path, n, &got, d)))
             goto out;
         if (got == 0)
