@@ -61,6 +61,11 @@ CFLAGS  ?= -O2 -g
 WARN    := -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Werror
 ifneq ($(SANITIZE),)
 SANFLAGS := -fsanitize=$(SANITIZE) -fno-omit-frame-pointer
+# undefined behaviour stops the program (exit status, not a line in a log
+# nobody reads): the shell tests capture spamlr's standard error
+ifneq ($(findstring undefined,$(SANITIZE)),)
+SANFLAGS += -fno-sanitize-recover=undefined
+endif
 endif
 ALL_CPPFLAGS := -Iinclude -Ilib $(CPPFLAGS)
 ALL_CFLAGS   := $(WARN) -fPIC -fvisibility=hidden $(CFLAGS) $(SANFLAGS)
