@@ -214,6 +214,12 @@ static int parse_tokens(spamlr_model *m, const unsigned char *p, size_t n, uint6
     uint32_t id;
     int added, rc;
 
+    /* room for them all at once: no rehash or regrowing while they go in
+     * (a third of loading a model). A token takes a length byte at least,
+     * and its text and NUL no more than its bytes here, so a corrupt
+     * count reserves no more than the section's size. */
+    if (count <= n && (rc = spamlr__vocab_reserve(&m->vocab, (size_t)count, n)))
+        return rc;
     for (i = 0; i < count; i++) {
         uint32_t len;
         if (pos >= n)
