@@ -201,6 +201,7 @@ END_TEST
 typedef struct seen {
     int read, path, final;
     size_t last_done, files, total;
+    uint64_t bytes;
     double c;
 } seen;
 
@@ -215,6 +216,8 @@ static int on_progress(void *ctx, const spamlr_progress *p)
         s->last_done = p->done;
         s->files = p->files;
         s->total = p->total;
+        ck_assert_uint_ge(p->bytes, s->bytes);
+        s->bytes = p->bytes;
         break;
     case SPAMLR_PROGRESS_PATH:
         ck_assert_uint_eq(p->done, (size_t)s->path + 1);
@@ -243,12 +246,14 @@ START_TEST(progress_callbacks)
     spamlr_model_info info = SPAMLR_MODEL_INFO_INIT;
     seen s;
     unsigned threads, i;
+    uint64_t bytes = 0;
 
     tu_tmpdir(dir, sizeof dir);
     for (i = 0; i < 40; i++) {
         int len = snprintf(msg, sizeof msg, "Subject: offer %u\n\nfree money %u\n", i, i);
         snprintf(path, sizeof path, "%s/m%02u", dir, i);
         tu_write(path, msg, (size_t)len);
+        bytes += (uint64_t)len;
     }
     for (threads = 1; threads <= 2; threads++) {
         memset(&s, 0, sizeof s);
@@ -260,6 +265,9 @@ START_TEST(progress_callbacks)
         ck_assert_uint_eq(s.last_done, 40);
         ck_assert_uint_eq(s.total, 40);
         ck_assert_uint_eq(s.files, 40);
+        /* the last report counts every byte, also those of files other
+         * threads read (before, 2 threads reported the first chunk's) */
+        ck_assert_uint_eq(s.bytes, bytes);
         spamlr_dataset_free(ds);
     }
     /* training: the path, then the final solve; nothing once unset */

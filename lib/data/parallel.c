@@ -192,11 +192,12 @@ static int merge_ready(job *j, const char *index, spamlr_diag *d)
             if ((rc = spamlr__dataset_append(j->ds, c->ds)))
                 return spamlr__diag(d, rc, index, 0, -1, "out of memory merging what was read");
             j->ds->in_bytes += c->ds->in_bytes;
-            /* its rows and bytes now count in the target */
-            pthread_mutex_lock(&j->lock);
-            j->rows -= c->ds->rows;
-            j->bytes -= c->ds->in_bytes;
-            pthread_mutex_unlock(&j->lock);
+            if (j->report) { /* its rows and bytes now count in the target */
+                pthread_mutex_lock(&j->lock);
+                j->rows -= c->ds->rows;
+                j->bytes -= c->ds->in_bytes;
+                pthread_mutex_unlock(&j->lock);
+            }
             spamlr_dataset_free(c->ds);
             c->ds = NULL;
         }
