@@ -431,7 +431,7 @@ static int check_class_sizes(const train_cfg *cfg, const spamlr_dataset *ds)
 }
 
 /* Trains on ds and saves the model; returns an exit code. */
-static int fit_and_save(train_cfg *cfg, const spamlr_dataset *ds)
+static int fit_and_save(train_cfg *cfg, spamlr_dataset *ds)
 {
     spamlr_model *m = NULL;
     spamlr_train_report rep = SPAMLR_TRAIN_REPORT_INIT;
@@ -461,8 +461,10 @@ static int fit_and_save(train_cfg *cfg, const spamlr_dataset *ds)
     }
     train.progress = progress_report;
     train.keep_unconverged = 1; /* warned about below, and saved */
+    /* the rows are not needed after: the matrix is made in them (a third
+     * less memory) */
     err = cfg->mpi ? spamlr_train_mpi(&m, ds, &train, &rep, &d)
-                   : spamlr_train(&m, ds, &train, &rep, &d);
+                   : spamlr_train_consume(&m, ds, &train, &rep, &d);
     progress_end();
     if (cfg->mpi && cfg->rank != 0) {
         /* the same model as rank 0's, which writes it */

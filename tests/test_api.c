@@ -291,6 +291,87 @@ START_TEST(progress_callbacks)
 }
 END_TEST
 
+/* The same model, weight for weight, from one copy of the corpus
+ * through spamlr_train and from another through spamlr_train_consume,
+ * with and without a bias, with C chosen on the path and fixed; the
+ * consumed dataset has no rows after, and takes new ones as a fresh one
+ * would. */
+static void same_model(const spamlr_model *a, const spamlr_model *b)
+{
+    spamlr_model_info ia = SPAMLR_MODEL_INFO_INIT, ib = SPAMLR_MODEL_INFO_INIT;
+    size_t i, n = spamlr_model_vocab_size(a);
+
+    ck_assert_uint_eq(spamlr_model_vocab_size(b), n);
+    ck_assert_uint_gt(n, 100);
+    for (i = 0; i < n; i++) {
+        spamlr_word wa, wb;
+
+        ck_assert_int_eq(spamlr_model_word(a, i, &wa), SPAMLR_OK);
+        ck_assert_int_eq(spamlr_model_word(b, i, &wb), SPAMLR_OK);
+        ck_assert_str_eq(wa.token, wb.token);
+        ck_assert_msg(wa.weight == wb.weight, "%s: %.9g vs %.9g", wa.token, wa.weight,
+                      wb.weight);
+    }
+    spamlr_model_info_get(a, &ia);
+    spamlr_model_info_get(b, &ib);
+    ck_assert(ia.bias == ib.bias && ia.c == ib.c && ia.objective == ib.objective);
+}
+
+START_TEST(train_consume)
+{
+    spamlr_train_opts o;
+    unsigned round;
+
+    for (round = 0; round < 3; round++) {
+        spamlr_dataset *keep = tu_corpus_lines(NULL, 0, 400), *take = tu_corpus_lines(NULL, 0, 400);
+        spamlr_dataset *fresh = tu_corpus_lines(NULL, 0, 0);
+        spamlr_model *a = NULL, *b = NULL;
+        size_t vocab = spamlr_dataset_vocab_size(take);
+
+        spamlr_train_opts_init(&o);
+        o.bias = round != 1;      /* 0, 2: with the bias entries moved in */
+        if (round == 2)
+            o.c = 4;
+        ck_assert_int_eq(spamlr_train(&a, keep, &o, NULL, NULL), SPAMLR_OK);
+        ck_assert_int_eq(spamlr_train_consume(&b, take, &o, NULL, NULL), SPAMLR_OK);
+        same_model(a, b);
+        ck_assert_uint_eq(spamlr_dataset_rows(keep), 400);
+        ck_assert_uint_eq(spamlr_dataset_rows(take), 0);
+        ck_assert_uint_eq(spamlr_dataset_vocab_size(take), vocab);
+        /* rows added after it: the rows a fresh dataset gets, so the
+         * same predictions */
+        ck_assert_int_eq(spamlr_dataset_add(take, SPAMLR_SPAM, "free prize money free", 21, "x"),
+                         SPAMLR_OK);
+        ck_assert_int_eq(spamlr_dataset_add(fresh, SPAMLR_SPAM, "free prize money free", 21, "x"),
+                         SPAMLR_OK);
+        {
+            double pt, pf;
+
+            ck_assert_int_eq(spamlr_predict_dataset(a, take, &pt, NULL), SPAMLR_OK);
+            ck_assert_int_eq(spamlr_predict_dataset(a, fresh, &pf, NULL), SPAMLR_OK);
+            ck_assert(pt == pf);
+        }
+        spamlr_model_free(a);
+        spamlr_model_free(b);
+        spamlr_dataset_free(keep);
+        spamlr_dataset_free(take);
+        spamlr_dataset_free(fresh);
+    }
+    /* a check that fails first leaves the rows */
+    {
+        spamlr_dataset *ds = small_data();
+        spamlr_model *m = NULL;
+
+        spamlr_train_opts_init(&o);
+        o.c = -1;
+        ck_assert_int_eq(spamlr_train_consume(&m, ds, &o, NULL, NULL), SPAMLR_EINVAL);
+        ck_assert_ptr_null(m);
+        ck_assert_uint_eq(spamlr_dataset_rows(ds), 10);
+        spamlr_dataset_free(ds);
+    }
+}
+END_TEST
+
 /* The option structs keep their 0.2 sizes and the places of their old
  * fields; the output structs have their 0.3 (first sized) layout (on
  * LP64). */
@@ -324,6 +405,7 @@ static Suite *api_suite(void)
     tcase_add_test(tc, old_train_opts);
     tcase_add_test(tc, old_text_and_online_opts);
     tcase_add_test(tc, progress_callbacks);
+    tcase_add_test(tc, train_consume);
     tcase_add_test(tc, abi_sizes);
     suite_add_tcase(s, tc);
     return s;

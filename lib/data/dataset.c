@@ -63,6 +63,25 @@ void spamlr_dataset_free(spamlr_dataset *ds)
     free(ds);
 }
 
+void spamlr__dataset_take_rows(spamlr_dataset *ds, uint32_t **ids, uint32_t **cnt)
+{
+    *ids = ds->ids;
+    *cnt = ds->cnt;
+    ds->ids = NULL;
+    ds->cnt = NULL;
+    ds->nnz = ds->nnz_cap = 0;
+    ds->rows = 0;
+    ds->ptr[0] = 0;
+    ds->names_len = 0;
+    /* a stamp marks an id as in the row being built: none is now */
+    free(ds->stamp);
+    free(ds->pos);
+    ds->stamp = ds->pos = NULL;
+    ds->stamp_cap = 0;
+    if (ds->vocab.n)
+        memset(ds->vocab.count, 0, ds->vocab.n * sizeof *ds->vocab.count);
+}
+
 int spamlr_dataset_set_contacts(spamlr_dataset *ds, const spamlr_contacts *c)
 {
     spamlr_contacts *copy = NULL;

@@ -82,6 +82,12 @@ int spamlr__dataset_row_end(spamlr_dataset *ds, int label, const char *name);
  * entry arrays. */
 int spamlr__dataset_push_row(spamlr_dataset *ds, int label, const char *name);
 
+/* Takes the dataset's entry arrays (ids and counts, nnz_cap entries each;
+ * the caller frees them) and leaves it with its vocabulary and no rows, as
+ * if none had been added (word counts 0), ready for more
+ * (spamlr_train_consume's matrix is made in them). */
+void spamlr__dataset_take_rows(spamlr_dataset *ds, uint32_t **ids, uint32_t **cnt);
+
 /* Appends src's rows to ds (as if src's messages were read into ds): src's
  * tokens are interned into ds's vocabulary in src's id order, each row is
  * remapped, sorted and closed with its label and name. Message rows only.

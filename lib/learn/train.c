@@ -166,6 +166,8 @@ typedef struct build {
     size_t ncols;       /* word columns */
     int all_cols;       /* every dataset token is a column, col[i] == i */
     size_t rows;
+    spamlr_dataset *take; /* spamlr_train_consume's dataset: its row arrays
+                           become the matrix (in_place) */
 } build;
 
 static void build_free(build *b)
@@ -178,6 +180,84 @@ static void build_free(build *b)
     free(b->col);
     free(b->df);
     free(b->cdf);
+}
+
+/* spamlr_train_consume: the matrix in the dataset's own row arrays, which
+ * it then no longer has (ds keeps its vocabulary; it has no rows). The
+ * dataset's ids become the columns and its counts, 4 bytes each as well,
+ * the values: first every kept entry moves forward into place (an entry
+ * never moves past one not yet read), then, with a bias, the rows move
+ * back from the last one to make room for each row's bias entry (an entry
+ * only moves to a higher place, so the rows still to move are intact).
+ * The same matrix as the copy below, value for value, without its 8 bytes
+ * a non-zero of new memory. */
+static int in_place(build *b, spamlr_dataset *ds, const spamlr_train_opts *o,
+                    const float *idf_of_col)
+{
+    uint32_t *ids = ds->ids, *cnt = ds->cnt;
+    size_t i, j, k = 0, r = 0, need;
+
+    if (!(b->ptr = malloc((b->rows + 1) * sizeof *b->ptr)))
+        return SPAMLR_ENOMEM; /* (ds untouched) */
+    b->ptr[0] = 0;
+    for (i = 0; i < ds->rows; i++) {
+        size_t start = k;
+
+        if (ds->labels[i] == SPAMLR_UNLABELLED)
+            continue;
+        for (j = ds->ptr[i]; j < ds->ptr[i + 1]; j++) {
+            uint32_t c = b->col[ids[j]];
+            float v;
+
+            if (c == UINT32_MAX)
+                continue;
+            v = spamlr__feature_value(ds->opts.features, cnt[j],
+                                      idf_of_col ? idf_of_col[c] : 1.0f);
+            ids[k] = c;
+            memcpy(&cnt[k++], &v, sizeof v); /* the slot now holds a float */
+        }
+        if (ds->opts.normalize)
+            spamlr__normalize((float *)(void *)(cnt + start), k - start);
+        b->ptr[++r] = k;
+    }
+    need = k + (o->bias ? b->rows : 0) + 1;
+    if (need > ds->nnz_cap) {
+        void *p = realloc(ds->ids, need * sizeof *ids), *q;
+
+        if (p)
+            ds->ids = ids = p;
+        q = p ? realloc(ds->cnt, need * sizeof *cnt) : NULL;
+        if (q)
+            ds->cnt = cnt = q;
+        if (!q) { /* the rows are half made into the matrix: gone either way */
+            spamlr__dataset_take_rows(ds, &ids, &cnt);
+            free(ids);
+            free(cnt);
+            return SPAMLR_ENOMEM;
+        }
+        ds->nnz_cap = need;
+    }
+    if (o->bias) {
+        const float one = 1.0f;
+
+        for (r = b->rows; r-- > 0;) {
+            size_t s0 = b->ptr[r], e = b->ptr[r + 1];
+
+            memmove(ids + s0 + r, ids + s0, (e - s0) * sizeof *ids);
+            memmove(cnt + s0 + r, cnt + s0, (e - s0) * sizeof *cnt);
+            ids[e + r] = (uint32_t)b->ncols;
+            memcpy(&cnt[e + r], &one, sizeof one);
+            b->ptr[r + 1] = e + r + 1;
+        }
+    }
+    /* the arrays are the matrix's now; the dataset has no rows */
+    spamlr__dataset_take_rows(ds, &ids, &cnt);
+    b->idx = ids;
+    b->val = (float *)(void *)cnt;
+    b->X_ptr = b->ptr;
+    b->X_idx = b->idx;
+    b->X_val = b->val;
+    return SPAMLR_OK;
 }
 
 /* Builds the matrix with cost = C times the class weight (C = 1 when C is
@@ -221,6 +301,8 @@ static int build_matrix(build *b, const spamlr_dataset *ds, const spamlr_train_o
         b->X_val = ds->val;
         return SPAMLR_OK;
     }
+    if (b->take && !ds->val)
+        return in_place(b, b->take, o, idf_of_col);
     if (!(b->ptr = malloc((b->rows + 1) * sizeof *b->ptr)) ||
         !(b->idx = spamlr__alloc_big((nnz + 1) * sizeof *b->idx)) ||
         !(b->val = spamlr__alloc_big((nnz + 1) * sizeof *b->val)))
@@ -404,14 +486,31 @@ static int report_iter(void *ctx, unsigned iter, double gnorm, double goal)
     return it->o->progress(it->o->progress_ctx, &pr);
 }
 
+static int train_impl(spamlr_model **out, const spamlr_dataset *ds, spamlr_dataset *take,
+                      const spamlr_train_opts *o, spamlr_train_report *report, spamlr_diag *d,
+                      const spamlr__dist *dist);
+
 int spamlr_train(spamlr_model **out, const spamlr_dataset *ds, const spamlr_train_opts *o,
                  spamlr_train_report *report, spamlr_diag *d)
 {
-    return spamlr__train(out, ds, o, report, d, NULL);
+    return train_impl(out, ds, NULL, o, report, d, NULL);
+}
+
+int spamlr_train_consume(spamlr_model **out, spamlr_dataset *ds, const spamlr_train_opts *o,
+                         spamlr_train_report *report, spamlr_diag *d)
+{
+    return train_impl(out, ds, ds, o, report, d, NULL);
 }
 
 int spamlr__train(spamlr_model **out, const spamlr_dataset *ds, const spamlr_train_opts *o,
                   spamlr_train_report *report, spamlr_diag *d, const spamlr__dist *dist)
+{
+    return train_impl(out, ds, NULL, o, report, d, dist);
+}
+
+static int train_impl(spamlr_model **out, const spamlr_dataset *ds, spamlr_dataset *take,
+                      const spamlr_train_opts *o, spamlr_train_report *report, spamlr_diag *d,
+                      const spamlr__dist *dist)
 {
     spamlr_train_opts def, res, v1;
     spamlr_train_report rep;
@@ -520,6 +619,7 @@ int spamlr__train(spamlr_model **out, const spamlr_dataset *ds, const spamlr_tra
                 idf[b.col[i]] = o->prior->idf[id];
         }
     }
+    b.take = take;
     if ((rc = build_matrix(&b, ds, o, nspam, nham, idf)))
         goto out;
     cols = b.ncols + (o->bias != 0);
