@@ -17,9 +17,14 @@ const char *spamlr_version_string(void) { return SPAMLR_VERSION_STRING; }
 
 size_t spamlr__big_size(size_t n)
 {
+    size_t r;
+
     if (n < SPAMLR_BIG_BYTES || n > SIZE_MAX - SPAMLR_HUGE_PAGE)
         return n;
-    return (n + SPAMLR_HUGE_PAGE - 1) & ~(SPAMLR_HUGE_PAGE - 1);
+    r = (n + SPAMLR_HUGE_PAGE - 1) & ~(SPAMLR_HUGE_PAGE - 1);
+    /* a whole last huge page costs memory when little of it is used: then
+     * the size stays, and the tail is in small pages */
+    return r - n <= n / 4 ? r : n;
 }
 
 void *spamlr__alloc_big(size_t n)
@@ -27,12 +32,13 @@ void *spamlr__alloc_big(size_t n)
     size_t r = spamlr__big_size(n);
     void *p;
 
-    if (r < SPAMLR_BIG_BYTES || r % SPAMLR_HUGE_PAGE) /* small, or too large to round */
+    if (r < SPAMLR_BIG_BYTES)
         return malloc(n);
-    if (!(p = aligned_alloc(SPAMLR_HUGE_PAGE, r)))
+    if (posix_memalign(&p, SPAMLR_HUGE_PAGE, r))
         return NULL;
 #if defined(MADV_HUGEPAGE)
-    (void)madvise(p, r, MADV_HUGEPAGE);
+    if (r >= SPAMLR_HUGE_PAGE) /* the whole huge pages inside */
+        (void)madvise(p, r & ~(SPAMLR_HUGE_PAGE - 1), MADV_HUGEPAGE);
 #endif
     return p;
 }
