@@ -68,6 +68,49 @@ START_TEST(crafted_collisions)
 }
 END_TEST
 
+/* A vocabulary whose slot table was dropped still finds every word (by a
+ * scan), gives an existing word its id and a new one the next when words
+ * go in again (the table rebuilt from the ids), and clones into one that
+ * finds them all. */
+START_TEST(dropped_table)
+{
+    spamlr__vocab v, c;
+    char w[32];
+    uint32_t id;
+    int added, len;
+    size_t i;
+
+    spamlr__vocab_init(&v);
+    spamlr__vocab_init(&c);
+    for (i = 0; i < 3000; i++) {
+        len = snprintf(w, sizeof w, "word%zu-%s", i, i % 2 ? "long enough to pass 8" : "s");
+        ck_assert_int_eq(spamlr__vocab_intern(&v, w, (size_t)len, &id, NULL), SPAMLR_OK);
+    }
+    spamlr__vocab_drop_table(&v);
+    ck_assert_uint_eq(v.cap, 0);
+    ck_assert_int_eq(spamlr__vocab_find(&v, "word7-long enough to pass 8", 27), 7);
+    ck_assert_int_eq(spamlr__vocab_find(&v, "absent", 6), -1);
+    ck_assert_int_eq(spamlr__vocab_clone(&c, &v), SPAMLR_OK);
+    for (i = 0; i < 3000; i += 7) {
+        len = snprintf(w, sizeof w, "word%zu-%s", i, i % 2 ? "long enough to pass 8" : "s");
+        ck_assert_int_eq(spamlr__vocab_find(&c, w, (size_t)len), (int64_t)i);
+    }
+    ck_assert_int_eq(spamlr__vocab_intern(&v, "word12-s", 8, &id, &added), SPAMLR_OK);
+    ck_assert_uint_eq(id, 12);
+    ck_assert_int_eq(added, 0);
+    ck_assert_int_eq(spamlr__vocab_intern(&v, "new", 3, &id, &added), SPAMLR_OK);
+    ck_assert_uint_eq(id, 3000);
+    ck_assert_int_eq(added, 1);
+    ck_assert_uint_gt(v.cap, 2 * v.n);
+    for (i = 0; i < 3000; i += 7) {
+        len = snprintf(w, sizeof w, "word%zu-%s", i, i % 2 ? "long enough to pass 8" : "s");
+        ck_assert_int_eq(spamlr__vocab_find(&v, w, (size_t)len), (int64_t)i);
+    }
+    spamlr__vocab_free(&v);
+    spamlr__vocab_free(&c);
+}
+END_TEST
+
 START_TEST(seed_per_table)
 {
     spamlr__vocab a, b;
@@ -128,6 +171,7 @@ static Suite *seed_suite(void)
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, crafted_collisions);
     tcase_add_test(tc, seed_per_table);
+    tcase_add_test(tc, dropped_table);
     tcase_add_test(tc, models_do_not_depend_on_seed);
     suite_add_tcase(s, tc);
     return s;

@@ -95,11 +95,35 @@ static int64_t lookup(const spamlr__vocab *v, const char *s, size_t len, uint32_
 
 int64_t spamlr__vocab_find(const spamlr__vocab *v, const char *s, size_t len)
 {
-    size_t slot;
+    size_t slot, i;
 
     if (v->n == 0)
         return -1;
+    if (!v->cap) { /* the table was dropped (spamlr__vocab_drop_table) */
+        for (i = 0; i < v->n; i++)
+            if (v->len[i] == len && memcmp(v->chars + v->off[i], s, len) == 0)
+                return (int64_t)i;
+        return -1;
+    }
     return lookup(v, s, len, spamlr__vocab_hash(v, s, len), &slot);
+}
+
+/* The table size for n ids: a power of two, 1024 at least, with the load
+ * factor under 1/2. */
+static size_t table_for(size_t n)
+{
+    size_t cap = 1024;
+
+    while (cap <= 2 * n)
+        cap *= 2;
+    return cap;
+}
+
+void spamlr__vocab_drop_table(spamlr__vocab *v)
+{
+    free(v->slots);
+    v->slots = NULL;
+    v->cap = 0;
 }
 
 /* The id arrays (off, len, hash, count) live in one block (one
@@ -163,7 +187,7 @@ static int table_ready(spamlr__vocab *v, size_t len)
 {
     if (len > UINT32_MAX - 1)
         return SPAMLR_ELIMIT;
-    return v->cap ? SPAMLR_OK : rehash(v, 1024);
+    return v->cap ? SPAMLR_OK : rehash(v, table_for(v->n));
 }
 
 /* Stores s (absent; hash h) as id n in the empty slot `slot`. */
@@ -248,11 +272,6 @@ int spamlr__vocab_clone(spamlr__vocab *dst, const spamlr__vocab *src)
     if ((rc = grow_ids_to(dst, src->n)) ||
         (rc = spamlr__grow((void **)&dst->chars, &dst->chars_cap, src->chars_len, 1)))
         return rc;
-    if (src->cap > SIZE_MAX / sizeof *dst->slots ||
-        !(dst->slots = spamlr__alloc_big(src->cap * sizeof *dst->slots)))
-        return SPAMLR_ENOMEM;
-    dst->cap = src->cap;
-    memcpy(dst->slots, src->slots, src->cap * sizeof *dst->slots);
     memcpy(dst->off, src->off, src->n * sizeof *dst->off);
     memcpy(dst->len, src->len, src->n * sizeof *dst->len);
     memcpy(dst->hash, src->hash, src->n * sizeof *dst->hash);
@@ -260,5 +279,12 @@ int spamlr__vocab_clone(spamlr__vocab *dst, const spamlr__vocab *src)
     memcpy(dst->chars, src->chars, src->chars_len);
     dst->chars_len = src->chars_len;
     dst->n = src->n;
+    if (!src->cap) /* src's table was dropped: built from the ids */
+        return rehash(dst, table_for(dst->n));
+    if (src->cap > SIZE_MAX / sizeof *dst->slots ||
+        !(dst->slots = spamlr__alloc_big(src->cap * sizeof *dst->slots)))
+        return SPAMLR_ENOMEM;
+    dst->cap = src->cap;
+    memcpy(dst->slots, src->slots, src->cap * sizeof *dst->slots);
     return SPAMLR_OK;
 }
