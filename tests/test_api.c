@@ -328,6 +328,23 @@ START_TEST(train_consume)
         spamlr_model *a = NULL, *b = NULL;
         size_t vocab = spamlr_dataset_vocab_size(take);
 
+        if (round == 0) { /* an unlabelled row first, the corpus after it:
+                             its entries are skipped as the rest move */
+            char path[256];
+
+            spamlr_dataset_free(keep);
+            spamlr_dataset_free(take);
+            keep = tu_corpus_lines(NULL, 0, 0);
+            take = tu_corpus_lines(NULL, 0, 0);
+            ck_assert_int_eq(spamlr_dataset_add(keep, SPAMLR_UNLABELLED, "unknown text", 12, "u"),
+                             SPAMLR_OK);
+            ck_assert_int_eq(spamlr_dataset_add(take, SPAMLR_UNLABELLED, "unknown text", 12, "u"),
+                             SPAMLR_OK);
+            tu_data(path, sizeof path, "corpus.tsv");
+            ck_assert_int_eq(spamlr_dataset_read_lines(keep, path, NULL), SPAMLR_OK);
+            ck_assert_int_eq(spamlr_dataset_read_lines(take, path, NULL), SPAMLR_OK);
+            vocab = spamlr_dataset_vocab_size(take);
+        }
         spamlr_train_opts_init(&o);
         o.bias = round != 1;      /* 0, 2: with the bias entries moved in */
         o.min_count = round == 1 ? 1 : 2; /* 1: every word, the model's
@@ -338,7 +355,7 @@ START_TEST(train_consume)
         ck_assert_int_eq(spamlr_train(&a, keep, &o, NULL, NULL), SPAMLR_OK);
         ck_assert_int_eq(spamlr_train_consume(&b, take, &o, NULL, NULL), SPAMLR_OK);
         same_model(a, b);
-        ck_assert_uint_eq(spamlr_dataset_rows(keep), 400);
+        ck_assert_uint_eq(spamlr_dataset_rows(keep), round == 0 ? 417 : 400);
         ck_assert_uint_eq(spamlr_dataset_rows(take), 0);
         ck_assert_uint_eq(spamlr_dataset_vocab_size(take), vocab);
         /* rows added after it: the rows a fresh dataset gets, so the
