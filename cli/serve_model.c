@@ -79,15 +79,24 @@ void slot_fini(model_slot *s)
     pthread_mutex_destroy(&s->mu);
 }
 
-served_model *slot_get(model_slot *s)
+/* slot_get, and (gen not NULL) the count of installs, which names the
+ * base it got. */
+static served_model *slot_get_gen(model_slot *s, unsigned long *gen)
 {
     served_model *sm;
 
     pthread_mutex_lock(&s->mu);
     sm = s->cur;
     sm->refs++;
+    if (gen)
+        *gen = s->gen;
     pthread_mutex_unlock(&s->mu);
     return sm;
+}
+
+served_model *slot_get(model_slot *s)
+{
+    return slot_get_gen(s, NULL);
 }
 
 void slot_put(model_slot *s, served_model *sm)
@@ -281,19 +290,6 @@ void served_put(serve_server *srv, served_model *sm)
     pthread_mutex_lock(&srv->users.mu);
     user_unref(sm);
     pthread_mutex_unlock(&srv->users.mu);
-}
-
-/* slot_get, and the count of installs, which names the base it got. */
-static served_model *slot_get_gen(model_slot *s, unsigned long *gen)
-{
-    served_model *sm;
-
-    pthread_mutex_lock(&s->mu);
-    sm = s->cur;
-    sm->refs++;
-    *gen = s->gen;
-    pthread_mutex_unlock(&s->mu);
-    return sm;
 }
 
 /* The file of `user` in the store (malloc'ed), or NULL with *code and
