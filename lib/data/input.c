@@ -58,6 +58,21 @@ static size_t next_cap(size_t n, size_t cap, size_t limit)
     return 2 * want;
 }
 
+/* The end of a whole-file read: the n bytes at *buf (room for a NUL
+ * after them) become *out and *len, or, past the limit, an error (the
+ * buffer then stays the caller's to free). */
+static int hand_over(char **buf, size_t n, size_t limit, const char *path, char **out,
+                     size_t *len, spamlr_diag *d)
+{
+    if (n > limit)
+        return spamlr__input_too_big(path, limit, d);
+    (*buf)[n] = '\0';
+    *out = *buf;
+    *len = n;
+    *buf = NULL;
+    return SPAMLR_OK;
+}
+
 /* Reads the whole of regular file fd (fstat gave `size` bytes; it may
  * have changed since) into a NUL-terminated malloc'ed buffer. The first
  * read asks for size + 1 bytes: when it gives exactly `size` the file
@@ -70,6 +85,7 @@ static int read_plain(int fd, const char *path, size_t size, size_t limit, char 
 {
     size_t n = 0, cap = size + 2; /* one spare byte shows the end; one for NUL */
     char *buf = spamlr__alloc_big(cap), *p;
+    int rc;
 
     if (!buf)
         return spamlr__diag(d, SPAMLR_ENOMEM, path, 0, -1, "out of memory reading file");
@@ -108,14 +124,9 @@ static int read_plain(int fd, const char *path, size_t size, size_t limit, char 
         if (n == size && (size_t)got < want) /* all of it, and a short read: the end */
             break;
     }
-    if (n > limit) {
+    if ((rc = hand_over(&buf, n, limit, path, out, len, d)))
         free(buf);
-        return spamlr__input_too_big(path, limit, d);
-    }
-    buf[n] = '\0';
-    *out = buf;
-    *len = n;
-    return SPAMLR_OK;
+    return rc;
 }
 
 /* The error for a directory given where a file was expected. */
@@ -291,14 +302,7 @@ static int gunzip_buffer(const unsigned char *in, size_t n, const char *path, si
             goto out;
         }
     }
-    if (have > limit) {
-        rc = spamlr__input_too_big(path, limit, d);
-        goto out;
-    }
-    buf[have] = '\0';
-    *out = buf;
-    *len = have;
-    buf = NULL;
+    rc = hand_over(&buf, have, limit, path, out, len, d);
 out:
     inflateEnd(&zs);
     free(buf);
@@ -326,14 +330,7 @@ static int slurp_stream(gzFile gz, const char *path, size_t limit, char **out, s
             break;
         n += got;
     }
-    if (n > limit) {
-        rc = spamlr__input_too_big(path, limit, d);
-        goto out;
-    }
-    buf[n] = '\0';
-    *out = buf;
-    *len = n;
-    buf = NULL;
+    rc = hand_over(&buf, n, limit, path, out, len, d);
 out:
     free(buf);
     gzclose(gz);
