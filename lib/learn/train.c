@@ -250,8 +250,12 @@ static int in_place(build *b, spamlr_dataset *ds, const spamlr_train_opts *o,
             b->ptr[r + 1] = e + r + 1;
         }
     }
-    /* the arrays are the matrix's now; the dataset has no rows */
+    /* the arrays are the matrix's now; the dataset has no rows, and its
+     * words are only read by id until the model is made: the slot table
+     * (4 MB for SpamAssassin's 90,000 words) goes too, rebuilt if the
+     * dataset ever takes rows again */
     spamlr__dataset_take_rows(ds, &ids, &cnt);
+    spamlr__vocab_drop_table(&ds->vocab);
     b->idx = ids;
     b->val = (float *)(void *)cnt;
     b->X_ptr = b->ptr;
@@ -622,11 +626,6 @@ static int train_impl(spamlr_model **out, const spamlr_dataset *ds, spamlr_datas
     b.take = take;
     if ((rc = build_matrix(&b, ds, o, nspam, nham, idf)))
         goto out;
-    /* a consumed dataset's words are only read by id until the model is
-     * made: its slot table (4 MB for SpamAssassin's 90,000 words) is
-     * rebuilt if it ever takes rows again */
-    if (take && b.idx)
-        spamlr__vocab_drop_table(&take->vocab);
     cols = b.ncols + (o->bias != 0);
     if (!(w = calloc(cols + 1, sizeof *w)) || !(m->w = malloc((b.ncols + 1) * sizeof *m->w)) ||
         (o->prior && !(w0 = calloc(cols + 1, sizeof *w0)))) {
