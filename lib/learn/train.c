@@ -272,6 +272,7 @@ static int build_matrix(build *b, const spamlr_dataset *ds, const spamlr_train_o
     double cval = o->c == SPAMLR_C_AUTO ? 1.0 : o->c;
     size_t i, j, k = 0, r = 0, nnz = 0;
     double wspam = 1, wham = 1;
+    int in_rows = b->take && !ds->val; /* the matrix made in ds's rows */
 
     if (o->class_weight == SPAMLR_CW_BALANCED) {
         wspam = (double)(nspam + nham) / (2.0 * (double)nspam);
@@ -283,7 +284,8 @@ static int build_matrix(build *b, const spamlr_dataset *ds, const spamlr_train_o
     for (i = 0; i < ds->rows; i++) {
         if (ds->labels[i] == SPAMLR_UNLABELLED)
             continue;
-        for (j = ds->ptr[i]; j < ds->ptr[i + 1]; j++)
+        /* the size of a copy (in_place finds it as it goes) */
+        for (j = ds->ptr[i]; !in_rows && j < ds->ptr[i + 1]; j++)
             nnz += b->col[ds->ids[j]] != UINT32_MAX;
         nnz += o->bias != 0;
         b->rows++;
@@ -305,7 +307,7 @@ static int build_matrix(build *b, const spamlr_dataset *ds, const spamlr_train_o
         b->X_val = ds->val;
         return SPAMLR_OK;
     }
-    if (b->take && !ds->val)
+    if (in_rows)
         return in_place(b, b->take, o, idf_of_col);
     if (!(b->ptr = malloc((b->rows + 1) * sizeof *b->ptr)) ||
         !(b->idx = spamlr__alloc_big((nnz + 1) * sizeof *b->idx)) ||
