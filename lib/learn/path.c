@@ -73,8 +73,8 @@ double spamlr__grad0_norm(const spamlr__csr *X, const spamlr__solve_opts *so, do
  * solve. */
 typedef struct fold_job {
     spamlr__csr X;
-    double *cost, *w, *best, *prev;
-    double c_w, c_prev;     /* the C of w and of prev (0: none yet) */
+    double *cost, *w, *best, *prev, *nb;
+    double c_w, c_prev, c_nb; /* the C of w, prev and nb (0: none yet) */
     double g0;              /* ||grad at w = 0|| at C = 1 (the solves' reference) */
     double loss;            /* sum of log losses of the fold's rows */
     double count;           /* their number */
@@ -121,13 +121,15 @@ static void predict_start(path_ctx *p, fold_job *j, size_t cols)
     const double *base = p->from_best ? j->best : j->w, *other = NULL;
     double c = p->c, cb = p->from_best ? p->best_c : j->c_w, co = 0, ratio = 0;
     double dw = p->from_best ? log_span(c, j->c_w, cb) : INFINITY;
-    double dp = log_span(c, j->c_prev, cb);
+    double dp = log_span(c, j->c_prev, cb), dn = log_span(c, j->c_nb, cb);
     size_t i;
 
-    if (dw <= dp && dw <= log(PRED_SPAN))
+    if (dw <= dp && dw <= dn && dw <= log(PRED_SPAN))
         other = j->w, co = j->c_w;
-    else if (dp <= log(PRED_SPAN))
+    else if (dp <= dn && dp <= log(PRED_SPAN))
         other = j->prev, co = j->c_prev;
+    else if (dn <= log(PRED_SPAN))
+        other = j->nb, co = j->c_nb;
     if (other)
         ratio = log(c / cb) / log(co / cb);
     for (i = 0; cb > 0 && i < cols; i++) {
@@ -236,9 +238,17 @@ static int visit(path_ctx *p, spamlr__pool *pl, double c, int from_best, spamlr_
     if (*improved) {
         *best_loss = pt->log_loss;
         path->c = c;
+        for (f = 0; f < p->k; f++) {
+            fold_job *j = &p->job[f];
+
+            /* the best so far becomes the new best's neighbour */
+            if (p->best_c > 0) {
+                memcpy(j->nb, j->best, cols * sizeof *j->nb);
+                j->c_nb = p->best_c;
+            }
+            memcpy(j->best, j->w, cols * sizeof *j->w);
+        }
         p->best_c = c;
-        for (f = 0; f < p->k; f++)
-            memcpy(p->job[f].best, p->job[f].w, cols * sizeof *p->job[f].w);
     }
     return SPAMLR_OK;
 }
@@ -269,7 +279,7 @@ int spamlr__path_choose(const spamlr__csr *X, const int *fold, unsigned k,
     path_ctx p;
     spamlr__pool pl;
     double best_loss = INFINITY, *block = NULL, best;
-    size_t cols = X->cols, per = 3 * cols + X->rows + 4;
+    size_t cols = X->cols, per = 4 * cols + X->rows + 5;
     unsigned f;
     int improved, rc = SPAMLR_OK;
 
@@ -304,7 +314,8 @@ int spamlr__path_choose(const spamlr__csr *X, const int *fold, unsigned k,
         j->w = block + (size_t)f * per;
         j->best = j->w + cols + 1;
         j->prev = j->best + cols + 1;
-        j->cost = j->prev + cols + 1;
+        j->nb = j->prev + cols + 1;
+        j->cost = j->nb + cols + 1;
         j->X = *X;
         j->X.cost = j->cost;
         for (size_t r = 0; r < X->rows; r++)
