@@ -10,6 +10,7 @@
  * tokenizer too). */
 #include "testutil.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <iconv.h>
@@ -1251,6 +1252,64 @@ START_TEST(test_html)
 }
 END_TEST
 
+/* Every element name the text cares about, in either case, and near
+ * misses that are not elements of any kind. */
+START_TEST(test_html_elements)
+{
+    static const char *const block[] = {
+        "p", "br", "div", "tr", "li", "h1", "h2", "h3", "h4", "h5", "h6", "table", "ul",
+        "ol", "dl", "dt", "dd", "blockquote", "pre", "hr", "center", "form", "section",
+        "article", "header", "footer", "nav", "address", "caption", "fieldset", "legend",
+        "option", "body", "html", "tbody", "thead", "tfoot", "aside", "main", "figure",
+        "figcaption", "frame", "frameset",
+    };
+    static const char *const cell[] = { "td", "th", "img", "input", "button" };
+    static const char *const raw[] = {
+        "script", "style", "title", "template", "iframe", "noembed", "textarea", "xml",
+    };
+    static const char *const none[] = {
+        "a", "b", "span", "font", "pp", "divx", "blockquotes", "h7", "tds", "o", "scrip",
+    };
+    spamlr__html_info info;
+    char in[128], up[32];
+    size_t i, k;
+
+    for (i = 0; i < sizeof block / sizeof *block; i++) {
+        snprintf(in, sizeof in, "a<%s>b</%s>c", block[i], block[i]);
+        html_ok(in, "a\nb\nc", NULL);
+        for (k = 0; block[i][k]; k++)
+            up[k] = (char)toupper((unsigned char)block[i][k]);
+        up[k] = 0;
+        snprintf(in, sizeof in, "a<%s x=1>b", up);
+        html_ok(in, "a\nb", NULL);
+    }
+    for (i = 0; i < sizeof cell / sizeof *cell; i++) {
+        snprintf(in, sizeof in, "a<%s>b</%s>c", cell[i], cell[i]);
+        html_ok(in, "a b c", NULL);
+    }
+    for (i = 0; i < sizeof raw / sizeof *raw; i++) {
+        snprintf(in, sizeof in, "a<%s>hidden</%s>b", raw[i], raw[i]);
+        html_ok(in, "a b", NULL);
+    }
+    for (i = 0; i < sizeof none / sizeof *none; i++) {
+        snprintf(in, sizeof in, "a<%s>b</%s>c", none[i], none[i]);
+        html_ok(in, "abc", NULL);
+    }
+    /* what may stand in <head> keeps it open: text there is dropped */
+    html_ok("<head><meta><link><base><noscript></noscript><basefont><bgsound><o:p>x</head>y",
+            "y", NULL);
+    html_ok("<head><p>x", "x", NULL);
+    memset(&info, 0, sizeof info);
+    html_ok("<img><IMG><script></script><iframe></iframe><frame><form><object><embed>"
+            "<applet>", "", &info);
+    ck_assert_uint_eq(info.images, 2);
+    ck_assert_uint_eq(info.scripts, 1);
+    ck_assert_uint_eq(info.iframes, 2);
+    ck_assert_uint_eq(info.forms, 1);
+    ck_assert_uint_eq(info.objects, 3);
+}
+END_TEST
+
 START_TEST(test_html_tokens_in_mail)
 {
     static const char m[] =
@@ -1453,6 +1512,7 @@ static Suite *mime_suite(void)
     tcase_add_test(tc, test_charsets);
     tcase_add_test(tc, test_charset_fallback);
     tcase_add_test(tc, test_html);
+    tcase_add_test(tc, test_html_elements);
     tcase_add_test(tc, test_html_tokens_in_mail);
     tcase_add_loop_test(tc, test_mutations, 0, NGOLDEN);
     tcase_add_test(tc, test_fuzz_corpus);

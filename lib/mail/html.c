@@ -227,31 +227,89 @@ static int is_ws(unsigned char c)
     return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
 }
 
-static int in_list(const char *name, const char *const *list)
+/* What an element is to the text, found by one look-up per tag. */
+enum {
+    T_BLOCK = 1,     /* starts a new line (p, div, tr, ...) */
+    T_CELL = 2,      /* a space between its neighbours (td, img, ...) */
+    T_RAW = 4,       /* its content is never shown as text (script, ...) */
+    T_IN_HEAD = 8,   /* may appear in <head> without ending it */
+    T_HEAD = 16,     /* head itself */
+    T_IMG = 32,      /* counted in spamlr__html_info */
+    T_SCRIPT = 64,
+    T_FRAME = 128,
+    T_FORM = 256,
+    T_OBJECT = 512
+};
+
+typedef struct tag_kind {
+    char name[11];
+    unsigned short flags;
+} tag_kind;
+
+/* by name length, so a look-up compares a handful of names */
+static const tag_kind tags1[] = { { "p", T_BLOCK } };
+static const tag_kind tags2[] = {
+    { "br", T_BLOCK }, { "tr", T_BLOCK }, { "li", T_BLOCK }, { "h1", T_BLOCK },
+    { "h2", T_BLOCK }, { "h3", T_BLOCK }, { "h4", T_BLOCK }, { "h5", T_BLOCK },
+    { "h6", T_BLOCK }, { "ul", T_BLOCK }, { "ol", T_BLOCK }, { "dl", T_BLOCK },
+    { "dt", T_BLOCK }, { "dd", T_BLOCK }, { "hr", T_BLOCK }, { "td", T_CELL },
+    { "th", T_CELL },
+};
+static const tag_kind tags3[] = {
+    { "div", T_BLOCK }, { "pre", T_BLOCK }, { "nav", T_BLOCK }, { "img", T_CELL | T_IMG },
+    { "xml", T_RAW }, { "o:p", T_IN_HEAD },
+};
+static const tag_kind tags4[] = {
+    { "form", T_BLOCK | T_FORM }, { "body", T_BLOCK }, { "html", T_BLOCK | T_IN_HEAD },
+    { "main", T_BLOCK }, { "head", T_HEAD | T_IN_HEAD }, { "meta", T_IN_HEAD },
+    { "link", T_IN_HEAD }, { "base", T_IN_HEAD },
+};
+static const tag_kind tags5[] = {
+    { "table", T_BLOCK }, { "aside", T_BLOCK }, { "tbody", T_BLOCK }, { "thead", T_BLOCK },
+    { "tfoot", T_BLOCK }, { "frame", T_BLOCK | T_FRAME }, { "input", T_CELL },
+    { "style", T_RAW | T_IN_HEAD }, { "title", T_RAW | T_IN_HEAD }, { "embed", T_OBJECT },
+};
+static const tag_kind tags6[] = {
+    { "center", T_BLOCK }, { "header", T_BLOCK }, { "footer", T_BLOCK },
+    { "legend", T_BLOCK }, { "option", T_BLOCK }, { "figure", T_BLOCK },
+    { "button", T_CELL }, { "script", T_RAW | T_IN_HEAD | T_SCRIPT },
+    { "iframe", T_RAW | T_FRAME }, { "object", T_OBJECT }, { "applet", T_OBJECT },
+};
+static const tag_kind tags7[] = {
+    { "section", T_BLOCK }, { "article", T_BLOCK }, { "address", T_BLOCK },
+    { "caption", T_BLOCK }, { "noembed", T_RAW }, { "bgsound", T_IN_HEAD },
+};
+static const tag_kind tags8[] = {
+    { "fieldset", T_BLOCK }, { "frameset", T_BLOCK }, { "template", T_RAW },
+    { "textarea", T_RAW }, { "noscript", T_IN_HEAD }, { "basefont", T_IN_HEAD },
+};
+static const tag_kind tags10[] = { { "blockquote", T_BLOCK }, { "figcaption", T_BLOCK } };
+
+#define TAGS(t) { t, sizeof t / sizeof *t }
+static const struct {
+    const tag_kind *t;
+    size_t n;
+} tags_by_len[] = {
+    { NULL, 0 }, TAGS(tags1), TAGS(tags2), TAGS(tags3), TAGS(tags4), TAGS(tags5),
+    TAGS(tags6), TAGS(tags7), TAGS(tags8), { NULL, 0 }, TAGS(tags10),
+};
+#undef TAGS
+
+/* The T_ flags of the lower-case element name[0..nl), 0 for the rest. */
+static unsigned tag_flags(const char *name, size_t nl)
 {
-    for (; *list; list++)
-        if ((*list)[0] == name[0] && !strcmp(*list, name))
-            return 1;
+    size_t i;
+
+    if (nl >= sizeof tags_by_len / sizeof *tags_by_len)
+        return 0;
+    for (i = 0; i < tags_by_len[nl].n; i++) {
+        const tag_kind *t = &tags_by_len[nl].t[i];
+
+        if (t->name[0] == name[0] && !memcmp(t->name, name, nl))
+            return t->flags;
+    }
     return 0;
 }
-
-static const char *const block_tags[] = {
-    "p", "br", "div", "tr", "li", "h1", "h2", "h3", "h4", "h5", "h6", "table",
-    "ul", "ol", "dl", "dt", "dd", "blockquote", "pre", "hr", "center", "form",
-    "section", "article", "header", "footer", "nav", "address", "caption",
-    "fieldset", "legend", "option", "body", "html", "tbody", "thead", "tfoot",
-    "aside", "main", "figure", "figcaption", "frame", "frameset", NULL,
-};
-static const char *const cell_tags[] = {"td", "th", "img", "input", "button", NULL};
-/* elements whose content is never shown as text */
-static const char *const raw_tags[] = {
-    "script", "style", "title", "template", "iframe", "noembed", "textarea", "xml", NULL,
-};
-/* elements that may appear in <head> without ending it */
-static const char *const head_tags[] = {
-    "html", "head", "meta", "link", "base", "title", "style", "script", "noscript",
-    "basefont", "bgsound", "o:p", NULL,
-};
 
 /* Is the colour value white or nearly so? */
 static int whitish(const char *v, size_t n)
@@ -469,6 +527,7 @@ static size_t tag(hctx *h, const char *s, size_t n, size_t i, int *err)
     char name[16];
     size_t nl = 0;
     int end = 0, self_close = 0;
+    unsigned fl;
     char q;
 
     if (j < n && s[j] == '!') {
@@ -499,15 +558,16 @@ static size_t tag(hctx *h, const char *s, size_t n, size_t i, int *err)
         if (nl + 1 < sizeof name)
             name[nl++] = (char)((s[j] >= 'A' && s[j] <= 'Z') ? s[j] + 32 : s[j]);
     name[nl] = '\0';
+    fl = tag_flags(name, nl);
 
     if (end) {
         for (k = j; k < n && s[k] != '>'; k++)
             ;
-        if (!strcmp(name, "head"))
+        if (fl & T_HEAD)
             h->in_head = 0;
-        else if (in_list(name, block_tags))
+        else if (fl & T_BLOCK)
             h->nl = 1;
-        else if (in_list(name, cell_tags))
+        else if (fl & T_CELL)
             h->space = 1;
         return k < n ? k + 1 : n;
     }
@@ -555,22 +615,22 @@ static size_t tag(hctx *h, const char *s, size_t n, size_t i, int *err)
     }
 
     if (h->info) {
-        if (!strcmp(name, "img"))
+        if (fl & T_IMG)
             h->info->images++;
-        else if (!strcmp(name, "script"))
+        else if (fl & T_SCRIPT)
             h->info->scripts++;
-        else if (!strcmp(name, "iframe") || !strcmp(name, "frame"))
+        else if (fl & T_FRAME)
             h->info->iframes++;
-        else if (!strcmp(name, "form"))
+        else if (fl & T_FORM)
             h->info->forms++;
-        else if (!strcmp(name, "object") || !strcmp(name, "embed") || !strcmp(name, "applet"))
+        else if (fl & T_OBJECT)
             h->info->objects++;
     }
-    if (!strcmp(name, "head"))
+    if (fl & T_HEAD)
         h->in_head = 1;
-    else if (!in_list(name, head_tags))
+    else if (!(fl & T_IN_HEAD))
         h->in_head = 0;
-    if (!self_close && in_list(name, raw_tags)) {
+    if (!self_close && (fl & T_RAW)) {
         char close[20];
         size_t c = 0;
         close[c++] = '<';
@@ -584,9 +644,9 @@ static size_t tag(hctx *h, const char *s, size_t n, size_t i, int *err)
         h->space = 1;
         return k < n ? k + 1 : n;
     }
-    if (in_list(name, block_tags))
+    if (fl & T_BLOCK)
         h->nl = 1;
-    else if (in_list(name, cell_tags))
+    else if (fl & T_CELL)
         h->space = 1;
     return j;
 }
