@@ -73,7 +73,8 @@ double spamlr__grad0_norm(const spamlr__csr *X, const spamlr__solve_opts *so, do
  * solve. */
 typedef struct fold_job {
     spamlr__csr X;
-    double *cost, *w, *best, *prev, *nb;
+    double *cost, *w;
+    float *best, *prev, *nb; /* starts only: single precision halves their memory */
     double c_w, c_prev, c_nb; /* the C of w, prev and nb (0: none yet) */
     double g0;              /* ||grad at w = 0|| at C = 1 (the solves' reference) */
     double loss;            /* sum of log losses of the fold's rows */
@@ -118,25 +119,28 @@ static double log_span(double c, double co, double cb)
  * the solves' tolerance. */
 static void predict_start(path_ctx *p, fold_job *j, size_t cols)
 {
-    const double *base = p->from_best ? j->best : j->w, *other = NULL;
+    const float *other = NULL;
+    int other_w = 0;
     double c = p->c, cb = p->from_best ? p->best_c : j->c_w, co = 0, ratio = 0;
     double dw = p->from_best ? log_span(c, j->c_w, cb) : INFINITY;
     double dp = log_span(c, j->c_prev, cb), dn = log_span(c, j->c_nb, cb);
     size_t i;
 
     if (dw <= dp && dw <= dn && dw <= log(PRED_SPAN))
-        other = j->w, co = j->c_w;
+        other_w = 1, co = j->c_w;
     else if (dp <= dn && dp <= log(PRED_SPAN))
         other = j->prev, co = j->c_prev;
     else if (dn <= log(PRED_SPAN))
         other = j->nb, co = j->c_nb;
-    if (other)
+    if (other || other_w)
         ratio = log(c / cb) / log(co / cb);
     for (i = 0; cb > 0 && i < cols; i++) {
-        double b = base[i], o = other ? other[i] : b; /* before w or prev change */
+        /* read before w or prev change */
+        double b = p->from_best ? (double)j->best[i] : j->w[i];
+        double o = other_w ? j->w[i] : other ? (double)other[i] : b;
 
         j->w[i] = b + (o - b) * ratio;
-        j->prev[i] = b;
+        j->prev[i] = (float)b;
     }
     j->c_prev = cb;
     j->c_w = c;
@@ -246,7 +250,8 @@ static int visit(path_ctx *p, spamlr__pool *pl, double c, int from_best, spamlr_
                 memcpy(j->nb, j->best, cols * sizeof *j->nb);
                 j->c_nb = p->best_c;
             }
-            memcpy(j->best, j->w, cols * sizeof *j->w);
+            for (size_t i = 0; i < cols; i++)
+                j->best[i] = (float)j->w[i];
         }
         p->best_c = c;
     }
@@ -279,7 +284,8 @@ int spamlr__path_choose(const spamlr__csr *X, const int *fold, unsigned k,
     path_ctx p;
     spamlr__pool pl;
     double best_loss = INFINITY, *block = NULL, best;
-    size_t cols = X->cols, per = 4 * cols + X->rows + 5;
+    /* a fold's doubles: w, cost, then best, prev and nb as floats */
+    size_t cols = X->cols, per = (cols + 1) + (X->rows + 1) + (3 * (cols + 1) + 1) / 2;
     unsigned f;
     int improved, rc = SPAMLR_OK;
 
@@ -312,10 +318,10 @@ int spamlr__path_choose(const spamlr__csr *X, const int *fold, unsigned k,
     for (f = 0; f < k; f++) {
         fold_job *j = &p.job[f];
         j->w = block + (size_t)f * per;
-        j->best = j->w + cols + 1;
+        j->cost = j->w + cols + 1;
+        j->best = (float *)(j->cost + X->rows + 1);
         j->prev = j->best + cols + 1;
         j->nb = j->prev + cols + 1;
-        j->cost = j->nb + cols + 1;
         j->X = *X;
         j->X.cost = j->cost;
         for (size_t r = 0; r < X->rows; r++)
