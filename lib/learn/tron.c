@@ -93,7 +93,7 @@ int spamlr__tron(spamlr__lr *L, const spamlr__solve_opts *o, double *w,
     if (!(block = spamlr__alloc_vectors(vec, counts, 6)))
         return SPAMLR_ENOMEM;
 
-    spamlr__lr_eval_grad(L, w, t.g, &gg, 1);
+    f = spamlr__lr_eval_grad(L, w, t.g, &gg, 1);
     gnorm0 = gnorm = sqrt(gg);
     delta = gnorm0;
     done = spamlr__grad_small(o, gnorm, gnorm0);
@@ -149,8 +149,11 @@ int spamlr__tron(spamlr__lr *L, const spamlr__solve_opts *o, double *w,
             || ++rejects > 100)
             break;
     }
-    /* Final f and gradient from z = X w recomputed exactly. */
-    f = spamlr__lr_eval_grad(L, w, t.g, &gg, 1);
+    /* Final f and gradient from z = X w recomputed exactly (the first
+     * evaluation's, when w never moved: a warm start on the C path often
+     * is a solution already). */
+    if (iter > 0)
+        f = spamlr__lr_eval_grad(L, w, t.g, &gg, 1);
     spamlr__report(rep, f, sqrt(gg), spamlr__gnorm_ref(o, gnorm0), iter, inner);
     rc = canceled ? SPAMLR_ECANCELED : done ? SPAMLR_OK : SPAMLR_ENOCONVERGE;
     free(block);
