@@ -275,17 +275,60 @@ static void emit_cb(void *ctx, const char *prefix, const char *t, size_t n)
     emit2(ctx, prefix, strlen(prefix), t, n);
 }
 
+/* The top-level fields whose tokens are not plain text tokens, known by
+ * their lower-case names: one look-up per field instead of a strcmp for
+ * each of them. */
+typedef enum fkind {
+    FK_OTHER,
+    FK_CONTENT_TYPE,
+    FK_RECEIVED,
+    FK_MESSAGE_ID,
+    FK_DATE,
+    FK_RETURN_PATH,
+    FK_SENDER,
+    FK_TO,
+    FK_CC,
+    FK_FROM,
+    FK_REPLY_TO,
+    FK_MAILER         /* x-mailer, user-agent */
+} fkind;
+
+static fkind field_kind(const char *lname, size_t len)
+{
+#define IS(s) (!memcmp(lname, s, sizeof s - 1))
+    switch (len) {
+    case 2:
+        return IS("to") ? FK_TO : IS("cc") ? FK_CC : FK_OTHER;
+    case 4:
+        return IS("date") ? FK_DATE : IS("from") ? FK_FROM : FK_OTHER;
+    case 6:
+        return IS("sender") ? FK_SENDER : FK_OTHER;
+    case 8:
+        return IS("received") ? FK_RECEIVED : IS("reply-to") ? FK_REPLY_TO
+               : IS("x-mailer") ? FK_MAILER : FK_OTHER;
+    case 10:
+        return IS("message-id") ? FK_MESSAGE_ID : IS("user-agent") ? FK_MAILER : FK_OTHER;
+    case 11:
+        return IS("return-path") ? FK_RETURN_PATH : FK_OTHER;
+    case 12:
+        return IS("content-type") ? FK_CONTENT_TYPE : FK_OTHER;
+    default:
+        return FK_OTHER;
+    }
+#undef IS
+}
+
 /* The field-aware tokens of a field that has them (fields.h); 1 when it
  * gave them instead of plain text tokens. */
-static int aware_tokens(pctx *c, const char *lname, const char *v, size_t n)
+static int aware_tokens(pctx *c, fkind kind, const char *lname, const char *v, size_t n)
 {
-    if (!strcmp(lname, "received"))
+    if (kind == FK_RECEIVED)
         spamlr__field_received(v, n, emit_cb, c);
-    else if (!strcmp(lname, "message-id"))
+    else if (kind == FK_MESSAGE_ID)
         spamlr__field_message_id(v, n, emit_cb, c);
-    else if (!strcmp(lname, "date"))
+    else if (kind == FK_DATE)
         spamlr__field_date(v, n, emit_cb, c);
-    else if (!strcmp(lname, "return-path") || !strcmp(lname, "sender")) {
+    else if (kind == FK_RETURN_PATH || kind == FK_SENDER) {
         const char *dn, *ad;
         size_t dl, al, dlen;
         char dom[256], prefix[16];
@@ -303,10 +346,11 @@ static int aware_tokens(pctx *c, const char *lname, const char *v, size_t n)
 static void field_tokens(pctx *c, const char *lname, const spamlr__hfield *f, hstate *hs)
 {
     const char *v, *dn, *ad;
-    size_t n, dl, al, dlen;
+    size_t n, dl, al, dlen, len = strlen(lname);
     char dom[256], prefix[SPAMLR__FIELD_NAME_MAX + 2];
+    fkind kind = field_kind(lname, len);
 
-    if (!strcmp(lname, "content-type"))
+    if (kind == FK_CONTENT_TYPE)
         return;                          /* structure tokens, elsewhere */
     if (spamlr__hdr_unfold(&c->hv, c->max_header, f->val, f->vlen, &v, &n)) {
         set_err(c, SPAMLR_ENOMEM);
@@ -314,18 +358,18 @@ static void field_tokens(pctx *c, const char *lname, const spamlr__hfield *f, hs
     }
     if (n == 0)
         return;
-    if (c->mo->field_aware && aware_tokens(c, lname, v, n))
+    if (c->mo->field_aware && aware_tokens(c, kind, lname, v, n))
         return;
-    if (!strcmp(lname, "to") || !strcmp(lname, "cc")) {
+    if (kind == FK_TO || kind == FK_CC) {
         unsigned k = spamlr__hdr_count_addresses(v, n);
         size_t i;
         if (c->mo->field_aware)
             for (i = 0; i + 11 <= n; i++)
                 if (ieq(v + i, 11, "undisclosed")) {
-                    emit2(c, lname, strlen(lname), ":undisclosed", 12);
+                    emit2(c, lname, len, ":undisclosed", 12);
                     break;
                 }
-        if (lname[0] == 't') {
+        if (kind == FK_TO) {
             hs->to += k;
             hs->have_to = 1;
         } else {
@@ -334,10 +378,10 @@ static void field_tokens(pctx *c, const char *lname, const spamlr__hfield *f, hs
         }
         return;
     }
-    if (!strcmp(lname, "from") || !strcmp(lname, "reply-to")) {
+    if (kind == FK_FROM || kind == FK_REPLY_TO) {
         spamlr__hdr_mailbox(v, n, &dn, &dl, &ad, &al);
         dlen = spamlr__hdr_domain(ad, al, dom);
-        if (lname[0] == 'f') {
+        if (kind == FK_FROM) {
             trim(&dn, &dl);
             if (dl) {
                 set_err(c, spamlr__hdr_unquote(&c->hx, dn, dl, &dn, &dl));
@@ -352,16 +396,18 @@ static void field_tokens(pctx *c, const char *lname, const spamlr__hfield *f, hs
             spamlr__domain_tokens("reply-to:@", dom, dlen, emit_cb, c);
         else if (dlen)
             emit2(c, "reply-to:@", 10, dom, dlen);
-        if (lname[0] == 'f' && !hs->from_dl)
+        if (kind == FK_FROM && !hs->from_dl)
             memcpy(hs->from_dom, dom, hs->from_dl = dlen);
-        else if (lname[0] == 'r' && !hs->rt_dl)
+        else if (kind == FK_REPLY_TO && !hs->rt_dl)
             memcpy(hs->rt_dom, dom, hs->rt_dl = dlen);
         return;
     }
     decode_words(c, v, n, &c->hd);
-    snprintf(prefix, sizeof prefix, "%s:", lname);
+    memcpy(prefix, lname, len);
+    prefix[len] = ':';
+    prefix[len + 1] = '\0';
     tokenize_with(c, prefix, c->hd.data, c->hd.len);
-    if (c->mo->field_aware && (!strcmp(lname, "x-mailer") || !strcmp(lname, "user-agent")))
+    if (c->mo->field_aware && kind == FK_MAILER)
         spamlr__field_mailer(prefix, c->hd.data, c->hd.len, emit_cb, c);
 }
 
