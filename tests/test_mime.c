@@ -16,6 +16,7 @@
 #include <iconv.h>
 
 #include "mail/charset.h"
+#include "mail/fields.h"
 #include "mail/html.h"
 #include "mail/mime.h"
 
@@ -1358,6 +1359,97 @@ static uint32_t rnd(void)
     return (uint32_t)(rng_state >> 11);
 }
 
+/* ------------------------------------------- Received: IPv4 addresses */
+
+typedef struct iplist {
+    char s[4096];
+    size_t n;
+} iplist;
+
+static void ip_add(iplist *l, const char *t, size_t n)
+{
+    if (l->n + n + 2 < sizeof l->s) {
+        memcpy(l->s + l->n, t, n);
+        l->n += n;
+        l->s[l->n++] = ' ';
+        l->s[l->n] = '\0';
+    }
+}
+
+static void on_ip(void *ctx, const char *prefix, const char *t, size_t n)
+{
+    if (!strcmp(prefix, "received:ip:"))
+        ip_add(ctx, t, n);
+}
+
+/* The definition, one byte at a time: at every digit that no digit or dot
+ * comes right before, a dotted quad (1-3 digits a part, each <= 255, no
+ * digit or ".digit" after it) gives its /24 and /16 prefixes. */
+static void ipv4_by_byte(const char *v, size_t n, iplist *l)
+{
+    size_t i, j, p, d, mark[4];
+    unsigned x;
+
+    for (i = 0; i < n; i++) {
+        if (!isdigit((unsigned char)v[i]) || (i > 0 && (isdigit((unsigned char)v[i - 1]) ||
+                                                         v[i - 1] == '.')))
+            continue;
+        for (j = i, p = 0; p < 4; p++) {
+            for (x = 0, d = 0; j < n && isdigit((unsigned char)v[j]) && d < 4; j++, d++)
+                x = x * 10 + (unsigned)(v[j] - '0');
+            if (d == 0 || d > 3 || x > 255)
+                break;
+            mark[p] = j;
+            if (p < 3 && (j >= n || v[j++] != '.'))
+                break;
+        }
+        if (p == 4 && !(j < n && (isdigit((unsigned char)v[j]) ||
+                                  (v[j] == '.' && j + 1 < n && isdigit((unsigned char)v[j + 1]))))) {
+            ip_add(l, v + i, mark[2] - i);
+            ip_add(l, v + i, mark[1] - i);
+        }
+    }
+}
+
+START_TEST(test_received_ipv4)
+{
+    static const char alpha[] = "0123456789012345.....  a[]();:x";
+    static const char *const fixed[] = {
+        "from a ([10.1.2.3]) by b", "1.2.3.4", "1.2.3.4.5", "a.1.2.3.4", "1234.5.6.7",
+        "256.1.1.1 1.1.1.256 255.255.255.255", "1.2.3.4.x 1.2.3", "9.8.7.6.", "0.0.0.0",
+        "x1.2.3.4 (1.2.3.4) 01.002.3.4 1..2.3.4 12.34.56.78:25",
+    };
+    iplist want, got;
+    char v[200];
+    size_t i, k, n;
+
+    for (i = 0; i < sizeof fixed / sizeof *fixed; i++) {
+        memset(&want, 0, sizeof want);
+        memset(&got, 0, sizeof got);
+        ipv4_by_byte(fixed[i], strlen(fixed[i]), &want);
+        spamlr__field_received(fixed[i], strlen(fixed[i]), on_ip, &got);
+        ck_assert_msg(!strcmp(want.s, got.s), "'%s': want '%s' got '%s'", fixed[i], want.s,
+                      got.s);
+    }
+    /* the first line's, spelled out */
+    memset(&got, 0, sizeof got);
+    spamlr__field_received(fixed[0], strlen(fixed[0]), on_ip, &got);
+    ck_assert_str_eq(got.s, "10.1.2 10.1 ");
+    rng_state = 0x243F6A8885A308D3ULL;
+    for (k = 0; k < 20000; k++) {
+        n = rnd() % sizeof v;
+        for (i = 0; i < n; i++)
+            v[i] = alpha[rnd() % (sizeof alpha - 1)];
+        memset(&want, 0, sizeof want);
+        memset(&got, 0, sizeof got);
+        ipv4_by_byte(v, n, &want);
+        spamlr__field_received(v, n, on_ip, &got);
+        ck_assert_msg(!strcmp(want.s, got.s), "'%.*s': want '%s' got '%s'", (int)n, v, want.s,
+                      got.s);
+    }
+}
+END_TEST
+
 START_TEST(test_mutations)
 {
     static const char specials[] = "=-\n\r<>&;:\"?_ \t\0#@/BbQq";
@@ -1513,6 +1605,7 @@ static Suite *mime_suite(void)
     tcase_add_test(tc, test_charset_fallback);
     tcase_add_test(tc, test_html);
     tcase_add_test(tc, test_html_elements);
+    tcase_add_test(tc, test_received_ipv4);
     tcase_add_test(tc, test_html_tokens_in_mail);
     tcase_add_loop_test(tc, test_mutations, 0, NGOLDEN);
     tcase_add_test(tc, test_fuzz_corpus);

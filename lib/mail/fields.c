@@ -75,39 +75,57 @@ static size_t host_of(const char *s, size_t n, char *h)
     return dots > 0 && k > 0 && h[0] != '.' && !is_digit((unsigned char)h[k - 1]) ? k : 0;
 }
 
-/* Every IPv4 address in v: its /24 and /16 prefixes. */
+/* The dotted quad starting at v[i] (a digit): its end, with the ends of
+ * its first two and three parts in mark; 0 when there is none there (up
+ * to three digits a part, each part at most 255, and no digit or ".digit"
+ * right after the fourth). */
+static size_t dotted_quad(const char *v, size_t n, size_t i, size_t mark[4])
+{
+    size_t j = i;
+    unsigned p = 0;
+
+    while (p < 4) {
+        unsigned x = 0, d = 0;
+        while (j < n && is_digit((unsigned char)v[j]) && d < 4)
+            x = x * 10 + (unsigned)(v[j++] - '0'), d++;
+        if (d == 0 || d > 3 || x > 255)
+            return 0;
+        mark[p++] = j;
+        if (p < 4) {
+            if (j >= n || v[j] != '.')
+                return 0;
+            j++;
+        }
+    }
+    if (j < n && (is_digit((unsigned char)v[j]) ||
+                  (v[j] == '.' && j + 1 < n && is_digit((unsigned char)v[j + 1]))))
+        return 0;
+    return j;
+}
+
+/* Every IPv4 address in v (a dotted quad that no digit or dot comes
+ * right before): its /24 and /16 prefixes, in order. An address has a dot
+ * one to three digits after its start, so the search goes from dot to dot
+ * (memchr) and looks back for the start, rather than testing every byte
+ * of the field. */
 static void ipv4_tokens(const char *v, size_t n, spamlr__emit_fn emit, void *ctx)
 {
+    const char *dot;
     size_t i = 0;
 
-    while (i < n) {
-        unsigned p = 0;
-        size_t j = i, mark[4] = { 0, 0, 0, 0 };
-        if (!is_digit((unsigned char)v[i]) || (i > 0 && (is_digit((unsigned char)v[i - 1]) ||
-                                                         v[i - 1] == '.'))) {
-            i++;
+    while (i < n && (dot = memchr(v + i, '.', n - i))) {
+        size_t d = (size_t)(dot - v), s = d, end, mark[4];
+
+        i = d + 1;
+        while (s > 0 && d - s < 4 && is_digit((unsigned char)v[s - 1]))
+            s--;
+        if (s == d || d - s > 3 || (s > 0 && (is_digit((unsigned char)v[s - 1]) ||
+                                              v[s - 1] == '.')))
             continue;
-        }
-        while (p < 4) {
-            unsigned x = 0, d = 0;
-            while (j < n && is_digit((unsigned char)v[j]) && d < 4)
-                x = x * 10 + (unsigned)(v[j++] - '0'), d++;
-            if (d == 0 || d > 3 || x > 255)
-                break;
-            mark[p++] = j;
-            if (p < 4) {
-                if (j >= n || v[j] != '.')
-                    break;
-                j++;
-            }
-        }
-        if (p == 4 && !(j < n && (is_digit((unsigned char)v[j]) ||
-                                  (v[j] == '.' && j + 1 < n && is_digit((unsigned char)v[j + 1]))))) {
-            emit(ctx, "received:ip:", v + i, mark[2] - i);
-            emit(ctx, "received:ip:", v + i, mark[1] - i);
-            i = j;
-        } else {
-            i = j > i ? j : i + 1;
+        if ((end = dotted_quad(v, n, s, mark))) {
+            emit(ctx, "received:ip:", v + s, mark[2] - s);
+            emit(ctx, "received:ip:", v + s, mark[1] - s);
+            i = end;
         }
     }
 }
@@ -152,6 +170,7 @@ static void ipv6_tokens(const char *v, size_t n, spamlr__emit_fn emit, void *ctx
 void spamlr__field_received(const char *v, size_t n, spamlr__emit_fn emit, void *ctx)
 {
     static const char *const clauses[] = { "from", "by", "via", "with", "id", "for" };
+    static const unsigned char clause_len[] = { 4, 2, 3, 4, 2, 3 };
     char shape[64], h[HOST_MAX];
     size_t i = 0, k = 0, depth = 0, c;
     int want = 0; /* 1: the word after "from", 2: after "by" */
@@ -183,9 +202,9 @@ void spamlr__field_received(const char *v, size_t n, spamlr__emit_fn emit, void 
             want = 0;
             continue;
         }
-        for (c = 0; c < sizeof clauses / sizeof *clauses; c++)
-            if (ieq(v + s, wl, clauses[c])) {
-                size_t cl = strlen(clauses[c]);
+        for (c = 0; wl >= 2 && wl <= 4 && c < sizeof clauses / sizeof *clauses; c++)
+            if (clause_len[c] == wl && ieq(v + s, wl, clauses[c])) {
+                size_t cl = wl;
                 if (k + cl + 2 < sizeof shape) {
                     if (k)
                         shape[k++] = '-';
