@@ -17,6 +17,7 @@
 
 #include "mail/charset.h"
 #include "mail/fields.h"
+#include "mail/header.h"
 #include "mail/html.h"
 #include "mail/mime.h"
 
@@ -1450,6 +1451,40 @@ START_TEST(test_received_ipv4)
 }
 END_TEST
 
+/* Unfolding drops every CR and LF and keeps at most max bytes, then trims:
+ * the run-at-a-time copy against that definition, on random values. */
+START_TEST(test_unfold_random)
+{
+    static const char alpha[] = "ab \t\r\n\r\nc";
+    char v[300], want[300];
+    spamlr__buf hv;
+    size_t k, i, n, max, m;
+
+    spamlr__buf_init(&hv);
+    rng_state = 0x13198A2E03707344ULL;
+    for (k = 0; k < 20000; k++) {
+        const char *out, *w = want;
+        size_t olen;
+
+        n = rnd() % sizeof v;
+        max = 1 + rnd() % (sizeof v + 20);
+        for (i = 0; i < n; i++)
+            v[i] = alpha[rnd() % (sizeof alpha - 1)];
+        for (i = 0, m = 0; i < n && m < max; i++)
+            if (v[i] != '\r' && v[i] != '\n')
+                want[m++] = v[i];
+        while (m > 0 && (*w == ' ' || *w == '\t'))
+            w++, m--;
+        while (m > 0 && (w[m - 1] == ' ' || w[m - 1] == '\t'))
+            m--;
+        ck_assert_int_eq(spamlr__hdr_unfold(&hv, max, v, n, &out, &olen), 0);
+        ck_assert_msg(olen == m && !memcmp(out, w, m), "value %zu of %zu bytes, max %zu", k, n,
+                      max);
+    }
+    spamlr__buf_free(&hv);
+}
+END_TEST
+
 START_TEST(test_mutations)
 {
     static const char specials[] = "=-\n\r<>&;:\"?_ \t\0#@/BbQq";
@@ -1606,6 +1641,7 @@ static Suite *mime_suite(void)
     tcase_add_test(tc, test_html);
     tcase_add_test(tc, test_html_elements);
     tcase_add_test(tc, test_received_ipv4);
+    tcase_add_test(tc, test_unfold_random);
     tcase_add_test(tc, test_html_tokens_in_mail);
     tcase_add_loop_test(tc, test_mutations, 0, NGOLDEN);
     tcase_add_test(tc, test_fuzz_corpus);

@@ -162,9 +162,23 @@ int spamlr__hdr_unfold(spamlr__buf *hv, size_t max, const char *v, size_t n, con
     if (spamlr__buf_reserve(hv, cap))
         return SPAMLR_ENOMEM;
     o = hv->data;
-    for (i = 0; i < n && m < cap; i++)
-        if (v[i] != '\r' && v[i] != '\n')
-            o[m++] = v[i];
+    /* the first cap bytes that are not CR or LF, a run at a time: most
+     * values are one line, or two or three */
+    for (i = 0; i < n && m < cap;) {
+        const char *lf = memchr(v + i, '\n', n - i), *cr;
+        size_t end = lf ? (size_t)(lf - v) : n, k;
+
+        while (i < end && m < cap) {
+            cr = memchr(v + i, '\r', end - i);
+            k = (cr ? (size_t)(cr - v) : end) - i;
+            if (k > cap - m)
+                k = cap - m;
+            memcpy(o + m, v + i, k);
+            m += k;
+            i += k + (cr != NULL);
+        }
+        i = end + 1;
+    }
     o[m] = '\0';
     hv->len = m;
     s = o;

@@ -731,8 +731,7 @@ static void parse_entity(pctx *c, const char *m, size_t n, unsigned depth, int k
         if (kind == ENT_TOP && c->ndeferred < MAX_DEFERRED &&
             (((idx = spamlr__fields_find(&c->fields, f.name, f.nlen)) >= 0 &&
               c->nnamed++ < MAX_NAMED) ||
-             (idx < 0 && c->mo->other_fields && f.nlen < SPAMLR__FIELD_NAME_MAX &&
-              !spamlr__field_denied(f.name, f.nlen)))) {
+             (idx == -1 && c->mo->other_fields && f.nlen < SPAMLR__FIELD_NAME_MAX))) {
             c->deferred[c->ndeferred] = f;
             c->deferred_idx[c->ndeferred++] = idx;
         } else if (kind == ENT_MESSAGE && ieq(f.name, f.nlen, "subject"))

@@ -71,7 +71,7 @@ static int denied(const char *name, size_t n)
     }
     if (m == 0)
         return 0;
-    /* every field of every message comes here (twice): the first byte
+    /* every field of every message comes here: the first byte
      * rules out nearly every entry without a call to memcmp */
     for (i = 0; i < k; i++)
         if (t[i].s[0] == s[0] &&
@@ -79,11 +79,6 @@ static int denied(const char *name, size_t n)
                          : n == t[i].len && memcmp(s, t[i].s, n) == 0))
             return 1;
     return 0;
-}
-
-int spamlr__field_denied(const char *name, size_t n)
-{
-    return denied(name, n);
 }
 
 void spamlr__fields_parse(spamlr__fields *fl, const char *s)
@@ -117,7 +112,7 @@ int spamlr__fields_find(const spamlr__fields *fl, const char *name, size_t n)
     size_t i;
 
     if (denied(name, n))
-        return -1;
+        return -2;
     for (i = 0; i < fl->n; i++)
         if (ieq(name, n, fl->name[i]))
             return (int)i;

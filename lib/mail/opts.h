@@ -17,10 +17,9 @@ typedef struct spamlr__fields {
  * NULL = SPAMLR__MIME_FIELDS_DEFAULT). Verdict fields are left out. */
 void spamlr__fields_parse(spamlr__fields *fl, const char *s);
 
-/* Whether field name[0..n) is never tokenised (a verdict or storage field). */
-int spamlr__field_denied(const char *name, size_t n);
-
-/* Index of the field name[0..n) in the allow-list, or -1. */
+/* Index of the field name[0..n) in the allow-list; -1 when it is not
+ * there, -2 when it is on the deny-list (a verdict or storage field, never
+ * tokenised). One look-up for both: every field of every message asks. */
 int spamlr__fields_find(const spamlr__fields *fl, const char *name, size_t n);
 
 #endif
