@@ -59,6 +59,12 @@ void spamlr__out_copy(void *dst, const void *src, size_t n);
 
 /* Overflow-checked size arithmetic: 0 on success, -1 on overflow. */
 /* A 64-bit mixer (splitmix64's finaliser). */
+/* The number of trailing zeros of m != 0. */
+static inline unsigned spamlr__ctz64(uint64_t m)
+{
+    return (unsigned)__builtin_ctzll(m);
+}
+
 static inline uint64_t spamlr__mix64(uint64_t x)
 {
     x += 0x9e3779b97f4a7c15ull;

@@ -651,6 +651,38 @@ static size_t tag(hctx *h, const char *s, size_t n, size_t i, int *err)
     return j;
 }
 
+#define ONES 0x0101010101010101ULL
+#define HIGH 0x8080808080808080ULL
+
+/* The high bit of each byte of x that is zero: exact for the lowest such
+ * byte (a borrow may mark bytes above it). */
+static inline uint64_t zero_bytes(uint64_t x)
+{
+    return (x - ONES) & ~x & HIGH;
+}
+
+/* The end of the run of plain text from s[i]: printable ASCII other than
+ * '<' and '&' (no space), 8 bytes a step. */
+static size_t plain_end(const char *s, size_t i, size_t n)
+{
+    unsigned c;
+
+    while (n - i >= 8) {
+        uint64_t x, bad;
+
+        memcpy(&x, s + i, 8);
+        /* bytes up to ' ' (x - 0x21 borrows), from 0x80, 0x7F, '<', '&' */
+        bad = ((x - 0x21 * ONES) & ~x & HIGH) | (x & HIGH) | zero_bytes(x ^ 0x7F * ONES) |
+              zero_bytes(x ^ (uint64_t)'<' * ONES) | zero_bytes(x ^ (uint64_t)'&' * ONES);
+        if (bad)
+            return i + (size_t)(spamlr__ctz64(bad) >> 3);
+        i += 8;
+    }
+    while (i < n && (c = (unsigned char)s[i]) > ' ' && c < 0x7F && c != '<' && c != '&')
+        i++;
+    return i;
+}
+
 int spamlr__html_to_text(spamlr__buf *out, size_t max_len, const char *s, size_t n,
                          spamlr__html_info *info)
 {
@@ -705,8 +737,7 @@ int spamlr__html_to_text(spamlr__buf *out, size_t max_len, const char *s, size_t
         /* a run of plain ASCII, single spaces included */
         start = i;
         for (;;) {
-            while (i < n && (c = (unsigned char)s[i]) > ' ' && c < 0x7F && c != '<' && c != '&')
-                i++;
+            i = plain_end(s, i, n);
             if (i + 1 < n && s[i] == ' ' && (c = (unsigned char)s[i + 1]) > ' ' && c < 0x7F &&
                 c != '<' && c != '&') {
                 i++;

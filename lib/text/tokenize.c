@@ -384,12 +384,6 @@ static void block_at(tok *t, const unsigned char *p, size_t len, size_t i)
     t->bn = n;
 }
 
-/* The number of trailing zeros of m != 0. */
-static inline unsigned ctz64(uint64_t m)
-{
-    return (unsigned)__builtin_ctzll(m);
-}
-
 /* End of the run of ASCII letters/digits starting at i; ORs their classes
  * into *seen. In a block of bn < 64 bytes (the last one) the bits past bn
  * are not letters/digits, so the run stops at len; in a whole block with
@@ -412,7 +406,7 @@ static size_t scan_alnum(tok *t, const unsigned char *p, size_t i, size_t len,
         if ((t->blk.letter >> off) & run)
             *seen |= AC_LETTER;
         if (m)
-            return i + ctz64(m);
+            return i + spamlr__ctz64(m);
         i = t->bbase + t->bn;
     }
 }
@@ -432,7 +426,7 @@ static size_t scan_sep(tok *t, const unsigned char *p, size_t i, size_t len)
         }
         m = ~t->blk.sep >> off;
         if (m)
-            return i + ctz64(m);
+            return i + spamlr__ctz64(m);
         i = t->bbase + t->bn;
     }
 }
