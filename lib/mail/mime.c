@@ -659,10 +659,16 @@ static void header_charset(pctx *c, const entity *e, const char *m, size_t n)
         memcpy(c->hdr_cs, e->charset, sizeof c->hdr_cs);
         return;
     }
-    for (i = 0; i + 8 < lim; i++) {
-        if ((m[i] | 0x20) != 'c' || !ieq(m + i, 8, "charset="))
+    /* the first "charset=" starting before lim - 8, found by its '=' */
+    for (i = 7; i + 1 < lim; i++) {
+        const char *eq = memchr(m + i, '=', lim - 1 - i);
+
+        if (!eq)
+            return;
+        i = (size_t)(eq - m);
+        if (!ieq(m + i - 7, 7, "charset"))
             continue;
-        i += 8;
+        i++;
         if (i < lim && (m[i] == '"' || m[i] == '\''))
             i++;
         for (k = 0; i < lim && k + 1 < sizeof c->hdr_cs && m[i] != '"' && m[i] != '\'' &&
