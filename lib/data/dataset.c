@@ -243,7 +243,8 @@ int spamlr__dataset_row_token(spamlr_dataset *ds, const char *tok, size_t len)
 
     if (len > UINT32_MAX - 1)
         return SPAMLR_ELIMIT;
-    if ((rc = spamlr__grow((void **)&ds->pend_buf, &ds->pend_cap, ds->pend_len + len + 1, 1)))
+    if (ds->pend_len + len + 1 > ds->pend_cap &&
+        (rc = spamlr__grow((void **)&ds->pend_buf, &ds->pend_cap, ds->pend_len + len + 1, 1)))
         return rc;
     memcpy(ds->pend_buf + ds->pend_len, tok, len);
     spamlr__vocab_prefetch(&ds->vocab, h);
