@@ -167,6 +167,11 @@ static void ipv6_tokens(const char *v, size_t n, spamlr__emit_fn emit, void *ctx
     }
 }
 
+/* The bytes that end a word of a Received field: space, '(', ')', ';'. */
+static const unsigned char word_end[256] = {
+    [' '] = 1, ['\t'] = 1, ['\r'] = 1, ['\n'] = 1, ['('] = 1, [')'] = 1, [';'] = 1,
+};
+
 void spamlr__field_received(const char *v, size_t n, spamlr__emit_fn emit, void *ctx)
 {
     static const char *const clauses[] = { "from", "by", "via", "with", "id", "for" };
@@ -189,8 +194,7 @@ void spamlr__field_received(const char *v, size_t n, spamlr__emit_fn emit, void 
             i++;
             continue;
         }
-        for (s = i; i < n && !is_space((unsigned char)v[i]) && v[i] != '(' && v[i] != ')' &&
-                    v[i] != ';'; i++)
+        for (s = i; i < n && !word_end[(unsigned char)v[i]]; i++)
             ;
         wl = i - s;
         if (depth)
