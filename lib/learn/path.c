@@ -152,7 +152,8 @@ static void solve_fold(path_ctx *p, unsigned f)
     fold_job *j = &p->job[f];
     spamlr_train_report rep;
     spamlr__solve_opts so;
-    size_t r, e, cols = X->cols;
+    const spamlr__kernels *k = spamlr__kernels_get();
+    size_t r, cols = X->cols;
     int rc;
 
     for (r = 0; r < X->rows; r++)
@@ -170,11 +171,12 @@ static void solve_fold(path_ctx *p, unsigned f)
     j->rc = rc == SPAMLR_ENOCONVERGE ? SPAMLR_OK : rc;
     j->loss = j->count = 0;
     for (r = 0; r < X->rows; r++) {
-        double z = 0;
+        size_t o = X->ptr[r];
+        double z;
+
         if (p->fold[r] != (int)f)
             continue;
-        for (e = X->ptr[r]; e < X->ptr[r + 1]; e++)
-            z += (double)X->val[e] * j->w[X->idx[e]];
+        z = k->sdot(X->idx + o, X->val ? X->val + o : NULL, X->ptr[r + 1] - o, j->w);
         j->loss += log1pexp(-X->y[r] * z);
         j->count += 1;
         p->prob[r] = 1.0 / (1.0 + exp(-z));
