@@ -98,10 +98,19 @@ if command -v bogofilter >/dev/null 2>&1; then
         row "predict vs bogofilter -T, threads $t (x)" "$(ratio "$bp" "$sp")"
     done
     if [ -x /usr/bin/time ]; then
-        rss_s=$(/usr/bin/time -f %M "$CLI" train -q -o "$W/d.slr" --index "$DATA/train.idx" 2>&1 >/dev/null | tail -1)
-        rss_b=$(/usr/bin/time -f %M sh "$W/bogo_train.sh" 2>&1 >/dev/null | tail -1)
-        say "   peak RSS of training: spamlr $rss_s KB, bogofilter $rss_b KB"
-        row "train peak RSS vs bogofilter (x)" "$(ratio "$rss_s" "$rss_b")"
+        # peak RSS moves by a megabyte or two from run to run (huge pages,
+        # the threads' malloc arenas): the median of 5 runs each
+        rss_med() { # rss_med COMMAND... -> median peak RSS (KB) of 5 runs
+            for i in 1 2 3 4 5; do
+                /usr/bin/time -f %M "$@" 2>&1 >/dev/null | tail -1
+            done | sort -n | sed -n 3p
+        }
+        for t in 1 2; do
+            rss_s=$(rss_med "$CLI" train -q --threads "$t" -o "$W/d.slr" --index "$DATA/train.idx")
+            [ "$t" = 1 ] && rss_b=$(rss_med sh "$W/bogo_train.sh")
+            say "   peak RSS of training (median of 5), threads $t: spamlr $rss_s KB, bogofilter $rss_b KB"
+            row "train peak RSS vs bogofilter, threads $t (x)" "$(ratio "$rss_s" "$rss_b")"
+        done
     fi
 else
     say "   skipped: apt-get install bogofilter"
