@@ -283,15 +283,6 @@ size_t spamlr_model_path(const spamlr_model *m, const spamlr_path_point **points
     return m ? m->path_n : 0;
 }
 
-float spamlr__feature_value(unsigned features, uint32_t count, float idf)
-{
-    switch (features) {
-    case SPAMLR_FEAT_LOGTF: return 1.0f + logf((float)count);
-    case SPAMLR_FEAT_TFIDF: return (1.0f + logf((float)count)) * idf;
-    default: return 1.0f;
-    }
-}
-
 void spamlr__normalize(float *v, size_t n)
 {
     double s = 0;
