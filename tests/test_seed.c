@@ -58,8 +58,11 @@ START_TEST(crafted_collisions)
     ck_assert_uint_le(a.cap, (size_t)1 << LOW_BITS);
     /* unseeded: one chain of them all, each lookup walks it */
     ck_assert_uint_ge(longest_chain(&a), CRAFTED);
-    /* seeded: spread as any words are */
-    ck_assert_uint_lt(longest_chain(&b), 64);
+    /* seeded: spread as any words are. At the table's load (1500 words
+     * in 2048 slots) the longest run of 1500 words had a median of 59
+     * slots and a maximum of 195 over 2000 seeds, crafted or not; the
+     * crafted words unseeded make one run of all 1500 */
+    ck_assert_uint_lt(longest_chain(&b), CRAFTED / 4);
     for (i = 0; i < CRAFTED; i++)
         ck_assert_int_eq(spamlr__vocab_find(&b, w[i], strlen(w[i])), (int64_t)i);
     spamlr__vocab_free(&a);
@@ -101,7 +104,7 @@ START_TEST(dropped_table)
     ck_assert_int_eq(spamlr__vocab_intern(&v, "new", 3, &id, &added), SPAMLR_OK);
     ck_assert_uint_eq(id, 3000);
     ck_assert_int_eq(added, 1);
-    ck_assert_uint_gt(v.cap, 2 * v.n);
+    ck_assert_uint_gt(3 * v.cap, 4 * v.n); /* rebuilt at the load factor, under 3/4 */
     for (i = 0; i < 3000; i += 7) {
         len = snprintf(w, sizeof w, "word%zu-%s", i, i % 2 ? "long enough to pass 8" : "s");
         ck_assert_int_eq(spamlr__vocab_find(&v, w, (size_t)len), (int64_t)i);

@@ -109,12 +109,15 @@ int64_t spamlr__vocab_find(const spamlr__vocab *v, const char *s, size_t len)
 }
 
 /* The table size for n ids: a power of two, 1024 at least, with the load
- * factor under 1/2. */
+ * factor under 3/4. Training on the SpamAssassin split (90069 words): a
+ * 2 MB table instead of 4, peak RSS on 2 threads 27.7 -> 25.2 MB, the
+ * same time (11 pairs); 16-byte slots hold the key's first 8 bytes, so
+ * the longer probes of a fuller table stay within a cache line or two. */
 static size_t table_for(size_t n)
 {
     size_t cap = 1024;
 
-    while (cap <= 2 * n)
+    while (cap * 3 <= 4 * n)
         cap *= 2;
     return cap;
 }
@@ -173,8 +176,8 @@ int spamlr__vocab_reserve(spamlr__vocab *v, size_t more, size_t chars)
         return rc;
     if ((rc = spamlr__grow((void **)&v->chars, &v->chars_cap, v->chars_len + chars, 1)))
         return rc;
-    /* the load factor stays under 1/2 up to `need` ids */
-    for (cap = v->cap ? v->cap : 1024; cap <= 2 * need; cap *= 2)
+    /* the load factor stays under 3/4 up to `need` ids */
+    for (cap = v->cap ? v->cap : 1024; cap * 3 <= 4 * need; cap *= 2)
         ;
     if (cap > v->cap)
         return rehash(v, cap);
@@ -211,8 +214,8 @@ static int insert_at(spamlr__vocab *v, const char *s, size_t len, uint32_t h, si
     v->chars_len += len + 1;
     fill_slot(&v->slots[slot], (uint32_t)v->n, h, s, len);
     *id = (uint32_t)v->n++;
-    /* keep the load factor under 1/2 */
-    if (v->n * 2 > v->cap && (rc = rehash(v, v->cap * 2)))
+    /* keep the load factor under 3/4 */
+    if (v->n * 4 > v->cap * 3 && (rc = rehash(v, v->cap * 2)))
         return rc;
     return SPAMLR_OK;
 }
