@@ -68,8 +68,9 @@ double spamlr__grad0_norm(const spamlr__csr *X, const spamlr__solve_opts *so, do
     return sqrt(s);
 }
 
-/* One fold's problem: X with the fold's rows at cost 0, its current,
- * previous and best solutions, and the validation loss of the last
+/* One fold's problem: X with the fold's rows at cost 0, its current
+ * solution, the previous one, the best and the best before it (the
+ * best's neighbour on the path), and the validation loss of the last
  * solve. */
 typedef struct fold_job {
     spamlr__csr X;
@@ -113,10 +114,11 @@ static double log_span(double c, double co, double cb)
  * itself when there is none; prev keeps the base, the next step's other
  * point. Along a path the optimum moves almost linearly in log C over a
  * step or two, and the predicted start is far closer to it than the base:
- * on the SpamAssassin split the solves at 16384, 65536 and 8192 took no
- * Newton step from it instead of 2, 1 and 1, and the whole path 23 % less
- * time; its C and log losses are those of a solve from the base, within
- * the solves' tolerance. */
+ * on the SpamAssassin split the solves at 16384, 65536, 8192 and 2048
+ * take no Newton step from it instead of 2, 1, 1 and 2 (the one at 2048
+ * interpolates between the best and its neighbour below); its C and log
+ * losses are those of a solve from the base, within the solves'
+ * tolerance. */
 static void predict_start(path_ctx *p, fold_job *j, size_t cols)
 {
     const float *other = NULL;
