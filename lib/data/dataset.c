@@ -402,6 +402,8 @@ fail:
     return rc;
 }
 
+#define MERGE_AHEAD 16 /* words whose slots are fetched ahead of the one merged */
+
 int spamlr__dataset_append(spamlr_dataset *ds, const spamlr_dataset *src)
 {
     uint32_t *map = NULL;
@@ -413,11 +415,23 @@ int spamlr__dataset_append(spamlr_dataset *ds, const spamlr_dataset *src)
     if (src->vocab.n && !(map = malloc(src->vocab.n * sizeof *map)))
         return SPAMLR_ENOMEM;
     /* src's ids are in its first-seen order, so interning them in id order
-     * gives the ids reading src's messages into ds would have given */
-    for (i = 0; i < src->vocab.n; i++)
-        if ((rc = spamlr__vocab_intern(&ds->vocab, spamlr__vocab_str(&src->vocab, (uint32_t)i),
-                                       src->vocab.len[i], &map[i], NULL)))
+     * gives the ids reading src's messages into ds would have given. With
+     * the same seed (a chunk of the parallel reader) src's hashes hold in
+     * ds's table: no hashing, and the slots are prefetched ahead. */
+    for (i = 0; i < src->vocab.n; i++) {
+        const char *w = spamlr__vocab_str(&src->vocab, (uint32_t)i);
+
+        if (src->vocab.seed != ds->vocab.seed)
+            rc = spamlr__vocab_intern(&ds->vocab, w, src->vocab.len[i], &map[i], NULL);
+        else {
+            if (i + MERGE_AHEAD < src->vocab.n)
+                spamlr__vocab_prefetch(&ds->vocab, src->vocab.hash[i + MERGE_AHEAD]);
+            rc = spamlr__vocab_intern_hashed(&ds->vocab, w, src->vocab.len[i], src->vocab.hash[i],
+                                             &map[i], NULL);
+        }
+        if (rc)
             goto out;
+    }
     for (r = 0; r < src->rows; r++) {
         size_t a = src->ptr[r], n = src->ptr[r + 1] - a, start = ds->nnz;
         if ((rc = spamlr__dataset_row_begin(ds)))

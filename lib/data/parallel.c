@@ -100,6 +100,9 @@ static void read_chunk(job *j, chunk *c, spamlr_dataset *into)
         into = c->ds;
         into->contacts_ref = j->ds->contacts ? j->ds->contacts : j->ds->contacts_ref;
         into->threads = 1; /* a directory inside is read by this worker */
+        /* the target's hash seed (both secret, neither persisted): the
+         * merge then reuses the chunk's hashes instead of hashing again */
+        into->vocab.seed = j->ds->vocab.seed;
     }
     for (i = c->lo; i < c->hi; i++) {
         size_t rows = into->rows;
