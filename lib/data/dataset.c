@@ -372,9 +372,9 @@ int spamlr__dataset_row_end(spamlr_dataset *ds, int label, const char *name)
     n = ds->nnz - start;
     /* sort the row's entries by id, keeping each count with its id
      * (unless they already ascend) */
-    for (i = 1; i < n && ds->ids[start + i - 1] < ds->ids[start + i]; i++)
+    for (i = 1; !ds->unsorted && i < n && ds->ids[start + i - 1] < ds->ids[start + i]; i++)
         ;
-    if (n > 1 && i < n) {
+    if (!ds->unsorted && n > 1 && i < n) {
         uint64_t *k;
         if (2 * n > ds->sort_cap) {
             size_t cap = ds->sort_cap;

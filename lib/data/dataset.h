@@ -15,7 +15,7 @@ struct spamlr_dataset {
     size_t rows, rows_cap;
     signed char *labels;
     size_t *ptr;             /* rows + 1 offsets into ids/cnt */
-    uint32_t *ids;           /* ascending within a row */
+    uint32_t *ids;           /* ascending within a row (but see unsorted) */
     uint32_t *cnt;           /* (NULL with val: value rows have no counts) */
     float *val;              /* NULL, or explicit feature values (libsvm
                                 rows), used as they are: no weighting, no
@@ -48,6 +48,8 @@ struct spamlr_dataset {
     const spamlr_contacts *contacts_ref; /* borrowed instead (a reading
                                 worker's dataset uses its target's) */
     unsigned threads;        /* readers of many files: 0 = every core */
+    int unsorted;            /* rows keep their ids in first-seen order (a
+                                parallel reader's chunk, sorted when merged) */
     spamlr__buf mtext;       /* decoded text of the message being added */
     struct spamlr__mime_state *mstate; /* the MIME parser's, kept between
                                 messages (spamlr__message_tokens) */

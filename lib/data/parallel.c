@@ -103,6 +103,8 @@ static void read_chunk(job *j, chunk *c, spamlr_dataset *into)
         /* the target's hash seed (both secret, neither persisted): the
          * merge then reuses the chunk's hashes instead of hashing again */
         into->vocab.seed = j->ds->vocab.seed;
+        /* its rows are sorted once, when appended with the target's ids */
+        into->unsorted = 1;
     }
     for (i = c->lo; i < c->hi; i++) {
         size_t rows = into->rows;
