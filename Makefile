@@ -305,7 +305,7 @@ demo: deps
 BENCH_SRC := $(wildcard tests/bench/*.c)
 BENCH_BIN := $(BENCH_SRC:tests/bench/%.c=$(B)/bench/%)
 
-$(B)/bench/%: tests/bench/%.c $(STATIC)
+$(B)/bench/%: tests/bench/%.c tests/bench/bench.h $(STATIC)
 	@mkdir -p $(dir $@)
 	@echo "  CCLD    $@"
 	$(Q)$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $< -o $@ $(STATIC) $(ALL_LDFLAGS) $(LIBS)

@@ -14,6 +14,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "bench.h"
+
 #include "spamlr.h"
 
 typedef struct msg {
@@ -25,13 +27,6 @@ static msg *msgs;
 static size_t nmsgs;
 static const spamlr_model *model;
 static unsigned rounds = 5;
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
-}
 
 static int read_file(const char *path, msg *m)
 {
@@ -77,12 +72,6 @@ static int read_index(const char *index)
     }
     fclose(f);
     return nmsgs ? 0 : -1;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
 }
 
 typedef struct job {
@@ -136,12 +125,12 @@ int main(int argc, char **argv)
     lat = malloc(n * sizeof *lat);
     for (unsigned r = 0; r < rounds; r++)
         for (i = 0; i < nmsgs; i++) {
-            t0 = now();
+            t0 = bench_seconds(CLOCK_MONOTONIC);
             spamlr_predict(m, s, msgs[i].data, msgs[i].len, &p, NULL);
-            lat[r * nmsgs + i] = now() - t0;
+            lat[r * nmsgs + i] = bench_seconds(CLOCK_MONOTONIC) - t0;
             total += lat[r * nmsgs + i];
         }
-    qsort(lat, n, sizeof *lat, cmp_double);
+    qsort(lat, n, sizeof *lat, bench_cmp_double);
     printf("bench_predict: %zu messages (%.1f KiB mean), %u rounds, model %s, simd %s\n",
            nmsgs, bytes / (double)nmsgs / 1024, rounds, argv[1], spamlr_simd_name());
     printf("  1 thread : %.0f messages/s, %.1f MB/s; latency median %.1f us, p99 %.1f us, "
@@ -151,7 +140,7 @@ int main(int argc, char **argv)
         pthread_t *th = calloc(threads, sizeof *th);
         job *jobs = calloc(threads, sizeof *jobs);
         double t;
-        t0 = now();
+        t0 = bench_seconds(CLOCK_MONOTONIC);
         for (unsigned k = 0; k < threads; k++) {
             jobs[k].from = k * nmsgs / threads;
             jobs[k].to = (k + 1) * nmsgs / threads;
@@ -159,7 +148,7 @@ int main(int argc, char **argv)
         }
         for (unsigned k = 0; k < threads; k++)
             pthread_join(th[k], NULL);
-        t = now() - t0;
+        t = bench_seconds(CLOCK_MONOTONIC) - t0;
         printf("  %u threads: %.0f messages/s on one shared model (%.2fx one thread)\n",
                threads, (double)n / t, ((double)n / t) / ((double)n / total));
         free(th);

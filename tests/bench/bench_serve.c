@@ -22,6 +22,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench.h"
+
 typedef struct msg {
     char *data;
     size_t len;
@@ -35,14 +37,6 @@ static size_t next_req;
 static size_t failed;
 static double *lat;
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
-
-static double now(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
-}
 
 static int read_index(const char *index)
 {
@@ -128,13 +122,13 @@ static void *client(void *arg)
         pthread_mutex_unlock(&mu);
         if (i >= requests)
             return NULL;
-        t = now();
+        t = bench_seconds(CLOCK_MONOTONIC);
         if (one(&msgs[i % nmsgs])) {
             pthread_mutex_lock(&mu);
             failed++;
             pthread_mutex_unlock(&mu);
         }
-        lat[i] = now() - t;
+        lat[i] = bench_seconds(CLOCK_MONOTONIC) - t;
     }
 }
 
@@ -163,12 +157,12 @@ int main(int argc, char **argv)
     }
     lat = calloc(requests, sizeof *lat);
     th = calloc(clients, sizeof *th);
-    t0 = now();
+    t0 = bench_seconds(CLOCK_MONOTONIC);
     for (i = 0; i < clients; i++)
         pthread_create(&th[i], NULL, client, NULL);
     for (i = 0; i < clients; i++)
         pthread_join(th[i], NULL);
-    wall = now() - t0;
+    wall = bench_seconds(CLOCK_MONOTONIC) - t0;
     qsort(lat, requests, sizeof *lat, cmp);
     printf("%3lu clients: %6zu requests in %.2f s: %7.0f messages/s, latency median %.2f ms, "
            "p99 %.2f ms, %zu failed\n", clients, requests, wall, (double)requests / wall,

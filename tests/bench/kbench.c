@@ -17,6 +17,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "bench.h"
+
 #include "kernels/kernels.h"
 
 #define DN 2048
@@ -24,14 +26,6 @@
 #define SNNZ 150
 #define SROWS 512
 #define REPS 41
-
-static double now(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 static double *da, *db, *dy, *sw, *sy;
 static uint32_t *sidx;
@@ -56,7 +50,7 @@ static double urand(void)
 /* One timing of kernel `which` over `iters` calls; returns seconds. */
 static double run(const spamlr__kernels *k, int which, int use_val, long iters)
 {
-    double t0 = now(), s = 0;
+    double t0 = bench_seconds(CLOCK_PROCESS_CPUTIME_ID), s = 0;
     long it;
 
     for (it = 0; it < iters; it++) {
@@ -74,14 +68,7 @@ static double run(const spamlr__kernels *k, int which, int use_val, long iters)
         }
     }
     sink = s;
-    return now() - t0;
-}
-
-static int cmp_d(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-
-    return (x > y) - (x < y);
+    return bench_seconds(CLOCK_PROCESS_CPUTIME_ID) - t0;
 }
 
 /* Median nanoseconds per element of every implementation (out[i] for
@@ -105,7 +92,7 @@ static void measure(int which, int use_val, double *out)
         for (i = 0; (k = spamlr__kernels_available(i)) != NULL && i < 8; i++)
             t[i][r] = run(k, which, use_val, iters);
     for (i = 0; (k = spamlr__kernels_available(i)) != NULL && i < 8; i++) {
-        qsort(t[i], REPS, sizeof t[i][0], cmp_d);
+        qsort(t[i], REPS, sizeof t[i][0], bench_cmp_double);
         out[i] = t[i][REPS / 2] * 1e9 / ((double)iters * n);
     }
 }

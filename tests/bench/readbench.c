@@ -23,20 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static double now(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-static int cmp_d(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-
-    return (x > y) - (x < y);
-}
+#include "bench.h"
 
 static uint64_t touch(const unsigned char *p, size_t n)
 {
@@ -116,7 +103,7 @@ static size_t pass(int m)
 int main(int argc, char **argv)
 {
     FILE *f;
-    char line[4096], dir[4096], *slash;
+    char line[4096], dir[4096];
     size_t cap = 0, bytes = 0;
     double t[3][5];
     int m, r;
@@ -125,12 +112,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: readbench INDEX\n");
         return 1;
     }
-    snprintf(dir, sizeof dir, "%s", argv[1]);
-    slash = strrchr(dir, '/');
-    if (slash)
-        slash[1] = '\0';
-    else
-        dir[0] = '\0';
+    bench_index_dir(argv[1], dir, sizeof dir);
     while (fgets(line, sizeof line, f)) {
         char *p = strchr(line, ' '), *e;
         size_t n;
@@ -156,15 +138,15 @@ int main(int argc, char **argv)
         return 1;
     for (r = 0; r < 5; r++)
         for (m = 0; m < 3; m++) { /* interleaved, so drift hits all alike */
-            double t0 = now();
+            double t0 = bench_seconds(CLOCK_MONOTONIC);
 
             if (!pass(m))
                 return 1;
-            t[m][r] = now() - t0;
+            t[m][r] = bench_seconds(CLOCK_MONOTONIC) - t0;
         }
     printf("%zu %.1f", npaths, (double)bytes / 1e6);
     for (m = 0; m < 3; m++) {
-        qsort(t[m], 5, sizeof t[m][0], cmp_d);
+        qsort(t[m], 5, sizeof t[m][0], bench_cmp_double);
         printf(" %.1f", (double)bytes / 1e6 / t[m][2]);
     }
     printf("\n");

@@ -19,21 +19,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench.h"
+
 #include "spamlr.h"
 
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-static int cmp_d(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
 
 static void die(const char *what, int rc, const spamlr_diag *d)
 {
@@ -106,32 +95,32 @@ int main(int argc, char **argv)
         spamlr_model_free(u);
     }
     for (round = 0; round < 5; round++) {
-        double t0 = now();
+        double t0 = bench_seconds(CLOCK_MONOTONIC);
         for (k = 0; k < users; k++) {
             snprintf(path, sizeof path, "%s/full%zu.slr", dir, k);
             if ((rc = spamlr_model_load(&r, path, &d)))
                 die(path, rc, &d);
             spamlr_model_free(r);
         }
-        t[0][round] = (now() - t0) / (double)users;
-        t0 = now();
+        t[0][round] = (bench_seconds(CLOCK_MONOTONIC) - t0) / (double)users;
+        t0 = bench_seconds(CLOCK_MONOTONIC);
         for (k = 0; k < users; k++) {
             snprintf(path, sizeof path, "%s/delta%zu.slr", dir, k);
             if ((rc = spamlr_model_load_delta(&r, base, path, &d)))
                 die(path, rc, &d);
             spamlr_model_free(r);
         }
-        t[1][round] = (now() - t0) / (double)users;
-        t0 = now();
+        t[1][round] = (bench_seconds(CLOCK_MONOTONIC) - t0) / (double)users;
+        t0 = bench_seconds(CLOCK_MONOTONIC);
         for (k = 0; k < users; k++) {
             if ((rc = spamlr_model_load(&r, argv[1], &d)))
                 die(argv[1], rc, &d);
             spamlr_model_free(r);
         }
-        t[2][round] = (now() - t0) / (double)users;
+        t[2][round] = (bench_seconds(CLOCK_MONOTONIC) - t0) / (double)users;
     }
     for (i = 0; i < 3; i++)
-        qsort(t[i], 5, sizeof t[i][0], cmp_d);
+        qsort(t[i], 5, sizeof t[i][0], bench_cmp_double);
     printf("base %zu words; %zu users x %zu messages\n", info.parameters, users, n);
     printf("bytes per user: whole copy %zu, delta %zu (%.1fx smaller)\n", full_sum / users,
            delta_sum / users, (double)full_sum / (double)delta_sum);

@@ -17,12 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static int cmp_d(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-
-    return (x > y) - (x < y);
-}
+#include "bench.h"
 
 int main(int argc, char **argv)
 {
@@ -62,8 +57,8 @@ int main(int argc, char **argv)
         cpu[i] = (double)ru.ru_utime.tv_sec + 1e-6 * (double)ru.ru_utime.tv_usec
                  + (double)ru.ru_stime.tv_sec + 1e-6 * (double)ru.ru_stime.tv_usec;
     }
-    qsort(wall, (size_t)n, sizeof *wall, cmp_d);
-    qsort(cpu, (size_t)n, sizeof *cpu, cmp_d);
+    qsort(wall, (size_t)n, sizeof *wall, bench_cmp_double);
+    qsort(cpu, (size_t)n, sizeof *cpu, bench_cmp_double);
     printf("%.4f %.4f\n", wall[n / 2], cpu[n / 2]);
     return 0;
 }

@@ -21,20 +21,14 @@
 #include <string.h>
 #include <time.h>
 
+#include "bench.h"
+
 #include "spamlr.h"
 
 typedef struct msg {
     char *data;
     size_t len;
 } msg;
-
-static double now(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 static int count_tok(void *ctx, const char *tok, size_t len)
 {
@@ -43,17 +37,10 @@ static int count_tok(void *ctx, const char *tok, size_t len)
     return 0;
 }
 
-static int cmp_d(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-
-    return (x > y) - (x < y);
-}
-
 int main(int argc, char **argv)
 {
     FILE *f;
-    char line[4096], dir[4096], path[8300], *slash;
+    char line[4096], dir[4096], path[8300];
     msg *m = NULL;
     size_t n = 0, cap = 0, i, bytes = 0, sink = 0;
     double full[5], tok[5], mch[5];
@@ -69,12 +56,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: tokbench INDEX [simple|nfkc]\n");
         return 2;
     }
-    snprintf(dir, sizeof dir, "%s", argv[1]);
-    slash = strrchr(dir, '/');
-    if (slash)
-        slash[1] = '\0';
-    else
-        dir[0] = '\0';
+    bench_index_dir(argv[1], dir, sizeof dir);
     while (fgets(line, sizeof line, f)) {
         char *sp = strchr(line, ' '), *nl;
         FILE *g;
@@ -109,24 +91,24 @@ int main(int argc, char **argv)
 
         if (spamlr_dataset_create(&ds, &o))
             return 1;
-        t0 = now();
+        t0 = bench_seconds(CLOCK_PROCESS_CPUTIME_ID);
         for (i = 0; i < n; i++)
             if (spamlr_dataset_add(ds, SPAMLR_SPAM, m[i].data, m[i].len, NULL))
                 return 1;
-        full[pass] = now() - t0;
+        full[pass] = bench_seconds(CLOCK_PROCESS_CPUTIME_ID) - t0;
         spamlr_dataset_free(ds);
-        t0 = now();
+        t0 = bench_seconds(CLOCK_PROCESS_CPUTIME_ID);
         for (i = 0; i < n; i++)
             spamlr_tokenize(&o, m[i].data, m[i].len, count_tok, &sink);
-        tok[pass] = now() - t0;
-        t0 = now();
+        tok[pass] = bench_seconds(CLOCK_PROCESS_CPUTIME_ID) - t0;
+        t0 = bench_seconds(CLOCK_PROCESS_CPUTIME_ID);
         for (i = 0; i < n; i++)
             sink += memchr(m[i].data, 0xFF, m[i].len) == NULL;
-        mch[pass] = now() - t0;
+        mch[pass] = bench_seconds(CLOCK_PROCESS_CPUTIME_ID) - t0;
     }
-    qsort(full, 5, sizeof full[0], cmp_d);
-    qsort(tok, 5, sizeof tok[0], cmp_d);
-    qsort(mch, 5, sizeof mch[0], cmp_d);
+    qsort(full, 5, sizeof full[0], bench_cmp_double);
+    qsort(tok, 5, sizeof tok[0], bench_cmp_double);
+    qsort(mch, 5, sizeof mch[0], bench_cmp_double);
     printf("%zu %.1f %.1f %.1f %.1f\n", n, (double)bytes / 1e6, (double)bytes / 1e6 / full[2],
            (double)bytes / 1e6 / tok[2], (double)bytes / 1e6 / mch[2]);
     return sink == 0;
