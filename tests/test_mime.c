@@ -1485,6 +1485,27 @@ START_TEST(test_unfold_random)
 }
 END_TEST
 
+/* The first charset= of a message: any case, quoted or not, cut at the
+ * buffer; none gives "". */
+START_TEST(test_first_charset)
+{
+    char cs[8];
+    const char *m = "x: y\nContent-Type: text/plain; CHARSET=\"koi8-r\"; a=b charset=utf-8";
+
+    ck_assert_uint_eq(spamlr__hdr_first_charset(m, strlen(m), cs, sizeof cs), 6);
+    ck_assert_str_eq(cs, "koi8-r");
+    ck_assert_uint_eq(spamlr__hdr_first_charset("a=b; charset=gb2312\n", 20, cs, sizeof cs), 6);
+    ck_assert_str_eq(cs, "gb2312");
+    ck_assert_uint_eq(spamlr__hdr_first_charset("charset=windows-1251", 20, cs, sizeof cs), 7);
+    ck_assert_str_eq(cs, "windows");
+    /* "charset=" must start before the last 8 bytes; none at all */
+    ck_assert_uint_eq(spamlr__hdr_first_charset("charset=", 8, cs, sizeof cs), 0);
+    ck_assert_str_eq(cs, "");
+    ck_assert_uint_eq(spamlr__hdr_first_charset("= = charsets = x", 16, cs, sizeof cs), 0);
+    ck_assert_str_eq(cs, "");
+}
+END_TEST
+
 START_TEST(test_mutations)
 {
     static const char specials[] = "=-\n\r<>&;:\"?_ \t\0#@/BbQq";
@@ -1642,6 +1663,7 @@ static Suite *mime_suite(void)
     tcase_add_test(tc, test_html_elements);
     tcase_add_test(tc, test_received_ipv4);
     tcase_add_test(tc, test_unfold_random);
+    tcase_add_test(tc, test_first_charset);
     tcase_add_test(tc, test_html_tokens_in_mail);
     tcase_add_loop_test(tc, test_mutations, 0, NGOLDEN);
     tcase_add_test(tc, test_fuzz_corpus);

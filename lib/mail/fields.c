@@ -342,3 +342,29 @@ void spamlr__field_mailer(const char *prefix, const char *v, size_t n, spamlr__e
         emit(ctx, p, name, k);
     }
 }
+
+spamlr__fkind spamlr__field_kind(const char *lname, size_t len)
+{
+#define IS(s) (!memcmp(lname, s, sizeof s - 1))
+    switch (len) {
+    case 2:
+        return IS("to") ? SPAMLR__FK_TO : IS("cc") ? SPAMLR__FK_CC : SPAMLR__FK_OTHER;
+    case 4:
+        return IS("date") ? SPAMLR__FK_DATE : IS("from") ? SPAMLR__FK_FROM : SPAMLR__FK_OTHER;
+    case 6:
+        return IS("sender") ? SPAMLR__FK_SENDER : SPAMLR__FK_OTHER;
+    case 8:
+        return IS("received") ? SPAMLR__FK_RECEIVED : IS("reply-to") ? SPAMLR__FK_REPLY_TO
+               : IS("x-mailer") ? SPAMLR__FK_MAILER : SPAMLR__FK_OTHER;
+    case 10:
+        return IS("message-id") ? SPAMLR__FK_MESSAGE_ID
+               : IS("user-agent") ? SPAMLR__FK_MAILER : SPAMLR__FK_OTHER;
+    case 11:
+        return IS("return-path") ? SPAMLR__FK_RETURN_PATH : SPAMLR__FK_OTHER;
+    case 12:
+        return IS("content-type") ? SPAMLR__FK_CONTENT_TYPE : SPAMLR__FK_OTHER;
+    default:
+        return SPAMLR__FK_OTHER;
+    }
+#undef IS
+}

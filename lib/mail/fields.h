@@ -5,6 +5,27 @@
 
 #include "common/common.h"
 
+/* The top-level fields whose tokens are not plain text tokens, known by
+ * their lower-case names: one look-up per field instead of a strcmp for
+ * each of them (spamlr__field_kind). */
+typedef enum spamlr__fkind {
+    SPAMLR__FK_OTHER,
+    SPAMLR__FK_CONTENT_TYPE,
+    SPAMLR__FK_RECEIVED,
+    SPAMLR__FK_MESSAGE_ID,
+    SPAMLR__FK_DATE,
+    SPAMLR__FK_RETURN_PATH,
+    SPAMLR__FK_SENDER,
+    SPAMLR__FK_TO,
+    SPAMLR__FK_CC,
+    SPAMLR__FK_FROM,
+    SPAMLR__FK_REPLY_TO,
+    SPAMLR__FK_MAILER         /* x-mailer, user-agent */
+} spamlr__fkind;
+
+/* The kind of the field of lower-case name lname[0..len). */
+spamlr__fkind spamlr__field_kind(const char *lname, size_t len);
+
 /* Receives one token: prefix (NUL-terminated) followed by t[0..n). */
 typedef void (*spamlr__emit_fn)(void *ctx, const char *prefix, const char *t, size_t n);
 

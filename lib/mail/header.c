@@ -568,3 +568,32 @@ size_t spamlr__hdr_media_type(const char *v, size_t n, char *out, size_t size)
     out[m] = '\0';
     return i;
 }
+
+size_t spamlr__hdr_first_charset(const char *m, size_t n, char *out, size_t size)
+{
+    size_t i, k = 0;
+
+    if (size == 0)
+        return 0;
+    out[0] = '\0';
+    /* the first "charset=" starting before n - 8, found by its '=' */
+    for (i = 7; i + 1 < n; i++) {
+        const char *eq = memchr(m + i, '=', n - 1 - i);
+
+        if (!eq)
+            return 0;
+        i = (size_t)(eq - m);
+        if (!ieq(m + i - 7, 7, "charset"))
+            continue;
+        i++;
+        if (i < n && (m[i] == '"' || m[i] == '\''))
+            i++;
+        for (; i < n && k + 1 < size && m[i] != '"' && m[i] != '\'' && m[i] != ';' &&
+               !is_space((unsigned char)m[i]);
+             i++)
+            out[k++] = m[i];
+        out[k] = '\0';
+        return k;
+    }
+    return 0;
+}

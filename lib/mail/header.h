@@ -26,6 +26,14 @@ int spamlr__hdr_next_field(const char *m, size_t n, size_t *pos, spamlr__hfield 
  * prize", "Note: ...") is not, and is read as a body. */
 int spamlr__hdr_plausible(const char *m, size_t n, size_t pos);
 
+/* The value of the first "charset=" (any case) in m[0..n), unquoted, up
+ * to a quote, ';' or space, in out[size] (at most size - 1 bytes,
+ * NUL-terminated; "" when there is none); returns its length. Found by
+ * its '=' (memchr), not by a test at every byte: the charset of raw 8-bit
+ * header text is looked for in the first 64 KiB of every message whose
+ * top level says none. */
+size_t spamlr__hdr_first_charset(const char *m, size_t n, char *out, size_t size);
+
 /* Unfolds the raw value v[0..n) into hv (CR/LF removed, cut at max bytes)
  * and gives it trimmed in *out, *olen. 0 or SPAMLR_ENOMEM. */
 int spamlr__hdr_unfold(spamlr__buf *hv, size_t max, const char *v, size_t n, const char **out,

@@ -275,60 +275,17 @@ static void emit_cb(void *ctx, const char *prefix, const char *t, size_t n)
     emit2(ctx, prefix, strlen(prefix), t, n);
 }
 
-/* The top-level fields whose tokens are not plain text tokens, known by
- * their lower-case names: one look-up per field instead of a strcmp for
- * each of them. */
-typedef enum fkind {
-    FK_OTHER,
-    FK_CONTENT_TYPE,
-    FK_RECEIVED,
-    FK_MESSAGE_ID,
-    FK_DATE,
-    FK_RETURN_PATH,
-    FK_SENDER,
-    FK_TO,
-    FK_CC,
-    FK_FROM,
-    FK_REPLY_TO,
-    FK_MAILER         /* x-mailer, user-agent */
-} fkind;
-
-static fkind field_kind(const char *lname, size_t len)
-{
-#define IS(s) (!memcmp(lname, s, sizeof s - 1))
-    switch (len) {
-    case 2:
-        return IS("to") ? FK_TO : IS("cc") ? FK_CC : FK_OTHER;
-    case 4:
-        return IS("date") ? FK_DATE : IS("from") ? FK_FROM : FK_OTHER;
-    case 6:
-        return IS("sender") ? FK_SENDER : FK_OTHER;
-    case 8:
-        return IS("received") ? FK_RECEIVED : IS("reply-to") ? FK_REPLY_TO
-               : IS("x-mailer") ? FK_MAILER : FK_OTHER;
-    case 10:
-        return IS("message-id") ? FK_MESSAGE_ID : IS("user-agent") ? FK_MAILER : FK_OTHER;
-    case 11:
-        return IS("return-path") ? FK_RETURN_PATH : FK_OTHER;
-    case 12:
-        return IS("content-type") ? FK_CONTENT_TYPE : FK_OTHER;
-    default:
-        return FK_OTHER;
-    }
-#undef IS
-}
-
 /* The field-aware tokens of a field that has them (fields.h); 1 when it
  * gave them instead of plain text tokens. */
-static int aware_tokens(pctx *c, fkind kind, const char *lname, const char *v, size_t n)
+static int aware_tokens(pctx *c, spamlr__fkind kind, const char *lname, const char *v, size_t n)
 {
-    if (kind == FK_RECEIVED)
+    if (kind == SPAMLR__FK_RECEIVED)
         spamlr__field_received(v, n, emit_cb, c);
-    else if (kind == FK_MESSAGE_ID)
+    else if (kind == SPAMLR__FK_MESSAGE_ID)
         spamlr__field_message_id(v, n, emit_cb, c);
-    else if (kind == FK_DATE)
+    else if (kind == SPAMLR__FK_DATE)
         spamlr__field_date(v, n, emit_cb, c);
-    else if (kind == FK_RETURN_PATH || kind == FK_SENDER) {
+    else if (kind == SPAMLR__FK_RETURN_PATH || kind == SPAMLR__FK_SENDER) {
         const char *dn, *ad;
         size_t dl, al, dlen;
         char dom[256], prefix[16];
@@ -348,9 +305,9 @@ static void field_tokens(pctx *c, const char *lname, const spamlr__hfield *f, hs
     const char *v, *dn, *ad;
     size_t n, dl, al, dlen, len = strlen(lname);
     char dom[256], prefix[SPAMLR__FIELD_NAME_MAX + 2];
-    fkind kind = field_kind(lname, len);
+    spamlr__fkind kind = spamlr__field_kind(lname, len);
 
-    if (kind == FK_CONTENT_TYPE)
+    if (kind == SPAMLR__FK_CONTENT_TYPE)
         return;                          /* structure tokens, elsewhere */
     if (spamlr__hdr_unfold(&c->hv, c->max_header, f->val, f->vlen, &v, &n)) {
         set_err(c, SPAMLR_ENOMEM);
@@ -360,7 +317,7 @@ static void field_tokens(pctx *c, const char *lname, const spamlr__hfield *f, hs
         return;
     if (c->mo->field_aware && aware_tokens(c, kind, lname, v, n))
         return;
-    if (kind == FK_TO || kind == FK_CC) {
+    if (kind == SPAMLR__FK_TO || kind == SPAMLR__FK_CC) {
         unsigned k = spamlr__hdr_count_addresses(v, n);
         size_t i;
         if (c->mo->field_aware)
@@ -369,7 +326,7 @@ static void field_tokens(pctx *c, const char *lname, const spamlr__hfield *f, hs
                     emit2(c, lname, len, ":undisclosed", 12);
                     break;
                 }
-        if (kind == FK_TO) {
+        if (kind == SPAMLR__FK_TO) {
             hs->to += k;
             hs->have_to = 1;
         } else {
@@ -378,10 +335,10 @@ static void field_tokens(pctx *c, const char *lname, const spamlr__hfield *f, hs
         }
         return;
     }
-    if (kind == FK_FROM || kind == FK_REPLY_TO) {
+    if (kind == SPAMLR__FK_FROM || kind == SPAMLR__FK_REPLY_TO) {
         spamlr__hdr_mailbox(v, n, &dn, &dl, &ad, &al);
         dlen = spamlr__hdr_domain(ad, al, dom);
-        if (kind == FK_FROM) {
+        if (kind == SPAMLR__FK_FROM) {
             trim(&dn, &dl);
             if (dl) {
                 set_err(c, spamlr__hdr_unquote(&c->hx, dn, dl, &dn, &dl));
@@ -396,9 +353,9 @@ static void field_tokens(pctx *c, const char *lname, const spamlr__hfield *f, hs
             spamlr__domain_tokens("reply-to:@", dom, dlen, emit_cb, c);
         else if (dlen)
             emit2(c, "reply-to:@", 10, dom, dlen);
-        if (kind == FK_FROM && !hs->from_dl)
+        if (kind == SPAMLR__FK_FROM && !hs->from_dl)
             memcpy(hs->from_dom, dom, hs->from_dl = dlen);
-        else if (kind == FK_REPLY_TO && !hs->rt_dl)
+        else if (kind == SPAMLR__FK_REPLY_TO && !hs->rt_dl)
             memcpy(hs->rt_dom, dom, hs->rt_dl = dlen);
         return;
     }
@@ -407,7 +364,7 @@ static void field_tokens(pctx *c, const char *lname, const spamlr__hfield *f, hs
     prefix[len] = ':';
     prefix[len + 1] = '\0';
     tokenize_with(c, prefix, c->hd.data, c->hd.len);
-    if (c->mo->field_aware && kind == FK_MAILER)
+    if (c->mo->field_aware && kind == SPAMLR__FK_MAILER)
         spamlr__field_mailer(prefix, c->hd.data, c->hd.len, emit_cb, c);
 }
 
@@ -653,30 +610,10 @@ static int sniff_boundary(entity *e, const char *b, size_t n)
  * else the first charset= in the first 64 KiB of the message. */
 static void header_charset(pctx *c, const entity *e, const char *m, size_t n)
 {
-    size_t i, k, lim = n < 65536 ? n : 65536;
-
-    if (e->charset[0]) {
+    if (e->charset[0])
         memcpy(c->hdr_cs, e->charset, sizeof c->hdr_cs);
-        return;
-    }
-    /* the first "charset=" starting before lim - 8, found by its '=' */
-    for (i = 7; i + 1 < lim; i++) {
-        const char *eq = memchr(m + i, '=', lim - 1 - i);
-
-        if (!eq)
-            return;
-        i = (size_t)(eq - m);
-        if (!ieq(m + i - 7, 7, "charset"))
-            continue;
-        i++;
-        if (i < lim && (m[i] == '"' || m[i] == '\''))
-            i++;
-        for (k = 0; i < lim && k + 1 < sizeof c->hdr_cs && m[i] != '"' && m[i] != '\'' &&
-                    m[i] != ';' && !is_space((unsigned char)m[i]); i++)
-            c->hdr_cs[k++] = m[i];
-        c->hdr_cs[k] = '\0';
-        return;
-    }
+    else
+        spamlr__hdr_first_charset(m, n < 65536 ? n : 65536, c->hdr_cs, sizeof c->hdr_cs);
 }
 
 /* The sender's relation to the contact list (spamlr.h, "contacts"): one
