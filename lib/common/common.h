@@ -57,14 +57,13 @@ static inline int spamlr__diag_bad(const spamlr_diag *d)
  * private full-size one and the caller's. */
 void spamlr__out_copy(void *dst, const void *src, size_t n);
 
-/* Overflow-checked size arithmetic: 0 on success, -1 on overflow. */
-/* A 64-bit mixer (splitmix64's finaliser). */
 /* The number of trailing zeros of m != 0. */
 static inline unsigned spamlr__ctz64(uint64_t m)
 {
     return (unsigned)__builtin_ctzll(m);
 }
 
+/* A 64-bit mixer (splitmix64's finaliser). */
 static inline uint64_t spamlr__mix64(uint64_t x)
 {
     x += 0x9e3779b97f4a7c15ull;
@@ -73,6 +72,7 @@ static inline uint64_t spamlr__mix64(uint64_t x)
     return x ^ (x >> 31);
 }
 
+/* Overflow-checked size arithmetic: 0 on success, -1 on overflow. */
 static inline int spamlr__mul_size(size_t a, size_t b, size_t *out)
 {
     if (b != 0 && a > SIZE_MAX / b)

@@ -99,10 +99,6 @@ static inline uint64_t rd32(const unsigned char *p)
     return v;
 }
 
-/* Every byte is read exactly as the length decides, with overlapping
- * fixed-size loads instead of a byte loop for the tail: up to 3 bytes by
- * the first, middle and last; 4..7 by two 4-byte loads; 8..16 by two
- * 8-byte loads; longer by 16-byte steps and the last 16 bytes. */
 uint32_t spamlr__hash(const void *data, size_t len)
 {
     return spamlr__hash_seeded(0, data, len);
@@ -135,6 +131,10 @@ static inline uint64_t fold_mul(uint64_t x, uint64_t y)
     return lo ^ hi;
 }
 
+/* Every byte is read exactly as the length decides, with overlapping
+ * fixed-size loads instead of a byte loop for the tail: up to 3 bytes by
+ * the first, middle and last; 4..7 by two 4-byte loads; 8..16 by two
+ * 8-byte loads; longer by 16-byte steps and the last 16 bytes. */
 uint32_t spamlr__hash_seeded(uint64_t seed, const void *data, size_t len)
 {
     const unsigned char *p = data;
