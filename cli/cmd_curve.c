@@ -171,10 +171,7 @@ static int parse_num_option(cli_args *a, curve_cfg *cfg, int id, const char *v)
         cfg->text.features = (unsigned)i;
         return 0;
     case OPT_THREADS:
-        if (args_uint(a, v, 0, 4096, &n))
-            return EXIT_USAGE;
-        cfg->opts.threads = (unsigned)n;
-        return 0;
+        return args_threads(a, v, &cfg->opts.threads);
     case OPT_MIN_COUNT:
         if (args_uint(a, v, 1, 4294967295UL, &n))
             return EXIT_USAGE;

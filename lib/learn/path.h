@@ -36,10 +36,11 @@ typedef struct spamlr__path {
  * of fold f (fold[r] == f) given cost 0, and is scored by the log loss of
  * its predictions on them. C runs over powers of four from 1024, up while
  * the pooled validation log loss falls and down when C = 1024 was the best,
- * each solve starting from that fold's solution at the previous C, until
- * two steps in a row bring no clear improvement; then the powers of two
- * beside the best are tried. Every fold starts from w (X->cols doubles: zeros, or
- * an initial model's weights). The best C (smallest log loss) goes to
+ * each solve starting on the line (in log C) through two of that fold's
+ * solutions at earlier C, until two steps in a row bring no clear
+ * improvement; then the powers of two beside the best are tried. Every
+ * fold starts from w (X->cols doubles: zeros, or an initial model's
+ * weights). The best C (smallest log loss) goes to
  * path->c, and w receives the mean of the folds' solutions at it, a warm
  * start for the final solve on every row.
  *

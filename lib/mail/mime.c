@@ -360,6 +360,8 @@ static void field_tokens(pctx *c, const char *lname, const spamlr__hfield *f, hs
         return;
     }
     decode_words(c, v, n, &c->hd);
+    if (len + 2 > sizeof prefix) /* (field names are shorter: see parse_entity) */
+        len = sizeof prefix - 2;
     memcpy(prefix, lname, len);
     prefix[len] = ':';
     prefix[len + 1] = '\0';
