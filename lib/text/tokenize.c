@@ -699,25 +699,38 @@ static size_t utf8_char(tok *t, const unsigned char *p, size_t len, size_t i)
     return i + n;
 }
 
+/* Whether bit i of mask m is set, i in the classified block. */
+static inline int block_bit(const tok *t, uint64_t m, size_t i)
+{
+    size_t off = i - t->bbase;   /* huge when i < bbase */
+
+    return off < t->bn && ((m >> off) & 1);
+}
+
 static void run(tok *t, const unsigned char *p, size_t len)
 {
     size_t i = 0;
 
     while (i < len && !t->stop) {
-        unsigned c = p[i], k = ascii_class[c];
+        unsigned k = ascii_class[p[i]];
 
         if (k & AC_ALNUM) {
             i = ascii_word(t, p, len, i);
-        } else if (c < 0x80) {
-            t->cjk_len = 0;
-            if (t->inword)
-                end_word(t);
-            if (k & AC_DOLLAR)
-                emit_single(t, "$", 1);
-            i = scan_sep(t, p, i + 1, len);
-        } else {
+            /* mostly a plain separator follows: the block's mask says so
+             * without looking the byte up */
+            if (t->stop || !block_bit(t, t->blk.sep, i))
+                continue;
+            k = AC_SEP;
+        } else if (p[i] >= 0x80) {
             i = utf8_char(t, p, len, i);
+            continue;
         }
+        t->cjk_len = 0;
+        if (t->inword)
+            end_word(t);
+        if (k & AC_DOLLAR)
+            emit_single(t, "$", 1);
+        i = scan_sep(t, p, i + 1, len);
     }
     if (t->inword)
         end_word(t);
