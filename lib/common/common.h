@@ -97,11 +97,9 @@ static inline size_t spamlr__bom_len(const char *s, size_t n)
  * unchanged on failure. */
 int spamlr__grow(void **p, size_t *cap, size_t need, size_t elem);
 
-/* 32-bit hash of a byte string (not cryptographic; for hash tables).
- * spamlr__hash_seeded starts from `seed`, so that two seeds give unrelated
- * collisions; spamlr__hash is seed 0. */
+/* 32-bit hash of a byte string (not cryptographic; for hash tables):
+ * spamlr__hash_seeded (common/hash.h, inline) with seed 0. */
 uint32_t spamlr__hash(const void *data, size_t len);
-uint32_t spamlr__hash_seeded(uint64_t seed, const void *data, size_t len);
 
 /* A new random seed for one hash table: a process-wide secret read once
  * from /dev/urandom, mixed with a count of the seeds given, so tables

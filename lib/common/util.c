@@ -11,6 +11,7 @@
 #include <zlib.h>
 
 #include "common/common.h"
+#include "common/hash.h"
 
 unsigned spamlr_version_number(void) { return SPAMLR_VERSION_NUMBER; }
 const char *spamlr_version_string(void) { return SPAMLR_VERSION_STRING; }
@@ -81,93 +82,9 @@ int spamlr__grow(void **p, size_t *cap, size_t need, size_t elem)
     return SPAMLR_OK;
 }
 
-/* A multiply-fold hash over 8-byte words (our own): each 16 bytes are
- * mixed by one 64x64->128-bit product, whose halves are xor-ed; the last
- * 16 by a product whose two halves are then multiplied with each other:
- * enough for open addressing with power-of-two tables. */
-static inline uint64_t rd64(const unsigned char *p)
-{
-    uint64_t v;
-    memcpy(&v, p, 8);
-    return v;
-}
-
-static inline uint64_t rd32(const unsigned char *p)
-{
-    uint32_t v;
-    memcpy(&v, p, 4);
-    return v;
-}
-
 uint32_t spamlr__hash(const void *data, size_t len)
 {
     return spamlr__hash_seeded(0, data, len);
-}
-
-/* x * y as 128 bits: *lo and *hi. */
-static inline void mul128(uint64_t x, uint64_t y, uint64_t *lo, uint64_t *hi)
-{
-#if defined(__SIZEOF_INT128__)
-    __uint128_t r = (__uint128_t)x * y;
-
-    *lo = (uint64_t)r;
-    *hi = (uint64_t)(r >> 64);
-#else
-    uint64_t xl = (uint32_t)x, xh = x >> 32, yl = (uint32_t)y, yh = y >> 32;
-    uint64_t ll = xl * yl, lh = xl * yh, hl = xh * yl, hh = xh * yh;
-    uint64_t mid = (ll >> 32) + (uint32_t)lh + (uint32_t)hl;
-
-    *lo = (mid << 32) | (uint32_t)ll;
-    *hi = hh + (lh >> 32) + (hl >> 32) + (mid >> 32);
-#endif
-}
-
-/* The two halves of x * y xor-ed: each bit depends on most bits of both. */
-static inline uint64_t fold_mul(uint64_t x, uint64_t y)
-{
-    uint64_t lo, hi;
-
-    mul128(x, y, &lo, &hi);
-    return lo ^ hi;
-}
-
-/* Every byte is read exactly as the length decides, with overlapping
- * fixed-size loads instead of a byte loop for the tail: up to 3 bytes by
- * the first, middle and last; 4..7 by two 4-byte loads; 8..16 by two
- * 8-byte loads; longer by 16-byte steps and the last 16 bytes. */
-uint32_t spamlr__hash_seeded(uint64_t seed, const void *data, size_t len)
-{
-    const unsigned char *p = data;
-    uint64_t a, b, h = seed ^ 0x9e3779b97f4a7c15ULL;
-
-    if (len > 16) {
-        const unsigned char *last = p + len - 16;
-        for (; p < last; p += 16)
-            h = fold_mul(rd64(p) ^ h ^ 0xa0761d6478bd642fULL,
-                         rd64(p + 8) ^ (h >> 32 | h << 32) ^ 0xe7037ed1a0b428dbULL);
-        a = rd64(last);
-        b = rd64(last + 8);
-    } else if (len >= 8) {
-        a = rd64(p);
-        b = rd64(p + len - 8);
-    } else if (len >= 4) {
-        a = rd32(p);
-        b = rd32(p + len - 4);
-    } else if (len) {
-        a = p[0] | (uint64_t)p[len >> 1] << 8 | (uint64_t)p[len - 1] << 16;
-        b = 0;
-    } else {
-        a = b = 0;
-    }
-    /* two rounds: the words with the state and the length, then the
-     * halves of their product with each other */
-    a ^= h ^ 0x8ebc6af09c88c6e3ULL;
-    /* the seed in both words: a product with a word an attacker could
-     * make 0 would hash every key alike */
-    b ^= (h >> 32 | h << 32) ^ (uint64_t)len * 0xc2b2ae3d27d4eb4fULL;
-    mul128(a, b, &a, &b);
-    h = fold_mul(a ^ 0x1d8e4e27c47d124fULL, b ^ 0xa0761d6478bd642fULL);
-    return (uint32_t)(h ^ (h >> 32));
 }
 
 uint32_t spamlr__crc32(uint32_t crc, const void *data, size_t len)

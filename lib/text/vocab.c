@@ -26,26 +26,11 @@ size_t spamlr__vocab_bytes(const spamlr__vocab *v)
            sizeof *v->hash + sizeof *v->count) + v->chars_cap;
 }
 
-/* The slot fields of s[0..len) with hash h. */
-static inline uint32_t slot_hl(uint32_t h, size_t len)
-{
-    return (h & 0xFFFFFF00u) | (uint32_t)(len < 255 ? len : 255);
-}
-
-static inline uint64_t slot_key(const char *s, size_t len)
-{
-    uint64_t k = 0;
-
-    if (len)
-        memcpy(&k, s, len < 8 ? len : 8);
-    return k;
-}
-
 static void fill_slot(spamlr__slot *sl, uint32_t id, uint32_t h, const char *s, size_t len)
 {
     sl->id1 = id + 1;
-    sl->hl = slot_hl(h, len);
-    sl->key = slot_key(s, len);
+    sl->hl = spamlr__slot_hl(h, len);
+    sl->key = spamlr__slot_key(s, len);
 }
 
 static int rehash(spamlr__vocab *v, size_t ncap)
@@ -68,31 +53,6 @@ static int rehash(spamlr__vocab *v, size_t ncap)
     return SPAMLR_OK;
 }
 
-static int64_t lookup(const spamlr__vocab *v, const char *s, size_t len, uint32_t h,
-                      size_t *slot)
-{
-    size_t mask = v->cap - 1, i = h & mask;
-    uint32_t hl = slot_hl(h, len);
-    uint64_t key = slot_key(s, len);
-
-    for (;; i = (i + 1) & mask) {
-        const spamlr__slot *e = &v->slots[i];
-        uint32_t id;
-        if (!e->id1) {
-            *slot = i;
-            return -1;
-        }
-        if (e->hl != hl || e->key != key)
-            continue;
-        id = e->id1 - 1;
-        /* up to 8 bytes: same length and the same bytes, found; under 255
-         * the slot holds the exact length too */
-        if (len <= 8 || ((len < 255 || v->len[id] == len) &&
-                         memcmp(v->chars + v->off[id] + 8, s + 8, len - 8) == 0))
-            return id;
-    }
-}
-
 int64_t spamlr__vocab_find(const spamlr__vocab *v, const char *s, size_t len)
 {
     size_t slot, i;
@@ -105,7 +65,7 @@ int64_t spamlr__vocab_find(const spamlr__vocab *v, const char *s, size_t len)
                 return (int64_t)i;
         return -1;
     }
-    return lookup(v, s, len, spamlr__vocab_hash(v, s, len), &slot);
+    return spamlr__vocab_lookup(v, s, len, spamlr__vocab_hash(v, s, len), &slot);
 }
 
 /* Whether n ids fill a table of cap slots to 3/4 or more: tables stay
@@ -231,8 +191,8 @@ int spamlr__vocab_intern(spamlr__vocab *v, const char *s, size_t len, uint32_t *
     return spamlr__vocab_intern_hashed(v, s, len, spamlr__vocab_hash(v, s, len), id, added);
 }
 
-int spamlr__vocab_intern_hashed(spamlr__vocab *v, const char *s, size_t len, uint32_t h,
-                                uint32_t *id, int *added)
+int spamlr__vocab_intern_slow(spamlr__vocab *v, const char *s, size_t len, uint32_t h,
+                              uint32_t *id, int *added)
 {
     size_t slot;
     int64_t e;
@@ -242,7 +202,7 @@ int spamlr__vocab_intern_hashed(spamlr__vocab *v, const char *s, size_t len, uin
         *added = 0;
     if ((rc = table_ready(v, len)))
         return rc;
-    e = lookup(v, s, len, h, &slot);
+    e = spamlr__vocab_lookup(v, s, len, h, &slot);
     if (e >= 0) {
         *id = (uint32_t)e;
         return SPAMLR_OK;

@@ -2,7 +2,10 @@
 #ifndef SPAMLR_VOCAB_H
 #define SPAMLR_VOCAB_H
 
+#include <string.h>
+
 #include "common/common.h"
+#include "common/hash.h"
 
 /* Ids are dense, 0..n-1, in order of first insertion. Strings are stored
  * NUL-terminated in one arena, so spamlr__vocab_str() pointers stay valid
@@ -53,10 +56,74 @@ void spamlr__vocab_free(spamlr__vocab *v);
 int spamlr__vocab_intern(spamlr__vocab *v, const char *s, size_t len, uint32_t *id,
                          int *added);
 
+/* The slot fields of s[0..len) with hash h: the hash's top 24 bits and
+ * the length; the first 8 bytes. */
+static inline uint32_t spamlr__slot_hl(uint32_t h, size_t len)
+{
+    return (h & 0xFFFFFF00u) | (uint32_t)(len < 255 ? len : 255);
+}
+
+static inline uint64_t spamlr__slot_key(const char *s, size_t len)
+{
+    uint64_t k = 0;
+
+    if (len)
+        memcpy(&k, s, len < 8 ? len : 8);
+    return k;
+}
+
+/* The id of s[0..len) (hash h) in v's table (which must exist), or -1
+ * with *slot the empty slot where it would go. Inline: every token of
+ * every message is looked up, and a hit is mostly found in its slot
+ * alone. */
+static inline int64_t spamlr__vocab_lookup(const spamlr__vocab *v, const char *s, size_t len,
+                                           uint32_t h, size_t *slot)
+{
+    size_t mask = v->cap - 1, i = h & mask;
+    uint32_t hl = spamlr__slot_hl(h, len);
+    uint64_t key = spamlr__slot_key(s, len);
+
+    for (;; i = (i + 1) & mask) {
+        const spamlr__slot *e = &v->slots[i];
+        uint32_t id;
+
+        if (!e->id1) {
+            *slot = i;
+            return -1;
+        }
+        if (e->hl != hl || e->key != key)
+            continue;
+        id = e->id1 - 1;
+        /* up to 8 bytes: same length and the same bytes, found; under 255
+         * the slot holds the exact length too */
+        if (len <= 8 || ((len < 255 || v->len[id] == len) &&
+                         memcmp(v->chars + v->off[id] + 8, s + 8, len - 8) == 0))
+            return id;
+    }
+}
+
+/* spamlr__vocab_intern_hashed when the string is new or the table must
+ * be made first. */
+int spamlr__vocab_intern_slow(spamlr__vocab *v, const char *s, size_t len, uint32_t h,
+                              uint32_t *id, int *added);
+
 /* The same with h = spamlr__vocab_hash(v, s, len) computed by the caller (who may
- * have prefetched its slot with spamlr__vocab_prefetch). */
-int spamlr__vocab_intern_hashed(spamlr__vocab *v, const char *s, size_t len, uint32_t h,
-                                uint32_t *id, int *added);
+ * have prefetched its slot with spamlr__vocab_prefetch). A string already
+ * in the table is found inline. */
+static inline int spamlr__vocab_intern_hashed(spamlr__vocab *v, const char *s, size_t len,
+                                              uint32_t h, uint32_t *id, int *added)
+{
+    size_t slot;
+    int64_t e;
+
+    if (v->cap && len <= UINT32_MAX - 1 && (e = spamlr__vocab_lookup(v, s, len, h, &slot)) >= 0) {
+        if (added)
+            *added = 0;
+        *id = (uint32_t)e;
+        return SPAMLR_OK;
+    }
+    return spamlr__vocab_intern_slow(v, s, len, h, id, added);
+}
 
 /* Frees the slot table, for a vocabulary only read by id for a while (a
  * consumed dataset's during training: 4 MB for 90,000 words). The next
