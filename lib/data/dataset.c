@@ -246,7 +246,7 @@ int spamlr__dataset_row_token(spamlr_dataset *ds, const char *tok, size_t len)
     if (ds->pend_len + len + 1 > ds->pend_cap &&
         (rc = spamlr__grow((void **)&ds->pend_buf, &ds->pend_cap, ds->pend_len + len + 1, 1)))
         return rc;
-    memcpy(ds->pend_buf + ds->pend_len, tok, len);
+    spamlr__copy_short(ds->pend_buf + ds->pend_len, tok, len);
     spamlr__vocab_prefetch(&ds->vocab, h);
     ds->pend_off[ds->npend] = (uint32_t)ds->pend_len;
     ds->pend_n[ds->npend] = (uint32_t)len;

@@ -65,11 +65,7 @@ static inline uint32_t spamlr__slot_hl(uint32_t h, size_t len)
 
 static inline uint64_t spamlr__slot_key(const char *s, size_t len)
 {
-    uint64_t k = 0;
-
-    if (len)
-        memcpy(&k, s, len < 8 ? len : 8);
-    return k;
+    return spamlr__prefix8(s, len);
 }
 
 /* The id of s[0..len) (hash h) in v's table (which must exist), or -1
@@ -96,8 +92,8 @@ static inline int64_t spamlr__vocab_lookup(const spamlr__vocab *v, const char *s
         id = e->id1 - 1;
         /* up to 8 bytes: same length and the same bytes, found; under 255
          * the slot holds the exact length too */
-        if (len <= 8 || ((len < 255 || v->len[id] == len) &&
-                         memcmp(v->chars + v->off[id] + 8, s + 8, len - 8) == 0))
+        if ((len < 255 || v->len[id] == len) &&
+            spamlr__same_after8(v->chars + v->off[id], s, len))
             return id;
     }
 }
