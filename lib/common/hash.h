@@ -43,63 +43,6 @@ static inline void spamlr__mul128(uint64_t x, uint64_t y, uint64_t *lo, uint64_t
 
     *lo = (mid << 32) | (uint32_t)ll;
     *hi = hh + (lh >> 32) + (hl >> 32) + (mid >> 32);
-/* The first min(len, 8) bytes of s, zero-padded, as memcpy would put
- * them in a uint64_t; reads s[0..len) only. */
-static inline uint64_t spamlr__prefix8(const char *s, size_t len)
-{
-    const unsigned char *p = (const unsigned char *)s;
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    if (len >= 8)
-        return spamlr__rd64(p);
-    if (len >= 4) /* two loads that overlap on the same bytes */
-        return spamlr__rd32(p) | spamlr__rd32(p + len - 4) << (8 * (len - 4));
-    if (len)
-        return p[0] | (uint64_t)p[len >> 1] << (8 * (len >> 1)) |
-               (uint64_t)p[len - 1] << (8 * (len - 1));
-    return 0;
-#else
-    uint64_t k = 0;
-
-    memcpy(&k, p, len < 8 ? len : 8);
-    return k;
-#endif
-}
-
-/* Whether the n-byte strings a and b, which agree on their first 8 bytes,
- * are equal: for n <= 16 one 8-byte compare of their last 8 bytes. */
-static inline int spamlr__same_after8(const char *a, const char *b, size_t n)
-{
-    if (n <= 8)
-        return 1;
-    if (n <= 16)
-        return spamlr__rd64((const unsigned char *)a + n - 8) ==
-               spamlr__rd64((const unsigned char *)b + n - 8);
-    return memcmp(a + 8, b + 8, n - 8) == 0;
-}
-
-/* memcpy(dst, src, n) for strings that do not overlap, by fixed-size
- * moves when n <= 16 (most tokens). */
-static inline void spamlr__copy_short(char *dst, const char *src, size_t n)
-{
-    if (n >= 8 && n <= 16) {
-        uint64_t a, b;
-
-        memcpy(&a, src, 8);
-        memcpy(&b, src + n - 8, 8);
-        memcpy(dst, &a, 8);
-        memcpy(dst + n - 8, &b, 8);
-    } else if (n >= 4 && n < 8) {
-        uint32_t a, b;
-
-        memcpy(&a, src, 4);
-        memcpy(&b, src + n - 4, 4);
-        memcpy(dst, &a, 4);
-        memcpy(dst + n - 4, &b, 4);
-    } else {
-        memcpy(dst, src, n);
-    }
-}
-
 #endif
 }
 
