@@ -22,6 +22,11 @@ struct spamlr__scan;
 int spamlr__tokenize_with(const struct spamlr__scan *scan, const spamlr_text_opts *o,
                           const char *text, size_t len, spamlr_token_fn fn, void *ctx);
 
+/* spamlr__tokenize_with without the fast path of plain ASCII words (every
+ * word through the general one): for tests, which compare the two. */
+int spamlr__tokenize_general(const struct spamlr__scan *scan, const spamlr_text_opts *o,
+                             const char *text, size_t len, spamlr_token_fn fn, void *ctx);
+
 /* spamlr_text_opts.idf_power with 0 read as the default, 2. */
 static inline unsigned spamlr__idf_power(unsigned p)
 {
