@@ -169,6 +169,8 @@ typedef struct tok {
     size_t cjk_len;
     char cjk[4];
     size_t no_email_before;  /* a word starting before here is no e-mail */
+    size_t next_at;          /* the next '@' (len: none; SIZE_MAX: not looked for) */
+    size_t at_run;           /* where the run of local-part bytes before it starts */
     /* the classified block p[bbase .. bbase + bn) (bn 0: none yet) */
     const spamlr__scan *scan;
     size_t bbase, bn;
@@ -503,6 +505,29 @@ static size_t try_url(tok *t, const unsigned char *p, size_t len, size_t i)
     return url_host(t, p, len, h);
 }
 
+/* Whether a word starting at s (its letters and digits end at e) can
+ * begin an address: only when the run of local-part bytes it starts in
+ * reaches the next '@'. Found from that '@' (memchr, once per '@') and a
+ * walk back over the run before it, instead of try_email's scan forward
+ * from every word followed by '.', '-', ...; when not, no word before
+ * that run can begin one either (no_email_before). */
+static int email_possible(tok *t, const unsigned char *p, size_t len, size_t s, size_t e)
+{
+    if (t->next_at == SIZE_MAX || t->next_at < e) {
+        const unsigned char *a = memchr(p + e, '@', len - e);
+        size_t b;
+
+        t->next_at = a ? (size_t)(a - p) : len;
+        for (b = t->next_at; a && b > 0 && (ascii_class[p[b - 1]] & (AC_ALNUM | AC_LOCALP)); b--)
+            ;
+        t->at_run = b;
+    }
+    if (t->next_at < len && s >= t->at_run)
+        return 1;
+    t->no_email_before = t->next_at < len ? t->at_run : len;
+    return 0;
+}
+
 /* A word starts at s with ASCII letters/digits up to e, and p[e] may
  * continue an e-mail local part. When s..'@'..domain is an address, emits
  * email:<domain> and returns its end; else returns s and remembers that
@@ -551,7 +576,7 @@ static size_t ascii_word(tok *t, const unsigned char *p, size_t len, size_t i)
     seen = ascii_class[p[i]] & AC_LETTER;
     e = scan_alnum(t, p, i + 1, len, &seen);
     if (start && e < len && (p[e] == '@' || (ascii_class[p[e]] & AC_LOCALP)) &&
-        i >= t->no_email_before) {
+        i >= t->no_email_before && email_possible(t, p, len, i, e)) {
         r = try_email(t, p, len, i, e);
         if (r != i)
             return r;
@@ -739,12 +764,14 @@ static size_t ascii_fast(tok *t, const unsigned char *p, size_t len, size_t i)
         if (e >= end || !((t->blk.sep >> (off + n)) & 1))
             return i;       /* the end, '$' or a byte >= 0x80 next */
         t->cjk_len = 0;
-        c = p[i] | 0x20;
-        if ((c == 'h' || c == 'w') && (r = try_url(t, p, len, i)) != i)
-            return r;
         c = p[e];
+        /* a URL starts with the word "http" or "https" before ':', or
+         * "www" before '.' (try_url) */
+        if ((c == ':' ? n - 4 < 2u && (p[i] | 0x20) == 'h' : c == '.' && n == 3 &&
+             (p[i] | 0x20) == 'w') && (r = try_url(t, p, len, i)) != i)
+            return r;
         if ((c == '@' || (ascii_class[c] & AC_LOCALP)) && i >= t->no_email_before &&
-            (r = try_email(t, p, len, i, e)) != i)
+            email_possible(t, p, len, i, e) && (r = try_email(t, p, len, i, e)) != i)
             return r;
         run = ((uint64_t)1 << n) - 1;   /* n < 64: the word ends in the block */
         if (!((t->blk.letter >> off) & run) && t->number_fold && n >= t->number_fold) {
@@ -890,6 +917,8 @@ static int tokenize(const spamlr__scan *scan, const spamlr_text_opts *o, const c
     t.plen = 0;
     t.cjk_len = 0;
     t.no_email_before = 0;
+    t.next_at = SIZE_MAX;
+    t.at_run = 0;
     t.scan = scan;
     t.bbase = 0;
     t.bn = 0;
