@@ -5,6 +5,8 @@
 #include <sys/stat.h>
 #include <zlib.h>
 
+#include "model/zpack.h"
+
 
 static const char *SPAM[] = {
     "win a free prize now", "free viagra cheap pills", "恭喜您中奖了 请点击领取",
@@ -183,6 +185,91 @@ START_TEST(save_load_round_trip)
     spamlr_model_free(l);
     spamlr_model_free(m);
     tu_rmrf(dir);
+}
+END_TEST
+
+/* spamlr__zpack: one zlib stream that zlib itself inflates, the same
+ * bytes every time, below, at and above the size that splits it in two,
+ * for text that repeats (matches across the cut) and for noise. */
+START_TEST(zpack_is_one_zlib_stream)
+{
+    const size_t sizes[] = { 0, 1, 1000, SPAMLR__ZPACK_SPLIT - 1, SPAMLR__ZPACK_SPLIT,
+                             SPAMLR__ZPACK_SPLIT + 1, 3u << 20 };
+    size_t k, i;
+
+    for (k = 0; k < sizeof sizes / sizeof *sizes; k++) {
+        size_t n = sizes[k], zlen, zlen2;
+        unsigned char *in = malloc(n + 1), *z = malloc(spamlr__zpack_bound(n)),
+                      *z2 = malloc(spamlr__zpack_bound(n)), *back = malloc(n + 1);
+        uLongf got = (uLongf)n;
+        uint64_t r = 88172645463325252ULL + k;
+
+        ck_assert(in && z && z2 && back);
+        for (i = 0; i < n; i++) {
+            r ^= r << 13, r ^= r >> 7, r ^= r << 17;
+            /* the first half words that come back, the second noise */
+            in[i] = i < n / 2 ? (unsigned char)("spam ham free prize "[(i * 7 + (r & 3)) % 20])
+                              : (unsigned char)r;
+        }
+        ck_assert_int_eq(spamlr__zpack(in, n, z, &zlen), SPAMLR_OK);
+        ck_assert_uint_le(zlen, spamlr__zpack_bound(n));
+        ck_assert_int_eq(uncompress(back, &got, z, (uLong)zlen), Z_OK);
+        ck_assert_uint_eq(got, n);
+        ck_assert(n == 0 || memcmp(back, in, n) == 0);
+        ck_assert_int_eq(spamlr__zpack(in, n, z2, &zlen2), SPAMLR_OK);
+        ck_assert_uint_eq(zlen2, zlen);
+        ck_assert_mem_eq(z2, z, zlen);
+        free(in);
+        free(z);
+        free(z2);
+        free(back);
+    }
+}
+END_TEST
+
+/* A model whose payload is split in two (60,000 words) loads back as it
+ * was saved, and saves to the same bytes again. */
+START_TEST(large_model_round_trip)
+{
+    spamlr_text_opts to;
+    spamlr_train_opts o;
+    spamlr_dataset *ds = NULL;
+    spamlr_model *m = NULL, *l = NULL;
+    unsigned char *buf = NULL, *buf2 = NULL;
+    size_t size, size2, i, j;
+    uint64_t r = 0x9e3779b97f4a7c15ULL;
+    char text[200 * 12];
+
+    spamlr_text_opts_init(&to);
+    to.mime = 0;
+    ck_assert_int_eq(spamlr_dataset_create(&ds, &to), SPAMLR_OK);
+    for (i = 0; i < 300; i++) {
+        size_t n = 0;
+
+        for (j = 0; j < 200; j++) {
+            r ^= r << 13, r ^= r >> 7, r ^= r << 17;
+            n += (size_t)snprintf(text + n, sizeof text - n, "w%08llx ",
+                                  (unsigned long long)(r & 0xffffffffULL));
+        }
+        ck_assert_int_eq(spamlr_dataset_add(ds, i % 2 ? SPAMLR_SPAM : SPAMLR_HAM, text, n, NULL),
+                         SPAMLR_OK);
+    }
+    spamlr_train_opts_init(&o);
+    o.c = 1;
+    o.min_count = 1;
+    ck_assert_int_eq(spamlr_train(&m, ds, &o, NULL, NULL), SPAMLR_OK);
+    ck_assert_uint_ge(spamlr_model_vocab_size(m), 59000);
+    ck_assert_int_eq(spamlr_model_save_buffer(m, &buf, &size), SPAMLR_OK);
+    ck_assert_int_eq(spamlr_model_load_buffer(&l, buf, size, NULL), SPAMLR_OK);
+    same_model(m, l);
+    ck_assert_int_eq(spamlr_model_save_buffer(l, &buf2, &size2), SPAMLR_OK);
+    ck_assert_uint_eq(size2, size);
+    ck_assert_mem_eq(buf2, buf, size);
+    free(buf);
+    free(buf2);
+    spamlr_model_free(l);
+    spamlr_model_free(m);
+    spamlr_dataset_free(ds);
 }
 END_TEST
 
@@ -556,6 +643,8 @@ static Suite *suite(void)
     tcase_add_test(t, train_learns_words);
     tcase_add_test(t, predict_text_matches_dataset);
     tcase_add_loop_test(t, save_load_round_trip, 0, 3);
+    tcase_add_test(t, zpack_is_one_zlib_stream);
+    tcase_add_test(t, large_model_round_trip);
     tcase_add_test(t, unsure_zone_round_trip);
     tcase_add_loop_test(t, damaged_files_are_rejected, 0, 3);
     tcase_add_loop_test(t, every_bit_and_header_value_is_checked, 0, 2);

@@ -55,6 +55,7 @@
 #include "data/dataset.h"
 #include "model/model.h"
 #include "model/sections.h"
+#include "model/zpack.h"
 #include "text/tokenize.h"
 
 static const unsigned char MAGIC[8] = {0x89, 'S', 'L', 'R', '\r', '\n', 0x1a, '\n'};
@@ -119,7 +120,7 @@ int spamlr__model_frame(const spamlr_model *m, const unsigned char *payload_byte
                         unsigned char **out, size_t *size)
 {
     wbuf b = {0};
-    uLongf zlen;
+    size_t zlen, zbound;
     int rc;
 
     *out = NULL;
@@ -157,21 +158,19 @@ int spamlr__model_frame(const spamlr_model *m, const unsigned char *payload_byte
     put_u32(&b, m->text.idf_power);
     put_u64(&b, count);
     put_u64(&b, payload_len);
-    zlen = compressBound((uLong)payload_len);
+    zbound = spamlr__zpack_bound(payload_len);
     put_u64(&b, 0); /* Z, patched below */
     if (b.err) {
         rc = b.err;
         goto out;
     }
-    if (spamlr__grow((void **)&b.p, &b.cap, b.n + zlen + 4, 1)) {
+    if (spamlr__grow((void **)&b.p, &b.cap, b.n + zbound + 4, 1)) {
         rc = SPAMLR_ENOMEM;
         goto out;
     }
-    if (compress2(b.p + b.n, &zlen, payload_bytes ? payload_bytes : (const Bytef *)"",
-                  (uLong)payload_len, 1) != Z_OK) {
-        rc = SPAMLR_ENOMEM;
+    if ((rc = spamlr__zpack(payload_bytes ? payload_bytes : (const unsigned char *)"",
+                            payload_len, b.p + b.n, &zlen)))
         goto out;
-    }
     {
         size_t zpos = b.n - 8;
         b.n += zlen;
