@@ -185,6 +185,59 @@ static void solve_fold(path_ctx *p, unsigned f)
     }
 }
 
+/* Each fold's ||grad f(0)|| (job[f].g0) and that of the whole X (*all),
+ * from one pass over the rows: row r's share of X^T u goes into the sum of
+ * its fold (in job[fold].w), and a fold's gradient is the sum of the
+ * others' (the whole X's, of all), instead of a pass a fold and one more
+ * for X. Rows in no fold would be in every fold's problem: then a pass a
+ * fold, as spamlr__grad0_norm. */
+static void grad0_folds(path_ctx *p, const spamlr__solve_opts *so, double *all)
+{
+    const spamlr__csr *X = p->X;
+    size_t r, e, j, cols = X->cols;
+    double *norm2 = p->prob, a = 0; /* k sums of squares (prob is free until the path) */
+    unsigned f, g;
+
+    for (r = 0; r < X->rows; r++)
+        if (p->fold[r] < 0 || p->fold[r] >= (int)p->k) {
+            for (f = 0; f < p->k; f++)
+                p->job[f].g0 = spamlr__grad0_norm(&p->job[f].X, so, p->job[f].w);
+            *all = spamlr__grad0_norm(X, so, p->job[0].w);
+            return;
+        }
+    for (f = 0; f < p->k; f++) {
+        memset(p->job[f].w, 0, cols * sizeof(double));
+        norm2[f] = 0;
+    }
+    for (r = 0; r < X->rows; r++) {
+        double u = -0.5 * X->cost[r] * X->y[r], *sum = p->job[p->fold[r]].w;
+
+        if (u == 0)
+            continue;
+        for (e = X->ptr[r]; e < X->ptr[r + 1]; e++)
+            sum[X->idx[e]] += u * (X->val ? X->val[e] : 1.0f);
+    }
+    for (f = 0; so->reduce && f < p->k; f++)
+        so->reduce(so->reduce_ctx, p->job[f].w, cols);
+    for (j = 0; j < cols; j++) {
+        double t = 0;
+
+        for (f = 0; f < p->k; f++) {
+            double o = 0;
+
+            for (g = 0; g < p->k; g++)
+                if (g != f)
+                    o += p->job[g].w[j];
+            norm2[f] += o * o;
+            t += p->job[f].w[j];
+        }
+        a += t * t;
+    }
+    for (f = 0; f < p->k; f++)
+        p->job[f].g0 = sqrt(norm2[f]);
+    *all = sqrt(a);
+}
+
 /* A pool task: block `slot` solves folds slot, slot + slots, ... */
 static void fold_task(void *ctx, unsigned slot)
 {
@@ -330,9 +383,10 @@ int spamlr__path_choose(const spamlr__csr *X, const int *fold, unsigned k,
         j->X.cost = j->cost;
         for (size_t r = 0; r < X->rows; r++)
             j->cost[r] = fold[r] == (int)f ? 0.0 : X->cost[r];
-        j->g0 = spamlr__grad0_norm(&j->X, so, j->w);
-        memcpy(j->w, w, cols * sizeof *j->w);
     }
+    grad0_folds(&p, so, &path->g0);
+    for (f = 0; f < k; f++)
+        memcpy(p.job[f].w, w, cols * sizeof *w);
     for (size_t r = 0; p.lab && r < X->rows; r++)
         p.lab[r] = X->y[r] > 0 ? SPAMLR_SPAM : SPAMLR_HAM;
     if (p.slots > 1 && (rc = spamlr__pool_start(&pl, p.slots, p.slots)))

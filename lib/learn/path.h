@@ -29,6 +29,7 @@ typedef struct spamlr__path {
     size_t n;
     unsigned folds;
     double c;               /* the chosen C */
+    double g0;              /* ||grad f(0)|| of the whole X at C = 1 (spamlr__grad0_norm) */
 } spamlr__path;
 
 /* Chooses C for X, whose cost[] holds each row's class weight (the cost at

@@ -196,9 +196,11 @@ static int in_place(build *b, spamlr_dataset *ds, const spamlr_train_opts *o,
 {
     uint32_t *ids = ds->ids, *cnt = ds->cnt;
     size_t i, j, k = 0, r = 0, need;
+    float tf[SPAMLR__TF_TAB];
 
     if (!(b->ptr = malloc((b->rows + 1) * sizeof *b->ptr)))
         return SPAMLR_ENOMEM; /* (ds untouched) */
+    spamlr__tf_table(tf);
     b->ptr[0] = 0;
     for (i = 0; i < ds->rows; i++) {
         size_t start = k;
@@ -211,8 +213,8 @@ static int in_place(build *b, spamlr_dataset *ds, const spamlr_train_opts *o,
 
             if (c == UINT32_MAX)
                 continue;
-            v = spamlr__feature_value(ds->opts.features, cnt[j],
-                                      idf_of_col ? idf_of_col[c] : 1.0f);
+            v = spamlr__feature_value_tab(ds->opts.features, cnt[j],
+                                          idf_of_col ? idf_of_col[c] : 1.0f, tf);
             ids[k] = c;
             memcpy(&cnt[k++], &v, sizeof v); /* the slot now holds a float */
         }
@@ -273,6 +275,7 @@ static int build_matrix(build *b, const spamlr_dataset *ds, const spamlr_train_o
     size_t i, j, k = 0, r = 0, nnz = 0;
     double wspam = 1, wham = 1;
     int in_rows = b->take && !ds->val; /* the matrix made in ds's rows */
+    float tf[SPAMLR__TF_TAB];
 
     if (o->class_weight == SPAMLR_CW_BALANCED) {
         wspam = (double)(nspam + nham) / (2.0 * (double)nspam);
@@ -309,6 +312,7 @@ static int build_matrix(build *b, const spamlr_dataset *ds, const spamlr_train_o
     }
     if (in_rows)
         return in_place(b, b->take, o, idf_of_col);
+    spamlr__tf_table(tf);
     if (!(b->ptr = malloc((b->rows + 1) * sizeof *b->ptr)) ||
         !(b->idx = spamlr__alloc_big((nnz + 1) * sizeof *b->idx)) ||
         !(b->val = spamlr__alloc_big((nnz + 1) * sizeof *b->val)))
@@ -330,8 +334,9 @@ static int build_matrix(build *b, const spamlr_dataset *ds, const spamlr_train_o
             if (ds->val) /* explicit values (libsvm rows): as they are */
                 b->val[k++] = ds->val[j];
             else
-                b->val[k++] = spamlr__feature_value(ds->opts.features, ds->cnt[j],
-                                                    idf_of_col ? idf_of_col[c] : 1.0f);
+                b->val[k++] = spamlr__feature_value_tab(ds->opts.features, ds->cnt[j],
+                                                        idf_of_col ? idf_of_col[c] : 1.0f,
+                                                        tf);
         }
         if (ds->opts.normalize && !ds->val)
             spamlr__normalize(b->val + start, k - start);
@@ -437,7 +442,6 @@ static int choose_c(build *b, spamlr__csr *X, const spamlr__solve_opts *so, unsi
 {
     signed char *lab = NULL;
     int *fold = NULL, rc = SPAMLR_OK;
-    double *g = NULL;
     unsigned k = folds ? folds : SPAMLR__PATH_FOLDS;
     size_t r;
 
@@ -449,8 +453,7 @@ static int choose_c(build *b, spamlr__csr *X, const spamlr__solve_opts *so, unsi
         k = (unsigned)nham;
     if (k < 2)
         return SPAMLR_OK;
-    if (!(lab = malloc(b->rows + 1)) || !(fold = malloc((b->rows + 1) * sizeof *fold)) ||
-        !(g = malloc((X->cols + 1) * sizeof *g))) {
+    if (!(lab = malloc(b->rows + 1)) || !(fold = malloc((b->rows + 1) * sizeof *fold))) {
         rc = SPAMLR_ENOMEM;
         goto out;
     }
@@ -463,12 +466,11 @@ static int choose_c(build *b, spamlr__csr *X, const spamlr__solve_opts *so, unsi
     for (r = 0; r < b->rows; r++)
         b->cost[r] *= *c;
     /* the final solve starts from the folds' mean: it stops where a cold
-     * start would */
-    *gref = spamlr__grad0_norm(X, so, g);
+     * start would (the gradient at 0 grows with C) */
+    *gref = path->g0 * *c;
 out:
     free(lab);
     free(fold);
-    free(g);
     return rc;
 }
 
