@@ -29,7 +29,8 @@ typedef struct spamlr__kernels {
 /* The scalar reference; always available. */
 extern const spamlr__kernels spamlr__kernels_scalar;
 
-/* The scalar scatter, shared by every table (no ISA speeds it up). */
+/* The scalar scatter: the scalar and SSE2 tables' (AVX2 and AVX-512 make
+ * its products in registers, with the same roundings). */
 void spamlr__saxpy_scalar(double a, const uint32_t *idx, const float *val, size_t nnz,
                           double *y);
 

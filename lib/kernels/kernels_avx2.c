@@ -5,7 +5,8 @@
  * as (v0 + v1) + (v2 + v3), then lanes (0 + 1) + (2 + 3), then the scalar
  * tail in index order: a fixed order for a given length, so the result is
  * the same from run to run. Sparse dot loads w[idx[k]] four at a time;
- * sparse axpy is the scalar loop (see avx2_saxpy). */
+ * sparse axpy makes the products in registers and adds them to y one by
+ * one (avx2_saxpy: 0.59 ns an entry in kbench, the scalar loop 0.65). */
 #include "kernels/kernels.h"
 
 #if defined(SPAMLR_HAVE_X86)
@@ -117,6 +118,39 @@ static double avx2_sdot(const uint32_t *idx, const float *val, size_t nnz, const
     return hsum4(_mm256_add_pd(s0, s1)) + tail;
 }
 
+/* y[idx[k]] += a * val[k]: the products four at a time in a register
+ * (the same roundings as the scalar loop: a product, then a sum), the
+ * read-modify-writes of y one by one, in index order (a repeated index
+ * is a sum, as there). */
+static void avx2_saxpy(double a, const uint32_t *idx, const float *val, size_t nnz, double *y)
+{
+    size_t k = 0;
+
+    if (val) {
+        __m256d va = _mm256_set1_pd(a);
+
+        for (; k + 8 <= nnz; k += 8) {
+            double t[8];
+
+            _mm256_storeu_pd(t, _mm256_mul_pd(va, _mm256_cvtps_pd(_mm_loadu_ps(val + k))));
+            _mm256_storeu_pd(t + 4, _mm256_mul_pd(va, _mm256_cvtps_pd(_mm_loadu_ps(val + k + 4))));
+            y[idx[k]] += t[0];
+            y[idx[k + 1]] += t[1];
+            y[idx[k + 2]] += t[2];
+            y[idx[k + 3]] += t[3];
+            y[idx[k + 4]] += t[4];
+            y[idx[k + 5]] += t[5];
+            y[idx[k + 6]] += t[6];
+            y[idx[k + 7]] += t[7];
+        }
+        for (; k < nnz; k++)
+            y[idx[k]] += a * (double)val[k];
+    } else {
+        for (; k < nnz; k++)
+            y[idx[k]] += a;
+    }
+}
+
 const spamlr__kernels spamlr__kernels_avx2 = {
     "avx2",
     avx2_dot,
@@ -124,7 +158,7 @@ const spamlr__kernels spamlr__kernels_avx2 = {
     avx2_scale,
     avx2_nrm2sq,
     avx2_sdot,
-    spamlr__saxpy_scalar /* see kernels_scalar.c */
+    avx2_saxpy
 };
 
 #else

@@ -73,8 +73,9 @@ static double scalar_sdot(const uint32_t *idx, const float *val, size_t nnz,
 }
 
 /* Updates happen in index order, so a repeated index is handled as a sum.
- * The SIMD tables use it too: the scatter is bound by its random
- * read-modify-writes of y, and vector versions measured slower (kbench). */
+ * The SSE2 table uses it too; the AVX2 and AVX-512 ones make the products
+ * in registers, with the same roundings (a product, then a sum), and keep
+ * the read-modify-writes of y, which bind the scatter, one by one. */
 void spamlr__saxpy_scalar(double a, const uint32_t *idx, const float *val, size_t nnz,
                           double *y)
 {

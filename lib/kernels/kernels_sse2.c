@@ -5,7 +5,7 @@
  * 1, then the scalar tail in index order: a fixed order for a given
  * length. SSE2 has no gather: sparse dot loads w[idx[k]] pairs into one
  * register and keeps two vector sums; sparse axpy is the scalar loop
- * (see sse2_saxpy). */
+ * (kernels_scalar.c). */
 #include "kernels/kernels.h"
 
 #if defined(SPAMLR_HAVE_X86)
