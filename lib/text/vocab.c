@@ -192,20 +192,21 @@ int spamlr__vocab_intern(spamlr__vocab *v, const char *s, size_t len, uint32_t *
 }
 
 int spamlr__vocab_intern_slow(spamlr__vocab *v, const char *s, size_t len, uint32_t h,
-                              uint32_t *id, int *added)
+                              size_t slot, uint32_t *id, int *added)
 {
-    size_t slot;
     int64_t e;
     int rc;
 
     if (added)
         *added = 0;
-    if ((rc = table_ready(v, len)))
-        return rc;
-    e = spamlr__vocab_lookup(v, s, len, h, &slot);
-    if (e >= 0) {
-        *id = (uint32_t)e;
-        return SPAMLR_OK;
+    if (slot == SIZE_MAX) { /* no table yet, or a length the slots cannot hold */
+        if ((rc = table_ready(v, len)))
+            return rc;
+        e = spamlr__vocab_lookup(v, s, len, h, &slot);
+        if (e >= 0) {
+            *id = (uint32_t)e;
+            return SPAMLR_OK;
+        }
     }
     if ((rc = insert_at(v, s, len, h, slot, id)))
         return rc;

@@ -98,10 +98,10 @@ static inline int64_t spamlr__vocab_lookup(const spamlr__vocab *v, const char *s
     }
 }
 
-/* spamlr__vocab_intern_hashed when the string is new or the table must
- * be made first. */
+/* spamlr__vocab_intern_hashed when the string is new (its empty slot
+ * found: `slot`) or the table must be made first (slot SIZE_MAX). */
 int spamlr__vocab_intern_slow(spamlr__vocab *v, const char *s, size_t len, uint32_t h,
-                              uint32_t *id, int *added);
+                              size_t slot, uint32_t *id, int *added);
 
 /* The same with h = spamlr__vocab_hash(v, s, len) computed by the caller (who may
  * have prefetched its slot with spamlr__vocab_prefetch). A string already
@@ -109,7 +109,7 @@ int spamlr__vocab_intern_slow(spamlr__vocab *v, const char *s, size_t len, uint3
 static inline int spamlr__vocab_intern_hashed(spamlr__vocab *v, const char *s, size_t len,
                                               uint32_t h, uint32_t *id, int *added)
 {
-    size_t slot;
+    size_t slot = SIZE_MAX;
     int64_t e;
 
     if (v->cap && len <= UINT32_MAX - 1 && (e = spamlr__vocab_lookup(v, s, len, h, &slot)) >= 0) {
@@ -118,7 +118,7 @@ static inline int spamlr__vocab_intern_hashed(spamlr__vocab *v, const char *s, s
         *id = (uint32_t)e;
         return SPAMLR_OK;
     }
-    return spamlr__vocab_intern_slow(v, s, len, h, id, added);
+    return spamlr__vocab_intern_slow(v, s, len, h, slot, id, added);
 }
 
 /* Frees the slot table, for a vocabulary only read by id for a while (a
