@@ -20,6 +20,7 @@
 #include "mail/header.h"
 #include "mail/html.h"
 #include "mail/mime.h"
+#include "mail/transfer.h"
 
 /* ------------------------------------------------------------ helpers */
 
@@ -1485,6 +1486,72 @@ START_TEST(test_unfold_random)
 }
 END_TEST
 
+/* Quoted-printable, a byte at a time: the definition the decoder's
+ * run-at-a-time copy of a body is checked against. */
+static size_t qp_reference(const char *s, size_t n, char *o, size_t max, int header)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    size_t i = 0, j, m = 0, cap = n < max ? n : max;
+
+    while (i < n && m < cap) {
+        const char *h1, *h2;
+
+        if (s[i] == '_' && header) {
+            o[m++] = ' ';
+            i++;
+        } else if (s[i] != '=') {
+            o[m++] = s[i++];
+        } else if (i + 2 < n && s[i + 1] && s[i + 2] &&
+                   (h1 = strchr(hex, toupper((unsigned char)s[i + 1]))) &&
+                   (h2 = strchr(hex, toupper((unsigned char)s[i + 2])))) {
+            o[m++] = (char)((h1 - hex) * 16 + (h2 - hex));
+            i += 3;
+        } else {
+            for (j = i + 1; j < n && (s[j] == ' ' || s[j] == '\t'); j++)
+                ;
+            if (j < n && s[j] == '\r')
+                j++;
+            if (j >= n)
+                i = n;
+            else if (s[j] == '\n')
+                i = j + 1;
+            else
+                o[m++] = s[i++];
+        }
+    }
+    return m;
+}
+
+/* The decoder against that definition on random text full of '=',
+ * hex digits, soft line breaks and '_', as a body and as a header, with
+ * every kind of cap. */
+START_TEST(test_qp_random)
+{
+    static const char alpha[] = "==aF09 _\t\r\nxyz=\r\n";
+    char v[300], want[300];
+    spamlr__buf out;
+    size_t k, i, n, max, m;
+
+    spamlr__buf_init(&out);
+    rng_state = 0x243F6A8885A308D3ULL;
+    for (k = 0; k < 20000; k++) {
+        int header = (int)(k & 1);
+
+        n = rnd() % sizeof v;
+        max = 1 + rnd() % (sizeof v + 20);
+        for (i = 0; i < n; i++)
+            v[i] = alpha[rnd() % (sizeof alpha - 1)];
+        m = qp_reference(v, n, want, max, header);
+        out.len = 0;
+        ck_assert_int_eq(spamlr__qp_decode(v, n, &out, max, header), 0);
+        ck_assert_msg(out.len == m && !memcmp(out.data, want, m),
+                      "text %zu of %zu bytes, max %zu, header %d: %zu bytes, want %zu", k, n,
+                      max, header, out.len, m);
+    }
+    spamlr__buf_free(&out);
+}
+END_TEST
+
 /* The first charset= of a message: any case, quoted or not, cut at the
  * buffer; none gives "". */
 START_TEST(test_first_charset)
@@ -1663,6 +1730,7 @@ static Suite *mime_suite(void)
     tcase_add_test(tc, test_html_elements);
     tcase_add_test(tc, test_received_ipv4);
     tcase_add_test(tc, test_unfold_random);
+    tcase_add_test(tc, test_qp_random);
     tcase_add_test(tc, test_first_charset);
     tcase_add_test(tc, test_html_tokens_in_mail);
     tcase_add_loop_test(tc, test_mutations, 0, NGOLDEN);

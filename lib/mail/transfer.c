@@ -1,5 +1,7 @@
 /* transfer.c - base64 and quoted-printable decoding into a byte buffer. */
 #include "mail/syntax.h"
+#include <string.h>
+
 #include "mail/transfer.h"
 
 static int b64v(unsigned char c)
@@ -76,6 +78,18 @@ int spamlr__qp_decode(const char *s, size_t n, spamlr__buf *out, size_t max, int
     end = o + cap;
     while (i < n && o < end) {
         char ch = s[i];
+        if (!header && ch != '=') {
+            /* a body's run up to the next '=' goes as it is */
+            const char *eq = memchr(s + i, '=', n - i);
+            size_t run = (eq ? (size_t)(eq - s) : n) - i;
+
+            if (run > (size_t)(end - o))
+                run = (size_t)(end - o);
+            memcpy(o, s + i, run);
+            o += run;
+            i += run;
+            continue;
+        }
         if (ch == '_' && header) {
             *o++ = ' ';
             i++;
