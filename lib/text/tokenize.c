@@ -101,41 +101,10 @@
 #include <string.h>
 
 #include "text/fold.h"
+#include "text/links.h"
 #include "text/scan.h"
 #include "text/tokenize.h"
 #include "text/utf8.h"
-
-/* ------------------------------------------------------ ASCII byte classes */
-
-enum {
-    AC_SEP = 1,       /* ASCII, not a letter/digit/'$': ends a word */
-    AC_LETTER = 2,
-    AC_DIGIT = 4,
-    AC_DOLLAR = 8,
-    AC_HOSTP = 16,    /* '-' '.' : in host names besides letters/digits */
-    AC_LOCALP = 32,   /* '-' '.' '_' '+' '%' : in e-mail local parts */
-    AC_URLEND = 64,   /* ends a URL: space, control, quotes, < > ), >= 0x80 */
-    AC_ALNUM = AC_LETTER | AC_DIGIT
-};
-
-#define AC_IS_DIGIT(c) ((c) >= '0' && (c) <= '9')
-#define AC_IS_LETTER(c) (((c) >= 'a' && (c) <= 'z') || ((c) >= 'A' && (c) <= 'Z'))
-#define AC_IS_HOSTP(c) ((c) == '-' || (c) == '.')
-#define AC_IS_LOCALP(c) (AC_IS_HOSTP(c) || (c) == '_' || (c) == '+' || (c) == '%')
-#define AC_IS_URLEND(c) ((c) <= 0x20 || (c) >= 0x7F || (c) == '"' || (c) == '\'' || \
-                         (c) == '`' || (c) == '<' || (c) == '>' || (c) == ')')
-#define AC_OF(c)                                                              \
-    (AC_IS_DIGIT(c) ? AC_DIGIT : AC_IS_LETTER(c) ? AC_LETTER :                \
-     (c) == '$' ? AC_DOLLAR : (c) >= 0x80 ? AC_URLEND :                       \
-     AC_SEP | (AC_IS_HOSTP(c) ? AC_HOSTP : 0) | (AC_IS_LOCALP(c) ? AC_LOCALP : 0) | \
-     (AC_IS_URLEND(c) ? AC_URLEND : 0))
-#define AC4(c) AC_OF(c), AC_OF((c) + 1), AC_OF((c) + 2), AC_OF((c) + 3)
-#define AC16(c) AC4(c), AC4((c) + 4), AC4((c) + 8), AC4((c) + 12)
-#define AC64(c) AC16(c), AC16((c) + 16), AC16((c) + 32), AC16((c) + 48)
-
-static const unsigned char ascii_class[256] = {
-    AC64(0), AC64(64), AC64(128), AC64(192)
-};
 
 /* ------------------------------------------------------------------ state */
 
@@ -168,9 +137,7 @@ typedef struct tok {
     /* the previous character of the current CJK run (cjk_len 0: none) */
     size_t cjk_len;
     char cjk[4];
-    size_t no_email_before;  /* a word starting before here is no e-mail */
-    size_t next_at;          /* the next '@' (len: none; SIZE_MAX: not looked for) */
-    size_t at_run;           /* where the run of local-part bytes before it starts */
+    spamlr__links links;     /* what the search for addresses knows (links.h) */
     /* the classified block p[bbase .. bbase + bn) (bn 0: none yet) */
     const spamlr__scan *scan;
     size_t bbase, bn;
@@ -256,7 +223,7 @@ static void append_ascii(tok *t, const unsigned char *p, size_t i, size_t n, uns
     size_t k, off = i - t->bbase;
 
     t->wcps += n;
-    if (seen & AC_LETTER)
+    if (seen & SPAMLR__AC_LETTER)
         t->nondigit = 1;
     if (t->toolong)
         return;
@@ -413,7 +380,7 @@ static size_t scan_alnum(tok *t, const unsigned char *p, size_t i, size_t len,
         m = ~t->blk.alnum >> off;
         run = m ? (m & (0 - m)) - 1 : ~(uint64_t)0;
         if ((t->blk.letter >> off) & run)
-            *seen |= AC_LETTER;
+            *seen |= SPAMLR__AC_LETTER;
         if (m)
             return i + spamlr__ctz64(m);
         i = t->bbase + t->bn;
@@ -442,118 +409,17 @@ static size_t scan_sep(tok *t, const unsigned char *p, size_t i, size_t len)
 
 /* ----------------------------------------------------------- URL, e-mail */
 
-/* s[0..n) equals lit (lower-case) ignoring the case of ASCII letters. */
-static int ascii_ieq(const unsigned char *s, const char *lit, size_t n)
+/* A URL or an address at the word start s (its letters and digits end at
+ * e < len, where spamlr__link_may says one may start): emits its token and
+ * returns its end; else returns s. */
+static size_t link_token(tok *t, const unsigned char *p, size_t len, size_t s, size_t e)
 {
-    size_t k;
+    const char *pre;
+    size_t from, n, r = spamlr__link_at(&t->links, p, len, s, e, &pre, &from, &n);
 
-    for (k = 0; k < n; k++) {
-        unsigned c = s[k];
-
-        if (c - 'A' < 26u)
-            c += 0x20;
-        if (c != (unsigned char)lit[k])
-            return 0;
-    }
-    return 1;
-}
-
-/* The host starting at h (an ASCII letter/digit): emits url:<host> and
- * returns the end of the URL. */
-static size_t url_host(tok *t, const unsigned char *p, size_t len, size_t h)
-{
-    size_t e, end;
-
-    for (e = h; e < len && (ascii_class[p[e]] & (AC_ALNUM | AC_HOSTP)); e++)
-        ;
-    end = e;
-    while (p[e - 1] == '.')
-        e--;
-    if (e - h > 4 && ascii_ieq(p + h, "www.", 4))
-        h += 4;
-    emit_prefixed(t, "url:", 4, p + h, e - h);
-    while (end < len && !(ascii_class[p[end]] & AC_URLEND))
-        end++;
-    return end;
-}
-
-/* At a word start i holding 'h' or 'w' (any case): when a URL starts here,
- * emits its token and returns its end, else returns i. */
-static size_t try_url(tok *t, const unsigned char *p, size_t len, size_t i)
-{
-    size_t h, j;
-
-    if ((p[i] | 0x20) == 'w') {
-        if (len - i < 5 || !ascii_ieq(p + i, "www.", 4) ||
-            !(ascii_class[p[i + 4]] & AC_ALNUM))
-            return i;
-        return url_host(t, p, len, i);
-    }
-    if (len - i >= 8 && ascii_ieq(p + i, "https://", 8))
-        h = i + 8;
-    else if (len - i >= 7 && ascii_ieq(p + i, "http://", 7))
-        h = i + 7;
-    else
-        return i;
-    /* the authority ends at '/', '?', '#'; the host follows the last '@' */
-    for (j = h; j < len && !(ascii_class[p[j]] & AC_URLEND) && p[j] != '/' &&
-                p[j] != '?' && p[j] != '#'; j++)
-        if (p[j] == '@')
-            h = j + 1;
-    if (h >= len || !(ascii_class[p[h]] & AC_ALNUM))
-        return i;
-    return url_host(t, p, len, h);
-}
-
-/* Whether a word starting at s (its letters and digits end at e) can
- * begin an address: only when the run of local-part bytes it starts in
- * reaches the next '@'. Found from that '@' (memchr, once per '@') and a
- * walk back over the run before it, instead of try_email's scan forward
- * from every word followed by '.', '-', ...; when not, no word before
- * that run can begin one either (no_email_before). */
-static int email_possible(tok *t, const unsigned char *p, size_t len, size_t s, size_t e)
-{
-    if (t->next_at == SIZE_MAX || t->next_at < e) {
-        const unsigned char *a = memchr(p + e, '@', len - e);
-        size_t b;
-
-        t->next_at = a ? (size_t)(a - p) : len;
-        for (b = t->next_at; a && b > 0 && (ascii_class[p[b - 1]] & (AC_ALNUM | AC_LOCALP)); b--)
-            ;
-        t->at_run = b;
-    }
-    if (t->next_at < len && s >= t->at_run)
-        return 1;
-    t->no_email_before = t->next_at < len ? t->at_run : len;
-    return 0;
-}
-
-/* A word starts at s with ASCII letters/digits up to e, and p[e] may
- * continue an e-mail local part. When s..'@'..domain is an address, emits
- * email:<domain> and returns its end; else returns s and remembers that
- * no word before the end of this local part can start an address. */
-static size_t try_email(tok *t, const unsigned char *p, size_t len, size_t s,
-                        size_t e)
-{
-    size_t j, d, de;
-
-    for (j = e; j < len && (ascii_class[p[j]] & (AC_ALNUM | AC_LOCALP)); j++)
-        ;
-    if (j + 1 >= len || p[j] != '@' || !(ascii_class[p[j + 1]] & AC_ALNUM))
-        goto no;
-    d = j + 1;
-    for (de = d; de < len && (ascii_class[p[de]] & (AC_ALNUM | AC_HOSTP)); de++)
-        ;
-    e = de;
-    while (p[e - 1] == '.')
-        e--;
-    if (!memchr(p + d, '.', e - d))
-        goto no;
-    emit_prefixed(t, "email:", 6, p + d, e - d);
-    return de;
-no:
-    t->no_email_before = j;
-    return s;
+    if (r != s)
+        emit_prefixed(t, pre, strlen(pre), p + from, n);
+    return r;
 }
 
 /* ------------------------------------------------------------- main loop */
@@ -566,21 +432,13 @@ static size_t ascii_word(tok *t, const unsigned char *p, size_t len, size_t i)
     int start = !t->inword;
 
     t->cjk_len = 0;
-    if (start && ((p[i] | 0x20) == 'h' || (p[i] | 0x20) == 'w')) {
-        r = try_url(t, p, len, i);
-        if (r != i)
-            return r;
-    }
     /* p[i] is a letter or digit: the scan starts after it (so the loop
      * in run() always moves on) */
-    seen = ascii_class[p[i]] & AC_LETTER;
+    seen = spamlr__ascii_class[p[i]] & SPAMLR__AC_LETTER;
     e = scan_alnum(t, p, i + 1, len, &seen);
-    if (start && e < len && (p[e] == '@' || (ascii_class[p[e]] & AC_LOCALP)) &&
-        i >= t->no_email_before && email_possible(t, p, len, i, e)) {
-        r = try_email(t, p, len, i, e);
-        if (r != i)
-            return r;
-    }
+    if (start && e < len && spamlr__link_may(&t->links, p, i, e) &&
+        (r = link_token(t, p, len, i, e)) != i)
+        return r;
     if (start)
         begin_word(t);
     append_ascii(t, p, i, e - i, seen);
@@ -688,7 +546,7 @@ static size_t utf8_nfkc(tok *t, const unsigned char *p, size_t len, size_t i)
         return i + 1;
     }
     e += i;
-    if (t->inword && i > 0 && AC_IS_LETTER(p[i - 1])) {
+    if (t->inword && i > 0 && (spamlr__ascii_class[p[i - 1]] & SPAMLR__AC_LETTER)) {
         spamlr__utf8_decode(p + i, len - i, &cp);
         if (spamlr__fold_attaches(cp)) {
             s = i - 1;
@@ -755,7 +613,6 @@ static size_t ascii_fast(tok *t, const unsigned char *p, size_t len, size_t i)
     while (i - t->bbase < t->bn) {
         size_t off = i - t->bbase, n, e, j, r;
         uint64_t m = ~t->blk.alnum >> off, run;
-        unsigned c;
 
         if (!((t->blk.alnum >> off) & 1) || !m)
             return i;       /* not a word start, or one running past the block */
@@ -764,14 +621,7 @@ static size_t ascii_fast(tok *t, const unsigned char *p, size_t len, size_t i)
         if (e >= end || !((t->blk.sep >> (off + n)) & 1))
             return i;       /* the end, '$' or a byte >= 0x80 next */
         t->cjk_len = 0;
-        c = p[e];
-        /* a URL starts with the word "http" or "https" before ':', or
-         * "www" before '.' (try_url) */
-        if ((c == ':' ? n - 4 < 2u && (p[i] | 0x20) == 'h' : c == '.' && n == 3 &&
-             (p[i] | 0x20) == 'w') && (r = try_url(t, p, len, i)) != i)
-            return r;
-        if ((c == '@' || (ascii_class[c] & AC_LOCALP)) && i >= t->no_email_before &&
-            email_possible(t, p, len, i, e) && (r = try_email(t, p, len, i, e)) != i)
+        if (spamlr__link_may(&t->links, p, i, e) && (r = link_token(t, p, len, i, e)) != i)
             return r;
         run = ((uint64_t)1 << n) - 1;   /* n < 64: the word ends in the block */
         if (!((t->blk.letter >> off) & run) && t->number_fold && n >= t->number_fold) {
@@ -801,9 +651,9 @@ static void run(tok *t, const unsigned char *p, size_t len)
     size_t i = 0;
 
     while (i < len && !t->stop) {
-        unsigned k = ascii_class[p[i]];
+        unsigned k = spamlr__ascii_class[p[i]];
 
-        if (k & AC_ALNUM) {
+        if (k & SPAMLR__AC_ALNUM) {
             if (t->fast && !t->inword) {
                 size_t j = ascii_fast(t, p, len, i);
 
@@ -817,7 +667,7 @@ static void run(tok *t, const unsigned char *p, size_t len)
              * without looking the byte up */
             if (t->stop || !block_bit(t, t->blk.sep, i))
                 continue;
-            k = AC_SEP;
+            k = SPAMLR__AC_SEP;
         } else if (p[i] >= 0x80) {
             i = utf8_char(t, p, len, i);
             continue;
@@ -825,7 +675,7 @@ static void run(tok *t, const unsigned char *p, size_t len)
         t->cjk_len = 0;
         if (t->inword)
             end_word(t);
-        if (k & AC_DOLLAR)
+        if (k & SPAMLR__AC_DOLLAR)
             emit_single(t, "$", 1);
         i = scan_sep(t, p, i + 1, len);
     }
@@ -916,9 +766,7 @@ static int tokenize(const spamlr__scan *scan, const spamlr_text_opts *o, const c
     t.have_prev = 0;
     t.plen = 0;
     t.cjk_len = 0;
-    t.no_email_before = 0;
-    t.next_at = SIZE_MAX;
-    t.at_run = 0;
+    spamlr__links_init(&t.links);
     t.scan = scan;
     t.bbase = 0;
     t.bn = 0;

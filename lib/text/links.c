@@ -1,0 +1,175 @@
+/* links.c - the ASCII byte classes of the tokenizer, and the URLs and
+ * e-mail addresses it finds with them (links.h). */
+#include <string.h>
+
+#include "text/links.h"
+
+#define IS_DIGIT(c) ((c) >= '0' && (c) <= '9')
+#define IS_LETTER(c) (((c) >= 'a' && (c) <= 'z') || ((c) >= 'A' && (c) <= 'Z'))
+#define IS_HOSTP(c) ((c) == '-' || (c) == '.')
+#define IS_LOCALP(c) (IS_HOSTP(c) || (c) == '_' || (c) == '+' || (c) == '%')
+#define IS_URLEND(c) ((c) <= 0x20 || (c) >= 0x7F || (c) == '"' || (c) == '\'' || \
+                      (c) == '`' || (c) == '<' || (c) == '>' || (c) == ')')
+#define AC_OF(c)                                                                      \
+    (IS_DIGIT(c) ? SPAMLR__AC_DIGIT : IS_LETTER(c) ? SPAMLR__AC_LETTER :              \
+     (c) == '$' ? SPAMLR__AC_DOLLAR : (c) >= 0x80 ? SPAMLR__AC_URLEND :               \
+     SPAMLR__AC_SEP | (IS_HOSTP(c) ? SPAMLR__AC_HOSTP : 0) |                          \
+     (IS_LOCALP(c) ? SPAMLR__AC_LOCALP : 0) | (IS_URLEND(c) ? SPAMLR__AC_URLEND : 0))
+#define AC4(c) AC_OF(c), AC_OF((c) + 1), AC_OF((c) + 2), AC_OF((c) + 3)
+#define AC16(c) AC4(c), AC4((c) + 4), AC4((c) + 8), AC4((c) + 12)
+#define AC64(c) AC16(c), AC16((c) + 16), AC16((c) + 32), AC16((c) + 48)
+
+const unsigned char spamlr__ascii_class[256] = {
+    AC64(0), AC64(64), AC64(128), AC64(192)
+};
+
+#define CLS(c) spamlr__ascii_class[(unsigned char)(c)]
+#define HOST (SPAMLR__AC_ALNUM | SPAMLR__AC_HOSTP)
+#define LOCAL (SPAMLR__AC_ALNUM | SPAMLR__AC_LOCALP)
+
+void spamlr__links_init(spamlr__links *l)
+{
+    l->no_email_before = 0;
+    l->next_at = SIZE_MAX;
+    l->at_run = 0;
+}
+
+/* s[0..n) equals lit (lower-case) ignoring the case of ASCII letters. */
+static int ascii_ieq(const unsigned char *s, const char *lit, size_t n)
+{
+    size_t k;
+
+    for (k = 0; k < n; k++) {
+        unsigned c = s[k];
+
+        if (c - 'A' < 26u)
+            c += 0x20;
+        if (c != (unsigned char)lit[k])
+            return 0;
+    }
+    return 1;
+}
+
+/* The host starting at h (an ASCII letter/digit), without trailing dots
+ * or a leading "www.", in *from and *n; returns the end of the URL. */
+static size_t url_host(const unsigned char *p, size_t len, size_t h, size_t *from, size_t *n)
+{
+    size_t e, end;
+
+    for (e = h; e < len && (CLS(p[e]) & HOST); e++)
+        ;
+    end = e;
+    while (p[e - 1] == '.')
+        e--;
+    if (e - h > 4 && ascii_ieq(p + h, "www.", 4))
+        h += 4;
+    *from = h;
+    *n = e - h;
+    while (end < len && !(CLS(p[end]) & SPAMLR__AC_URLEND))
+        end++;
+    return end;
+}
+
+/* A URL starting at i (the word "http" or "https" before ':', or "www"
+ * before '.'): its end, else i. */
+static size_t url_at(const unsigned char *p, size_t len, size_t i, size_t *from, size_t *n)
+{
+    size_t h, j;
+
+    if ((p[i] | 0x20) == 'w') {
+        if (len - i < 5 || !ascii_ieq(p + i, "www.", 4) || !(CLS(p[i + 4]) & SPAMLR__AC_ALNUM))
+            return i;
+        return url_host(p, len, i, from, n);
+    }
+    if (len - i >= 8 && ascii_ieq(p + i, "https://", 8))
+        h = i + 8;
+    else if (len - i >= 7 && ascii_ieq(p + i, "http://", 7))
+        h = i + 7;
+    else
+        return i;
+    /* the authority ends at '/', '?', '#'; the host follows the last '@' */
+    for (j = h; j < len && !(CLS(p[j]) & SPAMLR__AC_URLEND) && p[j] != '/' && p[j] != '?' &&
+                p[j] != '#'; j++)
+        if (p[j] == '@')
+            h = j + 1;
+    if (h >= len || !(CLS(p[h]) & SPAMLR__AC_ALNUM))
+        return i;
+    return url_host(p, len, h, from, n);
+}
+
+/* Whether a word starting at s (its letters and digits end at e) can
+ * begin an address: only when the run of local-part bytes it starts in
+ * reaches the next '@'. Found from that '@' (memchr, once per '@') and a
+ * walk back over the run before it, instead of a scan forward from every
+ * word followed by '.', '-', ...; when not, no word before that run can
+ * begin one either (no_email_before). */
+static int email_possible(spamlr__links *l, const unsigned char *p, size_t len, size_t s,
+                          size_t e)
+{
+    if (l->next_at == SIZE_MAX || l->next_at < e) {
+        const unsigned char *a = memchr(p + e, '@', len - e);
+        size_t b;
+
+        l->next_at = a ? (size_t)(a - p) : len;
+        for (b = l->next_at; a && b > 0 && (CLS(p[b - 1]) & LOCAL); b--)
+            ;
+        l->at_run = b;
+    }
+    if (l->next_at < len && s >= l->at_run)
+        return 1;
+    l->no_email_before = l->next_at < len ? l->at_run : len;
+    return 0;
+}
+
+/* An address whose local part starts at s (its first letters and digits
+ * end at e): its end, the domain in *from and *n; else s, and no word
+ * before the end of this local part can start one. */
+static size_t email_at(spamlr__links *l, const unsigned char *p, size_t len, size_t s,
+                       size_t e, size_t *from, size_t *n)
+{
+    size_t j, d, de;
+
+    for (j = e; j < len && (CLS(p[j]) & LOCAL); j++)
+        ;
+    if (j + 1 >= len || p[j] != '@' || !(CLS(p[j + 1]) & SPAMLR__AC_ALNUM))
+        goto no;
+    d = j + 1;
+    for (de = d; de < len && (CLS(p[de]) & HOST); de++)
+        ;
+    e = de;
+    while (p[e - 1] == '.')
+        e--;
+    if (!memchr(p + d, '.', e - d))
+        goto no;
+    *from = d;
+    *n = e - d;
+    return de;
+no:
+    l->no_email_before = j;
+    return s;
+}
+
+size_t spamlr__link_at(spamlr__links *l, const unsigned char *p, size_t len, size_t s, size_t e,
+                       const char **prefix, size_t *from, size_t *n)
+{
+    size_t r;
+    unsigned c;
+
+    if (e >= len)
+        return s;
+    c = p[e];
+    /* "http://", "https://": the word http or https before ':'; "www."
+     * and a letter or digit: the word www before '.' */
+    if ((c == ':' ? e - s - 4 < 2u && (p[s] | 0x20) == 'h'
+                  : c == '.' && e - s == 3 && (p[s] | 0x20) == 'w') &&
+        (r = url_at(p, len, s, from, n)) != s) {
+        *prefix = "url:";
+        return r;
+    }
+    if ((c == '@' || (CLS(c) & SPAMLR__AC_LOCALP)) && s >= l->no_email_before &&
+        email_possible(l, p, len, s, e) && (r = email_at(l, p, len, s, e, from, n)) != s) {
+        *prefix = "email:";
+        return r;
+    }
+    return s;
+}
