@@ -435,6 +435,10 @@ START_TEST(urls)
     EXPECT(NULL, "http://example.com.", "url:example.com");
     EXPECT(NULL, "http://192.168.0.1:8080/", "url:192.168.0.1");
     EXPECT(NULL, "http://x.com/a@b.com/c", "url:x.com");
+    /* inside a run of local-part bytes that reaches no '@' (no address can
+     * start there), a URL still can */
+    EXPECT(NULL, "x-www.example.com and x.http://y.org", "x", "url:example.com", "and", "x",
+           "url:y.org");
     /* not URLs */
     EXPECT(NULL, "http:// nothing", "http", "nothing");
     EXPECT(NULL, "http://user@/x", "http", "user", "x");
