@@ -34,6 +34,20 @@ extern const spamlr__kernels spamlr__kernels_scalar;
 void spamlr__saxpy_scalar(double a, const uint32_t *idx, const float *val, size_t nnz,
                           double *y);
 
+/* y[idx[k]] += t[k] for k < 8, in index order: the read-modify-writes of
+ * a SIMD scatter whose eight products t were made in registers. */
+static inline void spamlr__scatter8(double *y, const uint32_t *idx, const double t[8])
+{
+    y[idx[0]] += t[0];
+    y[idx[1]] += t[1];
+    y[idx[2]] += t[2];
+    y[idx[3]] += t[3];
+    y[idx[4]] += t[4];
+    y[idx[5]] += t[5];
+    y[idx[6]] += t[6];
+    y[idx[7]] += t[7];
+}
+
 /* The SIMD tables. Each is defined only in its own file
  * (kernels_sse2.c, kernels_avx2.c, kernels_avx512.c), built with its own
  * flags, and is used only when kernels.c is told it exists

@@ -118,7 +118,7 @@ static double avx2_sdot(const uint32_t *idx, const float *val, size_t nnz, const
     return hsum4(_mm256_add_pd(s0, s1)) + tail;
 }
 
-/* y[idx[k]] += a * val[k]: the products four at a time in a register
+/* y[idx[k]] += a * val[k]: the products four a register, eight a step
  * (the same roundings as the scalar loop: a product, then a sum), the
  * read-modify-writes of y one by one, in index order (a repeated index
  * is a sum, as there). */
@@ -134,21 +134,11 @@ static void avx2_saxpy(double a, const uint32_t *idx, const float *val, size_t n
 
             _mm256_storeu_pd(t, _mm256_mul_pd(va, _mm256_cvtps_pd(_mm_loadu_ps(val + k))));
             _mm256_storeu_pd(t + 4, _mm256_mul_pd(va, _mm256_cvtps_pd(_mm_loadu_ps(val + k + 4))));
-            y[idx[k]] += t[0];
-            y[idx[k + 1]] += t[1];
-            y[idx[k + 2]] += t[2];
-            y[idx[k + 3]] += t[3];
-            y[idx[k + 4]] += t[4];
-            y[idx[k + 5]] += t[5];
-            y[idx[k + 6]] += t[6];
-            y[idx[k + 7]] += t[7];
+            spamlr__scatter8(y, idx + k, t);
         }
-        for (; k < nnz; k++)
-            y[idx[k]] += a * (double)val[k];
-    } else {
-        for (; k < nnz; k++)
-            y[idx[k]] += a;
     }
+    /* the last 0..7 products, or a row without values: the scalar loop */
+    spamlr__saxpy_scalar(a, idx + k, val ? val + k : NULL, nnz - k, y);
 }
 
 const spamlr__kernels spamlr__kernels_avx2 = {

@@ -156,21 +156,11 @@ static void avx512_saxpy(double a, const uint32_t *idx, const float *val, size_t
             double t[8];
 
             _mm512_storeu_pd(t, _mm512_mul_pd(va, _mm512_cvtps_pd(_mm256_loadu_ps(val + k))));
-            y[idx[k]] += t[0];
-            y[idx[k + 1]] += t[1];
-            y[idx[k + 2]] += t[2];
-            y[idx[k + 3]] += t[3];
-            y[idx[k + 4]] += t[4];
-            y[idx[k + 5]] += t[5];
-            y[idx[k + 6]] += t[6];
-            y[idx[k + 7]] += t[7];
+            spamlr__scatter8(y, idx + k, t);
         }
-        for (; k < nnz; k++)
-            y[idx[k]] += a * (double)val[k];
-    } else {
-        for (; k < nnz; k++)
-            y[idx[k]] += a;
     }
+    /* the last 0..7 products, or a row without values: the scalar loop */
+    spamlr__saxpy_scalar(a, idx + k, val ? val + k : NULL, nnz - k, y);
 }
 
 const spamlr__kernels spamlr__kernels_avx512 = {
