@@ -1452,6 +1452,19 @@ START_TEST(test_received_ipv4)
 }
 END_TEST
 
+/* A random text for the run-at-a-time tests: up to cap - 1 bytes drawn
+ * from alpha (a string literal) into v, and a cap on the output of 1 to
+ * cap + 20 bytes (*max); returns the length. */
+static size_t random_text(char *v, size_t cap, const char *alpha, size_t *max)
+{
+    size_t i, n = rnd() % cap, na = strlen(alpha);
+
+    *max = 1 + rnd() % (cap + 20);
+    for (i = 0; i < n; i++)
+        v[i] = alpha[rnd() % na];
+    return n;
+}
+
 /* Unfolding drops every CR and LF and keeps at most max bytes, then trims:
  * the run-at-a-time copy against that definition, on random values. */
 START_TEST(test_unfold_random)
@@ -1467,10 +1480,7 @@ START_TEST(test_unfold_random)
         const char *out, *w = want;
         size_t olen;
 
-        n = rnd() % sizeof v;
-        max = 1 + rnd() % (sizeof v + 20);
-        for (i = 0; i < n; i++)
-            v[i] = alpha[rnd() % (sizeof alpha - 1)];
+        n = random_text(v, sizeof v, alpha, &max);
         for (i = 0, m = 0; i < n && m < max; i++)
             if (v[i] != '\r' && v[i] != '\n')
                 want[m++] = v[i];
@@ -1530,17 +1540,14 @@ START_TEST(test_qp_random)
     static const char alpha[] = "==aF09 _\t\r\nxyz=\r\n";
     char v[300], want[300];
     spamlr__buf out;
-    size_t k, i, n, max, m;
+    size_t k, n, max, m;
 
     spamlr__buf_init(&out);
     rng_state = 0x243F6A8885A308D3ULL;
     for (k = 0; k < 20000; k++) {
         int header = (int)(k & 1);
 
-        n = rnd() % sizeof v;
-        max = 1 + rnd() % (sizeof v + 20);
-        for (i = 0; i < n; i++)
-            v[i] = alpha[rnd() % (sizeof alpha - 1)];
+        n = random_text(v, sizeof v, alpha, &max);
         m = qp_reference(v, n, want, max, header);
         out.len = 0;
         ck_assert_int_eq(spamlr__qp_decode(v, n, &out, max, header), 0);
