@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <zlib.h>
 
+#include "model/model.h"
 #include "model/zpack.h"
 
 
@@ -185,6 +186,31 @@ START_TEST(save_load_round_trip)
     spamlr_model_free(l);
     spamlr_model_free(m);
     tu_rmrf(dir);
+}
+END_TEST
+
+/* The matrix's feature values from the table of term factors are the
+ * same floats as spamlr__feature_value's, for every kind of value and
+ * counts on both sides of the table's end. */
+START_TEST(feature_value_table)
+{
+    static const float idf[] = { 1.0f, 1.7f, 3.1415927f, 9.75f };
+    float t[SPAMLR__TF_TAB];
+    unsigned f;
+    uint32_t c;
+    size_t i;
+
+    spamlr__tf_table(t);
+    for (f = SPAMLR_FEAT_BINARY; f <= SPAMLR_FEAT_TFIDF; f++)
+        for (c = 1; c < 3 * SPAMLR__TF_TAB; c++)
+            for (i = 0; i < sizeof idf / sizeof *idf; i++) {
+                float a = spamlr__feature_value(f, c, idf[i]);
+                float b = spamlr__feature_value_tab(f, c, idf[i], t);
+
+                ck_assert_msg(memcmp(&a, &b, sizeof a) == 0, "features %u, count %u, idf %g: %.9g "
+                              "from the table, %.9g from logf", f, (unsigned)c, (double)idf[i],
+                              (double)b, (double)a);
+            }
 }
 END_TEST
 
@@ -643,6 +669,7 @@ static Suite *suite(void)
     tcase_add_test(t, train_learns_words);
     tcase_add_test(t, predict_text_matches_dataset);
     tcase_add_loop_test(t, save_load_round_trip, 0, 3);
+    tcase_add_test(t, feature_value_table);
     tcase_add_test(t, zpack_is_one_zlib_stream);
     tcase_add_test(t, large_model_round_trip);
     tcase_add_test(t, unsure_zone_round_trip);

@@ -48,26 +48,6 @@ void spamlr__assign_folds(const signed char *lab, size_t n, unsigned k, int *fol
     }
 }
 
-double spamlr__grad0_norm(const spamlr__csr *X, const spamlr__solve_opts *so, double *g)
-{
-    size_t r, e, cols = X->cols;
-    double s = 0;
-
-    memset(g, 0, cols * sizeof *g);
-    for (r = 0; r < X->rows; r++) {
-        double u = -0.5 * X->cost[r] * X->y[r]; /* sigma(0) = 1/2 */
-        if (u == 0)
-            continue;
-        for (e = X->ptr[r]; e < X->ptr[r + 1]; e++)
-            g[X->idx[e]] += u * X->val[e];
-    }
-    if (so->reduce)
-        so->reduce(so->reduce_ctx, g, cols);
-    for (r = 0; r < cols; r++)
-        s += g[r] * g[r];
-    return sqrt(s);
-}
-
 /* One fold's problem: X with the fold's rows at cost 0, its current
  * solution, the previous one, the best and the best before it (the
  * best's neighbour on the path), and the validation loss of the last
@@ -185,12 +165,13 @@ static void solve_fold(path_ctx *p, unsigned f)
     }
 }
 
-/* Each fold's ||grad f(0)|| (job[f].g0) and that of the whole X (*all),
- * from one pass over the rows: row r's share of X^T u goes into the sum of
- * its fold (in job[fold].w), and a fold's gradient is the sum of the
- * others' (the whole X's, of all), instead of a pass a fold and one more
- * for X. Rows in no fold would be in every fold's problem: then a pass a
- * fold, as spamlr__grad0_norm. */
+/* Each fold's ||grad f(0)|| at C = 1 (job[f].g0, the reference of its
+ * solves' stopping test) and that of the whole X (*all, the final
+ * solve's), summed over the processes with so->reduce. f's gradient at 0
+ * is X^T u with u_i = -cost_i y_i / 2, so C times it is the gradient at
+ * C. One pass over the rows: row r's share goes into the sum of its fold
+ * (in job[fold].w); a fold's gradient is the sum of the others', the
+ * whole X's the sum of all (every row is in a fold). */
 static void grad0_folds(path_ctx *p, const spamlr__solve_opts *so, double *all)
 {
     const spamlr__csr *X = p->X;
@@ -198,13 +179,6 @@ static void grad0_folds(path_ctx *p, const spamlr__solve_opts *so, double *all)
     double *norm2 = p->prob, a = 0; /* k sums of squares (prob is free until the path) */
     unsigned f, g;
 
-    for (r = 0; r < X->rows; r++)
-        if (p->fold[r] < 0 || p->fold[r] >= (int)p->k) {
-            for (f = 0; f < p->k; f++)
-                p->job[f].g0 = spamlr__grad0_norm(&p->job[f].X, so, p->job[f].w);
-            *all = spamlr__grad0_norm(X, so, p->job[0].w);
-            return;
-        }
     for (f = 0; f < p->k; f++) {
         memset(p->job[f].w, 0, cols * sizeof(double));
         norm2[f] = 0;
@@ -347,6 +321,9 @@ int spamlr__path_choose(const spamlr__csr *X, const int *fold, unsigned k,
     int improved, rc = SPAMLR_OK;
 
     memset(path, 0, sizeof *path);
+    for (size_t r = 0; r < X->rows; r++)
+        if (fold[r] < 0 || fold[r] >= (int)k)
+            return SPAMLR_EINVAL;   /* every row must be in a fold */
     memset(&p, 0, sizeof p);
     memset(&pl, 0, sizeof pl);
     pl.nthr = 1;

@@ -16,24 +16,19 @@
  * input gives the same folds on every run. */
 void spamlr__assign_folds(const signed char *lab, size_t n, unsigned k, int *fold);
 
-/* ||grad f(0)|| of X (g: X->cols doubles of scratch), summed over the
- * processes with so->reduce: the reference of the solvers' stopping test
- * for a warm start (spamlr__solve_opts.gnorm_ref). It is C times the
- * value for the class-weight costs alone, since f's gradient at 0 is
- * X^T u with u_i = -cost_i y_i / 2. */
-double spamlr__grad0_norm(const spamlr__csr *X, const spamlr__solve_opts *so, double *g);
-
 /* What the path visited and chose. */
 typedef struct spamlr__path {
     spamlr_path_point pt[SPAMLR__PATH_MAX]; /* in the order visited */
     size_t n;
     unsigned folds;
     double c;               /* the chosen C */
-    double g0;              /* ||grad f(0)|| of the whole X at C = 1 (spamlr__grad0_norm) */
+    double g0;              /* ||grad f(0)|| of the whole X at C = 1: C times it is the
+                               final solve's stopping reference */
 } spamlr__path;
 
 /* Chooses C for X, whose cost[] holds each row's class weight (the cost at
- * C = 1), by k-fold validation: fold f's model is X solved with the rows
+ * C = 1), by k-fold validation: every row is in a fold (0 <= fold[r] < k,
+ * else SPAMLR_EINVAL); fold f's model is X solved with the rows
  * of fold f (fold[r] == f) given cost 0, and is scored by the log loss of
  * its predictions on them. C runs over powers of four from 1024, up while
  * the pooled validation log loss falls and down when C = 1024 was the best,

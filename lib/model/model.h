@@ -244,19 +244,19 @@ static inline void spamlr__tf_table(float t[SPAMLR__TF_TAB])
 
     t[0] = 0;
     for (c = 1; c < SPAMLR__TF_TAB; c++)
-        t[c] = c == 1 ? 1.0f : 1.0f + logf((float)c);
+        t[c] = 1.0f + logf((float)c);
 }
 
-/* spamlr__feature_value, the same floats, with the counts' factors from
- * a table spamlr__tf_table filled. */
+/* spamlr__feature_value, the same floats (1 + logf(1) is 1, and 1 * idf
+ * is idf), with the term factor from a table spamlr__tf_table filled. */
 static inline float spamlr__feature_value_tab(unsigned features, uint32_t count, float idf,
                                               const float t[SPAMLR__TF_TAB])
 {
-    if (count >= SPAMLR__TF_TAB || features > SPAMLR_FEAT_TFIDF)
-        return spamlr__feature_value(features, count, idf);
+    float tf = count < SPAMLR__TF_TAB ? t[count] : 1.0f + logf((float)count);
+
     switch (features) {
-    case SPAMLR_FEAT_LOGTF: return t[count];
-    case SPAMLR_FEAT_TFIDF: return count == 1 ? idf : t[count] * idf;
+    case SPAMLR_FEAT_LOGTF: return tf;
+    case SPAMLR_FEAT_TFIDF: return tf * idf;
     default: return 1.0f;
     }
 }
