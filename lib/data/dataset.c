@@ -221,8 +221,9 @@ static int flush_pending(spamlr_dataset *ds)
     ds->npend = 0;
     ds->pend_len = 0;
     for (i = 0; i < n; i++) {
-        if ((rc = spamlr__vocab_intern_hashed(&ds->vocab, ds->pend_buf + ds->pend_off[i],
-                                              ds->pend_n[i], ds->pend_h[i], &id[i], NULL)))
+        if ((rc = spamlr__vocab_intern_key(&ds->vocab, ds->pend_buf + ds->pend_off[i],
+                                           ds->pend_n[i], ds->pend_h[i], ds->pend_key[i], &id[i],
+                                           NULL)))
             return rc;
 #if defined(__GNUC__)
         if (id[i] < ds->stamp_cap)
@@ -251,6 +252,7 @@ int spamlr__dataset_row_token(spamlr_dataset *ds, const char *tok, size_t len)
     ds->pend_off[ds->npend] = (uint32_t)ds->pend_len;
     ds->pend_n[ds->npend] = (uint32_t)len;
     ds->pend_h[ds->npend] = h;
+    ds->pend_key[ds->npend] = spamlr__slot_key(tok, len);
     ds->pend_len += len;
     if (++ds->npend == SPAMLR__PEND)
         return flush_pending(ds);

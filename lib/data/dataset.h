@@ -36,6 +36,7 @@ struct spamlr_dataset {
     size_t pend_len, pend_cap;
     unsigned npend;
     uint32_t pend_off[SPAMLR__PEND], pend_n[SPAMLR__PEND], pend_h[SPAMLR__PEND];
+    uint64_t pend_key[SPAMLR__PEND]; /* their first 8 bytes (spamlr__slot_key) */
     /* scratch of row_end's sort: 2 x the longest row's (id << 32 | count) */
     uint64_t *sortbuf;
     size_t sort_cap;

@@ -72,12 +72,11 @@ static inline uint64_t spamlr__slot_key(const char *s, size_t len)
  * with *slot the empty slot where it would go. Inline: every token of
  * every message is looked up, and a hit is mostly found in its slot
  * alone. */
-static inline int64_t spamlr__vocab_lookup(const spamlr__vocab *v, const char *s, size_t len,
-                                           uint32_t h, size_t *slot)
+static inline int64_t spamlr__vocab_lookup_key(const spamlr__vocab *v, const char *s, size_t len,
+                                               uint32_t h, uint64_t key, size_t *slot)
 {
     size_t mask = v->cap - 1, i = h & mask;
     uint32_t hl = spamlr__slot_hl(h, len);
-    uint64_t key = spamlr__slot_key(s, len);
 
     for (;; i = (i + 1) & mask) {
         const spamlr__slot *e = &v->slots[i];
@@ -98,6 +97,12 @@ static inline int64_t spamlr__vocab_lookup(const spamlr__vocab *v, const char *s
     }
 }
 
+static inline int64_t spamlr__vocab_lookup(const spamlr__vocab *v, const char *s, size_t len,
+                                           uint32_t h, size_t *slot)
+{
+    return spamlr__vocab_lookup_key(v, s, len, h, spamlr__slot_key(s, len), slot);
+}
+
 /* spamlr__vocab_intern_hashed when the string is new (its empty slot
  * found: `slot`) or the table must be made first (slot SIZE_MAX). */
 int spamlr__vocab_intern_slow(spamlr__vocab *v, const char *s, size_t len, uint32_t h,
@@ -106,19 +111,26 @@ int spamlr__vocab_intern_slow(spamlr__vocab *v, const char *s, size_t len, uint3
 /* The same with h = spamlr__vocab_hash(v, s, len) computed by the caller (who may
  * have prefetched its slot with spamlr__vocab_prefetch). A string already
  * in the table is found inline. */
-static inline int spamlr__vocab_intern_hashed(spamlr__vocab *v, const char *s, size_t len,
-                                              uint32_t h, uint32_t *id, int *added)
+static inline int spamlr__vocab_intern_key(spamlr__vocab *v, const char *s, size_t len,
+                                           uint32_t h, uint64_t key, uint32_t *id, int *added)
 {
     size_t slot = SIZE_MAX;
     int64_t e;
 
-    if (v->cap && len <= UINT32_MAX - 1 && (e = spamlr__vocab_lookup(v, s, len, h, &slot)) >= 0) {
+    if (v->cap && len <= UINT32_MAX - 1 &&
+        (e = spamlr__vocab_lookup_key(v, s, len, h, key, &slot)) >= 0) {
         if (added)
             *added = 0;
         *id = (uint32_t)e;
         return SPAMLR_OK;
     }
     return spamlr__vocab_intern_slow(v, s, len, h, slot, id, added);
+}
+
+static inline int spamlr__vocab_intern_hashed(spamlr__vocab *v, const char *s, size_t len,
+                                              uint32_t h, uint32_t *id, int *added)
+{
+    return spamlr__vocab_intern_key(v, s, len, h, spamlr__slot_key(s, len), id, added);
 }
 
 /* Frees the slot table, for a vocabulary only read by id for a while (a
