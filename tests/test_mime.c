@@ -20,6 +20,7 @@
 #include "mail/header.h"
 #include "mail/html.h"
 #include "mail/mime.h"
+#include "mail/opts.h"
 #include "mail/transfer.h"
 
 /* ------------------------------------------------------------ helpers */
@@ -220,24 +221,34 @@ END_TEST
  * the next. */
 START_TEST(test_state_reuse)
 {
+    /* the allow-list changes from mail to mail on passes 2 and 3: the
+     * state's answers for field names must follow it */
+    static const char *const lists[] = { "subject x-mailer", "from, received", "" };
     spamlr__mime_state *st = NULL;
+    spamlr__mime_opts mo;
     spamlr_text_opts to;
     int i, pass;
 
     spamlr_text_opts_init(&to);
-    for (pass = 0; pass < 2; pass++)
+    for (pass = 0; pass < 4; pass++)
         for (i = 0; i < NGOLDEN; i++) {
             size_t len;
             char *msg = golden_mail(i, &len);
+            const spamlr__mime_opts *o = NULL;
             spamlr__buf t1, t2;
             toks k1, k2;
 
+            if (pass >= 2) {
+                spamlr__mime_opts_init(&mo);
+                mo.fields = lists[(i + pass) % 3];
+                o = &mo;
+            }
             spamlr__buf_init(&t1);
             spamlr__buf_init(&t2);
             toks_init(&k1);
             toks_init(&k2);
-            parse(NULL, msg, len, &t1, &k1);
-            ck_assert_int_eq(spamlr__mime_parse_state(&st, NULL, &to, msg, len, &t2, collect,
+            parse(o, msg, len, &t1, &k1);
+            ck_assert_int_eq(spamlr__mime_parse_state(&st, o, &to, msg, len, &t2, collect,
                                                       &k2), SPAMLR_OK);
             /* (memcmp of an empty buffer's NULL data is undefined) */
             ck_assert_msg(t1.len == t2.len && (!t1.len || !memcmp(t1.data, t2.data, t1.len)),
@@ -252,6 +263,44 @@ START_TEST(test_state_reuse)
             free(msg);
         }
     spamlr__mime_state_free(st);
+}
+END_TEST
+
+/* The field-name answers kept by a parser state are those of the lists
+ * themselves, for names in any case, names that share the cache's slots
+ * and names too long to be kept. */
+START_TEST(test_field_cache)
+{
+    static const char *const names[] = {
+        "Received", "received", "RECEIVED", "From", "To", "Subject", "X-Mailer", "x-mailer",
+        "X-Spam-Status", "X-Keywords", "Status", "Content-Length", "Message-ID", "Date",
+        "Reply-To", "X-Original-To", "Delivered-To", "List-Id", "X-Virus-Scanned",
+        "Content-Type", "X-A", "X-B", "X-Mozilla-Status2", "X-Envelope-From",
+        "A-Very-Long-Header-Field-Name-Beyond-The-Cache", "Received-SPF", "X-Spam",
+        "X-Spamx", "user-agent", "User-Agent",
+    };
+    static const char *const lists[] = { NULL, "subject, received x-mailer", "" };
+    spamlr__fcache fc;
+    spamlr__fields fl;
+    char name[40];
+    size_t i, l, r;
+
+    for (l = 0; l < 3; l++) {
+        spamlr__fields_parse(&fl, lists[l]);
+        spamlr__fcache_clear(&fc);
+        for (r = 0; r < 3; r++)
+            for (i = 0; i < sizeof names / sizeof *names; i++) {
+                size_t n = strlen(names[i]);
+                ck_assert_int_eq(spamlr__fields_find_cached(&fl, &fc, names[i], n),
+                                 spamlr__fields_find(&fl, names[i], n));
+            }
+        /* 400 names of one length: many share a slot */
+        for (i = 0; i < 400; i++) {
+            snprintf(name, sizeof name, "x-f%03zu", (i * 7) % 200);
+            ck_assert_int_eq(spamlr__fields_find_cached(&fl, &fc, name, 6),
+                             spamlr__fields_find(&fl, name, 6));
+        }
+    }
 }
 END_TEST
 
@@ -1717,6 +1766,7 @@ static Suite *mime_suite(void)
     tcase_add_loop_test(tc, test_golden, 0, NGOLDEN);
     tcase_add_test(tc, test_golden_facts);
     tcase_add_test(tc, test_state_reuse);
+    tcase_add_test(tc, test_field_cache);
     tcase_add_test(tc, test_train_predict_one_path);
     tcase_add_test(tc, test_empty_input);
     tcase_add_test(tc, test_plausible_header);

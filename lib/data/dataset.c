@@ -237,7 +237,9 @@ static int flush_pending(spamlr_dataset *ds)
     return rc;
 }
 
-int spamlr__dataset_row_token(spamlr_dataset *ds, const char *tok, size_t len)
+/* Adds a token to the row being built (looked up with the batch it
+ * joins). */
+static inline int row_token(spamlr_dataset *ds, const char *tok, size_t len)
 {
     uint32_t h = spamlr__vocab_hash(&ds->vocab, tok, len);
     int rc;
@@ -262,7 +264,7 @@ int spamlr__dataset_row_token(spamlr_dataset *ds, const char *tok, size_t len)
 static int token_cb(void *ctx, const char *tok, size_t len)
 {
     spamlr_dataset *ds = ctx;
-    int rc = spamlr__dataset_row_token(ds, tok, len);
+    int rc = row_token(ds, tok, len);
 
     if (rc) {
         ds->building_err = rc;

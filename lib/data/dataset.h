@@ -78,7 +78,6 @@ int spamlr__dataset_row_text(spamlr_dataset *ds, const char *text, size_t len);
 /* Feeds a raw e-mail to the current row: its header and structure tokens
  * and the tokens of its decoded text. */
 int spamlr__dataset_row_message(spamlr_dataset *ds, const char *msg, size_t len);
-int spamlr__dataset_row_token(spamlr_dataset *ds, const char *tok, size_t len);
 int spamlr__dataset_row_end(spamlr_dataset *ds, int label, const char *name);
 /* Closes the row of entries ptr[rows]..nnz as they are (no sorting, no
  * token counts): label, a copy of name, ptr. The caller has filled the

@@ -405,34 +405,40 @@ static int css_hides(const char *v, size_t n)
 }
 
 /* Reports the host of a link value (entity-decoded) to the caller. */
+#define LINK_MAX 508 /* bytes of a value looked at */
 static void link_value(hctx *h, const char *v, size_t n)
 {
-    char buf[512], host[256];
-    size_t m = 0, i, j, hn = 0, at;
+    char dec[512], host[256];
+    const char *buf = v;
+    size_t m = n < LINK_MAX ? n : LINK_MAX, i, j, hn = 0, at;
     int kind = SPAMLR__HTML_URL, digits_only = 1;
     uint32_t cp;
 
     if (!h->info || !h->info->link)
         return;
-    /* entity-decode, dropping tabs and line breaks as browsers do */
-    for (i = 0; i < n && m + 4 < sizeof buf;) {
-        unsigned char c = (unsigned char)v[i];
-        size_t k;
-        if (c == '&' && (k = entity(v, n, i, &cp, 1)) > 0) {
-            if (cp < 0x80 && cp > 0x20)
-                buf[m++] = (char)cp;
-            i += k;
-            continue;
+    /* entity-decode, dropping tabs and line breaks as browsers do, the
+     * first LINK_MAX bytes; most values have nothing to decode and are
+     * read where they are */
+    for (i = 0; i < m && v[i] != '&' && v[i] != '\t' && v[i] != '\n' && v[i] != '\r'; i++)
+        ;
+    if (i < m) {
+        for (i = 0, m = 0; i < n && m < LINK_MAX;) {
+            unsigned char c = (unsigned char)v[i];
+            size_t k;
+            if (c == '&' && (k = entity(v, n, i, &cp, 1)) > 0) {
+                if (cp < 0x80 && cp > 0x20)
+                    dec[m++] = (char)cp;
+                i += k;
+                continue;
+            }
+            if (c != '\t' && c != '\n' && c != '\r')
+                dec[m++] = (char)c;
+            i++;
         }
-        if (c != '\t' && c != '\n' && c != '\r')
-            buf[m++] = (char)c;
-        i++;
+        buf = dec;
     }
-    i = 0;
-    while (i < m && (unsigned char)buf[i] <= ' ')
-        i++;
-    memmove(buf, buf + i, m - i);
-    m -= i;
+    while (m > 0 && (unsigned char)*buf <= ' ')
+        buf++, m--;
     i = 0;
     if (m >= 7 && ieq(buf, 7, "mailto:")) {
         kind = SPAMLR__HTML_MAILTO;

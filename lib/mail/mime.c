@@ -54,6 +54,7 @@ typedef struct pctx {
     size_t max_header;
     size_t max_part;
     spamlr__fields fields;  /* the header allow-list */
+    spamlr__fcache *fcache; /* its answers lately (the state's) */
     spamlr__buf hv;         /* unfolded header value */
     spamlr__buf hd;         /* decoded header value */
     spamlr__buf hx;         /* second decoded value / unquoting */
@@ -674,7 +675,7 @@ static void parse_entity(pctx *c, const char *m, size_t n, unsigned depth, int k
         else if (kind == ENT_TOP && !have_rt && ieq(f.name, f.nlen, "reply-to"))
             rt = f, have_rt = 1;
         if (kind == ENT_TOP && c->ndeferred < MAX_DEFERRED &&
-            (((idx = spamlr__fields_find(&c->fields, f.name, f.nlen)) >= 0 &&
+            (((idx = spamlr__fields_find_cached(&c->fields, c->fcache, f.name, f.nlen)) >= 0 &&
               c->nnamed++ < MAX_NAMED) ||
              (idx == -1 && c->mo->other_fields && f.nlen < SPAMLR__FIELD_NAME_MAX))) {
             c->deferred[c->ndeferred] = f;
@@ -765,6 +766,7 @@ struct spamlr__mime_state {
     char *fields_src;       /* the allow-list string c.fields was parsed from */
     int fields_default;     /* ... or NULL (the default list) */
     int have_fields;
+    spamlr__fcache fcache;  /* c.fields' answers, c.fcache points here */
 };
 
 void spamlr__mime_state_free(spamlr__mime_state *st)
@@ -793,6 +795,7 @@ static void state_fields(spamlr__mime_state *st, const char *src)
                                 : st->fields_default))
         return;
     spamlr__fields_parse(&st->c.fields, src);
+    spamlr__fcache_clear(&st->fcache);
     free(st->fields_src);
     st->fields_src = NULL;
     st->fields_default = !src;
@@ -848,6 +851,7 @@ int spamlr__mime_parse_state(spamlr__mime_state **st, const spamlr__mime_opts *m
     c->hv.len = c->hd.len = c->hx.len = c->ew.len = c->cs.len = c->body.len = c->conv.len = 0;
     c->ic = ic;
     c->fields = fields;
+    c->fcache = &(*st)->fcache;
     c->mo = mo;
     c->to = to;
     c->tok = tok;

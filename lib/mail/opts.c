@@ -119,6 +119,30 @@ int spamlr__fields_find(const spamlr__fields *fl, const char *name, size_t n)
     return -1;
 }
 
+void spamlr__fcache_clear(spamlr__fcache *fc)
+{
+    memset(fc, 0, sizeof *fc);
+}
+
+int spamlr__fields_find_cached(const spamlr__fields *fl, spamlr__fcache *fc, const char *name,
+                               size_t n)
+{
+    unsigned h;
+    int idx;
+
+    if (n == 0 || n > SPAMLR__FCACHE_NAME)
+        return spamlr__fields_find(fl, name, n);
+    h = ((unsigned)n * 31u + (unsigned char)name[0] * 7u + (unsigned char)name[n - 1] * 3u +
+         (unsigned char)name[n >> 1]) % SPAMLR__FCACHE;
+    if (fc->e[h].len == n && memcmp(fc->e[h].name, name, n) == 0)
+        return fc->e[h].idx;
+    idx = spamlr__fields_find(fl, name, n);
+    fc->e[h].len = (unsigned char)n;
+    fc->e[h].idx = (signed char)idx;
+    memcpy(fc->e[h].name, name, n);
+    return idx;
+}
+
 /* ------------------------------------------------- header field sets */
 
 static const char *const HDR_NAMES[] = {
