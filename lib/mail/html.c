@@ -222,9 +222,19 @@ static size_t ifind(const char *s, size_t n, size_t from, const char *lit)
     return n;
 }
 
+/* Byte classes of the tag scanner, one look-up a byte: white space, and
+ * the bytes that end a tag name, an attribute name or an unquoted value. */
+enum { H_WS = 1, H_NAME_END = 2, H_ATTR_END = 4, H_VAL_END = 8 };
+#define H_SPACE (H_WS | H_NAME_END | H_ATTR_END | H_VAL_END)
+static const unsigned char hcls[256] = {
+    [' '] = H_SPACE, ['\t'] = H_SPACE, ['\n'] = H_SPACE, ['\r'] = H_SPACE,
+    ['\f'] = H_SPACE, ['\v'] = H_SPACE,
+    ['>'] = H_NAME_END | H_ATTR_END | H_VAL_END, ['/'] = H_NAME_END, ['='] = H_ATTR_END,
+};
+
 static int is_ws(unsigned char c)
 {
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+    return hcls[c] & H_WS;
 }
 
 /* What an element is to the text, found by one look-up per tag. */
@@ -295,6 +305,23 @@ static const struct {
 };
 #undef TAGS
 
+/* Whether the table's name a (zero-padded to 11 bytes) is b[0..nl), b a
+ * buffer of 16 bytes: one 8-byte compare up to 8 bytes. */
+static int same_name(const char *a, const char *b, size_t nl)
+{
+    uint64_t x, y;
+
+#if !defined(__BYTE_ORDER__) || __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+    if (nl <= 8)
+        return !memcmp(a, b, nl);
+#endif
+    if (nl > 8)
+        return !memcmp(a, b, nl);
+    memcpy(&x, a, 8);
+    memcpy(&y, b, 8);
+    return ((x ^ y) & (nl == 8 ? ~(uint64_t)0 : ((uint64_t)1 << (8 * nl)) - 1)) == 0;
+}
+
 /* The T_ flags of the lower-case element name[0..nl), 0 for the rest. */
 static unsigned tag_flags(const char *name, size_t nl)
 {
@@ -305,7 +332,7 @@ static unsigned tag_flags(const char *name, size_t nl)
     for (i = 0; i < tags_by_len[nl].n; i++) {
         const tag_kind *t = &tags_by_len[nl].t[i];
 
-        if (t->name[0] == name[0] && !memcmp(t->name, name, nl))
+        if (t->name[0] == name[0] && same_name(t->name, name, nl))
             return t->flags;
     }
     return 0;
@@ -530,7 +557,7 @@ static size_t tag(hctx *h, const char *s, size_t n, size_t i, int *err)
 {
     size_t j = i + 1, k, an, vs, vn;
     const char *a;
-    char name[16];
+    char name[16] = { 0 };
     size_t nl = 0;
     int end = 0, self_close = 0;
     unsigned fl;
@@ -560,7 +587,7 @@ static size_t tag(hctx *h, const char *s, size_t n, size_t i, int *err)
         *err = put_bytes(h, "<", 1);
         return i + 1;
     }
-    for (; j < n && !is_ws((unsigned char)s[j]) && s[j] != '>' && s[j] != '/'; j++)
+    for (; j < n && !(hcls[(unsigned char)s[j]] & H_NAME_END); j++)
         if (nl + 1 < sizeof name)
             name[nl++] = (char)((s[j] >= 'A' && s[j] <= 'Z') ? s[j] + 32 : s[j]);
     name[nl] = '\0';
@@ -590,7 +617,7 @@ static size_t tag(hctx *h, const char *s, size_t n, size_t i, int *err)
             break;
         }
         a = s + j;
-        for (an = 0; j < n && !is_ws((unsigned char)s[j]) && s[j] != '=' && s[j] != '>'; j++)
+        for (an = 0; j < n && !(hcls[(unsigned char)s[j]] & H_ATTR_END); j++)
             an++;
         while (j < n && is_ws((unsigned char)s[j]))
             j++;
@@ -611,7 +638,7 @@ static size_t tag(hctx *h, const char *s, size_t n, size_t i, int *err)
                 j = vs + vn + 1;
             } else {
                 vs = j;
-                while (j < n && !is_ws((unsigned char)s[j]) && s[j] != '>')
+                while (j < n && !(hcls[(unsigned char)s[j]] & H_VAL_END))
                     j++;
                 vn = j - vs;
             }

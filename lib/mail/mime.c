@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/hash.h"
 #include "mail/charset.h"
 #include "mail/contacts.h"
 #include "mail/fields.h"
@@ -66,7 +67,6 @@ typedef struct pctx {
     uint32_t seen[SEEN_MAX];
     size_t nseen;
     unsigned images;
-    const char *prefix;
     size_t plen;
     char tokbuf[512];
     char hdr_cs[48];        /* charset for raw 8-bit header text */
@@ -87,8 +87,8 @@ static void emit2(pctx *c, const char *a, size_t al, const char *b, size_t bl)
 {
     if (!c->tok || c->tok_stop || al + bl > sizeof c->tokbuf || al + bl == 0)
         return;
-    memcpy(c->tokbuf, a, al);
-    memcpy(c->tokbuf + al, b, bl);
+    spamlr__copy_short(c->tokbuf, a, al);
+    spamlr__copy_short(c->tokbuf + al, b, bl);
     if (c->tok(c->tctx, c->tokbuf, al + bl))
         c->tok_stop = 1;
 }
@@ -114,11 +114,17 @@ static void emit_once(pctx *c, const char *prefix, const char *t, size_t tl)
         c->tok_stop = 1;
 }
 
+/* tokenize_with's callback: the field's prefix (plen bytes) is in tokbuf
+ * already. */
 static int prefix_cb(void *ctx, const char *t, size_t n)
 {
     pctx *c = ctx;
 
-    emit2(c, c->prefix, c->plen, t, n);
+    if (c->tok_stop || c->plen + n > sizeof c->tokbuf || c->plen + n == 0)
+        return c->tok_stop;
+    spamlr__copy_short(c->tokbuf + c->plen, t, n);
+    if (c->tok(c->tctx, c->tokbuf, c->plen + n))
+        c->tok_stop = 1;
     return c->tok_stop;
 }
 
@@ -133,8 +139,10 @@ static void tokenize_with(pctx *c, const char *prefix, const char *v, size_t n)
 
     if (!c->tok || c->tok_stop || n == 0)
         return;
-    c->prefix = prefix;
     c->plen = strlen(prefix);
+    if (c->plen > sizeof c->tokbuf)
+        return;
+    memcpy(c->tokbuf, prefix, c->plen); /* the tokens go after it */
     o = *c->to;
     if (strcmp(prefix, "subject:") != 0)
         o.subwords = 0;
