@@ -52,8 +52,7 @@ void spamlr_dataset_free(spamlr_dataset *ds)
     free(ds->val);
     free(ds->name_off);
     free(ds->names);
-    free(ds->stamp);
-    free(ds->pos);
+    free(ds->mark);
     free(ds->sortbuf);
     free(ds->pend_buf);
     spamlr__buf_free(&ds->mtext);
@@ -74,9 +73,8 @@ void spamlr__dataset_take_rows(spamlr_dataset *ds, uint32_t **ids, uint32_t **cn
     ds->ptr[0] = 0;
     ds->names_len = 0;
     /* a stamp marks an id as in the row being built: none is now */
-    free(ds->stamp);
-    free(ds->pos);
-    ds->stamp = ds->pos = NULL;
+    free(ds->mark);
+    ds->mark = NULL;
     ds->stamp_cap = 0;
     if (ds->vocab.n)
         memset(ds->vocab.count, 0, ds->vocab.n * sizeof *ds->vocab.count);
@@ -164,7 +162,7 @@ int spamlr__dataset_row_begin(spamlr_dataset *ds)
     return SPAMLR_OK;
 }
 
-/* Makes stamp and pos cover every id of the vocabulary. */
+/* Makes mark cover every id of the vocabulary. */
 static int cover_ids(spamlr_dataset *ds)
 {
     size_t cap;
@@ -173,12 +171,9 @@ static int cover_ids(spamlr_dataset *ds)
     if (ds->vocab.n <= ds->stamp_cap)
         return SPAMLR_OK;
     cap = ds->stamp_cap;
-    if ((rc = spamlr__grow((void **)&ds->stamp, &cap, ds->vocab.n, sizeof *ds->stamp)))
+    if ((rc = spamlr__grow((void **)&ds->mark, &cap, ds->vocab.n, sizeof *ds->mark)))
         return rc;
-    cap = ds->stamp_cap;
-    if ((rc = spamlr__grow((void **)&ds->pos, &cap, ds->vocab.n, sizeof *ds->pos)))
-        return rc;
-    memset(ds->stamp + ds->stamp_cap, 0, (cap - ds->stamp_cap) * sizeof *ds->stamp);
+    memset(ds->mark + ds->stamp_cap, 0, (cap - ds->stamp_cap) * sizeof *ds->mark);
     ds->stamp_cap = cap;
     return SPAMLR_OK;
 }
@@ -189,8 +184,8 @@ static int count_id(spamlr_dataset *ds, uint32_t id)
     uint32_t row = (uint32_t)ds->rows + 1;
     int rc;
 
-    if (ds->stamp[id] == row) {
-        ds->cnt[ds->ptr[ds->rows] + ds->pos[id]]++;
+    if (ds->mark[id].stamp == row) {
+        ds->cnt[ds->ptr[ds->rows] + ds->mark[id].pos]++;
         return SPAMLR_OK;
     }
     if (ds->nnz == ds->nnz_cap) {
@@ -203,8 +198,8 @@ static int count_id(spamlr_dataset *ds, uint32_t id)
         ds->cnt = p;
         ds->nnz_cap = cap;
     }
-    ds->stamp[id] = row;
-    ds->pos[id] = (uint32_t)(ds->nnz - ds->ptr[ds->rows]);
+    ds->mark[id].stamp = row;
+    ds->mark[id].pos = (uint32_t)(ds->nnz - ds->ptr[ds->rows]);
     ds->ids[ds->nnz] = id;
     ds->cnt[ds->nnz] = 1;
     ds->nnz++;
@@ -227,7 +222,7 @@ static int flush_pending(spamlr_dataset *ds)
             return rc;
 #if defined(__GNUC__)
         if (id[i] < ds->stamp_cap)
-            __builtin_prefetch(&ds->stamp[id[i]]);
+            __builtin_prefetch(&ds->mark[id[i]]);
 #endif
     }
     if ((rc = cover_ids(ds)))

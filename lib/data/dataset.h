@@ -25,9 +25,11 @@ struct spamlr_dataset {
     size_t *name_off;        /* row -> offset into names */
     char *names;
     size_t names_len, names_cap;
-    /* building the current row: stamp[id] == rows + 1 when id is in it,
-     * at entry pos[id] of the row */
-    uint32_t *stamp, *pos;
+    /* building the current row: mark[id].stamp == rows + 1 when id is in
+     * it, at entry mark[id].pos of the row (side by side: one fetch) */
+    struct spamlr__row_mark {
+        uint32_t stamp, pos;
+    } *mark;
     size_t stamp_cap;
     /* tokens not yet looked up (SPAMLR__PEND of them at most): their bytes
      * in pend_buf, hashed, their slots prefetched, so that the lookups of
