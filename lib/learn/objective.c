@@ -397,6 +397,7 @@ void spamlr__lr_free(spamlr__lr *L)
     spamlr__pool_stop(&L->pl);
     free(L->acc);
     free(L->block);
+    free(L->scratch);
     free(L->blk);
     free(L->rbuf);
     memset(L, 0, sizeof *L);
@@ -434,6 +435,53 @@ double *spamlr__alloc_vectors(double **const *vec, const size_t *counts, size_t 
     return block;
 }
 
+/* The fields of L that X's penalty sets. */
+static void set_penalty(spamlr__lr *L, const spamlr__csr *X)
+{
+    L->nreg = X->unreg_last && X->cols > 0 ? X->cols - 1 : X->cols;
+    L->l1 = X->reg ? X->reg->l1 : 0.0;
+    L->l2 = X->reg ? X->reg->l2 : 1.0;
+    L->prior = X->prior;
+}
+
+int spamlr__lr_rebind(spamlr__lr *L, const spamlr__csr *X, unsigned threads)
+{
+    if (!L->X || L->threads != threads || X->rows != L->l || X->cols != L->n ||
+        (const void *)X->ptr != L->shape[0] || (const void *)X->idx != L->shape[1] ||
+        (const void *)X->val != L->shape[2])
+        return 0;
+    L->X = X;
+    set_penalty(L, X);
+    return 1;
+}
+
+int spamlr__lr_scratch(spamlr__lr *L, double **const *vec, const size_t *counts, size_t k)
+{
+    size_t total = 8, i, c;     /* 8: room to align the start */
+
+    for (i = 0; i < k; i++) {
+        c = (counts[i] + 7) & ~(size_t)7;
+        if (c < counts[i] || c > SIZE_MAX / sizeof(double) - 8 - total)
+            return SPAMLR_ENOMEM;
+        total += c;
+    }
+    if (total > L->scratch_len) {
+        double *b = spamlr__alloc_big(total * sizeof(double));
+
+        if (!b)
+            return SPAMLR_ENOMEM;
+        free(L->scratch);
+        L->scratch = b;
+        L->scratch_len = total;
+    }
+    total = (size_t)((64 - (uintptr_t)L->scratch % 64) % 64) / sizeof(double);
+    for (i = 0; i < k; i++) {
+        *vec[i] = L->scratch + total;
+        total += (counts[i] + 7) & ~(size_t)7;
+    }
+    return SPAMLR_OK;
+}
+
 /* Cuts rows into nblk blocks of about equal work (nonzeros + rows). */
 static void split_rows(spamlr__lr *L)
 {
@@ -465,10 +513,11 @@ int spamlr__lr_init(spamlr__lr *L, const spamlr__csr *X, unsigned threads,
     L->k = spamlr__kernels_get();
     L->n = X->cols;
     L->l = X->rows;
-    L->nreg = X->unreg_last && X->cols > 0 ? X->cols - 1 : X->cols;
-    L->l1 = X->reg ? X->reg->l1 : 0.0;
-    L->l2 = X->reg ? X->reg->l2 : 1.0;
-    L->prior = X->prior;
+    L->threads = threads;
+    L->shape[0] = X->ptr;
+    L->shape[1] = X->idx;
+    L->shape[2] = X->val;
+    set_penalty(L, X);
     L->ntile = (L->n + TILE - 1) / TILE;
     /* Each extra block costs a dense accumulator (memory, and O(cols)
      * time per product): keep their total about the size of the matrix,

@@ -42,6 +42,10 @@ typedef struct spamlr__lr {
     double *z;              /* X w at the current iterate */
     double *D;              /* Hessian row weights at the current iterate */
     double *xv;             /* X v of the last Hv product (or X p) */
+    double *scratch;        /* the solver's vectors (spamlr__lr_scratch), */
+    size_t scratch_len;     /* kept from solve to solve; doubles */
+    unsigned threads;       /* as initialised */
+    const void *shape[3];   /* X's ptr, idx and val as initialised */
     spamlr__pool pl;
     /* arguments of the task being run */
     const double *a_v;      /* dense input (n) */
@@ -71,6 +75,18 @@ int spamlr__lr_init(spamlr__lr *L, const spamlr__csr *X, unsigned threads,
                     void (*reduce)(void *, double *, size_t), void *reduce_ctx);
 
 void spamlr__lr_free(spamlr__lr *L);
+
+/* Points L, set up for a matrix of X's shape (the same rows, columns and
+ * arrays, as the C path's folds share them, only their costs differing),
+ * at X: its pool, blocks and vectors are used again. Returns 1 when it
+ * did, 0 when L must be set up anew (spamlr__lr_free, spamlr__lr_init). */
+int spamlr__lr_rebind(spamlr__lr *L, const spamlr__csr *X, unsigned threads);
+
+/* Carves k vectors of counts[i] doubles (each 64-byte aligned) out of
+ * L's scratch, which is made or grown to fit and kept until
+ * spamlr__lr_free: a solver's vectors, the same memory solve after solve
+ * (no page faults, no huge page cleared each time). 0 or SPAMLR_ENOMEM. */
+int spamlr__lr_scratch(spamlr__lr *L, double **const *vec, const size_t *counts, size_t k);
 
 /* From L->z: g = grad f(w), the Hessian weights, *gg = ||g||^2, and the
  * returned f(w). When refresh is set, z is first recomputed as X w (it is

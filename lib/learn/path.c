@@ -27,6 +27,7 @@
 #define PATIENCE 2          /* steps without a clear gain that end a direction */
 #define CLEAR_GAIN 1e-3     /* a clear gain: the best loss falls by this share */
 #define PRED_SPAN 16.0      /* the farthest solution (a factor in C) a start is predicted from */
+#define SLOTS_MAX 64        /* folds solved side by side, at most */
 
 void spamlr__assign_folds(const signed char *lab, size_t n, unsigned k, int *fold)
 {
@@ -74,6 +75,7 @@ typedef struct path_ctx {
     double c;               /* the C being tried */
     double best_c;          /* the C of the best solutions */
     int from_best;          /* start from the best solutions, not the last */
+    spamlr__solver *sv[SLOTS_MAX]; /* each slot's solver, kept from C to C */
 } path_ctx;
 
 static double log1pexp(double t)
@@ -128,7 +130,7 @@ static void predict_start(path_ctx *p, fold_job *j, size_t cols)
     j->c_w = c;
 }
 
-static void solve_fold(path_ctx *p, unsigned f)
+static void solve_fold(path_ctx *p, unsigned f, spamlr__solver *sv)
 {
     const spamlr__csr *X = p->X;
     fold_job *j = &p->job[f];
@@ -149,7 +151,7 @@ static void solve_fold(path_ctx *p, unsigned f)
      * losses of neighbouring C differ in the fourth digit */
     so.gnorm_ref = j->g0 * p->c; /* the gradient at 0 grows with C */
     so.tol = p->so.tol * PATH_TOL;
-    rc = spamlr__solve(&j->X, &so, j->w, &rep);
+    rc = spamlr__solve_with(sv, &j->X, &so, j->w, &rep);
     j->rc = rc == SPAMLR_ENOCONVERGE ? SPAMLR_OK : rc;
     j->loss = j->count = 0;
     for (r = 0; r < X->rows; r++) {
@@ -219,7 +221,7 @@ static void fold_task(void *ctx, unsigned slot)
     unsigned f;
 
     for (f = slot; f < p->k; f += p->slots)
-        solve_fold(p, f);
+        solve_fold(p, f, p->sv[slot]);
 }
 
 /* Solves every fold at C = c and appends the point to path; *improved
@@ -310,7 +312,8 @@ static int walk(path_ctx *p, spamlr__pool *pl, double c0, double step, int from_
 }
 
 int spamlr__path_choose(const spamlr__csr *X, const int *fold, unsigned k,
-                        const spamlr__solve_opts *so, spamlr__path *path, double *w)
+                        const spamlr__solve_opts *so, spamlr__path *path, double *w,
+                        spamlr__solver *sv)
 {
     path_ctx p;
     spamlr__pool pl;
@@ -339,6 +342,8 @@ int spamlr__path_choose(const spamlr__csr *X, const int *fold, unsigned k,
     p.slots = so->reduce ? 1 : so->threads / SPAMLR__LR_BLOCKS;
     if (p.slots > k)
         p.slots = k;
+    if (p.slots > SLOTS_MAX)
+        p.slots = SLOTS_MAX;
     if (p.slots < 1)
         p.slots = 1;
     p.so.threads = so->threads / p.slots;
@@ -349,6 +354,14 @@ int spamlr__path_choose(const spamlr__csr *X, const int *fold, unsigned k,
         rc = SPAMLR_ENOMEM;
         goto out;
     }
+    /* slot 0 solves with the caller's solver (its final solve then finds
+     * the threads and memory made here); the others with their own */
+    p.sv[0] = sv;
+    for (f = 1; f < p.slots; f++)
+        if (!(p.sv[f] = spamlr__solver_new())) {
+            rc = SPAMLR_ENOMEM;
+            goto out;
+        }
     for (f = 0; f < k; f++) {
         fold_job *j = &p.job[f];
         j->w = block + (size_t)f * per;
@@ -389,6 +402,8 @@ int spamlr__path_choose(const spamlr__csr *X, const int *fold, unsigned k,
     }
 out:
     spamlr__pool_stop(&pl);
+    for (f = 1; f < p.slots; f++)
+        spamlr__solver_free(p.sv[f]);
     free(block);
     free(p.prob);
     free(p.lab);

@@ -46,8 +46,11 @@ typedef struct spamlr__path {
  * does the path. With so->reduce (rows spread over processes; fold[] then
  * numbers this process's rows) they are solved one after another; the
  * AUCs are then NaN.
+ * The folds of one slot are solved with sv (may be NULL), which the
+ * caller can use again for the final solve.
  * Returns 0 or an error (SPAMLR_ENOMEM, a solver's). */
 int spamlr__path_choose(const spamlr__csr *X, const int *fold, unsigned k,
-                        const spamlr__solve_opts *so, spamlr__path *path, double *w);
+                        const spamlr__solve_opts *so, spamlr__path *path, double *w,
+                        spamlr__solver *sv);
 
 #endif

@@ -71,6 +71,21 @@ typedef struct spamlr__solve_opts {
 int spamlr__solve(const spamlr__csr *X, const spamlr__solve_opts *o, double *w,
                   spamlr_train_report *rep);
 
+/* A solver kept from solve to solve: for problems of one shape (the C
+ * path's folds and the final solve share the matrix's arrays, only the
+ * costs differ) its threads, row blocks and vectors are made once, not
+ * per solve. */
+typedef struct spamlr__solver spamlr__solver;
+
+/* NULL when out of memory. */
+spamlr__solver *spamlr__solver_new(void);
+void spamlr__solver_free(spamlr__solver *s);
+
+/* spamlr__solve with s's threads and memory (s may be NULL: then as
+ * spamlr__solve). The result is the same bit for bit. */
+int spamlr__solve_with(spamlr__solver *s, const spamlr__csr *X, const spamlr__solve_opts *o,
+                       double *w, spamlr_train_report *rep);
+
 /* F(w) and, when g != NULL, the gradient of its smooth part f (that is,
  * without the l1 term) (for tests and reports). */
 double spamlr__objective(const spamlr__csr *X, const double *w, double *g);

@@ -438,7 +438,7 @@ static int dist_failed(const spamlr__dist *dist, int rc)
  * of a class for two folds: C = 1 and no path. */
 static int choose_c(build *b, spamlr__csr *X, const spamlr__solve_opts *so, unsigned folds,
                     size_t nspam, size_t nham, spamlr__path *path, double *w, double *c,
-                    double *gref)
+                    double *gref, spamlr__solver *sv)
 {
     signed char *lab = NULL;
     int *fold = NULL, rc = SPAMLR_OK;
@@ -460,7 +460,7 @@ static int choose_c(build *b, spamlr__csr *X, const spamlr__solve_opts *so, unsi
     for (r = 0; r < b->rows; r++)
         lab[r] = b->y[r] > 0 ? SPAMLR_SPAM : SPAMLR_HAM;
     spamlr__assign_folds(lab, b->rows, k, fold);
-    if ((rc = spamlr__path_choose(X, fold, k, so, path, w)))
+    if ((rc = spamlr__path_choose(X, fold, k, so, path, w, sv)))
         goto out;
     *c = path->c;
     for (r = 0; r < b->rows; r++)
@@ -530,6 +530,7 @@ static int train_impl(spamlr_model **out, const spamlr_dataset *ds, spamlr_datas
     spamlr__path path;
     iter_report it;
     double *w = NULL, *w0 = NULL, t0, c;
+    spamlr__solver *sv = NULL;
     float *idf = NULL;
     size_t nspam, nham, i, cols;
     int rc, rc2, agreed = 0, old_api = 0;
@@ -676,8 +677,14 @@ static int train_impl(spamlr_model **out, const spamlr_dataset *ds, spamlr_datas
     so.progress_ctx = o->progress_ctx;
     t0 = spamlr__now();
     c = o->c;
+    /* one solver for the path and the final solve: threads and vectors
+     * made once */
+    if (!(sv = spamlr__solver_new())) {
+        rc = SPAMLR_ENOMEM;
+        goto out;
+    }
     if (c == SPAMLR_C_AUTO &&
-        (rc = choose_c(&b, &X, &so, o->folds, nspam, nham, &path, w, &c, &so.gnorm_ref)))
+        (rc = choose_c(&b, &X, &so, o->folds, nspam, nham, &path, w, &c, &so.gnorm_ref, sv)))
         goto out;
     if (o->progress) {
         spamlr_progress pr;
@@ -696,7 +703,9 @@ static int train_impl(spamlr_model **out, const spamlr_dataset *ds, spamlr_datas
             so.iter_ctx = &it;
         }
     }
-    rc = spamlr__solve(&X, &so, w, &rep);
+    rc = spamlr__solve_with(sv, &X, &so, w, &rep);
+    spamlr__solver_free(sv);
+    sv = NULL;
     rep.seconds = spamlr__now() - t0;
     if (rc && rc != SPAMLR_ENOCONVERGE)
         goto out;
@@ -761,6 +770,7 @@ out:
     if (report)
         spamlr__out_copy(report, &rep, sizeof rep);
     spamlr_model_free(m);
+    spamlr__solver_free(sv);
     build_free(&b);
     free(w);
     free(w0);

@@ -88,9 +88,8 @@ int spamlr__tron(spamlr__lr *L, const spamlr__solve_opts *o, double *w,
     int rc, done = 0, canceled = 0;
     double **const vec[] = { &t.g, &t.s, &t.r, &t.d, &t.hd, &t.xs };
     const size_t counts[] = { n, n, n, n, n, l };
-    double *block;
 
-    if (!(block = spamlr__alloc_vectors(vec, counts, 6)))
+    if (spamlr__lr_scratch(L, vec, counts, 6))
         return SPAMLR_ENOMEM;
 
     f = spamlr__lr_eval_grad(L, w, t.g, &gg, 1);
@@ -156,6 +155,5 @@ int spamlr__tron(spamlr__lr *L, const spamlr__solve_opts *o, double *w,
         f = spamlr__lr_eval_grad(L, w, t.g, &gg, 1);
     spamlr__report(rep, f, sqrt(gg), spamlr__gnorm_ref(o, gnorm0), iter, inner);
     rc = canceled ? SPAMLR_ECANCELED : done ? SPAMLR_OK : SPAMLR_ENOCONVERGE;
-    free(block);
     return rc;
 }
