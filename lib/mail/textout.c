@@ -1,5 +1,8 @@
 /* textout.c - appending decoded parts to the message text as clean UTF-8 lines, cut at a cap. */
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "mail/charset.h"
 #include "mail/textout.h"
@@ -19,6 +22,29 @@ int spamlr__text_append(spamlr__buf *t, size_t max, const char *s, size_t n)
     while (i < n && o < end) {
         unsigned char b = (unsigned char)s[i];
         uint64_t w, ctl;
+#if defined(__SSE2__)
+        /* sixteen bytes at a time, as far as they are printable ASCII,
+         * tab or line feed (kept as they are): one look at most lines */
+        while (n - i >= 16 && (size_t)(end - o) >= 16) {
+            __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+            __m128i ok = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8(0x1F)),
+                                       _mm_cmplt_epi8(v, _mm_set1_epi8(0x7F)));
+            unsigned bad;
+
+            ok = _mm_or_si128(ok, _mm_cmpeq_epi8(v, _mm_set1_epi8('\n')));
+            ok = _mm_or_si128(ok, _mm_cmpeq_epi8(v, _mm_set1_epi8('\t')));
+            _mm_storeu_si128((__m128i *)(void *)o, v);
+            bad = ~(unsigned)_mm_movemask_epi8(ok) & 0xFFFFu;
+            if (bad) {
+                k = (size_t)spamlr__ctz64(bad);
+                o += k;
+                i += k;
+                break;
+            }
+            o += 16;
+            i += 16;
+        }
+#endif
         /* eight printable ASCII bytes at a time */
         while (n - i >= 8 && (size_t)(end - o) >= 8) {
             memcpy(&w, s + i, 8);
