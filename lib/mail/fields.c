@@ -2,6 +2,9 @@
  * Message-ID, Date, address and mailer fields (fields.h). Pure functions
  * over an unfolded field value; tokens go to the caller's emit. */
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "mail/fields.h"
 #include "mail/syntax.h"
@@ -172,6 +175,32 @@ static const unsigned char word_end[256] = {
     [' '] = 1, ['\t'] = 1, ['\r'] = 1, ['\n'] = 1, ['('] = 1, [')'] = 1, [';'] = 1,
 };
 
+/* The end of the word starting at v[i]: the first byte of word_end from
+ * i on, or n. */
+static size_t word_stop(const char *v, size_t i, size_t n)
+{
+#if defined(__SSE2__)
+    for (; n - i >= 16; i += 16) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(v + i));
+        __m128i e = _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8(' ')),
+                                 _mm_cmpeq_epi8(x, _mm_set1_epi8(';')));
+        unsigned m;
+
+        /* '\t' '\n' '\r' (9, 10, 13) and '(' ')' (40, 41) */
+        e = _mm_or_si128(e, _mm_cmpeq_epi8(x, _mm_set1_epi8('\t')));
+        e = _mm_or_si128(e, _mm_cmpeq_epi8(x, _mm_set1_epi8('\n')));
+        e = _mm_or_si128(e, _mm_cmpeq_epi8(x, _mm_set1_epi8('\r')));
+        e = _mm_or_si128(e, _mm_cmpeq_epi8(x, _mm_set1_epi8('(')));
+        e = _mm_or_si128(e, _mm_cmpeq_epi8(x, _mm_set1_epi8(')')));
+        if ((m = (unsigned)_mm_movemask_epi8(e)) != 0)
+            return i + (size_t)spamlr__ctz64(m);
+    }
+#endif
+    while (i < n && !word_end[(unsigned char)v[i]])
+        i++;
+    return i;
+}
+
 void spamlr__field_received(const char *v, size_t n, spamlr__emit_fn emit, void *ctx)
 {
     static const char *const clauses[] = { "from", "by", "via", "with", "id", "for" };
@@ -194,8 +223,8 @@ void spamlr__field_received(const char *v, size_t n, spamlr__emit_fn emit, void 
             i++;
             continue;
         }
-        for (s = i; i < n && !word_end[(unsigned char)v[i]]; i++)
-            ;
+        s = i;
+        i = word_stop(v, i, n);
         wl = i - s;
         if (depth)
             continue;
