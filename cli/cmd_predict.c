@@ -177,6 +177,12 @@ static int run(const predict_cfg *cfg)
 
     if ((rc = model_open(&m, cfg->sc.model)) || (rc = dataset_for_model(&ds, m)))
         goto out;
+    /* only the model's words matter to a verdict: the others are dropped
+     * as the mail is read */
+    if ((rc = spamlr_dataset_keep_model_words(ds, m)) != SPAMLR_OK) {
+        rc = report_failure(rc, NULL, NULL);
+        goto out;
+    }
     spamlr_dataset_set_threads(ds, cfg->threads);
     if ((rc = input_read_all(&cfg->inputs, ds)) || (rc = predict_rows(m, ds, &probs, &scores)))
         goto out;

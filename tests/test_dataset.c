@@ -492,25 +492,25 @@ static void same_dataset(const spamlr_dataset *a, const spamlr_dataset *b)
     ck_assert(memcmp(a->cnt, b->cnt, a->nnz * sizeof *a->cnt) == 0);
 }
 
-/* Reading many files on several threads gives the dataset one thread
- * gives, byte for byte, and stops at the same failing line. */
-START_TEST(parallel_reading_is_exact)
+/* Writes 150 short mails under dir/m and an index of them (a third
+ * spam) named `name` in dir (path in idx); with `only`, the index lists
+ * only the mails i with i % 2 == only - 1. */
+static void write_notes(const char *dir, const char *name, int only, char *idx, size_t size)
 {
     static const char *const words[] = {
         "prize", "meeting", "viagra", "lunch", "invoice", "winner", "report", "cash",
         "中奖", "会议", "deal", "family", "offer", "project", "免费", "review",
     };
-    char dir[64], path[160], idx[160], body[400];
-    spamlr_dataset *one = new_ds(), *two = new_ds(), *three = new_ds();
-    spamlr_diag d1 = SPAMLR_DIAG_INIT, d2 = SPAMLR_DIAG_INIT;
+    char path[160], body[400];
+    struct stat st;
     FILE *f;
     int i, k;
 
-    tu_tmpdir(dir, sizeof dir);
-    snprintf(idx, sizeof idx, "%s/all.idx", dir);
+    snprintf(idx, size, "%s/%s", dir, name);
     ck_assert_ptr_nonnull(f = fopen(idx, "w"));
     snprintf(path, sizeof path, "%s/m", dir);
-    ck_assert_int_eq(mkdir(path, 0700), 0);
+    if (stat(path, &st) != 0)
+        ck_assert_int_eq(mkdir(path, 0700), 0);
     for (i = 0; i < 150; i++) {
         int n = 0;
         /* each file brings words no earlier file had (w<i>), so token ids
@@ -521,9 +521,22 @@ START_TEST(parallel_reading_is_exact)
                           words[(i * 7 + k * 3) % 16], (i * 13 + k) % 97);
         snprintf(path, sizeof path, "%s/m/%03d.eml", dir, i);
         tu_write(path, body, strlen(body));
-        fprintf(f, "%s m/%03d.eml\n", i % 3 ? "ham" : "spam", i);
+        if (!only || i % 2 == only - 1)
+            fprintf(f, "%s m/%03d.eml\n", i % 3 ? "ham" : "spam", i);
     }
     ck_assert_int_eq(fclose(f), 0);
+}
+
+/* Reading many files on several threads gives the dataset one thread
+ * gives, byte for byte, and stops at the same failing line. */
+START_TEST(parallel_reading_is_exact)
+{
+    char dir[64], path[160], idx[160];
+    spamlr_dataset *one = new_ds(), *two = new_ds(), *three = new_ds();
+    spamlr_diag d1 = SPAMLR_DIAG_INIT, d2 = SPAMLR_DIAG_INIT;
+
+    tu_tmpdir(dir, sizeof dir);
+    write_notes(dir, "all.idx", 0, idx, sizeof idx);
     spamlr_dataset_set_threads(one, 1);
     spamlr_dataset_set_threads(two, 2);
     spamlr_dataset_set_threads(three, 3);
@@ -560,6 +573,52 @@ START_TEST(parallel_reading_is_exact)
     same_dataset(one, two);
     spamlr_dataset_free(one);
     spamlr_dataset_free(two);
+    tu_rmrf(dir);
+}
+END_TEST
+
+/* A dataset kept to a model's words (spamlr_dataset_keep_model_words)
+ * gives the probabilities and scores of an open one bit for bit, read on
+ * 1, 2 or 3 threads, with nothing added to its words and fewer entries. */
+START_TEST(kept_to_model_words)
+{
+    char dir[64], train_idx[160], all_idx[160];
+    spamlr_train_opts o;
+    spamlr_model *m = NULL;
+    spamlr_dataset *tr = new_ds(), *open = new_ds();
+    double po[150], so[150], pk[150], sk[150];
+    unsigned t;
+
+    tu_tmpdir(dir, sizeof dir);
+    write_notes(dir, "train.idx", 1, train_idx, sizeof train_idx);
+    write_notes(dir, "all.idx", 0, all_idx, sizeof all_idx);
+    ck_assert_int_eq(spamlr_dataset_read_index(tr, train_idx, NULL), SPAMLR_OK);
+    spamlr_train_opts_init(&o);
+    ck_assert_int_eq(spamlr_train(&m, tr, &o, NULL, NULL), SPAMLR_OK);
+    spamlr_dataset_set_threads(open, 1);
+    ck_assert_int_eq(spamlr_dataset_read_index(open, all_idx, NULL), SPAMLR_OK);
+    ck_assert_uint_eq(spamlr_dataset_rows(open), 150);
+    ck_assert_int_eq(spamlr_predict_dataset(m, open, po, so), SPAMLR_OK);
+    for (t = 1; t <= 3; t++) {
+        spamlr_dataset *kept = new_ds();
+
+        ck_assert_int_eq(spamlr_dataset_keep_model_words(kept, m), SPAMLR_OK);
+        ck_assert_int_eq(spamlr_dataset_keep_model_words(kept, m), SPAMLR_EINVAL);
+        spamlr_dataset_set_threads(kept, t);
+        ck_assert_int_eq(spamlr_dataset_read_index(kept, all_idx, NULL), SPAMLR_OK);
+        ck_assert_uint_eq(spamlr_dataset_rows(kept), 150);
+        ck_assert_uint_eq(spamlr_dataset_vocab_size(kept), spamlr_model_vocab_size(m));
+        ck_assert_uint_lt(kept->nnz, open->nnz); /* the test half's own words dropped */
+        ck_assert_int_eq(spamlr_predict_dataset(m, kept, pk, sk), SPAMLR_OK);
+        ck_assert_msg(memcmp(po, pk, sizeof po) == 0 && memcmp(so, sk, sizeof so) == 0,
+                      "%u threads: the probabilities differ from an open dataset's", t);
+        spamlr_dataset_free(kept);
+    }
+    /* not an empty dataset: refused */
+    ck_assert_int_eq(spamlr_dataset_keep_model_words(open, m), SPAMLR_EINVAL);
+    spamlr_model_free(m);
+    spamlr_dataset_free(tr);
+    spamlr_dataset_free(open);
     tu_rmrf(dir);
 }
 END_TEST
@@ -735,6 +794,7 @@ static Suite *suite(void)
     tcase_add_test(t, bom_and_one_rule_for_every_line);
     tcase_add_test(t, hostile_bytes);
     tcase_add_test(t, parallel_reading_is_exact);
+    tcase_add_test(t, kept_to_model_words);
     tcase_add_test(t, mbox_and_maildir);
     tcase_add_test(t, mail_is_decoded);
     tcase_add_test(t, header_fields_are_configurable);

@@ -52,7 +52,11 @@ void spamlr_dataset_free(spamlr_dataset *ds)
     free(ds->val);
     free(ds->name_off);
     free(ds->names);
-    free(ds->mark);
+    if (!ds->lent) {
+        free(ds->mark);
+        free(ds->rank);
+    }
+    free(ds->inv);
     free(ds->sortbuf);
     free(ds->pend_buf);
     spamlr__buf_free(&ds->mtext);
@@ -162,16 +166,73 @@ int spamlr__dataset_row_begin(spamlr_dataset *ds)
     return SPAMLR_OK;
 }
 
+int spamlr__dataset_close(spamlr_dataset *ds, const spamlr__vocab *look, const void *owner)
+{
+    size_t n;
+
+    if (ds->rows || ds->val || ds->closed)
+        return SPAMLR_EINVAL;
+    look = look ? look : &ds->vocab;
+    n = look->n;
+    if (!ds->rank && !(ds->rank = calloc(n + 1, sizeof *ds->rank)))
+        return SPAMLR_ENOMEM;
+    ds->closed = 1;
+    ds->look = look;
+    ds->nrank = 0;
+    ds->closed_for = owner;
+    return SPAMLR_OK;
+}
+
+void spamlr__dataset_lend(spamlr_dataset *ds, uint32_t *rank, struct spamlr__row_mark *mark,
+                          size_t n)
+{
+    ds->rank = rank;
+    ds->mark = mark;
+    ds->stamp_cap = n;
+    ds->lent = 1;
+}
+
+void spamlr__dataset_unlend(spamlr_dataset *ds)
+{
+    size_t i;
+
+    if (!ds->lent)
+        return;
+    for (i = 1; i <= ds->nrank; i++)
+        ds->rank[ds->inv[i]] = 0;
+    for (i = 0; i < ds->nnz; i++)
+        ds->mark[ds->ids[i]].stamp = 0;
+    ds->rank = NULL;
+    ds->mark = NULL;
+    ds->stamp_cap = 0;
+    ds->lent = 0;
+}
+
+/* Gives id the next rank when it has none. */
+static inline int rank_id(spamlr_dataset *ds, uint32_t id)
+{
+    int rc;
+
+    if (ds->rank[id])
+        return SPAMLR_OK;
+    if (ds->nrank + 2 > ds->inv_cap &&
+        (rc = spamlr__grow((void **)&ds->inv, &ds->inv_cap, ds->nrank + 2, sizeof *ds->inv)))
+        return rc;
+    ds->rank[id] = (uint32_t)++ds->nrank;
+    ds->inv[ds->nrank] = id;
+    return SPAMLR_OK;
+}
+
 /* Makes mark cover every id of the vocabulary. */
 static int cover_ids(spamlr_dataset *ds)
 {
-    size_t cap;
+    size_t cap, n = ds->closed ? ds->look->n : ds->vocab.n;
     int rc;
 
-    if (ds->vocab.n <= ds->stamp_cap)
+    if (n <= ds->stamp_cap)
         return SPAMLR_OK;
     cap = ds->stamp_cap;
-    if ((rc = spamlr__grow((void **)&ds->mark, &cap, ds->vocab.n, sizeof *ds->mark)))
+    if ((rc = spamlr__grow((void **)&ds->mark, &cap, n, sizeof *ds->mark)))
         return rc;
     memset(ds->mark + ds->stamp_cap, 0, (cap - ds->stamp_cap) * sizeof *ds->mark);
     ds->stamp_cap = cap;
@@ -216,10 +277,20 @@ static int flush_pending(spamlr_dataset *ds)
     ds->npend = 0;
     ds->pend_len = 0;
     for (i = 0; i < n; i++) {
-        if ((rc = spamlr__vocab_intern_key(&ds->vocab, ds->pend_buf + ds->pend_off[i],
-                                           ds->pend_n[i], ds->pend_h[i], ds->pend_key[i], &id[i],
-                                           NULL)))
+        if (ds->closed) {
+            const char *s = ds->pend_buf + ds->pend_off[i];
+            size_t slot;
+            int64_t e = ds->look->cap
+                            ? spamlr__vocab_lookup_key(ds->look, s, ds->pend_n[i], ds->pend_h[i],
+                                                       ds->pend_key[i], &slot)
+                            : spamlr__vocab_find(ds->look, s, ds->pend_n[i]);
+
+            id[i] = e >= 0 ? (uint32_t)e : UINT32_MAX; /* absent: dropped */
+        } else if ((rc = spamlr__vocab_intern_key(&ds->vocab, ds->pend_buf + ds->pend_off[i],
+                                                  ds->pend_n[i], ds->pend_h[i], ds->pend_key[i],
+                                                  &id[i], NULL))) {
             return rc;
+        }
 #if defined(__GNUC__)
         if (id[i] < ds->stamp_cap)
             __builtin_prefetch(&ds->mark[id[i]]);
@@ -227,8 +298,13 @@ static int flush_pending(spamlr_dataset *ds)
     }
     if ((rc = cover_ids(ds)))
         return rc;
-    for (i = 0; i < n && !rc; i++)
+    for (i = 0; i < n && !rc; i++) {
+        if (id[i] == UINT32_MAX)
+            continue;
+        if (ds->closed && (rc = rank_id(ds, id[i])))
+            break;
         rc = count_id(ds, id[i]);
+    }
     return rc;
 }
 
@@ -245,7 +321,7 @@ static inline int row_token(spamlr_dataset *ds, const char *tok, size_t len)
         (rc = spamlr__grow((void **)&ds->pend_buf, &ds->pend_cap, ds->pend_len + len + 1, 1)))
         return rc;
     spamlr__copy_short(ds->pend_buf + ds->pend_len, tok, len);
-    spamlr__vocab_prefetch(&ds->vocab, h);
+    spamlr__vocab_prefetch(ds->closed ? ds->look : &ds->vocab, h);
     ds->pend_off[ds->npend] = (uint32_t)ds->pend_len;
     ds->pend_n[ds->npend] = (uint32_t)len;
     ds->pend_h[ds->npend] = h;
@@ -356,48 +432,68 @@ int spamlr__dataset_push_row(spamlr_dataset *ds, int label, const char *name)
     return SPAMLR_OK;
 }
 
+#define KEY(id) (key ? key[id] : (id))
+
+/* Drops the half-built row at start: its entries, and its marks (a
+ * later row of the same number must not find them). */
+static void drop_row(spamlr_dataset *ds, size_t start)
+{
+    size_t i;
+
+    for (i = start; i < ds->nnz; i++)
+        if (ds->ids[i] < ds->stamp_cap)
+            ds->mark[ds->ids[i]].stamp = 0;
+    ds->nnz = start;
+}
+
 int spamlr__dataset_row_end(spamlr_dataset *ds, int label, const char *name)
 {
     size_t start = ds->ptr[ds->rows], n, i;
+    const uint32_t *key;
     int rc;
 
     if (!ds->building_err && ds->npend && (rc = flush_pending(ds)))
         ds->building_err = rc;
     ds->npend = 0;
     if (ds->building_err) {
-        ds->nnz = start; /* drop the half-built row */
+        drop_row(ds, start);
         return ds->building_err;
     }
     n = ds->nnz - start;
-    /* sort the row's entries by id, keeping each count with its id
-     * (unless they already ascend) */
-    for (i = 1; !ds->unsorted && i < n && ds->ids[start + i - 1] < ds->ids[start + i]; i++)
+    /* sort the row's entries by id (closed: by rank), keeping each count
+     * with its id (unless they already ascend) */
+    key = ds->closed ? ds->rank : NULL;
+    for (i = 1; !ds->unsorted && i < n && KEY(ds->ids[start + i - 1]) < KEY(ds->ids[start + i]);
+         i++)
         ;
     if (!ds->unsorted && n > 1 && i < n) {
         uint64_t *k;
         if (2 * n > ds->sort_cap) {
             size_t cap = ds->sort_cap;
             if ((rc = spamlr__grow((void **)&ds->sortbuf, &cap, 2 * n, sizeof *ds->sortbuf))) {
-                ds->nnz = start;
+                drop_row(ds, start);
                 return rc;
             }
             ds->sort_cap = cap;
         }
         for (i = 0; i < n; i++)
-            ds->sortbuf[i] = (uint64_t)ds->ids[start + i] << 32 | ds->cnt[start + i];
+            ds->sortbuf[i] = (uint64_t)KEY(ds->ids[start + i]) << 32 | ds->cnt[start + i];
         k = sort_keys(ds->sortbuf, ds->sortbuf + n, n);
         for (i = 0; i < n; i++) {
-            ds->ids[start + i] = (uint32_t)(k[i] >> 32);
+            uint32_t kk = (uint32_t)(k[i] >> 32);
+
+            ds->ids[start + i] = key ? ds->inv[kk] : kk;
             ds->cnt[start + i] = (uint32_t)k[i];
         }
     }
     if ((rc = spamlr__dataset_push_row(ds, label, name)))
         goto fail;
-    for (i = start; i < ds->nnz; i++)
+    /* (a chunk's words are counted in its target, when appended) */
+    for (i = start; i < ds->nnz && (!ds->closed || ds->look == &ds->vocab); i++)
         ds->vocab.count[ds->ids[i]]++;
     return SPAMLR_OK;
 fail:
-    ds->nnz = start;
+    drop_row(ds, start);
     return rc;
 }
 
@@ -409,15 +505,21 @@ int spamlr__dataset_append(spamlr_dataset *ds, const spamlr_dataset *src)
     size_t r, i;
     int rc = SPAMLR_OK;
 
-    if (src->val || ds->val)
+    if (src->val || ds->val || src->closed != ds->closed ||
+        (src->closed && src->look != ds->look))
         return SPAMLR_EINVAL;
-    if (src->vocab.n && !(map = malloc(src->vocab.n * sizeof *map)))
+    /* a closed chunk's ids are its target's already: only the words'
+     * ranks, in the chunk's first-seen order after those before */
+    for (i = 1; src->closed && i <= src->nrank; i++)
+        if ((rc = rank_id(ds, src->inv[i])))
+            return rc;
+    if (!src->closed && src->vocab.n && !(map = malloc(src->vocab.n * sizeof *map)))
         return SPAMLR_ENOMEM;
     /* src's ids are in its first-seen order, so interning them in id order
      * gives the ids reading src's messages into ds would have given. With
      * the same seed (a chunk of the parallel reader) src's hashes hold in
      * ds's table: no hashing, and the slots are prefetched ahead. */
-    for (i = 0; i < src->vocab.n; i++) {
+    for (i = 0; !src->closed && i < src->vocab.n; i++) {
         const char *w = spamlr__vocab_str(&src->vocab, (uint32_t)i);
 
         if (src->vocab.seed != ds->vocab.seed)
@@ -448,7 +550,7 @@ int spamlr__dataset_append(spamlr_dataset *ds, const spamlr_dataset *src)
             ds->nnz_cap = cap;
         }
         for (i = 0; i < n; i++) {
-            ds->ids[start + i] = map[src->ids[a + i]];
+            ds->ids[start + i] = map ? map[src->ids[a + i]] : src->ids[a + i];
             ds->cnt[start + i] = src->cnt[a + i];
         }
         ds->nnz += n;
@@ -478,7 +580,7 @@ static int add_row(spamlr_dataset *ds, int label, const char *text, size_t len,
         rc = spamlr__dataset_row_text(ds, text, len);
     if (rc) {
         ds->building_err = rc;
-        ds->nnz = ds->ptr[ds->rows];
+        drop_row(ds, ds->ptr[ds->rows]);
         return rc;
     }
     return spamlr__dataset_row_end(ds, label, name);

@@ -53,6 +53,19 @@ struct spamlr_dataset {
     unsigned threads;        /* readers of many files: 0 = every core */
     int unsorted;            /* rows keep their ids in first-seen order (a
                                 parallel reader's chunk, sorted when merged) */
+    /* Closed (spamlr__dataset_close): tokens are looked up in `look` (the
+     * dataset's own vocabulary, or a parallel reader's target's for its
+     * chunks) and dropped when absent; nothing is added to it. A row's
+     * entries go in the order their words were first seen in the dataset
+     * (rank), which is the order of an open dataset's ids: a score summed
+     * over a row is the same bit for bit either way. */
+    int closed;
+    const spamlr__vocab *look;
+    uint32_t *rank;          /* rank[id]: 1, 2, ... in first-seen order, 0: not yet */
+    uint32_t *inv;           /* inv[rank] = id */
+    size_t nrank, inv_cap;
+    int lent;                /* rank and mark are a reader thread's (lend) */
+    const void *closed_for;  /* what look's words are (a model), for its user */
     spamlr__buf mtext;       /* decoded text of the message being added */
     struct spamlr__mime_state *mstate; /* the MIME parser's, kept between
                                 messages (spamlr__message_tokens) */
@@ -97,6 +110,21 @@ void spamlr__dataset_take_rows(spamlr_dataset *ds, uint32_t **ids, uint32_t **cn
  * remapped, sorted and closed with its label and name. Message rows only.
  * On an error ds keeps the rows appended so far. */
 int spamlr__dataset_append(spamlr_dataset *ds, const spamlr_dataset *src);
+
+/* Closes ds, which holds no rows yet, to the words of look (NULL: its own
+ * vocabulary, which must then hold them; else a closed dataset's
+ * vocabulary, which must outlive ds: a parallel reader's chunk); `owner`
+ * is recorded in closed_for. 0 or SPAMLR_ENOMEM / SPAMLR_EINVAL. */
+int spamlr__dataset_close(spamlr_dataset *ds, const spamlr__vocab *look, const void *owner);
+
+/* For a parallel reader's closed chunks: ds (empty, before
+ * spamlr__dataset_close) uses rank (n + 1 entries) and mark (n) instead
+ * of arrays of its own, zeroed, as long as the look-up vocabulary's n
+ * ids; spamlr__dataset_unlend gives them back zeroed again (only the
+ * entries its rows set are cleared), keeping ds's rows and ranks. */
+void spamlr__dataset_lend(spamlr_dataset *ds, uint32_t *rank, struct spamlr__row_mark *mark,
+                          size_t n);
+void spamlr__dataset_unlend(spamlr_dataset *ds);
 
 /* For the readers (dataset.c). */
 int spamlr__parse_label(const char *s, size_t n);

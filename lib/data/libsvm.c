@@ -529,6 +529,9 @@ static int check_mixing(const spamlr_dataset *ds, const char *path, spamlr_diag 
     if (ds->rows && !ds->val)
         return spamlr__diag(d, SPAMLR_EINVAL, path, 0, -1,
                             "libsvm rows cannot be added to a dataset holding messages");
+    if (ds->closed)
+        return spamlr__diag(d, SPAMLR_EINVAL, path, 0, -1,
+                            "libsvm rows cannot be added to a dataset kept to a model's words");
     return SPAMLR_OK;
 }
 

@@ -86,10 +86,38 @@ typedef struct job {
     uint64_t bytes;
 } job;
 
-/* Reads chunk c into into (its own dataset when NULL). */
-static void read_chunk(job *j, chunk *c, spamlr_dataset *into)
+/* A reading thread's arrays for the closed chunks it reads, one after
+ * another (spamlr__dataset_lend): made once, not per chunk. */
+typedef struct lend {
+    uint32_t *rank;
+    struct spamlr__row_mark *mark;
+    size_t n;
+} lend;
+
+static int lend_init(lend *l, const job *j)
 {
-    size_t i;
+    memset(l, 0, sizeof *l);
+    if (!j->ds->closed)
+        return SPAMLR_OK;
+    l->n = j->ds->look->n;
+    if (!(l->rank = calloc(l->n + 1, sizeof *l->rank)) ||
+        !(l->mark = calloc(l->n + 1, sizeof *l->mark)))
+        return SPAMLR_ENOMEM;
+    return SPAMLR_OK;
+}
+
+static void lend_free(lend *l)
+{
+    free(l->rank);
+    free(l->mark);
+}
+
+static void read_files(job *j, chunk *c, spamlr_dataset *into);
+
+/* Reads chunk c into into (its own dataset when NULL, closed with the
+ * arrays of lt when the target is closed). */
+static void read_chunk(job *j, chunk *c, spamlr_dataset *into, lend *lt)
+{
 
     if (!into) {
         if ((c->rc = spamlr_dataset_create(&c->ds, j->opts))) {
@@ -105,7 +133,33 @@ static void read_chunk(job *j, chunk *c, spamlr_dataset *into)
         into->vocab.seed = j->ds->vocab.seed;
         /* its rows are sorted once, when appended with the target's ids */
         into->unsorted = 1;
+        /* a closed target's words are looked up where they are (nothing
+         * is added to them while the list is read) */
+        if (j->ds->closed) {
+            if (!lt->rank)
+                c->rc = SPAMLR_ENOMEM;
+            else {
+                spamlr__dataset_lend(into, lt->rank, lt->mark, lt->n);
+                c->rc = spamlr__dataset_close(into, j->ds->look, j->ds->closed_for);
+            }
+            if (c->rc) {
+                c->failed = c->lo;
+                spamlr__diag(&c->d, c->rc, NULL, 0, -1, "out of memory");
+                return;
+            }
+        }
     }
+    read_files(j, c, into);
+    /* the thread's arrays, zeroed again, for its next chunk */
+    if (into != j->ds)
+        spamlr__dataset_unlend(into);
+}
+
+/* Reads the files of chunk c into `into`. */
+static void read_files(job *j, chunk *c, spamlr_dataset *into)
+{
+    size_t i;
+
     for (i = c->lo; i < c->hi; i++) {
         size_t rows = into->rows;
         uint64_t bytes = into->in_bytes;
@@ -152,8 +206,9 @@ static void read_chunk(job *j, chunk *c, spamlr_dataset *into)
     }
 }
 
-/* Takes the next chunk and reads it; returns 0 when none is left. */
-static int read_next(job *j)
+/* Takes the next chunk and reads it (with the thread's arrays lt);
+ * returns 0 when none is left. */
+static int read_next(job *j, lend *lt)
 {
     size_t k;
 
@@ -162,7 +217,7 @@ static int read_next(job *j)
     pthread_mutex_unlock(&j->lock);
     if (k >= j->nc)
         return 0;
-    read_chunk(j, &j->c[k], NULL);
+    read_chunk(j, &j->c[k], NULL, lt);
     pthread_mutex_lock(&j->lock);
     j->c[k].done = 1;
     if (j->c[k].rc && k < j->stop)
@@ -173,8 +228,14 @@ static int read_next(job *j)
 
 static void *worker(void *arg)
 {
-    while (read_next(arg))
+    job *j = arg;
+    lend lt;
+
+    /* (out of memory: the chunks it takes fail, and say so) */
+    lend_init(&lt, j);
+    while (read_next(j, &lt))
         ;
+    lend_free(&lt);
     return NULL;
 }
 
@@ -299,6 +360,7 @@ static int read_items(spamlr_dataset *ds, const spamlr__items *l, const char *in
                       spamlr__read_fn read, int report, spamlr_diag *d)
 {
     pthread_t th[64];
+    lend lt;
     unsigned nth = ds->threads ? ds->threads : spamlr__ncpu(), started = 0, t, saved;
     job j;
     size_t k;
@@ -337,7 +399,8 @@ static int read_items(spamlr_dataset *ds, const spamlr__items *l, const char *in
     for (t = 1; t < nth; t++, started++)
         if (pthread_create(&th[t], NULL, worker, &j) != 0)
             break;
-    read_chunk(&j, &j.c[0], ds);
+    lend_init(&lt, &j);
+    read_chunk(&j, &j.c[0], ds, &lt);
     pthread_mutex_lock(&j.lock);
     j.c[0].done = 1;
     if (j.c[0].rc)
@@ -345,7 +408,7 @@ static int read_items(spamlr_dataset *ds, const spamlr__items *l, const char *in
     pthread_mutex_unlock(&j.lock);
     /* between its chunks this thread appends what is ready; after a
      * failed merge it only waits for the workers */
-    while (!(rc = merge_ready(&j, index, d)) && read_next(&j))
+    while (!(rc = merge_ready(&j, index, d)) && read_next(&j, &lt))
         ;
     if (rc) {
         pthread_mutex_lock(&j.lock);
@@ -357,6 +420,7 @@ static int read_items(spamlr_dataset *ds, const spamlr__items *l, const char *in
     if (!rc)
         rc = merge_ready(&j, index, d);
     pthread_mutex_destroy(&j.lock);
+    lend_free(&lt);
     ds->threads = saved;
     for (k = 0; k < j.nc; k++)
         spamlr_dataset_free(j.c[k].ds);

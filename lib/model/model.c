@@ -698,9 +698,44 @@ void spamlr__rowbuf_free(spamlr__rowbuf *rb)
     memset(rb, 0, sizeof *rb);
 }
 
+int spamlr_dataset_keep_model_words(spamlr_dataset *ds, const spamlr_model *m)
+{
+    int rc;
+
+    if (!ds || !m || ds->rows || ds->vocab.n || ds->val || ds->closed ||
+        !spamlr__text_opts_equal(&m->text, &ds->opts))
+        return SPAMLR_EINVAL;
+    spamlr__vocab_free(&ds->vocab);
+    spamlr__vocab_init(&ds->vocab);
+    if ((rc = spamlr__vocab_clone(&ds->vocab, &m->vocab)) ||
+        (rc = spamlr__dataset_close(ds, NULL, m))) {
+        spamlr__vocab_free(&ds->vocab);
+        spamlr__vocab_init(&ds->vocab);
+        return rc;
+    }
+    return SPAMLR_OK;
+}
+
+/* Whether ds's words are m's, id for id (a dataset kept to m's words,
+ * m unchanged since but for words added after them). */
+static int same_words(const spamlr_model *m, const spamlr_dataset *ds)
+{
+    size_t i;
+
+    if (!ds->closed || ds->closed_for != m || ds->vocab.n > m->vocab.n)
+        return 0;
+    for (i = 0; i < ds->vocab.n; i++)
+        if (ds->vocab.len[i] != m->vocab.len[i] ||
+            memcmp(spamlr__vocab_str(&ds->vocab, (uint32_t)i),
+                   spamlr__vocab_str(&m->vocab, (uint32_t)i), ds->vocab.len[i]) != 0)
+            return 0;
+    return 1;
+}
+
 int spamlr_predict_dataset(const spamlr_model *m, const spamlr_dataset *ds, double *probs,
                            double *scores)
 {
+    int same;
     spamlr__rowbuf rb;
     int64_t *map;
     uint32_t *ids, *cnt;
@@ -712,9 +747,11 @@ int spamlr_predict_dataset(const spamlr_model *m, const spamlr_dataset *ds, doub
     if (spamlr__rowbuf_init(&rb, ds))
         return SPAMLR_ENOMEM;
     map = rb.map, ids = rb.ids, cnt = rb.cnt, val = rb.val;
+    same = same_words(m, ds);
     for (i = 0; i < ds->vocab.n; i++)
-        map[i] = spamlr__vocab_find(&m->vocab, spamlr__vocab_str(&ds->vocab, (uint32_t)i),
-                                    ds->vocab.len[i]);
+        map[i] = same ? (int64_t)i
+                      : spamlr__vocab_find(&m->vocab, spamlr__vocab_str(&ds->vocab, (uint32_t)i),
+                                           ds->vocab.len[i]);
     for (i = 0; i < ds->rows; i++) {
         size_t k = 0;
         for (j = ds->ptr[i]; j < ds->ptr[i + 1]; j++) {
