@@ -531,6 +531,10 @@ static int run(const eval_cfg *cfg)
 
     if ((rc = open_model(cfg, &m)) || (rc = dataset_for_model(&ds, m)))
         goto out;
+    /* verdicts only: the model's words are all that count (learning
+     * online needs every word, the ones it adds) */
+    if (!cfg->online && (rc = keep_model_words(ds, m, &cfg->inputs)))
+        goto out;
     spamlr_dataset_set_threads(ds, cfg->threads);
     if ((rc = input_read_all(&cfg->inputs, ds)))
         goto out;

@@ -179,10 +179,8 @@ static int run(const predict_cfg *cfg)
         goto out;
     /* only the model's words matter to a verdict: the others are dropped
      * as the mail is read */
-    if ((rc = spamlr_dataset_keep_model_words(ds, m)) != SPAMLR_OK) {
-        rc = report_failure(rc, NULL, NULL);
+    if ((rc = keep_model_words(ds, m, &cfg->inputs)))
         goto out;
-    }
     spamlr_dataset_set_threads(ds, cfg->threads);
     if ((rc = input_read_all(&cfg->inputs, ds)) || (rc = predict_rows(m, ds, &probs, &scores)))
         goto out;

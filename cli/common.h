@@ -293,6 +293,12 @@ int input_read_all(const input_list *l, spamlr_dataset *ds);
 /* Whether any input carries labels. */
 int input_has_labels(const input_list *l);
 
+/* Keeps ds (empty, made by dataset_for_model) to m's words for verdicts
+ * (spamlr_dataset_keep_model_words), unless an input of l is libsvm rows,
+ * which are numbered features rather than words. Returns 0, or
+ * EXIT_RUNTIME (reported). */
+int keep_model_words(spamlr_dataset *ds, const spamlr_model *m, const input_list *l);
+
 void input_free(input_list *l);
 
 /* Text shown in every --help for the INPUT options. */

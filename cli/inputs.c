@@ -87,6 +87,19 @@ int input_has_labels(const input_list *l)
     return 0;
 }
 
+int keep_model_words(spamlr_dataset *ds, const spamlr_model *m, const input_list *l)
+{
+    size_t i;
+    int rc;
+
+    for (i = 0; i < l->n; i++)
+        if (l->items[i].kind == INPUT_LIBSVM)
+            return 0;
+    if ((rc = spamlr_dataset_keep_model_words(ds, m)) != SPAMLR_OK)
+        return report_failure(rc, NULL, NULL);
+    return 0;
+}
+
 void input_free(input_list *l)
 {
     free(l->items);
