@@ -52,6 +52,46 @@ START_TEST(ties_count_half)
 }
 END_TEST
 
+/* The AUC against the count over every (spam, ham) pair, on random
+ * probabilities: spread over many magnitudes, or apart only in their
+ * last bits (so that the sort meets keys differing in every byte), with
+ * ties, 0 and 1, at several sizes. */
+START_TEST(auc_against_all_pairs)
+{
+    static int y[3000];
+    static double p[3000];
+    uint64_t x = 0x9e3779b97f4a7c15ULL;
+    size_t sizes[] = { 2, 7, 33, 300, 3000 }, z, i, j;
+
+    for (z = 0; z < sizeof sizes / sizeof *sizes; z++) {
+        size_t n = sizes[z];
+        double good = 0, pairs = 0;
+        spamlr_metrics m = SPAMLR_METRICS_INIT;
+
+        for (i = 0; i < n; i++) {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            y[i] = (int)(x >> 60) % 3 == 0; /* a third spam */
+            switch ((x >> 20) % 4) {
+            case 0: p[i] = (double)((x >> 24) % 5) / 4; break;          /* ties, 0, 1 */
+            case 1: p[i] = ldexp((double)((x >> 8) & 0xFFFFF), -(int)((x >> 40) % 60) - 20); break;
+            case 2: p[i] = 0.25 + (double)((x >> 30) & 0xFFFF) * 0x1.0p-52; break; /* low bytes */
+            default: p[i] = (double)(x >> 11) * 0x1.0p-53;
+            }
+        }
+        y[0] = 1, y[1] = 0;
+        for (i = 0; i < n; i++)
+            for (j = 0; j < n; j++)
+                if (y[i] && !y[j]) {
+                    pairs += 1;
+                    good += p[i] > p[j] ? 1 : p[i] == p[j] ? 0.5 : 0;
+                }
+        ck_assert_int_eq(spamlr_metrics_compute(y, p, n, 0.5, &m), SPAMLR_OK);
+        ck_assert_msg(fabs(m.auc - good / pairs) < 1e-12, "n %zu: auc %.17g, pairs say %.17g", n,
+                      m.auc, good / pairs);
+    }
+}
+END_TEST
+
 START_TEST(degenerate_inputs)
 {
     int y[] = {1, 1};
@@ -77,6 +117,7 @@ static Suite *suite(void)
     tcase_add_test(t, confusion_and_ratios);
     tcase_add_test(t, ties_count_half);
     tcase_add_test(t, degenerate_inputs);
+    tcase_add_test(t, auc_against_all_pairs);
     suite_add_tcase(s, t);
     return s;
 }

@@ -10,10 +10,52 @@ typedef struct scored {
     int spam;
 } scored;
 
-static int cmp_scored(const void *a, const void *b)
+/* The bits of p as a key that orders like p (negative values flipped
+ * whole, the others by their sign bit). */
+static inline uint64_t order_key(double p)
 {
-    double x = ((const scored *)a)->p, y = ((const scored *)b)->p;
-    return (x > y) - (x < y);
+    uint64_t b;
+
+    memcpy(&b, &p, sizeof b);
+    return b >> 63 ? ~b : b | (uint64_t)1 << 63;
+}
+
+/* Sorts s[0..n) by p, ascending, with t (room for n) as scratch: a
+ * least-significant-byte radix sort on order_key that skips the bytes all
+ * keys share (probabilities mostly share their high bytes). Equal p keep
+ * no particular order, which the rank sum below does not need. Returns
+ * where the sorted items are, s or t. */
+static scored *sort_scored(scored *s, scored *t, size_t n)
+{
+    uint64_t any = 0, all = ~(uint64_t)0;
+    size_t i, j, cnt[256];
+    unsigned shift;
+
+    for (i = 0; i < n; i++) {
+        uint64_t k = order_key(s[i].p);
+        any |= k;
+        all &= k;
+    }
+    for (shift = 0; shift < 64; shift += 8) {
+        scored *u;
+
+        if (!(((any ^ all) >> shift) & 0xFF))
+            continue;
+        memset(cnt, 0, sizeof cnt);
+        for (i = 0; i < n; i++)
+            cnt[(order_key(s[i].p) >> shift) & 0xFF]++;
+        for (i = 0, j = 0; i < 256; i++) {
+            size_t c = cnt[i];
+            cnt[i] = j;
+            j += c;
+        }
+        for (i = 0; i < n; i++)
+            t[cnt[(order_key(s[i].p) >> shift) & 0xFF]++] = s[i];
+        u = s;
+        s = t;
+        t = u;
+    }
+    return s;
 }
 
 static double ratio(double a, double b)
@@ -21,15 +63,16 @@ static double ratio(double a, double b)
     return b > 0 ? a / b : 0.0;
 }
 
-/* ROC AUC by the rank-sum (Mann-Whitney) statistic; ties count one half. */
-static double auc_of(scored *s, size_t n, size_t npos, size_t nneg)
+/* ROC AUC by the rank-sum (Mann-Whitney) statistic; ties count one half.
+ * t: room for n (scratch of the sort). */
+static double auc_of(scored *s, scored *t, size_t n, size_t npos, size_t nneg)
 {
     double rank_sum = 0;
     size_t i = 0, j;
 
     if (!npos || !nneg)
         return NAN; /* undefined: no pair of a spam and a ham to order */
-    qsort(s, n, sizeof *s, cmp_scored);
+    s = sort_scored(s, t, n);
     while (i < n) {
         size_t pos_in_tie = 0;
         double mid;
@@ -71,7 +114,7 @@ static int compute(spamlr_metrics *m, const int *labels, const double *probs, si
     m->threshold = threshold;
     if ((n && (!labels || !probs)) || !(threshold >= 0 && threshold <= 1))
         return SPAMLR_EINVAL;
-    if (!(s = malloc((n + 1) * sizeof *s)))
+    if (!(s = malloc((2 * n + 1) * sizeof *s))) /* and the sort's scratch */
         return SPAMLR_ENOMEM;
     for (i = 0; i < n; i++) {
         double p = probs[i], pc;
@@ -103,7 +146,7 @@ static int compute(spamlr_metrics *m, const int *labels, const double *probs, si
     m->ham_fpr = ratio(fp, fp + tn);
     m->spam_fnr = ratio(fn, fn + tp);
     m->log_loss = ll / (double)k;
-    m->auc = auc_of(s, k, m->tp + m->fn, m->fp + m->tn);
+    m->auc = auc_of(s, s + n, k, m->tp + m->fn, m->fp + m->tn);
     m->one_minus_auc_pct = (1.0 - m->auc) * 100.0;
     free(s);
     return SPAMLR_OK;
