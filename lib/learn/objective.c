@@ -435,6 +435,31 @@ double *spamlr__alloc_vectors(double **const *vec, const size_t *counts, size_t 
     return block;
 }
 
+typedef struct rows_task {
+    spamlr__lr *L;
+    void (*fn)(void *ctx, size_t lo, size_t hi, unsigned b);
+    void *ctx;
+} rows_task;
+
+static void task_rows(void *ctx, unsigned b)
+{
+    rows_task *t = ctx;
+
+    t->fn(t->ctx, t->L->blk[b], t->L->blk[b + 1], b);
+}
+
+unsigned spamlr__lr_rows(spamlr__lr *L, void (*fn)(void *ctx, size_t lo, size_t hi, unsigned b),
+                         void *ctx)
+{
+    rows_task t;
+
+    t.L = L;
+    t.fn = fn;
+    t.ctx = ctx;
+    spamlr__pool_run(&L->pl, task_rows, &t);
+    return L->nblk;
+}
+
 /* The fields of L that X's penalty sets. */
 static void set_penalty(spamlr__lr *L, const spamlr__csr *X)
 {

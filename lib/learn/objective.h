@@ -82,6 +82,12 @@ void spamlr__lr_free(spamlr__lr *L);
  * did, 0 when L must be set up anew (spamlr__lr_free, spamlr__lr_init). */
 int spamlr__lr_rebind(spamlr__lr *L, const spamlr__csr *X, unsigned threads);
 
+/* Runs fn(ctx, lo, hi, b) for each row block b of L ([lo, hi) its rows)
+ * on L's threads; returns the number of blocks (which depends on the
+ * matrix only, never on the threads). */
+unsigned spamlr__lr_rows(spamlr__lr *L, void (*fn)(void *ctx, size_t lo, size_t hi, unsigned b),
+                         void *ctx);
+
 /* Carves k vectors of counts[i] doubles (each 64-byte aligned) out of
  * L's scratch, which is made or grown to fit and kept until
  * spamlr__lr_free: a solver's vectors, the same memory solve after solve

@@ -130,6 +130,40 @@ static void predict_start(path_ctx *p, fold_job *j, size_t cols)
     j->c_w = c;
 }
 
+/* The held-out rows of one fold, scored by its solution: their
+ * probabilities in prob, and per row block the sum of their log losses
+ * and their number (added up in block order: the same for any thread
+ * count). */
+typedef struct held_out {
+    const path_ctx *p;
+    const fold_job *j;
+    int f;
+    const spamlr__kernels *k;
+    double loss[SPAMLR__SOLVER_BLOCKS], count[SPAMLR__SOLVER_BLOCKS];
+} held_out;
+
+static void held_out_rows(void *ctx, size_t lo, size_t hi, unsigned b)
+{
+    held_out *h = ctx;
+    const spamlr__csr *X = h->p->X;
+    double loss = 0, count = 0;
+    size_t r;
+
+    for (r = lo; r < hi; r++) {
+        size_t o = X->ptr[r];
+        double z;
+
+        if (h->p->fold[r] != h->f)
+            continue;
+        z = h->k->sdot(X->idx + o, X->val ? X->val + o : NULL, X->ptr[r + 1] - o, h->j->w);
+        loss += log1pexp(-X->y[r] * z);
+        count += 1;
+        h->p->prob[r] = 1.0 / (1.0 + exp(-z));
+    }
+    h->loss[b] = loss;
+    h->count[b] = count;
+}
+
 static void solve_fold(path_ctx *p, unsigned f, spamlr__solver *sv)
 {
     const spamlr__csr *X = p->X;
@@ -154,16 +188,19 @@ static void solve_fold(path_ctx *p, unsigned f, spamlr__solver *sv)
     rc = spamlr__solve_with(sv, &j->X, &so, j->w, &rep);
     j->rc = rc == SPAMLR_ENOCONVERGE ? SPAMLR_OK : rc;
     j->loss = j->count = 0;
-    for (r = 0; r < X->rows; r++) {
-        size_t o = X->ptr[r];
-        double z;
+    {
+        held_out h;
+        unsigned b, nb;
 
-        if (p->fold[r] != (int)f)
-            continue;
-        z = k->sdot(X->idx + o, X->val ? X->val + o : NULL, X->ptr[r + 1] - o, j->w);
-        j->loss += log1pexp(-X->y[r] * z);
-        j->count += 1;
-        p->prob[r] = 1.0 / (1.0 + exp(-z));
+        h.p = p;
+        h.j = j;
+        h.f = (int)f;
+        h.k = k;
+        nb = spamlr__solver_rows(sv, X->rows, held_out_rows, &h);
+        for (b = 0; b < nb; b++) {
+            j->loss += h.loss[b];
+            j->count += h.count[b];
+        }
     }
 }
 

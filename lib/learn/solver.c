@@ -71,6 +71,16 @@ int spamlr__solve_with(spamlr__solver *s, const spamlr__csr *X, const spamlr__so
     return rc;
 }
 
+unsigned spamlr__solver_rows(spamlr__solver *s, size_t rows,
+                             void (*fn)(void *ctx, size_t lo, size_t hi, unsigned b), void *ctx)
+{
+    if (!s || !s->ready || s->L.l != rows) {
+        fn(ctx, 0, rows, 0);
+        return 1;
+    }
+    return spamlr__lr_rows(&s->L, fn, ctx);
+}
+
 int spamlr__solve(const spamlr__csr *X, const spamlr__solve_opts *o, double *w,
                   spamlr_train_report *rep)
 {

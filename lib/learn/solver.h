@@ -81,6 +81,14 @@ typedef struct spamlr__solver spamlr__solver;
 spamlr__solver *spamlr__solver_new(void);
 void spamlr__solver_free(spamlr__solver *s);
 
+/* Runs fn(ctx, lo, hi, b) over the rows of s's last problem, block by
+ * block, on its threads; returns the number of blocks (the matrix's, the
+ * same for any thread count), at most SPAMLR__SOLVER_BLOCKS. When s has
+ * not solved one of `rows` rows yet: fn(ctx, 0, rows, 0) here, 1. */
+#define SPAMLR__SOLVER_BLOCKS 256
+unsigned spamlr__solver_rows(spamlr__solver *s, size_t rows,
+                             void (*fn)(void *ctx, size_t lo, size_t hi, unsigned b), void *ctx);
+
 /* spamlr__solve with s's threads and memory (s may be NULL: then as
  * spamlr__solve). The result is the same bit for bit. */
 int spamlr__solve_with(spamlr__solver *s, const spamlr__csr *X, const spamlr__solve_opts *o,
