@@ -120,17 +120,21 @@ static void task_xv(void *ctx, unsigned b)
 
 /* From z: D, the loss (part[b]) and the block's share of X^T u, with
  * a_v = w and a_c = the prior so that block 0 starts the gradient at
- * l2 R (w - prior). */
-static void task_grad(void *ctx, unsigned b)
+ * l2 R (w - prior). With refresh, each row's z is first made again as
+ * x_i . w, while the row is in the cache (task_xv's, in the same pass). */
+static inline void grad_rows(spamlr__lr *L, unsigned b, int refresh)
 {
-    spamlr__lr *L = ctx;
     const spamlr__csr *X = L->X;
     double *acc = block_acc(L, b), loss = 0;
     size_t i;
 
     for (i = L->blk[b]; i < L->blk[b + 1]; i++) {
         size_t o = X->ptr[i], nz = X->ptr[i + 1] - o;
-        double m = X->y[i] * L->z[i], e = exp(-fabs(m)), inv = 1.0 / (1.0 + e);
+        double m, e, inv;
+
+        if (refresh)
+            L->z[i] = X->cost[i] == 0 ? 0.0 : L->k->sdot(X->idx + o, row_val(X, o), nz, L->a_v);
+        m = X->y[i] * L->z[i], e = exp(-fabs(m)), inv = 1.0 / (1.0 + e);
         double sneg = m >= 0 ? e * inv : inv; /* sigma(-m) */
         double u = -X->cost[i] * X->y[i] * sneg;
 
@@ -140,6 +144,16 @@ static void task_grad(void *ctx, unsigned b)
             L->k->saxpy(u, X->idx + o, row_val(X, o), nz, acc);
     }
     L->part[b] = loss;
+}
+
+static void task_grad(void *ctx, unsigned b)
+{
+    grad_rows(ctx, b, 0);
+}
+
+static void task_xv_grad(void *ctx, unsigned b)
+{
+    grad_rows(ctx, b, 1);
 }
 
 /* a_row = X a_v and the block's share of X^T (D a_row), one pass over
@@ -329,14 +343,9 @@ double spamlr__lr_eval_grad(spamlr__lr *L, const double *w, double *g, double *g
     double loss;
 
     L->a_v = w;
-    L->a_c = NULL;
-    if (refresh) {
-        L->a_row = L->z;
-        spamlr__pool_run(&L->pl, task_xv, L);
-    }
     L->a_out = g;
     L->a_c = L->prior;
-    spamlr__pool_run(&L->pl, task_grad, L);
+    spamlr__pool_run(&L->pl, refresh ? task_xv_grad : task_grad, L);
     L->a_c = NULL;
     loss = sum_parts(L, 0);
     L->a_v = g;
