@@ -90,11 +90,18 @@ static size_t table_for(size_t n)
     return cap;
 }
 
+static int grow_ids_to(spamlr__vocab *v, size_t ncap);
+
 void spamlr__vocab_drop_table(spamlr__vocab *v)
 {
     free(v->slots);
     v->slots = NULL;
     v->cap = 0;
+    /* the id arrays grew by doubling: down to the ids there are (for
+     * SpamAssassin's 90,000 words 1.8 MB instead of 2.6; when there is no
+     * memory for the copy, they stay as they are) */
+    if (v->n && v->id_cap > v->n + v->n / 8)
+        (void)grow_ids_to(v, v->n);
 }
 
 /* The id arrays (off, len, hash, count) live in one block (one
