@@ -361,10 +361,19 @@ static int select_columns(build *b, const spamlr_dataset *ds, unsigned min_count
     if (!(b->col = malloc((n + 1) * sizeof *b->col)) ||
         !(b->df = calloc(n + 1, sizeof *b->df)))
         return SPAMLR_ENOMEM;
-    for (i = 0; i < ds->rows; i++)
-        if (ds->labels[i] != SPAMLR_UNLABELLED)
-            for (j = ds->ptr[i]; j < ds->ptr[i + 1]; j++)
-                b->df[ds->ids[j]]++;
+    for (i = 0; i < ds->rows && ds->labels[i] != SPAMLR_UNLABELLED; i++)
+        ;
+    if (i == ds->rows) {
+        /* every row labelled: the vocabulary counts the rows holding
+         * each word already, as the loop below would */
+        if (n)
+            memcpy(b->df, ds->vocab.count, n * sizeof *b->df);
+    } else {
+        for (i = 0; i < ds->rows; i++)
+            if (ds->labels[i] != SPAMLR_UNLABELLED)
+                for (j = ds->ptr[i]; j < ds->ptr[i + 1]; j++)
+                    b->df[ds->ids[j]]++;
+    }
     if (dist) {
         rc = dist->columns(dist->ctx, &ds->vocab, b->df, min_count ? min_count : 1, b->col,
                            &m->vocab, &b->cdf);
