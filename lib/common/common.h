@@ -18,10 +18,12 @@
 #  define SPAMLR__PRINTF(a, b) __attribute__((format(printf, a, b)))
 #  define SPAMLR__LIKELY(x) __builtin_expect(!!(x), 1)
 #  define SPAMLR__UNLIKELY(x) __builtin_expect(!!(x), 0)
+#  define SPAMLR__INLINE inline __attribute__((always_inline))
 #else
 #  define SPAMLR__PRINTF(a, b)
 #  define SPAMLR__LIKELY(x) (x)
 #  define SPAMLR__UNLIKELY(x) (x)
+#  define SPAMLR__INLINE inline
 #endif
 
 /* Fills d (when not NULL) and returns code, so error paths read

@@ -32,6 +32,7 @@ int spamlr_dataset_create(spamlr_dataset **out, const spamlr_text_opts *o)
     ds->opts.version = SPAMLR_OPTS_VERSION;
     ds->opts.idf_power = spamlr__idf_power(ds->opts.idf_power);
     spamlr__vocab_init(&ds->vocab);
+    ds->look = &ds->vocab;
     if (!(ds->ptr = calloc(1, sizeof *ds->ptr))) {
         free(ds);
         return SPAMLR_ENOMEM;
@@ -226,7 +227,7 @@ static inline int rank_id(spamlr_dataset *ds, uint32_t id)
 /* Makes mark cover every id of the vocabulary. */
 static int cover_ids(spamlr_dataset *ds)
 {
-    size_t cap, n = ds->closed ? ds->look->n : ds->vocab.n;
+    size_t cap, n = ds->look->n;
     int rc;
 
     if (n <= ds->stamp_cap)
@@ -239,8 +240,9 @@ static int cover_ids(spamlr_dataset *ds)
     return SPAMLR_OK;
 }
 
-/* Counts token `id` in the row being built. */
-static int count_id(spamlr_dataset *ds, uint32_t id)
+/* Counts token `id` in the row being built (inline in both flushes: it
+ * runs for every token). */
+static SPAMLR__INLINE int count_id(spamlr_dataset *ds, uint32_t id)
 {
     uint32_t row = (uint32_t)ds->rows + 1;
     int rc;
@@ -268,29 +270,17 @@ static int count_id(spamlr_dataset *ds, uint32_t id)
 }
 
 /* Looks up the pending tokens, in order, and counts them in the row. */
-static int flush_pending(spamlr_dataset *ds)
+static int flush_open(spamlr_dataset *ds, unsigned n)
 {
     uint32_t id[SPAMLR__PEND];
-    unsigned i, n = ds->npend;
+    unsigned i;
     int rc = SPAMLR_OK;
 
-    ds->npend = 0;
-    ds->pend_len = 0;
     for (i = 0; i < n; i++) {
-        if (ds->closed) {
-            const char *s = ds->pend_buf + ds->pend_off[i];
-            size_t slot;
-            int64_t e = ds->look->cap
-                            ? spamlr__vocab_lookup_key(ds->look, s, ds->pend_n[i], ds->pend_h[i],
-                                                       ds->pend_key[i], &slot)
-                            : spamlr__vocab_find(ds->look, s, ds->pend_n[i]);
-
-            id[i] = e >= 0 ? (uint32_t)e : UINT32_MAX; /* absent: dropped */
-        } else if ((rc = spamlr__vocab_intern_key(&ds->vocab, ds->pend_buf + ds->pend_off[i],
-                                                  ds->pend_n[i], ds->pend_h[i], ds->pend_key[i],
-                                                  &id[i], NULL))) {
+        if ((rc = spamlr__vocab_intern_key(&ds->vocab, ds->pend_buf + ds->pend_off[i],
+                                           ds->pend_n[i], ds->pend_h[i], ds->pend_key[i], &id[i],
+                                           NULL)))
             return rc;
-        }
 #if defined(__GNUC__)
         if (id[i] < ds->stamp_cap)
             __builtin_prefetch(&ds->mark[id[i]]);
@@ -298,14 +288,45 @@ static int flush_pending(spamlr_dataset *ds)
     }
     if ((rc = cover_ids(ds)))
         return rc;
-    for (i = 0; i < n && !rc; i++) {
-        if (id[i] == UINT32_MAX)
-            continue;
-        if (ds->closed && (rc = rank_id(ds, id[i])))
-            break;
+    for (i = 0; i < n && !rc; i++)
         rc = count_id(ds, id[i]);
-    }
     return rc;
+}
+
+/* The same for a closed dataset: a token absent from look is dropped,
+ * a word seen for the first time gets its rank. */
+static int flush_closed(spamlr_dataset *ds, unsigned n)
+{
+    const spamlr__vocab *v = ds->look;
+    uint32_t id[SPAMLR__PEND];
+    unsigned i, k = 0;
+    int rc = SPAMLR_OK;
+
+    for (i = 0; i < n; i++) {
+        const char *s = ds->pend_buf + ds->pend_off[i];
+        size_t slot;
+        int64_t e = v->cap ? spamlr__vocab_lookup_key(v, s, ds->pend_n[i], ds->pend_h[i],
+                                                      ds->pend_key[i], &slot)
+                           : spamlr__vocab_find(v, s, ds->pend_n[i]);
+
+        if (e >= 0)
+            id[k++] = (uint32_t)e;
+    }
+    if ((rc = cover_ids(ds)))
+        return rc;
+    for (i = 0; i < k && !rc; i++)
+        if (!(rc = rank_id(ds, id[i])))
+            rc = count_id(ds, id[i]);
+    return rc;
+}
+
+static int flush_pending(spamlr_dataset *ds)
+{
+    unsigned n = ds->npend;
+
+    ds->npend = 0;
+    ds->pend_len = 0;
+    return ds->closed ? flush_closed(ds, n) : flush_open(ds, n);
 }
 
 /* Adds a token to the row being built (looked up with the batch it
@@ -321,7 +342,7 @@ static inline int row_token(spamlr_dataset *ds, const char *tok, size_t len)
         (rc = spamlr__grow((void **)&ds->pend_buf, &ds->pend_cap, ds->pend_len + len + 1, 1)))
         return rc;
     spamlr__copy_short(ds->pend_buf + ds->pend_len, tok, len);
-    spamlr__vocab_prefetch(ds->closed ? ds->look : &ds->vocab, h);
+    spamlr__vocab_prefetch(ds->look, h);
     ds->pend_off[ds->npend] = (uint32_t)ds->pend_len;
     ds->pend_n[ds->npend] = (uint32_t)len;
     ds->pend_h[ds->npend] = h;
@@ -432,8 +453,6 @@ int spamlr__dataset_push_row(spamlr_dataset *ds, int label, const char *name)
     return SPAMLR_OK;
 }
 
-#define KEY(id) (key ? key[id] : (id))
-
 /* Drops the half-built row at start: its entries, and its marks (a
  * later row of the same number must not find them). */
 static void drop_row(spamlr_dataset *ds, size_t start)
@@ -463,9 +482,13 @@ int spamlr__dataset_row_end(spamlr_dataset *ds, int label, const char *name)
     /* sort the row's entries by id (closed: by rank), keeping each count
      * with its id (unless they already ascend) */
     key = ds->closed ? ds->rank : NULL;
-    for (i = 1; !ds->unsorted && i < n && KEY(ds->ids[start + i - 1]) < KEY(ds->ids[start + i]);
-         i++)
-        ;
+    if (key)
+        for (i = 1; !ds->unsorted && i < n && key[ds->ids[start + i - 1]] < key[ds->ids[start + i]];
+             i++)
+            ;
+    else
+        for (i = 1; !ds->unsorted && i < n && ds->ids[start + i - 1] < ds->ids[start + i]; i++)
+            ;
     if (!ds->unsorted && n > 1 && i < n) {
         uint64_t *k;
         if (2 * n > ds->sort_cap) {
@@ -476,21 +499,30 @@ int spamlr__dataset_row_end(spamlr_dataset *ds, int label, const char *name)
             }
             ds->sort_cap = cap;
         }
-        for (i = 0; i < n; i++)
-            ds->sortbuf[i] = (uint64_t)KEY(ds->ids[start + i]) << 32 | ds->cnt[start + i];
-        k = sort_keys(ds->sortbuf, ds->sortbuf + n, n);
-        for (i = 0; i < n; i++) {
-            uint32_t kk = (uint32_t)(k[i] >> 32);
-
-            ds->ids[start + i] = key ? ds->inv[kk] : kk;
-            ds->cnt[start + i] = (uint32_t)k[i];
+        if (!key) {
+            for (i = 0; i < n; i++)
+                ds->sortbuf[i] = (uint64_t)ds->ids[start + i] << 32 | ds->cnt[start + i];
+            k = sort_keys(ds->sortbuf, ds->sortbuf + n, n);
+            for (i = 0; i < n; i++) {
+                ds->ids[start + i] = (uint32_t)(k[i] >> 32);
+                ds->cnt[start + i] = (uint32_t)k[i];
+            }
+        } else { /* by rank, then the ranks back to ids */
+            for (i = 0; i < n; i++)
+                ds->sortbuf[i] = (uint64_t)key[ds->ids[start + i]] << 32 | ds->cnt[start + i];
+            k = sort_keys(ds->sortbuf, ds->sortbuf + n, n);
+            for (i = 0; i < n; i++) {
+                ds->ids[start + i] = ds->inv[k[i] >> 32];
+                ds->cnt[start + i] = (uint32_t)k[i];
+            }
         }
     }
     if ((rc = spamlr__dataset_push_row(ds, label, name)))
         goto fail;
     /* (a chunk's words are counted in its target, when appended) */
-    for (i = start; i < ds->nnz && (!ds->closed || ds->look == &ds->vocab); i++)
-        ds->vocab.count[ds->ids[i]]++;
+    if (ds->look == &ds->vocab)
+        for (i = start; i < ds->nnz; i++)
+            ds->vocab.count[ds->ids[i]]++;
     return SPAMLR_OK;
 fail:
     drop_row(ds, start);

@@ -53,9 +53,10 @@ struct spamlr_dataset {
     unsigned threads;        /* readers of many files: 0 = every core */
     int unsorted;            /* rows keep their ids in first-seen order (a
                                 parallel reader's chunk, sorted when merged) */
-    /* Closed (spamlr__dataset_close): tokens are looked up in `look` (the
-     * dataset's own vocabulary, or a parallel reader's target's for its
-     * chunks) and dropped when absent; nothing is added to it. A row's
+    /* Where tokens are looked up: the dataset's own vocabulary, or, closed
+     * (spamlr__dataset_close), a parallel reader's target's for its
+     * chunks. Closed, a token absent from look is dropped; nothing is
+     * added to it. A row's
      * entries go in the order their words were first seen in the dataset
      * (rank), which is the order of an open dataset's ids: a score summed
      * over a row is the same bit for bit either way. */
