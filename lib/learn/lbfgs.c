@@ -163,7 +163,6 @@ int spamlr__lbfgs(spamlr__lr *L, const spamlr__solve_opts *o, double *w,
 
     double **const vec[] = { &b.g, &b.y, &b.p, &b.S, &b.Y };
     size_t counts[] = { n, n, n, 0, 0 };
-    double *block;
 
     memset(&b, 0, sizeof b);
     memset(&c, 0, sizeof c);
@@ -171,7 +170,7 @@ int spamlr__lbfgs(spamlr__lr *L, const spamlr__solve_opts *o, double *w,
     if (spamlr__mul_size(n, SPAMLR__LBFGS_M, &mn))
         return SPAMLR_ENOMEM;
     counts[3] = counts[4] = mn;
-    if (!(block = spamlr__alloc_vectors(vec, counts, 5)))
+    if (spamlr__lr_scratch(L, vec, counts, 5))
         return SPAMLR_ENOMEM;
 
     spamlr__lr_eval_grad(L, w, b.g, &gg, 1);
@@ -220,6 +219,5 @@ int spamlr__lbfgs(spamlr__lr *L, const spamlr__solve_opts *o, double *w,
     f = spamlr__lr_eval_grad(L, w, b.g, &gg, 1);
     spamlr__report(rep, f, sqrt(gg), spamlr__gnorm_ref(o, gnorm0), iter, c.evals);
     rc = canceled ? SPAMLR_ECANCELED : done ? SPAMLR_OK : SPAMLR_ENOCONVERGE;
-    free(block);
     return rc;
 }

@@ -421,26 +421,42 @@ static void *alloc_doubles(size_t count)
     return malloc(bytes);
 }
 
-/* One allocation, on huge pages when large (spamlr__alloc_big), instead
- * of a dozen each paying a page fault per 4 KiB. */
-double *spamlr__alloc_vectors(double **const *vec, const size_t *counts, size_t k)
+/* The doubles that k vectors of counts[i] take, each from a 64-byte
+ * line, with room to align the first: 0 when that overflows. */
+static size_t vectors_len(const size_t *counts, size_t k)
 {
-    size_t total = 0, i, c;
-    double *block;
+    size_t total = 8, i, c;
 
     for (i = 0; i < k; i++) {
         c = (counts[i] + 7) & ~(size_t)7;
-        if (c < counts[i] || c > SIZE_MAX / sizeof(double) - 8 - total)
-            return NULL;
+        if (c < counts[i] || c > SIZE_MAX / sizeof(double) - total)
+            return 0;
         total += c;
     }
-    if (!(block = spamlr__alloc_big((total ? total : 1) * sizeof(double) + 64)))
-        return NULL;
-    total = (size_t)((64 - (uintptr_t)block % 64) % 64) / sizeof(double);
+    return total;
+}
+
+/* Points *vec[i] at the vectors carved out of block (vectors_len long). */
+static void carve_vectors(double *block, double **const *vec, const size_t *counts, size_t k)
+{
+    size_t at = (size_t)((64 - (uintptr_t)block % 64) % 64) / sizeof(double), i;
+
     for (i = 0; i < k; i++) {
-        *vec[i] = block + total;
-        total += (counts[i] + 7) & ~(size_t)7;
+        *vec[i] = block + at;
+        at += (counts[i] + 7) & ~(size_t)7;
     }
+}
+
+/* One allocation, on huge pages when large (spamlr__alloc_big), instead
+ * of a dozen each paying a page fault per 4 KiB; NULL when out of memory. */
+static double *alloc_vectors(double **const *vec, const size_t *counts, size_t k)
+{
+    size_t total = vectors_len(counts, k);
+    double *block;
+
+    if (!total || !(block = spamlr__alloc_big(total * sizeof(double))))
+        return NULL;
+    carve_vectors(block, vec, counts, k);
     return block;
 }
 
@@ -491,14 +507,10 @@ int spamlr__lr_rebind(spamlr__lr *L, const spamlr__csr *X, unsigned threads)
 
 int spamlr__lr_scratch(spamlr__lr *L, double **const *vec, const size_t *counts, size_t k)
 {
-    size_t total = 8, i, c;     /* 8: room to align the start */
+    size_t total = vectors_len(counts, k);
 
-    for (i = 0; i < k; i++) {
-        c = (counts[i] + 7) & ~(size_t)7;
-        if (c < counts[i] || c > SIZE_MAX / sizeof(double) - 8 - total)
-            return SPAMLR_ENOMEM;
-        total += c;
-    }
+    if (!total)
+        return SPAMLR_ENOMEM;
     if (total > L->scratch_len) {
         double *b = spamlr__alloc_big(total * sizeof(double));
 
@@ -508,11 +520,7 @@ int spamlr__lr_scratch(spamlr__lr *L, double **const *vec, const size_t *counts,
         L->scratch = b;
         L->scratch_len = total;
     }
-    total = (size_t)((64 - (uintptr_t)L->scratch % 64) % 64) / sizeof(double);
-    for (i = 0; i < k; i++) {
-        *vec[i] = L->scratch + total;
-        total += (counts[i] + 7) & ~(size_t)7;
-    }
+    carve_vectors(L->scratch, vec, counts, k);
     return SPAMLR_OK;
 }
 
@@ -560,10 +568,10 @@ int spamlr__lr_init(spamlr__lr *L, const spamlr__csr *X, unsigned threads,
         size_t cap = 1 + (X->ptr[L->l] - X->ptr[0]) / L->n;
 
         if (nblk > cap)
-            nblk = cap > 256 ? 256 : (unsigned)cap;
+            nblk = cap > SPAMLR__SOLVER_BLOCKS ? SPAMLR__SOLVER_BLOCKS : (unsigned)cap;
     }
-    if (nblk > 256)
-        nblk = 256;
+    if (nblk > SPAMLR__SOLVER_BLOCKS)
+        nblk = SPAMLR__SOLVER_BLOCKS;
     if (nblk > L->l)
         nblk = L->l ? (unsigned)L->l : 1;
     L->nblk = nblk;
@@ -572,8 +580,8 @@ int spamlr__lr_init(spamlr__lr *L, const spamlr__csr *X, unsigned threads,
     if (!L->blk || !L->acc)
         goto fail;
     {
-        double **vec[5 + 256];
-        size_t counts[5 + 256];
+        double **vec[5 + SPAMLR__SOLVER_BLOCKS];
+        size_t counts[5 + SPAMLR__SOLVER_BLOCKS];
 
         vec[0] = &L->part, counts[0] = 2 * (size_t)nblk;
         vec[1] = &L->tpart, counts[1] = L->ntile;
@@ -582,7 +590,7 @@ int spamlr__lr_init(spamlr__lr *L, const spamlr__csr *X, unsigned threads,
         vec[4] = &L->xv, counts[4] = L->l;
         for (b = 1; b < nblk; b++)
             vec[4 + b] = &L->acc[b], counts[4 + b] = L->n;
-        if (!(L->block = spamlr__alloc_vectors((double **const *)vec, counts, 4 + nblk)))
+        if (!(L->block = alloc_vectors((double **const *)vec, counts, 4 + nblk)))
             goto fail;
     }
     split_rows(L);

@@ -90,8 +90,9 @@ unsigned spamlr__lr_rows(spamlr__lr *L, void (*fn)(void *ctx, size_t lo, size_t 
 
 /* Carves k vectors of counts[i] doubles (each 64-byte aligned) out of
  * L's scratch, which is made or grown to fit and kept until
- * spamlr__lr_free: a solver's vectors, the same memory solve after solve
- * (no page faults, no huge page cleared each time). 0 or SPAMLR_ENOMEM. */
+ * spamlr__lr_free: a solver's vectors (TRON's, L-BFGS's, OWL-QN's), the
+ * same memory solve after solve (no page faults, no huge page cleared
+ * each time). 0 or SPAMLR_ENOMEM. */
 int spamlr__lr_scratch(spamlr__lr *L, double **const *vec, const size_t *counts, size_t k);
 
 /* From L->z: g = grad f(w), the Hessian weights, *gg = ||g||^2, and the
@@ -127,11 +128,6 @@ double spamlr__lr_step_change(spamlr__lr *L, double *xp, double wp, double pp, d
 double spamlr__lr_cg_step(spamlr__lr *L, double alpha, double *d, double *hd, double *s,
                           double *r);
 void spamlr__lr_cg_dir(spamlr__lr *L, double beta, double *r, double *d);
-
-/* Carves k vectors of counts[i] doubles (each start 64-byte aligned) out
- * of one block and points *vec[i] at them; returns the block (free() it),
- * or NULL. */
-double *spamlr__alloc_vectors(double **const *vec, const size_t *counts, size_t k);
 
 /* The reference of the stopping test: o->gnorm_ref when given, else the
  * gradient norm at the start, gnorm0. The report's grad_norm0 is it. */

@@ -126,14 +126,13 @@ int spamlr__owlqn(spamlr__lr *L, const spamlr__solve_opts *opt, double *w,
 
     double **const vec[] = { &b.g, &b.y, &b.p, &o.g, &o.gold, &o.wt, &o.dw, &b.S, &b.Y };
     size_t counts[] = { n, n, n, n, n, n, n, 0, 0 };
-    double *block;
 
     memset(&b, 0, sizeof b);
     memset(&o, 0, sizeof o);
     if (spamlr__mul_size(n, SPAMLR__LBFGS_M, &mn))
         return SPAMLR_ENOMEM;
     counts[7] = counts[8] = mn;
-    if (!(block = spamlr__alloc_vectors(vec, counts, 9)))
+    if (spamlr__lr_scratch(L, vec, counts, 9))
         return SPAMLR_ENOMEM;
 
     spamlr__lr_eval_grad(L, w, o.g, &gg, 1);
@@ -186,6 +185,5 @@ int spamlr__owlqn(spamlr__lr *L, const spamlr__solve_opts *opt, double *w,
     gnorm = sqrt(pseudo_grad(L, w, o.g, b.g));
     spamlr__report(rep, f + l1_term(L, w), gnorm, spamlr__gnorm_ref(opt, gnorm0), iter, evals);
     rc = canceled ? SPAMLR_ECANCELED : done ? SPAMLR_OK : SPAMLR_ENOCONVERGE;
-    free(block);
     return rc;
 }
