@@ -584,9 +584,9 @@ START_TEST(kept_to_model_words)
 {
     char dir[64], train_idx[160], all_idx[160];
     spamlr_train_opts o;
-    spamlr_model *m = NULL;
-    spamlr_dataset *tr = new_ds(), *open = new_ds();
-    double po[150], so[150], pk[150], sk[150];
+    spamlr_model *m = NULL, *other = NULL;
+    spamlr_dataset *tr = new_ds(), *open = new_ds(), *rev = new_ds(), *kept_other_ref;
+    double po[150], so[150], pk[150], sk[150], pk2[150];
     unsigned t;
 
     tu_tmpdir(dir, sizeof dir);
@@ -599,6 +599,38 @@ START_TEST(kept_to_model_words)
     ck_assert_int_eq(spamlr_dataset_read_index(open, all_idx, NULL), SPAMLR_OK);
     ck_assert_uint_eq(spamlr_dataset_rows(open), 150);
     ck_assert_int_eq(spamlr_predict_dataset(m, open, po, so), SPAMLR_OK);
+    /* a model of the same mails read in the opposite order: the same
+     * words, other ids */
+    {
+        char lines[75][64], rev_idx[160];
+        FILE *in, *out;
+        int nl = 0;
+
+        ck_assert_ptr_nonnull(in = fopen(train_idx, "r"));
+        while (nl < 75 && fgets(lines[nl], sizeof lines[nl], in))
+            nl++;
+        fclose(in);
+        snprintf(rev_idx, sizeof rev_idx, "%s/rev.idx", dir);
+        ck_assert_ptr_nonnull(out = fopen(rev_idx, "w"));
+        while (nl > 0)
+            fputs(lines[--nl], out);
+        ck_assert_int_eq(fclose(out), 0);
+        ck_assert_int_eq(spamlr_dataset_read_index(rev, rev_idx, NULL), SPAMLR_OK);
+        ck_assert_int_eq(spamlr_train(&other, rev, &o, NULL, NULL), SPAMLR_OK);
+    }
+    ck_assert_uint_eq(spamlr_model_vocab_size(other), spamlr_model_vocab_size(m));
+    {
+        spamlr_word a, b;
+        size_t id, moved = 0;
+
+        for (id = 0; id < spamlr_model_vocab_size(m); id++) {
+            ck_assert_int_eq(spamlr_model_word(other, id, &a), SPAMLR_OK);
+            ck_assert_int_eq(spamlr_model_word(m, id, &b), SPAMLR_OK);
+            moved += strcmp(a.token, b.token) != 0;
+        }
+        ck_assert_uint_gt(moved, 0); /* ids that name other words */
+    }
+    kept_other_ref = open;
     for (t = 1; t <= 3; t++) {
         spamlr_dataset *kept = new_ds();
 
@@ -612,11 +644,18 @@ START_TEST(kept_to_model_words)
         ck_assert_int_eq(spamlr_predict_dataset(m, kept, pk, sk), SPAMLR_OK);
         ck_assert_msg(memcmp(po, pk, sizeof po) == 0 && memcmp(so, sk, sizeof so) == 0,
                       "%u threads: the probabilities differ from an open dataset's", t);
+        /* another model with the same words under other ids: looked up
+         * by string, as with an open dataset */
+        ck_assert_int_eq(spamlr_predict_dataset(other, kept, pk, NULL), SPAMLR_OK);
+        ck_assert_int_eq(spamlr_predict_dataset(other, kept_other_ref, pk2, NULL), SPAMLR_OK);
+        ck_assert(memcmp(pk, pk2, sizeof pk) == 0);
         spamlr_dataset_free(kept);
     }
     /* not an empty dataset: refused */
     ck_assert_int_eq(spamlr_dataset_keep_model_words(open, m), SPAMLR_EINVAL);
     spamlr_model_free(m);
+    spamlr_model_free(other);
+    spamlr_dataset_free(rev);
     spamlr_dataset_free(tr);
     spamlr_dataset_free(open);
     tu_rmrf(dir);

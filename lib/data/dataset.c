@@ -167,7 +167,7 @@ int spamlr__dataset_row_begin(spamlr_dataset *ds)
     return SPAMLR_OK;
 }
 
-int spamlr__dataset_close(spamlr_dataset *ds, const spamlr__vocab *look, const void *owner)
+int spamlr__dataset_close(spamlr_dataset *ds, const spamlr__vocab *look)
 {
     size_t n;
 
@@ -180,7 +180,6 @@ int spamlr__dataset_close(spamlr_dataset *ds, const spamlr__vocab *look, const v
     ds->closed = 1;
     ds->look = look;
     ds->nrank = 0;
-    ds->closed_for = owner;
     return SPAMLR_OK;
 }
 
@@ -333,7 +332,7 @@ static int flush_pending(spamlr_dataset *ds)
  * joins). */
 static inline int row_token(spamlr_dataset *ds, const char *tok, size_t len)
 {
-    uint32_t h = spamlr__vocab_hash(&ds->vocab, tok, len);
+    uint32_t h = spamlr__vocab_hash(ds->look, tok, len); /* the table it is looked up in */
     int rc;
 
     if (len > UINT32_MAX - 1)

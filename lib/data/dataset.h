@@ -55,18 +55,16 @@ struct spamlr_dataset {
                                 parallel reader's chunk, sorted when merged) */
     /* Where tokens are looked up: the dataset's own vocabulary, or, closed
      * (spamlr__dataset_close), a parallel reader's target's for its
-     * chunks. Closed, a token absent from look is dropped; nothing is
-     * added to it. A row's
-     * entries go in the order their words were first seen in the dataset
-     * (rank), which is the order of an open dataset's ids: a score summed
-     * over a row is the same bit for bit either way. */
+     * chunks. Closed, a token absent from look is dropped and nothing is
+     * added to it; a row's entries go in the order their words were first
+     * seen in the dataset (rank), which is the order of an open dataset's
+     * ids: a score summed over a row is the same bit for bit either way. */
     int closed;
     const spamlr__vocab *look;
     uint32_t *rank;          /* rank[id]: 1, 2, ... in first-seen order, 0: not yet */
     uint32_t *inv;           /* inv[rank] = id */
     size_t nrank, inv_cap;
     int lent;                /* rank and mark are a reader thread's (lend) */
-    const void *closed_for;  /* what look's words are (a model), for its user */
     spamlr__buf mtext;       /* decoded text of the message being added */
     struct spamlr__mime_state *mstate; /* the MIME parser's, kept between
                                 messages (spamlr__message_tokens) */
@@ -114,9 +112,9 @@ int spamlr__dataset_append(spamlr_dataset *ds, const spamlr_dataset *src);
 
 /* Closes ds, which holds no rows yet, to the words of look (NULL: its own
  * vocabulary, which must then hold them; else a closed dataset's
- * vocabulary, which must outlive ds: a parallel reader's chunk); `owner`
- * is recorded in closed_for. 0 or SPAMLR_ENOMEM / SPAMLR_EINVAL. */
-int spamlr__dataset_close(spamlr_dataset *ds, const spamlr__vocab *look, const void *owner);
+ * vocabulary, which must outlive ds: a parallel reader's chunk). 0 or
+ * SPAMLR_ENOMEM / SPAMLR_EINVAL. */
+int spamlr__dataset_close(spamlr_dataset *ds, const spamlr__vocab *look);
 
 /* For a parallel reader's closed chunks: ds (empty, before
  * spamlr__dataset_close) uses rank (n + 1 entries) and mark (n) instead

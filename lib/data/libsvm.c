@@ -531,7 +531,8 @@ static int check_mixing(const spamlr_dataset *ds, const char *path, spamlr_diag 
                             "libsvm rows cannot be added to a dataset holding messages");
     if (ds->closed)
         return spamlr__diag(d, SPAMLR_EINVAL, path, 0, -1,
-                            "libsvm rows cannot be added to a dataset kept to a model's words");
+                            "libsvm rows cannot be added to a dataset kept to a model's words "
+                            "(spamlr_dataset_keep_model_words): read them into another dataset");
     return SPAMLR_OK;
 }
 

@@ -140,7 +140,7 @@ static void read_chunk(job *j, chunk *c, spamlr_dataset *into, lend *lt)
                 c->rc = SPAMLR_ENOMEM;
             else {
                 spamlr__dataset_lend(into, lt->rank, lt->mark, lt->n);
-                c->rc = spamlr__dataset_close(into, j->ds->look, j->ds->closed_for);
+                c->rc = spamlr__dataset_close(into, j->ds->look);
             }
             if (c->rc) {
                 c->failed = c->lo;

@@ -708,7 +708,7 @@ int spamlr_dataset_keep_model_words(spamlr_dataset *ds, const spamlr_model *m)
     spamlr__vocab_free(&ds->vocab);
     spamlr__vocab_init(&ds->vocab);
     if ((rc = spamlr__vocab_clone(&ds->vocab, &m->vocab)) ||
-        (rc = spamlr__dataset_close(ds, NULL, m))) {
+        (rc = spamlr__dataset_close(ds, NULL))) {
         spamlr__vocab_free(&ds->vocab);
         spamlr__vocab_init(&ds->vocab);
         return rc;
@@ -716,13 +716,14 @@ int spamlr_dataset_keep_model_words(spamlr_dataset *ds, const spamlr_model *m)
     return SPAMLR_OK;
 }
 
-/* Whether ds's words are m's, id for id (a dataset kept to m's words,
- * m unchanged since but for words added after them). */
+/* Whether ds's words are m's, id for id: a dataset kept to m's words
+ * (spamlr_dataset_keep_model_words), m unchanged since but for words
+ * added after them; checked word by word, whatever model ds was kept to. */
 static int same_words(const spamlr_model *m, const spamlr_dataset *ds)
 {
     size_t i;
 
-    if (!ds->closed || ds->closed_for != m || ds->vocab.n > m->vocab.n)
+    if (!ds->closed || ds->vocab.n > m->vocab.n)
         return 0;
     for (i = 0; i < ds->vocab.n; i++)
         if (ds->vocab.len[i] != m->vocab.len[i] ||
