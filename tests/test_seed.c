@@ -5,6 +5,7 @@
 #include "testutil.h"
 
 #include "common/common.h"
+#include "common/hash.h"
 #include "text/vocab.h"
 
 #define CRAFTED 1500
@@ -39,6 +40,44 @@ static char (*crafted(void))[16]
     }
     return w;
 }
+
+/* The token pipeline's short-string moves (common/hash.h) against the
+ * library calls they stand for, at every length up to 64 and several
+ * alignments: copy_short writes exactly n bytes, prefix8 is the first
+ * bytes zero-padded, same_after8 is memcmp for strings sharing their
+ * first 8 bytes, whichever byte after them differs. */
+START_TEST(short_moves)
+{
+    unsigned char src[96], dst[96], want[96];
+    size_t n, off, d;
+
+    for (n = 0; n < sizeof src; n++)
+        src[n] = (unsigned char)(n * 37 + 11);
+    for (off = 0; off < 8; off++)
+        for (n = 0; n <= 64; n++) {
+            uint64_t k = 0;
+
+            memset(dst, 0xA5, sizeof dst);
+            memset(want, 0xA5, sizeof want);
+            memcpy(want + 3, src + off, n);
+            spamlr__copy_short((char *)dst + 3, (const char *)src + off, n);
+            ck_assert_msg(memcmp(dst, want, sizeof dst) == 0, "copy_short n %zu off %zu", n,
+                          off);
+            memcpy(&k, src + off, n < 8 ? n : 8);
+            ck_assert(spamlr__prefix8((const char *)src + off, n) == k);
+            if (n <= 8)
+                continue;
+            memcpy(dst, src + off, n);
+            ck_assert(spamlr__same_after8((const char *)dst, (const char *)src + off, n));
+            for (d = 8; d < n; d++) {
+                dst[d] ^= 0x20;
+                ck_assert_msg(!spamlr__same_after8((const char *)dst, (const char *)src + off, n),
+                              "same_after8 n %zu misses byte %zu", n, d);
+                dst[d] ^= 0x20;
+            }
+        }
+}
+END_TEST
 
 START_TEST(crafted_collisions)
 {
@@ -173,6 +212,7 @@ static Suite *seed_suite(void)
 
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, crafted_collisions);
+    tcase_add_test(tc, short_moves);
     tcase_add_test(tc, seed_per_table);
     tcase_add_test(tc, dropped_table);
     tcase_add_test(tc, models_do_not_depend_on_seed);

@@ -10,10 +10,7 @@
 
 #include "common/common.h"
 
-/* A multiply-fold hash over 8-byte words (our own): each 16 bytes are
- * mixed by one 64x64->128-bit product, whose halves are xor-ed; the last
- * 16 by a product whose two halves are then multiplied with each other:
- * enough for open addressing with power-of-two tables. */
+/* Loads of 8 and 4 bytes at any alignment. */
 static inline uint64_t spamlr__rd64(const unsigned char *p)
 {
     uint64_t v;
@@ -55,7 +52,12 @@ static inline uint64_t spamlr__fold_mul(uint64_t x, uint64_t y)
     return lo ^ hi;
 }
 
-/* Every byte is read exactly as the length decides, with overlapping
+/* A multiply-fold hash over 8-byte words (our own): each 16 bytes are
+ * mixed by one 64x64->128-bit product, whose halves are xor-ed; the last
+ * 16 by a product whose two halves are then multiplied with each other:
+ * enough for open addressing with power-of-two tables.
+ *
+ * Every byte is read exactly as the length decides, with overlapping
  * fixed-size loads instead of a byte loop for the tail: up to 3 bytes by
  * the first, middle and last; 4..7 by two 4-byte loads; 8..16 by two
  * 8-byte loads; longer by 16-byte steps and the last 16 bytes. */
@@ -135,38 +137,41 @@ static inline int spamlr__same_after8(const char *a, const char *b, size_t n)
     return memcmp(a + 8, b + 8, n - 8) == 0;
 }
 
+/* dst[0..n) = src[0..n) for 8 <= n <= 16 (4 <= n <= 8), by the first
+ * and the last 8 (4) bytes, which overlap in the middle. */
+static inline void spamlr__move8x2(char *dst, const char *src, size_t n)
+{
+    uint64_t a, b;
+
+    memcpy(&a, src, 8);
+    memcpy(&b, src + n - 8, 8);
+    memcpy(dst, &a, 8);
+    memcpy(dst + n - 8, &b, 8);
+}
+
+static inline void spamlr__move4x2(char *dst, const char *src, size_t n)
+{
+    uint32_t a, b;
+
+    memcpy(&a, src, 4);
+    memcpy(&b, src + n - 4, 4);
+    memcpy(dst, &a, 4);
+    memcpy(dst + n - 4, &b, 4);
+}
+
 /* memcpy(dst, src, n) for strings that do not overlap, by fixed-size
- * moves when n <= 32 (nearly every token): the moves of a size class
- * overlap in the middle. */
+ * moves when n <= 32 (nearly every token). */
 static inline void spamlr__copy_short(char *dst, const char *src, size_t n)
 {
     if (n > 32) {
         memcpy(dst, src, n);
-    } else if (n > 16) {
-        uint64_t a, b, c, d;
-
-        memcpy(&a, src, 8);
-        memcpy(&b, src + 8, 8);
-        memcpy(&c, src + n - 16, 8);
-        memcpy(&d, src + n - 8, 8);
-        memcpy(dst, &a, 8);
-        memcpy(dst + 8, &b, 8);
-        memcpy(dst + n - 16, &c, 8);
-        memcpy(dst + n - 8, &d, 8);
+    } else if (n > 16) { /* the first 16 and the last 16 */
+        spamlr__move8x2(dst, src, 16);
+        spamlr__move8x2(dst + n - 16, src + n - 16, 16);
     } else if (n >= 8) {
-        uint64_t a, b;
-
-        memcpy(&a, src, 8);
-        memcpy(&b, src + n - 8, 8);
-        memcpy(dst, &a, 8);
-        memcpy(dst + n - 8, &b, 8);
+        spamlr__move8x2(dst, src, n);
     } else if (n >= 4) {
-        uint32_t a, b;
-
-        memcpy(&a, src, 4);
-        memcpy(&b, src + n - 4, 4);
-        memcpy(dst, &a, 4);
-        memcpy(dst + n - 4, &b, 4);
+        spamlr__move4x2(dst, src, n);
     } else if (n) {
         char a = src[0], b = src[n >> 1], c = src[n - 1];
 

@@ -309,17 +309,16 @@ static const struct {
  * buffer of 16 bytes: one 8-byte compare up to 8 bytes. */
 static int same_name(const char *a, const char *b, size_t nl)
 {
-    uint64_t x, y;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    if (nl <= 8) { /* the first nl bytes are the low ones */
+        uint64_t x, y;
 
-#if !defined(__BYTE_ORDER__) || __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
-    if (nl <= 8)
-        return !memcmp(a, b, nl);
+        memcpy(&x, a, 8);
+        memcpy(&y, b, 8);
+        return ((x ^ y) & (nl == 8 ? ~(uint64_t)0 : ((uint64_t)1 << (8 * nl)) - 1)) == 0;
+    }
 #endif
-    if (nl > 8)
-        return !memcmp(a, b, nl);
-    memcpy(&x, a, 8);
-    memcpy(&y, b, 8);
-    return ((x ^ y) & (nl == 8 ? ~(uint64_t)0 : ((uint64_t)1 << (8 * nl)) - 1)) == 0;
+    return !memcmp(a, b, nl);
 }
 
 /* The T_ flags of the lower-case element name[0..nl), 0 for the rest. */

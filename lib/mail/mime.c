@@ -83,14 +83,21 @@ static void set_err(pctx *c, int r)
 
 /* -------------------------------------------------------------- tokens */
 
-static void emit2(pctx *c, const char *a, size_t al, const char *b, size_t bl)
+/* Emits the first al bytes of tokbuf followed by b[0..bl). */
+static void emit_after(pctx *c, size_t al, const char *b, size_t bl)
 {
     if (!c->tok || c->tok_stop || al + bl > sizeof c->tokbuf || al + bl == 0)
         return;
-    spamlr__copy_short(c->tokbuf, a, al);
     spamlr__copy_short(c->tokbuf + al, b, bl);
     if (c->tok(c->tctx, c->tokbuf, al + bl))
         c->tok_stop = 1;
+}
+
+static void emit2(pctx *c, const char *a, size_t al, const char *b, size_t bl)
+{
+    if (al <= sizeof c->tokbuf)
+        spamlr__copy_short(c->tokbuf, a, al);
+    emit_after(c, al, b, bl);
 }
 
 /* Emits prefix+t unless it was emitted before in this message. */
@@ -120,11 +127,7 @@ static int prefix_cb(void *ctx, const char *t, size_t n)
 {
     pctx *c = ctx;
 
-    if (c->tok_stop || c->plen + n > sizeof c->tokbuf || c->plen + n == 0)
-        return c->tok_stop;
-    spamlr__copy_short(c->tokbuf + c->plen, t, n);
-    if (c->tok(c->tctx, c->tokbuf, c->plen + n))
-        c->tok_stop = 1;
+    emit_after(c, c->plen, t, n);
     return c->tok_stop;
 }
 
