@@ -277,17 +277,21 @@ check-valgrind: $(TEST_BIN)
 	    --errors-for-leak-kinds=definite,indirect $$t || fail=1; \
 	done; exit $$fail
 
-# Threaded prediction on one shared model under ThreadSanitizer.
+# Threaded prediction on one shared model, threaded reading and training,
+# and models deflated and inflated on two threads, under ThreadSanitizer.
 TSAN_B ?= build-tsan
 check-tsan:
 	@$(MAKE) --no-print-directory B=$(TSAN_B) SANITIZE=thread CFLAGS="-O1 -g" \
-	    $(TSAN_B)/tests/test_concurrency $(TSAN_B)/tests/test_dataset $(TSAN_B)/tests/test_cancel
+	    $(TSAN_B)/tests/test_concurrency $(TSAN_B)/tests/test_dataset $(TSAN_B)/tests/test_cancel \
+	    $(TSAN_B)/tests/test_model
 	CK_FORK=no TSAN_OPTIONS="halt_on_error=1 exitcode=66" SPAMLR_TEST_DATA=data \
 	    $(TSAN_B)/tests/test_concurrency
 	CK_FORK=no TSAN_OPTIONS="halt_on_error=1 exitcode=66" SPAMLR_TEST_DATA=data \
 	    $(TSAN_B)/tests/test_dataset
 	CK_FORK=no TSAN_OPTIONS="halt_on_error=1 exitcode=66" SPAMLR_TEST_DATA=data \
 	    $(TSAN_B)/tests/test_cancel
+	CK_FORK=no CK_RUN_CASE=large TSAN_OPTIONS="halt_on_error=1 exitcode=66" \
+	    $(TSAN_B)/tests/test_model
 
 # Data-parallel training agrees with one process (needs Open MPI).
 check-mpi:

@@ -291,11 +291,102 @@ START_TEST(large_model_round_trip)
     ck_assert_int_eq(spamlr_model_save_buffer(l, &buf2, &size2), SPAMLR_OK);
     ck_assert_uint_eq(size2, size);
     ck_assert_mem_eq(buf2, buf, size);
+    /* Its payload is read while it inflates (on a thread of its own): a
+     * damaged stream whose file CRC was made to match is "compressed
+     * payload does not inflate" whenever zlib says so, whatever the words
+     * read before the damage looked like, as when the whole payload
+     * inflated before it was read; otherwise corrupt or a model. */
+    {
+        size_t meta = (size_t)buf[16] | (size_t)buf[17] << 8, zpos = 20 + meta + 24, k;
+        uint64_t ulen = 0;
+        unsigned char *copy = malloc(size), *back;
+
+        for (k = 0; k < 8; k++)
+            ulen |= (uint64_t)buf[20 + meta + 8 + k] << (8 * k);
+        ck_assert_uint_ge(ulen, SPAMLR__ZPACK_SPLIT); /* the threaded path */
+        back = malloc((size_t)ulen + 1);
+        for (k = 0; k < 40; k++) {
+            spamlr_diag d = SPAMLR_DIAG_INIT;
+            size_t at = zpos + (size - 4 - zpos) * k / 40 + (k == 39 ? (size - 4 - zpos) / 40 - 1 : 0);
+            uLongf got = (uLongf)ulen + 1;
+            uint32_t crc;
+            int rc, zr;
+
+            memcpy(copy, buf, size);
+            copy[at] ^= 0x5a;
+            crc = (uint32_t)crc32(0L, copy, (unsigned)(size - 4));
+            for (int b = 0; b < 4; b++)
+                copy[size - 4 + (size_t)b] = (unsigned char)(crc >> (8 * b));
+            zr = uncompress(back, &got, copy + zpos, (uLong)(size - 4 - zpos));
+            l = NULL;
+            rc = spamlr_model_load_buffer(&l, copy, size, &d);
+            if (zr != Z_OK || got != ulen) {
+                ck_assert_msg(rc == SPAMLR_ECORRUPT, "byte %zu: %d", at, rc);
+                ck_assert_str_eq(d.message, "compressed payload does not inflate");
+                ck_assert_int_eq(d.offset, (long long)zpos);
+            } else {
+                ck_assert_msg(rc == SPAMLR_OK || rc == SPAMLR_ECORRUPT, "byte %zu: %d", at, rc);
+            }
+            spamlr_model_free(l);
+        }
+        free(back);
+        free(copy);
+    }
     free(buf);
     free(buf2);
-    spamlr_model_free(l);
     spamlr_model_free(m);
     spamlr_dataset_free(ds);
+}
+END_TEST
+
+/* The payload read while it inflates (zpack.h) gets the bytes
+ * uncompress() gets, as far as it waits for, at every size; a stream
+ * that is damaged, or shorter or longer than the size it is said to
+ * have, ends in an error, and a wait for bytes that never come returns. */
+START_TEST(zunpack_reads_as_uncompress)
+{
+    const size_t sizes[] = { 24, 1000, SPAMLR__ZPACK_SPLIT, 3u << 20 };
+    size_t k, i;
+
+    for (k = 0; k < sizeof sizes / sizeof *sizes; k++) {
+        size_t n = sizes[k], zlen, got, step = n / 7 + 1;
+        unsigned char *in = malloc(n), *z = malloc(spamlr__zpack_bound(n)), *out = malloc(n + 2);
+        spamlr__zunpack *u;
+        uint64_t r = 0x2545F4914F6CDD1DULL + k;
+
+        ck_assert(in && z && out);
+        for (i = 0; i < n; i++) {
+            r ^= r << 13, r ^= r >> 7, r ^= r << 17;
+            in[i] = i % 3 ? (unsigned char)"free prize spam ham "[(i * 5 + (r & 3)) % 20]
+                          : (unsigned char)r;
+        }
+        ck_assert_int_eq(spamlr__zpack(in, n, z, &zlen), SPAMLR_OK);
+        /* whole, waited for a step at a time */
+        ck_assert_int_eq(spamlr__zunpack_start(&u, z, zlen, out, n), SPAMLR_OK);
+        for (i = step; i < n + step; i += step) {
+            got = spamlr__zunpack_need(u, i < n ? i : n);
+            ck_assert_uint_ge(got, i < n ? i : n);
+            ck_assert(memcmp(out, in, got) == 0);
+        }
+        ck_assert_int_eq(spamlr__zunpack_end(u), SPAMLR_OK);
+        /* said to be a byte longer, or shorter, than it is */
+        ck_assert_int_eq(spamlr__zunpack_start(&u, z, zlen, out, n + 1), SPAMLR_OK);
+        ck_assert_uint_eq(spamlr__zunpack_need(u, n + 1), n);
+        ck_assert_int_eq(spamlr__zunpack_end(u), SPAMLR_ECORRUPT);
+        ck_assert_int_eq(spamlr__zunpack_start(&u, z, zlen, out, n - 1), SPAMLR_OK);
+        ck_assert_int_eq(spamlr__zunpack_end(u), SPAMLR_ECORRUPT);
+        /* cut short, or its Adler-32 damaged: the bytes waited for stop
+         * coming, and the end says so */
+        ck_assert_int_eq(spamlr__zunpack_start(&u, z, zlen / 2, out, n), SPAMLR_OK);
+        ck_assert_uint_lt(spamlr__zunpack_need(u, n), n);
+        ck_assert_int_eq(spamlr__zunpack_end(u), SPAMLR_ECORRUPT);
+        z[zlen - 1] ^= 1;
+        ck_assert_int_eq(spamlr__zunpack_start(&u, z, zlen, out, n), SPAMLR_OK);
+        ck_assert_int_eq(spamlr__zunpack_end(u), SPAMLR_ECORRUPT);
+        free(in);
+        free(z);
+        free(out);
+    }
 }
 END_TEST
 
@@ -664,14 +755,19 @@ END_TEST
 static Suite *suite(void)
 {
     Suite *s = suite_create("model");
-    TCase *t = tcase_create("model");
+    TCase *t = tcase_create("model"), *big = tcase_create("large");
     tcase_set_timeout(t, 60);
+    /* the models saved and loaded on two threads (make check-tsan runs
+     * this case alone) */
+    tcase_set_timeout(big, 120);
+    tcase_add_test(big, zpack_is_one_zlib_stream);
+    tcase_add_test(big, zunpack_reads_as_uncompress);
+    tcase_add_test(big, large_model_round_trip);
+    suite_add_tcase(s, big);
     tcase_add_test(t, train_learns_words);
     tcase_add_test(t, predict_text_matches_dataset);
     tcase_add_loop_test(t, save_load_round_trip, 0, 3);
     tcase_add_test(t, feature_value_table);
-    tcase_add_test(t, zpack_is_one_zlib_stream);
-    tcase_add_test(t, large_model_round_trip);
     tcase_add_test(t, unsure_zone_round_trip);
     tcase_add_loop_test(t, damaged_files_are_rejected, 0, 3);
     tcase_add_loop_test(t, every_bit_and_header_value_is_checked, 0, 2);

@@ -206,8 +206,28 @@ int spamlr_model_save_buffer(const spamlr_model *m, unsigned char **out, size_t 
 
 /* ------------------------------------------------------------ reading */
 
-static int parse_tokens(spamlr_model *m, const unsigned char *p, size_t n, uint64_t count,
-                        spamlr_diag *d)
+/* The payload's bytes while it inflates (NULL: all there): p[0..avail)
+ * can be read. */
+typedef struct inflow {
+    spamlr__zunpack *z;
+    size_t avail;
+} inflow;
+
+/* Waits until p[0..upto) can be read; 0, or an error when the stream
+ * failed first (the caller's own message is then replaced by the
+ * stream's, as when the payload was inflated before being read). */
+static int have(inflow *f, size_t upto, spamlr_diag *d)
+{
+    if (upto <= f->avail)
+        return SPAMLR_OK;
+    if (f->z && (f->avail = spamlr__zunpack_need(f->z, upto)) >= upto)
+        return SPAMLR_OK;
+    return bad(d, SPAMLR_ECORRUPT, -1, "compressed payload does not inflate");
+}
+
+/* The count tokens of the section p[base .. base + n). */
+static int parse_tokens(spamlr_model *m, const unsigned char *p, size_t base, size_t n,
+                        uint64_t count, inflow *f, spamlr_diag *d)
 {
     size_t i, pos = 0;
     uint32_t id;
@@ -219,8 +239,12 @@ static int parse_tokens(spamlr_model *m, const unsigned char *p, size_t n, uint6
      * count reserves no more than the section's size. */
     if (count <= n && (rc = spamlr__vocab_reserve(&m->vocab, (size_t)count, n)))
         return rc;
+    p += base;
     for (i = 0; i < count; i++) {
         uint32_t len;
+        /* the length's bytes and then the token's, as they inflate */
+        if (base + pos + 2 > f->avail && (rc = have(f, base + (pos + 2 < n ? pos + 2 : n), d)))
+            return rc;
         if (pos >= n)
             return bad(d, SPAMLR_ECORRUPT, -1, "fewer tokens than the header says");
         len = p[pos] & 0x7f;
@@ -231,6 +255,8 @@ static int parse_tokens(spamlr_model *m, const unsigned char *p, size_t n, uint6
         }
         if (len > MAX_TOKEN || len > n - pos)
             return bad(d, SPAMLR_ECORRUPT, -1, "token longer than its section allows");
+        if (base + pos + len > f->avail && (rc = have(f, base + pos + len, d)))
+            return rc;
         if ((rc = spamlr__vocab_intern(&m->vocab, (const char *)p + pos, len, &id, &added)))
             return rc;
         if (!added)
@@ -292,7 +318,7 @@ static int parse_q16(spamlr_model *m, const unsigned char *p, size_t n, uint64_t
 }
 
 static int parse_payload(spamlr_model *m, const unsigned char *p, size_t n, uint64_t count,
-                         int has_idf, spamlr_diag *d)
+                         int has_idf, inflow *f, spamlr_diag *d)
 {
     size_t pos = 0;
     spamlr__sections_met met = {0, 0};
@@ -303,6 +329,8 @@ static int parse_payload(spamlr_model *m, const unsigned char *p, size_t n, uint
         uint64_t len;
         if (n - pos < 12)
             return bad(d, SPAMLR_ECORRUPT, -1, "section header runs past the payload");
+        if ((rc = have(f, pos + 12, d)))
+            return rc;
         len = get_u64(p + pos + 4);
         pos += 12;
         if (len > n - pos)
@@ -310,7 +338,9 @@ static int parse_payload(spamlr_model *m, const unsigned char *p, size_t n, uint
         if (memcmp(tag, "TOKS", 4) == 0) {
             if (toks++)
                 return bad(d, SPAMLR_ECORRUPT, -1, "token section appears twice");
-            rc = parse_tokens(m, p + pos, (size_t)len, count, d);
+            rc = parse_tokens(m, p, pos, (size_t)len, count, f, d);
+        } else if ((rc = have(f, pos + (size_t)len, d))) {
+            return rc;
         } else if (memcmp(tag, "WF32", 4) == 0) {
             rc = m->weight_bits == 16
                  ? bad(d, SPAMLR_ECORRUPT, -1, "weight section appears twice")
@@ -395,20 +425,20 @@ static int parse_meta(spamlr_model *m, const unsigned char *q, uint32_t len, spa
     return SPAMLR_OK;
 }
 
-int spamlr__model_unframe(const unsigned char *buf, size_t size, spamlr_model **meta,
-                          unsigned char **payload_out, size_t *payload_len, uint64_t *count_out,
-                          uint32_t *flags_out, spamlr_diag *d)
+/* The checks of a model file before its payload (spamlr__model_unframe):
+ * *meta gets the model with its metadata, and where the zlib stream
+ * starts (*zpos), its length and the payload's. */
+static int unframe_head(const unsigned char *buf, size_t size, spamlr_model **meta,
+                        size_t *zpos, uint64_t *zlen_out, uint64_t *ulen_out,
+                        uint64_t *count_out, uint32_t *flags_out, spamlr_diag *d)
 {
     spamlr_model *m = NULL;
-    unsigned char *raw = NULL;
     uint32_t version, flags, meta_len;
     uint64_t count, ulen, zlen;
     size_t pos;
-    uLongf got;
     int rc;
 
     *meta = NULL;
-    *payload_out = NULL;
     if (!buf && size)
         return SPAMLR_EINVAL;
     if (size < 8 || memcmp(buf, MAGIC, 8) != 0)
@@ -472,6 +502,37 @@ int spamlr__model_unframe(const unsigned char *buf, size_t size, spamlr_model **
     m->has_bias = flags & 1;
     if (!m->has_bias)
         m->bias = 0;
+    /* the file's own checksum identifies it (a CRC-32 of the whole file,
+     * checksum included, is the same constant for every intact file) */
+    m->file_crc = get_u32(buf + size - 4);
+    *meta = m;
+    *zpos = pos;
+    *zlen_out = zlen;
+    *ulen_out = ulen;
+    *count_out = count;
+    *flags_out = flags;
+    return SPAMLR_OK;
+out:
+    spamlr_model_free(m);
+    return rc;
+}
+
+int spamlr__model_unframe(const unsigned char *buf, size_t size, spamlr_model **meta,
+                          unsigned char **payload_out, size_t *payload_len, uint64_t *count_out,
+                          uint32_t *flags_out, spamlr_diag *d)
+{
+    spamlr_model *m = NULL;
+    unsigned char *raw = NULL;
+    uint64_t count, ulen, zlen;
+    uint32_t flags;
+    size_t pos;
+    uLongf got;
+    int rc;
+
+    *payload_out = NULL;
+    if ((rc = unframe_head(buf, size, &m, &pos, &zlen, &ulen, &count, &flags, d)))
+        return rc;
+    *meta = NULL;
     if (!(raw = malloc((size_t)ulen + 1))) {
         rc = SPAMLR_ENOMEM;
         goto out;
@@ -481,9 +542,6 @@ int spamlr__model_unframe(const unsigned char *buf, size_t size, spamlr_model **
         rc = bad(d, SPAMLR_ECORRUPT, (long long)pos, "compressed payload does not inflate");
         goto out;
     }
-    /* the file's own checksum identifies it (a CRC-32 of the whole file,
-     * checksum included, is the same constant for every intact file) */
-    m->file_crc = get_u32(buf + size - 4);
     *meta = m;
     *payload_out = raw;
     *payload_len = (size_t)ulen;
@@ -496,19 +554,30 @@ out:
     return rc;
 }
 
-int spamlr__model_load_whole(spamlr_model **out, spamlr_model *m, unsigned char *raw,
-                             size_t ulen, uint64_t count, uint32_t flags, spamlr_diag *d)
+/* Parses the payload raw[0..ulen) into m and checks it; with z, while it
+ * inflates: z is ended here, and a stream that failed is the error, as
+ * when the payload was inflated before it was read. Frees raw, and m
+ * unless it is loaded. */
+static int load_payload(spamlr_model **out, spamlr_model *m, unsigned char *raw, size_t ulen,
+                        uint64_t count, uint32_t flags, spamlr__zunpack *z, size_t zpos,
+                        spamlr_diag *d)
 {
+    inflow f = {z, z ? 0 : ulen};
     const char *what;
-    int rc;
+    int rc, zrc;
 
-    if (flags & SPAMLR__FLAG_DELTA) {
+    if (flags & SPAMLR__FLAG_DELTA)
         rc = spamlr__diag(d, SPAMLR_EINVAL, NULL, 0, 12, "a per-user model stored as its "
                           "changes to a base model (a delta): load it with its base "
                           "(spamlr_model_load_delta; spamlr --store DIR --user NAME)");
-        goto out;
+    else
+        rc = parse_payload(m, raw, ulen, count, (flags & 2) != 0, &f, d);
+    if (z && (zrc = spamlr__zunpack_end(z)) != SPAMLR_OK) {
+        spamlr__diag_clear(d);
+        rc = zrc == SPAMLR_ENOMEM ? zrc : bad(d, SPAMLR_ECORRUPT, (long long)zpos,
+                                              "compressed payload does not inflate");
     }
-    if ((rc = parse_payload(m, raw, ulen, count, (flags & 2) != 0, d)))
+    if (rc)
         goto out;
     if ((what = spamlr__model_meta_check(m))) {
         rc = spamlr__diag(d, SPAMLR_ECORRUPT, NULL, 0, 20, "metadata out of range: %s", what);
@@ -528,26 +597,42 @@ out:
     return rc;
 }
 
+int spamlr__model_load_whole(spamlr_model **out, spamlr_model *m, unsigned char *raw,
+                             size_t ulen, uint64_t count, uint32_t flags, spamlr_diag *d)
+{
+    return load_payload(out, m, raw, ulen, count, flags, NULL, 0, d);
+}
+
+/* The payload is read while it inflates (zpack.h): loading the
+ * SpamAssassin model, its words are interned meanwhile. */
 int spamlr_model_load_buffer(spamlr_model **out, const unsigned char *buf, size_t size,
                              spamlr_diag *d)
 {
     spamlr_model *m = NULL;
-    unsigned char *raw = NULL;
+    spamlr__zunpack *z;
+    unsigned char *raw;
+    uint64_t count, ulen, zlen;
     uint32_t flags;
-    uint64_t count;
-    size_t ulen;
+    size_t zpos;
     int rc;
 
     *out = NULL;
     if (spamlr__diag_bad(d))
         return SPAMLR_EINVAL;
     spamlr__diag_clear(d);
-    if ((rc = spamlr__model_unframe(buf, size, &m, &raw, &ulen, &count, &flags, d))) {
+    if ((rc = unframe_head(buf, size, &m, &zpos, &zlen, &ulen, &count, &flags, d)) == SPAMLR_OK &&
+        !(raw = malloc((size_t)ulen + 1)))
+        rc = SPAMLR_ENOMEM;
+    if (rc == SPAMLR_OK &&
+        (rc = spamlr__zunpack_start(&z, buf + zpos, (size_t)zlen, raw, (size_t)ulen)))
+        free(raw);
+    if (rc) {
+        spamlr_model_free(m);
         if (rc == SPAMLR_ENOMEM)
             spamlr__diag(d, rc, NULL, 0, -1, "out of memory loading the model");
         return rc;
     }
-    return spamlr__model_load_whole(out, m, raw, ulen, count, flags, d);
+    return load_payload(out, m, raw, (size_t)ulen, count, flags, z, zpos, d);
 }
 
 int spamlr__model_read_file(const char *path, unsigned char **buf, size_t *n, spamlr_diag *d)
