@@ -1118,9 +1118,12 @@ SPAMLR_API int spamlr_predict_label(const spamlr_model *m, spamlr_scratch *s, co
  * vocabulary), so that reading mail for spamlr_predict_dataset skips the
  * words only the data has. The probabilities are the same bit for bit as
  * with an open dataset; reading is faster and takes less memory, above
- * all on several threads. ds takes a copy of m's words (m may be freed);
- * spamlr_predict_dataset on m finds them without a look-up while m's
- * words stay the same. Such a dataset reads messages, text and indexes,
+ * all on several threads. ds reads m's words where they are (nothing is
+ * copied; m may be freed first, and a model that learns new words
+ * afterwards copies its words for itself first, so ds keeps the words it
+ * was kept to); spamlr_predict_dataset on m finds them without a look-up
+ * while m's words stay the same. Several threads may keep datasets to one
+ * model at once. Such a dataset reads messages, text and indexes,
  * not libsvm rows. Returns SPAMLR_OK, SPAMLR_EINVAL (NULL, not empty,
  * other text options, already kept) or SPAMLR_ENOMEM (ds unchanged). */
 SPAMLR_API int spamlr_dataset_keep_model_words(spamlr_dataset *ds, const spamlr_model *m);

@@ -1,6 +1,7 @@
 /* test_dataset.c - the readers: lines (TSV/CSV), files, directories,
  * index files, gzip, and the errors they give. */
 #include "testutil.h"
+#include <pthread.h>
 #include "data/dataset.h"
 #include <errno.h>
 #include <fcntl.h>
@@ -577,6 +578,88 @@ START_TEST(parallel_reading_is_exact)
 }
 END_TEST
 
+typedef struct keeper {
+    spamlr_dataset *ds;
+    const spamlr_model *m;
+    int rc;
+} keeper;
+
+static void *keep_words(void *arg)
+{
+    keeper *k = arg;
+
+    k->rc = spamlr_dataset_keep_model_words(k->ds, k->m);
+    return NULL;
+}
+
+/* A kept dataset reads the model's words where they are (nothing is
+ * copied): datasets kept to one model on several threads at once, a model
+ * that learns new words afterwards (it copies its words first: the
+ * datasets keep reading the words they were kept to, and still predict as
+ * open datasets do), and a model freed before its datasets (ASan and
+ * ThreadSanitizer, make check-tsan, run this). */
+START_TEST(kept_words_are_shared)
+{
+    char dir[64], train_idx[160], all_idx[160];
+    const char *nonsense = "qzxv kwyjibo zblorf qzxv";
+    spamlr_train_opts o;
+    spamlr_model *m = NULL;
+    spamlr_scratch *s = NULL;
+    spamlr_dataset *tr = new_ds(), *open = new_ds();
+    keeper k[3];
+    pthread_t th[3];
+    double po[150], pk[150];
+    size_t words, i;
+
+    tu_tmpdir(dir, sizeof dir);
+    write_notes(dir, "train.idx", 1, train_idx, sizeof train_idx);
+    write_notes(dir, "all.idx", 0, all_idx, sizeof all_idx);
+    ck_assert_int_eq(spamlr_dataset_read_index(tr, train_idx, NULL), SPAMLR_OK);
+    spamlr_train_opts_init(&o);
+    ck_assert_int_eq(spamlr_train(&m, tr, &o, NULL, NULL), SPAMLR_OK);
+    words = spamlr_model_vocab_size(m);
+    for (i = 0; i < 3; i++) {
+        k[i].ds = new_ds();
+        k[i].m = m;
+        ck_assert_int_eq(pthread_create(&th[i], NULL, keep_words, &k[i]), 0);
+    }
+    for (i = 0; i < 3; i++) {
+        ck_assert_int_eq(pthread_join(th[i], NULL), 0);
+        ck_assert_int_eq(k[i].rc, SPAMLR_OK);
+        spamlr_dataset_set_threads(k[i].ds, 2);
+        ck_assert_int_eq(spamlr_dataset_read_index(k[i].ds, all_idx, NULL), SPAMLR_OK);
+        ck_assert_uint_eq(spamlr_dataset_vocab_size(k[i].ds), words);
+    }
+    /* the model learns words no mail has: its own copy grows, the kept
+     * datasets' words stay, and they predict as an open dataset does */
+    ck_assert_int_eq(spamlr_scratch_create(&s), SPAMLR_OK);
+    ck_assert_int_eq(spamlr_model_learn(m, s, nonsense, strlen(nonsense), SPAMLR_SPAM, 1, NULL),
+                     SPAMLR_OK);
+    ck_assert_uint_eq(spamlr_model_vocab_size(m), words + 3);
+    spamlr_dataset_set_threads(open, 1);
+    ck_assert_int_eq(spamlr_dataset_read_index(open, all_idx, NULL), SPAMLR_OK);
+    ck_assert_int_eq(spamlr_predict_dataset(m, open, po, NULL), SPAMLR_OK);
+    for (i = 0; i < 3; i++) {
+        ck_assert_uint_eq(spamlr_dataset_vocab_size(k[i].ds), words);
+        ck_assert_int_eq(spamlr_predict_dataset(m, k[i].ds, pk, NULL), SPAMLR_OK);
+        ck_assert(memcmp(po, pk, sizeof po) == 0);
+    }
+    /* one dataset freed, then the model: the others still read their words */
+    spamlr_dataset_free(k[0].ds);
+    spamlr_model_free(m);
+    for (i = 1; i < 3; i++) {
+        ck_assert_int_eq(spamlr_dataset_read_index(k[i].ds, all_idx, NULL), SPAMLR_OK);
+        ck_assert_uint_eq(spamlr_dataset_rows(k[i].ds), 300);
+        ck_assert_uint_eq(spamlr_dataset_vocab_size(k[i].ds), words);
+        spamlr_dataset_free(k[i].ds);
+    }
+    spamlr_scratch_free(s);
+    spamlr_dataset_free(tr);
+    spamlr_dataset_free(open);
+    tu_rmrf(dir);
+}
+END_TEST
+
 /* A dataset kept to a model's words (spamlr_dataset_keep_model_words)
  * gives the probabilities and scores of an open one bit for bit, read on
  * 1, 2 or 3 threads, with nothing added to its words and fewer entries. */
@@ -834,6 +917,7 @@ static Suite *suite(void)
     tcase_add_test(t, hostile_bytes);
     tcase_add_test(t, parallel_reading_is_exact);
     tcase_add_test(t, kept_to_model_words);
+    tcase_add_test(t, kept_words_are_shared);
     tcase_add_test(t, mbox_and_maildir);
     tcase_add_test(t, mail_is_decoded);
     tcase_add_test(t, header_fields_are_configurable);

@@ -291,6 +291,7 @@ START_TEST(large_model_round_trip)
     ck_assert_int_eq(spamlr_model_save_buffer(l, &buf2, &size2), SPAMLR_OK);
     ck_assert_uint_eq(size2, size);
     ck_assert_mem_eq(buf2, buf, size);
+    spamlr_model_free(l);
     /* Its payload is read while it inflates (on a thread of its own): a
      * damaged stream whose file CRC was made to match is "compressed
      * payload does not inflate" whenever zlib says so, whatever the words

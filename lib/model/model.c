@@ -707,7 +707,7 @@ int spamlr_dataset_keep_model_words(spamlr_dataset *ds, const spamlr_model *m)
         return SPAMLR_EINVAL;
     spamlr__vocab_free(&ds->vocab);
     spamlr__vocab_init(&ds->vocab);
-    if ((rc = spamlr__vocab_clone(&ds->vocab, &m->vocab)) ||
+    if ((rc = spamlr__vocab_share(&ds->vocab, &m->vocab)) ||
         (rc = spamlr__dataset_close(ds, NULL))) {
         spamlr__vocab_free(&ds->vocab);
         spamlr__vocab_init(&ds->vocab);
@@ -725,6 +725,8 @@ static int same_words(const spamlr_model *m, const spamlr_dataset *ds)
 
     if (!ds->closed || ds->vocab.n > m->vocab.n)
         return 0;
+    if (ds->vocab.off == m->vocab.off && ds->vocab.chars == m->vocab.chars)
+        return 1; /* the same words where they are: shared, unchanged since */
     for (i = 0; i < ds->vocab.n; i++)
         if (ds->vocab.len[i] != m->vocab.len[i] ||
             memcmp(spamlr__vocab_str(&ds->vocab, (uint32_t)i),

@@ -10,13 +10,31 @@ void spamlr__vocab_init(spamlr__vocab *v)
     v->seed = spamlr__hash_seed();
 }
 
+/* How many vocabularies read one slot table, id block and strings. */
+struct spamlr__vocab_ref {
+    unsigned long refs;
+};
+
+/* Drops v's share of its arrays, freeing them when it was the last; v's
+ * own count stays. */
+static void release(spamlr__vocab *v)
+{
+    if (!v->ref || __atomic_sub_fetch(&v->ref->refs, 1, __ATOMIC_ACQ_REL) == 0) {
+        free(v->ref);
+        free(v->slots);
+        free(v->off); /* the block holding len, hash and count too */
+        free(v->chars);
+    }
+    v->ref = NULL;
+}
+
 void spamlr__vocab_free(spamlr__vocab *v)
 {
     if (!v)
         return;
-    free(v->slots);
-    free(v->off); /* the block holding len, hash and count too */
-    free(v->chars);
+    if (v->count_apart)
+        free(v->count);
+    release(v);
     memset(v, 0, sizeof *v);
 }
 
@@ -92,8 +110,39 @@ static size_t table_for(size_t n)
 
 static int grow_ids_to(spamlr__vocab *v, size_t ncap);
 
+/* Before v changes its words: arrays shared with another vocabulary are
+ * copied for v alone (the others keep reading theirs). */
+static int own(spamlr__vocab *v)
+{
+    spamlr__vocab c;
+    int rc;
+
+    if (!v->ref)
+        return SPAMLR_OK;
+    if (__atomic_load_n(&v->ref->refs, __ATOMIC_ACQUIRE) == 1) {
+        free(v->ref); /* the others are gone: the arrays are v's */
+        v->ref = NULL;
+        return SPAMLR_OK;
+    }
+    memset(&c, 0, sizeof c);
+    c.seed = v->seed;
+    if ((rc = spamlr__vocab_clone(&c, v))) {
+        spamlr__vocab_free(&c);
+        return rc;
+    }
+    if (v->n)
+        memcpy(c.count, v->count, v->n * sizeof *c.count);
+    if (v->count_apart)
+        free(v->count);
+    release(v);
+    *v = c;
+    return SPAMLR_OK;
+}
+
 void spamlr__vocab_drop_table(spamlr__vocab *v)
 {
+    if (v->ref)
+        return; /* the table is another vocabulary's too */
     free(v->slots);
     v->slots = NULL;
     v->cap = 0;
@@ -125,6 +174,9 @@ static int grow_ids_to(spamlr__vocab *v, size_t ncap)
         memcpy(hash, v->hash, v->n * sizeof *hash);
         memcpy(count, v->count, v->n * sizeof *count);
     }
+    if (v->count_apart)
+        free(v->count);
+    v->count_apart = 0;
     free(v->off);
     v->off = off;
     v->len = len;
@@ -146,6 +198,8 @@ int spamlr__vocab_reserve(spamlr__vocab *v, size_t more, size_t chars)
 
     if (more > UINT32_MAX - v->n)
         return SPAMLR_ELIMIT;
+    if ((rc = own(v)))
+        return rc;
     need = v->n + more;
     if (need > v->id_cap && (rc = grow_ids_to(v, need)))
         return rc;
@@ -206,6 +260,11 @@ int spamlr__vocab_intern_slow(spamlr__vocab *v, const char *s, size_t len, uint3
 
     if (added)
         *added = 0;
+    if (v->ref) { /* shared: the copy is v's own, its table another */
+        if ((rc = own(v)))
+            return rc;
+        slot = SIZE_MAX;
+    }
     if (slot == SIZE_MAX) { /* no table yet, or a length the slots cannot hold */
         if ((rc = table_ready(v, len)))
             return rc;
@@ -228,7 +287,7 @@ int spamlr__vocab_add_new(spamlr__vocab *v, const char *s, size_t len, uint32_t 
     size_t mask, i;
     int rc;
 
-    if ((rc = table_ready(v, len)))
+    if ((rc = own(v)) || (rc = table_ready(v, len)))
         return rc;
     mask = v->cap - 1;
     for (i = h & mask; v->slots[i].id1; i = (i + 1) & mask)
@@ -240,7 +299,7 @@ int spamlr__vocab_clone(spamlr__vocab *dst, const spamlr__vocab *src)
 {
     int rc;
 
-    if (dst->n || dst->cap)
+    if (dst->n || dst->cap || dst->ref)
         return SPAMLR_EINVAL;
     dst->seed = src->seed; /* the hashes copied below are of its seed */
     if (src->n == 0)
@@ -262,5 +321,51 @@ int spamlr__vocab_clone(spamlr__vocab *dst, const spamlr__vocab *src)
         return SPAMLR_ENOMEM;
     dst->cap = src->cap;
     memcpy(dst->slots, src->slots, src->cap * sizeof *dst->slots);
+    return SPAMLR_OK;
+}
+
+int spamlr__vocab_share(spamlr__vocab *dst, const spamlr__vocab *src)
+{
+    spamlr__vocab_ref *r, *mine;
+    spamlr__vocab_ref **at = (spamlr__vocab_ref **)(uintptr_t)&src->ref;
+    uint32_t *count;
+
+    if (dst->n || dst->cap || dst->ref)
+        return SPAMLR_EINVAL;
+    if (!src->n || !src->cap) /* nothing to share, or no table to read */
+        return spamlr__vocab_clone(dst, src);
+    if (!(count = calloc(src->id_cap, sizeof *count)))
+        return SPAMLR_ENOMEM;
+    /* src's reference is made once, by whichever sharer comes first (src
+     * is const to its callers: the reference is the one field that
+     * changes, and atomically) */
+    if (!(r = __atomic_load_n(at, __ATOMIC_ACQUIRE))) {
+        if (!(mine = malloc(sizeof *mine))) {
+            free(count);
+            return SPAMLR_ENOMEM;
+        }
+        mine->refs = 1;
+        if (__atomic_compare_exchange_n(at, &r, mine, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+            r = mine;
+        else
+            free(mine);
+    }
+    __atomic_add_fetch(&r->refs, 1, __ATOMIC_ACQ_REL);
+    spamlr__vocab_free(dst);
+    /* field by field: src's ref is not read but atomically */
+    dst->slots = src->slots;
+    dst->cap = src->cap;
+    dst->n = src->n;
+    dst->id_cap = src->id_cap;
+    dst->off = src->off;
+    dst->len = src->len;
+    dst->hash = src->hash;
+    dst->chars = src->chars;
+    dst->chars_len = src->chars_len;
+    dst->chars_cap = src->chars_cap;
+    dst->seed = src->seed;
+    dst->ref = r;
+    dst->count = count;
+    dst->count_apart = 1;
     return SPAMLR_OK;
 }

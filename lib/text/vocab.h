@@ -21,6 +21,8 @@ typedef struct spamlr__slot {
     uint64_t key;
 } spamlr__slot;
 
+typedef struct spamlr__vocab_ref spamlr__vocab_ref;
+
 typedef struct spamlr__vocab {
     spamlr__slot *slots; /* open addressing, linear probing */
     size_t cap;         /* slots, a power of two */
@@ -39,6 +41,12 @@ typedef struct spamlr__vocab {
      * result depend on insertion order only, never on the hash, so
      * models stay byte-reproducible. */
     uint64_t seed;
+    /* Non-NULL when the slot table, the id arrays and the strings are
+     * shared with other vocabularies (spamlr__vocab_share): they are read,
+     * never written, until a change copies them for this one alone (and
+     * the last one freed frees them). */
+    spamlr__vocab_ref *ref;
+    int count_apart;    /* count is an allocation of its own, not in off's block */
 } spamlr__vocab;
 
 /* The hash of s[0..len) in v's table. */
@@ -162,6 +170,13 @@ static inline void spamlr__vocab_prefetch(const spamlr__vocab *v, uint32_t h)
 
 /* Makes the empty dst a copy of src (same ids and seed; counts 0). */
 int spamlr__vocab_clone(spamlr__vocab *dst, const spamlr__vocab *src);
+
+/* The same without copying: dst reads src's slot table, ids and strings
+ * where they are (counts of its own, 0), and either may be freed first.
+ * Whichever of them changes its words later copies them first. src is
+ * only given a reference (atomically), so that several threads may share
+ * one vocabulary they all only read. Returns 0 or SPAMLR_ENOMEM. */
+int spamlr__vocab_share(spamlr__vocab *dst, const spamlr__vocab *src);
 
 /* Id of s[0..len), or -1 when absent. Read-only: safe from many threads. */
 int64_t spamlr__vocab_find(const spamlr__vocab *v, const char *s, size_t len);
