@@ -241,7 +241,8 @@ $(B)/fuzz-replay/fuzz_spamd $(B)/fuzz/fuzz_spamd: $(B)/cli/spamd.o $(B)/cli/mail
 
 fuzz:
 	@$(MAKE) --no-print-directory B=$(FUZZ_B) CC=$(FUZZ_CC) SANITIZE=address,undefined \
-	    CFLAGS="-O1 -g -fsanitize=fuzzer-no-link -fno-sanitize-recover=all" fuzz-bins
+	    CFLAGS="-O1 -g -fsanitize=fuzzer-no-link -fno-sanitize-recover=all \
+	    -DSPAMLR__ZUNPACK_THREAD=1 -DSPAMLR__ZUNPACK_STEP=61" fuzz-bins
 	@echo "fuzz targets in $(FUZZ_B)/fuzz/; run e.g. $(FUZZ_B)/fuzz/fuzz_mime" \
 	    "-jobs=1 tests/fuzz/corpus/fuzz_mime (see tests/fuzz/README.md)"
 

@@ -822,9 +822,6 @@ int spamlr__mime_parse_state(spamlr__mime_state **st, const spamlr__mime_opts *m
                              spamlr__buf *text, spamlr_token_fn tok, void *ctx)
 {
     spamlr__mime_opts defaults;
-    spamlr__buf keep[7];
-    spamlr__iconv_cache ic;
-    spamlr__fields fields;
     pctx *c;
     int r;
 
@@ -850,18 +847,22 @@ int spamlr__mime_parse_state(spamlr__mime_state **st, const spamlr__mime_opts *m
         spamlr__iconv_cache_init(&c->ic);
     }
     state_fields(*st, mo->fields);
-    /* everything else of the context starts from zero for each message */
+    /* each message starts from empty buffers and counts; the buffers'
+     * memory, the iconv descriptors and the allow-list are kept, and the
+     * arrays (seen, deferred, tokbuf) are read only as far as their counts
+     * say (clearing the whole 11 KB context was 2.6 % of the mail path's
+     * instructions) */
     c = &(*st)->c;
-    keep[0] = c->hv, keep[1] = c->hd, keep[2] = c->hx, keep[3] = c->ew;
-    keep[4] = c->cs, keep[5] = c->body, keep[6] = c->conv;
-    ic = c->ic;
-    fields = c->fields;
-    memset(c, 0, sizeof *c);
-    c->hv = keep[0], c->hd = keep[1], c->hx = keep[2], c->ew = keep[3];
-    c->cs = keep[4], c->body = keep[5], c->conv = keep[6];
     c->hv.len = c->hd.len = c->hx.len = c->ew.len = c->cs.len = c->body.len = c->conv.len = 0;
-    c->ic = ic;
-    c->fields = fields;
+    c->tok_stop = 0;
+    c->err = 0;
+    c->limit = 0;
+    c->nseen = 0;
+    c->images = 0;
+    c->plen = 0;
+    c->hdr_cs[0] = '\0';
+    c->ndeferred = 0;
+    c->nnamed = 0;
     c->fcache = &(*st)->fcache;
     c->mo = mo;
     c->to = to;

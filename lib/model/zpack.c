@@ -219,7 +219,7 @@ int spamlr__zunpack_start(spamlr__zunpack **out, const unsigned char *in, size_t
         *out = NULL;
         return SPAMLR_ENOMEM;
     }
-    z->threaded = ulen >= SPAMLR__ZPACK_SPLIT &&
+    z->threaded = ulen >= SPAMLR__ZUNPACK_THREAD &&
                   pthread_create(&z->th, NULL, inflate_all, z) == 0;
     if (!z->threaded)
         inflate_all(z);

@@ -22,10 +22,17 @@ int spamlr__zpack(const unsigned char *in, size_t n, unsigned char *out, size_t 
  * inflated into out (room for ulen + 1 bytes) on a thread of its own, in
  * steps of SPAMLR__ZUNPACK_STEP bytes, while the caller parses what has
  * come out (loading the SpamAssassin model: its 42,000 words interned
- * while the rest inflates). A stream under SPAMLR__ZPACK_SPLIT bytes, or
- * one no thread can be made for, is inflated at once by start. in and out
- * must stay until end. */
+ * while the rest inflates). A payload under SPAMLR__ZUNPACK_THREAD bytes,
+ * or one no thread can be made for, is inflated at once by start. in and
+ * out must stay until end. (`make fuzz` sets both sizes tiny, so that
+ * every payload the fuzzer makes is read while it inflates, step by
+ * step.) */
+#ifndef SPAMLR__ZUNPACK_STEP
 #define SPAMLR__ZUNPACK_STEP ((size_t)64 << 10)
+#endif
+#ifndef SPAMLR__ZUNPACK_THREAD
+#define SPAMLR__ZUNPACK_THREAD SPAMLR__ZPACK_SPLIT
+#endif
 typedef struct spamlr__zunpack spamlr__zunpack;
 
 /* Returns 0 or SPAMLR_ENOMEM; *z is set either way (NULL on failure). */
