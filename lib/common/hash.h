@@ -52,50 +52,6 @@ static inline uint64_t spamlr__fold_mul(uint64_t x, uint64_t y)
     return lo ^ hi;
 }
 
-/* A multiply-fold hash over 8-byte words (our own): each 16 bytes are
- * mixed by one 64x64->128-bit product, whose halves are xor-ed; the last
- * 16 by a product whose two halves are then multiplied with each other:
- * enough for open addressing with power-of-two tables.
- *
- * Every byte is read exactly as the length decides, with overlapping
- * fixed-size loads instead of a byte loop for the tail: up to 3 bytes by
- * the first, middle and last; 4..7 by two 4-byte loads; 8..16 by two
- * 8-byte loads; longer by 16-byte steps and the last 16 bytes. */
-static inline uint32_t spamlr__hash_seeded(uint64_t seed, const void *data, size_t len)
-{
-    const unsigned char *p = data;
-    uint64_t a, b, h = seed ^ 0x9e3779b97f4a7c15ULL;
-
-    if (len > 16) {
-        const unsigned char *last = p + len - 16;
-        for (; p < last; p += 16)
-            h = spamlr__fold_mul(spamlr__rd64(p) ^ h ^ 0xa0761d6478bd642fULL,
-                         spamlr__rd64(p + 8) ^ (h >> 32 | h << 32) ^ 0xe7037ed1a0b428dbULL);
-        a = spamlr__rd64(last);
-        b = spamlr__rd64(last + 8);
-    } else if (len >= 8) {
-        a = spamlr__rd64(p);
-        b = spamlr__rd64(p + len - 8);
-    } else if (len >= 4) {
-        a = spamlr__rd32(p);
-        b = spamlr__rd32(p + len - 4);
-    } else if (len) {
-        a = p[0] | (uint64_t)p[len >> 1] << 8 | (uint64_t)p[len - 1] << 16;
-        b = 0;
-    } else {
-        a = b = 0;
-    }
-    /* two rounds: the words with the state and the length, then the
-     * halves of their product with each other */
-    a ^= h ^ 0x8ebc6af09c88c6e3ULL;
-    /* the seed in both words: a product with a word an attacker could
-     * make 0 would hash every key alike */
-    b ^= (h >> 32 | h << 32) ^ (uint64_t)len * 0xc2b2ae3d27d4eb4fULL;
-    spamlr__mul128(a, b, &a, &b);
-    h = spamlr__fold_mul(a ^ 0x1d8e4e27c47d124fULL, b ^ 0xa0761d6478bd642fULL);
-    return (uint32_t)(h ^ (h >> 32));
-}
-
 /* The first min(len, 8) bytes of s, zero-padded, as memcpy would put
  * them in a uint64_t; reads s[0..len) only. */
 static inline uint64_t spamlr__prefix8(const char *s, size_t len)
@@ -116,6 +72,58 @@ static inline uint64_t spamlr__prefix8(const char *s, size_t len)
     memcpy(&k, p, len < 8 ? len : 8);
     return k;
 #endif
+}
+
+/* A multiply-fold hash over 8-byte words (our own): each 16 bytes are
+ * mixed by one 64x64->128-bit product, whose halves are xor-ed; the last
+ * 16 by a product whose two halves are then multiplied with each other:
+ * enough for open addressing with power-of-two tables.
+ *
+ * Every byte is read exactly as the length decides, with overlapping
+ * fixed-size loads instead of a byte loop for the tail: up to 8 bytes as
+ * spamlr__prefix8 reads them (the vocabulary's slot key, which a caller
+ * that has it passes to spamlr__hash_key8 instead: three tokens in four
+ * are that short); 9..16 by two 8-byte loads; longer by 16-byte steps and
+ * the last 16 bytes. No hash is stored: the values may change from
+ * version to version. */
+static inline uint32_t spamlr__hash_mix(uint64_t h, uint64_t a, uint64_t b, size_t len)
+{
+    /* two rounds: the words with the state and the length, then the
+     * halves of their product with each other */
+    a ^= h ^ 0x8ebc6af09c88c6e3ULL;
+    /* the seed in both words: a product with a word an attacker could
+     * make 0 would hash every key alike */
+    b ^= (h >> 32 | h << 32) ^ (uint64_t)len * 0xc2b2ae3d27d4eb4fULL;
+    spamlr__mul128(a, b, &a, &b);
+    h = spamlr__fold_mul(a ^ 0x1d8e4e27c47d124fULL, b ^ 0xa0761d6478bd642fULL);
+    return (uint32_t)(h ^ (h >> 32));
+}
+
+/* The hash of a string of len <= 8 bytes whose spamlr__prefix8 is key. */
+static inline uint32_t spamlr__hash_key8(uint64_t seed, uint64_t key, size_t len)
+{
+    return spamlr__hash_mix(seed ^ 0x9e3779b97f4a7c15ULL, key, 0, len);
+}
+
+static inline uint32_t spamlr__hash_seeded(uint64_t seed, const void *data, size_t len)
+{
+    const unsigned char *p = data;
+    uint64_t a, b, h = seed ^ 0x9e3779b97f4a7c15ULL;
+
+    if (len <= 8)
+        return spamlr__hash_key8(seed, spamlr__prefix8(data, len), len);
+    if (len > 16) {
+        const unsigned char *last = p + len - 16;
+        for (; p < last; p += 16)
+            h = spamlr__fold_mul(spamlr__rd64(p) ^ h ^ 0xa0761d6478bd642fULL,
+                         spamlr__rd64(p + 8) ^ (h >> 32 | h << 32) ^ 0xe7037ed1a0b428dbULL);
+        a = spamlr__rd64(last);
+        b = spamlr__rd64(last + 8);
+    } else {
+        a = spamlr__rd64(p);
+        b = spamlr__rd64(p + len - 8);
+    }
+    return spamlr__hash_mix(h, a, b, len);
 }
 
 /* Whether the n-byte strings a and b, which agree on their first 8 bytes,

@@ -329,25 +329,39 @@ static int flush_pending(spamlr_dataset *ds)
 }
 
 /* Adds a token to the row being built (looked up with the batch it
- * joins). */
+ * joins). The hash of a token of up to 8 bytes comes from its slot key,
+ * and its bytes are stored as that key (the bytes after it are free); the
+ * bytes go last, since stores through a char pointer make the compiler
+ * read every field of ds again. */
 static inline int row_token(spamlr_dataset *ds, const char *tok, size_t len)
 {
-    uint32_t h = spamlr__vocab_hash(ds->look, tok, len); /* the table it is looked up in */
+    const spamlr__vocab *look = ds->look; /* the table it is looked up in */
+    uint64_t key = spamlr__slot_key(tok, len);
+    uint32_t h = len <= 8 ? spamlr__vocab_hash_key8(look, key, len)
+                          : spamlr__vocab_hash(look, tok, len);
+    size_t at = ds->pend_len;
+    unsigned k = ds->npend;
+    char *buf;
     int rc;
 
     if (len > UINT32_MAX - 1)
         return SPAMLR_ELIMIT;
-    if (ds->pend_len + len + 1 > ds->pend_cap &&
-        (rc = spamlr__grow((void **)&ds->pend_buf, &ds->pend_cap, ds->pend_len + len + 1, 1)))
+    if (at + len + 8 > ds->pend_cap &&
+        (rc = spamlr__grow((void **)&ds->pend_buf, &ds->pend_cap, at + len + 8, 1)))
         return rc;
-    spamlr__copy_short(ds->pend_buf + ds->pend_len, tok, len);
-    spamlr__vocab_prefetch(ds->look, h);
-    ds->pend_off[ds->npend] = (uint32_t)ds->pend_len;
-    ds->pend_n[ds->npend] = (uint32_t)len;
-    ds->pend_h[ds->npend] = h;
-    ds->pend_key[ds->npend] = spamlr__slot_key(tok, len);
-    ds->pend_len += len;
-    if (++ds->npend == SPAMLR__PEND)
+    buf = ds->pend_buf + at;
+    spamlr__vocab_prefetch(look, h);
+    ds->pend_off[k] = (uint32_t)at;
+    ds->pend_n[k] = (uint32_t)len;
+    ds->pend_h[k] = h;
+    ds->pend_key[k] = key;
+    ds->pend_len = at + len;
+    ds->npend = k + 1;
+    if (len <= 8)
+        memcpy(buf, &key, 8);
+    else
+        spamlr__copy_short(buf, tok, len);
+    if (k + 1 == SPAMLR__PEND)
         return flush_pending(ds);
     return SPAMLR_OK;
 }

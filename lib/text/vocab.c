@@ -230,7 +230,8 @@ static int insert_at(spamlr__vocab *v, const char *s, size_t len, uint32_t h, si
         return SPAMLR_ELIMIT;
     if (v->n == v->id_cap && (rc = grow_ids(v)))
         return rc;
-    if ((rc = spamlr__grow((void **)&v->chars, &v->chars_cap, v->chars_len + len + 1, 1)))
+    if (v->chars_len + len + 1 > v->chars_cap &&
+        (rc = spamlr__grow((void **)&v->chars, &v->chars_cap, v->chars_len + len + 1, 1)))
         return rc;
     memcpy(v->chars + v->chars_len, s, len);
     v->chars[v->chars_len + len] = '\0';

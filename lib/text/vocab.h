@@ -55,6 +55,13 @@ static inline uint32_t spamlr__vocab_hash(const spamlr__vocab *v, const char *s,
     return spamlr__hash_seeded(v->seed, s, len);
 }
 
+/* The same for a string of len <= 8 whose slot key (spamlr__slot_key) is
+ * key: no bytes read again. */
+static inline uint32_t spamlr__vocab_hash_key8(const spamlr__vocab *v, uint64_t key, size_t len)
+{
+    return spamlr__hash_key8(v->seed, key, len);
+}
+
 void spamlr__vocab_init(spamlr__vocab *v);
 void spamlr__vocab_free(spamlr__vocab *v);
 
