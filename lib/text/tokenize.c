@@ -116,7 +116,7 @@ typedef struct tok {
     spamlr_token_fn fn;
     void *ctx;
     size_t maxlen;           /* max_token_len */
-    size_t number_min;       /* digits a number needs to be "#n": number_fold, 0 -> SIZE_MAX */
+    size_t number_fold;
     int bigrams;             /* ngrams == 2 */
     int cjk_bigrams;
     unsigned subwords;       /* character n-gram length, 0 = none */
@@ -322,7 +322,7 @@ static void end_word(tok *t)
     if (t->lookalike)
         fold_lookalikes(t);
     t->inword = 0;
-    if (!t->nondigit && t->wcps >= t->number_min) {
+    if (!t->nondigit && t->number_fold && t->wcps >= t->number_fold) {
         t->wlen = number_shape(t->w, t->wcps);
         t->toolong = t->wlen > t->maxlen;
     }
@@ -614,21 +614,17 @@ static size_t ascii_fast(tok *t, const unsigned char *p, size_t len, size_t i)
         size_t off = i - t->bbase, n, e, j, r;
         uint64_t m = ~t->blk.alnum >> off, run;
 
-        /* one branch for each test below that can go either way, so that
-         * mail's mix of words costs few mispredictions */
-        if (!((t->blk.alnum >> off) & (m != 0)))
+        if (!((t->blk.alnum >> off) & 1) || !m)
             return i;       /* not a word start, or one running past the block */
         n = spamlr__ctz64(m);
         e = i + n;
-        /* off + n < 64, and sep has no bits from bn on: the bit is 0 at
-         * the block's end as at '$' or a byte >= 0x80 */
-        if (!((t->blk.sep >> (off + n)) & 1))
-            return i;
+        if (e >= end || !((t->blk.sep >> (off + n)) & 1))
+            return i;       /* the end, '$' or a byte >= 0x80 next */
         t->cjk_len = 0;
         if (spamlr__link_may(&t->links, p, i, e) && (r = link_token(t, p, len, i, e)) != i)
             return r;
         run = ((uint64_t)1 << n) - 1;   /* n < 64: the word ends in the block */
-        if ((((t->blk.letter >> off) & run) == 0) & (n >= t->number_min)) {
+        if (!((t->blk.letter >> off) & run) && t->number_fold && n >= t->number_fold) {
             size_t k = number_shape(t->buf, n);
 
             if (k <= t->maxlen)
@@ -753,7 +749,7 @@ static int tokenize(const spamlr__scan *scan, const spamlr_text_opts *o, const c
     t.fn = fn;
     t.ctx = ctx;
     t.maxlen = o->max_token_len;
-    t.number_min = o->number_fold ? o->number_fold : SIZE_MAX;
+    t.number_fold = o->number_fold;
     t.bigrams = o->ngrams == 2;
     t.cjk_bigrams = o->cjk_bigrams != 0;
     t.subwords = o->subwords;
