@@ -578,6 +578,23 @@ START_TEST(parallel_reading_is_exact)
 }
 END_TEST
 
+/* The notes of write_notes in dir: train.idx (half of them, labelled)
+ * read into tr and a model m trained on it with opts o; all.idx, every
+ * note, for the datasets kept to m. */
+static spamlr_model *train_notes(char *dir, size_t dn, char *train_idx, char *all_idx,
+                                 size_t in, spamlr_dataset *tr, spamlr_train_opts *o)
+{
+    spamlr_model *m = NULL;
+
+    tu_tmpdir(dir, dn);
+    write_notes(dir, "train.idx", 1, train_idx, in);
+    write_notes(dir, "all.idx", 0, all_idx, in);
+    ck_assert_int_eq(spamlr_dataset_read_index(tr, train_idx, NULL), SPAMLR_OK);
+    spamlr_train_opts_init(o);
+    ck_assert_int_eq(spamlr_train(&m, tr, o, NULL, NULL), SPAMLR_OK);
+    return m;
+}
+
 typedef struct keeper {
     spamlr_dataset *ds;
     const spamlr_model *m;
@@ -611,12 +628,7 @@ START_TEST(kept_words_are_shared)
     double po[150], pk[150];
     size_t words, i;
 
-    tu_tmpdir(dir, sizeof dir);
-    write_notes(dir, "train.idx", 1, train_idx, sizeof train_idx);
-    write_notes(dir, "all.idx", 0, all_idx, sizeof all_idx);
-    ck_assert_int_eq(spamlr_dataset_read_index(tr, train_idx, NULL), SPAMLR_OK);
-    spamlr_train_opts_init(&o);
-    ck_assert_int_eq(spamlr_train(&m, tr, &o, NULL, NULL), SPAMLR_OK);
+    m = train_notes(dir, sizeof dir, train_idx, all_idx, sizeof train_idx, tr, &o);
     words = spamlr_model_vocab_size(m);
     for (i = 0; i < 3; i++) {
         k[i].ds = new_ds();
@@ -672,12 +684,7 @@ START_TEST(kept_to_model_words)
     double po[150], so[150], pk[150], sk[150], pk2[150];
     unsigned t;
 
-    tu_tmpdir(dir, sizeof dir);
-    write_notes(dir, "train.idx", 1, train_idx, sizeof train_idx);
-    write_notes(dir, "all.idx", 0, all_idx, sizeof all_idx);
-    ck_assert_int_eq(spamlr_dataset_read_index(tr, train_idx, NULL), SPAMLR_OK);
-    spamlr_train_opts_init(&o);
-    ck_assert_int_eq(spamlr_train(&m, tr, &o, NULL, NULL), SPAMLR_OK);
+    m = train_notes(dir, sizeof dir, train_idx, all_idx, sizeof train_idx, tr, &o);
     spamlr_dataset_set_threads(open, 1);
     ck_assert_int_eq(spamlr_dataset_read_index(open, all_idx, NULL), SPAMLR_OK);
     ck_assert_uint_eq(spamlr_dataset_rows(open), 150);
