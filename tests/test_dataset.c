@@ -752,6 +752,62 @@ START_TEST(kept_to_model_words)
 }
 END_TEST
 
+/* A row's entries are sorted by id, with their counts, at every size of
+ * id: ids under 512 (one radix pass), under 2^17 (two), and past 2^18
+ * (three passes of uneven widths), rows of 33 entries and more taking the
+ * radix sort and shorter ones insertion. The rows are read in first-seen
+ * order, so every id but the first row's comes unsorted. */
+START_TEST(rows_sorted_at_every_id_size)
+{
+    const size_t big = ((size_t)1 << 18) + 1000;
+    spamlr_text_opts o;
+    spamlr_dataset *ds = NULL;
+    char *text = malloc(big * 9 + 1);
+    size_t n = 0, i, r, row;
+    uint64_t x = 0x9e3779b97f4a7c15ULL;
+    size_t tops[3] = {400, 100000, big};
+
+    ck_assert_ptr_nonnull(text);
+    spamlr_text_opts_init(&o);
+    o.mime = 0;
+    o.number_fold = 0;
+    o.cjk_bigrams = 0;
+    ck_assert_int_eq(spamlr_dataset_create(&ds, &o), SPAMLR_OK);
+    for (i = 0; i < big; i++)   /* word i gets id i */
+        n += (size_t)snprintf(text + n, 10, "w%07zx ", i);
+    ck_assert_int_eq(spamlr_dataset_add(ds, SPAMLR_SPAM, text, n, NULL), SPAMLR_OK);
+    for (r = 0; r < 3; r++)
+        for (size_t len = 20; len <= 2000; len *= 10) {
+            uint32_t want[3000];
+            size_t k = 0;
+
+            n = 0;
+            for (i = 0; i < len; i++) {  /* random ids below tops[r], some twice */
+                x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+                want[k] = (uint32_t)(x % tops[r]);
+                n += (size_t)snprintf(text + n, 10, "w%07x ", want[k]);
+                if (i % 5 == 0)
+                    n += (size_t)snprintf(text + n, 10, "w%07x ", want[k]);
+                k++;
+            }
+            ck_assert_int_eq(spamlr_dataset_add(ds, SPAMLR_HAM, text, n, NULL), SPAMLR_OK);
+            row = spamlr_dataset_rows(ds) - 1;
+            ck_assert_uint_eq(spamlr_dataset_vocab_size(ds), big);
+            for (i = ds->ptr[row]; i < ds->ptr[row + 1]; i++) {
+                size_t c = 0;
+                if (i > ds->ptr[row])
+                    ck_assert_msg(ds->ids[i - 1] < ds->ids[i], "ids below %zu, %zu tokens",
+                                  tops[r], len);
+                for (size_t q = 0; q < k; q++)
+                    c += want[q] == ds->ids[i] ? (q % 5 == 0 ? 2 : 1) : 0;
+                ck_assert_uint_eq(ds->cnt[i], c);
+            }
+        }
+    free(text);
+    spamlr_dataset_free(ds);
+}
+END_TEST
+
 START_TEST(hostile_bytes)
 {
     spamlr_dataset *ds = new_ds();
@@ -925,6 +981,7 @@ static Suite *suite(void)
     tcase_add_test(t, parallel_reading_is_exact);
     tcase_add_test(t, kept_to_model_words);
     tcase_add_test(t, kept_words_are_shared);
+    tcase_add_test(t, rows_sorted_at_every_id_size);
     tcase_add_test(t, mbox_and_maildir);
     tcase_add_test(t, mail_is_decoded);
     tcase_add_test(t, header_fields_are_configurable);
