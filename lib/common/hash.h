@@ -74,18 +74,8 @@ static inline uint64_t spamlr__prefix8(const char *s, size_t len)
 #endif
 }
 
-/* A multiply-fold hash over 8-byte words (our own): each 16 bytes are
- * mixed by one 64x64->128-bit product, whose halves are xor-ed; the last
- * 16 by a product whose two halves are then multiplied with each other:
- * enough for open addressing with power-of-two tables.
- *
- * Every byte is read exactly as the length decides, with overlapping
- * fixed-size loads instead of a byte loop for the tail: up to 8 bytes as
- * spamlr__prefix8 reads them (the vocabulary's slot key, which a caller
- * that has it passes to spamlr__hash_key8 instead: three tokens in four
- * are that short); 9..16 by two 8-byte loads; longer by 16-byte steps and
- * the last 16 bytes. No hash is stored: the values may change from
- * version to version. */
+/* The last round of spamlr__hash_seeded: state h, the last two words a
+ * and b, the length. */
 static inline uint32_t spamlr__hash_mix(uint64_t h, uint64_t a, uint64_t b, size_t len)
 {
     /* two rounds: the words with the state and the length, then the
@@ -105,6 +95,18 @@ static inline uint32_t spamlr__hash_key8(uint64_t seed, uint64_t key, size_t len
     return spamlr__hash_mix(seed ^ 0x9e3779b97f4a7c15ULL, key, 0, len);
 }
 
+/* A multiply-fold hash over 8-byte words (our own): each 16 bytes are
+ * mixed by one 64x64->128-bit product, whose halves are xor-ed; the last
+ * 16 by a product whose two halves are then multiplied with each other:
+ * enough for open addressing with power-of-two tables.
+ *
+ * Every byte is read exactly as the length decides, with overlapping
+ * fixed-size loads instead of a byte loop for the tail: up to 8 bytes as
+ * spamlr__prefix8 reads them (the vocabulary's slot key, which a caller
+ * that has it passes to spamlr__hash_key8 instead: three tokens in four
+ * are that short); 9..16 by two 8-byte loads; longer by 16-byte steps and
+ * the last 16 bytes. No hash is stored: the values may change from
+ * version to version. */
 static inline uint32_t spamlr__hash_seeded(uint64_t seed, const void *data, size_t len)
 {
     const unsigned char *p = data;
@@ -145,26 +147,17 @@ static inline int spamlr__same_after8(const char *a, const char *b, size_t n)
     return memcmp(a + 8, b + 8, n - 8) == 0;
 }
 
-/* dst[0..n) = src[0..n) for 8 <= n <= 16 (4 <= n <= 8), by the first
- * and the last 8 (4) bytes, which overlap in the middle. */
-static inline void spamlr__move8x2(char *dst, const char *src, size_t n)
+/* dst[0..n) = src[0..n) for w <= n <= 2w (w 4 or 8, a constant where it
+ * is inlined), by the first and the last w bytes, which overlap in the
+ * middle. */
+static inline void spamlr__move_ends(char *dst, const char *src, size_t n, size_t w)
 {
     uint64_t a, b;
 
-    memcpy(&a, src, 8);
-    memcpy(&b, src + n - 8, 8);
-    memcpy(dst, &a, 8);
-    memcpy(dst + n - 8, &b, 8);
-}
-
-static inline void spamlr__move4x2(char *dst, const char *src, size_t n)
-{
-    uint32_t a, b;
-
-    memcpy(&a, src, 4);
-    memcpy(&b, src + n - 4, 4);
-    memcpy(dst, &a, 4);
-    memcpy(dst + n - 4, &b, 4);
+    memcpy(&a, src, w);
+    memcpy(&b, src + n - w, w);
+    memcpy(dst, &a, w);
+    memcpy(dst + n - w, &b, w);
 }
 
 /* memcpy(dst, src, n) for strings that do not overlap, by fixed-size
@@ -174,12 +167,12 @@ static inline void spamlr__copy_short(char *dst, const char *src, size_t n)
     if (n > 32) {
         memcpy(dst, src, n);
     } else if (n > 16) { /* the first 16 and the last 16 */
-        spamlr__move8x2(dst, src, 16);
-        spamlr__move8x2(dst + n - 16, src + n - 16, 16);
+        spamlr__move_ends(dst, src, 16, 8);
+        spamlr__move_ends(dst + n - 16, src + n - 16, 16, 8);
     } else if (n >= 8) {
-        spamlr__move8x2(dst, src, n);
+        spamlr__move_ends(dst, src, n, 8);
     } else if (n >= 4) {
-        spamlr__move4x2(dst, src, n);
+        spamlr__move_ends(dst, src, n, 4);
     } else if (n) {
         char a = src[0], b = src[n >> 1], c = src[n - 1];
 

@@ -481,6 +481,13 @@ int spamlr__dataset_push_row(spamlr_dataset *ds, int label, const char *name)
     return SPAMLR_OK;
 }
 
+/* What a row's entries are sorted by: the id, or with key (a closed
+ * dataset's ranks) its rank. */
+static inline uint32_t sort_key(const uint32_t *key, uint32_t id)
+{
+    return key ? key[id] : id;
+}
+
 /* Drops the half-built row at start: its entries, and its marks (a
  * later row of the same number must not find them). */
 static void drop_row(spamlr_dataset *ds, size_t start)
@@ -493,10 +500,39 @@ static void drop_row(spamlr_dataset *ds, size_t start)
     ds->nnz = start;
 }
 
+/* Sorts the row of n entries at start by sort_key(key, id), keeping each
+ * count with its id (unless they already ascend). Inline with key NULL or
+ * not at its call, so that each case is a loop of its own. */
+static SPAMLR__INLINE int sort_row(spamlr_dataset *ds, size_t start, size_t n, const uint32_t *key)
+{
+    uint64_t *k;
+    size_t i;
+    int rc;
+
+    for (i = 1; i < n && sort_key(key, ds->ids[start + i - 1]) < sort_key(key, ds->ids[start + i]);
+         i++)
+        ;
+    if (n < 2 || i == n)
+        return SPAMLR_OK;
+    if (2 * n > ds->sort_cap) {
+        size_t cap = ds->sort_cap;
+        if ((rc = spamlr__grow((void **)&ds->sortbuf, &cap, 2 * n, sizeof *ds->sortbuf)))
+            return rc;
+        ds->sort_cap = cap;
+    }
+    for (i = 0; i < n; i++)
+        ds->sortbuf[i] = (uint64_t)sort_key(key, ds->ids[start + i]) << 32 | ds->cnt[start + i];
+    k = sort_keys(ds->sortbuf, ds->sortbuf + n, n);
+    for (i = 0; i < n; i++) { /* (closed: the ranks back to ids) */
+        ds->ids[start + i] = key ? ds->inv[k[i] >> 32] : (uint32_t)(k[i] >> 32);
+        ds->cnt[start + i] = (uint32_t)k[i];
+    }
+    return SPAMLR_OK;
+}
+
 int spamlr__dataset_row_end(spamlr_dataset *ds, int label, const char *name)
 {
     size_t start = ds->ptr[ds->rows], n, i;
-    const uint32_t *key;
     int rc;
 
     if (!ds->building_err && ds->npend && (rc = flush_pending(ds)))
@@ -507,44 +543,10 @@ int spamlr__dataset_row_end(spamlr_dataset *ds, int label, const char *name)
         return ds->building_err;
     }
     n = ds->nnz - start;
-    /* sort the row's entries by id (closed: by rank), keeping each count
-     * with its id (unless they already ascend) */
-    key = ds->closed ? ds->rank : NULL;
-    if (key)
-        for (i = 1; !ds->unsorted && i < n && key[ds->ids[start + i - 1]] < key[ds->ids[start + i]];
-             i++)
-            ;
-    else
-        for (i = 1; !ds->unsorted && i < n && ds->ids[start + i - 1] < ds->ids[start + i]; i++)
-            ;
-    if (!ds->unsorted && n > 1 && i < n) {
-        uint64_t *k;
-        if (2 * n > ds->sort_cap) {
-            size_t cap = ds->sort_cap;
-            if ((rc = spamlr__grow((void **)&ds->sortbuf, &cap, 2 * n, sizeof *ds->sortbuf))) {
-                drop_row(ds, start);
-                return rc;
-            }
-            ds->sort_cap = cap;
-        }
-        if (!key) {
-            for (i = 0; i < n; i++)
-                ds->sortbuf[i] = (uint64_t)ds->ids[start + i] << 32 | ds->cnt[start + i];
-            k = sort_keys(ds->sortbuf, ds->sortbuf + n, n);
-            for (i = 0; i < n; i++) {
-                ds->ids[start + i] = (uint32_t)(k[i] >> 32);
-                ds->cnt[start + i] = (uint32_t)k[i];
-            }
-        } else { /* by rank, then the ranks back to ids */
-            for (i = 0; i < n; i++)
-                ds->sortbuf[i] = (uint64_t)key[ds->ids[start + i]] << 32 | ds->cnt[start + i];
-            k = sort_keys(ds->sortbuf, ds->sortbuf + n, n);
-            for (i = 0; i < n; i++) {
-                ds->ids[start + i] = ds->inv[k[i] >> 32];
-                ds->cnt[start + i] = (uint32_t)k[i];
-            }
-        }
-    }
+    /* sort the row's entries by id (closed: by rank) */
+    if (!ds->unsorted &&
+        (rc = ds->closed ? sort_row(ds, start, n, ds->rank) : sort_row(ds, start, n, NULL)))
+        goto fail;
     if ((rc = spamlr__dataset_push_row(ds, label, name)))
         goto fail;
     /* (a chunk's words are counted in its target, when appended) */

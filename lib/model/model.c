@@ -705,8 +705,6 @@ int spamlr_dataset_keep_model_words(spamlr_dataset *ds, const spamlr_model *m)
     if (!ds || !m || ds->rows || ds->vocab.n || ds->val || ds->closed ||
         !spamlr__text_opts_equal(&m->text, &ds->opts))
         return SPAMLR_EINVAL;
-    spamlr__vocab_free(&ds->vocab);
-    spamlr__vocab_init(&ds->vocab);
     if ((rc = spamlr__vocab_share(&ds->vocab, &m->vocab)) ||
         (rc = spamlr__dataset_close(ds, NULL))) {
         spamlr__vocab_free(&ds->vocab);

@@ -331,8 +331,9 @@ int spamlr__vocab_share(spamlr__vocab *dst, const spamlr__vocab *src)
     spamlr__vocab_ref **at = (spamlr__vocab_ref **)(uintptr_t)&src->ref;
     uint32_t *count;
 
-    if (dst->n || dst->cap || dst->ref)
+    if (dst->n || dst->ref)
         return SPAMLR_EINVAL;
+    spamlr__vocab_free(dst); /* (no words, but maybe an empty table) */
     if (!src->n || !src->cap) /* nothing to share, or no table to read */
         return spamlr__vocab_clone(dst, src);
     if (!(count = calloc(src->id_cap, sizeof *count)))
@@ -352,7 +353,6 @@ int spamlr__vocab_share(spamlr__vocab *dst, const spamlr__vocab *src)
             free(mine);
     }
     __atomic_add_fetch(&r->refs, 1, __ATOMIC_ACQ_REL);
-    spamlr__vocab_free(dst);
     /* field by field: src's ref is not read but atomically */
     dst->slots = src->slots;
     dst->cap = src->cap;

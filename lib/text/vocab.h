@@ -178,11 +178,13 @@ static inline void spamlr__vocab_prefetch(const spamlr__vocab *v, uint32_t h)
 /* Makes the empty dst a copy of src (same ids and seed; counts 0). */
 int spamlr__vocab_clone(spamlr__vocab *dst, const spamlr__vocab *src);
 
-/* The same without copying: dst reads src's slot table, ids and strings
+/* The same without copying (dst holding no words: an empty table it
+ * holds is freed): dst reads src's slot table, ids and strings
  * where they are (counts of its own, 0), and either may be freed first.
  * Whichever of them changes its words later copies them first. src is
  * only given a reference (atomically), so that several threads may share
- * one vocabulary they all only read. Returns 0 or SPAMLR_ENOMEM. */
+ * one vocabulary they all only read. Returns 0 or SPAMLR_ENOMEM (dst then
+ * empty, its seed 0: init it again). */
 int spamlr__vocab_share(spamlr__vocab *dst, const spamlr__vocab *src);
 
 /* Id of s[0..len), or -1 when absent. Read-only: safe from many threads. */
