@@ -196,11 +196,10 @@ static int in_place(build *b, spamlr_dataset *ds, const spamlr_train_opts *o,
 {
     uint32_t *ids = ds->ids, *cnt = ds->cnt;
     size_t i, j, k = 0, r = 0, need;
-    float tf[SPAMLR__TF_TAB];
+    const float *tf = spamlr__tf_tab();
 
     if (!(b->ptr = malloc((b->rows + 1) * sizeof *b->ptr)))
         return SPAMLR_ENOMEM; /* (ds untouched) */
-    spamlr__tf_table(tf);
     b->ptr[0] = 0;
     for (i = 0; i < ds->rows; i++) {
         size_t start = k;
@@ -213,7 +212,7 @@ static int in_place(build *b, spamlr_dataset *ds, const spamlr_train_opts *o,
 
             if (c == UINT32_MAX)
                 continue;
-            v = spamlr__feature_value_tab(ds->opts.features, cnt[j],
+            v = spamlr__feature_value(ds->opts.features, cnt[j],
                                           idf_of_col ? idf_of_col[c] : 1.0f, tf);
             ids[k] = c;
             memcpy(&cnt[k++], &v, sizeof v); /* the slot now holds a float */
@@ -275,7 +274,7 @@ static int build_matrix(build *b, const spamlr_dataset *ds, const spamlr_train_o
     size_t i, j, k = 0, r = 0, nnz = 0;
     double wspam = 1, wham = 1;
     int in_rows = b->take && !ds->val; /* the matrix made in ds's rows */
-    float tf[SPAMLR__TF_TAB];
+    const float *tf;
 
     if (o->class_weight == SPAMLR_CW_BALANCED) {
         wspam = (double)(nspam + nham) / (2.0 * (double)nspam);
@@ -312,7 +311,7 @@ static int build_matrix(build *b, const spamlr_dataset *ds, const spamlr_train_o
     }
     if (in_rows)
         return in_place(b, b->take, o, idf_of_col);
-    spamlr__tf_table(tf);
+    tf = spamlr__tf_tab();
     if (!(b->ptr = malloc((b->rows + 1) * sizeof *b->ptr)) ||
         !(b->idx = spamlr__alloc_big((nnz + 1) * sizeof *b->idx)) ||
         !(b->val = spamlr__alloc_big((nnz + 1) * sizeof *b->val)))
@@ -334,7 +333,7 @@ static int build_matrix(build *b, const spamlr_dataset *ds, const spamlr_train_o
             if (ds->val) /* explicit values (libsvm rows): as they are */
                 b->val[k++] = ds->val[j];
             else
-                b->val[k++] = spamlr__feature_value_tab(ds->opts.features, ds->cnt[j],
+                b->val[k++] = spamlr__feature_value(ds->opts.features, ds->cnt[j],
                                                         idf_of_col ? idf_of_col[c] : 1.0f,
                                                         tf);
         }

@@ -1,5 +1,6 @@
 /* model.c - queries on a model and prediction. */
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -474,13 +475,32 @@ double spamlr__sigmoid(double z)
     return z >= 0 ? 1.0 / (1.0 + exp(-z)) : exp(z) / (1.0 + exp(z));
 }
 
+static float tf_tab[SPAMLR__TF_TAB];
+static pthread_once_t tf_once = PTHREAD_ONCE_INIT;
+
+static void tf_fill(void)
+{
+    unsigned c;
+
+    for (c = 1; c < SPAMLR__TF_TAB; c++)
+        tf_tab[c] = 1.0f + logf((float)c);
+}
+
+const float *spamlr__tf_tab(void)
+{
+    (void)pthread_once(&tf_once, tf_fill);
+    return tf_tab;
+}
+
 void spamlr__row_values(const spamlr_model *m, const uint32_t *ids, const uint32_t *cnt,
                         size_t n, float *val)
 {
+    const float *t = spamlr__tf_tab();
     size_t i;
 
     for (i = 0; i < n; i++)
-        val[i] = spamlr__feature_value(m->text.features, cnt[i], m->idf ? m->idf[ids[i]] : 1.0f);
+        val[i] = spamlr__feature_value(m->text.features, cnt[i], m->idf ? m->idf[ids[i]] : 1.0f,
+                                       t);
     if (m->text.normalize)
         spamlr__normalize(val, n);
 }

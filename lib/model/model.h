@@ -222,35 +222,18 @@ static inline float spamlr__idf_of(size_t n, size_t df, unsigned power)
     return (float)r;
 }
 
-/* Feature value of a token seen `count` times, before normalisation.
- * Inline, with the common count of 1 (log 1 = 0) first: the matrix asks
- * it once for each of a training set's million entries. */
-static inline float spamlr__feature_value(unsigned features, uint32_t count, float idf)
-{
-    switch (features) {
-    case SPAMLR_FEAT_LOGTF: return count == 1 ? 1.0f : 1.0f + logf((float)count);
-    case SPAMLR_FEAT_TFIDF: return count == 1 ? idf : (1.0f + logf((float)count)) * idf;
-    default: return 1.0f;
-    }
-}
-
 /* The term factors 1 + logf(count) of the counts below SPAMLR__TF_TAB
- * (t[0] unused), for spamlr__feature_value_tab: a matrix of a million
- * entries asks for them a few hundred thousand times. */
+ * (t[0] unused), made once for the process (model.c): a matrix of a
+ * million entries asks for them a few hundred thousand times, and every
+ * message predicted a few hundred. */
 #define SPAMLR__TF_TAB 256
-static inline void spamlr__tf_table(float t[SPAMLR__TF_TAB])
-{
-    unsigned c;
+const float *spamlr__tf_tab(void);
 
-    t[0] = 0;
-    for (c = 1; c < SPAMLR__TF_TAB; c++)
-        t[c] = 1.0f + logf((float)c);
-}
-
-/* spamlr__feature_value, the same floats (1 + logf(1) is 1, and 1 * idf
- * is idf), with the term factor from a table spamlr__tf_table filled. */
-static inline float spamlr__feature_value_tab(unsigned features, uint32_t count, float idf,
-                                              const float t[SPAMLR__TF_TAB])
+/* Feature value of a token seen `count` times, before normalisation, with
+ * t = spamlr__tf_tab() (1 + logf(1) is 1, and 1 * idf is idf). Inline:
+ * it runs for each entry of a matrix. */
+static inline float spamlr__feature_value(unsigned features, uint32_t count, float idf,
+                                          const float *t)
 {
     float tf = count < SPAMLR__TF_TAB ? t[count] : 1.0f + logf((float)count);
 
