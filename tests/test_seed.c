@@ -162,6 +162,78 @@ START_TEST(dropped_table)
 }
 END_TEST
 
+/* Word i of the id-array tests, and its count. */
+static int grow_word(char *w, size_t size, size_t i)
+{
+    return snprintf(w, size, "w%zu%s", i, i % 3 ? "-a word past eight bytes" : "");
+}
+
+/* Every word below n has its id, string, length, hash and count 3i + 1. */
+static void check_ids(const spamlr__vocab *v, size_t n)
+{
+    char w[48];
+    size_t i;
+
+    ck_assert_uint_eq(v->n, n);
+    for (i = 0; i < n; i++) {
+        int len = grow_word(w, sizeof w, i);
+
+        ck_assert_str_eq(spamlr__vocab_str(v, (uint32_t)i), w);
+        ck_assert_uint_eq(v->len[i], (unsigned)len);
+        ck_assert_uint_eq(v->hash[i], spamlr__vocab_hash(v, w, (size_t)len));
+        ck_assert_uint_eq(v->count[i], 3 * i + 1);
+        if (i % 97 == 0)
+            ck_assert_int_eq(spamlr__vocab_find(v, w, (size_t)len), (int64_t)i);
+    }
+}
+
+static void add_words(spamlr__vocab *v, size_t from, size_t to)
+{
+    char w[48];
+    uint32_t id;
+    size_t i;
+
+    for (i = from; i < to; i++) {
+        int len = grow_word(w, sizeof w, i);
+
+        ck_assert_int_eq(spamlr__vocab_intern(v, w, (size_t)len, &id, NULL), SPAMLR_OK);
+        ck_assert_uint_eq(id, i);
+        v->count[id] = (uint32_t)(3 * i + 1);
+    }
+}
+
+/* The id arrays (off, len, hash, count: one block) keep every entry as
+ * the block grows past the size of big blocks (moved inside it as it is
+ * reallocated), shrinks to the ids when the table is dropped, and grows
+ * again with its counts apart (a vocabulary that shared another's words,
+ * the other freed). */
+START_TEST(id_arrays_grow_in_place)
+{
+    spamlr__vocab v, s;
+
+    spamlr__vocab_init(&v);
+    spamlr__vocab_init(&s);
+    add_words(&v, 0, 40000); /* 65536 ids of 20 bytes: a big block */
+    ck_assert_uint_eq(v.id_cap, 65536);
+    check_ids(&v, 40000);
+    spamlr__vocab_drop_table(&v);
+    ck_assert_uint_eq(v.id_cap, 40000); /* shrunk to the ids */
+    check_ids(&v, 40000);
+    add_words(&v, 40000, 40010);        /* grows again from 40000 */
+    check_ids(&v, 40010);
+    ck_assert_int_eq(spamlr__vocab_share(&s, &v), SPAMLR_OK);
+    spamlr__vocab_free(&v);
+    /* s: the shared arrays are its own now, its counts apart */
+    ck_assert_uint_lt(s.n, s.id_cap);
+    for (size_t i = 0; i < s.n; i++)
+        s.count[i] = (uint32_t)(3 * i + 1);
+    add_words(&s, 40010, 90000);        /* the block grows */
+    ck_assert_uint_ge(s.id_cap, 90000);
+    check_ids(&s, 90000);
+    spamlr__vocab_free(&s);
+}
+END_TEST
+
 START_TEST(seed_per_table)
 {
     spamlr__vocab a, b;
@@ -224,6 +296,7 @@ static Suite *seed_suite(void)
     tcase_add_test(tc, short_moves);
     tcase_add_test(tc, seed_per_table);
     tcase_add_test(tc, dropped_table);
+    tcase_add_test(tc, id_arrays_grow_in_place);
     tcase_add_test(tc, models_do_not_depend_on_seed);
     suite_add_tcase(s, tc);
     return s;
