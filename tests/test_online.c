@@ -688,6 +688,55 @@ START_TEST(reading_mail_allocates_little)
 }
 END_TEST
 
+/* Reading mail files through an index allocates nothing per file once
+ * the dataset has read them: the files go into one buffer kept from file
+ * to file, and the index's paths into one buffer of the list, not an
+ * allocation each (spamlr 0.3 made three a file: the path of the line,
+ * its copy in the list, the file). What is left: the list's two arrays
+ * and the row arrays doubling. */
+START_TEST(reading_files_allocates_little)
+{
+    char dir[64], path[160], idx[160], mail[512];
+    spamlr_dataset *ds = NULL;
+    FILE *f;
+    long first, again;
+    int i;
+
+    tu_tmpdir(dir, sizeof dir);
+    snprintf(idx, sizeof idx, "%s/all.idx", dir);
+    ck_assert_ptr_nonnull(f = fopen(idx, "w"));
+    for (i = 0; i < 300; i++) {
+        make_mail(mail, sizeof mail, i);
+        snprintf(path, sizeof path, "%s/m%03d", dir, i);
+        tu_write(path, mail, strlen(mail));
+        fprintf(f, "%s m%03d\n", i % 2 ? "spam" : "ham", i);
+    }
+    fclose(f);
+    ck_assert_int_eq(spamlr_dataset_create(&ds, NULL), 0);
+    spamlr_dataset_set_threads(ds, 1);
+    allocs = 0;
+    counting = 1;
+    ck_assert_int_eq(spamlr_dataset_read_index(ds, idx, NULL), SPAMLR_OK);
+    counting = 0;
+    first = allocs;
+    allocs = 0;
+    counting = 1;
+    ck_assert_int_eq(spamlr_dataset_read_index(ds, idx, NULL), SPAMLR_OK);
+    counting = 0;
+    again = allocs;
+    ck_assert_uint_eq(spamlr_dataset_rows(ds), 600);
+    (void)first;
+    (void)again;
+#ifndef TU_NO_WRAP
+    ck_assert_msg(again < 40, "reading 300 known mail files allocated %ld times", again);
+    ck_assert_msg(first > again, "the first reading allocated %ld times, the second %ld", first,
+                  again);
+#endif
+    spamlr_dataset_free(ds);
+    tu_rmrf(dir);
+}
+END_TEST
+
 /* Once the scratch has seen the largest message, predicting allocates
  * nothing: counted by the malloc wrapper above. */
 START_TEST(predict_allocates_nothing)
@@ -1256,6 +1305,7 @@ static Suite *online_suite(void)
     tcase_add_test(t, threads_share_a_model);
     tcase_add_test(t, predict_allocates_nothing);
     tcase_add_test(t, reading_mail_allocates_little);
+    tcase_add_test(t, reading_files_allocates_little);
     tcase_add_test(t, long_message_matches_dataset);
     tcase_add_loop_test(t, batch_keeps_the_other_class, 0, 2);
     tcase_add_test(t, batch_ignores_row_order);

@@ -63,6 +63,7 @@ void spamlr_dataset_free(spamlr_dataset *ds)
     spamlr__buf_free(&ds->mtext);
     spamlr__mime_state_free(ds->mstate);
     free(ds->mbox);
+    spamlr__rbuf_free(&ds->rbuf);
     spamlr_contacts_free(ds->contacts);
     free(ds);
 }

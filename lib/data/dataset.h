@@ -5,6 +5,7 @@
 
 #include "common/common.h"
 #include "common/buf.h"
+#include "data/input.h"
 #include "text/vocab.h"
 
 #define SPAMLR__PEND 32
@@ -70,6 +71,7 @@ struct spamlr_dataset {
                                 messages (spamlr__message_tokens) */
     char *mbox;              /* a message of an mbox file, unescaped */
     size_t mbox_cap;
+    spamlr__rbuf rbuf;       /* the file being read (spamlr__slurp_reuse) */
     /* progress (spamlr_dataset_set_progress): reported on the calling
      * thread; other threads' rows and bytes not yet in ds are added */
     spamlr_progress_fn prog_fn;

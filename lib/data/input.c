@@ -74,47 +74,47 @@ static int hand_over(char **buf, size_t n, size_t limit, const char *path, char 
 }
 
 /* Reads the whole of regular file fd (fstat gave `size` bytes; it may
- * have changed since) into a NUL-terminated malloc'ed buffer. The first
- * read asks for size + 1 bytes: when it gives exactly `size` the file
- * ended there, and no second read is needed to see the end (a file that
- * grew fills the buffer and is read on; one that shrank, or reads as
- * other than its size, such as /proc's files of size 0, is read until a
- * read gives 0). */
-static int read_plain(int fd, const char *path, size_t size, size_t limit, char **out,
-                      size_t *len, spamlr_diag *d)
+ * have changed since) into *buf (*cap bytes; NULL and 0 for a new one),
+ * grown as it needs, NUL-terminated; *len the bytes read. The first read
+ * asks for size + 1 bytes: when it gives exactly `size` the file ended
+ * there, and no second read is needed to see the end (a file that grew
+ * fills the buffer and is read on; one that shrank, or reads as other
+ * than its size, such as /proc's files of size 0, is read until a read
+ * gives 0). On an error *buf (grown or not) stays the caller's. */
+static int read_plain(int fd, const char *path, size_t size, size_t limit, char **buf,
+                      size_t *cap, size_t *len, spamlr_diag *d)
 {
-    size_t n = 0, cap = size + 2; /* one spare byte shows the end; one for NUL */
-    char *buf = spamlr__alloc_big(cap), *p;
-    int rc;
+    size_t n = 0;
+    char *p;
 
-    if (!buf)
-        return spamlr__diag(d, SPAMLR_ENOMEM, path, 0, -1, "out of memory reading file");
+    if (*cap < size + 2) { /* one spare byte shows the end; one for NUL */
+        if (!(p = spamlr__alloc_big(size + 2)))
+            return spamlr__diag(d, SPAMLR_ENOMEM, path, 0, -1, "out of memory reading file");
+        free(*buf);
+        *buf = p;
+        *cap = size + 2;
+    }
     for (;;) {
         size_t want;
         ssize_t got;
 
-        if (n + 1 == cap) { /* the file grew meanwhile */
-            size_t ncap = next_cap(n, cap, limit);
+        if (n + 1 == *cap) { /* the file grew meanwhile */
+            size_t ncap = next_cap(n, *cap, limit);
 
-            if (!ncap) {
-                free(buf);
+            if (!ncap)
                 return spamlr__input_too_big(path, limit, d);
-            }
-            if (!(p = spamlr__realloc_big(buf, n, ncap))) {
-                free(buf);
+            if (!(p = spamlr__realloc_big(*buf, n, ncap)))
                 return spamlr__diag(d, SPAMLR_ENOMEM, path, 0, -1, "out of memory reading file");
-            }
-            buf = p;
-            cap = ncap;
+            *buf = p;
+            *cap = ncap;
         }
-        want = cap - 1 - n;
-        got = read(fd, buf + n, want);
+        want = *cap - 1 - n;
+        got = read(fd, *buf + n, want);
         if (got < 0 && errno == EINTR)
             continue;
         if (got < 0) {
             int e = errno;
 
-            free(buf);
             return spamlr__diag(d, SPAMLR_EIO, path, 0, (long long)n, "read error: %s",
                                 strerror(e));
         }
@@ -124,9 +124,11 @@ static int read_plain(int fd, const char *path, size_t size, size_t limit, char 
         if (n == size && (size_t)got < want) /* all of it, and a short read: the end */
             break;
     }
-    if ((rc = hand_over(&buf, n, limit, path, out, len, d)))
-        free(buf);
-    return rc;
+    if (n > limit)
+        return spamlr__input_too_big(path, limit, d);
+    (*buf)[n] = '\0';
+    *len = n;
+    return SPAMLR_OK;
 }
 
 /* The error for a directory given where a file was expected. */
@@ -343,16 +345,22 @@ static int gzip_magic(const unsigned char *p)
     return p[0] == 0x1f && p[1] == 0x8b;
 }
 
-int spamlr__slurp_path(const char *path, char **out, size_t *len, int *is_dir, spamlr_diag *d)
+/* spamlr__slurp_path and spamlr__slurp_reuse: a regular file of up to
+ * `keep` bytes is read into *buf (*cap bytes, grown as it needs, the
+ * caller's whatever happens) and *out points into it (*own 0); anything
+ * else ends in a buffer of its own (*own 1: the caller frees *out). */
+static int slurp_into(const char *path, char **buf, size_t *cap, size_t keep, char **out,
+                      size_t *len, int *is_dir, int *own, spamlr_diag *d)
 {
     gzFile gz = NULL;
-    char *raw = NULL;
-    size_t n = 0, limit = spamlr__input_limit();
+    char *raw = NULL, **into;
+    size_t n = 0, rcap = 0, *into_cap, limit = spamlr__input_limit();
     struct stat st;
     int rc, fd = -1;
 
     *out = NULL;
     *len = 0;
+    *own = 1;
     if (is_dir)
         *is_dir = 0;
     if ((rc = open_input(path, is_dir != NULL, &fd, &st, d)))
@@ -365,14 +373,20 @@ int spamlr__slurp_path(const char *path, char **out, size_t *len, int *is_dir, s
      * (open, fstat, read, close); gzip-compressed data is then
      * decompressed from that buffer. */
     if (S_ISREG(st.st_mode) && (uint64_t)st.st_size <= limit) {
-        rc = read_plain(fd, path, (size_t)st.st_size, limit, &raw, &n, d);
+        int kept = (uint64_t)st.st_size < keep - 1;
+
+        into = kept ? buf : &raw;
+        into_cap = kept ? cap : &rcap;
+        rc = read_plain(fd, path, (size_t)st.st_size, limit, into, into_cap, &n, d);
         close(fd);
-        if (rc || n < 2 || !gzip_magic((unsigned char *)raw)) {
-            *out = raw;
+        if (!rc && (n < 2 || !gzip_magic((unsigned char *)*into))) {
+            *out = *into;
             *len = n;
-            return rc;
+            *own = !kept;
+            return SPAMLR_OK;
         }
-        rc = gunzip_buffer((unsigned char *)raw, n, path, limit, out, len, d);
+        if (!rc)
+            rc = gunzip_buffer((unsigned char *)*into, n, path, limit, out, len, d);
         free(raw);
         return rc;
     }
@@ -391,6 +405,30 @@ int spamlr__slurp_path(const char *path, char **out, size_t *len, int *is_dir, s
     if ((rc = gz_open_fd(fd, path, &gz, d)))
         return rc;
     return slurp_stream(gz, path, limit, out, len, d);
+}
+
+int spamlr__slurp_path(const char *path, char **out, size_t *len, int *is_dir, spamlr_diag *d)
+{
+    char *buf = NULL;
+    size_t cap = 0;
+    int own, rc = slurp_into(path, &buf, &cap, SIZE_MAX, out, len, is_dir, &own, d);
+
+    if (rc || own)
+        free(buf);
+    return rc;
+}
+
+int spamlr__slurp_reuse(const char *path, spamlr__rbuf *rb, char **out, size_t *len,
+                        int *is_dir, int *own, spamlr_diag *d)
+{
+    return slurp_into(path, &rb->p, &rb->cap, SPAMLR__RBUF_KEEP, out, len, is_dir, own, d);
+}
+
+void spamlr__rbuf_free(spamlr__rbuf *rb)
+{
+    free(rb->p);
+    rb->p = NULL;
+    rb->cap = 0;
 }
 
 int spamlr__slurp(const char *path, char **out, size_t *len, spamlr_diag *d)

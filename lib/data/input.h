@@ -18,6 +18,24 @@ int spamlr__slurp(const char *path, char **out, size_t *len, spamlr_diag *d);
 int spamlr__slurp_path(const char *path, char **out, size_t *len, int *is_dir,
                        spamlr_diag *d);
 
+/* A read buffer kept from file to file, for files of up to
+ * SPAMLR__RBUF_KEEP bytes (a bigger one is read into a buffer of its own,
+ * so that a large mbox does not stay in memory): reading a list of mail
+ * files allocates no buffer per file. */
+typedef struct spamlr__rbuf {
+    char *p;
+    size_t cap;
+} spamlr__rbuf;
+#define SPAMLR__RBUF_KEEP ((size_t)1 << 20)
+
+/* spamlr__slurp_path into rb: *out points into rb->p (valid until the
+ * next read into rb) and *own is 0, or, for a bigger, gzip-compressed or
+ * non-regular file, *out is a buffer of its own (*own 1) for the caller
+ * to free. */
+int spamlr__slurp_reuse(const char *path, spamlr__rbuf *rb, char **out, size_t *len,
+                        int *is_dir, int *own, spamlr_diag *d);
+void spamlr__rbuf_free(spamlr__rbuf *rb);
+
 /* The largest input file read into memory: 4 GiB, or less when the
  * environment variable SPAMLR_MAX_INPUT holds a smaller number of bytes
  * (for tests). */

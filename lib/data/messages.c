@@ -144,14 +144,16 @@ static int read_file_msg(spamlr_dataset *ds, int label, const char *path, spamlr
 {
     char *buf = NULL;
     size_t len;
-    int rc, is_dir;
+    int rc, is_dir, own;
 
-    if ((rc = spamlr__slurp_path(path, &buf, &len, &is_dir, d)))
+    /* into the dataset's buffer, kept from file to file */
+    if ((rc = spamlr__slurp_reuse(path, &ds->rbuf, &buf, &len, &is_dir, &own, d)))
         return rc;
     if (is_dir)
         return read_dir(ds, label, path, d);
     rc = spamlr__dataset_read_message_buffer(ds, label, path, buf, len, d);
-    free(buf);
+    if (own)
+        free(buf);
     ds->in_bytes += len;
     if (!rc && !ds->prog_list)
         rc = spamlr__progress_read(ds, path, d);
@@ -321,7 +323,7 @@ int spamlr__dataset_read_index_buffer(const char *path, const char *buf, size_t 
 {
     char *full = NULL;
     const char *p, *end, *slash;
-    size_t dirlen;
+    size_t dirlen, full_cap = 0;
     long line = 0;
     int rc = SPAMLR_OK;
 
@@ -354,8 +356,8 @@ int spamlr__dataset_read_index_buffer(const char *path, const char *buf, size_t 
                                       : "unknown label (expected spam, ham, 1 or 0)");
             goto out;
         }
-        free(full);
-        if (!(full = malloc(dirlen + fn + 1))) {
+        /* (one buffer for every line's path, grown as a longer one comes) */
+        if (spamlr__grow((void **)&full, &full_cap, dirlen + fn + 1, 1)) {
             rc = spamlr__diag(d, SPAMLR_ENOMEM, path, line, -1, "out of memory");
             goto out;
         }

@@ -33,28 +33,24 @@
 int spamlr__items_add(spamlr__items *l, int label, const char *path, long line)
 {
     size_t n = strlen(path);
-    char *p;
     int rc;
 
-    if ((rc = spamlr__grow((void **)&l->v, &l->cap, l->n + 1, sizeof *l->v)))
+    if ((rc = spamlr__grow((void **)&l->v, &l->cap, l->n + 1, sizeof *l->v)) ||
+        (rc = spamlr__grow((void **)&l->chars, &l->chars_cap, l->chars_len + n + 1, 1)))
         return rc;
-    if (!(p = malloc(n + 1)))
-        return SPAMLR_ENOMEM;
-    memcpy(p, path, n + 1);
-    l->v[l->n].path = p;
+    memcpy(l->chars + l->chars_len, path, n + 1);
+    l->v[l->n].path = l->chars_len;
     l->v[l->n].label = label;
     l->v[l->n].line = line;
+    l->chars_len += n + 1;
     l->n++;
     return SPAMLR_OK;
 }
 
 void spamlr__items_free(spamlr__items *l)
 {
-    size_t i;
-
-    for (i = 0; i < l->n; i++)
-        free(l->v[i].path);
     free(l->v);
+    free(l->chars);
     memset(l, 0, sizeof *l);
 }
 
@@ -176,7 +172,7 @@ static void read_files(job *j, chunk *c, spamlr_dataset *into)
                 return;
             }
         }
-        if ((c->rc = j->read(into, j->l->v[i].label, j->l->v[i].path, &c->d))) {
+        if ((c->rc = j->read(into, j->l->v[i].label, spamlr__item_path(j->l, i), &c->d))) {
             c->failed = i;
             return;
         }
@@ -286,7 +282,7 @@ static int item_error(const spamlr__items *l, size_t i, const char *index, int r
         spamlr__out_copy(d, in, sizeof *in);
         return rc;
     }
-    return spamlr__index_error(d, rc, index, l->v[i].line, l->v[i].path, in->message);
+    return spamlr__index_error(d, rc, index, l->v[i].line, spamlr__item_path(l, i), in->message);
 }
 
 /* One thread: straight into ds, as the readers always did. */
@@ -298,7 +294,7 @@ static int read_serial(spamlr_dataset *ds, const spamlr__items *l, const char *i
     int rc;
 
     for (i = 0; i < l->n; i++) {
-        if ((rc = read(ds, l->v[i].label, l->v[i].path, &one)))
+        if ((rc = read(ds, l->v[i].label, spamlr__item_path(l, i), &one)))
             return item_error(l, i, index, rc, &one, d);
         if (report) {
             ds->prog_files++;

@@ -7,15 +7,24 @@
 /* A message file (or directory, or mbox) to read with its label; `line`
  * is its line in the index file that named it (0 when none). */
 typedef struct spamlr__item {
-    char *path;
+    size_t path;            /* its path: at this offset in the list's chars */
     int label;
     long line;
 } spamlr__item;
 
+/* The items, their paths NUL-terminated one after another in chars (one
+ * growing buffer, not an allocation a path). */
 typedef struct spamlr__items {
     spamlr__item *v;
     size_t n, cap;
+    char *chars;
+    size_t chars_len, chars_cap;
 } spamlr__items;
+
+static inline const char *spamlr__item_path(const spamlr__items *l, size_t i)
+{
+    return l->chars + l->v[i].path;
+}
 
 /* Appends a copy of path. Returns 0 or SPAMLR_ENOMEM. */
 int spamlr__items_add(spamlr__items *l, int label, const char *path, long line);
