@@ -225,40 +225,13 @@ static int have(inflow *f, size_t upto, spamlr_diag *d)
     return bad(d, SPAMLR_ECORRUPT, -1, "compressed payload does not inflate");
 }
 
-/* Tokens parsed ahead of their interning: a batch's hashes are made and
- * their slots prefetched before the first goes in, so that the table's
- * cache misses overlap instead of coming one a token (a miss on the slot
- * was two thirds of interning a model's words). */
-#define TOK_BATCH 16
-
-/* Interns the nb tokens p[off[k] .. off[k] + len[k]) with their hashes
- * and slot keys, in order; each must be new. */
-static int intern_batch(spamlr_model *m, const unsigned char *p, const size_t *off,
-                        const uint32_t *len, const uint32_t *h, const uint64_t *key,
-                        unsigned nb, spamlr_diag *d)
-{
-    unsigned k;
-    uint32_t id;
-    int added, rc;
-
-    for (k = 0; k < nb; k++) {
-        if ((rc = spamlr__vocab_intern_key(&m->vocab, (const char *)p + off[k], len[k], h[k],
-                                           key[k], &id, &added)))
-            return rc;
-        if (!added)
-            return bad(d, SPAMLR_ECORRUPT, -1, "a token appears twice in the vocabulary");
-    }
-    return SPAMLR_OK;
-}
-
 /* The count tokens of the section p[base .. base + n). */
 static int parse_tokens(spamlr_model *m, const unsigned char *p, size_t base, size_t n,
                         uint64_t count, inflow *f, spamlr_diag *d)
 {
-    size_t i = 0, pos = 0, off[TOK_BATCH];
-    uint32_t len[TOK_BATCH], h[TOK_BATCH];
-    uint64_t key[TOK_BATCH];
-    int rc = SPAMLR_OK, rc2;
+    size_t i, pos = 0;
+    uint32_t id;
+    int added, rc;
 
     /* room for them all at once: no rehash or regrowing while they go in
      * (a third of loading a model). A token takes a length byte at least,
@@ -267,47 +240,29 @@ static int parse_tokens(spamlr_model *m, const unsigned char *p, size_t base, si
     if (count <= n && (rc = spamlr__vocab_reserve(&m->vocab, (size_t)count, n)))
         return rc;
     p += base;
-    while (i < count && !rc) {
-        unsigned nb = 0;
-
-        for (; nb < TOK_BATCH && i < count; nb++, i++) {
-            uint32_t l;
-            /* the length's bytes and then the token's, as they inflate */
-            if (base + pos + 2 > f->avail && (rc = have(f, base + (pos + 2 < n ? pos + 2 : n), d)))
-                break;
-            if (pos >= n) {
-                rc = bad(d, SPAMLR_ECORRUPT, -1, "fewer tokens than the header says");
-                break;
-            }
-            l = p[pos] & 0x7f;
-            if (p[pos++] & 0x80) {
-                if (pos >= n) {
-                    rc = bad(d, SPAMLR_ECORRUPT, -1, "token length runs past its section");
-                    break;
-                }
-                l |= (uint32_t)p[pos++] << 7;
-            }
-            if (l > MAX_TOKEN || l > n - pos) {
-                rc = bad(d, SPAMLR_ECORRUPT, -1, "token longer than its section allows");
-                break;
-            }
-            if (base + pos + l > f->avail && (rc = have(f, base + pos + l, d)))
-                break;
-            off[nb] = pos;
-            len[nb] = l;
-            key[nb] = spamlr__slot_key((const char *)p + pos, l);
-            h[nb] = l <= 8 ? spamlr__vocab_hash_key8(&m->vocab, key[nb], l)
-                           : spamlr__vocab_hash(&m->vocab, (const char *)p + pos, l);
-            spamlr__vocab_prefetch(&m->vocab, h[nb]);
-            pos += l;
+    for (i = 0; i < count; i++) {
+        uint32_t len;
+        /* the length's bytes and then the token's, as they inflate */
+        if (base + pos + 2 > f->avail && (rc = have(f, base + (pos + 2 < n ? pos + 2 : n), d)))
+            return rc;
+        if (pos >= n)
+            return bad(d, SPAMLR_ECORRUPT, -1, "fewer tokens than the header says");
+        len = p[pos] & 0x7f;
+        if (p[pos++] & 0x80) {
+            if (pos >= n)
+                return bad(d, SPAMLR_ECORRUPT, -1, "token length runs past its section");
+            len |= (uint32_t)p[pos++] << 7;
         }
-        /* the tokens before a damaged one go in first: a repeated word
-         * among them is reported as it was read, before the damage */
-        if ((rc2 = intern_batch(m, p, off, len, h, key, nb, d)))
-            return rc2;
+        if (len > MAX_TOKEN || len > n - pos)
+            return bad(d, SPAMLR_ECORRUPT, -1, "token longer than its section allows");
+        if (base + pos + len > f->avail && (rc = have(f, base + pos + len, d)))
+            return rc;
+        if ((rc = spamlr__vocab_intern(&m->vocab, (const char *)p + pos, len, &id, &added)))
+            return rc;
+        if (!added)
+            return bad(d, SPAMLR_ECORRUPT, -1, "a token appears twice in the vocabulary");
+        pos += len;
     }
-    if (rc)
-        return rc;
     if (pos != n)
         return bad(d, SPAMLR_ECORRUPT, -1, "token section longer than its tokens");
     return SPAMLR_OK;
