@@ -7,8 +7,11 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <zlib.h>
+#include <dirent.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 
 static spamlr_dataset *new_ds(void)
@@ -528,6 +531,99 @@ static void write_notes(const char *dir, const char *name, int only, char *idx, 
     ck_assert_int_eq(fclose(f), 0);
 }
 
+/* Drops the file's pages from the page cache (written back first), as a
+ * cache that let them go would; returns whether they are gone (they stay
+ * where the file system keeps files in memory, as tmpfs does). */
+static int drop_cached(const char *path)
+{
+    int fd = open(path, O_RDONLY), gone = 0;
+    unsigned char vec[64];
+    struct stat st;
+    void *p;
+
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(fstat(fd, &st), 0);
+    (void)fdatasync(fd);
+    (void)posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+    p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_SHARED, fd, 0);
+    if (p != MAP_FAILED && st.st_size > 0 && st.st_size <= 64 * 4096 &&
+        mincore(p, (size_t)st.st_size, vec) == 0)
+        gone = !(vec[0] & 1);
+    if (p != MAP_FAILED)
+        munmap(p, (size_t)st.st_size);
+    close(fd);
+    return gone;
+}
+
+/* Descriptors this process has open. */
+static int open_fds(void)
+{
+    DIR *d = opendir("/proc/self/fd");
+    int n = 0;
+
+    if (!d)
+        return -1;
+    while (readdir(d))
+        n++;
+    closedir(d);
+    return n;
+}
+
+/* Files the page cache has let go are read ahead (spamlr__prefetch: once
+ * a read finds its file only partly cached, the next ones are opened and
+ * asked for, and their descriptors read from later): the dataset is the
+ * one read from the cache, byte for byte, on 1 and 2 threads, and no
+ * descriptor stays open, also when the list stops at a missing file. */
+START_TEST(cold_files_read_ahead)
+{
+    char dir[64], idx[160], path[160], bad[160];
+    spamlr_dataset *warm = new_ds();
+    int fds = open_fds(), t, gone = 0;
+    unsigned threads;
+    FILE *f;
+
+    tu_tmpdir(dir, sizeof dir);
+    write_notes(dir, "all.idx", 0, idx, sizeof idx);
+    spamlr_dataset_set_threads(warm, 1);
+    ck_assert_int_eq(spamlr_dataset_read_index(warm, idx, NULL), SPAMLR_OK);
+    for (threads = 1; threads <= 2; threads++) {
+        spamlr_dataset *cold = new_ds();
+
+        for (t = 0; t < 150; t++) {
+            snprintf(path, sizeof path, "%s/m/%03d.eml", dir, t);
+            gone += drop_cached(path);
+        }
+        spamlr_dataset_set_threads(cold, threads);
+        ck_assert_int_eq(spamlr_dataset_read_index(cold, idx, NULL), SPAMLR_OK);
+        same_dataset(warm, cold);
+        /* read ahead when the files were gone (not on tmpfs) */
+        if (gone && threads == 1)
+            ck_assert_int_eq(cold->rbuf.cold, 1);
+        spamlr_dataset_free(cold);
+    }
+    /* a list that stops at a missing file, with files opened ahead */
+    snprintf(bad, sizeof bad, "%s/bad.idx", dir);
+    ck_assert_ptr_nonnull(f = fopen(bad, "w"));
+    for (t = 0; t < 100; t++)
+        fprintf(f, t == 40 ? "spam m/missing.eml\n" : "ham m/%03d.eml\n", t);
+    ck_assert_int_eq(fclose(f), 0);
+    for (threads = 1; threads <= 2; threads++) {
+        spamlr_dataset *ds = new_ds();
+
+        for (t = 0; t < 150; t++) {
+            snprintf(path, sizeof path, "%s/m/%03d.eml", dir, t);
+            drop_cached(path);
+        }
+        spamlr_dataset_set_threads(ds, threads);
+        ck_assert_int_eq(spamlr_dataset_read_index(ds, bad, NULL), SPAMLR_EIO);
+        spamlr_dataset_free(ds);
+    }
+    ck_assert_int_eq(open_fds(), fds);
+    spamlr_dataset_free(warm);
+    tu_rmrf(dir);
+}
+END_TEST
+
 /* Reading many files on several threads gives the dataset one thread
  * gives, byte for byte, and stops at the same failing line. */
 START_TEST(parallel_reading_is_exact)
@@ -979,6 +1075,7 @@ static Suite *suite(void)
     tcase_add_test(t, bom_and_one_rule_for_every_line);
     tcase_add_test(t, hostile_bytes);
     tcase_add_test(t, parallel_reading_is_exact);
+    tcase_add_test(t, cold_files_read_ahead);
     tcase_add_test(t, kept_to_model_words);
     tcase_add_test(t, kept_words_are_shared);
     tcase_add_test(t, rows_sorted_at_every_id_size);

@@ -31,6 +31,7 @@ int spamlr_dataset_create(spamlr_dataset **out, const spamlr_text_opts *o)
      * spamlr_text_opts_init zeroed: 0 = the default) */
     ds->opts.version = SPAMLR_OPTS_VERSION;
     ds->opts.idf_power = spamlr__idf_power(ds->opts.idf_power);
+    ds->rbuf.pre = -1;
     spamlr__vocab_init(&ds->vocab);
     ds->look = &ds->vocab;
     if (!(ds->ptr = calloc(1, sizeof *ds->ptr))) {

@@ -1,6 +1,6 @@
 /* input.c - opening and reading one input file: plain, gzip-compressed
  * (through zlib) or standard input ("-"), whole or in pieces. */
-#define _DEFAULT_SOURCE
+#define _GNU_SOURCE /* preadv2, RWF_NOWAIT */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -82,10 +83,11 @@ static int hand_over(char **buf, size_t n, size_t limit, const char *path, char 
  * than its size, such as /proc's files of size 0, is read until a read
  * gives 0). On an error *buf (grown or not) stays the caller's. */
 static int read_plain(int fd, const char *path, size_t size, size_t limit, char **buf,
-                      size_t *cap, size_t *len, spamlr_diag *d)
+                      size_t *cap, size_t *len, int *cold, spamlr_diag *d)
 {
     size_t n = 0;
     char *p;
+    int probe = cold != NULL;
 
     if (*cap < size + 2) { /* one spare byte shows the end; one for NUL */
         if (!(p = spamlr__alloc_big(size + 2)))
@@ -109,7 +111,26 @@ static int read_plain(int fd, const char *path, size_t size, size_t limit, char 
             *cap = ncap;
         }
         want = *cap - 1 - n;
-        got = read(fd, *buf + n, want);
+#if defined(RWF_NOWAIT)
+        if (probe) {
+            /* the first read only takes what the page cache holds: less
+             * than the file (or nothing, EAGAIN) means it is being read
+             * from the disk, which *cold tells the caller */
+            struct iovec v;
+
+            probe = 0;
+            v.iov_base = *buf;
+            v.iov_len = want;
+            got = preadv2(fd, &v, 1, -1, RWF_NOWAIT);
+            if (got < 0 && errno == EAGAIN)
+                *cold = 1;
+            if (got < 0)
+                continue;   /* EAGAIN, or no RWF_NOWAIT here: read as ever */
+            if ((size_t)got < size && (size_t)got < want)
+                *cold = 1;
+        } else
+#endif
+            got = read(fd, *buf + n, want);
         if (got < 0 && errno == EINTR)
             continue;
         if (got < 0) {
@@ -350,7 +371,7 @@ static int gzip_magic(const unsigned char *p)
  * caller's whatever happens) and *out points into it (*own 0); anything
  * else ends in a buffer of its own (*own 1: the caller frees *out). */
 static int slurp_into(const char *path, char **buf, size_t *cap, size_t keep, char **out,
-                      size_t *len, int *is_dir, int *own, spamlr_diag *d)
+                      size_t *len, int *is_dir, int *own, int *cold, int pre, spamlr_diag *d)
 {
     gzFile gz = NULL;
     char *raw = NULL, **into;
@@ -363,7 +384,15 @@ static int slurp_into(const char *path, char **buf, size_t *cap, size_t keep, ch
     *own = 1;
     if (is_dir)
         *is_dir = 0;
-    if ((rc = open_input(path, is_dir != NULL, &fd, &st, d)))
+    /* a regular file opened ahead (spamlr__prefetch) is read as it is;
+     * anything else is opened again, as always */
+    if (pre >= 0 && (fstat(pre, &st) != 0 || !S_ISREG(st.st_mode))) {
+        close(pre);
+        pre = -1;
+    }
+    if (pre >= 0)
+        fd = pre;
+    else if ((rc = open_input(path, is_dir != NULL, &fd, &st, d)))
         return rc;
     if (S_ISDIR(st.st_mode)) {
         *is_dir = 1;
@@ -377,7 +406,7 @@ static int slurp_into(const char *path, char **buf, size_t *cap, size_t keep, ch
 
         into = kept ? buf : &raw;
         into_cap = kept ? cap : &rcap;
-        rc = read_plain(fd, path, (size_t)st.st_size, limit, into, into_cap, &n, d);
+        rc = read_plain(fd, path, (size_t)st.st_size, limit, into, into_cap, &n, cold, d);
         close(fd);
         if (!rc && (n < 2 || !gzip_magic((unsigned char *)*into))) {
             *out = *into;
@@ -411,7 +440,7 @@ int spamlr__slurp_path(const char *path, char **out, size_t *len, int *is_dir, s
 {
     char *buf = NULL;
     size_t cap = 0;
-    int own, rc = slurp_into(path, &buf, &cap, SIZE_MAX, out, len, is_dir, &own, d);
+    int own, rc = slurp_into(path, &buf, &cap, SIZE_MAX, out, len, is_dir, &own, NULL, -1, d);
 
     if (rc || own)
         free(buf);
@@ -421,7 +450,28 @@ int spamlr__slurp_path(const char *path, char **out, size_t *len, int *is_dir, s
 int spamlr__slurp_reuse(const char *path, spamlr__rbuf *rb, char **out, size_t *len,
                         int *is_dir, int *own, spamlr_diag *d)
 {
-    return slurp_into(path, &rb->p, &rb->cap, SPAMLR__RBUF_KEEP, out, len, is_dir, own, d);
+    int pre = rb->pre;
+
+    if (pre >= 0 && rb->pre_path != path) { /* opened for another read */
+        close(pre);
+        pre = -1;
+    }
+    rb->pre = -1;
+    rb->pre_path = NULL;
+    /* (no probe once the list is known to come from the disk) */
+    return slurp_into(path, &rb->p, &rb->cap, SPAMLR__RBUF_KEEP, out, len, is_dir, own,
+                      rb->cold ? NULL : &rb->cold, pre, d);
+}
+
+int spamlr__prefetch(const char *path)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+
+#if defined(POSIX_FADV_WILLNEED)
+    if (fd >= 0)
+        (void)posix_fadvise(fd, 0, 0, POSIX_FADV_WILLNEED);
+#endif
+    return fd;
 }
 
 void spamlr__rbuf_free(spamlr__rbuf *rb)
@@ -429,6 +479,10 @@ void spamlr__rbuf_free(spamlr__rbuf *rb)
     free(rb->p);
     rb->p = NULL;
     rb->cap = 0;
+    if (rb->pre >= 0)
+        close(rb->pre);
+    rb->pre = -1;
+    rb->pre_path = NULL;
 }
 
 int spamlr__slurp(const char *path, char **out, size_t *len, spamlr_diag *d)

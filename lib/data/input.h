@@ -25,7 +25,15 @@ int spamlr__slurp_path(const char *path, char **out, size_t *len, int *is_dir,
 typedef struct spamlr__rbuf {
     char *p;
     size_t cap;
+    int cold;   /* set when a file read into it was not all in the page
+                   cache: its reader then asks for the next files ahead
+                   (spamlr__prefetch); cleared by that reader */
+    int pre;    /* pre_path opened ahead, for the next read of that very
+                   string (a pointer, not compared), or -1; the read
+                   takes it (and closes it), whatever the path */
+    const char *pre_path;
 } spamlr__rbuf;
+#define SPAMLR__RBUF_INIT { NULL, 0, 0, -1, NULL }
 #define SPAMLR__RBUF_KEEP ((size_t)1 << 20)
 
 /* spamlr__slurp_path into rb: *out points into rb->p (valid until the
@@ -35,6 +43,15 @@ typedef struct spamlr__rbuf {
 int spamlr__slurp_reuse(const char *path, spamlr__rbuf *rb, char **out, size_t *len,
                         int *is_dir, int *own, spamlr_diag *d);
 void spamlr__rbuf_free(spamlr__rbuf *rb);
+
+/* Opens path and asks the kernel to read its data into the page cache in
+ * the background (posix_fadvise WILLNEED); returns the descriptor (-1
+ * when it cannot be opened) for spamlr__slurp_reuse (rb->pre) to read
+ * from, or to close. A reader of many files on a disk that does this some
+ * files ahead keeps several reads in flight instead of waiting for each
+ * (reading the SpamAssassin split's 4550 files with a cold cache: 0.31 s
+ * file by file, 0.09 s asking 32 ahead). */
+int spamlr__prefetch(const char *path);
 
 /* The largest input file read into memory: 4 GiB, or less when the
  * environment variable SPAMLR_MAX_INPUT holds a smaller number of bytes

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "data/dataset.h"
 #include "data/parallel.h"
@@ -29,6 +30,66 @@
  * with 2 chunks a thread merged at the end, 38 MB with 8 merged as they
  * come, 32 MB with 32, in the same time (medians of 11 pairs). */
 #define CHUNKS_PER_THREAD 32
+/* Files asked for ahead once reading meets one that is not all in the page
+ * cache (spamlr__prefetch): the disk then has reads in flight while one
+ * file is parsed. 32: the SpamAssassin split's 4550 files with a cold
+ * cache, read file by file, 0.31 s; 8 ahead 0.13 s, 32 ahead 0.09 s (the
+ * inodes cached) or 0.14 s (none cached), 128 no better. Files in the
+ * cache are never asked for: a read that finds its file cached costs
+ * what it did. */
+#define PREFETCH_AHEAD 32
+
+/* The files a reader has opened ahead: item k's descriptor in fd[k %
+ * PREFETCH_AHEAD], for items [next - PREFETCH_AHEAD + 1, next). */
+typedef struct ahead {
+    int fd[PREFETCH_AHEAD];
+    size_t next;            /* the first item not yet opened ahead */
+} ahead;
+
+static void ahead_init(ahead *a)
+{
+    size_t k;
+
+    for (k = 0; k < PREFETCH_AHEAD; k++)
+        a->fd[k] = -1;
+    a->next = 0;
+}
+
+static void ahead_end(ahead *a)
+{
+    size_t k;
+
+    for (k = 0; k < PREFETCH_AHEAD; k++)
+        if (a->fd[k] >= 0)
+            close(a->fd[k]);
+    ahead_init(a);
+}
+
+/* Before item i (of those below end) is read into ds: once reading has
+ * met the disk (ds->rbuf.cold), the items after it, up to
+ * PREFETCH_AHEAD - 1 ahead, are opened and asked for (spamlr__prefetch);
+ * item i's descriptor, when it was, is handed to ds's read of it. */
+static void ahead_step(ahead *a, const spamlr__items *l, size_t i, size_t end, int cold,
+                       spamlr_dataset *ds)
+{
+    size_t to = end - i >= PREFETCH_AHEAD ? i + PREFETCH_AHEAD : end;
+    int *fd = &a->fd[i % PREFETCH_AHEAD];
+
+    if (ds->rbuf.pre >= 0) /* (a read that did not take its file) */
+        close(ds->rbuf.pre);
+    ds->rbuf.pre = -1;
+    if (*fd >= 0) {
+        ds->rbuf.pre = *fd;
+        ds->rbuf.pre_path = spamlr__item_path(l, i);
+        *fd = -1;
+    }
+    if (!cold)
+        return;
+    if (a->next <= i)
+        a->next = i + 1;
+    for (; a->next < to; a->next++)
+        a->fd[a->next % PREFETCH_AHEAD] = spamlr__prefetch(spamlr__item_path(l, a->next));
+}
 
 int spamlr__items_add(spamlr__items *l, int label, const char *path, long line)
 {
@@ -71,6 +132,8 @@ typedef struct job {
     chunk *c;
     size_t nc, next;        /* chunks, and the next one to take */
     size_t merged;          /* chunks appended to ds (the caller's) */
+    int cold;               /* a file was read from the disk: every thread
+                               asks for its next files ahead (atomic) */
     size_t stop;            /* no chunk after this one is needed */
     pthread_mutex_t lock;
     /* progress: files read, and rows and bytes read into the chunks'
@@ -152,7 +215,28 @@ static void read_chunk(job *j, chunk *c, spamlr_dataset *into, lend *lt)
 }
 
 /* Reads the files of chunk c into `into`. */
+/* Drops what a reader opened ahead and did not read. */
+static void ahead_done(ahead *a, spamlr_dataset *ds)
+{
+    ahead_end(a);
+    if (ds->rbuf.pre >= 0)
+        close(ds->rbuf.pre);
+    ds->rbuf.pre = -1;
+    ds->rbuf.pre_path = NULL;
+}
+
+static void read_files_ahead(job *j, chunk *c, spamlr_dataset *into, ahead *a);
+
 static void read_files(job *j, chunk *c, spamlr_dataset *into)
+{
+    ahead a;
+
+    ahead_init(&a);
+    read_files_ahead(j, c, into, &a);
+    ahead_done(&a, into);
+}
+
+static void read_files_ahead(job *j, chunk *c, spamlr_dataset *into, ahead *a)
 {
     size_t i;
 
@@ -160,6 +244,10 @@ static void read_files(job *j, chunk *c, spamlr_dataset *into)
         size_t rows = into->rows;
         uint64_t bytes = into->in_bytes;
         int canceled;
+
+        if (into->rbuf.cold)
+            __atomic_store_n(&j->cold, 1, __ATOMIC_RELAXED);
+        ahead_step(a, j->l, i, c->hi, __atomic_load_n(&j->cold, __ATOMIC_RELAXED), into);
 
         if (j->report) { /* the caller canceled: no further file */
             pthread_mutex_lock(&j->lock);
@@ -291,18 +379,21 @@ static int read_serial(spamlr_dataset *ds, const spamlr__items *l, const char *i
 {
     spamlr_diag one = SPAMLR_DIAG_INIT;
     size_t i;
-    int rc;
+    int rc = SPAMLR_OK;
+    ahead a;
 
-    for (i = 0; i < l->n; i++) {
+    ahead_init(&a);
+    for (i = 0; i < l->n && !rc; i++) {
+        ahead_step(&a, l, i, l->n, ds->rbuf.cold, ds);
         if ((rc = read(ds, l->v[i].label, spamlr__item_path(l, i), &one)))
-            return item_error(l, i, index, rc, &one, d);
-        if (report) {
+            rc = item_error(l, i, index, rc, &one, d);
+        else if (report) {
             ds->prog_files++;
-            if ((rc = spamlr__progress_read(ds, index, d)))
-                return rc;
+            rc = spamlr__progress_read(ds, index, d);
         }
     }
-    return SPAMLR_OK;
+    ahead_done(&a, ds);
+    return rc;
 }
 
 int spamlr__index_error(spamlr_diag *d, int rc, const char *index, long line, const char *file,
@@ -330,6 +421,7 @@ int spamlr__dataset_read_items(spamlr_dataset *ds, const spamlr__items *l, const
         ds->prog_total = l->n;
         ds->prog_files = 0;
     }
+    ds->rbuf.cold = 0; /* (a list is read ahead only once it proves cold) */
     rc = read_items(ds, l, index, read, report, d);
     /* the list is read: the parser's buffers and descriptors, kept from
      * message to message, are not needed until the next read */

@@ -6,7 +6,9 @@
  *
  * The command's standard output and error go to /dev/null. CPU time is
  * printed too because on a shared machine wall time mostly measures the
- * other processes. Exits 1 when a run fails. */
+ * other processes. With TIMEIT_BEFORE set, that shell command runs before
+ * each run, untimed (the cold-cache runs drop the corpus from the page
+ * cache with it). Exits 1 when a run fails. */
 #define _DEFAULT_SOURCE
 #include <fcntl.h>
 #include <stdio.h>
@@ -37,6 +39,12 @@ int main(int argc, char **argv)
         struct rusage ru;
         int status;
         pid_t pid;
+        const char *before = getenv("TIMEIT_BEFORE");
+
+        if (before && *before && system(before) != 0) {
+            fprintf(stderr, "timeit: %s failed\n", before);
+            return 1;
+        }
 
         clock_gettime(CLOCK_MONOTONIC, &t0);
         if ((pid = fork()) == 0) {
