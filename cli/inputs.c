@@ -55,26 +55,59 @@ static int read_one(const input_item *it, spamlr_dataset *ds, spamlr_diag *d)
     return SPAMLR_EINVAL;
 }
 
+/* The label of a message file or directory input, or 2 for the others. */
+static int path_label(const input_item *it)
+{
+    switch (it->kind) {
+    case INPUT_SPAM: return SPAMLR_SPAM;
+    case INPUT_HAM: return SPAMLR_HAM;
+    case INPUT_UNLABELLED: return SPAMLR_UNLABELLED;
+    default: return 2;
+    }
+}
+
+/* Reads the inputs in order: a run of message files and directories in
+ * one spamlr_dataset_read_paths (on the dataset's threads, files asked
+ * for ahead), the others one by one. */
 int input_read_all(const input_list *l, spamlr_dataset *ds)
 {
-    size_t i;
+    const char **paths = NULL;
+    int *labels = NULL, rc = 0;
+    size_t i, j, k;
 
+    if (l->n && (!(paths = malloc(l->n * sizeof *paths)) ||
+                 !(labels = malloc(l->n * sizeof *labels)))) {
+        free(paths);
+        return report_failure(SPAMLR_ENOMEM, NULL, NULL);
+    }
     spamlr_dataset_set_progress(ds, progress_report, NULL);
-    for (i = 0; i < l->n; i++) {
+    for (i = 0; i < l->n && !rc; i = j) {
         spamlr_diag d = SPAMLR_DIAG_INIT;
         int err;
 
-        d = (spamlr_diag)SPAMLR_DIAG_INIT;
-        err = read_one(&l->items[i], ds, &d);
-        if (err != SPAMLR_OK) {
-            spamlr_dataset_set_progress(ds, NULL, NULL);
-            return report_failure(err, &d, l->items[i].path);
+        for (j = i; j < l->n && path_label(&l->items[j]) != 2; j++) {
+            paths[j - i] = l->items[j].path;
+            labels[j - i] = path_label(&l->items[j]);
         }
-        report_diag_warning(&d);
+        if (j > i) {
+            err = spamlr_dataset_read_paths(ds, labels, paths, j - i, &d);
+            k = i;  /* (the diag names the path that failed) */
+        } else {
+            err = read_one(&l->items[i], ds, &d);
+            k = i;
+            j = i + 1;
+        }
+        if (err != SPAMLR_OK)
+            rc = report_failure(err, &d, l->items[k].path);
+        else
+            report_diag_warning(&d);
     }
     spamlr_dataset_set_progress(ds, NULL, NULL);
-    progress_end();
-    return 0;
+    if (!rc)
+        progress_end();
+    free(paths);
+    free(labels);
+    return rc;
 }
 
 int input_has_labels(const input_list *l)

@@ -520,7 +520,14 @@ SPAMLR_API int spamlr_dataset_add(spamlr_dataset *ds, int label, const char *tex
  *   "path:line" for the messages of an mbox holding several.
  * read_index: lines `spam PATH` or `ham PATH`, PATH relative to the
  *   directory of the index file (absolute paths are used as they are);
- *   blank lines and lines starting with '#' are skipped. */
+ *   blank lines and lines starting with '#' are skipped.
+ * read_paths (0.3): the n paths, each as read_path reads it, with
+ *   labels[i] (labels NULL: all SPAMLR_UNLABELLED), in that order: the
+ *   dataset read_path would make one by one, but read as an index is, on
+ *   the dataset's threads (spamlr_dataset_set_threads), asking the disk
+ *   for files ahead (the thousands of arguments a shell glob gives need no
+ *   index file). On failure diag names the path that failed; the rows of
+ *   the paths before it stay. */
 SPAMLR_API int spamlr_dataset_read_lines(spamlr_dataset *ds, const char *path,
                                          spamlr_diag *diag);
 /* How many threads read_path (a directory) and read_index may use to read
@@ -591,6 +598,9 @@ SPAMLR_API void spamlr_dataset_set_progress(spamlr_dataset *ds, spamlr_progress_
 SPAMLR_API int spamlr_dataset_read_path(spamlr_dataset *ds, int label,
                                         const char *path, spamlr_diag *diag);
 SPAMLR_API int spamlr_dataset_read_index(spamlr_dataset *ds, const char *path,
+                                         spamlr_diag *diag);
+SPAMLR_API int spamlr_dataset_read_paths(spamlr_dataset *ds, const int *labels,
+                                         const char *const *paths, size_t n,
                                          spamlr_diag *diag);
 
 /* Reads rows of explicit feature values in the libsvm format that

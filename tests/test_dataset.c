@@ -624,6 +624,53 @@ START_TEST(cold_files_read_ahead)
 }
 END_TEST
 
+/* spamlr_dataset_read_paths: the dataset read_path makes path by path,
+ * on 1 and 2 threads, with each path's label; a missing path stops it
+ * with the rows before it kept and the diag naming the path; bad
+ * arguments are SPAMLR_EINVAL. */
+START_TEST(read_paths_is_read_path_in_turn)
+{
+    char dir[64], idx[160], names[150][160];
+    const char *paths[150];
+    int labels[150], i;
+    unsigned threads;
+    spamlr_dataset *one = new_ds();
+    spamlr_diag d = SPAMLR_DIAG_INIT;
+
+    tu_tmpdir(dir, sizeof dir);
+    write_notes(dir, "all.idx", 0, idx, sizeof idx);
+    for (i = 0; i < 150; i++) {
+        snprintf(names[i], sizeof names[i], "%s/m/%03d.eml", dir, i);
+        paths[i] = names[i];
+        labels[i] = i % 3 ? SPAMLR_HAM : i % 2 ? SPAMLR_SPAM : SPAMLR_UNLABELLED;
+        ck_assert_int_eq(spamlr_dataset_read_path(one, labels[i], paths[i], NULL), SPAMLR_OK);
+    }
+    for (threads = 1; threads <= 2; threads++) {
+        spamlr_dataset *all = new_ds(), *cut = new_ds();
+
+        spamlr_dataset_set_threads(all, threads);
+        ck_assert_int_eq(spamlr_dataset_read_paths(all, labels, paths, 150, NULL), SPAMLR_OK);
+        same_dataset(one, all);
+        /* path 100 missing: the 100 before it read, the diag names it */
+        snprintf(names[100], sizeof names[100], "%s/m/missing.eml", dir);
+        spamlr_dataset_set_threads(cut, threads);
+        ck_assert_int_eq(spamlr_dataset_read_paths(cut, labels, paths, 150, &d), SPAMLR_EIO);
+        ck_assert_str_eq(d.path, names[100]);
+        ck_assert_uint_eq(spamlr_dataset_rows(cut), 100);
+        snprintf(names[100], sizeof names[100], "%s/m/%03d.eml", dir, 100);
+        spamlr_dataset_free(all);
+        spamlr_dataset_free(cut);
+    }
+    labels[7] = 5;
+    ck_assert_int_eq(spamlr_dataset_read_paths(one, labels, paths, 150, NULL), SPAMLR_EINVAL);
+    ck_assert_int_eq(spamlr_dataset_read_paths(one, NULL, NULL, 3, NULL), SPAMLR_EINVAL);
+    ck_assert_int_eq(spamlr_dataset_read_paths(one, NULL, paths, 0, NULL), SPAMLR_OK);
+    ck_assert_uint_eq(spamlr_dataset_rows(one), 150);
+    spamlr_dataset_free(one);
+    tu_rmrf(dir);
+}
+END_TEST
+
 /* Reading many files on several threads gives the dataset one thread
  * gives, byte for byte, and stops at the same failing line. */
 START_TEST(parallel_reading_is_exact)
@@ -1076,6 +1123,7 @@ static Suite *suite(void)
     tcase_add_test(t, hostile_bytes);
     tcase_add_test(t, parallel_reading_is_exact);
     tcase_add_test(t, cold_files_read_ahead);
+    tcase_add_test(t, read_paths_is_read_path_in_turn);
     tcase_add_test(t, kept_to_model_words);
     tcase_add_test(t, kept_words_are_shared);
     tcase_add_test(t, rows_sorted_at_every_id_size);

@@ -318,6 +318,33 @@ int spamlr_dataset_read_index(spamlr_dataset *ds, const char *path, spamlr_diag 
     return rc ? rc : lrc;
 }
 
+int spamlr_dataset_read_paths(spamlr_dataset *ds, const int *labels, const char *const *paths,
+                              size_t n, spamlr_diag *d)
+{
+    spamlr__items l;
+    size_t i;
+    int rc = SPAMLR_OK;
+
+    if (spamlr__diag_bad(d))
+        return SPAMLR_EINVAL;
+    spamlr__diag_clear(d);
+    if (!ds || (n && !paths))
+        return SPAMLR_EINVAL;
+    for (i = 0; i < n; i++)
+        if (!paths[i] || (labels && labels[i] != SPAMLR_SPAM && labels[i] != SPAMLR_HAM &&
+                          labels[i] != SPAMLR_UNLABELLED))
+            return SPAMLR_EINVAL;
+    memset(&l, 0, sizeof l);
+    for (i = 0; i < n && !rc; i++)
+        rc = spamlr__items_add(&l, labels ? labels[i] : SPAMLR_UNLABELLED, paths[i], 0);
+    if (rc)
+        spamlr__diag(d, rc, NULL, 0, -1, "out of memory");
+    else
+        rc = spamlr__dataset_read_items(ds, &l, NULL, spamlr_dataset_read_path, d);
+    spamlr__items_free(&l);
+    return rc;
+}
+
 int spamlr__dataset_read_index_buffer(const char *path, const char *buf, size_t len,
                                       spamlr__index_fn each, void *ctx, spamlr_diag *d)
 {
