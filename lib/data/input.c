@@ -371,7 +371,8 @@ static int gzip_magic(const unsigned char *p)
  * caller's whatever happens) and *out points into it (*own 0); anything
  * else ends in a buffer of its own (*own 1: the caller frees *out). */
 static int slurp_into(const char *path, char **buf, size_t *cap, size_t keep, char **out,
-                      size_t *len, int *is_dir, int *own, int *cold, int pre, spamlr_diag *d)
+                      size_t *len, int *is_dir, int *own, int *cold, int pre,
+                      uint64_t pre_size, spamlr_diag *d)
 {
     gzFile gz = NULL;
     char *raw = NULL, **into;
@@ -384,16 +385,16 @@ static int slurp_into(const char *path, char **buf, size_t *cap, size_t keep, ch
     *own = 1;
     if (is_dir)
         *is_dir = 0;
-    /* a regular file opened ahead (spamlr__prefetch) is read as it is;
-     * anything else is opened again, as always */
-    if (pre >= 0 && (fstat(pre, &st) != 0 || !S_ISREG(st.st_mode))) {
-        close(pre);
-        pre = -1;
-    }
-    if (pre >= 0)
+    /* a regular file opened ahead (spamlr__prefetch), its size as it was
+     * then (read_plain reads on to the end whatever it is now) */
+    memset(&st, 0, sizeof st);
+    if (pre >= 0) {
         fd = pre;
-    else if ((rc = open_input(path, is_dir != NULL, &fd, &st, d)))
+        st.st_mode = S_IFREG;
+        st.st_size = (off_t)pre_size;
+    } else if ((rc = open_input(path, is_dir != NULL, &fd, &st, d))) {
         return rc;
+    }
     if (S_ISDIR(st.st_mode)) {
         *is_dir = 1;
         return SPAMLR_OK;
@@ -440,7 +441,7 @@ int spamlr__slurp_path(const char *path, char **out, size_t *len, int *is_dir, s
 {
     char *buf = NULL;
     size_t cap = 0;
-    int own, rc = slurp_into(path, &buf, &cap, SIZE_MAX, out, len, is_dir, &own, NULL, -1, d);
+    int own, rc = slurp_into(path, &buf, &cap, SIZE_MAX, out, len, is_dir, &own, NULL, -1, 0, d);
 
     if (rc || own)
         free(buf);
@@ -460,17 +461,26 @@ int spamlr__slurp_reuse(const char *path, spamlr__rbuf *rb, char **out, size_t *
     rb->pre_path = NULL;
     /* (no probe once the list is known to come from the disk) */
     return slurp_into(path, &rb->p, &rb->cap, SPAMLR__RBUF_KEEP, out, len, is_dir, own,
-                      rb->cold ? NULL : &rb->cold, pre, d);
+                      rb->cold ? NULL : &rb->cold, pre, rb->pre_size, d);
 }
 
-int spamlr__prefetch(const char *path)
+int spamlr__prefetch(const char *path, uint64_t *size)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+    struct stat st;
+    int fd;
 
+    /* regular files only: a FIFO, a device or standard input is opened
+     * in its turn, as ever, not ahead of it */
+    if (strcmp(path, "-") == 0 || stat(path, &st) != 0 || !S_ISREG(st.st_mode) ||
+        (uint64_t)st.st_size > spamlr__input_limit())
+        return -1;
+    /* (non-blocking: a FIFO put there since the stat would not block) */
+    if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)) < 0)
+        return -1;
 #if defined(POSIX_FADV_WILLNEED)
-    if (fd >= 0)
-        (void)posix_fadvise(fd, 0, 0, POSIX_FADV_WILLNEED);
+    (void)posix_fadvise(fd, 0, 0, POSIX_FADV_WILLNEED);
 #endif
+    *size = (uint64_t)st.st_size;
     return fd;
 }
 

@@ -43,6 +43,7 @@
  * PREFETCH_AHEAD], for items [next - PREFETCH_AHEAD + 1, next). */
 typedef struct ahead {
     int fd[PREFETCH_AHEAD];
+    uint64_t size[PREFETCH_AHEAD];  /* their sizes */
     size_t next;            /* the first item not yet opened ahead */
 } ahead;
 
@@ -80,6 +81,7 @@ static void ahead_step(ahead *a, const spamlr__items *l, size_t i, size_t end, i
     ds->rbuf.pre = -1;
     if (*fd >= 0) {
         ds->rbuf.pre = *fd;
+        ds->rbuf.pre_size = a->size[i % PREFETCH_AHEAD];
         ds->rbuf.pre_path = spamlr__item_path(l, i);
         *fd = -1;
     }
@@ -88,7 +90,8 @@ static void ahead_step(ahead *a, const spamlr__items *l, size_t i, size_t end, i
     if (a->next <= i)
         a->next = i + 1;
     for (; a->next < to; a->next++)
-        a->fd[a->next % PREFETCH_AHEAD] = spamlr__prefetch(spamlr__item_path(l, a->next));
+        a->fd[a->next % PREFETCH_AHEAD] =
+            spamlr__prefetch(spamlr__item_path(l, a->next), &a->size[a->next % PREFETCH_AHEAD]);
 }
 
 int spamlr__items_add(spamlr__items *l, int label, const char *path, long line)
