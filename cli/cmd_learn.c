@@ -164,13 +164,20 @@ static int learn_step(spamlr_model *m, void *ctx)
 
     if ((rc = dataset_for_model(&ds, m)))
         goto out;
-    for (i = 0; i < cfg->nfiles; i++) {
-        d = (spamlr_diag)SPAMLR_DIAG_INIT;
-        err = spamlr_dataset_read_path(ds, cfg->label, cfg->files[i], &d);
-        if (err) {
-            rc = report_failure(err, &d, cfg->files[i]);
-            goto out;
-        }
+    /* the files in one read (on the threads, asking the disk ahead) */
+    if (!(outcome = malloc((cfg->nfiles + 1) * sizeof *outcome))) {
+        rc = report_failure(SPAMLR_ENOMEM, NULL, NULL);
+        goto out;
+    }
+    for (i = 0; i < cfg->nfiles; i++)
+        outcome[i] = cfg->label;
+    err = spamlr_dataset_read_paths(ds, outcome, (const char *const *)cfg->files, cfg->nfiles,
+                                    &d);
+    free(outcome);
+    outcome = NULL;
+    if (err) {
+        rc = report_failure(err, &d, cfg->nfiles ? cfg->files[0] : NULL);
+        goto out;
     }
     n = spamlr_dataset_rows(ds);
     if (!(outcome = calloc(n + 1, sizeof *outcome))) {
