@@ -637,18 +637,24 @@ int spamlr_model_load_buffer(spamlr_model **out, const unsigned char *buf, size_
 
 int spamlr__model_read_file(const char *path, unsigned char **buf, size_t *n, spamlr_diag *d)
 {
-    size_t cap = 0, k;
+    size_t cap = 0, k, first = 65536;
     struct stat st;
     FILE *f;
 
     *buf = NULL;
     *n = 0;
-    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
-        return spamlr__diag(d, SPAMLR_EIO, path, 0, -1, "is a directory, not a model file");
+    if (stat(path, &st) == 0) {
+        if (S_ISDIR(st.st_mode))
+            return spamlr__diag(d, SPAMLR_EIO, path, 0, -1, "is a directory, not a model file");
+        /* room for the whole file at once (and a byte that shows its
+         * end): no copy as the buffer grows */
+        if (S_ISREG(st.st_mode) && st.st_size > 0 && (uint64_t)st.st_size < SIZE_MAX / 2)
+            first = (size_t)st.st_size + 1;
+    }
     if (!(f = fopen(path, "rb")))
         return spamlr__diag(d, SPAMLR_EIO, path, 0, -1, "cannot open: %s", strerror(errno));
     do {
-        if (spamlr__grow((void **)buf, &cap, *n + 65536, 1)) {
+        if (spamlr__grow((void **)buf, &cap, *n + (*n ? 65536 : first), 1)) {
             fclose(f);
             free(*buf);
             *buf = NULL;
