@@ -160,23 +160,21 @@ static int learn_step(spamlr_model *m, void *ctx)
     spamlr_dataset *ds = NULL;
     spamlr_diag d = SPAMLR_DIAG_INIT;
     size_t i, n;
-    int rc = 0, err, *outcome = NULL;
+    int rc = 0, err, *outcome = NULL, *labels = NULL;
 
     if ((rc = dataset_for_model(&ds, m)))
         goto out;
     /* the files in one read (on the threads, asking the disk ahead) */
-    if (!(outcome = malloc((cfg->nfiles + 1) * sizeof *outcome))) {
+    if (!(labels = malloc((cfg->nfiles + 1) * sizeof *labels))) {
         rc = report_failure(SPAMLR_ENOMEM, NULL, NULL);
         goto out;
     }
     for (i = 0; i < cfg->nfiles; i++)
-        outcome[i] = cfg->label;
-    err = spamlr_dataset_read_paths(ds, outcome, (const char *const *)cfg->files, cfg->nfiles,
+        labels[i] = cfg->label;
+    err = spamlr_dataset_read_paths(ds, labels, (const char *const *)cfg->files, cfg->nfiles,
                                     &d);
-    free(outcome);
-    outcome = NULL;
-    if (err) {
-        rc = report_failure(err, &d, cfg->nfiles ? cfg->files[0] : NULL);
+    if (err) { /* (the diag names the file that failed) */
+        rc = report_failure(err, &d, NULL);
         goto out;
     }
     n = spamlr_dataset_rows(ds);
@@ -212,6 +210,7 @@ static int learn_step(spamlr_model *m, void *ctx)
     if (!cfg->learned) /* all learned so already: the file stays as it is */
         rc = LEARN_NOTHING;
 out:
+    free(labels);
     free(outcome);
     spamlr_dataset_free(ds);
     return rc;

@@ -55,14 +55,16 @@ static int read_one(const input_item *it, spamlr_dataset *ds, spamlr_diag *d)
     return SPAMLR_EINVAL;
 }
 
-/* The label of a message file or directory input, or 2 for the others. */
+#define NOT_A_PATH 2 /* path_label of an index, lines or libsvm file */
+
+/* The label of a message file or directory input, or NOT_A_PATH. */
 static int path_label(const input_item *it)
 {
     switch (it->kind) {
     case INPUT_SPAM: return SPAMLR_SPAM;
     case INPUT_HAM: return SPAMLR_HAM;
     case INPUT_UNLABELLED: return SPAMLR_UNLABELLED;
-    default: return 2;
+    default: return NOT_A_PATH;
     }
 }
 
@@ -73,7 +75,7 @@ int input_read_all(const input_list *l, spamlr_dataset *ds)
 {
     const char **paths = NULL;
     int *labels = NULL, rc = 0;
-    size_t i, j, k;
+    size_t i, j;
 
     if (l->n && (!(paths = malloc(l->n * sizeof *paths)) ||
                  !(labels = malloc(l->n * sizeof *labels)))) {
@@ -85,21 +87,18 @@ int input_read_all(const input_list *l, spamlr_dataset *ds)
         spamlr_diag d = SPAMLR_DIAG_INIT;
         int err;
 
-        for (j = i; j < l->n && path_label(&l->items[j]) != 2; j++) {
+        for (j = i; j < l->n && path_label(&l->items[j]) != NOT_A_PATH; j++) {
             paths[j - i] = l->items[j].path;
             labels[j - i] = path_label(&l->items[j]);
         }
-        if (j > i) {
-            err = spamlr_dataset_read_paths(ds, labels, paths, j - i, &d);
-            k = i;  /* (the diag names the path that failed) */
-        } else {
-            err = read_one(&l->items[i], ds, &d);
-            k = i;
+        if (j == i) { /* an index, lines or libsvm file */
+            if ((err = read_one(&l->items[i], ds, &d)))
+                rc = report_failure(err, &d, l->items[i].path);
             j = i + 1;
+        } else if ((err = spamlr_dataset_read_paths(ds, labels, paths, j - i, &d))) {
+            rc = report_failure(err, &d, NULL); /* (the diag names the path) */
         }
-        if (err != SPAMLR_OK)
-            rc = report_failure(err, &d, l->items[k].path);
-        else
+        if (!rc)
             report_diag_warning(&d);
     }
     spamlr_dataset_set_progress(ds, NULL, NULL);

@@ -63,4 +63,26 @@ count() {
 
 count "a directory of mails" --spam "$T/mail/spam" --ham "$T/mail/ham"
 count "an index of mails" --index "$T/mail/list.idx"
+
+# From the disk: the mails dropped from the page cache first (GNU dd's
+# nocache, as a machine that has not read them lately holds them), so
+# that they are read ahead (stat, open, fadvise, read, close): still at
+# most MAX a file, and, where the pages did go (not on tmpfs; fincore
+# tells), the read-ahead did run.
+sync
+for f in "$T"/mail/spam/*.eml "$T"/mail/ham/*.eml; do
+    dd if="$f" iflag=nocache count=0 status=none 2>/dev/null
+done
+dropped=no
+if command -v fincore >/dev/null 2>&1 &&
+   [ "$(fincore --noheadings --output PAGES "$T/mail/ham/mail1.eml" 2>/dev/null | tr -d ' ')" = 0 ]; then
+    dropped=yes
+fi
+count "an index of mails from the disk" --index "$T/mail/list.idx"
+if [ "$dropped" = yes ]; then
+    checks=$((checks + 1))
+    ahead=$(grep -E '/mail[0-9]+\.eml' "$T/trace" | grep -c 'fadvise64')
+    [ "$ahead" -gt 0 ] || fail "mails read from the disk, none asked for ahead"
+    echo "syscalls.sh: $ahead of $N mails asked for ahead"
+fi
 echo "syscalls.sh: $checks checks passed (at most $MAX system calls a mail file)"

@@ -451,17 +451,17 @@ int spamlr__slurp_path(const char *path, char **out, size_t *len, int *is_dir, s
 int spamlr__slurp_reuse(const char *path, spamlr__rbuf *rb, char **out, size_t *len,
                         int *is_dir, int *own, spamlr_diag *d)
 {
-    int pre = rb->pre;
+    uint64_t size = rb->pre_size;
+    int pre = -1;
 
-    if (pre >= 0 && rb->pre_path != path) { /* opened for another read */
-        close(pre);
-        pre = -1;
+    if (rb->pre >= 0 && rb->pre_path == path) { /* opened ahead for this read */
+        pre = rb->pre;
+        rb->pre = -1;
     }
-    rb->pre = -1;
-    rb->pre_path = NULL;
+    spamlr__rbuf_give(rb, -1, 0, NULL);
     /* (no probe once the list is known to come from the disk) */
     return slurp_into(path, &rb->p, &rb->cap, SPAMLR__RBUF_KEEP, out, len, is_dir, own,
-                      rb->cold ? NULL : &rb->cold, pre, rb->pre_size, d);
+                      rb->cold ? NULL : &rb->cold, pre, size, d);
 }
 
 int spamlr__prefetch(const char *path, uint64_t *size)
@@ -484,15 +484,21 @@ int spamlr__prefetch(const char *path, uint64_t *size)
     return fd;
 }
 
+void spamlr__rbuf_give(spamlr__rbuf *rb, int fd, uint64_t size, const char *path)
+{
+    if (rb->pre >= 0)
+        close(rb->pre);
+    rb->pre = fd;
+    rb->pre_size = size;
+    rb->pre_path = fd >= 0 ? path : NULL;
+}
+
 void spamlr__rbuf_free(spamlr__rbuf *rb)
 {
     free(rb->p);
     rb->p = NULL;
     rb->cap = 0;
-    if (rb->pre >= 0)
-        close(rb->pre);
-    rb->pre = -1;
-    rb->pre_path = NULL;
+    spamlr__rbuf_give(rb, -1, 0, NULL);
 }
 
 int spamlr__slurp(const char *path, char **out, size_t *len, spamlr_diag *d)

@@ -28,9 +28,7 @@ typedef struct spamlr__rbuf {
     int cold;   /* set when a file read into it was not all in the page
                    cache: its reader then asks for the next files ahead
                    (spamlr__prefetch); cleared by that reader */
-    int pre;    /* pre_path opened ahead, for the next read of that very
-                   string (a pointer, not compared), or -1; the read
-                   takes it (and closes it), whatever the path */
+    int pre;    /* pre_path opened ahead (spamlr__rbuf_give), or -1 */
     uint64_t pre_size;  /* its size then */
     const char *pre_path;
 } spamlr__rbuf;
@@ -42,17 +40,22 @@ typedef struct spamlr__rbuf {
  * to free. */
 int spamlr__slurp_reuse(const char *path, spamlr__rbuf *rb, char **out, size_t *len,
                         int *is_dir, int *own, spamlr_diag *d);
+
+/* Frees rb's buffer and closes a descriptor it holds (rb stays usable). */
 void spamlr__rbuf_free(spamlr__rbuf *rb);
 
 /* Opens path, when it is a regular file within the input limit, and asks
  * the kernel to read its data into the page cache in the background
  * (posix_fadvise WILLNEED); returns the descriptor and its size in *size
- * (-1 for any other path) for spamlr__slurp_reuse (rb->pre, rb->pre_size)
- * to read, or to close. A reader of many files on a disk that does this
- * some files ahead keeps several reads in flight instead of waiting for
- * each (reading the SpamAssassin split's 4550 files with a cold cache:
- * 0.31 s file by file, 0.09 s asking 32 ahead). */
+ * (-1 for any other path), for spamlr__rbuf_give. A reader of many files
+ * that does this some files ahead keeps several reads in flight instead
+ * of waiting for each (lib/data/parallel.c, PREFETCH_AHEAD). */
 int spamlr__prefetch(const char *path, uint64_t *size);
+
+/* Hands rb the descriptor fd (of `size` bytes) that spamlr__prefetch
+ * opened for path, for the next read into rb of that very string (-1:
+ * none); a descriptor rb still held, which no read took, is closed. */
+void spamlr__rbuf_give(spamlr__rbuf *rb, int fd, uint64_t size, const char *path);
 
 /* The largest input file read into memory: 4 GiB, or less when the
  * environment variable SPAMLR_MAX_INPUT holds a smaller number of bytes

@@ -162,49 +162,35 @@ static size_t ids_at(size_t cap, int k)
     return cap * (sizeof(uint64_t) + (size_t)k * sizeof(uint32_t));
 }
 
-/* Makes the block ncap ids long (ncap >= v->n). A block that is v's own
- * is reallocated and its arrays moved inside it (up, the last first, when
- * it grows; down, the first first, before it shrinks): a big block's
- * pages then move, they are not copied, and the old and the new are never
- * both resident (the peak of reading SpamAssassin's training mail). A
- * shared one (or none) is copied into a new block. */
+/* Makes the block ncap ids long (ncap >= v->n): the block (v's own:
+ * shared arrays are copied by own() before any change) is reallocated and
+ * its arrays moved inside it (up, the last first, when it grows; down, the
+ * first first, before it shrinks), so that a big block's pages move, not
+ * copied, and the old and the new are never both resident (the peak of
+ * reading SpamAssassin's training mail). Counts kept apart (after
+ * sharing) come into the block. */
 static int grow_ids_to(spamlr__vocab *v, size_t ncap)
 {
     const size_t per = sizeof *v->off + sizeof *v->len + sizeof *v->hash + sizeof *v->count;
     uint32_t *apart = v->count_apart ? v->count : NULL;
     size_t n = v->n, cap = v->id_cap, w = n * sizeof(uint32_t);
     int k, arrays = apart ? 2 : 3; /* len, hash and (unless apart) count */
-    unsigned char *blk;
+    unsigned char *blk = (unsigned char *)v->off, *p;
 
     if (ncap > SIZE_MAX / per || ncap < n)
         return SPAMLR_ENOMEM;
-    if (v->off && !v->ref) {
-        blk = (unsigned char *)v->off;
-        if (ncap < cap) {
-            for (k = 0; k < arrays; k++)
-                memmove(blk + ids_at(ncap, k), blk + ids_at(cap, k), w);
-            /* (a block that does not shrink stays as it is, the arrays
-             * already in their places) */
-            if (!(blk = spamlr__realloc_big(blk, cap * per, ncap * per)))
-                blk = (unsigned char *)v->off;
-        } else {
-            if (!(blk = spamlr__realloc_big(blk, cap * per, ncap * per)))
-                return SPAMLR_ENOMEM;
-            for (k = arrays - 1; k >= 0; k--)
-                memmove(blk + ids_at(ncap, k), blk + ids_at(cap, k), w);
-        }
+    if (ncap < cap) {
+        for (k = 0; k < arrays; k++)
+            memmove(blk + ids_at(ncap, k), blk + ids_at(cap, k), w);
+        /* (a block that does not shrink stays as it is, the arrays
+         * already in their places) */
+        if ((p = spamlr__realloc_big(blk, cap * per, ncap * per)))
+            blk = p;
     } else {
-        if (!(blk = spamlr__alloc_big(ncap * per)))
+        if (!(blk = spamlr__realloc_big(blk, cap * per, ncap * per)))
             return SPAMLR_ENOMEM;
-        if (n) {
-            memcpy(blk, v->off, n * sizeof *v->off);
-            memcpy(blk + ids_at(ncap, 0), v->len, w);
-            memcpy(blk + ids_at(ncap, 1), v->hash, w);
-            if (!apart)
-                memcpy(blk + ids_at(ncap, 2), v->count, w);
-        }
-        if (!v->ref)
-            free(v->off);
+        for (k = arrays - 1; k >= 0; k--)
+            memmove(blk + ids_at(ncap, k), blk + ids_at(cap, k), w);
     }
     v->off = (uint64_t *)(void *)blk;
     v->len = (uint32_t *)(void *)(blk + ids_at(ncap, 0));
