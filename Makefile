@@ -70,7 +70,7 @@ endif
 ALL_CPPFLAGS := -Iinclude -Ilib $(CPPFLAGS)
 ALL_CFLAGS   := $(WARN) -fPIC -fvisibility=hidden $(CFLAGS) $(SANFLAGS)
 ALL_LDFLAGS  := $(LDFLAGS) $(SANFLAGS)
-LIBS         := -lutf8proc -lz -lm -lpthread
+LIBS         := -lutf8proc -ldeflate -lz -lm -lpthread
 
 ifeq ($(MPI),1)
 # the MPI headers are not ours to hold to our warnings
@@ -167,7 +167,7 @@ $(B)/spamlr.pc: Makefile include/spamlr.h $(B)/pc-dirs
 	@mkdir -p $(B)
 	$(Q)printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$(PC_LIBDIR)' 'includedir=$(PC_INCDIR)' '' \
 	  'Name: spamlr' 'Description: logistic-regression spam filter with visible parameters' \
-	  'Version: $(VERSION)' 'Libs: -L$${libdir} -lspamlr' 'Libs.private: -lutf8proc -lz -lm -lpthread' \
+	  'Version: $(VERSION)' 'Libs: -L$${libdir} -lspamlr' 'Libs.private: -lutf8proc -ldeflate -lz -lm -lpthread' \
 	  'Cflags: -I$${includedir}' > $@
 
 deps:
@@ -241,8 +241,7 @@ $(B)/fuzz-replay/fuzz_spamd $(B)/fuzz/fuzz_spamd: $(B)/cli/spamd.o $(B)/cli/mail
 
 fuzz:
 	@$(MAKE) --no-print-directory B=$(FUZZ_B) CC=$(FUZZ_CC) SANITIZE=address,undefined \
-	    CFLAGS="-O1 -g -fsanitize=fuzzer-no-link -fno-sanitize-recover=all \
-	    -DSPAMLR__ZUNPACK_THREAD=1 -DSPAMLR__ZUNPACK_STEP=61" fuzz-bins
+	    CFLAGS="-O1 -g -fsanitize=fuzzer-no-link -fno-sanitize-recover=all" fuzz-bins
 	@echo "fuzz targets in $(FUZZ_B)/fuzz/; run e.g. $(FUZZ_B)/fuzz/fuzz_mime" \
 	    "-jobs=1 tests/fuzz/corpus/fuzz_mime (see tests/fuzz/README.md)"
 
@@ -279,7 +278,7 @@ check-valgrind: $(TEST_BIN)
 	done; exit $$fail
 
 # Threaded prediction on one shared model, threaded reading and training,
-# and models deflated and inflated on two threads, under ThreadSanitizer.
+# and models deflated on two threads, under ThreadSanitizer.
 TSAN_B ?= build-tsan
 check-tsan:
 	@$(MAKE) --no-print-directory B=$(TSAN_B) SANITIZE=thread CFLAGS="-O1 -g" \

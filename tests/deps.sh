@@ -1,11 +1,11 @@
 #!/bin/sh
 # Makes sure the build and test dependencies are present: installs them
 # when run as root on Debian/Ubuntu, otherwise prints the command to run.
-pkgs="check pkg-config zlib1g-dev libutf8proc-dev spamc"
+pkgs="check pkg-config zlib1g-dev libdeflate-dev libutf8proc-dev spamc"
 missing=0
 command -v pkg-config >/dev/null 2>&1 || missing=1
 if [ $missing = 0 ]; then
-  pkg-config --exists check zlib libutf8proc || missing=1
+  pkg-config --exists check zlib libdeflate libutf8proc || missing=1
 fi
 command -v spamc >/dev/null 2>&1 || missing=1 # tests/serve.sh's client
 [ $missing = 0 ] && exit 0

@@ -12,7 +12,7 @@ BIN=${3:?}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT INT TERM
 fail() { echo "predict_only.sh: FAIL: $*" >&2; exit 1; }
-LIBS="-lutf8proc -lz -lm -lpthread"
+LIBS="-lutf8proc -ldeflate -lz -lm -lpthread"
 
 # nothing of lib/learn inside
 nm -g --defined-only "$LIB" > "$work/syms"

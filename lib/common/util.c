@@ -8,7 +8,7 @@
 #include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
-#include <zlib.h>
+#include <libdeflate.h>
 
 #include "common/common.h"
 #include "common/hash.h"
@@ -113,15 +113,7 @@ uint32_t spamlr__hash(const void *data, size_t len)
 
 uint32_t spamlr__crc32(uint32_t crc, const void *data, size_t len)
 {
-    const unsigned char *p = data;
-
-    while (len > 0) {
-        uInt chunk = len > 0x40000000u ? 0x40000000u : (uInt)len;
-        crc = (uint32_t)crc32(crc, p, chunk);
-        p += chunk;
-        len -= chunk;
-    }
-    return crc;
+    return libdeflate_crc32(crc, data, len);
 }
 
 unsigned spamlr__ncpu(void)

@@ -50,7 +50,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #include "data/dataset.h"
 #include "model/model.h"
@@ -206,62 +205,54 @@ int spamlr_model_save_buffer(const spamlr_model *m, unsigned char **out, size_t 
 
 /* ------------------------------------------------------------ reading */
 
-/* The payload's bytes while it inflates (NULL: all there): p[0..avail)
- * can be read. */
-typedef struct inflow {
-    spamlr__zunpack *z;
-    size_t avail;
-} inflow;
+/* Tokens hashed ahead of their insertion, their slots prefetched: the
+ * table (1 MB for the SpamAssassin model's 42,000 words) is written in
+ * random order, and a miss per word was most of the interning. */
+#define TOK_AHEAD 16
 
-/* Waits until p[0..upto) can be read; 0, or an error when the stream
- * failed first (the caller's own message is then replaced by the
- * stream's, as when the payload was inflated before being read). */
-static int have(inflow *f, size_t upto, spamlr_diag *d)
+/* The count tokens of the section p[0..n). */
+static int parse_tokens(spamlr_model *m, const unsigned char *p, size_t n, uint64_t count,
+                        spamlr_diag *d)
 {
-    if (upto <= f->avail)
-        return SPAMLR_OK;
-    if (f->z && (f->avail = spamlr__zunpack_need(f->z, upto)) >= upto)
-        return SPAMLR_OK;
-    return bad(d, SPAMLR_ECORRUPT, -1, "compressed payload does not inflate");
-}
-
-/* The count tokens of the section p[base .. base + n). */
-static int parse_tokens(spamlr_model *m, const unsigned char *p, size_t base, size_t n,
-                        uint64_t count, inflow *f, spamlr_diag *d)
-{
-    size_t i, pos = 0;
-    uint32_t id;
+    size_t i, pos = 0, at[TOK_AHEAD];
+    uint32_t id, h[TOK_AHEAD], len[TOK_AHEAD];
+    spamlr__vocab *v = &m->vocab;
     int added, rc;
 
     /* room for them all at once: no rehash or regrowing while they go in
      * (a third of loading a model). A token takes a length byte at least,
      * and its text and NUL no more than its bytes here, so a corrupt
      * count reserves no more than the section's size. */
-    if (count <= n && (rc = spamlr__vocab_reserve(&m->vocab, (size_t)count, n)))
+    if (count <= n && (rc = spamlr__vocab_reserve(v, (size_t)count, n)))
         return rc;
-    p += base;
     for (i = 0; i < count; i++) {
-        uint32_t len;
-        /* the length's bytes and then the token's, as they inflate */
-        if (base + pos + 2 > f->avail && (rc = have(f, base + (pos + 2 < n ? pos + 2 : n), d)))
-            return rc;
-        if (pos >= n)
-            return bad(d, SPAMLR_ECORRUPT, -1, "fewer tokens than the header says");
-        len = p[pos] & 0x7f;
-        if (p[pos++] & 0x80) {
-            if (pos >= n)
-                return bad(d, SPAMLR_ECORRUPT, -1, "token length runs past its section");
-            len |= (uint32_t)p[pos++] << 7;
+        size_t k = i % TOK_AHEAD, j;
+
+        if (k == 0) { /* the next TOK_AHEAD tokens' places and hashes */
+            for (j = 0; j < TOK_AHEAD && i + j < count; j++) {
+                uint32_t l;
+                if (pos >= n)
+                    return bad(d, SPAMLR_ECORRUPT, -1, "fewer tokens than the header says");
+                l = p[pos] & 0x7f;
+                if (p[pos++] & 0x80) {
+                    if (pos >= n)
+                        return bad(d, SPAMLR_ECORRUPT, -1, "token length runs past its section");
+                    l |= (uint32_t)p[pos++] << 7;
+                }
+                if (l > MAX_TOKEN || l > n - pos)
+                    return bad(d, SPAMLR_ECORRUPT, -1, "token longer than its section allows");
+                at[j] = pos;
+                len[j] = l;
+                h[j] = spamlr__vocab_hash(v, (const char *)p + pos, l);
+                spamlr__vocab_prefetch(v, h[j]);
+                pos += l;
+            }
         }
-        if (len > MAX_TOKEN || len > n - pos)
-            return bad(d, SPAMLR_ECORRUPT, -1, "token longer than its section allows");
-        if (base + pos + len > f->avail && (rc = have(f, base + pos + len, d)))
-            return rc;
-        if ((rc = spamlr__vocab_intern(&m->vocab, (const char *)p + pos, len, &id, &added)))
+        if ((rc = spamlr__vocab_intern_hashed(v, (const char *)p + at[k], len[k], h[k], &id,
+                                              &added)))
             return rc;
         if (!added)
             return bad(d, SPAMLR_ECORRUPT, -1, "a token appears twice in the vocabulary");
-        pos += len;
     }
     if (pos != n)
         return bad(d, SPAMLR_ECORRUPT, -1, "token section longer than its tokens");
@@ -318,7 +309,7 @@ static int parse_q16(spamlr_model *m, const unsigned char *p, size_t n, uint64_t
 }
 
 static int parse_payload(spamlr_model *m, const unsigned char *p, size_t n, uint64_t count,
-                         int has_idf, inflow *f, spamlr_diag *d)
+                         int has_idf, spamlr_diag *d)
 {
     size_t pos = 0;
     spamlr__sections_met met = {0, 0};
@@ -329,8 +320,6 @@ static int parse_payload(spamlr_model *m, const unsigned char *p, size_t n, uint
         uint64_t len;
         if (n - pos < 12)
             return bad(d, SPAMLR_ECORRUPT, -1, "section header runs past the payload");
-        if ((rc = have(f, pos + 12, d)))
-            return rc;
         len = get_u64(p + pos + 4);
         pos += 12;
         if (len > n - pos)
@@ -338,9 +327,7 @@ static int parse_payload(spamlr_model *m, const unsigned char *p, size_t n, uint
         if (memcmp(tag, "TOKS", 4) == 0) {
             if (toks++)
                 return bad(d, SPAMLR_ECORRUPT, -1, "token section appears twice");
-            rc = parse_tokens(m, p, pos, (size_t)len, count, f, d);
-        } else if ((rc = have(f, pos + (size_t)len, d))) {
-            return rc;
+            rc = parse_tokens(m, p + pos, (size_t)len, count, d);
         } else if (memcmp(tag, "WF32", 4) == 0) {
             rc = m->weight_bits == 16
                  ? bad(d, SPAMLR_ECORRUPT, -1, "weight section appears twice")
@@ -523,10 +510,9 @@ int spamlr__model_unframe(const unsigned char *buf, size_t size, spamlr_model **
 {
     spamlr_model *m = NULL;
     unsigned char *raw = NULL;
-    uint64_t count, ulen, zlen;
-    uint32_t flags;
-    size_t pos;
-    uLongf got;
+    uint64_t count = 0, ulen = 0, zlen = 0;
+    uint32_t flags = 0;
+    size_t pos = 0;
     int rc;
 
     *payload_out = NULL;
@@ -537,9 +523,9 @@ int spamlr__model_unframe(const unsigned char *buf, size_t size, spamlr_model **
         rc = SPAMLR_ENOMEM;
         goto out;
     }
-    got = (uLongf)ulen;
-    if (uncompress(raw, &got, buf + pos, (uLong)zlen) != Z_OK || got != ulen) {
-        rc = bad(d, SPAMLR_ECORRUPT, (long long)pos, "compressed payload does not inflate");
+    if ((rc = spamlr__zunpack(buf + pos, (size_t)zlen, raw, (size_t)ulen))) {
+        if (rc == SPAMLR_ECORRUPT)
+            bad(d, rc, (long long)pos, "compressed payload does not inflate");
         goto out;
     }
     *meta = m;
@@ -554,29 +540,20 @@ out:
     return rc;
 }
 
-/* Parses the payload raw[0..ulen) into m and checks it; with z, while it
- * inflates: z is ended here, and a stream that failed is the error, as
- * when the payload was inflated before it was read. Frees raw, and m
+/* Parses the payload raw[0..ulen) into m and checks it. Frees raw, and m
  * unless it is loaded. */
 static int load_payload(spamlr_model **out, spamlr_model *m, unsigned char *raw, size_t ulen,
-                        uint64_t count, uint32_t flags, spamlr__zunpack *z, size_t zpos,
-                        spamlr_diag *d)
+                        uint64_t count, uint32_t flags, spamlr_diag *d)
 {
-    inflow f = {z, z ? 0 : ulen};
     const char *what;
-    int rc, zrc;
+    int rc;
 
     if (flags & SPAMLR__FLAG_DELTA)
         rc = spamlr__diag(d, SPAMLR_EINVAL, NULL, 0, 12, "a per-user model stored as its "
                           "changes to a base model (a delta): load it with its base "
                           "(spamlr_model_load_delta; spamlr --store DIR --user NAME)");
     else
-        rc = parse_payload(m, raw, ulen, count, (flags & 2) != 0, &f, d);
-    if (z && (zrc = spamlr__zunpack_end(z)) != SPAMLR_OK) {
-        spamlr__diag_clear(d);
-        rc = zrc == SPAMLR_ENOMEM ? zrc : bad(d, SPAMLR_ECORRUPT, (long long)zpos,
-                                              "compressed payload does not inflate");
-    }
+        rc = parse_payload(m, raw, ulen, count, (flags & 2) != 0, d);
     if (rc)
         goto out;
     if ((what = spamlr__model_meta_check(m))) {
@@ -600,39 +577,29 @@ out:
 int spamlr__model_load_whole(spamlr_model **out, spamlr_model *m, unsigned char *raw,
                              size_t ulen, uint64_t count, uint32_t flags, spamlr_diag *d)
 {
-    return load_payload(out, m, raw, ulen, count, flags, NULL, 0, d);
+    return load_payload(out, m, raw, ulen, count, flags, d);
 }
 
-/* The payload is read while it inflates (zpack.h): loading the
- * SpamAssassin model, its words are interned meanwhile. */
 int spamlr_model_load_buffer(spamlr_model **out, const unsigned char *buf, size_t size,
                              spamlr_diag *d)
 {
     spamlr_model *m = NULL;
-    spamlr__zunpack *z;
     unsigned char *raw;
-    uint64_t count, ulen, zlen;
+    size_t ulen;
+    uint64_t count;
     uint32_t flags;
-    size_t zpos;
     int rc;
 
     *out = NULL;
     if (spamlr__diag_bad(d))
         return SPAMLR_EINVAL;
     spamlr__diag_clear(d);
-    if ((rc = unframe_head(buf, size, &m, &zpos, &zlen, &ulen, &count, &flags, d)) == SPAMLR_OK &&
-        !(raw = malloc((size_t)ulen + 1)))
-        rc = SPAMLR_ENOMEM;
-    if (rc == SPAMLR_OK &&
-        (rc = spamlr__zunpack_start(&z, buf + zpos, (size_t)zlen, raw, (size_t)ulen)))
-        free(raw);
-    if (rc) {
-        spamlr_model_free(m);
+    if ((rc = spamlr__model_unframe(buf, size, &m, &raw, &ulen, &count, &flags, d))) {
         if (rc == SPAMLR_ENOMEM)
             spamlr__diag(d, rc, NULL, 0, -1, "out of memory loading the model");
         return rc;
     }
-    return load_payload(out, m, raw, (size_t)ulen, count, flags, z, zpos, d);
+    return load_payload(out, m, raw, ulen, count, flags, d);
 }
 
 int spamlr__model_read_file(const char *path, unsigned char **buf, size_t *n, spamlr_diag *d)

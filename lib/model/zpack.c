@@ -1,5 +1,5 @@
 /* zpack.c - the zlib stream of a model's payload, made in two halves side
- * by side when it is large (zpack.h).
+ * by side when it is large, and read back at once (zpack.h).
  *
  * One zlib stream read by any inflater: the first half is deflated with
  * the zlib header and ends in a sync flush (an empty stored block, so that
@@ -14,6 +14,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <libdeflate.h>
 #include <zlib.h>
 
 #include "model/zpack.h"
@@ -136,119 +137,15 @@ int spamlr__zpack(const unsigned char *in, size_t n, unsigned char *out, size_t 
 
 /* ---------------------------------------------------------- inflating */
 
-struct spamlr__zunpack {
-    const unsigned char *in;
-    size_t n;
-    unsigned char *out;
-    size_t ulen;
-    pthread_t th;
-    int threaded;
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
-    size_t done;        /* out[0..done) inflated (under mu) */
-    int state;          /* 0 inflating, else the result: 1 whole, or a SPAMLR_ error */
-};
-
-/* Inflates the stream, publishing each step: the whole stream into
- * out[0..ulen) and nothing more (out's extra byte catches a stream that
- * goes on). */
-static void *inflate_all(void *arg)
+int spamlr__zunpack(const unsigned char *in, size_t n, unsigned char *out, size_t ulen)
 {
-    spamlr__zunpack *z = arg;
-    size_t in_left = z->n, done = 0;
-    int zr = Z_OK, rc;
-    z_stream s;
-
-    memset(&s, 0, sizeof s);
-    if (inflateInit(&s) != Z_OK) {
-        rc = SPAMLR_ENOMEM;
-        goto out;
-    }
-    s.next_in = (Bytef *)(uintptr_t)z->in;
-    while (zr == Z_OK) {
-        size_t step = z->ulen + 1 - done;
-
-        if (step > SPAMLR__ZUNPACK_STEP)
-            step = SPAMLR__ZUNPACK_STEP;
-        if (!s.avail_in && in_left) {
-            s.avail_in = (uInt)(in_left < STEP ? in_left : STEP);
-            in_left -= s.avail_in;
-        }
-        s.next_out = z->out + done;
-        s.avail_out = (uInt)step;
-        zr = inflate(&s, Z_NO_FLUSH);
-        done = (size_t)(s.next_out - z->out);
-        if (done > z->ulen)
-            break;          /* more than the header says */
-        pthread_mutex_lock(&z->mu);
-        z->done = done;
-        pthread_cond_broadcast(&z->cv);
-        pthread_mutex_unlock(&z->mu);
-    }
-    rc = zr == Z_STREAM_END && done == z->ulen ? 1
-         : zr == Z_MEM_ERROR ? SPAMLR_ENOMEM : SPAMLR_ECORRUPT;
-    inflateEnd(&s);
-out:
-    pthread_mutex_lock(&z->mu);
-    z->state = rc;
-    pthread_cond_broadcast(&z->cv);
-    pthread_mutex_unlock(&z->mu);
-    return NULL;
-}
-
-int spamlr__zunpack_start(spamlr__zunpack **out, const unsigned char *in, size_t n,
-                          unsigned char *buf, size_t ulen)
-{
-    spamlr__zunpack *z = calloc(1, sizeof *z);
-
-    *out = z;
-    if (!z)
-        return SPAMLR_ENOMEM;
-    z->in = in;
-    z->n = n;
-    z->out = buf;
-    z->ulen = ulen;
-    if (pthread_mutex_init(&z->mu, NULL)) {
-        free(z);
-        *out = NULL;
-        return SPAMLR_ENOMEM;
-    }
-    if (pthread_cond_init(&z->cv, NULL)) {
-        pthread_mutex_destroy(&z->mu);
-        free(z);
-        *out = NULL;
-        return SPAMLR_ENOMEM;
-    }
-    z->threaded = ulen >= SPAMLR__ZUNPACK_THREAD &&
-                  pthread_create(&z->th, NULL, inflate_all, z) == 0;
-    if (!z->threaded)
-        inflate_all(z);
-    return SPAMLR_OK;
-}
-
-size_t spamlr__zunpack_need(spamlr__zunpack *z, size_t upto)
-{
-    size_t done;
-
-    pthread_mutex_lock(&z->mu);
-    while (z->done < upto && !z->state)
-        pthread_cond_wait(&z->cv, &z->mu);
-    done = z->done;
-    pthread_mutex_unlock(&z->mu);
-    return done;
-}
-
-int spamlr__zunpack_end(spamlr__zunpack *z)
-{
-    int rc;
+    struct libdeflate_decompressor *z = libdeflate_alloc_decompressor();
+    size_t got = 0;
+    enum libdeflate_result r;
 
     if (!z)
         return SPAMLR_ENOMEM;
-    if (z->threaded)
-        pthread_join(z->th, NULL);
-    rc = z->state == 1 ? SPAMLR_OK : z->state;
-    pthread_cond_destroy(&z->cv);
-    pthread_mutex_destroy(&z->mu);
-    free(z);
-    return rc;
+    r = libdeflate_zlib_decompress(z, in, n, out, ulen, &got);
+    libdeflate_free_decompressor(z);
+    return r == LIBDEFLATE_SUCCESS && got == ulen ? SPAMLR_OK : SPAMLR_ECORRUPT;
 }
