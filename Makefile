@@ -278,7 +278,7 @@ check-valgrind: $(TEST_BIN)
 	done; exit $$fail
 
 # Threaded prediction on one shared model, threaded reading and training,
-# and models deflated on two threads, under ThreadSanitizer.
+# and models saved and loaded meanwhile, under ThreadSanitizer.
 TSAN_B ?= build-tsan
 check-tsan:
 	@$(MAKE) --no-print-directory B=$(TSAN_B) SANITIZE=thread CFLAGS="-O1 -g" \
