@@ -14,7 +14,9 @@
     (IS_DIGIT(c) ? SPAMLR__AC_DIGIT : IS_LETTER(c) ? SPAMLR__AC_LETTER :              \
      (c) == '$' ? SPAMLR__AC_DOLLAR : (c) >= 0x80 ? SPAMLR__AC_URLEND :               \
      SPAMLR__AC_SEP | (IS_HOSTP(c) ? SPAMLR__AC_HOSTP : 0) |                          \
-     (IS_LOCALP(c) ? SPAMLR__AC_LOCALP : 0) | (IS_URLEND(c) ? SPAMLR__AC_URLEND : 0))
+     (IS_LOCALP(c) ? SPAMLR__AC_LOCALP | SPAMLR__AC_LINKAFTER : 0) |                  \
+     ((c) == ':' || (c) == '@' ? SPAMLR__AC_LINKAFTER : 0) |                          \
+     (IS_URLEND(c) ? SPAMLR__AC_URLEND : 0))
 #define AC4(c) AC_OF(c), AC_OF((c) + 1), AC_OF((c) + 2), AC_OF((c) + 3)
 #define AC16(c) AC4(c), AC4((c) + 4), AC4((c) + 8), AC4((c) + 12)
 #define AC64(c) AC16(c), AC16((c) + 16), AC16((c) + 32), AC16((c) + 48)

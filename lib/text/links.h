@@ -13,6 +13,7 @@ enum {
     SPAMLR__AC_HOSTP = 16,    /* '-' '.' : in host names besides letters/digits */
     SPAMLR__AC_LOCALP = 32,   /* '-' '.' '_' '+' '%' : in e-mail local parts */
     SPAMLR__AC_URLEND = 64,   /* ends a URL: space, control, quotes, < > ), >= 0x80 */
+    SPAMLR__AC_LINKAFTER = 128, /* after a word, may make it a link: ':' '@' and LOCALP */
     SPAMLR__AC_ALNUM = SPAMLR__AC_LETTER | SPAMLR__AC_DIGIT
 };
 
@@ -48,6 +49,8 @@ static inline int spamlr__link_may(const spamlr__links *l, const unsigned char *
 {
     unsigned c = p[e];
 
+    if (!(spamlr__ascii_class[c] & SPAMLR__AC_LINKAFTER))
+        return 0;           /* most words: a space or a line end after them */
     if (c == ':')
         return e - s - 4 < 2u && (p[s] | 0x20) == 'h';
     if (c == '.' && e - s == 3 && (p[s] | 0x20) == 'w')
