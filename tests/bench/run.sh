@@ -97,6 +97,16 @@ if command -v bogofilter >/dev/null 2>&1; then
         row "train vs bogofilter, threads $t (x)" "$(ratio "$bt" "$st")"
         row "predict vs bogofilter -T, threads $t (x)" "$(ratio "$bp" "$sp")"
     done
+    # One message at a time, as a mail filter starts a program per mail
+    # (both through sh: bogofilter's exit status is the verdict): the
+    # first test mail, the model and the word list cached; median of 21
+    one=$(awk 'NR == 1 { print $2 }' "$DATA/test.idx")
+    printf 'bogofilter -d "%s/bogo" -T < "%s/%s"; exit 0\n' "$W" "$DATA" "$one" > "$W/bogo_one.sh"
+    printf '"%s" predict -m "%s/d1.slr" - < "%s/%s"; exit 0\n' "$CLI" "$W" "$DATA" "$one" > "$W/spamlr_one.sh"
+    set -- $("$BB/timeit" 21 sh "$W/bogo_one.sh"); bo=$1
+    set -- $("$BB/timeit" 21 sh "$W/spamlr_one.sh"); so=$1
+    say "   one message (a program started for it, through sh): spamlr predict $so s, bogofilter -T $bo s: $(ratio "$bo" "$so")x"
+    row "one message vs bogofilter -T (x)" "$(ratio "$bo" "$so")"
     # From the disk: before each run the split's files are dropped from
     # the page cache (uncache: posix_fadvise DONTNEED), as when a mail
     # archive is first trained on; the model stays cached
