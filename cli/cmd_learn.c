@@ -36,6 +36,7 @@ typedef struct learn_cfg {
     size_t learned;      /* messages learned, unlearned or relearned */
     size_t already;      /* already learned with this class: left alone */
     size_t relearned;    /* of `learned`, moved from the other class */
+    spamlr_model_info info; /* the model when nothing was learned, for the report */
 } learn_cfg;
 
 static void learn_help(void)
@@ -207,8 +208,10 @@ static int learn_step(spamlr_model *m, void *ctx)
         cfg->relearned += outcome[i] == SPAMLR_LEARNED_RELEARNED;
         cfg->learned += outcome[i] && outcome[i] != SPAMLR_LEARNED_ALREADY;
     }
-    if (!cfg->learned) /* all learned so already: the file stays as it is */
+    if (!cfg->learned) { /* all learned so already: the file stays as it is */
+        spamlr_model_info_get(m, &cfg->info);
         rc = LEARN_NOTHING;
+    }
 out:
     free(labels);
     free(outcome);
@@ -216,7 +219,8 @@ out:
     return rc;
 }
 
-/* The report: what was done, and what was left alone. */
+/* The report: what was done, and what was left alone (m NULL: nothing
+ * was learned, and cfg->info is the model's). */
 static void learn_report(const learn_cfg *cfg, const spamlr_model *m)
 {
     spamlr_model_info info = SPAMLR_MODEL_INFO_INIT;
@@ -225,7 +229,10 @@ static void learn_report(const learn_cfg *cfg, const spamlr_model *m)
 
     if (cfg->quiet)
         return;
-    spamlr_model_info_get(m, &info);
+    if (m)
+        spamlr_model_info_get(m, &info);
+    else
+        info = cfg->info;
     if (!n) {
         fprintf(stderr, "spamlr learn: %zu %s message%s already learned as %s: %s unchanged "
                 "(%zu spam, %zu ham learned)\n", cfg->already, what,
@@ -255,18 +262,15 @@ static int learn_saved(spamlr_model *m, const struct stat *st, void *ctx)
     return 0;
 }
 
-/* The model without the change (nothing to learn), for the report. */
+/* Nothing to learn: the report from what the change saw of the model
+ * (not from the file loaded again: that took as long as the rest). */
 static int run(learn_cfg *cfg)
 {
-    spamlr_model *m = NULL;
     int rc = model_update(cfg->model, cfg->create, learn_step, learn_saved, cfg);
 
     if (rc != LEARN_NOTHING)
         return rc;
-    if (!cfg->quiet && model_open(&m, cfg->model) == 0) {
-        learn_report(cfg, m);
-        spamlr_model_free(m);
-    }
+    learn_report(cfg, NULL);
     return EXIT_OK;
 }
 
@@ -277,6 +281,7 @@ int cmd_learn(int argc, char **argv)
 
     memset(&cfg, 0, sizeof cfg);
     cfg.label = -1;
+    cfg.info = (spamlr_model_info)SPAMLR_MODEL_INFO_INIT;
     /* at most argc positional arguments */
     cfg.files = calloc((size_t)argc + 1, sizeof *cfg.files);
     if (!cfg.files)

@@ -112,10 +112,15 @@ check "learn twice = learn once (the record of learned messages)"
 cp "$T/base.slr" "$T/t.slr"
 run learn -m "$T/t.slr" --spam "$T/s1.eml"
 expect_rc 0
+counts1=$(grep -o '[0-9]* spam, [0-9]* ham learned' "$T/err")
 cp "$T/t.slr" "$T/t.once"
 run learn -m "$T/t.slr" --spam "$T/s1.eml"
 expect_rc 0
 grep -q "already learned" "$T/err" || fail "no 'already learned' report"
+# the report of nothing learned gives the model's counts (as the change saw them)
+counts2=$(grep -o '[0-9]* spam, [0-9]* ham learned' "$T/err")
+[ -n "$counts1" ] && [ "$counts1" = "$counts2" ] ||
+    fail "the report of nothing learned says '$counts2', the model '$counts1'"
 cmp -s "$T/t.slr" "$T/t.once" || fail "learning the message again changed the model"
 # the same mail with CRLF lines is the same message (its row is hashed)
 sed 's/$/\r/' "$T/s1.eml" > "$T/s1crlf.eml"
