@@ -57,6 +57,20 @@ void *spamlr__alloc_big(size_t n)
     return p;
 }
 
+void *spamlr__alloc_whole(size_t n)
+{
+    size_t r;
+    void *p;
+
+    if (n < SPAMLR_BIG_BYTES || n > SIZE_MAX - SPAMLR_HUGE_PAGE)
+        return spamlr__alloc_big(n);
+    r = (n + SPAMLR_HUGE_PAGE - 1) & ~(SPAMLR_HUGE_PAGE - 1);
+    if (posix_memalign(&p, SPAMLR_HUGE_PAGE, r))
+        return NULL;
+    advise_huge(p, r);
+    return p;
+}
+
 void *spamlr__realloc_big(void *p, size_t old, size_t n)
 {
     void *q;

@@ -223,7 +223,7 @@ static int parse_tokens(spamlr_model *m, const unsigned char *p, size_t n, uint6
      * (a third of loading a model). A token takes a length byte at least,
      * and its text and NUL no more than its bytes here, so a corrupt
      * count reserves no more than the section's size. */
-    if (count <= n && (rc = spamlr__vocab_reserve(v, (size_t)count, n)))
+    if (count <= n && (rc = spamlr__vocab_reserve_final(v, (size_t)count, n)))
         return rc;
     for (i = 0; i < count; i++) {
         size_t k = i % TOK_AHEAD, j;

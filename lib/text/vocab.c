@@ -51,12 +51,16 @@ static void fill_slot(spamlr__slot *sl, uint32_t id, uint32_t h, const char *s, 
     sl->key = spamlr__slot_key(s, len);
 }
 
-static int rehash(spamlr__vocab *v, size_t ncap)
+/* The slot table remade with ncap slots (whole: its size is final,
+ * spamlr__alloc_whole). */
+static int rehash_to(spamlr__vocab *v, size_t ncap, int whole)
 {
     spamlr__slot *slots;
     size_t i, mask = ncap - 1;
 
-    if (ncap > SIZE_MAX / sizeof *slots || !(slots = spamlr__alloc_big(ncap * sizeof *slots)))
+    if (ncap > SIZE_MAX / sizeof *slots ||
+        !(slots = whole ? spamlr__alloc_whole(ncap * sizeof *slots)
+                        : spamlr__alloc_big(ncap * sizeof *slots)))
         return SPAMLR_ENOMEM;
     memset(slots, 0, ncap * sizeof *slots);
     for (i = 0; i < v->n; i++) {
@@ -69,6 +73,11 @@ static int rehash(spamlr__vocab *v, size_t ncap)
     v->slots = slots;
     v->cap = ncap;
     return SPAMLR_OK;
+}
+
+static int rehash(spamlr__vocab *v, size_t ncap)
+{
+    return rehash_to(v, ncap, 0);
 }
 
 int64_t spamlr__vocab_find(const spamlr__vocab *v, const char *s, size_t len)
@@ -109,6 +118,7 @@ static size_t table_for(size_t n)
 }
 
 static int grow_ids_to(spamlr__vocab *v, size_t ncap);
+static int grow_ids_whole(spamlr__vocab *v, size_t ncap);
 
 /* Before v changes its words: arrays shared with another vocabulary are
  * copied for v alone (the others keep reading theirs). */
@@ -169,6 +179,16 @@ static size_t ids_at(size_t cap, int k)
  * copied, and the old and the new are never both resident (the peak of
  * reading SpamAssassin's training mail). Counts kept apart (after
  * sharing) come into the block. */
+/* The id arrays in the block blk of ncap ids. */
+static void set_ids(spamlr__vocab *v, unsigned char *blk, size_t ncap)
+{
+    v->off = (uint64_t *)(void *)blk;
+    v->len = (uint32_t *)(void *)(blk + ids_at(ncap, 0));
+    v->hash = (uint32_t *)(void *)(blk + ids_at(ncap, 1));
+    v->count = (uint32_t *)(void *)(blk + ids_at(ncap, 2));
+    v->id_cap = ncap;
+}
+
 static int grow_ids_to(spamlr__vocab *v, size_t ncap)
 {
     const size_t per = sizeof *v->off + sizeof *v->len + sizeof *v->hash + sizeof *v->count;
@@ -192,11 +212,7 @@ static int grow_ids_to(spamlr__vocab *v, size_t ncap)
         for (k = arrays - 1; k >= 0; k--)
             memmove(blk + ids_at(ncap, k), blk + ids_at(cap, k), w);
     }
-    v->off = (uint64_t *)(void *)blk;
-    v->len = (uint32_t *)(void *)(blk + ids_at(ncap, 0));
-    v->hash = (uint32_t *)(void *)(blk + ids_at(ncap, 1));
-    v->count = (uint32_t *)(void *)(blk + ids_at(ncap, 2));
-    v->id_cap = ncap;
+    set_ids(v, blk, ncap);
     if (apart) {
         if (n)
             memcpy(v->count, apart, w);
@@ -206,12 +222,27 @@ static int grow_ids_to(spamlr__vocab *v, size_t ncap)
     return SPAMLR_OK;
 }
 
+/* grow_ids_to for a vocabulary without ids yet whose size is final: the
+ * block from spamlr__alloc_whole. */
+static int grow_ids_whole(spamlr__vocab *v, size_t ncap)
+{
+    const size_t per = sizeof *v->off + sizeof *v->len + sizeof *v->hash + sizeof *v->count;
+    unsigned char *blk;
+
+    if (v->off || v->n || v->count_apart)
+        return grow_ids_to(v, ncap);
+    if (ncap > SIZE_MAX / per || !(blk = spamlr__alloc_whole(ncap * per)))
+        return SPAMLR_ENOMEM;
+    set_ids(v, blk, ncap);
+    return SPAMLR_OK;
+}
+
 static int grow_ids(spamlr__vocab *v)
 {
     return grow_ids_to(v, v->id_cap ? v->id_cap * 2 : 256);
 }
 
-int spamlr__vocab_reserve(spamlr__vocab *v, size_t more, size_t chars)
+static int reserve(spamlr__vocab *v, size_t more, size_t chars, int whole)
 {
     size_t need, cap;
     int rc;
@@ -221,14 +252,25 @@ int spamlr__vocab_reserve(spamlr__vocab *v, size_t more, size_t chars)
     if ((rc = own(v)))
         return rc;
     need = v->n + more;
-    if (need > v->id_cap && (rc = grow_ids_to(v, need)))
+    if (need > v->id_cap &&
+        (rc = whole ? grow_ids_whole(v, need) : grow_ids_to(v, need)))
         return rc;
     if ((rc = spamlr__grow((void **)&v->chars, &v->chars_cap, v->chars_len + chars, 1)))
         return rc;
     cap = table_for(need); /* under 3/4 full up to `need` ids */
     if (cap > v->cap)
-        return rehash(v, cap);
+        return rehash_to(v, cap, whole);
     return SPAMLR_OK;
+}
+
+int spamlr__vocab_reserve(spamlr__vocab *v, size_t more, size_t chars)
+{
+    return reserve(v, more, chars, 0);
+}
+
+int spamlr__vocab_reserve_final(spamlr__vocab *v, size_t more, size_t chars)
+{
+    return reserve(v, more, chars, 1);
 }
 
 /* Before a string of len bytes goes in: its length is storable and the

@@ -158,6 +158,11 @@ void spamlr__vocab_drop_table(spamlr__vocab *v);
  * (NULs included), so that interning them grows nothing. */
 int spamlr__vocab_reserve(spamlr__vocab *v, size_t more, size_t chars);
 
+/* The same for a vocabulary that will hold those ids and no more (a
+ * loaded model's): an empty one gets its id arrays and slot table in
+ * whole huge pages (spamlr__alloc_whole). */
+int spamlr__vocab_reserve_final(spamlr__vocab *v, size_t more, size_t chars);
+
 /* Adds s[0..len), which the caller knows to be absent, with its hash h
  * (spamlr__vocab_hash), skipping the comparisons of a lookup. */
 int spamlr__vocab_add_new(spamlr__vocab *v, const char *s, size_t len, uint32_t h,
