@@ -234,6 +234,36 @@ START_TEST(id_arrays_grow_in_place)
 }
 END_TEST
 
+/* A vocabulary reserved as final (a loaded model's: whole huge pages)
+ * takes its words without growing, then grows past them like any other
+ * (a loaded model that learns new words), its ids and strings kept; the
+ * blocks are 2 MiB-aligned and whole huge pages. */
+START_TEST(final_reserve_then_grow)
+{
+    spamlr__vocab v;
+    unsigned char *w;
+
+    spamlr__vocab_init(&v);
+    ck_assert_int_eq(spamlr__vocab_reserve_final(&v, 40000, 40000 * 12), SPAMLR_OK);
+    ck_assert_uint_eq(v.id_cap, 40000);
+    ck_assert_uint_eq((uintptr_t)v.off % SPAMLR_HUGE_PAGE, 0);
+    ck_assert_uint_eq((uintptr_t)v.slots % SPAMLR_HUGE_PAGE, 0);
+    add_words(&v, 0, 40000);
+    ck_assert_uint_eq(v.id_cap, 40000); /* nothing grew */
+    check_ids(&v, 40000);
+    add_words(&v, 40000, 90000);        /* the block and the table grow */
+    ck_assert_uint_ge(v.id_cap, 90000);
+    check_ids(&v, 90000);
+    spamlr__vocab_free(&v);
+    /* the rounded block is the caller's to its last byte (ASan sees it) */
+    w = spamlr__alloc_whole(SPAMLR_BIG_BYTES + 1);
+    ck_assert_ptr_nonnull(w);
+    ck_assert_uint_eq((uintptr_t)w % SPAMLR_HUGE_PAGE, 0);
+    w[SPAMLR_BIG_BYTES] = 1;
+    free(w);
+}
+END_TEST
+
 START_TEST(seed_per_table)
 {
     spamlr__vocab a, b;
@@ -297,6 +327,7 @@ static Suite *seed_suite(void)
     tcase_add_test(tc, seed_per_table);
     tcase_add_test(tc, dropped_table);
     tcase_add_test(tc, id_arrays_grow_in_place);
+    tcase_add_test(tc, final_reserve_then_grow);
     tcase_add_test(tc, models_do_not_depend_on_seed);
     suite_add_tcase(s, tc);
     return s;
