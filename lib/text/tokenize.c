@@ -598,28 +598,47 @@ static inline int block_bit(const tok *t, uint64_t m, size_t i)
 }
 
 /* The fast path of ASCII words (no word bigrams, no sub-words): from a
- * word start at p[i] (no word in progress), the words that lie inside the
- * classified block and are followed by an ASCII separator, found and
- * lower-cased from its masks and emitted from blk.low, one bit scan a
- * word; a URL or an e-mail address starting at one of them is taken as
- * ascii_word takes it. It stops, leaving the state as the general path
- * would, at a word that reaches the block's end or is followed by '$' or
- * a byte >= 0x80, and after a URL or an address. Returns where it stopped
- * (i: at once). */
+ * word start at p[i] (no word in progress), the words followed by an
+ * ASCII separator, found and lower-cased from the classified block's
+ * masks and emitted from blk.low, one bit scan a word, and the separator
+ * runs between them; a URL or an e-mail address starting at one of them
+ * is taken as ascii_word takes it. A word or a separator run that reaches
+ * the block's end goes on in a block classified from where it starts (the
+ * blocks overlap), so that block edges cost a classification and not a
+ * word in the general path. It stops, leaving the state as the general
+ * path would, at a word of 64 bytes or more, a word that ends the text or
+ * is followed by '$' or a byte >= 0x80, at such a byte, and after a URL
+ * or an address. Returns where it stopped (i: at once). */
 static size_t ascii_fast(tok *t, const unsigned char *p, size_t len, size_t i)
 {
-    size_t end = t->bbase + t->bn;
+    for (;;) {
+        size_t off = i - t->bbase, n, e, r;
+        uint64_t m, run;
 
-    while (i - t->bbase < t->bn) {
-        size_t off = i - t->bbase, n, e, j, r;
-        uint64_t m = ~t->blk.alnum >> off, run;
-
-        if (!((t->blk.alnum >> off) & 1) || !m)
-            return i;       /* not a word start, or one running past the block */
-        n = spamlr__ctz64(m);
+        if (off >= t->bn) {     /* past the block (or before it) */
+            if (i >= len)
+                return i;
+            block_at(t, p, len, i);
+            off = 0;
+        }
+        if (!((t->blk.alnum >> off) & 1)) {
+            if (!((t->blk.sep >> off) & 1))
+                return i;       /* '$' or a byte >= 0x80: the general path's */
+            m = ~t->blk.sep >> off;
+            i = m ? i + spamlr__ctz64(m) : t->bbase + t->bn;  /* the separators */
+            continue;
+        }
+        m = ~t->blk.alnum >> off;
+        n = m ? spamlr__ctz64(m) : 64 - off;
         e = i + n;
-        if (e >= end || !((t->blk.sep >> (off + n)) & 1))
-            return i;       /* the end, '$' or a byte >= 0x80 next */
+        if (off + n >= t->bn) { /* the word reaches the block's end */
+            if (off == 0 || e >= len)
+                return i;       /* 64 bytes or more, or the text's last */
+            block_at(t, p, len, i);
+            continue;
+        }
+        if (!((t->blk.sep >> (off + n)) & 1))
+            return i;           /* '$' or a byte >= 0x80 next */
         t->cjk_len = 0;
         if (spamlr__link_may(&t->links, p, i, e) && (r = link_token(t, p, len, i, e)) != i)
             return r;
@@ -634,16 +653,8 @@ static size_t ascii_fast(tok *t, const unsigned char *p, size_t len, size_t i)
         }
         if (t->stop)
             return e;
-        /* the separators after it, and the next word if the block has it */
-        j = e + 1 - t->bbase;
-        m = j < 64 ? ~t->blk.sep >> j : 0;
-        if (!m)
-            return end;     /* separators to the block's end */
-        i = e + 1 + spamlr__ctz64(m);
-        if (i >= end)
-            return end;
+        i = e + 1;              /* after its separator */
     }
-    return i;
 }
 
 static void run(tok *t, const unsigned char *p, size_t len)
