@@ -94,7 +94,9 @@
  * block before an ASCII separator takes a fast path (ascii_fast): it is
  * emitted straight from the lower-cased block, and the next word found by
  * bit scans (a fifth fewer instructions on SpamAssassin mail; the
- * tokeniser alone 459 -> 617 MB/s, tests/bench/tokbench.c). Each version
+ * tokeniser alone 459 -> 617 MB/s, tests/bench/tokbench.c); a word or a
+ * separator run reaching the block's end goes on in a block classified
+ * from its start (the mail path +2.3 %). Each version
  * gives the same tokens, and the same as the scalar one without the fast
  * path (tests/test_tokenize.c compares them).
  */
