@@ -118,7 +118,6 @@ static size_t table_for(size_t n)
 }
 
 static int grow_ids_to(spamlr__vocab *v, size_t ncap);
-static int grow_ids_whole(spamlr__vocab *v, size_t ncap);
 
 /* Before v changes its words: arrays shared with another vocabulary are
  * copied for v alone (the others keep reading theirs). */
@@ -172,13 +171,6 @@ static size_t ids_at(size_t cap, int k)
     return cap * (sizeof(uint64_t) + (size_t)k * sizeof(uint32_t));
 }
 
-/* Makes the block ncap ids long (ncap >= v->n): the block (v's own:
- * shared arrays are copied by own() before any change) is reallocated and
- * its arrays moved inside it (up, the last first, when it grows; down, the
- * first first, before it shrinks), so that a big block's pages move, not
- * copied, and the old and the new are never both resident (the peak of
- * reading SpamAssassin's training mail). Counts kept apart (after
- * sharing) come into the block. */
 /* The id arrays in the block blk of ncap ids. */
 static void set_ids(spamlr__vocab *v, unsigned char *blk, size_t ncap)
 {
@@ -189,6 +181,13 @@ static void set_ids(spamlr__vocab *v, unsigned char *blk, size_t ncap)
     v->id_cap = ncap;
 }
 
+/* Makes the block ncap ids long (ncap >= v->n): the block (v's own:
+ * shared arrays are copied by own() before any change) is reallocated and
+ * its arrays moved inside it (up, the last first, when it grows; down, the
+ * first first, before it shrinks), so that a big block's pages move, not
+ * copied, and the old and the new are never both resident (the peak of
+ * reading SpamAssassin's training mail). Counts kept apart (after
+ * sharing) come into the block. */
 static int grow_ids_to(spamlr__vocab *v, size_t ncap)
 {
     const size_t per = sizeof *v->off + sizeof *v->len + sizeof *v->hash + sizeof *v->count;
