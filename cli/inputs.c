@@ -41,18 +41,15 @@ int input_take(input_list *l, int id, const char *path, input_kind positional)
     return 0;
 }
 
+/* An input that is not a message path (those are read in runs, below). */
 static int read_one(const input_item *it, spamlr_dataset *ds, spamlr_diag *d)
 {
     switch (it->kind) {
-    case INPUT_SPAM: return spamlr_dataset_read_path(ds, SPAMLR_SPAM, it->path, d);
-    case INPUT_HAM: return spamlr_dataset_read_path(ds, SPAMLR_HAM, it->path, d);
     case INPUT_INDEX: return spamlr_dataset_read_index(ds, it->path, d);
     case INPUT_LINES: return spamlr_dataset_read_lines(ds, it->path, d);
     case INPUT_LIBSVM: return spamlr_dataset_read_libsvm(ds, it->path, d);
-    case INPUT_UNLABELLED:
-        return spamlr_dataset_read_path(ds, SPAMLR_UNLABELLED, it->path, d);
+    default: return SPAMLR_EINVAL;
     }
-    return SPAMLR_EINVAL;
 }
 
 #define NOT_A_PATH 2 /* path_label of an index, lines or libsvm file */

@@ -255,7 +255,8 @@ START_TEST(final_reserve_then_grow)
     ck_assert_uint_ge(v.id_cap, 90000);
     check_ids(&v, 90000);
     spamlr__vocab_free(&v);
-    /* the rounded block is the caller's to its last byte (ASan sees it) */
+    /* a block just over the threshold: huge-page aligned, its bytes
+     * usable to the last one asked for (ASan would see a short block) */
     w = spamlr__alloc_whole(SPAMLR_BIG_BYTES + 1);
     ck_assert_ptr_nonnull(w);
     ck_assert_uint_eq((uintptr_t)w % SPAMLR_HUGE_PAGE, 0);

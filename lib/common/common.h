@@ -138,7 +138,7 @@ void *spamlr__realloc_big(void *p, size_t old, size_t n);
  * from SPAMLR_BIG_BYTES on, rounded up to whole huge pages whatever that
  * adds, so that it costs a fault per 2 MiB instead of 512 (loading the
  * SpamAssassin model, its 1 MiB slot table and 0.8 MiB of id arrays:
- * 4.3 -> 3.6 ms, for 2.2 MB more resident). Not for arrays that grow
+ * 4.35 -> 3.73 ms, for 2.2 MB more resident). Not for arrays that grow
  * while training: there the rounding would raise the peak (by 4.8 MB on
  * SpamAssassin). */
 void *spamlr__alloc_whole(size_t n);

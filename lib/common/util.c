@@ -44,31 +44,29 @@ static void advise_huge(void *p, size_t n)
 #endif
 }
 
-void *spamlr__alloc_big(size_t n)
+/* r bytes, 2 MiB-aligned, their whole huge pages advised. */
+static void *huge_aligned(size_t r)
 {
-    size_t r = spamlr__big_size(n);
     void *p;
 
-    if (r < SPAMLR_BIG_BYTES)
-        return malloc(n);
     if (posix_memalign(&p, SPAMLR_HUGE_PAGE, r))
         return NULL;
     advise_huge(p, r);
     return p;
 }
 
+void *spamlr__alloc_big(size_t n)
+{
+    size_t r = spamlr__big_size(n);
+
+    return r < SPAMLR_BIG_BYTES ? malloc(n) : huge_aligned(r);
+}
+
 void *spamlr__alloc_whole(size_t n)
 {
-    size_t r;
-    void *p;
-
     if (n < SPAMLR_BIG_BYTES || n > SIZE_MAX - SPAMLR_HUGE_PAGE)
         return spamlr__alloc_big(n);
-    r = (n + SPAMLR_HUGE_PAGE - 1) & ~(SPAMLR_HUGE_PAGE - 1);
-    if (posix_memalign(&p, SPAMLR_HUGE_PAGE, r))
-        return NULL;
-    advise_huge(p, r);
-    return p;
+    return huge_aligned((n + SPAMLR_HUGE_PAGE - 1) & ~(SPAMLR_HUGE_PAGE - 1));
 }
 
 void *spamlr__realloc_big(void *p, size_t old, size_t n)

@@ -213,7 +213,7 @@ static int in_place(build *b, spamlr_dataset *ds, const spamlr_train_opts *o,
             if (c == UINT32_MAX)
                 continue;
             v = spamlr__feature_value(ds->opts.features, cnt[j],
-                                          idf_of_col ? idf_of_col[c] : 1.0f, tf);
+                                      idf_of_col ? idf_of_col[c] : 1.0f, tf);
             ids[k] = c;
             memcpy(&cnt[k++], &v, sizeof v); /* the slot now holds a float */
         }
@@ -334,8 +334,7 @@ static int build_matrix(build *b, const spamlr_dataset *ds, const spamlr_train_o
                 b->val[k++] = ds->val[j];
             else
                 b->val[k++] = spamlr__feature_value(ds->opts.features, ds->cnt[j],
-                                                        idf_of_col ? idf_of_col[c] : 1.0f,
-                                                        tf);
+                                                    idf_of_col ? idf_of_col[c] : 1.0f, tf);
         }
         if (ds->opts.normalize && !ds->val)
             spamlr__normalize(b->val + start, k - start);
