@@ -347,6 +347,8 @@ static void print_summary(const char *path, const inspect_view *v)
         printf("pruned from       %zu words\n", in->pruned_from);
     printf("weight precision  %s\n", in->weight_bits == 16 ? "16-bit (65535 steps)"
                                                             : "32-bit float");
+    printf("file layout       %s\n", in->layout == SPAMLR_LAYOUT_MAPPED
+                                        ? "mapped (read in place when loaded)" : "packed");
     if (v->disk_bytes >= 0)
         printf("bytes on disk     %lld\n", v->disk_bytes);
     printf("bytes in memory   %zu\n", in->memory_bytes);
@@ -571,6 +573,7 @@ static void print_json(const char *path, const inspect_view *v)
     json_number(stdout, in->has_bias ? in->bias : NAN);
     json_key_number("bytes_on_disk", v->disk_bytes >= 0 ? (double)v->disk_bytes : NAN);
     printf(",\"weight_bits\":%u,\"pruned_from\":%zu", in->weight_bits, in->pruned_from);
+    printf(",\"layout\":\"%s\"", in->layout == SPAMLR_LAYOUT_MAPPED ? "mapped" : "packed");
     printf(",\"memory_bytes\":%zu,\"solver\":\"%s\"", in->memory_bytes,
            solver_name(in->solver));
     json_key_number("c", in->c);

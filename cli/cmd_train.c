@@ -11,7 +11,7 @@ enum {
     OPT_HELP = 1, OPT_OUT, OPT_C, OPT_TOL, OPT_MAX_ITER, OPT_SOLVER, OPT_THREADS,
     OPT_NO_BIAS, OPT_REG_BIAS, OPT_CLASS_WEIGHT, OPT_MIN_COUNT, OPT_NGRAMS,
     OPT_FEATURES, OPT_NO_NORMALIZE, OPT_MAX_TOKEN_LEN, OPT_QUIET, OPT_CV,
-    OPT_NO_MIME, OPT_FORMAT, OPT_BITS, OPT_L1, OPT_L2, OPT_MPI,
+    OPT_NO_MIME, OPT_FORMAT, OPT_BITS, OPT_LAYOUT, OPT_L1, OPT_L2, OPT_MPI,
     OPT_INIT, OPT_EPOCHS, OPT_ETA, OPT_STRICT, OPT_HEADER_FIELDS, OPT_FOLD, OPT_SUBWORDS, OPT_IDF_POWER,
     OPT_PRIOR
 };
@@ -44,6 +44,7 @@ static const cli_opt train_opts[] = {
     { "idf-power", 0, 1, OPT_IDF_POWER },
     { "format", 0, 1, OPT_FORMAT },
     { "bits", 0, 1, OPT_BITS },
+    { "layout", 0, 1, OPT_LAYOUT },
     { "init", 0, 1, OPT_INIT },
     { "prior", 0, 1, OPT_PRIOR },
     CONTACTS_OPTION,
@@ -61,6 +62,7 @@ static const unsigned solver_ids[] = { SPAMLR_SOLVER_TRON, SPAMLR_SOLVER_LBFGS,
 static const char *const feature_names[] = { "binary", "logtf", "tfidf", NULL };
 static const char *const fold_names[] = { "simple", "nfkc", NULL };
 static const char *const format_names[] = { "text", "libsvm", NULL };
+static const char *const layout_names[] = { "packed", "mapped", NULL }; /* spamlr_layout */
 
 typedef struct train_cfg {
     const char *out;
@@ -71,6 +73,7 @@ typedef struct train_cfg {
     unsigned cv;     /* folds of the --cv report (and of choosing C); 0 = none */
     unsigned format;        /* of positional FILEs: 0 text lines, 1 libsvm */
     unsigned bits;  /* weight precision in the file: 32 or 16 */
+    unsigned layout; /* spamlr_layout of the file */
     int mpi;            /* train --mpi */
     int rank, nproc;
     int strict;
@@ -163,6 +166,10 @@ static void train_help(void)
            "  --format text|libsvm   how FILE arguments are read (default text)\n"
            "  --bits 32|16           weight precision in the file (default 32; 16\n"
            "                         rounds the weights to 65535 steps, half the size)\n"
+           "  --layout packed|mapped packed (default): the smallest file; mapped: the\n"
+           "                         word table as it lies in memory, 6.5 times the\n"
+           "                         size, loaded in a fraction of the time (a mail\n"
+           "                         filter that starts a process per message)\n"
            "  --mpi                  one process of 'mpirun -np N spamlr train --mpi':\n"
            "                         reads every Nth message line of --index and\n"
            "                         label<TAB>text inputs; rank 0 writes MODEL\n"
@@ -300,6 +307,7 @@ static int parse_option(cli_args *a, void *c, int id, const char *v)
         if (cfg->bits != 16 && cfg->bits != 32)
             return usage_error(a->cmd, "option '%s': must be 16 or 32", a->name);
         return 0;
+    case OPT_LAYOUT: return parse_choice(a, v, layout_names, &cfg->layout);
     case OPT_MPI: cfg->mpi = 1; return 0;
     default:
         return input_take(&cfg->inputs, id, v, cfg->format ? INPUT_LIBSVM : INPUT_LINES);
@@ -494,7 +502,8 @@ static int fit_and_save(train_cfg *cfg, spamlr_dataset *ds)
                     cfg->train.min_count == SPAMLR_MIN_COUNT_AUTO ? "the default " : "at least ",
                     cfg->train.min_count == SPAMLR_MIN_COUNT_AUTO ? 2u : cfg->train.min_count);
     }
-    if (cfg->bits == 16 && (err = spamlr_model_set_weight_bits(m, 16)) != SPAMLR_OK) {
+    if ((cfg->bits == 16 && (err = spamlr_model_set_weight_bits(m, 16)) != SPAMLR_OK) ||
+        (err = spamlr_model_set_layout(m, cfg->layout)) != SPAMLR_OK) {
         rc = report_failure(err, NULL, NULL);
         goto out;
     }

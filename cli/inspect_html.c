@@ -54,6 +54,7 @@ static void write_settings(FILE *f, const char *model_path, const spamlr_model *
     if (in->pruned_from)
         row(f, "pruned from", "%zu words", in->pruned_from);
     row(f, "weights", "%s", in->weight_bits == 16 ? "16-bit steps" : "32-bit float");
+    row(f, "file layout", "%s", in->layout == SPAMLR_LAYOUT_MAPPED ? "mapped" : "packed");
     if (disk_bytes >= 0)
         row(f, "bytes on disk", "%lld", disk_bytes);
     row(f, "bytes in memory", "%zu", in->memory_bytes);

@@ -253,6 +253,7 @@ static int start_from_base(spamlr_model *u, const spamlr_model *base, uint64_t c
         memcpy(u->idf, base->idf, nb * sizeof *u->idf);
     u->weight_bits = base->weight_bits;
     u->wscale = base->wscale;
+    u->layout = base->layout;
     u->pruned_from = base->pruned_from;
     if (spamlr__model_set_path(u, base->path, base->path_n, base->path_folds))
         return SPAMLR_ENOMEM;

@@ -89,6 +89,8 @@ int spamlr_model_dump(const spamlr_model *m, char **text, size_t *len)
     spamlr__dump_emit(&o, "weight_bits=%u\n", m->weight_bits == 16 ? 16u : 32u);
     if (m->weight_bits == 16)
         spamlr__dump_emit(&o, "weight_scale=%.9g\n", m->wscale);
+    if (m->layout == SPAMLR_LAYOUT_MAPPED) /* (absent: packed, as before there was a choice) */
+        spamlr__dump_emit(&o, "layout=mapped\n");
     if (m->path_n)
         spamlr__dump_emit(&o, "path_folds=%u\n", m->path_folds);
     for (i = 0; i < m->path_n; i++) /* C, validation log loss, AUC */
@@ -279,7 +281,11 @@ static int header_line(reader *r, spamlr_model *m, header *h, const char *s, siz
     else if (KEY("weight_bits"))
         bad = spamlr__dump_u32(r, v, vn, &m->weight_bits) ||
               (m->weight_bits != 16 && m->weight_bits != 32);
-    else if (KEY("weight_scale"))
+    else if (KEY("layout")) {
+        bad = !(vn == 6 && memcmp(v, "mapped", 6) == 0) && !(vn == 6 && memcmp(v, "packed", 6) == 0);
+        m->layout = vn == 6 && memcmp(v, "mapped", 6) == 0 ? SPAMLR_LAYOUT_MAPPED
+                                                          : SPAMLR_LAYOUT_PACKED;
+    } else if (KEY("weight_scale"))
         bad = spamlr__dump_f32(r, v, vn, &m->wscale) || !(m->wscale > 0), h->seen_scale = 1;
     else if (KEY("pruned_from")) {
         bad = spamlr__dump_u64(r, v, vn, ~0ULL, &u);

@@ -334,7 +334,16 @@ int spamlr_model_info_get(const spamlr_model *m, spamlr_model_info *out)
     info->pruned_from = (size_t)m->pruned_from;
     info->l1 = m->l1;
     info->l2 = m->l2;
+    info->layout = m->layout;
     spamlr__out_copy(out, info, sizeof *info);
+    return SPAMLR_OK;
+}
+
+int spamlr_model_set_layout(spamlr_model *m, unsigned layout)
+{
+    if (!m || (layout != SPAMLR_LAYOUT_PACKED && layout != SPAMLR_LAYOUT_MAPPED))
+        return SPAMLR_EINVAL;
+    m->layout = layout;
     return SPAMLR_OK;
 }
 

@@ -27,6 +27,7 @@ struct spamlr_model {
     int64_t trained_at;
     /* parameters made visible (explain, prune, dump) */
     unsigned weight_bits;    /* 32, or 16: weights lie on the grid q * wscale */
+    unsigned layout;         /* the file's: SPAMLR_LAYOUT_PACKED or _MAPPED */
     float wscale;            /* grid step for 16-bit weights */
     uint64_t pruned_from;    /* vocabulary size before the first pruning, 0 */
     /* transfer learning: the base model of spamlr_train_opts.prior

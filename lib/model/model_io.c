@@ -48,6 +48,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -57,16 +58,8 @@
 #include "model/zpack.h"
 #include "text/tokenize.h"
 
-static const unsigned char MAGIC[8] = {0x89, 'S', 'L', 'R', '\r', '\n', 0x1a, '\n'};
+#define MAGIC spamlr__model_magic
 #define FORMAT_VERSION 2u /* of a whole model; a delta is 3 */
-#define HDR_SET 0x80000000u /* marks a recorded header-field set */
-#define META_U32 12
-#define META_F64 6
-#define META_U64 4
-#define META_MIN (META_U32 * 4 + META_F64 * 8 + META_U64 * 8)
-#define META_LEN_V1 (META_MIN + 2 * 8)  /* with l1, l2 */
-#define META_LEN_FOLD (META_LEN_V1 + 2 * 4)  /* with fold, subwords */
-#define META_LEN (META_LEN_FOLD + 4)            /* with idf_power */
 #define META_MAX 65536
 #define FIXED (8 + 4 + 4 + 4)
 #define MAX_TOKEN 4096
@@ -124,37 +117,7 @@ int spamlr__model_frame(const spamlr_model *m, const unsigned char *payload_byte
 
     *out = NULL;
     *size = 0;
-    put(&b, MAGIC, 8);
-    put_u32(&b, version);
-    put_u32(&b, (m->has_bias ? 1u : 0u) | (m->idf ? 2u : 0u) | flags);
-    put_u32(&b, META_LEN);
-    put_u32(&b, m->text.ngrams);
-    put_u32(&b, m->text.max_token_len);
-    put_u32(&b, m->text.number_fold);
-    put_u32(&b, m->text.cjk_bigrams);
-    put_u32(&b, m->text.features);
-    put_u32(&b, m->text.normalize);
-    put_u32(&b, m->text.mime);
-    put_u32(&b, m->solver);
-    put_u32(&b, m->class_weight);
-    put_u32(&b, m->min_count);
-    put_u32(&b, m->iterations);
-    put_u32(&b, m->text.header_fields | HDR_SET);
-    put_f64(&b, m->c);
-    put_f64(&b, m->tol);
-    put_f64(&b, m->objective);
-    put_f64(&b, m->grad_norm);
-    put_f64(&b, m->threshold);
-    put_f64(&b, m->has_bias ? (double)m->bias : 0.0);
-    put_u64(&b, m->examples);
-    put_u64(&b, m->spam);
-    put_u64(&b, m->ham);
-    put_u64(&b, (uint64_t)m->trained_at);
-    put_f64(&b, m->l1);
-    put_f64(&b, m->l2);
-    put_u32(&b, m->text.fold);
-    put_u32(&b, m->text.subwords);
-    put_u32(&b, m->text.idf_power);
+    spamlr__model_head(m, &b, version, flags);
     put_u64(&b, count);
     put_u64(&b, payload_len);
     zbound = spamlr__zpack_bound(payload_len);
@@ -196,6 +159,8 @@ int spamlr_model_save_buffer(const spamlr_model *m, unsigned char **out, size_t 
     *size = 0;
     if (!m)
         return SPAMLR_EINVAL;
+    if (m->layout == SPAMLR_LAYOUT_MAPPED)
+        return spamlr__model_save_mapped(m, out, size);
     if ((rc = payload(m, &pl)) == SPAMLR_OK)
         rc = spamlr__model_frame(m, pl.p, pl.n, m->vocab.n,
                                  m->text.fold || m->text.subwords ? 2u : 1u, 0, out, size);
@@ -438,8 +403,9 @@ static int unframe_head(const unsigned char *buf, size_t size, spamlr_model **me
     meta_len = get_u32(buf + 16);
     /* version 3 is a delta's (flag bit 2); a model of version 3 or more
      * comes from a later library */
-    if (version > SPAMLR__DELTA_VERSION ||
-        (version == SPAMLR__DELTA_VERSION && !(flags & SPAMLR__FLAG_DELTA)))
+    if (version > SPAMLR__MAPPED_VERSION ||
+        (version == SPAMLR__DELTA_VERSION && !(flags & SPAMLR__FLAG_DELTA)) ||
+        (version == SPAMLR__MAPPED_VERSION && !(flags & SPAMLR__FLAG_MAPPED)))
         return spamlr__diag(d, SPAMLR_EVERSION, NULL, 0, 8,
                             "format version %u is newer than this library reads (%u)", version,
                             FORMAT_VERSION);
@@ -448,7 +414,8 @@ static int unframe_head(const unsigned char *buf, size_t size, spamlr_model **me
     if (meta_len < META_MIN || meta_len > META_MAX)
         return spamlr__diag(d, SPAMLR_ESIZE, NULL, 0, 16, "metadata length %u is impossible",
                             meta_len);
-    if (flags > 7 || ((flags & SPAMLR__FLAG_DELTA) && version != SPAMLR__DELTA_VERSION))
+    if (flags > 15 || ((flags & SPAMLR__FLAG_DELTA) && version != SPAMLR__DELTA_VERSION) ||
+        ((flags & SPAMLR__FLAG_MAPPED) && version != SPAMLR__MAPPED_VERSION))
         return bad(d, SPAMLR_ECORRUPT, 12, "unknown flags");
     pos = FIXED + meta_len;
     if (size < pos + 24 + 4)
@@ -472,11 +439,12 @@ static int unframe_head(const unsigned char *buf, size_t size, spamlr_model **me
                             (unsigned long long)(size - pos - 4 - zlen));
     /* each token costs at least 2 bytes of weight and 1 of length; zlib
      * cannot expand more than ~1032:1; a delta holds at least its base's
-     * checksum and size */
+     * checksum and size; a mapped file's optional sections lie inside it */
     if (count > UINT32_MAX - 2 ||
-        ulen < ((flags & SPAMLR__FLAG_DELTA) ? 24 : count * 3 + 24) ||
-        ulen > count * (4 + 4 + 8 + 2 + MAX_TOKEN) + 4096 ||
-        ulen > zlen * 1032 + 64)
+        ((flags & SPAMLR__FLAG_MAPPED)
+         ? ulen > zlen
+         : (ulen < ((flags & SPAMLR__FLAG_DELTA) ? 24 : count * 3 + 24) ||
+            ulen > count * (4 + 4 + 8 + 2 + MAX_TOKEN) + 4096 || ulen > zlen * 1032 + 64)))
         return spamlr__diag(d, SPAMLR_ESIZE, NULL, 0, (long long)pos - 24,
                             "sizes are impossible (%llu words, %llu payload bytes)",
                             (unsigned long long)count, (unsigned long long)ulen);
@@ -519,6 +487,10 @@ int spamlr__model_unframe(const unsigned char *buf, size_t size, spamlr_model **
     if ((rc = unframe_head(buf, size, &m, &pos, &zlen, &ulen, &count, &flags, d)))
         return rc;
     *meta = NULL;
+    if (flags & SPAMLR__FLAG_MAPPED) { /* nothing to inflate (spamlr_model_load_buffer reads it) */
+        rc = bad(d, SPAMLR_EINVAL, 12, "a model in the mapped layout has no payload to inflate");
+        goto out;
+    }
     if (!(raw = malloc((size_t)ulen + 1))) {
         rc = SPAMLR_ENOMEM;
         goto out;
@@ -580,6 +552,61 @@ int spamlr__model_load_whole(spamlr_model **out, spamlr_model *m, unsigned char 
     return load_payload(out, m, raw, ulen, count, flags, d);
 }
 
+int spamlr__model_is_mapped(const unsigned char *buf, size_t size)
+{
+    return buf && size >= FIXED && memcmp(buf, MAGIC, 8) == 0 &&
+           get_u32(buf + 8) == SPAMLR__MAPPED_VERSION && (get_u32(buf + 12) & SPAMLR__FLAG_MAPPED);
+}
+
+static void drop_free(void *mem, size_t len)
+{
+    (void)len;
+    free(mem);
+}
+
+static void drop_unmap(void *mem, size_t len)
+{
+    munmap(mem, len);
+}
+
+/* A model file of either layout, size bytes at buf: when drop is given,
+ * buf is the loader's to keep (a mapped file read in place) and drop
+ * releases it; else it is the caller's and a mapped file is copied. */
+static int load_bytes(spamlr_model **out, const unsigned char *buf, size_t size,
+                      void (*drop)(void *mem, size_t len), spamlr_diag *d)
+{
+    spamlr_model *m = NULL;
+    unsigned char *mem;
+    size_t pos = 0;
+    uint64_t count = 0, zlen = 0, rest = 0;
+    uint32_t flags = 0;
+    void *copy = NULL;
+    int rc;
+
+    if (!spamlr__model_is_mapped(buf, size)) { /* packed: parsed from buf */
+        rc = spamlr_model_load_buffer(out, buf, size, d);
+        if (drop)
+            drop((void *)(uintptr_t)buf, size);
+        return rc;
+    }
+    if ((rc = unframe_head(buf, size, &m, &pos, &zlen, &rest, &count, &flags, d))) {
+        if (drop)
+            drop((void *)(uintptr_t)buf, size);
+        return rc;
+    }
+    mem = (unsigned char *)(uintptr_t)buf;
+    if (!drop) { /* a copy whose arrays are aligned as in a mapped file */
+        if (posix_memalign(&copy, 64, size + 1) != 0) {
+            spamlr_model_free(m);
+            return spamlr__diag(d, SPAMLR_ENOMEM, NULL, 0, -1, "out of memory loading the model");
+        }
+        mem = copy;
+        memcpy(mem, buf, size);
+        drop = drop_free;
+    }
+    return spamlr__model_load_mapped(out, m, mem, size, pos, count, rest, zlen, flags, drop, d);
+}
+
 int spamlr_model_load_buffer(spamlr_model **out, const unsigned char *buf, size_t size,
                              spamlr_diag *d)
 {
@@ -594,6 +621,8 @@ int spamlr_model_load_buffer(spamlr_model **out, const unsigned char *buf, size_
     if (spamlr__diag_bad(d))
         return SPAMLR_EINVAL;
     spamlr__diag_clear(d);
+    if (spamlr__model_is_mapped(buf, size))
+        return load_bytes(out, buf, size, NULL, d);
     if ((rc = spamlr__model_unframe(buf, size, &m, &raw, &ulen, &count, &flags, d))) {
         if (rc == SPAMLR_ENOMEM)
             spamlr__diag(d, rc, NULL, 0, -1, "out of memory loading the model");
@@ -661,6 +690,29 @@ int spamlr__model_loaded_from(spamlr_model **out, int rc, const char *path, spam
     return SPAMLR_OK;
 }
 
+/* A regular file mapped whole (private, read-only, its pages read at
+ * once), or NULL when it is not one or cannot be. */
+static unsigned char *map_file(const char *path, size_t *n)
+{
+    struct stat st;
+    void *p = MAP_FAILED;
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+
+    if (fd < 0)
+        return NULL;
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
+        (uint64_t)st.st_size < SIZE_MAX / 2) {
+        *n = (size_t)st.st_size;
+#if defined(MAP_POPULATE)
+        p = mmap(NULL, *n, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+#else
+        p = mmap(NULL, *n, PROT_READ, MAP_PRIVATE, fd, 0);
+#endif
+    }
+    close(fd);
+    return p == MAP_FAILED ? NULL : p;
+}
+
 int spamlr_model_load(spamlr_model **out, const char *path, spamlr_diag *d)
 {
     unsigned char *buf;
@@ -673,9 +725,15 @@ int spamlr_model_load(spamlr_model **out, const char *path, spamlr_diag *d)
     spamlr__diag_clear(d);
     if (!path)
         return SPAMLR_EINVAL;
+    /* a mapped model is read where it lies in the file; a packed one is
+     * parsed from the mapping, which is then dropped */
+    if ((buf = map_file(path, &n))) {
+        rc = load_bytes(out, buf, n, drop_unmap, d);
+        return spamlr__model_loaded_from(out, rc, path, d);
+    }
     if ((rc = spamlr__model_read_file(path, &buf, &n, d)))
         return rc;
-    rc = spamlr_model_load_buffer(out, buf, n, d);
+    rc = load_bytes(out, buf, n, NULL, d);
     free(buf);
     /* the file's name, which a model trained on this base records */
     return spamlr__model_loaded_from(out, rc, path, d);

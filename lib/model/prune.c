@@ -88,6 +88,7 @@ static void copy_meta(spamlr_model *p, const spamlr_model *m)
     p->trained_at = m->trained_at;
     p->weight_bits = m->weight_bits;
     p->wscale = m->wscale;
+    p->layout = m->layout;
 }
 
 int spamlr_model_prune(spamlr_model **out, const spamlr_model *m, size_t keep, double min_abs)

@@ -185,6 +185,43 @@ int spamlr__sections_read(spamlr_model *m, const unsigned char tag[4], const uns
  * flag bit 2 set: its payload holds the delta's sections, not the model's. */
 #define SPAMLR__DELTA_VERSION 3u
 #define SPAMLR__FLAG_DELTA 4u
+/* A model in the mapped layout (mapped.c) is format version 4 with flag
+ * bit 3 set. */
+#define SPAMLR__MAPPED_VERSION 4u
+#define SPAMLR__FLAG_MAPPED 8u
+
+/* (head.c) The file's head: magic, version, flags (m's bias and idf bits
+ * | flags) and m's metadata (META_LEN bytes), up to the word count. */
+extern const unsigned char spamlr__model_magic[8];
+#define HDR_SET 0x80000000u /* marks a recorded header-field set */
+#define META_U32 12
+#define META_F64 6
+#define META_U64 4
+#define META_MIN (META_U32 * 4 + META_F64 * 8 + META_U64 * 8)
+#define META_LEN_V1 (META_MIN + 2 * 8)     /* with l1, l2 */
+#define META_LEN_FOLD (META_LEN_V1 + 2 * 4) /* with fold, subwords */
+#define META_LEN (META_LEN_FOLD + 4)        /* with idf_power */
+void spamlr__model_head(const spamlr_model *m, wbuf *b, uint32_t version, uint32_t flags);
+
+/* (mapped.c) m in the mapped layout, into a new buffer *out (malloc'ed). 0
+ * or SPAMLR_ENOMEM. */
+int spamlr__model_save_mapped(const spamlr_model *m, unsigned char **out, size_t *size);
+
+/* (mapped.c) The words, weights and sections of a mapped file (size
+ * bytes at file, its directory at pos; count words, rest_len bytes of
+ * optional sections, region_len bytes from the directory to the CRC,
+ * framing and CRC checked) into m, its metadata read: *out = m. The
+ * words are read in place when the host is little-endian and file is
+ * aligned to 64 bytes, and file is then the model's until it is freed;
+ * else they are copied. Either way drop(file, size) is called once file
+ * is no longer needed (at once on failure, when m is freed too). */
+int spamlr__model_load_mapped(spamlr_model **out, spamlr_model *m, unsigned char *file,
+                              size_t size, size_t pos, uint64_t count, uint64_t rest_len,
+                              uint64_t region_len, uint32_t flags,
+                              void (*drop)(void *mem, size_t len), spamlr_diag *d);
+
+/* Whether buf (size bytes) starts as a model file in the mapped layout. */
+int spamlr__model_is_mapped(const unsigned char *buf, size_t size);
 
 /* The model file around a payload: magic, version, flags (m's bias and idf
  * bits | flags), m's metadata, count (the vocabulary size), the payload

@@ -10,20 +10,32 @@ void spamlr__vocab_init(spamlr__vocab *v)
     v->seed = spamlr__hash_seed();
 }
 
-/* How many vocabularies read one slot table, id block and strings. */
+/* How many vocabularies read one slot table, id block and strings; mem
+ * (when not NULL) is the memory they live in, not allocations of their
+ * own: a model file mapped or read whole (spamlr__vocab_adopt), which
+ * drop releases after the last reader. */
 struct spamlr__vocab_ref {
     unsigned long refs;
+    void *mem;
+    size_t mem_len;
+    void (*drop)(void *mem, size_t len);
 };
 
 /* Drops v's share of its arrays, freeing them when it was the last; v's
  * own count stays. */
 static void release(spamlr__vocab *v)
 {
-    if (!v->ref || __atomic_sub_fetch(&v->ref->refs, 1, __ATOMIC_ACQ_REL) == 0) {
-        free(v->ref);
-        free(v->slots);
-        free(v->off); /* the block holding len, hash and count too */
-        free(v->chars);
+    spamlr__vocab_ref *r = v->ref;
+
+    if (!r || __atomic_sub_fetch(&r->refs, 1, __ATOMIC_ACQ_REL) == 0) {
+        if (r && r->mem) {
+            r->drop(r->mem, r->mem_len);
+        } else {
+            free(v->slots);
+            free(v->off); /* the block holding len, hash and count too */
+            free(v->chars);
+        }
+        free(r);
     }
     v->ref = NULL;
 }
@@ -128,7 +140,7 @@ static int own(spamlr__vocab *v)
 
     if (!v->ref)
         return SPAMLR_OK;
-    if (__atomic_load_n(&v->ref->refs, __ATOMIC_ACQUIRE) == 1) {
+    if (!v->ref->mem && __atomic_load_n(&v->ref->refs, __ATOMIC_ACQUIRE) == 1) {
         free(v->ref); /* the others are gone: the arrays are v's */
         v->ref = NULL;
         return SPAMLR_OK;
@@ -403,7 +415,7 @@ int spamlr__vocab_share(spamlr__vocab *dst, const spamlr__vocab *src)
      * is const to its callers: the reference is the one field that
      * changes, and atomically) */
     if (!(r = __atomic_load_n(at, __ATOMIC_ACQUIRE))) {
-        if (!(mine = malloc(sizeof *mine))) {
+        if (!(mine = calloc(1, sizeof *mine))) {
             free(count);
             return SPAMLR_ENOMEM;
         }
@@ -429,5 +441,65 @@ int spamlr__vocab_share(spamlr__vocab *dst, const spamlr__vocab *src)
     dst->ref = r;
     dst->count = count;
     dst->count_apart = 1;
+    return SPAMLR_OK;
+}
+
+int spamlr__vocab_adopt(spamlr__vocab *v, const spamlr__vocab_view *w, void *mem,
+                        size_t mem_len, void (*drop)(void *mem, size_t len))
+{
+    spamlr__vocab_ref *r;
+    uint32_t *count;
+
+    if (v->n || v->ref || v->cap || !w->n || !mem || !drop)
+        return SPAMLR_EINVAL;
+    if (!(count = calloc(w->n, sizeof *count)))
+        return SPAMLR_ENOMEM;
+    if (!(r = calloc(1, sizeof *r))) {
+        free(count);
+        return SPAMLR_ENOMEM;
+    }
+    spamlr__vocab_free(v);
+    r->refs = 1;
+    r->mem = mem;
+    r->mem_len = mem_len;
+    r->drop = drop;
+    /* the arrays are read, never written: a change copies them (own) */
+    v->slots = (spamlr__slot *)(uintptr_t)w->slots;
+    v->cap = w->cap;
+    v->n = w->n;
+    v->id_cap = w->n;
+    v->off = (uint64_t *)(uintptr_t)w->off;
+    v->len = (uint32_t *)(uintptr_t)w->len;
+    v->hash = (uint32_t *)(uintptr_t)w->hash;
+    v->chars = (char *)(uintptr_t)w->chars;
+    v->chars_len = v->chars_cap = w->chars_len;
+    v->seed = w->seed;
+    v->ref = r;
+    v->count = count;
+    v->count_apart = 1;
+    return SPAMLR_OK;
+}
+
+int spamlr__vocab_image(const spamlr__vocab *v, uint64_t seed, uint32_t *hash,
+                        spamlr__slot **slots, size_t *cap)
+{
+    size_t id, i, mask, c = table_for(v->n);
+    spamlr__slot *t;
+
+    *slots = NULL;
+    *cap = 0;
+    if (c > SIZE_MAX / sizeof *t || !(t = calloc(c, sizeof *t)))
+        return SPAMLR_ENOMEM;
+    mask = c - 1;
+    for (id = 0; id < v->n; id++) {
+        const char *s = v->chars + v->off[id];
+
+        hash[id] = spamlr__hash_seeded(seed, s, v->len[id]);
+        for (i = hash[id] & mask; t[i].id1; i = (i + 1) & mask)
+            ;
+        fill_slot(&t[i], (uint32_t)id, hash[id], s, v->len[id]);
+    }
+    *slots = t;
+    *cap = c;
     return SPAMLR_OK;
 }

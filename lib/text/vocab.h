@@ -62,7 +62,36 @@ static inline uint32_t spamlr__vocab_hash_key8(const spamlr__vocab *v, uint64_t 
     return spamlr__hash_key8(v->seed, key, len);
 }
 
+/* A vocabulary's arrays as they lie in memory another owns (a model file
+ * in the mapped layout): what spamlr__vocab_adopt reads. */
+typedef struct spamlr__vocab_view {
+    const spamlr__slot *slots; /* cap slots, cap a power of two above n */
+    size_t cap, n;
+    const uint64_t *off;    /* n offsets into chars */
+    const uint32_t *len, *hash; /* n lengths, n hashes (of seed) */
+    const char *chars;      /* each word followed by a NUL */
+    size_t chars_len;
+    uint64_t seed;
+} spamlr__vocab_view;
+
 void spamlr__vocab_init(spamlr__vocab *v);
+
+/* Makes the empty v read the words of w in place, in memory mem (mem_len
+ * bytes) that drop(mem, mem_len) releases once v and every vocabulary
+ * sharing its arrays are freed; v never writes them (a change copies the
+ * words for v first, as for shared arrays). The caller has checked that
+ * w is whole: ids in the slots below n, every word inside chars and
+ * NUL-terminated, fewer used slots than cap. SPAMLR_OK, SPAMLR_EINVAL
+ * (v not empty) or SPAMLR_ENOMEM (nothing changed, mem not dropped). */
+int spamlr__vocab_adopt(spamlr__vocab *v, const spamlr__vocab_view *w, void *mem,
+                        size_t mem_len, void (*drop)(void *mem, size_t len));
+
+/* The table v's words get under the hash seed `seed`: their hashes in
+ * hash[0..n), and a slot table of *cap slots (a power of two, under 3/4
+ * full) in *slots, malloc'd, filled in id order (so the same words give
+ * the same bytes). SPAMLR_OK or SPAMLR_ENOMEM. */
+int spamlr__vocab_image(const spamlr__vocab *v, uint64_t seed, uint32_t *hash,
+                        spamlr__slot **slots, size_t *cap);
 void spamlr__vocab_free(spamlr__vocab *v);
 
 /* Id of s[0..len), inserting it (count 0) when new. *added (may be NULL)
