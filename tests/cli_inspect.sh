@@ -197,6 +197,49 @@ expect_rc 0
 run inspect "$T/t16.slr" --format json
 json_check "$T/out" 'd["weight_bits"] == 16'
 
+check "mapped layout: the same predictions, explained and inspected alike; dump, import, prune convert it exactly"
+run train -q --layout mapped -o "$T/tm.slr" "$TRAIN"
+expect_rc 0
+run inspect "$T/tm.slr"
+expect_out '^file layout +mapped'
+run inspect "$M"
+expect_out '^file layout +packed'
+run inspect "$T/tm.slr" --format json
+json_check "$T/out" 'd["layout"] == "mapped"'
+# the same model as the packed one trained on the same data (but the
+# time it was trained)
+run inspect "$M" --dump
+grep -v '^trained_at=' "$T/out" >"$T/packed.dump"
+run inspect "$T/tm.slr" --dump
+grep -q '^layout=mapped$' "$T/out" || fail "the dump does not say layout=mapped"
+grep -v '^layout=\|^trained_at=' "$T/out" | cmp -s - "$T/packed.dump" ||
+    fail "mapped and packed models differ"
+cp "$T/out" "$T/tm.dump"
+run import "$T/tm.dump" -o "$T/tm2.slr"
+expect_rc 0
+cmp -s "$T/tm.slr" "$T/tm2.slr" || fail "mapped dump/import not byte-identical"
+run predict -m "$M" --format jsonl --lines "$TEST"
+cp "$T/out" "$T/pp"
+run predict -m "$T/tm.slr" --format jsonl --lines "$TEST"
+cmp -s "$T/out" "$T/pp" || fail "mapped predictions differ from packed ones"
+run explain -m "$M" "$T/msg.eml"
+cp "$T/out" "$T/ep"
+run explain -m "$T/tm.slr" "$T/msg.eml"
+cmp -s "$T/out" "$T/ep" || fail "mapped explanation differs"
+# prune converts both ways, byte for byte
+run prune -q -m "$M" --layout mapped -o "$T/conv.slr"
+expect_rc 0
+run prune -q -m "$T/conv.slr" --layout packed -o "$T/back.slr"
+expect_rc 0
+cmp -s "$T/back.slr" "$M" || fail "prune --layout packed of the converted file is not the packed file"
+run prune -q -m "$T/tm.slr" --layout packed -o "$T/back2.slr"
+run prune -q -m "$T/back2.slr" --layout mapped -o "$T/again.slr"
+cmp -s "$T/again.slr" "$T/tm.slr" || fail "mapped -> packed -> mapped is not the same file"
+[ "$(wc -c <"$T/tm.slr")" -gt "$(wc -c <"$M")" ] || fail "mapped file not larger"
+run prune -q -m "$T/tm.slr" --keep 10 -o "$T/tm10.slr"
+run inspect "$T/tm10.slr" --format json
+json_check "$T/out" 'd["layout"] == "mapped" and d["parameters"] == 10'
+
 # ----------------------------------------------------------------- curve
 
 check "curve: JSON, TSV, text and a well-formed SVG"
@@ -233,7 +276,8 @@ for args in "explain" "explain -m $M" "explain -m $M --format xml $T/msg.eml" \
     "inspect $M --dump --top 3" "inspect $M --grep (" \
     "curve" "curve --train $TRAIN" "curve --test $TEST" "curve --train $TRAIN --test $TEST --sizes 0" \
     "curve --train $TRAIN --test $TEST --sizes 5x" "curve --train $TRAIN --test $TEST $TEST" \
-    "train --bits 8 -o $T/x.slr $TRAIN"; do
+    "train --bits 8 -o $T/x.slr $TRAIN" "train --layout flat -o $T/x.slr $TRAIN" \
+    "prune -m $M --layout flat -o $T/x.slr"; do
     # shellcheck disable=SC2086
     run $args
     [ "$rc" = 2 ] || fail "'spamlr $args': exit $rc, expected 2"

@@ -364,6 +364,17 @@ START_TEST(damaged_parts_are_refused)
     recrc(c, size);
     refused(c, size, SPAMLR_ECORRUPT, "a weight that is not a number");
     memcpy(c, buf, size);
+    {
+        size_t idf = UP(w + n * 4);
+        float big = 1e30f;
+        uint32_t u;
+
+        memcpy(&u, &big, 4);
+        put32(c + idf + 4 * 7, u); /* a feature value could overflow */
+    }
+    recrc(c, size);
+    refused(c, size, SPAMLR_ECORRUPT, "an idf value of 1e30");
+    memcpy(c, buf, size);
     put32(c + 8, 4); /* version 4 without the flag: a later library's */
     put32(c + 12, get_u32(buf + 12) & ~SPAMLR__FLAG_MAPPED);
     recrc(c, size);
@@ -387,6 +398,27 @@ START_TEST(damaged_parts_are_refused)
 }
 END_TEST
 
+/* The same bound holds in the packed layout (an idf of 1e30 made a
+ * score not a number: fuzz_model found it in a mapped file). */
+START_TEST(packed_idf_is_bounded)
+{
+    spamlr_model *m = toy_model(SPAMLR_FEAT_TFIDF), *l = NULL;
+    unsigned char *buf;
+    size_t size;
+
+    m->idf[3] = 1e30f;
+    ck_assert_int_eq(spamlr_model_save_buffer(m, &buf, &size), 0);
+    ck_assert_int_eq(spamlr_model_load_buffer(&l, buf, size, NULL), SPAMLR_ECORRUPT);
+    free(buf);
+    m->idf[3] = 1e9f; /* the largest allowed */
+    ck_assert_int_eq(spamlr_model_save_buffer(m, &buf, &size), 0);
+    ck_assert_int_eq(spamlr_model_load_buffer(&l, buf, size, NULL), SPAMLR_OK);
+    spamlr_model_free(l);
+    free(buf);
+    spamlr_model_free(m);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("mapped");
@@ -396,6 +428,7 @@ static Suite *suite(void)
     tcase_add_loop_test(t, round_trip_every_way, SPAMLR_FEAT_BINARY, SPAMLR_FEAT_TFIDF + 1);
     tcase_add_test(t, learning_copies_the_words);
     tcase_add_test(t, damaged_parts_are_refused);
+    tcase_add_test(t, packed_idf_is_bounded);
     suite_add_tcase(s, t);
     return s;
 }

@@ -285,6 +285,20 @@ static int copy_words(spamlr_model *m, const unsigned char *file, const place *p
     return SPAMLR_OK;
 }
 
+/* The loaded m, its words in place, is *out once its metadata and values
+ * are checked; else it is freed. */
+static int checked(spamlr_model **out, spamlr_model *m, spamlr_diag *d)
+{
+    const char *what = spamlr__model_meta_check(m);
+
+    if (what) {
+        spamlr_model_free(m);
+        return spamlr__diag(d, SPAMLR_ECORRUPT, NULL, 0, 20, "metadata out of range: %s", what);
+    }
+    *out = m;
+    return SPAMLR_OK;
+}
+
 int spamlr__model_load_mapped(spamlr_model **out, spamlr_model *m, unsigned char *file,
                               size_t size, size_t pos, uint64_t count, uint64_t rest_len,
                               uint64_t region_len, uint32_t flags,
@@ -329,10 +343,6 @@ int spamlr__model_load_mapped(spamlr_model **out, spamlr_model *m, unsigned char
             goto out;
         }
     }
-    if ((what = spamlr__model_meta_check(m))) {
-        rc = spamlr__diag(d, SPAMLR_ECORRUPT, NULL, 0, 20, "metadata out of range: %s", what);
-        goto out;
-    }
     if ((flags & 2) != (m->text.features == SPAMLR_FEAT_TFIDF ? 2u : 0u)) {
         rc = bad(d, SPAMLR_ECORRUPT, 12, "idf values and feature setting disagree");
         goto out;
@@ -343,8 +353,7 @@ int spamlr__model_load_mapped(spamlr_model **out, spamlr_model *m, unsigned char
         if ((rc = copy_words(m, file, &p, (size_t)count, chars, d)))
             goto out;
         drop(file, size);
-        *out = m;
-        return SPAMLR_OK;
+        return checked(out, m, d);
     }
     w.slots = (const spamlr__slot *)(const void *)(file + p.slots);
     w.cap = (size_t)cap;
@@ -361,8 +370,7 @@ int spamlr__model_load_mapped(spamlr_model **out, spamlr_model *m, unsigned char
     }
     if ((rc = spamlr__vocab_adopt(&m->vocab, &w, file, size, drop)))
         goto out;
-    *out = m;
-    return SPAMLR_OK;
+    return checked(out, m, d); /* (m now holds file: freeing m drops it) */
 out:
     if (rc == SPAMLR_ENOMEM)
         spamlr__diag(d, rc, NULL, 0, -1, "out of memory loading the model");

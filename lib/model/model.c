@@ -106,6 +106,12 @@ const char *spamlr__model_meta_check(const spamlr_model *m)
         if (m->updates > SPAMLR__MAX_COUNT)
             return "online_updates";
     }
+    /* an idf is at least 1 (below 1e3 for 2^32 messages at power 4); 0 up
+     * to 1e9 stays readable (a dump edited by hand), more could make a
+     * feature value overflow a float and a score not a number */
+    for (size_t i = 0; m->idf && i < m->vocab.n; i++)
+        if (!(m->idf[i] >= 0 && m->idf[i] <= 1e9f))
+            return "an idf value (0 to 1e9)";
     return NULL;
 }
 

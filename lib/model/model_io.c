@@ -3,7 +3,9 @@
  * Layout (all integers little-endian, floats IEEE-754 bit patterns):
  *   0   8  magic "\x89SLR\r\n\x1a\n"
  *   8   4  format version (1, or 2 when the tokens need version 2)
- *          (3 for a per-user delta, delta.c, whose flags have bit 2 set)
+ *          (3 for a per-user delta, delta.c, whose flags have bit 2 set;
+ *          4 for the mapped layout, mapped.c, flag bit 3, whose words
+ *          follow n uncompressed, as they lie in memory)
  *   12  4  flags: bit 0 bias, bit 1 idf values present, bit 2 a delta on a
  *          base model (delta.c: the payload holds its own sections, and
  *          spamlr_model_load refuses it)
