@@ -419,6 +419,27 @@ START_TEST(packed_idf_is_bounded)
 }
 END_TEST
 
+/* Values so small that 1/|row| is no float (idf values of 3.5e-41, as in
+ * a mapped file fuzz_model made) still give unit rows and probabilities. */
+START_TEST(tiny_values_normalise)
+{
+    spamlr_model *m = toy_model(SPAMLR_FEAT_TFIDF);
+    spamlr_scratch *s = NULL;
+    size_t i;
+
+    for (i = 0; i < spamlr_model_vocab_size(m); i++)
+        m->idf[i] = 3.5e-41f;
+    ck_assert_int_eq(spamlr_scratch_create(&s), 0);
+    for (i = 0; i < NS; i++) {
+        double p, z;
+        ck_assert_int_eq(spamlr_predict(m, s, SPAM[i], strlen(SPAM[i]), &p, &z), 0);
+        ck_assert_msg(p >= 0 && p <= 1 && isfinite(z), "message %zu: p %g z %g", i, p, z);
+    }
+    spamlr_scratch_free(s);
+    spamlr_model_free(m);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("mapped");
@@ -429,6 +450,7 @@ static Suite *suite(void)
     tcase_add_test(t, learning_copies_the_words);
     tcase_add_test(t, damaged_parts_are_refused);
     tcase_add_test(t, packed_idf_is_bounded);
+    tcase_add_test(t, tiny_values_normalise);
     suite_add_tcase(s, t);
     return s;
 }

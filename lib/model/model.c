@@ -298,9 +298,16 @@ void spamlr__normalize(float *v, size_t n)
     for (i = 0; i < n; i++)
         s += (double)v[i] * v[i];
     if (s > 0) {
-        float k = (float)(1.0 / sqrt(s));
-        for (i = 0; i < n; i++)
-            v[i] *= k;
+        double kd = 1.0 / sqrt(s);
+        float k = (float)kd;
+
+        if (isfinite(k)) {
+            for (i = 0; i < n; i++)
+                v[i] *= k;
+        } else { /* values so small (a tiny idf) that 1/|v| is no float */
+            for (i = 0; i < n; i++)
+                v[i] = (float)((double)v[i] * kd);
+        }
     }
 }
 
