@@ -426,6 +426,10 @@ static int word_lines(reader *r, spamlr_model *m)
         }
         w = col[0];
         idf = tfidf ? col[1] : 0;
+        if (!spamlr__idf_ok(idf)) {
+            free(tok);
+            return spamlr__dump_err(r, "idf out of range (0 to 1e9)", NULL);
+        }
         free(tok);
         if (!(tok = malloc((size_t)(t1 - s) + 1)))
             return SPAMLR_ENOMEM;

@@ -106,11 +106,8 @@ const char *spamlr__model_meta_check(const spamlr_model *m)
         if (m->updates > SPAMLR__MAX_COUNT)
             return "online_updates";
     }
-    /* an idf is at least 1 (below 1e3 for 2^32 messages at power 4); 0 up
-     * to 1e9 stays readable (a dump edited by hand), more could make a
-     * feature value overflow a float and a score not a number */
     for (size_t i = 0; m->idf && i < m->vocab.n; i++)
-        if (!(m->idf[i] >= 0 && m->idf[i] <= 1e9f))
+        if (!spamlr__idf_ok(m->idf[i]))
             return "an idf value (0 to 1e9)";
     return NULL;
 }
@@ -790,17 +787,19 @@ int spamlr_predict_dataset(const spamlr_model *m, const spamlr_dataset *ds, doub
     if (spamlr__rowbuf_init(&rb, ds))
         return SPAMLR_ENOMEM;
     map = rb.map, ids = rb.ids, cnt = rb.cnt, val = rb.val;
+    /* the dataset's ids are the model's (kept to its words, the common
+     * case): no map, whose vocabulary-sized array is most of predicting
+     * one message */
     same = same_words(m, ds);
-    for (i = 0; i < ds->vocab.n; i++)
-        map[i] = same ? (int64_t)i
-                      : spamlr__vocab_find(&m->vocab, spamlr__vocab_str(&ds->vocab, (uint32_t)i),
-                                           ds->vocab.len[i]);
+    for (i = 0; !same && i < ds->vocab.n; i++)
+        map[i] = spamlr__vocab_find(&m->vocab, spamlr__vocab_str(&ds->vocab, (uint32_t)i),
+                                    ds->vocab.len[i]);
     for (i = 0; i < ds->rows; i++) {
         size_t k = 0;
         for (j = ds->ptr[i]; j < ds->ptr[i + 1]; j++) {
-            if (map[ds->ids[j]] < 0)
+            if (!same && map[ds->ids[j]] < 0)
                 continue;
-            ids[k] = (uint32_t)map[ds->ids[j]];
+            ids[k] = same ? ds->ids[j] : (uint32_t)map[ds->ids[j]];
             if (ds->val) /* explicit values (libsvm rows): as they are */
                 val[k] = ds->val[j];
             cnt[k++] = ds->cnt ? ds->cnt[j] : 1;

@@ -137,6 +137,15 @@ void spamlr__model_mem_free(spamlr_model *m);
  * name of the first field that does not. */
 const char *spamlr__model_meta_check(const spamlr_model *m);
 
+/* Whether an idf value can be loaded: a trained one is at least 1 (below
+ * 1e3 for 2^32 messages at power 4); 0 up to 1e9 is read (a dump edited
+ * by hand), more could make a feature value overflow a float and a score
+ * not a number. */
+static inline int spamlr__idf_ok(float idf)
+{
+    return idf >= 0 && idf <= 1e9f;
+}
+
 /* An empty model with default settings, ready to be filled in. */
 int spamlr__model_new(spamlr_model **out, const spamlr_text_opts *text);
 
