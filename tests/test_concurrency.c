@@ -82,6 +82,21 @@ static void *worker(void *arg)
             spamlr_model_weight(j->m, WORDS[i % NWORDS], &w);
             if (k % 16 == 0)
                 spamlr_model_top(j->m, r % 2 ? 1 : -1, top, 3);
+            if (k % 64 == 0) { /* a dataset kept to the model's words shares them */
+                spamlr_dataset *ds = NULL;
+                spamlr_model_info info = SPAMLR_MODEL_INFO_INIT;
+                double q;
+
+                spamlr_model_info_get(j->m, &info);
+                if (spamlr_dataset_create(&ds, &info.text) != SPAMLR_OK ||
+                    spamlr_dataset_keep_model_words(ds, j->m) != SPAMLR_OK ||
+                    spamlr_dataset_add(ds, SPAMLR_SPAM, msgs[i], strlen(msgs[i]), NULL) ||
+                    spamlr_predict_dataset(j->m, ds, &q, NULL) != SPAMLR_OK)
+                    j->errors++;
+                else if (q != want[i])
+                    j->mismatches++;
+                spamlr_dataset_free(ds);
+            }
         }
     spamlr_scratch_free(s);
     return NULL;
@@ -113,7 +128,9 @@ START_TEST(shared_model_many_threads)
 }
 END_TEST
 
-/* A model loaded from bytes is shared the same way. */
+/* A model loaded from bytes is shared the same way; in the mapped layout
+ * (_i 1) loaded from its file, its words read in place by every thread
+ * and shared by their datasets. */
 START_TEST(loaded_model_shared)
 {
     spamlr_model *m, *l = NULL;
@@ -121,11 +138,20 @@ START_TEST(loaded_model_shared)
     size_t size;
     pthread_t th[THREADS];
     job jobs[THREADS];
+    char dir[64], path[128];
 
     make_messages();
     m = train_model();
-    ck_assert_int_eq(spamlr_model_save_buffer(m, &buf, &size), 0);
-    ck_assert_int_eq(spamlr_model_load_buffer(&l, buf, size, NULL), 0);
+    tu_tmpdir(dir, sizeof dir);
+    if (_i) {
+        snprintf(path, sizeof path, "%s/m.slr", dir);
+        ck_assert_int_eq(spamlr_model_set_layout(m, SPAMLR_LAYOUT_MAPPED), 0);
+        ck_assert_int_eq(spamlr_model_save(m, path, NULL), 0);
+        ck_assert_int_eq(spamlr_model_load(&l, path, NULL), 0);
+    } else {
+        ck_assert_int_eq(spamlr_model_save_buffer(m, &buf, &size), 0);
+        ck_assert_int_eq(spamlr_model_load_buffer(&l, buf, size, NULL), 0);
+    }
     {
         spamlr_scratch *s = NULL;
         ck_assert_int_eq(spamlr_scratch_create(&s), 0);
@@ -144,6 +170,7 @@ START_TEST(loaded_model_shared)
     free(buf);
     spamlr_model_free(l);
     spamlr_model_free(m);
+    tu_rmrf(dir);
 }
 END_TEST
 
@@ -211,7 +238,7 @@ static Suite *suite(void)
     TCase *t = tcase_create("concurrency");
     tcase_set_timeout(t, 300);
     tcase_add_test(t, shared_model_many_threads);
-    tcase_add_test(t, loaded_model_shared);
+    tcase_add_loop_test(t, loaded_model_shared, 0, 2);
     tcase_add_test(t, training_threads_agree);
     suite_add_tcase(s, t);
     return s;
