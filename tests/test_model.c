@@ -124,17 +124,9 @@ END_TEST
 
 static void same_model(const spamlr_model *a, const spamlr_model *b)
 {
-    size_t i, n = spamlr_model_vocab_size(a);
     spamlr_model_info ia = SPAMLR_MODEL_INFO_INIT, ib = SPAMLR_MODEL_INFO_INIT;
 
-    ck_assert_uint_eq(n, spamlr_model_vocab_size(b));
-    for (i = 0; i < n; i++) {
-        spamlr_word x, y;
-        ck_assert_int_eq(spamlr_model_word(a, i, &x), 0);
-        ck_assert_int_eq(spamlr_model_word(b, i, &y), 0);
-        ck_assert_str_eq(x.token, y.token);
-        ck_assert(x.weight == y.weight);
-    }
+    tu_same_words(a, b);
     spamlr_model_info_get(a, &ia);
     spamlr_model_info_get(b, &ib);
     ck_assert(ia.bias == ib.bias);

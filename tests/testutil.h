@@ -22,6 +22,21 @@
         return nf ? EXIT_FAILURE : EXIT_SUCCESS;            \
     }
 
+/* a and b have the same words with the same weights, in the same order. */
+static inline void tu_same_words(const spamlr_model *a, const spamlr_model *b)
+{
+    size_t i, n = spamlr_model_vocab_size(a);
+
+    ck_assert_uint_eq(n, spamlr_model_vocab_size(b));
+    for (i = 0; i < n; i++) {
+        spamlr_word x, y;
+        ck_assert_int_eq(spamlr_model_word(a, i, &x), 0);
+        ck_assert_int_eq(spamlr_model_word(b, i, &y), 0);
+        ck_assert_str_eq(x.token, y.token);
+        ck_assert(x.weight == y.weight);
+    }
+}
+
 /* A fresh temporary directory (static buffer per call site). */
 static inline char *tu_tmpdir(char *buf, size_t n)
 {

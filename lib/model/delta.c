@@ -407,22 +407,18 @@ static int read_delta(spamlr_model *u, const spamlr_model *base, const unsigned 
                       size_t n, uint64_t count, int has_idf, spamlr_diag *d)
 {
     spamlr__sections_met met = {0, 0};
-    size_t pos = 0, nb = base->vocab.n;
-    int rc = SPAMLR_OK, step = 0, ctct = 0;
+    size_t pos = 0, nb = base->vocab.n, len;
+    const unsigned char *tag;
+    int rc = SPAMLR_OK, more, step = 0, ctct = 0;
 
-    while (pos < n && !rc) {
-        const unsigned char *tag = p + pos;
-        uint64_t len;
-        if (n - pos < 12)
-            return corrupt(d, "delta: section header runs past the payload");
-        len = get_u64(p + pos + 4);
-        pos += 12;
-        if (len > n - pos)
-            return corrupt(d, "delta: section runs past the payload");
+    while (!rc && (more = spamlr__section_next(p, n, &pos, &tag, &len, "the delta's payload",
+                                               d)) != 0) {
+        if (more < 0)
+            return more;
         if (step == 0) { /* "DBAS" first, then the settings are checked */
             if (memcmp(tag, "DBAS", 4) != 0)
                 return corrupt(d, "delta: the base section is not first");
-            if ((rc = read_base(base, tag + 12, (size_t)len, d)))
+            if ((rc = read_base(base, tag + 12, len, d)))
                 return rc;
             if (!spamlr__text_opts_equal(&u->text, &base->text) || u->has_bias != base->has_bias ||
                 has_idf != (base->idf != NULL) || count < nb)
@@ -433,14 +429,14 @@ static int read_delta(spamlr_model *u, const spamlr_model *base, const unsigned 
                 return corrupt(d, "delta: more new words than its payload can hold");
             step = 1;
         } else if (memcmp(tag, "DONL", 4) == 0 && step == 1) {
-            rc = read_online(u, tag + 12, (size_t)len, d);
+            rc = read_online(u, tag + 12, len, d);
             step = 2;
         } else if (memcmp(tag, "DWTS", 4) == 0 && step <= 2) {
             if (!(rc = start_from_base(u, base, count)))
-                rc = read_changed(u, nb, tag + 12, (size_t)len, d);
+                rc = read_changed(u, nb, tag + 12, len, d);
             step = 3;
         } else if (memcmp(tag, "DNEW", 4) == 0 && step == 3) {
-            rc = read_new(u, nb, count, tag + 12, (size_t)len, d);
+            rc = read_new(u, nb, count, tag + 12, len, d);
             met.online = u->online != 0;
             step = 4;
         } else if (tag[0] >= 'A' && tag[0] <= 'Z') {
@@ -449,9 +445,8 @@ static int read_delta(spamlr_model *u, const spamlr_model *base, const unsigned 
         } else if (step == 4 && (memcmp(tag, "unsr", 4) == 0 || memcmp(tag, "seen", 4) == 0 ||
                                  memcmp(tag, "onmm", 4) == 0 || memcmp(tag, "ctct", 4) == 0)) {
             ctct |= memcmp(tag, "ctct", 4) == 0;
-            rc = spamlr__sections_read(u, tag, tag + 12, (size_t)len, count, &met, d);
+            rc = spamlr__sections_read(u, tag, tag + 12, len, count, &met, d);
         } /* other optional sections: of a later version, skipped */
-        pos += (size_t)len;
     }
     if (rc)
         return rc;

@@ -1,6 +1,6 @@
-/* head.c - the head of a model file of any layout or kind: magic,
- * format version, flags and the metadata block (model_io.c reads it; the
- * layouts are in model_io.c, mapped.c and delta.c). */
+/* head.c - the head and the end of a model file of any layout or kind:
+ * magic, format version, flags and the metadata block; the CRC-32 (model_io.c
+ * reads them; the layouts are in model_io.c, mapped.c and delta.c). */
 #include "model/model.h"
 #include "model/sections.h"
 
@@ -39,4 +39,15 @@ void spamlr__model_head(const spamlr_model *m, wbuf *b, uint32_t version, uint32
     put_u32(b, m->text.fold);
     put_u32(b, m->text.subwords);
     put_u32(b, m->text.idf_power);
+}
+
+int spamlr__model_finish(wbuf *b, unsigned char **out, size_t *size)
+{
+    put_u32(b, spamlr__crc32(0, b->p, b->n));
+    if (b->err)
+        return b->err;
+    *out = b->p;
+    *size = b->n;
+    b->p = NULL;
+    return SPAMLR_OK;
 }

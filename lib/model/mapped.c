@@ -170,12 +170,7 @@ int spamlr__model_save_mapped(const spamlr_model *m, unsigned char **out, size_t
     if (rest.n)
         memcpy(b.p + p.rest, rest.p, rest.n);
     b.n = (size_t)p.end;
-    put_u32(&b, spamlr__crc32(0, b.p, b.n));
-    if ((rc = b.err))
-        goto out;
-    *out = b.p;
-    *size = b.n;
-    b.p = NULL;
+    rc = spamlr__model_finish(&b, out, size);
 out:
     free(b.p);
     free(rest.p);
@@ -207,27 +202,18 @@ static int read_rest(spamlr_model *m, const unsigned char *p, size_t n, uint64_t
                      spamlr_diag *d)
 {
     spamlr__sections_met met = {0, 0};
-    size_t pos = 0;
+    const unsigned char *tag;
+    size_t pos = 0, len;
     int rc;
 
-    while (pos < n) {
-        const unsigned char *tag = p + pos;
-        uint64_t len;
-
-        if (n - pos < 12)
-            return bad(d, SPAMLR_ECORRUPT, -1, "section header runs past the sections");
-        len = get_u64(p + pos + 4);
-        pos += 12;
-        if (len > n - pos)
-            return bad(d, SPAMLR_ECORRUPT, -1, "section runs past the sections");
+    while ((rc = spamlr__section_next(p, n, &pos, &tag, &len, "the sections", d)) > 0) {
         if (tag[0] >= 'A' && tag[0] <= 'Z')
             return spamlr__diag(d, SPAMLR_ECORRUPT, NULL, 0, -1,
                                 "required section \"%.4s\" in a mapped model", (const char *)tag);
-        if ((rc = spamlr__sections_read(m, tag, p + pos, (size_t)len, count, &met, d)))
+        if ((rc = spamlr__sections_read(m, tag, tag + 12, len, count, &met, d)))
             return rc;
-        pos += (size_t)len;
     }
-    return SPAMLR_OK;
+    return rc;
 }
 
 /* Whether a word of l bytes at o lies inside the strings, NUL after it. */

@@ -141,12 +141,7 @@ int spamlr__model_frame(const spamlr_model *m, const unsigned char *payload_byte
         for (int i = 0; i < 8; i++)
             b.p[zpos + (size_t)i] = (unsigned char)((uint64_t)zlen >> (8 * i));
     }
-    put_u32(&b, spamlr__crc32(0, b.p, b.n));
-    if ((rc = b.err))
-        goto out;
-    *out = b.p;
-    *size = b.n;
-    b.p = NULL;
+    rc = spamlr__model_finish(&b, out, size);
 out:
     free(b.p);
     return rc;
@@ -278,42 +273,38 @@ static int parse_q16(spamlr_model *m, const unsigned char *p, size_t n, uint64_t
 static int parse_payload(spamlr_model *m, const unsigned char *p, size_t n, uint64_t count,
                          int has_idf, spamlr_diag *d)
 {
-    size_t pos = 0;
+    size_t pos = 0, len;
     spamlr__sections_met met = {0, 0};
+    const unsigned char *tag;
     int rc, toks = 0;
 
-    while (pos < n) {
-        const unsigned char *tag = p + pos;
-        uint64_t len;
-        if (n - pos < 12)
-            return bad(d, SPAMLR_ECORRUPT, -1, "section header runs past the payload");
-        len = get_u64(p + pos + 4);
-        pos += 12;
-        if (len > n - pos)
-            return bad(d, SPAMLR_ECORRUPT, -1, "section runs past the payload");
+    while ((rc = spamlr__section_next(p, n, &pos, &tag, &len, "the payload", d)) > 0) {
+        const unsigned char *body = tag + 12;
+
         if (memcmp(tag, "TOKS", 4) == 0) {
             if (toks++)
                 return bad(d, SPAMLR_ECORRUPT, -1, "token section appears twice");
-            rc = parse_tokens(m, p + pos, (size_t)len, count, d);
+            rc = parse_tokens(m, body, len, count, d);
         } else if (memcmp(tag, "WF32", 4) == 0) {
             rc = m->weight_bits == 16
                  ? bad(d, SPAMLR_ECORRUPT, -1, "weight section appears twice")
-                 : parse_floats(&m->w, p + pos, (size_t)len, count, "weight", d);
+                 : parse_floats(&m->w, body, len, count, "weight", d);
         } else if (memcmp(tag, "WQ16", 4) == 0) {
-            rc = parse_q16(m, p + pos, (size_t)len, count, d);
+            rc = parse_q16(m, body, len, count, d);
         } else if (memcmp(tag, "IDF ", 4) == 0) {
-            rc = parse_floats(&m->idf, p + pos, (size_t)len, count, "idf", d);
+            rc = parse_floats(&m->idf, body, len, count, "idf", d);
         } else if (tag[0] >= 'A' && tag[0] <= 'Z') {
             return spamlr__diag(d, SPAMLR_ECORRUPT, NULL, 0, -1,
                                 "unknown required section \"%.4s\"", (const char *)tag);
         } else {
             /* an optional section (sections.c), known or of a later version */
-            rc = spamlr__sections_read(m, tag, p + pos, (size_t)len, count, &met, d);
+            rc = spamlr__sections_read(m, tag, body, len, count, &met, d);
         }
         if (rc)
             return rc;
-        pos += (size_t)len;
     }
+    if (rc < 0)
+        return rc;
     if (!toks || !m->w)
         return bad(d, SPAMLR_ECORRUPT, -1, "token or weight section missing");
     if (has_idf != (m->idf != NULL))

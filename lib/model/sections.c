@@ -477,6 +477,26 @@ static int parse_contacts(spamlr_model *m, const unsigned char *p, size_t n, spa
     return rc;
 }
 
+int spamlr__section_next(const unsigned char *p, size_t n, size_t *pos,
+                         const unsigned char **tag, size_t *len, const char *where,
+                         spamlr_diag *d)
+{
+    uint64_t l;
+
+    if (*pos >= n)
+        return 0;
+    if (n - *pos < 12)
+        return spamlr__diag(d, SPAMLR_ECORRUPT, NULL, 0, -1,
+                            "section header runs past %s", where);
+    l = get_u64(p + *pos + 4);
+    if (l > n - *pos - 12)
+        return spamlr__diag(d, SPAMLR_ECORRUPT, NULL, 0, -1, "section runs past %s", where);
+    *tag = p + *pos;
+    *len = (size_t)l;
+    *pos += 12 + (size_t)l;
+    return 1;
+}
+
 int spamlr__sections_read(spamlr_model *m, const unsigned char tag[4], const unsigned char *p,
                           size_t len, uint64_t count, spamlr__sections_met *met,
                           spamlr_diag *d)

@@ -172,6 +172,14 @@ typedef struct spamlr__sections_met {
     int online, memory;
 } spamlr__sections_met;
 
+/* The next tagged section of p[0..n) from *pos (a 4-byte tag, a u64
+ * length, the bytes): *tag and *len, its bytes at *tag + 12, and *pos
+ * past it. 1: a section; 0: the end; SPAMLR_ECORRUPT (d says what, in
+ * `where`, e.g. "the payload") when it runs past n. */
+int spamlr__section_next(const unsigned char *p, size_t n, size_t *pos,
+                         const unsigned char **tag, size_t *len, const char *where,
+                         spamlr_diag *d);
+
 /* Reads the optional (lower-case) section tag, len bytes at p, into m, a
  * model of count words. A section this library does not know, or one of
  * a size it does not know, is skipped: SPAMLR_OK. */
@@ -202,6 +210,10 @@ extern const unsigned char spamlr__model_magic[8];
 #define META_LEN_FOLD (META_LEN_V1 + 2 * 4) /* with fold, subwords */
 #define META_LEN (META_LEN_FOLD + 4)        /* with idf_power */
 void spamlr__model_head(const spamlr_model *m, wbuf *b, uint32_t version, uint32_t flags);
+
+/* (head.c) The file's end: the CRC-32 of b's bytes appended, and b's
+ * buffer handed over in *out (b keeps none). 0 or b's error. */
+int spamlr__model_finish(wbuf *b, unsigned char **out, size_t *size);
 
 /* (mapped.c) m in the mapped layout, into a new buffer *out (malloc'ed). 0
  * or SPAMLR_ENOMEM. */
