@@ -61,7 +61,6 @@
 #include "text/tokenize.h"
 
 #define MAGIC spamlr__model_magic
-#define FORMAT_VERSION 2u /* of a whole model; a delta is 3 */
 #define META_MAX 65536
 #define FIXED (8 + 4 + 4 + 4)
 #define MAX_TOKEN 4096
@@ -394,14 +393,14 @@ static int unframe_head(const unsigned char *buf, size_t size, spamlr_model **me
     version = get_u32(buf + 8);
     flags = get_u32(buf + 12);
     meta_len = get_u32(buf + 16);
-    /* version 3 is a delta's (flag bit 2); a model of version 3 or more
-     * comes from a later library */
+    /* version 3 is a delta's (flag bit 2), 4 the mapped layout's (flag
+     * bit 3); any other above 2 comes from a later library */
     if (version > SPAMLR__MAPPED_VERSION ||
         (version == SPAMLR__DELTA_VERSION && !(flags & SPAMLR__FLAG_DELTA)) ||
         (version == SPAMLR__MAPPED_VERSION && !(flags & SPAMLR__FLAG_MAPPED)))
         return spamlr__diag(d, SPAMLR_EVERSION, NULL, 0, 8,
                             "format version %u is newer than this library reads (%u)", version,
-                            FORMAT_VERSION);
+                            SPAMLR__MAPPED_VERSION);
     if (version == 0)
         return bad(d, SPAMLR_ECORRUPT, 8, "format version 0 does not exist");
     if (meta_len < META_MIN || meta_len > META_MAX)
