@@ -112,6 +112,16 @@ if command -v bogofilter >/dev/null 2>&1; then
     say "   one message (a program started for it, through sh): spamlr predict $so s (mapped model $som s), bogofilter -T $bo s: $(ratio "$bo" "$so")x (mapped $(ratio "$bo" "$som")x)"
     row "one message vs bogofilter -T (x)" "$(ratio "$bo" "$so")"
     row "one message, mapped model, vs bogofilter -T (x)" "$(ratio "$bo" "$som")"
+    # as a mail filter: the mail written out with the verdict's fields
+    printf 'bogofilter -d "%s/bogo" -e -p < "%s/%s" > /dev/null\n' "$W" "$DATA" "$one" > "$W/bogo_filter.sh"
+    printf '"%s" filter -m "%s/d1.slr" < "%s/%s" > /dev/null\n' "$CLI" "$W" "$DATA" "$one" > "$W/spamlr_filter.sh"
+    printf '"%s" filter -m "%s/d1m.slr" < "%s/%s" > /dev/null\n' "$CLI" "$W" "$DATA" "$one" > "$W/spamlr_filterm.sh"
+    set -- $("$BB/timeit" 21 sh "$W/bogo_filter.sh"); bf=$1
+    set -- $("$BB/timeit" 21 sh "$W/spamlr_filter.sh"); sf=$1
+    set -- $("$BB/timeit" 21 sh "$W/spamlr_filterm.sh"); sfm=$1
+    say "   one message as a mail filter (through sh): spamlr filter $sf s (mapped model $sfm s), bogofilter -e -p $bf s: $(ratio "$bf" "$sf")x (mapped $(ratio "$bf" "$sfm")x)"
+    row "filter one message vs bogofilter -e -p (x)" "$(ratio "$bf" "$sf")"
+    row "filter, mapped model, vs bogofilter -e -p (x)" "$(ratio "$bf" "$sfm")"
     # Registering that mail as spam, as a filter's "this is spam" button
     # does: each run on a fresh copy of the model / the word list (copied
     # untimed), so that every run learns it (a mail learned already is
