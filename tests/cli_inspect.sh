@@ -236,6 +236,15 @@ run prune -q -m "$T/tm.slr" --layout packed -o "$T/back2.slr"
 run prune -q -m "$T/back2.slr" --layout mapped -o "$T/again.slr"
 cmp -s "$T/again.slr" "$T/tm.slr" || fail "mapped -> packed -> mapped is not the same file"
 [ "$(wc -c <"$T/tm.slr")" -gt "$(wc -c <"$M")" ] || fail "mapped file not larger"
+# a model from a FIFO is read as it comes (not mapped), either layout
+for mm in "$M" "$T/tm.slr"; do
+    rm -f "$T/fifo"
+    mkfifo "$T/fifo" || fail "mkfifo"
+    cat "$mm" >"$T/fifo" &
+    run predict -m "$T/fifo" --format jsonl --lines "$TEST"
+    wait
+    cmp -s "$T/out" "$T/pp" || fail "a model read from a FIFO predicts otherwise ($mm)"
+done
 run prune -q -m "$T/tm.slr" --keep 10 -o "$T/tm10.slr"
 run inspect "$T/tm10.slr" --format json
 json_check "$T/out" 'd["layout"] == "mapped" and d["parameters"] == 10'

@@ -683,14 +683,16 @@ int spamlr__model_loaded_from(spamlr_model **out, int rc, const char *path, spam
 }
 
 /* A regular file mapped whole (private, read-only, its pages read at
- * once), or NULL when it is not one or cannot be. */
+ * once), or NULL when it is not one or cannot be. Anything else is not
+ * opened here (a FIFO opened and closed would release its writer). */
 static unsigned char *map_file(const char *path, size_t *n)
 {
     struct stat st;
     void *p = MAP_FAILED;
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+    int fd;
 
-    if (fd < 0)
+    if (stat(path, &st) != 0 || !S_ISREG(st.st_mode) ||
+        (fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)) < 0)
         return NULL;
     if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
         (uint64_t)st.st_size < SIZE_MAX / 2) {
