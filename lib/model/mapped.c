@@ -127,9 +127,13 @@ int spamlr__model_save_mapped(const spamlr_model *m, unsigned char **out, size_t
     for (i = 0; i < n; i++)
         chars += (size_t)v->len[i] + 1;
     spamlr__sections_put(m, &rest);
-    if ((rc = rest.err) ||
-        (n && !(hash = malloc(n * sizeof *hash)) && (rc = SPAMLR_ENOMEM)) ||
-        (rc = spamlr__vocab_image(v, seed, hash ? hash : (uint32_t *)&at, &slots, &cap)))
+    if ((rc = rest.err))
+        goto out;
+    if (!(hash = malloc((n + 1) * sizeof *hash))) {
+        rc = SPAMLR_ENOMEM;
+        goto out;
+    }
+    if ((rc = spamlr__vocab_image(v, seed, hash, &slots, &cap)))
         goto out;
     spamlr__model_head(m, &b, SPAMLR__MAPPED_VERSION, SPAMLR__FLAG_MAPPED);
     put_u64(&b, n);
