@@ -10,6 +10,8 @@
 
 #include <sys/stat.h>
 
+#include "model/model.h"
+
 /* Lines [from, to) of data/corpus.tsv, the default text options. */
 static spamlr_dataset *corpus_lines(size_t from, size_t to)
 {
@@ -191,6 +193,14 @@ START_TEST(delta_empty_and_whole)
     assert_same(b, r, all);
     spamlr_model_free(r);
     free(bytes);
+    /* a whole model in the mapped layout too (the delta reader once sent
+     * every whole model to the packed parser) */
+    ck_assert_int_eq(spamlr_model_set_layout(b, SPAMLR_LAYOUT_MAPPED), SPAMLR_OK);
+    ck_assert_int_eq(spamlr_model_save_buffer(b, &bytes, &n), SPAMLR_OK);
+    ck_assert_int_eq(spamlr_model_load_delta_buffer(&r, b, bytes, n, NULL), SPAMLR_OK);
+    assert_same(b, r, all);
+    spamlr_model_free(r);
+    free(bytes);
     free(delta);
     spamlr_model_free(b);
     spamlr_dataset_free(all);
@@ -240,6 +250,14 @@ START_TEST(delta_refusals)
         ck_assert_int_ne(spamlr_model_load_delta_buffer(&r, b, delta, i, NULL), SPAMLR_OK);
     ck_assert_int_eq(spamlr_model_load_delta_buffer(&r, b, delta, n, NULL), SPAMLR_OK);
     spamlr_model_free(r);
+    free(delta);
+    /* a new word's idf out of range (it could overflow a feature value) */
+    ck_assert_uint_gt(spamlr_model_vocab_size(u), spamlr_model_vocab_size(b));
+    ck_assert_ptr_nonnull(u->idf);
+    u->idf[spamlr_model_vocab_size(u) - 1] = 1e30f;
+    ck_assert_int_eq(spamlr_model_save_delta_buffer(u, b, &delta, &n, &d), SPAMLR_OK);
+    ck_assert_int_eq(spamlr_model_load_delta_buffer(&r, b, delta, n, &d), SPAMLR_ECORRUPT);
+    ck_assert_ptr_nonnull(strstr(d.message, "idf"));
     free(delta);
     spamlr_model_free(mem);
     spamlr_model_free(u);

@@ -372,6 +372,8 @@ static int read_new(spamlr_model *u, size_t nb, uint64_t count, const unsigned c
             return rc;
         if (u->idf && (rc = read_value(&u->idf[j], p + 4 * (k * ++at + i), 1, d)))
             return rc;
+        if (u->idf && !spamlr__idf_ok(u->idf[j]))
+            return corrupt(d, "delta: an idf value is out of range (0 to 1e9)");
         if (u->online && (rc = read_value(&u->acc[j], p + 4 * (k * ++at + i), 1, d)))
             return rc;
         if (u->acc_z && (rc = read_value(&u->acc_z[j], p + 4 * (k * ++at + i), 0, d)))
@@ -475,10 +477,11 @@ int spamlr_model_load_delta_buffer(spamlr_model **out, const spamlr_model *base,
     spamlr__diag_clear(d);
     if (!out || !base || (!buf && size))
         return SPAMLR_EINVAL;
+    /* a whole model, of either layout: itself */
+    if (!(spamlr__model_flags(buf, size) & SPAMLR__FLAG_DELTA))
+        return spamlr_model_load_buffer(out, buf, size, d);
     if ((rc = spamlr__model_unframe(buf, size, &u, &raw, &ulen, &count, &flags, d)))
         goto out;
-    if (!(flags & SPAMLR__FLAG_DELTA)) /* a whole model: itself */
-        return spamlr__model_load_whole(out, u, raw, ulen, count, flags, d);
     if ((rc = read_delta(u, base, raw, ulen, count, (flags & 2) != 0, d)))
         goto out;
     if ((what = spamlr__model_meta_check(u))) {

@@ -29,7 +29,7 @@
  * number), so the same model gives the same bytes. Loading checks what a
  * look-up relies on: every id in the slots below n, fewer used slots than
  * cap (a probe always meets an empty slot), every word inside the strings
- * and NUL-terminated, every weight and idf value finite. A word in the
+ * and NUL-terminated, every weight finite and every idf value in 0..1e9. A word in the
  * wrong slot is only not found: the CRC guards the file against damage,
  * not against its writer. */
 #include <math.h>
@@ -78,24 +78,12 @@ static int host_le(void)
     return *(const unsigned char *)&one == 1;
 }
 
-static void wr_u32(unsigned char *p, uint32_t v)
-{
-    for (int i = 0; i < 4; i++)
-        p[i] = (unsigned char)(v >> (8 * i));
-}
-
-static void wr_u64(unsigned char *p, uint64_t v)
-{
-    for (int i = 0; i < 8; i++)
-        p[i] = (unsigned char)(v >> (8 * i));
-}
-
-static void wr_f32(unsigned char *p, float f)
+static void set_f32(unsigned char *p, float f)
 {
     uint32_t u;
 
     memcpy(&u, &f, 4);
-    wr_u32(p, u);
+    set_u32(p, u);
 }
 
 /* The seed of a file's table: from its words, so that it is the same
@@ -145,31 +133,28 @@ int spamlr__model_save_mapped(const spamlr_model *m, unsigned char **out, size_t
     if ((rc = b.err) || (rc = spamlr__grow((void **)&b.p, &b.cap, (size_t)p.end + 4, 1)))
         goto out;
     memset(b.p + pos, 0, (size_t)p.end - pos);
-    wr_u64(b.p + zpos, p.end - pos);
-    wr_u64(b.p + pos, seed);
-    wr_u64(b.p + pos + 8, cap);
-    wr_u64(b.p + pos + 16, chars);
-    wr_u32(b.p + pos + 24, m->weight_bits == 16 ? 16u : 32u);
-    wr_f32(b.p + pos + 28, m->weight_bits == 16 ? m->wscale : 0.0f);
+    set_u64(b.p + zpos, p.end - pos);
+    set_u64(b.p + pos, seed);
+    set_u64(b.p + pos + 8, cap);
+    set_u64(b.p + pos + 16, chars);
+    set_u32(b.p + pos + 24, m->weight_bits == 16 ? 16u : 32u);
+    set_f32(b.p + pos + 28, m->weight_bits == 16 ? m->wscale : 0.0f);
     for (i = 0; i < cap; i++) {
         unsigned char *s = b.p + p.slots + i * SLOT_LEN;
 
-        wr_u32(s, slots[i].id1);
-        wr_u32(s + 4, slots[i].hl);
+        set_u32(s, slots[i].id1);
+        set_u32(s + 4, slots[i].hl);
         memcpy(s + 8, &slots[i].key, 8); /* the word's bytes as they are */
     }
     for (i = 0, at = 0; i < n; i++) {
-        float w = m->weight_bits == 16 ? (float)spamlr__quant16(m->w[i], m->wscale) * m->wscale
-                                       : m->w[i];
-
-        wr_u64(b.p + p.off + 8 * i, at);
-        wr_u32(b.p + p.len + 4 * i, v->len[i]);
-        wr_u32(b.p + p.hash + 4 * i, hash[i]);
+        set_u64(b.p + p.off + 8 * i, at);
+        set_u32(b.p + p.len + 4 * i, v->len[i]);
+        set_u32(b.p + p.hash + 4 * i, hash[i]);
         memcpy(b.p + p.chars + at, v->chars + v->off[i], v->len[i]); /* its NUL: zeroed */
         at += v->len[i] + 1;
-        wr_f32(b.p + p.w + 4 * i, w);
+        set_f32(b.p + p.w + 4 * i, spamlr__saved_weight(m, i));
         if (m->idf)
-            wr_f32(b.p + p.idf + 4 * i, m->idf[i]);
+            set_f32(b.p + p.idf + 4 * i, m->idf[i]);
     }
     if (rest.n)
         memcpy(b.p + p.rest, rest.p, rest.n);
@@ -181,23 +166,6 @@ out:
     free(slots);
     free(hash);
     return rc;
-}
-
-/* Finite floats at file[at..] into a new array. */
-static int read_floats(float **out, const unsigned char *file, uint64_t at, size_t n,
-                       const char *what, spamlr_diag *d)
-{
-    size_t i;
-
-    if (!(*out = malloc((n + 1) * sizeof **out)))
-        return SPAMLR_ENOMEM;
-    for (i = 0; i < n; i++) {
-        (*out)[i] = get_f32(file + at + 4 * i);
-        if (!isfinite((*out)[i]))
-            return spamlr__diag(d, SPAMLR_ECORRUPT, NULL, 0, (long long)(at + 4 * i),
-                                "a %s value is not finite", what);
-    }
-    return SPAMLR_OK;
 }
 
 /* The optional sections at the end (upper-case ones belong to the packed
@@ -275,20 +243,6 @@ static int copy_words(spamlr_model *m, const unsigned char *file, const place *p
     return SPAMLR_OK;
 }
 
-/* The loaded m, its words in place, is *out once its metadata and values
- * are checked; else it is freed. */
-static int checked(spamlr_model **out, spamlr_model *m, spamlr_diag *d)
-{
-    const char *what = spamlr__model_meta_check(m);
-
-    if (what) {
-        spamlr_model_free(m);
-        return spamlr__diag(d, SPAMLR_ECORRUPT, NULL, 0, 20, "metadata out of range: %s", what);
-    }
-    *out = m;
-    return SPAMLR_OK;
-}
-
 int spamlr__model_load_mapped(spamlr_model **out, spamlr_model *m, unsigned char *file,
                               size_t size, size_t pos, uint64_t count, uint64_t rest_len,
                               uint64_t region_len, uint32_t flags,
@@ -320,8 +274,10 @@ int spamlr__model_load_mapped(spamlr_model **out, spamlr_model *m, unsigned char
                  "mapped model's parts do not add up to its length");
         goto out;
     }
-    if ((rc = read_floats(&m->w, file, p.w, (size_t)count, "weight", d)) ||
-        ((flags & 2) && (rc = read_floats(&m->idf, file, p.idf, (size_t)count, "idf", d))) ||
+    if ((rc = spamlr__read_f32s(&m->w, file + p.w, (size_t)count, (long long)p.w, 0, "weight",
+                                d)) ||
+        ((flags & 2) && (rc = spamlr__read_f32s(&m->idf, file + p.idf, (size_t)count,
+                                                (long long)p.idf, 1, "idf", d))) ||
         (rc = read_rest(m, file + p.rest, (size_t)rest_len, count, d)))
         goto out;
     if (bits == 16) {
@@ -333,6 +289,10 @@ int spamlr__model_load_mapped(spamlr_model **out, spamlr_model *m, unsigned char
             goto out;
         }
     }
+    if ((what = spamlr__model_meta_check(m))) {
+        rc = spamlr__diag(d, SPAMLR_ECORRUPT, NULL, 0, 20, "metadata out of range: %s", what);
+        goto out;
+    }
     if ((flags & 2) != (m->text.features == SPAMLR_FEAT_TFIDF ? 2u : 0u)) {
         rc = bad(d, SPAMLR_ECORRUPT, 12, "idf values and feature setting disagree");
         goto out;
@@ -343,7 +303,8 @@ int spamlr__model_load_mapped(spamlr_model **out, spamlr_model *m, unsigned char
         if ((rc = copy_words(m, file, &p, (size_t)count, chars, d)))
             goto out;
         drop(file, size);
-        return checked(out, m, d);
+        *out = m;
+        return SPAMLR_OK;
     }
     w.slots = (const spamlr__slot *)(const void *)(file + p.slots);
     w.cap = (size_t)cap;
@@ -360,7 +321,8 @@ int spamlr__model_load_mapped(spamlr_model **out, spamlr_model *m, unsigned char
     }
     if ((rc = spamlr__vocab_adopt(&m->vocab, &w, file, size, drop)))
         goto out;
-    return checked(out, m, d); /* (m now holds file: freeing m drops it) */
+    *out = m;
+    return SPAMLR_OK;
 out:
     if (rc == SPAMLR_ENOMEM)
         spamlr__diag(d, rc, NULL, 0, -1, "out of memory loading the model");

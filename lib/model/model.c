@@ -106,9 +106,6 @@ const char *spamlr__model_meta_check(const spamlr_model *m)
         if (m->updates > SPAMLR__MAX_COUNT)
             return "online_updates";
     }
-    for (size_t i = 0; m->idf && i < m->vocab.n; i++)
-        if (!spamlr__idf_ok(m->idf[i]))
-            return "an idf value (0 to 1e9)";
     return NULL;
 }
 

@@ -134,12 +134,8 @@ int spamlr__model_frame(const spamlr_model *m, const unsigned char *payload_byte
     if ((rc = spamlr__zpack(payload_bytes ? payload_bytes : (const unsigned char *)"",
                             payload_len, b.p + b.n, &zlen)))
         goto out;
-    {
-        size_t zpos = b.n - 8;
-        b.n += zlen;
-        for (int i = 0; i < 8; i++)
-            b.p[zpos + (size_t)i] = (unsigned char)((uint64_t)zlen >> (8 * i));
-    }
+    set_u64(b.p + b.n - 8, zlen);
+    b.n += zlen;
     rc = spamlr__model_finish(&b, out, size);
 out:
     free(b.p);
@@ -220,26 +216,17 @@ static int parse_tokens(spamlr_model *m, const unsigned char *p, size_t n, uint6
     return SPAMLR_OK;
 }
 
-/* Reads count finite floats into a new array *out. */
+/* The section of count floats (finite; idf values in range) into a new
+ * array *out. */
 static int parse_floats(float **out, const unsigned char *p, size_t n, uint64_t count,
-                        const char *what, spamlr_diag *d)
+                        int idf, const char *what, spamlr_diag *d)
 {
-    size_t i;
-
     if (n != count * 4)
         return spamlr__diag(d, SPAMLR_ECORRUPT, NULL, 0, -1, "%s section has the wrong size",
                             what);
     if (*out)
         return spamlr__diag(d, SPAMLR_ECORRUPT, NULL, 0, -1, "%s section appears twice", what);
-    if (!(*out = malloc((size_t)(count + 1) * sizeof **out)))
-        return SPAMLR_ENOMEM;
-    for (i = 0; i < count; i++) {
-        (*out)[i] = get_f32(p + 4 * i);
-        if (!isfinite((*out)[i]))
-            return spamlr__diag(d, SPAMLR_ECORRUPT, NULL, 0, -1, "a %s value is not finite",
-                                what);
-    }
-    return SPAMLR_OK;
+    return spamlr__read_f32s(out, p, (size_t)count, -1, idf, what, d);
 }
 
 /* "WQ16": an f32 step and count 16-bit grid indices. */
@@ -287,11 +274,11 @@ static int parse_payload(spamlr_model *m, const unsigned char *p, size_t n, uint
         } else if (memcmp(tag, "WF32", 4) == 0) {
             rc = m->weight_bits == 16
                  ? bad(d, SPAMLR_ECORRUPT, -1, "weight section appears twice")
-                 : parse_floats(&m->w, body, len, count, "weight", d);
+                 : parse_floats(&m->w, body, len, count, 0, "weight", d);
         } else if (memcmp(tag, "WQ16", 4) == 0) {
             rc = parse_q16(m, body, len, count, d);
         } else if (memcmp(tag, "IDF ", 4) == 0) {
-            rc = parse_floats(&m->idf, body, len, count, "idf", d);
+            rc = parse_floats(&m->idf, body, len, count, 1, "idf", d);
         } else if (tag[0] >= 'A' && tag[0] <= 'Z') {
             return spamlr__diag(d, SPAMLR_ECORRUPT, NULL, 0, -1,
                                 "unknown required section \"%.4s\"", (const char *)tag);
@@ -538,16 +525,9 @@ out:
     return rc;
 }
 
-int spamlr__model_load_whole(spamlr_model **out, spamlr_model *m, unsigned char *raw,
-                             size_t ulen, uint64_t count, uint32_t flags, spamlr_diag *d)
+uint32_t spamlr__model_flags(const unsigned char *buf, size_t size)
 {
-    return load_payload(out, m, raw, ulen, count, flags, d);
-}
-
-int spamlr__model_is_mapped(const unsigned char *buf, size_t size)
-{
-    return buf && size >= FIXED && memcmp(buf, MAGIC, 8) == 0 &&
-           get_u32(buf + 8) == SPAMLR__MAPPED_VERSION && (get_u32(buf + 12) & SPAMLR__FLAG_MAPPED);
+    return buf && size >= FIXED && memcmp(buf, MAGIC, 8) == 0 ? get_u32(buf + 12) : 0;
 }
 
 static void drop_free(void *mem, size_t len)
@@ -575,7 +555,7 @@ static int load_bytes(spamlr_model **out, const unsigned char *buf, size_t size,
     void *copy = NULL;
     int rc;
 
-    if (!spamlr__model_is_mapped(buf, size)) { /* packed: parsed from buf */
+    if (!(spamlr__model_flags(buf, size) & SPAMLR__FLAG_MAPPED)) { /* packed: parsed from buf */
         rc = spamlr_model_load_buffer(out, buf, size, d);
         if (drop)
             drop((void *)(uintptr_t)buf, size);
@@ -613,7 +593,7 @@ int spamlr_model_load_buffer(spamlr_model **out, const unsigned char *buf, size_
     if (spamlr__diag_bad(d))
         return SPAMLR_EINVAL;
     spamlr__diag_clear(d);
-    if (spamlr__model_is_mapped(buf, size))
+    if ((spamlr__model_flags(buf, size) & SPAMLR__FLAG_MAPPED))
         return load_bytes(out, buf, size, NULL, d);
     if ((rc = spamlr__model_unframe(buf, size, &m, &raw, &ulen, &count, &flags, d))) {
         if (rc == SPAMLR_ENOMEM)

@@ -497,6 +497,25 @@ int spamlr__section_next(const unsigned char *p, size_t n, size_t *pos,
     return 1;
 }
 
+int spamlr__read_f32s(float **out, const unsigned char *p, size_t n, long long off, int idf,
+                      const char *what, spamlr_diag *d)
+{
+    size_t i;
+
+    if (!(*out = malloc((n + 1) * sizeof **out)))
+        return SPAMLR_ENOMEM;
+    for (i = 0; i < n; i++) {
+        float v = get_f32(p + 4 * i);
+
+        if (!isfinite(v) || (idf && !spamlr__idf_ok(v)))
+            return spamlr__diag(d, SPAMLR_ECORRUPT, NULL, 0, off < 0 ? -1 : off + 4 * (long long)i,
+                                idf ? "an %s value is out of range (0 to 1e9)"
+                                    : "a %s value is not finite", what);
+        (*out)[i] = v;
+    }
+    return SPAMLR_OK;
+}
+
 int spamlr__sections_read(spamlr_model *m, const unsigned char tag[4], const unsigned char *p,
                           size_t len, uint64_t count, spamlr__sections_met *met,
                           spamlr_diag *d)

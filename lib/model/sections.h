@@ -56,6 +56,19 @@ static inline void put_f32(wbuf *b, float f)
     put_u32(b, v);
 }
 
+/* v little-endian into p[0..4) or p[0..8) (a place already written). */
+static inline void set_u32(unsigned char *p, uint32_t v)
+{
+    for (int i = 0; i < 4; i++)
+        p[i] = (unsigned char)(v >> (8 * i));
+}
+
+static inline void set_u64(unsigned char *p, uint64_t v)
+{
+    for (int i = 0; i < 8; i++)
+        p[i] = (unsigned char)(v >> (8 * i));
+}
+
 static inline uint32_t get_u32(const unsigned char *p)
 {
     return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
@@ -180,6 +193,13 @@ int spamlr__section_next(const unsigned char *p, size_t n, size_t *pos,
                          const unsigned char **tag, size_t *len, const char *where,
                          spamlr_diag *d);
 
+/* n f32 values at p into a new array *out (n + 1 floats, the caller's
+ * to free whatever is returned): each finite, and with idf each a value
+ * an idf may have (spamlr__idf_ok). On a bad value d names it (`what`)
+ * and its byte offset, off + 4 i, when off >= 0. */
+int spamlr__read_f32s(float **out, const unsigned char *p, size_t n, long long off, int idf,
+                      const char *what, spamlr_diag *d);
+
 /* Reads the optional (lower-case) section tag, len bytes at p, into m, a
  * model of count words. A section this library does not know, or one of
  * a size it does not know, is skipped: SPAMLR_OK. */
@@ -232,8 +252,10 @@ int spamlr__model_load_mapped(spamlr_model **out, spamlr_model *m, unsigned char
                               uint64_t region_len, uint32_t flags,
                               void (*drop)(void *mem, size_t len), spamlr_diag *d);
 
-/* Whether buf (size bytes) starts as a model file in the mapped layout. */
-int spamlr__model_is_mapped(const unsigned char *buf, size_t size);
+/* The flags field of buf (size bytes) when it starts as a model file
+ * (magic, version, flags), else 0: which kind of file the framing will
+ * check (SPAMLR__FLAG_DELTA, SPAMLR__FLAG_MAPPED). */
+uint32_t spamlr__model_flags(const unsigned char *buf, size_t size);
 
 /* The model file around a payload: magic, version, flags (m's bias and idf
  * bits | flags), m's metadata, count (the vocabulary size), the payload
@@ -246,11 +268,6 @@ int spamlr__model_frame(const spamlr_model *m, const unsigned char *payload_byte
  * metadata into a new model *meta (bias and file_crc set, no words) and
  * inflates the payload into *payload (malloc'ed, *payload_len bytes).
  * On failure nothing is returned and d says what was wrong. */
-/* The whole model (not a delta) whose metadata m and payload raw (ulen
- * bytes, count words) spamlr__model_unframe gave: parsed and checked
- * into *out. Takes m and raw, whatever it returns. */
-int spamlr__model_load_whole(spamlr_model **out, spamlr_model *m, unsigned char *raw,
-                             size_t ulen, uint64_t count, uint32_t flags, spamlr_diag *d);
 /* A model file's bytes (*buf malloc'ed; a directory refused), and what
  * a load from path does once they are parsed with result rc: on failure
  * the diag names path; else the model records the file's name. */
