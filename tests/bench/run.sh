@@ -98,30 +98,28 @@ if command -v bogofilter >/dev/null 2>&1; then
         row "predict vs bogofilter -T, threads $t (x)" "$(ratio "$bp" "$sp")"
     done
     # One message at a time, as a mail filter starts a program per mail
-    # (both through sh: bogofilter's exit status is the verdict): the
-    # first test mail, the model and the word list cached; median of 21
+    # (through sh: bogofilter's exit status is the verdict): the first test
+    # mail, the model (packed, and the same in the mapped layout: read in
+    # place, no table built) and the word list cached; medians of 21
     one=$(awk 'NR == 1 { print $2 }' "$DATA/test.idx")
-    printf 'bogofilter -d "%s/bogo" -T < "%s/%s"; exit 0\n' "$W" "$DATA" "$one" > "$W/bogo_one.sh"
-    printf '"%s" predict -m "%s/d1.slr" - < "%s/%s"; exit 0\n' "$CLI" "$W" "$DATA" "$one" > "$W/spamlr_one.sh"
-    # the same model in the mapped layout (read in place, no table built)
     "$CLI" prune -q -m "$W/d1.slr" --layout mapped -o "$W/d1m.slr"
-    printf '"%s" predict -m "%s/d1m.slr" - < "%s/%s"; exit 0\n' "$CLI" "$W" "$DATA" "$one" > "$W/spamlr_onem.sh"
-    set -- $("$BB/timeit" 21 sh "$W/bogo_one.sh"); bo=$1
-    set -- $("$BB/timeit" 21 sh "$W/spamlr_one.sh"); so=$1
-    set -- $("$BB/timeit" 21 sh "$W/spamlr_onem.sh"); som=$1
-    say "   one message (a program started for it, through sh): spamlr predict $so s (mapped model $som s), bogofilter -T $bo s: $(ratio "$bo" "$so")x (mapped $(ratio "$bo" "$som")x)"
-    row "one message vs bogofilter -T (x)" "$(ratio "$bo" "$so")"
-    row "one message, mapped model, vs bogofilter -T (x)" "$(ratio "$bo" "$som")"
+    # one_mail WHAT ROW BOGOFILTER-ARGS SPAMLR-COMMAND [ARG]
+    one_mail() {
+        printf 'bogofilter -d "%s/bogo" %s < "%s/%s" > /dev/null; exit 0\n' "$W" "$3" "$DATA" "$one" > "$W/bogo_one.sh"
+        for m in d1 d1m; do
+            printf '"%s" %s -m "%s/%s.slr" %s < "%s/%s" > /dev/null; exit 0\n' \
+                "$CLI" "$4" "$W" "$m" "${5:-}" "$DATA" "$one" > "$W/spamlr_$m.sh"
+        done
+        set -- "$1" "$2" "$3" "$4" "$("$BB/timeit" 21 sh "$W/bogo_one.sh")" \
+            "$("$BB/timeit" 21 sh "$W/spamlr_d1.sh")" "$("$BB/timeit" 21 sh "$W/spamlr_d1m.sh")"
+        bo=${5%% *} so=${6%% *} som=${7%% *}
+        say "   $1 (a program started for it, through sh): spamlr $4 $so s (mapped model $som s), bogofilter $3 $bo s: $(ratio "$bo" "$so")x (mapped $(ratio "$bo" "$som")x)"
+        row "$2 (x)" "$(ratio "$bo" "$so")"
+        row "$2, mapped model (x)" "$(ratio "$bo" "$som")"
+    }
+    one_mail "one message" "one message vs bogofilter -T" "-T" predict -
     # as a mail filter: the mail written out with the verdict's fields
-    printf 'bogofilter -d "%s/bogo" -e -p < "%s/%s" > /dev/null\n' "$W" "$DATA" "$one" > "$W/bogo_filter.sh"
-    printf '"%s" filter -m "%s/d1.slr" < "%s/%s" > /dev/null\n' "$CLI" "$W" "$DATA" "$one" > "$W/spamlr_filter.sh"
-    printf '"%s" filter -m "%s/d1m.slr" < "%s/%s" > /dev/null\n' "$CLI" "$W" "$DATA" "$one" > "$W/spamlr_filterm.sh"
-    set -- $("$BB/timeit" 21 sh "$W/bogo_filter.sh"); bf=$1
-    set -- $("$BB/timeit" 21 sh "$W/spamlr_filter.sh"); sf=$1
-    set -- $("$BB/timeit" 21 sh "$W/spamlr_filterm.sh"); sfm=$1
-    say "   one message as a mail filter (through sh): spamlr filter $sf s (mapped model $sfm s), bogofilter -e -p $bf s: $(ratio "$bf" "$sf")x (mapped $(ratio "$bf" "$sfm")x)"
-    row "filter one message vs bogofilter -e -p (x)" "$(ratio "$bf" "$sf")"
-    row "filter, mapped model, vs bogofilter -e -p (x)" "$(ratio "$bf" "$sfm")"
+    one_mail "one message as a mail filter" "filter one message vs bogofilter -e -p" "-e -p" filter
     # Registering that mail as spam, as a filter's "this is spam" button
     # does: each run on a fresh copy of the model / the word list (copied
     # untimed), so that every run learns it (a mail learned already is
