@@ -613,9 +613,10 @@ static inline int block_bit(const tok *t, uint64_t m, size_t i)
  * or an address. Returns where it stopped (i: at once). */
 static size_t ascii_fast(tok *t, const unsigned char *p, size_t len, size_t i)
 {
+    t->cjk_len = 0;         /* p[i] is a letter or digit: as ascii_word would */
     for (;;) {
-        size_t off = i - t->bbase, n, e, r;
-        uint64_t m, run;
+        size_t off = i - t->bbase, bn, lim, s, e, r;
+        uint64_t m, alnum, keep, starts, ends;
 
         if (off >= t->bn) {     /* past the block (or before it) */
             if (i >= len)
@@ -630,32 +631,55 @@ static size_t ascii_fast(tok *t, const unsigned char *p, size_t len, size_t i)
             i = m ? i + spamlr__ctz64(m) : t->bbase + t->bn;  /* the separators */
             continue;
         }
-        m = ~t->blk.alnum >> off;
-        n = m ? spamlr__ctz64(m) : 64 - off;
-        e = i + n;
-        if (off + n >= t->bn) { /* the word reaches the block's end */
-            if (off == 0 || e >= len)
-                return i;       /* 64 bytes or more, or the text's last */
-            block_at(t, p, len, i);
-            continue;
-        }
-        if (!((t->blk.sep >> (off + n)) & 1))
-            return i;           /* '$' or a byte >= 0x80 next */
-        t->cjk_len = 0;
-        if (spamlr__link_may(&t->links, p, i, e) && (r = link_token(t, p, len, i, e)) != i)
-            return r;
-        run = ((uint64_t)1 << n) - 1;   /* n < 64: the word ends in the block */
-        if (!((t->blk.letter >> off) & run) && t->number_fold && n >= t->number_fold) {
-            size_t k = number_shape(t->buf, n);
+        /* A word starts at off: the block's words from there, as pairs of
+         * a start bit (a letter or digit after none) and an end bit (the
+         * byte after the word), taken lowest first; lim is the first byte
+         * from off that is neither (a '$' or a byte >= 0x80), where the
+         * general path takes over. */
+        bn = t->bn;
+        keep = spamlr__scan_first(bn) & ~spamlr__scan_first(off);
+        alnum = t->blk.alnum;
+        m = ~(alnum | t->blk.sep) & keep;
+        lim = m ? spamlr__ctz64(m) : bn;
+        starts = ((alnum & ~(alnum << 1)) | ((uint64_t)1 << off)) & keep;
+        ends = ~alnum & (alnum << 1) & keep;
+        for (;;) {
+            if (!starts) {      /* separators (or lim) to the block's end */
+                if (lim < bn)
+                    return t->bbase + lim;
+                i = t->bbase + bn;
+                break;
+            }
+            s = spamlr__ctz64(starts);
+            if (s > lim)
+                return t->bbase + lim;
+            i = t->bbase + s;
+            if (!ends) {        /* the word reaches the block's end */
+                if (s == 0 || t->bbase + bn >= len)
+                    return i;   /* 64 bytes or more, or the text's last */
+                block_at(t, p, len, i);
+                break;
+            }
+            e = spamlr__ctz64(ends);
+            if (e == lim)
+                return i;       /* '$' or a byte >= 0x80 right after it */
+            if (spamlr__link_may(&t->links, p, i, t->bbase + e) &&
+                (r = link_token(t, p, len, i, t->bbase + e)) != i)
+                return r;
+            if (!((t->blk.letter >> s) & spamlr__scan_first(e - s)) && t->number_fold &&
+                e - s >= t->number_fold) {
+                size_t k = number_shape(t->buf, e - s);
 
-            if (k <= t->maxlen)
-                emit(t, t->buf, k);
-        } else if (n <= t->maxlen) {
-            emit(t, (const char *)t->blk.low + off, n);
+                if (k <= t->maxlen)
+                    emit(t, t->buf, k);
+            } else if (e - s <= t->maxlen) {
+                emit(t, (const char *)t->blk.low + s, e - s);
+            }
+            if (t->stop)
+                return t->bbase + e;
+            starts &= starts - 1;
+            ends &= ends - 1;
         }
-        if (t->stop)
-            return e;
-        i = e + 1;              /* after its separator */
     }
 }
 
