@@ -497,22 +497,34 @@ int spamlr__section_next(const unsigned char *p, size_t n, size_t *pos,
     return 1;
 }
 
+/* Whether the float with bits u is not finite (idf 0), or not a valid idf
+ * value (idf 1: spamlr__idf_ok, on the bits: +0 .. 1e9 and -0). */
+static inline int f32_bad(uint32_t u, int idf)
+{
+    return idf ? u > 0x4E6E6B28u && u != 0x80000000u : (u & 0x7F800000u) == 0x7F800000u;
+}
+
 int spamlr__read_f32s(float **out, const unsigned char *p, size_t n, long long off, int idf,
                       const char *what, spamlr_diag *d)
 {
     size_t i;
+    int bad = 0;
 
     if (!(*out = malloc((n + 1) * sizeof **out)))
         return SPAMLR_ENOMEM;
+    /* every value, the test without a branch (a vector loop: a mapped
+     * model's 42,000 weights and idf values are read on every load) */
     for (i = 0; i < n; i++) {
-        float v = get_f32(p + 4 * i);
+        uint32_t u = get_u32(p + 4 * i);
 
-        if (!isfinite(v) || (idf && !spamlr__idf_ok(v)))
+        memcpy(*out + i, &u, 4);
+        bad |= f32_bad(u, idf);
+    }
+    for (i = 0; bad && i < n; i++)      /* which one, for the message */
+        if (f32_bad(get_u32(p + 4 * i), idf))
             return spamlr__diag(d, SPAMLR_ECORRUPT, NULL, 0, off < 0 ? -1 : off + 4 * (long long)i,
                                 idf ? "an %s value is out of range (0 to 1e9)"
                                     : "a %s value is not finite", what);
-        (*out)[i] = v;
-    }
     return SPAMLR_OK;
 }
 
