@@ -358,7 +358,8 @@ static void print_summary(const char *path, const inspect_view *v)
            in->text.fold ? "nfkc" : "simple", in->text.subwords);
     printf("features          %s", features_name(in->text.features));
     if (in->text.features == SPAMLR_FEAT_TFIDF)
-        printf(" (idf to the power %u)", in->text.idf_power);
+        printf(" (idf to the power %u%s)", in->text.idf_power,
+               in->idf_learned ? ", of the messages learned" : "");
     printf(", %s\n", in->text.normalize ? "L2-normalised" : "not normalised");
     printf("trained           %s\n", when);
     printf("solver            %s, C=%g, l1=%g, l2=%g, tol=%g, min_count=%u, "
@@ -574,6 +575,7 @@ static void print_json(const char *path, const inspect_view *v)
     json_key_number("bytes_on_disk", v->disk_bytes >= 0 ? (double)v->disk_bytes : NAN);
     printf(",\"weight_bits\":%u,\"pruned_from\":%zu", in->weight_bits, in->pruned_from);
     printf(",\"layout\":\"%s\"", in->layout == SPAMLR_LAYOUT_MAPPED ? "mapped" : "packed");
+    printf(",\"idf_learned\":%s", in->idf_learned ? "true" : "false");
     printf(",\"memory_bytes\":%zu,\"solver\":\"%s\"", in->memory_bytes,
            solver_name(in->solver));
     json_key_number("c", in->c);

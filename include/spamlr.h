@@ -728,8 +728,8 @@ typedef struct spamlr_train_opts {
                                the dataset's (else SPAMLR_EINVAL). */
     unsigned epochs;        /* online solvers: passes over the data (5) */
     double eta;             /* online solvers: AdaGrad learning rate or FTRL
-                               alpha; 0 (default) = the solver's default
-                               (see spamlr_online_opts) */
+                               alpha, at most 1000; 0 (default) = the
+                               solver's default (see spamlr_online_opts) */
     unsigned folds;         /* SPAMLR_C_AUTO: validation folds (0 = 3;
                                fewer when a class has fewer messages) */
     unsigned keep_unconverged; /* 1 = a solver that stops at max_iter
@@ -994,6 +994,11 @@ typedef struct spamlr_model_info {
     double l1, l2;          /* penalty weights used (0 and 1 for files
                                written before they were recorded) */
     unsigned layout;        /* spamlr_layout its file has or will have */
+    unsigned idf_learned;   /* 1: a tf-idf model made empty
+                               (spamlr_model_create), whose idf values are
+                               those of the messages it learned, worked out
+                               again by each spamlr_model_learn_batch; 0:
+                               frozen as training measured them, or no idf */
 } spamlr_model_info;
 
 /* Fills *info (its size set, see the output structs above) with what m
@@ -1348,8 +1353,18 @@ SPAMLR_API int spamlr_model_import(spamlr_model **out, const char *text, size_t 
  * A tf-idf model learns with its idf values frozen as batch training
  * measured them; a word it meets first while learning gets the idf of a
  * word that one training message held (the largest). A tf-idf model made
- * empty (spamlr_model_create) has no document counts: all its idf values
- * are 1, so it learns on log-tf features.
+ * empty (spamlr_model_create) counts, for each word, the learned messages
+ * that hold it (unlearning takes them back), and each
+ * spamlr_model_learn_batch works every idf value out again from these
+ * counts before it learns (the remembered messages' values move with
+ * them): its idf values are those of the messages it learned, as batch
+ * training's are of its data. A single step (spamlr_model_learn,
+ * spamlr_model_learn_dataset) only counts, so that a stream learned
+ * message by message keeps the features it started with (all idf 1 before
+ * the first batch: log-tf); a word met after a batch gets the idf of a
+ * word one of those messages held. Measured on the bogofilter bootstrap
+ * (README): a folder of each class in turn, 1.44 and 2.38 (1-AUC)% with
+ * idf 1, 0.70 and 0.86 with these. spamlr_model_info.idf_learned tells.
  *
  * Threads: a model that is learning is NOT thread-safe. spamlr_model_learn
  * and spamlr_model_learn_dataset change the model (weights, vocabulary,
@@ -1362,9 +1377,10 @@ SPAMLR_API int spamlr_model_import(spamlr_model **out, const char *text, size_t 
 typedef struct spamlr_online_opts {
     unsigned version;       /* SPAMLR_OPTS_VERSION */
     unsigned solver;        /* SPAMLR_SOLVER_ADAGRAD (default) or _FTRL */
-    double eta;             /* AdaGrad step / FTRL alpha; 0 (default) = the
-                               solver's default: 0.5 for AdaGrad, 5 for FTRL
-                               (the best on the SpamAssassin online run) */
+    double eta;             /* AdaGrad step / FTRL alpha, at most 1000; 0
+                               (default) = the solver's default: 0.5 for
+                               AdaGrad, 5 for FTRL (the best on the
+                               SpamAssassin online run) */
     double beta;            /* FTRL beta. Default 1 */
     double l1;              /* FTRL L1 penalty per update. Default 0 */
     double l2;              /* L2 penalty per update (AdaGrad: the step of

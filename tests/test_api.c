@@ -395,7 +395,8 @@ END_TEST
 /* The option structs keep their 0.2 sizes and the places of their old
  * fields; the output structs have their 0.3 (first sized) layout (on
  * LP64), spamlr_model_info with `layout` added after it (a caller built
- * with the 0.3 header passes the 0.3 size and gets the fields it knows). */
+ * with the 0.3 header passes the 0.3 size and gets the fields it knows)
+ * and `idf_learned` in the padding after that (the size stays). */
 START_TEST(abi_sizes)
 {
     if (sizeof(void *) != 8)
@@ -408,6 +409,7 @@ START_TEST(abi_sizes)
     ck_assert_uint_eq(sizeof(spamlr_diag), 1056);
     ck_assert_uint_eq(offsetof(spamlr_diag, code), 8);
     ck_assert_uint_eq(offsetof(spamlr_model_info, layout), 240);
+    ck_assert_uint_eq(offsetof(spamlr_model_info, idf_learned), 244);
     ck_assert_uint_eq(sizeof(spamlr_model_info), 248);
     ck_assert_uint_eq(sizeof(spamlr_train_report), 80);
     ck_assert_uint_eq(sizeof(spamlr_explanation), 72);

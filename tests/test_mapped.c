@@ -418,6 +418,46 @@ START_TEST(tiny_values_normalise)
 }
 END_TEST
 
+/* A remembered-messages section that claims more rows than it can hold
+ * (each takes 4 bytes at least) is refused as damaged, before any room is
+ * made for them: a mapped file claiming 2^32 rows asked for 96 GB
+ * (fuzz_model, regress-memory-rows-claimed). */
+START_TEST(memory_rows_are_bounded)
+{
+    spamlr_model *m = NULL;
+    spamlr_dataset *ds = NULL;
+    spamlr_text_opts to;
+    unsigned char *buf, *t = NULL;
+    size_t size, i;
+
+    spamlr_text_opts_init(&to);
+    to.mime = 0;
+    ck_assert_int_eq(spamlr_model_create(&m, &to), 0);
+    ck_assert_int_eq(spamlr_dataset_create(&ds, &to), 0);
+    for (i = 0; i < NS; i++)
+        ck_assert_int_eq(spamlr_dataset_add(ds, SPAMLR_SPAM, SPAM[i], strlen(SPAM[i]), NULL), 0);
+    for (i = 0; i < NH; i++)
+        ck_assert_int_eq(spamlr_dataset_add(ds, SPAMLR_HAM, HAM[i], strlen(HAM[i]), NULL), 0);
+    ck_assert_int_eq(spamlr_model_learn_batch(m, ds, NULL, NS + NH), 0);
+    ck_assert_int_eq(spamlr_model_set_layout(m, SPAMLR_LAYOUT_MAPPED), 0);
+    ck_assert_int_eq(spamlr_model_save_buffer(m, &buf, &size), 0);
+    for (i = 0; i + 4 < size && !t; i++) /* the section's tag, as written */
+        if (memcmp(buf + i, "onmm", 4) == 0)
+            t = buf + i;
+    ck_assert_ptr_nonnull(t);
+    /* body (after tag and length): f64 margin, u32 memory, u32 0, u64 x 2
+     * messages offered, u32 ham rows, u32 spam rows */
+    set_u32(t + 12 + 8, 0xFFFFFFFFu);
+    set_u64(t + 12 + 16, 0xFFFFFFFFu);
+    set_u32(t + 12 + 32, 0xFFFFFFFFu);
+    recrc(buf, size);
+    refused(buf, size, SPAMLR_ECORRUPT, "2^32 remembered rows claimed");
+    free(buf);
+    spamlr_dataset_free(ds);
+    spamlr_model_free(m);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("mapped");
@@ -429,6 +469,7 @@ static Suite *suite(void)
     tcase_add_test(t, damaged_parts_are_refused);
     tcase_add_test(t, packed_idf_is_bounded);
     tcase_add_test(t, tiny_values_normalise);
+    tcase_add_test(t, memory_rows_are_bounded);
     suite_add_tcase(s, t);
     return s;
 }

@@ -906,6 +906,157 @@ START_TEST(batch_keeps_the_other_class)
 }
 END_TEST
 
+/* A tf-idf model made empty learns with the idf of the messages it learned:
+ * each word's count of the learned messages that hold it is kept, a single
+ * step only counts (a stream keeps its features: idf 1, log-tf, until a
+ * batch), and a batch works every idf out again before its passes, the
+ * remembered rows' values with it. The counts go with the model through
+ * its file, its dump and a pruning, and unlearning takes them back. */
+START_TEST(batch_learns_the_idf_of_its_messages)
+{
+    spamlr_text_opts to;
+    spamlr_model *m = NULL, *r = NULL, *p = NULL;
+    spamlr_scratch *s = NULL;
+    spamlr_dataset *ds = toy(), *more = NULL;
+    const char *one = "free lunch at noon";
+    unsigned char *b1 = NULL, *b2 = NULL;
+    size_t n = spamlr_dataset_rows(ds), j, c, i, l1, l2, tl;
+    int64_t free_id, cheap_id;
+    char *text = NULL;
+
+    plain_opts(&to);
+    ck_assert_int_eq(spamlr_scratch_create(&s), SPAMLR_OK);
+    ck_assert_int_eq(spamlr_model_create(&m, &to), SPAMLR_OK);
+    ck_assert_ptr_nonnull(m->df);
+    ck_assert_int_eq(spamlr_model_learn(m, s, one, strlen(one), SPAMLR_HAM, 1, NULL), 0);
+    ck_assert_uint_eq(m->df_n, 1);
+    for (j = 0; j < m->vocab.n; j++) {
+        ck_assert_uint_eq(m->df[j], 1);
+        ck_assert_float_eq(m->idf[j], 1.0f);
+    }
+    ck_assert_int_eq(spamlr_model_learn_batch(m, ds, NULL, n), 0);
+    ck_assert_uint_eq(m->df_n, 1 + n);
+    ck_assert_uint_eq(m->df_ref, 1 + n);
+    free_id = spamlr__vocab_find(&m->vocab, "free", 4);
+    cheap_id = spamlr__vocab_find(&m->vocab, "cheap", 5);
+    ck_assert_int_ge(free_id, 0);
+    ck_assert_int_ge(cheap_id, 0);
+    ck_assert_uint_eq(m->df[free_id], 5);  /* four spam messages and the one above */
+    ck_assert_uint_eq(m->df[cheap_id], 3);
+    for (j = 0; j < m->vocab.n; j++)
+        ck_assert_float_eq(m->idf[j], spamlr__idf_of(1 + n, m->df[j], to.idf_power));
+    ck_assert_float_gt(m->idf[cheap_id], m->idf[free_id]);
+    /* every remembered row is still of unit length, and a word's value
+     * in it goes with its idf (the rows hold each word once) */
+    for (c = 0; c < 2; c++)
+        for (i = 0; i < m->mem_n[c]; i++) {
+            double sq = 0;
+            for (j = 0; j < m->mem[c][i].k; j++)
+                sq += (double)m->mem[c][i].val[j] * m->mem[c][i].val[j];
+            ck_assert_double_eq_tol(sq, 1.0, 1e-5);
+        }
+    /* the lone message was remembered under idf 1: its row now has the
+     * values its words give under the new idf (rescaled, not recounted) */
+    for (c = 0, i = 0; i < m->mem_n[0] && !c; i++) {
+        const spamlr__memrow *row = &m->mem[0][i];
+        uint32_t cnt[8] = {1, 1, 1, 1, 1, 1, 1, 1};
+        float want[8];
+
+        if (row->k != 4 || row->ids[0] != (uint32_t)free_id)
+            continue;
+        c = 1;
+        spamlr__row_values(m, row->ids, cnt, row->k, want);
+        for (j = 0; j < row->k; j++)
+            ck_assert_float_eq_tol(row->val[j], want[j], 1e-6f);
+    }
+    ck_assert_uint_eq(c, 1);
+    /* the file, the dump and a pruning keep the counts */
+    ck_assert_int_eq(spamlr_model_save_buffer(m, &b1, &l1), 0);
+    ck_assert_int_eq(spamlr_model_load_buffer(&r, b1, l1, NULL), 0);
+    ck_assert_uint_eq(r->df_n, m->df_n);
+    ck_assert_uint_eq(r->df_ref, m->df_ref);
+    ck_assert_int_eq(memcmp(r->df, m->df, m->vocab.n * sizeof *m->df), 0);
+    ck_assert_int_eq(spamlr_model_dump(r, &text, &tl), 0);
+    {
+        char want[64];
+        snprintf(want, sizeof want, "\ndocs=%zu\ndocs_ref=%zu\n", 1 + n, 1 + n);
+        ck_assert_ptr_nonnull(strstr(text, want));
+    }
+    spamlr_model_free(r);
+    ck_assert_int_eq(spamlr_model_import(&r, text, tl, NULL), 0);
+    ck_assert_int_eq(spamlr_model_save_buffer(r, &b2, &l2), 0);
+    ck_assert_uint_eq(l1, l2);
+    ck_assert_int_eq(memcmp(b1, b2, l1), 0);
+    ck_assert_int_eq(spamlr_model_prune(&p, m, 3, 0), 0);
+    ck_assert_uint_eq(p->df_n, m->df_n);
+    for (j = 0; j < p->vocab.n; j++) {
+        int64_t o = spamlr__vocab_find(&m->vocab, spamlr__vocab_str(&p->vocab, (uint32_t)j),
+                                       p->vocab.len[j]);
+        ck_assert_int_ge(o, 0);
+        ck_assert_uint_eq(p->df[j], m->df[o]);
+    }
+    /* unlearning the lone message takes its words out of the counts */
+    ck_assert_int_eq(spamlr_model_learn(m, s, one, strlen(one), SPAMLR_HAM, -1, NULL), 0);
+    ck_assert_uint_eq(m->df_n, n);
+    ck_assert_uint_eq(m->df[free_id], 4);
+    /* an idf so small (a file may hold 1e-40) that the new one over it is
+     * no float: the remembered values stay finite, and so does learning
+     * (fuzz_model: regress-learned-tiny-idf) */
+    m->idf[free_id] = 1e-40f;
+    more = one_class(SPAMLR_SPAM);  /* messages it has not learned */
+    ck_assert_int_eq(spamlr_model_learn_batch(m, more, NULL, NSPAM), 0);
+    ck_assert_uint_eq(m->df_ref, n + NSPAM);
+    for (j = 0; j < m->vocab.n; j++)
+        ck_assert(isfinite(m->w[j]) && isfinite(m->idf[j]));
+    for (c = 0; c < 2; c++)
+        for (i = 0; i < m->mem_n[c]; i++)
+            for (j = 0; j < m->mem[c][i].k; j++)
+                ck_assert(isfinite(m->mem[c][i].val[j]));
+    ck_assert(isfinite(m->bias));
+    free(text);
+    free(b1);
+    free(b2);
+    spamlr_model_free(p);
+    spamlr_model_free(r);
+    spamlr_model_free(m);
+    spamlr_scratch_free(s);
+    spamlr_dataset_free(ds);
+    spamlr_dataset_free(more);
+}
+END_TEST
+
+/* The learning rate is bounded (1000) in the settings and in what a file or
+ * a dump gives: an eta of 1e233 in a file made every weight NaN at the
+ * first step (fuzz_model, regress-learned-huge-eta). */
+START_TEST(eta_is_bounded)
+{
+    spamlr_text_opts to;
+    spamlr_online_opts oo;
+    spamlr_model *m = NULL, *r = NULL;
+    char *text = NULL, *bad, *at;
+    size_t tl;
+
+    plain_opts(&to);
+    ck_assert_int_eq(spamlr_model_create(&m, &to), 0);
+    spamlr_online_opts_init(&oo);
+    oo.eta = 1000;
+    ck_assert_int_eq(spamlr_model_online_setup(m, &oo), 0);
+    oo.eta = 1001;
+    ck_assert_int_eq(spamlr_model_online_setup(m, &oo), SPAMLR_EINVAL);
+    ck_assert_int_eq(spamlr_model_dump(m, &text, &tl), 0);
+    ck_assert_ptr_nonnull(at = strstr(text, "\nonline_eta=1000\n"));
+    bad = malloc(tl + 16);
+    memcpy(bad, text, (size_t)(at - text));
+    tl = (size_t)(at - text) + (size_t)sprintf(bad + (at - text), "\nonline_eta=1e233\n%s",
+                                                 at + strlen("\nonline_eta=1000\n"));
+    ck_assert_int_eq(spamlr_model_import(&r, bad, tl, NULL), SPAMLR_EPARSE);
+    ck_assert_ptr_null(r);
+    free(bad);
+    free(text);
+    spamlr_model_free(m);
+}
+END_TEST
+
 /* A batch gives the same model whatever the order of its rows. */
 START_TEST(batch_ignores_row_order)
 {
@@ -1309,6 +1460,8 @@ static Suite *online_suite(void)
     tcase_add_test(t, long_message_matches_dataset);
     tcase_add_loop_test(t, batch_keeps_the_other_class, 0, 2);
     tcase_add_test(t, batch_ignores_row_order);
+    tcase_add_test(t, batch_learns_the_idf_of_its_messages);
+    tcase_add_test(t, eta_is_bounded);
     tcase_add_test(t, margin_skips_confident_messages);
     tcase_add_test(t, learn_twice_is_learn_once);
     tcase_add_test(t, unlearn_unknown_is_refused);

@@ -96,6 +96,18 @@ static int batch_rows(spamlr_model *m, const spamlr_dataset *ds, const size_t *o
     }
     for (i = 0; i < ds->vocab.n; i++)
         rb.map[i] = -2;
+    /* live idf: the batch's words counted first, so that every row of
+     * the passes, the remembered ones too, has the idf of all of them */
+    for (i = 0; m->df && i < n; i++) {
+        size_t r = order ? order[i] : i;
+        if (ds->labels[r] != SPAMLR_SPAM && ds->labels[r] != SPAMLR_HAM)
+            continue;
+        if ((rc = spamlr__map_row(m, ds, r, rb.map, 0, NULL, 1, rb.ids, rb.cnt, rb.val, &k)))
+            goto out;
+        spamlr__live_count(m, rb.ids, k, 1);
+    }
+    if ((rc = spamlr__live_refresh(m)))
+        goto out;
     for (i = 0; i < n; i++) {
         size_t r = order ? order[i] : i;
         int label = ds->labels[r];

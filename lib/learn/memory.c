@@ -1,7 +1,10 @@
 /* memory.c - the rehearsal memory of online learning: a reservoir sample
  * of the rows learned, per class, kept in the model (its "onmm" section),
  * which spamlr_model_learn_batch (batch.c) learns together with a new
- * batch so that a batch of one class cannot undo the other. */
+ * batch so that a batch of one class cannot undo the other; and the
+ * document counts of a tf-idf model made empty, from which a batch works
+ * its idf values out again (the remembered rows' values move with them). */
+#include <float.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -76,3 +79,59 @@ void spamlr__mem_drop(spamlr_model *m, const uint32_t *ids, size_t k, int y01)
     }
 }
 
+void spamlr__live_count(spamlr_model *m, const uint32_t *ids, size_t k, int dir)
+{
+    size_t i;
+
+    if (!m->df)
+        return;
+    for (i = 0; i < k; i++)
+        if (dir > 0)
+            m->df[ids[i]]++;
+        else if (m->df[ids[i]])
+            m->df[ids[i]]--;
+    if (dir > 0)
+        m->df_n++;
+    else if (m->df_n)
+        m->df_n--;
+}
+
+int spamlr__live_refresh(spamlr_model *m)
+{
+    double *ratio;
+    size_t j, c, i, t;
+
+    if (!m->df || m->df_n == m->df_ref)
+        return SPAMLR_OK;
+    if (!(ratio = malloc((m->vocab.n + 1) * sizeof *ratio)))
+        return SPAMLR_ENOMEM;
+    for (j = 0; j < m->vocab.n; j++) {
+        /* (a count above the messages', from an edited dump: as all) */
+        uint64_t df = m->df[j] < m->df_n ? m->df[j] : m->df_n;
+        float v = spamlr__idf_of((size_t)m->df_n, (size_t)df, m->text.idf_power);
+
+        ratio[j] = m->idf[j] > 0 ? (double)v / m->idf[j] : 1.0;
+        m->idf[j] = v;
+    }
+    /* a remembered row's values are tf x idf over their length: scaled by
+     * each word's new idf over its old one and made unit length again, they
+     * are the row's values under the new idf (to float rounding) */
+    for (c = 0; c < 2; c++)
+        for (i = 0; i < m->mem_n[c]; i++) {
+            spamlr__memrow *r = &m->mem[c][i];
+
+            for (t = 0; t < r->k; t++) {
+                /* (in double, held to a float: a file's idf of 1e-40
+                 * makes a ratio no float holds) */
+                double x = r->val[t] * ratio[r->ids[t]];
+
+                r->val[t] = x != x ? 0.0f : x > FLT_MAX ? FLT_MAX : x < -FLT_MAX ? -FLT_MAX
+                                                                            : (float)x;
+            }
+            if (m->text.normalize)
+                spamlr__normalize(r->val, r->k);
+        }
+    free(ratio);
+    m->df_ref = m->df_n;
+    return SPAMLR_OK;
+}

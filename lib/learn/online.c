@@ -99,7 +99,7 @@ static int check_online_opts(const spamlr_online_opts *o)
     /* older versions have every field (none was added since 1) */
     if (o->version < 1 || o->version > SPAMLR_OPTS_VERSION || !spamlr__is_online(o->solver))
         return SPAMLR_EINVAL;
-    if (!(o->eta >= 0) || !isfinite(o->eta) || !(o->beta >= 0) || !isfinite(o->beta) ||
+    if (!(o->eta >= 0) || !(o->eta <= SPAMLR__ETA_MAX) || !(o->beta >= 0) || !isfinite(o->beta) ||
         !(o->l1 >= 0) || !isfinite(o->l1) || !(o->l2 >= 0) || !isfinite(o->l2) ||
         !(o->margin >= 0))
         return SPAMLR_EINVAL;
@@ -173,6 +173,11 @@ int spamlr_model_create(spamlr_model **out, const spamlr_text_opts *o)
         return rc;
     m->has_bias = 1;
     m->c = 1;
+    /* tf-idf: the idf of the messages it learns (spamlr__live_refresh) */
+    if (m->text.features == SPAMLR_FEAT_TFIDF && !(m->df = calloc(1, sizeof *m->df))) {
+        spamlr_model_free(m);
+        return SPAMLR_ENOMEM;
+    }
     m->solver = SPAMLR_SOLVER_ADAGRAD;
     m->trained_at = (int64_t)time(NULL);
     if ((rc = spamlr_model_online_setup(m, NULL))) {
@@ -447,6 +452,7 @@ static void unlearn_row(spamlr_model *m, const uint32_t *ids, const float *val, 
                         int y01, double s, uint64_t key)
 {
     spamlr__row_step(m, ids, val, k, y01, s, -1);
+    spamlr__live_count(m, ids, k, -1);
     spamlr__mem_drop(m, ids, k, y01);
     spamlr__count_label(m, y01 ? SPAMLR_SPAM : SPAMLR_HAM, -1);
     spamlr__seen_del(&m->seen, key);
@@ -497,6 +503,7 @@ int spamlr_model_learn_ex(spamlr_model *m, spamlr_scratch *s, const char *text, 
         else
             spamlr__row_step(m, ids, val, k, y01, 1.0, 1);
         spamlr__mem_add(m, ids, val, k, y01, m->last_hash);
+        spamlr__live_count(m, ids, k, 1);
         spamlr__count_label(m, label, 1);
         if ((rc = spamlr__seen_put(&m->seen, key, y01)))
             return rc;
@@ -637,9 +644,11 @@ int spamlr__learn_rows_x(spamlr_model *m, const spamlr_dataset *ds, const size_t
             p = row_prob(m, rb.ids, rb.val, k);
             unlearn_row(m, rb.ids, rb.val, k, cls, cls ? ws : wh, key);
             spamlr__row_step(m, rb.ids, rb.val, k, y01, s, dir);
+            spamlr__live_count(m, rb.ids, k, 1);
             out = SPAMLR_LEARNED_RELEARNED;
         } else {
             p = spamlr__row_step(m, rb.ids, rb.val, k, y01, s, dir);
+            spamlr__live_count(m, rb.ids, k, dir);
         }
         if (dir > 0 && (remember & 1))
             spamlr__mem_add(m, rb.ids, rb.val, k, y01, m->last_hash);

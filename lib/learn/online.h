@@ -75,6 +75,16 @@ int spamlr__check_recorded(const spamlr_model *m, const spamlr_dataset *ds,
 int spamlr__check_rows(const spamlr_model *m, const spamlr_dataset *ds, const size_t *order,
                        size_t n);
 
+/* memory.c: live idf (a tf-idf model made empty, m->df): the words of a
+ * row learned (dir 1) or unlearned (-1) counted. */
+void spamlr__live_count(spamlr_model *m, const uint32_t *ids, size_t k, int dir);
+/* memory.c: live idf: every idf value worked out again from the counts
+ * (when they changed since the last time) and the remembered rows' values
+ * moved to them. spamlr_model_learn_batch does it before its passes; a
+ * single step does not, so that a stream learned message by message keeps
+ * its feature values (all idf 1 until a batch). 0 or SPAMLR_ENOMEM. */
+int spamlr__live_refresh(spamlr_model *m);
+
 /* memory.c: a new memory row holding a copy of ids/val[0..k) (NULL ids
  * when out of memory). */
 spamlr__memrow spamlr__mem_row(const uint32_t *ids, const float *val, size_t k);

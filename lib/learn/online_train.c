@@ -106,6 +106,11 @@ int spamlr__train_online(spamlr_model **out, const spamlr_dataset *ds,
     if (o->init) {
         if ((rc = model_copy(&m, o->init)))
             goto out;
+        /* training's idf values are frozen: a model made empty that
+         * counted the messages it learned stops counting (its epochs
+         * would count every message once a pass) */
+        free(m->df);
+        m->df = NULL;
         if (m->online != o->solver || !m->acc) {
             if ((rc = spamlr_model_online_setup(m, &oo)))
                 goto out;

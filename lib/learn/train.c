@@ -77,8 +77,8 @@ static int check_opts(const spamlr_train_opts *o, spamlr_diag *d)
         (!(o->weight_spam > 0) || !(o->weight_ham > 0) || !isfinite(o->weight_spam) ||
          !isfinite(o->weight_ham)))
         return spamlr__diag(d, SPAMLR_EINVAL, NULL, 0, -1, "class weights must be positive");
-    if (!(o->eta >= 0) || !isfinite(o->eta))
-        return spamlr__diag(d, SPAMLR_EINVAL, NULL, 0, -1, "eta must be >= 0");
+    if (!(o->eta >= 0) || !(o->eta <= SPAMLR__ETA_MAX))
+        return spamlr__diag(d, SPAMLR_EINVAL, NULL, 0, -1, "eta must be 0 to 1000");
     return SPAMLR_OK;
 }
 

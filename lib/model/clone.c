@@ -8,14 +8,21 @@
 #include "model/model.h"
 
 /* A malloc'ed copy of n floats of src (NULL src: *dst stays NULL). */
-static int copy_floats(float **dst, const float *src, size_t n)
+/* A copy of n elements of `size` bytes (room for n + 1), or nothing for
+ * a NULL src. */
+static int copy_array(void **dst, const void *src, size_t n, size_t size)
 {
     if (!src)
         return SPAMLR_OK;
-    if (!(*dst = malloc((n + 1) * sizeof **dst)))
+    if (!(*dst = malloc((n + 1) * size)))
         return SPAMLR_ENOMEM;
-    memcpy(*dst, src, n * sizeof **dst);
+    memcpy(*dst, src, n * size);
     return SPAMLR_OK;
+}
+
+static int copy_floats(float **dst, const float *src, size_t n)
+{
+    return copy_array((void **)dst, src, n, sizeof *src);
 }
 
 static int copy_string(char **dst, const char *src)
@@ -67,6 +74,7 @@ int spamlr_model_clone(spamlr_model **out, const spamlr_model *m)
     *c = *m;
     spamlr__vocab_init(&c->vocab);
     c->w = c->idf = c->acc = c->acc_z = c->prior_w = NULL;
+    c->df = NULL;
     c->path = NULL;
     c->base_name = c->file_name = NULL;
     c->contacts = NULL;
@@ -79,6 +87,7 @@ int spamlr_model_clone(spamlr_model **out, const spamlr_model *m)
         (rc = copy_floats(&c->w, m->w, n)) ||
         (rc = copy_floats(&c->idf, m->idf, n)) || (rc = copy_floats(&c->acc, m->acc, n)) ||
         (rc = copy_floats(&c->acc_z, m->acc_z, n)) ||
+        (rc = copy_array((void **)&c->df, m->df, n, sizeof *m->df)) ||
         (rc = copy_floats(&c->prior_w, m->prior_w, m->prior_n)) ||
         (rc = copy_string(&c->base_name, m->base_name)) ||
         (rc = copy_string(&c->file_name, m->file_name)) ||

@@ -40,7 +40,7 @@ int spamlr_model_dump(const spamlr_model *m, char **text, size_t *len)
 {
     textbuf o;
     size_t i;
-    int online, ftrl;
+    int online, ftrl, live;
 
     if (text)
         *text = NULL;
@@ -52,10 +52,12 @@ int spamlr_model_dump(const spamlr_model *m, char **text, size_t *len)
     spamlr__buf_init(&o.b);
     online = m->online && m->acc;
     ftrl = online && m->acc_z;
+    live = m->df && m->idf;
 
     spamlr__dump_emit(
-        &o, "%s\n# a spamlr model as text: settings, then one 'token<TAB>weight%s%s' line\n",
-        DUMP_MAGIC, m->idf ? "<TAB>idf" : "", online ? (ftrl ? "<TAB>acc<TAB>z" : "<TAB>acc") : "");
+        &o, "%s\n# a spamlr model as text: settings, then one 'token<TAB>weight%s%s%s' line\n",
+        DUMP_MAGIC, m->idf ? "<TAB>idf" : "", live ? "<TAB>docs" : "",
+        online ? (ftrl ? "<TAB>acc<TAB>z" : "<TAB>acc") : "");
     if (online)
         spamlr__dump_emit(&o,
                           "# per word, then the online learner's memory (messages as id:value, a\n"
@@ -123,6 +125,9 @@ int spamlr_model_dump(const spamlr_model *m, char **text, size_t *len)
             spamlr__dump_emit(&o, "\n");
         }
     }
+    if (live) /* the idf values are those of the messages learned */
+        spamlr__dump_emit(&o, "docs=%llu\ndocs_ref=%llu\n", (unsigned long long)m->df_n,
+                          (unsigned long long)m->df_ref);
     if (online)
         spamlr__dump_online(&o, m);
     spamlr__dump_emit(&o, "pruned_from=%llu\n%s\n", (unsigned long long)m->pruned_from, WORDS_LINE);
@@ -131,6 +136,8 @@ int spamlr_model_dump(const spamlr_model *m, char **text, size_t *len)
         spamlr__dump_emit(&o, "\t%.9g", m->w[i]);
         if (m->idf)
             spamlr__dump_emit(&o, "\t%.9g", m->idf[i]);
+        if (live)
+            spamlr__dump_emit(&o, "\t%lu", (unsigned long)m->df[i]);
         if (online)
             spamlr__dump_emit(&o, "\t%.9g", m->acc[i]);
         if (ftrl)
@@ -318,6 +325,14 @@ static int header_line(reader *r, spamlr_model *m, header *h, const char *s, siz
         bad = spamlr__dump_u64(r, v, vn, 0xffffffffULL, &u), m->base_crc = (uint32_t)u;
     else if (KEY("base_trained_at"))
         bad = spamlr__dump_i64(r, v, vn, &m->base_trained_at);
+    else if (KEY("docs") || KEY("docs_ref")) {
+        /* a model that learns with the idf of what it learned: its words
+         * then have a docs column */
+        bad = spamlr__dump_u64(r, v, vn, SPAMLR__MAX_COUNT, &u);
+        *(KEY("docs") ? &m->df_n : &m->df_ref) = u;
+        if (!bad && !m->df && !(m->df = calloc(1, sizeof *m->df)))
+            return SPAMLR_ENOMEM;
+    }
     else if (KEY("prior_words")) { /* NaN until a prior= line or the weight */
         bad = m->prior_w || spamlr__dump_u64(r, v, vn, UINT32_MAX - 2, &u);
         if (!bad) {
@@ -369,10 +384,24 @@ static int push_f32(float **a, size_t *cap, size_t n, float v)
     return SPAMLR_OK;
 }
 
+/* Appends v to a growable u32 array. */
+static int push_u32(uint32_t **a, size_t *cap, size_t n, uint32_t v)
+{
+    if (spamlr__grow((void **)a, cap, n + 1, sizeof **a))
+        return SPAMLR_ENOMEM;
+    (*a)[n] = v;
+    return SPAMLR_OK;
+}
+
 /* The columns after the token: weight, then idf (tf-idf), then the
- * online accumulator and, with FTRL, z. */
+ * document count (docs=), then the online accumulator and, with FTRL, z. */
 static const char *columns_wanted(const spamlr_model *m)
 {
+    if (m->df)
+        return m->text.features != SPAMLR_FEAT_TFIDF
+                   ? "docs= needs features=tfidf"
+                   : "expected token<TAB>weight<TAB>idf<TAB>docs, then acc (online=adagrad) or "
+                     "acc<TAB>z (online=ftrl) (docs= given)";
     static const char *const what[2][3] = {
         {"expected token<TAB>weight (an idf column needs features=tfidf)",
          "expected token<TAB>weight<TAB>acc (online=adagrad)",
@@ -387,12 +416,16 @@ static const char *columns_wanted(const spamlr_model *m)
 /* The word lines after [words], up to [memory] or the end. */
 static int word_lines(reader *r, spamlr_model *m)
 {
-    size_t wcap = 0, icap = 0, acap = 0, zcap = 0, n;
+    size_t wcap = 0, icap = 0, acap = 0, zcap = 0, dcap = 0, n;
     char *tok = NULL;
     const char *s;
     int rc = SPAMLR_OK, tfidf = m->text.features == SPAMLR_FEAT_TFIDF;
-    int online = m->online != 0, ftrl = m->online == SPAMLR_SOLVER_FTRL;
-    size_t ncol = 1 + (size_t)tfidf + (size_t)online + (size_t)ftrl;
+    int online = m->online != 0, ftrl = m->online == SPAMLR_SOLVER_FTRL, live = m->df != NULL;
+    size_t ncol = 1 + (size_t)tfidf + (size_t)live + (size_t)online + (size_t)ftrl;
+    uint32_t docs = 0, *df = NULL;
+
+    if (live && !tfidf)
+        return spamlr__dump_err(r, columns_wanted(m), NULL);
 
     while (rc == SPAMLR_OK && spamlr__dump_line(r, &s, &n)) {
         const char *t1 = memchr(s, '\t', n), *c, *e;
@@ -410,17 +443,27 @@ static int word_lines(reader *r, spamlr_model *m)
             break;
         }
         if (!t1)
-            return free(tok), spamlr__dump_err(r, columns_wanted(m), NULL);
+            return free(tok), free(df), spamlr__dump_err(r, columns_wanted(m), NULL);
         for (j = 0, c = t1 + 1; j < ncol; j++, c = e + 1) {
             e = memchr(c, '\t', (size_t)(s + n - c));
             if (!e)
                 e = s + n;
             if ((e == s + n) != (j + 1 == ncol)) {
                 free(tok);
+                free(df);
                 return spamlr__dump_err(r, columns_wanted(m), NULL);
             }
-            if (spamlr__dump_f32(r, c, (size_t)(e - c), &col[j])) {
+            if (live && j == 2) { /* the document count, an integer */
+                if (spamlr__dump_u32(r, c, (size_t)(e - c), &docs)) {
+                    free(tok);
+                    free(df);
+                    return spamlr__dump_err(r, "bad document count", NULL);
+                }
+                continue;
+            }
+            if (spamlr__dump_f32(r, c, (size_t)(e - c), &col[j > 2 && live ? j - 1 : j])) {
                 free(tok);
+                free(df);
                 return spamlr__dump_err(r, "bad number", NULL);
             }
         }
@@ -445,6 +488,7 @@ static int word_lines(reader *r, spamlr_model *m)
         }
         if ((rc = push_f32(&m->w, &wcap, id, w)) ||
             (tfidf && (rc = push_f32(&m->idf, &icap, id, idf))) ||
+            (live && (rc = push_u32(&df, &dcap, id, docs))) ||
             (online && (rc = push_f32(&m->acc, &acap, id, col[1 + tfidf]))) ||
             (ftrl && (rc = push_f32(&m->acc_z, &zcap, id, col[2 + tfidf]))))
             break;
@@ -462,6 +506,14 @@ static int word_lines(reader *r, spamlr_model *m)
         rc = SPAMLR_ENOMEM;
     if (rc == SPAMLR_OK && tfidf && !m->idf && !(m->idf = malloc(sizeof *m->idf)))
         rc = SPAMLR_ENOMEM;
+    if (live && rc == SPAMLR_OK && !df && !(df = malloc(sizeof *df)))
+        rc = SPAMLR_ENOMEM;
+    if (live && rc == SPAMLR_OK) {
+        free(m->df); /* the placeholder of docs= */
+        m->df = df;
+        df = NULL;
+    }
+    free(df);
     return rc;
 }
 

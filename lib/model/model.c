@@ -87,7 +87,7 @@ const char *spamlr__model_meta_check(const spamlr_model *m)
     if (m->online) {
         if (m->online != SPAMLR_SOLVER_ADAGRAD && m->online != SPAMLR_SOLVER_FTRL)
             return "online";
-        if (!(m->eta > 0) || !isfinite(m->eta))
+        if (!(m->eta > 0) || !(m->eta <= SPAMLR__ETA_MAX))
             return "online_eta";
         if (!finite_nonneg(m->beta))
             return "online_beta";
@@ -117,6 +117,7 @@ void spamlr_model_free(spamlr_model *m)
     free(m->w);
     free(m->idf);
     free(m->acc);
+    free(m->df);
     free(m->acc_z);
     free(m->path);
     free(m->base_name);
@@ -161,15 +162,15 @@ void spamlr__model_mem_free(spamlr_model *m)
     }
 }
 
-/* Reallocates *p (floats, `have` of them valid) to cap, zeroing from
- * `have` on. */
-static int resize(float **p, size_t have, size_t cap)
+/* Reallocates *p (elements of `size` bytes, `have` of them valid) to
+ * room for cap (+ 1), zeroing from `have` on. */
+static int resize(void **p, size_t have, size_t cap, size_t size)
 {
-    float *np = realloc(*p, (cap + 1) * sizeof *np);
+    unsigned char *np = realloc(*p, (cap + 1) * size);
 
     if (!np)
         return SPAMLR_ENOMEM;
-    memset(np + have, 0, (cap - have) * sizeof *np);
+    memset(np + have * size, 0, (cap - have) * size);
     *p = np;
     return SPAMLR_OK;
 }
@@ -190,9 +191,11 @@ int spamlr__model_reserve(spamlr_model *m, size_t n)
         }
         cap = ncap;
     }
-    if ((rc = resize(&m->w, have, cap)) || (m->acc && (rc = resize(&m->acc, have, cap))) ||
-        (m->acc_z && (rc = resize(&m->acc_z, have, cap))) ||
-        (m->idf && (rc = resize(&m->idf, have, cap))))
+    if ((rc = resize((void **)&m->w, have, cap, sizeof(float))) ||
+        (m->acc && (rc = resize((void **)&m->acc, have, cap, sizeof(float)))) ||
+        (m->acc_z && (rc = resize((void **)&m->acc_z, have, cap, sizeof(float)))) ||
+        (m->idf && (rc = resize((void **)&m->idf, have, cap, sizeof(float)))) ||
+        (m->df && (rc = resize((void **)&m->df, have, cap, sizeof *m->df))))
         return rc;
     m->w_cap = cap;
     return SPAMLR_OK;
@@ -205,7 +208,13 @@ int spamlr__model_intern(spamlr_model *m, const char *tok, size_t len, float idf
     if ((rc = spamlr__model_reserve(m, m->vocab.n + 1)) ||
         (rc = spamlr__vocab_intern(&m->vocab, tok, len, id, &added)))
         return rc;
-    if (added && m->idf) {
+    if (added && m->idf && m->df) {
+        /* live: as a word that one message held when the idf values were
+         * last worked out (1 before that: log-tf); the next refresh
+         * counts it */
+        m->df[*id] = 0;
+        m->idf[*id] = m->df_ref ? spamlr__idf_of((size_t)m->df_ref, 1, m->text.idf_power) : 1.0f;
+    } else if (added && m->idf) {
         if (!(idf > 0)) {
             /* a word no training message held: the idf of one that a single
              * message held, the largest (1 in a model without any) */
@@ -342,6 +351,7 @@ int spamlr_model_info_get(const spamlr_model *m, spamlr_model_info *out)
     info->l1 = m->l1;
     info->l2 = m->l2;
     info->layout = m->layout;
+    info->idf_learned = m->df && m->idf;
     spamlr__out_copy(out, info, sizeof *info);
     return SPAMLR_OK;
 }

@@ -15,6 +15,11 @@ struct spamlr_model {
     float *idf;              /* per entry, only with SPAMLR_FEAT_TFIDF */
     float idf_new;           /* idf of a word met first while learning
                                 online (0 = not worked out yet) */
+    /* live idf (a tf-idf model made empty): per word, the learned
+       messages that hold it; df_n messages in all; the idf values were
+       last worked out from them at df_ref messages. NULL: idf frozen */
+    uint32_t *df;
+    uint64_t df_n, df_ref;
     int has_bias;
     float bias;
     /* training metadata */
@@ -109,6 +114,11 @@ void spamlr__seen_free(spamlr__seen *s);
 /* The thick threshold and memory size of an online state that does not
  * say (spamlr_online_opts_init's defaults). */
 #define SPAMLR__DEFAULT_MARGIN 2.0
+/* The largest online learning rate (AdaGrad eta, FTRL alpha) a setting or
+ * a file may hold: far above any useful one (0.5 and 5 by default), low
+ * enough that a step stays a float (a file's eta of 1e233 made every
+ * weight NaN at the first step: fuzz_model, regress-learned-huge-eta). */
+#define SPAMLR__ETA_MAX 1000.0
 #define SPAMLR__DEFAULT_MEMORY 500u
 
 /* One remembered message: k ids, then k values, in one allocation. */

@@ -126,8 +126,13 @@ int spamlr_model_prune(spamlr_model **out, const spamlr_model *m, size_t keep, d
         spamlr_model_set_contacts(p, m->contacts) || spamlr__seen_copy(&p->seen, &m->seen) ||
         !(p->w = malloc((n + 1) * sizeof *p->w)) ||
         (m->idf && !(p->idf = malloc((n + 1) * sizeof *p->idf))) ||
-        (m->prior_w && !(p->prior_w = malloc((n + 1) * sizeof *p->prior_w))))
+        (m->prior_w && !(p->prior_w = malloc((n + 1) * sizeof *p->prior_w))) ||
+        (m->df && m->idf && !(p->df = malloc((n + 1) * sizeof *p->df))))
         goto out;
+    /* document counts are data, not solver state: they stay (the messages'
+     * count too, so that the idf values stay theirs) */
+    p->df_n = p->df ? m->df_n : 0;
+    p->df_ref = p->df ? m->df_ref : 0;
     if (p->prior_w)
         p->prior_n = n;
     /* record the size before the first pruning that dropped words */
@@ -140,6 +145,8 @@ int spamlr_model_prune(spamlr_model **out, const spamlr_model *m, size_t keep, d
         p->w[id] = m->w[old];
         if (m->idf)
             p->idf[id] = m->idf[old];
+        if (p->df)
+            p->df[id] = m->df[old];
         if (p->prior_w)
             p->prior_w[id] = spamlr__prior_of(m, old);
     }

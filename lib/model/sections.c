@@ -50,6 +50,14 @@
  * "local@domain" or domain "@domain", in ascending byte order
  * without repeats. Written only when the model has a list (an
  * empty list is k = 0: every sender unknown).
+ * Optional "dfrq": the document counts of a tf-idf model made empty
+ * (spamlr_model_create), whose idf values are those of the messages
+ * it learned (lib/learn/memory.c, spamlr__live_refresh; lower-case, so
+ * that an older reader skips it and predicts exactly, with the idf
+ * values of "IDF ", and learns with them frozen): u64 the messages
+ * counted, u64 their number when the idf values were last worked out
+ * from the counts, then n u32 counts, a word's the learned messages
+ * that hold it.
  * Optional "seen": the record of learned messages (seen.c, as
  * SpamAssassin's bayes_seen; lower-case, so that an older reader
  * skips it and predicts and learns as before, without the
@@ -245,6 +253,13 @@ void spamlr__sections_put_only(const spamlr_model *m, wbuf *pl, unsigned which)
     }
     if ((which & SPAMLR__SEC_PRIO) && m->prior_w)
         put_prior(m, pl);
+    if ((which & SPAMLR__SEC_DFRQ) && m->df && m->idf) {
+        put_tag(pl, "dfrq", 16 + (uint64_t)m->vocab.n * 4);
+        put_u64(pl, m->df_n);
+        put_u64(pl, m->df_ref);
+        for (i = 0; i < m->vocab.n; i++)
+            put_u32(pl, m->df[i]);
+    }
     if ((which & SPAMLR__SEC_ONMM) && m->online && m->acc)
         put_memory(m, pl);
     if ((which & SPAMLR__SEC_ONLN) && m->online && m->acc) {
@@ -259,6 +274,29 @@ void spamlr__sections_put_only(const spamlr_model *m, wbuf *pl, unsigned which)
 }
 
 /* ------------------------------------------------------------ reading */
+
+/* The optional "dfrq" section (see the top of the file). */
+static int parse_counts(spamlr_model *m, const unsigned char *p, size_t n, uint64_t count,
+                        spamlr_diag *d)
+{
+    size_t i;
+
+    if (m->df)
+        return bad(d, SPAMLR_ECORRUPT, -1, "document count section appears twice");
+    if (m->text.features != SPAMLR_FEAT_TFIDF)
+        return bad(d, SPAMLR_ECORRUPT, -1, "document counts in a model without idf values");
+    if (n < 16 || (n - 16) / 4 != count || (n - 16) % 4)
+        return bad(d, SPAMLR_ECORRUPT, -1, "document count section has the wrong size");
+    m->df_n = get_u64(p);
+    m->df_ref = get_u64(p + 8);
+    if (m->df_n > SPAMLR__MAX_COUNT || m->df_ref > SPAMLR__MAX_COUNT)
+        return bad(d, SPAMLR_ECORRUPT, -1, "document count out of range");
+    if (!(m->df = malloc((size_t)(count + 1) * sizeof *m->df)))
+        return SPAMLR_ENOMEM;
+    for (i = 0; i < count; i++)
+        m->df[i] = get_u32(p + 16 + 4 * i);
+    return SPAMLR_OK;
+}
 
 /* The optional "onln" section (see the top of the file). */
 static int parse_online(spamlr_model *m, const unsigned char *p, size_t n, uint64_t count,
@@ -276,7 +314,7 @@ static int parse_online(spamlr_model *m, const unsigned char *p, size_t n, uint6
     if (n - ONLN_HEAD != count * per)
         return bad(d, SPAMLR_ECORRUPT, -1, "online state section has the wrong size");
     spamlr__online_head_get(m, p);
-    if (!(m->eta > 0) || !isfinite(m->eta) || !(m->beta >= 0) || !isfinite(m->beta) ||
+    if (!(m->eta > 0) || !(m->eta <= SPAMLR__ETA_MAX) || !(m->beta >= 0) || !isfinite(m->beta) ||
         !(m->on_l1 >= 0) || !isfinite(m->on_l1) || !(m->on_l2 >= 0) || !isfinite(m->on_l2) ||
         !(m->bias_acc >= 0) || !isfinite(m->bias_acc) || !isfinite(m->bias_z) ||
         !isfinite(m->last_gz))
@@ -315,6 +353,10 @@ static int parse_memory(spamlr_model *m, const unsigned char *p, size_t n, uint6
     if (!(m->margin >= 0) || want[0] > m->mem_max || want[1] > m->mem_max ||
         want[0] > m->mem_seen[0] || want[1] > m->mem_seen[1])
         return bad(d, SPAMLR_ECORRUPT, -1, "online memory settings out of range");
+    /* a row takes 4 bytes at least: no room is made for rows the section
+     * cannot hold (a file claiming 2^32 rows asked for 96 GB) */
+    if (want[0] + want[1] > (n - ONMM_HEAD) / 4)
+        return bad(d, SPAMLR_ECORRUPT, -1, "online memory section has the wrong size");
     for (c = 0; c < 2; c++) {
         if (want[c] && !(m->mem[c] = calloc(want[c], sizeof *m->mem[c])))
             return SPAMLR_ENOMEM;
@@ -549,6 +591,8 @@ int spamlr__sections_read(spamlr_model *m, const unsigned char tag[4], const uns
         return parse_memory(m, p, len, count, d);
     } else if (memcmp(tag, "seen", 4) == 0) {
         return parse_seen(m, p, len, d);
+    } else if (memcmp(tag, "dfrq", 4) == 0) {
+        return parse_counts(m, p, len, count, d);
     } else if (memcmp(tag, "unsr", 4) == 0 && len == 16) {
         m->ham_cutoff = get_f64(p);
         m->spam_cutoff = get_f64(p + 8);

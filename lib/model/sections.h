@@ -168,7 +168,8 @@ enum {
     SPAMLR__SEC_ONLN = 1u << 6, /* "onln" and "onmm" */
     SPAMLR__SEC_ONMM = 1u << 7, /* "onmm" alone (a delta's memory) */
     SPAMLR__SEC_PRIO = 1u << 8,
-    SPAMLR__SEC_ALL = 0x7fu | SPAMLR__SEC_PRIO
+    SPAMLR__SEC_DFRQ = 1u << 9,
+    SPAMLR__SEC_ALL = 0x7fu | SPAMLR__SEC_PRIO | SPAMLR__SEC_DFRQ
 };
 
 /* The ids j < m->prior_n whose prior weight is not the word's saved weight,

@@ -96,7 +96,11 @@
  * bit scans (a fifth fewer instructions on SpamAssassin mail; the
  * tokeniser alone 459 -> 617 MB/s, tests/bench/tokbench.c); a word or a
  * separator run reaching the block's end goes on in a block classified
- * from its start (the mail path +2.3 %). Each version
+ * from its start (the mail path +2.3 %). The fast path takes a block's
+ * words as pairs of a start bit and an end bit, lowest first, instead of
+ * scanning each word's end and then its separators from where the last
+ * scan stopped (the separators between two words cost nothing; 660 ->
+ * 746 MB/s in tokbench, 2026-12-05). Each version
  * gives the same tokens, and the same as the scalar one without the fast
  * path (tests/test_tokenize.c compares them).
  */
@@ -602,8 +606,9 @@ static inline int block_bit(const tok *t, uint64_t m, size_t i)
 /* The fast path of ASCII words (no word bigrams, no sub-words): from a
  * word start at p[i] (no word in progress), the words followed by an
  * ASCII separator, found and lower-cased from the classified block's
- * masks and emitted from blk.low, one bit scan a word, and the separator
- * runs between them; a URL or an e-mail address starting at one of them
+ * masks and emitted from blk.low, a word a pair of bit scans (its start
+ * and its end among the block's starts and ends), the separator runs
+ * between them skipped with no scan of their own; a URL or an e-mail address starting at one of them
  * is taken as ascii_word takes it. A word or a separator run that reaches
  * the block's end goes on in a block classified from where it starts (the
  * blocks overlap), so that block edges cost a classification and not a

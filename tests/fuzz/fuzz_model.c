@@ -3,7 +3,10 @@
  * Hint for the fuzzer: the seed corpus holds real saved models, and the
  * loader checks the CRC before the payload, so the target also tries the
  * input with its CRC recomputed (the second half of the input space is
- * reached only that way). */
+ * reached only that way). A copy of what loads also learns a batch of two
+ * messages (the online state, the memory and a learned model's document
+ * counts as the file gave them: the idf values worked out again) and must
+ * then still predict a probability. */
 #include <math.h>
 
 #include "fuzz.h"
@@ -37,9 +40,22 @@ static void use(const spamlr_model *m)
     spamlr_model_top(m, -1, top, 4);
     if (spamlr_scratch_create(&s) == SPAMLR_OK) {
         static const char msg[] = "Subject: free prize\n\nwin cheap 中奖 now";
+        spamlr_model *c = NULL;
+        spamlr_dataset *ds = NULL;
+
         if (spamlr_predict(m, s, msg, sizeof msg - 1, &p, NULL) == SPAMLR_OK &&
             !(p >= 0 && p <= 1))
             abort();
+        if (spamlr_model_clone(&c, m) == SPAMLR_OK &&
+            spamlr_dataset_create(&ds, &info.text) == SPAMLR_OK &&
+            spamlr_dataset_add(ds, SPAMLR_SPAM, msg, sizeof msg - 1, NULL) == SPAMLR_OK &&
+            spamlr_dataset_add(ds, SPAMLR_HAM, "Subject: lunch\n\nsee you at noon", 31, NULL) ==
+                SPAMLR_OK &&
+            spamlr_model_learn_batch(c, ds, NULL, 2) == SPAMLR_OK &&
+            spamlr_predict(c, s, msg, sizeof msg - 1, &p, NULL) == SPAMLR_OK && !(p >= 0 && p <= 1))
+            abort();
+        spamlr_dataset_free(ds);
+        spamlr_model_free(c);
         spamlr_scratch_free(s);
     }
     if (spamlr_model_save_buffer(m, &again, &again_size) == SPAMLR_OK) {
