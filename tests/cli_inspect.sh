@@ -236,6 +236,25 @@ run prune -q -m "$T/tm.slr" --layout packed -o "$T/back2.slr"
 run prune -q -m "$T/back2.slr" --layout mapped -o "$T/again.slr"
 cmp -s "$T/again.slr" "$T/tm.slr" || fail "mapped -> packed -> mapped is not the same file"
 [ "$(wc -c <"$T/tm.slr")" -gt "$(wc -c <"$M")" ] || fail "mapped file not larger"
+# a learning model (online state, memory, record, document counts) is
+# converted whole: it was once a pruning that dropped its online state
+printf 'Subject: prize\n\nwin a free prize now\n' > "$T/s1.eml"
+printf 'Subject: cheap\n\ncheap pills free offer\n' > "$T/s2.eml"
+printf 'Subject: lunch\n\nlunch at noon tomorrow\n' > "$T/h1.eml"
+printf 'Subject: report\n\nplease send the report\n' > "$T/h2.eml"
+run learn -q --create -m "$T/ol.slr" --spam "$T/s1.eml" "$T/s2.eml"
+run learn -q -m "$T/ol.slr" --ham "$T/h1.eml" "$T/h2.eml"
+expect_rc 0
+run inspect -m "$T/ol.slr" --dump
+cp "$T/out" "$T/ol.dump"
+grep -q '^online=adagrad$' "$T/ol.dump" && grep -q '^docs=4$' "$T/ol.dump" ||
+    fail "the learning model's dump lacks its online state or document counts"
+run prune -q -m "$T/ol.slr" --layout mapped -o "$T/olm.slr"
+run inspect -m "$T/olm.slr" --dump
+grep -v '^layout=' "$T/out" | cmp -s - "$T/ol.dump" ||
+    fail "prune --layout mapped of a learning model lost part of it"
+run prune -q -m "$T/olm.slr" --layout packed -o "$T/olp.slr"
+cmp -s "$T/olp.slr" "$T/ol.slr" || fail "a learning model's conversion back is not its file"
 # a model from a FIFO is read as it comes (not mapped), either layout
 for mm in "$M" "$T/tm.slr"; do
     rm -f "$T/fifo"
