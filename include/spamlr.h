@@ -1362,9 +1362,10 @@ SPAMLR_API int spamlr_model_import(spamlr_model **out, const char *text, size_t 
  * spamlr_model_learn_dataset) only counts, so that a stream learned
  * message by message keeps the features it started with (all idf 1 before
  * the first batch: log-tf); a word met after a batch gets the idf of a
- * word one of those messages held. Measured on the bogofilter bootstrap
- * (README): a folder of each class in turn, 1.44 and 2.38 (1-AUC)% with
- * idf 1, 0.70 and 0.86 with these. spamlr_model_info.idf_learned tells.
+ * word one of those messages held. spamlr_model_info.idf_learned tells.
+ * (Measured on the bogofilter bootstrap, README: a folder of each class
+ * in turn, 1.44 and 2.38 (1-AUC)% with idf 1, 0.70 and 0.86 with these in
+ * passes of online steps, 0.62 trained: see spamlr_model_learn_batch.)
  *
  * Threads: a model that is learning is NOT thread-safe. spamlr_model_learn
  * and spamlr_model_learn_dataset change the model (weights, vocabulary,
@@ -1522,6 +1523,16 @@ SPAMLR_API int spamlr_model_learn_dataset(spamlr_model *m, const spamlr_dataset 
  * only while it lies inside the margin, until a pass changes nothing (at
  * most 5 passes); then the rows join the memory and the counts. The
  * result does not depend on the order of the rows within the call.
+ * A model made empty (spamlr_model_create, AdaGrad) whose memory holds
+ * every message it learned, and will hold these too (up to
+ * spamlr_online_opts.memory of each class), is instead trained on all of
+ * them: L2-regularised logistic regression with an unpenalised bias, C
+ * chosen on the 3-fold validation path as spamlr_train chooses it, on
+ * their tf-idf values under the idf of all of them; its weights and bias
+ * are the solution's, its solver state starts again (as a batch-trained
+ * model's does). The messages learned in any order and in any split into
+ * calls then give the same model (to float rounding): a bootstrap of a
+ * folder of each class in turn is training on both.
  * Unlearning a row learned this way (spamlr_model_learn_dataset with
  * direction -1) is approximate and drops it from the memory. A call with
  * one labelled row is one step of spamlr_model_learn_dataset (so that

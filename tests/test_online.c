@@ -1025,6 +1025,80 @@ START_TEST(batch_learns_the_idf_of_its_messages)
 }
 END_TEST
 
+/* A model made empty whose memory holds every message it learned is
+ * trained on all of them at each batch (TRON, C by the validation path):
+ * a folder of each class in turn gives the model of both learned at once,
+ * in either order (to float rounding: the first folder's remembered values
+ * were rescaled to the second's idf); the solver state starts again (no
+ * accumulator). Once the memory has dropped a message, a batch is learned
+ * in passes of online steps. */
+START_TEST(batch_trains_while_all_is_remembered)
+{
+    spamlr_text_opts to;
+    spamlr_online_opts oo;
+    spamlr_model *a = NULL, *b = NULL, *u = NULL, *p = NULL;
+    spamlr_dataset *sp = one_class(SPAMLR_SPAM), *hm = one_class(SPAMLR_HAM);
+    spamlr_dataset *both = toy();
+    size_t i;
+    float wb, wu;
+
+    plain_opts(&to);
+    ck_assert_int_eq(spamlr_model_create(&a, &to), 0);
+    ck_assert_int_eq(spamlr_model_create(&b, &to), 0);
+    ck_assert_int_eq(spamlr_model_create(&u, &to), 0);
+    ck_assert_int_eq(spamlr_model_learn_batch(a, sp, NULL, NSPAM), 0);
+    a = reload(a);
+    ck_assert_int_eq(spamlr_model_learn_batch(a, hm, NULL, NHAM), 0);
+    ck_assert_int_eq(spamlr_model_learn_batch(b, hm, NULL, NHAM), 0);
+    b = reload(b);
+    ck_assert_int_eq(spamlr_model_learn_batch(b, sp, NULL, NSPAM), 0);
+    {   /* the union: both folders in one batch (the same texts) */
+        spamlr_dataset *un = NULL;
+        char buf[256];
+        ck_assert_int_eq(spamlr_dataset_create(&un, &to), 0);
+        for (i = 0; i < NSPAM + NHAM; i++) {
+            const char *t = i < NSPAM ? SPAM[i] : HAM[i - NSPAM];
+            snprintf(buf, sizeof buf, "%s%s", t, COMMON);
+            ck_assert_int_eq(spamlr_dataset_add(un, i < NSPAM ? SPAMLR_SPAM : SPAMLR_HAM, buf,
+                                                strlen(buf), NULL), 0);
+        }
+        ck_assert_int_eq(spamlr_model_learn_batch(u, un, NULL, NSPAM + NHAM), 0);
+        spamlr_dataset_free(un);
+    }
+    ck_assert_uint_eq(spamlr_model_vocab_size(a), spamlr_model_vocab_size(b));
+    for (i = 0; i < spamlr_model_vocab_size(a); i++) {
+        spamlr_word wa;
+        ck_assert_int_eq(spamlr_model_word(a, i, &wa), 0);
+        ck_assert_int_eq(spamlr_model_weight(b, wa.token, &wb), 0);
+        ck_assert_int_eq(spamlr_model_weight(u, wa.token, &wu), 0);
+        ck_assert_msg(fabsf(wa.weight - wb) <= 1e-3f * (1 + fabsf(wa.weight)) &&
+                      fabsf(wa.weight - wu) <= 1e-3f * (1 + fabsf(wa.weight)),
+                      "%s: %g %g %g", wa.token, wa.weight, wb, wu);
+        ck_assert_float_eq(a->acc[i], 0);
+    }
+    ck_assert_double_eq_tol(a->bias, b->bias, 1e-3);
+    ck_assert_double_eq(a->c, u->c);
+    /* a memory of one message a class: the passes (their steps leave
+     * accumulators), and the messages are still told apart */
+    ck_assert_int_eq(spamlr_model_create(&p, &to), 0);
+    spamlr_online_opts_init(&oo);
+    oo.memory = 1;
+    ck_assert_int_eq(spamlr_model_online_setup(p, &oo), 0);
+    ck_assert_int_eq(spamlr_model_learn_batch(p, both, NULL, NSPAM + NHAM), 0);
+    ck_assert_uint_lt(p->mem_n[0], p->mem_seen[0]);
+    for (wu = 0, i = 0; i < spamlr_model_vocab_size(p); i++)
+        wu += p->acc[i];
+    ck_assert_float_gt(wu, 0);
+    spamlr_dataset_free(sp);
+    spamlr_dataset_free(hm);
+    spamlr_dataset_free(both);
+    spamlr_model_free(a);
+    spamlr_model_free(b);
+    spamlr_model_free(u);
+    spamlr_model_free(p);
+}
+END_TEST
+
 /* The learning rate is bounded (1000) in the settings and in what a file or
  * a dump gives: an eta of 1e233 in a file made every weight NaN at the
  * first step (fuzz_model, regress-learned-huge-eta). */
@@ -1462,6 +1536,7 @@ static Suite *online_suite(void)
     tcase_add_test(t, batch_ignores_row_order);
     tcase_add_test(t, batch_learns_the_idf_of_its_messages);
     tcase_add_test(t, eta_is_bounded);
+    tcase_add_test(t, batch_trains_while_all_is_remembered);
     tcase_add_test(t, margin_skips_confident_messages);
     tcase_add_test(t, learn_twice_is_learn_once);
     tcase_add_test(t, unlearn_unknown_is_refused);

@@ -8,6 +8,8 @@
 
 #include "data/dataset.h"
 #include "learn/online.h"
+#include "learn/path.h"
+#include "learn/solver.h"
 
 #define BATCH_PASSES 5
 
@@ -68,6 +70,167 @@ static void batch_passes(spamlr_model *m, brow *rows, size_t n, uint64_t rng)
             steps += m->last_gz != 0;
         }
     }
+}
+
+/* A row's order key for a refit: its words and class only (the values of a
+ * remembered row and of the same message read again may differ in the
+ * last bit), so that the same messages learned in any order make the same
+ * matrix, and the same folds choose C. */
+static uint64_t word_hash(const spamlr_model *m, const brow *r)
+{
+    uint64_t h = spamlr__mix64((uint64_t)r->y01 + 7);
+    size_t i, j;
+
+    for (i = 0; i < r->k; i++) {
+        const unsigned char *t = (const unsigned char *)spamlr__vocab_str(&m->vocab, r->ids[i]);
+        uint64_t th = 0xcbf29ce484222325ull;
+        for (j = 0; j < m->vocab.len[r->ids[i]]; j++)
+            th = (th ^ t[j]) * 0x100000001b3ull;
+        h += spamlr__mix64(th);
+    }
+    return h;
+}
+
+typedef struct keyed_row {
+    uint64_t key;
+    const brow *r;
+} keyed_row;
+
+static int cmp_keyed_row(const void *a, const void *b)
+{
+    uint64_t x = ((const keyed_row *)a)->key, y = ((const keyed_row *)b)->key;
+
+    return x < y ? -1 : x > y;
+}
+
+typedef struct pair {
+    uint32_t id;
+    float v;
+} pair;
+
+static int cmp_pair(const void *a, const void *b)
+{
+    uint32_t x = ((const pair *)a)->id, y = ((const pair *)b)->id;
+
+    return x < y ? -1 : x > y;
+}
+
+/* A model made empty whose memory still holds every message it learned,
+ * learning a batch, is trained on all of them as spamlr_train would train
+ * on their rows (TRON, C chosen on the validation path, an unpenalised
+ * bias, the feature values as the model gives them): the weights and the
+ * bias are the solution's, the solver state starts again (as after batch
+ * training). rows[0..n) hold both classes. */
+static int refit(spamlr_model *m, const brow *rows, size_t n, size_t nspam)
+{
+    size_t V = m->vocab.n, nnz = 0, r, i, at = 0;
+    keyed_row *kr = malloc((n + 1) * sizeof *kr);
+    size_t *ptr = malloc((n + 1) * sizeof *ptr);
+    double *y = malloc((n + 1) * sizeof *y), *cost = malloc((n + 1) * sizeof *cost);
+    double *w = calloc(V + 2, sizeof *w);
+    uint32_t *idx = NULL;
+    float *val = NULL;
+    pair *pp = NULL;
+    signed char *lab = NULL;
+    int *fold = NULL, rc = SPAMLR_ENOMEM;
+    spamlr__csr X;
+    spamlr__solve_opts so;
+    spamlr__solver *sv = NULL;
+    spamlr__path path;
+    spamlr__reg reg = {0, 1};
+    spamlr_train_report rep;
+    double c = 1;
+    unsigned k = SPAMLR__PATH_FOLDS;
+
+    for (r = 0; r < n; r++)
+        nnz += rows[r].k + 1;
+    if (!kr || !ptr || !y || !cost || !w || !(idx = malloc((nnz + 1) * sizeof *idx)) ||
+        !(val = malloc((nnz + 1) * sizeof *val)) || !(pp = malloc((nnz + 1) * sizeof *pp)) ||
+        !(lab = malloc(n + 1)) || !(fold = malloc((n + 1) * sizeof *fold)) ||
+        !(sv = spamlr__solver_new()))
+        goto out;
+    for (r = 0; r < n; r++) {
+        kr[r].key = word_hash(m, &rows[r]);
+        kr[r].r = &rows[r];
+    }
+    qsort(kr, n, sizeof *kr, cmp_keyed_row);
+    ptr[0] = 0;
+    for (r = 0; r < n; r++) {
+        const brow *b = kr[r].r;
+
+        for (i = 0; i < b->k; i++) {
+            pp[i].id = b->ids[i];
+            pp[i].v = b->val[i];
+        }
+        qsort(pp, b->k, sizeof *pp, cmp_pair);
+        for (i = 0; i < b->k; i++, at++) {
+            idx[at] = pp[i].id;
+            val[at] = pp[i].v;
+        }
+        idx[at] = (uint32_t)V; /* the bias column */
+        val[at++] = 1.0f;
+        ptr[r + 1] = at;
+        y[r] = b->y01 ? 1.0 : -1.0;
+        cost[r] = 1.0;
+        lab[r] = b->y01 ? SPAMLR_SPAM : SPAMLR_HAM;
+    }
+    memset(&X, 0, sizeof X);
+    X.rows = n;
+    X.cols = V + 1;
+    X.ptr = ptr;
+    X.idx = idx;
+    X.val = val;
+    X.y = y;
+    X.cost = cost;
+    X.unreg_last = 1;
+    X.reg = &reg;
+    memset(&so, 0, sizeof so);
+    so.solver = spamlr__solver_resolve(SPAMLR_SOLVER_AUTO, 0);
+    so.tol = 1e-4;
+    so.max_iter = 1000;
+    so.threads = 1;
+    if (k > nspam)
+        k = (unsigned)nspam;
+    if (k > n - nspam)
+        k = (unsigned)(n - nspam);
+    if (k >= 2) {
+        spamlr__assign_folds(lab, n, k, fold);
+        if ((rc = spamlr__path_choose(&X, fold, k, &so, &path, w, sv)))
+            goto out;
+        c = path.c;
+        for (r = 0; r < n; r++)
+            cost[r] = c;
+        so.gnorm_ref = path.g0 * c;
+    }
+    memset(&rep, 0, sizeof rep);
+    rep.size = sizeof rep;
+    rc = spamlr__solve_with(sv, &X, &so, w, &rep);
+    if (rc && rc != SPAMLR_ENOCONVERGE)
+        goto out;
+    for (i = 0; i < V; i++) {
+        m->w[i] = (float)w[i];
+        m->acc[i] = 0;
+        if (m->acc_z)
+            m->acc_z[i] = 0;
+    }
+    m->bias = (float)w[V];
+    m->bias_acc = 0;
+    m->bias_z = 0;
+    m->c = c;
+    rc = SPAMLR_OK;
+out:
+    spamlr__solver_free(sv);
+    free(kr);
+    free(ptr);
+    free(y);
+    free(cost);
+    free(w);
+    free(idx);
+    free(val);
+    free(pp);
+    free(lab);
+    free(fold);
+    return rc;
 }
 
 /* spamlr_model_learn_batch without the record. */
@@ -137,7 +300,26 @@ static int batch_rows(spamlr_model *m, const spamlr_dataset *ds, const size_t *o
             rows[nt].h = 0;
         }
     updates = m->updates;
-    batch_passes(m, rows, nt, spamlr__mix64(updates ^ (uint64_t)nb << 32 ^ (nb ? rows[0].h : 0)));
+    /* a model made empty that still remembers every message it learned,
+     * and will remember these too: trained on all of them (refit); else
+     * the passes */
+    {
+        size_t ns = 0, c2;
+        int all = m->df != NULL && m->online == SPAMLR_SOLVER_ADAGRAD;
+
+        for (i = 0; i < nb; i++)
+            ns += (size_t)rows[i].y01;
+        for (c2 = 0; all && c2 < 2; c2++)
+            all = m->mem_seen[c2] == m->mem_n[c2] &&
+                  m->mem_n[c2] + (c2 ? ns : nb - ns) <= m->mem_max;
+        if (all && ns + m->mem_n[1] > 0 && (nb - ns) + m->mem_n[0] > 0) {
+            if ((rc = refit(m, rows, nt, ns + m->mem_n[1])))
+                goto out;
+        } else {
+            batch_passes(m, rows, nt,
+                         spamlr__mix64(updates ^ (uint64_t)nb << 32 ^ (nb ? rows[0].h : 0)));
+        }
+    }
     m->updates = updates;
     m->last_hash = 0; /* no exact unlearning of a batch */
     /* rows[0..nb) are shuffled now: offer them to the memory by hash */
