@@ -1532,7 +1532,10 @@ SPAMLR_API int spamlr_model_learn_dataset(spamlr_model *m, const spamlr_dataset 
  * are the solution's, its solver state starts again (as a batch-trained
  * model's does). The messages learned in any order and in any split into
  * calls then give the same model (to float rounding): a bootstrap of a
- * folder of each class in turn is training on both.
+ * folder of each class in turn is training on both. Its solver
+ * (spamlr_model_info.solver) is then SPAMLR_SOLVER_TRON, and unlearning
+ * rows with spamlr_model_learn_batch_ex (direction -1) trains it again on
+ * the messages it still remembers: the model of the others alone.
  * Unlearning a row learned this way (spamlr_model_learn_dataset with
  * direction -1) is approximate and drops it from the memory. A call with
  * one labelled row is one step of spamlr_model_learn_dataset (so that

@@ -1078,6 +1078,36 @@ START_TEST(batch_trains_while_all_is_remembered)
     }
     ck_assert_double_eq_tol(a->bias, b->bias, 1e-3);
     ck_assert_double_eq(a->c, u->c);
+    ck_assert_uint_eq(a->solver, SPAMLR_SOLVER_TRON);
+    /* unlearning a message trains again on the rest: the model of the
+     * others learned at once */
+    {
+        spamlr_dataset *rest = NULL;
+        spamlr_model *r = NULL;
+        size_t first = 0;
+        char buf[256];
+
+        ck_assert_int_eq(spamlr_model_learn_batch_ex(a, sp, &first, 1, -1, NULL), 0);
+        ck_assert_uint_eq(a->mem_n[1], NSPAM - 1);
+        ck_assert_int_eq(spamlr_dataset_create(&rest, &to), 0);
+        for (i = 1; i < NSPAM + NHAM; i++) {
+            const char *t = i < NSPAM ? SPAM[i] : HAM[i - NSPAM];
+            snprintf(buf, sizeof buf, "%s%s", t, COMMON);
+            ck_assert_int_eq(spamlr_dataset_add(rest, i < NSPAM ? SPAMLR_SPAM : SPAMLR_HAM, buf,
+                                                strlen(buf), NULL), 0);
+        }
+        ck_assert_int_eq(spamlr_model_create(&r, &to), 0);
+        ck_assert_int_eq(spamlr_model_learn_batch(r, rest, NULL, NSPAM + NHAM - 1), 0);
+        for (i = 0; i < spamlr_model_vocab_size(r); i++) {
+            spamlr_word wr;
+            ck_assert_int_eq(spamlr_model_word(r, i, &wr), 0);
+            ck_assert_int_eq(spamlr_model_weight(a, wr.token, &wb), 0);
+            ck_assert_msg(fabsf(wr.weight - wb) <= 1e-3f * (1 + fabsf(wr.weight)),
+                          "after unlearning, %s: %g against %g", wr.token, wb, wr.weight);
+        }
+        spamlr_dataset_free(rest);
+        spamlr_model_free(r);
+    }
     /* a memory of one message a class: the passes (their steps leave
      * accumulators), and the messages are still told apart */
     ck_assert_int_eq(spamlr_model_create(&p, &to), 0);

@@ -217,6 +217,7 @@ static int refit(spamlr_model *m, const brow *rows, size_t n, size_t nspam)
     m->bias_acc = 0;
     m->bias_z = 0;
     m->c = c;
+    m->solver = SPAMLR_SOLVER_TRON; /* the weights are a batch solver's now */
     rc = SPAMLR_OK;
 out:
     spamlr__solver_free(sv);
@@ -230,6 +231,48 @@ out:
     free(pp);
     free(lab);
     free(fold);
+    return rc;
+}
+
+/* Whether m is a model made empty whose memory holds every message it
+ * learned and will hold add[0] more ham and add[1] more spam. */
+static int refit_ok(const spamlr_model *m, const size_t add[2])
+{
+    size_t c;
+
+    if (!m->df || m->online != SPAMLR_SOLVER_ADAGRAD)
+        return 0;
+    for (c = 0; c < 2; c++)
+        if (m->mem_seen[c] != m->mem_n[c] || m->mem_n[c] + add[c] > m->mem_max)
+            return 0;
+    return 1;
+}
+
+/* After unlearning, a model whose weights a refit made is trained again on
+ * the messages it still remembers (all it learned, less those). */
+static int refit_memory(spamlr_model *m)
+{
+    static const size_t none[2] = {0, 0};
+    size_t n = m->mem_n[0] + m->mem_n[1], i, c, k = 0;
+    brow *rows;
+    int rc;
+
+    if (m->solver != SPAMLR_SOLVER_TRON || !refit_ok(m, none) || !m->mem_n[0] || !m->mem_n[1])
+        return SPAMLR_OK;
+    if ((rc = spamlr__live_refresh(m)))
+        return rc;
+    if (!(rows = malloc((n + 1) * sizeof *rows)))
+        return SPAMLR_ENOMEM;
+    for (c = 0; c < 2; c++)
+        for (i = 0; i < m->mem_n[c]; i++, k++) {
+            rows[k].ids = m->mem[c][i].ids;
+            rows[k].val = m->mem[c][i].val;
+            rows[k].k = m->mem[c][i].k;
+            rows[k].y01 = (int)c;
+            rows[k].h = 0;
+        }
+    rc = refit(m, rows, n, m->mem_n[1]);
+    free(rows);
     return rc;
 }
 
@@ -304,15 +347,13 @@ static int batch_rows(spamlr_model *m, const spamlr_dataset *ds, const size_t *o
      * and will remember these too: trained on all of them (refit); else
      * the passes */
     {
-        size_t ns = 0, c2;
-        int all = m->df != NULL && m->online == SPAMLR_SOLVER_ADAGRAD;
+        size_t ns = 0, add[2];
 
         for (i = 0; i < nb; i++)
             ns += (size_t)rows[i].y01;
-        for (c2 = 0; all && c2 < 2; c2++)
-            all = m->mem_seen[c2] == m->mem_n[c2] &&
-                  m->mem_n[c2] + (c2 ? ns : nb - ns) <= m->mem_max;
-        if (all && ns + m->mem_n[1] > 0 && (nb - ns) + m->mem_n[0] > 0) {
+        add[0] = nb - ns;
+        add[1] = ns;
+        if (refit_ok(m, add) && ns + m->mem_n[1] > 0 && (nb - ns) + m->mem_n[0] > 0) {
             if ((rc = refit(m, rows, nt, ns + m->mem_n[1])))
                 goto out;
         } else {
@@ -372,9 +413,11 @@ int spamlr_model_learn_batch_ex(spamlr_model *m, const spamlr_dataset *ds, const
         return rc;
     if (direction != 1 && (rc = spamlr__check_recorded(m, ds, order, n)))
         return rc;
-    if (direction < 0)
-        return spamlr__learn_rows_x(m, ds, order, n, -1, NULL, 0, 1.0, 1.0, NULL, 1 | SPAMLR__LEARN_SEEN,
-                            outcomes);
+    if (direction < 0) {
+        rc = spamlr__learn_rows_x(m, ds, order, n, -1, NULL, 0, 1.0, 1.0, NULL,
+                                  1 | SPAMLR__LEARN_SEEN, outcomes);
+        return rc ? rc : refit_memory(m);
+    }
     rc = SPAMLR_ENOMEM;
     if (!(kr = malloc((n + 1) * sizeof *kr)) || !(todo = malloc((n + 1) * sizeof *todo)) ||
         !(un = malloc((n + 1) * sizeof *un)) || !(cls = malloc(n + 1)))
