@@ -217,6 +217,8 @@ static int refit(spamlr_model *m, const brow *rows, size_t n, size_t nspam)
     m->bias_acc = 0;
     m->bias_z = 0;
     m->c = c;
+    m->tol = so.tol;
+    m->iterations = rep.iterations;
     m->solver = SPAMLR_SOLVER_TRON; /* the weights are a batch solver's now */
     rc = SPAMLR_OK;
 out:
