@@ -24,14 +24,11 @@ static const char *HAM[] = {
 #define NS (sizeof SPAM / sizeof *SPAM)
 #define NH (sizeof HAM / sizeof *HAM)
 
-/* A model of the toy messages (plain text): binary, log-tf or tf-idf
- * (_i of the loop), so that the idf array is there or not. */
-static spamlr_model *toy_model(unsigned features)
+/* The toy messages (plain text), spam first, with the given features. */
+static spamlr_dataset *toy_data(unsigned features)
 {
     spamlr_dataset *ds = NULL;
     spamlr_text_opts to;
-    spamlr_train_opts o;
-    spamlr_model *m = NULL;
     size_t i;
 
     spamlr_text_opts_init(&to);
@@ -42,6 +39,17 @@ static spamlr_model *toy_model(unsigned features)
         ck_assert_int_eq(spamlr_dataset_add(ds, SPAMLR_SPAM, SPAM[i], strlen(SPAM[i]), NULL), 0);
     for (i = 0; i < NH; i++)
         ck_assert_int_eq(spamlr_dataset_add(ds, SPAMLR_HAM, HAM[i], strlen(HAM[i]), NULL), 0);
+    return ds;
+}
+
+/* A model of the toy messages: binary, log-tf or tf-idf (_i of the loop),
+ * so that the idf array is there or not. */
+static spamlr_model *toy_model(unsigned features)
+{
+    spamlr_dataset *ds = toy_data(features);
+    spamlr_train_opts o;
+    spamlr_model *m = NULL;
+
     spamlr_train_opts_init(&o);
     o.c = 10;
     o.tol = 1e-8;
@@ -425,19 +433,14 @@ END_TEST
 START_TEST(memory_rows_are_bounded)
 {
     spamlr_model *m = NULL;
-    spamlr_dataset *ds = NULL;
+    spamlr_dataset *ds = toy_data(SPAMLR_FEAT_TFIDF);
     spamlr_text_opts to;
     unsigned char *buf, *t = NULL;
     size_t size, i;
 
     spamlr_text_opts_init(&to);
-    to.mime = 0;
+    to.mime = 0; /* toy_data's */
     ck_assert_int_eq(spamlr_model_create(&m, &to), 0);
-    ck_assert_int_eq(spamlr_dataset_create(&ds, &to), 0);
-    for (i = 0; i < NS; i++)
-        ck_assert_int_eq(spamlr_dataset_add(ds, SPAMLR_SPAM, SPAM[i], strlen(SPAM[i]), NULL), 0);
-    for (i = 0; i < NH; i++)
-        ck_assert_int_eq(spamlr_dataset_add(ds, SPAMLR_HAM, HAM[i], strlen(HAM[i]), NULL), 0);
     ck_assert_int_eq(spamlr_model_learn_batch(m, ds, NULL, NS + NH), 0);
     ck_assert_int_eq(spamlr_model_set_layout(m, SPAMLR_LAYOUT_MAPPED), 0);
     ck_assert_int_eq(spamlr_model_save_buffer(m, &buf, &size), 0);

@@ -843,6 +843,27 @@ static spamlr_dataset *one_class(int label)
     return ds;
 }
 
+/* Every spam text then every ham text, each + COMMON, from the from-th
+ * on (both classes in one dataset: one_class's two, or all but the first
+ * spam with from 1). */
+static spamlr_dataset *both_classes(size_t from)
+{
+    spamlr_dataset *ds = NULL;
+    spamlr_text_opts to;
+    size_t i;
+    char buf[256];
+
+    plain_opts(&to);
+    ck_assert_int_eq(spamlr_dataset_create(&ds, &to), SPAMLR_OK);
+    for (i = from; i < NSPAM + NHAM; i++) {
+        const char *t = i < NSPAM ? SPAM[i] : HAM[i - NSPAM];
+        snprintf(buf, sizeof buf, "%s%s", t, COMMON);
+        ck_assert_int_eq(spamlr_dataset_add(ds, i < NSPAM ? SPAMLR_SPAM : SPAMLR_HAM, buf,
+                                            strlen(buf), NULL), 0);
+    }
+    return ds;
+}
+
 /* prob() of text + COMMON. */
 static double prob_common(const spamlr_model *m, spamlr_scratch *s, const char *text)
 {
@@ -1053,15 +1074,7 @@ START_TEST(batch_trains_while_all_is_remembered)
     b = reload(b);
     ck_assert_int_eq(spamlr_model_learn_batch(b, sp, NULL, NSPAM), 0);
     {   /* the union: both folders in one batch (the same texts) */
-        spamlr_dataset *un = NULL;
-        char buf[256];
-        ck_assert_int_eq(spamlr_dataset_create(&un, &to), 0);
-        for (i = 0; i < NSPAM + NHAM; i++) {
-            const char *t = i < NSPAM ? SPAM[i] : HAM[i - NSPAM];
-            snprintf(buf, sizeof buf, "%s%s", t, COMMON);
-            ck_assert_int_eq(spamlr_dataset_add(un, i < NSPAM ? SPAMLR_SPAM : SPAMLR_HAM, buf,
-                                                strlen(buf), NULL), 0);
-        }
+        spamlr_dataset *un = both_classes(0);
         ck_assert_int_eq(spamlr_model_learn_batch(u, un, NULL, NSPAM + NHAM), 0);
         spamlr_dataset_free(un);
     }
@@ -1082,20 +1095,12 @@ START_TEST(batch_trains_while_all_is_remembered)
     /* unlearning a message trains again on the rest: the model of the
      * others learned at once */
     {
-        spamlr_dataset *rest = NULL;
+        spamlr_dataset *rest = both_classes(1);
         spamlr_model *r = NULL;
         size_t first = 0;
-        char buf[256];
 
         ck_assert_int_eq(spamlr_model_learn_batch_ex(a, sp, &first, 1, -1, NULL), 0);
         ck_assert_uint_eq(a->mem_n[1], NSPAM - 1);
-        ck_assert_int_eq(spamlr_dataset_create(&rest, &to), 0);
-        for (i = 1; i < NSPAM + NHAM; i++) {
-            const char *t = i < NSPAM ? SPAM[i] : HAM[i - NSPAM];
-            snprintf(buf, sizeof buf, "%s%s", t, COMMON);
-            ck_assert_int_eq(spamlr_dataset_add(rest, i < NSPAM ? SPAMLR_SPAM : SPAMLR_HAM, buf,
-                                                strlen(buf), NULL), 0);
-        }
         ck_assert_int_eq(spamlr_model_create(&r, &to), 0);
         ck_assert_int_eq(spamlr_model_learn_batch(r, rest, NULL, NSPAM + NHAM - 1), 0);
         for (i = 0; i < spamlr_model_vocab_size(r); i++) {

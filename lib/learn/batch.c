@@ -22,6 +22,18 @@ typedef struct brow {
     uint64_t h;
 } brow;
 
+/* FNV-1a of word id's token. */
+static uint64_t token_hash(const spamlr_model *m, uint32_t id)
+{
+    const unsigned char *t = (const unsigned char *)spamlr__vocab_str(&m->vocab, id);
+    uint64_t th = 0xcbf29ce484222325ull;
+    size_t j;
+
+    for (j = 0; j < m->vocab.len[id]; j++)
+        th = (th ^ t[j]) * 0x100000001b3ull;
+    return th;
+}
+
 /* A hash of a row and its label that depends on its tokens and values
  * only, not on their ids or order (which depend on the order in which
  * the words entered the vocabulary); never 0. */
@@ -29,16 +41,12 @@ static uint64_t content_hash(const spamlr_model *m, const uint32_t *ids, const f
                              size_t k, int y01)
 {
     uint64_t h = spamlr__mix64((uint64_t)y01 + 1);
-    size_t i, j;
+    size_t i;
 
     for (i = 0; i < k; i++) {
-        const unsigned char *t = (const unsigned char *)spamlr__vocab_str(&m->vocab, ids[i]);
-        uint64_t th = 0xcbf29ce484222325ull;
         uint32_t v;
-        for (j = 0; j < m->vocab.len[ids[i]]; j++)
-            th = (th ^ t[j]) * 0x100000001b3ull;
         memcpy(&v, &val[i], 4);
-        h += spamlr__mix64(th ^ (uint64_t)v << 17);
+        h += spamlr__mix64(token_hash(m, ids[i]) ^ (uint64_t)v << 17);
     }
     return h ? h : 1;
 }
@@ -79,15 +87,10 @@ static void batch_passes(spamlr_model *m, brow *rows, size_t n, uint64_t rng)
 static uint64_t word_hash(const spamlr_model *m, const brow *r)
 {
     uint64_t h = spamlr__mix64((uint64_t)r->y01 + 7);
-    size_t i, j;
+    size_t i;
 
-    for (i = 0; i < r->k; i++) {
-        const unsigned char *t = (const unsigned char *)spamlr__vocab_str(&m->vocab, r->ids[i]);
-        uint64_t th = 0xcbf29ce484222325ull;
-        for (j = 0; j < m->vocab.len[r->ids[i]]; j++)
-            th = (th ^ t[j]) * 0x100000001b3ull;
-        h += spamlr__mix64(th);
-    }
+    for (i = 0; i < r->k; i++)
+        h += spamlr__mix64(token_hash(m, r->ids[i]));
     return h;
 }
 
@@ -123,7 +126,7 @@ static int cmp_pair(const void *a, const void *b)
  * training). rows[0..n) hold both classes. */
 static int refit(spamlr_model *m, const brow *rows, size_t n, size_t nspam)
 {
-    size_t V = m->vocab.n, nnz = 0, r, i, at = 0;
+    size_t V = m->vocab.n, nnz = 0, kmax = 0, r, i, at = 0;
     keyed_row *kr = malloc((n + 1) * sizeof *kr);
     size_t *ptr = malloc((n + 1) * sizeof *ptr);
     double *y = malloc((n + 1) * sizeof *y), *cost = malloc((n + 1) * sizeof *cost);
@@ -131,22 +134,22 @@ static int refit(spamlr_model *m, const brow *rows, size_t n, size_t nspam)
     uint32_t *idx = NULL;
     float *val = NULL;
     pair *pp = NULL;
-    signed char *lab = NULL;
-    int *fold = NULL, rc = SPAMLR_ENOMEM;
+    int rc = SPAMLR_ENOMEM;
     spamlr__csr X;
     spamlr__solve_opts so;
     spamlr__solver *sv = NULL;
     spamlr__path path;
     spamlr__reg reg = {0, 1};
     spamlr_train_report rep;
+    spamlr_train_opts defaults;
     double c = 1;
-    unsigned k = SPAMLR__PATH_FOLDS;
 
-    for (r = 0; r < n; r++)
+    for (r = 0; r < n; r++) {
         nnz += rows[r].k + 1;
+        kmax = rows[r].k > kmax ? rows[r].k : kmax;
+    }
     if (!kr || !ptr || !y || !cost || !w || !(idx = malloc((nnz + 1) * sizeof *idx)) ||
-        !(val = malloc((nnz + 1) * sizeof *val)) || !(pp = malloc((nnz + 1) * sizeof *pp)) ||
-        !(lab = malloc(n + 1)) || !(fold = malloc((n + 1) * sizeof *fold)) ||
+        !(val = malloc((nnz + 1) * sizeof *val)) || !(pp = malloc((kmax + 1) * sizeof *pp)) ||
         !(sv = spamlr__solver_new()))
         goto out;
     for (r = 0; r < n; r++) {
@@ -172,7 +175,6 @@ static int refit(spamlr_model *m, const brow *rows, size_t n, size_t nspam)
         ptr[r + 1] = at;
         y[r] = b->y01 ? 1.0 : -1.0;
         cost[r] = 1.0;
-        lab[r] = b->y01 ? SPAMLR_SPAM : SPAMLR_HAM;
     }
     memset(&X, 0, sizeof X);
     X.rows = n;
@@ -184,24 +186,14 @@ static int refit(spamlr_model *m, const brow *rows, size_t n, size_t nspam)
     X.cost = cost;
     X.unreg_last = 1;
     X.reg = &reg;
+    spamlr_train_opts_init(&defaults); /* spamlr_train's tolerance and bound */
     memset(&so, 0, sizeof so);
     so.solver = spamlr__solver_resolve(SPAMLR_SOLVER_AUTO, 0);
-    so.tol = 1e-4;
-    so.max_iter = 1000;
+    so.tol = defaults.tol;
+    so.max_iter = defaults.max_iter;
     so.threads = 1;
-    if (k > nspam)
-        k = (unsigned)nspam;
-    if (k > n - nspam)
-        k = (unsigned)(n - nspam);
-    if (k >= 2) {
-        spamlr__assign_folds(lab, n, k, fold);
-        if ((rc = spamlr__path_choose(&X, fold, k, &so, &path, w, sv)))
-            goto out;
-        c = path.c;
-        for (r = 0; r < n; r++)
-            cost[r] = c;
-        so.gnorm_ref = path.g0 * c;
-    }
+    if ((rc = spamlr__path_fit_c(&X, cost, 0, nspam, n - nspam, &so, &path, w, &c, sv)))
+        goto out;
     memset(&rep, 0, sizeof rep);
     rep.size = sizeof rep;
     rc = spamlr__solve_with(sv, &X, &so, w, &rep);
@@ -231,8 +223,6 @@ out:
     free(idx);
     free(val);
     free(pp);
-    free(lab);
-    free(fold);
     return rc;
 }
 
@@ -250,12 +240,29 @@ static int refit_ok(const spamlr_model *m, const size_t add[2])
     return 1;
 }
 
+/* The remembered messages as rows, ham first, at rows[0..]; returns their
+ * number. */
+static size_t memory_rows(const spamlr_model *m, brow *rows)
+{
+    size_t c, i, k = 0;
+
+    for (c = 0; c < 2; c++)
+        for (i = 0; i < m->mem_n[c]; i++, k++) {
+            rows[k].ids = m->mem[c][i].ids;
+            rows[k].val = m->mem[c][i].val;
+            rows[k].k = m->mem[c][i].k;
+            rows[k].y01 = (int)c;
+            rows[k].h = 0;
+        }
+    return k;
+}
+
 /* After unlearning, a model whose weights a refit made is trained again on
  * the messages it still remembers (all it learned, less those). */
 static int refit_memory(spamlr_model *m)
 {
     static const size_t none[2] = {0, 0};
-    size_t n = m->mem_n[0] + m->mem_n[1], i, c, k = 0;
+    size_t n = m->mem_n[0] + m->mem_n[1];
     brow *rows;
     int rc;
 
@@ -265,15 +272,7 @@ static int refit_memory(spamlr_model *m)
         return rc;
     if (!(rows = malloc((n + 1) * sizeof *rows)))
         return SPAMLR_ENOMEM;
-    for (c = 0; c < 2; c++)
-        for (i = 0; i < m->mem_n[c]; i++, k++) {
-            rows[k].ids = m->mem[c][i].ids;
-            rows[k].val = m->mem[c][i].val;
-            rows[k].k = m->mem[c][i].k;
-            rows[k].y01 = (int)c;
-            rows[k].h = 0;
-        }
-    rc = refit(m, rows, n, m->mem_n[1]);
+    rc = refit(m, rows, memory_rows(m, rows), m->mem_n[1]);
     free(rows);
     return rc;
 }
@@ -336,14 +335,7 @@ static int batch_rows(spamlr_model *m, const spamlr_dataset *ds, const size_t *o
     }
     /* the same rows in any order give the same model */
     qsort(rows, nb, sizeof *rows, cmp_brow);
-    for (nt = nb, k = 0; k < 2; k++)
-        for (i = 0; i < m->mem_n[k]; i++, nt++) {
-            rows[nt].ids = m->mem[k][i].ids;
-            rows[nt].val = m->mem[k][i].val;
-            rows[nt].k = m->mem[k][i].k;
-            rows[nt].y01 = (int)k;
-            rows[nt].h = 0;
-        }
+    nt = nb + memory_rows(m, rows + nb);
     updates = m->updates;
     /* a model made empty that still remembers every message it learned,
      * and will remember these too: trained on all of them (refit); else

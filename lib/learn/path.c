@@ -447,3 +447,41 @@ out:
     free(p.job);
     return rc;
 }
+
+int spamlr__path_fit_c(const spamlr__csr *X, double *cost, unsigned folds, size_t nspam,
+                       size_t nham, spamlr__solve_opts *so, spamlr__path *path, double *w,
+                       double *c, spamlr__solver *sv)
+{
+    signed char *lab = NULL;
+    int *fold = NULL, rc = SPAMLR_OK;
+    unsigned k = folds ? folds : SPAMLR__PATH_FOLDS;
+    size_t r;
+
+    memset(path, 0, sizeof *path);
+    *c = 1.0;
+    if (k > nspam)
+        k = (unsigned)nspam;
+    if (k > nham)
+        k = (unsigned)nham;
+    if (k < 2)
+        return SPAMLR_OK;
+    if (!(lab = malloc(X->rows + 1)) || !(fold = malloc((X->rows + 1) * sizeof *fold))) {
+        rc = SPAMLR_ENOMEM;
+        goto out;
+    }
+    for (r = 0; r < X->rows; r++)
+        lab[r] = X->y[r] > 0 ? SPAMLR_SPAM : SPAMLR_HAM;
+    spamlr__assign_folds(lab, X->rows, k, fold);
+    if ((rc = spamlr__path_choose(X, fold, k, so, path, w, sv)))
+        goto out;
+    *c = path->c;
+    for (r = 0; r < X->rows; r++)
+        cost[r] *= *c;
+    /* the final solve starts from the folds' mean: it stops where a cold
+     * start would (the gradient at 0 grows with C) */
+    so->gnorm_ref = path->g0 * *c;
+out:
+    free(lab);
+    free(fold);
+    return rc;
+}

@@ -53,4 +53,16 @@ int spamlr__path_choose(const spamlr__csr *X, const int *fold, unsigned k,
                         const spamlr__solve_opts *so, spamlr__path *path, double *w,
                         spamlr__solver *sv);
 
+/* C chosen for X as spamlr_train chooses it (SPAMLR_C_AUTO): folds
+ * (`folds`, 0 = SPAMLR__PATH_FOLDS, fewer when a class has fewer of the
+ * nspam / nham messages, which with several processes are all of theirs)
+ * assigned over X's rows by their y, the path walked, then cost[] (X's
+ * costs, which the caller owns) scaled by the chosen C, so->gnorm_ref set
+ * for the final solve from the folds' mean left in w, and *c. Too few
+ * messages of a class for two folds: C = 1, nothing else done. 0 or an
+ * error of spamlr__path_choose. */
+int spamlr__path_fit_c(const spamlr__csr *X, double *cost, unsigned folds, size_t nspam,
+                       size_t nham, spamlr__solve_opts *so, spamlr__path *path, double *w,
+                       double *c, spamlr__solver *sv);
+
 #endif

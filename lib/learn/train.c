@@ -439,48 +439,6 @@ static int dist_failed(const spamlr__dist *dist, int rc)
     return bad > 0;
 }
 
-/* SPAMLR_C_AUTO: chooses C on the validation path (learn/path.c) over
- * the matrix rows, scales the costs by it, leaves the path's warm start in
- * w and the final solve's stopping reference in *gref. Too few messages
- * of a class for two folds: C = 1 and no path. */
-static int choose_c(build *b, spamlr__csr *X, const spamlr__solve_opts *so, unsigned folds,
-                    size_t nspam, size_t nham, spamlr__path *path, double *w, double *c,
-                    double *gref, spamlr__solver *sv)
-{
-    signed char *lab = NULL;
-    int *fold = NULL, rc = SPAMLR_OK;
-    unsigned k = folds ? folds : SPAMLR__PATH_FOLDS;
-    size_t r;
-
-    memset(path, 0, sizeof *path);
-    *c = 1.0;
-    if (k > nspam)
-        k = (unsigned)nspam;
-    if (k > nham)
-        k = (unsigned)nham;
-    if (k < 2)
-        return SPAMLR_OK;
-    if (!(lab = malloc(b->rows + 1)) || !(fold = malloc((b->rows + 1) * sizeof *fold))) {
-        rc = SPAMLR_ENOMEM;
-        goto out;
-    }
-    for (r = 0; r < b->rows; r++)
-        lab[r] = b->y[r] > 0 ? SPAMLR_SPAM : SPAMLR_HAM;
-    spamlr__assign_folds(lab, b->rows, k, fold);
-    if ((rc = spamlr__path_choose(X, fold, k, so, path, w, sv)))
-        goto out;
-    *c = path->c;
-    for (r = 0; r < b->rows; r++)
-        b->cost[r] *= *c;
-    /* the final solve starts from the folds' mean: it stops where a cold
-     * start would (the gradient at 0 grows with C) */
-    *gref = path->g0 * *c;
-out:
-    free(lab);
-    free(fold);
-    return rc;
-}
-
 /* The final solve's iterations, reported as SPAMLR_PROGRESS_ITER. */
 typedef struct iter_report {
     const spamlr_train_opts *o;
@@ -691,7 +649,7 @@ static int train_impl(spamlr_model **out, const spamlr_dataset *ds, spamlr_datas
         goto out;
     }
     if (c == SPAMLR_C_AUTO &&
-        (rc = choose_c(&b, &X, &so, o->folds, nspam, nham, &path, w, &c, &so.gnorm_ref, sv)))
+        (rc = spamlr__path_fit_c(&X, b.cost, o->folds, nspam, nham, &so, &path, w, &c, sv)))
         goto out;
     if (o->progress) {
         spamlr_progress pr;

@@ -41,6 +41,17 @@ void spamlr__model_head(const spamlr_model *m, wbuf *b, uint32_t version, uint32
     put_u32(b, m->text.idf_power);
 }
 
+int spamlr__model_check_loaded(const spamlr_model *m, uint32_t flags, spamlr_diag *d)
+{
+    const char *what = spamlr__model_meta_check(m);
+
+    if (what)
+        return spamlr__diag(d, SPAMLR_ECORRUPT, NULL, 0, 20, "metadata out of range: %s", what);
+    if ((flags & 2) != (m->text.features == SPAMLR_FEAT_TFIDF ? 2u : 0u))
+        return bad(d, SPAMLR_ECORRUPT, 12, "idf values and feature setting disagree");
+    return SPAMLR_OK;
+}
+
 int spamlr__model_finish(wbuf *b, unsigned char **out, size_t *size)
 {
     put_u32(b, spamlr__crc32(0, b->p, b->n));

@@ -289,14 +289,8 @@ int spamlr__model_load_mapped(spamlr_model **out, spamlr_model *m, unsigned char
             goto out;
         }
     }
-    if ((what = spamlr__model_meta_check(m))) {
-        rc = spamlr__diag(d, SPAMLR_ECORRUPT, NULL, 0, 20, "metadata out of range: %s", what);
+    if ((rc = spamlr__model_check_loaded(m, flags, d)))
         goto out;
-    }
-    if ((flags & 2) != (m->text.features == SPAMLR_FEAT_TFIDF ? 2u : 0u)) {
-        rc = bad(d, SPAMLR_ECORRUPT, 12, "idf values and feature setting disagree");
-        goto out;
-    }
     m->layout = SPAMLR_LAYOUT_MAPPED;
     if (count == 0 || !host_le() || ((uintptr_t)file & (ALIGN - 1))) {
         /* nothing to read in place, or it cannot be */

@@ -496,7 +496,6 @@ out:
 static int load_payload(spamlr_model **out, spamlr_model *m, unsigned char *raw, size_t ulen,
                         uint64_t count, uint32_t flags, spamlr_diag *d)
 {
-    const char *what;
     int rc;
 
     if (flags & SPAMLR__FLAG_DELTA)
@@ -505,16 +504,8 @@ static int load_payload(spamlr_model **out, spamlr_model *m, unsigned char *raw,
                           "(spamlr_model_load_delta; spamlr --store DIR --user NAME)");
     else
         rc = parse_payload(m, raw, ulen, count, (flags & 2) != 0, d);
-    if (rc)
+    if (rc || (rc = spamlr__model_check_loaded(m, flags, d)))
         goto out;
-    if ((what = spamlr__model_meta_check(m))) {
-        rc = spamlr__diag(d, SPAMLR_ECORRUPT, NULL, 0, 20, "metadata out of range: %s", what);
-        goto out;
-    }
-    if ((flags & 2) != (m->text.features == SPAMLR_FEAT_TFIDF ? 2u : 0u)) {
-        rc = bad(d, SPAMLR_ECORRUPT, 12, "idf values and feature setting disagree");
-        goto out;
-    }
     *out = m;
     m = NULL;
 out:

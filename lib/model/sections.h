@@ -232,6 +232,12 @@ extern const unsigned char spamlr__model_magic[8];
 #define META_LEN (META_LEN_FOLD + 4)        /* with idf_power */
 void spamlr__model_head(const spamlr_model *m, wbuf *b, uint32_t version, uint32_t flags);
 
+/* (head.c) What every whole model file's loader checks last, whatever its
+ * layout: the metadata in range (spamlr__model_meta_check) and the idf
+ * flag (bit 1 of flags) agreeing with the feature setting. 0 or
+ * SPAMLR_ECORRUPT with d saying which. */
+int spamlr__model_check_loaded(const spamlr_model *m, uint32_t flags, spamlr_diag *d);
+
 /* (head.c) The file's end: the CRC-32 of b's bytes appended, and b's
  * buffer handed over in *out (b keeps none). 0 or b's error. */
 int spamlr__model_finish(wbuf *b, unsigned char **out, size_t *size);
