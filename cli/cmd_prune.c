@@ -146,14 +146,8 @@ int cmd_prune(int argc, char **argv)
         model_unlock(lock);
         return rc;
     }
-    /* only --bits or --layout: the whole model, its online state and
-     * memory too (pruning words leaves those behind: they name the old
-     * ids and the old weights) */
-    if (!cfg.has_keep && !cfg.has_min_abs)
-        err = spamlr_model_clone(&p, m);
-    else
-        err = spamlr_model_prune(&p, m, cfg.has_keep ? cfg.keep : SIZE_MAX,
-                                 cfg.has_min_abs ? cfg.min_abs : 0);
+    err = spamlr_model_prune(&p, m, cfg.has_keep ? cfg.keep : SIZE_MAX,
+                             cfg.has_min_abs ? cfg.min_abs : 0);
     if (err == SPAMLR_OK && cfg.bits)
         err = spamlr_model_set_weight_bits(p, cfg.bits);
     if (err == SPAMLR_OK && cfg.layout >= 0)

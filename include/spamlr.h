@@ -1213,7 +1213,10 @@ SPAMLR_API int spamlr_explain(const spamlr_model *m, spamlr_scratch *s, const ch
  * threshold. The other words leave the vocabulary (and the file); kept
  * words keep their order, weights, idf values and every setting and piece
  * of metadata, and when words were dropped the copy records the vocabulary
- * size before the first pruning (spamlr_model_info.pruned_from). Weight precision is kept. m is
+ * size before the first pruning (spamlr_model_info.pruned_from). Weight precision is kept. The
+ * online learner's state and remembered messages, which name words by
+ * their place, are kept only when no word is dropped (the copy is then
+ * all of m, as spamlr_model_clone makes it). m is
  * not changed (it may be shared with predicting threads meanwhile).
  * Returns SPAMLR_OK, SPAMLR_EINVAL (out or m NULL, min_abs negative or not
  * a number), SPAMLR_ENOMEM. */

@@ -1004,11 +1004,49 @@ START_TEST(batch_learns_the_idf_of_its_messages)
         ck_assert_ptr_nonnull(strstr(text, want));
     }
     spamlr_model_free(r);
+    {   /* a word line's idf (field 3) or count (field 4) damaged: refused */
+        static const char *const bad[2][2] = {{"2e9", "idf out of range"},
+                                              {"x", "bad document count"}};
+        const char *line = strstr(text, "[words]\n") + 8, *f = line;
+        size_t at, flen, b;
+
+        for (b = 0; b < 2; b++) {
+            spamlr_diag d = SPAMLR_DIAG_INIT;
+            char *t2 = malloc(tl + 8);
+            int tabs;
+
+            for (f = line, tabs = 0; tabs < 2 + (int)b; f++)
+                tabs += *f == '\t';
+            at = (size_t)(f - text);
+            flen = strcspn(f, "\t");
+            memcpy(t2, text, at);
+            strcpy(t2 + at, bad[b][0]);
+            strcpy(t2 + at + strlen(bad[b][0]), f + flen);
+            ck_assert_int_eq(spamlr_model_import(&r, t2, strlen(t2), &d), SPAMLR_EPARSE);
+            ck_assert_ptr_null(r);
+            ck_assert_ptr_nonnull(strstr(d.message, bad[b][1]));
+            free(t2);
+        }
+    }
     ck_assert_int_eq(spamlr_model_import(&r, text, tl, NULL), 0);
     ck_assert_int_eq(spamlr_model_save_buffer(r, &b2, &l2), 0);
     ck_assert_uint_eq(l1, l2);
     ck_assert_int_eq(memcmp(b1, b2, l1), 0);
+    /* keeping every word keeps everything, the learner's state and memory
+     * too (they name words by their place) */
+    {
+        unsigned char *b3 = NULL;
+        size_t l3;
+
+        ck_assert_int_eq(spamlr_model_prune(&p, m, SIZE_MAX, 0), 0);
+        ck_assert_int_eq(spamlr_model_save_buffer(p, &b3, &l3), 0);
+        ck_assert_uint_eq(l1, l3);
+        ck_assert_int_eq(memcmp(b1, b3, l1), 0);
+        free(b3);
+        spamlr_model_free(p);
+    }
     ck_assert_int_eq(spamlr_model_prune(&p, m, 3, 0), 0);
+    ck_assert_ptr_null(p->acc); /* dropped words: no state left to name them */
     ck_assert_uint_eq(p->df_n, m->df_n);
     for (j = 0; j < p->vocab.n; j++) {
         int64_t o = spamlr__vocab_find(&m->vocab, spamlr__vocab_str(&p->vocab, (uint32_t)j),

@@ -375,33 +375,29 @@ static int header_line(reader *r, spamlr_model *m, header *h, const char *s, siz
     return SPAMLR_OK;
 }
 
-/* Appends v to a growable float array. */
-static int push_f32(float **a, size_t *cap, size_t n, float v)
+/* Appends the element v (size bytes) to a growable array *a (room *cap,
+ * n held). */
+static int push(void **a, size_t *cap, size_t n, const void *v, size_t size)
 {
-    if (spamlr__grow((void **)a, cap, n + 1, sizeof **a))
+    if (spamlr__grow(a, cap, n + 1, size))
         return SPAMLR_ENOMEM;
-    (*a)[n] = v;
+    memcpy((unsigned char *)*a + n * size, v, size);
     return SPAMLR_OK;
 }
 
-/* Appends v to a growable u32 array. */
-static int push_u32(uint32_t **a, size_t *cap, size_t n, uint32_t v)
+static int push_f32(float **a, size_t *cap, size_t n, float v)
 {
-    if (spamlr__grow((void **)a, cap, n + 1, sizeof **a))
-        return SPAMLR_ENOMEM;
-    (*a)[n] = v;
-    return SPAMLR_OK;
+    return push((void **)a, cap, n, &v, sizeof v);
 }
 
 /* The columns after the token: weight, then idf (tf-idf), then the
  * document count (docs=), then the online accumulator and, with FTRL, z. */
 static const char *columns_wanted(const spamlr_model *m)
 {
-    if (m->df)
-        return m->text.features != SPAMLR_FEAT_TFIDF
-                   ? "docs= needs features=tfidf"
-                   : "expected token<TAB>weight<TAB>idf<TAB>docs, then acc (online=adagrad) or "
-                     "acc<TAB>z (online=ftrl) (docs= given)";
+    static const char *const docs[3] = {
+        "expected token<TAB>weight<TAB>idf<TAB>docs (docs= given)",
+        "expected token<TAB>weight<TAB>idf<TAB>docs<TAB>acc (docs= given, online=adagrad)",
+        "expected token<TAB>weight<TAB>idf<TAB>docs<TAB>acc<TAB>z (docs= given, online=ftrl)"};
     static const char *const what[2][3] = {
         {"expected token<TAB>weight (an idf column needs features=tfidf)",
          "expected token<TAB>weight<TAB>acc (online=adagrad)",
@@ -409,8 +405,11 @@ static const char *columns_wanted(const spamlr_model *m)
         {"expected token<TAB>weight<TAB>idf (features=tfidf)",
          "expected token<TAB>weight<TAB>idf<TAB>acc (features=tfidf, online=adagrad)",
          "expected token<TAB>weight<TAB>idf<TAB>acc<TAB>z (features=tfidf, online=ftrl)"}};
-    return what[m->text.features == SPAMLR_FEAT_TFIDF]
-               [m->online == SPAMLR_SOLVER_FTRL ? 2 : m->online ? 1 : 0];
+    unsigned o = m->online == SPAMLR_SOLVER_FTRL ? 2 : m->online ? 1 : 0;
+
+    if (m->df) /* docs= given */
+        return m->text.features != SPAMLR_FEAT_TFIDF ? "docs= needs features=tfidf" : docs[o];
+    return what[m->text.features == SPAMLR_FEAT_TFIDF][o];
 }
 
 /* The word lines after [words], up to [memory] or the end. */
@@ -422,8 +421,9 @@ static int word_lines(reader *r, spamlr_model *m)
     int rc = SPAMLR_OK, tfidf = m->text.features == SPAMLR_FEAT_TFIDF;
     int online = m->online != 0, ftrl = m->online == SPAMLR_SOLVER_FTRL, live = m->df != NULL;
     size_t ncol = 1 + (size_t)tfidf + (size_t)live + (size_t)online + (size_t)ftrl;
-    uint32_t docs = 0, *df = NULL;
+    uint32_t docs = 0;
 
+    /* (with docs=, m->df holds a placeholder that the pushes grow) */
     if (live && !tfidf)
         return spamlr__dump_err(r, columns_wanted(m), NULL);
 
@@ -443,27 +443,24 @@ static int word_lines(reader *r, spamlr_model *m)
             break;
         }
         if (!t1)
-            return free(tok), free(df), spamlr__dump_err(r, columns_wanted(m), NULL);
+            return free(tok), spamlr__dump_err(r, columns_wanted(m), NULL);
         for (j = 0, c = t1 + 1; j < ncol; j++, c = e + 1) {
             e = memchr(c, '\t', (size_t)(s + n - c));
             if (!e)
                 e = s + n;
             if ((e == s + n) != (j + 1 == ncol)) {
                 free(tok);
-                free(df);
                 return spamlr__dump_err(r, columns_wanted(m), NULL);
             }
             if (live && j == 2) { /* the document count, an integer */
                 if (spamlr__dump_u32(r, c, (size_t)(e - c), &docs)) {
                     free(tok);
-                    free(df);
-                    return spamlr__dump_err(r, "bad document count", NULL);
+                    return spamlr__dump_err(r, "bad document count (a whole number, 0 to 4294967295)", NULL);
                 }
                 continue;
             }
             if (spamlr__dump_f32(r, c, (size_t)(e - c), &col[j > 2 && live ? j - 1 : j])) {
                 free(tok);
-                free(df);
                 return spamlr__dump_err(r, "bad number", NULL);
             }
         }
@@ -488,7 +485,7 @@ static int word_lines(reader *r, spamlr_model *m)
         }
         if ((rc = push_f32(&m->w, &wcap, id, w)) ||
             (tfidf && (rc = push_f32(&m->idf, &icap, id, idf))) ||
-            (live && (rc = push_u32(&df, &dcap, id, docs))) ||
+            (live && (rc = push((void **)&m->df, &dcap, id, &docs, sizeof docs))) ||
             (online && (rc = push_f32(&m->acc, &acap, id, col[1 + tfidf]))) ||
             (ftrl && (rc = push_f32(&m->acc_z, &zcap, id, col[2 + tfidf]))))
             break;
@@ -506,14 +503,6 @@ static int word_lines(reader *r, spamlr_model *m)
         rc = SPAMLR_ENOMEM;
     if (rc == SPAMLR_OK && tfidf && !m->idf && !(m->idf = malloc(sizeof *m->idf)))
         rc = SPAMLR_ENOMEM;
-    if (live && rc == SPAMLR_OK && !df && !(df = malloc(sizeof *df)))
-        rc = SPAMLR_ENOMEM;
-    if (live && rc == SPAMLR_OK) {
-        free(m->df); /* the placeholder of docs= */
-        m->df = df;
-        df = NULL;
-    }
-    free(df);
     return rc;
 }
 

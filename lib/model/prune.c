@@ -116,6 +116,10 @@ int spamlr_model_prune(spamlr_model **out, const spamlr_model *m, size_t keep, d
         qsort(r, n, sizeof *r, cmp_ranked);
         n = keep;
     }
+    if (n == m->vocab.n) { /* every word kept: the whole model */
+        free(r);
+        return spamlr_model_clone(out, m);
+    }
     qsort(r, n, sizeof *r, cmp_id); /* kept words keep their order */
     if ((rc = spamlr__model_new(&p, &m->text)))
         goto out;
