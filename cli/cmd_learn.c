@@ -8,9 +8,10 @@
 #include "common.h"
 
 enum { OPT_HELP = 1, OPT_MODEL, OPT_LSPAM, OPT_LHAM, OPT_UNLEARN, OPT_CREATE, OPT_QUIET,
-       OPT_RELEARN };
+       OPT_RELEARN, OPT_MEMORY };
 
 enum { LEARN_NOTHING = 100 }; /* learn_step changed nothing: no save */
+#define MEMORY_MAX 100000ul  /* --memory: as many as the record of learned messages */
 
 static const cli_opt learn_opts[] = {
     { "help", 'h', 0, OPT_HELP },
@@ -20,6 +21,7 @@ static const cli_opt learn_opts[] = {
     { "unlearn", 0, 0, OPT_UNLEARN },
     { "relearn-as", 0, 1, OPT_RELEARN },
     { "create", 0, 0, OPT_CREATE },
+    { "memory", 0, 1, OPT_MEMORY },
     { "quiet", 'q', 0, OPT_QUIET },
     CONTACTS_OPTION,
     STORE_OPTIONS,
@@ -76,6 +78,11 @@ static void learn_help(void)
            "                      (ham or spam); refused when one was never learned\n"
            "  --create            create MODEL (empty, default settings) when missing\n"
            "                      (and ~/.spamlr for the default MODEL)\n"
+           "  --memory N          with --create: the new model remembers up to N\n"
+           "                      messages of each class (default 500, at most\n"
+           "                      100000): a bootstrap of up to N of each, folder by\n"
+           "                      folder, is then training on all of them; each one\n"
+           "                      remembered adds about 1 KB to MODEL\n"
            "  -q, --quiet         print no report\n"
            CONTACTS_HELP
            STORE_HELP
@@ -97,6 +104,7 @@ static int missing_model(const learn_cfg *cfg)
 
 static int parse_args(learn_cfg *cfg, int argc, char **argv)
 {
+    struct stat st;
     cli_args a;
     const char *v;
     size_t i;
@@ -130,6 +138,13 @@ static int parse_args(learn_cfg *cfg, int argc, char **argv)
             break;
         }
         case OPT_CREATE: cfg->create = 1; break;
+        case OPT_MEMORY: {
+            unsigned long x;
+            if (args_uint(&a, v, 1, MEMORY_MAX, &x))
+                return EXIT_USAGE;
+            cli_create_memory = (unsigned)x;
+            break;
+        }
         case OPT_QUIET: cfg->quiet = cli_quiet = 1; break;
         default: cfg->files[cfg->nfiles++] = v; break;
         }
@@ -147,8 +162,14 @@ static int parse_args(learn_cfg *cfg, int argc, char **argv)
     if (cfg->relearn && cfg->create)
         return usage_error(a.cmd, "--relearn-as needs a model that learned the messages, "
                                   "not --create");
+    if (cli_create_memory && !cfg->create)
+        return usage_error(a.cmd, "--memory sets the memory of the model --create makes: "
+                                  "give --create too");
     if (cfg->nfiles == 0)
         return usage_error(a.cmd, "no message file given");
+    if (cli_create_memory && !store_owns(cfg->model) && stat(cfg->model, &st) == 0)
+        warning("%s exists: --memory sets the memory of a model --create makes; this one "
+                "keeps its own", cfg->model);
     if ((rc = missing_model(cfg)) || (cfg->create && (rc = default_model_dir(cfg->model))) ||
         (rc = output_check(a.cmd, "-m", cfg->model, "a model")))
         return rc;

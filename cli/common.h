@@ -56,6 +56,9 @@ enum { OPT_CONTACTS = 1100 };
     "  --contacts FILE        use this contact list (addresses, @domains or a\n" \
     "                         vCard) instead of the one stored in the model\n"
 extern const char *cli_contacts;
+/* learn --create --memory N: the rehearsal memory (messages of each class)
+ * of a model model_update creates; 0 = the library's default. */
+extern unsigned cli_create_memory;
 /* (models.c) Reads a contact list file into *out (reported on failure: 0
  * or EXIT_RUNTIME). */
 int contacts_open(spamlr_contacts **out, const char *path);

@@ -9,6 +9,7 @@
 /* ------------------------------------------------------------------ model */
 
 const char *cli_contacts;
+unsigned cli_create_memory;
 
 int contacts_open(spamlr_contacts **out, const char *path)
 {

@@ -192,6 +192,17 @@ static int update_create(void *ctx, spamlr_model **m)
 
     if ((err = spamlr_model_create(m, NULL)))
         return report_failure(err, NULL, u->path);
+    if (cli_create_memory) {
+        spamlr_online_opts o;
+
+        spamlr_online_opts_init(&o);
+        o.memory = cli_create_memory;
+        if ((err = spamlr_model_online_setup(*m, &o))) {
+            spamlr_model_free(*m);
+            *m = NULL;
+            return report_failure(err, NULL, u->path);
+        }
+    }
     return 0;
 }
 

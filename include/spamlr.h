@@ -1408,7 +1408,8 @@ typedef struct spamlr_online_opts {
                                of each class the model keeps (a uniform
                                sample, saved with it) for
                                spamlr_model_learn_batch to replay; 0 keeps
-                               none. Default 500 */
+                               none. Default 500; each one kept adds about
+                               1 KB to the file (mail) */
     unsigned reserved[5];
 } spamlr_online_opts;
 
@@ -1524,7 +1525,11 @@ SPAMLR_API int spamlr_model_learn_dataset(spamlr_model *m, const spamlr_dataset 
  * the model's state) together with the messages the model remembers (see
  * spamlr_online_opts.memory) and learned in passes, each message stepped
  * only while it lies inside the margin, until a pass changes nothing (at
- * most 5 passes); then the rows join the memory and the counts. The
+ * most 5 passes); then the rows join the memory and the counts. When a
+ * class's memory has had to drop messages, each one it keeps stands for
+ * the class's messages learned over those kept (at most 8), and its steps
+ * are scaled by that: a batch of one class meets the other with the
+ * weight it was learned with. The
  * result does not depend on the order of the rows within the call.
  * A model made empty (spamlr_model_create, AdaGrad) whose memory holds
  * every message it learned, and will hold these too (up to

@@ -187,6 +187,24 @@ for first in spam ham; do
     ok "$fp <= 5 && $fn <= 12" || fail "$first then $second: $fp of 71 ham called spam, $fn of 49 spam missed"
 done
 
+check "learn --create --memory N: the memory of the model it makes"
+rm -f "$T/mem.slr"
+run learn -q --create --memory 3 -m "$T/mem.slr" --ham "$T/boot/ham"
+expect_rc 0
+"$BIN" inspect --dump "$T/mem.slr" > "$T/mem.dump"
+grep -qx 'online_memory=3' "$T/mem.dump" || fail "--memory 3: $(grep online_memory "$T/mem.dump")"
+cp "$T/mem.slr" "$T/mem.bak"
+run learn -q --create --memory 9 -m "$T/mem.slr" --spam "$T/boot/spam"
+expect_rc 0
+grep -q "exists: --memory sets the memory of a model --create makes" "$T/err" ||
+    fail "no warning that an existing model keeps its memory"
+"$BIN" inspect --dump "$T/mem.slr" | grep -qx 'online_memory=3' || fail "the memory changed"
+run learn -q --memory 3 -m "$T/mem.slr" --spam "$T/boot/spam"
+expect_rc 2
+run learn -q --create --memory 0 -m "$T/mem0.slr" --spam "$T/boot/spam"
+expect_rc 2
+[ ! -e "$T/mem0.slr" ] || fail "--memory 0 made a model"
+
 check "learn usage and errors"
 run learn -m "$T/m.slr" "$T/s1.eml"
 expect_rc 2

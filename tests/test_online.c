@@ -1172,6 +1172,53 @@ START_TEST(batch_trains_while_all_is_remembered)
 }
 END_TEST
 
+/* A class's memory that has had to drop messages keeps a uniform sample of
+ * them: in a batch's passes each one kept stands for mem_seen / mem_n of
+ * the class's messages (its steps scaled by that, at most 8). A folder of
+ * ham learned past the memory, then a folder of spam: every ham, those the
+ * memory dropped too, ends further on the ham side than after the same
+ * passes with the kept hams counted once (as before the weighting, when
+ * the spam folder met two hams standing for two). */
+START_TEST(remembered_rows_stand_for_the_dropped)
+{
+    spamlr_text_opts to;
+    spamlr_online_opts oo;
+    spamlr_model *a = NULL, *b = NULL;
+    spamlr_dataset *sp = one_class(SPAMLR_SPAM), *hm = one_class(SPAMLR_HAM);
+    spamlr_scratch *s = NULL;
+    double za = 0, zb = 0;
+    size_t i;
+
+    plain_opts(&to);
+    ck_assert_int_eq(spamlr_model_create(&a, &to), 0);
+    spamlr_online_opts_init(&oo);
+    oo.memory = 2;
+    ck_assert_int_eq(spamlr_model_online_setup(a, &oo), 0);
+    ck_assert_int_eq(spamlr_model_learn_batch(a, hm, NULL, NHAM), 0);
+    ck_assert_uint_eq(a->mem_n[0], 2);
+    ck_assert_uint_eq(a->mem_seen[0], NHAM);
+    ck_assert_int_eq(spamlr_model_clone(&b, a), 0);
+    b->mem_seen[0] = b->mem_n[0]; /* the two kept hams stand for themselves */
+    ck_assert_int_eq(spamlr_model_learn_batch(a, sp, NULL, NSPAM), 0);
+    ck_assert_int_eq(spamlr_model_learn_batch(b, sp, NULL, NSPAM), 0);
+    ck_assert_int_eq(spamlr_scratch_create(&s), 0);
+    for (i = 0; i < NHAM; i++) {
+        double pa = prob_common(a, s, HAM[i]), pb = prob_common(b, s, HAM[i]);
+        za += log(pa / (1 - pa));
+        zb += log(pb / (1 - pb));
+    }
+    ck_assert_msg(za < zb - 0.1 * NHAM, "hams' log-odds %g (weighted) against %g", za / NHAM,
+                  zb / NHAM);
+    for (i = 0; i < NSPAM; i++) /* and the spam is still spam */
+        ck_assert_double_gt(prob_common(a, s, SPAM[i]), 0.5);
+    spamlr_scratch_free(s);
+    spamlr_dataset_free(sp);
+    spamlr_dataset_free(hm);
+    spamlr_model_free(a);
+    spamlr_model_free(b);
+}
+END_TEST
+
 /* The learning rate is bounded (1000) in the settings and in what a file or
  * a dump gives: an eta of 1e233 in a file made every weight NaN at the
  * first step (fuzz_model, regress-learned-huge-eta). */
@@ -1610,6 +1657,7 @@ static Suite *online_suite(void)
     tcase_add_test(t, batch_learns_the_idf_of_its_messages);
     tcase_add_test(t, eta_is_bounded);
     tcase_add_test(t, batch_trains_while_all_is_remembered);
+    tcase_add_test(t, remembered_rows_stand_for_the_dropped);
     tcase_add_test(t, margin_skips_confident_messages);
     tcase_add_test(t, learn_twice_is_learn_once);
     tcase_add_test(t, unlearn_unknown_is_refused);

@@ -96,17 +96,18 @@ bytes4_row() {  # bytes4_row LABEL FILE [--shuffle SEED]
         line "$label" "skipped: $BB/bytes4 not built (make bench builds it)"
     fi
 }
-# bootstrap_row LABEL DIR TRAIN.idx TEST.idx FIRST SECOND: the bogofilter
-# bootstrap, `learn` a folder of one class then of the other (the first
-# 200 spam and 400 ham of TRAIN.idx), measured on TEST.idx
+# bootstrap_row LABEL DIR TRAIN.idx TEST.idx FIRST SECOND [NSPAM NHAM
+# [CREATE-OPTION]]: the bogofilter bootstrap, `learn` a folder of one class
+# then of the other (the first NSPAM spam and NHAM ham of TRAIN.idx, 200
+# and 400 unless given), measured on TEST.idx
 bootstrap_row() {
-    label=$1 dir=$2 tr=$3 te=$4 first=$5 second=$6
+    label=$1 dir=$2 tr=$3 te=$4 first=$5 second=$6 ns=${7:-200} nh=${8:-400} copt=${9:-}
     rm -f "$W/boot.slr"
     for c in "$first" "$second"; do
-        n=200
-        [ "$c" = ham ] && n=400
-        # shellcheck disable=SC2046
-        "$CLI" learn -q ${first:+--create} -m "$W/boot.slr" --"$c" \
+        n=$ns
+        [ "$c" = ham ] && n=$nh
+        # shellcheck disable=SC2046,SC2086
+        "$CLI" learn -q ${first:+--create $copt} -m "$W/boot.slr" --"$c" \
             $(grep "^$c " "$tr" | head -$n | awk -v d="$dir" '{ print d "/" $2 }') 2>"$W/err" ||
             { line "$label" "failed: $(head -1 "$W/err")"; return; }
         first=
@@ -251,6 +252,13 @@ if sh "$here/data/get-spamassassin.sh" >/dev/null 2>&1; then
         awk -v d="$S" '{ print $1, d "/" $2 }' > "$W/boot.idx"
     spamlr_row "spamlr train --solver adagrad on the same 600" "--index=$W/boot.idx" \
         "--index=$S/test.idx" --solver adagrad
+    header "SpamAssassin bootstrap, whole folders: learn the 1416 spam, the 3134 ham of train.idx"
+    bootstrap_row "spamlr learn --spam, then --ham" "$S" "$S/train.idx" "$S/test.idx" spam ham \
+        100000 100000
+    bootstrap_row "spamlr learn --ham, then --spam" "$S" "$S/train.idx" "$S/test.idx" ham spam \
+        100000 100000
+    bootstrap_row "the same, learn --create --memory 5000" "$S" "$S/train.idx" "$S/test.idx" \
+        ham spam 100000 100000 "--memory 5000"
 else
     echo "quality: SpamAssassin corpus unavailable; skipped"
 fi
@@ -274,6 +282,11 @@ PY
     bogofilter_row "bogofilter (defaults)" "$W/sms" "$W/sms/train.idx" "$W/sms/test.idx"
     sklearn_row "scikit-learn CountVectorizer+LR C=1" text "$W/sms/train.tsv" "$W/sms/test.tsv"
     cat "$W/sms/train.tsv" "$W/sms/test.tsv" > "$W/sms/all.tsv"
+    header "SMS bootstrap, whole folders: learn the 573 spam, the 3514 ham of the train part"
+    bootstrap_row "spamlr learn --spam, then --ham" "$W/sms" "$W/sms/train.idx" \
+        "$W/sms/test.idx" spam ham 100000 100000
+    bootstrap_row "spamlr learn --ham, then --spam" "$W/sms" "$W/sms/train.idx" \
+        "$W/sms/test.idx" ham spam 100000 100000
     header "SMS online, test-then-train on all 5574 messages"
     online_row "spamlr eval --online, file order" "$W/sms/all.tsv"
     online_row "spamlr eval --online --shuffle 1" "$W/sms/all.tsv" --shuffle 1
