@@ -8,7 +8,7 @@
 #include "common.h"
 
 enum { OPT_HELP = 1, OPT_MODEL, OPT_LSPAM, OPT_LHAM, OPT_UNLEARN, OPT_CREATE, OPT_QUIET,
-       OPT_RELEARN, OPT_MEMORY };
+       OPT_RELEARN, OPT_MEMORY, OPT_LAYOUT };
 
 enum { LEARN_NOTHING = 100 }; /* learn_step changed nothing: no save */
 #define MEMORY_MAX 100000ul  /* --memory: as many as the record of learned messages */
@@ -22,6 +22,7 @@ static const cli_opt learn_opts[] = {
     { "relearn-as", 0, 1, OPT_RELEARN },
     { "create", 0, 0, OPT_CREATE },
     { "memory", 0, 1, OPT_MEMORY },
+    { "layout", 0, 1, OPT_LAYOUT },
     { "quiet", 'q', 0, OPT_QUIET },
     CONTACTS_OPTION,
     STORE_OPTIONS,
@@ -83,6 +84,10 @@ static void learn_help(void)
            "                      100000): a bootstrap of up to N of each, folder by\n"
            "                      folder, is then training on all of them; each one\n"
            "                      remembered adds about 1 KB to MODEL\n"
+           "  --layout L          with --create: the new model's file layout, mapped\n"
+           "                      (default: read in place, for a process per\n"
+           "                      message) or packed (the smallest file; what\n"
+           "                      spamlr 0.3 and earlier read)\n"
            "  -q, --quiet         print no report\n"
            CONTACTS_HELP
            STORE_HELP
@@ -145,6 +150,12 @@ static int parse_args(learn_cfg *cfg, int argc, char **argv)
             cli_create_memory = (unsigned)x;
             break;
         }
+        case OPT_LAYOUT:
+            if (strcmp(v, "mapped") && strcmp(v, "packed"))
+                return usage_error(a.cmd, "--layout takes packed or mapped, not '%s'", v);
+            cli_create_layout = strcmp(v, "mapped") ? SPAMLR_LAYOUT_PACKED + 1
+                                                    : SPAMLR_LAYOUT_MAPPED + 1;
+            break;
         case OPT_QUIET: cfg->quiet = cli_quiet = 1; break;
         default: cfg->files[cfg->nfiles++] = v; break;
         }
@@ -165,11 +176,16 @@ static int parse_args(learn_cfg *cfg, int argc, char **argv)
     if (cli_create_memory && !cfg->create)
         return usage_error(a.cmd, "--memory sets the memory of the model --create makes: "
                                   "give --create too");
+    if (cli_create_layout && !cfg->create)
+        return usage_error(a.cmd, "--layout sets the layout of the model --create makes "
+                                  "('spamlr prune --layout' converts one): give --create too");
     if (cfg->nfiles == 0)
         return usage_error(a.cmd, "no message file given");
-    if (cli_create_memory && !store_owns(cfg->model) && stat(cfg->model, &st) == 0)
-        warning("%s exists: --memory sets the memory of a model --create makes; this one "
-                "keeps its own", cfg->model);
+    if ((cli_create_memory || cli_create_layout) && !store_owns(cfg->model) &&
+        stat(cfg->model, &st) == 0)
+        warning("%s exists: --%s sets the %s of a model --create makes; this one keeps its "
+                "own", cfg->model, cli_create_memory ? "memory" : "layout",
+                cli_create_memory ? "memory" : "layout");
     if ((rc = missing_model(cfg)) || (cfg->create && (rc = default_model_dir(cfg->model))) ||
         (rc = output_check(a.cmd, "-m", cfg->model, "a model")))
         return rc;

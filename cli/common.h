@@ -59,6 +59,9 @@ extern const char *cli_contacts;
 /* learn --create --memory N: the rehearsal memory (messages of each class)
  * of a model model_update creates; 0 = the library's default. */
 extern unsigned cli_create_memory;
+/* learn --create --layout: 1 + the spamlr_layout of the model it makes;
+ * 0 = the default for a model that learns, mapped (outfile.c). */
+extern unsigned cli_create_layout;
 /* (models.c) Reads a contact list file into *out (reported on failure: 0
  * or EXIT_RUNTIME). */
 int contacts_open(spamlr_contacts **out, const char *path);

@@ -10,6 +10,7 @@
 
 const char *cli_contacts;
 unsigned cli_create_memory;
+unsigned cli_create_layout;
 
 int contacts_open(spamlr_contacts **out, const char *path)
 {

@@ -242,7 +242,7 @@ printf 'Subject: prize\n\nwin a free prize now\n' > "$T/s1.eml"
 printf 'Subject: cheap\n\ncheap pills free offer\n' > "$T/s2.eml"
 printf 'Subject: lunch\n\nlunch at noon tomorrow\n' > "$T/h1.eml"
 printf 'Subject: report\n\nplease send the report\n' > "$T/h2.eml"
-run learn -q --create -m "$T/ol.slr" --spam "$T/s1.eml" "$T/s2.eml"
+run learn -q --create --layout packed -m "$T/ol.slr" --spam "$T/s1.eml" "$T/s2.eml"
 run learn -q -m "$T/ol.slr" --ham "$T/h1.eml" "$T/h2.eml"
 expect_rc 0
 run inspect -m "$T/ol.slr" --dump

@@ -205,6 +205,21 @@ run learn -q --create --memory 0 -m "$T/mem0.slr" --spam "$T/boot/spam"
 expect_rc 2
 [ ! -e "$T/mem0.slr" ] || fail "--memory 0 made a model"
 
+check "learn --create makes a mapped model, --layout packed a packed one"
+"$BIN" inspect "$T/mem.slr" | grep -q '^file layout *mapped' || fail "learn --create did not make a mapped model"
+rm -f "$T/pk.slr"
+run learn -q --create --layout packed -m "$T/pk.slr" --ham "$T/boot/ham"
+expect_rc 0
+"$BIN" inspect "$T/pk.slr" | grep -q '^file layout *packed$' || fail "--layout packed did not make a packed model"
+run learn -q -m "$T/pk.slr" --spam "$T/boot/spam"
+expect_rc 0
+"$BIN" inspect "$T/pk.slr" | grep -q '^file layout *packed$' || fail "learn did not keep the packed layout"
+run learn -q --layout mapped -m "$T/pk.slr" --spam "$T/boot/spam"
+expect_rc 2
+run learn -q --create --layout flat -m "$T/flat.slr" --spam "$T/boot/spam"
+expect_rc 2
+[ ! -e "$T/flat.slr" ] || fail "--layout flat made a model"
+
 check "learn usage and errors"
 run learn -m "$T/m.slr" "$T/s1.eml"
 expect_rc 2
