@@ -170,7 +170,6 @@ static int run(const predict_cfg *cfg)
 {
     spamlr_model *m = NULL;
     spamlr_dataset *ds = NULL;
-    spamlr_model_info info = SPAMLR_MODEL_INFO_INIT;
     double *probs = NULL, *scores = NULL, t;
     size_t i, n;
     int rc, labelled = input_has_labels(&cfg->inputs);
@@ -184,8 +183,7 @@ static int run(const predict_cfg *cfg)
     spamlr_dataset_set_threads(ds, cfg->threads);
     if ((rc = input_read_all(&cfg->inputs, ds)) || (rc = predict_rows(m, ds, &probs, &scores)))
         goto out;
-    spamlr_model_info_get(m, &info);
-    t = cfg->sc.has_threshold ? cfg->sc.threshold : info.threshold;
+    t = cfg->sc.has_threshold ? cfg->sc.threshold : spamlr_model_threshold(m);
     n = spamlr_dataset_rows(ds);
     if (n == 0)
         warning("no messages in the input");

@@ -135,6 +135,25 @@ if command -v bogofilter >/dev/null 2>&1; then
     say "   learning one message as spam (a program started for it, through sh): spamlr learn $sr s (mapped model $srm s), bogofilter -s $br s: $(ratio "$br" "$sr")x (mapped $(ratio "$br" "$srm")x)"
     row "learn one message vs bogofilter -s (x)" "$(ratio "$br" "$sr")"
     row "learn one message, mapped model, vs bogofilter -s (x)" "$(ratio "$br" "$srm")"
+    # The bogofilter way end to end: a model made by learning a folder of
+    # each class (the train split's spam, then its ham: `learn --create`,
+    # mapped), then one process per mail to judge it or to learn it,
+    # against bogofilter's word list of the same mails (bogofilter -T, -s)
+    rm -f "$W/lm.slr"
+    ( cd "$DATA" && "$CLI" learn -q --create -m "$W/lm.slr" --spam $(cat "$W/tr.spam") &&
+      "$CLI" learn -q -m "$W/lm.slr" --ham $(cat "$W/tr.ham") ) || say "   learn bootstrap failed"
+    printf '"%s" predict -m "%s/lm.slr" - < "%s/%s" > /dev/null; exit 0\n' "$CLI" "$W" "$DATA" "$one" > "$W/lm_one.sh"
+    printf '"%s" learn -q -m "%s/l.slr" --spam - < "%s/%s"; exit 0\n' "$CLI" "$W" "$DATA" "$one" > "$W/lm_reg.sh"
+    printf 'bogofilter -d "%s/bogo" -T < "%s/%s" > /dev/null; exit 0\n' "$W" "$DATA" "$one" > "$W/bogo_one.sh"
+    set -- $("$BB/timeit" 21 sh "$W/bogo_one.sh"); bo=$1
+    set -- $("$BB/timeit" 21 sh "$W/lm_one.sh"); lo=$1
+    cp -r "$W/bogo" "$W/bogo0"
+    set -- $(TIMEIT_BEFORE="rm -rf '$W/bogo' && cp -r '$W/bogo0' '$W/bogo'" "$BB/timeit" 21 sh "$W/bogo_reg.sh"); br=$1
+    set -- $(TIMEIT_BEFORE="cp '$W/lm.slr' '$W/l.slr'" "$BB/timeit" 21 sh "$W/lm_reg.sh"); lr=$1
+    rm -rf "$W/bogo" && mv "$W/bogo0" "$W/bogo"
+    say "   a model learned folder by folder ($(wc -c < "$W/lm.slr") bytes, mapped), a process per mail: predict $lo s, bogofilter -T $bo s: $(ratio "$bo" "$lo")x; learn $lr s, bogofilter -s $br s: $(ratio "$br" "$lr")x"
+    row "learned model: one message vs bogofilter -T (x)" "$(ratio "$bo" "$lo")"
+    row "learned model: learn one vs bogofilter -s (x)" "$(ratio "$br" "$lr")"
     # From the disk: before each run the split's files are dropped from
     # the page cache (uncache: posix_fadvise DONTNEED), as when a mail
     # archive is first trained on; the model stays cached
