@@ -386,6 +386,14 @@ static void print_summary(const char *path, const inspect_view *v)
     }
     printf("examples          %zu (%zu spam, %zu ham)\n", in->examples, in->spam,
            in->ham);
+    if (in->memory)
+        printf("memory            up to %u of each class; holds %zu of the %llu spam, "
+               "%zu of the %llu ham it learned%s\n", in->memory, in->remembered[1],
+               (unsigned long long)in->memory_offered[1], in->remembered[0],
+               (unsigned long long)in->memory_offered[0],
+               in->remembered[0] == in->memory_offered[0] &&
+                       in->remembered[1] == in->memory_offered[1] ? " (all of them)"
+                                                                  : "");
     printf("objective         %.10g\n", in->objective);
     printf("gradient norm     %.10g\n", in->grad_norm);
     printf("iterations        %u\n", in->iterations);
@@ -576,6 +584,10 @@ static void print_json(const char *path, const inspect_view *v)
     printf(",\"weight_bits\":%u,\"pruned_from\":%zu", in->weight_bits, in->pruned_from);
     printf(",\"layout\":\"%s\"", in->layout == SPAMLR_LAYOUT_MAPPED ? "mapped" : "packed");
     printf(",\"idf_learned\":%s", in->idf_learned ? "true" : "false");
+    printf(",\"memory\":{\"per_class\":%u,\"spam\":%zu,\"spam_learned\":%llu,"
+           "\"ham\":%zu,\"ham_learned\":%llu}", in->memory, in->remembered[1],
+           (unsigned long long)in->memory_offered[1], in->remembered[0],
+           (unsigned long long)in->memory_offered[0]);
     printf(",\"memory_bytes\":%zu,\"solver\":\"%s\"", in->memory_bytes,
            solver_name(in->solver));
     json_key_number("c", in->c);

@@ -40,6 +40,7 @@ typedef struct learn_cfg {
     size_t already;      /* already learned with this class: left alone */
     size_t relearned;    /* of `learned`, moved from the other class */
     spamlr_model_info info; /* the model when nothing was learned, for the report */
+    int held_all;        /* before: the model remembered every message it learned */
 } learn_cfg;
 
 static void learn_help(void)
@@ -206,6 +207,14 @@ static int learn_step(spamlr_model *m, void *ctx)
 
     if ((rc = dataset_for_model(&ds, m)))
         goto out;
+    {
+        spamlr_model_info in = SPAMLR_MODEL_INFO_INIT;
+
+        spamlr_model_info_get(m, &in);
+        cfg->held_all = (in.idf_learned || in.examples == 0) &&
+                        in.remembered[0] == in.memory_offered[0] &&
+                        in.remembered[1] == in.memory_offered[1];
+    }
     /* the files in one read (on the threads, asking the disk ahead) */
     if (!(labels = malloc((cfg->nfiles + 1) * sizeof *labels))) {
         rc = report_failure(SPAMLR_ENOMEM, NULL, NULL);
@@ -293,6 +302,21 @@ static void learn_report(const learn_cfg *cfg, const spamlr_model *m)
         fprintf(stderr, "; %zu already learned as %s, left alone", cfg->already, what);
     fprintf(stderr, " (%zu words; %zu spam, %zu ham learned)\n", info.parameters, info.spam,
             info.ham);
+    /* a model made empty that held every message it learned trained on
+     * them all at each batch; past its memory it learns in passes: say
+     * so, and what keeps a bootstrap exact */
+    if (cfg->held_all && !cfg->unlearn && info.memory &&
+        (info.remembered[0] < info.memory_offered[0] ||
+         info.remembered[1] < info.memory_offered[1])) {
+        int c = info.remembered[1] < info.memory_offered[1];
+
+        fprintf(stderr, "spamlr learn: note: %s now remembers %zu of the %llu %s messages it "
+                "learned (up to %u of each class): until now each batch trained on every "
+                "message learned, from now on batches are learned in passes against the "
+                "ones remembered; 'spamlr learn --create --memory N' makes a model that "
+                "remembers N of each class\n", cfg->model, info.remembered[c],
+                (unsigned long long)info.memory_offered[c], c ? "spam" : "ham", info.memory);
+    }
 }
 
 /* After the save: the report. */

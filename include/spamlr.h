@@ -999,6 +999,15 @@ typedef struct spamlr_model_info {
                                those of the messages it learned, worked out
                                again by each spamlr_model_learn_batch; 0:
                                frozen as training measured them, or no idf */
+    /* (0.4) The rehearsal memory of a model that learns (0 and zeros for
+     * one that has no online state): how many messages of each class it
+     * keeps at most (spamlr_online_opts.memory), how many it holds, and
+     * how many of each class were learned into it (offered); while held
+     * equals offered it holds every message it learned, else a uniform
+     * sample of them. [0] ham, [1] spam. */
+    unsigned memory;
+    size_t remembered[2];
+    uint64_t memory_offered[2];
 } spamlr_model_info;
 
 /* Fills *info (its size set, see the output structs above) with what m

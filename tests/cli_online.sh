@@ -189,10 +189,15 @@ done
 
 check "learn --create --memory N: the memory of the model it makes"
 rm -f "$T/mem.slr"
-run learn -q --create --memory 3 -m "$T/mem.slr" --ham "$T/boot/ham"
+run learn --create --memory 3 -m "$T/mem.slr" --ham "$T/boot/ham"
 expect_rc 0
 "$BIN" inspect --dump "$T/mem.slr" > "$T/mem.dump"
 grep -qx 'online_memory=3' "$T/mem.dump" || fail "--memory 3: $(grep online_memory "$T/mem.dump")"
+nham=$(ls "$T/boot/ham" | wc -l)
+grep -q "note: $T/mem.slr now remembers 3 of the $nham ham messages it learned" "$T/err" ||
+    fail "no note that the memory overflowed: $(cat "$T/err")"
+"$BIN" inspect "$T/mem.slr" | grep -q "^memory *up to 3 of each class; holds 0 of the 0 spam, 3 of the $nham ham it learned$" ||
+    fail "inspect does not show the memory: $("$BIN" inspect "$T/mem.slr" | grep memory)"
 cp "$T/mem.slr" "$T/mem.bak"
 run learn -q --create --memory 9 -m "$T/mem.slr" --spam "$T/boot/spam"
 expect_rc 0

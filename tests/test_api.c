@@ -396,7 +396,9 @@ END_TEST
  * fields; the output structs have their 0.3 (first sized) layout (on
  * LP64), spamlr_model_info with `layout` added after it (a caller built
  * with the 0.3 header passes the 0.3 size and gets the fields it knows)
- * and `idf_learned` in the padding after that (the size stays). */
+ * and `idf_learned` in the padding after that (the size stayed); 0.4
+ * adds the rehearsal memory's counts at the end (a caller built with an
+ * older header passes its size and gets the fields it knows). */
 START_TEST(abi_sizes)
 {
     if (sizeof(void *) != 8)
@@ -410,7 +412,10 @@ START_TEST(abi_sizes)
     ck_assert_uint_eq(offsetof(spamlr_diag, code), 8);
     ck_assert_uint_eq(offsetof(spamlr_model_info, layout), 240);
     ck_assert_uint_eq(offsetof(spamlr_model_info, idf_learned), 244);
-    ck_assert_uint_eq(sizeof(spamlr_model_info), 248);
+    ck_assert_uint_eq(offsetof(spamlr_model_info, memory), 248);
+    ck_assert_uint_eq(offsetof(spamlr_model_info, remembered), 256);
+    ck_assert_uint_eq(offsetof(spamlr_model_info, memory_offered), 272);
+    ck_assert_uint_eq(sizeof(spamlr_model_info), 288);
     ck_assert_uint_eq(sizeof(spamlr_train_report), 80);
     ck_assert_uint_eq(sizeof(spamlr_explanation), 72);
     ck_assert_uint_eq(sizeof(spamlr_metrics), 136);

@@ -1197,6 +1197,16 @@ START_TEST(remembered_rows_stand_for_the_dropped)
     ck_assert_int_eq(spamlr_model_learn_batch(a, hm, NULL, NHAM), 0);
     ck_assert_uint_eq(a->mem_n[0], 2);
     ck_assert_uint_eq(a->mem_seen[0], NHAM);
+    {   /* and the model says so */
+        spamlr_model_info in = SPAMLR_MODEL_INFO_INIT;
+
+        ck_assert_int_eq(spamlr_model_info_get(a, &in), 0);
+        ck_assert_uint_eq(in.memory, 2);
+        ck_assert_uint_eq(in.remembered[0], 2);
+        ck_assert_uint_eq(in.memory_offered[0], NHAM);
+        ck_assert_uint_eq(in.remembered[1], 0);
+        ck_assert_uint_eq(in.memory_offered[1], 0);
+    }
     ck_assert_int_eq(spamlr_model_clone(&b, a), 0);
     b->mem_seen[0] = b->mem_n[0]; /* the two kept hams stand for themselves */
     ck_assert_int_eq(spamlr_model_learn_batch(a, sp, NULL, NSPAM), 0);

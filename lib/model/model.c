@@ -352,6 +352,13 @@ int spamlr_model_info_get(const spamlr_model *m, spamlr_model_info *out)
     info->l2 = m->l2;
     info->layout = m->layout;
     info->idf_learned = m->df && m->idf;
+    if (m->online && m->acc) {
+        info->memory = m->mem_max;
+        for (i = 0; i < 2; i++) {
+            info->remembered[i] = m->mem_n[i];
+            info->memory_offered[i] = m->mem_seen[i];
+        }
+    }
     spamlr__out_copy(out, info, sizeof *info);
     return SPAMLR_OK;
 }

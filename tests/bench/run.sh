@@ -140,20 +140,24 @@ if command -v bogofilter >/dev/null 2>&1; then
     # mapped), then one process per mail to judge it or to learn it,
     # against bogofilter's word list of the same mails (bogofilter -T, -s)
     rm -f "$W/lm.slr"
-    ( cd "$DATA" && "$CLI" learn -q --create -m "$W/lm.slr" --spam $(cat "$W/tr.spam") &&
-      "$CLI" learn -q -m "$W/lm.slr" --ham $(cat "$W/tr.ham") ) || say "   learn bootstrap failed"
-    printf '"%s" predict -m "%s/lm.slr" - < "%s/%s" > /dev/null; exit 0\n' "$CLI" "$W" "$DATA" "$one" > "$W/lm_one.sh"
-    printf '"%s" learn -q -m "%s/l.slr" --spam - < "%s/%s"; exit 0\n' "$CLI" "$W" "$DATA" "$one" > "$W/lm_reg.sh"
-    printf 'bogofilter -d "%s/bogo" -T < "%s/%s" > /dev/null; exit 0\n' "$W" "$DATA" "$one" > "$W/bogo_one.sh"
-    set -- $("$BB/timeit" 21 sh "$W/bogo_one.sh"); bo=$1
-    set -- $("$BB/timeit" 21 sh "$W/lm_one.sh"); lo=$1
-    cp -r "$W/bogo" "$W/bogo0"
-    set -- $(TIMEIT_BEFORE="rm -rf '$W/bogo' && cp -r '$W/bogo0' '$W/bogo'" "$BB/timeit" 21 sh "$W/bogo_reg.sh"); br=$1
-    set -- $(TIMEIT_BEFORE="cp '$W/lm.slr' '$W/l.slr'" "$BB/timeit" 21 sh "$W/lm_reg.sh"); lr=$1
-    rm -rf "$W/bogo" && mv "$W/bogo0" "$W/bogo"
-    say "   a model learned folder by folder ($(wc -c < "$W/lm.slr") bytes, mapped), a process per mail: predict $lo s, bogofilter -T $bo s: $(ratio "$bo" "$lo")x; learn $lr s, bogofilter -s $br s: $(ratio "$br" "$lr")x"
-    row "learned model: one message vs bogofilter -T (x)" "$(ratio "$bo" "$lo")"
-    row "learned model: learn one vs bogofilter -s (x)" "$(ratio "$br" "$lr")"
+    cli_abs=$(cd "$(dirname "$CLI")" && pwd)/$(basename "$CLI")
+    # shellcheck disable=SC2046
+    ( cd "$DATA" && "$cli_abs" learn -q --create -m "$W/lm.slr" --spam $(cat "$W/tr.spam") &&
+      "$cli_abs" learn -q -m "$W/lm.slr" --ham $(cat "$W/tr.ham") ) || say "   learn bootstrap failed"
+    if [ -f "$W/lm.slr" ]; then
+        printf '"%s" predict -m "%s/lm.slr" - < "%s/%s" > /dev/null; exit 0\n' "$CLI" "$W" "$DATA" "$one" > "$W/lm_one.sh"
+        printf '"%s" learn -q -m "%s/l.slr" --spam - < "%s/%s"; exit 0\n' "$CLI" "$W" "$DATA" "$one" > "$W/lm_reg.sh"
+        printf 'bogofilter -d "%s/bogo" -T < "%s/%s" > /dev/null; exit 0\n' "$W" "$DATA" "$one" > "$W/bogo_one.sh"
+        set -- $("$BB/timeit" 21 sh "$W/bogo_one.sh"); bo=$1
+        set -- $("$BB/timeit" 21 sh "$W/lm_one.sh"); lo=$1
+        cp -r "$W/bogo" "$W/bogo0"
+        set -- $(TIMEIT_BEFORE="rm -rf '$W/bogo' && cp -r '$W/bogo0' '$W/bogo'" "$BB/timeit" 21 sh "$W/bogo_reg.sh"); br=$1
+        set -- $(TIMEIT_BEFORE="cp '$W/lm.slr' '$W/l.slr'" "$BB/timeit" 21 sh "$W/lm_reg.sh"); lr=$1
+        rm -rf "$W/bogo" && mv "$W/bogo0" "$W/bogo"
+        say "   a model learned folder by folder ($(wc -c < "$W/lm.slr") bytes, mapped), a process per mail: predict $lo s, bogofilter -T $bo s: $(ratio "$bo" "$lo")x; learn $lr s, bogofilter -s $br s: $(ratio "$br" "$lr")x"
+        row "learned model: one message vs bogofilter -T (x)" "$(ratio "$bo" "$lo")"
+        row "learned model: learn one vs bogofilter -s (x)" "$(ratio "$br" "$lr")"
+    fi
     # From the disk: before each run the split's files are dropped from
     # the page cache (uncache: posix_fadvise DONTNEED), as when a mail
     # archive is first trained on; the model stays cached
