@@ -183,7 +183,7 @@ static int run(const explain_cfg *cfg)
     size_t len, cap;
     int rc, err;
 
-    if ((rc = model_open(&m, cfg->model)) || (rc = slurp_file(cfg->file, &text, &len)))
+    if ((rc = model_open_to_predict(&m, cfg->model)) || (rc = slurp_file(cfg->file, &text, &len)))
         goto out;
     spamlr_model_info_get(m, &info);
     if ((err = spamlr_scratch_create(&s)) ||

@@ -339,7 +339,7 @@ static int classify(const filter_cfg *cfg, const char *msg, size_t len)
     int err, pre, post, verdict, side;
     const char *eol;
 
-    if (model_open(&m, cfg->model))
+    if (model_open_to_predict(&m, cfg->model))
         goto fail;
     if ((err = spamlr_scratch_create(&s)) ||
         (err = explain_words(m, s, msg, len, cfg->words, &ex, &w))) {

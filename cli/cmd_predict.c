@@ -174,7 +174,7 @@ static int run(const predict_cfg *cfg)
     size_t i, n;
     int rc, labelled = input_has_labels(&cfg->inputs);
 
-    if ((rc = model_open(&m, cfg->sc.model)) || (rc = dataset_for_model(&ds, m)))
+    if ((rc = model_open_to_predict(&m, cfg->sc.model)) || (rc = dataset_for_model(&ds, m)))
         goto out;
     /* only the model's words matter to a verdict: the others are dropped
      * as the mail is read */

@@ -360,6 +360,11 @@ int store_update(const char *path, spamlr_model_change_fn change, spamlr_model_c
 /* (models.c) Loads MODEL (a store user's delta on its base through
  * store.c), reporting failure (EXIT_RUNTIME) or returning 0. */
 int model_open(spamlr_model **m, const char *path);
+/* The same for a command that only predicts (predict, filter, explain): a
+ * model that learns is read without its learner's state
+ * (SPAMLR_LOAD_PREDICT), which a program started per mail would otherwise
+ * spend most of its load on. The model must not be saved. */
+int model_open_to_predict(spamlr_model **m, const char *path);
 /* Gives m the list of --contacts when one was given (model_open does it);
  * 0 or an exit code, reported (m unchanged). */
 int model_use_contacts(spamlr_model *m);

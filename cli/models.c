@@ -28,12 +28,14 @@ int contacts_open(spamlr_contacts **out, const char *path)
     return 0;
 }
 
-int model_open(spamlr_model **m, const char *path)
+/* model_open and model_open_to_predict: flags SPAMLR_LOAD_* (a store
+ * user's model is read whole). */
+static int open_flags(spamlr_model **m, const char *path, unsigned flags)
 {
     spamlr_diag d = SPAMLR_DIAG_INIT;
     int err;
 
-    err = store_owns(path) ? store_load(m, path, &d) : spamlr_model_load(m, path, &d);
+    err = store_owns(path) ? store_load(m, path, &d) : spamlr_model_load_ex(m, path, flags, &d);
     if (err != SPAMLR_OK) {
         *m = NULL;
         if (d.path[0] == '\0') /* make sure the message names the model */
@@ -46,6 +48,16 @@ int model_open(spamlr_model **m, const char *path)
         return err;
     }
     return 0;
+}
+
+int model_open(spamlr_model **m, const char *path)
+{
+    return open_flags(m, path, 0);
+}
+
+int model_open_to_predict(spamlr_model **m, const char *path)
+{
+    return open_flags(m, path, SPAMLR_LOAD_PREDICT);
 }
 
 int model_use_contacts(spamlr_model *m)

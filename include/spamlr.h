@@ -887,6 +887,27 @@ SPAMLR_API int spamlr_model_clone(spamlr_model **out, const spamlr_model *m);
  * failure. */
 SPAMLR_API int spamlr_model_load(spamlr_model **out, const char *path, spamlr_diag *diag);
 
+/* Flags of spamlr_model_load_ex. */
+enum {
+    /* Only what prediction reads: a model that learns online keeps its
+     * learner's state in the file (the online state, the rehearsal memory,
+     * the record of learned messages, the document counts, the online
+     * prior), and this load does not read it. The model predicts,
+     * explains and is inspected exactly as when loaded whole (but
+     * spamlr_model_info reports no memory); saving it, dumping it, making
+     * a delta of it, learning with it or setting up its online learner
+     * fail with SPAMLR_EINVAL, since they would lose that state (a clone
+     * is predict-only too). For a program started to judge one mail with
+     * a model that learns: after the SpamAssassin bootstrap of a folder
+     * of each class, mapped, a load of 1.5 ms instead of 2.6. (0.4) */
+    SPAMLR_LOAD_PREDICT = 1
+};
+
+/* spamlr_model_load with flags (SPAMLR_LOAD_*; 0 is spamlr_model_load).
+ * Unknown flags: SPAMLR_EINVAL. */
+SPAMLR_API int spamlr_model_load_ex(spamlr_model **out, const char *path, unsigned flags,
+                                    spamlr_diag *diag);
+
 /* Saves a model in place of the file `path` names. Symbolic links are
  * followed (spamlr_model_save_path): a link stays a link and its target
  * gets the model. That target must be a regular file or missing: a

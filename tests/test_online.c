@@ -1229,6 +1229,74 @@ START_TEST(remembered_rows_stand_for_the_dropped)
 }
 END_TEST
 
+/* A model that learns, loaded to predict (SPAMLR_LOAD_PREDICT), in either
+ * layout: its learner's state is not read, it predicts exactly as loaded
+ * whole, and whatever would lose that state (save, dump, delta, learning,
+ * a new online setup, the same on a clone) is refused. */
+START_TEST(load_to_predict_skips_the_learner)
+{
+    spamlr_text_opts to;
+    spamlr_model *a = NULL, *w = NULL, *p = NULL, *c = NULL;
+    spamlr_dataset *both = both_classes(0);
+    spamlr_scratch *s = NULL;
+    spamlr_model_info in = SPAMLR_MODEL_INFO_INIT;
+    char dir[256], path[300];
+    unsigned char *buf = NULL;
+    char *text = NULL;
+    size_t i, size, tl;
+
+    plain_opts(&to);
+    ck_assert_int_eq(spamlr_model_create(&a, &to), 0);
+    ck_assert_int_eq(spamlr_model_learn_batch(a, both, NULL, NSPAM + NHAM), 0);
+    ck_assert_int_eq(spamlr_scratch_create(&s), 0);
+    ck_assert_int_eq(spamlr_model_learn(a, s, SPAM[0], strlen(SPAM[0]), SPAMLR_SPAM, 1, NULL), 0);
+    snprintf(path, sizeof path, "%s/l.slr", tu_tmpdir(dir, sizeof dir));
+    ck_assert_int_eq(spamlr_model_load_ex(&p, path, 2, NULL), SPAMLR_EINVAL);
+    ck_assert_ptr_null(p);
+    for (int layout = 0; layout < 2; layout++) {
+        ck_assert_int_eq(spamlr_model_set_layout(a, layout ? SPAMLR_LAYOUT_MAPPED
+                                                           : SPAMLR_LAYOUT_PACKED), 0);
+        ck_assert_int_eq(spamlr_model_save(a, path, NULL), 0);
+        ck_assert_int_eq(spamlr_model_load(&w, path, NULL), 0);
+        ck_assert_int_eq(spamlr_model_load_ex(&p, path, SPAMLR_LOAD_PREDICT, NULL), 0);
+        for (i = 0; i < NSPAM + NHAM; i++) {
+            const char *t = i < NSPAM ? SPAM[i] : HAM[i - NSPAM];
+            ck_assert_double_eq(prob_common(p, s, t), prob_common(w, s, t));
+        }
+        ck_assert_int_eq(spamlr_model_info_get(w, &in), 0);
+        ck_assert_uint_gt(in.remembered[0] + in.remembered[1], 0);
+        ck_assert_int_eq(spamlr_model_info_get(p, &in), 0);
+        ck_assert_uint_eq(in.memory, 0);
+        ck_assert_uint_eq(in.remembered[0] + in.remembered[1], 0);
+        ck_assert_uint_eq(in.layout, (unsigned)layout);
+        /* what would lose the learner's state */
+        ck_assert_int_eq(spamlr_model_save_buffer(p, &buf, &size), SPAMLR_EINVAL);
+        ck_assert_int_eq(spamlr_model_save(p, path, NULL), SPAMLR_EINVAL);
+        ck_assert_int_eq(spamlr_model_dump(p, &text, &tl), SPAMLR_EINVAL);
+        ck_assert_int_eq(spamlr_model_save_delta_buffer(p, w, &buf, &size, NULL), SPAMLR_EINVAL);
+        ck_assert_int_eq(spamlr_model_learn(p, s, SPAM[1], strlen(SPAM[1]), SPAMLR_SPAM, 1, NULL),
+                         SPAMLR_EINVAL);
+        ck_assert_int_eq(spamlr_model_learn_batch(p, both, NULL, NSPAM + NHAM), SPAMLR_EINVAL);
+        ck_assert_int_eq(spamlr_model_online_setup(p, NULL), SPAMLR_EINVAL);
+        ck_assert_int_eq(spamlr_model_clone(&c, p), 0);
+        ck_assert_int_eq(spamlr_model_save_buffer(c, &buf, &size), SPAMLR_EINVAL);
+        spamlr_model_free(c);
+        /* the file is untouched, and loaded whole it still learns */
+        ck_assert_int_eq(spamlr_model_learn(w, s, SPAM[1], strlen(SPAM[1]), SPAMLR_SPAM, 1, NULL), 0);
+        ck_assert_int_eq(spamlr_model_save_buffer(w, &buf, &size), 0);
+        free(buf);
+        buf = NULL;
+        spamlr_model_free(w);
+        spamlr_model_free(p);
+        w = p = NULL;
+    }
+    tu_rmrf(dir);
+    spamlr_scratch_free(s);
+    spamlr_dataset_free(both);
+    spamlr_model_free(a);
+}
+END_TEST
+
 /* The learning rate is bounded (1000) in the settings and in what a file or
  * a dump gives: an eta of 1e233 in a file made every weight NaN at the
  * first step (fuzz_model, regress-learned-huge-eta). */
@@ -1668,6 +1736,7 @@ static Suite *online_suite(void)
     tcase_add_test(t, eta_is_bounded);
     tcase_add_test(t, batch_trains_while_all_is_remembered);
     tcase_add_test(t, remembered_rows_stand_for_the_dropped);
+    tcase_add_test(t, load_to_predict_skips_the_learner);
     tcase_add_test(t, margin_skips_confident_messages);
     tcase_add_test(t, learn_twice_is_learn_once);
     tcase_add_test(t, unlearn_unknown_is_refused);

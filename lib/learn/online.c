@@ -112,7 +112,7 @@ int spamlr_model_online_setup(spamlr_model *m, const spamlr_online_opts *o)
     size_t i, cap;
     int rc;
 
-    if (!m)
+    if (!m || m->predict_only)
         return SPAMLR_EINVAL;
     if (!o) {
         spamlr_online_opts_init(&def);
@@ -413,7 +413,7 @@ double spamlr__row_step(spamlr_model *m, const uint32_t *ids, const float *val, 
 /* Common checks of learn and learn_dataset; sets up a default state. */
 int spamlr__learn_begin(spamlr_model *m, int direction)
 {
-    if (direction != 1 && direction != -1)
+    if ((direction != 1 && direction != -1) || m->predict_only)
         return SPAMLR_EINVAL;
     if (!spamlr__is_online(m->online) || !m->acc)
         return spamlr_model_online_setup(m, NULL);

@@ -180,7 +180,7 @@ int spamlr_model_save_delta_buffer(const spamlr_model *m, const spamlr_model *ba
         *out = NULL;
     if (size)
         *size = 0;
-    if (!m || !base || !out || !size)
+    if (!m || !base || !out || !size || m->predict_only)
         return SPAMLR_EINVAL;
     if ((rc = check_extends(m, base, d)))
         return rc;

@@ -46,7 +46,7 @@ int spamlr_model_dump(const spamlr_model *m, char **text, size_t *len)
         *text = NULL;
     if (len)
         *len = 0;
-    if (!m || !text)
+    if (!m || !text || m->predict_only)
         return SPAMLR_EINVAL;
     memset(&o, 0, sizeof o);
     spamlr__buf_init(&o.b);

@@ -33,6 +33,9 @@ struct spamlr_model {
     /* parameters made visible (explain, prune, dump) */
     unsigned weight_bits;    /* 32, or 16: weights lie on the grid q * wscale */
     unsigned layout;         /* the file's: SPAMLR_LAYOUT_PACKED or _MAPPED */
+    int predict_only;        /* loaded with SPAMLR_LOAD_PREDICT: the learner's
+                                sections were not read, so nothing may save,
+                                dump or learn it (their state would be lost) */
     float wscale;            /* grid step for 16-bit weights */
     uint64_t pruned_from;    /* vocabulary size before the first pruning, 0 */
     /* transfer learning: the base model of spamlr_train_opts.prior

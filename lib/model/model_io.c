@@ -149,7 +149,7 @@ int spamlr_model_save_buffer(const spamlr_model *m, unsigned char **out, size_t 
 
     *out = NULL;
     *size = 0;
-    if (!m)
+    if (!m || m->predict_only)
         return SPAMLR_EINVAL;
     if (m->layout == SPAMLR_LAYOUT_MAPPED)
         return spamlr__model_save_mapped(m, out, size);
@@ -535,8 +535,11 @@ static void drop_unmap(void *mem, size_t len)
 /* A model file of either layout, size bytes at buf: when drop is given,
  * buf is the loader's to keep (a mapped file read in place) and drop
  * releases it; else it is the caller's and a mapped file is copied. */
+static int load_packed(spamlr_model **out, const unsigned char *buf, size_t size,
+                       unsigned lflags, spamlr_diag *d);
+
 static int load_bytes(spamlr_model **out, const unsigned char *buf, size_t size,
-                      void (*drop)(void *mem, size_t len), spamlr_diag *d)
+                      void (*drop)(void *mem, size_t len), unsigned lflags, spamlr_diag *d)
 {
     spamlr_model *m = NULL;
     unsigned char *mem;
@@ -547,7 +550,7 @@ static int load_bytes(spamlr_model **out, const unsigned char *buf, size_t size,
     int rc;
 
     if (!(spamlr__model_flags(buf, size) & SPAMLR__FLAG_MAPPED)) { /* packed: parsed from buf */
-        rc = spamlr_model_load_buffer(out, buf, size, d);
+        rc = load_packed(out, buf, size, lflags, d);
         if (drop)
             drop((void *)(uintptr_t)buf, size);
         return rc;
@@ -557,6 +560,7 @@ static int load_bytes(spamlr_model **out, const unsigned char *buf, size_t size,
             drop((void *)(uintptr_t)buf, size);
         return rc;
     }
+    m->predict_only = (lflags & SPAMLR_LOAD_PREDICT) != 0;
     mem = (unsigned char *)(uintptr_t)buf;
     if (!drop) { /* a copy whose arrays are aligned as in a mapped file */
         if (posix_memalign(&copy, 64, size + 1) != 0) {
@@ -570,8 +574,9 @@ static int load_bytes(spamlr_model **out, const unsigned char *buf, size_t size,
     return spamlr__model_load_mapped(out, m, mem, size, pos, count, rest, zlen, flags, drop, d);
 }
 
-int spamlr_model_load_buffer(spamlr_model **out, const unsigned char *buf, size_t size,
-                             spamlr_diag *d)
+/* A packed file at buf (the caller's). */
+static int load_packed(spamlr_model **out, const unsigned char *buf, size_t size,
+                       unsigned lflags, spamlr_diag *d)
 {
     spamlr_model *m = NULL;
     unsigned char *raw;
@@ -580,18 +585,25 @@ int spamlr_model_load_buffer(spamlr_model **out, const unsigned char *buf, size_
     uint32_t flags;
     int rc;
 
-    *out = NULL;
-    if (spamlr__diag_bad(d))
-        return SPAMLR_EINVAL;
-    spamlr__diag_clear(d);
-    if ((spamlr__model_flags(buf, size) & SPAMLR__FLAG_MAPPED))
-        return load_bytes(out, buf, size, NULL, d);
     if ((rc = spamlr__model_unframe(buf, size, &m, &raw, &ulen, &count, &flags, d))) {
         if (rc == SPAMLR_ENOMEM)
             spamlr__diag(d, rc, NULL, 0, -1, "out of memory loading the model");
         return rc;
     }
+    m->predict_only = (lflags & SPAMLR_LOAD_PREDICT) != 0;
     return load_payload(out, m, raw, ulen, count, flags, d);
+}
+
+int spamlr_model_load_buffer(spamlr_model **out, const unsigned char *buf, size_t size,
+                             spamlr_diag *d)
+{
+    *out = NULL;
+    if (spamlr__diag_bad(d))
+        return SPAMLR_EINVAL;
+    spamlr__diag_clear(d);
+    if ((spamlr__model_flags(buf, size) & SPAMLR__FLAG_MAPPED))
+        return load_bytes(out, buf, size, NULL, 0, d);
+    return load_packed(out, buf, size, 0, d);
 }
 
 int spamlr__model_read_file(const char *path, unsigned char **buf, size_t *n, spamlr_diag *d)
@@ -678,28 +690,35 @@ static unsigned char *map_file(const char *path, size_t *n)
     return p == MAP_FAILED ? NULL : p;
 }
 
-int spamlr_model_load(spamlr_model **out, const char *path, spamlr_diag *d)
+int spamlr_model_load_ex(spamlr_model **out, const char *path, unsigned lflags,
+                         spamlr_diag *d)
 {
     unsigned char *buf;
     size_t n;
     int rc;
 
-    *out = NULL;
+    if (out)
+        *out = NULL;
     if (spamlr__diag_bad(d))
         return SPAMLR_EINVAL;
     spamlr__diag_clear(d);
-    if (!path)
+    if (!out || !path || (lflags & ~(unsigned)SPAMLR_LOAD_PREDICT))
         return SPAMLR_EINVAL;
     /* a mapped model is read where it lies in the file; a packed one is
      * parsed from the mapping, which is then dropped */
     if ((buf = map_file(path, &n))) {
-        rc = load_bytes(out, buf, n, drop_unmap, d);
+        rc = load_bytes(out, buf, n, drop_unmap, lflags, d);
         return spamlr__model_loaded_from(out, rc, path, d);
     }
     if ((rc = spamlr__model_read_file(path, &buf, &n, d)))
         return rc;
-    rc = load_bytes(out, buf, n, NULL, d);
+    rc = load_bytes(out, buf, n, NULL, lflags, d);
     free(buf);
     /* the file's name, which a model trained on this base records */
     return spamlr__model_loaded_from(out, rc, path, d);
+}
+
+int spamlr_model_load(spamlr_model **out, const char *path, spamlr_diag *d)
+{
+    return spamlr_model_load_ex(out, path, 0, d);
 }

@@ -574,6 +574,12 @@ int spamlr__sections_read(spamlr_model *m, const unsigned char tag[4], const uns
                           size_t len, uint64_t count, spamlr__sections_met *met,
                           spamlr_diag *d)
 {
+    /* loaded to predict (SPAMLR_LOAD_PREDICT): the learner's state is not
+     * read (it would be most of the work for one mail) */
+    if (m->predict_only && (memcmp(tag, "onln", 4) == 0 || memcmp(tag, "onmm", 4) == 0 ||
+                            memcmp(tag, "seen", 4) == 0 || memcmp(tag, "dfrq", 4) == 0 ||
+                            memcmp(tag, "prio", 4) == 0))
+        return SPAMLR_OK;
     if (memcmp(tag, "prun", 4) == 0 && len == 8) {
         m->pruned_from = get_u64(p);
         return m->pruned_from < count ? bad(d, SPAMLR_ECORRUPT, -1,
