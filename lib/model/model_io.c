@@ -532,12 +532,13 @@ static void drop_unmap(void *mem, size_t len)
     munmap(mem, len);
 }
 
-/* A model file of either layout, size bytes at buf: when drop is given,
- * buf is the loader's to keep (a mapped file read in place) and drop
- * releases it; else it is the caller's and a mapped file is copied. */
 static int load_packed(spamlr_model **out, const unsigned char *buf, size_t size,
                        unsigned lflags, spamlr_diag *d);
 
+/* A model file of either layout, size bytes at buf, read as lflags
+ * (SPAMLR_LOAD_*) say: when drop is given, buf is the loader's to keep (a
+ * mapped file read in place) and drop releases it; else it is the
+ * caller's and a mapped file is copied. */
 static int load_bytes(spamlr_model **out, const unsigned char *buf, size_t size,
                       void (*drop)(void *mem, size_t len), unsigned lflags, spamlr_diag *d)
 {
