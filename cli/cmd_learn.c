@@ -174,6 +174,10 @@ static int parse_args(learn_cfg *cfg, int argc, char **argv)
     if (cfg->relearn && cfg->create)
         return usage_error(a.cmd, "--relearn-as needs a model that learned the messages, "
                                   "not --create");
+    if ((cli_create_memory || cli_create_layout) && store_owns(cfg->model))
+        return usage_error(a.cmd, "--%s is for a model --create makes, not a store user's "
+                                  "(whose model is its changes to the store's base)",
+                           cli_create_memory ? "memory" : "layout");
     if (cli_create_memory && !cfg->create)
         return usage_error(a.cmd, "--memory sets the memory of the model --create makes: "
                                   "give --create too");

@@ -78,6 +78,11 @@ cmp -s "$S/base.slr" "$T/base.copy" || fail "bob's learn changed the base"
 run inspect --store "$S" --user alice --diff "$S/base.slr" --top 0
 expect_out 'crypto'
 
+run learn --store "$S" --user bob --create --memory 9 --spam "$T/m2"
+expect_rc 2
+grep -q -- "--memory is for a model --create makes, not a store user's" "$T/err" ||
+    fail "learn --store --memory: $(cat "$T/err")"
+
 check "a user's model is a small delta, read only with its base"
 size() { wc -c < "$1" | tr -d ' '; }
 [ "$(size "$S/users/alice.slr")" -lt $(($(size "$S/base.slr") / 4)) ] ||
