@@ -986,6 +986,9 @@ SPAMLR_API int spamlr_model_save_buffer(const spamlr_model *m, unsigned char **o
                                         size_t *size);
 SPAMLR_API int spamlr_model_load_buffer(spamlr_model **out, const unsigned char *buf,
                                         size_t size, spamlr_diag *diag);
+/* spamlr_model_load_buffer with flags, as spamlr_model_load_ex. (0.4) */
+SPAMLR_API int spamlr_model_load_buffer_ex(spamlr_model **out, const unsigned char *buf,
+                                           size_t size, unsigned flags, spamlr_diag *diag);
 
 /* Everything countable about a model. */
 typedef struct spamlr_model_info {

@@ -595,16 +595,25 @@ static int load_packed(spamlr_model **out, const unsigned char *buf, size_t size
     return load_payload(out, m, raw, ulen, count, flags, d);
 }
 
-int spamlr_model_load_buffer(spamlr_model **out, const unsigned char *buf, size_t size,
-                             spamlr_diag *d)
+int spamlr_model_load_buffer_ex(spamlr_model **out, const unsigned char *buf, size_t size,
+                                unsigned lflags, spamlr_diag *d)
 {
-    *out = NULL;
+    if (out)
+        *out = NULL;
     if (spamlr__diag_bad(d))
         return SPAMLR_EINVAL;
     spamlr__diag_clear(d);
+    if (!out || (lflags & ~(unsigned)SPAMLR_LOAD_PREDICT))
+        return SPAMLR_EINVAL;
     if ((spamlr__model_flags(buf, size) & SPAMLR__FLAG_MAPPED))
-        return load_bytes(out, buf, size, NULL, 0, d);
-    return load_packed(out, buf, size, 0, d);
+        return load_bytes(out, buf, size, NULL, lflags, d);
+    return load_packed(out, buf, size, lflags, d);
+}
+
+int spamlr_model_load_buffer(spamlr_model **out, const unsigned char *buf, size_t size,
+                             spamlr_diag *d)
+{
+    return spamlr_model_load_buffer_ex(out, buf, size, 0, d);
 }
 
 int spamlr__model_read_file(const char *path, unsigned char **buf, size_t *n, spamlr_diag *d)

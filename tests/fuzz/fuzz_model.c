@@ -6,7 +6,8 @@
  * reached only that way). A copy of what loads also learns a batch of two
  * messages (the online state, the memory and a learned model's document
  * counts as the file gave them: the idf values worked out again) and must
- * then still predict a probability. */
+ * then still predict a probability. What loads whole loads to predict
+ * (SPAMLR_LOAD_PREDICT) too, and predicts the same probability. */
 #include <math.h>
 
 #include "fuzz.h"
@@ -74,8 +75,22 @@ static void try_load(const uint8_t *data, size_t size)
     int rc = spamlr_model_load_buffer(&m, data, size, &d);
 
     if (rc == SPAMLR_OK) {
+        spamlr_model *q = NULL;
+        spamlr_scratch *s = NULL;
+        static const char msg[] = "Subject: free prize\n\nwin cheap 中奖 now";
+        double p1 = -1, p2 = -2;
+
         if (!m)
             abort();
+        if (spamlr_model_load_buffer_ex(&q, data, size, SPAMLR_LOAD_PREDICT, NULL) != SPAMLR_OK)
+            abort();
+        if (spamlr_scratch_create(&s) == SPAMLR_OK &&
+            (spamlr_predict(m, s, msg, sizeof msg - 1, &p1, NULL) !=
+                 spamlr_predict(q, s, msg, sizeof msg - 1, &p2, NULL) ||
+             memcmp(&p1, &p2, sizeof p1) != 0))
+            abort();
+        spamlr_scratch_free(s);
+        spamlr_model_free(q);
         use(m);
         spamlr_model_free(m);
     } else if (m || d.code != rc || rc > 0) {
