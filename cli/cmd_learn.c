@@ -315,10 +315,10 @@ static void learn_report(const learn_cfg *cfg, const spamlr_model *m)
         int c = info.remembered[1] < info.memory_offered[1];
 
         fprintf(stderr, "spamlr learn: note: %s now remembers %zu of the %llu %s messages it "
-                "learned (up to %u of each class): until now each batch trained on every "
-                "message learned, from now on batches are learned in passes against the "
-                "ones remembered; 'spamlr learn --create --memory N' makes a model that "
-                "remembers N of each class\n", cfg->model, info.remembered[c],
+                "learned (up to %u of each class): a batch is training on every message "
+                "learned only while the model remembers them all, and is now learned in "
+                "passes against the ones remembered; 'spamlr learn --create --memory N' "
+                "makes a model that remembers N of each class\n", cfg->model, info.remembered[c],
                 (unsigned long long)info.memory_offered[c], c ? "spam" : "ham", info.memory);
     }
 }
