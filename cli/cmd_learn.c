@@ -84,7 +84,7 @@ static void learn_help(void)
            "                      messages of each class (default 500, at most\n"
            "                      100000): a bootstrap of up to N of each, folder by\n"
            "                      folder, is then training on all of them; each one\n"
-           "                      remembered adds about 1 KB to MODEL\n"
+           "                      remembered adds 1-2 KB to MODEL\n"
            "  --layout L          with --create: the new model's file layout, mapped\n"
            "                      (default: read in place, for a process per\n"
            "                      message) or packed (the smallest file; what\n"
