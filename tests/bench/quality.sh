@@ -239,6 +239,10 @@ if sh "$here/data/get-spamassassin.sh" >/dev/null 2>&1; then
     bogofilter_row "bogofilter (raw mail, defaults)" "$S" "$S/cross-train.idx" "$S/cross-test.idx"
     sklearn_row "scikit-learn CountVectorizer+LR C=1 (decoded)" mail "$S/cross-train.idx" \
         "$S/cross-test.idx"
+    bootstrap_row "learn its folders: --spam, then --ham" "$S" "$S/cross-train.idx" \
+        "$S/cross-test.idx" spam ham 100000 100000
+    bootstrap_row "learn its folders: --ham, then --spam" "$S" "$S/cross-train.idx" \
+        "$S/cross-test.idx" ham spam 100000 100000
     cat "$S/train.idx" "$S/test.idx" > "$S/.all.idx.tmp" && mv "$S/.all.idx.tmp" "$S/all.idx"
     header "SpamAssassin online, test-then-train on all 6046 mails"
     online_row "spamlr eval --online, index order" "--index=$S/all.idx"
