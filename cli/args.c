@@ -187,6 +187,8 @@ int args_uint(const cli_args *a, const char *s, unsigned long lo, unsigned long 
     return 0;
 }
 
+const char *const layout_names[] = { "packed", "mapped", NULL };
+
 int args_choice(const cli_args *a, const char *s, const char *const *names)
 {
     char list[256] = "";

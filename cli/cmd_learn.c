@@ -112,7 +112,7 @@ static int parse_args(learn_cfg *cfg, int argc, char **argv)
 {
     struct stat st;
     cli_args a;
-    const char *v;
+    const char *v, *setup;
     size_t i;
     int id, rc;
 
@@ -152,10 +152,8 @@ static int parse_args(learn_cfg *cfg, int argc, char **argv)
             break;
         }
         case OPT_LAYOUT:
-            if (strcmp(v, "mapped") && strcmp(v, "packed"))
-                return usage_error(a.cmd, "--layout takes packed or mapped, not '%s'", v);
-            cli_create_layout = strcmp(v, "mapped") ? SPAMLR_LAYOUT_PACKED + 1
-                                                    : SPAMLR_LAYOUT_MAPPED + 1;
+            if ((cli_create_layout = args_choice(&a, v, layout_names)) < 0)
+                return EXIT_USAGE;
             break;
         case OPT_QUIET: cfg->quiet = cli_quiet = 1; break;
         default: cfg->files[cfg->nfiles++] = v; break;
@@ -174,23 +172,20 @@ static int parse_args(learn_cfg *cfg, int argc, char **argv)
     if (cfg->relearn && cfg->create)
         return usage_error(a.cmd, "--relearn-as needs a model that learned the messages, "
                                   "not --create");
-    if ((cli_create_memory || cli_create_layout) && store_owns(cfg->model))
-        return usage_error(a.cmd, "--%s is for a model --create makes, not a store user's "
-                                  "(whose model is its changes to the store's base)",
-                           cli_create_memory ? "memory" : "layout");
-    if (cli_create_memory && !cfg->create)
-        return usage_error(a.cmd, "--memory sets the memory of the model --create makes: "
-                                  "give --create too");
-    if (cli_create_layout && !cfg->create)
-        return usage_error(a.cmd, "--layout sets the layout of the model --create makes "
-                                  "('spamlr prune --layout' converts one): give --create too");
+    /* --memory and --layout set up the model --create makes */
+    setup = cli_create_memory ? "--memory" : cli_create_layout >= 0 ? "--layout" : NULL;
+    if (setup && store_owns(cfg->model))
+        return usage_error(a.cmd, "%s is for a model --create makes, not a store user's "
+                                  "(a delta on the store's base): leave it out", setup);
+    if (setup && !cfg->create)
+        return usage_error(a.cmd, "%s sets up the model --create makes: give --create too%s",
+                           setup, cli_create_layout >= 0 && !cli_create_memory
+                                      ? " ('spamlr prune --layout' converts a model)" : "");
     if (cfg->nfiles == 0)
         return usage_error(a.cmd, "no message file given");
-    if ((cli_create_memory || cli_create_layout) && !store_owns(cfg->model) &&
-        stat(cfg->model, &st) == 0)
-        warning("%s exists: --%s sets the %s of a model --create makes; this one keeps its "
-                "own", cfg->model, cli_create_memory ? "memory" : "layout",
-                cli_create_memory ? "memory" : "layout");
+    if (setup && !store_owns(cfg->model) && stat(cfg->model, &st) == 0)
+        warning("%s exists: %s sets up a model --create makes; this one keeps its own "
+                "memory and layout", cfg->model, setup);
     if ((rc = missing_model(cfg)) || (cfg->create && (rc = default_model_dir(cfg->model))) ||
         (rc = output_check(a.cmd, "-m", cfg->model, "a model")))
         return rc;
@@ -215,8 +210,9 @@ static int learn_step(spamlr_model *m, void *ctx)
         spamlr_model_info in = SPAMLR_MODEL_INFO_INIT;
 
         spamlr_model_info_get(m, &in);
-        cfg->held_all = (in.idf_learned || in.examples == 0) &&
-                        in.remembered[0] == in.memory_offered[0] &&
+        /* (the models a batch trains on all they remember: made empty,
+         * tf-idf, whose idf is learned) */
+        cfg->held_all = in.idf_learned && in.remembered[0] == in.memory_offered[0] &&
                         in.remembered[1] == in.memory_offered[1];
     }
     /* the files in one read (on the threads, asking the disk ahead) */

@@ -91,12 +91,10 @@ static int parse_prune(prune_cfg *cfg, int argc, char **argv)
                 return usage_error(a.cmd, "option '--bits': must be 16 or 32");
             cfg->bits = (unsigned)n;
             break;
-        case OPT_LAYOUT: {
-            static const char *const names[] = { "packed", "mapped", NULL };
-            if ((cfg->layout = args_choice(&a, v, names)) < 0)
+        case OPT_LAYOUT:
+            if ((cfg->layout = args_choice(&a, v, layout_names)) < 0)
                 return EXIT_USAGE;
             break;
-        }
         case OPT_QUIET: cfg->quiet = 1; break;
         default: return usage_error(a.cmd, "unexpected argument '%s'", v);
         }

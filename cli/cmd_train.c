@@ -62,7 +62,6 @@ static const unsigned solver_ids[] = { SPAMLR_SOLVER_TRON, SPAMLR_SOLVER_LBFGS,
 static const char *const feature_names[] = { "binary", "logtf", "tfidf", NULL };
 static const char *const fold_names[] = { "simple", "nfkc", NULL };
 static const char *const format_names[] = { "text", "libsvm", NULL };
-static const char *const layout_names[] = { "packed", "mapped", NULL }; /* spamlr_layout */
 
 typedef struct train_cfg {
     const char *out;

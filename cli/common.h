@@ -59,9 +59,9 @@ extern const char *cli_contacts;
 /* learn --create --memory N: the rehearsal memory (messages of each class)
  * of a model model_update creates; 0 = the library's default. */
 extern unsigned cli_create_memory;
-/* learn --create --layout: 1 + the spamlr_layout of the model it makes;
- * 0 = the default for a model that learns, mapped (outfile.c). */
-extern unsigned cli_create_layout;
+/* learn --create --layout: the spamlr_layout of the model it makes; -1 =
+ * the default for a model that learns, mapped (outfile.c). */
+extern int cli_create_layout;
 /* (models.c) Reads a contact list file into *out (reported on failure: 0
  * or EXIT_RUNTIME). */
 int contacts_open(spamlr_contacts **out, const char *path);
@@ -202,6 +202,9 @@ int args_threads(const cli_args *a, const char *s, unsigned *out);
 /* Maps s to the index of the matching name in names (NULL-terminated);
  * -1 with a usage error naming the option and the choices. */
 int args_choice(const cli_args *a, const char *s, const char *const *names);
+/* The names of --layout (train, prune, learn --create), in spamlr_layout
+ * order, for args_choice. */
+extern const char *const layout_names[];
 
 /* The options predict and eval share: -h, -m MODEL, --format F (one of
  * the command's format names), --threshold T. Their ids come first; a

@@ -10,7 +10,7 @@
 
 const char *cli_contacts;
 unsigned cli_create_memory;
-unsigned cli_create_layout;
+int cli_create_layout = -1;
 
 int contacts_open(spamlr_contacts **out, const char *path)
 {

@@ -894,9 +894,9 @@ enum {
      * the record of learned messages, the document counts, the online
      * prior), and this load does not read it. The model predicts,
      * explains and is inspected exactly as when loaded whole (but
-     * spamlr_model_info reports no memory); saving it, dumping it, making
-     * a delta of it, learning with it or setting up its online learner
-     * fail with SPAMLR_EINVAL, since they would lose that state (a clone
+     * spamlr_model_info reports no memory); saving it, dumping it,
+     * pruning it, making a delta of it, learning with it or setting up
+     * its online learner fail with SPAMLR_EINVAL, since they would lose that state (a clone
      * is predict-only too). For a program started to judge one mail with
      * a model that learns: after the SpamAssassin bootstrap of a folder
      * of each class, mapped, a load of 1.5 ms instead of 2.6. (0.4) */

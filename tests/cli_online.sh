@@ -201,7 +201,7 @@ grep -q "note: $T/mem.slr now remembers 3 of the $nham ham messages it learned" 
 cp "$T/mem.slr" "$T/mem.bak"
 run learn -q --create --memory 9 -m "$T/mem.slr" --spam "$T/boot/spam"
 expect_rc 0
-grep -q "exists: --memory sets the memory of a model --create makes" "$T/err" ||
+grep -q "exists: --memory sets up a model --create makes; this one keeps its own" "$T/err" ||
     fail "no warning that an existing model keeps its memory"
 "$BIN" inspect --dump "$T/mem.slr" | grep -qx 'online_memory=3' || fail "the memory changed"
 run learn -q --memory 3 -m "$T/mem.slr" --spam "$T/boot/spam"

@@ -1278,6 +1278,8 @@ START_TEST(load_to_predict_skips_the_learner)
                          SPAMLR_EINVAL);
         ck_assert_int_eq(spamlr_model_learn_batch(p, both, NULL, NSPAM + NHAM), SPAMLR_EINVAL);
         ck_assert_int_eq(spamlr_model_online_setup(p, NULL), SPAMLR_EINVAL);
+        ck_assert_int_eq(spamlr_model_prune(&c, p, 3, 0), SPAMLR_EINVAL);
+        ck_assert_ptr_null(c);
         ck_assert_int_eq(spamlr_model_clone(&c, p), 0);
         ck_assert_int_eq(spamlr_model_save_buffer(c, &buf, &size), SPAMLR_EINVAL);
         spamlr_model_free(c);

@@ -100,7 +100,8 @@ int spamlr_model_prune(spamlr_model **out, const spamlr_model *m, size_t keep, d
 
     if (out)
         *out = NULL;
-    if (!out || !m || !(min_abs >= 0))
+    /* (a model loaded to predict has no record or counts to carry over) */
+    if (!out || !m || !(min_abs >= 0) || m->predict_only)
         return SPAMLR_EINVAL;
     if (!(r = malloc((m->vocab.n + 1) * sizeof *r)))
         return SPAMLR_ENOMEM;
