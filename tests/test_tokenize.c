@@ -1057,12 +1057,14 @@ static void classify_case(const spamlr__scan *v, const unsigned char *p, size_t 
     memset(&b, 0x5A, sizeof b);
     spamlr__scan_scalar.classify(p, n, &a);
     v->classify(p, n, &b);
+    REQUIRE(a.link == b.link, "%s/%s n=%zu: link %016llx vs scalar %016llx", v->name, what, n,
+            (unsigned long long)b.link, (unsigned long long)a.link);
     REQUIRE(a.alnum == b.alnum && a.letter == b.letter && a.sep == b.sep,
             "%s/%s n=%zu: %016llx %016llx %016llx vs scalar %016llx %016llx %016llx",
             v->name, what, n, (unsigned long long)b.alnum, (unsigned long long)b.letter,
             (unsigned long long)b.sep, (unsigned long long)a.alnum,
             (unsigned long long)a.letter, (unsigned long long)a.sep);
-    REQUIRE((a.alnum | a.letter | a.sep) >> (n - 1) >> 1 == 0, "%s n=%zu: bits past n",
+    REQUIRE((a.alnum | a.letter | a.sep | a.link) >> (n - 1) >> 1 == 0, "%s n=%zu: bits past n",
             what, n);
     for (k = 0; k < n; k++)
         REQUIRE(a.low[k] == b.low[k], "%s/%s n=%zu low[%zu]", v->name, what, n, k);
@@ -1313,6 +1315,37 @@ static char *slurp_file(const char *path, size_t *len)
 /* Every version, every option set, on the golden mails (tests/mime, the
  * .eml files, raw): the whole mail at alignments 0..63, and pieces of every length
  * 0 .. 2 * 64 + 1 from places spread through it. */
+/* URLs and addresses at every place of a 64-byte block, so that each
+ * piece the block's link mask (scan.h) looks at ("://", "www.", the run
+ * of address bytes before '@') straddles a block edge somewhere: the
+ * fast path, which asks for a link only where the mask says one may
+ * start, must find every one the general path finds. */
+START_TEST(scan_versions_links_at_block_edges)
+{
+    static const char *const links[] = {
+        "http://Example.com/x", "see HTTPS://a.b/c", "www.Example.org/", "w.x www.y",
+        "john.smith-x_y+z%q@Example.com", "a@b.co", "x.y.z.w.v.u.t.s.r.q.p.o.n@host.example",
+        "no.at.here.", "http:/x", "ftp://a.b"
+    };
+    char text[256];
+    size_t i, k, n;
+
+    for (i = 0; i < sizeof links / sizeof links[0]; i++)
+        for (k = 0; k < 140; k++) {
+            memset(text, 'q', k);
+            for (n = 3; n < k; n += 4)
+                text[n] = ' ';
+            if (k)
+                text[k - 1] = ' ';
+            n = strlen(links[i]);
+            memcpy(text + k, links[i], n);
+            memcpy(text + k + n, " end", 4);
+            same_tokens(text, k + n + 4, 0, 0, links[i]);
+            same_tokens(text, k + n, 0, 0, links[i]);  /* the link ends the text */
+        }
+}
+END_TEST
+
 START_TEST(scan_versions_golden_mails)
 {
     const char *d = getenv("SPAMLR_TEST_SRCDIR");
@@ -1404,6 +1437,7 @@ static Suite *tokenize_suite(void)
     tcase_add_test(rob, scan_versions_page_end);
     tcase_add_test(rob, scan_versions_random);
     tcase_add_test(rob, scan_versions_golden_mails);
+    tcase_add_test(rob, scan_versions_links_at_block_edges);
     suite_add_tcase(s, rob);
     return s;
 }

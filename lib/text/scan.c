@@ -11,6 +11,7 @@
 static void scalar_classify(const unsigned char *p, size_t n, spamlr__scan_block *b)
 {
     uint64_t alnum = 0, letter = 0, sep = 0, bit = 1;
+    uint64_t at = 0, localp = 0, colon = 0, slash = 0, dot = 0, w = 0;
     size_t k;
 
     for (k = 0; k < n; k++, bit <<= 1) {
@@ -19,16 +20,27 @@ static void scalar_classify(const unsigned char *p, size_t n, spamlr__scan_block
         if ((c | 0x20) - 'a' < 26u) {
             letter |= bit;
             alnum |= bit;
+            if ((c | 0x20) == 'w')
+                w |= bit;
         } else if (c - '0' < 10u) {
             alnum |= bit;
         } else if (c < 0x80 && c != '$') {
             sep |= bit;
+            if (c == '@')
+                at |= bit;
+            else if (c == ':')
+                colon |= bit;
+            else if (c == '/')
+                slash |= bit;
+            else if (c == '-' || c == '.' || c == '_' || c == '+' || c == '%')
+                localp |= bit;
+            if (c == '.')
+                dot |= bit;
         }
         b->low[k] = (unsigned char)(c | 0x20);
     }
-    b->alnum = alnum;
-    b->letter = letter;
-    b->sep = sep;
+    spamlr__scan_store(b, n, alnum, letter, sep,
+                       spamlr__scan_link(n, at, localp, alnum | localp, colon, slash, dot, w));
 }
 
 const spamlr__scan spamlr__scan_scalar = { "scalar", scalar_classify };

@@ -8,6 +8,8 @@
  *   alnum  bit k: p[k] is an ASCII letter or digit
  *   letter bit k: p[k] is an ASCII letter
  *   sep    bit k: p[k] < 0x80 and neither a letter, a digit nor '$'
+ *   link   bit k: a word ending before p[k] may start a URL or an e-mail
+ *          address (spamlr__scan_link: what links.c can find there)
  *   low[k] = p[k] | 0x20 (lower-cases letters, keeps digits)
  * low[n..64) get some bytes; low[64..128) are never written (slack for
  * the tokenizer's fixed 64-byte copies). The tokenizer (tokenize.c) finds
@@ -26,6 +28,7 @@ typedef struct spamlr__scan_block {
     uint64_t alnum;
     uint64_t letter;
     uint64_t sep;
+    uint64_t link;
     unsigned char low[2 * SPAMLR__SCAN_BLOCK];
 } spamlr__scan_block;
 
@@ -69,15 +72,57 @@ static inline const unsigned char *spamlr__scan_padded(const unsigned char *p, s
     return pad;
 }
 
+/* The bits of the run of set bits of m that ends just below bit a
+ * (a <= 64): none when bit a - 1 is clear. */
+static inline uint64_t spamlr__scan_run_below(uint64_t m, unsigned a)
+{
+    uint64_t below = a >= 64 ? ~(uint64_t)0 : ((uint64_t)1 << a) - 1, gap = ~m & below;
+    unsigned h;
+
+    if (!gap)
+        return below;
+    h = spamlr__top64(gap);     /* the highest clear bit below a */
+    return h >= 63 ? 0 : below & ~(((uint64_t)2 << h) - 1);
+}
+
+/* The link mask of a block of n bytes from the masks of its bytes (bit
+ * k: p[k] is that byte; `w` either case; `local` also letters and
+ * digits): the bytes after which a word can begin what spamlr__link_at
+ * finds, a superset of where it finds one, so that the words before the
+ * other bytes (most words) never ask it:
+ *   '@' (user@host);
+ *   '-' '.' '_' '+' '%' in the run of address bytes just before an '@'
+ *     (john.smith@), or in the one that reaches the block's end (its
+ *     '@' may be in the next block);
+ *   ':' before "//" (http://), or at the block's last two bytes;
+ *   '.' after "www" (www.host) in the block.
+ * A block shorter than 64 bytes ends the text: nothing follows it. The
+ * mask serves words that start in the block (the tokenizer's fast path),
+ * so a "www" begun in the block before is no concern of it. */
+static inline uint64_t spamlr__scan_link(size_t n, uint64_t at, uint64_t localp, uint64_t local,
+                                         uint64_t colon, uint64_t slash, uint64_t dot,
+                                         uint64_t w)
+{
+    uint64_t full = n >= SPAMLR__SCAN_BLOCK ? ~(uint64_t)0 : 0;
+    uint64_t r = full & spamlr__scan_run_below(local, 64), m;
+
+    for (m = at; m; m &= m - 1)
+        r |= spamlr__scan_run_below(local, spamlr__ctz64(m));
+    return at | (localp & r) |
+           (colon & (((slash >> 1) & (slash >> 2)) | (full & ((uint64_t)3 << 62)))) |
+           (dot & (w << 1) & (w << 2) & (w << 3));
+}
+
 /* Stores the masks of a block of n bytes, the bits at n and above cleared. */
 static inline void spamlr__scan_store(spamlr__scan_block *b, size_t n, uint64_t alnum,
-                                      uint64_t letter, uint64_t sep)
+                                      uint64_t letter, uint64_t sep, uint64_t link)
 {
     uint64_t keep = spamlr__scan_first(n);
 
     b->alnum = alnum & keep;
     b->letter = letter & keep;
     b->sep = sep & keep;
+    b->link = link & keep;
 }
 
 #endif

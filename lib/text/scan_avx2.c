@@ -7,6 +7,17 @@
 #if defined(SPAMLR_HAVE_X86)
 #include <immintrin.h>
 
+/* The bytes of v equal to c, as a vector mask and as bits. */
+static inline __m256i eq(__m256i v, char c)
+{
+    return _mm256_cmpeq_epi8(v, _mm256_set1_epi8(c));
+}
+
+static inline uint64_t bits(__m256i m)
+{
+    return (uint64_t)(uint32_t)_mm256_movemask_epi8(m);
+}
+
 static void avx2_classify(const unsigned char *p, size_t n, spamlr__scan_block *b)
 {
     unsigned char pad[SPAMLR__SCAN_BLOCK];
@@ -14,6 +25,7 @@ static void avx2_classify(const unsigned char *p, size_t n, spamlr__scan_block *
     const __m256i k0 = _mm256_set1_epi8((char)(0x80 - '0')), dol = _mm256_set1_epi8('$');
     const __m256i l26 = _mm256_set1_epi8(-128 + 26), l10 = _mm256_set1_epi8(-128 + 10);
     uint64_t alnum = 0, letter = 0, sep = 0;
+    uint64_t at = 0, localp = 0, colon = 0, slash = 0, dot = 0, w = 0;
     int j;
 
     p = spamlr__scan_padded(p, n, pad);
@@ -30,8 +42,21 @@ static void avx2_classify(const unsigned char *p, size_t n, spamlr__scan_block *
         alnum |= a << (32 * j);
         letter |= (uint64_t)(uint32_t)_mm256_movemask_epi8(let) << (32 * j);
         sep |= (~(a | hi) & 0xFFFFFFFFu) << (32 * j);
+        {
+            __m256i d = eq(v, '.');
+
+            at |= bits(eq(v, '@')) << (32 * j);
+            colon |= bits(eq(v, ':')) << (32 * j);
+            slash |= bits(eq(v, '/')) << (32 * j);
+            w |= bits(eq(lo, 'w')) << (32 * j);
+            dot |= bits(d) << (32 * j);
+            localp |= bits(_mm256_or_si256(_mm256_or_si256(d, eq(v, '-')),
+                                       _mm256_or_si256(_mm256_or_si256(eq(v, '_'), eq(v, '+')),
+                                                    eq(v, '%')))) << (32 * j);
+        }
     }
-    spamlr__scan_store(b, n, alnum, letter, sep);
+    spamlr__scan_store(b, n, alnum, letter, sep,
+                       spamlr__scan_link(n, at, localp, alnum | localp, colon, slash, dot, w));
 }
 
 const spamlr__scan spamlr__scan_avx2 = { "avx2", avx2_classify };

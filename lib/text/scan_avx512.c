@@ -20,10 +20,21 @@ static void avx512_classify(const unsigned char *p, size_t n, spamlr__scan_block
     __mmask64 ascii = _mm512_movepi8_mask(v) ^ keep;   /* high bit clear, within n */
     __mmask64 dol = _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('$'));
 
+    __mmask64 dot = _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('.'));
+    __mmask64 localp = dot | _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('-')) |
+                       _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('_')) |
+                       _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('+')) |
+                       _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('%'));
+
     _mm512_storeu_si512((void *)b->low, lo);
     b->alnum = (uint64_t)(let | dig) & keep;
     b->letter = (uint64_t)let & keep;
     b->sep = (uint64_t)(ascii & ~(let | dig | dol));
+    b->link = spamlr__scan_link(n, _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('@')), localp,
+                                localp | let | dig,
+                                _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8(':')),
+                                _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('/')), dot,
+                                _mm512_cmpeq_epi8_mask(lo, _mm512_set1_epi8('w'))) & keep;
 }
 
 const spamlr__scan spamlr__scan_avx512 = { "avx512", avx512_classify };

@@ -8,6 +8,17 @@
 #if defined(SPAMLR_HAVE_X86)
 #include <emmintrin.h>
 
+/* The bytes of v equal to c, as a vector mask and as bits. */
+static inline __m128i eq(__m128i v, char c)
+{
+    return _mm_cmpeq_epi8(v, _mm_set1_epi8(c));
+}
+
+static inline uint64_t bits(__m128i m)
+{
+    return (uint64_t)(unsigned)_mm_movemask_epi8(m);
+}
+
 static void sse2_classify(const unsigned char *p, size_t n, spamlr__scan_block *b)
 {
     unsigned char pad[SPAMLR__SCAN_BLOCK];
@@ -15,6 +26,7 @@ static void sse2_classify(const unsigned char *p, size_t n, spamlr__scan_block *
     const __m128i k0 = _mm_set1_epi8((char)(0x80 - '0')), dol = _mm_set1_epi8('$');
     const __m128i l26 = _mm_set1_epi8(-128 + 26), l10 = _mm_set1_epi8(-128 + 10);
     uint64_t alnum = 0, letter = 0, sep = 0;
+    uint64_t at = 0, localp = 0, colon = 0, slash = 0, dot = 0, w = 0;
     int j;
 
     p = spamlr__scan_padded(p, n, pad);
@@ -30,8 +42,21 @@ static void sse2_classify(const unsigned char *p, size_t n, spamlr__scan_block *
         alnum |= a << (16 * j);
         letter |= (uint64_t)(unsigned)_mm_movemask_epi8(let) << (16 * j);
         sep |= (~(a | hi) & 0xFFFFu) << (16 * j);
+        {
+            __m128i d = eq(v, '.');
+
+            at |= bits(eq(v, '@')) << (16 * j);
+            colon |= bits(eq(v, ':')) << (16 * j);
+            slash |= bits(eq(v, '/')) << (16 * j);
+            w |= bits(eq(lo, 'w')) << (16 * j);
+            dot |= bits(d) << (16 * j);
+            localp |= bits(_mm_or_si128(_mm_or_si128(d, eq(v, '-')),
+                                       _mm_or_si128(_mm_or_si128(eq(v, '_'), eq(v, '+')),
+                                                    eq(v, '%')))) << (16 * j);
+        }
     }
-    spamlr__scan_store(b, n, alnum, letter, sep);
+    spamlr__scan_store(b, n, alnum, letter, sep,
+                       spamlr__scan_link(n, at, localp, alnum | localp, colon, slash, dot, w));
 }
 
 const spamlr__scan spamlr__scan_sse2 = { "sse2", sse2_classify };
