@@ -65,12 +65,6 @@ static inline unsigned spamlr__ctz64(uint64_t m)
     return (unsigned)__builtin_ctzll(m);
 }
 
-/* The index of the highest set bit of m != 0. */
-static inline unsigned spamlr__top64(uint64_t m)
-{
-    return 63u - (unsigned)__builtin_clzll(m);
-}
-
 /* A 64-bit mixer (splitmix64's finaliser). */
 static inline uint64_t spamlr__mix64(uint64_t x)
 {

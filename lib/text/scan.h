@@ -53,6 +53,25 @@ const spamlr__scan *spamlr__scan_choose(const char *name);
  * is last). For tests and benchmarks. */
 const spamlr__scan *spamlr__scan_available(size_t i);
 
+/* The bytes the link mask (below) looks at, one class bit each, for the
+ * versions that find them with two 16-entry byte shuffles (AVX2,
+ * AVX-512BW): a byte is in a class when the entry of its high half in
+ * spamlr__scan_hi and that of its low half in spamlr__scan_lo both have
+ * the class's bit (each table is its 16 entries four times over, one
+ * copy a 128-bit lane). Bytes >= 0x80 are in none. */
+enum {
+    SPAMLR__SC_AT = 1,        /* '@' */
+    SPAMLR__SC_COLON = 2,     /* ':' */
+    SPAMLR__SC_SLASH = 4,     /* '/' */
+    SPAMLR__SC_DOT = 8,       /* '.' */
+    SPAMLR__SC_LOCALP = 16,   /* '-' '+' '%' (with '.' and '_': address bytes) */
+    SPAMLR__SC_UNDER = 32,    /* '_' */
+    SPAMLR__SC_W = 64,        /* 'w' 'W' */
+    SPAMLR__SC_DOLLAR = 128   /* '$' */
+};
+extern const unsigned char spamlr__scan_hi[64];
+extern const unsigned char spamlr__scan_lo[64];
+
 /* The bits below n (n <= 64). */
 static inline uint64_t spamlr__scan_first(size_t n)
 {
@@ -70,19 +89,6 @@ static inline const unsigned char *spamlr__scan_padded(const unsigned char *p, s
     memset(pad, 0, SPAMLR__SCAN_BLOCK);
     memcpy(pad, p, n);
     return pad;
-}
-
-/* The bits of the run of set bits of m that ends just below bit a
- * (a <= 64): none when bit a - 1 is clear. */
-static inline uint64_t spamlr__scan_run_below(uint64_t m, unsigned a)
-{
-    uint64_t below = a >= 64 ? ~(uint64_t)0 : ((uint64_t)1 << a) - 1, gap = ~m & below;
-    unsigned h;
-
-    if (!gap)
-        return below;
-    h = spamlr__top64(gap);     /* the highest clear bit below a */
-    return h >= 63 ? 0 : below & ~(((uint64_t)2 << h) - 1);
 }
 
 /* The link mask of a block of n bytes from the masks of its bytes (bit
@@ -104,10 +110,17 @@ static inline uint64_t spamlr__scan_link(size_t n, uint64_t at, uint64_t localp,
                                          uint64_t w)
 {
     uint64_t full = n >= SPAMLR__SCAN_BLOCK ? ~(uint64_t)0 : 0;
-    uint64_t r = full & spamlr__scan_run_below(local, 64), m;
+    uint64_t r = at | (full & local & ((uint64_t)1 << 63)), g = local;
+    unsigned d;
 
-    for (m = at; m; m &= m - 1)
-        r |= spamlr__scan_run_below(local, spamlr__ctz64(m));
+    /* r: the bytes from which address bytes run to an '@' (or to the end
+     * of a whole block), filled downwards in six doubling steps, without
+     * a branch: bit k joins when bit k + d has and bits k .. k + d - 1 are
+     * address bytes (g) */
+    for (d = 1; d < 64; d <<= 1) {
+        r |= (r >> d) & g;
+        g &= g >> d;
+    }
     return at | (localp & r) |
            (colon & (((slash >> 1) & (slash >> 2)) | (full & ((uint64_t)3 << 62)))) |
            (dot & (w << 1) & (w << 2) & (w << 3));
