@@ -33,7 +33,6 @@ void spamlr__links_init(spamlr__links *l)
 {
     l->no_email_before = 0;
     l->next_at = SIZE_MAX;
-    l->at_run = 0;
 }
 
 /* s[0..n) equals lit (lower-case) ignoring the case of ASCII letters. */
@@ -99,27 +98,21 @@ static size_t url_at(const unsigned char *p, size_t len, size_t i, size_t *from,
     return url_host(p, len, h, from, n);
 }
 
-/* Whether a word starting at s (its letters and digits end at e) can
- * begin an address: only when the run of local-part bytes it starts in
- * reaches the next '@'. Found from that '@' (memchr, once per '@') and a
- * walk back over the run before it, instead of a scan forward from every
- * word followed by '.', '-', ...; when not, no word before that run can
- * begin one either (no_email_before). */
-static int email_possible(spamlr__links *l, const unsigned char *p, size_t len, size_t s,
-                          size_t e)
+/* Whether an address can start at a word that ends at e: only when an
+ * '@' follows somewhere (memchr, once per '@' passed); when none does, no
+ * later word can begin one (no_email_before). Whether the address bytes
+ * from e reach that '@' is email_at's walk (the tokenizer asks only where
+ * its block's link mask says they may). */
+static int email_possible(spamlr__links *l, const unsigned char *p, size_t len, size_t e)
 {
     if (l->next_at == SIZE_MAX || l->next_at < e) {
         const unsigned char *a = memchr(p + e, '@', len - e);
-        size_t b;
 
         l->next_at = a ? (size_t)(a - p) : len;
-        for (b = l->next_at; a && b > 0 && (CLS(p[b - 1]) & LOCAL); b--)
-            ;
-        l->at_run = b;
     }
-    if (l->next_at < len && s >= l->at_run)
+    if (l->next_at < len)
         return 1;
-    l->no_email_before = l->next_at < len ? l->at_run : len;
+    l->no_email_before = len;
     return 0;
 }
 
@@ -169,7 +162,7 @@ size_t spamlr__link_at(spamlr__links *l, const unsigned char *p, size_t len, siz
         return r;
     }
     if ((c == '@' || (CLS(c) & SPAMLR__AC_LOCALP)) && s >= l->no_email_before &&
-        email_possible(l, p, len, s, e) && (r = email_at(l, p, len, s, e, from, n)) != s) {
+        email_possible(l, p, len, e) && (r = email_at(l, p, len, s, e, from, n)) != s) {
         *prefix = "email:";
         return r;
     }

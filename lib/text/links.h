@@ -25,7 +25,6 @@ extern const unsigned char spamlr__ascii_class[256];
 typedef struct spamlr__links {
     size_t no_email_before;  /* a word starting before here is no address */
     size_t next_at;          /* the next '@' (the text's length: none; SIZE_MAX: not looked for) */
-    size_t at_run;           /* where the run of local-part bytes before it starts */
 } spamlr__links;
 
 void spamlr__links_init(spamlr__links *l);
