@@ -43,16 +43,6 @@ static void scalar_classify(const unsigned char *p, size_t n, spamlr__scan_block
                        spamlr__scan_link(n, at, localp, alnum | localp, colon, slash, dot, w));
 }
 
-#define SC_ALL4(...) __VA_ARGS__, __VA_ARGS__, __VA_ARGS__, __VA_ARGS__
-#define SC(x) SPAMLR__SC_##x
-
-const unsigned char spamlr__scan_hi[64] = { SC_ALL4(
-    0, 0, SC(SLASH) | SC(DOT) | SC(LOCALP) | SC(DOLLAR), SC(COLON), SC(AT), SC(UNDER) | SC(W),
-    0, SC(W), 0, 0, 0, 0, 0, 0, 0, 0) };
-const unsigned char spamlr__scan_lo[64] = { SC_ALL4(
-    SC(AT), 0, 0, 0, SC(DOLLAR), SC(LOCALP), 0, SC(W), 0, 0, SC(COLON), SC(LOCALP), 0,
-    SC(LOCALP), SC(DOT), SC(SLASH) | SC(UNDER)) };
-
 const spamlr__scan spamlr__scan_scalar = { "scalar", scalar_classify };
 
 static const void *const tables[SPAMLR__ISA_COUNT] = {
