@@ -34,7 +34,7 @@ static void sse2_classify(const unsigned char *p, size_t n, spamlr__scan_block *
         __m128i v = _mm_loadu_si128((const __m128i *)(p + 16 * j)), lo = _mm_or_si128(v, x20);
         __m128i let = _mm_cmplt_epi8(_mm_add_epi8(lo, ka), l26);
         __m128i dig = _mm_cmplt_epi8(_mm_add_epi8(v, k0), l10);
-        __m128i an = _mm_or_si128(let, dig);
+        __m128i an = _mm_or_si128(let, dig), dot16 = eq(v, '.');
         uint64_t a = (unsigned)_mm_movemask_epi8(an);
         uint64_t hi = (unsigned)_mm_movemask_epi8(_mm_or_si128(v, _mm_cmpeq_epi8(v, dol)));
 
@@ -42,18 +42,15 @@ static void sse2_classify(const unsigned char *p, size_t n, spamlr__scan_block *
         alnum |= a << (16 * j);
         letter |= (uint64_t)(unsigned)_mm_movemask_epi8(let) << (16 * j);
         sep |= (~(a | hi) & 0xFFFFu) << (16 * j);
-        {
-            __m128i d = eq(v, '.');
-
-            at |= bits(eq(v, '@')) << (16 * j);
-            colon |= bits(eq(v, ':')) << (16 * j);
-            slash |= bits(eq(v, '/')) << (16 * j);
-            w |= bits(eq(lo, 'w')) << (16 * j);
-            dot |= bits(d) << (16 * j);
-            localp |= bits(_mm_or_si128(_mm_or_si128(d, eq(v, '-')),
-                                       _mm_or_si128(_mm_or_si128(eq(v, '_'), eq(v, '+')),
-                                                    eq(v, '%')))) << (16 * j);
-        }
+        /* the link mask's bytes (scan.h), a compare each */
+        at |= bits(eq(v, '@')) << (16 * j);
+        colon |= bits(eq(v, ':')) << (16 * j);
+        slash |= bits(eq(v, '/')) << (16 * j);
+        w |= bits(eq(lo, 'w')) << (16 * j);
+        dot |= bits(dot16) << (16 * j);
+        localp |= bits(_mm_or_si128(_mm_or_si128(dot16, eq(v, '-')),
+                                    _mm_or_si128(_mm_or_si128(eq(v, '_'), eq(v, '+')),
+                                                 eq(v, '%')))) << (16 * j);
     }
     spamlr__scan_store(b, n, alnum, letter, sep,
                        spamlr__scan_link(n, at, localp, alnum | localp, colon, slash, dot, w));
