@@ -33,6 +33,7 @@
  * wrong slot is only not found: the CRC guards the file against damage,
  * not against its writer. */
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -44,6 +45,10 @@
 #define SLOT_LEN 16
 #define MAX_TOKEN 4096
 #define BIG ((uint64_t)1 << 40) /* no array of a real model comes near */
+
+/* a slot in memory (vocab.h) is the file's, on a little-endian host */
+_Static_assert(sizeof(spamlr__slot) == SLOT_LEN && offsetof(spamlr__slot, hl) == 4 &&
+               offsetof(spamlr__slot, key) == 8, "the slot's layout");
 
 /* Where each part lies (offsets from the start of the file). */
 typedef struct place {
@@ -132,30 +137,56 @@ int spamlr__model_save_mapped(const spamlr_model *m, unsigned char **out, size_t
     plan(pos, cap, n, chars, m->idf != NULL, rest.n, &p);
     if ((rc = b.err) || (rc = spamlr__grow((void **)&b.p, &b.cap, (size_t)p.end + 4, 1)))
         goto out;
-    memset(b.p + pos, 0, (size_t)p.end - pos);
+    /* every byte is written once: the arrays, then the zeros between
+     * them (to the next multiple of 64) and after each word */
+    memset(b.p + pos, 0, (size_t)(p.slots - pos));
     set_u64(b.p + zpos, p.end - pos);
     set_u64(b.p + pos, seed);
     set_u64(b.p + pos + 8, cap);
     set_u64(b.p + pos + 16, chars);
     set_u32(b.p + pos + 24, m->weight_bits == 16 ? 16u : 32u);
     set_f32(b.p + pos + 28, m->weight_bits == 16 ? m->wscale : 0.0f);
-    for (i = 0; i < cap; i++) {
-        unsigned char *s = b.p + p.slots + i * SLOT_LEN;
+    if (host_le()) {  /* a slot in memory is the file's 16 bytes */
+        memcpy(b.p + p.slots, slots, cap * SLOT_LEN);
+    } else {
+        for (i = 0; i < cap; i++) {
+            unsigned char *s = b.p + p.slots + i * SLOT_LEN;
 
-        set_u32(s, slots[i].id1);
-        set_u32(s + 4, slots[i].hl);
-        memcpy(s + 8, &slots[i].key, 8); /* the word's bytes as they are */
+            set_u32(s, slots[i].id1);
+            set_u32(s + 4, slots[i].hl);
+            memcpy(s + 8, &slots[i].key, 8); /* the word's bytes as they are */
+        }
+    }
+    /* the strings in one copy when they lie in id order, each after the
+     * last's NUL (a vocabulary that only grew) */
+    for (i = 0, at = 0; i < n && v->off[i] == at; i++)
+        at += v->len[i] + 1;
+    if (i == n && at == chars) {
+        memcpy(b.p + p.chars, v->chars, chars);
+    } else {
+        for (i = 0, at = 0; i < n; i++) {
+            memcpy(b.p + p.chars + at, v->chars + v->off[i], v->len[i]);
+            b.p[p.chars + at + v->len[i]] = '\0';
+            at += v->len[i] + 1;
+        }
     }
     for (i = 0, at = 0; i < n; i++) {
         set_u64(b.p + p.off + 8 * i, at);
         set_u32(b.p + p.len + 4 * i, v->len[i]);
         set_u32(b.p + p.hash + 4 * i, hash[i]);
-        memcpy(b.p + p.chars + at, v->chars + v->off[i], v->len[i]); /* its NUL: zeroed */
         at += v->len[i] + 1;
         set_f32(b.p + p.w + 4 * i, spamlr__saved_weight(m, i));
         if (m->idf)
             set_f32(b.p + p.idf + 4 * i, m->idf[i]);
     }
+    memset(b.p + p.slots + cap * SLOT_LEN, 0, (size_t)(p.off - p.slots - cap * SLOT_LEN));
+    memset(b.p + p.off + 8 * n, 0, (size_t)(p.len - p.off - 8 * n));
+    memset(b.p + p.len + 4 * n, 0, (size_t)(p.hash - p.len - 4 * n));
+    memset(b.p + p.hash + 4 * n, 0, (size_t)(p.chars - p.hash - 4 * n));
+    memset(b.p + p.chars + chars, 0, (size_t)(p.w - p.chars - chars));
+    memset(b.p + p.w + 4 * n, 0, (size_t)(p.idf - p.w - 4 * n));
+    if (m->idf)
+        memset(b.p + p.idf + 4 * n, 0, (size_t)(p.rest - p.idf - 4 * n));
     if (rest.n)
         memcpy(b.p + p.rest, rest.p, rest.n);
     b.n = (size_t)p.end;

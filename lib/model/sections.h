@@ -21,7 +21,8 @@ static inline void put(wbuf *b, const void *src, size_t n)
 {
     if (b->err)
         return;
-    if (spamlr__grow((void **)&b->p, &b->cap, b->n + n, 1)) {
+    /* (the test inline: a section puts its values one at a time) */
+    if (b->n + n > b->cap && spamlr__grow((void **)&b->p, &b->cap, b->n + n, 1)) {
         b->err = SPAMLR_ENOMEM;
         return;
     }
