@@ -113,7 +113,7 @@ int spamlr__model_save_mapped(const spamlr_model *m, unsigned char **out, size_t
     uint64_t seed = words_seed(v), at;
     size_t n = v->n, cap = 0, i, pos, zpos, chars = 0;
     place p;
-    int rc;
+    int rc, contiguous = 1;
 
     *out = NULL;
     *size = 0;
@@ -158,7 +158,8 @@ int spamlr__model_save_mapped(const spamlr_model *m, unsigned char **out, size_t
         }
     }
     /* the strings in one copy when they lie in id order, each after the
-     * last's NUL (a vocabulary that only grew) */
+     * last's NUL (a vocabulary that only grew); then their offsets are
+     * the vocabulary's own */
     for (i = 0, at = 0; i < n && v->off[i] == at; i++)
         at += v->len[i] + 1;
     if (i == n && at == chars) {
@@ -169,16 +170,30 @@ int spamlr__model_save_mapped(const spamlr_model *m, unsigned char **out, size_t
             b.p[p.chars + at + v->len[i]] = '\0';
             at += v->len[i] + 1;
         }
+        contiguous = 0;
     }
-    for (i = 0, at = 0; i < n; i++) {
-        set_u64(b.p + p.off + 8 * i, at);
-        set_u32(b.p + p.len + 4 * i, v->len[i]);
-        set_u32(b.p + p.hash + 4 * i, hash[i]);
-        at += v->len[i] + 1;
-        set_f32(b.p + p.w + 4 * i, spamlr__saved_weight(m, i));
-        if (m->idf)
+    if (host_le() && contiguous) { /* the arrays as they lie in memory */
+        memcpy(b.p + p.off, v->off, 8 * n);
+        memcpy(b.p + p.len, v->len, 4 * n);
+        memcpy(b.p + p.hash, hash, 4 * n);
+    } else {
+        for (i = 0, at = 0; i < n; i++) {
+            set_u64(b.p + p.off + 8 * i, at);
+            set_u32(b.p + p.len + 4 * i, v->len[i]);
+            set_u32(b.p + p.hash + 4 * i, hash[i]);
+            at += v->len[i] + 1;
+        }
+    }
+    if (host_le() && m->weight_bits != 16)
+        memcpy(b.p + p.w, m->w, 4 * n);
+    else
+        for (i = 0; i < n; i++)
+            set_f32(b.p + p.w + 4 * i, spamlr__saved_weight(m, i));
+    if (m->idf && host_le())
+        memcpy(b.p + p.idf, m->idf, 4 * n);
+    else if (m->idf)
+        for (i = 0; i < n; i++)
             set_f32(b.p + p.idf + 4 * i, m->idf[i]);
-    }
     memset(b.p + p.slots + cap * SLOT_LEN, 0, (size_t)(p.off - p.slots - cap * SLOT_LEN));
     memset(b.p + p.off + 8 * n, 0, (size_t)(p.len - p.off - 8 * n));
     memset(b.p + p.len + 4 * n, 0, (size_t)(p.hash - p.len - 4 * n));

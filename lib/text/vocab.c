@@ -480,6 +480,8 @@ int spamlr__vocab_adopt(spamlr__vocab *v, const spamlr__vocab_view *w, void *mem
     return SPAMLR_OK;
 }
 
+#define IMAGE_AHEAD 8
+
 int spamlr__vocab_image(const spamlr__vocab *v, uint64_t seed, uint32_t *hash,
                         spamlr__slot **slots, size_t *cap)
 {
@@ -491,13 +493,18 @@ int spamlr__vocab_image(const spamlr__vocab *v, uint64_t seed, uint32_t *hash,
     if (c > SIZE_MAX / sizeof *t || !(t = calloc(c, sizeof *t)))
         return SPAMLR_ENOMEM;
     mask = c - 1;
+    /* the hashes first, then the insertions with the slot IMAGE_AHEAD
+     * words on asked for ahead (the table is larger than the cache) */
+    for (id = 0; id < v->n; id++)
+        hash[id] = spamlr__hash_seeded(seed, v->chars + v->off[id], v->len[id]);
     for (id = 0; id < v->n; id++) {
-        const char *s = v->chars + v->off[id];
-
-        hash[id] = spamlr__hash_seeded(seed, s, v->len[id]);
+#if defined(__GNUC__)
+        if (id + IMAGE_AHEAD < v->n)
+            __builtin_prefetch(&t[hash[id + IMAGE_AHEAD] & mask], 1);
+#endif
         for (i = hash[id] & mask; t[i].id1; i = (i + 1) & mask)
             ;
-        fill_slot(&t[i], (uint32_t)id, hash[id], s, v->len[id]);
+        fill_slot(&t[i], (uint32_t)id, hash[id], v->chars + v->off[id], v->len[id]);
     }
     *slots = t;
     *cap = c;
