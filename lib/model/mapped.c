@@ -163,7 +163,8 @@ int spamlr__model_save_mapped(const spamlr_model *m, unsigned char **out, size_t
     for (i = 0, at = 0; i < n && v->off[i] == at; i++)
         at += v->len[i] + 1;
     if (i == n && at == chars) {
-        memcpy(b.p + p.chars, v->chars, chars);
+        if (n) /* (an empty model's arrays may be NULL) */
+            memcpy(b.p + p.chars, v->chars, chars);
     } else {
         for (i = 0, at = 0; i < n; i++) {
             memcpy(b.p + p.chars + at, v->chars + v->off[i], v->len[i]);
@@ -172,7 +173,7 @@ int spamlr__model_save_mapped(const spamlr_model *m, unsigned char **out, size_t
         }
         contiguous = 0;
     }
-    if (host_le() && contiguous) { /* the arrays as they lie in memory */
+    if (n && host_le() && contiguous) { /* the arrays as they lie in memory */
         memcpy(b.p + p.off, v->off, 8 * n);
         memcpy(b.p + p.len, v->len, 4 * n);
         memcpy(b.p + p.hash, hash, 4 * n);
@@ -184,12 +185,12 @@ int spamlr__model_save_mapped(const spamlr_model *m, unsigned char **out, size_t
             at += v->len[i] + 1;
         }
     }
-    if (host_le() && m->weight_bits != 16)
+    if (n && host_le() && m->weight_bits != 16)
         memcpy(b.p + p.w, m->w, 4 * n);
     else
         for (i = 0; i < n; i++)
             set_f32(b.p + p.w + 4 * i, spamlr__saved_weight(m, i));
-    if (m->idf && host_le())
+    if (n && m->idf && host_le())
         memcpy(b.p + p.idf, m->idf, 4 * n);
     else if (m->idf)
         for (i = 0; i < n; i++)
