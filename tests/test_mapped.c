@@ -384,6 +384,63 @@ START_TEST(damaged_parts_are_refused)
 }
 END_TEST
 
+/* A mapped file whose strings are not in id order (the format allows
+ * any place inside the strings) is read as it is, and saved with its
+ * strings laid out again in id order: the same words and weights, every
+ * word found by its text. (A vocabulary that only grew is saved with one
+ * copy of its strings; this is the other way.) */
+START_TEST(strings_out_of_order_are_saved_in_order)
+{
+    spamlr_model *m = toy_model(SPAMLR_FEAT_TFIDF), *l = NULL, *l2 = NULL;
+    unsigned char *buf, *buf2;
+    size_t size, size2, pos, n, cap, off, len, hash, i;
+    uint64_t o0, o1;
+    uint32_t t;
+
+    ck_assert_int_eq(spamlr_model_set_layout(m, SPAMLR_LAYOUT_MAPPED), 0);
+    ck_assert_int_eq(spamlr_model_save_buffer(m, &buf, &size), 0);
+    pos = 20 + get_u32(buf + 16);
+    n = get_u64(buf + pos);
+    pos += 24;
+    cap = get_u64(buf + pos + 8);
+    off = UP(UP(pos + 64) + cap * 16);
+    len = UP(off + n * 8);
+    hash = UP(len + n * 4);
+    ck_assert_uint_gt(n, 2);
+    /* words 0 and 1 trade strings: id 0's now lies after id 1's */
+    o0 = get_u64(buf + off);
+    o1 = get_u64(buf + off + 8);
+    set_u64(buf + off, o1);
+    set_u64(buf + off + 8, o0);
+    t = get_u32(buf + len);
+    set_u32(buf + len, get_u32(buf + len + 4));
+    set_u32(buf + len + 4, t);
+    t = get_u32(buf + hash);
+    set_u32(buf + hash, get_u32(buf + hash + 4));
+    set_u32(buf + hash + 4, t);
+    recrc(buf, size);
+    ck_assert_int_eq(spamlr_model_load_buffer(&l, buf, size, NULL), 0);
+    ck_assert_int_eq(spamlr_model_save_buffer(l, &buf2, &size2), 0);
+    ck_assert_uint_eq(size2, size);
+    ck_assert_uint_eq(get_u64(buf2 + off), 0); /* in id order again */
+    ck_assert_uint_eq(get_u64(buf2 + off + 8), get_u32(buf2 + len) + 1);
+    ck_assert_int_eq(spamlr_model_load_buffer(&l2, buf2, size2, NULL), 0);
+    tu_same_words(l, l2);
+    for (i = 0; i < n; i++) {
+        spamlr_word a, b;
+
+        ck_assert_int_eq(spamlr_model_word(l2, i, &a), 0);
+        ck_assert_int_eq(spamlr_model_lookup(l2, a.token, strlen(a.token), &b), 0);
+        ck_assert_uint_eq(b.id, i);
+    }
+    free(buf);
+    free(buf2);
+    spamlr_model_free(l2);
+    spamlr_model_free(l);
+    spamlr_model_free(m);
+}
+END_TEST
+
 /* The same bound holds in the packed layout (an idf of 1e30 made a
  * score not a number: fuzz_model found it in a mapped file). */
 START_TEST(packed_idf_is_bounded)
@@ -470,6 +527,7 @@ static Suite *suite(void)
     tcase_add_loop_test(t, round_trip_every_way, SPAMLR_FEAT_BINARY, SPAMLR_FEAT_TFIDF + 1);
     tcase_add_test(t, learning_copies_the_words);
     tcase_add_test(t, damaged_parts_are_refused);
+    tcase_add_test(t, strings_out_of_order_are_saved_in_order);
     tcase_add_test(t, packed_idf_is_bounded);
     tcase_add_test(t, tiny_values_normalise);
     tcase_add_test(t, memory_rows_are_bounded);

@@ -113,12 +113,17 @@ int spamlr__model_save_mapped(const spamlr_model *m, unsigned char **out, size_t
     uint64_t seed = words_seed(v), at;
     size_t n = v->n, cap = 0, i, pos, zpos, chars = 0;
     place p;
-    int rc, contiguous = 1;
+    /* whether the strings lie in id order, each after the last's NUL (a
+     * vocabulary that only grew): then they go in one copy, and their
+     * offsets are the vocabulary's own */
+    int rc, in_order = 1;
 
     *out = NULL;
     *size = 0;
-    for (i = 0; i < n; i++)
+    for (i = 0; i < n; i++) {
+        in_order &= v->off[i] == chars;
         chars += (size_t)v->len[i] + 1;
+    }
     spamlr__sections_put(m, &rest);
     if ((rc = rest.err))
         goto out;
@@ -157,12 +162,7 @@ int spamlr__model_save_mapped(const spamlr_model *m, unsigned char **out, size_t
             memcpy(s + 8, &slots[i].key, 8); /* the word's bytes as they are */
         }
     }
-    /* the strings in one copy when they lie in id order, each after the
-     * last's NUL (a vocabulary that only grew); then their offsets are
-     * the vocabulary's own */
-    for (i = 0, at = 0; i < n && v->off[i] == at; i++)
-        at += v->len[i] + 1;
-    if (i == n && at == chars) {
+    if (in_order) {
         if (n) /* (an empty model's arrays may be NULL) */
             memcpy(b.p + p.chars, v->chars, chars);
     } else {
@@ -171,9 +171,8 @@ int spamlr__model_save_mapped(const spamlr_model *m, unsigned char **out, size_t
             b.p[p.chars + at + v->len[i]] = '\0';
             at += v->len[i] + 1;
         }
-        contiguous = 0;
     }
-    if (n && host_le() && contiguous) { /* the arrays as they lie in memory */
+    if (n && host_le() && in_order) { /* the arrays as they lie in memory */
         memcpy(b.p + p.off, v->off, 8 * n);
         memcpy(b.p + p.len, v->len, 4 * n);
         memcpy(b.p + p.hash, hash, 4 * n);
@@ -195,14 +194,15 @@ int spamlr__model_save_mapped(const spamlr_model *m, unsigned char **out, size_t
     else if (m->idf)
         for (i = 0; i < n; i++)
             set_f32(b.p + p.idf + 4 * i, m->idf[i]);
-    memset(b.p + p.slots + cap * SLOT_LEN, 0, (size_t)(p.off - p.slots - cap * SLOT_LEN));
-    memset(b.p + p.off + 8 * n, 0, (size_t)(p.len - p.off - 8 * n));
-    memset(b.p + p.len + 4 * n, 0, (size_t)(p.hash - p.len - 4 * n));
-    memset(b.p + p.hash + 4 * n, 0, (size_t)(p.chars - p.hash - 4 * n));
-    memset(b.p + p.chars + chars, 0, (size_t)(p.w - p.chars - chars));
-    memset(b.p + p.w + 4 * n, 0, (size_t)(p.idf - p.w - 4 * n));
-    if (m->idf)
-        memset(b.p + p.idf + 4 * n, 0, (size_t)(p.rest - p.idf - 4 * n));
+    { /* the zeros from each array's end to the next one's start */
+        const uint64_t gap[][2] = {
+            { p.slots + cap * SLOT_LEN, p.off }, { p.off + 8 * n, p.len },
+            { p.len + 4 * n, p.hash }, { p.hash + 4 * n, p.chars }, { p.chars + chars, p.w },
+            { p.w + 4 * n, p.idf }, { p.idf + (m->idf ? 4 * n : 0), p.rest } };
+
+        for (i = 0; i < sizeof gap / sizeof gap[0]; i++)
+            memset(b.p + gap[i][0], 0, (size_t)(gap[i][1] - gap[i][0]));
+    }
     if (rest.n)
         memcpy(b.p + p.rest, rest.p, rest.n);
     b.n = (size_t)p.end;
