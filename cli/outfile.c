@@ -197,22 +197,19 @@ static int update_create(void *ctx, spamlr_model **m)
      * each class, 1.9 MB packed and 7.9 MB mapped, bogofilter's word list
      * 6.5 MB; a process that predicts one mail 17.3 -> 5.0 ms, one that
      * learns one 52 -> 25.6 ms: README, "Online learning") */
-    if ((err = spamlr_model_set_layout(*m, cli_create_layout >= 0 ? (unsigned)cli_create_layout
-                                                                  : SPAMLR_LAYOUT_MAPPED))) {
-        spamlr_model_free(*m);
-        *m = NULL;
-        return report_failure(err, NULL, u->path);
-    }
-    if (cli_create_memory) {
+    err = spamlr_model_set_layout(*m, cli_create_layout >= 0 ? (unsigned)cli_create_layout
+                                                             : SPAMLR_LAYOUT_MAPPED);
+    if (!err && cli_create_memory) {
         spamlr_online_opts o;
 
         spamlr_online_opts_init(&o);
         o.memory = cli_create_memory;
-        if ((err = spamlr_model_online_setup(*m, &o))) {
-            spamlr_model_free(*m);
-            *m = NULL;
-            return report_failure(err, NULL, u->path);
-        }
+        err = spamlr_model_online_setup(*m, &o);
+    }
+    if (err) {
+        spamlr_model_free(*m);
+        *m = NULL;
+        return report_failure(err, NULL, u->path);
     }
     return 0;
 }

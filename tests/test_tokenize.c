@@ -1312,9 +1312,6 @@ static char *slurp_file(const char *path, size_t *len)
     return d;
 }
 
-/* Every version, every option set, on the golden mails (tests/mime, the
- * .eml files, raw): the whole mail at alignments 0..63, and pieces of every length
- * 0 .. 2 * 64 + 1 from places spread through it. */
 /* URLs and addresses at every place of a 64-byte block, so that each
  * piece the block's link mask (scan.h) looks at ("://", "www.", the run
  * of address bytes before '@') straddles a block edge somewhere: the
@@ -1346,6 +1343,9 @@ START_TEST(scan_versions_links_at_block_edges)
 }
 END_TEST
 
+/* Every version, every option set, on the golden mails (tests/mime, the
+ * .eml files, raw): the whole mail at alignments 0..63, and pieces of every length
+ * 0 .. 2 * 64 + 1 from places spread through it. */
 START_TEST(scan_versions_golden_mails)
 {
     const char *d = getenv("SPAMLR_TEST_SRCDIR");

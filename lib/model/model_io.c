@@ -532,8 +532,25 @@ static void drop_unmap(void *mem, size_t len)
     munmap(mem, len);
 }
 
+/* A packed file at buf (the caller's). */
 static int load_packed(spamlr_model **out, const unsigned char *buf, size_t size,
-                       unsigned lflags, spamlr_diag *d);
+                       unsigned lflags, spamlr_diag *d)
+{
+    spamlr_model *m = NULL;
+    unsigned char *raw;
+    size_t ulen;
+    uint64_t count;
+    uint32_t flags;
+    int rc;
+
+    if ((rc = spamlr__model_unframe(buf, size, &m, &raw, &ulen, &count, &flags, d))) {
+        if (rc == SPAMLR_ENOMEM)
+            spamlr__diag(d, rc, NULL, 0, -1, "out of memory loading the model");
+        return rc;
+    }
+    m->predict_only = (lflags & SPAMLR_LOAD_PREDICT) != 0;
+    return load_payload(out, m, raw, ulen, count, flags, d);
+}
 
 /* A model file of either layout, size bytes at buf, read as lflags
  * (SPAMLR_LOAD_*) say: when drop is given, buf is the loader's to keep (a
@@ -575,26 +592,6 @@ static int load_bytes(spamlr_model **out, const unsigned char *buf, size_t size,
     return spamlr__model_load_mapped(out, m, mem, size, pos, count, rest, zlen, flags, drop, d);
 }
 
-/* A packed file at buf (the caller's). */
-static int load_packed(spamlr_model **out, const unsigned char *buf, size_t size,
-                       unsigned lflags, spamlr_diag *d)
-{
-    spamlr_model *m = NULL;
-    unsigned char *raw;
-    size_t ulen;
-    uint64_t count;
-    uint32_t flags;
-    int rc;
-
-    if ((rc = spamlr__model_unframe(buf, size, &m, &raw, &ulen, &count, &flags, d))) {
-        if (rc == SPAMLR_ENOMEM)
-            spamlr__diag(d, rc, NULL, 0, -1, "out of memory loading the model");
-        return rc;
-    }
-    m->predict_only = (lflags & SPAMLR_LOAD_PREDICT) != 0;
-    return load_payload(out, m, raw, ulen, count, flags, d);
-}
-
 int spamlr_model_load_buffer_ex(spamlr_model **out, const unsigned char *buf, size_t size,
                                 unsigned lflags, spamlr_diag *d)
 {
@@ -605,9 +602,7 @@ int spamlr_model_load_buffer_ex(spamlr_model **out, const unsigned char *buf, si
     spamlr__diag_clear(d);
     if (!out || (lflags & ~(unsigned)SPAMLR_LOAD_PREDICT))
         return SPAMLR_EINVAL;
-    if ((spamlr__model_flags(buf, size) & SPAMLR__FLAG_MAPPED))
-        return load_bytes(out, buf, size, NULL, lflags, d);
-    return load_packed(out, buf, size, lflags, d);
+    return load_bytes(out, buf, size, NULL, lflags, d);
 }
 
 int spamlr_model_load_buffer(spamlr_model **out, const unsigned char *buf, size_t size,
