@@ -1,8 +1,9 @@
 #!/bin/sh
 # quality.sh - `make accuracy` (also the end of `make bench`): spamlr's
 # defaults, and each single change from them, against the peers a user
-# would pick instead (bogofilter, scikit-learn, and the byte-4-gram online
-# filter of tests/bench/bytes4.c), on fixed splits, in the same run.
+# would pick instead (bogofilter, scikit-learn, fastText, and the
+# byte-4-gram online filter of tests/bench/bytes4.c), on fixed splits, in
+# the same run.
 # Prints (1-AUC)%, ham false positives and spam misses at the default
 # threshold, and training time; never fails the build.
 #   sh tests/bench/quality.sh [build/spamlr [build/bench]]
@@ -115,17 +116,11 @@ bootstrap_row() {
     "$CLI" predict -m "$W/boot.slr" --lines --format jsonl --index "$te" | scores_of > "$W/scores"
     line "$label" "$(score "$W/scores")"
 }
-sklearn_row() {  # sklearn_row LABEL MODE TRAIN TEST (MODE: mail = index files, text = TSV)
-    if ! "$PY" -c 'import sklearn' 2>/dev/null; then
-        line "$1" "skipped: apt-get install python3-sklearn"
-        return
-    fi
-    t0=$(now)
-    "$PY" - "$2" "$3" "$4" > "$W/scores" <<'PY'
-import email, email.policy, os, sys
-from sklearn.feature_extraction.text import CountVectorizer
-from sklearn.linear_model import LogisticRegression
-mode, tr, te = sys.argv[1:4]
+# The peers' reading of the inputs (scikit-learn, fastText): MODE mail =
+# an index of raw mails, decoded by Python's email package (the Subject and
+# every text part in its charset), text = a TSV of "label<TAB>text".
+cat > "$W/peerdata.py" <<'PY'
+import email, email.policy, os
 def mail(path):
     msg = email.message_from_binary_file(open(path, "rb"), policy=email.policy.compat32)
     out = []
@@ -137,15 +132,28 @@ def mail(path):
             except LookupError:  # an unknown charset name
                 out.append(raw.decode("latin-1"))
     return str(msg.get("Subject") or "") + "\n" + "\n".join(out)
-def load(f):
+def load(mode, f):
     if mode == "mail":
         rows = [l.split() for l in open(f) if l.strip()]
         d = os.path.dirname(f)
         return [mail(os.path.join(d, p)) for _, p in rows], [y == "spam" for y, _ in rows]
     rows = [l.rstrip("\n").split("\t", 1) for l in open(f, encoding="utf-8") if l.strip()]
     return [t for _, t in rows], [y == "spam" for y, _ in rows]
-Xtr, ytr = load(tr)
-Xte, yte = load(te)
+PY
+sklearn_row() {  # sklearn_row LABEL MODE TRAIN TEST (MODE: mail = index files, text = TSV)
+    if ! "$PY" -c 'import sklearn' 2>/dev/null; then
+        line "$1" "skipped: apt-get install python3-sklearn"
+        return
+    fi
+    t0=$(now)
+    PYTHONPATH=$W "$PY" - "$2" "$3" "$4" > "$W/scores" <<'PY'
+import sys
+from sklearn.feature_extraction.text import CountVectorizer
+from sklearn.linear_model import LogisticRegression
+from peerdata import load
+mode, tr, te = sys.argv[1:4]
+Xtr, ytr = load(mode, tr)
+Xte, yte = load(mode, te)
 v = CountVectorizer(binary=True)
 clf = LogisticRegression(C=1.0, max_iter=2000).fit(v.fit_transform(Xtr), ytr)
 for y, p in zip(yte, clf.predict_proba(v.transform(Xte))[:, 1]):
@@ -153,6 +161,45 @@ for y, p in zip(yte, clf.predict_proba(v.transform(Xte))[:, 1]):
 PY
     t1=$(now)
     line "$1" "$(score "$W/scores")" "$(secs "$t0" "$t1")"
+}
+# fasttext_row LABEL MODE TRAIN TEST [OPTIONS...]: fastText's supervised
+# classifier on the same decoded text, prepared as its tutorial does
+# (punctuation split off, lower-cased), one thread and a fixed seed so
+# that a run repeats; "train s" is `fasttext supervised` alone.
+fasttext_row() {
+    label=$1 mode=$2 tr=$3 te=$4
+    shift 4
+    if ! command -v fasttext >/dev/null 2>&1; then
+        line "$label" "skipped: apt-get install fasttext"
+        return
+    fi
+    PYTHONPATH=$W "$PY" - "$mode" "$tr" "$te" "$W/ft" <<'PY'
+import re, sys
+from peerdata import load
+mode, tr, te, out = sys.argv[1:5]
+def prep(t):  # the fastText tutorial's normalisation
+    t = re.sub(r"([.!?,'/()])", r" \1 ", t.lower())
+    return " ".join(t.split()) or "_"
+for f, name in ((tr, "train"), (te, "test")):
+    X, y = load(mode, f)
+    with open(out + "." + name, "w", encoding="utf-8") as o:
+        for t, s in zip(X, y):
+            o.write("__label__%s %s\n" % ("spam" if s else "ham", prep(t)))
+PY
+    t0=$(now)
+    if fasttext supervised -input "$W/ft.train" -output "$W/ft" -thread 1 -seed 1 -verbose 0 \
+        "$@" > /dev/null 2>"$W/err"; then
+        t1=$(now)
+        fasttext predict-prob "$W/ft.bin" "$W/ft.test" 2 > "$W/ft.pred"
+        # "__label__a p __label__b q" per line: the spam probability, with the true label
+        paste -d' ' "$W/ft.test" "$W/ft.pred" | awk '{
+            p = 0
+            for (i = NF - 3; i <= NF; i += 2) if ($i == "__label__spam") p = $(i + 1)
+            print substr($1, 10), p }' > "$W/scores"
+        line "$label" "$(score "$W/scores")" "$(secs "$t0" "$t1")"
+    else
+        line "$label" "failed: $(head -1 "$W/err")"
+    fi
 }
 # bogofilter_row LABEL DIR TRAIN.idx TEST.idx (paths in the index files relative to DIR)
 bogofilter_row() {
@@ -169,6 +216,18 @@ bogofilter_row() {
     awk 'NR==FNR {lab[$2]=$1; next} {print lab[$1], $3}' "$4" "$W/bogo.out" > "$W/scores"
     rm -rf "$W/bogo"
     line "$1 $(bogofilter -V 2>&1 | head -1 | awk '{print $3}')" "$(score "$W/scores")" "$(secs "$t0" "$t1")"
+}
+
+# fasttext_rows MODE TRAIN TEST: fastText as it comes, and with the
+# settings its tutorial reaches for (25 epochs, lr 1.0, word bigrams)
+fasttext_rows() {
+    if ! command -v fasttext >/dev/null 2>&1 && [ "$(id -u)" = 0 ] &&
+        command -v apt-get >/dev/null 2>&1; then
+        apt-get install -y -qq fasttext >/dev/null 2>&1 || true
+    fi
+    v=$(dpkg-query -W -f '${Version}' fasttext 2>/dev/null | sed 's/[+-].*//')
+    fasttext_row "fastText ${v:-?} supervised, defaults" "$@"
+    fasttext_row "  fastText -epoch 25 -lr 1.0 -wordNgrams 2" "$@" -epoch 25 -lr 1.0 -wordNgrams 2
 }
 
 # one_change TAG TRAIN TEST: the defaults, then each change from them
@@ -215,6 +274,7 @@ if sh "$here/data/get-spamassassin.sh" >/dev/null 2>&1; then
     one_change "e-mail" "--index=$S/train.idx" "--index=$S/test.idx"
     bogofilter_row "bogofilter (raw mail, defaults)" "$S" "$S/train.idx" "$S/test.idx"
     sklearn_row "scikit-learn CountVectorizer+LR C=1 (decoded)" mail "$S/train.idx" "$S/test.idx"
+    fasttext_rows mail "$S/train.idx" "$S/test.idx"
     header "SpamAssassin split swapped (train on the 1496, test on the 4550)"
     spamlr_row "spamlr defaults" "--index=$S/test.idx" "--index=$S/train.idx"
     spamlr_row "  --min-count 1" "--index=$S/test.idx" "--index=$S/train.idx" --min-count 1
@@ -223,6 +283,7 @@ if sh "$here/data/get-spamassassin.sh" >/dev/null 2>&1; then
         "--index=$S/train.idx" --header-fields "$NAMED,received,message-id,field-aware"
     spamlr_row "  --subwords 4" "--index=$S/test.idx" "--index=$S/train.idx" --subwords 4
     bogofilter_row "bogofilter (raw mail, defaults)" "$S" "$S/test.idx" "$S/train.idx"
+    fasttext_rows mail "$S/test.idx" "$S/train.idx"
     # one source against the other, as a filter meets new senders and
     # campaigns: train on easy_ham + spam (the first halves), test on
     # easy_ham_2 + hard_ham + spam_2
@@ -239,6 +300,7 @@ if sh "$here/data/get-spamassassin.sh" >/dev/null 2>&1; then
     bogofilter_row "bogofilter (raw mail, defaults)" "$S" "$S/cross-train.idx" "$S/cross-test.idx"
     sklearn_row "scikit-learn CountVectorizer+LR C=1 (decoded)" mail "$S/cross-train.idx" \
         "$S/cross-test.idx"
+    fasttext_rows mail "$S/cross-train.idx" "$S/cross-test.idx"
     bootstrap_row "learn its folders: --spam, then --ham" "$S" "$S/cross-train.idx" \
         "$S/cross-test.idx" spam ham 100000 100000
     bootstrap_row "learn its folders: --ham, then --spam" "$S" "$S/cross-train.idx" \
@@ -285,6 +347,7 @@ PY
     one_change "text" "$W/sms/train.tsv" "$W/sms/test.tsv"
     bogofilter_row "bogofilter (defaults)" "$W/sms" "$W/sms/train.idx" "$W/sms/test.idx"
     sklearn_row "scikit-learn CountVectorizer+LR C=1" text "$W/sms/train.tsv" "$W/sms/test.tsv"
+    fasttext_rows text "$W/sms/train.tsv" "$W/sms/test.tsv"
     cat "$W/sms/train.tsv" "$W/sms/test.tsv" > "$W/sms/all.tsv"
     header "SMS bootstrap, whole folders: learn the 573 spam, the 3514 ham of the train part"
     bootstrap_row "spamlr learn --spam, then --ham" "$W/sms" "$W/sms/train.idx" \
