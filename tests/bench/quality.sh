@@ -56,8 +56,27 @@ now() { date +%s.%N; }
 secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%7.2f", b - a }'; }
 header() {
     printf '\n%-50s %8s  %5s  %5s  %7s\n' "$1" "(1-AUC)%" "hamFP" "spamFN" "train s"
+    : > "$W/times"
 }
 line() { printf '%-50s %s  %s\n' "$1" "$2" "${3:-}"; }
+# timed LABEL FIGURES SECONDS: a row with a training time, kept for
+# train_ratios (spamlr's defaults and the peers)
+timed() {
+    line "$@"
+    printf '%s|%s\n' "$1" "$3" >> "$W/times"
+}
+# train_ratios: each peer's training time in this section over spamlr's
+# defaults' (whole processes, the same run)
+train_ratios() {
+    awk -F'|' '/^spamlr defaults/ { if (!b) b = $2 + 0; next }
+               { n++; p[n] = $1; t[n] = $2 + 0 }
+               END { if (b <= 0 || !n) exit
+                     printf "training time, peer / spamlr defaults (%.2f s):", b
+                     for (i = 1; i <= n; i++) {
+                         sub(/^ +/, "", p[i]); sub(/ *\(.*/, "", p[i])
+                         printf "%s %s %.1fx", (i > 1 ? ";" : ""), p[i], t[i] / b }
+                     print "" }' "$W/times"
+}
 
 # spamlr_row LABEL TRAIN-INPUT TEST-INPUT [TRAIN-OPTIONS...]
 # (inputs are one word: "--index=FILE" or a TSV path)
@@ -71,7 +90,10 @@ spamlr_row() {
         # shellcheck disable=SC2086
         "$CLI" predict -m "$W/m.slr" --lines --format jsonl $(echo "$te" | sed 's/=/ /') |
             scores_of > "$W/scores"
-        line "$label" "$(score "$W/scores")" "$(secs "$t0" "$t1")"
+        case $label in
+        "spamlr defaults"*) timed "$label" "$(score "$W/scores")" "$(secs "$t0" "$t1")" ;;
+        *) line "$label" "$(score "$W/scores")" "$(secs "$t0" "$t1")" ;;
+        esac
     else
         line "$label" "failed: $(head -1 "$W/err")"
     fi
@@ -160,7 +182,7 @@ for y, p in zip(yte, clf.predict_proba(v.transform(Xte))[:, 1]):
     print("spam" if y else "ham", repr(float(p)))
 PY
     t1=$(now)
-    line "$1" "$(score "$W/scores")" "$(secs "$t0" "$t1")"
+    timed "$1" "$(score "$W/scores")" "$(secs "$t0" "$t1")"
 }
 # fasttext_row LABEL MODE TRAIN TEST [OPTIONS...]: fastText's supervised
 # classifier on the same decoded text, prepared as its tutorial does
@@ -196,7 +218,7 @@ PY
             p = 0
             for (i = NF - 3; i <= NF; i += 2) if ($i == "__label__spam") p = $(i + 1)
             print substr($1, 10), p }' > "$W/scores"
-        line "$label" "$(score "$W/scores")" "$(secs "$t0" "$t1")"
+        timed "$label" "$(score "$W/scores")" "$(secs "$t0" "$t1")"
     else
         line "$label" "failed: $(head -1 "$W/err")"
     fi
@@ -215,7 +237,8 @@ bogofilter_row() {
     (cd "$2" && bogofilter -d "$W/bogo" -T -B $(awk '{print $2}' "$4")) > "$W/bogo.out" 2>/dev/null
     awk 'NR==FNR {lab[$2]=$1; next} {print lab[$1], $3}' "$4" "$W/bogo.out" > "$W/scores"
     rm -rf "$W/bogo"
-    line "$1 $(bogofilter -V 2>&1 | head -1 | awk '{print $3}')" "$(score "$W/scores")" "$(secs "$t0" "$t1")"
+    timed "$1 $(bogofilter -V 2>&1 | head -1 | awk '{print $3}')" "$(score "$W/scores")" \
+        "$(secs "$t0" "$t1")"
 }
 
 # spamassassin_rows DIR TRAIN.idx TEST.idx: SpamAssassin as a mail server
@@ -268,7 +291,7 @@ spamassassin_rows() {
         if [ "$bayes" = 0 ]; then
             line "SpamAssassin $v, rules (local tests, spamd)" "$(score "$W/scores")"
         else
-            line "  SpamAssassin $v, rules + Bayes (sa-learn)" "$(score "$W/scores")" \
+            timed "  SpamAssassin $v, rules + Bayes (sa-learn)" "$(score "$W/scores")" \
                 "$(secs "$t0" "$t1")"
         fi
     done
@@ -331,6 +354,7 @@ if sh "$here/data/get-spamassassin.sh" >/dev/null 2>&1; then
     sklearn_row "scikit-learn CountVectorizer+LR C=1 (decoded)" mail "$S/train.idx" "$S/test.idx"
     fasttext_rows mail "$S/train.idx" "$S/test.idx"
     spamassassin_rows "$S" "$S/train.idx" "$S/test.idx"
+    train_ratios
     header "SpamAssassin split swapped (train on the 1496, test on the 4550)"
     spamlr_row "spamlr defaults" "--index=$S/test.idx" "--index=$S/train.idx"
     spamlr_row "  --min-count 1" "--index=$S/test.idx" "--index=$S/train.idx" --min-count 1
@@ -340,6 +364,7 @@ if sh "$here/data/get-spamassassin.sh" >/dev/null 2>&1; then
     spamlr_row "  --subwords 4" "--index=$S/test.idx" "--index=$S/train.idx" --subwords 4
     bogofilter_row "bogofilter (raw mail, defaults)" "$S" "$S/test.idx" "$S/train.idx"
     fasttext_rows mail "$S/test.idx" "$S/train.idx"
+    train_ratios
     # one source against the other, as a filter meets new senders and
     # campaigns: train on easy_ham + spam (the first halves), test on
     # easy_ham_2 + hard_ham + spam_2
@@ -357,6 +382,7 @@ if sh "$here/data/get-spamassassin.sh" >/dev/null 2>&1; then
     sklearn_row "scikit-learn CountVectorizer+LR C=1 (decoded)" mail "$S/cross-train.idx" \
         "$S/cross-test.idx"
     fasttext_rows mail "$S/cross-train.idx" "$S/cross-test.idx"
+    train_ratios
     bootstrap_row "learn its folders: --spam, then --ham" "$S" "$S/cross-train.idx" \
         "$S/cross-test.idx" spam ham 100000 100000
     bootstrap_row "learn its folders: --ham, then --spam" "$S" "$S/cross-train.idx" \
@@ -404,6 +430,7 @@ PY
     bogofilter_row "bogofilter (defaults)" "$W/sms" "$W/sms/train.idx" "$W/sms/test.idx"
     sklearn_row "scikit-learn CountVectorizer+LR C=1" text "$W/sms/train.tsv" "$W/sms/test.tsv"
     fasttext_rows text "$W/sms/train.tsv" "$W/sms/test.tsv"
+    train_ratios
     cat "$W/sms/train.tsv" "$W/sms/test.tsv" > "$W/sms/all.tsv"
     header "SMS bootstrap, whole folders: learn the 573 spam, the 3514 ham of the train part"
     bootstrap_row "spamlr learn --spam, then --ham" "$W/sms" "$W/sms/train.idx" \
