@@ -281,6 +281,12 @@ spamassassin_rows() {
             sleep 0.2
             k=$((k + 1))
         done
+        if [ $k -ge 100 ]; then
+            kill "$(cat "$W/sa/pid" 2>/dev/null)" 2>/dev/null
+            wait 2>/dev/null
+            line "SpamAssassin $v" "failed: spamd did not answer on port $port"
+            return
+        fi
         # "label score/threshold" per mail, two clients at a time
         (cd "$dir" && awk '{print $1, $2}' "$te" |
          xargs -P 2 -n 2 sh -c 'echo "$0 $(spamc -d 127.0.0.1 -p '"$port"' -c < "$1")"') |
