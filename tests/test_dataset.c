@@ -1072,6 +1072,13 @@ START_TEST(header_fields_are_configurable)
     ck_assert_uint_eq(bits, SPAMLR_HDR_DEFAULT | SPAMLR_HDR_RECEIVED);
     ck_assert_int_eq(spamlr_header_fields_parse("none", &bits), SPAMLR_OK);
     ck_assert_uint_eq(bits, 0);
+    /* "all" is every Received field too (the 0.3 default); the default
+     * keeps the two earliest */
+    ck_assert_int_eq(spamlr_header_fields_parse("all", &bits), SPAMLR_OK);
+    ck_assert_uint_eq(bits, SPAMLR_HDR_ALL);
+    ck_assert_uint_eq(bits & SPAMLR_HDR_RECEIVED_ORIGIN, 0);
+    ck_assert_int_eq(spamlr_header_fields_parse("all,received-origin", &bits), SPAMLR_OK);
+    ck_assert_uint_eq(bits, SPAMLR_HDR_DEFAULT);
     ck_assert_int_eq(spamlr_header_fields_parse("subject,x-spam-status", &bits), SPAMLR_EINVAL);
 
     spamlr_text_opts_init(&o);

@@ -965,6 +965,55 @@ START_TEST(test_field_aware)
 }
 END_TEST
 
+/* By default Received gives tokens for its two earliest fields only (the
+ * last two of the header: the hops nearest the sender); SPAMLR_HDR_ALL
+ * (the 0.3 default) gives every one; without field-aware tokens the two
+ * earliest give their words. */
+START_TEST(test_received_origin)
+{
+    static const char m[] =
+        "Received: from relay4.inbound.test (relay4.inbound.test [10.1.2.3]) by mx.inbound.test\n"
+        "\twith ESMTP id AAA; Mon, 2 Sep 2002 10:00:00 +0100\n"
+        "Received: from relay3.inbound.test ([192.0.2.33]) by relay4.inbound.test;\n"
+        "\tMon, 2 Sep 2002 09:59:00 +0100\n"
+        "Received: from smtp.isp.example ([198.51.100.7]) by relay3.inbound.test;\n"
+        "\tMon, 2 Sep 2002 09:58:00 +0100\n"
+        "Received: from origin.sender.example ([203.0.113.9]) by smtp.isp.example;\n"
+        "\tMon, 2 Sep 2002 09:57:00 +0100\n"
+        "From: a@sender.example\nSubject: hello\n\nbody words\n";
+    static const char *const near[] = {
+        "received:from:smtp.isp.example", "received:ip:198.51.100",
+        "received:from:origin.sender.example", "received:ip:203.0.113",
+    };
+    static const char *const far[] = {
+        "received:from:relay4.inbound.test", "received:ip:10.1.2",
+        "received:from:relay3.inbound.test", "received:ip:192.0.2",
+    };
+    size_t i;
+    toks k;
+
+    parse_fields(0, m, &k);
+    for (i = 0; i < 4; i++) {
+        ck_assert_msg(has_token(&k, near[i]), "no token %s in\n%s", near[i], k.all.data);
+        ck_assert_msg(!has_token(&k, far[i]), "token %s", far[i]);
+    }
+    ck_assert(has_token(&k, "subject:hello"));
+    spamlr__buf_free(&k.all);
+    parse_fields(SPAMLR_HDR_ALL, m, &k);
+    for (i = 0; i < 4; i++)
+        ck_assert_msg(has_token(&k, near[i]) && has_token(&k, far[i]), "%s, %s", near[i], far[i]);
+    spamlr__buf_free(&k.all);
+    parse_fields(SPAMLR_HDR_DEFAULT & ~(unsigned)SPAMLR_HDR_FIELD_AWARE, m, &k);
+    ck_assert_msg(has_token(&k, "received:isp") && has_token(&k, "received:origin"), "%s",
+                  k.all.data);
+    /* (relay3 is the host "by" which the second earliest field was
+     * written: in it) */
+    ck_assert(!has_token(&k, "received:relay4") && !has_token(&k, "received:mx") &&
+              !has_token(&k, "received:esmtp"));
+    spamlr__buf_free(&k.all);
+}
+END_TEST
+
 START_TEST(test_filenames)
 {
     static const char m[] =
@@ -1779,6 +1828,7 @@ static Suite *mime_suite(void)
     tcase_add_test(tc, test_encoded_words);
     tcase_add_test(tc, test_allow_list);
     tcase_add_test(tc, test_field_aware);
+    tcase_add_test(tc, test_received_origin);
     tcase_add_test(tc, test_filenames);
     tcase_add_test(tc, test_structure);
     tcase_add_test(tc, test_charsets);

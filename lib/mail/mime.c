@@ -658,6 +658,17 @@ static void contact_tokens(pctx *c, const spamlr__hfield *from, const spamlr__hf
     }
 }
 
+/* With received_origin (SPAMLR_HDR_RECEIVED_ORIGIN), the Received fields
+ * that give tokens: the last of the header, which the hops nearest the
+ * sender wrote. Two measured best on the SpamAssassin mails split by date
+ * and by source (one lost a little, three let the receiving side in). */
+#define RECEIVED_ORIGIN 2
+
+static int is_received(const spamlr__hfield *f)
+{
+    return ieq(f->name, f->nlen, "received");
+}
+
 static void parse_entity(pctx *c, const char *m, size_t n, unsigned depth, int kind,
                          int digest)
 {
@@ -667,7 +678,7 @@ static void parse_entity(pctx *c, const char *m, size_t n, unsigned depth, int k
     size_t pos = 0;
     int have_from = 0, have_rt = 0, no_header = 0;
     const char *body, *type;
-    size_t blen, i;
+    size_t blen, i, nrcv = 0;
     int idx;
     spamlr__buf own;
 
@@ -697,10 +708,19 @@ static void parse_entity(pctx *c, const char *m, size_t n, unsigned depth, int k
     if (kind == ENT_TOP) {
         /* raw 8-bit header text is most likely in the body's charset */
         header_charset(c, &e, m, n);
+        /* with received_origin, the Received fields before the last
+         * RECEIVED_ORIGIN give none: they are the receiving side's */
+        if (c->mo->received_origin)
+            for (i = 0; i < c->ndeferred; i++)
+                nrcv += is_received(&c->deferred[i]);
         for (i = 0; i < c->ndeferred && !c->err; i++) {
             const spamlr__hfield *d = &c->deferred[i];
             char lname[SPAMLR__FIELD_NAME_MAX];
             size_t k;
+            if (nrcv > RECEIVED_ORIGIN && is_received(d)) {
+                nrcv--;
+                continue;
+            }
             if (c->deferred_idx[i] >= 0) {
                 field_tokens(c, c->fields.name[c->deferred_idx[i]], d, &hs);
                 continue;

@@ -119,6 +119,9 @@ typedef struct spamlr__mime_opts {
     unsigned field_aware;     /* 1 = structured tokens for Received,
                                  Message-ID, Date, addresses, mailers
                                  (fields.h). Default 0 */
+    unsigned received_origin; /* 1 = Received gives tokens for its two
+                                 earliest fields only (the last two of the
+                                 header). Default 0 */
     const char *fields;       /* header allow-list: field names separated
                                  by spaces or commas, case-insensitive;
                                  NULL = SPAMLR__MIME_FIELDS_DEFAULT, "" =

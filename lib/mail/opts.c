@@ -148,7 +148,7 @@ int spamlr__fields_find_cached(const spamlr__fields *fl, spamlr__fcache *fc, con
 static const char *const HDR_NAMES[] = {
     "subject", "from", "reply-to", "to", "cc", "content-type", "x-mailer",
     "user-agent", "organization", "list-id", "received", "message-id",
-    "other", "field-aware",
+    "other", "field-aware", "received-origin",
 };
 #define NAMED_FIELDS 12 /* HDR_NAMES up to here are field names */
 
@@ -160,6 +160,7 @@ void spamlr__mime_opts_for(spamlr__mime_opts *mo, const spamlr_text_opts *to, ch
     buf[0] = '\0';
     mo->other_fields = (to->header_fields & SPAMLR_HDR_OTHER) != 0;
     mo->field_aware = (to->header_fields & SPAMLR_HDR_FIELD_AWARE) != 0;
+    mo->received_origin = (to->header_fields & SPAMLR_HDR_RECEIVED_ORIGIN) != 0;
     for (i = 0; i < NAMED_FIELDS; i++) {
         size_t k = strlen(HDR_NAMES[i]);
         if (!(to->header_fields & (1u << i)) || n + k + 2 > SPAMLR__MIME_FIELDS_MAX)

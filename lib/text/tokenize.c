@@ -777,7 +777,7 @@ int spamlr__text_opts_check(const spamlr_text_opts *o)
         o->idf_power > 4)
         return SPAMLR_EINVAL;
     if (o->cjk_bigrams > 1 || o->normalize > 1 || o->mime > 1 ||
-        (o->header_fields & ~(unsigned)SPAMLR_HDR_ALL))
+        (o->header_fields & ~(unsigned)(SPAMLR_HDR_ALL | SPAMLR_HDR_RECEIVED_ORIGIN)))
         return SPAMLR_EINVAL;
     return SPAMLR_OK;
 }
