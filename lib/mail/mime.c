@@ -7,6 +7,7 @@
 #include "common/hash.h"
 #include "mail/charset.h"
 #include "mail/contacts.h"
+#include "mail/entity.h"
 #include "mail/fields.h"
 #include "mail/header.h"
 #include "mail/html.h"
@@ -24,22 +25,7 @@
 
 /* -------------------------------------------------------------- context */
 
-enum { CTE_NONE, CTE_BASE64, CTE_QP };
 enum { ENT_TOP, ENT_CHILD, ENT_MESSAGE };
-
-/* What the header of one entity says about its body. */
-typedef struct entity {
-    char type[64];          /* "type/subtype", lower-case; "" = none/invalid */
-    char charset[48];       /* as declared; "" = none */
-    char boundary[200];
-    size_t blen;            /* 0 = none (or unusable) */
-    char filename[160];     /* raw parameter value */
-    size_t fnlen;
-    int fn_ext;             /* filename is RFC 2231 charset'lang'bytes */
-    int fn_from_disp;       /* filename came from Content-Disposition */
-    int cte;
-    int have_ctype, have_cte;
-} entity;
 
 typedef struct pctx {
     const spamlr__mime_opts *mo;
@@ -238,40 +224,6 @@ static void decode_words(pctx *c, const char *v, size_t n, spamlr__buf *out)
         append_converted(c, c->hdr_cs, strlen(c->hdr_cs), v + plain, n - plain, out);
 }
 
-/* ------------------------------------------------------- content fields */
-
-static void set_filename(entity *e, const char *v, size_t n, size_t from, int disp)
-{
-    int ext;
-    long r;
-
-    if (e->fnlen && (e->fn_from_disp || !disp))
-        return;
-    r = spamlr__hdr_param(v, n, from, disp ? "filename" : "name", e->filename,
-                          sizeof e->filename, &ext);
-    if (r > 0) {
-        e->fnlen = (size_t)r;
-        e->fn_ext = ext;
-        e->fn_from_disp = disp;
-    }
-}
-
-static void parse_content_type(entity *e, const char *v, size_t n)
-{
-    size_t i;
-    int ext;
-    long r;
-
-    e->have_ctype = 1;
-    i = spamlr__hdr_media_type(v, n, e->type, sizeof e->type);
-    r = spamlr__hdr_param(v, n, i, "charset", e->charset, sizeof e->charset, &ext);
-    if (r < 0 || ext)
-        e->charset[0] = '\0';
-    r = spamlr__hdr_param(v, n, i, "boundary", e->boundary, sizeof e->boundary, &ext);
-    e->blen = r > 0 && (size_t)r + 1 < sizeof e->boundary && !ext ? (size_t)r : 0;
-    set_filename(e, v, n, i, 0);
-}
-
 /* ------------------------------------------------------------- headers */
 
 typedef struct hstate {
@@ -382,39 +334,28 @@ static void field_tokens(pctx *c, const char *lname, const spamlr__hfield *f, hs
         spamlr__field_mailer(prefix, c->hd.data, c->hd.len, emit_cb, c);
 }
 
-static void mime_field(pctx *c, entity *e, const spamlr__hfield *f)
+/* What a Content-* field of an entity's header says of its body (the
+ * first Content-Type and Content-Transfer-Encoding count). */
+static void mime_field(pctx *c, spamlr__entity *e, const spamlr__hfield *f)
 {
     const char *v;
-    size_t n, i;
+    size_t n;
+    int which = ieq(f->name, f->nlen, "content-type") ? 1
+                : ieq(f->name, f->nlen, "content-transfer-encoding") ? 2
+                : ieq(f->name, f->nlen, "content-disposition") ? 3 : 0;
 
-    if (ieq(f->name, f->nlen, "content-type")) {
-        if (e->have_ctype)
-            return;
-        if (spamlr__hdr_unfold(&c->hv, c->max_header, f->val, f->vlen, &v, &n))
-            set_err(c, SPAMLR_ENOMEM);
-        else
-            parse_content_type(e, v, n);
-    } else if (ieq(f->name, f->nlen, "content-transfer-encoding")) {
-        if (e->have_cte)
-            return;
-        if (spamlr__hdr_unfold(&c->hv, c->max_header, f->val, f->vlen, &v, &n)) {
-            set_err(c, SPAMLR_ENOMEM);
-            return;
-        }
-        e->have_cte = 1;
-        if (ieq(v, n, "base64"))
-            e->cte = CTE_BASE64;
-        else if (ieq(v, n, "quoted-printable"))
-            e->cte = CTE_QP;
-    } else if (ieq(f->name, f->nlen, "content-disposition")) {
-        if (spamlr__hdr_unfold(&c->hv, c->max_header, f->val, f->vlen, &v, &n)) {
-            set_err(c, SPAMLR_ENOMEM);
-            return;
-        }
-        for (i = 0; i < n && v[i] != ';'; i++)
-            ;
-        set_filename(e, v, n, i, 1);
+    if (!which || (which == 1 && e->have_ctype) || (which == 2 && e->have_cte))
+        return;
+    if (spamlr__hdr_unfold(&c->hv, c->max_header, f->val, f->vlen, &v, &n)) {
+        set_err(c, SPAMLR_ENOMEM);
+        return;
     }
+    if (which == 1)
+        spamlr__entity_content_type(e, v, n);
+    else if (which == 2)
+        spamlr__entity_transfer_encoding(e, v, n);
+    else
+        spamlr__entity_disposition(e, v, n);
 }
 
 /* ---------------------------------------------------------------- body */
@@ -425,7 +366,7 @@ static void link_cb(void *ctx, int kind, const char *host, size_t len)
 }
 
 /* Reads a text/plain or text/html body into the text. */
-static void read_text(pctx *c, const entity *e, const char *s, size_t n, int html)
+static void read_text(pctx *c, const spamlr__entity *e, const char *s, size_t n, int html)
 {
     const char *data = s, *cs = e->charset, *u;
     size_t dlen = n, cslen = strlen(e->charset), ulen, mark;
@@ -436,9 +377,9 @@ static void read_text(pctx *c, const entity *e, const char *s, size_t n, int htm
         charset_token(c, cs, cslen);
     if (c->text->len >= c->text_max)
         return;
-    if (e->cte == CTE_BASE64 || e->cte == CTE_QP) {
+    if (e->cte == SPAMLR__CTE_BASE64 || e->cte == SPAMLR__CTE_QP) {
         c->body.len = 0;
-        r = e->cte == CTE_BASE64 ? spamlr__b64_decode(s, n, &c->body, c->max_part)
+        r = e->cte == SPAMLR__CTE_BASE64 ? spamlr__b64_decode(s, n, &c->body, c->max_part)
                                  : spamlr__qp_decode(s, n, &c->body, c->max_part, 0);
         if (r) {
             set_err(c, r);
@@ -482,7 +423,7 @@ static void read_text(pctx *c, const entity *e, const char *s, size_t n, int htm
     spamlr__text_part_end(c->text, mark);
 }
 
-static void filename_tokens(pctx *c, const entity *e)
+static void filename_tokens(pctx *c, const spamlr__entity *e)
 {
     const char *v = e->filename, *q1, *q2, *dot;
     size_t n = e->fnlen, i;
@@ -522,47 +463,19 @@ static void filename_tokens(pctx *c, const entity *e)
 static void parse_entity(pctx *c, const char *m, size_t n, unsigned depth, int kind,
                          int digest);
 
-/* Finds the next delimiter line of boundary bd from line start p. */
-static const char *find_delim(const char *p, const char *end, const char *bd, size_t bl,
-                              int *close, const char **after)
-{
-    const char *q, *lf, *t;
-    int cl;
-
-    while (p < end) {
-        if (*p == '-' && (size_t)(end - p) >= bl + 2 && p[1] == '-' && !memcmp(p + 2, bd, bl)) {
-            q = p + 2 + bl;
-            cl = end - q >= 2 && q[0] == '-' && q[1] == '-';
-            lf = memchr(q, '\n', (size_t)(end - q));
-            for (t = q; !cl && t < (lf ? lf : end) && is_space((unsigned char)*t); t++)
-                ;
-            if (cl || t == (lf ? lf : end)) {
-                *close = cl;
-                *after = lf ? lf + 1 : end;
-                return p;
-            }
-        }
-        lf = memchr(p, '\n', (size_t)(end - p));
-        if (!lf)
-            break;
-        p = lf + 1;
-    }
-    return NULL;
-}
-
 /* Parses the parts of a multipart body; returns 0 when it has no
  * delimiter line at all. */
-static int multipart(pctx *c, const entity *e, const char *s, size_t n, unsigned depth)
+static int multipart(pctx *c, const spamlr__entity *e, const char *s, size_t n, unsigned depth)
 {
     const char *end = s + n, *d, *after, *start, *stop;
     int close, digest = !strcmp(e->type, "multipart/digest");
 
-    d = find_delim(s, end, e->boundary, e->blen, &close, &after);
+    d = spamlr__find_delim(s, end, e->boundary, e->blen, &close, &after);
     if (!d)
         return 0;
     while (!close && !c->err) {
         start = after;
-        d = find_delim(start, end, e->boundary, e->blen, &close, &after);
+        d = spamlr__find_delim(start, end, e->boundary, e->blen, &close, &after);
         stop = d ? d : end;
         if (d && stop > start && stop[-1] == '\n')
             stop--;
@@ -594,35 +507,9 @@ static void subject_line(pctx *c, const spamlr__hfield *f)
     spamlr__text_part_end(c->text, mark);
 }
 
-/* A body without Content-Type that is a multipart all the same (some
- * spamware leaves the header out): in its first 8 KiB, a line "--X" whose
- * next line starts with "Content-". Takes X as the boundary. */
-static int sniff_boundary(entity *e, const char *b, size_t n)
-{
-    size_t p = 0, lim = n < 8192 ? n : 8192, end, next, k;
-
-    while (p + 2 < lim) {
-        next = line_after(b, n, p);
-        if (b[p] == '-' && b[p + 1] == '-' && next < n && n - next >= 8 &&
-            ieq(b + next, 8, "content-")) {
-            for (end = next; end > p + 2 && is_space((unsigned char)b[end - 1]); end--)
-                ;
-            k = end - (p + 2);
-            if (k == 0 || k + 1 >= sizeof e->boundary)
-                return 0;
-            memcpy(e->boundary, b + p + 2, k);
-            e->boundary[k] = '\0';
-            e->blen = k;
-            return 1;
-        }
-        p = next;
-    }
-    return 0;
-}
-
 /* Picks the charset for raw 8-bit header text: the top-level charset, or
  * else the first charset= in the first 64 KiB of the message. */
-static void header_charset(pctx *c, const entity *e, const char *m, size_t n)
+static void header_charset(pctx *c, const spamlr__entity *e, const char *m, size_t n)
 {
     if (e->charset[0])
         memcpy(c->hdr_cs, e->charset, sizeof c->hdr_cs);
@@ -672,7 +559,7 @@ static int is_received(const spamlr__hfield *f)
 static void parse_entity(pctx *c, const char *m, size_t n, unsigned depth, int kind,
                          int digest)
 {
-    entity e;
+    spamlr__entity e;
     spamlr__hfield f, from, rt;
     hstate hs;
     size_t pos = 0;
@@ -749,7 +636,7 @@ static void parse_entity(pctx *c, const char *m, size_t n, unsigned depth, int k
     if (!e.type[0]) {
         strcpy(e.type, digest ? "message/rfc822" : "text/plain");
         e.blen = 0;
-        if (!e.have_ctype && !digest && sniff_boundary(&e, body, blen))
+        if (!e.have_ctype && !digest && spamlr__entity_sniff_boundary(&e, body, blen))
             strcpy(e.type, "multipart/mixed");
     }
     type = e.type;
@@ -775,12 +662,12 @@ static void parse_entity(pctx *c, const char *m, size_t n, unsigned depth, int k
             c->limit = 1;
             return;
         }
-        if (e.cte == CTE_NONE) {
+        if (e.cte == SPAMLR__CTE_NONE) {
             parse_entity(c, body, blen, depth + 1, ENT_MESSAGE, 0);
             return;
         }
         spamlr__buf_init(&own);
-        set_err(c, e.cte == CTE_BASE64 ? spamlr__b64_decode(body, blen, &own, c->max_part)
+        set_err(c, e.cte == SPAMLR__CTE_BASE64 ? spamlr__b64_decode(body, blen, &own, c->max_part)
                                        : spamlr__qp_decode(body, blen, &own, c->max_part, 0));
         if (!c->err && own.len)
             parse_entity(c, own.data, own.len, depth + 1, ENT_MESSAGE, 0);
