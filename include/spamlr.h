@@ -425,7 +425,7 @@ SPAMLR_API int spamlr_contacts_add(spamlr_contacts *c, const char *s, size_t len
  * the diag; may be NULL). A vCard file (its first line BEGIN:VCARD) gives
  * the value of every EMAIL property (folded lines unfolded, several EMAIL
  * lines per card, ENCODING=QUOTED-PRINTABLE decoded, "item1.EMAIL"
- * groups); any other text is a plain list: one address or "@domain" a
+ * groups; a blank EMAIL is skipped); any other text is a plain list: one address or "@domain" a
  * line, blank lines and lines starting with '#' ignored, a '#' after
  * blanks starting a comment. SPAMLR_EPARSE on the first line that is
  * neither (diag: name, its line number, what was wrong; entries before it

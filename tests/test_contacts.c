@@ -134,6 +134,17 @@ START_TEST(vcard)
     ck_assert_int_eq(d.line, 4);
     ck_assert_ptr_nonnull(strstr(d.message, "EMAIL"));
     spamlr_contacts_free(c);
+    /* blank EMAIL values, as address-book exports leave them, first in
+     * the file and after an address: skipped (the first was found by
+     * fuzz_contacts: memchr on a NULL value) */
+    c = parse("BEGIN:VCARD\r\nEMAIL;ENCODING=QUOTED-PRINTABLE:\r\nEMAIL:b@y.org\r\n"
+              "EMAIL;TYPE=HOME: \r\nEND:VCARD\r\n", SPAMLR_OK, &d);
+    ck_assert_uint_eq(spamlr_contacts_count(c), 1);
+    ck_assert_int_eq(match(c, "b@y.org"), SPAMLR_CONTACT_ADDRESS);
+    /* an empty address is refused, NULL or not */
+    ck_assert_int_eq(spamlr_contacts_add(c, NULL, 0), SPAMLR_EINVAL);
+    ck_assert_int_eq(spamlr_contacts_add(c, "", 0), SPAMLR_EINVAL);
+    spamlr_contacts_free(c);
 }
 END_TEST
 

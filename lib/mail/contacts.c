@@ -26,6 +26,8 @@ size_t spamlr__contact_norm(const char *s, size_t n, char *out)
     const char *lt, *at = NULL;
     size_t i, k = 0, local, dl;
 
+    if (!n)
+        return 0;                            /* nothing (s may be NULL) */
     trim(&s, &n);
     if ((lt = memchr(s, '<', n))) {          /* "Name <addr>" */
         const char *gt = memchr(lt, '>', n - (size_t)(lt - s));
@@ -244,7 +246,8 @@ static int qp_line(const char *l, size_t n);
 
 /* The value of a vCard property line l[0..n) when it is EMAIL (the
  * group before '.', the parameters after ';'): decoded into b. 1 when it
- * is EMAIL, 0 when another property, -1 when the line has no ':'. */
+ * is EMAIL with a value, 0 when another property or a blank EMAIL, -1
+ * when the line has no ':'. */
 static int vcard_email(const char *l, size_t n, spamlr__buf *b, int *rc)
 {
     const char *colon = memchr(l, ':', n), *v, *nm = l, *dot;
@@ -274,7 +277,9 @@ static int vcard_email(const char *l, size_t n, spamlr__buf *b, int *rc)
             *rc = spamlr__buf_putc(b, v[i]);
         }
     }
-    return 1;
+    for (i = 0; i < b->len && is_wsp((unsigned char)b->data[i]); i++)
+        ;
+    return i < b->len; /* a blank EMAIL (exports leave them): nothing */
 }
 
 /* Whether the property line l[0..n) declares ENCODING=QUOTED-PRINTABLE. */
