@@ -359,6 +359,10 @@ START_TEST(import_rejects_bad_dumps)
         { "spamlr-dump 1\n#\ngrad_norm=-1\n[words]\n", 3, "grad_norm out of range" },
         { "spamlr-dump 1\nl2=inf\n[words]\n", 2, "l2" },
         { "spamlr-dump 1\nexamples=5\nspam=2\nham=2\n[words]\n", 2, "examples must be spam + ham" },
+        /* no examples= line (0 by default) against spam and ham: the
+         * line of [words], where the header is judged whole (fuzz_import
+         * found it reported at line 0) */
+        { "spamlr-dump 1\n# x\nspam=6\nham=6\n[words]\na\t1\n", 5, "examples must be spam + ham" },
         { "spamlr-dump 1\nexamples=0\nspam=18446744073709551615\nham=1\n[words]\n", 3,
           "spam out of range" },
         { "spamlr-dump 1\nonline=sgd\n[words]\n", 2, "online" },

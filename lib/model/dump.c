@@ -526,7 +526,8 @@ static int apply_bits(reader *r, spamlr_model *m, const header *h)
 }
 
 /* The line of the last "key=" line before [words] (key up to a '/'), for
- * an error about that field; 0 when there is none (a default value). */
+ * an error about that field; when there is none (a default value), the
+ * line of [words], where the header was judged whole. */
 static long key_line(const char *text, size_t len, const char *key)
 {
     const char *p = text, *end = text + len, *nl;
@@ -543,7 +544,7 @@ static long key_line(const char *text, size_t len, const char *key)
         if ((size_t)(nl - p) > k && memcmp(p, key, k) == 0 && p[k] == '=')
             found = line;
     }
-    return found;
+    return found ? found : line;
 }
 
 /* Every field within the rules the file loader applies. */
