@@ -365,6 +365,15 @@ START_TEST(import_rejects_bad_dumps)
         { "spamlr-dump 1\n# x\nspam=6\nham=6\n[words]\na\t1\n", 5, "examples must be spam + ham" },
         { "spamlr-dump 1\nexamples=0\nspam=18446744073709551615\nham=1\n[words]\n", 3,
           "spam out of range" },
+        /* a path point is three numbers, and needs its folds (fuzz_import:
+         * "path=1" imported, its dump did not) */
+        { "spamlr-dump 1\npath_folds=3\npath=1\n[words]\n", 3, "path" },
+        { "spamlr-dump 1\npath_folds=3\npath=1 0.5\n[words]\n", 3, "path" },
+        { "spamlr-dump 1\n#\npath=1 0.5 0.9\n[words]\n", 3, "path_folds" },
+        { "spamlr-dump 1\npath_folds=1\npath=1 0.5 0.9\n[words]\n", 2, "path_folds" },
+        /* a prior_words= the text cannot hold: refused before its array
+         * (fuzz_import: 572 million asked 2.3 GB) */
+        { "spamlr-dump 1\nprior_words=572398901\n[words]\na\t1\n", 2, "prior_words" },
         { "spamlr-dump 1\nonline=sgd\n[words]\n", 2, "online" },
         { "spamlr-dump 1\nonline_eta=1\n[words]\n", 2, "need an online=" },
         { "spamlr-dump 1\nonline=ftrl\nonline_eta=0\n[words]\n", 3, "online_eta out of range" },
@@ -423,6 +432,23 @@ START_TEST(loader_checks_the_metadata)
         ck_assert_int_eq(spamlr_model_load_buffer(&l, buf, size, &d), SPAMLR_ECORRUPT);
         ck_assert_ptr_nonnull(strstr(d.message, "metadata out of range"));
         ck_assert_ptr_null(l);
+        free(buf);
+        spamlr_model_free(c);
+    }
+    { /* a regularisation path of one fold: refused (import refuses it) */
+        spamlr_path_point pt = { 4.0, 0.5, 0.9 };
+        spamlr_model *c = NULL;
+        ck_assert_int_eq(spamlr_model_prune(&c, m, SIZE_MAX, 0), SPAMLR_OK);
+        ck_assert_int_eq(spamlr__model_set_path(c, &pt, 1, 1), SPAMLR_OK);
+        ck_assert_int_eq(spamlr_model_save_buffer(c, &buf, &size), SPAMLR_OK);
+        ck_assert_int_eq(spamlr_model_load_buffer(&l, buf, size, &d), SPAMLR_ECORRUPT);
+        ck_assert_ptr_nonnull(strstr(d.message, "fewer than 2 folds"));
+        ck_assert_ptr_null(l);
+        free(buf);
+        ck_assert_int_eq(spamlr__model_set_path(c, &pt, 1, 3), SPAMLR_OK);
+        ck_assert_int_eq(spamlr_model_save_buffer(c, &buf, &size), SPAMLR_OK);
+        ck_assert_int_eq(spamlr_model_load_buffer(&l, buf, size, &d), SPAMLR_OK);
+        spamlr_model_free(l);
         free(buf);
         spamlr_model_free(c);
     }

@@ -178,13 +178,15 @@ static int name_u32(reader *r, const char *v, size_t n, const char *const *names
 static int path_point(reader *r, spamlr_model *m, const char *v, size_t n)
 {
     spamlr_path_point pt, *np;
-    char *e;
+    char *e, *s;
 
     if (spamlr__dump_value(r, v, n) || m->path_n >= 256)
         return -1;
+    /* three numbers, none left out */
     pt.c = strtod(r->buf, &e);
-    pt.log_loss = strtod(e, &e);
-    pt.auc = strtod(e, &e);
+    if (e == r->buf || (pt.log_loss = strtod(s = e, &e), e == s) ||
+        (pt.auc = strtod(s = e, &e), e == s))
+        return -1;
     if (*e || !(pt.c > 0) || !isfinite(pt.c) || !(pt.log_loss >= 0) ||
         !isfinite(pt.log_loss) || (!isnan(pt.auc) && !(pt.auc >= 0 && pt.auc <= 1)))
         return -1;
@@ -306,8 +308,11 @@ static int header_line(reader *r, spamlr_model *m, header *h, const char *s, siz
               !(m->spam_cutoff >= 0 && m->spam_cutoff <= 1);
     else if (KEY("path_folds"))
         bad = spamlr__dump_u32(r, v, vn, &m->path_folds) || m->path_folds < 2;
-    else if (KEY("path"))
+    else if (KEY("path")) {
         bad = path_point(r, m, v, vn);
+        if (!h->path_line)
+            h->path_line = r->line;
+    }
     else if (KEY("contacts")) {
         int rc;
         bad = spamlr__dump_u64(r, v, vn, ~0ULL, &u);
@@ -335,6 +340,10 @@ static int header_line(reader *r, spamlr_model *m, header *h, const char *s, siz
     }
     else if (KEY("prior_words")) { /* NaN until a prior= line or the weight */
         bad = m->prior_w || spamlr__dump_u64(r, v, vn, UINT32_MAX - 2, &u);
+        /* a word is a line of 4 bytes at least: more words than the rest
+         * of the text can hold are refused before their array is made */
+        if (!bad && u > (uint64_t)(r->end - r->p) / 4)
+            return spamlr__dump_err(r, "prior_words is larger than the number of words", NULL);
         if (!bad) {
             if (!(m->prior_w = malloc(((size_t)u + 1) * sizeof *m->prior_w)))
                 return SPAMLR_ENOMEM;
@@ -565,7 +574,7 @@ int spamlr_model_import(spamlr_model **out, const char *text, size_t len, spamlr
 {
     spamlr_model *m = NULL;
     reader r;
-    header h = {0, 0, 0, 0, 0};
+    header h = {0, 0, 0, 0, 0, 0};
     const char *s;
     size_t n, i;
     int rc, words = 0, more;
@@ -613,6 +622,11 @@ int spamlr_model_import(spamlr_model **out, const char *text, size_t len, spamlr
         goto out;
     }
     m->text.idf_power = spamlr__idf_power(m->text.idf_power);
+    if (m->path_n && m->path_folds < 2) {
+        r.line = h.path_line;
+        rc = spamlr__dump_err(&r, "path= lines need a path_folds= line (2 or more)", NULL);
+        goto out;
+    }
     if (!m->online && h.online_line) {
         r.line = h.online_line;
         rc = spamlr__dump_err(&r, "online_* keys need an online=adagrad|ftrl line", NULL);

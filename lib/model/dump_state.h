@@ -15,6 +15,7 @@ typedef struct header {
     int seen_scale;
     long pruned_line;
     long online_line;   /* the line of an online_* key, 0 = none */
+    long path_line;     /* the line of the first path= key, 0 = none */
     int seen_margin, seen_memory;
 } header;
 

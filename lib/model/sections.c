@@ -34,7 +34,7 @@
  * 0 <= ham_cutoff < spam_cutoff <= 1; written only when the model
  * has a zone.
  * Optional "cpth": the regularisation path that chose C
- * (lib/learn/path.c): u32 folds, u32 k, then k x (f64 C, f64 mean
+ * (lib/learn/path.c): u32 folds (2 or more), u32 k, then k x (f64 C, f64 mean
  * validation log loss, f64 pooled out-of-fold AUC or NaN).
  * Optional "base": the base model of transfer learning
  * (spamlr_train_opts.prior; lower-case, so that a reader that does
@@ -450,6 +450,8 @@ static int parse_path(spamlr_model *m, const unsigned char *p, size_t n, spamlr_
 
     if (n < 8 || (k = get_u32(p + 4)) == 0 || k > PATH_MAX_POINTS || n != 8 + (size_t)k * 24)
         return bad(d, SPAMLR_ECORRUPT, -1, "regularisation path section has the wrong size");
+    if (get_u32(p) < 2) /* validation folds: a path chose C with 2 or more */
+        return bad(d, SPAMLR_ECORRUPT, -1, "regularisation path with fewer than 2 folds");
     for (i = 0; i < k; i++) {
         pt[i].c = get_f64(p + 8 + 24 * i);
         pt[i].log_loss = get_f64(p + 16 + 24 * i);

@@ -61,9 +61,26 @@ static void use(const spamlr_model *m)
     }
     if (spamlr_model_save_buffer(m, &again, &again_size) == SPAMLR_OK) {
         spamlr_model *m2 = NULL;
+        char *dump = NULL;
+        size_t dn;
         if (spamlr_model_load_buffer(&m2, again, again_size, NULL) != SPAMLR_OK)
             abort();
         spamlr_model_free(m2);
+        m2 = NULL;
+        /* its dump imports, and saves to the same bytes */
+        if (spamlr_model_dump(m, &dump, &dn) == SPAMLR_OK) {
+            unsigned char *b = NULL;
+            size_t bn;
+            int rc = spamlr_model_import(&m2, dump, dn, NULL);
+            if (rc != SPAMLR_OK && rc != SPAMLR_ENOMEM)
+                abort();
+            if (rc == SPAMLR_OK && spamlr_model_save_buffer(m2, &b, &bn) == SPAMLR_OK &&
+                (bn != again_size || memcmp(b, again, bn) != 0))
+                abort();
+            free(b);
+            spamlr_model_free(m2);
+            free(dump);
+        }
         free(again);
     }
 }
