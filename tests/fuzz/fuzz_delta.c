@@ -1,8 +1,9 @@
 /* fuzz_delta.c - a per-user delta (spamlr_model_load_delta_buffer) on any
  * bytes, on a fixed base made from the dump below (so that its checksum,
  * which a delta must name, is the same in every run and in the seeds).
- * Whatever loads must be usable: it predicts a probability in [0, 1],
- * learns a message, and saves as a delta that loads again. As in
+ * Whatever loads must be usable: it dumps to text that imports, predicts a
+ * probability in [0, 1], learns a message, and saves as a delta that
+ * loads again. As in
  * fuzz_model, every input is tried as given and with its CRC recomputed. */
 #include "fuzz.h"
 #include "common/common.h"
@@ -44,6 +45,19 @@ static void use(spamlr_model *m, const spamlr_model *b)
     size_t n;
     double p;
 
+    { /* what loads dumps to text that imports */
+        char *dump = NULL;
+        size_t dn;
+        int rc;
+        if (spamlr_model_dump(m, &dump, &dn) == SPAMLR_OK) {
+            rc = spamlr_model_import(&m2, dump, dn, NULL);
+            if (rc != SPAMLR_OK && rc != SPAMLR_ENOMEM)
+                abort();
+            spamlr_model_free(m2);
+            m2 = NULL;
+            free(dump);
+        }
+    }
     if (spamlr_scratch_create(&s) == SPAMLR_OK) {
         if (spamlr_predict(m, s, msg, sizeof msg - 1, &p, NULL) == SPAMLR_OK &&
             !(p >= 0 && p <= 1))
