@@ -70,8 +70,13 @@ static int collect(void *ctx, const char *t, size_t n)
 {
     toks *k = ctx;
 
-    if (n == 0 || memchr(t, '\n', n))
-        ck_abort_msg("empty token or token with a line break");
+    size_t i;
+
+    if (n == 0)
+        ck_abort_msg("empty token");
+    for (i = 0; i < n; i++) /* printed in TSV columns, handed out as C strings */
+        if ((unsigned char)t[i] < 0x20 || (unsigned char)t[i] == 0x7F)
+            ck_abort_msg("token with a control byte %#x", (unsigned char)t[i]);
     if (spamlr__buf_append(&k->all, t, n) || spamlr__buf_putc(&k->all, '\n'))
         ck_abort_msg("out of memory");
     k->n++;
@@ -961,6 +966,15 @@ START_TEST(test_field_aware)
     ck_assert(has_token(&k, "message-id:shape:a-a-a-a"));
     ck_assert(has_token(&k, "received:shape:from"));
     ck_assert_ptr_null(strstr(k.all.data, "received:from:"));  /* "localhost" is no domain */
+    spamlr__buf_free(&k.all);
+    /* control bytes in a shape: printable (a boundary's once kept a NUL,
+     * which no model file can hold: found by fuzz_learn) */
+    parse_fields(SPAMLR_HDR_ALL,
+                 "Message-ID: <a\x01" "b\x7f" "c@host.example>\n"
+                 "Content-Type: multipart/mixed; boundary=\"q\x02q\"\n\n--q\x02q\n\nx\n--q\x02q--\n",
+                 &k);
+    ck_assert_msg(has_token(&k, "message-id:shape:acaca"), "%s", k.all.data);
+    ck_assert_msg(has_token(&k, "content-type:boundary:aca"), "%s", k.all.data);
     spamlr__buf_free(&k.all);
 }
 END_TEST

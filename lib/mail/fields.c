@@ -34,6 +34,9 @@ size_t spamlr__shape(const char *s, size_t n, char *out, size_t size)
             while (i < n && (unsigned char)s[i] >= 0x80)
                 i++;
             out[k++] = 'x';
+        } else if ((c < 0x20 && !is_space(c)) || c == 0x7F) {
+            out[k++] = 'c'; /* a control byte: printable, as a token must be */
+            i++;
         } else {
             out[k++] = is_space(c) ? ' ' : (char)c;
             i++;

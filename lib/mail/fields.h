@@ -31,7 +31,8 @@ typedef void (*spamlr__emit_fn)(void *ctx, const char *prefix, const char *t, si
 
 /* The shape of s[0..n): every run of digits becomes one '9', of ASCII
  * letters one 'a' (an upper-case run 'A'), of other bytes (UTF-8
- * included) one 'x'; punctuation stays. At most size - 1 bytes go to out
+ * included) one 'x'; a control byte becomes 'c', white space ' ';
+ * punctuation stays. At most size - 1 bytes go to out
  * (NUL-terminated); returns their number. "20021009.GA4155@host" gives
  * "9.A9@a". */
 size_t spamlr__shape(const char *s, size_t n, char *out, size_t size);
