@@ -357,8 +357,6 @@ static int read_new(spamlr_model *u, size_t nb, uint64_t count, const unsigned c
         }
         if (len > MAX_TOKEN || len > n - pos)
             return corrupt(d, "delta: a new word is longer than its section allows");
-        if (memchr(p + pos, 0, len)) /* a delta's new words are few */
-            return corrupt(d, "delta: a new word holds a NUL byte");
         if ((rc = spamlr__vocab_intern(&u->vocab, (const char *)p + pos, len, &id, &added)))
             return rc;
         if (!added)

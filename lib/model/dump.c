@@ -208,7 +208,7 @@ static int base_name(reader *r, spamlr_model *m, const char *v, size_t n)
         return spamlr__dump_err(r, "base_name longer than 4096 bytes", NULL);
     if (!(t = malloc(n + 1)))
         return SPAMLR_ENOMEM;
-    if (!(rc = spamlr__dump_unescape(r, v, n, t, &tn))) {
+    if (!(rc = spamlr__dump_unescape(r, v, n, t, &tn, 0))) {
         t[tn] = '\0';
         rc = spamlr__model_set_base(m, t, m->base_crc, m->base_trained_at);
     }
@@ -229,7 +229,7 @@ static int contact_line(reader *r, spamlr_model *m, const char *v, size_t n)
         return rc;
     if (!(t = malloc(n + 1)))
         return SPAMLR_ENOMEM;
-    if (!(rc = spamlr__dump_unescape(r, v, n, t, &tn))) {
+    if (!(rc = spamlr__dump_unescape(r, v, n, t, &tn, 0))) {
         rc = spamlr_contacts_add(m->contacts, t, tn);
         if (rc == SPAMLR_EINVAL)
             rc = spamlr__dump_err(r, "contact is not an address or @domain", NULL);
@@ -482,7 +482,7 @@ static int word_lines(reader *r, spamlr_model *m)
         free(tok);
         if (!(tok = malloc((size_t)(t1 - s) + 1)))
             return SPAMLR_ENOMEM;
-        if ((rc = spamlr__dump_unescape(r, s, (size_t)(t1 - s), tok, &tn)))
+        if ((rc = spamlr__dump_unescape(r, s, (size_t)(t1 - s), tok, &tn, 1)))
             break;
         if ((rc = spamlr__vocab_intern(&m->vocab, tok, tn, &id, &added)))
             break;

@@ -159,7 +159,7 @@ static unsigned hexval(char c)
 }
 
 /* Unescapes a token into t (at least n + 1 bytes); its length in *tn. */
-int spamlr__dump_unescape(reader *r, const char *s, size_t n, char *t, size_t *tn)
+int spamlr__dump_unescape(reader *r, const char *s, size_t n, char *t, size_t *tn, int nul)
 {
     size_t i, k = 0;
 
@@ -182,7 +182,7 @@ int spamlr__dump_unescape(reader *r, const char *s, size_t n, char *t, size_t *t
             if (n - i < 3 || (hi = hexval(s[i + 1])) > 15 || (lo = hexval(s[i + 2])) > 15)
                 return spamlr__dump_err(r, "bad \\x escape in a token (two hex digits needed)",
                                         NULL);
-            if (!(hi | lo))
+            if (!(hi | lo) && !nul)
                 return spamlr__dump_err(r, "a token cannot hold a NUL byte (\\x00)", NULL);
             t[k++] = (char)(hi << 4 | lo);
             i += 2;

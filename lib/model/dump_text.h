@@ -46,7 +46,10 @@ int spamlr__dump_i64(reader *r, const char *v, size_t n, int64_t *out);
 int spamlr__dump_u64(reader *r, const char *v, size_t n, unsigned long long max,
                      unsigned long long *x);
 int spamlr__dump_u32(reader *r, const char *v, size_t n, unsigned *x);
-/* Unescapes a token into t (at least n + 1 bytes); its length in *tn. */
-int spamlr__dump_unescape(reader *r, const char *s, size_t n, char *t, size_t *tn);
+/* Unescapes a token into t (at least n + 1 bytes); its length in *tn.
+ * nul: a \x00 escape is allowed (a word: models written before 0.3's
+ * shapes became printable may hold one, and their dumps must import);
+ * a raw NUL byte never is. */
+int spamlr__dump_unescape(reader *r, const char *s, size_t n, char *t, size_t *tn, int nul);
 
 #endif

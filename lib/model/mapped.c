@@ -28,10 +28,8 @@
  * The seed is made from the words themselves (a CRC-32 of them and their
  * number), so the same model gives the same bytes. Loading checks what a
  * look-up relies on: every id in the slots below n, fewer used slots than
- * cap (a probe always meets an empty slot), every word inside the strings,
- * NUL-terminated and holding no NUL (words in id order, as written: one
- * count of the strings' NULs), every weight finite and every idf value in
- * 0..1e9. A word in the
+ * cap (a probe always meets an empty slot), every word inside the strings
+ * and NUL-terminated, every weight finite and every idf value in 0..1e9. A word in the
  * wrong slot is only not found: the CRC guards the file against damage,
  * not against its writer. */
 #include <math.h>
@@ -243,41 +241,10 @@ static int word_fits(uint64_t o, uint32_t l, const char *chars, uint64_t chars_l
     return l <= MAX_TOKEN && o < chars_len && l < chars_len - o && chars[o + l] == '\0';
 }
 
-/* The NUL bytes of s[0..n), 8 bytes a step. */
-static size_t nul_count(const char *s, size_t n)
-{
-    const uint64_t low7 = 0x7F7F7F7F7F7F7F7FULL;
-    size_t i = 0, c = 0;
-
-    for (; n - i >= 8; i += 8) {
-        uint64_t x;
-        memcpy(&x, s + i, 8);
-        /* bit 7 of a byte of t is clear exactly where the byte is 0 */
-        x = (((x & low7) + low7) | x) & ~low7;
-        c += 8 - (size_t)__builtin_popcountll(x);
-    }
-    for (; i < n; i++)
-        c += s[i] == '\0';
-    return c;
-}
-
 /* Checks the words' arrays in place (what a look-up relies on). */
-/* Whether no word of w holds a NUL, word by word. */
-static int no_nul_each(const spamlr__vocab_view *w)
-{
-    size_t i;
-
-    for (i = 0; i < w->n; i++)
-        if (memchr(w->chars + w->off[i], 0, w->len[i]))
-            return 0;
-    return 1;
-}
-
 static const char *check_words(const spamlr__vocab_view *w)
 {
     size_t i, used = 0;
-    uint64_t at;
-    int in_order = 1;
 
     for (i = 0; i < w->cap; i++) {
         uint32_t id1 = w->slots[i].id1;
@@ -288,18 +255,9 @@ static const char *check_words(const spamlr__vocab_view *w)
     }
     if (used > w->n)
         return "the slot table holds more words than the model";
-    for (i = 0, at = 0; i < w->n; i++) {
+    for (i = 0; i < w->n; i++)
         if (!word_fits(w->off[i], w->len[i], w->chars, w->chars_len))
             return "a word lies outside the strings or is not NUL-terminated";
-        in_order &= w->off[i] == at;
-        at += (uint64_t)w->len[i] + 1;
-    }
-    /* no word holds a NUL (a token holds none: the API hands tokens out
-     * as C strings). Words one after another in id order, as the writer
-     * lays them out: then the strings up to the last word's end hold one
-     * NUL a word, counted in one pass; else each word is looked at */
-    if (in_order ? nul_count(w->chars, (size_t)at) != w->n : !no_nul_each(w))
-        return "a word holds a NUL byte";
     return NULL;
 }
 
@@ -323,8 +281,6 @@ static int copy_words(spamlr_model *m, const unsigned char *file, const place *p
         if (!word_fits(o, l, chars, chars_len))
             return bad(d, SPAMLR_ECORRUPT, (long long)(p->off + 8 * i),
                        "a word lies outside the strings or is not NUL-terminated");
-        if (memchr(chars + o, 0, l))
-            return bad(d, SPAMLR_ECORRUPT, (long long)(p->off + 8 * i), "a word holds a NUL byte");
         if ((rc = spamlr__vocab_intern(&m->vocab, chars + o, l, &id, &added)))
             return rc;
         if (!added)

@@ -174,11 +174,7 @@ static int parse_tokens(spamlr_model *m, const unsigned char *p, size_t n, uint6
     size_t i, pos = 0, at[TOK_AHEAD];
     uint32_t id, h[TOK_AHEAD], len[TOK_AHEAD];
     spamlr__vocab *v = &m->vocab;
-    /* a token holds no NUL (the API hands tokens out as C strings, and a
-     * dump cannot import one); a section of non-empty tokens with short
-     * lengths in one byte holds no zero byte at all, so one memchr over
-     * it spares almost every section a look at each token */
-    int zero = memchr(p, 0, n) != NULL, added, rc;
+    int added, rc;
 
     /* room for them all at once: no rehash or regrowing while they go in
      * (a third of loading a model). A token takes a length byte at least,
@@ -202,8 +198,6 @@ static int parse_tokens(spamlr_model *m, const unsigned char *p, size_t n, uint6
                 }
                 if (l > MAX_TOKEN || l > n - pos)
                     return bad(d, SPAMLR_ECORRUPT, -1, "token longer than its section allows");
-                if (zero && memchr(p + pos, 0, l))
-                    return bad(d, SPAMLR_ECORRUPT, -1, "a token holds a NUL byte");
                 at[j] = pos;
                 len[j] = l;
                 h[j] = spamlr__vocab_hash(v, (const char *)p + pos, l);

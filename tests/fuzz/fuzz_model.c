@@ -67,12 +67,16 @@ static void use(const spamlr_model *m)
             abort();
         spamlr_model_free(m2);
         m2 = NULL;
-        /* its dump imports, and saves to the same bytes */
+        /* its dump imports, and saves to the same bytes; a mapped file's
+         * words are read as its writer laid them out (none is looked for
+         * twice), so one that holds a word twice dumps to text that
+         * import refuses, saying so */
         if (spamlr_model_dump(m, &dump, &dn) == SPAMLR_OK) {
             unsigned char *b = NULL;
             size_t bn;
             int rc = spamlr_model_import(&m2, dump, dn, NULL);
-            if (rc != SPAMLR_OK && rc != SPAMLR_ENOMEM)
+            if (rc != SPAMLR_OK && rc != SPAMLR_ENOMEM &&
+                !(rc == SPAMLR_EPARSE && info.layout == SPAMLR_LAYOUT_MAPPED))
                 abort();
             if (rc == SPAMLR_OK && spamlr_model_save_buffer(m2, &b, &bn) == SPAMLR_OK &&
                 (bn != again_size || memcmp(b, again, bn) != 0))
