@@ -1542,6 +1542,32 @@ START_TEST(unlearn_unknown_is_refused)
 }
 END_TEST
 
+/* A message with no token at all (empty, or only separators) is learned
+ * and unlearned like any other: its empty row leaves the memory again
+ * (an empty row's ids may be NULL: fuzz_learn found memcmp called on
+ * them, which UBSan reports). */
+START_TEST(empty_message_unlearns)
+{
+    spamlr_text_opts to;
+    spamlr_model *m = NULL;
+    spamlr_scratch *s = NULL;
+    spamlr_model_info info = SPAMLR_MODEL_INFO_INIT;
+    int out = 0;
+
+    plain_opts(&to);
+    ck_assert_int_eq(spamlr_scratch_create(&s), 0);
+    ck_assert_int_eq(spamlr_model_create(&m, &to), 0);
+    ck_assert_int_eq(spamlr_model_learn_ex(m, s, "", 0, SPAMLR_SPAM, 1, NULL, &out), 0);
+    ck_assert_int_eq(out, SPAMLR_LEARNED_NEW);
+    ck_assert_int_eq(spamlr_model_learn_ex(m, s, " ,; ", 4, SPAMLR_SPAM, -1, NULL, &out), 0);
+    ck_assert_int_eq(out, SPAMLR_LEARNED_UNLEARNED); /* the same (empty) row */
+    spamlr_model_info_get(m, &info);
+    ck_assert_uint_eq(info.remembered[0] + info.remembered[1], 0);
+    spamlr_model_free(m);
+    spamlr_scratch_free(s);
+}
+END_TEST
+
 START_TEST(relearn_moves_the_message)
 {
     spamlr_text_opts to;
@@ -1746,6 +1772,7 @@ static Suite *online_suite(void)
     tcase_add_test(t, record_survives_save_dump_prune);
     tcase_add_test(t, record_bound_drops_the_oldest);
     tcase_add_test(t, dataset_and_text_share_the_key);
+    tcase_add_test(t, empty_message_unlearns);
     suite_add_tcase(s, t);
     return s;
 }

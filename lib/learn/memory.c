@@ -71,7 +71,8 @@ void spamlr__mem_drop(spamlr_model *m, const uint32_t *ids, size_t k, int y01)
 
     for (i = 0; i < m->mem_n[y01]; i++) {
         spamlr__memrow *r = &m->mem[y01][i];
-        if (r->k == k && memcmp(r->ids, ids, k * sizeof *ids) == 0) {
+        /* (an empty row may come with NULL ids) */
+        if (r->k == k && (k == 0 || memcmp(r->ids, ids, k * sizeof *ids) == 0)) {
             /* while it holds every message offered, it still does (a
              * sampling reservoir's count is left as it was) */
             if (m->mem_seen[y01] == m->mem_n[y01])
