@@ -66,6 +66,8 @@ static double ftrl_wd(const spamlr_model *m, double z, double n, int penalised, 
     double l1 = penalised ? m->on_l1 : 0, l2 = penalised ? m->on_l2 : 0;
     double a = (m->beta + sqrt(n)) / m->eta, zc;
 
+    if (!(a + l2 > 0)) /* beta 0 and nothing learned yet: no curvature */
+        return c;
     if (c == 0 || (l1 == 0 && l2 == 0)) { /* the plain form (bit for bit as
                                               without a prior) */
         if (fabs(z) <= l1)
@@ -78,9 +80,20 @@ static double ftrl_wd(const spamlr_model *m, double z, double n, int penalised, 
     return c - (zc - (zc > 0 ? l1 : -l1)) / (a + l2);
 }
 
+/* A learner's double as the float the model keeps: within +-1e30 (a
+ * weight or an FTRL z that far out says nothing more, and a model file
+ * must hold finite numbers: eta 1000 on a message whose loss gradient
+ * barely differs from 0 once stepped a weight to -inf), NaN as 0. */
+static float kept(double x)
+{
+    if (!(x == x))
+        return 0.0f;
+    return x > 1e30 ? 1e30f : x < -1e30 ? -1e30f : (float)x;
+}
+
 static float ftrl_weight(const spamlr_model *m, double z, double n, int penalised, double c)
 {
-    return (float)ftrl_wd(m, z, n, penalised, c);
+    return kept(ftrl_wd(m, z, n, penalised, c));
 }
 
 /* The pull towards the prior that online learning uses when its options
@@ -206,17 +219,20 @@ static void coord_step(const spamlr_model *m, float *w, float *acc, float *z, do
         return;
     if (m->online == SPAMLR_SOLVER_FTRL) {
         double n2 = n + g * g, sigma = (sqrt(n2) - sqrt(n)) / m->eta;
-        *z = (float)(*z + g - sigma * *w);
+        *z = kept(*z + g - sigma * *w);
         *acc = (float)n2;
         *w = ftrl_weight(m, *z, n2, penalised, c);
         return;
     }
     n += g * g;
+    if (!(n > 0)) /* g so small that its square is 0: no step (g / sqrt(n)
+                     would be infinite) */
+        return;
     if (penalised && m->on_l2 > 0) {
         double r = m->eta / sqrt(n);
-        *w = (float)((*w - r * g + r * m->on_l2 * c) / (1 + r * m->on_l2));
+        *w = kept((*w - r * g + r * m->on_l2 * c) / (1 + r * m->on_l2));
     } else {
-        *w = (float)(*w - m->eta * g / sqrt(n));
+        *w = kept(*w - m->eta * g / sqrt(n));
     }
     *acc = (float)n;
 }
@@ -353,17 +369,17 @@ apply:
         acc = m->acc[j];
         zz = m->acc_z ? m->acc_z[j] : 0;
         coord_back(m, gz * val[i], 1, spamlr__prior_of(m, j), &w, &acc, &zz);
-        m->w[j] = (float)w;
+        m->w[j] = kept(w);
         m->acc[j] = (float)acc;
         if (m->acc_z)
-            m->acc_z[j] = (float)zz;
+            m->acc_z[j] = kept(zz);
     }
     if (m->has_bias) {
         w = m->bias;
         acc = m->bias_acc;
         zz = m->bias_z;
         coord_back(m, gz, 0, 0, &w, &acc, &zz);
-        m->bias = (float)w;
+        m->bias = kept(w);
         m->bias_acc = acc;
         m->bias_z = zz;
     }
