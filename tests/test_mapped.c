@@ -347,6 +347,18 @@ START_TEST(damaged_parts_are_refused)
     recrc(c, size);
     refused(c, size, SPAMLR_ECORRUPT, "8-bit weights");
     memcpy(c, buf, size);
+    { /* the same 32-bit weights declared 16-bit: off the declared grid
+         (fuzz_model: such a model scored with weights its save changed) */
+        float step = 1e-3f;
+        uint32_t u;
+
+        memcpy(&u, &step, 4);
+        set_u32(c + pos + 24, 16);
+        set_u32(c + pos + 28, u);
+    }
+    recrc(c, size);
+    refused(c, size, SPAMLR_ECORRUPT, "16-bit weights off their grid");
+    memcpy(c, buf, size);
     set_u32(c + w + 4 * 5, 0x7fc00000u); /* NaN */
     recrc(c, size);
     refused(c, size, SPAMLR_ECORRUPT, "a weight that is not a number");

@@ -29,7 +29,8 @@
  * number), so the same model gives the same bytes. Loading checks what a
  * look-up relies on: every id in the slots below n, fewer used slots than
  * cap (a probe always meets an empty slot), every word inside the strings
- * and NUL-terminated, every weight finite and every idf value in 0..1e9. A word in the
+ * and NUL-terminated, every weight finite (and on its grid when 16-bit)
+ * and every idf value in 0..1e9. A word in the
  * wrong slot is only not found: the CRC guards the file against damage,
  * not against its writer. */
 #include <math.h>
@@ -300,6 +301,7 @@ int spamlr__model_load_mapped(spamlr_model **out, spamlr_model *m, unsigned char
     uint32_t bits;
     const char *what;
     place p;
+    size_t i;
     int rc = SPAMLR_OK;
 
     *out = NULL;
@@ -335,6 +337,14 @@ int spamlr__model_load_mapped(spamlr_model **out, spamlr_model *m, unsigned char
                      "16-bit weight step is not a positive number");
             goto out;
         }
+        /* each weight on its grid, as the writer leaves it (else the
+         * model would score with weights its own save changes) */
+        for (i = 0; i < (size_t)count; i++)
+            if (m->w[i] != spamlr__saved_weight(m, i)) {
+                rc = bad(d, SPAMLR_ECORRUPT, (long long)(p.w + 4 * i),
+                         "a 16-bit weight lies off its grid");
+                goto out;
+            }
     }
     if ((rc = spamlr__model_check_loaded(m, flags, d)))
         goto out;
