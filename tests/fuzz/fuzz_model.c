@@ -65,6 +65,17 @@ static void use(const spamlr_model *m)
         size_t dn;
         if (spamlr_model_load_buffer(&m2, again, again_size, NULL) != SPAMLR_OK)
             abort();
+        { /* and predicts as the model saved, bit for bit */
+            static const char msg2[] = "Subject: free prize\n\nwin cheap \xe4\xb8\xad\xe5\xa5\x96 now";
+            spamlr_scratch *s2 = NULL;
+            double a = -1, b = -2;
+            if (spamlr_scratch_create(&s2) == SPAMLR_OK &&
+                spamlr_predict(m, s2, msg2, sizeof msg2 - 1, &a, NULL) == SPAMLR_OK &&
+                (spamlr_predict(m2, s2, msg2, sizeof msg2 - 1, &b, NULL) != SPAMLR_OK ||
+                 memcmp(&a, &b, sizeof a) != 0))
+                abort();
+            spamlr_scratch_free(s2);
+        }
         spamlr_model_free(m2);
         m2 = NULL;
         /* its dump imports, and saves to the same bytes; a mapped file's
