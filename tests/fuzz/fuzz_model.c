@@ -65,7 +65,10 @@ static void use(const spamlr_model *m)
         size_t dn;
         if (spamlr_model_load_buffer(&m2, again, again_size, NULL) != SPAMLR_OK)
             abort();
-        { /* and predicts as the model saved, bit for bit */
+        /* and predicts as the model saved, bit for bit (packed: a mapped
+         * file's table is read as its writer laid it out, so a word put
+         * in the wrong slot is not found until a save lays it out again) */
+        if (info.layout == SPAMLR_LAYOUT_PACKED) {
             static const char msg2[] = "Subject: free prize\n\nwin cheap \xe4\xb8\xad\xe5\xa5\x96 now";
             spamlr_scratch *s2 = NULL;
             double a = -1, b = -2;
