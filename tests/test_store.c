@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "model/model.h"
+#include "model/zpack.h"
 
 /* Lines [from, to) of data/corpus.tsv, the default text options. */
 static spamlr_dataset *corpus_lines(size_t from, size_t to)
@@ -279,6 +280,76 @@ START_TEST(delta_refusals)
     spamlr_model_free(b);
     spamlr_model_free(other);
     spamlr_model_free(small);
+    spamlr_dataset_free(mine);
+}
+END_TEST
+
+/* A delta on a 16-bit base holds its weights on the base's grid, as the
+ * writer leaves them; one moved off it is refused (the mapped loader's
+ * rule: such a model would score with weights its own save changes). */
+START_TEST(delta_weights_on_the_grid)
+{
+    spamlr_model *m = base_model(SPLIT, SPAMLR_SOLVER_TRON, 4, NULL, NULL), *b = NULL, *u, *r = NULL;
+    spamlr_dataset *mine = corpus_lines(SPLIT, 100000);
+    spamlr_diag d = SPAMLR_DIAG_INIT;
+    unsigned char *buf, *delta, *raw, *z, *file;
+    size_t n, len, meta, sizes, ulen = 0, zlen = 0, zlen2, fsize, k, pos;
+    uint64_t cnt = 0, u64;
+    uint32_t crc;
+    float w;
+
+    ck_assert_int_eq(spamlr_model_set_weight_bits(m, 16), SPAMLR_OK);
+    ck_assert_int_eq(spamlr_model_save_buffer(m, &buf, &len), SPAMLR_OK);
+    ck_assert_int_eq(spamlr_model_load_buffer(&b, buf, len, NULL), SPAMLR_OK);
+    free(buf);
+    u = copy_of(b);
+    learn_rows(u, mine, 0, 20);
+    ck_assert_int_eq(spamlr_model_save_delta_buffer(u, b, &delta, &n, &d), SPAMLR_OK);
+    ck_assert_int_eq(spamlr_model_load_delta_buffer(&r, b, delta, n, &d), SPAMLR_OK);
+    spamlr_model_free(r);
+    r = NULL;
+    /* the first changed weight, half a step off (the payload inflated,
+     * changed, deflated again, the sizes and the CRC made right) */
+    meta = (size_t)delta[16] | (size_t)delta[17] << 8 | (size_t)delta[18] << 16;
+    sizes = 20 + meta;
+    memcpy(&u64, delta + sizes + 8, 8);
+    ulen = (size_t)u64;
+    memcpy(&u64, delta + sizes + 16, 8);
+    zlen = (size_t)u64;
+    raw = malloc(ulen);
+    ck_assert_int_eq(spamlr__zunpack(delta + sizes + 24, zlen, raw, ulen), 0);
+    for (pos = 0; pos + 4 <= ulen && memcmp(raw + pos, "DWTS", 4); pos++)
+        ;
+    ck_assert_uint_lt(pos + 20, ulen);
+    memcpy(&cnt, raw + pos + 12, 8);
+    ck_assert_uint_gt(cnt, 0);
+    pos += 20;
+    for (k = 0; k < cnt; k++) /* the LEB128 gaps */
+        while (raw[pos++] & 0x80)
+            ;
+    memcpy(&w, raw + pos, 4);
+    w += 0.5f * b->wscale;
+    memcpy(raw + pos, &w, 4);
+    z = malloc(spamlr__zpack_bound(ulen));
+    ck_assert_int_eq(spamlr__zpack(raw, ulen, z, &zlen2), 0);
+    fsize = sizes + 24 + zlen2 + 4;
+    file = malloc(fsize);
+    memcpy(file, delta, sizes + 24);
+    u64 = zlen2;
+    memcpy(file + sizes + 16, &u64, 8);
+    memcpy(file + sizes + 24, z, zlen2);
+    crc = spamlr__crc32(0, file, fsize - 4);
+    memcpy(file + fsize - 4, &crc, 4);
+    ck_assert_int_eq(spamlr_model_load_delta_buffer(&r, b, file, fsize, &d), SPAMLR_ECORRUPT);
+    ck_assert_ptr_null(r);
+    ck_assert_ptr_nonnull(strstr(d.message, "grid"));
+    free(file);
+    free(z);
+    free(raw);
+    free(delta);
+    spamlr_model_free(u);
+    spamlr_model_free(b);
+    spamlr_model_free(m);
     spamlr_dataset_free(mine);
 }
 END_TEST
@@ -694,6 +765,7 @@ static Suite *store_suite(void)
     tcase_add_test(tc, delta_round_trip_ftrl);
     tcase_add_test(tc, delta_empty_and_whole);
     tcase_add_test(tc, delta_refusals);
+    tcase_add_test(tc, delta_weights_on_the_grid);
     tcase_add_test(tc, delta_files);
     tcase_add_test(tc, update_delta);
     suite_add_tcase(s, tc);

@@ -296,6 +296,17 @@ static int read_value(float *dst, const unsigned char *p, int nonneg, spamlr_dia
     return SPAMLR_OK;
 }
 
+/* A weight (read_value) of u, on its grid when 16-bit, as the writer
+ * leaves it (spamlr__saved_weight). */
+static int read_weight(spamlr_model *u, size_t j, const unsigned char *p, spamlr_diag *d)
+{
+    int rc = read_value(&u->w[j], p, 0, d);
+
+    if (!rc && u->weight_bits == 16 && u->w[j] != spamlr__saved_weight(u, j))
+        return corrupt(d, "delta: a 16-bit weight lies off its grid");
+    return rc;
+}
+
 /* "DWTS" (see the top of the file). */
 static int read_changed(spamlr_model *u, size_t nb, const unsigned char *p, size_t n,
                         spamlr_diag *d)
@@ -324,7 +335,7 @@ static int read_changed(spamlr_model *u, size_t nb, const unsigned char *p, size
     if (!rc && (n - pos) % 4)
         rc = corrupt(d, "delta: changed-word section has the wrong size");
     for (i = 0; i < k && !rc; i++) {
-        rc = read_value(&u->w[ids[i]], p + pos + 4 * i, 0, d);
+        rc = read_weight(u, ids[i], p + pos + 4 * i, d);
         if (!rc && u->online)
             rc = read_value(&u->acc[ids[i]], p + pos + 4 * (k + i), 1, d);
         if (!rc && u->acc_z)
@@ -368,7 +379,7 @@ static int read_new(spamlr_model *u, size_t nb, uint64_t count, const unsigned c
     p += pos;
     for (i = 0; i < k; i++) {
         size_t j = nb + i, at = 0;
-        if ((rc = read_value(&u->w[j], p + 4 * i, 0, d)))
+        if ((rc = read_weight(u, j, p + 4 * i, d)))
             return rc;
         if (u->idf && (rc = read_value(&u->idf[j], p + 4 * (k * ++at + i), 1, d)))
             return rc;
