@@ -11,7 +11,6 @@
 #include <sys/stat.h>
 
 #include "model/model.h"
-#include "model/zpack.h"
 
 /* Lines [from, to) of data/corpus.tsv, the default text options. */
 static spamlr_dataset *corpus_lines(size_t from, size_t to)
@@ -292,10 +291,9 @@ START_TEST(delta_weights_on_the_grid)
     spamlr_model *m = base_model(SPLIT, SPAMLR_SOLVER_TRON, 4, NULL, NULL), *b = NULL, *u, *r = NULL;
     spamlr_dataset *mine = corpus_lines(SPLIT, 100000);
     spamlr_diag d = SPAMLR_DIAG_INIT;
-    unsigned char *buf, *delta, *raw, *z, *file;
-    size_t n, len, meta, sizes, ulen = 0, zlen = 0, zlen2, fsize, k, pos;
-    uint64_t cnt = 0, u64;
-    uint32_t crc;
+    unsigned char *buf, *delta, *raw, *file;
+    size_t n, len, ulen, fsize, k, pos;
+    uint64_t cnt = 0;
     float w;
 
     ck_assert_int_eq(spamlr_model_set_weight_bits(m, 16), SPAMLR_OK);
@@ -308,43 +306,26 @@ START_TEST(delta_weights_on_the_grid)
     ck_assert_int_eq(spamlr_model_load_delta_buffer(&r, b, delta, n, &d), SPAMLR_OK);
     spamlr_model_free(r);
     r = NULL;
-    /* the first changed weight, half a step off (the payload inflated,
-     * changed, deflated again, the sizes and the CRC made right) */
-    meta = (size_t)delta[16] | (size_t)delta[17] << 8 | (size_t)delta[18] << 16;
-    sizes = 20 + meta;
-    memcpy(&u64, delta + sizes + 8, 8);
-    ulen = (size_t)u64;
-    memcpy(&u64, delta + sizes + 16, 8);
-    zlen = (size_t)u64;
-    raw = malloc(ulen);
-    ck_assert_int_eq(spamlr__zunpack(delta + sizes + 24, zlen, raw, ulen), 0);
+    /* the first changed weight ("DWTS": tag, length, u64 k, k LEB128
+     * gaps, k f32 weights), half a step off */
+    raw = tu_payload(delta, &ulen);
     for (pos = 0; pos + 4 <= ulen && memcmp(raw + pos, "DWTS", 4); pos++)
         ;
     ck_assert_uint_lt(pos + 20, ulen);
     memcpy(&cnt, raw + pos + 12, 8);
     ck_assert_uint_gt(cnt, 0);
     pos += 20;
-    for (k = 0; k < cnt; k++) /* the LEB128 gaps */
+    for (k = 0; k < cnt; k++)
         while (raw[pos++] & 0x80)
             ;
     memcpy(&w, raw + pos, 4);
     w += 0.5f * b->wscale;
     memcpy(raw + pos, &w, 4);
-    z = malloc(spamlr__zpack_bound(ulen));
-    ck_assert_int_eq(spamlr__zpack(raw, ulen, z, &zlen2), 0);
-    fsize = sizes + 24 + zlen2 + 4;
-    file = malloc(fsize);
-    memcpy(file, delta, sizes + 24);
-    u64 = zlen2;
-    memcpy(file + sizes + 16, &u64, 8);
-    memcpy(file + sizes + 24, z, zlen2);
-    crc = spamlr__crc32(0, file, fsize - 4);
-    memcpy(file + fsize - 4, &crc, 4);
+    file = tu_repack(delta, raw, ulen, &fsize);
     ck_assert_int_eq(spamlr_model_load_delta_buffer(&r, b, file, fsize, &d), SPAMLR_ECORRUPT);
     ck_assert_ptr_null(r);
     ck_assert_ptr_nonnull(strstr(d.message, "grid"));
     free(file);
-    free(z);
     free(raw);
     free(delta);
     spamlr_model_free(u);
