@@ -247,9 +247,11 @@ fuzz:
 
 fuzz-bins: $(FUZZ_BIN)
 
+# fuzz_predict also reads fuzz_mime's mails (tests/fuzz/README.md).
 test-fuzz-replay: $(REPLAY_BIN)
 	@fail=0; for n in $(FUZZ_NAMES); do \
-	  $(B)/fuzz-replay/$$n tests/fuzz/corpus/$$n || fail=1; \
+	  extra=; [ $$n = fuzz_predict ] && extra=tests/fuzz/corpus/fuzz_mime; \
+	  $(B)/fuzz-replay/$$n tests/fuzz/corpus/$$n $$extra || fail=1; \
 	done; exit $$fail
 
 # The fault-injection shim of tests/faults.sh: LD_PRELOADed into the CLI,

@@ -574,7 +574,7 @@ int spamlr_model_import(spamlr_model **out, const char *text, size_t len, spamlr
 {
     spamlr_model *m = NULL;
     reader r;
-    header h = {0, 0, 0, 0, 0, 0};
+    header h = {0};
     const char *s;
     size_t n, i;
     int rc, words = 0, more;

@@ -12,6 +12,8 @@ B=${FUZZ_B:-build-fuzz}
 for t in "$@"; do
   mkdir -p "$B/work/$t" "$B/artifacts/$t" "$B/log"
   cp -n tests/fuzz/corpus/$t/* "$B/work/$t/" 2>/dev/null
+  # fuzz_predict scores fuzz_mime's mails too (its first byte picks a model)
+  [ "$t" = fuzz_predict ] && cp -n tests/fuzz/corpus/fuzz_mime/* "$B/work/$t/" 2>/dev/null
   "$B/fuzz/$t" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
       -max_len=65536 -print_final_stats=1 -artifact_prefix="$B/artifacts/$t/" \
       "$B/work/$t" > "$B/log/$t.log" 2>&1
