@@ -1193,7 +1193,10 @@ SPAMLR_API int spamlr_dataset_keep_model_words(spamlr_dataset *ds, const spamlr_
 /* Probabilities of every row of ds (tokens are looked up by string, so the
  * dataset may have been read with any vocabulary; it should have used the
  * model's text options, see spamlr_model_info). probs and scores (log-odds
- * w.x + b) have one slot per row; either may be NULL. */
+ * w.x + b) have one slot per row; either may be NULL. A row read from a
+ * message gets exactly the probability and score spamlr_predict gives
+ * that message, to the bit, whatever the dataset (open, kept to m's
+ * words, or m's own training data). */
 SPAMLR_API int spamlr_predict_dataset(const spamlr_model *m, const spamlr_dataset *ds,
                                       double *probs, double *scores);
 

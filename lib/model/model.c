@@ -736,7 +736,8 @@ int spamlr__rowbuf_init(spamlr__rowbuf *rb, const spamlr_dataset *ds)
     rb->ids = malloc((maxrow + 1) * sizeof *rb->ids);
     rb->cnt = malloc((maxrow + 1) * sizeof *rb->cnt);
     rb->val = malloc((maxrow + 1) * sizeof *rb->val);
-    if (rb->map && rb->ids && rb->cnt && rb->val)
+    rb->pair = malloc(2 * (maxrow + 1) * sizeof *rb->pair);
+    if (rb->map && rb->ids && rb->cnt && rb->val && rb->pair)
         return SPAMLR_OK;
     spamlr__rowbuf_free(rb);
     return SPAMLR_ENOMEM;
@@ -748,7 +749,63 @@ void spamlr__rowbuf_free(spamlr__rowbuf *rb)
     free(rb->ids);
     free(rb->cnt);
     free(rb->val);
+    free(rb->pair);
     memset(rb, 0, sizeof *rb);
+}
+
+void spamlr__rowbuf_sort(spamlr__rowbuf *rb, size_t k)
+{
+    uint64_t *src = rb->pair, *dst = rb->pair + k, *t;
+    uint32_t all_or = 0, all_and = UINT32_MAX;
+    size_t i, cnt[256];
+    unsigned shift;
+
+    for (i = 1; i < k && rb->ids[i - 1] < rb->ids[i]; i++)
+        ;
+    if (i >= k)
+        return; /* in order already (a model's own training rows) */
+    /* id and count as one key, the id on top; ids are distinct */
+    for (i = 0; i < k; i++) {
+        src[i] = (uint64_t)rb->ids[i] << 32 | rb->cnt[i];
+        all_or |= rb->ids[i];
+        all_and &= rb->ids[i];
+    }
+    if (k <= 64) {
+        for (i = 1; i < k; i++) {
+            uint64_t v = src[i];
+            size_t j = i;
+
+            for (; j > 0 && src[j - 1] > v; j--)
+                src[j] = src[j - 1];
+            src[j] = v;
+        }
+    } else {
+        /* LSD radix by the id's bytes, skipping those all ids share */
+        for (shift = 32; shift < 64; shift += 8) {
+            size_t sum = 0;
+
+            if ((((uint64_t)(all_or ^ all_and) << 32 >> shift) & 0xff) == 0)
+                continue;
+            memset(cnt, 0, sizeof cnt);
+            for (i = 0; i < k; i++)
+                cnt[(src[i] >> shift) & 0xff]++;
+            for (i = 0; i < 256; i++) {
+                size_t c = cnt[i];
+
+                cnt[i] = sum;
+                sum += c;
+            }
+            for (i = 0; i < k; i++)
+                dst[cnt[(src[i] >> shift) & 0xff]++] = src[i];
+            t = src;
+            src = dst;
+            dst = t;
+        }
+    }
+    for (i = 0; i < k; i++) {
+        rb->ids[i] = (uint32_t)(src[i] >> 32);
+        rb->cnt[i] = (uint32_t)src[i];
+    }
 }
 
 int spamlr_dataset_keep_model_words(spamlr_dataset *ds, const spamlr_model *m)
@@ -818,6 +875,8 @@ int spamlr_predict_dataset(const spamlr_model *m, const spamlr_dataset *ds, doub
                 val[k] = ds->val[j];
             cnt[k++] = ds->cnt ? ds->cnt[j] : 1;
         }
+        if (!ds->val)
+            spamlr__rowbuf_sort(&rb, k);
         double z = ds->val ? value_score(m, ids, val, k) : row_score(m, ids, cnt, k, val);
         if (probs)
             probs[i] = spamlr__sigmoid(z);

@@ -279,11 +279,18 @@ typedef struct spamlr__rowbuf {
     int64_t *map;
     uint32_t *ids, *cnt;
     float *val;
+    uint64_t *pair;     /* spamlr__rowbuf_sort's room: two rows of pairs */
 } spamlr__rowbuf;
 
 /* 0 or SPAMLR_ENOMEM (then rb holds nothing to free). */
 int spamlr__rowbuf_init(spamlr__rowbuf *rb, const spamlr_dataset *ds);
 void spamlr__rowbuf_free(spamlr__rowbuf *rb);
+
+/* Puts the k model ids in rb->ids (distinct) in ascending order, each
+ * count in rb->cnt going with its id: the order spamlr_predict sums a
+ * message's words in, so that a dataset's row (whose words go in the
+ * order the dataset first met them) gets the same score to the bit. */
+void spamlr__rowbuf_sort(spamlr__rowbuf *rb, size_t k);
 
 int spamlr__scratch_row(const spamlr_model *m, spamlr_model *grow, spamlr_scratch *s,
                         const char *text, size_t len, uint32_t **ids, uint32_t **cnt,
