@@ -1171,6 +1171,89 @@ START_TEST(batch_trains_while_all_is_remembered)
 }
 END_TEST
 
+/* A message is one row however it comes: learned in a folder (a dataset
+ * row, its words in the order the folder first met them) and unlearned
+ * alone, through a dataset of its own or through spamlr_model_learn_ex
+ * (spamc's TELL to `spamlr serve`), or learned alone and unlearned from a
+ * folder, it leaves the rehearsal memory, and the next batch does not
+ * train on it again. (Rows were kept in the order their dataset met
+ * their words, and a message unlearned through another dataset or the
+ * scratch was not found: it stayed remembered.) */
+START_TEST(unlearned_anyhow_is_forgotten)
+{
+    spamlr_text_opts to;
+    spamlr_model *m = NULL, *r = NULL;
+    spamlr_scratch *s = NULL;
+    spamlr_dataset *sp = one_class(SPAMLR_SPAM), *hm = one_class(SPAMLR_HAM);
+    spamlr_model_info info = SPAMLR_MODEL_INFO_INIT;
+    char buf[256];
+    size_t i, last = NSPAM - 1;
+    float wr, wm;
+
+    plain_opts(&to);
+    ck_assert_int_eq(spamlr_scratch_create(&s), 0);
+    ck_assert_int_eq(spamlr_model_create(&m, &to), 0);
+    ck_assert_int_eq(spamlr_model_learn_batch(m, sp, NULL, NSPAM), 0);
+    ck_assert_int_eq(spamlr_model_learn_batch(m, hm, NULL, NHAM), 0);
+    /* the one before the last through the scratch, as serve unlearns */
+    snprintf(buf, sizeof buf, "%s%s", SPAM[last - 1], COMMON);
+    ck_assert_int_eq(spamlr_model_learn_ex(m, s, buf, strlen(buf), SPAMLR_SPAM, -1, NULL, NULL),
+                     0);
+    ck_assert_int_eq(spamlr_model_info_get(m, &info), 0);
+    ck_assert_uint_eq(info.remembered[1], NSPAM - 1);
+    /* the last, alone in a dataset: the model is trained again on what
+     * the memory holds, as a model that learned only the rest */
+    {
+        spamlr_dataset *one = NULL;
+
+        ck_assert_int_eq(spamlr_dataset_create(&one, &to), 0);
+        snprintf(buf, sizeof buf, "%s%s", SPAM[last], COMMON);
+        ck_assert_int_eq(spamlr_dataset_add(one, SPAMLR_SPAM, buf, strlen(buf), NULL), 0);
+        ck_assert_int_eq(spamlr_model_learn_batch_ex(m, one, NULL, 1, -1, NULL), 0);
+        spamlr_dataset_free(one);
+    }
+    ck_assert_int_eq(spamlr_model_info_get(m, &info), 0);
+    ck_assert_uint_eq(info.remembered[1], NSPAM - 2);
+    ck_assert_int_eq(spamlr_model_create(&r, &to), 0);
+    {
+        spamlr_dataset *rest = both_classes(0);
+        size_t order[NSPAM + NHAM], n = 0;
+
+        for (i = 0; i < NSPAM + NHAM; i++)
+            if (i != last && i != last - 1)
+                order[n++] = i;
+        ck_assert_int_eq(spamlr_model_learn_batch(r, rest, order, n), 0);
+        spamlr_dataset_free(rest);
+    }
+    for (i = 0; i < spamlr_model_vocab_size(r); i++) {
+        spamlr_word w;
+
+        ck_assert_int_eq(spamlr_model_word(r, i, &w), 0);
+        ck_assert_int_eq(spamlr_model_weight(m, w.token, &wm), 0);
+        wr = w.weight;
+        ck_assert_msg(fabsf(wr - wm) <= 1e-3f * (1 + fabsf(wr)), "%s: %g, learned on the rest %g",
+                      w.token, wm, wr);
+    }
+    spamlr_model_free(r);
+    r = NULL;
+    /* learned alone (the scratch), unlearned from a folder */
+    ck_assert_int_eq(spamlr_model_create(&r, &to), 0);
+    ck_assert_int_eq(spamlr_model_learn_batch(r, hm, NULL, NHAM), 0);
+    snprintf(buf, sizeof buf, "%s%s", SPAM[last], COMMON);
+    ck_assert_int_eq(spamlr_model_learn(r, s, buf, strlen(buf), SPAMLR_SPAM, 1, NULL), 0);
+    ck_assert_int_eq(spamlr_model_info_get(r, &info), 0);
+    ck_assert_uint_eq(info.remembered[1], 1);
+    ck_assert_int_eq(spamlr_model_learn_batch_ex(r, sp, &last, 1, -1, NULL), 0);
+    ck_assert_int_eq(spamlr_model_info_get(r, &info), 0);
+    ck_assert_uint_eq(info.remembered[1], 0);
+    spamlr_model_free(r);
+    spamlr_model_free(m);
+    spamlr_scratch_free(s);
+    spamlr_dataset_free(sp);
+    spamlr_dataset_free(hm);
+}
+END_TEST
+
 /* A class's memory that has had to drop messages keeps a uniform sample of
  * them: in a batch's passes each one kept stands for mem_seen / mem_n of
  * the class's messages (its steps scaled by that, at most 8). A folder of
@@ -1762,6 +1845,7 @@ static Suite *online_suite(void)
     tcase_add_test(t, batch_learns_the_idf_of_its_messages);
     tcase_add_test(t, eta_is_bounded);
     tcase_add_test(t, batch_trains_while_all_is_remembered);
+    tcase_add_test(t, unlearned_anyhow_is_forgotten);
     tcase_add_test(t, remembered_rows_stand_for_the_dropped);
     tcase_add_test(t, load_to_predict_skips_the_learner);
     tcase_add_test(t, margin_skips_confident_messages);

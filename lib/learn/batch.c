@@ -335,7 +335,7 @@ static int batch_rows(spamlr_model *m, const spamlr_dataset *ds, const size_t *o
         size_t r = order ? order[i] : i;
         if (ds->labels[r] != SPAMLR_SPAM && ds->labels[r] != SPAMLR_HAM)
             continue;
-        if ((rc = spamlr__map_row(m, ds, r, rb.map, 0, NULL, 1, rb.ids, rb.cnt, rb.val, &k)))
+        if ((rc = spamlr__map_row(m, ds, r, &rb, 0, NULL, 1, &k)))
             goto out;
         spamlr__live_count(m, rb.ids, k, 1);
     }
@@ -346,7 +346,7 @@ static int batch_rows(spamlr_model *m, const spamlr_dataset *ds, const size_t *o
         int label = ds->labels[r];
         if (label != SPAMLR_SPAM && label != SPAMLR_HAM)
             continue;
-        if ((rc = spamlr__map_row(m, ds, r, rb.map, 0, NULL, 1, rb.ids, rb.cnt, rb.val, &k)))
+        if ((rc = spamlr__map_row(m, ds, r, &rb, 0, NULL, 1, &k)))
             goto out;
         if (!(fresh[nb] = spamlr__mem_row(rb.ids, rb.val, k)).ids) {
             rc = SPAMLR_ENOMEM;

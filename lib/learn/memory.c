@@ -64,15 +64,46 @@ void spamlr__mem_add(spamlr_model *m, const uint32_t *ids, const float *val, siz
     m->mem[y01][slot] = r;
 }
 
-/* Unlearning: drops one remembered row of class y01 with these ids. */
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+    return (x > y) - (x < y);
+}
+
+/* Whether the k ids of a remembered row are those of ids[0..k) (in
+ * ascending order, as every row is learned since stop 38). A row
+ * remembered before then holds its ids in the order its dataset met them:
+ * compared as a set, through a sorted copy (no memory: not the same). */
+static int same_ids(const uint32_t *kept, const uint32_t *ids, size_t k)
+{
+    uint32_t *c;
+    size_t i;
+    int same;
+
+    if (k == 0 || memcmp(kept, ids, k * sizeof *ids) == 0) /* (empty: NULL ids) */
+        return 1;
+    for (i = 1; i < k && kept[i - 1] < kept[i]; i++)
+        ;
+    if (i == k || !(c = malloc(k * sizeof *c)))
+        return 0;   /* ascending, and other ids */
+    memcpy(c, kept, k * sizeof *c);
+    qsort(c, k, sizeof *c, cmp_u32);
+    same = memcmp(c, ids, k * sizeof *ids) == 0;
+    free(c);
+    return same;
+}
+
+/* Unlearning: drops one remembered row of class y01 with these ids
+ * (ascending). */
 void spamlr__mem_drop(spamlr_model *m, const uint32_t *ids, size_t k, int y01)
 {
     size_t i;
 
     for (i = 0; i < m->mem_n[y01]; i++) {
         spamlr__memrow *r = &m->mem[y01][i];
-        /* (an empty row may come with NULL ids) */
-        if (r->k == k && (k == 0 || memcmp(r->ids, ids, k * sizeof *ids) == 0)) {
+
+        if (r->k == k && same_ids(r->ids, ids, k)) {
             /* while it holds every message offered, it still does (a
              * sampling reservoir's count is left as it was) */
             if (m->mem_seen[y01] == m->mem_n[y01])

@@ -565,10 +565,10 @@ uint64_t spamlr__ds_row_key(const spamlr_dataset *ds, size_t r)
  * tokens unknown to the model are left out; so are tokens in fewer than
  * min_df rows of ds. map caches ds id -> model id (-1 absent, -2 not
  * looked up yet). */
-int spamlr__map_row(spamlr_model *m, const spamlr_dataset *ds, size_t r, int64_t *map,
-                   unsigned min_df, const float *idf, int dir, uint32_t *ids, uint32_t *cnt,
-                   float *val, size_t *k)
+int spamlr__map_row(spamlr_model *m, const spamlr_dataset *ds, size_t r, spamlr__rowbuf *rb,
+                    unsigned min_df, const float *idf, int dir, size_t *k)
 {
+    int64_t *map = rb->map;
     size_t j;
     int rc;
 
@@ -591,13 +591,14 @@ int spamlr__map_row(spamlr_model *m, const spamlr_dataset *ds, size_t r, int64_t
         }
         if (map[t] < 0)
             continue;
-        ids[*k] = (uint32_t)map[t];
+        rb->ids[*k] = (uint32_t)map[t];
         if (ds->val) /* explicit values (libsvm rows): as they are */
-            val[*k] = ds->val[j];
-        cnt[(*k)++] = ds->cnt ? ds->cnt[j] : 1;
+            rb->val[*k] = ds->val[j];
+        rb->cnt[(*k)++] = ds->cnt ? ds->cnt[j] : 1;
     }
+    spamlr__rowbuf_sort(rb, *k, ds->val != NULL);
     if (!ds->val)
-        spamlr__row_values(m, ids, cnt, *k, val);
+        spamlr__row_values(m, rb->ids, rb->cnt, *k, rb->val);
     return SPAMLR_OK;
 }
 
@@ -643,7 +644,7 @@ int spamlr__learn_rows_x(spamlr_model *m, const spamlr_dataset *ds, const size_t
             rc = SPAMLR_EINVAL;
             goto out;
         }
-        if ((rc = spamlr__map_row(m, ds, r, rb.map, min_df, idf, dir, rb.ids, rb.cnt, rb.val, &k)))
+        if ((rc = spamlr__map_row(m, ds, r, &rb, min_df, idf, dir, &k)))
             goto out;
         if (dir > 0 && cls == y01) { /* already learned so */
             if (probs)

@@ -56,10 +56,12 @@ void spamlr__count_label(spamlr_model *m, int label, int dir);
 /* online.c: the record key of row r of ds (its tokens and counts). */
 uint64_t spamlr__ds_row_key(const spamlr_dataset *ds, size_t r);
 /* online.c: row r of ds in the model's ids (new words interned when
- * learning; map caches dataset id -> model id), its values in val. */
-int spamlr__map_row(spamlr_model *m, const spamlr_dataset *ds, size_t r, int64_t *map,
-                    unsigned min_df, const float *idf, int dir, uint32_t *ids, uint32_t *cnt,
-                    float *val, size_t *k);
+ * learning; rb->map caches dataset id -> model id), in rb->ids in
+ * ascending order (spamlr__rowbuf_sort: a message is then the same row
+ * through a dataset as through spamlr_model_learn), its counts and values
+ * in rb->cnt and rb->val, its length in *k. */
+int spamlr__map_row(spamlr_model *m, const spamlr_dataset *ds, size_t r, spamlr__rowbuf *rb,
+                    unsigned min_df, const float *idf, int dir, size_t *k);
 /* remember flag of spamlr__learn_rows_x: learn through the record of
  * learned messages (the record is consulted and updated) */
 #define SPAMLR__LEARN_SEEN 2

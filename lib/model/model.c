@@ -753,31 +753,32 @@ void spamlr__rowbuf_free(spamlr__rowbuf *rb)
     memset(rb, 0, sizeof *rb);
 }
 
-void spamlr__rowbuf_sort(spamlr__rowbuf *rb, size_t k)
+void spamlr__rowbuf_sort(spamlr__rowbuf *rb, size_t k, int with_val)
 {
     uint64_t *src = rb->pair, *dst = rb->pair + k, *t;
-    uint32_t all_or = 0, all_and = UINT32_MAX;
+    uint32_t all_or = 0, all_and = UINT32_MAX, *c;
     size_t i, cnt[256];
     unsigned shift;
+    float *v;
 
     for (i = 1; i < k && rb->ids[i - 1] < rb->ids[i]; i++)
         ;
     if (i >= k)
         return; /* in order already (a model's own training rows) */
-    /* id and count as one key, the id on top; ids are distinct */
+    /* the id on top, the entry's place below (ids are distinct) */
     for (i = 0; i < k; i++) {
-        src[i] = (uint64_t)rb->ids[i] << 32 | rb->cnt[i];
+        src[i] = (uint64_t)rb->ids[i] << 32 | i;
         all_or |= rb->ids[i];
         all_and &= rb->ids[i];
     }
     if (k <= 64) {
         for (i = 1; i < k; i++) {
-            uint64_t v = src[i];
+            uint64_t x = src[i];
             size_t j = i;
 
-            for (; j > 0 && src[j - 1] > v; j--)
+            for (; j > 0 && src[j - 1] > x; j--)
                 src[j] = src[j - 1];
-            src[j] = v;
+            src[j] = x;
         }
     } else {
         /* LSD radix by the id's bytes, skipping those all ids share */
@@ -790,10 +791,10 @@ void spamlr__rowbuf_sort(spamlr__rowbuf *rb, size_t k)
             for (i = 0; i < k; i++)
                 cnt[(src[i] >> shift) & 0xff]++;
             for (i = 0; i < 256; i++) {
-                size_t c = cnt[i];
+                size_t n = cnt[i];
 
                 cnt[i] = sum;
-                sum += c;
+                sum += n;
             }
             for (i = 0; i < k; i++)
                 dst[cnt[(src[i] >> shift) & 0xff]++] = src[i];
@@ -802,9 +803,19 @@ void spamlr__rowbuf_sort(spamlr__rowbuf *rb, size_t k)
             dst = t;
         }
     }
+    /* the counts (and values) follow their ids, through dst's room */
+    c = (uint32_t *)(void *)dst;
+    v = (float *)(void *)(c + k);
+    memcpy(c, rb->cnt, k * sizeof *c);
+    if (with_val)
+        memcpy(v, rb->val, k * sizeof *v);
     for (i = 0; i < k; i++) {
+        uint32_t at = (uint32_t)src[i];
+
         rb->ids[i] = (uint32_t)(src[i] >> 32);
-        rb->cnt[i] = (uint32_t)src[i];
+        rb->cnt[i] = c[at];
+        if (with_val)
+            rb->val[i] = v[at];
     }
 }
 
@@ -876,7 +887,7 @@ int spamlr_predict_dataset(const spamlr_model *m, const spamlr_dataset *ds, doub
             cnt[k++] = ds->cnt ? ds->cnt[j] : 1;
         }
         if (!ds->val)
-            spamlr__rowbuf_sort(&rb, k);
+            spamlr__rowbuf_sort(&rb, k, 0);
         double z = ds->val ? value_score(m, ids, val, k) : row_score(m, ids, cnt, k, val);
         if (probs)
             probs[i] = spamlr__sigmoid(z);

@@ -287,10 +287,12 @@ int spamlr__rowbuf_init(spamlr__rowbuf *rb, const spamlr_dataset *ds);
 void spamlr__rowbuf_free(spamlr__rowbuf *rb);
 
 /* Puts the k model ids in rb->ids (distinct) in ascending order, each
- * count in rb->cnt going with its id: the order spamlr_predict sums a
- * message's words in, so that a dataset's row (whose words go in the
- * order the dataset first met them) gets the same score to the bit. */
-void spamlr__rowbuf_sort(spamlr__rowbuf *rb, size_t k);
+ * count in rb->cnt (and, with_val, each value in rb->val) going with its
+ * id: the order spamlr_predict and spamlr_model_learn take a message's
+ * words in, so that a dataset's row (whose words go in the order the
+ * dataset first met them) gets the same score to the bit, and is learned,
+ * remembered and unlearned as the same row whichever way it came. */
+void spamlr__rowbuf_sort(spamlr__rowbuf *rb, size_t k, int with_val);
 
 int spamlr__scratch_row(const spamlr_model *m, spamlr_model *grow, spamlr_scratch *s,
                         const char *text, size_t len, uint32_t **ids, uint32_t **cnt,
