@@ -1,6 +1,7 @@
 /* fuzz_learn.c - online learning on any messages: an empty model (the
  * `learn --create` path) learns the input's messages one by one and as a
- * batch, unlearns and relearns one, under settings the first two bytes
+ * batch, unlearns and relearns one (and the batch's last one through the
+ * scratch: it must leave a memory that held every message), under settings the first two bytes
  * pick (AdaGrad or FTRL, margin, memory, n-grams, sub-words, MIME or
  * plain text). Beyond "no crash": every call returns a documented code;
  * every probability is a number in [0, 1]; the model saves to bytes that
@@ -36,6 +37,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t len[MAX_MSGS], n = 0, i, bn;
     unsigned char *buf = NULL;
     char *text, *dump = NULL, *p, *end;
+    spamlr_model_info info = SPAMLR_MODEL_INFO_INIT;
     double prob, p2;
     int rc, outcome;
 
@@ -92,6 +94,26 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 abort();
         if (!ok(spamlr_model_learn_batch(m, ds, NULL, spamlr_dataset_rows(ds))))
             abort();
+        /* the last, learned in the batch, unlearned alone through the
+         * scratch (as spamc's TELL to serve): the same row, so when the
+         * memory held every message it leaves it */
+        if (n > 0 && spamlr_model_info_get(m, &info) == SPAMLR_OK) {
+            size_t held = info.remembered[0] + info.remembered[1];
+            uint64_t offered = info.memory_offered[0] + info.memory_offered[1];
+
+            rc = spamlr_model_learn_ex(m, s, msg[n - 1], len[n - 1],
+                                       (n - 1) % 2 ? SPAMLR_SPAM : SPAMLR_HAM, -1, NULL, &outcome);
+            if (!ok(rc) && rc != SPAMLR_EINVAL && rc != SPAMLR_ENOTFOUND)
+                abort();
+            if (rc == SPAMLR_OK && held > 0 && held == offered &&
+                spamlr_model_info_get(m, &info) == SPAMLR_OK &&
+                info.remembered[0] + info.remembered[1] != held - 1) {
+                if (getenv("FUZZ_SAY"))
+                    fprintf(stderr, "unlearned, the memory holds %zu, not %zu\n",
+                            info.remembered[0] + info.remembered[1], held - 1);
+                abort();
+            }
+        }
     }
     for (i = 0; i < n; i++)
         if (spamlr_predict(m, s, msg[i], len[i], &prob, NULL) == SPAMLR_OK)
