@@ -311,15 +311,39 @@ static uint64_t row_hash(const uint32_t *ids, const float *val, size_t k, int y0
     return h ? h : 1;
 }
 
+/* The largest |gz| a step on this row can have taken: each coordinate's
+ * accumulator holds the sum of the squares of every gradient it took, so
+ * a step's gz val[i] is at most sqrt(acc) in size (a little more, for
+ * the float the sum is kept in). A word this row alone has, never
+ * stepped on since, bounds it by that step's own |gz|; one whose
+ * accumulator is 0 says the row took no step. */
+static double unstep_bound(const spamlr_model *m, const uint32_t *ids, const float *val,
+                           size_t k, double s)
+{
+    double b = s, c;
+    size_t i;
+
+    for (i = 0; i < k; i++)
+        if (val[i] != 0 && (c = sqrt((double)m->acc[ids[i]]) / fabs((double)val[i])) < b)
+            b = c;
+    if (m->has_bias && (c = sqrt(m->bias_acc)) < b)
+        b = c;
+    return b * (1 + 1e-6);
+}
+
 /* Unlearning: finds the gradient factor gz = s (sigmoid(score before) - t)
  * that is consistent with the current state having been reached by a step
- * on this row (bisection: it lies in [-s, 0] for spam, [0, s] for ham),
- * and restores the state before that step. */
+ * on this row (bisection: it lies in [-s, 0] for spam, [0, s] for ham,
+ * and within unstep_bound), and restores the state before that step.
+ * Without the bound, a row learned long before (or one that took no step,
+ * being right by the margin) could be given a gz its words' accumulators
+ * never held, and AdaGrad's inverse step eta gz val / sqrt(acc) then
+ * moved a weight by thousands. */
 static void row_unstep(spamlr_model *m, const uint32_t *ids, const float *val, size_t k,
                        int y01, double s)
 {
-    double lo = y01 ? -s : 0, hi = y01 ? 0 : s, gz, w, acc, zz;
-    double step = (hi - lo) / SCAN, a, fa, best = -1, bestf = 0, now = 0;
+    double lo = y01 ? -s : 0, hi = y01 ? 0 : s, gz, w, acc, zz, bound;
+    double step, a, fa, best = -1, bestf = 0, now = 0;
     uint64_t h = row_hash(ids, val, k, y01, s);
     size_t i;
     int it;
@@ -328,6 +352,12 @@ static void row_unstep(spamlr_model *m, const uint32_t *ids, const float *val, s
         gz = m->last_gz;
         goto apply;
     }
+    bound = unstep_bound(m, ids, val, k, s);
+    if (lo < -bound)
+        lo = -bound;
+    if (hi > bound)
+        hi = bound;
+    step = (hi - lo) / SCAN;
     /* f(gz) = s (sigmoid(score before) - t) - gz can have several roots
      * when the step size is large; scan for every sign change, refine each
      * by bisection, and keep the root closest to the gradient factor the
