@@ -1,7 +1,8 @@
 /* fuzz_learn.c - online learning on any messages: an empty model (the
  * `learn --create` path) learns the input's messages one by one and as a
- * batch, unlearns and relearns one (and the batch's last one through the
- * scratch: it must leave a memory that held every message), under settings the first two bytes
+ * batch, unlearns and relearns one (AdaGrad: no weight may move by more
+ * than eta) and the batch's last one through the scratch (it must leave
+ * a memory that held every message), under settings the first two bytes
  * pick (AdaGrad or FTRL, margin, memory, n-grams, sub-words, MIME or
  * plain text). Beyond "no crash": every call returns a documented code;
  * every probability is a number in [0, 1]; the model saves to bytes that
@@ -81,9 +82,31 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (rc == SPAMLR_OK)
             check_prob(prob);
     }
-    rc = spamlr_model_learn_ex(m, s, msg[0], len[0], SPAMLR_SPAM, -1, NULL, &outcome);
-    if (!ok(rc) && rc != SPAMLR_EINVAL && rc != SPAMLR_ENOTFOUND)
-        abort();
+    {   /* the first, unlearned: AdaGrad (no prior) moves no weight by
+         * more than eta, the most a step moves one */
+        size_t nv = spamlr_model_vocab_size(m), j;
+        float *w0 = malloc((nv + 1) * sizeof *w0);
+        double eta = oo.eta > 0 ? oo.eta : 0.5;
+
+        for (j = 0; w0 && j < nv; j++) {
+            spamlr_word wd;
+            w0[j] = spamlr_model_word(m, j, &wd) == SPAMLR_OK ? wd.weight : 0;
+        }
+        rc = spamlr_model_learn_ex(m, s, msg[0], len[0], SPAMLR_SPAM, -1, NULL, &outcome);
+        if (!ok(rc) && rc != SPAMLR_EINVAL && rc != SPAMLR_ENOTFOUND)
+            abort();
+        for (j = 0; w0 && rc == SPAMLR_OK && oo.solver == SPAMLR_SOLVER_ADAGRAD && j < nv; j++) {
+            spamlr_word wd;
+            if (spamlr_model_word(m, j, &wd) == SPAMLR_OK &&
+                !(fabs((double)wd.weight - w0[j]) <= eta * (1 + 1e-5))) {
+                if (getenv("FUZZ_SAY"))
+                    fprintf(stderr, "unlearning moved %s by %g (eta %g)\n", wd.token,
+                            fabs((double)wd.weight - w0[j]), eta);
+                abort();
+            }
+        }
+        free(w0);
+    }
     rc = spamlr_model_learn_ex(m, s, msg[0], len[0], SPAMLR_HAM, SPAMLR_RELEARN, NULL, &outcome);
     if (!ok(rc) && rc != SPAMLR_EINVAL && rc != SPAMLR_ENOTFOUND)
         abort();
