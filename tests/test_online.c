@@ -413,9 +413,9 @@ END_TEST
  * gradient is held to what the words' accumulators can have taken. (It
  * was not: the root found could give a word a gradient its accumulator
  * never held, and on a model trained with --solver adagrad on the
- * SpamAssassin split, unlearning one of 60 mails learned after moved a
- * weight by up to 7,826; mean distance to the model that never learned
- * the mail 318.9, now 0.83.) */
+ * SpamAssassin split, unlearning one of 60 mails learned after left a
+ * weight up to 7,826 from the model that never learned the mail; the
+ * mean distance to that model was 318.9, now 0.83.) */
 START_TEST(unlearn_older_moves_little)
 {
     spamlr_text_opts to;
