@@ -54,11 +54,8 @@ void spamlr_dataset_free(spamlr_dataset *ds)
     free(ds->val);
     free(ds->name_off);
     free(ds->names);
-    if (!ds->lent) {
+    if (!ds->lent)
         free(ds->mark);
-        free(ds->rank);
-    }
-    free(ds->inv);
     free(ds->sortbuf);
     free(ds->pend_buf);
     spamlr__buf_free(&ds->mtext);
@@ -171,24 +168,15 @@ int spamlr__dataset_row_begin(spamlr_dataset *ds)
 
 int spamlr__dataset_close(spamlr_dataset *ds, const spamlr__vocab *look)
 {
-    size_t n;
-
     if (ds->rows || ds->val || ds->closed)
         return SPAMLR_EINVAL;
-    look = look ? look : &ds->vocab;
-    n = look->n;
-    if (!ds->rank && !(ds->rank = calloc(n + 1, sizeof *ds->rank)))
-        return SPAMLR_ENOMEM;
     ds->closed = 1;
-    ds->look = look;
-    ds->nrank = 0;
+    ds->look = look ? look : &ds->vocab;
     return SPAMLR_OK;
 }
 
-void spamlr__dataset_lend(spamlr_dataset *ds, uint32_t *rank, struct spamlr__row_mark *mark,
-                          size_t n)
+void spamlr__dataset_lend(spamlr_dataset *ds, struct spamlr__row_mark *mark, size_t n)
 {
-    ds->rank = rank;
     ds->mark = mark;
     ds->stamp_cap = n;
     ds->lent = 1;
@@ -200,29 +188,11 @@ void spamlr__dataset_unlend(spamlr_dataset *ds)
 
     if (!ds->lent)
         return;
-    for (i = 1; i <= ds->nrank; i++)
-        ds->rank[ds->inv[i]] = 0;
     for (i = 0; i < ds->nnz; i++)
         ds->mark[ds->ids[i]].stamp = 0;
-    ds->rank = NULL;
     ds->mark = NULL;
     ds->stamp_cap = 0;
     ds->lent = 0;
-}
-
-/* Gives id the next rank when it has none. */
-static inline int rank_id(spamlr_dataset *ds, uint32_t id)
-{
-    int rc;
-
-    if (ds->rank[id])
-        return SPAMLR_OK;
-    if (ds->nrank + 2 > ds->inv_cap &&
-        (rc = spamlr__grow((void **)&ds->inv, &ds->inv_cap, ds->nrank + 2, sizeof *ds->inv)))
-        return rc;
-    ds->rank[id] = (uint32_t)++ds->nrank;
-    ds->inv[ds->nrank] = id;
-    return SPAMLR_OK;
 }
 
 /* Makes mark cover every id of the vocabulary. */
@@ -304,8 +274,7 @@ static int flush_open(spamlr_dataset *ds, unsigned n)
     return rc;
 }
 
-/* The same for a closed dataset: a token absent from look is dropped,
- * a word seen for the first time gets its rank. */
+/* The same for a closed dataset: a token absent from look is dropped. */
 static int flush_closed(spamlr_dataset *ds, unsigned n)
 {
     const spamlr__vocab *v = ds->look;
@@ -326,8 +295,7 @@ static int flush_closed(spamlr_dataset *ds, unsigned n)
     if ((rc = cover_ids(ds)))
         return rc;
     for (i = 0; i < k && !rc; i++)
-        if (!(rc = rank_id(ds, id[i])))
-            rc = count_id(ds, id[i]);
+        rc = count_id(ds, id[i]);
     return rc;
 }
 
@@ -493,13 +461,6 @@ int spamlr__dataset_push_row(spamlr_dataset *ds, int label, const char *name)
     return SPAMLR_OK;
 }
 
-/* What a row's entries are sorted by: the id, or with key (a closed
- * dataset's ranks) its rank. */
-static inline uint32_t sort_key(const uint32_t *key, uint32_t id)
-{
-    return key ? key[id] : id;
-}
-
 /* Drops the half-built row at start: its entries, and its marks (a
  * later row of the same number must not find them). */
 static void drop_row(spamlr_dataset *ds, size_t start)
@@ -512,17 +473,15 @@ static void drop_row(spamlr_dataset *ds, size_t start)
     ds->nnz = start;
 }
 
-/* Sorts the row of n entries at start by sort_key(key, id), keeping each
- * count with its id (unless they already ascend). Inline with key NULL or
- * not at its call, so that each case is a loop of its own. */
-static SPAMLR__INLINE int sort_row(spamlr_dataset *ds, size_t start, size_t n, const uint32_t *key)
+/* Sorts the row of n entries at start by id, keeping each count with its
+ * id (unless they already ascend). */
+static int sort_row(spamlr_dataset *ds, size_t start, size_t n)
 {
     uint64_t *k;
     size_t i;
     int rc;
 
-    for (i = 1; i < n && sort_key(key, ds->ids[start + i - 1]) < sort_key(key, ds->ids[start + i]);
-         i++)
+    for (i = 1; i < n && ds->ids[start + i - 1] < ds->ids[start + i]; i++)
         ;
     if (n < 2 || i == n)
         return SPAMLR_OK;
@@ -533,10 +492,10 @@ static SPAMLR__INLINE int sort_row(spamlr_dataset *ds, size_t start, size_t n, c
         ds->sort_cap = cap;
     }
     for (i = 0; i < n; i++)
-        ds->sortbuf[i] = (uint64_t)sort_key(key, ds->ids[start + i]) << 32 | ds->cnt[start + i];
+        ds->sortbuf[i] = (uint64_t)ds->ids[start + i] << 32 | ds->cnt[start + i];
     k = sort_keys(ds->sortbuf, ds->sortbuf + n, n);
-    for (i = 0; i < n; i++) { /* (closed: the ranks back to ids) */
-        ds->ids[start + i] = key ? ds->inv[k[i] >> 32] : (uint32_t)(k[i] >> 32);
+    for (i = 0; i < n; i++) {
+        ds->ids[start + i] = (uint32_t)(k[i] >> 32);
         ds->cnt[start + i] = (uint32_t)k[i];
     }
     return SPAMLR_OK;
@@ -555,9 +514,9 @@ int spamlr__dataset_row_end(spamlr_dataset *ds, int label, const char *name)
         return ds->building_err;
     }
     n = ds->nnz - start;
-    /* sort the row's entries by id (closed: by rank) */
-    if (!ds->unsorted &&
-        (rc = ds->closed ? sort_row(ds, start, n, ds->rank) : sort_row(ds, start, n, NULL)))
+    /* sort the row's entries by id (closed: the ids of look, so that a
+     * kept dataset's rows are in the order spamlr_predict_dataset sums) */
+    if (!ds->unsorted && (rc = sort_row(ds, start, n)))
         goto fail;
     if ((rc = spamlr__dataset_push_row(ds, label, name)))
         goto fail;
@@ -582,11 +541,7 @@ int spamlr__dataset_append(spamlr_dataset *ds, const spamlr_dataset *src)
     if (src->val || ds->val || src->closed != ds->closed ||
         (src->closed && src->look != ds->look))
         return SPAMLR_EINVAL;
-    /* a closed chunk's ids are its target's already: only the words'
-     * ranks, in the chunk's first-seen order after those before */
-    for (i = 1; src->closed && i <= src->nrank; i++)
-        if ((rc = rank_id(ds, src->inv[i])))
-            return rc;
+    /* (a closed chunk's ids are its target's already) */
     if (!src->closed && src->vocab.n && !(map = malloc(src->vocab.n * sizeof *map)))
         return SPAMLR_ENOMEM;
     /* src's ids are in its first-seen order, so interning them in id order

@@ -57,15 +57,11 @@ struct spamlr_dataset {
     /* Where tokens are looked up: the dataset's own vocabulary, or, closed
      * (spamlr__dataset_close), a parallel reader's target's for its
      * chunks. Closed, a token absent from look is dropped and nothing is
-     * added to it; a row's entries go in the order their words were first
-     * seen in the dataset (rank), which is the order of an open dataset's
-     * ids: a score summed over a row is the same bit for bit either way. */
+     * added to it; a row's entries go in the order of look's ids, the
+     * order spamlr_predict_dataset sums a row in. */
     int closed;
     const spamlr__vocab *look;
-    uint32_t *rank;          /* rank[id]: 1, 2, ... in first-seen order, 0: not yet */
-    uint32_t *inv;           /* inv[rank] = id */
-    size_t nrank, inv_cap;
-    int lent;                /* rank and mark are a reader thread's (lend) */
+    int lent;                /* mark is a reader thread's (lend) */
     spamlr__buf mtext;       /* decoded text of the message being added */
     struct spamlr__mime_state *mstate; /* the MIME parser's, kept between
                                 messages (spamlr__message_tokens) */
@@ -119,12 +115,11 @@ int spamlr__dataset_append(spamlr_dataset *ds, const spamlr_dataset *src);
 int spamlr__dataset_close(spamlr_dataset *ds, const spamlr__vocab *look);
 
 /* For a parallel reader's closed chunks: ds (empty, before
- * spamlr__dataset_close) uses rank (n + 1 entries) and mark (n) instead
- * of arrays of its own, zeroed, as long as the look-up vocabulary's n
- * ids; spamlr__dataset_unlend gives them back zeroed again (only the
- * entries its rows set are cleared), keeping ds's rows and ranks. */
-void spamlr__dataset_lend(spamlr_dataset *ds, uint32_t *rank, struct spamlr__row_mark *mark,
-                          size_t n);
+ * spamlr__dataset_close) uses mark (n entries) instead of an array of its
+ * own, zeroed, as long as the look-up vocabulary's n ids;
+ * spamlr__dataset_unlend gives it back zeroed again (only the entries its
+ * rows set are cleared), keeping ds's rows. */
+void spamlr__dataset_lend(spamlr_dataset *ds, struct spamlr__row_mark *mark, size_t n);
 void spamlr__dataset_unlend(spamlr_dataset *ds);
 
 /* For the readers (dataset.c). */

@@ -145,10 +145,9 @@ typedef struct job {
     uint64_t bytes;
 } job;
 
-/* A reading thread's arrays for the closed chunks it reads, one after
+/* A reading thread's array for the closed chunks it reads, one after
  * another (spamlr__dataset_lend): made once, not per chunk. */
 typedef struct lend {
-    uint32_t *rank;
     struct spamlr__row_mark *mark;
     size_t n;
 } lend;
@@ -159,15 +158,13 @@ static int lend_init(lend *l, const job *j)
     if (!j->ds->closed)
         return SPAMLR_OK;
     l->n = j->ds->look->n;
-    if (!(l->rank = calloc(l->n + 1, sizeof *l->rank)) ||
-        !(l->mark = calloc(l->n + 1, sizeof *l->mark)))
+    if (!(l->mark = calloc(l->n + 1, sizeof *l->mark)))
         return SPAMLR_ENOMEM;
     return SPAMLR_OK;
 }
 
 static void lend_free(lend *l)
 {
-    free(l->rank);
     free(l->mark);
 }
 
@@ -195,10 +192,10 @@ static void read_chunk(job *j, chunk *c, spamlr_dataset *into, lend *lt)
         /* a closed target's words are looked up where they are (nothing
          * is added to them while the list is read) */
         if (j->ds->closed) {
-            if (!lt->rank)
+            if (!lt->mark)
                 c->rc = SPAMLR_ENOMEM;
             else {
-                spamlr__dataset_lend(into, lt->rank, lt->mark, lt->n);
+                spamlr__dataset_lend(into, lt->mark, lt->n);
                 c->rc = spamlr__dataset_close(into, j->ds->look);
             }
             if (c->rc) {
