@@ -146,4 +146,11 @@ void *spamlr__alloc_whole(size_t n);
 /* Monotonic wall-clock seconds. */
 double spamlr__now(void);
 
+/* Sorts the n keys at a, each an id in the high half (distinct: no two
+ * keys share one) and what goes with it in the low half, with b (room
+ * for n) as scratch; returns where the sorted keys are, a or b. A row's
+ * entries: the dataset's rows (dataset.c), a row mapped to a model's ids
+ * (spamlr__rowbuf_sort). */
+uint64_t *spamlr__sort_keys(uint64_t *a, uint64_t *b, size_t n);
+
 #endif

@@ -375,62 +375,6 @@ int spamlr__dataset_row_message(spamlr_dataset *ds, const char *msg, size_t len)
     return rc ? rc : ds->building_err;
 }
 
-/* Sorts the n keys at a (the id in the high half, so no two are equal)
- * with b (room for n) as scratch and returns where the sorted keys are, a
- * or b: insertion for short rows, else a least-significant-digit radix
- * sort on the id's bits, in as few passes of at most 9 bits as its
- * highest id needs (two for the 90,000 words of the SpamAssassin split,
- * where bytes took three: a row averages 540 ids there, and a pass over
- * them cost about as much as a 256-bucket prefix sum). */
-#define SORT_DIGIT 9
-
-static uint64_t *sort_keys(uint64_t *a, uint64_t *b, size_t n)
-{
-    uint32_t cnt[1u << SORT_DIGIT];
-    size_t i, j;
-    uint64_t any = 0, *t;
-    unsigned bits, passes, shift = 32;
-
-    if (n <= 32) {
-        for (i = 1; i < n; i++) {
-            uint64_t k = a[i];
-            for (j = i; j > 0 && a[j - 1] > k; j--)
-                a[j] = a[j - 1];
-            a[j] = k;
-        }
-        return a;
-    }
-    for (i = 0; i < n; i++)
-        any |= a[i];
-    any >>= 32;
-    for (bits = 0; any; bits++)
-        any >>= 1;
-    for (passes = (bits + SORT_DIGIT - 1) / SORT_DIGIT; passes; passes--) {
-        unsigned w = (bits + passes - 1) / passes; /* the bits left, split evenly */
-        uint32_t m = (1u << w) - 1, sum = 0;
-
-        memset(cnt, 0, (m + 1) * sizeof *cnt);
-        for (i = 0; i < n; i++)
-            cnt[(a[i] >> shift) & m]++;
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC unroll 8
-#endif
-        for (i = 0; i <= m; i++) {
-            uint32_t c = cnt[i];
-            cnt[i] = sum;
-            sum += c;
-        }
-        for (i = 0; i < n; i++)
-            b[cnt[(a[i] >> shift) & m]++] = a[i];
-        t = a;
-        a = b;
-        b = t;
-        shift += w;
-        bits -= w;
-    }
-    return a;
-}
-
 int spamlr__dataset_push_row(spamlr_dataset *ds, int label, const char *name)
 {
     size_t nlen;
@@ -493,7 +437,7 @@ static int sort_row(spamlr_dataset *ds, size_t start, size_t n)
     }
     for (i = 0; i < n; i++)
         ds->sortbuf[i] = (uint64_t)ds->ids[start + i] << 32 | ds->cnt[start + i];
-    k = sort_keys(ds->sortbuf, ds->sortbuf + n, n);
+    k = spamlr__sort_keys(ds->sortbuf, ds->sortbuf + n, n);
     for (i = 0; i < n; i++) {
         ds->ids[start + i] = (uint32_t)(k[i] >> 32);
         ds->cnt[start + i] = (uint32_t)k[i];

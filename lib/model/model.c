@@ -755,64 +755,29 @@ void spamlr__rowbuf_free(spamlr__rowbuf *rb)
 
 void spamlr__rowbuf_sort(spamlr__rowbuf *rb, size_t k, int with_val)
 {
-    uint64_t *src = rb->pair, *dst = rb->pair + k, *t;
-    uint32_t all_or = 0, all_and = UINT32_MAX, *c;
-    size_t i, cnt[256];
-    unsigned shift;
+    uint64_t *key, *room;
+    uint32_t *c;
     float *v;
+    size_t i;
 
     for (i = 1; i < k && rb->ids[i - 1] < rb->ids[i]; i++)
         ;
     if (i >= k)
-        return; /* in order already (a model's own training rows) */
-    /* the id on top, the entry's place below (ids are distinct) */
-    for (i = 0; i < k; i++) {
-        src[i] = (uint64_t)rb->ids[i] << 32 | i;
-        all_or |= rb->ids[i];
-        all_and &= rb->ids[i];
-    }
-    if (k <= 64) {
-        for (i = 1; i < k; i++) {
-            uint64_t x = src[i];
-            size_t j = i;
-
-            for (; j > 0 && src[j - 1] > x; j--)
-                src[j] = src[j - 1];
-            src[j] = x;
-        }
-    } else {
-        /* LSD radix by the id's bytes, skipping those all ids share */
-        for (shift = 32; shift < 64; shift += 8) {
-            size_t sum = 0;
-
-            if ((((uint64_t)(all_or ^ all_and) << 32 >> shift) & 0xff) == 0)
-                continue;
-            memset(cnt, 0, sizeof cnt);
-            for (i = 0; i < k; i++)
-                cnt[(src[i] >> shift) & 0xff]++;
-            for (i = 0; i < 256; i++) {
-                size_t n = cnt[i];
-
-                cnt[i] = sum;
-                sum += n;
-            }
-            for (i = 0; i < k; i++)
-                dst[cnt[(src[i] >> shift) & 0xff]++] = src[i];
-            t = src;
-            src = dst;
-            dst = t;
-        }
-    }
-    /* the counts (and values) follow their ids, through dst's room */
-    c = (uint32_t *)(void *)dst;
+        return; /* in order already (a model's own rows, a kept dataset's) */
+    for (i = 0; i < k; i++) /* the id on top, the entry's place below */
+        rb->pair[i] = (uint64_t)rb->ids[i] << 32 | i;
+    key = spamlr__sort_keys(rb->pair, rb->pair + k, k);
+    /* the counts (and values) follow their ids, through the other half */
+    room = key == rb->pair ? rb->pair + k : rb->pair;
+    c = (uint32_t *)(void *)room;
     v = (float *)(void *)(c + k);
     memcpy(c, rb->cnt, k * sizeof *c);
     if (with_val)
         memcpy(v, rb->val, k * sizeof *v);
     for (i = 0; i < k; i++) {
-        uint32_t at = (uint32_t)src[i];
+        uint32_t at = (uint32_t)key[i];
 
-        rb->ids[i] = (uint32_t)(src[i] >> 32);
+        rb->ids[i] = (uint32_t)(key[i] >> 32);
         rb->cnt[i] = c[at];
         if (with_val)
             rb->val[i] = v[at];
