@@ -390,7 +390,10 @@ static void row_unstep(spamlr_model *m, const uint32_t *ids, const float *val, s
         a = b;
         fa = fb;
     }
-    gz = best >= 0 ? bestf : 0;
+    /* no root within the bound: the step went at least that far (a word
+     * only this row has pins the bound to the step's own size; 0 when it
+     * took none) */
+    gz = best >= 0 ? bestf : y01 ? lo : hi;
 apply:
     m->last_hash = 0;
     for (i = 0; i < k; i++) {
