@@ -11,6 +11,7 @@
 
 #include "spamlr.h"
 #include "common/common.h" /* spamlr__crc32 */
+#include "model/sections.h" /* get_u32, set_u64, ... */
 #include "model/zpack.h"
 
 #define SPAMLR_TEST_MAIN(make_suite)                        \
@@ -118,26 +119,15 @@ static inline spamlr_dataset *tu_plain_pairs(const char *const *spam, const char
 }
 #endif
 
-/* Little-endian bytes p[0..bytes) as a number. */
-static inline size_t tu_le(const unsigned char *p, int bytes)
-{
-    size_t v = 0;
-    int k;
-
-    for (k = bytes - 1; k >= 0; k--)
-        v = v << 8 | p[k];
-    return v;
-}
-
 /* A packed model file's (or a delta's) payload, inflated: its bytes in a
  * new buffer, their number in *ulen. The file's sizes follow its metadata
  * (20 + M bytes in), as model_io.c frames them. */
 static inline unsigned char *tu_payload(const unsigned char *file, size_t *ulen)
 {
-    size_t sizes = 20 + tu_le(file + 16, 4), zlen = tu_le(file + sizes + 16, 8);
+    size_t sizes = 20 + get_u32(file + 16), zlen = get_u64(file + sizes + 16);
     unsigned char *raw;
 
-    *ulen = tu_le(file + sizes + 8, 8);
+    *ulen = get_u64(file + sizes + 8);
     raw = malloc(*ulen + 1);
     ck_assert_ptr_nonnull(raw);
     ck_assert_int_eq(spamlr__zunpack(file + sizes + 24, zlen, raw, *ulen), 0);
@@ -150,9 +140,8 @@ static inline unsigned char *tu_payload(const unsigned char *file, size_t *ulen)
 static inline unsigned char *tu_repack(const unsigned char *file, const unsigned char *raw,
                                        size_t ulen, size_t *size)
 {
-    size_t sizes = 20 + tu_le(file + 16, 4), zlen, k;
+    size_t sizes = 20 + get_u32(file + 16), zlen;
     unsigned char *z = malloc(spamlr__zpack_bound(ulen)), *out;
-    uint32_t crc;
 
     ck_assert_ptr_nonnull(z);
     ck_assert_int_eq(spamlr__zpack(raw, ulen, z, &zlen), 0);
@@ -160,12 +149,9 @@ static inline unsigned char *tu_repack(const unsigned char *file, const unsigned
     out = malloc(*size);
     ck_assert_ptr_nonnull(out);
     memcpy(out, file, sizes + 24);
-    for (k = 0; k < 8; k++)
-        out[sizes + 16 + k] = (unsigned char)((uint64_t)zlen >> (8 * k));
+    set_u64(out + sizes + 16, zlen);
     memcpy(out + sizes + 24, z, zlen);
-    crc = spamlr__crc32(0, out, *size - 4);
-    for (k = 0; k < 4; k++)
-        out[*size - 4 + k] = (unsigned char)(crc >> (8 * k));
+    set_u32(out + *size - 4, spamlr__crc32(0, out, *size - 4));
     free(z);
     return out;
 }
