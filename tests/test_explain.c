@@ -19,7 +19,6 @@ static const char *HAM[] = {
 #define NMSG (sizeof SPAM / sizeof *SPAM + sizeof HAM / sizeof *HAM)
 #define NSPAM (sizeof SPAM / sizeof *SPAM)
 
-static void same_bytes(const spamlr_model *a, const spamlr_model *b);
 
 static const char *msg(size_t i)
 {
@@ -172,7 +171,7 @@ START_TEST(prune_keeps_the_largest)
             spamlr_model_info_get(l, &ip);
             ck_assert_uint_eq(ip.pruned_from, want < n ? n : 0);
             if (want == n) /* nothing dropped: the very same file */
-                same_bytes(m, l);
+                tu_same_saved(m, l);
             /* pruning again keeps the original size */
             ck_assert_int_eq(spamlr_model_prune(&pp, l, want / 2, 0), SPAMLR_OK);
             spamlr_model_info_get(pp, &ip);
@@ -206,19 +205,6 @@ START_TEST(prune_keeps_the_largest)
     spamlr_model_free(m);
 }
 END_TEST
-
-static void same_bytes(const spamlr_model *a, const spamlr_model *b)
-{
-    unsigned char *x = NULL, *y = NULL;
-    size_t nx, ny;
-
-    ck_assert_int_eq(spamlr_model_save_buffer(a, &x, &nx), SPAMLR_OK);
-    ck_assert_int_eq(spamlr_model_save_buffer(b, &y, &ny), SPAMLR_OK);
-    ck_assert_uint_eq(nx, ny);
-    ck_assert_mem_eq(x, y, nx);
-    free(x);
-    free(y);
-}
 
 static void same_predictions(const spamlr_model *a, const spamlr_model *b, double tol)
 {
@@ -254,7 +240,7 @@ START_TEST(dump_import_round_trip)
     ck_assert_int_eq(spamlr_model_dump(m, &text, &len), SPAMLR_OK);
     ck_assert_uint_eq(strlen(text), len);
     ck_assert_int_eq(spamlr_model_import(&l, text, len, &d), SPAMLR_OK);
-    same_bytes(m, l);
+    tu_same_saved(m, l);
     same_predictions(m, l, 0);
     ck_assert_int_eq(spamlr_model_dump(l, &text2, &len2), SPAMLR_OK);
     ck_assert_uint_eq(len, len2);
@@ -267,7 +253,7 @@ START_TEST(dump_import_round_trip)
     memcpy(text2, "\xef\xbb\xbf", 3);
     memcpy(text2 + 3, text, len);
     ck_assert_int_eq(spamlr_model_import(&l, text2, len + 3, &d), SPAMLR_OK);
-    same_bytes(m, l);
+    tu_same_saved(m, l);
     free(text);
     free(text2);
     spamlr_model_free(l);
@@ -317,7 +303,7 @@ START_TEST(dump_escapes_tokens)
     ck_assert_ptr_nonnull(strstr(text, "\nnew\\nline\\r\t-2\n"));
     ck_assert_ptr_nonnull(strstr(text, "\n中奖\t2.75\n"));
     ck_assert_int_eq(spamlr_model_import(&l, text, len, NULL), 0);
-    same_bytes(m, l);
+    tu_same_saved(m, l);
     free(text);
     spamlr_model_free(l);
     spamlr_model_free(m);
@@ -493,7 +479,7 @@ START_TEST(online_dump_round_trip)
     ck_assert_ptr_nonnull(strstr(text, "\nonline=ftrl\n"));
     ck_assert_ptr_nonnull(strstr(text, "\n[memory]\nham\t"));
     ck_assert_int_eq(spamlr_model_import(&l, text, len, &d), SPAMLR_OK);
-    same_bytes(m, l);
+    tu_same_saved(m, l);
     free(text);
     spamlr_model_free(l);
     spamlr_model_free(m);
@@ -575,7 +561,7 @@ START_TEST(weights_16_bit)
     ck_assert_int_eq(spamlr_model_load_buffer(&l, b16, n16, NULL), 0);
     spamlr_model_info_get(l, &info);
     ck_assert_uint_eq(info.weight_bits, 16);
-    same_bytes(q, l);            /* save -> load -> save is exact */
+    tu_same_saved(q, l);            /* save -> load -> save is exact */
     same_predictions(q, l, 0);   /* and so are the weights */
     same_predictions(m, q, 1e-3);
     spamlr_model_info_get(m, &info);

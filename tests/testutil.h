@@ -119,6 +119,21 @@ static inline spamlr_dataset *tu_plain_pairs(const char *const *spam, const char
 }
 #endif
 
+/* a and b save to the same bytes (the model file is the whole model:
+ * weights, words, solver state, memory). */
+static inline void tu_same_saved(const spamlr_model *a, const spamlr_model *b)
+{
+    unsigned char *x = NULL, *y = NULL;
+    size_t nx, ny;
+
+    ck_assert_int_eq(spamlr_model_save_buffer(a, &x, &nx), SPAMLR_OK);
+    ck_assert_int_eq(spamlr_model_save_buffer(b, &y, &ny), SPAMLR_OK);
+    ck_assert_uint_eq(nx, ny);
+    ck_assert_mem_eq(x, y, nx);
+    free(x);
+    free(y);
+}
+
 /* A packed model file's (or a delta's) payload, inflated: its bytes in a
  * new buffer, their number in *ulen. The file's sizes follow its metadata
  * (20 + M bytes in), as model_io.c frames them. */
