@@ -81,6 +81,9 @@ typedef struct train_cfg {
     const char *contacts;   /* --contacts FILE */
     input_list inputs;
     unsigned given;  /* GIVEN_* bits: options set on the command line */
+    double t_read;   /* wall seconds: reading the inputs, */
+    double t_train;  /* spamlr_train* (the report's solve time within it) */
+    double t_save;   /* and writing the model */
 } train_cfg;
 
 /* Options that only some solvers use, to warn when they are ignored. */
@@ -383,6 +386,23 @@ static int report_bad_classes(int err, const spamlr_dataset *ds)
                          "both spam and ham examples are needed", spam, ham);
 }
 
+/* Where the run's time went: reading, what training did besides
+ * solving (columns, matrix, the model's word table), the C path, the
+ * final solve, saving. */
+static void print_times(const train_cfg *cfg, const spamlr_train_report *r)
+{
+    double other = cfg->t_train - r->seconds;
+
+    fprintf(stderr, "  time           %.3f s: reading %.3f, preparing %.3f, ",
+            cfg->t_read + cfg->t_train + cfg->t_save, cfg->t_read, other > 0 ? other : 0.0);
+    if (r->path_seconds > 0)
+        fprintf(stderr, "C path %.3f, final solve %.3f", r->path_seconds,
+                r->seconds - r->path_seconds);
+    else
+        fprintf(stderr, "solve %.3f", r->seconds);
+    fprintf(stderr, ", saving %.3f\n", cfg->t_save);
+}
+
 static void print_report(const train_cfg *cfg, const spamlr_model *m,
                          const spamlr_train_report *r)
 {
@@ -406,6 +426,7 @@ static void print_report(const train_cfg *cfg, const spamlr_model *m,
             spamlr_model_path(m, NULL, NULL) ? "at w = 0" : "initial", r->grad_norm0,
             r->seconds);
     print_path(stderr, m);
+    print_times(cfg, r);
     if (cfg->train.l1 > 0)
         fprintf(stderr, "  nonzero        %zu of %zu word weights\n", in.nonzero,
                 in.parameters);
@@ -447,6 +468,7 @@ static int fit_and_save(train_cfg *cfg, spamlr_dataset *ds)
     spamlr_train_report rep = SPAMLR_TRAIN_REPORT_INIT;
     spamlr_train_opts train = cfg->train;
     spamlr_diag d = SPAMLR_DIAG_INIT;
+    double t;
     int err, rc = EXIT_RUNTIME;
 
     if ((rc = check_class_sizes(cfg, ds)))
@@ -473,8 +495,10 @@ static int fit_and_save(train_cfg *cfg, spamlr_dataset *ds)
     train.keep_unconverged = 1; /* warned about below, and saved */
     /* the rows are not needed after: the matrix is made in them (a third
      * less memory) */
+    t = cli_now();
     err = cfg->mpi ? spamlr_train_mpi(&m, ds, &train, &rep, &d)
                    : spamlr_train_consume(&m, ds, &train, &rep, &d);
+    cfg->t_train = cli_now() - t;
     progress_end();
     if (cfg->mpi && cfg->rank != 0) {
         /* the same model as rank 0's, which writes it */
@@ -511,8 +535,10 @@ static int fit_and_save(train_cfg *cfg, spamlr_dataset *ds)
     }
     /* under MODEL.lock, so that a 'spamlr learn' running meanwhile either
      * finishes before or learns into this model */
+    t = cli_now();
     if ((rc = model_save_locked(m, cfg->out)) != 0)
         goto out;
+    cfg->t_save = cli_now() - t;
     if (!cfg->quiet)
         print_report(cfg, m, &rep);
     rc = EXIT_OK;
@@ -584,7 +610,10 @@ int cmd_train(int argc, char **argv)
     if (cfg.mpi) {
         int all = 0;
 
+        double t = cli_now();
+
         rc = shard_read_all(&cfg.inputs, ds, cfg.rank, cfg.nproc);
+        cfg.t_read = cli_now() - t;
         /* a process that failed stops every one */
         spamlr_mpi_all_ok(rc == 0, &all);
         if (!all && rc == 0)
@@ -593,7 +622,10 @@ int cmd_train(int argc, char **argv)
         if (all)
             rc = fit_and_save(&cfg, ds);
     } else {
+        double t = cli_now();
+
         rc = input_read_all(&cfg.inputs, ds);
+        cfg.t_read = cli_now() - t;
         if (rc == 0)
             rc = fit_and_save(&cfg, ds);
     }

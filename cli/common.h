@@ -235,6 +235,9 @@ int usage_error(const char *cmd, const char *fmt, ...) CLI_PRINTF(2, 3);
  * warnings as usage errors name it; NULL before one is known. */
 extern const char *cli_command;
 
+/* (util.c) Seconds on the monotonic clock. */
+double cli_now(void);
+
 /* (progress.c) Progress of long work on one refreshed line of standard
  * error, drawn only when it is a terminal and cli_quiet (set by -q) is 0,
  * and only for work that lasts (0.3 s; SPAMLR_PROGRESS_DELAY=SECONDS

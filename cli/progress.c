@@ -3,7 +3,6 @@
  * spamlr_progress callbacks), this file draws. */
 #define _POSIX_C_SOURCE 200809L
 #include <stdlib.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "common.h"
@@ -19,14 +18,6 @@ static struct {
     unsigned stage;
 } pg;
 
-static double now(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static int progress_on(void)
 {
     if (pg.state == 0) {
@@ -34,7 +25,7 @@ static int progress_on(void)
 
         pg.state = !cli_quiet && isatty(STDERR_FILENO) ? 1 : -1;
         pg.delay = e && *e ? atof(e) : 0.3;
-        pg.t0 = now();
+        pg.t0 = cli_now();
     }
     return pg.state > 0 && !cli_quiet;
 }
@@ -61,7 +52,7 @@ int progress_report(void *ctx, const spamlr_progress *p)
     (void)ctx;
     if (!progress_on())
         return 0;
-    t = now();
+    t = cli_now();
     if (p->stage != pg.stage) {
         /* reading goes on across files; the final solve's iterations
          * belong to its stage */

@@ -5,18 +5,9 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "serve.h"
-
-static double now(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
-}
 
 /* Waits until fd is ready for ev or the deadline passes: 1, 0 (time out). */
 static int wait_for(int fd, short ev, double deadline)
@@ -26,7 +17,7 @@ static int wait_for(int fd, short ev, double deadline)
     int r;
 
     for (;;) {
-        left = deadline - now();
+        left = deadline - cli_now();
         if (left <= 0)
             return 0;
         p.fd = fd;
@@ -106,7 +97,7 @@ static int send_reply(int fd, spamd_reply *r, double deadline)
 static void finish(int fd, double deadline)
 {
     char junk[4096];
-    double until = now() + 1.0;
+    double until = cli_now() + 1.0;
     size_t total = 0;
 
     if (until > deadline)
@@ -256,7 +247,7 @@ static int scan(serve_worker *w, const spamd_request *req, const char *msg, size
 void conn_serve(serve_worker *w, int fd, const struct sockaddr_storage *peer)
 {
     const serve_cfg *cfg = w->srv->cfg;
-    double t0 = now(), deadline = t0 + (double)cfg->timeout;
+    double t0 = cli_now(), deadline = t0 + (double)cfg->timeout;
     spamd_request req;
     spamd_reply r;
     served_model *sm = NULL;
@@ -310,9 +301,9 @@ void conn_serve(serve_worker *w, int fd, const struct sockaddr_storage *peer)
         serve_log(w->srv, "%s %s user=%s size=%zu %s score=%.1f/%.1f p=%.4f %.2fms %s", name,
                   spamd_verb_name(o.verb), req.user[0] ? req.user : "-", o.size,
                   o.spam ? "spam" : "ham", o.score, SPAMD_REQUIRED, o.prob,
-                  (now() - t0) * 1e3, spamd_ex_name(code));
+                  (cli_now() - t0) * 1e3, spamd_ex_name(code));
     else
         serve_log(w->srv, "%s %s user=%s size=%zu %s %.2fms %s%s%s%s", name,
-                  spamd_verb_name(o.verb), req.user[0] ? req.user : "-", o.size, o.tell ? o.tell : "-", (now() - t0) * 1e3, spamd_ex_name(code),
+                  spamd_verb_name(o.verb), req.user[0] ? req.user : "-", o.size, o.tell ? o.tell : "-", (cli_now() - t0) * 1e3, spamd_ex_name(code),
                   *o.why ? " (" : "", o.why, *o.why ? ")" : "");
 }

@@ -1,9 +1,11 @@
 /* util.c - error reporting, JSON output and small helpers for the CLI. */
+#define _POSIX_C_SOURCE 200809L
 #include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "common.h"
 
@@ -271,4 +273,14 @@ const char *auc_text(double x, int digits, char *buf)
         return strcpy(buf, "undefined (one class)");
     snprintf(buf, 32, "%.*f", digits, x);
     return buf;
+}
+
+/* ------------------------------------------------------------------ time */
+
+double cli_now(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }

@@ -817,7 +817,11 @@ typedef struct spamlr_train_report {
     unsigned inner_iterations; /* CG steps (TRON) or line-search steps */
     size_t examples, spam, ham;
     size_t features;        /* vocabulary size of the model */
-    double seconds;         /* wall-clock time of the solve alone */
+    double seconds;         /* wall-clock time of the solve alone (with
+                               SPAMLR_C_AUTO: the C path and the final
+                               solve) */
+    double path_seconds;    /* (0.4) of that, the C path's (0 with C
+                               given and for the online solvers) */
 } spamlr_train_report;
 
 /* Trains a model on every labelled row of ds (unlabelled rows are

@@ -100,6 +100,20 @@ expect_err 'gradient norm'
 expect_err 'iterations'
 cp "$M" "$T/model.orig"
 
+check "train's report tells where the time went, the parts adding up to the whole"
+# time_parts: the report's time line as "TOTAL PART..." (seconds)
+time_parts() {
+    sed -n 's/^  time  *\([0-9.]*\) s: reading \([0-9.]*\), preparing \([0-9.]*\), \(C path \([0-9.]*\), final solve\|solve\) \([0-9.]*\), saving \([0-9.]*\)$/\1 \2 \3 \5 \6 \7/p' "$T/err"
+}
+run train -o "$T/timed.slr" "$TRAIN"
+expect_rc 0
+expect_err '^  time +[0-9.]+ s: reading [0-9.]+, preparing [0-9.]+, C path [0-9.]+, final solve [0-9.]+, saving [0-9.]+$'
+time_parts | awk 'NF == 6 { s = $2 + $3 + $4 + $5 + $6; ok = $1 > 0 && $4 > 0 && s > $1 - 0.003 && s < $1 + 0.003 }
+                 END { exit !ok }' ||
+    fail "the time line's parts do not add up to its whole: $(grep '^  time' "$T/err")"
+run train -c 1 -o "$T/timed.slr" "$TRAIN"
+expect_err '^  time +[0-9.]+ s: reading [0-9.]+, preparing [0-9.]+, solve [0-9.]+, saving [0-9.]+$'
+
 check "train chooses C on a validation path by default; -c C forces one"
 run train --cv 3 -o "$T/auto.slr" "$TRAIN"
 expect_rc 0

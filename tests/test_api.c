@@ -397,8 +397,9 @@ END_TEST
  * LP64), spamlr_model_info with `layout` added after it (a caller built
  * with the 0.3 header passes the 0.3 size and gets the fields it knows)
  * and `idf_learned` in the padding after that (the size stayed); 0.4
- * adds the rehearsal memory's counts at the end (a caller built with an
- * older header passes its size and gets the fields it knows). */
+ * adds the rehearsal memory's counts at the end, and the report the C
+ * path's seconds (a caller built with an older header passes its size and
+ * gets the fields it knows). */
 START_TEST(abi_sizes)
 {
     if (sizeof(void *) != 8)
@@ -416,7 +417,8 @@ START_TEST(abi_sizes)
     ck_assert_uint_eq(offsetof(spamlr_model_info, remembered), 256);
     ck_assert_uint_eq(offsetof(spamlr_model_info, memory_offered), 272);
     ck_assert_uint_eq(sizeof(spamlr_model_info), 288);
-    ck_assert_uint_eq(sizeof(spamlr_train_report), 80);
+    ck_assert_uint_eq(offsetof(spamlr_train_report, path_seconds), 80);
+    ck_assert_uint_eq(sizeof(spamlr_train_report), 88);
     ck_assert_uint_eq(sizeof(spamlr_explanation), 72);
     ck_assert_uint_eq(sizeof(spamlr_metrics), 136);
 }

@@ -145,13 +145,15 @@ END_TEST
 
 /* On separable data the held-out loss falls as C grows: the path follows
  * it far past the top (4096) of the old fixed grid. A given C is used as
- * it is, and too few messages for two folds mean C = 1. */
+ * it is, and too few messages for two folds mean C = 1. The report tells
+ * the path's share of the solve time (none without a path). */
 START_TEST(path_follows_the_data)
 {
     spamlr_dataset *ds = NULL;
     spamlr_train_opts o;
     spamlr_model *m = NULL;
     spamlr_model_info in = SPAMLR_MODEL_INFO_INIT;
+    spamlr_train_report rep = SPAMLR_TRAIN_REPORT_INIT;
     char msg[64];
     int i;
 
@@ -161,15 +163,18 @@ START_TEST(path_follows_the_data)
         ck_assert_int_eq(spamlr_dataset_add(ds, i % 2 ? SPAMLR_SPAM : SPAMLR_HAM, msg,
                                             (size_t)n, NULL), 0);
     }
-    ck_assert_int_eq(spamlr_train(&m, ds, NULL, NULL, NULL), SPAMLR_OK);
+    ck_assert_int_eq(spamlr_train(&m, ds, NULL, &rep, NULL), SPAMLR_OK);
     spamlr_model_info_get(m, &in);
     ck_assert_msg(in.c > 4096, "chose C = %g", in.c);
+    ck_assert_msg(rep.path_seconds > 0 && rep.path_seconds <= rep.seconds,
+                  "path %g s of a solve of %g s", rep.path_seconds, rep.seconds);
     spamlr_model_free(m);
     spamlr_train_opts_init(&o);
     o.c = 2.5;
-    ck_assert_int_eq(spamlr_train(&m, ds, &o, NULL, NULL), SPAMLR_OK);
+    ck_assert_int_eq(spamlr_train(&m, ds, &o, &rep, NULL), SPAMLR_OK);
     spamlr_model_info_get(m, &in);
     ck_assert(in.c == 2.5 && spamlr_model_path(m, NULL, NULL) == 0);
+    ck_assert(rep.path_seconds == 0 && rep.seconds >= 0);
     spamlr_model_free(m);
     spamlr_dataset_free(ds);
     ck_assert_int_eq(spamlr_dataset_create(&ds, NULL), 0);

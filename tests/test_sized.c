@@ -156,6 +156,16 @@ START_TEST(report_size)
     ck_assert(r->iterations > 0);
     ck_assert(untouched(buf, sizeof(spamlr_train_report), sizeof buf));
     spamlr_model_free(m);
+    m = NULL;
+    /* a caller built with the 0.3 header (no path_seconds): the fields it
+     * knows, none after them, with the C path that fills path_seconds */
+    o.c = SPAMLR_C_AUTO;
+    SIZED(buf, offsetof(spamlr_train_report, path_seconds));
+    ck_assert_int_eq(spamlr_train(&m, ds, &o, r, NULL), SPAMLR_OK);
+    ck_assert_uint_eq(r->size, offsetof(spamlr_train_report, path_seconds));
+    ck_assert(r->iterations > 0 && r->seconds >= 0);
+    ck_assert(untouched(buf, offsetof(spamlr_train_report, path_seconds), sizeof buf));
+    spamlr_model_free(m);
     spamlr_dataset_free(ds);
 }
 END_TEST

@@ -648,9 +648,12 @@ static int train_impl(spamlr_model **out, const spamlr_dataset *ds, spamlr_datas
         rc = SPAMLR_ENOMEM;
         goto out;
     }
-    if (c == SPAMLR_C_AUTO &&
-        (rc = spamlr__path_fit_c(&X, b.cost, o->folds, nspam, nham, &so, &path, w, &c, sv)))
-        goto out;
+    if (c == SPAMLR_C_AUTO) {
+        rc = spamlr__path_fit_c(&X, b.cost, o->folds, nspam, nham, &so, &path, w, &c, sv);
+        rep.path_seconds = spamlr__now() - t0;
+        if (rc)
+            goto out;
+    }
     if (o->progress) {
         spamlr_progress pr;
 
