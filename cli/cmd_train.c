@@ -82,6 +82,7 @@ typedef struct train_cfg {
     input_list inputs;
     unsigned given;  /* GIVEN_* bits: options set on the command line */
     double t_read;   /* wall seconds: reading the inputs, */
+    double t_cv;     /* --cv's cross-validation, */
     double t_train;  /* spamlr_train* (the report's solve time within it) */
     double t_save;   /* and writing the model */
 } train_cfg;
@@ -386,15 +387,18 @@ static int report_bad_classes(int err, const spamlr_dataset *ds)
                          "both spam and ham examples are needed", spam, ham);
 }
 
-/* Where the run's time went: reading, what training did besides
- * solving (columns, matrix, the model's word table), the C path, the
- * final solve, saving. */
+/* Where the run's time went: reading, --cv's cross-validation, what
+ * training did besides solving (columns, matrix, the model's word table),
+ * the C path, the final solve, saving. */
 static void print_times(const train_cfg *cfg, const spamlr_train_report *r)
 {
     double other = cfg->t_train - r->seconds;
 
-    fprintf(stderr, "  time           %.3f s: reading %.3f, preparing %.3f, ",
-            cfg->t_read + cfg->t_train + cfg->t_save, cfg->t_read, other > 0 ? other : 0.0);
+    fprintf(stderr, "  time           %.3f s: reading %.3f, ",
+            cfg->t_read + cfg->t_cv + cfg->t_train + cfg->t_save, cfg->t_read);
+    if (cfg->cv)
+        fprintf(stderr, "cross-validation %.3f, ", cfg->t_cv);
+    fprintf(stderr, "preparing %.3f, ", other > 0 ? other : 0.0);
     if (r->path_seconds > 0)
         fprintf(stderr, "C path %.3f, final solve %.3f", r->path_seconds,
                 r->seconds - r->path_seconds);
@@ -479,8 +483,11 @@ static int fit_and_save(train_cfg *cfg, spamlr_dataset *ds)
     d = (spamlr_diag)SPAMLR_DIAG_INIT;
     if (cfg->cv) {
         spamlr_metrics mt = SPAMLR_METRICS_INIT;
+
+        t = cli_now();
         if ((rc = cv_measure(ds, &train, cfg->cv, &mt)) != 0)
             return rc;
+        cfg->t_cv = cli_now() - t;
         if (!cfg->quiet) {
             char a[64], b[64];
             fprintf(stderr, "spamlr train: %u-fold cross-validation%s: ROC AUC %s, "

@@ -113,6 +113,8 @@ time_parts | awk 'NF == 6 { s = $2 + $3 + $4 + $5 + $6; ok = $1 > 0 && $4 > 0 &&
     fail "the time line's parts do not add up to its whole: $(grep '^  time' "$T/err")"
 run train -c 1 -o "$T/timed.slr" "$TRAIN"
 expect_err '^  time +[0-9.]+ s: reading [0-9.]+, preparing [0-9.]+, solve [0-9.]+, saving [0-9.]+$'
+run train -c 1 --cv 3 -o "$T/timed.slr" "$TRAIN"
+expect_err '^  time +[0-9.]+ s: reading [0-9.]+, cross-validation [0-9.]+, preparing [0-9.]+, solve [0-9.]+, saving [0-9.]+$'
 
 check "train chooses C on a validation path by default; -c C forces one"
 run train --cv 3 -o "$T/auto.slr" "$TRAIN"
