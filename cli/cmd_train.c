@@ -616,7 +616,6 @@ int cmd_train(int argc, char **argv)
     spamlr_dataset_set_threads(ds, cfg.train.threads);
     if (cfg.mpi) {
         int all = 0;
-
         double t = cli_now();
 
         rc = shard_read_all(&cfg.inputs, ds, cfg.rank, cfg.nproc);
