@@ -614,12 +614,12 @@ int cmd_train(int argc, char **argv)
         }
     }
     spamlr_dataset_set_threads(ds, cfg.train.threads);
+    cfg.t_read = cli_now();
     if (cfg.mpi) {
         int all = 0;
-        double t = cli_now();
 
         rc = shard_read_all(&cfg.inputs, ds, cfg.rank, cfg.nproc);
-        cfg.t_read = cli_now() - t;
+        cfg.t_read = cli_now() - cfg.t_read;
         /* a process that failed stops every one */
         spamlr_mpi_all_ok(rc == 0, &all);
         if (!all && rc == 0)
@@ -628,10 +628,8 @@ int cmd_train(int argc, char **argv)
         if (all)
             rc = fit_and_save(&cfg, ds);
     } else {
-        double t = cli_now();
-
         rc = input_read_all(&cfg.inputs, ds);
-        cfg.t_read = cli_now() - t;
+        cfg.t_read = cli_now() - cfg.t_read;
         if (rc == 0)
             rc = fit_and_save(&cfg, ds);
     }

@@ -497,7 +497,7 @@ check "model files of v0.1 load and predict as before"
 for m in corpus tfidf; do
     (cd "$ROOT/tests" &&
      $WRAP "$BIN" predict -m models/v0.1-$m.slr --format jsonl --lines ../data/corpus-test.tsv &&
-     $WRAP "$BIN" predict -m models/v0.1-$m.slr --format jsonl mime/*.eml) >"$T/old.pred" 2>"$T/err" ||
+     $WRAP "$BIN" predict -m models/v0.1-$m.slr --format jsonl mime/*.eml) >"$T/old-$m.pred" 2>"$T/err" ||
         fail "predict with models/v0.1-$m.slr: $(head -1 "$T/err")"
     python3 -c 'import json, sys
 new = [json.loads(l) for l in open(sys.argv[1])]
@@ -509,22 +509,26 @@ for a, b in zip(new, old):
             assert abs(a[k] - b[k]) <= 1e-13 * (1 + abs(b[k])), (a, b)
         else:
             assert a[k] == b[k], (a, b)
-' "$T/old.pred" "$ROOT/tests/models/v0.1-$m.pred" 2>"$T/err" ||
+' "$T/old-$m.pred" "$ROOT/tests/models/v0.1-$m.pred" 2>"$T/err" ||
         fail "v0.1-$m.slr predicts differently: $(tail -1 "$T/err")"
-done
-# and predict's score of each golden mail is the one explain gives it
-for m in corpus tfidf; do
-    (cd "$ROOT/tests" && $WRAP "$BIN" predict -m models/v0.1-$m.slr --format jsonl mime/*.eml) \
-        > "$T/p1" 2>"$T/err" || fail "predict: $(head -1 "$T/err")"
+    # and predict's score of each golden mail (just printed) is the one
+    # explain gives it: "ID<TAB>explain's JSON on one line", a mail a line
+    : > "$T/explained"
     for f in "$ROOT"/tests/mime/*.eml; do
         run explain -m "$ROOT/tests/models/v0.1-$m.slr" --format json "$f"
         expect_rc 0
-        python3 -c 'import json, sys
-e = json.load(open(sys.argv[1]))
-p = [d for d in map(json.loads, open(sys.argv[2])) if d["id"] == sys.argv[3]][0]
-assert e["score"] == p["score"], (e["score"], p["score"])' "$T/out" "$T/p1" "mime/${f##*/}" \
-            2>"$T/err" || fail "v0.1-$m.slr: predict and explain score ${f##*/} differently: $(tail -1 "$T/err")"
+        { printf 'mime/%s\t' "${f##*/}"; tr -d '\n' < "$T/out"; echo; } >> "$T/explained"
     done
+    python3 -c 'import json, sys
+p = {d["id"]: d["score"] for d in map(json.loads, open(sys.argv[2]))}
+n = 0
+for line in open(sys.argv[1]):
+    i, e = line.rstrip("\n").split("\t", 1)
+    assert json.loads(e)["score"] == p[i], (i, json.loads(e)["score"], p[i])
+    n += 1
+assert n == sum(k.startswith("mime/") for k in p), "%d mails explained" % n' \
+        "$T/explained" "$T/old-$m.pred" 2>"$T/err" ||
+        fail "v0.1-$m.slr: predict and explain score a mail differently: $(tail -1 "$T/err")"
 done
 run inspect --format json "$ROOT/tests/models/v0.1-corpus.slr"
 json_check "$T/out" "d['c'] == 1 and d['c_path'] is None"

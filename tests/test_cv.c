@@ -174,7 +174,7 @@ START_TEST(path_follows_the_data)
     ck_assert_int_eq(spamlr_train(&m, ds, &o, &rep, NULL), SPAMLR_OK);
     spamlr_model_info_get(m, &in);
     ck_assert(in.c == 2.5 && spamlr_model_path(m, NULL, NULL) == 0);
-    ck_assert(rep.path_seconds == 0 && rep.seconds >= 0);
+    ck_assert(rep.path_seconds == 0); /* (the path's run above had set it) */
     spamlr_model_free(m);
     spamlr_dataset_free(ds);
     ck_assert_int_eq(spamlr_dataset_create(&ds, NULL), 0);

@@ -19,7 +19,6 @@ static const char *HAM[] = {
 #define NMSG (sizeof SPAM / sizeof *SPAM + sizeof HAM / sizeof *HAM)
 #define NSPAM (sizeof SPAM / sizeof *SPAM)
 
-
 static const char *msg(size_t i)
 {
     return i < NSPAM ? SPAM[i] : HAM[i - NSPAM];

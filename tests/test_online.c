@@ -317,19 +317,7 @@ START_TEST(unlearn_moves_back)
 }
 END_TEST
 
-/* The last message learned is unlearned exactly whichever way each was
- * done: learned through a dataset (`spamlr learn FILE`) and unlearned
- * through the scratch (spamc's TELL to `spamlr serve`), or the other way
- * round. The message's words come in another order than the model's ids
- * (the stream met them first as "lunch at noon tomorrow"), so that a row
- * kept in the order its dataset met them was another row: its step was
- * not recognised as the last, and it was inverted approximately, by a
- * root of the step's equation that is not always the step's own once
- * steps are large (eta 100 here: the bias came back to -13.5 from -14.8
- * before the fix; on a model learned from SpamAssassin's spam-1 folder,
- * at the default eta, ten test mails each learned that way and
- * unlearned the other left 434 of its 20,980 weights up to 83 from where
- * they began). */
+/* The weights of m's words, in id order, and its bias. */
 static void weights_of(const spamlr_model *m, float *w, double *bias)
 {
     spamlr_model_info info = SPAMLR_MODEL_INFO_INIT;
@@ -345,6 +333,8 @@ static void weights_of(const spamlr_model *m, float *w, double *bias)
     *bias = info.bias;
 }
 
+/* msg learned (dir 1) or unlearned (-1) as the one row of a dataset, as
+ * `spamlr learn FILE` does. */
 static void learn_one_row(spamlr_model *m, const char *msg, int label, int dir)
 {
     spamlr_text_opts to;
@@ -357,6 +347,19 @@ static void learn_one_row(spamlr_model *m, const char *msg, int label, int dir)
     spamlr_dataset_free(ds);
 }
 
+/* The last message learned is unlearned exactly whichever way each was
+ * done: learned through a dataset (`spamlr learn FILE`) and unlearned
+ * through the scratch (spamc's TELL to `spamlr serve`), or the other way
+ * round. The message's words come in another order than the model's ids
+ * (the stream met them first as "lunch at noon tomorrow"), so that a row
+ * kept in the order its dataset met them was another row: its step was
+ * not recognised as the last, and it was inverted approximately, by a
+ * root of the step's equation that is not always the step's own once
+ * steps are large (eta 100 here: the bias came back to -13.5 from -14.8
+ * before the fix; on a model learned from SpamAssassin's spam-1 folder,
+ * at the default eta, ten test mails each learned that way and
+ * unlearned the other left 434 of its 20,980 weights up to 83 from where
+ * they began). */
 START_TEST(unlearn_across_paths_moves_back)
 {
     spamlr_text_opts to;
@@ -407,16 +410,6 @@ START_TEST(unlearn_across_paths_moves_back)
 }
 END_TEST
 
-/* Unlearning a message learned long before is approximate, but no
- * AdaGrad weight moves by more than eta, the most one step can move it
- * (eta g / sqrt(sum of g^2) with g^2 in the sum): the inverse step's
- * gradient is held to what the words' accumulators can have taken; and a
- * step taken is undone (something moves), one not taken (right by the
- * margin) is not. (The root found could give a word a gradient its
- * accumulator never held: on a model trained with --solver adagrad on
- * the SpamAssassin split, unlearning one of 60 mails learned after left
- * a weight 7,826 from the model that never learned the mail; a first
- * bound that gave up when no root lay within it moved nothing here.) */
 /* Message i of unlearn_older_moves_little: stream message i with a word
  * of its own and the next one's words; its label in *label. */
 static const char *older(size_t i, int *label, char *t, size_t size)
@@ -428,6 +421,16 @@ static const char *older(size_t i, int *label, char *t, size_t size)
     return t;
 }
 
+/* Unlearning a message learned long before is approximate, but no
+ * AdaGrad weight moves by more than eta, the most one step can move it
+ * (eta g / sqrt(sum of g^2) with g^2 in the sum): the inverse step's
+ * gradient is held to what the words' accumulators can have taken; and a
+ * step taken is undone (something moves), one not taken (right by the
+ * margin) is not. (The root found could give a word a gradient its
+ * accumulator never held: on a model trained with --solver adagrad on
+ * the SpamAssassin split, unlearning one of 60 mails learned after left
+ * a weight 7,826 from the model that never learned the mail; a first
+ * bound that gave up when no root lay within it moved nothing here.) */
 START_TEST(unlearn_older_moves_little)
 {
     spamlr_text_opts to;

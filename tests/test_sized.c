@@ -163,7 +163,7 @@ START_TEST(report_size)
     SIZED(buf, offsetof(spamlr_train_report, path_seconds));
     ck_assert_int_eq(spamlr_train(&m, ds, &o, r, NULL), SPAMLR_OK);
     ck_assert_uint_eq(r->size, offsetof(spamlr_train_report, path_seconds));
-    ck_assert(r->iterations > 0 && r->seconds >= 0);
+    ck_assert(r->iterations > 0);
     ck_assert(untouched(buf, offsetof(spamlr_train_report, path_seconds), sizeof buf));
     spamlr_model_free(m);
     spamlr_dataset_free(ds);
