@@ -82,7 +82,7 @@ row "files: read / mmap (page cache)" "$(ratio "${3:-0}" "${5:-0}")"
 
 # ------------------------------------------------- end to end vs bogofilter
 say ""
-say "== (f) end to end on the SpamAssassin split: spamlr defaults vs bogofilter (median of 5)"
+say "== (f) end to end on the SpamAssassin split: spamlr defaults vs bogofilter (run in turn: medians of 5 and the median of the 5 pairs' ratios)"
 if command -v bogofilter >/dev/null 2>&1; then
     ( cd "$DATA" && awk '$1 == "spam" { print $2 }' train.idx > "$W/tr.spam" &&
       awk '$1 == "ham" { print $2 }' train.idx > "$W/tr.ham" && awk '{ print $2 }' test.idx > "$W/te.all" )
@@ -90,18 +90,20 @@ if command -v bogofilter >/dev/null 2>&1; then
         "$DATA" "$W" "$W" "$W" "$W" "$W" > "$W/bogo_train.sh"
     printf 'cd "%s" && bogofilter -d "%s/bogo" -T -B $(cat "%s/te.all"); exit 0\n' \
         "$DATA" "$W" "$W" > "$W/bogo_test.sh"
-    set -- $("$BB/timeit" 5 sh "$W/bogo_train.sh"); bt=$1
-    set -- $("$BB/timeit" 5 sh "$W/bogo_test.sh"); bp=$1
+    # each spamlr run paired with a run of its peer (timeit --vs: the two
+    # in turn, the ratio the median of the pairs' ratios)
     for t in 1 2; do
-        set -- $("$BB/timeit" 5 "$CLI" train -q --threads "$t" -o "$W/d$t.slr" --index "$DATA/train.idx"); st=$1
+        set -- $("$BB/timeit" 5 sh "$W/bogo_train.sh" --vs "$CLI" train -q --threads "$t" -o "$W/d$t.slr" --index "$DATA/train.idx")
+        bt=$1 st=$3 rt=${5:-n/a}
         # the model predict uses; its report's time line says where the run's time went
         tl=$("$CLI" train --threads "$t" -o "$W/d$t.slr" --index "$DATA/train.idx" 2>&1 |
             sed -n 's/^  time  *//p')
-        set -- $("$BB/timeit" 5 "$CLI" predict -q --threads "$t" -m "$W/d$t.slr" --index "$DATA/test.idx"); sp=$1
-        say "   threads $t: train spamlr $st s, bogofilter $bt s: $(ratio "$bt" "$st")x; verdicts for the test split spamlr $sp s, bogofilter -T $bp s: $(ratio "$bp" "$sp")x"
+        set -- $("$BB/timeit" 5 sh "$W/bogo_test.sh" --vs "$CLI" predict -q --threads "$t" -m "$W/d$t.slr" --index "$DATA/test.idx")
+        bp=$1 sp=$3 rp=${5:-n/a}
+        say "   threads $t: train spamlr $st s, bogofilter $bt s: ${rt}x; verdicts for the test split spamlr $sp s, bogofilter -T $bp s: ${rp}x"
         say "   threads $t: $tl"
-        row "train vs bogofilter, threads $t (x)" "$(ratio "$bt" "$st")"
-        row "predict vs bogofilter -T, threads $t (x)" "$(ratio "$bp" "$sp")"
+        row "train vs bogofilter, threads $t (x)" "$rt"
+        row "predict vs bogofilter -T, threads $t (x)" "$rp"
     done
     # One message at a time, as a mail filter starts a program per mail
     # (through sh: bogofilter's exit status is the verdict): the first test
@@ -116,15 +118,16 @@ if command -v bogofilter >/dev/null 2>&1; then
             printf '"%s" %s -m "%s/%s.slr" %s < "%s/%s" > /dev/null; exit 0\n' \
                 "$CLI" "$4" "$W" "$m" "${5:-}" "$DATA" "$one" > "$W/spamlr_$m.sh"
         done
-        set -- "$1" "$2" "$3" "$4" "$("$BB/timeit" 21 sh "$W/bogo_one.sh")" \
-            "$("$BB/timeit" 21 sh "$W/spamlr_d1.sh")" "$("$BB/timeit" 21 sh "$W/spamlr_d1m.sh")"
-        bo=${5%% *} so=${6%% *} som=${7%% *}
-        say "   $1 (a program started for it, through sh): spamlr $4 $so s (mapped model $som s), bogofilter $3 $bo s: $(ratio "$bo" "$so")x (mapped $(ratio "$bo" "$som")x)"
-        row "$2 (x)" "$(ratio "$bo" "$so")"
-        row "$2, mapped model (x)" "$(ratio "$bo" "$som")"
+        set -- "$1" "$2" "$3" "$4" "$("$BB/timeit" 21 sh "$W/bogo_one.sh" --vs sh "$W/spamlr_d1.sh")" \
+            "$("$BB/timeit" 21 sh "$W/bogo_one.sh" --vs sh "$W/spamlr_d1m.sh")"
+        bo=$(echo "$5" | cut -d' ' -f1) so=$(echo "$5" | cut -d' ' -f3) ro=$(echo "$5" | cut -d' ' -f5)
+        som=$(echo "$6" | cut -d' ' -f3) rom=$(echo "$6" | cut -d' ' -f5)
+        say "   $1 (a program started for it, through sh): spamlr $4 $so s (mapped model $som s), bogofilter $3 $bo s: ${ro}x (mapped ${rom}x)"
+        row "$2 (x)" "$ro"
+        row "$2, mapped model (x)" "$rom"
     }
     one_mail "one message" "one message vs bogofilter -T" "-T" predict -
-    bo_t=$bo # bogofilter -T on that mail, for the learned model below
+    cp "$W/bogo_one.sh" "$W/bogo_one_t.sh" # bogofilter -T on that mail, for the learned model below
     # as a mail filter: the mail written out with the verdict's fields
     one_mail "one message as a mail filter" "filter one message vs bogofilter -e -p" "-e -p" filter
     # Registering that mail as spam, as a filter's "this is spam" button
@@ -135,13 +138,14 @@ if command -v bogofilter >/dev/null 2>&1; then
     printf 'bogofilter -d "%s/bogo" -s < "%s/%s"; exit 0\n' "$W" "$DATA" "$one" > "$W/bogo_reg.sh"
     printf '"%s" learn -q -m "%s/l.slr" --spam - < "%s/%s"; exit 0\n' "$CLI" "$W" "$DATA" "$one" > "$W/spamlr_reg.sh"
     cp -r "$W/bogo" "$W/bogo0"
-    set -- $(TIMEIT_BEFORE="rm -rf '$W/bogo' && cp -r '$W/bogo0' '$W/bogo'" "$BB/timeit" 21 sh "$W/bogo_reg.sh"); br=$1
-    set -- $(TIMEIT_BEFORE="cp '$W/l0.slr' '$W/l.slr'" "$BB/timeit" 21 sh "$W/spamlr_reg.sh"); sr=$1
-    set -- $(TIMEIT_BEFORE="cp '$W/d1m.slr' '$W/l.slr'" "$BB/timeit" 21 sh "$W/spamlr_reg.sh"); srm=$1
-    rm -rf "$W/bogo" && mv "$W/bogo0" "$W/bogo"
-    say "   learning one message as spam (a program started for it, through sh): spamlr learn $sr s (mapped model $srm s), bogofilter -s $br s: $(ratio "$br" "$sr")x (mapped $(ratio "$br" "$srm")x)"
-    row "learn one message vs bogofilter -s (x)" "$(ratio "$br" "$sr")"
-    row "learn one message, mapped model, vs bogofilter -s (x)" "$(ratio "$br" "$srm")"
+    bogo_back="rm -rf '$W/bogo' && cp -r '$W/bogo0' '$W/bogo'"
+    set -- $(TIMEIT_BEFORE="$bogo_back" TIMEIT_BEFORE_VS="cp '$W/l0.slr' '$W/l.slr'" \
+        "$BB/timeit" 21 sh "$W/bogo_reg.sh" --vs sh "$W/spamlr_reg.sh"); br=$1 sr=$3 rr=${5:-n/a}
+    set -- $(TIMEIT_BEFORE="$bogo_back" TIMEIT_BEFORE_VS="cp '$W/d1m.slr' '$W/l.slr'" \
+        "$BB/timeit" 21 sh "$W/bogo_reg.sh" --vs sh "$W/spamlr_reg.sh"); srm=$3 rrm=${5:-n/a}
+    say "   learning one message as spam (a program started for it, through sh): spamlr learn $sr s (mapped model $srm s), bogofilter -s $br s: ${rr}x (mapped ${rrm}x)"
+    row "learn one message vs bogofilter -s (x)" "$rr"
+    row "learn one message, mapped model, vs bogofilter -s (x)" "$rrm"
     # The bogofilter way end to end: a model made by learning a folder of
     # each class (the train split's spam, then its ham: `learn --create`,
     # mapped), then one process per mail to judge it or to learn it,
@@ -150,33 +154,37 @@ if command -v bogofilter >/dev/null 2>&1; then
     cli_abs=$(cd "$(dirname "$CLI")" && pwd)/$(basename "$CLI")
     printf 'cd "%s" && "%s" learn -q --create -m "%s/lm.slr" --spam $(cat "%s/tr.spam") && "%s" learn -q -m "%s/lm.slr" --ham $(cat "%s/tr.ham")\n' \
         "$DATA" "$cli_abs" "$W" "$W" "$cli_abs" "$W" "$W" > "$W/lm_boot.sh"
-    # (bogofilter's figures for one mail are those measured above: the
-    # same mail, the same word list)
-    set -- $(TIMEIT_BEFORE="rm -f '$W/lm.slr'" "$BB/timeit" 5 sh "$W/lm_boot.sh"); lb=${1:-0}
+    # (bogofilter's runs are paired with these too: its training against
+    # the two folders learned, -T and -s on the same mail with the same
+    # word list against predict and learn with this model)
+    set -- $(TIMEIT_BEFORE_VS="rm -f '$W/lm.slr'" "$BB/timeit" 5 sh "$W/bogo_train.sh" --vs sh "$W/lm_boot.sh")
+    lbt=${1:-0} lb=${3:-0} rlb=${5:-n/a}
     if [ -f "$W/lm.slr" ]; then
         printf '"%s" predict -m "%s/lm.slr" - < "%s/%s" > /dev/null; exit 0\n' "$CLI" "$W" "$DATA" "$one" > "$W/lm_one.sh"
-        set -- $("$BB/timeit" 21 sh "$W/lm_one.sh"); lo=$1
-        set -- $(TIMEIT_BEFORE="cp '$W/lm.slr' '$W/l.slr'" "$BB/timeit" 21 sh "$W/spamlr_reg.sh"); lr=$1
-        say "   learning the train split folder by folder (spam, then ham): spamlr learn $lb s, bogofilter $bt s: $(ratio "$bt" "$lb")x"
-        row "learn folder by folder vs bogofilter (x)" "$(ratio "$bt" "$lb")"
-        say "   a model learned folder by folder ($(wc -c < "$W/lm.slr") bytes, mapped), a process per mail: predict $lo s, bogofilter -T $bo_t s: $(ratio "$bo_t" "$lo")x; learn $lr s, bogofilter -s $br s: $(ratio "$br" "$lr")x"
-        row "learned model: one message vs bogofilter -T (x)" "$(ratio "$bo_t" "$lo")"
-        row "learned model: learn one vs bogofilter -s (x)" "$(ratio "$br" "$lr")"
+        set -- $("$BB/timeit" 21 sh "$W/bogo_one_t.sh" --vs sh "$W/lm_one.sh"); lbo=$1 lo=$3 rlo=${5:-n/a}
+        set -- $(TIMEIT_BEFORE="$bogo_back" TIMEIT_BEFORE_VS="cp '$W/lm.slr' '$W/l.slr'" \
+            "$BB/timeit" 21 sh "$W/bogo_reg.sh" --vs sh "$W/spamlr_reg.sh"); lbr=$1 lr=$3 rlr=${5:-n/a}
+        say "   learning the train split folder by folder (spam, then ham): spamlr learn $lb s, bogofilter $lbt s: ${rlb}x"
+        row "learn folder by folder vs bogofilter (x)" "$rlb"
+        say "   a model learned folder by folder ($(wc -c < "$W/lm.slr") bytes, mapped), a process per mail: predict $lo s, bogofilter -T $lbo s: ${rlo}x; learn $lr s, bogofilter -s $lbr s: ${rlr}x"
+        row "learned model: one message vs bogofilter -T (x)" "$rlo"
+        row "learned model: learn one vs bogofilter -s (x)" "$rlr"
     else
         say "   learn bootstrap failed"
     fi
+    rm -rf "$W/bogo" && mv "$W/bogo0" "$W/bogo"
     # From the disk: before each run the split's files are dropped from
     # the page cache (uncache: posix_fadvise DONTNEED), as when a mail
     # archive is first trained on; the model stays cached
     uc="$BB/uncache $DATA/train.idx $DATA/test.idx"
-    set -- $(TIMEIT_BEFORE="$uc" "$BB/timeit" 5 sh "$W/bogo_train.sh"); cbt=$1
-    set -- $(TIMEIT_BEFORE="$uc" "$BB/timeit" 5 sh "$W/bogo_test.sh"); cbp=$1
     for t in 1 2; do
-        set -- $(TIMEIT_BEFORE="$uc" "$BB/timeit" 5 "$CLI" train -q --threads "$t" -o "$W/c$t.slr" --index "$DATA/train.idx"); cst=$1
-        set -- $(TIMEIT_BEFORE="$uc" "$BB/timeit" 5 "$CLI" predict -q --threads "$t" -m "$W/d$t.slr" --index "$DATA/test.idx"); csp=$1
-        say "   from the disk (files dropped from the page cache), threads $t: train spamlr $cst s, bogofilter $cbt s: $(ratio "$cbt" "$cst")x; verdicts spamlr $csp s, bogofilter -T $cbp s: $(ratio "$cbp" "$csp")x"
-        row "train from disk vs bogofilter, threads $t (x)" "$(ratio "$cbt" "$cst")"
-        row "predict from disk vs bogofilter, threads $t (x)" "$(ratio "$cbp" "$csp")"
+        set -- $(TIMEIT_BEFORE="$uc" "$BB/timeit" 5 sh "$W/bogo_train.sh" --vs "$CLI" train -q --threads "$t" -o "$W/c$t.slr" --index "$DATA/train.idx")
+        cbt=$1 cst=$3 rct=${5:-n/a}
+        set -- $(TIMEIT_BEFORE="$uc" "$BB/timeit" 5 sh "$W/bogo_test.sh" --vs "$CLI" predict -q --threads "$t" -m "$W/d$t.slr" --index "$DATA/test.idx")
+        cbp=$1 csp=$3 rcp=${5:-n/a}
+        say "   from the disk (files dropped from the page cache), threads $t: train spamlr $cst s, bogofilter $cbt s: ${rct}x; verdicts spamlr $csp s, bogofilter -T $cbp s: ${rcp}x"
+        row "train from disk vs bogofilter, threads $t (x)" "$rct"
+        row "predict from disk vs bogofilter, threads $t (x)" "$rcp"
     done
     if [ -x /usr/bin/time ]; then
         # peak RSS moves by a megabyte or two from run to run (huge pages,
