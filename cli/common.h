@@ -235,7 +235,7 @@ int usage_error(const char *cmd, const char *fmt, ...) CLI_PRINTF(2, 3);
  * warnings as usage errors name it; NULL before one is known. */
 extern const char *cli_command;
 
-/* (util.c) Seconds on the monotonic clock. */
+/* (progress.c) Seconds on the monotonic clock. */
 double cli_now(void);
 
 /* (progress.c) Progress of long work on one refreshed line of standard

@@ -3,11 +3,24 @@
  * spamlr_progress callbacks), this file draws. */
 #define _POSIX_C_SOURCE 200809L
 #include <stdlib.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common.h"
 
+/* What standard error is told and how: -q, the command the messages
+ * name (util.c prefixes them with it), and the clock the progress line
+ * and train's report of its times read. */
 int cli_quiet = 0;
+const char *cli_command = NULL;
+
+double cli_now(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
 
 static struct {
     int state;         /* 0 not decided, 1 on, -1 off */

@@ -5,7 +5,6 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "common.h"
 
@@ -22,8 +21,6 @@ int usage_error(const char *cmd, const char *fmt, ...)
     fprintf(stderr, "\nTry 'spamlr %s --help'.\n", cmd);
     return EXIT_USAGE;
 }
-
-const char *cli_command = NULL;
 
 /* "spamlr CMD: " (or "spamlr: " before a subcommand is known) */
 static void put_prefix(void)
@@ -273,14 +270,4 @@ const char *auc_text(double x, int digits, char *buf)
         return strcpy(buf, "undefined (one class)");
     snprintf(buf, 32, "%.*f", digits, x);
     return buf;
-}
-
-/* ------------------------------------------------------------------ time */
-
-double cli_now(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
