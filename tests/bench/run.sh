@@ -6,7 +6,10 @@
 # the build; skips what is missing with a message.
 #
 # Times: whole-process runs are repeated (timeit: median wall and median
-# CPU = user + system); the solver's own figure is the "solve time" that
+# CPU = user + system); a comparison with bogofilter runs the two commands
+# in turn (timeit N A --vs B) and its ratio is the median of the N pairs'
+# ratios, so that a slow stretch of a shared machine slows both of a pair
+# rather than one of two medians taken apart; the solver's own figure is the "solve time" that
 # `spamlr train` reports (wall, median over as many runs). LIBLINEAR
 # prints no solve time, so solve-only is compared the same way for both:
 # the CPU time of the whole process minus that of the same command told to
