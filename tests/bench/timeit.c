@@ -11,8 +11,8 @@
  * each run, untimed (the cold-cache runs drop the corpus from the page
  * cache with it). Exits 1 when a run fails.
  *
- * With --vs the two commands run in turn, COMMAND then OTHER, N times
- * each; TIMEIT_BEFORE runs before COMMAND and TIMEIT_BEFORE_VS (or, when
+ * With --vs the two commands run in turn, N times each (COMMAND first in
+ * the first pair, OTHER in the next, and so on); TIMEIT_BEFORE runs before COMMAND and TIMEIT_BEFORE_VS (or, when
  * unset, TIMEIT_BEFORE) before OTHER. RATIO is the median over the N
  * pairs of COMMAND's wall time over OTHER's: how many times faster OTHER
  * is. A pair's two runs are seconds apart, so a stretch in which the
@@ -96,13 +96,18 @@ int main(int argc, char **argv)
     if (!(t = malloc(5 * (size_t)n * sizeof *t)))
         return 1;
     for (i = 0; i < n; i++) {
+        /* every other pair OTHER first, so that neither always runs on
+         * what the one before left (caches, the machine's pace) */
+        int swap = other && (i & 1);
+
+        if (swap && run_once(other, before_vs, &t[2 * n + i], &t[3 * n + i]))
+            return 1;
         if (run_once(argv + 2, before, &t[i], &t[n + i]))
             return 1;
-        if (other) {
-            if (run_once(other, before_vs, &t[2 * n + i], &t[3 * n + i]))
-                return 1;
+        if (other && !swap && run_once(other, before_vs, &t[2 * n + i], &t[3 * n + i]))
+            return 1;
+        if (other)
             t[4 * n + i] = t[2 * n + i] > 0 ? t[i] / t[2 * n + i] : 0;
-        }
     }
     if (!other) {
         printf("%.4f %.4f\n", median(t, n), median(t + n, n));
