@@ -9,8 +9,8 @@
 # CPU = user + system); a comparison with bogofilter runs the two commands
 # in turn (timeit N A --vs B) and its ratio is the median of the N pairs'
 # ratios, so that a slow stretch of a shared machine slows both of a pair
-# rather than one of two medians taken apart; the solver's own figure is the "solve time" that
-# `spamlr train` reports (wall, median over as many runs). LIBLINEAR
+# rather than one of two medians taken apart; the solver's own figure is
+# the "solve time" that `spamlr train` reports (wall, median over as many runs). LIBLINEAR
 # prints no solve time, so solve-only is compared the same way for both:
 # the CPU time of the whole process minus that of the same command told to
 # stop at once (liblinear -e 1e30, spamlr --tol 1), which reads the data,
@@ -97,12 +97,12 @@ if command -v bogofilter >/dev/null 2>&1; then
     # in turn, the ratio the median of the pairs' ratios)
     for t in 1 2; do
         set -- $("$BB/timeit" 5 sh "$W/bogo_train.sh" --vs "$CLI" train -q --threads "$t" -o "$W/d$t.slr" --index "$DATA/train.idx")
-        bt=$1 st=$3 rt=${5:-n/a}
+        bt=${1:-n/a} st=${3:-n/a} rt=${5:-n/a}
         # the model predict uses; its report's time line says where the run's time went
         tl=$("$CLI" train --threads "$t" -o "$W/d$t.slr" --index "$DATA/train.idx" 2>&1 |
             sed -n 's/^  time  *//p')
         set -- $("$BB/timeit" 5 sh "$W/bogo_test.sh" --vs "$CLI" predict -q --threads "$t" -m "$W/d$t.slr" --index "$DATA/test.idx")
-        bp=$1 sp=$3 rp=${5:-n/a}
+        bp=${1:-n/a} sp=${3:-n/a} rp=${5:-n/a}
         say "   threads $t: train spamlr $st s, bogofilter $bt s: ${rt}x; verdicts for the test split spamlr $sp s, bogofilter -T $bp s: ${rp}x"
         say "   threads $t: $tl"
         row "train vs bogofilter, threads $t (x)" "$rt"
@@ -121,13 +121,12 @@ if command -v bogofilter >/dev/null 2>&1; then
             printf '"%s" %s -m "%s/%s.slr" %s < "%s/%s" > /dev/null; exit 0\n' \
                 "$CLI" "$4" "$W" "$m" "${5:-}" "$DATA" "$one" > "$W/spamlr_$m.sh"
         done
-        set -- "$1" "$2" "$3" "$4" "$("$BB/timeit" 21 sh "$W/bogo_one.sh" --vs sh "$W/spamlr_d1.sh")" \
-            "$("$BB/timeit" 21 sh "$W/bogo_one.sh" --vs sh "$W/spamlr_d1m.sh")"
-        bo=$(echo "$5" | cut -d' ' -f1) so=$(echo "$5" | cut -d' ' -f3) ro=$(echo "$5" | cut -d' ' -f5)
-        som=$(echo "$6" | cut -d' ' -f3) rom=$(echo "$6" | cut -d' ' -f5)
-        say "   $1 (a program started for it, through sh): spamlr $4 $so s (mapped model $som s), bogofilter $3 $bo s: ${ro}x (mapped ${rom}x)"
-        row "$2 (x)" "$ro"
-        row "$2, mapped model (x)" "$rom"
+        what=$1 name=$2 bargs=$3 cmd=$4
+        set -- $("$BB/timeit" 21 sh "$W/bogo_one.sh" --vs sh "$W/spamlr_d1.sh"); bo=${1:-n/a} so=${3:-n/a} ro=${5:-n/a}
+        set -- $("$BB/timeit" 21 sh "$W/bogo_one.sh" --vs sh "$W/spamlr_d1m.sh"); som=${3:-n/a} rom=${5:-n/a}
+        say "   $what (a program started for it, through sh): spamlr $cmd $so s (mapped model $som s), bogofilter $bargs $bo s: ${ro}x (mapped ${rom}x)"
+        row "$name (x)" "$ro"
+        row "$name, mapped model (x)" "$rom"
     }
     one_mail "one message" "one message vs bogofilter -T" "-T" predict -
     cp "$W/bogo_one.sh" "$W/bogo_one_t.sh" # bogofilter -T on that mail, for the learned model below
@@ -137,15 +136,22 @@ if command -v bogofilter >/dev/null 2>&1; then
     # does: each run on a fresh copy of the model / the word list (copied
     # untimed), so that every run learns it (a mail learned already is
     # left alone, faster)
-    cp "$W/d1.slr" "$W/l0.slr"
-    printf 'bogofilter -d "%s/bogo" -s < "%s/%s"; exit 0\n' "$W" "$DATA" "$one" > "$W/bogo_reg.sh"
-    printf '"%s" learn -q -m "%s/l.slr" --spam - < "%s/%s"; exit 0\n' "$CLI" "$W" "$DATA" "$one" > "$W/spamlr_reg.sh"
+    # learn_one DIR MODEL: that, learning with a copy of MODEL in DIR,
+    # paired with bogofilter -s on a copy of DIR/bogo0 (both copied
+    # untimed before each run); sets ob, os (bogofilter's and spamlr's
+    # medians) and or (the pairs' ratio)
+    learn_one() {
+        ld=$1 lm=$2
+        printf 'bogofilter -d "%s/bogo" -s < "%s/%s"; exit 0\n' "$ld" "$DATA" "$one" > "$ld/bogo_reg.sh"
+        printf '"%s" learn -q -m "%s/l.slr" --spam - < "%s/%s"; exit 0\n' "$CLI" "$ld" "$DATA" "$one" > "$ld/spamlr_reg.sh"
+        set -- $(TIMEIT_BEFORE="rm -rf '$ld/bogo' && cp -r '$ld/bogo0' '$ld/bogo'" \
+            TIMEIT_BEFORE_VS="cp '$lm' '$ld/l.slr'" \
+            "$BB/timeit" 21 sh "$ld/bogo_reg.sh" --vs sh "$ld/spamlr_reg.sh")
+        ob=${1:-n/a} os=${3:-n/a} or=${5:-n/a}
+    }
     cp -r "$W/bogo" "$W/bogo0"
-    bogo_back="rm -rf '$W/bogo' && cp -r '$W/bogo0' '$W/bogo'"
-    set -- $(TIMEIT_BEFORE="$bogo_back" TIMEIT_BEFORE_VS="cp '$W/l0.slr' '$W/l.slr'" \
-        "$BB/timeit" 21 sh "$W/bogo_reg.sh" --vs sh "$W/spamlr_reg.sh"); br=$1 sr=$3 rr=${5:-n/a}
-    set -- $(TIMEIT_BEFORE="$bogo_back" TIMEIT_BEFORE_VS="cp '$W/d1m.slr' '$W/l.slr'" \
-        "$BB/timeit" 21 sh "$W/bogo_reg.sh" --vs sh "$W/spamlr_reg.sh"); srm=$3 rrm=${5:-n/a}
+    learn_one "$W" "$W/d1.slr"; br=$ob sr=$os rr=$or
+    learn_one "$W" "$W/d1m.slr"; srm=$os rrm=$or
     say "   learning one message as spam (a program started for it, through sh): spamlr learn $sr s (mapped model $srm s), bogofilter -s $br s: ${rr}x (mapped ${rrm}x)"
     row "learn one message vs bogofilter -s (x)" "$rr"
     row "learn one message, mapped model, vs bogofilter -s (x)" "$rrm"
@@ -155,14 +161,9 @@ if command -v bogofilter >/dev/null 2>&1; then
     # directory; bogofilter: its database's changes)
     if [ "$(stat -f -c %T "$BB" 2>/dev/null)" != "$(stat -f -c %T "$W" 2>/dev/null)" ] &&
         D2=$(mktemp -d "$BB/learn-disk.XXXXXX" 2>/dev/null); then
-        cp -r "$W/bogo0" "$D2/bogo0" && cp "$W/l0.slr" "$W/d1m.slr" "$D2/"
-        sed "s|$W/bogo|$D2/bogo|" "$W/bogo_reg.sh" > "$D2/bogo_reg.sh"
-        sed "s|$W/l.slr|$D2/l.slr|" "$W/spamlr_reg.sh" > "$D2/spamlr_reg.sh"
-        disk_back="rm -rf '$D2/bogo' && cp -r '$D2/bogo0' '$D2/bogo'"
-        set -- $(TIMEIT_BEFORE="$disk_back" TIMEIT_BEFORE_VS="cp '$D2/l0.slr' '$D2/l.slr'" \
-            "$BB/timeit" 21 sh "$D2/bogo_reg.sh" --vs sh "$D2/spamlr_reg.sh"); dbr=$1 dsr=$3 drr=${5:-n/a}
-        set -- $(TIMEIT_BEFORE="$disk_back" TIMEIT_BEFORE_VS="cp '$D2/d1m.slr' '$D2/l.slr'" \
-            "$BB/timeit" 21 sh "$D2/bogo_reg.sh" --vs sh "$D2/spamlr_reg.sh"); dsrm=$3 drrm=${5:-n/a}
+        cp -r "$W/bogo0" "$D2/bogo0"
+        learn_one "$D2" "$W/d1.slr"; dbr=$ob dsr=$os drr=$or
+        learn_one "$D2" "$W/d1m.slr"; dsrm=$os drrm=$or
         fs=$(df -T "$BB" 2>/dev/null | awk 'NR == 2 { print $2 }')
         say "   the same on ${fs:-disk} (the build directory's file system): spamlr learn $dsr s (mapped model $dsrm s), bogofilter -s $dbr s: ${drr}x (mapped ${drrm}x)"
         row "learn one message on disk vs bogofilter -s (x)" "$drr"
@@ -184,9 +185,8 @@ if command -v bogofilter >/dev/null 2>&1; then
     lbt=${1:-0} lb=${3:-0} rlb=${5:-n/a}
     if [ -f "$W/lm.slr" ]; then
         printf '"%s" predict -m "%s/lm.slr" - < "%s/%s" > /dev/null; exit 0\n' "$CLI" "$W" "$DATA" "$one" > "$W/lm_one.sh"
-        set -- $("$BB/timeit" 21 sh "$W/bogo_one_t.sh" --vs sh "$W/lm_one.sh"); lbo=$1 lo=$3 rlo=${5:-n/a}
-        set -- $(TIMEIT_BEFORE="$bogo_back" TIMEIT_BEFORE_VS="cp '$W/lm.slr' '$W/l.slr'" \
-            "$BB/timeit" 21 sh "$W/bogo_reg.sh" --vs sh "$W/spamlr_reg.sh"); lbr=$1 lr=$3 rlr=${5:-n/a}
+        set -- $("$BB/timeit" 21 sh "$W/bogo_one_t.sh" --vs sh "$W/lm_one.sh"); lbo=${1:-n/a} lo=${3:-n/a} rlo=${5:-n/a}
+        learn_one "$W" "$W/lm.slr"; lbr=$ob lr=$os rlr=$or
         say "   learning the train split folder by folder (spam, then ham): spamlr learn $lb s, bogofilter $lbt s: ${rlb}x"
         row "learn folder by folder vs bogofilter (x)" "$rlb"
         say "   a model learned folder by folder ($(wc -c < "$W/lm.slr") bytes, mapped), a process per mail: predict $lo s, bogofilter -T $lbo s: ${rlo}x; learn $lr s, bogofilter -s $lbr s: ${rlr}x"
@@ -202,9 +202,9 @@ if command -v bogofilter >/dev/null 2>&1; then
     uc="$BB/uncache $DATA/train.idx $DATA/test.idx"
     for t in 1 2; do
         set -- $(TIMEIT_BEFORE="$uc" "$BB/timeit" 5 sh "$W/bogo_train.sh" --vs "$CLI" train -q --threads "$t" -o "$W/c$t.slr" --index "$DATA/train.idx")
-        cbt=$1 cst=$3 rct=${5:-n/a}
+        cbt=${1:-n/a} cst=${3:-n/a} rct=${5:-n/a}
         set -- $(TIMEIT_BEFORE="$uc" "$BB/timeit" 5 sh "$W/bogo_test.sh" --vs "$CLI" predict -q --threads "$t" -m "$W/d$t.slr" --index "$DATA/test.idx")
-        cbp=$1 csp=$3 rcp=${5:-n/a}
+        cbp=${1:-n/a} csp=${3:-n/a} rcp=${5:-n/a}
         say "   from the disk (files dropped from the page cache), threads $t: train spamlr $cst s, bogofilter $cbt s: ${rct}x; verdicts spamlr $csp s, bogofilter -T $cbp s: ${rcp}x"
         row "train from disk vs bogofilter, threads $t (x)" "$rct"
         row "predict from disk vs bogofilter, threads $t (x)" "$rcp"
