@@ -10,13 +10,13 @@
 # in turn (timeit N A --vs B) and its ratio is the median of the N pairs'
 # ratios, so that a slow stretch of a shared machine slows both of a pair
 # rather than one of two medians taken apart; the solver's own figure is
-# the "solve time" that `spamlr train` reports (wall, median over as many runs). LIBLINEAR
-# prints no solve time, so solve-only is compared the same way for both:
-# the CPU time of the whole process minus that of the same command told to
-# stop at once (liblinear -e 1e30, spamlr --tol 1), which reads the data,
-# builds the problem, evaluates f and its gradient once and writes the
-# model. CPU time is used because on a shared machine wall time mostly
-# measures the other processes; both are printed.
+# the "solve time" that `spamlr train` reports (wall, median over as many
+# runs). LIBLINEAR prints no solve time, so solve-only is compared the
+# same way for both: the CPU time of the whole process minus that of the
+# same command told to stop at once (liblinear -e 1e30, spamlr --tol 1),
+# which reads the data, builds the problem, evaluates f and its gradient
+# once and writes the model. CPU time is used because on a shared machine
+# wall time mostly measures the other processes; both are printed.
 set -u
 CLI=$1
 BB=$2
@@ -98,7 +98,8 @@ if command -v bogofilter >/dev/null 2>&1; then
     for t in 1 2; do
         set -- $("$BB/timeit" 5 sh "$W/bogo_train.sh" --vs "$CLI" train -q --threads "$t" -o "$W/d$t.slr" --index "$DATA/train.idx")
         bt=${1:-n/a} st=${3:-n/a} rt=${5:-n/a}
-        # the model predict uses; its report's time line says where the run's time went
+        # one more run, not timed, for its report's time line (timeit sends
+        # the report to /dev/null); it also writes the model predict uses
         tl=$("$CLI" train --threads "$t" -o "$W/d$t.slr" --index "$DATA/train.idx" 2>&1 |
             sed -n 's/^  time  *//p')
         set -- $("$BB/timeit" 5 sh "$W/bogo_test.sh" --vs "$CLI" predict -q --threads "$t" -m "$W/d$t.slr" --index "$DATA/test.idx")
@@ -182,7 +183,7 @@ if command -v bogofilter >/dev/null 2>&1; then
     # the two folders learned, -T and -s on the same mail with the same
     # word list against predict and learn with this model)
     set -- $(TIMEIT_BEFORE_VS="rm -f '$W/lm.slr'" "$BB/timeit" 5 sh "$W/bogo_train.sh" --vs sh "$W/lm_boot.sh")
-    lbt=${1:-0} lb=${3:-0} rlb=${5:-n/a}
+    lbt=${1:-n/a} lb=${3:-n/a} rlb=${5:-n/a}
     if [ -f "$W/lm.slr" ]; then
         printf '"%s" predict -m "%s/lm.slr" - < "%s/%s" > /dev/null; exit 0\n' "$CLI" "$W" "$DATA" "$one" > "$W/lm_one.sh"
         set -- $("$BB/timeit" 21 sh "$W/bogo_one_t.sh" --vs sh "$W/lm_one.sh"); lbo=${1:-n/a} lo=${3:-n/a} rlo=${5:-n/a}

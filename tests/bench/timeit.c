@@ -12,8 +12,9 @@
  * cache with it). Exits 1 when a run fails.
  *
  * With --vs the two commands run in turn, N times each (COMMAND first in
- * the first pair, OTHER in the next, and so on); TIMEIT_BEFORE runs before COMMAND and TIMEIT_BEFORE_VS (or, when
- * unset, TIMEIT_BEFORE) before OTHER. RATIO is the median over the N
+ * the first pair, OTHER in the next, and so on); TIMEIT_BEFORE runs
+ * before COMMAND and TIMEIT_BEFORE_VS (or, when unset, TIMEIT_BEFORE)
+ * before OTHER. RATIO is the median over the N
  * pairs of COMMAND's wall time over OTHER's: how many times faster OTHER
  * is. A pair's two runs are seconds apart, so a stretch in which the
  * machine runs slower (a virtual machine's neighbours) slows both of a
@@ -41,8 +42,9 @@ static int run_once(char **argv, const char *before, double *wall, double *cpu)
     int status;
     pid_t pid;
 
-    if (before && *before && system(before) != 0) {
-        fprintf(stderr, "timeit: %s failed\n", before);
+    if (before && *before && (status = system(before)) != 0) {
+        fprintf(stderr, "timeit: the command run before each run failed (exit status %d): %s\n",
+                WIFEXITED(status) ? WEXITSTATUS(status) : -1, before);
         return 1;
     }
     clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -54,9 +56,16 @@ static int run_once(char **argv, const char *before, double *wall, double *cpu)
         execvp(argv[0], argv);
         _exit(127);
     }
-    if (pid < 0 || wait4(pid, &status, 0, &ru) != pid || !WIFEXITED(status) ||
-        WEXITSTATUS(status) != 0) {
-        fprintf(stderr, "timeit: %s failed\n", argv[0]);
+    if (pid < 0 || wait4(pid, &status, 0, &ru) != pid) {
+        fprintf(stderr, "timeit: could not run %s\n", argv[0]);
+        return 1;
+    }
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        /* 127: the exec failed (or the command's own shell found no command) */
+        fprintf(stderr, "timeit: %s%s%s %s %d (its output goes to /dev/null: run it alone to "
+                "see why)\n", argv[0], argv[1] ? " " : "", argv[1] ? argv[1] : "",
+                WIFEXITED(status) ? "exited with status" : "was killed by signal",
+                WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
         return 1;
     }
     clock_gettime(CLOCK_MONOTONIC, &t1);
