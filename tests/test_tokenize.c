@@ -1185,13 +1185,17 @@ static spamlr_text_opts version_opts(unsigned k)
         o.ngrams = 2;
         o.number_fold = 0;
         break;
+    case 4: /* every digit word folded, shapes longer than the limit */
+        o.max_token_len = 4;
+        o.number_fold = 1;
+        break;
     default:
         break;
     }
     return o;
 }
 
-#define NVERSION_OPTS 8
+#define NVERSION_OPTS 10
 
 /* text[0..len) placed at alignment `align` (from a 64-byte boundary) in a
  * buffer that ends where it ends, tokenised by every version (with the
