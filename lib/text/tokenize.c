@@ -631,7 +631,7 @@ static size_t ascii_fast(tok *t, const unsigned char *p, size_t len, size_t i)
     t->cjk_len = 0;         /* p[i] is a letter or digit: as ascii_word would */
     for (;;) {
         size_t off = i - t->bbase, bn, lim, s, e, r;
-        uint64_t m, alnum, keep, starts, ends, lm;
+        uint64_t m, alnum, keep, starts, ends, nums;
 
         if (off >= t->bn) {     /* past the block (or before it) */
             if (i >= len)
@@ -658,6 +658,10 @@ static size_t ascii_fast(tok *t, const unsigned char *p, size_t len, size_t i)
         lim = m ? spamlr__ctz64(m) : bn;
         starts = ((alnum & ~(alnum << 1)) | ((uint64_t)1 << off)) & keep;
         ends = ~alnum & (alnum << 1) & keep;
+        /* the ends of the words without a letter (numbers): adding a
+         * run's letters to it carries into its end bit, so a run with a
+         * letter has its end bit set in the sum (runs cut at off) */
+        nums = ends & ~((alnum & keep) + (t->blk.letter & keep));
         for (;;) {
             if (!starts) {      /* separators (or lim) to the block's end */
                 if (lim < bn)
@@ -681,11 +685,10 @@ static size_t ascii_fast(tok *t, const unsigned char *p, size_t len, size_t i)
             if (((t->blk.link >> e) & 1) && spamlr__link_may(&t->links, p, i, t->bbase + e) &&
                 (r = link_token(t, p, len, i, t->bbase + e)) != i)
                 return r;
-            /* a number to fold: no letter in [s, e) (e < 64) and long
-             * enough, tested without a branch on each (a fifth of words
-             * are digits, at random: the branches mispredicted) */
-            lm = t->blk.letter & (((uint64_t)1 << e) - ((uint64_t)1 << s));
-            if (SPAMLR__UNLIKELY((~(lm | (0 - lm)) & ((uint64_t)nf - 1 - (e - s))) >> 63)) {
+            /* a number to fold: one without a letter and long enough,
+             * tested without a branch on each (a fifth of words are
+             * numbers, at random: the branches mispredicted) */
+            if (SPAMLR__UNLIKELY((nums >> e) & (((uint64_t)nf - 1 - (e - s)) >> 63))) {
                 size_t k = number_shape(t->buf, e - s);
 
                 if (k <= t->maxlen)
