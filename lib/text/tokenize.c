@@ -627,11 +627,14 @@ static size_t ascii_fast(tok *t, const unsigned char *p, size_t len, size_t i)
     /* the shortest number folded, 65 (none: a word here is under 64
      * bytes) for number_fold 0 */
     size_t nf = t->number_fold && t->number_fold < 65 ? t->number_fold : 65;
+    spamlr_token_fn fn = t->fn;
+    void *ctx = t->ctx;
+    size_t maxlen = t->maxlen, base = 0, bn, e = 0;
 
     t->cjk_len = 0;         /* p[i] is a letter or digit: as ascii_word would */
     for (;;) {
-        size_t off = i - t->bbase, bn, lim, s, e, r;
-        uint64_t m, alnum, keep, starts, ends, nums;
+        size_t off = i - t->bbase, lim, s, r;
+        uint64_t m, alnum, keep, starts, ends, nums, link;
 
         if (off >= t->bn) {     /* past the block (or before it) */
             if (i >= len)
@@ -662,19 +665,24 @@ static size_t ascii_fast(tok *t, const unsigned char *p, size_t len, size_t i)
          * run's letters to it carries into its end bit, so a run with a
          * letter has its end bit set in the sum (runs cut at off) */
         nums = ends & ~((alnum & keep) + (t->blk.letter & keep));
+        /* what the loop reads of t, in registers across the callback's
+         * calls (a call could change t for all the compiler knows); t->stop
+         * is 0 here, and the loop returns as soon as the callback asks */
+        base = t->bbase;
+        link = t->blk.link;
         for (;;) {
             if (!starts) {      /* separators (or lim) to the block's end */
                 if (lim < bn)
-                    return t->bbase + lim;
-                i = t->bbase + bn;
+                    return base + lim;
+                i = base + bn;
                 break;
             }
             s = spamlr__ctz64(starts);
             if (s > lim)
-                return t->bbase + lim;
-            i = t->bbase + s;
+                return base + lim;
+            i = base + s;
             if (!ends) {        /* the word reaches the block's end */
-                if (s == 0 || t->bbase + bn >= len)
+                if (s == 0 || base + bn >= len)
                     return i;   /* 64 bytes or more, or the text's last */
                 block_at(t, p, len, i);
                 break;
@@ -682,26 +690,27 @@ static size_t ascii_fast(tok *t, const unsigned char *p, size_t len, size_t i)
             e = spamlr__ctz64(ends);
             if (e == lim)
                 return i;       /* '$' or a byte >= 0x80 right after it */
-            if (((t->blk.link >> e) & 1) && spamlr__link_may(&t->links, p, i, t->bbase + e) &&
-                (r = link_token(t, p, len, i, t->bbase + e)) != i)
-                return r;
+            if (((link >> e) & 1) && spamlr__link_may(&t->links, p, i, base + e) &&
+                (r = link_token(t, p, len, i, base + e)) != i)
+                return r;       /* (no link found: nothing emitted, t as it was) */
             /* a number to fold: one without a letter and long enough,
              * tested without a branch on each (a fifth of words are
              * numbers, at random: the branches mispredicted) */
             if (SPAMLR__UNLIKELY((nums >> e) & (((uint64_t)nf - 1 - (e - s)) >> 63))) {
                 size_t k = number_shape(t->buf, e - s);
 
-                if (k <= t->maxlen)
-                    emit(t, t->buf, k);
-            } else if (e - s <= t->maxlen) {
-                emit(t, (const char *)t->blk.low + s, e - s);
+                if (k <= maxlen && fn(ctx, t->buf, k))
+                    goto stop;
+            } else if (e - s <= maxlen && fn(ctx, (const char *)t->blk.low + s, e - s)) {
+                goto stop;
             }
-            if (t->stop)
-                return t->bbase + e;
             starts &= starts - 1;
             ends &= ends - 1;
         }
     }
+stop:
+    t->stop = 1;
+    return base + e;
 }
 
 static void run(tok *t, const unsigned char *p, size_t len)
