@@ -29,6 +29,104 @@ const unsigned char spamlr__ascii_class[256] = {
 #define HOST (SPAMLR__AC_ALNUM | SPAMLR__AC_HOSTP)
 #define LOCAL (SPAMLR__AC_ALNUM | SPAMLR__AC_LOCALP)
 
+/* ------------------------------------------------------------------ spans */
+
+/* The runs of a class that the searches walk (hosts, local parts, the
+ * rest of a URL: 3.5 MB of the SpamAssassin split's 24.8) go 16 bytes a
+ * step where SSE2 is there (every x86-64), each byte's class from range
+ * compares; the last bytes, and every byte elsewhere, through the table. */
+#if defined(__SSE2__)
+#include <emmintrin.h>
+
+/* Bytes of x in [lo, lo + width]: all ones where they are. */
+static inline __m128i in_range(__m128i x, char lo, char width)
+{
+    __m128i d = _mm_sub_epi8(x, _mm_set1_epi8(lo));
+
+    return _mm_cmpeq_epi8(_mm_min_epu8(d, _mm_set1_epi8(width)), d);
+}
+
+static inline __m128i is_byte(__m128i x, char c)
+{
+    return _mm_cmpeq_epi8(x, _mm_set1_epi8(c));
+}
+
+/* Letters, digits, '-' and '.' ('-' and '.' are 0x2D, 0x2E). */
+static inline __m128i host_bytes(__m128i x)
+{
+    return _mm_or_si128(_mm_or_si128(in_range(_mm_or_si128(x, _mm_set1_epi8(0x20)), 'a', 25),
+                                     in_range(x, '0', 9)),
+                        in_range(x, '-', 1));
+}
+
+/* From p[i], 16 bytes a step while 16 are left, the first byte that `in`
+ * leaves out: *at its index and 1; else *at the first of the fewer than
+ * 16 left and 0. (Inline with a constant `in`: no call remains.) */
+static inline int span16(const unsigned char *p, size_t i, size_t len, __m128i (*in)(__m128i),
+                         size_t *at)
+{
+    for (; len - i >= 16; i += 16) {
+        unsigned m = ~(unsigned)_mm_movemask_epi8(in(_mm_loadu_si128((const void *)(p + i))));
+
+        if (m & 0xFFFFu) {
+            *at = i + spamlr__ctz64(m);
+            return 1;
+        }
+    }
+    *at = i;
+    return 0;
+}
+
+static inline __m128i local_bytes(__m128i x)
+{
+    return _mm_or_si128(_mm_or_si128(host_bytes(x), is_byte(x, '_')),
+                        _mm_or_si128(is_byte(x, '+'), is_byte(x, '%')));
+}
+
+/* Not URLEND: 0x21..0x7E less '"' '\'' '`' '<' '>' ')'. */
+static inline __m128i url_bytes(__m128i x)
+{
+    __m128i bad = _mm_or_si128(_mm_or_si128(is_byte(x, '"'), is_byte(x, '\'')),
+                               _mm_or_si128(is_byte(x, '`'), is_byte(x, ')')));
+
+    bad = _mm_or_si128(bad, _mm_or_si128(is_byte(x, '<'), is_byte(x, '>')));
+    return _mm_andnot_si128(bad, in_range(x, 0x21, 0x7E - 0x21));
+}
+#endif
+
+size_t spamlr__span_host(const unsigned char *p, size_t i, size_t len)
+{
+#if defined(__SSE2__)
+    if (span16(p, i, len, host_bytes, &i))
+        return i;
+#endif
+    for (; i < len && (CLS(p[i]) & HOST); i++)
+        ;
+    return i;
+}
+
+size_t spamlr__span_local(const unsigned char *p, size_t i, size_t len)
+{
+#if defined(__SSE2__)
+    if (span16(p, i, len, local_bytes, &i))
+        return i;
+#endif
+    for (; i < len && (CLS(p[i]) & LOCAL); i++)
+        ;
+    return i;
+}
+
+size_t spamlr__span_url(const unsigned char *p, size_t i, size_t len)
+{
+#if defined(__SSE2__)
+    if (span16(p, i, len, url_bytes, &i))
+        return i;
+#endif
+    for (; i < len && !(CLS(p[i]) & SPAMLR__AC_URLEND); i++)
+        ;
+    return i;
+}
+
 void spamlr__links_init(spamlr__links *l)
 {
     l->no_email_before = 0;
@@ -57,8 +155,7 @@ static size_t url_host(const unsigned char *p, size_t len, size_t h, size_t *fro
 {
     size_t e, end;
 
-    for (e = h; e < len && (CLS(p[e]) & HOST); e++)
-        ;
+    e = spamlr__span_host(p, h, len);
     end = e;
     while (p[e - 1] == '.')
         e--;
@@ -66,9 +163,7 @@ static size_t url_host(const unsigned char *p, size_t len, size_t h, size_t *fro
         h += 4;
     *from = h;
     *n = e - h;
-    while (end < len && !(CLS(p[end]) & SPAMLR__AC_URLEND))
-        end++;
-    return end;
+    return spamlr__span_url(p, end, len);
 }
 
 /* A URL starting at i (the word "http" or "https" before ':', or "www"
@@ -124,13 +219,11 @@ static size_t email_at(spamlr__links *l, const unsigned char *p, size_t len, siz
 {
     size_t j, d, de;
 
-    for (j = e; j < len && (CLS(p[j]) & LOCAL); j++)
-        ;
+    j = spamlr__span_local(p, e, len);
     if (j + 1 >= len || p[j] != '@' || !(CLS(p[j + 1]) & SPAMLR__AC_ALNUM))
         goto no;
     d = j + 1;
-    for (de = d; de < len && (CLS(p[de]) & HOST); de++)
-        ;
+    de = spamlr__span_host(p, d, len);
     e = de;
     while (p[e - 1] == '.')
         e--;

@@ -39,6 +39,14 @@ void spamlr__links_init(spamlr__links *l);
 size_t spamlr__link_at(spamlr__links *l, const unsigned char *p, size_t len, size_t s, size_t e,
                        const char **prefix, size_t *from, size_t *n);
 
+/* The end of the run from p[i] of host bytes (letters, digits, '-', '.'),
+ * of local-part bytes (those and '_', '+', '%'), or of bytes that go on
+ * a URL (not SPAMLR__AC_URLEND): the first j >= i outside the class, or
+ * len. For link_at, and for the tests that hold them to the class table. */
+size_t spamlr__span_host(const unsigned char *p, size_t i, size_t len);
+size_t spamlr__span_local(const unsigned char *p, size_t i, size_t len);
+size_t spamlr__span_url(const unsigned char *p, size_t i, size_t len);
+
 /* Whether spamlr__link_at can find a link at that word (e < len): the
  * word http or https before ':', www before '.', or a byte that may
  * continue an address's local part where one may start. Inline: it
