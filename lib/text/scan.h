@@ -111,16 +111,19 @@ static inline uint64_t spamlr__scan_link(size_t n, uint64_t at, uint64_t localp,
 {
     uint64_t full = n >= SPAMLR__SCAN_BLOCK ? ~(uint64_t)0 : 0;
     uint64_t r = at | (full & local & ((uint64_t)1 << 63)), g = local;
-    unsigned d;
 
     /* r: the bytes from which address bytes run to an '@' (or to the end
      * of a whole block), filled downwards in six doubling steps, without
      * a branch: bit k joins when bit k + d has and bits k .. k + d - 1 are
-     * address bytes (g) */
-    for (d = 1; d < 64; d <<= 1) {
-        r |= (r >> d) & g;
-        g &= g >> d;
-    }
+     * address bytes (g). Written out: the compiler kept the loop of six. */
+#define SPAMLR__SCAN_FILL(d) (r |= (r >> (d)) & g, g &= g >> (d))
+    SPAMLR__SCAN_FILL(1);
+    SPAMLR__SCAN_FILL(2);
+    SPAMLR__SCAN_FILL(4);
+    SPAMLR__SCAN_FILL(8);
+    SPAMLR__SCAN_FILL(16);
+    r |= (r >> 32) & g;     /* the last step's g is not needed */
+#undef SPAMLR__SCAN_FILL
     return at | (localp & r) |
            (colon & (((slash >> 1) & (slash >> 2)) | (full & ((uint64_t)3 << 62)))) |
            (dot & (w << 1) & (w << 2) & (w << 3));
