@@ -1148,6 +1148,25 @@ static size_t span_ref(const unsigned char *p, size_t i, size_t len, unsigned cl
     return i;
 }
 
+static size_t authority_ref(const unsigned char *p, size_t i, size_t len, size_t *host)
+{
+    *host = i;
+    for (; i < len && !(spamlr__ascii_class[p[i]] & SPAMLR__AC_URLEND) && p[i] != '/' &&
+           p[i] != '?' && p[i] != '#'; i++)
+        if (p[i] == '@')
+            *host = i + 1;
+    return i;
+}
+
+/* spamlr__span_authority against authority_ref at p[i..n). */
+static void same_authority(const unsigned char *p, size_t i, size_t n, const char *what)
+{
+    size_t h1, h2, e1 = spamlr__span_authority(p, i, n, &h1), e2 = authority_ref(p, i, n, &h2);
+
+    REQUIRE(e1 == e2 && h1 == h2, "authority %s: %zu of %zu: end %zu host %zu, want %zu %zu",
+            what, i, n, e1, h1, e2, h2);
+}
+
 START_TEST(link_spans)
 {
     static const char pool[] = "azAZ09mQ-._+%/:?#@=&~!;,'\"`<>() \t\r\n\x7F\x80\xC3\xFF[]{}^";
@@ -1178,6 +1197,7 @@ START_TEST(link_spans)
                     "local: %zu of %zu", i, n);
             REQUIRE(spamlr__span_url(p, i, n) == span_ref(p, i, n, SPAMLR__AC_URLEND, 1),
                     "url: %zu of %zu", i, n);
+            same_authority(p, i, n, "random");
         }
     }
     /* every byte value once as the one that ends a run of 40 */
@@ -1189,6 +1209,10 @@ START_TEST(link_spans)
         REQUIRE(spamlr__span_local(p, 0, 41) == span_ref(p, 0, 41, local, 0), "byte %zu", k);
         REQUIRE(spamlr__span_url(p, 0, 41) == span_ref(p, 0, 41, SPAMLR__AC_URLEND, 1),
                 "byte %zu", k);
+        same_authority(p, 0, 41, "byte");
+        p[3] = p[19] = p[33] = '@';     /* '@'s before the end, in and across chunks */
+        same_authority(p, 0, 41, "byte after '@'");
+        same_authority(p, 4, 41, "byte after '@'");
     }
     munmap(m, 2 * (size_t)pg);
 }

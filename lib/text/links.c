@@ -92,7 +92,43 @@ static inline __m128i url_bytes(__m128i x)
     bad = _mm_or_si128(bad, _mm_or_si128(is_byte(x, '<'), is_byte(x, '>')));
     return _mm_andnot_si128(bad, in_range(x, 0x21, 0x7E - 0x21));
 }
+
+/* Bytes that end a URL's authority: URLEND, '/', '?', '#'. */
+static inline __m128i auth_end_bytes(__m128i x)
+{
+    return _mm_or_si128(_mm_andnot_si128(url_bytes(x), _mm_set1_epi8(-1)),
+                        _mm_or_si128(_mm_or_si128(is_byte(x, '/'), is_byte(x, '?')),
+                                     is_byte(x, '#')));
+}
 #endif
+
+size_t spamlr__span_authority(const unsigned char *p, size_t i, size_t len, size_t *host)
+{
+    size_t h = i;
+
+#if defined(__SSE2__)
+    for (; len - i >= 16; i += 16) {
+        __m128i x = _mm_loadu_si128((const void *)(p + i));
+        unsigned end = (unsigned)_mm_movemask_epi8(auth_end_bytes(x));
+        unsigned at = (unsigned)_mm_movemask_epi8(is_byte(x, '@'));
+
+        if (end)
+            at &= (1u << spamlr__ctz64(end)) - 1;   /* the '@'s before it */
+        if (at)
+            h = i + 32 - (size_t)__builtin_clz(at);  /* after the last '@' */
+        if (end) {
+            *host = h;
+            return i + spamlr__ctz64(end);
+        }
+    }
+#endif
+    for (; i < len && !(CLS(p[i]) & SPAMLR__AC_URLEND) && p[i] != '/' && p[i] != '?' &&
+           p[i] != '#'; i++)
+        if (p[i] == '@')
+            h = i + 1;
+    *host = h;
+    return i;
+}
 
 size_t spamlr__span_host(const unsigned char *p, size_t i, size_t len)
 {
@@ -170,7 +206,7 @@ static size_t url_host(const unsigned char *p, size_t len, size_t h, size_t *fro
  * before '.'): its end, else i. */
 static size_t url_at(const unsigned char *p, size_t len, size_t i, size_t *from, size_t *n)
 {
-    size_t h, j;
+    size_t h;
 
     if ((p[i] | 0x20) == 'w') {
         if (len - i < 5 || !ascii_ieq(p + i, "www.", 4) || !(CLS(p[i + 4]) & SPAMLR__AC_ALNUM))
@@ -184,10 +220,7 @@ static size_t url_at(const unsigned char *p, size_t len, size_t i, size_t *from,
     else
         return i;
     /* the authority ends at '/', '?', '#'; the host follows the last '@' */
-    for (j = h; j < len && !(CLS(p[j]) & SPAMLR__AC_URLEND) && p[j] != '/' && p[j] != '?' &&
-                p[j] != '#'; j++)
-        if (p[j] == '@')
-            h = j + 1;
+    spamlr__span_authority(p, h, len, &h);
     if (h >= len || !(CLS(p[h]) & SPAMLR__AC_ALNUM))
         return i;
     return url_host(p, len, h, from, n);

@@ -47,6 +47,11 @@ size_t spamlr__span_host(const unsigned char *p, size_t i, size_t len);
 size_t spamlr__span_local(const unsigned char *p, size_t i, size_t len);
 size_t spamlr__span_url(const unsigned char *p, size_t i, size_t len);
 
+/* The end of a URL's authority from p[i] (the first URLEND byte, '/', '?'
+ * or '#', or len), with *host where its host starts: after the last '@'
+ * before that end, else i. */
+size_t spamlr__span_authority(const unsigned char *p, size_t i, size_t len, size_t *host);
+
 /* Whether spamlr__link_at can find a link at that word (e < len): the
  * word http or https before ':', www before '.', or a byte that may
  * continue an address's local part where one may start. Inline: it
