@@ -668,6 +668,9 @@ static size_t ascii_fast(tok *t, const unsigned char *p, size_t len, size_t i)
         alnum = t->blk.alnum;
         m = ~(alnum | t->blk.sep) & keep;
         lim = m ? spamlr__ctz64(m) : bn;
+        /* only the words before lim: one that runs into it has no end bit
+         * and goes where a word reaching the block's end goes */
+        keep &= spamlr__scan_first(lim);
         starts = ((alnum & ~(alnum << 1)) | ((uint64_t)1 << off)) & keep;
         ends = ~alnum & (alnum << 1) & keep;
         /* the ends of the words without a letter (numbers): adding a
@@ -687,18 +690,15 @@ static size_t ascii_fast(tok *t, const unsigned char *p, size_t len, size_t i)
                 break;
             }
             s = spamlr__ctz64(starts);
-            if (s > lim)
-                return base + lim;
             i = base + s;
-            if (!ends) {        /* the word reaches the block's end */
-                if (s == 0 || base + bn >= len)
-                    return i;   /* 64 bytes or more, or the text's last */
+            if (!ends) {        /* the word reaches lim or the block's end */
+                if (lim < bn || s == 0 || base + bn >= len)
+                    return i;   /* '$' or a byte >= 0x80 right after it, 64
+                                 * bytes or more, or the text's last word */
                 block_at(t, p, len, i);
                 break;
             }
             e = spamlr__ctz64(ends);
-            if (e == lim)
-                return i;       /* '$' or a byte >= 0x80 right after it */
             if (((link >> e) & 1) && spamlr__link_may(&t->links, p, i, base + e) &&
                 (r = link_token(t, p, len, i, base + e)) != i)
                 return r;       /* (no link found: nothing emitted, t as it was) */
