@@ -9,9 +9,9 @@
 #if defined(SPAMLR_HAVE_X86)
 #include <immintrin.h>
 
-/* The bytes of class bit 1 << k (scan.h) among the classes c: a 16-bit
- * shift moves each byte's bit k to its top bit. */
-#define CLASS(c, k) ((uint64_t)_mm512_movepi8_mask(_mm512_slli_epi16((c), 7 - (k))))
+/* The bytes with any of the class bits m (scan.h) among the classes c,
+ * one vptestmb (several classes at once: '.', '-' '+' '%', '_'). */
+#define CLASS(c, m) ((uint64_t)_mm512_test_epi8_mask((c), _mm512_set1_epi8((char)(m))))
 
 static void avx512_classify(const unsigned char *p, size_t n, spamlr__scan_block *b)
 {
@@ -28,14 +28,16 @@ static void avx512_classify(const unsigned char *p, size_t n, spamlr__scan_block
     __mmask64 dig = _mm512_cmplt_epu8_mask(_mm512_sub_epi8(v, _mm512_set1_epi8('0')),
                                            _mm512_set1_epi8(10));
     __mmask64 ascii = _mm512_movepi8_mask(v) ^ keep;   /* high bit clear, within n */
-    uint64_t dot = CLASS(c, 3), localp = dot | CLASS(c, 4) | CLASS(c, 5);
+    uint64_t dot = CLASS(c, SPAMLR__SC_DOT),
+             localp = CLASS(c, SPAMLR__SC_DOT | SPAMLR__SC_LOCALP | SPAMLR__SC_UNDER);
 
     _mm512_storeu_si512((void *)b->low, lo);
     b->alnum = (uint64_t)(let | dig) & keep;
     b->letter = (uint64_t)let & keep;
     b->sep = (uint64_t)(ascii & ~(let | dig)) & ~(uint64_t)_mm512_movepi8_mask(c);
-    b->link = spamlr__scan_link(n, CLASS(c, 0), localp, localp | let | dig, CLASS(c, 1),
-                                CLASS(c, 2), dot, CLASS(c, 6)) & keep;
+    b->link = spamlr__scan_link(n, CLASS(c, SPAMLR__SC_AT), localp, localp | let | dig,
+                                CLASS(c, SPAMLR__SC_COLON), CLASS(c, SPAMLR__SC_SLASH), dot,
+                                CLASS(c, SPAMLR__SC_W)) & keep;
 }
 
 const spamlr__scan spamlr__scan_avx512 = { "avx512", avx512_classify };
