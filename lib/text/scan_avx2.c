@@ -8,9 +8,9 @@
 #if defined(SPAMLR_HAVE_X86)
 #include <immintrin.h>
 
-/* The bytes of class bit 1 << k (scan.h) among the classes c: a 16-bit
- * shift moves each byte's bit k to its top bit. */
-#define CLASS(c, k) ((uint32_t)_mm256_movemask_epi8(_mm256_slli_epi16((c), 7 - (k))))
+/* The bytes of the class bit m (scan.h, one bit) among the classes c: a
+ * 16-bit shift moves each byte's bit to its top bit. */
+#define CLASS(c, m) ((uint32_t)_mm256_movemask_epi8(_mm256_slli_epi16((c), 7 - __builtin_ctz(m))))
 
 /* The masks of 32 bytes, each bit k for byte k. */
 typedef struct half {
@@ -40,26 +40,27 @@ static SPAMLR__INLINE half classify32(const unsigned char *p, unsigned char *low
     h.alnum = (uint32_t)_mm256_movemask_epi8(_mm256_or_si256(let, dig));
     h.letter = (uint32_t)_mm256_movemask_epi8(let);
     h.sep = ~(h.alnum | (uint32_t)_mm256_movemask_epi8(_mm256_or_si256(v, c))); /* or '$' */
-    h.at = CLASS(c, 0);
-    h.colon = CLASS(c, 1);
-    h.slash = CLASS(c, 2);
-    h.dot = CLASS(c, 3);
-    h.localp = h.dot | CLASS(c, 4) | CLASS(c, 5);
-    h.w = CLASS(c, 6);
+    h.at = CLASS(c, SPAMLR__SC_AT);
+    h.colon = CLASS(c, SPAMLR__SC_COLON);
+    h.slash = CLASS(c, SPAMLR__SC_SLASH);
+    h.dot = CLASS(c, SPAMLR__SC_DOT);
+    h.localp = h.dot | CLASS(c, SPAMLR__SC_LOCALP) | CLASS(c, SPAMLR__SC_UNDER);
+    h.w = CLASS(c, SPAMLR__SC_W);
     return h;
 }
 
-#define JOIN(f) ((uint64_t)a.f | (uint64_t)b2.f << 32)
+/* a mask of the block from those of its halves h0 and h1 */
+#define JOIN(f) ((uint64_t)h0.f | (uint64_t)h1.f << 32)
 
 static void avx2_classify(const unsigned char *p, size_t n, spamlr__scan_block *b)
 {
     unsigned char pad[SPAMLR__SCAN_BLOCK];
-    half a, b2;
+    half h0, h1;
     uint64_t alnum, localp;
 
     p = spamlr__scan_padded(p, n, pad);
-    a = classify32(p, b->low);
-    b2 = classify32(p + 32, b->low + 32);
+    h0 = classify32(p, b->low);
+    h1 = classify32(p + 32, b->low + 32);
     alnum = JOIN(alnum);
     localp = JOIN(localp);
     spamlr__scan_store(b, n, alnum, JOIN(letter), JOIN(sep),

@@ -21,6 +21,7 @@
  * pair and moves its ratio little, where two medians taken one after the
  * other would each meet it at another time. */
 #define _DEFAULT_SOURCE
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,8 +44,13 @@ static int run_once(char **argv, const char *before, double *wall, double *cpu)
     pid_t pid;
 
     if (before && *before && (status = system(before)) != 0) {
-        fprintf(stderr, "timeit: the command run before each run failed (exit status %d): %s\n",
-                WIFEXITED(status) ? WEXITSTATUS(status) : -1, before);
+        if (status == -1)
+            fprintf(stderr, "timeit: could not start the command run before each run (%s): %s\n",
+                    strerror(errno), before);
+        else
+            fprintf(stderr, "timeit: the command run before each run %s %d: %s\n",
+                    WIFEXITED(status) ? "exited with status" : "was killed by signal",
+                    WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status), before);
         return 1;
     }
     clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -57,7 +63,7 @@ static int run_once(char **argv, const char *before, double *wall, double *cpu)
         _exit(127);
     }
     if (pid < 0 || wait4(pid, &status, 0, &ru) != pid) {
-        fprintf(stderr, "timeit: could not run %s\n", argv[0]);
+        fprintf(stderr, "timeit: could not run %s: %s\n", argv[0], strerror(errno));
         return 1;
     }
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
